@@ -1,0 +1,143 @@
+/**
+ * The acceptor (PMMC §2, Figure 4 "Acceptor"): it keeps `ballotNum` and `accepted`, the only
+ * state whose loss breaks safety. Departures from the paper:
+ *  - `ballotNum` is kept per configuration, because each (peer, configuration) is its own
+ *    logical acceptor (DESIGN.md §3 item 6; PMMC §2.2 assumes disjoint configurations).
+ *  - pvalues below `watermark` are dropped once this peer's own replica has decided and
+ *    snapshotted their slots, and the watermark is reported in P1b (DESIGN.md §3 item 8).
+ *  - a P1a is ignored while this acceptor hears from another live leader of the same
+ *    configuration, so a peer returning from a partition cannot disrupt it (DESIGN.md §3 item 3).
+ */
+import { BOTTOM, ballotGreater, compareBallots, type Ballot } from './ballot.js';
+import type { NodeContext } from './context.js';
+import type { Heartbeat, P1a, P2a, PValue } from './messages.js';
+import type { ConfigId, PeerId, Slot } from './types.js';
+
+interface LeaderContact {
+  readonly leader: PeerId;
+  readonly at: number;
+}
+
+export class Acceptor {
+  /** PMMC `ballot_num`, per configuration. */
+  readonly ballotNum = new Map<ConfigId, Ballot>();
+  /** PMMC `accepted`: the highest-ballot pvalue per slot (a slot belongs to one configuration). */
+  readonly accepted = new Map<Slot, PValue>();
+  /** pvalues of slots below this are gone (decided and snapshotted by this peer's replica). */
+  watermark: Slot = 0;
+  private readonly contact = new Map<ConfigId, LeaderContact>();
+
+  constructor(private readonly ctx: NodeContext) {}
+
+  /** State loaded from storage at start. */
+  restore(
+    promises: readonly { config: ConfigId; ballot: Ballot }[],
+    accepted: readonly PValue[],
+    watermark: Slot,
+  ): void {
+    if (!this.ctx.bug('forget-promise')) {
+      for (const p of promises) this.ballotNum.set(p.config, p.ballot);
+    }
+    for (const pv of accepted) this.accepted.set(pv.slot, pv);
+    this.watermark = watermark;
+  }
+
+  ballotFor(config: ConfigId): Ballot {
+    return this.ballotNum.get(config) ?? BOTTOM;
+  }
+
+  private raise(config: ConfigId, ballot: Ballot): void {
+    if (ballotGreater(ballot, this.ballotFor(config))) {
+      this.ballotNum.set(config, ballot);
+      this.ctx.persist.promise(config, ballot);
+    }
+  }
+
+  /** Phase 1a. */
+  onP1a(from: PeerId, m: P1a): void {
+    const c = this.contact.get(m.config);
+    if (
+      c !== undefined &&
+      c.leader !== m.ballot.leader &&
+      this.ctx.now() - c.at < this.ctx.opts.electionTimeoutMs
+    ) {
+      this.ctx.trace(`${this.ctx.id} ignores p1a from ${from}: hears from live leader ${c.leader}`);
+      return;
+    }
+    this.raise(m.config, m.ballot);
+    const from_ = Math.max(m.fromSlot, this.watermark);
+    const accepted: PValue[] = [];
+    for (const pv of this.accepted.values()) {
+      if (pv.config === m.config && pv.slot >= from_) accepted.push(pv);
+    }
+    this.ctx.sendAfterPersist(from, {
+      type: 'p1b',
+      config: m.config,
+      ballot: this.ballotFor(m.config),
+      accepted,
+      watermark: this.watermark,
+    });
+  }
+
+  /** Phase 2a. */
+  onP2a(from: PeerId, m: P2a): void {
+    if (m.slot < this.watermark) {
+      // Decided and compacted here: voting again could let a stale leader decide it twice.
+      return;
+    }
+    const current = this.ballotFor(m.config);
+    const cmp = compareBallots(m.ballot, current);
+    if (cmp >= 0 || this.ctx.bug('accept-lower-ballot')) {
+      this.raise(m.config, m.ballot);
+      const pv: PValue = { config: m.config, ballot: m.ballot, slot: m.slot, value: m.value };
+      this.accepted.set(m.slot, pv);
+      this.ctx.persist.accept(pv);
+      if (this.ctx.bug('gc-unsafe')) {
+        // The bug: assume every slot below a newly proposed one is decided, and drop its pvalue
+        // (without raising the reported watermark).
+        for (const s of this.accepted.keys()) if (s < m.slot) this.accepted.delete(s);
+      }
+      this.contact.set(m.config, { leader: m.ballot.leader, at: this.ctx.now() });
+    }
+    const reply =
+      cmp < 0 && this.ctx.bug('accept-lower-ballot') ? m.ballot : this.ballotFor(m.config);
+    this.ctx.sendAfterPersist(from, { type: 'p2b', config: m.config, ballot: reply, slot: m.slot });
+  }
+
+  /** A heartbeat from an active leader: remember the contact, and answer with our ballot. */
+  onHeartbeat(from: PeerId, m: Heartbeat): void {
+    if (compareBallots(m.ballot, this.ballotFor(m.config)) >= 0) {
+      this.contact.set(m.config, { leader: m.ballot.leader, at: this.ctx.now() });
+    }
+    this.ctx.sendAfterPersist(from, {
+      type: 'heartbeatAck',
+      config: m.config,
+      ballot: this.ballotFor(m.config),
+      seq: m.seq,
+    });
+  }
+
+  /**
+   * Drop pvalues below `slot`. Called only once this peer's replica has a durable snapshot
+   * through slot - 1 (the `gc-unsafe` bug calls it early).
+   */
+  collect(slot: Slot): void {
+    if (slot <= this.watermark) return;
+    this.watermark = slot;
+    for (const s of this.accepted.keys()) if (s < slot) this.accepted.delete(s);
+    this.ctx.persist.setWatermark(slot);
+  }
+
+  /** Forget the promises of configurations below `config`: they govern no undecided slot. */
+  dropConfigsBelow(config: ConfigId): void {
+    let dropped = false;
+    for (const c of this.ballotNum.keys()) {
+      if (c < config) {
+        this.ballotNum.delete(c);
+        this.contact.delete(c);
+        dropped = true;
+      }
+    }
+    if (dropped) this.ctx.persist.dropPromises(config);
+  }
+}

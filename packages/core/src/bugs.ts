@@ -1,0 +1,29 @@
+/**
+ * Known protocol bugs that the simulator must catch (issue: "the simulator must be shown to
+ * catch bugs"). Each name switches on one deliberate mistake. They exist only to prove that the
+ * tests can fail; nothing outside `@synod/core/testing` should ever set them.
+ */
+export const KNOWN_BUGS = [
+  /** An acceptor loses its promised ballots on restart. */
+  'forget-promise',
+  /** A newly adopted leader does not fill gaps with no-ops. */
+  'no-gap-fill',
+  /** P1b/P2b/decisions leave before the state they depend on is durable. */
+  'send-before-persist',
+  /** An acceptor accepts a P2a whose ballot is below its promise. */
+  'accept-lower-ballot',
+  /** A retried command is applied again. */
+  'no-dedupe',
+  /** A configuration takes effect in the next slot instead of WINDOW slots later. */
+  'reconfig-immediate',
+  /** An acceptor drops pvalues for slots its replica has not decided. */
+  'gc-unsafe',
+  /** Votes are counted from the newest configuration's acceptors, not the slot's own. */
+  'wrong-config-quorum',
+] as const;
+
+export type BugName = (typeof KNOWN_BUGS)[number];
+
+export function isBugName(s: string): s is BugName {
+  return (KNOWN_BUGS as readonly string[]).includes(s);
+}

@@ -1,0 +1,186 @@
+/**
+ * Catch-up (DESIGN.md §3 item 7). A replica that was away learns what it missed from a peer
+ * that has it: consecutive decisions in bounded batches, or, when that peer has compacted them,
+ * its snapshot in chunks of bounded size followed by the decisions after it. The requester
+ * pulls one answer at a time, so a large transfer never floods the link.
+ */
+import type { NodeContext } from './context.js';
+import type { CatchupDecisions, CatchupRequest, SnapshotChunk } from './messages.js';
+import type { Replica } from './replica.js';
+import type { PeerId, Slot } from './types.js';
+
+interface Incoming {
+  readonly slot: Slot;
+  readonly total: number;
+  readonly parts: Uint8Array[];
+  received: number;
+}
+
+export interface CatchupProgress {
+  /** The highest slot some peer is known to have applied beyond ours. */
+  readonly target: Slot;
+  /** Bytes of a snapshot received so far and its size, during a snapshot transfer. */
+  readonly snapshotBytes?: { readonly received: number; readonly total: number };
+}
+
+export class Catchup {
+  /** For each peer known to be ahead: the slot it has applied up to (exclusive). */
+  private readonly ahead = new Map<PeerId, Slot>();
+  private inFlight: { to: PeerId; at: number } | undefined;
+  private incoming: Incoming | undefined;
+  private lastSlotOut = 0;
+  private lastMove = 0;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly replica: Replica,
+  ) {}
+
+  /** A peer has applied every slot below `slotOut` (heard in a heartbeat or a P1b watermark). */
+  noteAhead(peer: PeerId, slotOut: Slot): void {
+    if (peer === this.ctx.id) return;
+    if (slotOut > this.replica.slotOut || !this.replica.initialized) {
+      this.ahead.set(peer, Math.max(this.ahead.get(peer) ?? 0, slotOut));
+    }
+  }
+
+  progress(): CatchupProgress | undefined {
+    let target = 0;
+    for (const s of this.ahead.values()) target = Math.max(target, s);
+    if (target <= this.replica.slotOut && this.replica.initialized) return undefined;
+    const inc = this.incoming;
+    return inc === undefined
+      ? { target }
+      : { target, snapshotBytes: { received: inc.received, total: inc.total } };
+  }
+
+  private best(): PeerId | undefined {
+    let best: PeerId | undefined;
+    let slot = -1;
+    for (const [p, s] of this.ahead) {
+      if (s <= this.replica.slotOut && this.replica.initialized) {
+        this.ahead.delete(p);
+      } else if (s > slot) {
+        best = p;
+        slot = s;
+      }
+    }
+    return best;
+  }
+
+  tick(): void {
+    const now = this.ctx.now();
+    if (this.replica.slotOut !== this.lastSlotOut) {
+      this.lastSlotOut = this.replica.slotOut;
+      this.lastMove = now;
+    }
+    if (
+      this.inFlight !== undefined &&
+      now - this.inFlight.at < this.ctx.opts.retransmitIntervalMs * 2
+    )
+      return;
+    const to = this.best();
+    if (to === undefined) return;
+    // Missing decisions usually arrive on their own within a moment; ask only when they do not.
+    if (
+      now - this.lastMove < this.ctx.opts.catchupDelayMs &&
+      this.incoming === undefined &&
+      this.replica.initialized
+    ) {
+      return;
+    }
+    this.request(to);
+  }
+
+  private request(to: PeerId): void {
+    this.inFlight = { to, at: this.ctx.now() };
+    const inc = this.incoming;
+    const m: CatchupRequest = {
+      type: 'catchupReq',
+      fromSlot: this.replica.initialized ? this.replica.slotOut : 0,
+      snapshotSlot: inc?.slot ?? 0,
+      offset: inc?.received ?? 0,
+    };
+    this.ctx.send(to, m);
+  }
+
+  /** Serve a peer that is behind. */
+  onRequest(from: PeerId, m: CatchupRequest): void {
+    const r = this.replica;
+    if (!r.initialized) return;
+    if (m.fromSlot >= r.retainedFrom && m.fromSlot > 0) {
+      const decisions = r.decisionsFrom(
+        m.fromSlot,
+        this.ctx.opts.catchupMaxDecisions,
+        this.ctx.opts.catchupMaxBytes,
+      );
+      this.ctx.send(from, { type: 'catchupDecisions', decisions });
+      return;
+    }
+    const snap = r.snapshot;
+    if (snap === null) return;
+    const offset = m.snapshotSlot === snap.slot && m.offset <= snap.data.length ? m.offset : 0;
+    const end = Math.min(snap.data.length, offset + this.ctx.opts.snapshotChunkBytes);
+    this.ctx.send(from, {
+      type: 'snapshotChunk',
+      slot: snap.slot,
+      offset,
+      total: snap.data.length,
+      data: snap.data.subarray(offset, end),
+    });
+  }
+
+  onDecisions(from: PeerId, m: CatchupDecisions): void {
+    if (this.inFlight?.to === from) this.inFlight = undefined;
+    for (const d of m.decisions) this.replica.onDecision(d.slot, d.value);
+    this.continueFrom(from, m.decisions.length > 0);
+  }
+
+  onSnapshotChunk(from: PeerId, m: SnapshotChunk): void {
+    if (this.inFlight?.to === from) this.inFlight = undefined;
+    if (this.replica.initialized && m.slot < this.replica.slotOut) {
+      this.incoming = undefined;
+      this.continueFrom(from, false);
+      return;
+    }
+    let inc = this.incoming;
+    if (inc === undefined || inc.slot !== m.slot || inc.total !== m.total) {
+      if (m.offset !== 0) {
+        this.incoming = undefined;
+        this.request(from);
+        return;
+      }
+      inc = { slot: m.slot, total: m.total, parts: [], received: 0 };
+      this.incoming = inc;
+    }
+    if (m.offset !== inc.received || inc.received + m.data.length > inc.total) {
+      this.request(from);
+      return;
+    }
+    inc.parts.push(m.data.slice());
+    inc.received += m.data.length;
+    if (inc.received < inc.total) {
+      this.request(from);
+      return;
+    }
+    this.incoming = undefined;
+    const data = new Uint8Array(inc.total);
+    let at = 0;
+    for (const p of inc.parts) {
+      data.set(p, at);
+      at += p.length;
+    }
+    try {
+      this.replica.install({ slot: inc.slot, data }, true);
+    } catch (err) {
+      this.ctx.trace(`${this.ctx.id} rejects snapshot from ${from}: ${String(err)}`);
+      return;
+    }
+    this.continueFrom(from, true);
+  }
+
+  private continueFrom(from: PeerId, moved: boolean): void {
+    const target = this.ahead.get(from);
+    if (moved && target !== undefined && target > this.replica.slotOut) this.request(from);
+  }
+}

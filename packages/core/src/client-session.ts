@@ -1,0 +1,89 @@
+/**
+ * This peer's own client: it numbers the commands the app proposes `(client, inc, seq)`, keeps
+ * them until they take effect, and resends them, in order, when they may have been lost: after
+ * `requestRetryMs` without progress, when the active leader changes, or when one of them was
+ * skipped because it arrived ahead of a lost predecessor (DESIGN.md §3 item 4).
+ */
+import type { Command } from './command.js';
+import type { Membership } from './configuration.js';
+import type { NodeContext } from './context.js';
+import type { ConfigId } from './types.js';
+
+export class ClientSession {
+  private nextSeq = 1;
+  /** Commands proposed and not yet taken effect, in seq order. */
+  readonly pending = new Map<number, Command>();
+  private outbox: Command[] = [];
+  private lastProgress = 0;
+  private resendDue = false;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    readonly inc: number,
+  ) {}
+
+  get client(): string {
+    return this.ctx.id;
+  }
+
+  proposeApp(op: Uint8Array): number {
+    return this.add({ kind: 'app', client: this.ctx.id, inc: this.inc, seq: this.nextSeq, op });
+  }
+
+  proposeReconfig(expectedConfig: ConfigId, membership: Membership): number {
+    return this.add({
+      kind: 'reconfig',
+      client: this.ctx.id,
+      inc: this.inc,
+      seq: this.nextSeq,
+      expectedConfig,
+      membership,
+    });
+  }
+
+  private add(c: Command): number {
+    this.nextSeq++;
+    if (this.pending.size === 0) this.lastProgress = this.ctx.now();
+    this.pending.set(c.seq, c);
+    this.outbox.push(c);
+    return c.seq;
+  }
+
+  isMine(c: Command): boolean {
+    return c.client === this.ctx.id && c.inc === this.inc;
+  }
+
+  /** One of our commands took effect (or was refused for good). */
+  settled(seq: number): boolean {
+    if (!this.pending.delete(seq)) return false;
+    this.lastProgress = this.ctx.now();
+    return true;
+  }
+
+  /** Resend every pending command at the end of this turn. */
+  resend(): void {
+    if (this.pending.size > 0) this.resendDue = true;
+  }
+
+  tick(): void {
+    if (
+      this.pending.size > 0 &&
+      this.ctx.now() - this.lastProgress >= this.ctx.opts.requestRetryMs
+    ) {
+      this.lastProgress = this.ctx.now();
+      this.resendDue = true;
+    }
+  }
+
+  /** The commands to send this turn, in seq order. */
+  drain(): Command[] {
+    if (this.resendDue) {
+      this.resendDue = false;
+      this.outbox = [];
+      return [...this.pending.values()];
+    }
+    const out = this.outbox;
+    this.outbox = [];
+    return out;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Commands and the value of a slot.
+ *
+ * PMMC decides one command per slot. Synod decides a *batch* per slot (DESIGN.md §3 item 2):
+ * the replica beside the active leader packs every command that arrived in one turn into one
+ * slot. A batch with no commands is the no-op that fills gaps (DESIGN.md §3 item 1). Each
+ * command carries `(client, inc, seq)` for exactly-once execution (item 4).
+ *
+ * A slot's value travels and is stored as opaque bytes; only replicas decode it, once, when
+ * they apply it.
+ */
+import { ByteReader, ByteWriter } from './bytes.js';
+import type { Membership } from './configuration.js';
+import { DecodeError } from './errors.js';
+import type { ConfigId } from './types.js';
+
+interface CommandBase {
+  /** The client that issued the command: the proposing peer's id for commands of a node. */
+  readonly client: string;
+  /** The client's incarnation: a counter that grows every time the peer restarts. */
+  readonly inc: number;
+  /** 1, 2, 3, ... per (client, inc); a client's commands take effect in seq order. */
+  readonly seq: number;
+}
+
+export interface AppCommand extends CommandBase {
+  readonly kind: 'app';
+  /** The application's command, opaque to Synod. */
+  readonly op: Uint8Array;
+}
+
+/** A membership change (PMMC: a reconfiguration command). */
+export interface ReconfigCommand extends CommandBase {
+  readonly kind: 'reconfig';
+  /** Applied only if the newest configuration is still this one (compare-and-set). */
+  readonly expectedConfig: ConfigId;
+  readonly membership: Membership;
+}
+
+export type Command = AppCommand | ReconfigCommand;
+
+/** The value decided for one slot. An empty batch is a no-op. */
+export type Batch = readonly Command[];
+
+const BATCH_FORMAT = 1;
+const KIND_APP = 1;
+const KIND_RECONFIG = 2;
+
+/** The no-op, encoded once. */
+export const NOOP: Uint8Array = new ByteWriter(2).byte(BATCH_FORMAT).uint(0).finish();
+
+export function isNoop(value: Uint8Array): boolean {
+  return value.length === 2 && value[0] === BATCH_FORMAT && value[1] === 0;
+}
+
+function writeIds(w: ByteWriter, ids: readonly string[]): void {
+  w.uint(ids.length);
+  for (const id of ids) w.string(id);
+}
+
+function readIds(r: ByteReader): string[] {
+  const n = r.uint();
+  if (n > 100_000) throw new DecodeError('too many peer ids');
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(r.string());
+  return out;
+}
+
+export function encodeBatch(batch: Batch): Uint8Array {
+  let size = 8;
+  for (const c of batch) size += 24 + c.client.length + (c.kind === 'app' ? c.op.length : 256);
+  const w = new ByteWriter(size);
+  w.byte(BATCH_FORMAT).uint(batch.length);
+  for (const c of batch) {
+    w.byte(c.kind === 'app' ? KIND_APP : KIND_RECONFIG)
+      .string(c.client)
+      .uint(c.inc)
+      .uint(c.seq);
+    if (c.kind === 'app') {
+      w.bytes(c.op);
+    } else {
+      w.uint(c.expectedConfig);
+      writeIds(w, c.membership.replicas);
+      writeIds(w, c.membership.leaders);
+      writeIds(w, c.membership.acceptors);
+    }
+  }
+  return w.finish();
+}
+
+export function decodeBatch(value: Uint8Array): Command[] {
+  const r = new ByteReader(value);
+  const format = r.byte();
+  if (format !== BATCH_FORMAT) throw new DecodeError(`unknown batch format ${format}`);
+  const n = r.uint();
+  if (n > value.length) throw new DecodeError('batch count exceeds its size');
+  const out: Command[] = [];
+  for (let i = 0; i < n; i++) {
+    const kind = r.byte();
+    const client = r.string();
+    const inc = r.uint();
+    const seq = r.uint();
+    if (kind === KIND_APP) {
+      out.push({ kind: 'app', client, inc, seq, op: r.bytes() });
+    } else if (kind === KIND_RECONFIG) {
+      const expectedConfig = r.uint();
+      const replicas = readIds(r);
+      const leaders = readIds(r);
+      const acceptors = readIds(r);
+      out.push({
+        kind: 'reconfig',
+        client,
+        inc,
+        seq,
+        expectedConfig,
+        membership: { replicas, leaders, acceptors },
+      });
+    } else {
+      throw new DecodeError(`unknown command kind ${kind}`);
+    }
+  }
+  r.end();
+  return out;
+}
+
+/** What became of a command once decided: its result, or why it had no effect. */
+export type Outcome =
+  | { readonly ok: true; readonly result: Uint8Array }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+export function encodeOutcome(w: ByteWriter, o: Outcome): void {
+  if (o.ok) {
+    w.byte(1).bytes(o.result);
+  } else {
+    w.byte(0).string(o.code).string(o.message);
+  }
+}
+
+export function decodeOutcome(r: ByteReader): Outcome {
+  const ok = r.byte();
+  if (ok === 1) return { ok: true, result: r.bytes() };
+  if (ok === 0) return { ok: false, code: r.string(), message: r.string() };
+  throw new DecodeError('bad outcome tag');
+}

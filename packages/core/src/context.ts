@@ -1,0 +1,29 @@
+/**
+ * What the roles of one peer share: its id, the time of the last tick, the options, the
+ * outbox, the batch of state to persist this turn, and the test-only bug switches. The roles
+ * never do I/O themselves; they append to these and RawNode hands them out in `ready()`.
+ */
+import type { BugName } from './bugs.js';
+import type { Message } from './messages.js';
+import type { ProtocolOptions } from './options.js';
+import type { PersistBuilder } from './persist-builder.js';
+import type { PeerId } from './types.js';
+
+export interface NodeContext {
+  readonly id: PeerId;
+  readonly opts: ProtocolOptions;
+  readonly persist: PersistBuilder;
+  /** The time passed to the last `tick(now)`. */
+  now(): number;
+  /** A number in [0, 1) from the driver's seeded generator. */
+  random(): number;
+  /** Send a message that depends on no unpersisted state (P1a, P2a, heartbeats, requests...). */
+  send(to: PeerId, msg: Message): void;
+  /**
+   * Send a message that reports state changed in this turn (P1b, P2b, acks, decisions): it
+   * leaves only after this turn's batch is durable (persist before send, DESIGN.md §2).
+   */
+  sendAfterPersist(to: PeerId, msg: Message): void;
+  bug(name: BugName): boolean;
+  trace(line: string): void;
+}

@@ -1,0 +1,89 @@
+/**
+ * Typed errors. Every error Synod raises is a `SynodError` with a stable `code`, so that an app
+ * can branch on `err.code` rather than on message text (as js-libp2p does).
+ */
+export class SynodError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A config object failed `validate()`. */
+export class InvalidConfigError extends SynodError {
+  constructor(message: string) {
+    super('invalid-config', message);
+  }
+}
+
+/** A membership change would leave a configuration that cannot work (no acceptor, no leader...). */
+export class InvalidMembershipError extends SynodError {
+  constructor(message: string) {
+    super('invalid-membership', message);
+  }
+}
+
+/** Another membership change is still pending: one at a time. */
+export class ReconfigPendingError extends SynodError {
+  constructor(message = 'another membership change is still pending') {
+    super('reconfig-pending', message);
+  }
+}
+
+/** The operation needs a role this peer does not have (e.g. propose on an acceptor-only peer). */
+export class NotReplicaError extends SynodError {
+  constructor(message = 'this peer is not a replica of the current configuration') {
+    super('not-replica', message);
+  }
+}
+
+/** No active leader could confirm a linearizable read, or the request went to a non-leader. */
+export class NotLeaderError extends SynodError {
+  constructor(message = 'no active leader is known') {
+    super('not-leader', message);
+  }
+}
+
+/** The operation did not complete in time; it may still take effect later. */
+export class TimeoutError extends SynodError {
+  constructor(message: string) {
+    super('timeout', message);
+  }
+}
+
+/** The node was stopped (or failed) before the operation completed. */
+export class StoppedError extends SynodError {
+  constructor(message = 'the node is stopped', options?: { cause?: unknown }) {
+    super('stopped', message, options);
+  }
+}
+
+/** This peer was removed from the log and takes no further part. */
+export class RemovedError extends SynodError {
+  constructor(message = 'this peer has been removed from the log') {
+    super('removed', message);
+  }
+}
+
+/** The durable store failed; the node fails closed and acknowledges nothing more. */
+export class StorageFailedError extends SynodError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('storage-failed', message, options);
+  }
+}
+
+/** A command was decided but the state machine refused it (its `apply` threw). */
+export class CommandRejectedError extends SynodError {
+  constructor(code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** Bytes that should hold an encoded structure do not. */
+export class DecodeError extends SynodError {
+  constructor(message: string) {
+    super('decode-error', message);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * @synod/core: Multi-Paxos after "Paxos Made Moderately Complex" (van Renesse & Altinbuken),
+ * as a pure deterministic state machine (RawNode) plus a small runtime (SynodNode).
+ */
+export { BOTTOM, compareBallots, ballotEquals, formatBallot, type Ballot } from './ballot.js';
+export type { PeerId, Slot, ConfigId, Roles } from './types.js';
+export { ALL_ROLES } from './types.js';
+export {
+  ConfigHistory,
+  majority,
+  membersOf,
+  rolesOf,
+  validateMembership,
+  type Configuration,
+  type Membership,
+} from './configuration.js';
+export * from './errors.js';
+export {
+  decodeBatch,
+  encodeBatch,
+  isNoop,
+  NOOP,
+  type AppCommand,
+  type Batch,
+  type Command,
+  type Outcome,
+  type ReconfigCommand,
+} from './command.js';
+export type * from './messages.js';
+export { DEFAULT_OPTIONS, validateOptions, type ProtocolOptions } from './options.js';
+export type { StateMachine, ApplyContext } from './state-machine.js';
+export type {
+  AcceptorPromise,
+  PersistentState,
+  Snapshot,
+  Storage,
+  StorageBatch,
+} from './storage.js';
+export { isEmptyBatch } from './storage.js';
+export { MemoryStorage } from './memory-storage.js';
+export type { Transport, TransportHandler, PeerLinkStatus } from './transport.js';
+export { MemoryNetwork, MemoryTransport } from './memory-network.js';
+export {
+  RawNode,
+  newLogSnapshot,
+  type RawNodeConfig,
+  type Ready,
+  type NodeStatus,
+  type CommandResult,
+  type ReadResult,
+} from './raw-node.js';
+export type { AppliedCommand } from './replica.js';
+export { KNOWN_BUGS, isBugName, type BugName } from './bugs.js';
+export * as membership from './membership.js';
+export {
+  initLog,
+  startNode,
+  SynodNode,
+  type NodeOptions,
+  type OperationOptions,
+  type ReadOptions,
+  type SynodStatus,
+} from './synod-node.js';
+export { ByteReader, ByteWriter } from './bytes.js';
+export { decodeSnapshot, encodeSnapshot, type SnapshotContents } from './snapshot.js';

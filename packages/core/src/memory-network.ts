@@ -1,0 +1,120 @@
+/**
+ * An in-process network for tests and examples: every `MemoryNetwork.connect(id)` returns a
+ * Transport whose messages reach the other transports of the same network asynchronously, in
+ * order per pair of peers. Links can be cut (`partition`) and healed, to test failures.
+ *
+ * Messages are passed by reference: the protocol never mutates a message once sent.
+ */
+import type { Message } from './messages.js';
+import type { PeerLinkStatus, Transport, TransportHandler } from './transport.js';
+import type { PeerId } from './types.js';
+
+const defer: (fn: () => void) => void =
+  typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
+
+export class MemoryNetwork {
+  private readonly endpoints = new Map<PeerId, MemoryTransport>();
+  private readonly cut = new Set<string>();
+
+  /** A transport for peer `id` on this network. */
+  connect(id: PeerId): MemoryTransport {
+    if (this.endpoints.has(id)) throw new Error(`peer ${id} is already on this network`);
+    const t = new MemoryTransport(id, this);
+    this.endpoints.set(id, t);
+    return t;
+  }
+
+  /** Cut the links between the two groups (both directions). */
+  partition(a: readonly PeerId[], b: readonly PeerId[]): void {
+    for (const x of a)
+      for (const y of b) {
+        this.cut.add(`${x}>${y}`);
+        this.cut.add(`${y}>${x}`);
+      }
+  }
+
+  /** Cut every link of one peer. */
+  isolate(id: PeerId): void {
+    this.partition(
+      [id],
+      [...this.endpoints.keys()].filter((p) => p !== id),
+    );
+  }
+
+  heal(): void {
+    this.cut.clear();
+  }
+
+  /** @internal */
+  linkUp(from: PeerId, to: PeerId): boolean {
+    return !this.cut.has(`${from}>${to}`);
+  }
+
+  /** @internal */
+  endpoint(id: PeerId): MemoryTransport | undefined {
+    return this.endpoints.get(id);
+  }
+
+  /** @internal */
+  remove(id: PeerId): void {
+    this.endpoints.delete(id);
+  }
+}
+
+export class MemoryTransport implements Transport {
+  private handler: TransportHandler | undefined;
+  private members: Set<PeerId> | undefined;
+  private readonly lastSeen = new Map<PeerId, number>();
+  private stopped = false;
+
+  constructor(
+    readonly id: PeerId,
+    private readonly network: MemoryNetwork,
+  ) {}
+
+  start(handler: TransportHandler): Promise<void> {
+    this.handler = handler;
+    return Promise.resolve();
+  }
+
+  send(to: PeerId, messages: readonly Message[]): boolean {
+    if (this.stopped) return false;
+    const dest = this.network.endpoint(to);
+    if (dest === undefined || !this.network.linkUp(this.id, to)) return false;
+    const batch = [...messages];
+    defer(() => dest.deliver(this.id, batch));
+    return true;
+  }
+
+  /** @internal */
+  deliver(from: PeerId, messages: readonly Message[]): void {
+    if (this.stopped || this.handler === undefined) return;
+    // Membership gating: only members may speak (all peers, until members are first set).
+    if (this.members !== undefined && !this.members.has(from)) return;
+    if (!this.network.linkUp(from, this.id)) return;
+    this.lastSeen.set(from, Date.now());
+    this.handler(from, messages);
+  }
+
+  setMembers(peers: readonly PeerId[]): void {
+    this.members = new Set(peers);
+  }
+
+  peers(): PeerLinkStatus[] {
+    const ids = this.members ?? new Set(this.lastSeen.keys());
+    return [...ids]
+      .filter((p) => p !== this.id)
+      .map((peer) => ({
+        peer,
+        connected: this.network.endpoint(peer) !== undefined && this.network.linkUp(this.id, peer),
+        lastSeen: this.lastSeen.get(peer) ?? null,
+        rttMs: null,
+      }));
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.network.remove(this.id);
+    return Promise.resolve();
+  }
+}

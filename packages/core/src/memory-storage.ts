@@ -1,0 +1,126 @@
+/**
+ * Storage kept in memory: for tests, the simulator, and apps that accept losing everything on
+ * exit. It applies a batch exactly as a durable store must (atomically, in the order documented
+ * on StorageBatch), so the simulator can model a crash as "everything not yet written is lost".
+ */
+import { ballotGreater } from './ballot.js';
+import { StorageFailedError } from './errors.js';
+import type { Decided, PValue } from './messages.js';
+import type {
+  AcceptorPromise,
+  PersistentState,
+  Snapshot,
+  Storage,
+  StorageBatch,
+} from './storage.js';
+import type { ConfigId, Slot } from './types.js';
+
+export class MemoryStorage implements Storage {
+  private incarnation = 0;
+  private readonly promises = new Map<ConfigId, AcceptorPromise>();
+  private readonly accepted = new Map<Slot, PValue>();
+  private watermark: Slot = 0;
+  private snapshot: Snapshot | null = null;
+  private readonly decisions = new Map<Slot, Uint8Array>();
+  private readonly meta = new Map<string, Uint8Array>();
+  private failed: Error | undefined;
+  private closed = false;
+  /** Batches written so far (for tests that count group commits). */
+  writes = 0;
+
+  load(): Promise<PersistentState> {
+    return Promise.resolve(this.loadSync());
+  }
+
+  /** The state as a restarted peer would find it. */
+  loadSync(): PersistentState {
+    const decisions: Decided[] = [...this.decisions.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([slot, value]) => ({ slot, value }));
+    return {
+      incarnation: this.incarnation,
+      promises: [...this.promises.values()].sort((a, b) => a.config - b.config),
+      accepted: [...this.accepted.values()].sort((a, b) => a.slot - b.slot),
+      watermark: this.watermark,
+      snapshot: this.snapshot,
+      decisions,
+    };
+  }
+
+  write(batch: StorageBatch): Promise<void> {
+    try {
+      this.applySync(batch);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Apply a batch at once (the simulator calls this when a simulated fsync completes). */
+  applySync(b: StorageBatch): void {
+    if (this.closed) throw new StorageFailedError('storage is closed');
+    if (this.failed !== undefined)
+      throw new StorageFailedError('storage failed earlier', { cause: this.failed });
+    this.writes++;
+    if (b.incarnation !== undefined) this.incarnation = b.incarnation;
+    for (const p of b.promises ?? []) {
+      const cur = this.promises.get(p.config);
+      // A promise never goes backwards, even if a buggy caller asks.
+      if (cur === undefined || ballotGreater(p.ballot, cur.ballot)) this.promises.set(p.config, p);
+    }
+    for (const pv of b.accepted ?? [])
+      if (pv.slot >= this.watermark) this.accepted.set(pv.slot, pv);
+    for (const d of b.decisions ?? [])
+      if (!this.decisions.has(d.slot)) this.decisions.set(d.slot, d.value);
+    if (
+      b.snapshot !== undefined &&
+      (this.snapshot === null || b.snapshot.slot >= this.snapshot.slot)
+    ) {
+      this.snapshot = b.snapshot;
+    }
+    if (b.truncateDecisionsBelow !== undefined) {
+      for (const s of this.decisions.keys())
+        if (s < b.truncateDecisionsBelow) this.decisions.delete(s);
+    }
+    if (b.watermark !== undefined && b.watermark > this.watermark) {
+      this.watermark = b.watermark;
+      for (const s of this.accepted.keys()) if (s < b.watermark) this.accepted.delete(s);
+    }
+    if (b.dropPromisesBelow !== undefined) {
+      for (const c of this.promises.keys()) if (c < b.dropPromisesBelow) this.promises.delete(c);
+    }
+  }
+
+  /** Test hook: make every later write fail, as a full or broken disk would. */
+  fail(err: Error = new Error('simulated I/O error')): void {
+    this.failed = err;
+  }
+
+  getMeta(key: string): Promise<Uint8Array | undefined> {
+    return Promise.resolve(this.meta.get(key));
+  }
+
+  setMeta(key: string, value: Uint8Array): Promise<void> {
+    this.meta.set(key, value.slice());
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+
+  /** Reopen after close (a MemoryStorage survives its node, like a file does). */
+  reopen(): void {
+    this.closed = false;
+  }
+
+  /** Sizes, for the bounded-storage checks. */
+  sizes(): { decisions: number; accepted: number; promises: number } {
+    return {
+      decisions: this.decisions.size,
+      accepted: this.accepted.size,
+      promises: this.promises.size,
+    };
+  }
+}

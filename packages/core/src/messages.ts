@@ -1,0 +1,175 @@
+/**
+ * The messages peers exchange. Names follow PMMC (§2, Figure 1): P1a/P1b between scouts and
+ * acceptors, P2a/P2b between commanders and acceptors, Decision from commanders to replicas.
+ * PMMC's `propose`, `adopted` and `preempted` never cross the network here: the replica that
+ * assigns slots lives beside its leader, and scouts and commanders live inside their leader,
+ * so those are method calls (see leader.ts).
+ *
+ * Everything else is what a real system adds (DESIGN.md §3): forwarding client commands to the
+ * active leader, heartbeats, read confirmation, catch-up and snapshot transfer.
+ *
+ * Every message names the configuration it is about where that matters, because each
+ * (peer, configuration) is its own logical acceptor or leader (DESIGN.md §3 item 6).
+ */
+import type { Ballot } from './ballot.js';
+import type { ConfigId, PeerId, Slot } from './types.js';
+
+/** PMMC's pvalue ⟨b, s, c⟩, with the configuration that governs slot s. */
+export interface PValue {
+  readonly config: ConfigId;
+  readonly ballot: Ballot;
+  readonly slot: Slot;
+  /** An encoded batch (command.ts). */
+  readonly value: Uint8Array;
+}
+
+/** A decided slot. */
+export interface Decided {
+  readonly slot: Slot;
+  readonly value: Uint8Array;
+}
+
+/** Scout -> acceptor: "promise not to accept ballots below `ballot`" (phase 1a). */
+export interface P1a {
+  readonly type: 'p1a';
+  readonly config: ConfigId;
+  readonly ballot: Ballot;
+  /**
+   * The scout's replica has decided every slot below this one, so the acceptor need not send
+   * pvalues below it. This keeps P1b small (a departure from PMMC, which sends all pvalues).
+   */
+  readonly fromSlot: Slot;
+}
+
+/** Acceptor -> scout: its ballot for the configuration and the pvalues it accepted (phase 1b). */
+export interface P1b {
+  readonly type: 'p1b';
+  readonly config: ConfigId;
+  /** The acceptor's ballot after handling the P1a: the scout's ballot if it was promised. */
+  readonly ballot: Ballot;
+  readonly accepted: readonly PValue[];
+  /**
+   * Slots below this are decided and compacted at this acceptor's replica, and their pvalues
+   * are gone (DESIGN.md §3 item 8): a leader never proposes below the highest watermark it hears.
+   */
+  readonly watermark: Slot;
+}
+
+/** Commander -> acceptor: "accept this pvalue" (phase 2a). */
+export interface P2a {
+  readonly type: 'p2a';
+  readonly config: ConfigId;
+  readonly ballot: Ballot;
+  readonly slot: Slot;
+  readonly value: Uint8Array;
+}
+
+/** Acceptor -> commander: its ballot after handling the P2a (phase 2b). */
+export interface P2b {
+  readonly type: 'p2b';
+  readonly config: ConfigId;
+  readonly ballot: Ballot;
+  readonly slot: Slot;
+}
+
+/** Commander -> replicas: slot `slot` is decided. */
+export interface Decision {
+  readonly type: 'decision';
+  readonly slot: Slot;
+  readonly value: Uint8Array;
+}
+
+/**
+ * Replica -> the replica beside the active leader: commands to assign to slots
+ * (DESIGN.md §3 item 2, "one proposer").
+ */
+export interface Request {
+  readonly type: 'request';
+  /** An encoded batch of the commands to order. */
+  readonly commands: Uint8Array;
+  /** How many times this request was forwarded already; bounded to avoid loops. */
+  readonly hops: number;
+}
+
+/** Active leader -> every member: "I lead configuration `config` at `ballot`". */
+export interface Heartbeat {
+  readonly type: 'heartbeat';
+  readonly config: ConfigId;
+  readonly ballot: Ballot;
+  /** Increases with every heartbeat of this leader; acks echo it (read confirmation). */
+  readonly seq: number;
+  /** The leader's replica has applied every slot below this one. */
+  readonly slotOut: Slot;
+  /** The leader's replica has taken a durable snapshot through this slot (0: none). */
+  readonly snapshotSlot: Slot;
+}
+
+/** Acceptor -> leader: answer to a heartbeat, with the acceptor's ballot for the config. */
+export interface HeartbeatAck {
+  readonly type: 'heartbeatAck';
+  readonly config: ConfigId;
+  readonly ballot: Ballot;
+  readonly seq: number;
+}
+
+/** Replica -> active leader: "at which slot may I serve a linearizable read?" */
+export interface ReadIndexRequest {
+  readonly type: 'readIndexReq';
+  readonly id: number;
+}
+
+/** Leader -> replica: serve the read once you have applied every slot up to `index`. */
+export interface ReadIndexResponse {
+  readonly type: 'readIndexResp';
+  readonly id: number;
+  /** The slot to wait for, or -1 when this peer could not confirm it leads. */
+  readonly index: Slot;
+}
+
+/** Replica -> any peer: send me decisions from `fromSlot` (DESIGN.md §3 item 7). */
+export interface CatchupRequest {
+  readonly type: 'catchupReq';
+  readonly fromSlot: Slot;
+  /** When resuming a snapshot transfer: the snapshot's slot and the next byte wanted. */
+  readonly snapshotSlot: Slot;
+  readonly offset: number;
+}
+
+/** Answer to a CatchupRequest: a bounded run of consecutive decisions. */
+export interface CatchupDecisions {
+  readonly type: 'catchupDecisions';
+  readonly decisions: readonly Decided[];
+}
+
+/** Answer to a CatchupRequest when the decisions are compacted: one chunk of a snapshot. */
+export interface SnapshotChunk {
+  readonly type: 'snapshotChunk';
+  /** The snapshot holds the state after applying every slot up to this one. */
+  readonly slot: Slot;
+  readonly offset: number;
+  readonly total: number;
+  readonly data: Uint8Array;
+}
+
+export type Message =
+  | P1a
+  | P1b
+  | P2a
+  | P2b
+  | Decision
+  | Request
+  | Heartbeat
+  | HeartbeatAck
+  | ReadIndexRequest
+  | ReadIndexResponse
+  | CatchupRequest
+  | CatchupDecisions
+  | SnapshotChunk;
+
+export type MessageType = Message['type'];
+
+/** A message and the peer it goes to. */
+export interface Envelope {
+  readonly to: PeerId;
+  readonly msg: Message;
+}

@@ -1,0 +1,93 @@
+/**
+ * Protocol options. Every field has a doc comment, a default, and a check in `validate()`
+ * (in the manner of etcd-io/raft's Config). Times are milliseconds of the clock the driver
+ * passes to `tick(now)`; the protocol never reads a clock itself.
+ */
+import { InvalidConfigError } from './errors.js';
+
+export interface ProtocolOptions {
+  /**
+   * PMMC's WINDOW: how many slots may be in flight beyond the last applied one, and how many
+   * slots after its decision a reconfiguration takes effect (PMMC §2.1). Larger values allow
+   * deeper pipelining; smaller ones make membership changes take effect sooner.
+   */
+  window: number;
+  /** The most commands packed into one slot (batching). */
+  maxBatchCommands: number;
+  /** The most bytes of commands packed into one slot; a single larger command gets its own slot. */
+  maxBatchBytes: number;
+  /** How often an active leader sends heartbeats to every member. */
+  heartbeatIntervalMs: number;
+  /**
+   * How long a peer waits without a heartbeat before it runs for leader. The actual timeout is
+   * drawn uniformly from [electionTimeoutMs, 2 * electionTimeoutMs) at every wait, and it grows
+   * multiplicatively each time the peer is preempted (PMMC §3, "failure detection").
+   */
+  electionTimeoutMs: number;
+  /** The cap on the election timeout after repeated preemption (AIMD backoff). */
+  maxElectionTimeoutMs: number;
+  /** Scouts and commanders resend P1a/P2a to acceptors that have not answered after this long. */
+  retransmitIntervalMs: number;
+  /** A replica resends its pending commands to the active leader after this long without a result. */
+  requestRetryMs: number;
+  /** A replica takes a snapshot after applying this many slots since the previous one. */
+  snapshotInterval: number;
+  /** Decisions kept below the newest snapshot, so a peer slightly behind catches up without one. */
+  logRetention: number;
+  /** The most decisions sent in one catch-up answer. */
+  catchupMaxDecisions: number;
+  /** The most bytes of decisions sent in one catch-up answer (at least one is always sent). */
+  catchupMaxBytes: number;
+  /** The size of one snapshot chunk in a transfer. */
+  snapshotChunkBytes: number;
+  /** A replica that sees it is behind waits this long for the missing decisions before it asks. */
+  catchupDelayMs: number;
+}
+
+export const DEFAULT_OPTIONS: Readonly<ProtocolOptions> = Object.freeze({
+  window: 64,
+  maxBatchCommands: 1024,
+  maxBatchBytes: 256 * 1024,
+  heartbeatIntervalMs: 50,
+  electionTimeoutMs: 300,
+  maxElectionTimeoutMs: 5000,
+  retransmitIntervalMs: 200,
+  requestRetryMs: 1000,
+  snapshotInterval: 1000,
+  logRetention: 1000,
+  catchupMaxDecisions: 2000,
+  catchupMaxBytes: 1024 * 1024,
+  snapshotChunkBytes: 256 * 1024,
+  catchupDelayMs: 100,
+});
+
+function positiveInt(o: ProtocolOptions, key: keyof ProtocolOptions, min = 1): void {
+  const v = o[key];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new InvalidConfigError(`${key} must be an integer >= ${min}, got ${String(v)}`);
+  }
+}
+
+/** Fill defaults and check every field; throws InvalidConfigError with the field's name. */
+export function validateOptions(partial: Partial<ProtocolOptions> = {}): ProtocolOptions {
+  for (const key of Object.keys(partial)) {
+    if (!(key in DEFAULT_OPTIONS)) throw new InvalidConfigError(`unknown option ${key}`);
+  }
+  const o: ProtocolOptions = { ...DEFAULT_OPTIONS, ...partial };
+  for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof ProtocolOptions)[]) {
+    positiveInt(o, key, key === 'logRetention' ? 0 : 1);
+  }
+  if (o.window < 2) throw new InvalidConfigError('window must be at least 2');
+  if (o.heartbeatIntervalMs * 2 > o.electionTimeoutMs) {
+    throw new InvalidConfigError(
+      `electionTimeoutMs (${o.electionTimeoutMs}) must be at least twice heartbeatIntervalMs (${o.heartbeatIntervalMs}), or a live leader is suspected between two heartbeats`,
+    );
+  }
+  if (o.maxElectionTimeoutMs < o.electionTimeoutMs) {
+    throw new InvalidConfigError('maxElectionTimeoutMs must be >= electionTimeoutMs');
+  }
+  if (o.snapshotChunkBytes > 4 * 1024 * 1024) {
+    throw new InvalidConfigError('snapshotChunkBytes must be at most 4 MiB (the largest frame)');
+  }
+  return o;
+}

@@ -1,0 +1,331 @@
+/**
+ * The replica (PMMC §2, Figure 3 "Replica"): `slotIn`, `slotOut`, `requests`, `proposals`,
+ * `decisions`, and the application state it applies decisions to. Departures:
+ *  - One proposer (DESIGN.md §3 item 2): only the replica beside the active leader assigns
+ *    slots, and it packs every request of a turn into one slot (batching), up to WINDOW slots
+ *    ahead of `slotOut` (pipelining). Other replicas forward requests to it (client-session.ts).
+ *    PMMC's fallback stays: when a slot it proposed is decided with other commands, its
+ *    commands go back to `requests`.
+ *  - `perform` consults the replicated client table instead of scanning earlier slots for the
+ *    same command (exactly once, DESIGN.md §3 item 4).
+ *  - Snapshots every `snapshotInterval` slots, after which old decisions are dropped
+ *    (DESIGN.md §3 item 8); a snapshot can also be installed from another peer (catch-up).
+ *  - Configuration changes: a reconfiguration decided at slot s governs from s + WINDOW
+ *    (PMMC §2.1), and is refused unless the newest configuration is the one it names and
+ *    governs already (one change at a time).
+ */
+import type { Command, Outcome } from './command.js';
+import { decodeBatch, encodeBatch } from './command.js';
+import { ClientTable } from './client-table.js';
+import {
+  ConfigHistory,
+  membersOf,
+  validateMembership,
+  type Configuration,
+} from './configuration.js';
+import type { NodeContext } from './context.js';
+import { ByteWriter } from './bytes.js';
+import type { Leader } from './leader.js';
+import type { Decided } from './messages.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import type { StateMachine } from './state-machine.js';
+import type { Snapshot } from './storage.js';
+import type { PeerId, Slot } from './types.js';
+
+/** A decided command as subscribers see it. */
+export interface AppliedCommand {
+  readonly slot: Slot;
+  readonly kind: Command['kind'];
+  readonly client: string;
+  readonly seq: number;
+  /** The app command (empty for a reconfiguration). */
+  readonly op: Uint8Array;
+  readonly outcome: Outcome;
+}
+
+/** What the replica reports to the node it lives in. */
+export interface ReplicaEvents {
+  /** A command took effect (or was refused) for the first time. */
+  applied(c: Command, outcome: Outcome, slot: Slot): void;
+  /** A command of `client` was skipped because a predecessor is missing. */
+  reordered(c: Command): void;
+  configAdded(c: Configuration): void;
+  /** slotOut moved, or a snapshot was installed. */
+  progressed(): void;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export function encodeConfigResult(c: Configuration): Uint8Array {
+  return new ByteWriter(16).uint(c.id).uint(c.start).finish();
+}
+
+export class Replica {
+  slotIn: Slot = 1;
+  slotOut: Slot = 1;
+  /** PMMC `requests`: commands waiting for a slot (only at the replica beside a leader). */
+  requests: Command[] = [];
+  /** PMMC `proposals`: the commands this replica put in each slot it assigned, until decided. */
+  readonly proposals = new Map<Slot, Command[]>();
+  private readonly encodedProposals = new WeakMap<Command[], Uint8Array>();
+  /** PMMC `decisions`, from `retainedFrom` on (older ones are compacted). */
+  readonly decisions = new Map<Slot, Uint8Array>();
+  retainedFrom: Slot = 1;
+  configs = new ConfigHistory();
+  readonly clients = new ClientTable();
+  /** False for a joining peer until it installs its first snapshot. */
+  initialized = false;
+  /** The newest snapshot taken or installed (served to peers that catch up). */
+  snapshot: Snapshot | null = null;
+  /** The newest snapshot known to be durable (the acceptor may collect below it). */
+  durableSnapshotSlot: Slot = 0;
+  /** A snapshot written in the current turn, durable once the turn's batch is. */
+  pendingSnapshotSlot: Slot | undefined;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly sm: StateMachine,
+    private readonly leader: Leader,
+    private readonly events: ReplicaEvents,
+  ) {
+    this.clients.disableDedupe = ctx.bug('no-dedupe');
+  }
+
+  /** Start from a snapshot (at boot from storage, or received from a peer). */
+  install(snapshot: Snapshot, fromPeer: boolean): boolean {
+    if (this.initialized && snapshot.slot < this.slotOut) return false;
+    const s = decodeSnapshot(snapshot.data);
+    if (s.slot !== snapshot.slot)
+      throw new Error(`snapshot claims slot ${s.slot}, stored as ${snapshot.slot}`);
+    this.sm.restore(s.app);
+    this.clients.replaceAll(s.clients);
+    this.configs = new ConfigHistory(s.configs);
+    this.slotOut = s.slot + 1;
+    this.slotIn = Math.max(this.slotIn, this.slotOut);
+    for (const slot of this.decisions.keys()) if (slot < this.slotOut) this.decisions.delete(slot);
+    for (const slot of this.proposals.keys()) if (slot < this.slotOut) this.proposals.delete(slot);
+    this.retainedFrom = this.slotOut;
+    this.snapshot = snapshot;
+    this.initialized = true;
+    if (fromPeer) {
+      this.ctx.persist.setSnapshot(snapshot, this.slotOut);
+      this.pendingSnapshotSlot = snapshot.slot;
+      this.ctx.trace(`${this.ctx.id} installs snapshot through slot ${snapshot.slot}`);
+    } else {
+      this.durableSnapshotSlot = snapshot.slot;
+    }
+    this.applyReady();
+    this.events.progressed();
+    return true;
+  }
+
+  /** A slot was decided (PMMC `decision`). */
+  onDecision(slot: Slot, value: Uint8Array, persist = true): void {
+    if (slot < this.slotOut || this.decisions.has(slot)) return;
+    this.decisions.set(slot, value);
+    if (persist) this.ctx.persist.decide({ slot, value });
+    this.leader.forget(slot);
+    if (this.initialized) this.applyReady();
+  }
+
+  isDecided(slot: Slot): boolean {
+    return slot < this.slotOut || this.decisions.has(slot);
+  }
+
+  private applyReady(): void {
+    const start = this.slotOut;
+    for (;;) {
+      const value = this.decisions.get(this.slotOut);
+      if (value === undefined) break;
+      const mine = this.proposals.get(this.slotOut);
+      if (mine !== undefined) {
+        this.proposals.delete(this.slotOut);
+        // PMMC: "if a different command was decided in the slot, propose ours again". Commands
+        // that took effect elsewhere meanwhile are recognised by the client table.
+        if (!sameBytes(value, this.encodedProposals.get(mine) ?? EMPTY))
+          this.requests.unshift(...mine);
+      }
+      this.perform(this.slotOut, value);
+      this.slotOut++;
+    }
+    if (this.slotIn < this.slotOut) this.slotIn = this.slotOut;
+    if (this.slotOut !== start) {
+      this.maybeSnapshot();
+      this.events.progressed();
+    }
+  }
+
+  /** PMMC `perform`: apply every command of a decided batch, exactly once. */
+  private perform(slot: Slot, value: Uint8Array): void {
+    let batch: Command[];
+    try {
+      batch = decodeBatch(value);
+    } catch (err) {
+      // Every replica decodes the same bytes the same way, so skipping is deterministic.
+      this.ctx.trace(`${this.ctx.id} skips undecodable slot ${slot}: ${String(err)}`);
+      return;
+    }
+    for (const c of batch) {
+      const adm = this.clients.admit(c);
+      if (adm.kind === 'reordered') {
+        this.events.reordered(c);
+        continue;
+      }
+      if (adm.kind !== 'apply') continue;
+      const outcome =
+        c.kind === 'app' ? this.applyApp(c.op, slot, c.client) : this.applyReconfig(c, slot);
+      this.clients.record(c, outcome);
+      this.events.applied(c, outcome, slot);
+    }
+  }
+
+  private applyApp(op: Uint8Array, slot: Slot, client: string): Outcome {
+    try {
+      return { ok: true, result: this.sm.apply(op, { slot, client }) };
+    } catch (err) {
+      return {
+        ok: false,
+        code: 'apply-error',
+        message: err instanceof Error ? err.message : String(err),
+      };
+    }
+  }
+
+  private applyReconfig(c: Command & { kind: 'reconfig' }, slot: Slot): Outcome {
+    const latest = this.configs.latest();
+    if (latest === undefined)
+      return { ok: false, code: 'no-configuration', message: 'no configuration' };
+    if (latest.id !== c.expectedConfig) {
+      return {
+        ok: false,
+        code: 'reconfig-conflict',
+        message: `expected configuration ${c.expectedConfig}, the newest is ${latest.id}`,
+      };
+    }
+    if (latest.start > slot) {
+      return {
+        ok: false,
+        code: 'reconfig-pending',
+        message: 'another membership change is still pending',
+      };
+    }
+    let m;
+    try {
+      m = validateMembership(c.membership);
+    } catch (err) {
+      return { ok: false, code: 'invalid-membership', message: (err as Error).message };
+    }
+    // PMMC §2.1: a configuration decided in slot s governs from slot s + WINDOW.
+    const start = slot + (this.ctx.bug('reconfig-immediate') ? 1 : this.ctx.opts.window);
+    const next: Configuration = { id: latest.id + 1, start, ...m };
+    this.configs.add(next);
+    this.ctx.trace(
+      `${this.ctx.id} config ${next.id} from slot ${start}: acceptors ${next.acceptors.join(',')}`,
+    );
+    this.events.configAdded(next);
+    return { ok: true, result: encodeConfigResult(next) };
+  }
+
+  /** Queue commands to be assigned to slots by this replica (it is beside the active leader). */
+  submit(cmds: readonly Command[]): void {
+    for (const c of cmds) this.requests.push(c);
+  }
+
+  /**
+   * Assign queued requests to slots, one batch per slot, while the leader beside this replica
+   * is active for the slot and the WINDOW allows (PMMC `propose`). When a membership change is
+   * waiting for its first slot and nothing else is queued, fill the WINDOW with no-ops so that
+   * it takes effect promptly on an idle log.
+   */
+  assign(): void {
+    if (!this.initialized) return;
+    const { window, maxBatchCommands, maxBatchBytes } = this.ctx.opts;
+    const latest = this.configs.latest();
+    while (this.slotIn < this.slotOut + window) {
+      while (this.isDecided(this.slotIn) || this.leader.hasProposal(this.slotIn)) this.slotIn++;
+      if (this.slotIn >= this.slotOut + window) break;
+      const fill = this.requests.length === 0 && latest !== undefined && latest.start > this.slotIn;
+      if (this.requests.length === 0 && !fill) break;
+      const cfg = this.configs.at(this.slotIn);
+      if (cfg === undefined || !this.leader.isActive(cfg.id)) break;
+      let n = 0;
+      let bytes = 0;
+      while (n < this.requests.length && n < maxBatchCommands) {
+        const r = this.requests[n]!;
+        const size = r.kind === 'app' ? r.op.length + 16 : 256;
+        if (n > 0 && bytes + size > maxBatchBytes) break;
+        bytes += size;
+        n++;
+      }
+      const cmds = this.requests.splice(0, n);
+      const value = encodeBatch(cmds);
+      if (!this.leader.propose(this.slotIn, value)) {
+        this.requests.unshift(...cmds);
+        break;
+      }
+      if (cmds.length > 0) {
+        this.proposals.set(this.slotIn, cmds);
+        this.encodedProposals.set(cmds, value);
+      }
+      this.slotIn++;
+    }
+  }
+
+  /** The leader beside this replica was adopted and proposes every slot below `next`. */
+  skipTo(next: Slot): void {
+    if (next > this.slotIn) this.slotIn = next;
+  }
+
+  private maybeSnapshot(): void {
+    const last = this.slotOut - 1;
+    const prev = this.snapshot?.slot ?? 0;
+    if (last - prev < this.ctx.opts.snapshotInterval) return;
+    this.takeSnapshot();
+  }
+
+  /** Snapshot the state through slotOut - 1 and compact the log below it. */
+  takeSnapshot(): void {
+    const slot = this.slotOut - 1;
+    if (this.snapshot !== null && this.snapshot.slot >= slot) return;
+    const data = encodeSnapshot({
+      slot,
+      configs: this.configs.all().filter((c) => this.configs.endOf(c.id) > slot + 1),
+      clients: this.clients.entriesSorted(),
+      app: this.sm.snapshot(),
+    });
+    this.snapshot = { slot, data };
+    const keepFrom = Math.max(this.retainedFrom, slot + 1 - this.ctx.opts.logRetention);
+    this.ctx.persist.setSnapshot(this.snapshot, keepFrom);
+    this.pendingSnapshotSlot = slot;
+    for (const s of this.decisions.keys()) if (s < keepFrom) this.decisions.delete(s);
+    this.retainedFrom = keepFrom;
+    this.configs.dropBefore(slot + 1);
+  }
+
+  /** Every peer of the newest configuration. */
+  members(): PeerId[] {
+    const latest = this.configs.latest();
+    return latest === undefined ? [] : membersOf(latest);
+  }
+
+  /** Up to `max` consecutive decisions from `from`, within `maxBytes` (at least one). */
+  decisionsFrom(from: Slot, max: number, maxBytes: number): Decided[] {
+    const out: Decided[] = [];
+    let bytes = 0;
+    for (let s = from; out.length < max; s++) {
+      const value = this.decisions.get(s);
+      if (value === undefined) break;
+      if (out.length > 0 && bytes + value.length > maxBytes) break;
+      out.push({ slot: s, value });
+      bytes += value.length;
+    }
+    return out;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,74 @@
+/**
+ * The scout (PMMC §2, Figure 6 "Scout"): one phase-1 attempt of a leader for one ballot. It
+ * collects P1b from a majority of the configuration's acceptors and reports `adopted` with the
+ * pvalues they accepted, or `preempted` as soon as one acceptor has promised a higher ballot.
+ *
+ * Departure: PMMC assumes reliable channels; here the scout resends P1a to acceptors that have
+ * not answered every `retransmitIntervalMs`.
+ */
+import { ballotEquals, ballotGreater, type Ballot } from './ballot.js';
+import { majority, type Configuration } from './configuration.js';
+import type { NodeContext } from './context.js';
+import type { P1b, PValue } from './messages.js';
+import type { PeerId, Slot } from './types.js';
+
+export type ScoutOutcome =
+  | { readonly kind: 'adopted'; readonly pvalues: Map<Slot, PValue>; readonly watermark: Slot }
+  | { readonly kind: 'preempted'; readonly ballot: Ballot }
+  | undefined;
+
+export class Scout {
+  readonly waitfor: Set<PeerId>;
+  /** PMMC `pvalues`: for each slot, the pvalue with the highest ballot reported. */
+  readonly pvalues = new Map<Slot, PValue>();
+  /** The highest watermark reported: slots below it are decided and compacted somewhere. */
+  watermark: Slot = 0;
+  private lastSent = -Infinity;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    readonly config: Configuration,
+    readonly ballot: Ballot,
+    readonly fromSlot: Slot,
+  ) {
+    this.waitfor = new Set(config.acceptors);
+  }
+
+  start(): void {
+    this.sendP1a(this.config.acceptors);
+  }
+
+  private sendP1a(to: Iterable<PeerId>): void {
+    this.lastSent = this.ctx.now();
+    for (const a of to) {
+      this.ctx.send(a, {
+        type: 'p1a',
+        config: this.config.id,
+        ballot: this.ballot,
+        fromSlot: this.fromSlot,
+      });
+    }
+  }
+
+  tick(): void {
+    if (this.ctx.now() - this.lastSent >= this.ctx.opts.retransmitIntervalMs) {
+      this.sendP1a([...this.waitfor]);
+    }
+  }
+
+  onP1b(from: PeerId, m: P1b): ScoutOutcome {
+    if (ballotGreater(m.ballot, this.ballot)) return { kind: 'preempted', ballot: m.ballot };
+    if (!ballotEquals(m.ballot, this.ballot) || !this.waitfor.has(from)) return undefined;
+    for (const pv of m.accepted) {
+      const cur = this.pvalues.get(pv.slot);
+      if (cur === undefined || ballotGreater(pv.ballot, cur.ballot)) this.pvalues.set(pv.slot, pv);
+    }
+    this.watermark = Math.max(this.watermark, m.watermark);
+    this.waitfor.delete(from);
+    const votes = this.config.acceptors.length - this.waitfor.size;
+    if (votes >= majority(this.config.acceptors.length)) {
+      return { kind: 'adopted', pvalues: this.pvalues, watermark: this.watermark };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The encoding of a replica snapshot (DESIGN.md §3 item 8): the application's state together
+ * with the client table and the configuration history, all as of one slot.
+ */
+import { ByteReader, ByteWriter } from './bytes.js';
+import type { ClientEntry } from './client-table.js';
+import { decodeOutcome, encodeOutcome } from './command.js';
+import type { Configuration } from './configuration.js';
+import { DecodeError } from './errors.js';
+
+const SNAPSHOT_FORMAT = 1;
+
+export interface SnapshotContents {
+  /** The state after applying every slot up to and including this one. */
+  readonly slot: number;
+  readonly configs: readonly Configuration[];
+  readonly clients: readonly [string, ClientEntry][];
+  /** The application's own snapshot. */
+  readonly app: Uint8Array;
+}
+
+function writeIds(w: ByteWriter, ids: readonly string[]): void {
+  w.uint(ids.length);
+  for (const id of ids) w.string(id);
+}
+
+function readIds(r: ByteReader): string[] {
+  const n = r.uint();
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(r.string());
+  return out;
+}
+
+export function encodeSnapshot(s: SnapshotContents): Uint8Array {
+  const w = new ByteWriter(256 + s.app.length);
+  w.byte(SNAPSHOT_FORMAT).uint(s.slot);
+  w.uint(s.configs.length);
+  for (const c of s.configs) {
+    w.uint(c.id).uint(c.start);
+    writeIds(w, c.replicas);
+    writeIds(w, c.leaders);
+    writeIds(w, c.acceptors);
+  }
+  w.uint(s.clients.length);
+  for (const [client, e] of s.clients) {
+    w.string(client).uint(e.inc).uint(e.seq);
+    encodeOutcome(w, e.outcome);
+  }
+  w.bytes(s.app);
+  return w.finish();
+}
+
+export function decodeSnapshot(data: Uint8Array): SnapshotContents {
+  const r = new ByteReader(data);
+  const format = r.byte();
+  if (format !== SNAPSHOT_FORMAT) throw new DecodeError(`unknown snapshot format ${format}`);
+  const slot = r.uint();
+  const nConfigs = r.uint();
+  const configs: Configuration[] = [];
+  for (let i = 0; i < nConfigs; i++) {
+    const id = r.uint();
+    const start = r.uint();
+    configs.push({ id, start, replicas: readIds(r), leaders: readIds(r), acceptors: readIds(r) });
+  }
+  const nClients = r.uint();
+  const clients: [string, ClientEntry][] = [];
+  for (let i = 0; i < nClients; i++) {
+    const client = r.string();
+    const inc = r.uint();
+    const seq = r.uint();
+    clients.push([client, { inc, seq, outcome: decodeOutcome(r) }]);
+  }
+  const app = r.bytes();
+  r.end();
+  return { slot, configs, clients, app };
+}

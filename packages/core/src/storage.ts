@@ -1,0 +1,91 @@
+/**
+ * The durable state of a peer, and the interface a store implements (DESIGN.md §2, §5).
+ *
+ * The protocol never reads storage while it runs: it loads everything once at start and then
+ * only writes. Each turn of the runtime produces at most one `StorageBatch`, which the store
+ * must make durable atomically (one transaction, one fsync: group commit) before `write`
+ * resolves. Nothing that depends on the batch leaves the process before that.
+ */
+import type { Ballot } from './ballot.js';
+import type { Decided, PValue } from './messages.js';
+import type { ConfigId, Slot } from './types.js';
+
+/** The acceptor's promise for one configuration (PMMC: `ballot_num`). */
+export interface AcceptorPromise {
+  readonly config: ConfigId;
+  readonly ballot: Ballot;
+}
+
+/** A replica snapshot: the encoded state after applying every slot up to `slot`. */
+export interface Snapshot {
+  readonly slot: Slot;
+  /** Encoded by snapshot.ts: app state, client table and configuration history. */
+  readonly data: Uint8Array;
+}
+
+/** Everything a peer keeps across restarts. */
+export interface PersistentState {
+  /** Grows by one at every start; makes client ids unique across restarts. */
+  readonly incarnation: number;
+  /** Acceptor: the ballot promised for each configuration still kept. */
+  readonly promises: readonly AcceptorPromise[];
+  /** Acceptor: the highest-ballot pvalue accepted for each slot at or above `watermark`. */
+  readonly accepted: readonly PValue[];
+  /** Acceptor: pvalues below this slot were dropped (their slots are decided and snapshotted). */
+  readonly watermark: Slot;
+  /** Replica: the newest snapshot, or null for a peer that has none yet (a joining peer). */
+  readonly snapshot: Snapshot | null;
+  /** Replica: decisions above the snapshot that were kept, in slot order. */
+  readonly decisions: readonly Decided[];
+}
+
+/** One turn's worth of changes, written atomically. Absent fields change nothing. */
+export interface StorageBatch {
+  incarnation?: number;
+  /** Upsert the promise of each configuration. */
+  promises?: AcceptorPromise[];
+  /** Upsert the pvalue of each slot. */
+  accepted?: PValue[];
+  /** Insert decisions (a slot's decision never changes, so re-inserting one is a no-op). */
+  decisions?: Decided[];
+  /** Replace the snapshot. */
+  snapshot?: Snapshot;
+  /** Delete decisions below this slot (compaction). */
+  truncateDecisionsBelow?: Slot;
+  /** Raise the acceptor's watermark and delete pvalues below it. */
+  watermark?: Slot;
+  /** Delete promises of configurations below this id (they govern no undecided slot). */
+  dropPromisesBelow?: ConfigId;
+}
+
+export function isEmptyBatch(b: StorageBatch): boolean {
+  return (
+    b.incarnation === undefined &&
+    b.promises === undefined &&
+    b.accepted === undefined &&
+    b.decisions === undefined &&
+    b.snapshot === undefined &&
+    b.truncateDecisionsBelow === undefined &&
+    b.watermark === undefined &&
+    b.dropPromisesBelow === undefined
+  );
+}
+
+/**
+ * A durable store. Implementations: `MemoryStorage` (core, for tests and the simulator) and
+ * `SqliteStorage` (@synod/storage-sqlite). Every implementation must pass the conformance suite
+ * in `@synod/core/testing`.
+ *
+ * Failure is sticky: once `write` rejects, every later `write` rejects too, and the node stops
+ * acknowledging anything (it fails closed).
+ */
+export interface Storage {
+  /** Read the whole state; called once, before the first write. */
+  load(): Promise<PersistentState>;
+  /** Make `batch` durable atomically, then resolve. */
+  write(batch: StorageBatch): Promise<void>;
+  /** Small named values kept beside the protocol state (identity key, log id, peer name). */
+  getMeta(key: string): Promise<Uint8Array | undefined>;
+  setMeta(key: string, value: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}

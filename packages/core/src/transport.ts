@@ -1,0 +1,43 @@
+/**
+ * The Transport interface (DESIGN.md §2): deliver messages between peers. Implementations:
+ * `MemoryNetwork` (core, in-process) and the libp2p transport (@synod/transport-libp2p), which
+ * encodes them as protobuf frames. Both pass the conformance suite in `@synod/core/testing`.
+ *
+ * A transport may lose, delay or reorder messages; the protocol retransmits what matters. It
+ * must not corrupt or invent them, and it must not deliver messages from peers outside the
+ * members it was last given (membership gating).
+ */
+import type { Message } from './messages.js';
+import type { PeerId } from './types.js';
+
+export interface PeerLinkStatus {
+  readonly peer: PeerId;
+  readonly connected: boolean;
+  /** When a frame was last received from the peer (the transport's clock, ms), or null. */
+  readonly lastSeen: number | null;
+  /** The last measured round-trip time in ms, or null. */
+  readonly rttMs: number | null;
+}
+
+export interface TransportHandler {
+  /** Messages from one peer, in the order that peer sent them. */
+  (from: PeerId, messages: readonly Message[]): void;
+}
+
+export interface Transport {
+  /** This peer's id as the network knows it. */
+  readonly id: PeerId;
+  /** Begin delivering incoming messages to `handler`. */
+  start(handler: TransportHandler): Promise<void>;
+  /**
+   * Send messages to one peer, as one frame where possible. Returns false when the peer is
+   * unreachable or its send buffer is full: the messages are dropped (never the older ones
+   * queued before them), and the protocol's retransmission takes over.
+   */
+  send(to: PeerId, messages: readonly Message[]): boolean;
+  /** The peers allowed to exchange protocol messages with this one (the configurations' members). */
+  setMembers(peers: readonly PeerId[]): void;
+  /** The state of the link to each member. */
+  peers(): PeerLinkStatus[];
+  stop(): Promise<void>;
+}
