@@ -27,7 +27,7 @@ export class ClientSession {
   }
 
   proposeApp(op: Uint8Array): number {
-    return this.add({ kind: 'app', client: this.ctx.id, inc: this.inc, seq: this.nextSeq, op });
+    return this.add({ kind: 'app', client: this.ctx.id, inc: this.inc, seq: this.nextSeq, ack: this.ack(), op });
   }
 
   proposeReconfig(expectedConfig: ConfigId, membership: Membership): number {
@@ -36,9 +36,16 @@ export class ClientSession {
       client: this.ctx.id,
       inc: this.inc,
       seq: this.nextSeq,
+      ack: this.ack(),
       expectedConfig,
       membership,
     });
+  }
+
+  /** Every command below the oldest pending one has its outcome here. */
+  private ack(): number {
+    for (const seq of this.pending.keys()) return seq - 1;
+    return this.nextSeq - 1;
   }
 
   private add(c: Command): number {

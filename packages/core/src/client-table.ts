@@ -13,8 +13,10 @@ import type { Command, Outcome } from './command.js';
 
 export interface ClientEntry {
   readonly inc: number;
+  /** The highest seq that took effect. */
   readonly seq: number;
-  readonly outcome: Outcome;
+  /** Outcomes of the commands the client has not acknowledged yet, by seq. */
+  readonly outcomes: ReadonlyMap<number, Outcome>;
 }
 
 /** What the replica must do with a decided command. */
@@ -34,7 +36,7 @@ const STALE: Admission = Object.freeze({ kind: 'stale' });
 export class ClientTable {
   private readonly entries = new Map<string, ClientEntry>();
 
-  /** Test hook: the `no-dedupe` bug admits every command. */
+  /** Test hook: the `no-dedupe` bug admits every command (and skips nothing). */
   disableDedupe = false;
 
   admit(c: Command): Admission {
@@ -42,14 +44,16 @@ export class ClientTable {
     const e = this.entries.get(c.client);
     if (e === undefined || c.inc > e.inc) return c.seq === 1 ? APPLY : REORDERED;
     if (c.inc < e.inc) return STALE;
-    if (c.seq <= e.seq) {
-      return { kind: 'duplicate', outcome: c.seq === e.seq ? e.outcome : undefined };
-    }
+    if (c.seq <= e.seq) return { kind: 'duplicate', outcome: e.outcomes.get(c.seq) };
     return c.seq === e.seq + 1 ? APPLY : REORDERED;
   }
 
   record(c: Command, outcome: Outcome): void {
-    this.entries.set(c.client, { inc: c.inc, seq: c.seq, outcome });
+    const e = this.entries.get(c.client);
+    const outcomes = new Map(e !== undefined && e.inc === c.inc ? e.outcomes : []);
+    for (const seq of outcomes.keys()) if (seq <= c.ack) outcomes.delete(seq);
+    outcomes.set(c.seq, outcome);
+    this.entries.set(c.client, { inc: c.inc, seq: c.seq, outcomes });
   }
 
   get(client: string): ClientEntry | undefined {

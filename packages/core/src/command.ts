@@ -21,6 +21,12 @@ interface CommandBase {
   readonly inc: number;
   /** 1, 2, 3, ... per (client, inc); a client's commands take effect in seq order. */
   readonly seq: number;
+  /**
+   * The client has the outcomes of all its commands up to this seq, so replicas may forget
+   * them (as in the Raft dissertation §6.3); the outcomes of later ones are kept, so a replica
+   * that skips them by installing a snapshot can still answer.
+   */
+  readonly ack: number;
 }
 
 export interface AppCommand extends CommandBase {
@@ -75,7 +81,8 @@ export function encodeBatch(batch: Batch): Uint8Array {
     w.byte(c.kind === 'app' ? KIND_APP : KIND_RECONFIG)
       .string(c.client)
       .uint(c.inc)
-      .uint(c.seq);
+      .uint(c.seq)
+      .uint(c.ack);
     if (c.kind === 'app') {
       w.bytes(c.op);
     } else {
@@ -100,8 +107,9 @@ export function decodeBatch(value: Uint8Array): Command[] {
     const client = r.string();
     const inc = r.uint();
     const seq = r.uint();
+    const ack = r.uint();
     if (kind === KIND_APP) {
-      out.push({ kind: 'app', client, inc, seq, op: r.bytes() });
+      out.push({ kind: 'app', client, inc, seq, ack, op: r.bytes() });
     } else if (kind === KIND_RECONFIG) {
       const expectedConfig = r.uint();
       const replicas = readIds(r);
@@ -112,6 +120,7 @@ export function decodeBatch(value: Uint8Array): Command[] {
         client,
         inc,
         seq,
+        ack,
         expectedConfig,
         membership: { replicas, leaders, acceptors },
       });

@@ -410,6 +410,10 @@ export class Leader {
    * false at once when it is not active there.
    */
   confirmLeadership(token: number): boolean {
+    // The read index is slotIn - 1. This peer knows which configuration governs slotIn only
+    // if every reconfiguration that could affect it is applied: slotIn < slotOut + WINDOW
+    // (PMMC §2.1). A peer that was away may believe it leads a configuration that is over.
+    if (this.host.slotIn() >= this.host.slotOut() + this.ctx.opts.window) return false;
     const cfg = this.host.configs.at(this.host.slotIn());
     const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
     if (inst === undefined || !inst.active) return false;

@@ -53,6 +53,8 @@ export interface RawNodeConfig {
   bugs?: ReadonlySet<BugName>;
   /** Receives a line for every protocol event worth reading in a trace. */
   trace?: (line: string) => void;
+  /** Called with every slot this replica applies, in order (the simulator checks agreement). */
+  onSlotApplied?: (slot: Slot, value: Uint8Array) => void;
 }
 
 /** What became of one of this peer's own commands. */
@@ -120,7 +122,7 @@ type Confirmation =
   | { readonly kind: 'remote'; readonly peer: PeerId; readonly id: number; readonly index: Slot };
 
 type LocalRead =
-  { state: 'confirming' } | { state: 'remote'; to: PeerId } | { state: 'waiting'; index: Slot };
+  { state: 'confirming' } | { state: 'remote'; to: PeerId; at: number } | { state: 'waiting'; index: Slot };
 
 /** How many times a Request may be forwarded between would-be leaders. */
 const MAX_HOPS = 3;
@@ -209,7 +211,9 @@ export class RawNode {
         if (this.client.isMine(c)) this.client.resend();
       },
       configAdded: () => this.leader.sync(),
+      installed: () => this.settleFromClientTable(),
       progressed: () => this.onProgress(),
+      ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),
     });
     this.catchup = new Catchup(this.ctx, this.replica);
   }
@@ -232,7 +236,6 @@ export class RawNode {
 
   /** A message arrived from `from`. Messages from unknown peers are the transport's concern. */
   step(from: PeerId, msg: Message): void {
-    if (this.removedFlag) return;
     this.dispatch(from, msg);
     this.drainSelf();
   }
@@ -240,10 +243,10 @@ export class RawNode {
   /** Time passed: `now` is the driver's clock in milliseconds; it never goes backwards. */
   tick(now: number): void {
     if (now > this.now) this.now = now;
-    if (this.removedFlag) return;
     this.leader.tick();
     this.catchup.tick();
     this.client.tick();
+    if (this.reads.size > 0) this.retryReads();
     this.drainSelf();
   }
 
@@ -283,19 +286,31 @@ export class RawNode {
       this.readResults.push({ token, ok: false });
       return;
     }
+    if (!this.routeRead(token)) this.readResults.push({ token, ok: false });
+  }
+
+  /** Confirm a read here if this peer leads, else ask the leader; false if no leader is known. */
+  private routeRead(token: number): boolean {
     const id = this.nextConfirmation++;
     if (this.leader.confirmLeadership(id)) {
       this.confirmations.set(id, { kind: 'local', token, index: this.replica.slotIn - 1 });
       this.reads.set(token, { state: 'confirming' });
-      return;
+      return true;
     }
     const to = this.leaderTarget();
-    if (to === undefined || to === this.id) {
-      this.readResults.push({ token, ok: false });
-      return;
-    }
-    this.reads.set(token, { state: 'remote', to });
+    if (to === undefined || to === this.id) return false;
+    this.reads.set(token, { state: 'remote', to, at: this.now });
     this.send(to, { type: 'readIndexReq', id: token }, false);
+    return true;
+  }
+
+  /** Ask again for read indexes whose answer may have been lost. */
+  private retryReads(): void {
+    for (const [token, r] of this.reads) {
+      if (r.state === 'remote' && this.now - r.at >= this.opts.retransmitIntervalMs) {
+        if (!this.routeRead(token)) r.at = this.now;
+      }
+    }
   }
 
   /** Forget a read the driver gave up on. */
@@ -345,7 +360,7 @@ export class RawNode {
     }
     const self = this.inflightSelf;
     this.inflightSelf = [];
-    if (!this.removedFlag) for (const m of self) this.dispatch(this.id, m);
+    for (const m of self) this.dispatch(this.id, m);
     this.drainSelf();
   }
 
@@ -549,21 +564,49 @@ export class RawNode {
     });
   }
 
+  /**
+   * After a snapshot install, our commands that took effect inside it are answered from the
+   * client table, which keeps the outcomes we have not acknowledged.
+   */
+  private settleFromClientTable(): void {
+    if (this.client === undefined) return;
+    const e = this.replica.clients.get(this.id);
+    if (e === undefined || e.inc !== this.client.inc) return;
+    for (const seq of [...this.client.pending.keys()]) {
+      if (seq > e.seq) break;
+      const outcome = e.outcomes.get(seq) ?? {
+        ok: false as const,
+        code: 'outcome-lost',
+        message: 'the command took effect but its outcome was compacted away',
+      };
+      this.client.settled(seq);
+      this.results.push({ seq, outcome });
+    }
+  }
+
   private onProgress(): void {
     this.leader.sync();
     this.updateRemoved();
     this.serveReads();
   }
 
+  /**
+   * A peer is removed once it has been a member and a configuration without it governs. This
+   * is not final: a removed peer still learns (it may be behind, replaying its own history, or
+   * be added again), and it is no longer removed when it learns of a configuration with it.
+   * A removed peer takes no part in new configurations, since none names it.
+   */
   private updateRemoved(): void {
     const latest = this.replica.configs.latest();
-    if (latest === undefined || this.removedFlag) return;
+    if (latest === undefined) return;
     const member = membersOf(latest).includes(this.id);
     // A joining peer replays configurations from before it was added: it is not "removed"
     // until it has been a member and then a configuration without it governs.
     if (member) {
       this.wasMember = true;
-    } else if (this.wasMember && latest.start <= this.replica.slotOut) {
+      if (this.removedFlag) this.ctx.trace(`${this.id} is a member again (configuration ${latest.id})`);
+      this.removedFlag = false;
+    } else if (this.wasMember && latest.start <= this.replica.slotOut && !this.removedFlag) {
       this.removedFlag = true;
       this.ctx.trace(`${this.id} was removed (configuration ${latest.id})`);
       for (const token of this.reads.keys()) this.readResults.push({ token, ok: false });

@@ -52,6 +52,10 @@ export interface ReplicaEvents {
   configAdded(c: Configuration): void;
   /** slotOut moved, or a snapshot was installed. */
   progressed(): void;
+  /** A snapshot replaced the state: commands in it took effect without an `applied` event. */
+  installed(): void;
+  /** The value of `slot` was applied (for the simulator's agreement check). */
+  performed?(slot: Slot, value: Uint8Array): void;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -114,6 +118,7 @@ export class Replica {
     } else {
       this.durableSnapshotSlot = snapshot.slot;
     }
+    this.events.installed();
     this.applyReady();
     this.events.progressed();
     return true;
@@ -146,6 +151,7 @@ export class Replica {
           this.requests.unshift(...mine);
       }
       this.perform(this.slotOut, value);
+      this.events.performed?.(this.slotOut, value);
       this.slotOut++;
     }
     if (this.slotIn < this.slotOut) this.slotIn = this.slotOut;

@@ -4,7 +4,7 @@
  */
 import { ByteReader, ByteWriter } from './bytes.js';
 import type { ClientEntry } from './client-table.js';
-import { decodeOutcome, encodeOutcome } from './command.js';
+import { decodeOutcome, encodeOutcome, type Outcome } from './command.js';
 import type { Configuration } from './configuration.js';
 import { DecodeError } from './errors.js';
 
@@ -43,8 +43,11 @@ export function encodeSnapshot(s: SnapshotContents): Uint8Array {
   }
   w.uint(s.clients.length);
   for (const [client, e] of s.clients) {
-    w.string(client).uint(e.inc).uint(e.seq);
-    encodeOutcome(w, e.outcome);
+    w.string(client).uint(e.inc).uint(e.seq).uint(e.outcomes.size);
+    for (const [seq, o] of [...e.outcomes].sort((a, b) => a[0] - b[0])) {
+      w.uint(seq);
+      encodeOutcome(w, o);
+    }
   }
   w.bytes(s.app);
   return w.finish();
@@ -68,7 +71,14 @@ export function decodeSnapshot(data: Uint8Array): SnapshotContents {
     const client = r.string();
     const inc = r.uint();
     const seq = r.uint();
-    clients.push([client, { inc, seq, outcome: decodeOutcome(r) }]);
+    const n = r.uint();
+    if (n > data.length) throw new DecodeError('outcome count exceeds the snapshot size');
+    const outcomes = new Map<number, Outcome>();
+    for (let j = 0; j < n; j++) {
+      const s = r.uint();
+      outcomes.set(s, decodeOutcome(r));
+    }
+    clients.push([client, { inc, seq, outcomes }]);
   }
   const app = r.bytes();
   r.end();

@@ -1,0 +1,495 @@
+/**
+ * The deterministic cluster under the simulator and the scenario scripts (DESIGN.md §4).
+ *
+ * Every peer is a RawNode with a MemoryStorage. Time is virtual; everything that happens is an
+ * event in one queue, ordered by (time, insertion), and every random choice comes from one
+ * seeded Prng, so a run is a function of its seed. The cluster models:
+ *  - a network that delays, drops, duplicates and reorders messages, and partitions peers
+ *    (or, in manual mode, holds every message until a script delivers it);
+ *  - storage whose writes take time (a simulated fsync) and are lost if the peer crashes first;
+ *  - crashes (all in-memory state lost), restarts from storage, and pauses (a sleeping laptop);
+ *  - clients that propose key-value commands and linearizable reads, whose history is recorded.
+ * It checks agreement at every applied slot; the simulator checks the rest.
+ */
+import type { BugName } from '../bugs.js';
+import type { Membership } from '../configuration.js';
+import { MemoryStorage } from '../memory-storage.js';
+import type { Message } from '../messages.js';
+import type { ProtocolOptions } from '../options.js';
+import { RawNode, type Ready } from '../raw-node.js';
+import type { Snapshot } from '../storage.js';
+import type { PeerId } from '../types.js';
+import { encodeSnapshot } from '../snapshot.js';
+import { EventQueue } from './event-queue.js';
+import { decodeKvResult, encodeKv, KvStateMachine } from './kv-state-machine.js';
+import type { KvInput, Operation } from './linearizability.js';
+import { Prng } from './prng.js';
+
+export interface NetworkFaults {
+  /** Delay of a message, uniform in [minDelayMs, maxDelayMs]. */
+  minDelayMs: number;
+  maxDelayMs: number;
+  /** Probability that a message is lost. */
+  dropRate: number;
+  /** Probability that a message is delivered twice. */
+  dupRate: number;
+}
+
+export interface SimClusterOptions {
+  seed: number;
+  protocol?: Partial<ProtocolOptions>;
+  bugs?: ReadonlySet<BugName>;
+  network?: Partial<NetworkFaults>;
+  /** Simulated fsync time, uniform in [min, max] ms. */
+  fsyncMs?: [number, number];
+  /** Hold every message until `deliver` (scenario scripts). */
+  manual?: boolean;
+  tickMs?: number;
+  /** Keep protocol trace lines (the last `traceLimit`). */
+  traceLimit?: number;
+}
+
+export interface InFlight {
+  readonly id: number;
+  readonly from: PeerId;
+  readonly to: PeerId;
+  readonly msg: Message;
+}
+
+export type SimOperation = Operation<KvInput, string>;
+
+interface PendingOp {
+  readonly op: { -readonly [K in keyof SimOperation]: SimOperation[K] };
+}
+
+export class SimPeer {
+  node: RawNode | null = null;
+  sm: KvStateMachine | null = null;
+  writing = false;
+  turnScheduled = false;
+  paused = false;
+  /** Its node says it was removed from the log. */
+  removed = false;
+  readonly commands = new Map<number, PendingOp>();
+  readonly reads = new Map<number, PendingOp>();
+  generation = 0;
+
+  constructor(
+    readonly id: PeerId,
+    readonly storage: MemoryStorage,
+  ) {}
+
+  get up(): boolean {
+    return this.node !== null;
+  }
+}
+
+export class SimCluster {
+  now = 0;
+  readonly prng: Prng;
+  readonly peers = new Map<PeerId, SimPeer>();
+  readonly history: SimOperation[] = [];
+  readonly violations: string[] = [];
+  readonly inFlight: InFlight[] = [];
+  /** For every slot any replica applied: the value (agreement). */
+  private readonly chosen = new Map<number, Uint8Array>();
+  private readonly queue = new EventQueue();
+  private readonly cut = new Set<string>();
+  net: NetworkFaults;
+  private readonly fsync: [number, number];
+  private readonly tickMs: number;
+  private readonly traceLines: string[] = [];
+  private readonly traceLimit: number;
+  private nextMsgId = 1;
+  private nextToken = 1;
+  private nextValue = 1;
+  private tickerRunning = false;
+  messagesSent = 0;
+  commandsApplied = 0;
+
+  constructor(readonly options: SimClusterOptions) {
+    this.prng = new Prng(options.seed);
+    this.net = {
+      minDelayMs: 1,
+      maxDelayMs: 10,
+      dropRate: 0,
+      dupRate: 0,
+      ...options.network,
+    };
+    this.fsync = options.fsyncMs ?? [0.5, 3];
+    this.tickMs = options.tickMs ?? 10;
+    this.traceLimit = options.traceLimit ?? 600;
+  }
+
+  // ------------------------------------------------------------------ tracing
+
+  trace(line: string): void {
+    this.traceLines.push(`${this.now.toFixed(1).padStart(8)} ${line}`);
+    if (this.traceLines.length > this.traceLimit) this.traceLines.splice(0, this.traceLines.length - this.traceLimit);
+  }
+
+  traceTail(): string[] {
+    return [...this.traceLines];
+  }
+
+  violation(text: string): void {
+    this.violations.push(`t=${this.now.toFixed(1)} ${text}`);
+    this.trace(`VIOLATION ${text}`);
+  }
+
+  // ------------------------------------------------------------------ peers
+
+  /** The snapshot every peer of a new log starts from (`members` all roles, configuration 0). */
+  static initialSnapshot(membership: Membership): Snapshot {
+    const sm = new KvStateMachine();
+    return {
+      slot: 0,
+      data: encodeSnapshot({
+        slot: 0,
+        configs: [{ id: 0, start: 1, ...membership }],
+        clients: [],
+        app: sm.snapshot(),
+      }),
+    };
+  }
+
+  /** Add a peer; with a snapshot it starts as a member of that log, without one it joins. */
+  addPeer(id: PeerId, snapshot?: Snapshot): SimPeer {
+    if (this.peers.has(id)) throw new Error(`peer ${id} exists`);
+    const storage = new MemoryStorage();
+    if (snapshot !== undefined) storage.applySync({ snapshot });
+    const p = new SimPeer(id, storage);
+    this.peers.set(id, p);
+    return p;
+  }
+
+  peer(id: PeerId): SimPeer {
+    const p = this.peers.get(id);
+    if (p === undefined) throw new Error(`no peer ${id}`);
+    return p;
+  }
+
+  start(id: PeerId): void {
+    const p = this.peer(id);
+    if (p.node !== null) return;
+    p.removed = false;
+    p.paused = false;
+    p.generation++;
+    const sm = new KvStateMachine();
+    sm.keepLog = false;
+    const rng = this.prng.fork();
+    const node = new RawNode({
+      id,
+      stateMachine: sm,
+      options: this.options.protocol ?? {},
+      random: () => rng.next(),
+      ...(this.options.bugs !== undefined ? { bugs: this.options.bugs } : {}),
+      trace: (line) => this.trace(line),
+      onSlotApplied: (slot, value) => this.checkAgreement(id, slot, value),
+    });
+    p.node = node;
+    p.sm = sm;
+    p.writing = false;
+    node.load(p.storage.loadSync());
+    node.tick(this.now);
+    this.trace(`${id} starts (incarnation ${p.storage.loadSync().incarnation + 1})`);
+    this.scheduleTurn(p);
+    this.ensureTicker();
+  }
+
+  /** Lose everything in memory, including a write in progress. */
+  crash(id: PeerId): void {
+    const p = this.peer(id);
+    if (p.node === null) return;
+    this.trace(`${id} CRASHES`);
+    p.node = null;
+    p.sm = null;
+    p.writing = false;
+    p.turnScheduled = false;
+    p.generation++;
+    this.abandonClients(p);
+  }
+
+  pause(id: PeerId): void {
+    const p = this.peer(id);
+    if (p.node === null || p.paused) return;
+    this.trace(`${id} sleeps`);
+    p.paused = true;
+  }
+
+  resume(id: PeerId): void {
+    const p = this.peer(id);
+    if (!p.paused) return;
+    this.trace(`${id} wakes up`);
+    p.paused = false;
+    this.scheduleTurn(p);
+  }
+
+  private abandonClients(p: SimPeer): void {
+    // Outcome unknown: the command may or may not take effect.
+    for (const { op } of p.commands.values()) op.ret = Infinity;
+    p.commands.clear();
+    // A read that never answered has no effect: it leaves the history.
+    for (const { op } of p.reads.values()) this.dropFromHistory(op);
+    p.reads.clear();
+  }
+
+  private dropFromHistory(op: SimOperation): void {
+    const i = this.history.indexOf(op);
+    if (i >= 0) this.history.splice(i, 1);
+  }
+
+  // ------------------------------------------------------------------ network
+
+  partition(groups: readonly (readonly PeerId[])[]): void {
+    this.cut.clear();
+    for (let i = 0; i < groups.length; i++) {
+      for (let j = 0; j < groups.length; j++) {
+        if (i === j) continue;
+        for (const a of groups[i]!) for (const b of groups[j]!) this.cut.add(`${a}>${b}`);
+      }
+    }
+    this.trace(`partition ${groups.map((g) => `{${g.join(',')}}`).join(' ')}`);
+  }
+
+  /** Cut one direction only (one-way loss). */
+  cutLink(from: PeerId, to: PeerId): void {
+    this.cut.add(`${from}>${to}`);
+  }
+
+  heal(): void {
+    if (this.cut.size > 0) this.trace('network heals');
+    this.cut.clear();
+  }
+
+  linkUp(from: PeerId, to: PeerId): boolean {
+    return !this.cut.has(`${from}>${to}`);
+  }
+
+  private transmit(from: PeerId, to: PeerId, msg: Message): void {
+    this.messagesSent++;
+    if (this.options.manual === true) {
+      this.inFlight.push({ id: this.nextMsgId++, from, to, msg });
+      return;
+    }
+    if (!this.linkUp(from, to) || this.prng.chance(this.net.dropRate)) return;
+    const copies = this.prng.chance(this.net.dupRate) ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      const delay = this.net.minDelayMs + this.prng.next() * (this.net.maxDelayMs - this.net.minDelayMs);
+      this.queue.push(this.now + delay, () => this.receive(from, to, msg));
+    }
+  }
+
+  /** Deliver a message now (a partition cut at delivery time also loses it). */
+  receive(from: PeerId, to: PeerId, msg: Message): void {
+    const p = this.peers.get(to);
+    if (p?.node == null || p.paused || !this.linkUp(from, to)) return;
+    p.node.step(from, msg);
+    this.scheduleTurn(p);
+  }
+
+  /** Manual mode: deliver held messages that match (all when no filter), in order. */
+  deliver(filter: (m: InFlight) => boolean = () => true): InFlight[] {
+    const out: InFlight[] = [];
+    for (let i = 0; i < this.inFlight.length; ) {
+      const m = this.inFlight[i]!;
+      if (filter(m)) {
+        this.inFlight.splice(i, 1);
+        out.push(m);
+        this.receive(m.from, m.to, m.msg);
+      } else {
+        i++;
+      }
+    }
+    return out;
+  }
+
+  /** Manual mode: drop held messages that match. */
+  drop(filter: (m: InFlight) => boolean): InFlight[] {
+    const out = this.inFlight.filter(filter);
+    for (const m of out) this.inFlight.splice(this.inFlight.indexOf(m), 1);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the peer loop
+
+  /** Let a peer run a turn (after its RawNode was driven from outside). */
+  kick(id: PeerId): void {
+    this.scheduleTurn(this.peer(id));
+  }
+
+  private scheduleTurn(p: SimPeer): void {
+    if (p.turnScheduled || p.node === null) return;
+    p.turnScheduled = true;
+    const gen = p.generation;
+    this.queue.push(this.now, () => {
+      if (p.generation !== gen) return;
+      p.turnScheduled = false;
+      this.turn(p);
+    });
+  }
+
+  /** One runtime turn, exactly as the real Runtime does it, with a simulated fsync. */
+  private turn(p: SimPeer): void {
+    const node = p.node;
+    if (node === null || p.writing || p.paused) return;
+    const rd = node.ready();
+    if (RawNode.isEmptyReady(rd)) {
+      node.advance();
+      return;
+    }
+    for (const e of rd.messages) this.transmit(p.id, e.to, e.msg);
+    if (rd.persist === null) {
+      this.complete(p, rd);
+      return;
+    }
+    p.writing = true;
+    const gen = p.generation;
+    const [lo, hi] = this.fsync;
+    this.queue.push(this.now + lo + this.prng.next() * (hi - lo), () => {
+      // A crash in between loses the write: that is what persist-before-send protects against.
+      if (p.generation !== gen || p.node !== node) return;
+      p.storage.applySync(rd.persist!);
+      p.writing = false;
+      this.complete(p, rd);
+    });
+  }
+
+  private complete(p: SimPeer, rd: Ready): void {
+    const node = p.node!;
+    for (const e of rd.afterPersist) this.transmit(p.id, e.to, e.msg);
+    for (const r of rd.results) {
+      const pending = p.commands.get(r.seq);
+      if (pending === undefined) continue;
+      p.commands.delete(r.seq);
+      pending.op.ret = this.now;
+      pending.op.output = r.outcome.ok ? decodeKvResult(r.outcome.result) : undefined;
+      if (!r.outcome.ok) this.violation(`${p.id}: command ${r.seq} refused: ${r.outcome.code} ${r.outcome.message}`);
+    }
+    for (const r of rd.reads) {
+      const pending = p.reads.get(r.token);
+      if (pending === undefined) continue;
+      p.reads.delete(r.token);
+      if (r.ok) {
+        pending.op.ret = this.now;
+        pending.op.output = p.sm!.get(pending.op.input.key);
+      } else {
+        this.dropFromHistory(pending.op);
+      }
+    }
+    this.commandsApplied += rd.applied.length;
+    node.advance();
+    if (node.removed !== p.removed) {
+      p.removed = node.removed;
+      // Its clients' commands will not complete here (the runtime fails them): unknown outcome.
+      if (p.removed) this.abandonClients(p);
+    }
+    this.scheduleTurn(p);
+  }
+
+  private ensureTicker(): void {
+    if (this.tickerRunning) return;
+    this.tickerRunning = true;
+    const tick = () => {
+      for (const p of this.peers.values()) {
+        if (p.node === null || p.paused) continue;
+        p.node.tick(this.now);
+        this.scheduleTurn(p);
+      }
+      this.queue.push(this.now + this.tickMs, tick);
+    };
+    this.queue.push(this.now + this.tickMs, tick);
+  }
+
+  // ------------------------------------------------------------------ clients
+
+  /** A client at `peer` invokes a key-value operation. Returns false if the peer cannot take it. */
+  invoke(peer: PeerId, input: KvInput): boolean {
+    const p = this.peer(peer);
+    const node = p.node;
+    if (node === null || p.paused || node.removed) return false;
+    const op: PendingOp['op'] = { client: peer, input, output: undefined, call: this.now, ret: Infinity };
+    if (input.op === 'get') {
+      const token = this.nextToken++;
+      p.reads.set(token, { op });
+      this.history.push(op);
+      node.read(token);
+    } else {
+      const seq = node.propose(encodeKv({ op: input.op, key: input.key, value: input.value, id: `${peer}:${this.nextValue}` }));
+      p.commands.set(seq, { op });
+      this.history.push(op);
+    }
+    this.nextValue++;
+    this.scheduleTurn(p);
+    return true;
+  }
+
+  /** A fresh, unique value for a write. */
+  freshValue(): string {
+    return `v${this.nextValue++}.`;
+  }
+
+  outstanding(peer: PeerId): number {
+    const p = this.peer(peer);
+    return p.commands.size + p.reads.size;
+  }
+
+  totalOutstanding(): number {
+    let n = 0;
+    for (const p of this.peers.values()) n += p.commands.size + p.reads.size;
+    return n;
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /** Run events until virtual time `t` (or until `stop` returns true after an event). */
+  runUntil(t: number, stop?: () => boolean): void {
+    for (;;) {
+      const next = this.queue.peekTime();
+      if (next === undefined || next > t) break;
+      const e = this.queue.pop()!;
+      this.now = Math.max(this.now, e.at);
+      e.run();
+      if (stop?.()) return;
+    }
+    this.now = Math.max(this.now, t);
+  }
+
+  runFor(ms: number, stop?: () => boolean): void {
+    this.runUntil(this.now + ms, stop);
+  }
+
+  /** Schedule `fn` at virtual time now + `delay`. */
+  at(delay: number, fn: () => void): void {
+    this.queue.push(this.now + delay, fn);
+  }
+
+  // ------------------------------------------------------------------ invariants
+
+  private checkAgreement(peer: PeerId, slot: number, value: Uint8Array): void {
+    const prev = this.chosen.get(slot);
+    if (prev === undefined) {
+      this.chosen.set(slot, value);
+      return;
+    }
+    if (!sameBytes(prev, value)) {
+      this.violation(`agreement: ${peer} applied a different value at slot ${slot} (${hex(value)} vs ${hex(prev)})`);
+    }
+  }
+
+  /** Slots applied by some replica, for reports. */
+  get decidedSlots(): number {
+    return this.chosen.size;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function hex(b: Uint8Array): string {
+  return [...b.subarray(0, 12)].map((x) => x.toString(16).padStart(2, '0')).join('') + (b.length > 12 ? '…' : '');
+}

@@ -1,0 +1,353 @@
+/**
+ * One randomized simulator run (DESIGN.md §4): a cluster, a client workload, faults at random
+ * moments, then a liveness phase in which the faults heal and everything pending must complete,
+ * then the checks. A run is a pure function of its options (seed included), so a failing seed
+ * replays exactly.
+ *
+ * Checked: agreement at every applied slot (SimCluster), exactly once, convergence of all
+ * replicas, linearizability of the client history, and liveness within a bound.
+ */
+import type { BugName } from '../bugs.js';
+import { membersOf, type Membership } from '../configuration.js';
+import type { ProtocolOptions } from '../options.js';
+import type { PeerId } from '../types.js';
+import { checkLinearizable, kvModel, type KvInput } from './linearizability.js';
+import { Prng } from './prng.js';
+import { SimCluster, type SimPeer } from './sim-cluster.js';
+
+export interface SimRunOptions {
+  seed: number;
+  /** Known bugs to switch on (to show the checks catch them). */
+  bugs?: readonly BugName[];
+  /** Initial number of peers (default: 3 or 5, chosen by the seed). */
+  peers?: number;
+  /** Client operations issued during the fault phase. */
+  operations?: number;
+  /** Membership changes during the run (default true). */
+  membership?: boolean;
+  /** Length of the fault phase, virtual ms. */
+  chaosMs?: number;
+  /** Bound on the liveness phase, virtual ms. */
+  livenessMs?: number;
+  /** Protocol option overrides (otherwise drawn from the seed: small snapshot intervals etc.). */
+  protocol?: Partial<ProtocolOptions>;
+  /** Keep this many trace lines for the report. */
+  traceLimit?: number;
+}
+
+export interface SimRunResult {
+  readonly seed: number;
+  readonly ok: boolean;
+  readonly violations: readonly string[];
+  readonly trace: readonly string[];
+  readonly operations: number;
+  readonly commands: number;
+  readonly slots: number;
+  readonly messages: number;
+  readonly faults: Readonly<Record<string, number>>;
+  readonly virtualMs: number;
+}
+
+const KEYS = ['k0', 'k1', 'k2', 'k3'];
+
+export function runSimulation(o: SimRunOptions): SimRunResult {
+  // The run's shape (options, fault mix) comes from its own generator, so that changing how a
+  // run unfolds does not change which shape a seed picks.
+  const rng = new Prng((o.seed * 0x9e3779b1) ^ 0x5bd1e995);
+  const protocol: Partial<ProtocolOptions> = {
+    window: rng.pick([3, 5, 8, 16]),
+    maxBatchCommands: rng.pick([1, 2, 4, 64]),
+    snapshotInterval: rng.pick([8, 20, 50, 200]),
+    logRetention: rng.pick([0, 5, 30]),
+    requestRetryMs: 500,
+    catchupMaxDecisions: rng.pick([3, 50]),
+    snapshotChunkBytes: rng.pick([64, 4096]),
+    ...o.protocol,
+  };
+  const cluster = new SimCluster({
+    seed: o.seed,
+    protocol,
+    bugs: new Set(o.bugs ?? []),
+    traceLimit: o.traceLimit ?? 400,
+  });
+  cluster.net = {
+    minDelayMs: 1,
+    maxDelayMs: rng.pick([4, 15, 40]),
+    dropRate: rng.pick([0, 0.01, 0.05]),
+    dupRate: rng.pick([0, 0.02]),
+  };
+  const n = o.peers ?? rng.pick([3, 3, 5]);
+  const universe = Array.from({ length: n + 2 }, (_, i) => `p${i + 1}`);
+  const initial = universe.slice(0, n);
+  const snapshot = SimCluster.initialSnapshot({ replicas: initial, leaders: initial, acceptors: initial });
+  for (const id of initial) {
+    cluster.addPeer(id, snapshot);
+    cluster.start(id);
+  }
+  const faults: Record<string, number> = {};
+  const count = (f: string) => (faults[f] = (faults[f] ?? 0) + 1);
+  const chaosMs = o.chaosMs ?? 6000;
+  const operations = o.operations ?? 120;
+  const membership = o.membership ?? true;
+
+  // ---- workload: operations spread over the fault phase
+  let issued = 0;
+  const issue = () => {
+    if (cluster.now >= chaosMs || issued >= operations) return;
+    // Clients use peers that serve the log: initialized replicas of the newest configuration.
+    const live = [...cluster.peers.values()].filter(
+      (p) => p.node !== null && !p.paused && !p.removed && p.node.initialized && p.node.status().roles.replica,
+    );
+    if (live.length > 0) {
+      const p = rng.pick(live);
+      if (cluster.outstanding(p.id) < 3) {
+        const key = rng.pick(KEYS);
+        const r = rng.next();
+        const input: KvInput =
+          r < 0.35
+            ? { op: 'append', key, value: cluster.freshValue() }
+            : r < 0.65
+              ? { op: 'put', key, value: cluster.freshValue() }
+              : { op: 'get', key };
+        if (cluster.invoke(p.id, input)) issued++;
+      }
+    }
+    cluster.at(rng.next() * (2 * chaosMs) / operations, issue);
+  };
+  cluster.at(rng.next() * 50, issue);
+
+  // ---- faults
+  const injectFault = () => {
+    if (cluster.now >= chaosMs) return;
+    const peers = [...cluster.peers.values()];
+    const up = peers.filter((p) => p.node !== null && !p.paused);
+    const r = rng.next();
+    if (r < 0.25 && up.length > 0) {
+      const p = rng.pick(up);
+      cluster.crash(p.id);
+      count('crash');
+      cluster.at(rng.int(50, 2500), () => restartIfMember(cluster, p));
+    } else if (r < 0.4 && up.length > 0) {
+      const p = rng.pick(up);
+      cluster.pause(p.id);
+      count('sleep');
+      cluster.at(rng.int(300, 4000), () => cluster.resume(p.id));
+    } else if (r < 0.6) {
+      const ids = shuffle(rng, peers.map((p) => p.id));
+      const cutAt = rng.int(1, Math.max(1, ids.length - 1));
+      cluster.partition([ids.slice(0, cutAt), ids.slice(cutAt)]);
+      count('partition');
+      cluster.at(rng.int(100, 2500), () => cluster.heal());
+    } else if (r < 0.68 && peers.length > 1) {
+      const a = rng.pick(peers).id;
+      const b = rng.pick(peers.filter((p) => p.id !== a)).id;
+      cluster.cutLink(a, b);
+      count('one-way-loss');
+      cluster.at(rng.int(100, 2000), () => cluster.heal());
+    } else if (r < 0.85 && membership) {
+      if (changeMembership(cluster, rng, universe)) count('membership');
+    }
+    cluster.at(rng.int(100, 900), injectFault);
+  };
+  cluster.at(rng.int(200, 600), injectFault);
+
+  cluster.runUntil(chaosMs);
+
+  // ---- liveness: heal everything; every pending operation must complete
+  cluster.heal();
+  cluster.net = { ...cluster.net, dropRate: 0, dupRate: 0 };
+  const members = () => latestMembers(cluster);
+  for (const p of cluster.peers.values()) {
+    if (p.paused) cluster.resume(p.id);
+    if (p.node === null && members().includes(p.id)) cluster.start(p.id);
+    // Peers started for a membership change that lost never joined: they stop.
+    if (p.node !== null && !members().includes(p.id)) cluster.crash(p.id);
+  }
+  const livenessMs = o.livenessMs ?? 30_000;
+  const deadline = cluster.now + livenessMs;
+  const settled = () => cluster.totalOutstanding() === 0 && converged(cluster);
+  while (cluster.now < deadline && !settled()) {
+    // Restart members that were added while down, or crashed members that became members.
+    for (const id of members()) {
+      const p = cluster.peers.get(id);
+      if (p !== undefined && p.node === null) cluster.start(id);
+    }
+    cluster.runFor(100, settled);
+  }
+  if (!settled()) {
+    const pending = [...cluster.peers.values()]
+      .filter((p) => p.commands.size + p.reads.size > 0)
+      .map(
+        (p) =>
+          `${p.id}:[${[...p.commands.keys()].map((s) => `cmd#${s}`).concat([...p.reads.keys()].map((t) => `read#${t}`)).join(',')}]`,
+      );
+    const slots = [...cluster.peers.values()]
+      .filter((p) => p.node !== null)
+      .map((p) => `${p.id}@${p.node!.status().slotOut}`);
+    cluster.violation(
+      `liveness: not settled ${livenessMs} ms after faults healed (pending ${pending.join(' ') || 'none'}; slotOut ${slots.join(' ')})`,
+    );
+  } else {
+    finalReads(cluster, deadline);
+  }
+
+  // ---- checks
+  checkExactlyOnce(cluster);
+  checkConvergence(cluster);
+  const lin = checkLinearizable(kvModel, cluster.history);
+  if (!lin.ok) {
+    cluster.violation(`linearizability: no linearization of:\n    ${lin.counterexample!.join('\n    ')}`);
+  }
+  return {
+    seed: o.seed,
+    ok: cluster.violations.length === 0,
+    violations: cluster.violations,
+    trace: cluster.violations.length > 0 ? cluster.traceTail() : [],
+    operations: cluster.history.length,
+    commands: cluster.commandsApplied,
+    slots: cluster.decidedSlots,
+    messages: cluster.messagesSent,
+    faults,
+    virtualMs: Math.round(cluster.now),
+  };
+}
+
+function shuffle<T>(rng: Prng, items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+/** The members of the newest configuration the most advanced live replica knows. */
+function latestMembers(cluster: SimCluster): PeerId[] {
+  let best: { id: number; members: PeerId[] } | undefined;
+  for (const p of cluster.peers.values()) {
+    const c = p.node?.status().config;
+    if (c != null && (best === undefined || c.id > best.id)) best = { id: c.id, members: membersOf(c) };
+  }
+  return best?.members ?? [];
+}
+
+function restartIfMember(cluster: SimCluster, p: SimPeer): void {
+  if (p.node !== null) return;
+  const members = latestMembers(cluster);
+  if (members.includes(p.id) || !p.removed) cluster.start(p.id);
+}
+
+function converged(cluster: SimCluster): boolean {
+  const members = latestMembers(cluster);
+  let slot: number | undefined;
+  for (const id of members) {
+    const p = cluster.peers.get(id);
+    if (p?.node == null) return false;
+    const s = p.node.status();
+    if (!s.initialized || s.reconfigPending) return false;
+    if (slot === undefined) slot = s.slotOut;
+    else if (s.slotOut !== slot) return false;
+  }
+  return slot !== undefined;
+}
+
+/** After the run settles, a linearizable read of every key, so the check sees the final state. */
+function finalReads(cluster: SimCluster, deadline: number): void {
+  const members = latestMembers(cluster).filter((id) => cluster.peers.get(id)?.node != null);
+  if (members.length === 0) return;
+  for (const [i, key] of KEYS.entries()) cluster.invoke(members[i % members.length]!, { op: 'get', key });
+  const done = () => cluster.totalOutstanding() === 0;
+  while (!done() && cluster.now < deadline + 10_000) cluster.runFor(100, done);
+  if (!done()) cluster.violation('liveness: final reads did not complete');
+}
+
+function checkExactlyOnce(cluster: SimCluster): void {
+  for (const p of cluster.peers.values()) {
+    if (p.sm === null) continue;
+    for (const [id, times] of p.sm.appliedIds) {
+      if (times > 1) {
+        cluster.violation(`exactly-once: ${p.id} applied command ${id} ${times} times`);
+        return;
+      }
+    }
+  }
+}
+
+function checkConvergence(cluster: SimCluster): void {
+  const members = latestMembers(cluster);
+  let ref: { id: PeerId; state: string; slot: number } | undefined;
+  for (const id of members) {
+    const p = cluster.peers.get(id);
+    if (p?.node == null || p.sm === null) continue;
+    const state = JSON.stringify([...p.sm.data].sort());
+    const slot = p.node.status().slotOut;
+    if (ref === undefined) ref = { id, state, slot };
+    else if (ref.slot === slot && ref.state !== state) {
+      cluster.violation(`convergence: ${id} and ${ref.id} differ at slot ${slot}`);
+      return;
+    }
+  }
+}
+
+/**
+ * Propose a random membership change from a random live member: add a spare peer (fresh, or
+ * one removed earlier), remove a member, replace a crashed member, or change a member's roles.
+ */
+function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly PeerId[]): boolean {
+  const proposers = [...cluster.peers.values()].filter(
+    (p) => p.node !== null && !p.paused && !p.removed && p.node.initialized && !p.node.reconfigPending(),
+  );
+  if (proposers.length === 0) return false;
+  const p = rng.pick(proposers);
+  const cfg = p.node!.status().config;
+  if (cfg === null) return false;
+  const members = membersOf(cfg);
+  const spares = universe.filter((id) => !members.includes(id));
+  const r = rng.next();
+  let next: Membership | undefined;
+  let what = '';
+  const add = (list: readonly PeerId[], id: PeerId) => [...list, id];
+  const del = (list: readonly PeerId[], id: PeerId) => list.filter((x) => x !== id);
+  if (r < 0.35 && spares.length > 0 && members.length < 5) {
+    const id = rng.pick(spares);
+    const learner = rng.chance(0.2);
+    next = {
+      replicas: add(cfg.replicas, id),
+      leaders: learner ? cfg.leaders : add(cfg.leaders, id),
+      acceptors: learner ? cfg.acceptors : add(cfg.acceptors, id),
+    };
+    what = `add ${id}${learner ? ' as learner' : ''}`;
+    if (!cluster.peers.has(id)) cluster.addPeer(id);
+    cluster.start(id);
+  } else if (r < 0.6 && members.length > 2) {
+    const id = rng.pick(members);
+    next = { replicas: del(cfg.replicas, id), leaders: del(cfg.leaders, id), acceptors: del(cfg.acceptors, id) };
+    what = `remove ${id}`;
+  } else if (r < 0.8 && spares.length > 0) {
+    const dead = members.filter((id) => cluster.peers.get(id)?.node == null);
+    if (dead.length === 0) return false;
+    const old = rng.pick(dead);
+    const id = rng.pick(spares);
+    const swap = (list: readonly PeerId[]) => list.map((x) => (x === old ? id : x));
+    next = { replicas: swap(cfg.replicas), leaders: swap(cfg.leaders), acceptors: swap(cfg.acceptors) };
+    what = `replace ${old} by ${id}`;
+    if (!cluster.peers.has(id)) cluster.addPeer(id);
+    cluster.start(id);
+  } else {
+    const id = rng.pick(members);
+    const acceptor = !cfg.acceptors.includes(id);
+    next = {
+      replicas: cfg.replicas.includes(id) ? cfg.replicas : add(cfg.replicas, id),
+      leaders: cfg.leaders,
+      acceptors: acceptor ? add(cfg.acceptors, id) : del(cfg.acceptors, id),
+    };
+    what = `${acceptor ? 'make' : 'unmake'} ${id} an acceptor`;
+  }
+  try {
+    p.node!.proposeReconfig(next);
+  } catch {
+    return false;
+  }
+  cluster.trace(`${p.id} proposes membership change: ${what}`);
+  cluster.kick(p.id);
+  return true;
+}
