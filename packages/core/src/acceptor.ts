@@ -27,7 +27,11 @@ export class Acceptor {
   watermark: Slot = 0;
   private readonly contact = new Map<ConfigId, LeaderContact>();
 
-  constructor(private readonly ctx: NodeContext) {}
+  constructor(
+    private readonly ctx: NodeContext,
+    /** This peer's replica's slotOut, reported in heartbeat acks. */
+    private readonly slotOut: () => Slot,
+  ) {}
 
   /** State loaded from storage at start. */
   restore(
@@ -114,6 +118,7 @@ export class Acceptor {
       config: m.config,
       ballot: this.ballotFor(m.config),
       seq: m.seq,
+      slotOut: this.slotOut(),
     });
   }
 

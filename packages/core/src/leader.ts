@@ -246,7 +246,10 @@ export class Leader {
     inst.watermark = Math.max(inst.watermark, scout.watermark);
     const floor = Math.max(scout.fromSlot, inst.watermark, cfg.start);
     // pmax: the value with the highest ballot for each slot overrides our own proposals.
-    let maxSlot = Math.min(this.host.slotIn(), end) - 1;
+    // Gaps are filled only up to the highest slot known to belong to this configuration: one
+    // that some leader of it proposed (a pvalue, or our own proposal). A peer that was away may
+    // not know that a later configuration governs the slots beyond (PMMC §2.1).
+    let maxSlot = floor - 1;
     for (const pv of scout.pvalues.values()) {
       if (pv.slot < floor || pv.slot >= end || this.host.isDecided(pv.slot)) continue;
       inst.proposals.set(pv.slot, pv.value);

@@ -110,6 +110,8 @@ export interface HeartbeatAck {
   readonly config: ConfigId;
   readonly ballot: Ballot;
   readonly seq: number;
+  /** The answering peer's replica has applied every slot below this (a leader that is behind learns whom to catch up from). */
+  readonly slotOut: Slot;
 }
 
 /** Replica -> active leader: "at which slot may I serve a linearizable read?" */

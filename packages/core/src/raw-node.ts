@@ -185,7 +185,7 @@ export class RawNode {
       bug: (name) => bugs.has(name),
       trace: trace === undefined ? () => {} : trace,
     };
-    this.acceptor = new Acceptor(this.ctx);
+    this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const node = this;
     this.leader = new Leader(this.ctx, {
@@ -418,6 +418,7 @@ export class RawNode {
         this.catchup.noteAhead(from, m.slotOut);
         return;
       case 'heartbeatAck':
+        this.catchup.noteAhead(from, m.slotOut);
         return this.leader.onHeartbeatAck(from, m);
       case 'readIndexReq': {
         const id = this.nextConfirmation++;

@@ -157,18 +157,21 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   cluster.heal();
   cluster.net = { ...cluster.net, dropRate: 0, dupRate: 0 };
   const members = () => latestMembers(cluster);
+  // Every peer of a configuration that may still have undecided slots must come back: a
+  // configuration has to decide its own slots before the next one can govern (PMMC §2.1).
+  const needed = neededPeers(cluster);
   for (const p of cluster.peers.values()) {
     if (p.paused) cluster.resume(p.id);
-    if (p.node === null && members().includes(p.id)) cluster.start(p.id);
+    if (p.node === null && needed.has(p.id)) cluster.start(p.id);
     // Peers started for a membership change that lost never joined: they stop.
-    if (p.node !== null && !members().includes(p.id)) cluster.crash(p.id);
+    if (p.node !== null && !needed.has(p.id)) cluster.crash(p.id);
   }
   const livenessMs = o.livenessMs ?? 30_000;
   const deadline = cluster.now + livenessMs;
   const settled = () => cluster.totalOutstanding() === 0 && converged(cluster);
   while (cluster.now < deadline && !settled()) {
     // Restart members that were added while down, or crashed members that became members.
-    for (const id of members()) {
+    for (const id of neededPeers(cluster)) {
       const p = cluster.peers.get(id);
       if (p !== undefined && p.node === null) cluster.start(id);
     }
@@ -228,6 +231,16 @@ function latestMembers(cluster: SimCluster): PeerId[] {
     if (c != null && (best === undefined || c.id > best.id)) best = { id: c.id, members: membersOf(c) };
   }
   return best?.members ?? [];
+}
+
+/** Members of every configuration some live peer still keeps (it may govern undecided slots). */
+function neededPeers(cluster: SimCluster): Set<PeerId> {
+  const out = new Set<PeerId>(latestMembers(cluster));
+  for (const p of cluster.peers.values()) {
+    if (p.node === null) continue;
+    for (const c of p.node.replica.configs.all()) for (const id of membersOf(c)) out.add(id);
+  }
+  return out;
 }
 
 function restartIfMember(cluster: SimCluster, p: SimPeer): void {
