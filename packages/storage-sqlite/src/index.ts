@@ -1,0 +1,11 @@
+/**
+ * @synod/storage-sqlite: core's Storage on SQLite (better-sqlite3), one file per peer.
+ *
+ *   const storage = await openSqliteStorage('/var/lib/app/peer.db', { logId });
+ *   const node = await startNode({ id, storage, transport, stateMachine });
+ */
+export { openSqliteStorage, SqliteStorage } from './sqlite-storage.js';
+export type { Durability, SqliteStorageOptions } from './options.js';
+export { DEFAULT_SNAPSHOT_CHUNK_BYTES } from './options.js';
+export * from './errors.js';
+export { SCHEMA_VERSION, APPLICATION_ID } from './migrations.js';

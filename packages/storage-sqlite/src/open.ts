@@ -1,0 +1,177 @@
+/**
+ * Opening a database file: take the lock, recognise the file, check it, migrate it, and only
+ * then switch on WAL. Every check runs inside one exclusive transaction, before anything is
+ * written, so a refused file is left exactly as it was (never a silent reset), and a file that
+ * fails half-way through a migration is rolled back.
+ *
+ * The lock: `locking_mode=EXCLUSIVE` makes this connection keep its exclusive file lock until it
+ * closes, so a second opener (another process, or another connection in this one) is refused
+ * with StorageLockedError instead of two peers writing one acceptor's state. The OS drops the
+ * lock when the process dies, so a crash never leaves a stale lock behind. (It also keeps WAL's
+ * index in heap memory: no -shm file.)
+ */
+import { statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import {
+  CorruptDatabaseError,
+  LogIdMismatchError,
+  MigrationFailedError,
+  NewerSchemaError,
+  NotSynodDatabaseError,
+  StorageLockedError,
+  StorageOpenError,
+} from './errors.js';
+import {
+  APPLICATION_ID,
+  MIGRATIONS,
+  SCHEMA_VERSION,
+  migrate,
+  type Migration,
+} from './migrations.js';
+import type { ResolvedOptions } from './options.js';
+
+export interface OpenedDatabase {
+  readonly db: Database.Database;
+  /** The log id recorded in the file (undefined only if none was ever given). */
+  readonly logId: string | undefined;
+  /** The schema version the file had before opening (0 for a new file). */
+  readonly migratedFrom: number;
+  /** The file's identity, to notice it being removed or replaced while open. */
+  readonly fileId: { readonly dev: number; readonly ino: number };
+}
+
+const LIBRARY = '@synod/storage-sqlite';
+
+/** The SQLite error code of `e` (e.g. SQLITE_BUSY), if it is one. */
+export function sqliteCode(e: unknown): string | undefined {
+  return e instanceof Database.SqliteError ? e.code : undefined;
+}
+
+function classify(path: string, e: unknown): Error {
+  if (e instanceof StorageOpenError) return e;
+  const code = sqliteCode(e) ?? '';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new StorageLockedError(path, { cause: e });
+  }
+  if (code === 'SQLITE_NOTADB')
+    return new NotSynodDatabaseError(path, 'not an SQLite file', { cause: e });
+  if (code.startsWith('SQLITE_CORRUPT')) {
+    return new CorruptDatabaseError(path, [String((e as Error).message)], { cause: e });
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/**
+ * Open (creating if needed) the database at `path`. `migrations` is a parameter only so that
+ * tests can open with a shorter or a failing history.
+ */
+export function openDatabase(
+  path: string,
+  opts: ResolvedOptions,
+  migrations: readonly Migration[] = MIGRATIONS,
+): OpenedDatabase {
+  const current = migrations[migrations.length - 1]?.version ?? SCHEMA_VERSION;
+  let db: Database.Database;
+  try {
+    db = new Database(path, {
+      timeout: opts.lockTimeoutMs,
+      ...(opts.nativeBinding !== undefined ? { nativeBinding: opts.nativeBinding } : {}),
+    });
+  } catch (e) {
+    throw classify(path, e);
+  }
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    // The schema is ours; never run SQL functions a crafted file's schema might name.
+    db.pragma('trusted_schema = OFF');
+    const { logId, migratedFrom } = inspectAndMigrate(db, path, opts, migrations, current);
+    // Only now, with the file known to be ours, may its journal mode change.
+    const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
+    if (mode.toLowerCase() !== 'wal') throw new Error(`could not switch to WAL (got ${mode})`);
+    applyDurability(db, opts);
+    const st = statSync(path);
+    return { db, logId, migratedFrom, fileId: { dev: st.dev, ino: st.ino } };
+  } catch (e) {
+    try {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    } catch {
+      // The rollback's own failure changes nothing: the original error is the news.
+    }
+    db.close();
+    throw classify(path, e);
+  }
+}
+
+function inspectAndMigrate(
+  db: Database.Database,
+  path: string,
+  opts: ResolvedOptions,
+  migrations: readonly Migration[],
+  current: number,
+): { logId: string | undefined; migratedFrom: number } {
+  db.exec('BEGIN EXCLUSIVE');
+  const appId = db.pragma('application_id', { simple: true }) as number;
+  const version = db.pragma('user_version', { simple: true }) as number;
+  const objects = db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get() as number;
+  const fresh = appId === 0 && version === 0 && objects === 0;
+  if (!fresh) {
+    if (appId !== APPLICATION_ID) {
+      throw new NotSynodDatabaseError(
+        path,
+        appId === 0
+          ? 'an SQLite database without the Synod application id'
+          : `an SQLite database of another application (application_id 0x${(appId >>> 0).toString(16)})`,
+      );
+    }
+    const problems = db.pragma('quick_check', { simple: false }) as { quick_check: string }[];
+    const bad = problems.map((r) => r.quick_check).filter((m) => m !== 'ok');
+    if (bad.length > 0) throw new CorruptDatabaseError(path, bad);
+    if (version > current) throw new NewerSchemaError(path, version, current);
+    if (version < 1)
+      throw new CorruptDatabaseError(path, ['Synod database without a schema version']);
+  }
+  const found = fresh
+    ? undefined
+    : (db.prepare("SELECT value FROM peer_info WHERE key = 'log_id'").pluck().get() as
+        string | undefined);
+  if (found !== undefined && opts.logId !== undefined && found !== opts.logId) {
+    throw new LogIdMismatchError(path, opts.logId, found);
+  }
+  if (version < current) {
+    try {
+      migrate(db, version, migrations, { snapshotChunkBytes: opts.snapshotChunkBytes });
+    } catch (e) {
+      throw fresh ? e : new MigrationFailedError(path, version, current, { cause: e });
+    }
+  }
+  if (fresh) {
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    const info = db.prepare('INSERT INTO peer_info (key, value) VALUES (?, ?)');
+    info.run('created_at', new Date().toISOString());
+    info.run('created_by', LIBRARY);
+  }
+  const logId = found ?? opts.logId;
+  if (found === undefined && opts.logId !== undefined) {
+    db.prepare("INSERT INTO peer_info (key, value) VALUES ('log_id', ?)").run(opts.logId);
+  }
+  db.exec('COMMIT');
+  return { logId, migratedFrom: version };
+}
+
+function applyDurability(db: Database.Database, opts: ResolvedOptions): void {
+  db.pragma(opts.durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  if (process.platform === 'darwin' && opts.durability === 'full') {
+    // macOS's fsync does not flush the drive's cache; F_FULLFSYNC does.
+    db.pragma('fullfsync = ON');
+    db.pragma('checkpoint_fullfsync = ON');
+  }
+  // A 20 MB snapshot passes through the WAL; give the space back after checkpoints.
+  db.pragma('journal_size_limit = 67108864');
+  if (opts.maxDatabaseBytes !== undefined) {
+    const page = db.pragma('page_size', { simple: true }) as number;
+    const pages = Math.max(1, Math.floor(opts.maxDatabaseBytes / page));
+    // SQLite never sets the limit below the current size: a file already past the quota
+    // opens, and its next growth fails.
+    db.pragma(`max_page_count = ${pages}`);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Options of `openSqliteStorage`, with their defaults and checks.
+ */
+import { InvalidStorageOptionsError } from './errors.js';
+
+/**
+ * How hard each write is pushed to the disk before `write` resolves.
+ *
+ * - `full` (the default): WAL with `synchronous=FULL`; every batch is fsynced (on macOS with
+ *   F_FULLFSYNC) before the node acknowledges anything that depends on it. A promise or vote
+ *   survives a process crash, a kernel panic and a power cut. This is what Paxos needs: an
+ *   acceptor that forgets a vote after a power cut can let two values be chosen.
+ * - `normal-unsafe`: WAL with `synchronous=NORMAL`: commits are not fsynced (only checkpoints
+ *   are). Survives a process crash, but a power cut or an OS crash may lose the last batches,
+ *   and with them promises and votes already sent: safety is lost. Several times faster on slow
+ *   disks. Only for throwaway logs, tests and benchmarks.
+ */
+export type Durability = 'full' | 'normal-unsafe';
+
+export interface SqliteStorageOptions {
+  /**
+   * The id of the log this file belongs to. A new file records it; an existing file with
+   * another log id is refused (LogIdMismatchError); an existing file with none records it.
+   * Omit it only in tools that inspect any file; the store's `logId` tells what was found.
+   */
+  logId?: string;
+  /** Default `full`. See Durability. */
+  durability?: Durability;
+  /**
+   * Path to a better_sqlite3.node built for another runtime (Electron's ABI), passed to
+   * better-sqlite3's constructor.
+   */
+  nativeBinding?: string;
+  /** Snapshots are stored in chunks of this many bytes. Default 1 MiB. */
+  snapshotChunkBytes?: number;
+  /**
+   * A quota: writes that would grow the database past this size fail (as on a full disk),
+   * and the store fails closed. Default: no quota beyond the disk.
+   */
+  maxDatabaseBytes?: number;
+  /**
+   * How long to wait for another connection to release the file at open, in ms. Default 0:
+   * a second opener is refused at once with StorageLockedError.
+   */
+  lockTimeoutMs?: number;
+}
+
+export interface ResolvedOptions {
+  readonly logId: string | undefined;
+  readonly durability: Durability;
+  readonly nativeBinding: string | undefined;
+  readonly snapshotChunkBytes: number;
+  readonly maxDatabaseBytes: number | undefined;
+  readonly lockTimeoutMs: number;
+}
+
+export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
+
+export function resolveOptions(path: string, o: SqliteStorageOptions = {}): ResolvedOptions {
+  const durability = o.durability ?? 'full';
+  if (durability !== 'full' && durability !== 'normal-unsafe') {
+    throw new InvalidStorageOptionsError(path, `unknown durability ${String(durability)}`);
+  }
+  const chunk = o.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
+  if (!Number.isInteger(chunk) || chunk < 1024 || chunk > 256 * 1024 * 1024) {
+    throw new InvalidStorageOptionsError(
+      path,
+      `snapshotChunkBytes must be an integer in [1024, 256 MiB], got ${chunk}`,
+    );
+  }
+  const max = o.maxDatabaseBytes;
+  if (max !== undefined && (!Number.isInteger(max) || max < 64 * 1024)) {
+    throw new InvalidStorageOptionsError(path, `maxDatabaseBytes must be an integer >= 64 KiB`);
+  }
+  const lock = o.lockTimeoutMs ?? 0;
+  if (!Number.isInteger(lock) || lock < 0) {
+    throw new InvalidStorageOptionsError(path, `lockTimeoutMs must be an integer >= 0`);
+  }
+  if (o.logId !== undefined && (typeof o.logId !== 'string' || o.logId.length === 0)) {
+    throw new InvalidStorageOptionsError(path, 'logId must be a non-empty string');
+  }
+  return {
+    logId: o.logId,
+    durability,
+    nativeBinding: o.nativeBinding,
+    snapshotChunkBytes: chunk,
+    maxDatabaseBytes: max,
+    lockTimeoutMs: lock,
+  };
+}
