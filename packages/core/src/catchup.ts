@@ -74,11 +74,13 @@ export class Catchup {
       this.lastSlotOut = this.replica.slotOut;
       this.lastMove = now;
     }
-    if (
-      this.inFlight !== undefined &&
-      now - this.inFlight.at < this.ctx.opts.retransmitIntervalMs * 2
-    )
-      return;
+    if (this.inFlight !== undefined) {
+      if (now - this.inFlight.at < this.ctx.opts.retransmitIntervalMs * 2) return;
+      // No answer: that peer may be down or cut off. Ask another; it comes back into the
+      // running when it is heard of again.
+      this.ahead.delete(this.inFlight.to);
+      this.inFlight = undefined;
+    }
     const to = this.best();
     if (to === undefined) return;
     // Missing decisions usually arrive on their own within a moment; ask only when they do not.

@@ -27,7 +27,14 @@ export class ClientSession {
   }
 
   proposeApp(op: Uint8Array): number {
-    return this.add({ kind: 'app', client: this.ctx.id, inc: this.inc, seq: this.nextSeq, ack: this.ack(), op });
+    return this.add({
+      kind: 'app',
+      client: this.ctx.id,
+      inc: this.inc,
+      seq: this.nextSeq,
+      ack: this.ack(),
+      op,
+    });
   }
 
   proposeReconfig(expectedConfig: ConfigId, membership: Membership): number {

@@ -29,15 +29,13 @@ export interface LeaderHost {
   readonly configs: ConfigHistory;
   /** The replica has applied every slot below this. */
   slotOut(): Slot;
-  /** The next slot the replica would assign. */
-  slotIn(): Slot;
   /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
   snapshotSlot(): Slot;
   isDecided(slot: Slot): boolean;
   /** A commander of this leader got slot `slot` decided. */
   decided(slot: Slot, value: Uint8Array, config: Configuration): void;
-  /** The leader was adopted and proposes slots below `next`: the replica must not reuse them. */
-  adopted(next: Slot, watermark: Slot): void;
+  /** The leader was adopted; slots below `watermark` are decided elsewhere. */
+  adopted(watermark: Slot): void;
   /** Reads waiting for confirmation: confirmed (true) or failed (false). */
   readsSettled(tokens: readonly number[], ok: boolean): void;
 }
@@ -272,7 +270,7 @@ export class Leader {
       this.timeoutMs - this.ctx.opts.electionTimeoutMs,
     );
     this.heard.set(cfg.id, { peer: this.ctx.id, ballot: inst.ballotNum, at: this.ctx.now() });
-    this.host.adopted(Math.max(maxSlot + 1, floor), inst.watermark);
+    this.host.adopted(inst.watermark);
     for (const [slot, value] of [...inst.proposals].sort((a, b) => a[0] - b[0])) {
       this.spawnCommander(inst, slot, value);
     }
@@ -305,6 +303,14 @@ export class Leader {
     inst.proposals.set(slot, value);
     this.spawnCommander(inst, slot, value);
     return true;
+  }
+
+  /** The highest slot any instance of this leader has a proposal for (0: none). */
+  maxProposal(): Slot {
+    let max = 0;
+    for (const inst of this.instances.values())
+      for (const s of inst.proposals.keys()) if (s > max) max = s;
+    return max;
   }
 
   /** Whether this leader already has a proposal for `slot` (the replica must skip it). */
@@ -412,14 +418,15 @@ export class Leader {
    * a heartbeat round answered by a majority of its acceptors (DESIGN.md §3 item 5). Returns
    * false at once when it is not active there.
    */
-  confirmLeadership(token: number): boolean {
-    // The read index is slotIn - 1. This peer knows which configuration governs slotIn only
-    // if every reconfiguration that could affect it is applied: slotIn < slotOut + WINDOW
-    // (PMMC §2.1). A peer that was away may believe it leads a configuration that is over.
-    if (this.host.slotIn() >= this.host.slotOut() + this.ctx.opts.window) return false;
-    const cfg = this.host.configs.at(this.host.slotIn());
+  confirmLeadership(token: number, index: Slot): boolean {
+    // Sound only if this peer knows which configuration governs index + 1 (every
+    // reconfiguration that could affect it is applied: PMMC §2.1), and has applied every slot
+    // below the watermark its phase 1 heard (slots it cannot know otherwise).
+    const next = index + 1;
+    if (next >= this.host.slotOut() + this.ctx.opts.window) return false;
+    const cfg = this.host.configs.at(next);
     const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
-    if (inst === undefined || !inst.active) return false;
+    if (inst === undefined || !inst.active || this.host.slotOut() < inst.watermark) return false;
     // The round is sent at the end of the turn (flush), so that every read that arrived in one
     // turn shares one heartbeat round.
     inst.readWaiters.push({ seq: inst.hbSeq + 1, token });

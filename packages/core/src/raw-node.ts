@@ -122,7 +122,9 @@ type Confirmation =
   | { readonly kind: 'remote'; readonly peer: PeerId; readonly id: number; readonly index: Slot };
 
 type LocalRead =
-  { state: 'confirming' } | { state: 'remote'; to: PeerId; at: number } | { state: 'waiting'; index: Slot };
+  | { state: 'confirming' }
+  | { state: 'remote'; to: PeerId; at: number }
+  | { state: 'waiting'; index: Slot };
 
 /** How many times a Request may be forwarded between would-be leaders. */
 const MAX_HOPS = 3;
@@ -194,12 +196,10 @@ export class RawNode {
         return node.replica.configs;
       },
       slotOut: () => this.replica.slotOut,
-      slotIn: () => this.replica.slotIn,
       snapshotSlot: () => this.replica.durableSnapshotSlot,
       isDecided: (slot) => this.replica.isDecided(slot),
       decided: (slot, value, config) => this.onDecided(slot, value, config),
-      adopted: (next, watermark) => {
-        this.replica.skipTo(next);
+      adopted: (watermark) => {
         if (watermark > this.replica.slotOut)
           this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
       },
@@ -292,8 +292,9 @@ export class RawNode {
   /** Confirm a read here if this peer leads, else ask the leader; false if no leader is known. */
   private routeRead(token: number): boolean {
     const id = this.nextConfirmation++;
-    if (this.leader.confirmLeadership(id)) {
-      this.confirmations.set(id, { kind: 'local', token, index: this.replica.slotIn - 1 });
+    const index = this.readIndex();
+    if (this.leader.confirmLeadership(id, index)) {
+      this.confirmations.set(id, { kind: 'local', token, index });
       this.reads.set(token, { state: 'confirming' });
       return true;
     }
@@ -302,6 +303,17 @@ export class RawNode {
     this.reads.set(token, { state: 'remote', to, at: this.now });
     this.send(to, { type: 'readIndexReq', id: token }, false);
     return true;
+  }
+
+  /**
+   * The slot a linearizable read must wait for: every slot this peer has applied, knows to be
+   * decided, or has a proposal for. If a write that completed before the read lay above it,
+   * the slot right above it would have been decided by another ballot of its configuration
+   * (a ballot below ours would have shown in our phase 1 and be among our proposals), which the
+   * confirmation round in that configuration detects.
+   */
+  private readIndex(): Slot {
+    return Math.max(this.replica.slotOut - 1, this.replica.maxDecided, this.leader.maxProposal());
   }
 
   /** Ask again for read indexes whose answer may have been lost. */
@@ -422,13 +434,9 @@ export class RawNode {
         return this.leader.onHeartbeatAck(from, m);
       case 'readIndexReq': {
         const id = this.nextConfirmation++;
-        if (this.replica.initialized && this.leader.confirmLeadership(id)) {
-          this.confirmations.set(id, {
-            kind: 'remote',
-            peer: from,
-            id: m.id,
-            index: this.replica.slotIn - 1,
-          });
+        const index = this.readIndex();
+        if (this.replica.initialized && this.leader.confirmLeadership(id, index)) {
+          this.confirmations.set(id, { kind: 'remote', peer: from, id: m.id, index });
         } else {
           this.send(from, { type: 'readIndexResp', id: m.id, index: -1 }, false);
         }
@@ -605,7 +613,8 @@ export class RawNode {
     // until it has been a member and then a configuration without it governs.
     if (member) {
       this.wasMember = true;
-      if (this.removedFlag) this.ctx.trace(`${this.id} is a member again (configuration ${latest.id})`);
+      if (this.removedFlag)
+        this.ctx.trace(`${this.id} is a member again (configuration ${latest.id})`);
       this.removedFlag = false;
     } else if (this.wasMember && latest.start <= this.replica.slotOut && !this.removedFlag) {
       this.removedFlag = true;

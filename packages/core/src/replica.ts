@@ -75,6 +75,8 @@ export class Replica {
   /** PMMC `decisions`, from `retainedFrom` on (older ones are compacted). */
   readonly decisions = new Map<Slot, Uint8Array>();
   retainedFrom: Slot = 1;
+  /** The highest slot known to be decided (applied or not). */
+  maxDecided: Slot = 0;
   configs = new ConfigHistory();
   readonly clients = new ClientTable();
   /** False for a joining peer until it installs its first snapshot. */
@@ -128,6 +130,7 @@ export class Replica {
   onDecision(slot: Slot, value: Uint8Array, persist = true): void {
     if (slot < this.slotOut || this.decisions.has(slot)) return;
     this.decisions.set(slot, value);
+    if (slot > this.maxDecided) this.maxDecided = slot;
     if (persist) this.ctx.persist.decide({ slot, value });
     this.leader.forget(slot);
     if (this.initialized) this.applyReady();
@@ -247,8 +250,13 @@ export class Replica {
     if (!this.initialized) return;
     const { window, maxBatchCommands, maxBatchBytes } = this.ctx.opts;
     const latest = this.configs.latest();
-    while (this.slotIn < this.slotOut + window) {
+    // slotIn is the lowest slot with neither a decision nor a proposal of this peer's leader:
+    // after a leader change it may fall back below slots proposed earlier, into a hole that no
+    // leader will fill otherwise.
+    this.slotIn = this.slotOut;
+    for (;;) {
       while (this.isDecided(this.slotIn) || this.leader.hasProposal(this.slotIn)) this.slotIn++;
+      // PMMC: only within WINDOW of slotOut is the configuration of slotIn known.
       if (this.slotIn >= this.slotOut + window) break;
       const fill = this.requests.length === 0 && latest !== undefined && latest.start > this.slotIn;
       if (this.requests.length === 0 && !fill) break;
@@ -275,11 +283,6 @@ export class Replica {
       }
       this.slotIn++;
     }
-  }
-
-  /** The leader beside this replica was adopted and proposes every slot below `next`. */
-  skipTo(next: Slot): void {
-    if (next > this.slotIn) this.slotIn = next;
   }
 
   private maybeSnapshot(): void {

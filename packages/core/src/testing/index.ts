@@ -4,3 +4,4 @@
  * conformance suites every Storage and Transport implementation must pass.
  */
 export * from './kv-state-machine.js';
+export * from './storage-conformance.js';

@@ -66,18 +66,43 @@ export function checkLinearizable<S, I, O>(
   return { ok: true };
 }
 
-function checkPart<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I, O>[], maxStates: number): boolean | 'inconclusive' {
+function checkPart<S, I, O>(
+  model: Model<S, I, O>,
+  ops: readonly Operation<I, O>[],
+  maxStates: number,
+): boolean | 'inconclusive' {
   if (ops.length === 0) return true;
   const events: Entry[] = [];
   ops.forEach((op, id) => {
-    const call: Entry = { call: true, id, time: op.call, match: undefined, prev: undefined, next: undefined };
-    const ret: Entry = { call: false, id, time: op.ret, match: undefined, prev: undefined, next: undefined };
+    const call: Entry = {
+      call: true,
+      id,
+      time: op.call,
+      match: undefined,
+      prev: undefined,
+      next: undefined,
+    };
+    const ret: Entry = {
+      call: false,
+      id,
+      time: op.ret,
+      match: undefined,
+      prev: undefined,
+      next: undefined,
+    };
     call.match = ret;
     events.push(call, ret);
   });
   // At equal times a call goes first: treating the two as concurrent is the permissive choice.
   events.sort((a, b) => a.time - b.time || (a.call === b.call ? 0 : a.call ? -1 : 1));
-  const head: Entry = { call: false, id: -1, time: -Infinity, match: undefined, prev: undefined, next: undefined };
+  const head: Entry = {
+    call: false,
+    id: -1,
+    time: -Infinity,
+    match: undefined,
+    prev: undefined,
+    next: undefined,
+  };
   let prev = head;
   for (const e of events) {
     prev.next = e;

@@ -73,15 +73,21 @@ const base: Omit<SimRunOptions, 'seed'> = {
   bugs,
   membership: values['no-membership'] !== true,
   ...(values.peers !== undefined ? { peers: int('peers', values.peers, 3) } : {}),
-  ...(values.operations !== undefined ? { operations: int('operations', values.operations, 120) } : {}),
+  ...(values.operations !== undefined
+    ? { operations: int('operations', values.operations, 120) }
+    : {}),
 };
 
 function report(r: SimRunResult): void {
-  process.stdout.write(`\nseed ${r.seed} FAILED${bugs.length > 0 ? ` (bug ${bugs.join(',')})` : ''}\n`);
+  process.stdout.write(
+    `\nseed ${r.seed} FAILED${bugs.length > 0 ? ` (bug ${bugs.join(',')})` : ''}\n`,
+  );
   for (const v of r.violations) process.stdout.write(`  ${v}\n`);
   process.stdout.write(`  trace (last ${r.trace.length} lines):\n`);
   for (const line of r.trace) process.stdout.write(`    ${line}\n`);
-  process.stdout.write(`  replay: npm run sim -- --seed ${r.seed}${bugs.length > 0 ? ` --inject-bug ${bugs[0]}` : ''}\n`);
+  process.stdout.write(
+    `  replay: npm run sim -- --seed ${r.seed}${bugs.length > 0 ? ` --inject-bug ${bugs[0]}` : ''}\n`,
+  );
 }
 
 const started = Date.now();
@@ -89,7 +95,9 @@ if (values.seed !== undefined) {
   const r = runSimulation({ ...base, seed: int('seed', values.seed, 1), traceLimit: 100_000 });
   if (!r.ok) report(r);
   const { trace: _t, violations: _v, ...summary } = r;
-  process.stdout.write(`${JSON.stringify({ ...summary, ok: r.ok, elapsedMs: Date.now() - started })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...summary, ok: r.ok, elapsedMs: Date.now() - started })}\n`,
+  );
   process.exit(r.ok ? 0 : 1);
 }
 

@@ -125,7 +125,8 @@ export class SimCluster {
 
   trace(line: string): void {
     this.traceLines.push(`${this.now.toFixed(1).padStart(8)} ${line}`);
-    if (this.traceLines.length > this.traceLimit) this.traceLines.splice(0, this.traceLines.length - this.traceLimit);
+    if (this.traceLines.length > this.traceLimit)
+      this.traceLines.splice(0, this.traceLines.length - this.traceLimit);
   }
 
   traceTail(): string[] {
@@ -225,6 +226,11 @@ export class SimCluster {
     this.scheduleTurn(p);
   }
 
+  /** The clients at this peer give up: their outcomes stay unknown. */
+  abandon(id: PeerId): void {
+    this.abandonClients(this.peer(id));
+  }
+
   private abandonClients(p: SimPeer): void {
     // Outcome unknown: the command may or may not take effect.
     for (const { op } of p.commands.values()) op.ret = Infinity;
@@ -275,7 +281,8 @@ export class SimCluster {
     if (!this.linkUp(from, to) || this.prng.chance(this.net.dropRate)) return;
     const copies = this.prng.chance(this.net.dupRate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const delay = this.net.minDelayMs + this.prng.next() * (this.net.maxDelayMs - this.net.minDelayMs);
+      const delay =
+        this.net.minDelayMs + this.prng.next() * (this.net.maxDelayMs - this.net.minDelayMs);
       this.queue.push(this.now + delay, () => this.receive(from, to, msg));
     }
   }
@@ -291,7 +298,7 @@ export class SimCluster {
   /** Manual mode: deliver held messages that match (all when no filter), in order. */
   deliver(filter: (m: InFlight) => boolean = () => true): InFlight[] {
     const out: InFlight[] = [];
-    for (let i = 0; i < this.inFlight.length; ) {
+    for (let i = 0; i < this.inFlight.length;) {
       const m = this.inFlight[i]!;
       if (filter(m)) {
         this.inFlight.splice(i, 1);
@@ -364,7 +371,8 @@ export class SimCluster {
       p.commands.delete(r.seq);
       pending.op.ret = this.now;
       pending.op.output = r.outcome.ok ? decodeKvResult(r.outcome.result) : undefined;
-      if (!r.outcome.ok) this.violation(`${p.id}: command ${r.seq} refused: ${r.outcome.code} ${r.outcome.message}`);
+      if (!r.outcome.ok)
+        this.violation(`${p.id}: command ${r.seq} refused: ${r.outcome.code} ${r.outcome.message}`);
     }
     for (const r of rd.reads) {
       const pending = p.reads.get(r.token);
@@ -408,14 +416,27 @@ export class SimCluster {
     const p = this.peer(peer);
     const node = p.node;
     if (node === null || p.paused || node.removed) return false;
-    const op: PendingOp['op'] = { client: peer, input, output: undefined, call: this.now, ret: Infinity };
+    const op: PendingOp['op'] = {
+      client: peer,
+      input,
+      output: undefined,
+      call: this.now,
+      ret: Infinity,
+    };
     if (input.op === 'get') {
       const token = this.nextToken++;
       p.reads.set(token, { op });
       this.history.push(op);
       node.read(token);
     } else {
-      const seq = node.propose(encodeKv({ op: input.op, key: input.key, value: input.value, id: `${peer}:${this.nextValue}` }));
+      const seq = node.propose(
+        encodeKv({
+          op: input.op,
+          key: input.key,
+          value: input.value,
+          id: `${peer}:${this.nextValue}`,
+        }),
+      );
       p.commands.set(seq, { op });
       this.history.push(op);
     }
@@ -473,7 +494,9 @@ export class SimCluster {
       return;
     }
     if (!sameBytes(prev, value)) {
-      this.violation(`agreement: ${peer} applied a different value at slot ${slot} (${hex(value)} vs ${hex(prev)})`);
+      this.violation(
+        `agreement: ${peer} applied a different value at slot ${slot} (${hex(value)} vs ${hex(prev)})`,
+      );
     }
   }
 
@@ -491,5 +514,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 function hex(b: Uint8Array): string {
-  return [...b.subarray(0, 12)].map((x) => x.toString(16).padStart(2, '0')).join('') + (b.length > 12 ? '…' : '');
+  return (
+    [...b.subarray(0, 12)].map((x) => x.toString(16).padStart(2, '0')).join('') +
+    (b.length > 12 ? '…' : '')
+  );
 }

@@ -79,7 +79,11 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   const n = o.peers ?? rng.pick([3, 3, 5]);
   const universe = Array.from({ length: n + 2 }, (_, i) => `p${i + 1}`);
   const initial = universe.slice(0, n);
-  const snapshot = SimCluster.initialSnapshot({ replicas: initial, leaders: initial, acceptors: initial });
+  const snapshot = SimCluster.initialSnapshot({
+    replicas: initial,
+    leaders: initial,
+    acceptors: initial,
+  });
   for (const id of initial) {
     cluster.addPeer(id, snapshot);
     cluster.start(id);
@@ -96,7 +100,12 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     if (cluster.now >= chaosMs || issued >= operations) return;
     // Clients use peers that serve the log: initialized replicas of the newest configuration.
     const live = [...cluster.peers.values()].filter(
-      (p) => p.node !== null && !p.paused && !p.removed && p.node.initialized && p.node.status().roles.replica,
+      (p) =>
+        p.node !== null &&
+        !p.paused &&
+        !p.removed &&
+        p.node.initialized &&
+        p.node.status().roles.replica,
     );
     if (live.length > 0) {
       const p = rng.pick(live);
@@ -112,7 +121,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
         if (cluster.invoke(p.id, input)) issued++;
       }
     }
-    cluster.at(rng.next() * (2 * chaosMs) / operations, issue);
+    cluster.at((rng.next() * (2 * chaosMs)) / operations, issue);
   };
   cluster.at(rng.next() * 50, issue);
 
@@ -133,7 +142,10 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       count('sleep');
       cluster.at(rng.int(300, 4000), () => cluster.resume(p.id));
     } else if (r < 0.6) {
-      const ids = shuffle(rng, peers.map((p) => p.id));
+      const ids = shuffle(
+        rng,
+        peers.map((p) => p.id),
+      );
       const cutAt = rng.int(1, Math.max(1, ids.length - 1));
       cluster.partition([ids.slice(0, cutAt), ids.slice(cutAt)]);
       count('partition');
@@ -170,6 +182,10 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   const deadline = cluster.now + livenessMs;
   const settled = () => cluster.totalOutstanding() === 0 && converged(cluster);
   while (cluster.now < deadline && !settled()) {
+    // A peer removed while it was away never learns it (no member talks to it any more): its
+    // clients' commands cannot complete, and their outcome stays unknown.
+    const current = members();
+    for (const p of cluster.peers.values()) if (!current.includes(p.id)) cluster.abandon(p.id);
     // Restart members that were added while down, or crashed members that became members.
     for (const id of neededPeers(cluster)) {
       const p = cluster.peers.get(id);
@@ -182,7 +198,10 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       .filter((p) => p.commands.size + p.reads.size > 0)
       .map(
         (p) =>
-          `${p.id}:[${[...p.commands.keys()].map((s) => `cmd#${s}`).concat([...p.reads.keys()].map((t) => `read#${t}`)).join(',')}]`,
+          `${p.id}:[${[...p.commands.keys()]
+            .map((s) => `cmd#${s}`)
+            .concat([...p.reads.keys()].map((t) => `read#${t}`))
+            .join(',')}]`,
       );
     const slots = [...cluster.peers.values()]
       .filter((p) => p.node !== null)
@@ -199,7 +218,9 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   checkConvergence(cluster);
   const lin = checkLinearizable(kvModel, cluster.history);
   if (!lin.ok) {
-    cluster.violation(`linearizability: no linearization of:\n    ${lin.counterexample!.join('\n    ')}`);
+    cluster.violation(
+      `linearizability: no linearization of:\n    ${lin.counterexample!.join('\n    ')}`,
+    );
   }
   return {
     seed: o.seed,
@@ -228,7 +249,8 @@ function latestMembers(cluster: SimCluster): PeerId[] {
   let best: { id: number; members: PeerId[] } | undefined;
   for (const p of cluster.peers.values()) {
     const c = p.node?.status().config;
-    if (c != null && (best === undefined || c.id > best.id)) best = { id: c.id, members: membersOf(c) };
+    if (c != null && (best === undefined || c.id > best.id))
+      best = { id: c.id, members: membersOf(c) };
   }
   return best?.members ?? [];
 }
@@ -267,7 +289,8 @@ function converged(cluster: SimCluster): boolean {
 function finalReads(cluster: SimCluster, deadline: number): void {
   const members = latestMembers(cluster).filter((id) => cluster.peers.get(id)?.node != null);
   if (members.length === 0) return;
-  for (const [i, key] of KEYS.entries()) cluster.invoke(members[i % members.length]!, { op: 'get', key });
+  for (const [i, key] of KEYS.entries())
+    cluster.invoke(members[i % members.length]!, { op: 'get', key });
   const done = () => cluster.totalOutstanding() === 0;
   while (!done() && cluster.now < deadline + 10_000) cluster.runFor(100, done);
   if (!done()) cluster.violation('liveness: final reads did not complete');
@@ -307,7 +330,8 @@ function checkConvergence(cluster: SimCluster): void {
  */
 function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly PeerId[]): boolean {
   const proposers = [...cluster.peers.values()].filter(
-    (p) => p.node !== null && !p.paused && !p.removed && p.node.initialized && !p.node.reconfigPending(),
+    (p) =>
+      p.node !== null && !p.paused && !p.removed && p.node.initialized && !p.node.reconfigPending(),
   );
   if (proposers.length === 0) return false;
   const p = rng.pick(proposers);
@@ -333,7 +357,11 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
     cluster.start(id);
   } else if (r < 0.6 && members.length > 2) {
     const id = rng.pick(members);
-    next = { replicas: del(cfg.replicas, id), leaders: del(cfg.leaders, id), acceptors: del(cfg.acceptors, id) };
+    next = {
+      replicas: del(cfg.replicas, id),
+      leaders: del(cfg.leaders, id),
+      acceptors: del(cfg.acceptors, id),
+    };
     what = `remove ${id}`;
   } else if (r < 0.8 && spares.length > 0) {
     const dead = members.filter((id) => cluster.peers.get(id)?.node == null);
@@ -341,7 +369,11 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
     const old = rng.pick(dead);
     const id = rng.pick(spares);
     const swap = (list: readonly PeerId[]) => list.map((x) => (x === old ? id : x));
-    next = { replicas: swap(cfg.replicas), leaders: swap(cfg.leaders), acceptors: swap(cfg.acceptors) };
+    next = {
+      replicas: swap(cfg.replicas),
+      leaders: swap(cfg.leaders),
+      acceptors: swap(cfg.acceptors),
+    };
     what = `replace ${old} by ${id}`;
     if (!cluster.peers.has(id)) cluster.addPeer(id);
     cluster.start(id);

@@ -1,0 +1,547 @@
+/**
+ * The conformance suite every Storage implementation must pass (in the manner of libp2p's
+ * interface-compliance-tests and openraft's storage test suite). It is runner-agnostic: it
+ * returns named cases that throw on failure, so any test runner can run them:
+ *
+ *   for (const c of storageConformanceCases(factory)) it(c.name, c.run);
+ *
+ * It checks the semantics StorageBatch documents (and MemoryStorage implements): round trips
+ * of every field, ordering, the promise that never goes backwards, the watermark, compaction,
+ * snapshot replacement (large ones too), meta, reopen, and failure after close; then random
+ * batches against MemoryStorage as the reference model, across reopens.
+ */
+import type { Ballot } from '../ballot.js';
+import { SynodError } from '../errors.js';
+import { MemoryStorage } from '../memory-storage.js';
+import type { Decided, PValue } from '../messages.js';
+import type { PersistentState, Snapshot, Storage, StorageBatch } from '../storage.js';
+
+export interface StorageFactory {
+  /** A new, empty store. */
+  create(): Promise<Storage>;
+  /** Close `storage` and open the same store again, as a restarted peer would. */
+  reopen(storage: Storage): Promise<Storage>;
+  /** Called by the runner after the cases, if it wishes (remove temporary files...). */
+  cleanup?(): Promise<void> | void;
+}
+
+export interface ConformanceOptions {
+  /** Size of the large-snapshot case. Default 20 MB. */
+  largeSnapshotBytes?: number;
+  /** Batches in the random case. Default 400. */
+  randomSteps?: number;
+  /** Seed of the random case. */
+  seed?: number;
+}
+
+export interface ConformanceCase {
+  readonly name: string;
+  run(): Promise<void>;
+}
+
+/** Thrown when a store does not conform. */
+export class ConformanceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConformanceError';
+  }
+}
+
+function check(cond: boolean, message: string): asserts cond {
+  if (!cond) throw new ConformanceError(message);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function showBallot(b: Ballot): string {
+  return `(${b.round},${JSON.stringify(b.leader)})`;
+}
+
+function showBytes(u: Uint8Array): string {
+  const head = [...u.subarray(0, 8)].join(',');
+  return `[${u.length}B ${head}${u.length > 8 ? ',...' : ''}]`;
+}
+
+/** Throws a ConformanceError naming the first difference between two states. */
+export function assertSameState(
+  actual: PersistentState,
+  expected: PersistentState,
+  where = '',
+): void {
+  const at = where === '' ? '' : ` (${where})`;
+  check(
+    actual.incarnation === expected.incarnation,
+    `incarnation: got ${actual.incarnation}, want ${expected.incarnation}${at}`,
+  );
+  check(
+    actual.watermark === expected.watermark,
+    `watermark: got ${actual.watermark}, want ${expected.watermark}${at}`,
+  );
+  const promises = (s: PersistentState) =>
+    s.promises.map((p) => `${p.config}:${showBallot(p.ballot)}`).join(' ');
+  check(
+    promises(actual) === promises(expected),
+    `promises: got [${promises(actual)}], want [${promises(expected)}]${at}`,
+  );
+  const pvs = (s: PersistentState) =>
+    s.accepted
+      .map((p) => `${p.slot}:${p.config}:${showBallot(p.ballot)}:${showBytes(p.value)}`)
+      .join(' ');
+  check(
+    pvs(actual) === pvs(expected),
+    `accepted: got [${pvs(actual)}], want [${pvs(expected)}]${at}`,
+  );
+  for (let i = 0; i < actual.accepted.length; i++) {
+    check(
+      sameBytes(actual.accepted[i]!.value, expected.accepted[i]!.value),
+      `accepted value of slot ${actual.accepted[i]!.slot} differs${at}`,
+    );
+  }
+  const ds = (s: PersistentState) =>
+    s.decisions.map((d) => `${d.slot}:${showBytes(d.value)}`).join(' ');
+  check(ds(actual) === ds(expected), `decisions: got [${ds(actual)}], want [${ds(expected)}]${at}`);
+  for (let i = 0; i < actual.decisions.length; i++) {
+    check(
+      sameBytes(actual.decisions[i]!.value, expected.decisions[i]!.value),
+      `decision of slot ${actual.decisions[i]!.slot} differs${at}`,
+    );
+  }
+  const a = actual.snapshot;
+  const e = expected.snapshot;
+  if (a === null || e === null) {
+    check(
+      a === e,
+      `snapshot: got ${a === null ? 'none' : `slot ${a.slot}`}, want ${e === null ? 'none' : `slot ${e.slot}`}${at}`,
+    );
+    return;
+  }
+  check(a.slot === e.slot, `snapshot slot: got ${a.slot}, want ${e.slot}${at}`);
+  check(
+    sameBytes(a.data, e.data),
+    `snapshot data: got ${showBytes(a.data)}, want ${showBytes(e.data)}${at}`,
+  );
+}
+
+const EMPTY: PersistentState = {
+  incarnation: 0,
+  promises: [],
+  accepted: [],
+  watermark: 0,
+  snapshot: null,
+  decisions: [],
+};
+
+/** A small deterministic generator (xorshift32), so a failing random case replays. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+}
+
+function bytes(n: number, seed: number): Uint8Array {
+  const next = rng(seed);
+  const out = new Uint8Array(n);
+  const words = new Uint32Array(out.buffer, 0, n >>> 2);
+  for (let i = 0; i < words.length; i++) words[i] = next();
+  for (let i = words.length * 4; i < n; i++) out[i] = next() & 0xff;
+  return out;
+}
+
+const b = (round: number, leader: string): Ballot => ({ round, leader });
+const pv = (slot: number, round: number, leader = 'a', config = 0, value?: Uint8Array): PValue => ({
+  config,
+  ballot: b(round, leader),
+  slot,
+  value: value ?? bytes(8 + (slot % 5), slot * 31 + round),
+});
+const dec = (slot: number, tag = 0): Decided => ({
+  slot,
+  value: bytes(4 + (slot % 3), slot * 7 + tag),
+});
+
+/**
+ * The model: what a store must hold after `batches`, computed by MemoryStorage, whose
+ * semantics are the reference.
+ */
+function model(batches: readonly StorageBatch[]): PersistentState {
+  const m = new MemoryStorage();
+  for (const batch of batches) m.applySync(batch);
+  return m.loadSync();
+}
+
+export function storageConformanceCases(
+  factory: StorageFactory,
+  options: ConformanceOptions = {},
+): ConformanceCase[] {
+  const large = options.largeSnapshotBytes ?? 20 * 1024 * 1024;
+  const steps = options.randomSteps ?? 400;
+  const seed = options.seed ?? 0x5eed;
+
+  /** Run `f` on a new store; the store it returns (after reopens) is closed afterwards. */
+  const withStore =
+    (f: (s: Storage) => Promise<Storage>): (() => Promise<void>) =>
+    async () => {
+      let s = await factory.create();
+      let closed = false;
+      try {
+        s = await f(s);
+        await s.close();
+        closed = true;
+      } finally {
+        if (!closed) await s.close().catch(() => undefined);
+      }
+    };
+
+  /** Write `batches`, then check the state, before and after a reopen. */
+  const expectAfter = (batches: StorageBatch[], expected?: PersistentState) =>
+    withStore(async (s) => {
+      for (const batch of batches) await s.write(batch);
+      const want = expected ?? model(batches);
+      assertSameState(await s.load(), want, 'before reopen');
+      const r = await factory.reopen(s);
+      assertSameState(await r.load(), want, 'after reopen');
+      return r;
+    });
+
+  const cases: ConformanceCase[] = [
+    {
+      name: 'a new store is empty',
+      run: withStore(async (s) => {
+        assertSameState(await s.load(), EMPTY);
+        check((await s.getMeta('anything')) === undefined, 'a new store has no meta values');
+        return s;
+      }),
+    },
+    {
+      name: 'the incarnation round-trips and is overwritten',
+      run: expectAfter([{ incarnation: 1 }, { incarnation: 2 }, { incarnation: 7 }], {
+        ...EMPTY,
+        incarnation: 7,
+      }),
+    },
+    {
+      name: 'promises are kept per configuration, in configuration order',
+      run: expectAfter(
+        [
+          { promises: [{ config: 2, ballot: b(1, 'a') }] },
+          {
+            promises: [
+              { config: 0, ballot: b(3, 'b') },
+              { config: 1, ballot: b(2, 'c') },
+            ],
+          },
+          { promises: [{ config: 2, ballot: b(4, 'a') }] },
+        ],
+        {
+          ...EMPTY,
+          promises: [
+            { config: 0, ballot: b(3, 'b') },
+            { config: 1, ballot: b(2, 'c') },
+            { config: 2, ballot: b(4, 'a') },
+          ],
+        },
+      ),
+    },
+    {
+      name: 'a promise never goes backwards (rounds, then leader ids)',
+      run: expectAfter(
+        [
+          { promises: [{ config: 0, ballot: b(5, 'b') }] },
+          { promises: [{ config: 0, ballot: b(4, 'z') }] },
+          { promises: [{ config: 0, ballot: b(5, 'a') }] },
+          { promises: [{ config: 0, ballot: b(5, 'b') }] },
+          { promises: [{ config: 1, ballot: b(2, 'a') }] },
+          { promises: [{ config: 1, ballot: b(2, 'ab') }] },
+          { promises: [{ config: 1, ballot: b(1, 'zz') }] },
+        ],
+        {
+          ...EMPTY,
+          promises: [
+            { config: 0, ballot: b(5, 'b') },
+            { config: 1, ballot: b(2, 'ab') },
+          ],
+        },
+      ),
+    },
+    {
+      name: 'accepted pvalues are upserted per slot and come back in slot order',
+      run: expectAfter([
+        { accepted: [pv(9, 1), pv(3, 1), pv(5, 1, 'a', 1)] },
+        { accepted: [pv(1, 2)] },
+        { accepted: [pv(3, 2, 'b')] },
+      ]),
+    },
+    {
+      name: 'the watermark only rises, and drops the pvalues below it',
+      run: expectAfter(
+        [
+          { accepted: [pv(1, 1), pv(2, 1), pv(3, 1), pv(4, 1), pv(6, 1)] },
+          { watermark: 4 },
+          { watermark: 2 },
+        ],
+        {
+          ...EMPTY,
+          watermark: 4,
+          accepted: [pv(4, 1), pv(6, 1)],
+        },
+      ),
+    },
+    {
+      name: 'pvalues below the watermark are ignored, even in the same batch',
+      run: expectAfter(
+        [
+          { watermark: 10 },
+          { accepted: [pv(9, 1), pv(10, 1)] },
+          { accepted: [pv(12, 1), pv(14, 1)], watermark: 13 },
+        ],
+        { ...EMPTY, watermark: 13, accepted: [pv(14, 1)] },
+      ),
+    },
+    {
+      name: 'decisions come back in slot order, and a decided slot never changes',
+      run: expectAfter(
+        [
+          { decisions: [dec(4), dec(2)] },
+          { decisions: [dec(3), dec(1)] },
+          { decisions: [dec(2, 99), dec(5)] },
+        ],
+        { ...EMPTY, decisions: [dec(1), dec(2), dec(3), dec(4), dec(5)] },
+      ),
+    },
+    {
+      name: 'truncateDecisionsBelow compacts the log (after the batch inserts)',
+      run: expectAfter(
+        [
+          { decisions: [dec(1), dec(2), dec(3), dec(4)] },
+          { truncateDecisionsBelow: 3 },
+          { decisions: [dec(1), dec(5)], truncateDecisionsBelow: 2 },
+        ],
+        { ...EMPTY, decisions: [dec(3), dec(4), dec(5)] },
+      ),
+    },
+    {
+      name: 'a snapshot replaces an older or equal one, never a newer one',
+      run: expectAfter(
+        [
+          { snapshot: { slot: 10, data: bytes(100, 1) } },
+          { snapshot: { slot: 20, data: bytes(50, 2) } },
+          { snapshot: { slot: 15, data: bytes(70, 3) } },
+          { snapshot: { slot: 20, data: bytes(60, 4) } },
+        ],
+        { ...EMPTY, snapshot: { slot: 20, data: bytes(60, 4) } },
+      ),
+    },
+    {
+      name: 'an empty snapshot round-trips',
+      run: expectAfter([{ snapshot: { slot: 0, data: new Uint8Array(0) } }]),
+    },
+    {
+      name: `a large snapshot (${Math.round(large / 1e6)} MB) round-trips byte for byte, and a smaller one replaces it`,
+      run: withStore(async (s) => {
+        const big: Snapshot = { slot: 1000, data: bytes(large, 42) };
+        await s.write({ snapshot: big, decisions: [dec(1001)] });
+        let got = (await s.load()).snapshot;
+        check(got !== null && got.slot === 1000, 'the large snapshot is there');
+        check(sameBytes(got.data, big.data), 'the large snapshot comes back byte for byte');
+        const r = await factory.reopen(s);
+        got = (await r.load()).snapshot;
+        check(got !== null && sameBytes(got.data, big.data), 'the large snapshot survives reopen');
+        const small: Snapshot = { slot: 2000, data: bytes(1000, 43) };
+        await r.write({ snapshot: small });
+        const r2 = await factory.reopen(r);
+        assertSameState(await r2.load(), { ...EMPTY, snapshot: small, decisions: [dec(1001)] });
+        return r2;
+      }),
+    },
+    {
+      name: 'dropPromisesBelow forgets the promises of old configurations',
+      run: expectAfter(
+        [
+          {
+            promises: [
+              { config: 0, ballot: b(1, 'a') },
+              { config: 1, ballot: b(1, 'a') },
+              { config: 2, ballot: b(1, 'a') },
+            ],
+          },
+          { dropPromisesBelow: 2 },
+          { dropPromisesBelow: 1 },
+        ],
+        { ...EMPTY, promises: [{ config: 2, ballot: b(1, 'a') }] },
+      ),
+    },
+    {
+      name: 'one batch applies its fields in the documented order',
+      run: expectAfter(
+        [
+          { watermark: 2, accepted: [pv(5, 1)], decisions: [dec(1), dec(2)] },
+          {
+            incarnation: 3,
+            promises: [
+              { config: 0, ballot: b(2, 'a') },
+              { config: 3, ballot: b(1, 'a') },
+            ],
+            // accepted before watermark: slot 3 is written, then dropped by the watermark.
+            accepted: [pv(1, 2), pv(3, 2), pv(7, 2, 'a', 3)],
+            // decisions before truncate: slot 2 is inserted, then truncated.
+            decisions: [dec(3), dec(4)],
+            snapshot: { slot: 3, data: bytes(30, 9) },
+            truncateDecisionsBelow: 4,
+            watermark: 4,
+            // promises before drop: config 0's raised promise goes.
+            dropPromisesBelow: 3,
+          },
+        ],
+        {
+          incarnation: 3,
+          promises: [{ config: 3, ballot: b(1, 'a') }],
+          accepted: [pv(5, 1), pv(7, 2, 'a', 3)],
+          watermark: 4,
+          snapshot: { slot: 3, data: bytes(30, 9) },
+          decisions: [dec(4)],
+        },
+      ),
+    },
+    {
+      name: 'an empty batch changes nothing',
+      run: expectAfter([{ incarnation: 2, decisions: [dec(1)], accepted: [pv(1, 1)] }, {}]),
+    },
+    {
+      name: 'values are binary-safe (every byte value, empty values)',
+      run: expectAfter([
+        {
+          accepted: [
+            pv(
+              1,
+              1,
+              'a',
+              0,
+              Uint8Array.from({ length: 256 }, (_, i) => i),
+            ),
+          ],
+          decisions: [{ slot: 1, value: new Uint8Array(0) }],
+        },
+        { accepted: [pv(2, 1, 'peer-\u00e9\u{1f600}', 0, new Uint8Array(0))] },
+      ]),
+    },
+    {
+      name: 'meta values round-trip, are overwritten, and survive reopen',
+      run: withStore(async (s) => {
+        const key = bytes(32, 5);
+        await s.setMeta('identity', key);
+        await s.setMeta('name', new TextEncoder().encode('first'));
+        await s.setMeta('name', new TextEncoder().encode('second'));
+        await s.setMeta('empty', new Uint8Array(0));
+        const r = await factory.reopen(s);
+        const id = await r.getMeta('identity');
+        check(id !== undefined && sameBytes(id, key), 'meta "identity" survives reopen');
+        const name = await r.getMeta('name');
+        check(
+          name !== undefined && new TextDecoder().decode(name) === 'second',
+          'meta "name" holds the last value set',
+        );
+        const empty = await r.getMeta('empty');
+        check(empty !== undefined && empty.length === 0, 'an empty meta value is kept');
+        check((await r.getMeta('missing')) === undefined, 'a missing meta key is undefined');
+        return r;
+      }),
+    },
+    {
+      name: 'everything written survives close and reopen, repeatedly',
+      run: withStore(async (s) => {
+        const batches: StorageBatch[] = [];
+        let cur = s;
+        for (let i = 1; i <= 5; i++) {
+          const batch: StorageBatch = {
+            incarnation: i,
+            promises: [{ config: 0, ballot: b(i, 'a') }],
+            accepted: [pv(i * 10, i), pv(i * 10 + 1, i)],
+            decisions: [dec(i * 10)],
+            snapshot: { slot: i * 5, data: bytes(2000 * i, i) },
+            truncateDecisionsBelow: i * 5,
+          };
+          batches.push(batch);
+          await cur.write(batch);
+          cur = await factory.reopen(cur);
+          assertSameState(await cur.load(), model(batches), `after reopen ${i}`);
+        }
+        return cur;
+      }),
+    },
+    {
+      name: 'a write after close fails with StorageFailedError (code storage-failed)',
+      run: async () => {
+        const s = await factory.create();
+        await s.write({ incarnation: 1 });
+        await s.close();
+        let err: unknown;
+        try {
+          await s.write({ incarnation: 2 });
+        } catch (e) {
+          err = e;
+        }
+        check(err !== undefined, 'write after close must reject');
+        check(
+          err instanceof SynodError && err.code === 'storage-failed',
+          `write after close must reject with code storage-failed, got ${String(err)}`,
+        );
+      },
+    },
+    {
+      name: `random batches match the reference semantics across reopens (seed ${seed})`,
+      run: withStore(async (s) => {
+        const next = rng(seed);
+        const int = (n: number) => next() % n;
+        const leaders = ['a', 'b', 'c'];
+        const ref = new MemoryStorage();
+        let cur = s;
+        let watermark = 0;
+        for (let step = 0; step < steps; step++) {
+          const batch: StorageBatch = {};
+          if (int(10) === 0) batch.incarnation = step;
+          if (int(3) === 0) {
+            batch.promises = Array.from({ length: 1 + int(2) }, () => ({
+              config: int(4),
+              ballot: b(1 + int(6), leaders[int(3)]!),
+            }));
+          }
+          if (int(2) === 0) {
+            const slots = new Set(
+              Array.from({ length: 1 + int(5) }, () => watermark + int(30) - 5),
+            );
+            batch.accepted = [...slots]
+              .filter((x) => x >= 0)
+              .map((slot) =>
+                pv(slot, 1 + int(6), leaders[int(3)]!, int(4), bytes(int(40), next())),
+              );
+          }
+          if (int(2) === 0) {
+            batch.decisions = Array.from({ length: 1 + int(4) }, () => dec(int(60), int(3)));
+          }
+          if (int(12) === 0) batch.snapshot = { slot: int(60), data: bytes(int(3000), next()) };
+          if (int(10) === 0) batch.truncateDecisionsBelow = int(60);
+          if (int(8) === 0) batch.watermark = watermark = watermark + int(6);
+          if (int(15) === 0) batch.dropPromisesBelow = int(4);
+          ref.applySync(batch);
+          await cur.write(batch);
+          if (int(25) === 0) cur = await factory.reopen(cur);
+          if (step % 10 === 0 || step === steps - 1) {
+            assertSameState(await cur.load(), ref.loadSync(), `seed ${seed}, step ${step}`);
+          }
+        }
+        return cur;
+      }),
+    },
+  ];
+  return cases;
+}
