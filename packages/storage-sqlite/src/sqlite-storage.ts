@@ -189,7 +189,8 @@ export class SqliteStorage implements Storage {
       if (cur === undefined || b.snapshot.slot >= cur.slot) this.putSnapshot(b.snapshot);
     }
     if (b.truncateDecisionsBelow !== undefined) st.truncateDecisions.run(b.truncateDecisionsBelow);
-    if (b.watermark !== undefined && st.raiseWatermark.run(b.watermark).changes > 0) {
+    if (b.watermark !== undefined && b.watermark > st.getWatermark.get()!) {
+      st.setWatermark.run(b.watermark);
       st.dropAcceptedBelow.run(b.watermark);
     }
     if (b.dropPromisesBelow !== undefined) st.dropPromisesBelow.run(b.dropPromisesBelow);

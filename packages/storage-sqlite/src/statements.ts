@@ -30,7 +30,7 @@ export interface Statements {
   setIncarnation: Run<[number]>;
   /** Plucked: the watermark itself. */
   getWatermark: Statement<[], number>;
-  raiseWatermark: Run<[number]>;
+  setWatermark: Run<[number]>;
   getPromise: Statement<[number], PromiseRow>;
   putPromise: Run<[number, number, string]>;
   allPromises: Statement<[], PromiseRow>;
@@ -59,7 +59,7 @@ export function prepareStatements(db: Database): Statements {
     getState: prep('SELECT incarnation, watermark FROM node_state WHERE id = 1'),
     setIncarnation: prep('UPDATE node_state SET incarnation = ? WHERE id = 1'),
     getWatermark: prep<[], number>('SELECT watermark FROM node_state WHERE id = 1').pluck(),
-    raiseWatermark: prep('UPDATE node_state SET watermark = ?1 WHERE id = 1 AND watermark < ?1'),
+    setWatermark: prep('UPDATE node_state SET watermark = ? WHERE id = 1'),
     getPromise: prep('SELECT config, round, leader FROM promises WHERE config = ?'),
     putPromise: prep(
       'INSERT INTO promises (config, round, leader) VALUES (?, ?, ?) ' +

@@ -346,7 +346,7 @@ export function storageConformanceCases(
       run: expectAfter([{ snapshot: { slot: 0, data: new Uint8Array(0) } }]),
     },
     {
-      name: `a large snapshot (${Math.round(large / 1e6)} MB) round-trips byte for byte, and a smaller one replaces it`,
+      name: `a large snapshot (${(large / 1048576).toFixed(1)} MiB) round-trips byte for byte, and a smaller one replaces it`,
       run: withStore(async (s) => {
         const big: Snapshot = { slot: 1000, data: bytes(large, 42) };
         await s.write({ snapshot: big, decisions: [dec(1001)] });
