@@ -1,0 +1,159 @@
+/**
+ * One protocol stream to or from a peer, with its framing. Both directions use the same code:
+ * a peer writes its messages (and pings) on the stream it opened, and answers pings with pongs
+ * on the stream the other peer opened. So each stream mostly flows one way, and a round trip
+ * measured by ping/pong uses exactly the path the messages take.
+ *
+ * Writing is bounded: `write` refuses frames once the stream's own write buffer holds
+ * `maxBufferedBytes` (libp2p streams buffer without limit when the muxer is full, and
+ * `stream.onDrain()` resolves at once after the first drain, so it cannot be relied on).
+ */
+import type { Logger, Stream } from '@libp2p/interface';
+import type { PeerId } from '@synod/core';
+import { decodeFrameBody, type DecodedFrame } from './frame-codec.js';
+import { FrameDecoder } from './frame-decoder.js';
+import type { DropReason, TransportMetrics } from './metrics.js';
+
+export type DecodedOk = Extract<DecodedFrame, { ok: true }>;
+
+export interface ChannelHost {
+  readonly maxFrameBytes: number;
+  readonly metrics: TransportMetrics;
+  readonly log: Logger;
+  /** A valid frame arrived on `channel`. */
+  onFrame(channel: Channel, frame: DecodedOk): void;
+  /** A frame from `channel` was dropped (already counted). */
+  onDrop?(channel: Channel, reason: DropReason, detail: string): void;
+}
+
+export class Channel {
+  /** performance.now() when a frame last arrived on this stream, or -1. */
+  lastReceived = -1;
+  /** performance.now() when the stream was attached. */
+  readonly openedAt: number;
+  private readonly decoder: FrameDecoder;
+  private closed = false;
+  private readonly closeListeners: (() => void)[] = [];
+  private readonly writableListeners: (() => void)[] = [];
+
+  constructor(
+    readonly peer: PeerId,
+    readonly stream: Stream,
+    private readonly host: ChannelHost,
+  ) {
+    this.openedAt = performance.now();
+    this.decoder = new FrameDecoder(host.maxFrameBytes, {
+      frame: (body) => this.onBody(body),
+      oversized: (length) => this.drop('oversized', `frame of ${length} bytes`),
+      fatal: (reason) => {
+        host.metrics.streamsAborted++;
+        host.log.error('aborting stream from %s: %s', peer, reason);
+        this.abort(new Error(reason));
+      },
+    });
+    stream.addEventListener('message', (evt) => {
+      host.metrics.bytesReceived += evt.data.byteLength;
+      this.decoder.push(evt.data);
+    });
+    stream.addEventListener('close', () => this.onClosed());
+    const writable = () => {
+      for (const l of this.writableListeners) l();
+    };
+    stream.addEventListener('drain', writable);
+    stream.addEventListener('idle', writable);
+    if (stream.status !== 'open') queueMicrotask(() => this.onClosed());
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.stream.writeStatus === 'writable';
+  }
+
+  /** Bytes written to the stream but not yet taken by the muxer. */
+  get queuedBytes(): number {
+    return this.closed ? 0 : this.stream.writeBufferLength;
+  }
+
+  /**
+   * Write frames, all or none. Refuses (false) when the stream is not writable, or when its
+   * buffer already holds data and the frames would take it past `maxBufferedBytes`: an empty
+   * buffer always takes one send's frames, so a frame up to maxFrameBytes is never stuck.
+   */
+  write(frames: readonly Uint8Array[], maxBufferedBytes: number): boolean {
+    if (!this.isOpen) return false;
+    let size = 0;
+    for (const f of frames) size += f.length;
+    const queued = this.stream.writeBufferLength;
+    if (queued > 0 && queued + size > maxBufferedBytes) return false;
+    try {
+      for (const f of frames) this.stream.send(f);
+    } catch (err) {
+      // The stream closed under us (remote reset): the 'close' event follows.
+      this.host.log('write to %s failed: %s', this.peer, err instanceof Error ? err.message : err);
+      return false;
+    }
+    return true;
+  }
+
+  /** Called when the stream's buffer drains (to clear a congestion flag). */
+  onWritable(listener: () => void): void {
+    this.writableListeners.push(listener);
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) queueMicrotask(listener);
+    else this.closeListeners.push(listener);
+  }
+
+  abort(err: Error): void {
+    if (this.closed) return;
+    try {
+      this.stream.abort(err);
+    } catch {
+      // Already gone.
+    }
+    this.onClosed();
+  }
+
+  /** Close our writing end gracefully (flushes what is queued). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.stream.close({ signal: AbortSignal.timeout(1000) });
+    } catch {
+      this.abort(new Error('close timed out'));
+    }
+    this.onClosed();
+  }
+
+  private onClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.decoder.idle && !this.decoder.isFailed) {
+      this.drop('truncated', 'stream ended inside a frame');
+    }
+    for (const l of this.closeListeners.splice(0)) {
+      try {
+        l();
+      } catch (err) {
+        this.host.log.error('close listener failed: %e', err);
+      }
+    }
+  }
+
+  private onBody(body: Uint8Array): void {
+    const frame = decodeFrameBody(body);
+    if (!frame.ok) {
+      this.drop(frame.reason, frame.detail);
+      return;
+    }
+    this.lastReceived = performance.now();
+    if (frame.unknown > 0) this.host.metrics.unknownMessages += frame.unknown;
+    this.host.onFrame(this, frame);
+  }
+
+  private drop(reason: DropReason, detail: string): void {
+    this.host.metrics.framesDropped[reason]++;
+    this.host.log.error('dropped a frame from %s (%s): %s', this.peer, reason, detail);
+    this.host.onDrop?.(this, reason, detail);
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * @synod/transport-libp2p: Synod's Transport on libp2p (TCP, Noise, yamux, mDNS discovery,
+ * membership gating, invites). See README.md and docs/wire-format.md.
+ */
+// First, before any libp2p module is evaluated: Node 20 lacks Promise.withResolvers.
+import './polyfill.js';
+
+export {
+  createLibp2pTransport,
+  Libp2pTransport,
+  type DiscoveredPeer,
+  type LinkDetails,
+} from './libp2p-transport.js';
+export type { Libp2pTransportOptions, MdnsOptions } from './options.js';
+export { DEFAULT_MDNS_SERVICE_TAG } from './options.js';
+export type {
+  CreateInviteOptions,
+  JoinHandler,
+  JoinOptions,
+  JoinRequestInfo,
+  JoinResult,
+} from './join.js';
+export { decodeInvite, type Invite, type IssuedInvite } from './invite.js';
+export { generateIdentity, loadOrCreateIdentity, type MetaStore } from './identity.js';
+export { generatePsk } from './psk.js';
+export { DROP_REASONS, type DropReason, type TransportMetrics } from './metrics.js';
+export { JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
+export {
+  DEFAULT_MAX_FRAME_BYTES,
+  WIRE_VERSION,
+  decodeFrameBody,
+  encodeMessages,
+  type DecodedFrame,
+} from './frame-codec.js';
+export { FrameDecoder, type FrameDecoderEvents } from './frame-decoder.js';
+export { FIELDS, MESSAGE_TYPES, fromWire, toWire } from './wire-codec.js';
+export { promiseWithResolversPolyfilled } from './polyfill.js';
+export * from './errors.js';

@@ -1,0 +1,91 @@
+/**
+ * Who may speak the protocol with this peer (membership gating, DESIGN.md §6).
+ *
+ * - Once the runtime has called setMembers, exactly those peers (the members of every
+ *   configuration it keeps) are allowed.
+ * - Before that, on a fresh peer that holds no configuration yet, the *provisional* set is: the
+ *   peers named by its bootstrap list and `initialMembers` option, and the inviter and members
+ *   named by a successful join. A joining peer thus talks only to the log it asked to join, and
+ *   learns the real member set from the log itself (the first decisions or snapshot it gets).
+ * - A peer admitted by a join request (the app's join hook accepted it) is allowed for a while
+ *   even before the configuration that adds it is decided, so that its streams are not refused
+ *   in between.
+ * - Peers this peer is dialling to present an invite (join targets) may be dialled, nothing more.
+ */
+import type { PeerId } from '@synod/core';
+
+export class MemberSet {
+  private members: Set<PeerId> | undefined;
+  private readonly provisional = new Set<PeerId>();
+  /** Peer -> until when (ms, Date.now clock) it stays admitted. */
+  private readonly admitted = new Map<PeerId, number>();
+  private readonly joinTargets = new Set<PeerId>();
+
+  constructor(
+    readonly self: PeerId,
+    provisional: Iterable<PeerId> = [],
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const p of provisional) this.provisional.add(p);
+  }
+
+  /** Whether the runtime has named the members yet. */
+  get configured(): boolean {
+    return this.members !== undefined;
+  }
+
+  /** Replace the member set (the runtime's setMembers). Returns the peers that lost access. */
+  set(peers: readonly PeerId[]): PeerId[] {
+    const before = this.allowedPeers();
+    this.members = new Set(peers);
+    for (const p of peers) this.admitted.delete(p);
+    return [...before].filter((p) => !this.isAllowed(p));
+  }
+
+  addProvisional(peers: Iterable<PeerId>): void {
+    for (const p of peers) if (p !== this.self) this.provisional.add(p);
+  }
+
+  admit(peer: PeerId, forMs: number): void {
+    this.admitted.set(peer, this.now() + forMs);
+  }
+
+  addJoinTarget(peer: PeerId): void {
+    this.joinTargets.add(peer);
+  }
+
+  removeJoinTarget(peer: PeerId): void {
+    this.joinTargets.delete(peer);
+  }
+
+  /** May `peer` exchange protocol messages with us? */
+  isAllowed(peer: PeerId): boolean {
+    if (peer === this.self) return false;
+    if (this.members !== undefined ? this.members.has(peer) : this.provisional.has(peer)) {
+      return true;
+    }
+    const until = this.admitted.get(peer);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.admitted.delete(peer);
+    return false;
+  }
+
+  /** May we dial `peer` (a member, or a peer we are presenting an invite to)? */
+  mayDial(peer: PeerId): boolean {
+    return this.isAllowed(peer) || this.joinTargets.has(peer);
+  }
+
+  /** The peers we keep links to: every allowed peer except ourselves. */
+  allowedPeers(): Set<PeerId> {
+    const out = new Set<PeerId>(this.members ?? this.provisional);
+    for (const p of this.admitted.keys()) if (this.isAllowed(p)) out.add(p);
+    out.delete(this.self);
+    return out;
+  }
+
+  /** The member set as the runtime gave it (with ourselves), or undefined before setMembers. */
+  configuredMembers(): PeerId[] | undefined {
+    return this.members === undefined ? undefined : [...this.members];
+  }
+}

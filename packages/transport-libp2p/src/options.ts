@@ -1,0 +1,160 @@
+/**
+ * Options of createLibp2pTransport: every field documented, defaulted and checked in one place.
+ */
+import type { ComponentLogger, PrivateKey } from '@libp2p/interface';
+import type { PeerId } from '@synod/core';
+import { TransportConfigError } from './errors.js';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
+import type { MetaStore } from './identity.js';
+
+export interface MdnsOptions {
+  /** How often to announce ourselves / query, ms (default 10 s). */
+  intervalMs?: number;
+  /** The DNS-SD service name; only peers using the same one see each other. */
+  serviceTag?: string;
+}
+
+export interface Libp2pTransportOptions {
+  /**
+   * The peer's Ed25519 identity key. Give this or `storage`; with `storage` alone the key is
+   * created once and kept there, so the peer keeps its id across restarts.
+   */
+  identity?: PrivateKey;
+  /**
+   * The peer's Storage (only getMeta/setMeta are used): the identity key, the invites this peer
+   * issued (single use across restarts), a join's result, and members' addresses live there.
+   */
+  storage?: MetaStore;
+  /** Multiaddrs to listen on. Default ['/ip4/0.0.0.0/tcp/0']: every interface, a free port. */
+  listen?: string[];
+  /**
+   * Peers to reach by address, as multiaddrs ending in /p2p/<peer id>: the discovery that works
+   * everywhere. Before the log names the members, these peers count as members (members.ts).
+   */
+  bootstrap?: string[];
+  /**
+   * LAN discovery with mDNS, dialling members as they are found. Off by default: multicast
+   * leaves the machine, which tests and servers should not do unasked.
+   */
+  mdns?: boolean | MdnsOptions;
+  /**
+   * A pre-shared network key (@libp2p/pnet): peers without the same key cannot even complete a
+   * handshake. 32 random bytes (see generatePsk), or a libp2p v1 swarm.key file's contents.
+   */
+  psk?: Uint8Array;
+  /** The log this peer serves; invites name it, and joins for another log are refused. */
+  logId?: string;
+  /** Peers that count as members until the runtime first calls setMembers. */
+  initialMembers?: PeerId[];
+  /** Addresses to advertise in invites and join answers (default: what libp2p listens on). */
+  announce?: string[];
+
+  /** The largest frame body accepted or sent, bytes (default 16 MiB). Both ends must agree. */
+  maxFrameBytes?: number;
+  /** The most bytes queued for one peer before send() refuses frames (default 8 MiB). */
+  maxSendBufferBytes?: number;
+  /** How often each link is pinged (RTT, liveness), ms (default 1000). */
+  pingIntervalMs?: number;
+  /** A link that hears nothing for this long is closed and redialled, ms (default 10 000). */
+  silenceTimeoutMs?: number;
+  /** A dial that takes longer is abandoned, ms (default 10 000). */
+  dialTimeoutMs?: number;
+  /** The first reconnect delay, ms (default 100); it doubles per failure up to backoffMaxMs. */
+  backoffInitialMs?: number;
+  /** The cap on reconnect delays, ms (default 10 000). */
+  backoffMaxMs?: number;
+  /** How long an invite stays valid by default, ms (default 24 h). */
+  inviteTtlMs?: number;
+  /** How long join() waits for the whole exchange, ms (default 60 000). */
+  joinTimeoutMs?: number;
+  /**
+   * How long a stranger (no member) may stay connected to present an invite, ms (default
+   * 30 000). Strangers may connect at all only while this peer has unused, unexpired invites.
+   */
+  strangerGraceMs?: number;
+  /** The most strangers connected at once (default 8). */
+  maxStrangers?: number;
+  /** libp2p's logger; default: the `debug` logger (DEBUG=synod:* shows this package's logs). */
+  logger?: ComponentLogger;
+}
+
+export interface ResolvedOptions {
+  listen: string[];
+  bootstrap: string[];
+  mdns: Required<MdnsOptions> | undefined;
+  psk: Uint8Array | undefined;
+  logId: string | undefined;
+  initialMembers: PeerId[];
+  announce: string[] | undefined;
+  maxFrameBytes: number;
+  maxSendBufferBytes: number;
+  pingIntervalMs: number;
+  silenceTimeoutMs: number;
+  dialTimeoutMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  inviteTtlMs: number;
+  joinTimeoutMs: number;
+  strangerGraceMs: number;
+  maxStrangers: number;
+}
+
+export const DEFAULT_MDNS_SERVICE_TAG = '_synod._udp.local';
+
+function positive(name: string, v: number | undefined, dflt: number, min = 1): number {
+  const n = v ?? dflt;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < min) {
+    throw new TransportConfigError(`${name} must be a number >= ${min}, got ${String(v)}`);
+  }
+  return n;
+}
+
+export function resolveOptions(o: Libp2pTransportOptions): ResolvedOptions {
+  if (o.identity === undefined && o.storage === undefined) {
+    throw new TransportConfigError('give an identity key or a storage to keep one in');
+  }
+  if (o.identity !== undefined && o.identity.type !== 'Ed25519') {
+    throw new TransportConfigError(`the identity must be an Ed25519 key, not ${o.identity.type}`);
+  }
+  const mdns =
+    o.mdns === undefined || o.mdns === false
+      ? undefined
+      : {
+          intervalMs: positive('mdns.intervalMs', o.mdns === true ? undefined : o.mdns.intervalMs, 10_000),
+          serviceTag: (o.mdns === true ? undefined : o.mdns.serviceTag) ?? DEFAULT_MDNS_SERVICE_TAG,
+        };
+  const maxFrameBytes = positive('maxFrameBytes', o.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 1024);
+  const pingIntervalMs = positive('pingIntervalMs', o.pingIntervalMs, 1000, 10);
+  const silenceTimeoutMs = positive('silenceTimeoutMs', o.silenceTimeoutMs, 10_000, 10);
+  if (silenceTimeoutMs <= pingIntervalMs) {
+    throw new TransportConfigError('silenceTimeoutMs must exceed pingIntervalMs');
+  }
+  const backoffInitialMs = positive('backoffInitialMs', o.backoffInitialMs, 100);
+  const backoffMaxMs = positive('backoffMaxMs', o.backoffMaxMs, 10_000);
+  if (backoffMaxMs < backoffInitialMs) {
+    throw new TransportConfigError('backoffMaxMs must be at least backoffInitialMs');
+  }
+  if (o.logId !== undefined && (o.logId.length === 0 || o.logId.length > 256)) {
+    throw new TransportConfigError('logId must be 1 to 256 characters');
+  }
+  return {
+    listen: o.listen ?? ['/ip4/0.0.0.0/tcp/0'],
+    bootstrap: o.bootstrap ?? [],
+    mdns,
+    psk: o.psk,
+    logId: o.logId,
+    initialMembers: o.initialMembers ?? [],
+    announce: o.announce,
+    maxFrameBytes,
+    maxSendBufferBytes: positive('maxSendBufferBytes', o.maxSendBufferBytes, 8 * 1024 * 1024, 1024),
+    pingIntervalMs,
+    silenceTimeoutMs,
+    dialTimeoutMs: positive('dialTimeoutMs', o.dialTimeoutMs, 10_000),
+    backoffInitialMs,
+    backoffMaxMs,
+    inviteTtlMs: positive('inviteTtlMs', o.inviteTtlMs, 24 * 60 * 60 * 1000),
+    joinTimeoutMs: positive('joinTimeoutMs', o.joinTimeoutMs, 60_000),
+    strangerGraceMs: positive('strangerGraceMs', o.strangerGraceMs, 30_000),
+    maxStrangers: positive('maxStrangers', o.maxStrangers, 8, 0),
+  };
+}

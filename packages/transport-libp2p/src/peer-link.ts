@@ -1,0 +1,192 @@
+/**
+ * The link to one member: our long-lived outbound stream on the protocol, redialled with capped
+ * exponential backoff and jitter whenever it fails, pinged to measure the round trip and to
+ * notice a peer that went silent.
+ *
+ * States: dialing -> open -> (stream closed) waiting -> dialing ... ; closed is final.
+ * The backoff resets only once the remote has answered a ping on the new stream: a stream the
+ * remote accepts and drops at once (it does not count us as a member yet) keeps backing off.
+ */
+import type { Stream } from '@libp2p/interface';
+import type { PeerId } from '@synod/core';
+import { Backoff } from './backoff.js';
+import type { Channel } from './channel.js';
+import { encodeControl } from './frame-codec.js';
+
+export interface LinkOptions {
+  /** Redial delays. */
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** A dial (connection + stream negotiation) that takes longer is abandoned. */
+  dialTimeoutMs: number;
+  /** How often to ping an open link. */
+  pingIntervalMs: number;
+  /** A link that received nothing for this long (no pong) is closed and redialled. */
+  silenceTimeoutMs: number;
+  /** The most bytes a link buffers before send() refuses frames. */
+  maxSendBufferBytes: number;
+}
+
+export interface LinkHost {
+  /** Open a protocol stream to `peer` and wrap it. */
+  openChannel(peer: PeerId, signal: AbortSignal): Promise<Channel>;
+  readonly log: { (fmt: string, ...args: unknown[]): void };
+}
+
+export type LinkState = 'dialing' | 'open' | 'waiting' | 'closed';
+
+export class PeerLink {
+  private channel: Channel | undefined;
+  private linkState: LinkState = 'waiting';
+  private readonly backoff: Backoff;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pinger: ReturnType<typeof setInterval> | undefined;
+  private dialAbort: AbortController | undefined;
+  private confirmed = false;
+  private congested = false;
+  /** The last measured round trip, ms. */
+  rttMs: number | null = null;
+
+  constructor(
+    readonly peer: PeerId,
+    private readonly host: LinkHost,
+    private readonly opts: LinkOptions,
+  ) {
+    this.backoff = new Backoff({ initialMs: opts.backoffInitialMs, maxMs: opts.backoffMaxMs });
+  }
+
+  get state(): LinkState {
+    return this.linkState;
+  }
+
+  /** Open, answered by the remote at least once, and not refusing frames. */
+  get connected(): boolean {
+    return this.linkState === 'open' && this.confirmed && !this.congested;
+  }
+
+  get queuedBytes(): number {
+    return this.channel?.queuedBytes ?? 0;
+  }
+
+  /** Start dialling (or dial now, if waiting out a backoff). */
+  kick(): void {
+    if (this.linkState !== 'waiting') return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dial();
+  }
+
+  /**
+   * Queue frames on the stream. False when the link is not open or its buffer is full: the
+   * frames are dropped (never the ones queued before them) and the link reports itself
+   * unreachable until the buffer drains.
+   */
+  write(frames: readonly Uint8Array[]): 'ok' | 'unreachable' | 'full' {
+    const ch = this.channel;
+    if (this.linkState !== 'open' || ch === undefined) return 'unreachable';
+    if (ch.write(frames, this.opts.maxSendBufferBytes)) return 'ok';
+    if (!ch.isOpen) return 'unreachable';
+    this.congested = true;
+    return 'full';
+  }
+
+  /** A frame carrying a pong arrived on our stream: the remote hears us. */
+  onPong(sentAt: number): void {
+    const rtt = performance.now() - sentAt;
+    if (rtt >= 0 && rtt < 600_000) this.rttMs = rtt;
+    if (!this.confirmed) {
+      this.confirmed = true;
+      this.backoff.reset();
+    }
+  }
+
+  close(): void {
+    this.linkState = 'closed';
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.pinger !== undefined) clearInterval(this.pinger);
+    this.dialAbort?.abort();
+    this.channel?.abort(new Error('link closed'));
+    this.channel = undefined;
+  }
+
+  /** The channel of our outbound stream, if open. */
+  get current(): Channel | undefined {
+    return this.channel;
+  }
+
+  private dial(): void {
+    this.linkState = 'dialing';
+    const abort = new AbortController();
+    this.dialAbort = abort;
+    const timeout = setTimeout(() => abort.abort(new Error('dial timed out')), this.opts.dialTimeoutMs);
+    this.host
+      .openChannel(this.peer, abort.signal)
+      .then(
+        (ch) => {
+          if (this.linkState === 'closed') {
+            ch.abort(new Error('link closed'));
+            return;
+          }
+          this.attach(ch);
+        },
+        (err: unknown) => {
+          if (this.linkState === 'closed') return;
+          this.host.log('dial %s failed: %s', this.peer, err instanceof Error ? err.message : err);
+          this.retry();
+        },
+      )
+      .finally(() => {
+        clearTimeout(timeout);
+        if (this.dialAbort === abort) this.dialAbort = undefined;
+      });
+  }
+
+  private attach(ch: Channel): void {
+    this.channel = ch;
+    this.linkState = 'open';
+    this.confirmed = false;
+    this.congested = false;
+    ch.onWritable(() => {
+      if (this.congested && ch.queuedBytes <= this.opts.maxSendBufferBytes / 2) {
+        this.congested = false;
+      }
+    });
+    ch.onClose(() => {
+      if (this.channel !== ch) return;
+      this.channel = undefined;
+      if (this.pinger !== undefined) clearInterval(this.pinger);
+      this.pinger = undefined;
+      if (this.linkState === 'closed') return;
+      this.host.log('stream to %s closed', this.peer);
+      this.retry();
+    });
+    this.ping();
+    this.pinger = setInterval(() => this.ping(), this.opts.pingIntervalMs);
+  }
+
+  private ping(): void {
+    const ch = this.channel;
+    if (ch === undefined) return;
+    const now = performance.now();
+    const heardAt = ch.lastReceived >= 0 ? ch.lastReceived : ch.openedAt;
+    if (now - heardAt > this.opts.silenceTimeoutMs) {
+      this.host.log('%s silent for %d ms: redialling', this.peer, Math.round(now - heardAt));
+      ch.abort(new Error('peer silent'));
+      return;
+    }
+    // A ping is tiny: it goes even past a full buffer, or a busy link would look dead.
+    ch.write([encodeControl({ ping: now })], Number.MAX_SAFE_INTEGER);
+  }
+
+  private retry(): void {
+    if (this.linkState === 'closed') return;
+    this.linkState = 'waiting';
+    this.confirmed = false;
+    this.congested = false;
+    const delay = this.backoff.next();
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.linkState === 'waiting') this.dial();
+    }, delay);
+  }
+}
