@@ -4,7 +4,7 @@
  *   const storage = await openSqliteStorage('/var/lib/app/peer.db', { logId });
  *   const node = await startNode({ id, storage, transport, stateMachine });
  */
-export { openSqliteStorage, SqliteStorage } from './sqlite-storage.js';
+export { openSqliteStorage, SqliteStorage, type StorageInfo } from './sqlite-storage.js';
 export type { Durability, SqliteStorageOptions } from './options.js';
 export { DEFAULT_SNAPSHOT_CHUNK_BYTES } from './options.js';
 export * from './errors.js';

@@ -43,6 +43,24 @@ export function openSqliteStorage(
   }
 }
 
+const SYNC_NAMES: Record<number, string> = { 0: 'off', 1: 'normal', 2: 'full', 3: 'extra' };
+
+export interface StorageInfo {
+  readonly path: string;
+  readonly logId: string | undefined;
+  readonly schemaVersion: number;
+  /** `wal` once open. */
+  readonly journalMode: string;
+  /** `full` in the default durability, `normal` in `normal-unsafe`. */
+  readonly synchronous: string;
+  /** `exclusive`: the file is locked against other openers while open. */
+  readonly lockingMode: string;
+  readonly durability: ResolvedOptions['durability'];
+  readonly pageSize: number;
+  readonly pageCount: number;
+  readonly maxPageCount: number;
+}
+
 export class SqliteStorage implements Storage {
   readonly path: string;
   /** The log id recorded in the file (undefined if it was never given one). */
@@ -75,6 +93,24 @@ export class SqliteStorage implements Storage {
     this.fileId = opened.fileId;
     this.st = prepareStatements(this.db);
     this.applyTx = this.db.transaction((b: StorageBatch) => this.apply(b));
+  }
+
+  /** What the file and the connection are set to (for status pages, tools and tests). */
+  info(): StorageInfo {
+    const p = (name: string) => this.db.pragma(name, { simple: true }) as string | number;
+    const sync = p('synchronous');
+    return {
+      path: this.path,
+      logId: this.logId,
+      schemaVersion: p('user_version') as number,
+      journalMode: String(p('journal_mode')),
+      synchronous: SYNC_NAMES[sync as number] ?? String(sync),
+      lockingMode: String(p('locking_mode')),
+      durability: this.opts.durability,
+      pageSize: p('page_size') as number,
+      pageCount: p('page_count') as number,
+      maxPageCount: p('max_page_count') as number,
+    };
   }
 
   /** The error that made the store fail closed, if any. */

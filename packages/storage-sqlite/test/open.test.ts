@@ -1,0 +1,343 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import {
+  APPLICATION_ID,
+  CorruptDatabaseError,
+  InvalidStorageOptionsError,
+  LogIdMismatchError,
+  NewerSchemaError,
+  NotSynodDatabaseError,
+  openSqliteStorage,
+  SCHEMA_VERSION,
+  StorageLockedError,
+  StorageOpenError,
+  type SqliteStorageOptions,
+} from '../src/index.js';
+import { MigrationFailedError } from '../src/errors.js';
+import { MIGRATIONS } from '../src/migrations.js';
+import { openDatabase } from '../src/open.js';
+import { resolveOptions } from '../src/options.js';
+import { bytes, fingerprint, rejectionOf } from './helpers.js';
+import { tempDir } from './tmp.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+async function makeStore(path: string, opts: SqliteStorageOptions = { logId: 'log-a' }) {
+  const s = await openSqliteStorage(path, opts);
+  await s.write({
+    incarnation: 1,
+    promises: [{ config: 0, ballot: { round: 2, leader: 'p' } }],
+    accepted: [{ config: 0, ballot: { round: 2, leader: 'p' }, slot: 1, value: bytes(10) }],
+    decisions: [{ slot: 1, value: bytes(20) }],
+    snapshot: { slot: 0, data: bytes(100) },
+  });
+  await s.close();
+}
+
+/** Opening `path` is refused with `type`, and the file is left byte for byte as it was. */
+async function expectRefused(
+  path: string,
+  type: new (...args: never[]) => StorageOpenError,
+  code: string,
+  opts: SqliteStorageOptions = { logId: 'log-a' },
+) {
+  const before = fingerprint(path);
+  const err = await rejectionOf(openSqliteStorage(path, opts));
+  expect(err).toBeInstanceOf(type);
+  expect(err).toBeInstanceOf(StorageOpenError);
+  expect(err.code).toBe(code);
+  expect(fingerprint(path)).toBe(before);
+  return err;
+}
+
+describe('opening a new file', () => {
+  it('creates the schema, records the log id, and runs WAL with synchronous=FULL', async () => {
+    const path = tmp.file();
+    const s = await openSqliteStorage(path, { logId: 'log-a' });
+    expect(s.migratedFrom).toBe(0);
+    expect(s.logId).toBe('log-a');
+    const info = s.info();
+    expect(info).toMatchObject({
+      schemaVersion: SCHEMA_VERSION,
+      journalMode: 'wal',
+      synchronous: 'full',
+      lockingMode: 'exclusive',
+      durability: 'full',
+    });
+    await s.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare("SELECT value FROM peer_info WHERE key = 'log_id'").pluck().get()).toBe(
+      'log-a',
+    );
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type IN ('table', 'view') ORDER BY name")
+      .pluck()
+      .all();
+    expect(tables).toEqual([
+      'accepted',
+      'decisions',
+      'meta',
+      'node_state',
+      'peer_info',
+      'promises',
+      'replica_progress',
+      'snapshot',
+      'snapshot_chunks',
+    ]);
+    db.close();
+  });
+
+  it('runs synchronous=NORMAL only when asked for by name', async () => {
+    const s = await openSqliteStorage(tmp.file(), { durability: 'normal-unsafe' });
+    expect(s.info()).toMatchObject({ synchronous: 'normal', durability: 'normal-unsafe' });
+    await s.close();
+  });
+
+  it('rejects invalid options', async () => {
+    const err = await rejectionOf(
+      openSqliteStorage(tmp.file(), { durability: 'off' as 'full', logId: 'x' }),
+    );
+    expect(err).toBeInstanceOf(InvalidStorageOptionsError);
+    expect(err.code).toBe('storage-invalid-options');
+  });
+});
+
+describe('opening an existing file', () => {
+  it('reopens its own file with everything in it', async () => {
+    const path = tmp.file();
+    await makeStore(path);
+    const s = await openSqliteStorage(path, { logId: 'log-a' });
+    expect(s.migratedFrom).toBe(SCHEMA_VERSION);
+    const st = await s.load();
+    expect(st.incarnation).toBe(1);
+    expect(st.decisions.map((d) => d.slot)).toEqual([1]);
+    await s.close();
+  });
+
+  it('refuses a file of another log, changing nothing', async () => {
+    const path = tmp.file();
+    await makeStore(path);
+    const err = await expectRefused(path, LogIdMismatchError, 'storage-log-mismatch', {
+      logId: 'log-b',
+    });
+    expect(err).toMatchObject({ expected: 'log-b', found: 'log-a' });
+  });
+
+  it('binds a file without a log id to the first one given', async () => {
+    const path = tmp.file();
+    await makeStore(path, {});
+    const s = await openSqliteStorage(path);
+    expect(s.logId).toBeUndefined();
+    await s.close();
+    const s2 = await openSqliteStorage(path, { logId: 'log-c' });
+    expect(s2.logId).toBe('log-c');
+    await s2.close();
+    await expectRefused(path, LogIdMismatchError, 'storage-log-mismatch', { logId: 'log-d' });
+    const s3 = await openSqliteStorage(path);
+    expect(s3.logId).toBe('log-c');
+    await s3.close();
+  });
+
+  it('refuses a file of a newer schema, changing nothing', async () => {
+    const path = tmp.file();
+    await makeStore(path);
+    const db = new Database(path);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    const err = await expectRefused(path, NewerSchemaError, 'storage-newer-schema');
+    expect(err).toMatchObject({ found: SCHEMA_VERSION + 1, supported: SCHEMA_VERSION });
+  });
+
+  it('refuses another SQLite database, changing nothing', async () => {
+    const path = tmp.file();
+    const db = new Database(path);
+    db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)');
+    db.prepare('INSERT INTO notes (body) VALUES (?)').run('hello');
+    db.close();
+    await expectRefused(path, NotSynodDatabaseError, 'storage-not-synod');
+    const db2 = new Database(path);
+    db2.pragma('application_id = 1234');
+    db2.close();
+    await expectRefused(path, NotSynodDatabaseError, 'storage-not-synod');
+  });
+
+  it('refuses a file that is not SQLite at all, changing nothing', async () => {
+    const path = tmp.file();
+    writeFileSync(path, randomBytes(10_000));
+    await expectRefused(path, NotSynodDatabaseError, 'storage-not-synod');
+    const small = tmp.file();
+    writeFileSync(small, 'just some text\n');
+    await expectRefused(small, NotSynodDatabaseError, 'storage-not-synod');
+  });
+
+  it('refuses a file that fails PRAGMA quick_check, changing nothing', async () => {
+    const path = tmp.file();
+    const s = await openSqliteStorage(path, { logId: 'log-a' });
+    const value = bytes(200, 1);
+    for (let i = 0; i < 20; i++) {
+      await s.write({
+        decisions: Array.from({ length: 50 }, (_, j) => ({ slot: i * 50 + j + 1, value })),
+      });
+    }
+    await s.close();
+    const db = new Database(path, { readonly: true });
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.close();
+    // Scribble over a page in the middle of the decisions table.
+    const fd = openSync(path, 'r+');
+    writeSync(
+      fd,
+      Buffer.alloc(pageSize / 2, 0xa5),
+      0,
+      pageSize / 2,
+      Math.floor(pages / 2) * pageSize + 8,
+    );
+    closeSync(fd);
+    const err = await expectRefused(path, CorruptDatabaseError, 'storage-corrupt');
+    expect((err as CorruptDatabaseError).problems.length).toBeGreaterThan(0);
+  });
+});
+
+describe('one opener at a time', () => {
+  it('refuses a second connection in the same process until the first closes', async () => {
+    const path = tmp.file();
+    const a = await openSqliteStorage(path, { logId: 'log-a' });
+    const err = await rejectionOf(openSqliteStorage(path, { logId: 'log-a' }));
+    expect(err).toBeInstanceOf(StorageLockedError);
+    expect(err.code).toBe('storage-locked');
+    await a.write({ incarnation: 5 });
+    await a.close();
+    const b = await openSqliteStorage(path, { logId: 'log-a' });
+    expect((await b.load()).incarnation).toBe(5);
+    await b.close();
+  });
+
+  it('refuses while another process holds the file, and a killed holder leaves no stale lock', async () => {
+    const path = tmp.file();
+    await makeStore(path);
+    const url = new URL('../dist/index.js', import.meta.url).href;
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { openSqliteStorage } = await import(${JSON.stringify(url)});
+         await openSqliteStorage(${JSON.stringify(path)}, { logId: 'log-a' });
+         console.log('open'); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        if (d.toString().includes('open')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`holder exited early (${code})`)));
+    });
+    const err = await rejectionOf(openSqliteStorage(path, { logId: 'log-a' }));
+    expect(err).toBeInstanceOf(StorageLockedError);
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    const s = await openSqliteStorage(path, { logId: 'log-a' });
+    expect((await s.load()).incarnation).toBe(1);
+    await s.close();
+  });
+});
+
+describe('migrations', () => {
+  it('migrates a version-1 file (snapshot in one blob) to the current schema', async () => {
+    const path = tmp.file();
+    // The fixture: a file exactly as version 1 of this package wrote it.
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('BEGIN');
+    MIGRATIONS[0]!.up(db, { snapshotChunkBytes: 1 << 20 });
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 1');
+    db.prepare("INSERT INTO peer_info VALUES ('log_id', 'log-a')").run();
+    db.prepare('UPDATE node_state SET incarnation = 4, watermark = 3').run();
+    db.prepare("INSERT INTO promises VALUES (0, 7, 'p')").run();
+    db.prepare("INSERT INTO accepted VALUES (3, 0, 7, 'p', ?)").run(Buffer.from([3, 3]));
+    db.prepare('INSERT INTO decisions VALUES (11, ?)').run(Buffer.from([11]));
+    const snap = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 251));
+    db.prepare('INSERT INTO snapshot VALUES (1, 10, ?)').run(snap);
+    db.prepare("INSERT INTO meta VALUES ('identity', ?)").run(Buffer.from([1, 2, 3]));
+    db.exec('COMMIT');
+    db.close();
+
+    const s = await openSqliteStorage(path, { logId: 'log-a', snapshotChunkBytes: 4096 });
+    expect(s.migratedFrom).toBe(1);
+    expect(s.info().schemaVersion).toBe(SCHEMA_VERSION);
+    const st = await s.load();
+    expect(st).toMatchObject({
+      incarnation: 4,
+      watermark: 3,
+      promises: [{ config: 0, ballot: { round: 7, leader: 'p' } }],
+    });
+    expect(st.accepted.map((p) => [p.slot, [...p.value]])).toEqual([[3, [3, 3]]]);
+    expect(st.decisions.map((d) => [d.slot, [...d.value]])).toEqual([[11, [11]]]);
+    expect(st.snapshot?.slot).toBe(10);
+    expect(Buffer.from(st.snapshot!.data).equals(snap)).toBe(true);
+    expect([...((await s.getMeta('identity')) ?? [])]).toEqual([1, 2, 3]);
+    await s.close();
+
+    const raw = new Database(path, { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM snapshot_chunks').pluck().get()).toBe(3);
+    raw.close();
+    const again = await openSqliteStorage(path, { logId: 'log-a' });
+    expect(again.migratedFrom).toBe(SCHEMA_VERSION);
+    await again.close();
+  });
+
+  it('rolls a failing migration back, leaving the file as it was', async () => {
+    const path = tmp.file();
+    await makeStore(path);
+    const before = fingerprint(path);
+    const failing = [
+      ...MIGRATIONS,
+      {
+        version: SCHEMA_VERSION + 1,
+        description: 'a migration that fails half-way',
+        up(db: Database.Database) {
+          db.exec('CREATE TABLE half_done (x INTEGER) STRICT; DELETE FROM decisions;');
+          throw new Error('boom');
+        },
+      },
+    ];
+    const err = await rejectionOf(
+      Promise.resolve().then(() =>
+        openDatabase(path, resolveOptions(path, { logId: 'log-a' }), failing),
+      ),
+    );
+    expect(err).toBeInstanceOf(MigrationFailedError);
+    expect(err.code).toBe('storage-migration-failed');
+    expect(fingerprint(path)).toBe(before);
+    const s = await openSqliteStorage(path, { logId: 'log-a' });
+    expect((await s.load()).decisions).toHaveLength(1);
+    await s.close();
+  });
+
+  it('keeps a replica_progress view of slot_out for tools', async () => {
+    const path = tmp.file();
+    const s = await openSqliteStorage(path);
+    const v = bytes(1);
+    await s.write({
+      snapshot: { slot: 4, data: v },
+      decisions: [5, 6, 7, 9].map((slot) => ({ slot, value: v })),
+    });
+    await s.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT snapshot_slot, slot_out FROM replica_progress').get()).toEqual({
+      snapshot_slot: 4,
+      slot_out: 8,
+    });
+    db.close();
+  });
+});
