@@ -5,3 +5,4 @@
  */
 export * from './kv-state-machine.js';
 export * from './storage-conformance.js';
+export * from './transport-conformance.js';
