@@ -1,0 +1,182 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  initLog,
+  MemoryNetwork,
+  MemoryStorage,
+  startNode,
+  StorageFailedError,
+  type StorageBatch,
+} from '@synod/core';
+import { assertSameState, encodeKv, KvStateMachine } from '@synod/core/testing';
+import { openSqliteStorage, type SqliteStorage } from '../src/index.js';
+import { bytes, rejectionOf } from './helpers.js';
+import { tempDir } from './tmp.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+function causeCode(e: unknown): string | undefined {
+  const c = (e as { cause?: { code?: string } }).cause;
+  return c?.code;
+}
+
+/**
+ * Write batches of 8 KiB decisions until one fails; return the batches that succeeded and the
+ * error. The store must fail closed on that error.
+ */
+async function fillUntilFailure(
+  s: SqliteStorage,
+): Promise<{ ok: StorageBatch[]; err: Error & { code?: string } }> {
+  const ok: StorageBatch[] = [];
+  for (let i = 1; i < 100_000; i++) {
+    const batch: StorageBatch = {
+      incarnation: i,
+      decisions: [{ slot: i, value: bytes(8192, i % 250) }],
+      accepted: [{ config: 0, ballot: { round: i, leader: 'p' }, slot: i, value: bytes(100, 1) }],
+    };
+    try {
+      await s.write(batch);
+      ok.push(batch);
+    } catch (e) {
+      return { ok, err: e as Error & { code?: string } };
+    }
+  }
+  throw new Error('the store never filled up');
+}
+
+async function expectFailedClosed(s: SqliteStorage) {
+  const again = await rejectionOf(s.write({ incarnation: 1 }));
+  expect(again).toBeInstanceOf(StorageFailedError);
+  expect(again.message).toMatch(/failed earlier/);
+  expect(await rejectionOf(s.setMeta('k', bytes(1)))).toBeInstanceOf(StorageFailedError);
+  expect(s.failed).toBeDefined();
+}
+
+/** The state `batches` must leave, by the reference semantics. */
+function expected(batches: StorageBatch[]) {
+  const m = new MemoryStorage();
+  for (const b of batches) m.applySync(b);
+  return m.loadSync();
+}
+
+describe('a full disk (SQLite max_page_count quota)', () => {
+  it('fails closed with SQLITE_FULL and recovers every committed batch once space returns', async () => {
+    const path = tmp.file();
+    const s = await openSqliteStorage(path, { maxDatabaseBytes: 256 * 1024 });
+    const { ok, err } = await fillUntilFailure(s);
+    expect(ok.length).toBeGreaterThan(5);
+    expect(err).toBeInstanceOf(StorageFailedError);
+    expect(err.code).toBe('storage-failed');
+    expect(causeCode(err)).toBe('SQLITE_FULL');
+    await expectFailedClosed(s);
+    await s.close();
+    // Space returns: reopen without the quota.
+    const r = await openSqliteStorage(path);
+    assertSameState(await r.load(), expected(ok));
+    await r.write({ incarnation: 1_000_000 });
+    await r.close();
+  });
+
+  it('makes a SynodNode fail closed: nothing acknowledged is lost, nothing more is acknowledged', async () => {
+    const path = tmp.file();
+    const storage = await openSqliteStorage(path, { logId: 'full', maxDatabaseBytes: 192 * 1024 });
+    await initLog(storage, 'a', new KvStateMachine());
+    const node = await startNode({
+      id: 'a',
+      storage,
+      transport: new MemoryNetwork().connect('a'),
+      stateMachine: new KvStateMachine(),
+    });
+    const acked: number[] = [];
+    const failures: unknown[] = [];
+    const pad = '.'.repeat(2000);
+    // A few proposals in flight at once, so writes are group commits, until the disk is full.
+    for (let i = 0; failures.length === 0 && i < 2000; i += 4) {
+      await Promise.all(
+        [i, i + 1, i + 2, i + 3].map((j) =>
+          node
+            .propose(encodeKv({ op: 'append', key: 'x', value: `<${j}${pad}>` }))
+            .then(() => acked.push(j))
+            .catch((e: unknown) => failures.push(e)),
+        ),
+      );
+    }
+    expect(acked.length).toBeGreaterThan(0);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const f of failures) expect(f).toBeInstanceOf(StorageFailedError);
+    expect(node.status().failure).toMatch(/SQLITE_FULL/);
+    const late = await rejectionOf(node.propose(encodeKv({ op: 'put', key: 'y', value: '1' })));
+    expect(late).toBeInstanceOf(StorageFailedError);
+    await node.stop();
+
+    // Space returns: the restarted node has every acknowledged command.
+    const storage2 = await openSqliteStorage(path, { logId: 'full' });
+    const node2 = await startNode({
+      id: 'a',
+      storage: storage2,
+      transport: new MemoryNetwork().connect('a'),
+      stateMachine: new KvStateMachine(),
+    });
+    const x = await node2.read((sm) => sm.get('x'), { local: true });
+    for (const i of acked) expect(x).toContain(`<${i}.`);
+    // And it works again.
+    await node2.propose(encodeKv({ op: 'put', key: 'y', value: 'back' }));
+    await node2.stop();
+  });
+});
+
+/** A real full file system: a 1 MiB tmpfs (needs root; skipped elsewhere). */
+function tryMountTmpfs(dir: string): boolean {
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return false;
+  try {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('a full file system (tmpfs)', () => {
+  const dir = join(tmp.dir, 'tmpfs');
+  const mounted = tryMountTmpfs(dir);
+  afterAll(() => {
+    if (mounted) execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.skipIf(!mounted)(
+    'fails closed on ENOSPC and recovers after the file system grows',
+    async () => {
+      const path = join(dir, 'peer.db');
+      const s = await openSqliteStorage(path);
+      const { ok, err } = await fillUntilFailure(s);
+      expect(err).toBeInstanceOf(StorageFailedError);
+      expect(causeCode(err)).toMatch(/^SQLITE_(FULL|IOERR)/);
+      await expectFailedClosed(s);
+      await s.close().catch(() => undefined);
+      execFileSync('mount', ['-o', 'remount,size=16m', dir]);
+      const r = await openSqliteStorage(path);
+      assertSameState(await r.load(), expected(ok));
+      await r.write({ incarnation: 1_000_000 });
+      await r.close();
+    },
+  );
+});
+
+describe('the file removed while open', () => {
+  it('fails the next write instead of writing into an unlinked file', async () => {
+    const path = tmp.file();
+    const s = await openSqliteStorage(path);
+    await s.write({ incarnation: 1 });
+    unlinkSync(path);
+    const err = await rejectionOf(s.write({ incarnation: 2 }));
+    expect(err).toBeInstanceOf(StorageFailedError);
+    expect(err.message).toMatch(/removed or replaced/);
+    await expectFailedClosed(s);
+    await s.close();
+  });
+});
