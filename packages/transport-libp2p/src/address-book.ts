@@ -27,7 +27,11 @@ export class AddressBook {
       try {
         const parsed = JSON.parse(new TextDecoder().decode(raw)) as Record<string, string[]>;
         for (const [peer, list] of Object.entries(parsed)) {
-          if (Array.isArray(list)) book.addrs.set(peer, list.filter((a) => typeof a === 'string'));
+          if (Array.isArray(list))
+            book.addrs.set(
+              peer,
+              list.filter((a) => typeof a === 'string'),
+            );
         }
       } catch {
         // A damaged book costs only rediscovery.

@@ -45,7 +45,10 @@ export class InviteBook {
   ) {}
 
   /** Load the book from `store` (or keep it in memory only, without a store). */
-  static async open(store: MetaStore | undefined, now: () => number = Date.now): Promise<InviteBook> {
+  static async open(
+    store: MetaStore | undefined,
+    now: () => number = Date.now,
+  ): Promise<InviteBook> {
     const book = new InviteBook(store, now);
     const raw = await store?.getMeta(META_INVITES);
     if (raw !== undefined) {
@@ -62,7 +65,12 @@ export class InviteBook {
   /** Record a newly issued invite. */
   async issue(secret: Uint8Array, logId: string, expiresAt: number): Promise<void> {
     this.prune();
-    this.entries.set(hashSecret(secret), { hash: hashSecret(secret), logId, expiresAt, usedBy: null });
+    this.entries.set(hashSecret(secret), {
+      hash: hashSecret(secret),
+      logId,
+      expiresAt,
+      usedBy: null,
+    });
     await this.save();
   }
 

@@ -116,7 +116,8 @@ export function decodeInvite(input: string): Invite {
   try {
     if (s.startsWith(TEXT_PREFIX)) bytes = fromString(s.slice(TEXT_PREFIX.length), 'base58btc');
     else if (s.startsWith(QR_PREFIX)) bytes = fromString(s.slice(QR_PREFIX.length), 'base32upper');
-    else throw new InvalidInviteError('not a Synod invite (it starts with neither synod: nor SYNOD:)');
+    else
+      throw new InvalidInviteError('not a Synod invite (it starts with neither synod: nor SYNOD:)');
   } catch (err) {
     if (err instanceof InvalidInviteError) throw err;
     throw new InvalidInviteError('the invite text is damaged (bad characters)', { cause: err });

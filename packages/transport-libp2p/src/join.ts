@@ -243,7 +243,8 @@ export class JoinService {
     }
     const inviter = peerIdFromString(invite.inviter);
     const { node, members } = this.deps;
-    if (invite.addrs.length > 0) await node.peerStore.merge(inviter, { multiaddrs: [...invite.addrs] });
+    if (invite.addrs.length > 0)
+      await node.peerStore.merge(inviter, { multiaddrs: [...invite.addrs] });
     const signals = [AbortSignal.timeout(opts.timeoutMs ?? this.deps.joinTimeoutMs)];
     if (opts.signal !== undefined) signals.push(opts.signal);
     const signal = AbortSignal.any(signals);

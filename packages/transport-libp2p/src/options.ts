@@ -120,7 +120,11 @@ export function resolveOptions(o: Libp2pTransportOptions): ResolvedOptions {
     o.mdns === undefined || o.mdns === false
       ? undefined
       : {
-          intervalMs: positive('mdns.intervalMs', o.mdns === true ? undefined : o.mdns.intervalMs, 10_000),
+          intervalMs: positive(
+            'mdns.intervalMs',
+            o.mdns === true ? undefined : o.mdns.intervalMs,
+            10_000,
+          ),
           serviceTag: (o.mdns === true ? undefined : o.mdns.serviceTag) ?? DEFAULT_MDNS_SERVICE_TAG,
         };
   const maxFrameBytes = positive('maxFrameBytes', o.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES, 1024);

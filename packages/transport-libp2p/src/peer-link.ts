@@ -118,7 +118,10 @@ export class PeerLink {
     this.linkState = 'dialing';
     const abort = new AbortController();
     this.dialAbort = abort;
-    const timeout = setTimeout(() => abort.abort(new Error('dial timed out')), this.opts.dialTimeoutMs);
+    const timeout = setTimeout(
+      () => abort.abort(new Error('dial timed out')),
+      this.opts.dialTimeoutMs,
+    );
     this.host
       .openChannel(this.peer, abort.signal)
       .then(

@@ -36,4 +36,3 @@ if (promiseWithResolversPolyfilled) {
     },
   });
 }
-

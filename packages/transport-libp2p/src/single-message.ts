@@ -13,7 +13,11 @@ export function lengthPrefixed(body: Uint8Array): Uint8Array {
 }
 
 /** Read one length-prefixed message of at most `maxBytes`; rejects on close, abort or excess. */
-export function readOne(stream: Stream, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+export function readOne(
+  stream: Stream,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
   return new Promise<Uint8Array>((resolve, reject) => {
     let done = false;
     const finish = (err: Error | undefined, body?: Uint8Array) => {
@@ -31,7 +35,8 @@ export function readOne(stream: Stream, maxBytes: number, signal: AbortSignal): 
       oversized: (n) => finish(new Error(`message of ${n} bytes exceeds ${maxBytes}`)),
       fatal: (reason) => finish(new Error(reason)),
     });
-    const onMessage = (evt: { data: Parameters<FrameDecoder['push']>[0] }) => decoder.push(evt.data);
+    const onMessage = (evt: { data: Parameters<FrameDecoder['push']>[0] }) =>
+      decoder.push(evt.data);
     const onClose = () => finish(new Error('the stream closed before a message arrived'));
     const onAbort = () =>
       finish(signal.reason instanceof Error ? signal.reason : new Error('timed out'));

@@ -198,10 +198,6 @@ function pvalueFromWire(p: wire.PValue): PValue {
  * known message is structurally invalid.
  */
 export function fromWire(w: wire.Message): Message | undefined {
-  // A oneof holds one field; protons keeps every one it reads, so two means a broken encoder.
-  let bodies = 0;
-  for (const k in w) if ((w as Record<string, unknown>)[k] !== undefined) bodies++;
-  if (bodies > 1) fail('message has more than one body');
   if (w.p1a !== undefined) {
     const m = w.p1a;
     return {
