@@ -1,0 +1,268 @@
+/**
+ * The crash test (issue 4): a child process runs a real node on a real database file under
+ * load and is killed with SIGKILL at random moments; after every kill the parent reopens the
+ * file and checks it against what the child had reported (crash-check.ts), then restarts the
+ * child on the same file. Several lanes (one file and one child each) run side by side.
+ *
+ * The child is compiled JS (dist/testing/crash-child.js): `npm test` builds before it runs.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Message } from '@synod/core';
+import { openSqliteStorage } from '../sqlite-storage.js';
+import { checkRecovered, NOTHING_RECOVERED, type Recovered } from './crash-check.js';
+import { ScriptedLeader } from './crash-leader.js';
+import { CRASH_CHUNK_BYTES, CRASH_LOG_ID, initialSnapshot } from './crash-workload.js';
+import { isIpcFrame, type IpcFrame } from './ipc-transport.js';
+
+/** From src/testing or dist/testing alike: the compiled child. */
+export const CRASH_CHILD = fileURLToPath(
+  new URL('../../dist/testing/crash-child.js', import.meta.url),
+);
+
+export interface CrashTestOptions {
+  /** A directory for the database files. */
+  dir: string;
+  /** Kills in total, over all lanes. */
+  kills: number;
+  seed?: number;
+  /** Children run side by side, each on its own file. Default 2. */
+  lanes?: number;
+  /** Make the child's store acknowledge before writing (the test must then find a violation). */
+  hook?: 'ack-before-write';
+  /** Stop once a violation is found. Default false. */
+  stopAtFirstViolation?: boolean;
+  /** After the child is ready, kill it within this many ms. Default 150. */
+  maxRunMs?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+export interface CrashTestResult {
+  kills: number;
+  /** Kills that landed while the child was still starting (opening, loading). */
+  killsDuringStartup: number;
+  violations: string[];
+  /** Slots decided over all lanes. */
+  decided: number;
+  p1bs: number;
+  p2bs: number;
+  /** The highest snapshot slot recovered in any lane. */
+  maxSnapshotSlot: number;
+  elapsedMs: number;
+}
+
+/** mulberry32: a small seeded generator, so that a run's kill schedule replays. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface LaneStats {
+  kills: number;
+  killsDuringStartup: number;
+  violations: string[];
+  leader: ScriptedLeader;
+  recovered: Recovered;
+}
+
+export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestResult> {
+  if (!existsSync(CRASH_CHILD)) throw new Error(`${CRASH_CHILD} is missing: run tsc -b first`);
+  mkdirSync(opts.dir, { recursive: true });
+  const t0 = Date.now();
+  const lanes = opts.lanes ?? 2;
+  const seed = opts.seed ?? 1;
+  const stop = { now: false };
+  const results = await Promise.all(
+    Array.from({ length: lanes }, (_, i) => {
+      const kills = Math.floor(opts.kills / lanes) + (i < opts.kills % lanes ? 1 : 0);
+      return runLane(join(opts.dir, `lane-${i}.db`), kills, seed * 1000 + i, opts, stop);
+    }),
+  );
+  const all = results.flatMap((r) => r.violations);
+  return {
+    kills: results.reduce((n, r) => n + r.kills, 0),
+    killsDuringStartup: results.reduce((n, r) => n + r.killsDuringStartup, 0),
+    violations: all,
+    decided: results.reduce((n, r) => n + r.leader.decided.size, 0),
+    p1bs: results.reduce((n, r) => n + r.leader.ledger.p1bs, 0),
+    p2bs: results.reduce((n, r) => n + r.leader.ledger.p2bs, 0),
+    maxSnapshotSlot: Math.max(...results.map((r) => r.recovered.snapshotSlot)),
+    elapsedMs: Date.now() - t0,
+  };
+}
+
+async function runLane(
+  path: string,
+  kills: number,
+  seed: number,
+  opts: CrashTestOptions,
+  stop: { now: boolean },
+): Promise<LaneStats> {
+  const random = prng(seed);
+  const leader = new ScriptedLeader(random);
+  const lane: LaneStats = {
+    kills: 0,
+    killsDuringStartup: 0,
+    violations: [],
+    leader,
+    recovered: NOTHING_RECOVERED,
+  };
+  const init = await openSqliteStorage(path, {
+    logId: CRASH_LOG_ID,
+    snapshotChunkBytes: CRASH_CHUNK_BYTES,
+  });
+  await init.write({ snapshot: initialSnapshot() });
+  await init.close();
+  const maxRunMs = opts.maxRunMs ?? 150;
+  let startupMs = 200;
+
+  while (lane.kills < kills && !stop.now) {
+    // Mostly kill under load; one time in six, while the child is still starting.
+    const duringStartup = random() < 1 / 6;
+    const life = await runChild(path, leader, opts.hook, (ready) =>
+      ready
+        ? duringStartup
+          ? undefined
+          : random() * maxRunMs
+        : duringStartup
+          ? random() * startupMs
+          : undefined,
+    );
+    if (life.readyAfterMs !== undefined) startupMs = 0.8 * startupMs + 0.2 * life.readyAfterMs;
+    lane.kills++;
+    if (!life.ready) lane.killsDuringStartup++;
+    const found: string[] = [];
+    if (!life.killed)
+      found.push(`the child exited by itself (${life.exit}): ${life.stderr.trim()}`);
+    found.push(...leader.violations.splice(0));
+    // Reopen the file as a restarting peer would, and check it.
+    let slotOut = lane.recovered.slotOut;
+    try {
+      const s = await openSqliteStorage(path, {
+        logId: CRASH_LOG_ID,
+        snapshotChunkBytes: CRASH_CHUNK_BYTES,
+      });
+      const state = await s.load();
+      await s.close();
+      const r = checkRecovered(state, leader, lane.recovered);
+      found.push(...r.violations);
+      lane.recovered = r.recovered;
+      slotOut = r.recovered.slotOut;
+    } catch (e) {
+      found.push(`the file does not reopen: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    leader.stopped(slotOut);
+    if (found.length > 0) {
+      const where = `${path}, kill ${lane.kills}, seed ${seed}`;
+      lane.violations.push(...found.map((f) => `${where}: ${f}`));
+      opts.log?.(`violation at ${where}: ${found[0]}`);
+      if (opts.stopAtFirstViolation === true) stop.now = true;
+    }
+    if (lane.kills % 50 === 0) {
+      opts.log?.(
+        `${path}: ${lane.kills} kills, ${leader.decided.size} slots decided, snapshot at ${lane.recovered.snapshotSlot}`,
+      );
+    }
+  }
+  return lane;
+}
+
+interface Life {
+  ready: boolean;
+  readyAfterMs: number | undefined;
+  killed: boolean;
+  exit: string;
+  stderr: string;
+}
+
+/**
+ * Run the child once: connect it to the leader, and SIGKILL it after the delay `killAfter`
+ * chooses (asked at spawn with ready = false, and at ready with ready = true; undefined: not
+ * at this point). Resolves once the process is gone and its IPC channel drained.
+ */
+function runChild(
+  path: string,
+  leader: ScriptedLeader,
+  hook: CrashTestOptions['hook'],
+  killAfter: (ready: boolean) => number | undefined,
+): Promise<Life> {
+  return new Promise((resolve) => {
+    const t0 = Date.now();
+    const env = { ...process.env };
+    if (hook !== undefined) env.SYNOD_CRASH_HOOK = hook;
+    else delete env.SYNOD_CRASH_HOOK;
+    const child: ChildProcess = fork(CRASH_CHILD, [path], {
+      serialization: 'advanced',
+      // Not the test runner's flags (loaders, inspector): a plain node running compiled JS.
+      execArgv: [],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env,
+    });
+    const life: Life = {
+      ready: false,
+      readyAfterMs: undefined,
+      killed: false,
+      exit: '',
+      stderr: '',
+    };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const kill = () => {
+      life.killed = child.kill('SIGKILL');
+    };
+    const arm = (ms: number | undefined) => {
+      if (ms !== undefined) timer = setTimeout(kill, ms);
+    };
+    child.stderr?.on('data', (d: Buffer) => {
+      if (life.stderr.length < 10_000) life.stderr += d.toString();
+    });
+    const send = (messages: Message[]) => {
+      if (!child.connected) return;
+      const frame: IpcFrame = { kind: 'msgs', peer: 'L', messages };
+      child.send(frame, (err) => {
+        // The child died while the frame was on its way: as good as lost on the network.
+        void err;
+      });
+    };
+    child.on('message', (m: unknown) => {
+      if (!isIpcFrame(m)) return;
+      if (m.kind === 'ready') {
+        life.ready = true;
+        life.readyAfterMs = Date.now() - t0;
+        leader.start(send);
+        if (timer === undefined) arm(killAfter(true) ?? 0);
+      } else if (m.peer === 'A') {
+        leader.onMessages(m.messages);
+      }
+    });
+    arm(killAfter(false));
+    let exited = false;
+    let disconnected = false;
+    const done = () => {
+      if (!exited || !disconnected) return;
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(life);
+    };
+    child.on('exit', (code, signal) => {
+      exited = true;
+      life.killed = signal === 'SIGKILL';
+      life.exit = signal ?? `code ${code}`;
+      done();
+    });
+    child.on('disconnect', () => {
+      disconnected = true;
+      done();
+    });
+    child.on('error', () => {
+      // Reported through 'exit'.
+    });
+  });
+}
