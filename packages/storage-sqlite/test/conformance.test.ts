@@ -1,7 +1,7 @@
 import { afterAll, describe, it } from 'vitest';
 import type { Storage } from '@synod/core';
 import { storageConformanceCases } from '@synod/core/testing';
-import { openSqliteStorage, SqliteStorage } from '../src/index.js';
+import { openSqliteStorage, type SqliteStorage } from '../src/index.js';
 import { tempDir } from './tmp.js';
 
 describe('SqliteStorage conformance', () => {

@@ -493,7 +493,7 @@ export function storageConformanceCases(
         check(err !== undefined, 'write after close must reject');
         check(
           err instanceof SynodError && err.code === 'storage-failed',
-          `write after close must reject with code storage-failed, got ${String(err)}`,
+          `write after close must reject with code storage-failed, got ${err instanceof Error ? err.message : typeof err}`,
         );
       },
     },
@@ -521,9 +521,7 @@ export function storageConformanceCases(
             );
             batch.accepted = [...slots]
               .filter((x) => x >= 0)
-              .map((slot) =>
-                pv(slot, 1 + int(6), leaders[int(3)]!, int(4), bytes(int(40), next())),
-              );
+              .map((slot) => pv(slot, 1 + int(6), leaders[int(3)], int(4), bytes(int(40), next())));
           }
           if (int(2) === 0) {
             batch.decisions = Array.from({ length: 1 + int(4) }, () => dec(int(60), int(3)));
