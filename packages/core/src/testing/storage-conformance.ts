@@ -297,15 +297,23 @@ export function storageConformanceCases(
       ),
     },
     {
-      name: 'pvalues below the watermark are ignored, even in the same batch',
+      name: 'pvalues below the watermark are ignored',
       run: expectAfter(
         [
           { watermark: 10 },
           { accepted: [pv(9, 1), pv(10, 1)] },
-          { accepted: [pv(12, 1), pv(14, 1)], watermark: 13 },
+          { accepted: [pv(3, 1)], watermark: 10 },
         ],
-        { ...EMPTY, watermark: 13, accepted: [pv(14, 1)] },
+        { ...EMPTY, watermark: 10, accepted: [pv(10, 1)] },
       ),
+    },
+    {
+      name: 'a batch raising the watermark drops its own pvalues below it',
+      run: expectAfter([{ accepted: [pv(12, 1), pv(14, 1)], watermark: 13 }], {
+        ...EMPTY,
+        watermark: 13,
+        accepted: [pv(14, 1)],
+      }),
     },
     {
       name: 'decisions come back in slot order, and a decided slot never changes',
