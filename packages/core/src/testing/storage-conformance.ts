@@ -343,8 +343,8 @@ export function storageConformanceCases(
         [
           { snapshot: { slot: 10, data: bytes(100, 1) } },
           { snapshot: { slot: 20, data: bytes(50, 2) } },
-          { snapshot: { slot: 15, data: bytes(70, 3) } },
           { snapshot: { slot: 20, data: bytes(60, 4) } },
+          { snapshot: { slot: 15, data: bytes(70, 3) } },
         ],
         { ...EMPTY, snapshot: { slot: 20, data: bytes(60, 4) } },
       ),
