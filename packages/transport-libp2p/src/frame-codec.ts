@@ -9,10 +9,19 @@
  * stream write, one encryption record for many messages.
  */
 import type { Message } from '@synod/core';
-import * as wire from './generated/paxos.js';
 import type { DropReason } from './metrics.js';
-import { varintLength, writeVarint } from './varint.js';
-import { fromWire, toWire, WireValidationError } from './wire-codec.js';
+import {
+  BODY_FIELD,
+  bodySize,
+  readBody,
+  Reader,
+  readTag,
+  varintSize,
+  WireFormatError,
+  WireValidationError,
+  writeBody,
+  Writer,
+} from './wire-codec.js';
 
 /** The wire format version this build writes and reads (the body's first byte). */
 export const WIRE_VERSION = 1;
@@ -22,29 +31,14 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 /**
  * The most messages (and pvalues, and decisions) one frame may hold. It bounds what a hostile
- * frame of small entries can make the decoder allocate; the encoder splits frames to respect it.
+ * frame of tiny entries can make the decoder allocate; the encoder splits frames to respect it.
  */
 export const MAX_ENTRIES_PER_FRAME = 65_536;
 
-const DECODE_LIMITS = {
-  limits: {
-    messages: MAX_ENTRIES_PER_FRAME,
-    messages$: {
-      p1b: { accepted: MAX_ENTRIES_PER_FRAME },
-      catchupDecisions: { decisions: MAX_ENTRIES_PER_FRAME },
-    },
-  },
-};
-
-/** Prefix a Frame's protobuf bytes with the version byte and the length varint. */
-function wrap(body: Uint8Array): Uint8Array {
-  const len = body.length + 1;
-  const out = new Uint8Array(varintLength(len) + len);
-  let off = writeVarint(out, 0, len);
-  out[off++] = WIRE_VERSION;
-  out.set(body, off);
-  return out;
-}
+/** Frame fields (paxos.proto). */
+const FRAME_MESSAGES = 1;
+const FRAME_PING = 2;
+const FRAME_PONG = 3;
 
 export interface EncodedFrames {
   /** The frames to write, in order (usually one). */
@@ -55,51 +49,85 @@ export interface EncodedFrames {
   oversized: number;
 }
 
+/** Bytes a message with a body of `size` bytes takes in a Frame: Frame.messages[i] = Message{body}. */
+function entrySize(size: number): number {
+  const message = 1 + varintSize(size) + size;
+  return 1 + varintSize(message) + message;
+}
+
+/** Write frames holding `messages` (with their body sizes) into one buffer each. */
+function writeFrame(
+  messages: readonly Message[],
+  sizes: readonly number[],
+  from: number,
+  to: number,
+): Uint8Array {
+  let body = 1;
+  for (let i = from; i < to; i++) body += entrySize(sizes[i]!);
+  const out = new Uint8Array(varintSize(body) + body);
+  const w = new Writer(out);
+  w.varint(body);
+  w.byte(WIRE_VERSION);
+  for (let i = from; i < to; i++) {
+    const m = messages[i]!;
+    const size = sizes[i]!;
+    // Frame.messages (field 1) holds a Message, whose oneof field holds the body.
+    w.sub(FRAME_MESSAGES, 1 + varintSize(size) + size);
+    w.sub(BODY_FIELD[m.type], size);
+    writeBody(w, m);
+  }
+  if (w.pos !== out.length) throw new Error(`frame size mismatch: ${w.pos} != ${out.length}`);
+  return out;
+}
+
 /**
  * Encode messages as frames of at most `maxFrameBytes` (body) each: one frame unless they do
  * not fit. A message that alone exceeds the limit is left out and counted, never sent: the
  * receiver would drop it anyway.
  */
 export function encodeMessages(messages: readonly Message[], maxFrameBytes: number): EncodedFrames {
-  const all = messages.map(toWire);
-  if (all.length <= MAX_ENTRIES_PER_FRAME) {
-    const body = wire.Frame.encode({ messages: all });
-    if (body.length + 1 <= maxFrameBytes) {
-      return { frames: [wrap(body)], messages: all.length, oversized: 0 };
-    }
-  }
-  // Too big for one frame: pack greedily by each message's encoded size.
+  const sizes = messages.map(bodySize);
   const frames: Uint8Array[] = [];
-  let batch: wire.Message[] = [];
-  let size = 1;
+  let start = 0;
+  let body = 1;
   let sent = 0;
   let oversized = 0;
-  const flush = () => {
-    if (batch.length === 0) return;
-    frames.push(wrap(wire.Frame.encode({ messages: batch })));
-    sent += batch.length;
-    batch = [];
-    size = 1;
-  };
-  for (const m of all) {
-    const len = wire.Message.encode(m).length;
-    // The repeated field's tag (1 byte) and length varint around each message.
-    const entry = 1 + varintLength(len) + len;
+  const kept: Message[] = [];
+  const keptSizes: number[] = [];
+  for (let i = 0; i < messages.length; i++) {
+    const size = sizes[i]!;
+    const entry = entrySize(size);
     if (1 + entry > maxFrameBytes) {
       oversized++;
       continue;
     }
-    if (size + entry > maxFrameBytes || batch.length === MAX_ENTRIES_PER_FRAME) flush();
-    batch.push(m);
-    size += entry;
+    if (body + entry > maxFrameBytes || kept.length - start === MAX_ENTRIES_PER_FRAME) {
+      frames.push(writeFrame(kept, keptSizes, start, kept.length));
+      sent += kept.length - start;
+      start = kept.length;
+      body = 1;
+    }
+    kept.push(messages[i]!);
+    keptSizes.push(size);
+    body += entry;
   }
-  flush();
+  if (kept.length > start) {
+    frames.push(writeFrame(kept, keptSizes, start, kept.length));
+    sent += kept.length - start;
+  }
   return { frames, messages: sent, oversized };
 }
 
 /** A frame holding only a ping (the sender's clock, echoed back) or a pong. */
 export function encodeControl(control: { ping?: number; pong?: number }): Uint8Array {
-  return wrap(wire.Frame.encode({ messages: [], ...control }));
+  const body = 1 + (control.ping !== undefined ? 9 : 0) + (control.pong !== undefined ? 9 : 0);
+  const out = new Uint8Array(1 + body);
+  const w = new Writer(out);
+  w.varint(body);
+  w.byte(WIRE_VERSION);
+  if (control.ping !== undefined) w.double(FRAME_PING, control.ping);
+  if (control.pong !== undefined) w.double(FRAME_PONG, control.pong);
+  return out;
 }
 
 export type DecodedFrame =
@@ -113,29 +141,55 @@ export type DecodedFrame =
     }
   | { readonly ok: false; readonly reason: DropReason; readonly detail: string };
 
+const LIMITS = { maxEntries: MAX_ENTRIES_PER_FRAME };
+
 /**
- * Decode and validate one frame body (version byte + protobuf). Never throws: every failure is a
- * reason, and a frame with any invalid message is dropped whole (a correct peer never sends one,
- * so its other messages are suspect too).
+ * Decode and validate one frame body (version byte + protobuf Frame). Never throws: every
+ * failure is a reason, and a frame with any invalid message is dropped whole (a correct peer
+ * never sends one, so its other messages are suspect too).
  */
 export function decodeFrameBody(body: Uint8Array): DecodedFrame {
   if (body.length === 0) return { ok: false, reason: 'malformed', detail: 'empty frame' };
   if (body[0] !== WIRE_VERSION) {
     return { ok: false, reason: 'unknown-version', detail: `frame version ${body[0]}` };
   }
-  let frame: wire.Frame;
-  try {
-    frame = wire.Frame.decode(body.subarray(1), DECODE_LIMITS);
-  } catch (err) {
-    return { ok: false, reason: 'malformed', detail: describe(err) };
-  }
   const messages: Message[] = [];
   let unknown = 0;
+  let ping: number | undefined;
+  let pong: number | undefined;
+  const r = new Reader(body, 1);
   try {
-    for (const w of frame.messages) {
-      const m = fromWire(w);
-      if (m === undefined) unknown++;
-      else messages.push(m);
+    while (!r.done) {
+      const tag = readTag(r);
+      const f = tag >>> 3;
+      const t = tag & 7;
+      if (f === FRAME_MESSAGES && t === 2) {
+        if (messages.length + unknown >= MAX_ENTRIES_PER_FRAME) {
+          return { ok: false, reason: 'malformed', detail: 'too many messages in one frame' };
+        }
+        // A Message: one oneof field (the body); proto3 keeps the last if several are set.
+        const len = r.len();
+        const end = r.pos + len;
+        const outer = r.end;
+        r.end = end;
+        let m: Message | undefined;
+        while (r.pos < end) {
+          const mtag = readTag(r);
+          const body = readBody(r, mtag >>> 3, mtag & 7, LIMITS);
+          if (body !== undefined) m = body;
+        }
+        r.end = outer;
+        if (m === undefined) unknown++;
+        else messages.push(m);
+      } else if (f === FRAME_PING && t === 1) {
+        ping = r.double();
+      } else if (f === FRAME_PONG && t === 1) {
+        pong = r.double();
+      } else if (f <= 3) {
+        throw new WireFormatError(`frame field ${f} has wire type ${t}`);
+      } else {
+        r.skip(t);
+      }
     }
   } catch (err) {
     if (err instanceof WireValidationError) {
@@ -143,9 +197,13 @@ export function decodeFrameBody(body: Uint8Array): DecodedFrame {
     }
     return { ok: false, reason: 'malformed', detail: describe(err) };
   }
-  const ping = finite(frame.ping);
-  const pong = finite(frame.pong);
-  return { ok: true, messages, unknown, ping, pong };
+  return {
+    ok: true,
+    messages,
+    unknown,
+    ping: finite(ping),
+    pong: finite(pong),
+  };
 }
 
 function finite(n: number | undefined): number | undefined {

@@ -33,6 +33,6 @@ export {
   type DecodedFrame,
 } from './frame-codec.js';
 export { FrameDecoder, type FrameDecoderEvents } from './frame-decoder.js';
-export { FIELDS, MESSAGE_TYPES, fromWire, toWire } from './wire-codec.js';
+export { FIELDS, MESSAGE_TYPES } from './wire-codec.js';
 export { promiseWithResolversPolyfilled } from './polyfill.js';
 export * from './errors.js';

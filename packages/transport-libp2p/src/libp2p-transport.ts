@@ -270,6 +270,10 @@ export class Libp2pTransport implements Transport, ChannelHost {
         this.metrics.sendsUnreachable++;
         return false;
       }
+      if (link.full()) {
+        this.metrics.sendsBufferFull++;
+        return false;
+      }
       const enc = encodeMessages(messages, this.maxFrameBytes);
       if (enc.oversized > 0) {
         this.metrics.sendsOversized += enc.oversized;

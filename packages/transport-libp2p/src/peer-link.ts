@@ -90,6 +90,17 @@ export class PeerLink {
     return 'full';
   }
 
+  /**
+   * True when any frame would be refused now (the buffer is at its bound): send() can skip
+   * encoding. Marks the link congested, as a refused write does.
+   */
+  full(): boolean {
+    const ch = this.channel;
+    if (ch === undefined || ch.queuedBytes < this.opts.maxSendBufferBytes) return false;
+    this.congested = true;
+    return true;
+  }
+
   /** A frame carrying a pong arrived on our stream: the remote hears us. */
   onPong(sentAt: number): void {
     const rtt = performance.now() - sentAt;

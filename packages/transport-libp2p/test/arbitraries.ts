@@ -1,0 +1,78 @@
+/** fast-check arbitraries for core messages, covering every type and the edges of each field. */
+import type { Ballot, Decided, Message, MessageType, PValue } from '@synod/core';
+import * as fc from 'fast-check';
+
+const uint = fc.oneof(
+  fc.constantFrom(0, 1, 127, 128, 2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER),
+  fc.nat(),
+  fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+);
+const bytes = fc.uint8Array({ maxLength: 300 });
+const leader = fc.oneof(
+  fc.constant(''),
+  fc.string({ maxLength: 60 }),
+  fc.string({ unit: 'grapheme', maxLength: 20 }),
+  fc.constant('12D3KooWMXQdHcNbg95Dn9oAwFgLRG1gvqxTxJnsvyWZrnwkSQfz'),
+);
+const ballot: fc.Arbitrary<Ballot> = fc.record({ round: uint, leader });
+const pvalue: fc.Arbitrary<PValue> = fc.record({ config: uint, ballot, slot: uint, value: bytes });
+const decided: fc.Arbitrary<Decided> = fc.record({ slot: uint, value: bytes });
+
+export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { type: T }>> } = {
+  p1a: fc.record({ type: fc.constant('p1a'), config: uint, ballot, fromSlot: uint }),
+  p1b: fc.record({
+    type: fc.constant('p1b'),
+    config: uint,
+    ballot,
+    accepted: fc.array(pvalue, { maxLength: 4 }),
+    watermark: uint,
+  }),
+  p2a: fc.record({ type: fc.constant('p2a'), config: uint, ballot, slot: uint, value: bytes }),
+  p2b: fc.record({ type: fc.constant('p2b'), config: uint, ballot, slot: uint }),
+  decision: fc.record({ type: fc.constant('decision'), slot: uint, value: bytes }),
+  request: fc.record({ type: fc.constant('request'), commands: bytes, hops: uint }),
+  heartbeat: fc.record({
+    type: fc.constant('heartbeat'),
+    config: uint,
+    ballot,
+    seq: uint,
+    slotOut: uint,
+    snapshotSlot: uint,
+  }),
+  heartbeatAck: fc.record({
+    type: fc.constant('heartbeatAck'),
+    config: uint,
+    ballot,
+    seq: uint,
+    slotOut: uint,
+  }),
+  readIndexReq: fc.record({ type: fc.constant('readIndexReq'), id: uint }),
+  readIndexResp: fc.record({
+    type: fc.constant('readIndexResp'),
+    id: uint,
+    index: fc.oneof(fc.constant(-1), uint),
+  }),
+  catchupReq: fc.record({
+    type: fc.constant('catchupReq'),
+    fromSlot: uint,
+    snapshotSlot: uint,
+    offset: uint,
+  }),
+  catchupDecisions: fc.record({
+    type: fc.constant('catchupDecisions'),
+    decisions: fc.array(decided, { maxLength: 4 }),
+  }),
+  snapshotChunk: fc
+    .record({ slot: uint, offset: uint, data: bytes, extra: uint })
+    .map(({ slot, offset, data, extra }) => ({
+      type: 'snapshotChunk' as const,
+      slot,
+      offset: Math.min(offset, Number.MAX_SAFE_INTEGER - 1000),
+      total: Math.min(offset, Number.MAX_SAFE_INTEGER - 1000) + data.length + (extra % 1000),
+      data,
+    })),
+};
+
+export const arbMessage: fc.Arbitrary<Message> = fc.oneof(
+  ...Object.values(arbByType),
+) as fc.Arbitrary<Message>;
