@@ -79,9 +79,7 @@ describe('a peer that stops reading', () => {
     await a.addPeerAddress(reader.node.getMultiaddrs()[0]!.toString());
     await waitFor(() => a.linkDetails(readerId).state === 'open', 'the link to open');
 
-    const t0 = Date.now();
     const before = memory();
-    console.log('mem0', Date.now() - t0);
     const accepted: number[] = [];
     let maxQueued = 0;
     // 2000 sends of 100 messages of 1 kB: about 200 MB offered to a peer that reads nothing.
@@ -95,9 +93,7 @@ describe('a peer that stops reading', () => {
       maxQueued = Math.max(maxQueued, a.getMetrics().queuedBytes);
       if (i % 20 === 19) await sleep(1);
     }
-    console.log('loop done', Date.now() - t0);
     const grown = memory() - before;
-    console.log('mem done', Date.now() - t0);
     const metrics = a.getMetrics();
     expect(metrics.sendsBufferFull).toBeGreaterThan(1900);
     expect(accepted.length).toBeLessThan(40);
