@@ -7,7 +7,6 @@
  * The backoff resets only once the remote has answered a ping on the new stream: a stream the
  * remote accepts and drops at once (it does not count us as a member yet) keeps backing off.
  */
-import type { Stream } from '@libp2p/interface';
 import type { PeerId } from '@synod/core';
 import { Backoff } from './backoff.js';
 import type { Channel } from './channel.js';

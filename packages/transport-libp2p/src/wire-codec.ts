@@ -63,12 +63,15 @@ export const NESTED_FIELDS = {
 type Unlisted = {
   [T in MessageType]: Exclude<keyof Of<T>, (typeof FIELDS)[T][number]>;
 }[MessageType];
-type UnlistedNested =
-  | Exclude<keyof Ballot, (typeof NESTED_FIELDS)['ballot'][number]>
-  | Exclude<keyof PValue, (typeof NESTED_FIELDS)['pvalue'][number]>
-  | Exclude<keyof Decided, (typeof NESTED_FIELDS)['decided'][number]>;
+type UnlistedNested = [
+  Exclude<keyof Ballot, (typeof NESTED_FIELDS)['ballot'][number]>,
+  Exclude<keyof PValue, (typeof NESTED_FIELDS)['pvalue'][number]>,
+  Exclude<keyof Decided, (typeof NESTED_FIELDS)['decided'][number]>,
+];
 /** Fails to compile while a core field is missing from FIELDS / NESTED_FIELDS. */
-export const ALL_FIELDS_LISTED: [Unlisted | UnlistedNested] extends [never] ? true : never = true;
+export const ALL_FIELDS_LISTED: [Unlisted, ...UnlistedNested] extends [never, never, never, never]
+  ? true
+  : never = true;
 
 /** Every message type the wire format carries. */
 export const MESSAGE_TYPES = Object.keys(FIELDS) as MessageType[];

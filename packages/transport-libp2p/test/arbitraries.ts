@@ -73,6 +73,4 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     })),
 };
 
-export const arbMessage: fc.Arbitrary<Message> = fc.oneof(
-  ...Object.values(arbByType),
-) as fc.Arbitrary<Message>;
+export const arbMessage: fc.Arbitrary<Message> = fc.oneof(...Object.values(arbByType));
