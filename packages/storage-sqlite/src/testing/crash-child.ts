@@ -1,7 +1,9 @@
 /**
  * The crash test's child process: a real SynodNode (acceptor and replica `A`) on a real
  * database file, talking to the parent over IPC. The parent kills it with SIGKILL at random
- * moments. Run as `node dist/testing/crash-child.js <db path>` through `fork`.
+ * moments. Started through `fork` (dist/testing/crash-child.js); it loads its modules, says
+ * `booted`, and opens the file the parent names in `go`, so that booting node can overlap the
+ * previous child's life.
  *
  * SYNOD_CRASH_HOOK=ack-before-write makes the store acknowledge before writing (see
  * AckBeforeWriteStorage), to show that the test can fail.
@@ -17,15 +19,9 @@ import {
   CRASH_PROTOCOL,
   LEADER,
 } from './crash-workload.js';
-import { IpcTransport, type IpcFrame } from './ipc-transport.js';
+import { IpcTransport, isIpcFrame, type IpcFrame } from './ipc-transport.js';
 
-async function main(): Promise<void> {
-  const path = process.argv[2];
-  if (path === undefined || process.send === undefined) {
-    throw new Error('usage: fork crash-child.js <db path> (with an IPC channel)');
-  }
-  // The parent went away: nothing more to do.
-  process.on('disconnect', () => process.exit(0));
+async function run(path: string): Promise<void> {
   const sqlite = await openSqliteStorage(path, {
     logId: CRASH_LOG_ID,
     snapshotChunkBytes: CRASH_CHUNK_BYTES,
@@ -44,10 +40,20 @@ async function main(): Promise<void> {
     protocol: CRASH_PROTOCOL,
   });
   const ready: IpcFrame = { kind: 'ready' };
-  process.send(ready);
+  process.send?.(ready);
 }
 
-main().catch((e: unknown) => {
+function fail(e: unknown): never {
   process.stderr.write(`crash-child: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(3);
+}
+
+if (process.send === undefined) fail(new Error('start crash-child.js through fork (IPC channel)'));
+// The parent went away: nothing more to do.
+process.on('disconnect', () => process.exit(0));
+process.once('message', (m: unknown) => {
+  if (isIpcFrame(m) && m.kind === 'go') run(m.path).catch(fail);
+  else fail(new Error('expected go'));
 });
+const booted: IpcFrame = { kind: 'booted' };
+process.send?.(booted);

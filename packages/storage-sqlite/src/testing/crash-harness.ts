@@ -14,7 +14,13 @@ import type { Message } from '@synod/core';
 import { openSqliteStorage } from '../sqlite-storage.js';
 import { checkRecovered, NOTHING_RECOVERED, type Recovered } from './crash-check.js';
 import { ScriptedLeader } from './crash-leader.js';
-import { CRASH_CHUNK_BYTES, CRASH_LOG_ID, initialSnapshot } from './crash-workload.js';
+import {
+  ACCEPTOR,
+  CRASH_CHUNK_BYTES,
+  CRASH_LOG_ID,
+  initialSnapshot,
+  LEADER,
+} from './crash-workload.js';
 import { isIpcFrame, type IpcFrame } from './ipc-transport.js';
 
 /** From src/testing or dist/testing alike: the compiled child. */
@@ -123,55 +129,68 @@ async function runLane(
   await init.write({ snapshot: initialSnapshot() });
   await init.close();
   const maxRunMs = opts.maxRunMs ?? 150;
-  let startupMs = 200;
+  let startupMs = 20;
 
-  while (lane.kills < kills && !stop.now) {
-    // Mostly kill under load; one time in six, while the child is still starting.
-    const duringStartup = random() < 1 / 6;
-    const life = await runChild(path, leader, opts.hook, (ready) =>
-      ready
-        ? duringStartup
-          ? undefined
-          : random() * maxRunMs
-        : duringStartup
-          ? random() * startupMs
-          : undefined,
-    );
-    if (life.readyAfterMs !== undefined) startupMs = 0.8 * startupMs + 0.2 * life.readyAfterMs;
-    lane.kills++;
-    if (!life.ready) lane.killsDuringStartup++;
-    const found: string[] = [];
-    if (!life.killed)
-      found.push(`the child exited by itself (${life.exit}): ${life.stderr.trim()}`);
-    found.push(...leader.violations.splice(0));
-    // Reopen the file as a restarting peer would, and check it.
-    let slotOut = lane.recovered.slotOut;
-    try {
-      const s = await openSqliteStorage(path, {
-        logId: CRASH_LOG_ID,
-        snapshotChunkBytes: CRASH_CHUNK_BYTES,
-      });
-      const state = await s.load();
-      await s.close();
-      const r = checkRecovered(state, leader, lane.recovered);
-      found.push(...r.violations);
-      lane.recovered = r.recovered;
-      slotOut = r.recovered.slotOut;
-    } catch (e) {
-      found.push(`the file does not reopen: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    leader.stopped(slotOut);
-    if (found.length > 0) {
-      const where = `${path}, kill ${lane.kills}, seed ${seed}`;
-      lane.violations.push(...found.map((f) => `${where}: ${f}`));
-      opts.log?.(`violation at ${where}: ${found[0]}`);
-      if (opts.stopAtFirstViolation === true) stop.now = true;
-    }
-    if (lane.kills % 50 === 0) {
-      opts.log?.(
-        `${path}: ${lane.kills} kills, ${leader.decided.size} slots decided, snapshot at ${lane.recovered.snapshotSlot}`,
+  // A spare child boots (node, modules) while the current one lives, so that the time between
+  // kills goes to the part under test: opening, loading, and running under load.
+  let spare = bootChild(opts.hook);
+  try {
+    while (lane.kills < kills && !stop.now) {
+      const child = await spare;
+      spare = bootChild(opts.hook);
+      // Mostly kill under load; one time in six, while the child is still opening or loading.
+      const duringStartup = random() < 1 / 6;
+      const life = await runChild(child, path, leader, (ready) =>
+        ready
+          ? duringStartup
+            ? undefined
+            : random() * maxRunMs
+          : duringStartup
+            ? random() * startupMs
+            : undefined,
       );
+      if (life.readyAfterMs !== undefined) startupMs = 0.8 * startupMs + 0.2 * life.readyAfterMs;
+      lane.kills++;
+      if (!life.ready) lane.killsDuringStartup++;
+      const found: string[] = [];
+      if (!life.killed)
+        found.push(`the child exited by itself (${life.exit}): ${life.stderr.trim()}`);
+      found.push(...leader.violations.splice(0));
+      // Reopen the file as a restarting peer would, and check it.
+      let slotOut = lane.recovered.slotOut;
+      try {
+        const s = await openSqliteStorage(path, {
+          logId: CRASH_LOG_ID,
+          snapshotChunkBytes: CRASH_CHUNK_BYTES,
+        });
+        const state = await s.load();
+        await s.close();
+        const r = checkRecovered(state, leader, lane.recovered);
+        found.push(...r.violations);
+        lane.recovered = r.recovered;
+        slotOut = r.recovered.slotOut;
+      } catch (e) {
+        found.push(`the file does not reopen: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      leader.stopped(slotOut);
+      if (found.length > 0) {
+        const where = `${path}, kill ${lane.kills}, seed ${seed}`;
+        lane.violations.push(...found.map((f) => `${where}: ${f}`));
+        opts.log?.(`violation at ${where}: ${found[0]}`);
+        if (opts.stopAtFirstViolation === true) stop.now = true;
+      }
+      if (lane.kills % 50 === 0) {
+        opts.log?.(
+          `${path}: ${lane.kills} kills, ${leader.decided.size} slots decided, snapshot at ${lane.recovered.snapshotSlot}`,
+        );
+      }
     }
+  } finally {
+    const last = await spare;
+    await new Promise((resolve) => {
+      last.child.once('exit', resolve);
+      last.child.kill('SIGKILL');
+    });
   }
   return lane;
 }
@@ -184,29 +203,57 @@ interface Life {
   stderr: string;
 }
 
-/**
- * Run the child once: connect it to the leader, and SIGKILL it after the delay `killAfter`
- * chooses (asked at spawn with ready = false, and at ready with ready = true; undefined: not
- * at this point). Resolves once the process is gone and its IPC channel drained.
- */
-function runChild(
-  path: string,
-  leader: ScriptedLeader,
-  hook: CrashTestOptions['hook'],
-  killAfter: (ready: boolean) => number | undefined,
-): Promise<Life> {
-  return new Promise((resolve) => {
-    const t0 = Date.now();
+interface Booted {
+  readonly child: ChildProcess;
+  readonly stderr: { text: string };
+}
+
+/** Start a child process and wait until it has loaded its modules and waits for `go`. */
+function bootChild(hook: CrashTestOptions['hook']): Promise<Booted> {
+  return new Promise((resolve, reject) => {
     const env = { ...process.env };
     if (hook !== undefined) env.SYNOD_CRASH_HOOK = hook;
     else delete env.SYNOD_CRASH_HOOK;
-    const child: ChildProcess = fork(CRASH_CHILD, [path], {
+    const child: ChildProcess = fork(CRASH_CHILD, [], {
       serialization: 'advanced',
       // Not the test runner's flags (loaders, inspector): a plain node running compiled JS.
       execArgv: [],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env,
     });
+    const stderr = { text: '' };
+    child.stderr?.on('data', (d: Buffer) => {
+      if (stderr.text.length < 10_000) stderr.text += d.toString();
+    });
+    const onExit = (code: number | null, signal: string | null) =>
+      reject(new Error(`the crash child died while booting (${signal ?? code}): ${stderr.text}`));
+    child.once('exit', onExit);
+    child.on('error', () => {
+      // Reported through 'exit'.
+    });
+    child.once('message', (m: unknown) => {
+      child.off('exit', onExit);
+      if (isIpcFrame(m) && m.kind === 'booted') resolve({ child, stderr });
+      else reject(new Error('the crash child spoke before booting'));
+    });
+  });
+}
+
+/**
+ * One life of a booted child: tell it to open `path`, connect it to the leader, and SIGKILL it
+ * after the delay `killAfter` chooses (asked at `go` with ready = false, and at ready with
+ * ready = true; undefined: not at this point). Resolves once the process is gone and its IPC
+ * channel drained, so every message it sent has reached the leader.
+ */
+function runChild(
+  booted: Booted,
+  path: string,
+  leader: ScriptedLeader,
+  killAfter: (ready: boolean) => number | undefined,
+): Promise<Life> {
+  const { child, stderr } = booted;
+  return new Promise((resolve) => {
+    const t0 = Date.now();
     const life: Life = {
       ready: false,
       readyAfterMs: undefined,
@@ -215,21 +262,13 @@ function runChild(
       stderr: '',
     };
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const kill = () => {
-      life.killed = child.kill('SIGKILL');
-    };
     const arm = (ms: number | undefined) => {
-      if (ms !== undefined) timer = setTimeout(kill, ms);
+      if (ms !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), ms);
     };
-    child.stderr?.on('data', (d: Buffer) => {
-      if (life.stderr.length < 10_000) life.stderr += d.toString();
-    });
-    const send = (messages: Message[]) => {
+    const send = (frame: IpcFrame) => {
       if (!child.connected) return;
-      const frame: IpcFrame = { kind: 'msgs', peer: 'L', messages };
-      child.send(frame, (err) => {
-        // The child died while the frame was on its way: as good as lost on the network.
-        void err;
+      child.send(frame, () => {
+        // An error means the child died while the frame was on its way: as good as lost.
       });
     };
     child.on('message', (m: unknown) => {
@@ -237,18 +276,18 @@ function runChild(
       if (m.kind === 'ready') {
         life.ready = true;
         life.readyAfterMs = Date.now() - t0;
-        leader.start(send);
+        leader.start((messages: Message[]) => send({ kind: 'msgs', peer: LEADER, messages }));
         if (timer === undefined) arm(killAfter(true) ?? 0);
-      } else if (m.peer === 'A') {
+      } else if (m.kind === 'msgs' && m.peer === ACCEPTOR) {
         leader.onMessages(m.messages);
       }
     });
-    arm(killAfter(false));
     let exited = false;
-    let disconnected = false;
+    let disconnected = !child.connected;
     const done = () => {
       if (!exited || !disconnected) return;
       if (timer !== undefined) clearTimeout(timer);
+      life.stderr = stderr.text;
       resolve(life);
     };
     child.on('exit', (code, signal) => {
@@ -261,8 +300,7 @@ function runChild(
       disconnected = true;
       done();
     });
-    child.on('error', () => {
-      // Reported through 'exit'.
-    });
+    send({ kind: 'go', path });
+    arm(killAfter(false));
   });
 }

@@ -7,6 +7,11 @@ import type { Message, PeerId, PeerLinkStatus, Transport, TransportHandler } fro
 
 /** What crosses the channel, in both directions. */
 export type IpcFrame =
+  /** Child -> parent: modules loaded, waiting for `go`. */
+  | { readonly kind: 'booted' }
+  /** Parent -> child: open this database and start the node. */
+  | { readonly kind: 'go'; readonly path: string }
+  /** Child -> parent: the node runs. */
   | { readonly kind: 'ready' }
   | { readonly kind: 'msgs'; readonly peer: PeerId; readonly messages: readonly Message[] };
 
