@@ -4,12 +4,15 @@
  * its snapshot in chunks of bounded size followed by the decisions after it. The requester
  * pulls one answer at a time, so a large transfer never floods the link.
  */
+import { membersOf } from './configuration.js';
 import type { NodeContext } from './context.js';
 import type { CatchupDecisions, CatchupRequest, SnapshotChunk } from './messages.js';
 import type { Replica } from './replica.js';
 import type { PeerId, Slot } from './types.js';
 
 interface Incoming {
+  /** One transfer comes from one peer: chunks of other snapshots would not fit together. */
+  readonly from: PeerId;
   readonly slot: Slot;
   readonly total: number;
   readonly parts: Uint8Array[];
@@ -30,6 +33,8 @@ export class Catchup {
   private incoming: Incoming | undefined;
   private lastSlotOut = 0;
   private lastMove = 0;
+  private lastLeaderHeard = 0;
+  private lastProbe = 0;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -79,10 +84,14 @@ export class Catchup {
       // No answer: that peer may be down or cut off. Ask another; it comes back into the
       // running when it is heard of again.
       this.ahead.delete(this.inFlight.to);
+      if (this.incoming?.from === this.inFlight.to) this.incoming = undefined;
       this.inFlight = undefined;
     }
-    const to = this.best();
-    if (to === undefined) return;
+    const to = this.incoming?.from ?? this.best();
+    if (to === undefined) {
+      this.probe(now);
+      return;
+    }
     // Missing decisions usually arrive on their own within a moment; ask only when they do not.
     if (
       now - this.lastMove < this.ctx.opts.catchupDelayMs &&
@@ -92,6 +101,27 @@ export class Catchup {
       return;
     }
     this.request(to);
+  }
+
+  /** A heartbeat from an active leader arrived (or this peer leads). */
+  heardLeader(): void {
+    this.lastLeaderHeard = this.ctx.now();
+  }
+
+  /**
+   * With no active leader heard for a while, nobody tells this peer whether it is behind:
+   * perhaps it is the one that must lead a configuration it has not learned of yet. So it asks a
+   * random member of the newest configuration it knows, now and then.
+   */
+  private probe(now: number): void {
+    const quiet = 2 * this.ctx.opts.electionTimeoutMs;
+    if (now - this.lastLeaderHeard < quiet || now - this.lastProbe < quiet) return;
+    this.lastProbe = now;
+    const latest = this.replica.configs.latest();
+    if (latest === undefined) return;
+    const others = membersOf(latest).filter((p) => p !== this.ctx.id);
+    if (others.length === 0) return;
+    this.request(others[Math.floor(this.ctx.random() * others.length)]!);
   }
 
   private request(to: PeerId): void {
@@ -146,13 +176,14 @@ export class Catchup {
       return;
     }
     let inc = this.incoming;
+    if (inc !== undefined && inc.from !== from) return;
     if (inc === undefined || inc.slot !== m.slot || inc.total !== m.total) {
       if (m.offset !== 0) {
         this.incoming = undefined;
         this.request(from);
         return;
       }
-      inc = { slot: m.slot, total: m.total, parts: [], received: 0 };
+      inc = { from, slot: m.slot, total: m.total, parts: [], received: 0 };
       this.incoming = inc;
     }
     if (m.offset !== inc.received || inc.received + m.data.length > inc.total) {
@@ -182,7 +213,8 @@ export class Catchup {
   }
 
   private continueFrom(from: PeerId, moved: boolean): void {
+    // Keep pulling from a peer known to be ahead, or from a probed peer that had something.
     const target = this.ahead.get(from);
-    if (moved && target !== undefined && target > this.replica.slotOut) this.request(from);
+    if (moved && (target === undefined || target > this.replica.slotOut)) this.request(from);
   }
 }

@@ -428,6 +428,7 @@ export class RawNode {
         this.acceptor.onHeartbeat(from, m);
         this.leader.onHeartbeat(from, m);
         this.catchup.noteAhead(from, m.slotOut);
+        this.catchup.heardLeader();
         return;
       case 'heartbeatAck':
         this.catchup.noteAhead(from, m.slotOut);

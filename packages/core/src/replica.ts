@@ -252,8 +252,11 @@ export class Replica {
     const latest = this.configs.latest();
     // slotIn is the lowest slot with neither a decision nor a proposal of this peer's leader:
     // after a leader change it may fall back below slots proposed earlier, into a hole that no
-    // leader will fill otherwise.
-    this.slotIn = this.slotOut;
+    // leader will fill otherwise. (The `no-gap-fill` bug leaves such holes, as PMMC's replica
+    // does when no leader fills them.)
+    this.slotIn = this.ctx.bug('no-gap-fill')
+      ? Math.max(this.slotIn, this.slotOut, this.maxDecided + 1, this.leader.maxProposal() + 1)
+      : this.slotOut;
     for (;;) {
       while (this.isDecided(this.slotIn) || this.leader.hasProposal(this.slotIn)) this.slotIn++;
       // PMMC: only within WINDOW of slotOut is the configuration of slotIn known.

@@ -26,6 +26,11 @@ export interface Model<S, I, O> {
   key(state: S): string;
   /** Split a history into independent parts (default: one part). */
   partition?(ops: readonly Operation<I, O>[]): Operation<I, O>[][];
+  /**
+   * Remove operations of unknown outcome that provably cannot matter (a write whose value no
+   * output ever shows may as well have taken effect at the very end). Keeps the search small.
+   */
+  prune?(ops: readonly Operation<I, O>[]): Operation<I, O>[];
   describe?(op: Operation<I, O>): string;
 }
 
@@ -52,7 +57,8 @@ export function checkLinearizable<S, I, O>(
   maxStates = 2_000_000,
 ): CheckResult {
   const parts = model.partition ? model.partition(history) : [history.slice()];
-  for (const part of parts) {
+  for (const whole of parts) {
+    const part = model.prune ? model.prune(whole) : whole;
     const r = checkPart(model, part, maxStates);
     if (r === 'inconclusive') return { ok: true, inconclusive: true };
     if (!r) {
@@ -123,8 +129,27 @@ function checkPart<S, I, O>(
     e.prev!.next = e;
     if (e.next) e.next.prev = e;
   };
-  const words = Math.ceil(ops.length / 32);
-  const linearized = new Uint32Array(words);
+  // The memo key: the set of linearized operations, as a 64-bit Zobrist hash updated in O(1)
+  // per step, and the model state, interned to a small number.
+  const zobrist = new Uint32Array(ops.length * 2);
+  let seed = 0x9e3779b9;
+  for (let i = 0; i < zobrist.length; i++) {
+    seed = (Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    zobrist[i] = seed;
+  }
+  let h1 = 0;
+  let h2 = 0;
+  const stateIds = new Map<string, number>();
+  const stateId = (st: S) => {
+    const k = model.key(st);
+    let id = stateIds.get(k);
+    if (id === undefined) stateIds.set(k, (id = stateIds.size));
+    return id;
+  };
+  const flip = (id: number) => {
+    h1 = (h1 ^ zobrist[2 * id]!) >>> 0;
+    h2 = (h2 ^ zobrist[2 * id + 1]!) >>> 0;
+  };
   const seen = new Set<string>();
   const stack: { entry: Entry; state: S }[] = [];
   let state = model.init();
@@ -135,8 +160,8 @@ function checkPart<S, I, O>(
       const op = ops[entry.id]!;
       const r = model.step(state, op.input, op.output);
       if (r.ok) {
-        linearized[entry.id >> 5]! ^= 1 << (entry.id & 31);
-        const key = `${linearized.join(',')}|${model.key(r.state)}`;
+        flip(entry.id);
+        const key = `${h1}:${h2}:${stateId(r.state)}`;
         if (!seen.has(key)) {
           if (seen.size >= maxStates) return 'inconclusive';
           seen.add(key);
@@ -146,14 +171,14 @@ function checkPart<S, I, O>(
           entry = head.next;
           continue;
         }
-        linearized[entry.id >> 5]! ^= 1 << (entry.id & 31);
+        flip(entry.id);
       }
       entry = entry.next;
     } else {
       const top = stack.pop();
       if (top === undefined) return false;
       state = top.state;
-      linearized[top.entry.id >> 5]! ^= 1 << (top.entry.id & 31);
+      flip(top.entry.id);
       unlift(top.entry);
       entry = top.entry.next;
     }
@@ -183,6 +208,17 @@ export const kvModel: Model<string, KvInput, string> = {
     }
   },
   key: (s) => s,
+  // Values are unique ("v17."), so a write of unknown outcome whose value appears in no output
+  // was never observed: had it taken effect before any later operation, that operation's
+  // output (the previous value, the new value, or the value read) would show it.
+  prune(ops) {
+    const seen: string[] = [];
+    for (const op of ops) if (op.output !== undefined) seen.push(op.output);
+    const all = seen.join('|');
+    return ops.filter(
+      (op) => op.output !== undefined || op.input.op === 'get' || all.includes(op.input.value),
+    );
+  },
   partition(ops) {
     const by = new Map<string, Operation<KvInput, string>[]>();
     for (const op of ops) {

@@ -60,22 +60,42 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     snapshotInterval: rng.pick([8, 20, 50, 200]),
     logRetention: rng.pick([0, 5, 30]),
     requestRetryMs: 500,
+
     catchupMaxDecisions: rng.pick([3, 50]),
+    retransmitIntervalMs: rng.pick([30, 200]),
     snapshotChunkBytes: rng.pick([64, 4096]),
     ...o.protocol,
   };
+  // Half the seeds are stormy: faults every few tens of ms, long and reordering delays, slow
+  // disks. Calm seeds exercise long runs of normal operation between rarer faults.
+  const stormy = rng.chance(0.5);
   const cluster = new SimCluster({
     seed: o.seed,
     protocol,
     bugs: new Set(o.bugs ?? []),
     traceLimit: o.traceLimit ?? 400,
+    fsyncMs: stormy ? [1, rng.pick([5, 20])] : [0.5, 3],
   });
-  cluster.net = {
-    minDelayMs: 1,
-    maxDelayMs: rng.pick([4, 15, 40]),
-    dropRate: rng.pick([0, 0.01, 0.05]),
-    dupRate: rng.pick([0, 0.02]),
-  };
+  cluster.net = stormy
+    ? {
+        minDelayMs: 1,
+        maxDelayMs: rng.pick([20, 60, 150]),
+        dropRate: rng.pick([0.02, 0.1]),
+        dupRate: rng.pick([0, 0.05]),
+      }
+    : {
+        minDelayMs: 1,
+        maxDelayMs: rng.pick([4, 15, 40]),
+        dropRate: rng.pick([0, 0.01, 0.05]),
+        dupRate: rng.pick([0, 0.02]),
+      };
+  // Some seeds use twitchy failure detection, just above the round trip: elections race each
+  // other and messages in flight, so duelling leaders and preemptions are common.
+  if (o.protocol?.electionTimeoutMs === undefined && rng.chance(0.3)) {
+    protocol.heartbeatIntervalMs = 10;
+    protocol.electionTimeoutMs = Math.max(25, 2 * cluster.net.maxDelayMs + 5);
+    protocol.maxElectionTimeoutMs = 2000;
+  }
   const n = o.peers ?? rng.pick([3, 3, 5]);
   const universe = Array.from({ length: n + 2 }, (_, i) => `p${i + 1}`);
   const initial = universe.slice(0, n);
@@ -91,7 +111,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   const faults: Record<string, number> = {};
   const count = (f: string) => (faults[f] = (faults[f] ?? 0) + 1);
   const chaosMs = o.chaosMs ?? 6000;
-  const operations = o.operations ?? 120;
+  const operations = o.operations ?? 200;
+  const maxOutstanding = rng.pick([1, 3, 8]);
   const membership = o.membership ?? true;
 
   // ---- workload: operations spread over the fault phase
@@ -109,7 +130,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     );
     if (live.length > 0) {
       const p = rng.pick(live);
-      if (cluster.outstanding(p.id) < 3) {
+      if (cluster.outstanding(p.id) < maxOutstanding) {
         const key = rng.pick(KEYS);
         const r = rng.next();
         const input: KvInput =
@@ -126,22 +147,58 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   cluster.at(rng.next() * 50, issue);
 
   // ---- faults
+  const et = protocol.electionTimeoutMs ?? 300;
+  const activeLeaders = (up: SimPeer[]) => up.filter((p) => p.node!.status().leader.active);
+  /**
+   * Jepsen's partition-leader: cut the active leader off just long enough for another to be
+   * elected, then heal while it still believes it leads (and its clients' commands are in
+   * flight); meanwhile an acceptor may crash and come straight back, losing whatever it had
+   * not persisted.
+   */
+  const isolateLeader = () => {
+    const peers = [...cluster.peers.values()];
+    const up = peers.filter((p) => p.node !== null && !p.paused);
+    const leaders = activeLeaders(up);
+    if (leaders.length === 0) return;
+    const l = rng.pick(leaders);
+    cluster.partition([[l.id], peers.filter((p) => p.id !== l.id).map((p) => p.id)]);
+    count('isolate-leader');
+    cluster.at(rng.int(et, 2 * et), () => cluster.heal());
+    const others = up.filter((p) => p !== l);
+    if (others.length > 0 && rng.chance(0.5)) {
+      const a = rng.pick(others);
+      cluster.at(rng.int(et, 2 * et), () => {
+        cluster.crash(a.id);
+        count('crash');
+        cluster.at(rng.int(1, 30), () => restartIfMember(cluster, a));
+      });
+    }
+  };
   const injectFault = () => {
     if (cluster.now >= chaosMs) return;
     const peers = [...cluster.peers.values()];
     const up = peers.filter((p) => p.node !== null && !p.paused);
     const r = rng.next();
-    if (r < 0.25 && up.length > 0) {
-      const p = rng.pick(up);
+    if (r < 0.2 && up.length > 0) {
+      // Crashes favour the moments that matter: a write in flight (acknowledgements may have
+      // left before it, if persist-before-send is broken) and the active leader.
+      const writing = up.filter((p) => p.writing);
+      const leaders = activeLeaders(up);
+      const q = rng.next();
+      const p = rng.pick(
+        q < 0.4 && writing.length > 0 ? writing : q < 0.7 && leaders.length > 0 ? leaders : up,
+      );
       cluster.crash(p.id);
       count('crash');
-      cluster.at(rng.int(50, 2500), () => restartIfMember(cluster, p));
-    } else if (r < 0.4 && up.length > 0) {
+      cluster.at(rng.chance(0.3) ? rng.int(1, 50) : rng.int(50, 2500), () =>
+        restartIfMember(cluster, p),
+      );
+    } else if (r < 0.3 && up.length > 0) {
       const p = rng.pick(up);
       cluster.pause(p.id);
       count('sleep');
       cluster.at(rng.int(300, 4000), () => cluster.resume(p.id));
-    } else if (r < 0.6) {
+    } else if (r < 0.45) {
       const ids = shuffle(
         rng,
         peers.map((p) => p.id),
@@ -150,16 +207,22 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       cluster.partition([ids.slice(0, cutAt), ids.slice(cutAt)]);
       count('partition');
       cluster.at(rng.int(100, 2500), () => cluster.heal());
-    } else if (r < 0.68 && peers.length > 1) {
+    } else if (r < 0.5 && peers.length > 1) {
       const a = rng.pick(peers).id;
       const b = rng.pick(peers.filter((p) => p.id !== a)).id;
       cluster.cutLink(a, b);
       count('one-way-loss');
       cluster.at(rng.int(100, 2000), () => cluster.heal());
-    } else if (r < 0.85 && membership) {
-      if (changeMembership(cluster, rng, universe)) count('membership');
+    } else if (r < 0.75) {
+      isolateLeader();
+    } else if (membership) {
+      if (changeMembership(cluster, rng, universe)) {
+        count('membership');
+        // A leader change while the WINDOW drains is where configuration bugs show.
+        if (rng.chance(0.5)) cluster.at(rng.int(5, 100), isolateLeader);
+      }
     }
-    cluster.at(rng.int(100, 900), injectFault);
+    cluster.at(stormy ? rng.int(20, 300) : rng.int(100, 900), injectFault);
   };
   cluster.at(rng.int(200, 600), injectFault);
 

@@ -225,7 +225,10 @@ export function transportConformanceCases(
       }
     }
     for (const ep of eps) {
-      check(ep.lateDeliveries === 0, `${ep.id} delivered ${ep.lateDeliveries} batches after stop()`);
+      check(
+        ep.lateDeliveries === 0,
+        `${ep.id} delivered ${ep.lateDeliveries} batches after stop()`,
+      );
     }
   }
 
@@ -251,7 +254,10 @@ export function transportConformanceCases(
             `${expected.length} messages`,
           );
           const got = receivedFrom(b!, a!.id);
-          check(got.length === expected.length, `got ${got.length} messages, want ${expected.length}`);
+          check(
+            got.length === expected.length,
+            `got ${got.length} messages, want ${expected.length}`,
+          );
           expected.forEach((m, i) => assertDeepEqual(got[i], m, `message ${i} (${m.type})`));
         }),
     },
@@ -269,7 +275,9 @@ export function transportConformanceCases(
               const m: Message = { type: 'readIndexReq', id: i };
               // Every tenth send carries a larger message, so frames differ in size.
               const extra: Message[] =
-                i % 10 === 0 ? [{ type: 'decision', slot: i, value: patternBytes(2000, i + 1) }] : [];
+                i % 10 === 0
+                  ? [{ type: 'decision', slot: i, value: patternBytes(2000, i + 1) }]
+                  : [];
               if (s.t.send(b!.id, [m, ...extra])) accepted.get(s.id)!.push(i);
             }
             if (i % 100 === 99) await sleep(0);
@@ -283,7 +291,9 @@ export function transportConformanceCases(
                 want.length,
               `${want.length} ordered messages from ${s.id}`,
             );
-            const ids = receivedFrom(b!, s.id).flatMap((m) => (m.type === 'readIndexReq' ? [m.id] : []));
+            const ids = receivedFrom(b!, s.id).flatMap((m) =>
+              m.type === 'readIndexReq' ? [m.id] : [],
+            );
             assertDeepEqual(ids, want, `ids from ${s.id}`);
           }
         }),
@@ -319,7 +329,10 @@ export function transportConformanceCases(
             `${expected.length} messages`,
           );
           const got = receivedFrom(b!, a!.id);
-          check(got.length === expected.length, `got ${got.length} messages, want ${expected.length}`);
+          check(
+            got.length === expected.length,
+            `got ${got.length} messages, want ${expected.length}`,
+          );
           expected.forEach((m, i) => assertDeepEqual(got[i], m, `message ${i} (${m.type})`));
         }),
     },
@@ -402,7 +415,10 @@ export function transportConformanceCases(
           await mesh([a!, b!]);
           const pa = a!.t.peers();
           check(!pa.some((p) => p.peer === a!.id), 'peers() lists the transport itself');
-          check(pa.some((p) => p.peer === b!.id && p.connected), 'peers() misses a linked member');
+          check(
+            pa.some((p) => p.peer === b!.id && p.connected),
+            'peers() misses a linked member',
+          );
           check(a!.t.send(b!.id, [{ type: 'readIndexReq', id: 1 }]), 'send failed');
           await waitFor(() => receivedFrom(b!, a!.id).length > 0, 'one message');
           const seen = b!.t.peers().find((p) => p.peer === a!.id);
