@@ -95,6 +95,13 @@ export class MigrationFailedError extends StorageOpenError {
   }
 }
 
+/** The file could not be opened at all (no such directory, no permission...). */
+export class OpenFailedError extends StorageOpenError {
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('storage-open-failed', path, `cannot open the database: ${reason}`, options);
+  }
+}
+
 /** The options passed to open the store are invalid. */
 export class InvalidStorageOptionsError extends StorageOpenError {
   constructor(path: string, message: string) {

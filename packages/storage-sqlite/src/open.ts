@@ -18,6 +18,7 @@ import {
   MigrationFailedError,
   NewerSchemaError,
   NotSynodDatabaseError,
+  OpenFailedError,
   StorageLockedError,
   StorageOpenError,
 } from './errors.js';
@@ -58,7 +59,8 @@ function classify(path: string, e: unknown): Error {
   if (code.startsWith('SQLITE_CORRUPT')) {
     return new CorruptDatabaseError(path, [String((e as Error).message)], { cause: e });
   }
-  return e instanceof Error ? e : new Error(String(e));
+  const message = e instanceof Error ? e.message : String(e);
+  return new OpenFailedError(path, code === '' ? message : `${code}: ${message}`, { cause: e });
 }
 
 /**

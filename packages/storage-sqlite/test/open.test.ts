@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import {
@@ -10,6 +11,7 @@ import {
   LogIdMismatchError,
   NewerSchemaError,
   NotSynodDatabaseError,
+  OpenFailedError,
   openSqliteStorage,
   SCHEMA_VERSION,
   StorageLockedError,
@@ -97,6 +99,12 @@ describe('opening a new file', () => {
     const s = await openSqliteStorage(tmp.file(), { durability: 'normal-unsafe' });
     expect(s.info()).toMatchObject({ synchronous: 'normal', durability: 'normal-unsafe' });
     await s.close();
+  });
+
+  it('reports a path it cannot open with OpenFailedError', async () => {
+    const err = await rejectionOf(openSqliteStorage(join(tmp.dir, 'no', 'such', 'dir', 'x.db')));
+    expect(err).toBeInstanceOf(OpenFailedError);
+    expect(err.code).toBe('storage-open-failed');
   });
 
   it('rejects invalid options', async () => {
