@@ -45,6 +45,10 @@ export class PeerLink {
   private congested = false;
   /** The last measured round trip, ms. */
   rttMs: number | null = null;
+  /** Frames accepted by write() in this turn of the event loop, written together at its end. */
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
 
   constructor(
     readonly peer: PeerId,
@@ -63,8 +67,9 @@ export class PeerLink {
     return this.linkState === 'open' && this.confirmed && !this.congested;
   }
 
+  /** Bytes accepted but not yet taken by the muxer (the send buffer this link bounds). */
   get queuedBytes(): number {
-    return this.channel?.queuedBytes ?? 0;
+    return (this.channel?.queuedBytes ?? 0) + this.pendingBytes;
   }
 
   /** Start dialling (or dial now, if waiting out a backoff). */
@@ -82,11 +87,49 @@ export class PeerLink {
    */
   write(frames: readonly Uint8Array[]): 'ok' | 'unreachable' | 'full' {
     const ch = this.channel;
-    if (this.linkState !== 'open' || ch === undefined) return 'unreachable';
-    if (ch.write(frames, this.opts.maxSendBufferBytes)) return 'ok';
-    if (!ch.isOpen) return 'unreachable';
-    this.congested = true;
-    return 'full';
+    if (this.linkState !== 'open' || ch === undefined || !ch.isOpen) return 'unreachable';
+    let size = 0;
+    for (const f of frames) size += f.length;
+    // An empty buffer always takes one send's frames, so a frame up to maxFrameBytes is never
+    // stuck; otherwise the bound holds.
+    const queued = this.queuedBytes;
+    if (queued > 0 && queued + size > this.opts.maxSendBufferBytes) {
+      this.congested = true;
+      return 'full';
+    }
+    for (const f of frames) this.pending.push(f);
+    this.pendingBytes += size;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flush());
+    }
+    return 'ok';
+  }
+
+  /**
+   * Write the frames accepted in this turn as one stream write. Every layer below (yamux frame,
+   * Noise message, socket write) costs per write, so a burst of sends costs about as much as
+   * one; the frames stay in order and intact.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    const frames = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const ch = this.channel;
+    if (ch === undefined || frames.length === 0) return;
+    let data = frames[0]!;
+    if (frames.length > 1) {
+      data = new Uint8Array(bytes);
+      let off = 0;
+      for (const f of frames) {
+        data.set(f, off);
+        off += f.length;
+      }
+    }
+    // The bound was checked when the frames were accepted.
+    ch.write([data], Number.MAX_SAFE_INTEGER);
   }
 
   /**
@@ -94,8 +137,7 @@ export class PeerLink {
    * encoding. Marks the link congested, as a refused write does.
    */
   full(): boolean {
-    const ch = this.channel;
-    if (ch === undefined || ch.queuedBytes < this.opts.maxSendBufferBytes) return false;
+    if (this.channel === undefined || this.queuedBytes < this.opts.maxSendBufferBytes) return false;
     this.congested = true;
     return true;
   }
@@ -112,6 +154,8 @@ export class PeerLink {
 
   close(): void {
     this.linkState = 'closed';
+    this.pending = [];
+    this.pendingBytes = 0;
     if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.pinger !== undefined) clearInterval(this.pinger);
     this.dialAbort?.abort();
@@ -167,6 +211,9 @@ export class PeerLink {
     ch.onClose(() => {
       if (this.channel !== ch) return;
       this.channel = undefined;
+      // Accepted but unwritten frames are lost with the stream, as queued ones are.
+      this.pending = [];
+      this.pendingBytes = 0;
       if (this.pinger !== undefined) clearInterval(this.pinger);
       this.pinger = undefined;
       if (this.linkState === 'closed') return;
