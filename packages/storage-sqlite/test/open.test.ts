@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -211,6 +211,45 @@ describe('opening an existing file', () => {
     const err = await expectRefused(path, CorruptDatabaseError, 'storage-corrupt');
     expect((err as CorruptDatabaseError).problems.length).toBeGreaterThan(0);
   });
+});
+
+describe('a crash while creating files', () => {
+  it('never leaves a file that does not open', async () => {
+    const dir = tmp.file('creating');
+    mkdirSync(dir);
+    const url = new URL('../dist/index.js', import.meta.url).href;
+    // A child creates stores one after another until it is killed, at a random moment.
+    for (let round = 0; round < 8; round++) {
+      const child = spawn(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { openSqliteStorage } = await import(${JSON.stringify(url)});
+           console.log('creating');
+           for (let i = 0; ; i++) {
+             const s = await openSqliteStorage(${JSON.stringify(dir)} + '/r${round}-' + i + '.db', { logId: 'c' });
+             await s.write({ incarnation: 1 });
+             await s.close();
+           }`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      await new Promise((resolve) => child.stdout.once('data', resolve));
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 100));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    const files = readdirSync(dir).filter((f) => f.endsWith('.db'));
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    for (const f of files) {
+      const s = await openSqliteStorage(join(dir, f), { logId: 'c' });
+      const st = await s.load();
+      expect([0, 1]).toContain(st.incarnation);
+      await s.close();
+    }
+  }, 60_000);
 });
 
 describe('one opener at a time', () => {
