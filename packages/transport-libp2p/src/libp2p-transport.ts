@@ -601,11 +601,15 @@ export class Libp2pTransport implements Transport, ChannelHost {
     if (multiaddrs.length > 0) await this.libp2p.peerStore.merge(id, { multiaddrs });
   }
 
-  /** Our addresses for invites and join answers: LAN ones first, loopback last, no /p2p. */
+  /**
+   * Our addresses for invites and join answers: the non-loopback ones when there are any (a
+   * loopback address names the joiner's own machine), else loopback (a peer on 127.0.0.1).
+   */
   private advertisedAddrs(): Multiaddr[] {
     const all = this.libp2p.getMultiaddrs().map((a) => a.decapsulateCode(CODE_P2P));
     const loopback = (a: Multiaddr) => /^\/ip[46]\/(127\.|::1\/)/.test(a.toString());
-    return [...all.filter((a) => !loopback(a)), ...all.filter(loopback)];
+    const reachable = all.filter((a) => !loopback(a));
+    return reachable.length > 0 ? reachable : all;
   }
 
   private async addrsOf(peer: PeerId): Promise<Multiaddr[]> {

@@ -11,6 +11,8 @@ import { FakeStream, silentLogger } from './fake-stream.js';
 
 /** How many inputs each property tries: a few thousand here, 100k+ in `npm run fuzz:soak`. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+/** Per-test time limit, scaled for the soak. */
+const FUZZ_TIMEOUT = Math.max(30_000, RUNS * 5);
 const MAX_FRAME = 64 * 1024;
 
 const SAMPLES = sampleMessages();
@@ -190,83 +192,91 @@ describe('frame decoder', () => {
     );
   });
 
-  it('fuzz: random bytes never throw, and only valid messages come out', () => {
-    fc.assert(
-      fc.property(
-        fc.uint8Array({ maxLength: 2048 }),
-        arbCuts,
-        fc.boolean(),
-        (bytes, cuts, asList) => {
-          const h = harness();
-          expect(() => {
-            h.stream.push(chunk(bytes, cuts), asList);
-            h.stream.abort();
-          }).not.toThrow();
-          for (const m of h.delivered) expect(isValidMessage(m)).toBe(true);
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
+  it(
+    'fuzz: random bytes never throw, and only valid messages come out',
+    () => {
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ maxLength: 2048 }),
+          arbCuts,
+          fc.boolean(),
+          (bytes, cuts, asList) => {
+            const h = harness();
+            expect(() => {
+              h.stream.push(chunk(bytes, cuts), asList);
+              h.stream.abort();
+            }).not.toThrow();
+            for (const m of h.delivered) expect(isValidMessage(m)).toBe(true);
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 
-  it('fuzz: garbage and mutated frames among valid ones: valid frames still arrive, in order, and only valid messages come out', () => {
-    const arbPart = fc.oneof(
-      arbMessages.map((ms) => ({ kind: 'valid' as const, ms })),
-      // A length-prefixed body of random bytes, starting with the right version byte or not.
-      fc.tuple(fc.boolean(), fc.uint8Array({ maxLength: 300 })).map(([v1, b]) => ({
-        kind: 'garbage' as const,
-        bytes: frameOf(v1 ? Uint8Array.of(1, ...b) : b),
-      })),
-      // A valid frame with a few bytes of its body flipped.
-      fc
-        .tuple(
-          arbMessages,
-          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
-            minLength: 1,
-            maxLength: 4,
-          }),
-        )
-        .map(([ms, flips]) => {
-          const f = encodeMessages(ms, MAX_FRAME).frames[0]!.slice();
-          let hdr = 0;
-          while (f[hdr]! >= 0x80) hdr++;
-          for (const [at, x] of flips) {
-            const i = hdr + 1 + (at % Math.max(1, f.length - hdr - 1));
-            if (i < f.length) f[i]! ^= x;
-          }
-          return { kind: 'garbage' as const, bytes: f };
-        }),
-      // A frame longer than the limit: skipped whole.
-      fc.nat({ max: 1000 }).map((n) => ({
-        kind: 'garbage' as const,
-        bytes: frameOf(new Uint8Array(MAX_FRAME + 1 + n).fill(0x0a)),
-      })),
-    );
-    fc.assert(
-      fc.property(fc.array(arbPart, { minLength: 1, maxLength: 10 }), arbCuts, (parts, cuts) => {
-        const h = harness();
-        const bytes = concat(
-          parts.map((p) =>
-            p.kind === 'valid' ? encodeMessages(p.ms, MAX_FRAME).frames[0]! : p.bytes,
-          ),
-        );
-        expect(() => h.stream.push(chunk(bytes, cuts), true)).not.toThrow();
-        for (const m of h.delivered) expect(isValidMessage(m)).toBe(true);
-        // The valid frames' messages appear in order (garbage may only add valid messages).
-        const want = parts.flatMap((p) => (p.kind === 'valid' ? p.ms : []));
-        let j = 0;
-        for (const m of h.delivered) {
-          if (
-            j < want.length &&
-            JSON.stringify(m, bytesAsArray) === JSON.stringify(want[j], bytesAsArray)
+  it(
+    'fuzz: garbage and mutated frames among valid ones: valid frames still arrive, in order, and only valid messages come out',
+    () => {
+      const arbPart = fc.oneof(
+        arbMessages.map((ms) => ({ kind: 'valid' as const, ms })),
+        // A length-prefixed body of random bytes, starting with the right version byte or not.
+        fc.tuple(fc.boolean(), fc.uint8Array({ maxLength: 300 })).map(([v1, b]) => ({
+          kind: 'garbage' as const,
+          bytes: frameOf(v1 ? Uint8Array.of(1, ...b) : b),
+        })),
+        // A valid frame with a few bytes of its body flipped.
+        fc
+          .tuple(
+            arbMessages,
+            fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), {
+              minLength: 1,
+              maxLength: 4,
+            }),
           )
-            j++;
-        }
-        expect(j).toBe(want.length);
-      }),
-      { numRuns: Math.max(200, Math.floor(RUNS / 4)) },
-    );
-  });
+          .map(([ms, flips]) => {
+            const f = encodeMessages(ms, MAX_FRAME).frames[0]!.slice();
+            let hdr = 0;
+            while (f[hdr]! >= 0x80) hdr++;
+            for (const [at, x] of flips) {
+              const i = hdr + 1 + (at % Math.max(1, f.length - hdr - 1));
+              if (i < f.length) f[i]! ^= x;
+            }
+            return { kind: 'garbage' as const, bytes: f };
+          }),
+        // A frame longer than the limit: skipped whole.
+        fc.nat({ max: 1000 }).map((n) => ({
+          kind: 'garbage' as const,
+          bytes: frameOf(new Uint8Array(MAX_FRAME + 1 + n).fill(0x0a)),
+        })),
+      );
+      fc.assert(
+        fc.property(fc.array(arbPart, { minLength: 1, maxLength: 10 }), arbCuts, (parts, cuts) => {
+          const h = harness();
+          const bytes = concat(
+            parts.map((p) =>
+              p.kind === 'valid' ? encodeMessages(p.ms, MAX_FRAME).frames[0]! : p.bytes,
+            ),
+          );
+          expect(() => h.stream.push(chunk(bytes, cuts), true)).not.toThrow();
+          for (const m of h.delivered) expect(isValidMessage(m)).toBe(true);
+          // The valid frames' messages appear in order (garbage may only add valid messages).
+          const want = parts.flatMap((p) => (p.kind === 'valid' ? p.ms : []));
+          let j = 0;
+          for (const m of h.delivered) {
+            if (
+              j < want.length &&
+              JSON.stringify(m, bytesAsArray) === JSON.stringify(want[j], bytesAsArray)
+            )
+              j++;
+          }
+          expect(j).toBe(want.length);
+        }),
+        { numRuns: Math.max(200, Math.floor(RUNS / 4)) },
+      );
+    },
+    FUZZ_TIMEOUT,
+  );
 
   it('refuses frames with more entries than a frame may hold', () => {
     const h = harness();
