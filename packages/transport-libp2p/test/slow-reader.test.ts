@@ -45,7 +45,9 @@ async function slowReader(): Promise<{
     streamMuxers: [yamux()],
     connectionMonitor: { enabled: false },
   });
-  cleanup.push(() => node.stop());
+  cleanup.push(async () => {
+    await node.stop();
+  });
   const slots: number[] = [];
   let current: Stream | undefined;
   await node.handle(PAXOS_PROTOCOL, (stream) => {

@@ -20,7 +20,7 @@ describe('reconnect backoff', () => {
 
 describe('member set', () => {
   it('trusts provisional peers until the runtime names the members, then exactly those', () => {
-    let now = 0;
+    const now = 0;
     const m = new MemberSet('me', ['boot'], () => now);
     expect(m.isAllowed('boot')).toBe(true);
     expect(m.isAllowed('me')).toBe(false);
