@@ -16,7 +16,6 @@ import type {
   Logger,
   PeerId as Libp2pPeerId,
   PeerInfo,
-  PrivateKey,
   Stream,
 } from '@libp2p/interface';
 import { mdns } from '@libp2p/mdns';
@@ -151,7 +150,7 @@ export async function createLibp2pTransport(
     connectionMonitor: { enabled: false },
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
-  const transport = new Libp2pTransport(node, self, key, opts, {
+  const transport = new Libp2pTransport(node, self, opts, {
     members,
     book,
     addressBook,
@@ -175,8 +174,11 @@ interface Internals {
 export class Libp2pTransport implements Transport, ChannelHost {
   /** This peer's id (its libp2p peer id, base58btc). */
   readonly id: PeerId;
+  /** @internal The component logger (DEBUG=synod:transport*). */
   readonly log: Logger;
+  /** @internal */
   readonly maxFrameBytes: number;
+  /** @internal The live counters; getMetrics() returns a copy. */
   readonly metrics: TransportMetrics;
   private handler: TransportHandler | undefined;
   private stopped = false;
@@ -195,8 +197,6 @@ export class Libp2pTransport implements Transport, ChannelHost {
     /** The libp2p node underneath, for what this API does not cover. */
     readonly libp2p: Libp2p,
     self: PeerId,
-    /** @internal */
-    readonly privateKey: PrivateKey,
     private readonly opts: ResolvedOptions,
     private readonly internals: Internals,
   ) {
