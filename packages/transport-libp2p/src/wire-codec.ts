@@ -37,7 +37,7 @@ export const FIELDS = {
   p1a: ['type', 'config', 'ballot', 'fromSlot'],
   p1b: ['type', 'config', 'ballot', 'accepted', 'watermark'],
   p2a: ['type', 'config', 'ballot', 'slot', 'value'],
-  p2b: ['type', 'config', 'ballot', 'slot'],
+  p2b: ['type', 'config', 'ballot', 'slot', 'proposal'],
   decision: ['type', 'slot', 'value'],
   request: ['type', 'commands', 'hops'],
   heartbeat: ['type', 'config', 'ballot', 'seq', 'slotOut', 'snapshotSlot'],
@@ -213,7 +213,12 @@ export function bodySize(m: Message): number {
         bytesField(m.value.length)
       );
     case 'p2b':
-      return uintField(m.config) + subField(ballotSize(m.ballot)) + uintField(m.slot);
+      return (
+        uintField(m.config) +
+        subField(ballotSize(m.ballot)) +
+        uintField(m.slot) +
+        subField(ballotSize(m.proposal))
+      );
     case 'decision':
       return uintField(m.slot) + bytesField(m.value.length);
     case 'request':
@@ -368,6 +373,7 @@ export function writeBody(w: Writer, m: Message): void {
       w.uint(1, m.config);
       writeBallot(w, 2, m.ballot);
       w.uint(3, m.slot);
+      writeBallot(w, 4, m.proposal);
       return;
     case 'decision':
       w.uint(1, m.slot);
@@ -676,6 +682,8 @@ export interface DecodeLimits {
 interface RawBody {
   ints: number[];
   ballot: Ballot | undefined;
+  /** p2b's second ballot (field 4). */
+  proposal: Ballot | undefined;
   bytes: Uint8Array | undefined;
   accepted: PValue[] | undefined;
   decisions: Decided[] | undefined;
@@ -715,6 +723,7 @@ export function readBody(
   const raw: RawBody = {
     ints: [0, 0, 0, 0, 0, 0],
     ballot: undefined,
+    proposal: undefined,
     bytes: undefined,
     accepted: undefined,
     decisions: undefined,
@@ -731,6 +740,8 @@ export function readBody(
       raw.bytes = readBytes(r, t, type, names[f]!);
     } else if (f === 2 && hasBallot) {
       raw.ballot = readBallot(r, t, type);
+    } else if (f === 4 && type === 'p2b') {
+      raw.proposal = readBallot(r, t, 'p2b.proposal');
     } else if (f === 3 && type === 'p1b') {
       raw.accepted ??= [];
       if (raw.accepted.length >= limits.maxEntries) fail('p1b has too many pvalues');
@@ -771,7 +782,13 @@ function shape(type: MessageType, raw: RawBody): Message {
     case 'p2a':
       return { type, config: i1, ballot: needBallot(), slot: i3, value: bytes() };
     case 'p2b':
-      return { type, config: i1, ballot: needBallot(), slot: i3 };
+      return {
+        type,
+        config: i1,
+        ballot: needBallot(),
+        slot: i3,
+        proposal: raw.proposal ?? fail('p2b.proposal is missing'),
+      };
     case 'decision':
       return { type, slot: i1, value: bytes() };
     case 'request':

@@ -28,7 +28,7 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     watermark: uint,
   }),
   p2a: fc.record({ type: fc.constant('p2a'), config: uint, ballot, slot: uint, value: bytes }),
-  p2b: fc.record({ type: fc.constant('p2b'), config: uint, ballot, slot: uint }),
+  p2b: fc.record({ type: fc.constant('p2b'), config: uint, ballot, slot: uint, proposal: ballot }),
   decision: fc.record({ type: fc.constant('decision'), slot: uint, value: bytes }),
   request: fc.record({ type: fc.constant('request'), commands: bytes, hops: uint }),
   heartbeat: fc.record({

@@ -41,13 +41,22 @@ function isValidMessage(m: Message): boolean {
   if (KEYS[m.type] !== Object.keys(m).sort().join()) return false;
   for (const [k, v] of Object.entries(m)) {
     if (k === 'type') continue;
-    if (k === 'ballot' && !isBallot(v)) return false;
+    if ((k === 'ballot' || k === 'proposal') && !isBallot(v)) return false;
     if (k === 'index' && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= -1)) {
       return false;
     }
     if (['value', 'data', 'commands'].includes(k) && !(v instanceof Uint8Array)) return false;
     if (
-      !['ballot', 'index', 'value', 'data', 'commands', 'accepted', 'decisions'].includes(k) &&
+      ![
+        'ballot',
+        'proposal',
+        'index',
+        'value',
+        'data',
+        'commands',
+        'accepted',
+        'decisions',
+      ].includes(k) &&
       !isUint(v)
     ) {
       return false;

@@ -998,6 +998,7 @@ export interface P2b {
   config: number;
   ballot?: Ballot;
   slot: number;
+  proposal?: Ballot;
 }
 
 export namespace P2b {
@@ -1024,6 +1025,11 @@ export namespace P2b {
           if (obj.slot != null && obj.slot !== 0) {
             w.uint32(24);
             w.uint64Number(obj.slot);
+          }
+
+          if (obj.proposal != null) {
+            w.uint32(34);
+            Ballot.codec().encode(obj.proposal, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -1054,6 +1060,12 @@ export namespace P2b {
               }
               case 3: {
                 obj.slot = reader.uint64Number();
+                break;
+              }
+              case 4: {
+                obj.proposal = Ballot.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.proposal,
+                });
                 break;
               }
               default: {
@@ -1093,6 +1105,13 @@ export namespace P2b {
                 };
                 break;
               }
+              case 4: {
+                yield* Ballot.codec().stream(reader, reader.uint32(), `${prefix}.proposal`, {
+                  limits: opts.limits?.proposal,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1126,6 +1145,16 @@ export namespace P2b {
     value: number;
   }
 
+  export interface P2bProposalRoundFieldEvent {
+    field: '$.proposal.round';
+    value: number;
+  }
+
+  export interface P2bProposalLeaderFieldEvent {
+    field: '$.proposal.leader';
+    value: string;
+  }
+
   export function encode(obj: Partial<P2b>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, P2b.codec());
   }
@@ -1138,7 +1167,12 @@ export namespace P2b {
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<P2b>,
   ): Generator<
-    P2bConfigFieldEvent | P2bBallotRoundFieldEvent | P2bBallotLeaderFieldEvent | P2bSlotFieldEvent
+    | P2bConfigFieldEvent
+    | P2bBallotRoundFieldEvent
+    | P2bBallotLeaderFieldEvent
+    | P2bSlotFieldEvent
+    | P2bProposalRoundFieldEvent
+    | P2bProposalLeaderFieldEvent
   > {
     return streamMessage(buf, P2b.codec(), opts);
   }
@@ -3288,6 +3322,16 @@ export namespace Message {
     value: number;
   }
 
+  export interface MessageP2bProposalRoundFieldEvent {
+    field: '$.p2b.proposal.round';
+    value: number;
+  }
+
+  export interface MessageP2bProposalLeaderFieldEvent {
+    field: '$.p2b.proposal.leader';
+    value: string;
+  }
+
   export interface MessageDecisionSlotFieldEvent {
     field: '$.decision.slot';
     value: number;
@@ -3459,6 +3503,8 @@ export namespace Message {
     | MessageP2bBallotRoundFieldEvent
     | MessageP2bBallotLeaderFieldEvent
     | MessageP2bSlotFieldEvent
+    | MessageP2bProposalRoundFieldEvent
+    | MessageP2bProposalLeaderFieldEvent
     | MessageDecisionSlotFieldEvent
     | MessageDecisionValueFieldEvent
     | MessageRequestCommandsFieldEvent
@@ -3766,6 +3812,18 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesP2bProposalRoundFieldEvent {
+    field: '$.messages[].p2b.proposal.round';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP2bProposalLeaderFieldEvent {
+    field: '$.messages[].p2b.proposal.leader';
+    value: string;
+    index: number;
+  }
+
   export interface FrameMessagesDecisionSlotFieldEvent {
     field: '$.messages[].decision.slot';
     value: number;
@@ -3972,6 +4030,8 @@ export namespace Frame {
     | FrameMessagesP2bBallotRoundFieldEvent
     | FrameMessagesP2bBallotLeaderFieldEvent
     | FrameMessagesP2bSlotFieldEvent
+    | FrameMessagesP2bProposalRoundFieldEvent
+    | FrameMessagesP2bProposalLeaderFieldEvent
     | FrameMessagesDecisionSlotFieldEvent
     | FrameMessagesDecisionValueFieldEvent
     | FrameMessagesRequestCommandsFieldEvent
