@@ -105,7 +105,13 @@ export class Acceptor {
     }
     const reply =
       cmp < 0 && this.ctx.bug('accept-lower-ballot') ? m.ballot : this.ballotFor(m.config);
-    this.ctx.sendAfterPersist(from, { type: 'p2b', config: m.config, ballot: reply, slot: m.slot });
+    this.ctx.sendAfterPersist(from, {
+      type: 'p2b',
+      config: m.config,
+      ballot: reply,
+      slot: m.slot,
+      proposal: m.ballot,
+    });
   }
 
   /** A heartbeat from an active leader: remember the contact, and answer with our ballot. */

@@ -8,6 +8,7 @@ import { membersOf } from './configuration.js';
 import type { NodeContext } from './context.js';
 import type { CatchupDecisions, CatchupRequest, SnapshotChunk } from './messages.js';
 import type { Replica } from './replica.js';
+import type { Snapshot } from './storage.js';
 import type { PeerId, Slot } from './types.js';
 
 interface Incoming {
@@ -29,10 +30,11 @@ export interface CatchupProgress {
 export class Catchup {
   /** For each peer known to be ahead: the slot it has applied up to (exclusive). */
   private readonly ahead = new Map<PeerId, Slot>();
-  private inFlight: { to: PeerId; at: number } | undefined;
+  private inFlight: { to: PeerId; at: number; tries: number } | undefined;
   private incoming: Incoming | undefined;
   private lastSlotOut = 0;
   private lastMove = 0;
+  private readonly pinned = new Map<Slot, { snap: Snapshot; at: number }>();
   private lastLeaderHeard = 0;
   private lastProbe = 0;
 
@@ -73,6 +75,11 @@ export class Catchup {
     return best;
   }
 
+  /** How long to wait for an answer: a round trip can take up to an election timeout. */
+  private answerTimeout(): number {
+    return Math.max(2 * this.ctx.opts.retransmitIntervalMs, this.ctx.opts.electionTimeoutMs);
+  }
+
   tick(): void {
     const now = this.ctx.now();
     if (this.replica.slotOut !== this.lastSlotOut) {
@@ -80,12 +87,18 @@ export class Catchup {
       this.lastMove = now;
     }
     if (this.inFlight !== undefined) {
-      if (now - this.inFlight.at < this.ctx.opts.retransmitIntervalMs * 2) return;
-      // No answer: that peer may be down or cut off. Ask another; it comes back into the
-      // running when it is heard of again.
-      this.ahead.delete(this.inFlight.to);
-      if (this.incoming?.from === this.inFlight.to) this.incoming = undefined;
+      if (now - this.inFlight.at < this.answerTimeout()) return;
+      const { to, tries } = this.inFlight;
       this.inFlight = undefined;
+      if (tries < 3) {
+        // Lost, or slow: ask the same peer again (a snapshot transfer resumes where it was).
+        this.request(to, tries + 1);
+        return;
+      }
+      // That peer may be down or cut off. Ask another; it comes back into the running when it
+      // is heard of again.
+      this.ahead.delete(to);
+      if (this.incoming?.from === to) this.incoming = undefined;
     }
     const to = this.incoming?.from ?? this.best();
     if (to === undefined) {
@@ -124,8 +137,8 @@ export class Catchup {
     this.request(others[Math.floor(this.ctx.random() * others.length)]!);
   }
 
-  private request(to: PeerId): void {
-    this.inFlight = { to, at: this.ctx.now() };
+  private request(to: PeerId, tries = 1): void {
+    this.inFlight = { to, at: this.ctx.now(), tries };
     const inc = this.incoming;
     const m: CatchupRequest = {
       type: 'catchupReq',
@@ -149,7 +162,7 @@ export class Catchup {
       this.ctx.send(from, { type: 'catchupDecisions', decisions });
       return;
     }
-    const snap = r.snapshot;
+    const snap = this.snapshotToServe(m);
     if (snap === null) return;
     const offset = m.snapshotSlot === snap.slot && m.offset <= snap.data.length ? m.offset : 0;
     const end = Math.min(snap.data.length, offset + this.ctx.opts.snapshotChunkBytes);
@@ -162,34 +175,56 @@ export class Catchup {
     });
   }
 
+  /**
+   * A transfer in progress goes on with the snapshot it started, even if a newer one was taken
+   * meanwhile: otherwise a peer on a slow link, or a large state, would restart forever. The
+   * snapshots being served stay pinned until no one has asked for them for a while.
+   */
+  private snapshotToServe(m: CatchupRequest): Snapshot | null {
+    const now = this.ctx.now();
+    const latest = this.replica.snapshot;
+    let snap = latest;
+    if (m.offset > 0 && latest?.slot !== m.snapshotSlot)
+      snap = this.pinned.get(m.snapshotSlot)?.snap ?? latest;
+    if (snap === null) return null;
+    this.pinned.delete(snap.slot);
+    this.pinned.set(snap.slot, { snap, at: now });
+    const idle = 10 * this.ctx.opts.electionTimeoutMs;
+    for (const [slot, p] of this.pinned) {
+      if (now - p.at > idle || this.pinned.size > 3) this.pinned.delete(slot);
+    }
+    return snap;
+  }
+
   onDecisions(from: PeerId, m: CatchupDecisions): void {
-    if (this.inFlight?.to === from) this.inFlight = undefined;
+    const before = this.replica.slotOut;
     for (const d of m.decisions) this.replica.onDecision(d.slot, d.value);
-    this.continueFrom(from, m.decisions.length > 0);
+    const moved = this.replica.slotOut > before;
+    // An answer that moved nothing may be a late duplicate: the request in flight stands.
+    if (this.inFlight?.to === from && (moved || m.decisions.length === 0))
+      this.inFlight = undefined;
+    this.continueFrom(from, moved);
   }
 
   onSnapshotChunk(from: PeerId, m: SnapshotChunk): void {
-    if (this.inFlight?.to === from) this.inFlight = undefined;
+    // Chunks of one transfer come from one peer; answers to older requests are ignored.
+    const source = this.incoming?.from ?? this.inFlight?.to;
+    if (from !== source) return;
     if (this.replica.initialized && m.slot < this.replica.slotOut) {
+      // We got past this snapshot meanwhile: continue with decisions.
       this.incoming = undefined;
-      this.continueFrom(from, false);
+      this.inFlight = undefined;
+      this.continueFrom(from, true);
       return;
     }
     let inc = this.incoming;
-    if (inc !== undefined && inc.from !== from) return;
     if (inc === undefined || inc.slot !== m.slot || inc.total !== m.total) {
-      if (m.offset !== 0) {
-        this.incoming = undefined;
-        this.request(from);
-        return;
-      }
+      if (m.offset !== 0) return;
       inc = { from, slot: m.slot, total: m.total, parts: [], received: 0 };
       this.incoming = inc;
     }
-    if (m.offset !== inc.received || inc.received + m.data.length > inc.total) {
-      this.request(from);
-      return;
-    }
+    if (m.offset !== inc.received || inc.received + m.data.length > inc.total) return;
+    this.inFlight = undefined;
     inc.parts.push(m.data.slice());
     inc.received += m.data.length;
     if (inc.received < inc.total) {

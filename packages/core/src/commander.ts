@@ -48,7 +48,14 @@ export class Commander {
 
   onP2b(from: PeerId, m: P2b): CommanderOutcome {
     if (ballotGreater(m.ballot, this.pvalue.ballot)) return { kind: 'preempted', ballot: m.ballot };
-    if (!ballotEquals(m.ballot, this.pvalue.ballot) || !this.waitfor.delete(from)) return undefined;
+    // A vote is an answer to our own P2a that the acceptor accepted.
+    if (
+      !ballotEquals(m.proposal, this.pvalue.ballot) ||
+      !ballotEquals(m.ballot, this.pvalue.ballot) ||
+      !this.waitfor.delete(from)
+    ) {
+      return undefined;
+    }
     const votes = this.acceptors.length - this.waitfor.size;
     return votes >= majority(this.acceptors.length) ? { kind: 'decided' } : undefined;
   }

@@ -66,6 +66,8 @@ export class MemoryTransport implements Transport {
   private members: Set<PeerId> | undefined;
   private readonly lastSeen = new Map<PeerId, number>();
   private stopped = false;
+  /** Messages whose handler threw. */
+  handlerErrors = 0;
 
   constructor(
     readonly id: PeerId,
@@ -93,7 +95,13 @@ export class MemoryTransport implements Transport {
     if (this.members !== undefined && !this.members.has(from)) return;
     if (!this.network.linkUp(from, this.id)) return;
     this.lastSeen.set(from, Date.now());
-    this.handler(from, messages);
+    try {
+      this.handler(from, messages);
+    } catch {
+      // A handler that throws is the receiver's bug; like a real transport, the network goes
+      // on delivering (the libp2p transport counts such errors).
+      this.handlerErrors++;
+    }
   }
 
   setMembers(peers: readonly PeerId[]): void {

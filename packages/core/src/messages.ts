@@ -68,8 +68,15 @@ export interface P2a {
 export interface P2b {
   readonly type: 'p2b';
   readonly config: ConfigId;
+  /** The acceptor's ballot after handling the P2a: the P2a's ballot if it was accepted. */
   readonly ballot: Ballot;
   readonly slot: Slot;
+  /**
+   * The ballot of the P2a this answers. PMMC sends a P2b to the one commander that sent the
+   * P2a; here commanders are found by (configuration, slot), so without this, a refusal of an
+   * older leader's P2a, carrying the new ballot, would count as a vote for the new commander.
+   */
+  readonly proposal: Ballot;
 }
 
 /** Commander -> replicas: slot `slot` is decided. */

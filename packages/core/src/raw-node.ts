@@ -514,8 +514,9 @@ export class RawNode {
   private flush(): void {
     if (!this.removedFlag && this.replica.initialized) {
       const target = this.leaderTarget();
-      if (target !== undefined && target !== this.lastTarget) {
-        if (this.lastTarget !== undefined) this.client.resend();
+      if (target !== this.lastTarget) {
+        // A new leader (or the first one known): what we sent may have gone to the old one.
+        if (target !== undefined) this.client.resend();
         this.lastTarget = target;
       }
       if (this.incarnationDurable) {
@@ -525,15 +526,19 @@ export class RawNode {
         if (cmds.length > 0) {
           if (this.canAssign()) this.replica.submit(cmds);
           else if (target !== undefined && target !== this.id) this.sendRequest(target, cmds);
-          else this.client.resend();
+          // else: no leader known; they stay pending and go out once one is.
         }
       }
-      if (this.replica.requests.length > 0 && !this.canAssign()) {
-        const to = this.leaderTarget();
-        if (to !== undefined && to !== this.id) {
-          this.sendRequest(to, this.replica.requests);
-          this.replica.requests = [];
-        }
+      if (
+        this.replica.requests.length > 0 &&
+        target !== undefined &&
+        target !== this.id &&
+        !this.canAssign()
+      ) {
+        // Another peer leads: what was queued here waiting for this peer to lead is dropped
+        // (never forwarded again, which could make two peers bounce it between them); every
+        // origin resends its own pending commands to the leader it knows.
+        this.replica.requests = [];
       }
       this.replica.assign();
       this.leader.flush();

@@ -62,10 +62,10 @@ export function checkLinearizable<S, I, O>(
     const r = checkPart(model, part, maxStates);
     if (r === 'inconclusive') return { ok: true, inconclusive: true };
     if (!r) {
-      const describe = model.describe ?? ((op: Operation<I, O>) => JSON.stringify(op));
+      const describe = (op: Operation<I, O>) => model.describe?.(op) ?? JSON.stringify(op);
       return {
         ok: false,
-        counterexample: [...part].sort((a, b) => a.call - b.call).map((op) => describe(op)),
+        counterexample: [...part].sort((a, b) => a.call - b.call).map(describe),
       };
     }
   }

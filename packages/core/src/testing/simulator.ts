@@ -156,6 +156,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
    * not persisted.
    */
   const isolateLeader = () => {
+    if (cluster.now >= chaosMs) return;
     const peers = [...cluster.peers.values()];
     const up = peers.filter((p) => p.node !== null && !p.paused);
     const leaders = activeLeaders(up);
