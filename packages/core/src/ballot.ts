@@ -10,6 +10,14 @@ export interface Ballot {
   readonly leader: PeerId;
 }
 
+/**
+ * Rounds are qualified by the leader's incarnation: the rounds a peer uses in its n-th run are
+ * at least n · ROUND_SPAN. A leader keeps no durable state of its own, so without this a peer
+ * that restarts could reuse a ballot it used before its crash, with another value: two values
+ * in one ballot, which Paxos forbids. The incarnation is durable before any ballot is used.
+ */
+export const ROUND_SPAN = 2 ** 24;
+
 /** The ballot below every real ballot: what an acceptor holds before it promises anything. */
 export const BOTTOM: Ballot = Object.freeze({ round: 0, leader: '' });
 
@@ -33,5 +41,8 @@ export function maxBallot(a: Ballot, b: Ballot): Ballot {
 }
 
 export function formatBallot(b: Ballot): string {
-  return b.leader === '' ? '⊥' : `(${b.round},${b.leader})`;
+  if (b.leader === '') return '⊥';
+  const inc = Math.floor(b.round / ROUND_SPAN);
+  const round = inc > 0 ? `${inc}.${b.round % ROUND_SPAN}` : String(b.round);
+  return `(${round},${b.leader})`;
 }

@@ -152,6 +152,9 @@ export class Catchup {
   /** Serve a peer that is behind. */
   onRequest(from: PeerId, m: CatchupRequest): void {
     const r = this.replica;
+    // A request tells where the asker is: if it is ahead of us, we learn whom to ask (a probe
+    // reaches a new member nobody else would talk to yet).
+    this.noteAhead(from, m.fromSlot);
     if (!r.initialized) return;
     if (m.fromSlot >= r.retainedFrom && m.fromSlot > 0) {
       const decisions = r.decisionsFrom(

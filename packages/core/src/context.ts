@@ -17,6 +17,8 @@ export interface NodeContext {
   now(): number;
   /** A number in [0, 1) from the driver's seeded generator. */
   random(): number;
+  /** This run's incarnation (grows at every start; durable before any ballot is used). */
+  incarnation(): number;
   /** Send a message that depends on no unpersisted state (P1a, P2a, heartbeats, requests...). */
   send(to: PeerId, msg: Message): void;
   /**

@@ -15,7 +15,14 @@
  *  - An active leader sends heartbeats; acceptors' answers both keep it informed of higher
  *    ballots and confirm that it still leads, for linearizable reads (DESIGN.md §3 item 5).
  */
-import { ballotEquals, ballotGreater, BOTTOM, formatBallot, type Ballot } from './ballot.js';
+import {
+  ballotEquals,
+  ballotGreater,
+  BOTTOM,
+  formatBallot,
+  ROUND_SPAN,
+  type Ballot,
+} from './ballot.js';
 import { NOOP } from './command.js';
 import { majority, membersOf, type ConfigHistory, type Configuration } from './configuration.js';
 import type { NodeContext } from './context.js';
@@ -195,7 +202,8 @@ export class Leader {
 
   private startScout(inst: LeaderInstance): void {
     const heard = this.heard.get(inst.config.id);
-    const round = Math.max(inst.maxRound, inst.ballotNum.round, heard?.ballot.round ?? 0) + 1;
+    const seen = Math.max(inst.maxRound, inst.ballotNum.round, heard?.ballot.round ?? 0);
+    const round = Math.max(seen + 1, this.ctx.incarnation() * ROUND_SPAN + 1);
     inst.ballotNum = { round, leader: this.ctx.id };
     inst.maxRound = round;
     const fromSlot = Math.max(this.host.slotOut(), inst.config.start);

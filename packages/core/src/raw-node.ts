@@ -185,6 +185,7 @@ export class RawNode {
       send: (to, msg) => this.send(to, msg, false),
       sendAfterPersist: (to, msg) => this.send(to, msg, !bugs.has('send-before-persist')),
       bug: (name) => bugs.has(name),
+      incarnation: () => this.client?.inc ?? 0,
       trace: trace === undefined ? () => {} : trace,
     };
     this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut);
@@ -243,7 +244,8 @@ export class RawNode {
   /** Time passed: `now` is the driver's clock in milliseconds; it never goes backwards. */
   tick(now: number): void {
     if (now > this.now) this.now = now;
-    this.leader.tick();
+    // No ballot before this run's incarnation is durable: it makes this run's ballots unique.
+    if (this.incarnationDurable) this.leader.tick();
     this.catchup.tick();
     this.client.tick();
     if (this.reads.size > 0) this.retryReads();

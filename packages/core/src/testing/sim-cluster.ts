@@ -33,6 +33,8 @@ export interface NetworkFaults {
   dropRate: number;
   /** Probability that a message is delivered twice. */
   dupRate: number;
+  /** Probability that a message takes the slow path (uniform up to maxDelayMs). */
+  slowRate: number;
 }
 
 export interface SimClusterOptions {
@@ -114,6 +116,7 @@ export class SimCluster {
       maxDelayMs: 10,
       dropRate: 0,
       dupRate: 0,
+      slowRate: 1,
       ...options.network,
     };
     this.fsync = options.fsyncMs ?? [0.5, 3];
@@ -281,8 +284,11 @@ export class SimCluster {
     if (!this.linkUp(from, to) || this.prng.chance(this.net.dropRate)) return;
     const copies = this.prng.chance(this.net.dupRate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      const delay =
-        this.net.minDelayMs + this.prng.next() * (this.net.maxDelayMs - this.net.minDelayMs);
+      // Heavy-tailed, as real networks are: most messages are fast, some are very late, so
+      // messages overtake each other (a late heartbeat, a fast P2a).
+      const { minDelayMs: lo, maxDelayMs: hi, slowRate } = this.net;
+      const span = this.prng.chance(slowRate) ? hi - lo : Math.min(2, hi - lo);
+      const delay = lo + this.prng.next() * span;
       this.queue.push(this.now + delay, () => this.receive(from, to, msg));
     }
   }

@@ -82,12 +82,14 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
         maxDelayMs: rng.pick([20, 60, 150]),
         dropRate: rng.pick([0.02, 0.1]),
         dupRate: rng.pick([0, 0.05]),
+        slowRate: rng.pick([0.1, 0.3, 1]),
       }
     : {
         minDelayMs: 1,
         maxDelayMs: rng.pick([4, 15, 40]),
         dropRate: rng.pick([0, 0.01, 0.05]),
         dupRate: rng.pick([0, 0.02]),
+        slowRate: rng.pick([0.1, 1]),
       };
   // Some seeds use twitchy failure detection, just above the round trip: elections race each
   // other and messages in flight, so duelling leaders and preemptions are common.
@@ -164,16 +166,42 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     const l = rng.pick(leaders);
     cluster.partition([[l.id], peers.filter((p) => p.id !== l.id).map((p) => p.id)]);
     count('isolate-leader');
-    cluster.at(rng.int(et, 2 * et), () => cluster.heal());
-    const others = up.filter((p) => p !== l);
-    if (others.length > 0 && rng.chance(0.5)) {
-      const a = rng.pick(others);
-      cluster.at(rng.int(et, 2 * et), () => {
-        cluster.crash(a.id);
-        count('crash');
-        cluster.at(rng.int(1, 30), () => restartIfMember(cluster, a));
-      });
+    if (!rng.chance(0.5)) {
+      cluster.at(rng.int(et, 2 * et), () => cluster.heal());
+      return;
     }
+    // Once another leader is likely elected, crash an acceptor that is not it (it promised the
+    // new ballot; does it remember?), bring it straight back, and heal just after, while the
+    // old leader still believes it leads.
+    const tCrash = rng.int(et, 2 * et);
+    const tHeal = tCrash + rng.int(5, 60);
+    cluster.at(tCrash, () => {
+      const candidates = [...cluster.peers.values()].filter(
+        (p) => p !== l && p.node !== null && !p.paused && !p.node.status().leader.active,
+      );
+      if (candidates.length === 0) return;
+      const a = rng.pick(candidates);
+      cluster.crash(a.id);
+      count('crash');
+      cluster.at(rng.int(1, 5), () => restartIfMember(cluster, a));
+    });
+    cluster.at(tHeal, () => cluster.heal());
+  };
+  /**
+   * A crash in the middle of a write (whatever it acknowledged early, if persist-before-send is
+   * broken, is lost), followed at once by cutting off the leader, so that a new leader must
+   * work with the forgetful acceptor.
+   */
+  const crashWriterThenIsolate = () => {
+    const up = [...cluster.peers.values()].filter((p) => p.node !== null && !p.paused);
+    const writers = up.filter((p) => p.writing && !p.node!.status().leader.active);
+    if (writers.length === 0) return false;
+    const a = rng.pick(writers);
+    cluster.crash(a.id);
+    count('crash');
+    cluster.at(rng.int(1, 10), () => restartIfMember(cluster, a));
+    cluster.at(rng.int(0, 10), isolateLeader);
+    return true;
   };
   const injectFault = () => {
     if (cluster.now >= chaosMs) return;
@@ -214,8 +242,10 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       cluster.cutLink(a, b);
       count('one-way-loss');
       cluster.at(rng.int(100, 2000), () => cluster.heal());
-    } else if (r < 0.75) {
+    } else if (r < 0.65) {
       isolateLeader();
+    } else if (r < 0.75) {
+      if (!crashWriterThenIsolate()) isolateLeader();
     } else if (membership) {
       if (changeMembership(cluster, rng, universe)) {
         count('membership');
@@ -428,9 +458,9 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
     };
     what = `remove ${id}`;
   } else if (r < 0.8 && spares.length > 0) {
+    // Usually a dead machine is replaced; sometimes a live one (moved to new hardware).
     const dead = members.filter((id) => cluster.peers.get(id)?.node == null);
-    if (dead.length === 0) return false;
-    const old = rng.pick(dead);
+    const old = rng.pick(dead.length > 0 && rng.chance(0.5) ? dead : members);
     const id = rng.pick(spares);
     const swap = (list: readonly PeerId[]) => list.map((x) => (x === old ? id : x));
     next = {
