@@ -63,7 +63,7 @@ export class Acceptor {
     if (
       c !== undefined &&
       c.leader !== m.ballot.leader &&
-      this.ctx.now() - c.at < this.ctx.opts.electionTimeoutMs
+      this.ctx.now() - c.at < this.ctx.opts.leaderStickinessMs
     ) {
       this.ctx.trace(`${this.ctx.id} ignores p1a from ${from}: hears from live leader ${c.leader}`);
       return;

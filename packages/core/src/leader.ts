@@ -36,6 +36,8 @@ export interface LeaderHost {
   readonly configs: ConfigHistory;
   /** The replica has applied every slot below this. */
   slotOut(): Slot;
+  /** The log's WINDOW. */
+  window(): number;
   /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
   snapshotSlot(): Slot;
   isDecided(slot: Slot): boolean;
@@ -431,7 +433,7 @@ export class Leader {
     // reconfiguration that could affect it is applied: PMMC §2.1), and has applied every slot
     // below the watermark its phase 1 heard (slots it cannot know otherwise).
     const next = index + 1;
-    if (next >= this.host.slotOut() + this.ctx.opts.window) return false;
+    if (next >= this.host.slotOut() + this.host.window()) return false;
     const cfg = this.host.configs.at(next);
     const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
     if (inst === undefined || !inst.active || this.host.slotOut() < inst.watermark) return false;

@@ -9,7 +9,9 @@ export interface ProtocolOptions {
   /**
    * PMMC's WINDOW: how many slots may be in flight beyond the last applied one, and how many
    * slots after its decision a reconfiguration takes effect (PMMC §2.1). Larger values allow
-   * deeper pipelining; smaller ones make membership changes take effect sooner.
+   * deeper pipelining; smaller ones make membership changes take effect sooner. It is used
+   * only when this peer creates a new log: a log's WINDOW is fixed then and replicated in its
+   * snapshots, since peers that disagreed on it would disagree on where a configuration starts.
    */
   window: number;
   /** The most commands packed into one slot (batching). */
@@ -26,6 +28,13 @@ export interface ProtocolOptions {
   electionTimeoutMs: number;
   /** The cap on the election timeout after repeated preemption (AIMD backoff). */
   maxElectionTimeoutMs: number;
+  /**
+   * For how long after hearing from the active leader an acceptor ignores P1a from other
+   * leaders (DESIGN.md §3 item 3), so that a peer returning from a partition with a high ballot
+   * cannot disrupt a working leader. 0 switches it off (safety does not depend on it; the
+   * simulator runs some seeds without it). Default: electionTimeoutMs.
+   */
+  leaderStickinessMs: number;
   /** Scouts and commanders resend P1a/P2a to acceptors that have not answered after this long. */
   retransmitIntervalMs: number;
   /** A replica resends its pending commands to the active leader after this long without a result. */
@@ -51,6 +60,7 @@ export const DEFAULT_OPTIONS: Readonly<ProtocolOptions> = Object.freeze({
   heartbeatIntervalMs: 50,
   electionTimeoutMs: 300,
   maxElectionTimeoutMs: 5000,
+  leaderStickinessMs: -1,
   retransmitIntervalMs: 200,
   requestRetryMs: 1000,
   snapshotInterval: 1000,
@@ -74,8 +84,10 @@ export function validateOptions(partial: Partial<ProtocolOptions> = {}): Protoco
     if (!(key in DEFAULT_OPTIONS)) throw new InvalidConfigError(`unknown option ${key}`);
   }
   const o: ProtocolOptions = { ...DEFAULT_OPTIONS, ...partial };
+  // -1 (the default) means "the election timeout".
+  if (o.leaderStickinessMs === -1) o.leaderStickinessMs = o.electionTimeoutMs;
   for (const key of Object.keys(DEFAULT_OPTIONS) as (keyof ProtocolOptions)[]) {
-    positiveInt(o, key, key === 'logRetention' ? 0 : 1);
+    positiveInt(o, key, key === 'logRetention' || key === 'leaderStickinessMs' ? 0 : 1);
   }
   if (o.window < 2) throw new InvalidConfigError('window must be at least 2');
   if (o.heartbeatIntervalMs * 2 > o.electionTimeoutMs) {

@@ -132,11 +132,20 @@ const MAX_HOPS = 3;
 const MAX_QUEUED = 200_000;
 
 /** The snapshot a new log starts from: this peer alone in configuration 0, and the app's empty state. */
-export function newLogSnapshot(id: PeerId, sm: StateMachine): Snapshot {
+export function newLogSnapshot(
+  id: PeerId,
+  sm: StateMachine,
+  options: Partial<ProtocolOptions> = {},
+): Snapshot {
+  // The WINDOW is fixed here, for the life of the log, and travels in every snapshot.
+  const { window } = validateOptions(options);
   const configs: Configuration[] = [
     { id: 0, start: 1, replicas: [id], leaders: [id], acceptors: [id] },
   ];
-  return { slot: 0, data: encodeSnapshot({ slot: 0, configs, clients: [], app: sm.snapshot() }) };
+  return {
+    slot: 0,
+    data: encodeSnapshot({ slot: 0, window, configs, clients: [], app: sm.snapshot() }),
+  };
 }
 
 export class RawNode {
@@ -197,6 +206,7 @@ export class RawNode {
         return node.replica.configs;
       },
       slotOut: () => this.replica.slotOut,
+      window: () => this.replica.window,
       snapshotSlot: () => this.replica.durableSnapshotSlot,
       isDecided: (slot) => this.replica.isDecided(slot),
       decided: (slot, value, config) => this.onDecided(slot, value, config),
@@ -219,8 +229,12 @@ export class RawNode {
     this.catchup = new Catchup(this.ctx, this.replica);
   }
 
-  /** Load the durable state (once, before anything else). */
-  load(state: PersistentState): void {
+  /**
+   * Load the durable state (once, before anything else). `now` is the driver's clock: a peer
+   * that (re)starts waits a full election timeout from then before it runs for leader.
+   */
+  load(state: PersistentState, now = 0): void {
+    this.now = now;
     const inc = state.incarnation + 1;
     this.client = new ClientSession(this.ctx, inc);
     this.persist.setIncarnation(inc);

@@ -78,6 +78,8 @@ export class Replica {
   /** The highest slot known to be decided (applied or not). */
   maxDecided: Slot = 0;
   configs = new ConfigHistory();
+  /** The log's WINDOW, from its snapshot (the same on every peer). */
+  window = 0;
   readonly clients = new ClientTable();
   /** False for a joining peer until it installs its first snapshot. */
   initialized = false;
@@ -106,6 +108,7 @@ export class Replica {
     this.sm.restore(s.app);
     this.clients.replaceAll(s.clients);
     this.configs = new ConfigHistory(s.configs);
+    this.window = s.window;
     this.slotOut = s.slot + 1;
     this.slotIn = Math.max(this.slotIn, this.slotOut);
     for (const slot of this.decisions.keys()) if (slot < this.slotOut) this.decisions.delete(slot);
@@ -225,7 +228,7 @@ export class Replica {
       return { ok: false, code: 'invalid-membership', message: (err as Error).message };
     }
     // PMMC §2.1: a configuration decided in slot s governs from slot s + WINDOW.
-    const start = slot + (this.ctx.bug('reconfig-immediate') ? 1 : this.ctx.opts.window);
+    const start = slot + (this.ctx.bug('reconfig-immediate') ? 1 : this.window);
     const next: Configuration = { id: latest.id + 1, start, ...m };
     this.configs.add(next);
     this.ctx.trace(
@@ -248,7 +251,8 @@ export class Replica {
    */
   assign(): void {
     if (!this.initialized) return;
-    const { window, maxBatchCommands, maxBatchBytes } = this.ctx.opts;
+    const { maxBatchCommands, maxBatchBytes } = this.ctx.opts;
+    const window = this.window;
     const latest = this.configs.latest();
     // slotIn is the lowest slot with neither a decision nor a proposal of this peer's leader:
     // after a leader change it may fall back below slots proposed earlier, into a hole that no
@@ -301,6 +305,7 @@ export class Replica {
     if (this.snapshot !== null && this.snapshot.slot >= slot) return;
     const data = encodeSnapshot({
       slot,
+      window: this.window,
       configs: this.configs.all().filter((c) => this.configs.endOf(c.id) > slot + 1),
       clients: this.clients.entriesSorted(),
       app: this.sm.snapshot(),

@@ -13,6 +13,12 @@ const SNAPSHOT_FORMAT = 1;
 export interface SnapshotContents {
   /** The state after applying every slot up to and including this one. */
   readonly slot: number;
+  /**
+   * The log's WINDOW (PMMC §2.1), fixed when the log is created. It is replicated rather than
+   * read from each peer's options: peers that disagreed on it would disagree on the slot at
+   * which a configuration takes effect.
+   */
+  readonly window: number;
   readonly configs: readonly Configuration[];
   readonly clients: readonly [string, ClientEntry][];
   /** The application's own snapshot. */
@@ -33,7 +39,7 @@ function readIds(r: ByteReader): string[] {
 
 export function encodeSnapshot(s: SnapshotContents): Uint8Array {
   const w = new ByteWriter(256 + s.app.length);
-  w.byte(SNAPSHOT_FORMAT).uint(s.slot);
+  w.byte(SNAPSHOT_FORMAT).uint(s.slot).uint(s.window);
   w.uint(s.configs.length);
   for (const c of s.configs) {
     w.uint(c.id).uint(c.start);
@@ -58,6 +64,8 @@ export function decodeSnapshot(data: Uint8Array): SnapshotContents {
   const format = r.byte();
   if (format !== SNAPSHOT_FORMAT) throw new DecodeError(`unknown snapshot format ${format}`);
   const slot = r.uint();
+  const window = r.uint();
+  if (window < 2) throw new DecodeError('snapshot has an invalid WINDOW');
   const nConfigs = r.uint();
   const configs: Configuration[] = [];
   for (let i = 0; i < nConfigs; i++) {
@@ -82,5 +90,5 @@ export function decodeSnapshot(data: Uint8Array): SnapshotContents {
   }
   const app = r.bytes();
   r.end();
-  return { slot, configs, clients, app };
+  return { slot, window, configs, clients, app };
 }

@@ -105,12 +105,14 @@ export async function initLog(
   storage: Storage,
   id: PeerId,
   stateMachine: StateMachine,
+  /** Options of the new log: its WINDOW is fixed here for the life of the log. */
+  protocol: Partial<ProtocolOptions> = {},
 ): Promise<void> {
   const state = await storage.load();
   if (state.snapshot !== null || state.decisions.length > 0) {
     throw new SynodError('already-initialized', 'this store already holds a log');
   }
-  await storage.write({ snapshot: newLogSnapshot(id, stateMachine) });
+  await storage.write({ snapshot: newLogSnapshot(id, stateMachine, protocol) });
 }
 
 /** Load the peer's state from storage, start its transport and run it. */
@@ -176,7 +178,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   /** @internal Use startNode(). */
   async start(): Promise<void> {
     const state = await this.storage.load();
-    this.raw.load(state);
+    this.raw.load(state, this.clock());
     this.raw.tick(this.clock());
     this.updateMembers();
     await this.transport.start((from, messages) => this.onMessages(from, messages));

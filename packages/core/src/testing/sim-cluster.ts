@@ -144,12 +144,13 @@ export class SimCluster {
   // ------------------------------------------------------------------ peers
 
   /** The snapshot every peer of a new log starts from (`members` all roles, configuration 0). */
-  static initialSnapshot(membership: Membership): Snapshot {
+  static initialSnapshot(membership: Membership, window = 8): Snapshot {
     const sm = new KvStateMachine();
     return {
       slot: 0,
       data: encodeSnapshot({
         slot: 0,
+        window,
         configs: [{ id: 0, start: 1, ...membership }],
         clients: [],
         app: sm.snapshot(),
@@ -194,7 +195,7 @@ export class SimCluster {
     p.node = node;
     p.sm = sm;
     p.writing = false;
-    node.load(p.storage.loadSync());
+    node.load(p.storage.loadSync(), this.now);
     node.tick(this.now);
     this.trace(`${id} starts (incarnation ${p.storage.loadSync().incarnation + 1})`);
     this.scheduleTurn(p);
@@ -264,6 +265,13 @@ export class SimCluster {
   /** Cut one direction only (one-way loss). */
   cutLink(from: PeerId, to: PeerId): void {
     this.cut.add(`${from}>${to}`);
+  }
+
+  /** Restore the links between two peers only (both directions). */
+  healLink(a: PeerId, b: PeerId): void {
+    this.cut.delete(`${a}>${b}`);
+    this.cut.delete(`${b}>${a}`);
+    this.trace(`link ${a}-${b} heals`);
   }
 
   heal(): void {

@@ -50,6 +50,15 @@ export interface SimRunResult {
 
 const KEYS = ['k0', 'k1', 'k2', 'k3'];
 
+type FaultKind =
+  | 'crash'
+  | 'sleep'
+  | 'partition'
+  | 'one-way-loss'
+  | 'isolate-leader'
+  | 'crash-writer'
+  | 'membership';
+
 export function runSimulation(o: SimRunOptions): SimRunResult {
   // The run's shape (options, fault mix) comes from its own generator, so that changing how a
   // run unfolds does not change which shape a seed picks.
@@ -63,6 +72,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
 
     catchupMaxDecisions: rng.pick([3, 50]),
     retransmitIntervalMs: rng.pick([30, 200]),
+    // Leader stickiness is a liveness aid; safety must hold without it.
+    ...(rng.chance(0.3) ? { leaderStickinessMs: 0 } : {}),
     snapshotChunkBytes: rng.pick([64, 4096]),
     ...o.protocol,
   };
@@ -101,11 +112,10 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   const n = o.peers ?? rng.pick([3, 3, 5]);
   const universe = Array.from({ length: n + 2 }, (_, i) => `p${i + 1}`);
   const initial = universe.slice(0, n);
-  const snapshot = SimCluster.initialSnapshot({
-    replicas: initial,
-    leaders: initial,
-    acceptors: initial,
-  });
+  const snapshot = SimCluster.initialSnapshot(
+    { replicas: initial, leaders: initial, acceptors: initial },
+    protocol.window,
+  );
   for (const id of initial) {
     cluster.addPeer(id, snapshot);
     cluster.start(id);
@@ -113,8 +123,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   const faults: Record<string, number> = {};
   const count = (f: string) => (faults[f] = (faults[f] ?? 0) + 1);
   const chaosMs = o.chaosMs ?? 6000;
-  const operations = o.operations ?? 200;
-  const maxOutstanding = rng.pick([1, 3, 8]);
+  let operations = o.operations ?? 200;
+  let maxOutstanding = rng.pick([1, 3, 8]);
   const membership = o.membership ?? true;
 
   // ---- workload: operations spread over the fault phase
@@ -170,22 +180,41 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       cluster.at(rng.int(et, 2 * et), () => cluster.heal());
       return;
     }
-    // Once another leader is likely elected, crash an acceptor that is not it (it promised the
-    // new ballot; does it remember?), bring it straight back, and heal just after, while the
-    // old leader still believes it leads.
-    const tCrash = rng.int(et, 2 * et);
-    const tHeal = tCrash + rng.int(5, 60);
-    cluster.at(tCrash, () => {
-      const candidates = [...cluster.peers.values()].filter(
-        (p) => p !== l && p.node !== null && !p.paused && !p.node.status().leader.active,
+    // As soon as another leader is elected (while the old one still believes it leads), crash
+    // an acceptor that is neither (it promised the new ballot: does it remember?), bring it
+    // straight back, and heal: fully, or only between it and the old leader (a bridge).
+    const until = cluster.now + 2 * et;
+    const watch = () => {
+      const others = [...cluster.peers.values()].filter(
+        (p) => p !== l && p.node !== null && !p.paused,
       );
-      if (candidates.length === 0) return;
+      const newLeader = others.find((p) => p.node!.status().leader.active);
+      if (newLeader === undefined) {
+        if (cluster.now < until) cluster.at(5, watch);
+        else cluster.heal();
+        return;
+      }
+      const candidates = others.filter((p) => p !== newLeader);
+      if (candidates.length === 0) {
+        cluster.heal();
+        return;
+      }
       const a = rng.pick(candidates);
       cluster.crash(a.id);
       count('crash');
       cluster.at(rng.int(1, 5), () => restartIfMember(cluster, a));
-    });
-    cluster.at(tHeal, () => cluster.heal());
+      const how = rng.next();
+      if (how < 0.33) {
+        cluster.at(rng.int(5, 20), () => cluster.healLink(l.id, a.id));
+      } else if (how < 0.66) {
+        // The partition moves: the restarted acceptor now hears only the old leader, so nothing
+        // reminds it of the ballot it promised before the crash.
+        const rest = [...cluster.peers.keys()].filter((id) => id !== l.id && id !== a.id);
+        cluster.at(rng.int(5, 20), () => cluster.partition([[l.id, a.id], rest]));
+      }
+      cluster.at(how < 0.66 ? rng.int(2 * et, 6 * et) : rng.int(5, 60), () => cluster.heal());
+    };
+    cluster.at(5, watch);
   };
   /**
    * A crash in the middle of a write (whatever it acknowledged early, if persist-before-send is
@@ -203,12 +232,45 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     cluster.at(rng.int(0, 10), isolateLeader);
     return true;
   };
+  // Each seed draws a nemesis profile (as Jepsen runs its nemeses separately): a mix of
+  // everything, or one fault family at high intensity, which finds its kind of bug faster.
+  const profiles: Record<string, Partial<Record<FaultKind, number>>> = {
+    mixed: {
+      crash: 20,
+      sleep: 10,
+      partition: 15,
+      'one-way-loss': 5,
+      'isolate-leader': 15,
+      'crash-writer': 10,
+      membership: 25,
+    },
+    'leader-churn': { 'isolate-leader': 60, 'crash-writer': 20, crash: 10, partition: 10 },
+    'crash-churn': { crash: 40, 'crash-writer': 40, 'isolate-leader': 20 },
+    'membership-churn': { membership: 70, 'isolate-leader': 20, crash: 10 },
+  };
+  const profile = membership
+    ? rng.pick(['mixed', 'mixed', 'leader-churn', 'crash-churn', 'membership-churn'])
+    : rng.pick(['mixed', 'leader-churn', 'crash-churn']);
+  if (profile !== 'mixed') {
+    // Concentrated faults with a busy log and a network where some messages are late: commands
+    // in flight when the fault hits, and votes that arrive in any order.
+    if (o.operations === undefined) operations = 600;
+    maxOutstanding = 8;
+    cluster.net = { ...cluster.net, maxDelayMs: rng.pick([30, 60]), slowRate: 0.3 };
+  }
+  const weights = Object.entries(profiles[profile]!) as [FaultKind, number][];
+  const total = weights.reduce((n, [, w]) => n + w, 0);
+  const pickFault = (): FaultKind => {
+    let x = rng.next() * total;
+    for (const [k, w] of weights) if ((x -= w) < 0) return k;
+    return weights[0]![0];
+  };
   const injectFault = () => {
     if (cluster.now >= chaosMs) return;
     const peers = [...cluster.peers.values()];
     const up = peers.filter((p) => p.node !== null && !p.paused);
-    const r = rng.next();
-    if (r < 0.2 && up.length > 0) {
+    const f = pickFault();
+    if (f === 'crash' && up.length > 0) {
       // Crashes favour the moments that matter: a write in flight (acknowledgements may have
       // left before it, if persist-before-send is broken) and the active leader.
       const writing = up.filter((p) => p.writing);
@@ -222,12 +284,12 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       cluster.at(rng.chance(0.3) ? rng.int(1, 50) : rng.int(50, 2500), () =>
         restartIfMember(cluster, p),
       );
-    } else if (r < 0.3 && up.length > 0) {
+    } else if (f === 'sleep' && up.length > 0) {
       const p = rng.pick(up);
       cluster.pause(p.id);
       count('sleep');
       cluster.at(rng.int(300, 4000), () => cluster.resume(p.id));
-    } else if (r < 0.45) {
+    } else if (f === 'partition') {
       const ids = shuffle(
         rng,
         peers.map((p) => p.id),
@@ -236,21 +298,32 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       cluster.partition([ids.slice(0, cutAt), ids.slice(cutAt)]);
       count('partition');
       cluster.at(rng.int(100, 2500), () => cluster.heal());
-    } else if (r < 0.5 && peers.length > 1) {
+    } else if (f === 'one-way-loss' && peers.length > 1) {
       const a = rng.pick(peers).id;
       const b = rng.pick(peers.filter((p) => p.id !== a)).id;
       cluster.cutLink(a, b);
       count('one-way-loss');
       cluster.at(rng.int(100, 2000), () => cluster.heal());
-    } else if (r < 0.65) {
+    } else if (f === 'isolate-leader') {
       isolateLeader();
-    } else if (r < 0.75) {
+    } else if (f === 'crash-writer') {
       if (!crashWriterThenIsolate()) isolateLeader();
-    } else if (membership) {
+    } else if (f === 'membership' && membership) {
       if (changeMembership(cluster, rng, universe)) {
         count('membership');
-        // A leader change while the WINDOW drains is where configuration bugs show.
-        if (rng.chance(0.5)) cluster.at(rng.int(5, 100), isolateLeader);
+        // A leader change while the WINDOW drains is where configuration bugs show: once the
+        // active leader has applied the change (it is decided, not yet governing), cut it off.
+        if (rng.chance(0.8)) {
+          const until = cluster.now + 2000;
+          const watch = () => {
+            const leader = [...cluster.peers.values()].find(
+              (p) => p.node !== null && p.node.status().leader.active,
+            );
+            if (leader?.node!.reconfigPending()) cluster.at(rng.int(0, 20), isolateLeader);
+            else if (cluster.now < until) cluster.at(3, watch);
+          };
+          cluster.at(3, watch);
+        }
       }
     }
     cluster.at(stormy ? rng.int(20, 300) : rng.int(100, 900), injectFault);
@@ -438,7 +511,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
   let what = '';
   const add = (list: readonly PeerId[], id: PeerId) => [...list, id];
   const del = (list: readonly PeerId[], id: PeerId) => list.filter((x) => x !== id);
-  if (r < 0.35 && spares.length > 0 && members.length < 5) {
+  if (r < 0.3 && spares.length > 0 && members.length < 5) {
     const id = rng.pick(spares);
     const learner = rng.chance(0.2);
     next = {
@@ -449,7 +522,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
     what = `add ${id}${learner ? ' as learner' : ''}`;
     if (!cluster.peers.has(id)) cluster.addPeer(id);
     cluster.start(id);
-  } else if (r < 0.6 && members.length > 2) {
+  } else if (r < 0.45 && members.length > 2) {
     const id = rng.pick(members);
     next = {
       replicas: del(cfg.replicas, id),
@@ -460,7 +533,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
   } else if (r < 0.8 && spares.length > 0) {
     // Usually a dead machine is replaced; sometimes a live one (moved to new hardware).
     const dead = members.filter((id) => cluster.peers.get(id)?.node == null);
-    const old = rng.pick(dead.length > 0 && rng.chance(0.5) ? dead : members);
+    const old = rng.pick(dead.length > 0 && rng.chance(0.3) ? dead : members);
     const id = rng.pick(spares);
     const swap = (list: readonly PeerId[]) => list.map((x) => (x === old ? id : x));
     next = {

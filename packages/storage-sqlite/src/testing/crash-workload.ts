@@ -44,7 +44,13 @@ export function initialSnapshot(): Snapshot {
   const sm = new KvStateMachine();
   return {
     slot: 0,
-    data: encodeSnapshot({ slot: 0, configs: [CRASH_CONFIG], clients: [], app: sm.snapshot() }),
+    data: encodeSnapshot({
+      slot: 0,
+      window: 8,
+      configs: [CRASH_CONFIG],
+      clients: [],
+      app: sm.snapshot(),
+    }),
   };
 }
 
