@@ -81,6 +81,8 @@ export class LeaderInstance {
   readonly ackAt = new Map<PeerId, number>();
   /** When this instance last became active. */
   activeSince = 0;
+  /** The highest slot re-proposed at the last adoption: those may be chosen already. */
+  adoptedThrough: Slot = 0;
   readWaiters: ReadWaiter[] = [];
   /** A read arrived this turn: send a heartbeat round at the end of the turn. */
   readRoundDue = false;
@@ -259,9 +261,10 @@ export class Leader {
     // not know that a later configuration governs the slots beyond (PMMC §2.1).
     let maxSlot = floor - 1;
     for (const pv of scout.pvalues.values()) {
-      if (pv.slot < floor || pv.slot >= end || this.host.isDecided(pv.slot)) continue;
-      inst.proposals.set(pv.slot, pv.value);
+      if (pv.slot < floor || pv.slot >= end) continue;
+      // A decided slot needs no proposal, but it still marks the range to fill below it.
       maxSlot = Math.max(maxSlot, pv.slot);
+      if (!this.host.isDecided(pv.slot)) inst.proposals.set(pv.slot, pv.value);
     }
     for (const s of inst.proposals.keys()) {
       if (s < floor || this.host.isDecided(s)) inst.proposals.delete(s);
@@ -280,6 +283,7 @@ export class Leader {
       this.timeoutMs - this.ctx.opts.electionTimeoutMs,
     );
     this.heard.set(cfg.id, { peer: this.ctx.id, ballot: inst.ballotNum, at: this.ctx.now() });
+    inst.adoptedThrough = maxSlot;
     this.host.adopted(inst.watermark);
     for (const [slot, value] of [...inst.proposals].sort((a, b) => a[0] - b[0])) {
       this.spawnCommander(inst, slot, value);
@@ -313,6 +317,18 @@ export class Leader {
     inst.proposals.set(slot, value);
     this.spawnCommander(inst, slot, value);
     return true;
+  }
+
+  /**
+   * The highest slot this peer re-proposed when it was last adopted, in any active instance:
+   * a value may have been chosen there under a lower ballot without this peer knowing.
+   */
+  adoptedThrough(): Slot {
+    let max = 0;
+    for (const inst of this.instances.values()) {
+      if (inst.active && inst.adoptedThrough > max) max = inst.adoptedThrough;
+    }
+    return max;
   }
 
   /** The highest slot any instance of this leader has a proposal for (0: none). */

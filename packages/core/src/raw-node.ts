@@ -322,14 +322,20 @@ export class RawNode {
   }
 
   /**
-   * The slot a linearizable read must wait for: every slot this peer has applied, knows to be
-   * decided, or has a proposal for. If a write that completed before the read lay above it,
-   * the slot right above it would have been decided by another ballot of its configuration
-   * (a ballot below ours would have shown in our phase 1 and be among our proposals), which the
-   * confirmation round in that configuration detects.
+   * The slot a linearizable read must wait for: every slot this peer has applied or knows to be
+   * decided, and every slot its leader re-proposed when adopted. Suppose a write that completed
+   * before the read lay above it: then the slot right above was chosen before the read began.
+   * Not under our ballot: our own commanders decide those, so we would know. Not under a lower
+   * one: our phase 1 would have shown its pvalue, and it would be at or below what we
+   * re-proposed. So under a higher one, which the confirmation round in that slot's
+   * configuration detects. (Slots we assigned afresh need not be waited for.)
    */
   private readIndex(): Slot {
-    return Math.max(this.replica.slotOut - 1, this.replica.maxDecided, this.leader.maxProposal());
+    return Math.max(
+      this.replica.slotOut - 1,
+      this.replica.maxDecided,
+      this.leader.adoptedThrough(),
+    );
   }
 
   /** Ask again for read indexes whose answer may have been lost. */

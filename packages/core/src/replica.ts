@@ -265,7 +265,12 @@ export class Replica {
       while (this.isDecided(this.slotIn) || this.leader.hasProposal(this.slotIn)) this.slotIn++;
       // PMMC: only within WINDOW of slotOut is the configuration of slotIn known.
       if (this.slotIn >= this.slotOut + window) break;
-      const fill = this.requests.length === 0 && latest !== undefined && latest.start > this.slotIn;
+      // With nothing queued, fill with no-ops: up to a membership change waiting for its first
+      // slot (so it takes effect on an idle log), and holes below a slot known to be decided
+      // (so the log does not stall behind them).
+      const fill =
+        this.requests.length === 0 &&
+        ((latest !== undefined && latest.start > this.slotIn) || this.slotIn < this.maxDecided);
       if (this.requests.length === 0 && !fill) break;
       const cfg = this.configs.at(this.slotIn);
       if (cfg === undefined || !this.leader.isActive(cfg.id)) break;

@@ -109,6 +109,13 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     protocol.electionTimeoutMs = Math.max(25, 2 * cluster.net.maxDelayMs + 5);
     protocol.maxElectionTimeoutMs = 2000;
   }
+  const profile =
+    (o.membership ?? true)
+      ? rng.pick(['mixed', 'mixed', 'leader-churn', 'crash-churn', 'membership-churn'])
+      : rng.pick(['mixed', 'leader-churn', 'crash-churn']);
+  // Membership churn with a long WINDOW: many slots decided between a change's decision and
+  // its taking effect, which is where configuration mistakes show.
+  if (profile === 'membership-churn' && o.protocol?.window === undefined) protocol.window = 16;
   const n = o.peers ?? rng.pick([3, 3, 5]);
   const universe = Array.from({ length: n + 2 }, (_, i) => `p${i + 1}`);
   const initial = universe.slice(0, n);
@@ -248,9 +255,6 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     'crash-churn': { crash: 40, 'crash-writer': 40, 'isolate-leader': 20 },
     'membership-churn': { membership: 70, 'isolate-leader': 20, crash: 10 },
   };
-  const profile = membership
-    ? rng.pick(['mixed', 'mixed', 'leader-churn', 'crash-churn', 'membership-churn'])
-    : rng.pick(['mixed', 'leader-churn', 'crash-churn']);
   if (profile !== 'mixed') {
     // Concentrated faults with a busy log and a network where some messages are late: commands
     // in flight when the fault hits, and votes that arrive in any order.
