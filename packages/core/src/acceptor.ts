@@ -68,6 +68,19 @@ export class Acceptor {
       this.ctx.trace(`${this.ctx.id} ignores p1a from ${from}: hears from live leader ${c.leader}`);
       return;
     }
+    if (m.probe) {
+      // Would we promise? Answer without promising (and so without persisting anything).
+      const current = this.ballotFor(m.config);
+      this.ctx.send(from, {
+        type: 'p1b',
+        config: m.config,
+        ballot: ballotGreater(m.ballot, current) ? m.ballot : current,
+        accepted: [],
+        watermark: this.watermark,
+        probe: true,
+      });
+      return;
+    }
     this.raise(m.config, m.ballot);
     const from_ = Math.max(m.fromSlot, this.watermark);
     const accepted: PValue[] = [];
@@ -80,6 +93,7 @@ export class Acceptor {
       ballot: this.ballotFor(m.config),
       accepted,
       watermark: this.watermark,
+      probe: false,
     });
   }
 

@@ -239,7 +239,13 @@ export class Leader {
   private preempted(inst: LeaderInstance, b: Ballot): void {
     if (!ballotGreater(b, inst.ballotNum)) return;
     inst.maxRound = Math.max(inst.maxRound, b.round);
+    if (!inst.active && inst.scout !== undefined) {
+      this.ctx.trace(
+        `${this.ctx.id}'s scout ${formatBallot(inst.ballotNum)} is preempted by ${formatBallot(b)}`,
+      );
+    }
     this.stepDown(inst, `preempted by ${formatBallot(b)}`);
+    // AIMD: back off multiplicatively, so duelling leaders stop duelling (PMMC §3).
     this.timeoutMs = Math.min(this.timeoutMs * 2, this.ctx.opts.maxElectionTimeoutMs);
     inst.deadline = this.ctx.now() + this.randomTimeout();
   }

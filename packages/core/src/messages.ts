@@ -39,6 +39,13 @@ export interface P1a {
    * pvalues below it. This keeps P1b small (a departure from PMMC, which sends all pvalues).
    */
   readonly fromSlot: Slot;
+  /**
+   * A probe ("pre-vote", as in Raft §9.6) asks whether the acceptor would promise, without it
+   * promising anything. A scout probes first and sends the real P1a only once a majority would
+   * promise, so a peer cut off from the others does not raise ballots that would later depose
+   * a working leader.
+   */
+  readonly probe: boolean;
 }
 
 /** Acceptor -> scout: its ballot for the configuration and the pvalues it accepted (phase 1b). */
@@ -53,6 +60,11 @@ export interface P1b {
    * are gone (DESIGN.md §3 item 8): a leader never proposes below the highest watermark it hears.
    */
   readonly watermark: Slot;
+  /**
+   * The answer to a probe: `ballot` is the probe's ballot if the acceptor would promise it (its
+   * state is unchanged, and `accepted` is empty), else its own higher ballot.
+   */
+  readonly probe: boolean;
 }
 
 /** Commander -> acceptor: "accept this pvalue" (phase 2a). */

@@ -244,6 +244,7 @@ export class RawNode {
       for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, false);
     }
     this.leader.sync();
+    this.catchup.heardLeader();
     this.updateRemoved();
   }
 

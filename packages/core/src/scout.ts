@@ -3,8 +3,11 @@
  * collects P1b from a majority of the configuration's acceptors and reports `adopted` with the
  * pvalues they accepted, or `preempted` as soon as one acceptor has promised a higher ballot.
  *
- * Departure: PMMC assumes reliable channels; here the scout resends P1a to acceptors that have
- * not answered every `retransmitIntervalMs`.
+ * Departures: PMMC assumes reliable channels; here the scout resends P1a to acceptors that have
+ * not answered every `retransmitIntervalMs`. And it probes first (a "pre-vote", Raft §9.6):
+ * acceptors say whether they would promise, without promising; only when a majority would does
+ * the scout ask for real. A peer cut off from the others thus leaves no raised promises behind
+ * that would depose a working leader when it comes back (DESIGN.md §3 item 3).
  */
 import { ballotEquals, ballotGreater, type Ballot } from './ballot.js';
 import { majority, type Configuration } from './configuration.js';
@@ -18,7 +21,9 @@ export type ScoutOutcome =
   | undefined;
 
 export class Scout {
-  readonly waitfor: Set<PeerId>;
+  /** Probing (would a majority promise?) before asking for promises for real. */
+  probing = true;
+  waitfor: Set<PeerId>;
   /** PMMC `pvalues`: for each slot, the pvalue with the highest ballot reported. */
   readonly pvalues = new Map<Slot, PValue>();
   /** The highest watermark reported: slots below it are decided and compacted somewhere. */
@@ -46,6 +51,7 @@ export class Scout {
         config: this.config.id,
         ballot: this.ballot,
         fromSlot: this.fromSlot,
+        probe: this.probing,
       });
     }
   }
@@ -58,14 +64,25 @@ export class Scout {
 
   onP1b(from: PeerId, m: P1b): ScoutOutcome {
     if (ballotGreater(m.ballot, this.ballot)) return { kind: 'preempted', ballot: m.ballot };
+    if (m.probe !== this.probing) return undefined;
     if (!ballotEquals(m.ballot, this.ballot) || !this.waitfor.has(from)) return undefined;
+    this.waitfor.delete(from);
+    const votes = this.config.acceptors.length - this.waitfor.size;
+    if (this.probing) {
+      if (votes >= majority(this.config.acceptors.length)) {
+        // A majority would promise: now ask for real (PMMC phase 1).
+        this.probing = false;
+        this.waitfor = new Set(this.config.acceptors);
+        this.ctx.trace(`${this.ctx.id} asks for promises in config ${this.config.id}`);
+        this.start();
+      }
+      return undefined;
+    }
     for (const pv of m.accepted) {
       const cur = this.pvalues.get(pv.slot);
       if (cur === undefined || ballotGreater(pv.ballot, cur.ballot)) this.pvalues.set(pv.slot, pv);
     }
     this.watermark = Math.max(this.watermark, m.watermark);
-    this.waitfor.delete(from);
-    const votes = this.config.acceptors.length - this.waitfor.size;
     if (votes >= majority(this.config.acceptors.length)) {
       return { kind: 'adopted', pvalues: this.pvalues, watermark: this.watermark };
     }

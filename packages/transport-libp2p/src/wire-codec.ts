@@ -34,8 +34,8 @@ type Of<T extends MessageType> = Extract<Message, { type: T }>;
  * listed here, and the round-trip tests use the lists to check that each field survives.
  */
 export const FIELDS = {
-  p1a: ['type', 'config', 'ballot', 'fromSlot'],
-  p1b: ['type', 'config', 'ballot', 'accepted', 'watermark'],
+  p1a: ['type', 'config', 'ballot', 'fromSlot', 'probe'],
+  p1b: ['type', 'config', 'ballot', 'accepted', 'watermark', 'probe'],
   p2a: ['type', 'config', 'ballot', 'slot', 'value'],
   p2b: ['type', 'config', 'ballot', 'slot', 'proposal'],
   decision: ['type', 'slot', 'value'],
@@ -199,9 +199,18 @@ function decidedSize(d: Decided): number {
 export function bodySize(m: Message): number {
   switch (m.type) {
     case 'p1a':
-      return uintField(m.config) + subField(ballotSize(m.ballot)) + uintField(m.fromSlot);
+      return (
+        uintField(m.config) +
+        subField(ballotSize(m.ballot)) +
+        uintField(m.fromSlot) +
+        uintField(m.probe ? 1 : 0)
+      );
     case 'p1b': {
-      let n = uintField(m.config) + subField(ballotSize(m.ballot)) + uintField(m.watermark);
+      let n =
+        uintField(m.config) +
+        subField(ballotSize(m.ballot)) +
+        uintField(m.watermark) +
+        uintField(m.probe ? 1 : 0);
       for (const p of m.accepted) n += subField(pvalueSize(p));
       return n;
     }
@@ -350,6 +359,7 @@ export function writeBody(w: Writer, m: Message): void {
       w.uint(1, m.config);
       writeBallot(w, 2, m.ballot);
       w.uint(3, m.fromSlot);
+      w.uint(4, m.probe ? 1 : 0);
       return;
     case 'p1b':
       w.uint(1, m.config);
@@ -362,6 +372,7 @@ export function writeBody(w: Writer, m: Message): void {
         w.bytes(4, p.value);
       }
       w.uint(4, m.watermark);
+      w.uint(5, m.probe ? 1 : 0);
       return;
     case 'p2a':
       w.uint(1, m.config);
@@ -770,14 +781,17 @@ function shape(type: MessageType, raw: RawBody): Message {
   const bytes = (): Uint8Array => raw.bytes ?? new Uint8Array(0);
   switch (type) {
     case 'p1a':
-      return { type, config: i1, ballot: needBallot(), fromSlot: i3 };
+      if (i4 > 1) fail('p1a.probe is not a bool');
+      return { type, config: i1, ballot: needBallot(), fromSlot: i3, probe: i4 === 1 };
     case 'p1b':
+      if (i5 > 1) fail('p1b.probe is not a bool');
       return {
         type,
         config: i1,
         ballot: needBallot(),
         accepted: raw.accepted ?? [],
         watermark: i4,
+        probe: i5 === 1,
       };
     case 'p2a':
       return { type, config: i1, ballot: needBallot(), slot: i3, value: bytes() };

@@ -19,13 +19,20 @@ const pvalue: fc.Arbitrary<PValue> = fc.record({ config: uint, ballot, slot: uin
 const decided: fc.Arbitrary<Decided> = fc.record({ slot: uint, value: bytes });
 
 export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { type: T }>> } = {
-  p1a: fc.record({ type: fc.constant('p1a'), config: uint, ballot, fromSlot: uint }),
+  p1a: fc.record({
+    type: fc.constant('p1a'),
+    config: uint,
+    ballot,
+    fromSlot: uint,
+    probe: fc.boolean(),
+  }),
   p1b: fc.record({
     type: fc.constant('p1b'),
     config: uint,
     ballot,
     accepted: fc.array(pvalue, { maxLength: 4 }),
     watermark: uint,
+    probe: fc.boolean(),
   }),
   p2a: fc.record({ type: fc.constant('p2a'), config: uint, ballot, slot: uint, value: bytes }),
   p2b: fc.record({ type: fc.constant('p2b'), config: uint, ballot, slot: uint, proposal: ballot }),

@@ -133,9 +133,16 @@ describe('wire codec', () => {
 
   it('rejects invalid messages: missing ballot, unsafe integers, bad index, long ids', () => {
     const bad: wire.Message[] = [
-      { p1a: { config: 1, fromSlot: 1 } },
+      { p1a: { config: 1, fromSlot: 1, probe: false } },
       { readIndexResp: { id: 1, index: -2 } },
-      { p1a: { config: 1, ballot: { round: 1, leader: 'x'.repeat(300) }, fromSlot: 1 } },
+      {
+        p1a: {
+          config: 1,
+          ballot: { round: 1, leader: 'x'.repeat(300) },
+          fromSlot: 1,
+          probe: false,
+        },
+      },
       { snapshotChunk: { slot: 1, offset: 5, total: 6, data: new Uint8Array(2) } },
     ];
     for (const w of bad) {

@@ -107,6 +107,8 @@ export class SimCluster {
   private nextValue = 1;
   private tickerRunning = false;
   messagesSent = 0;
+  /** Hold every message until `deliver` (scenario scripts); can be switched at any time. */
+  manual: boolean;
   commandsApplied = 0;
 
   constructor(readonly options: SimClusterOptions) {
@@ -122,11 +124,22 @@ export class SimCluster {
     this.fsync = options.fsyncMs ?? [0.5, 3];
     this.tickMs = options.tickMs ?? 10;
     this.traceLimit = options.traceLimit ?? 600;
+    this.manual = options.manual ?? false;
   }
 
   // ------------------------------------------------------------------ tracing
 
+  /** How many trace lines were ever written. */
+  traceCount = 0;
+
+  /** The lines written since `mark` (a former traceCount), as far as the buffer still holds them. */
+  traceSince(mark: number): string[] {
+    const n = Math.min(this.traceCount - mark, this.traceLines.length);
+    return n <= 0 ? [] : this.traceLines.slice(this.traceLines.length - n);
+  }
+
   trace(line: string): void {
+    this.traceCount++;
     this.traceLines.push(`${this.now.toFixed(1).padStart(8)} ${line}`);
     if (this.traceLines.length > this.traceLimit)
       this.traceLines.splice(0, this.traceLines.length - this.traceLimit);
@@ -285,7 +298,7 @@ export class SimCluster {
 
   private transmit(from: PeerId, to: PeerId, msg: Message): void {
     this.messagesSent++;
-    if (this.options.manual === true) {
+    if (this.manual) {
       this.inFlight.push({ id: this.nextMsgId++, from, to, msg });
       return;
     }

@@ -67,7 +67,7 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
   const b: Ballot = { round: 7, leader };
   const all256 = Uint8Array.from({ length: 256 }, (_, i) => i);
   return {
-    p1a: { type: 'p1a', config: 3, ballot: b, fromSlot: max },
+    p1a: { type: 'p1a', config: 3, ballot: b, fromSlot: max, probe: true },
     p1b: {
       type: 'p1b',
       config: 0,
@@ -77,6 +77,7 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
         { config: 2, ballot: { round: 0, leader: '' }, slot: max, value: new Uint8Array(0) },
       ],
       watermark: 12,
+      probe: false,
     },
     p2a: { type: 'p2a', config: 1, ballot: b, slot: 42, value: patternBytes(1000, 2) },
     p2b: { type: 'p2b', config: 1, ballot: b, slot: 0, proposal: { round: 6, leader: 'other' } },

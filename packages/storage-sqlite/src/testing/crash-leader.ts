@@ -101,7 +101,7 @@ export class ScriptedLeader {
     this.round = Math.max(this.round, this.ledger.maxBallot.round) + 1;
     this.ballot = { round: this.round, leader: LEADER };
     this.phase = 'p1';
-    this.send?.([{ type: 'p1a', config: 0, ballot: this.ballot, fromSlot: 1 }]);
+    this.send?.([{ type: 'p1a', config: 0, ballot: this.ballot, fromSlot: 1, probe: false }]);
   }
 
   private onP1b(m: P1b): void {

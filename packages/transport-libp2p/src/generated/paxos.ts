@@ -428,6 +428,7 @@ export interface P1a {
   config: number;
   ballot?: Ballot;
   fromSlot: number;
+  probe: boolean;
 }
 
 export namespace P1a {
@@ -456,6 +457,11 @@ export namespace P1a {
             w.uint64Number(obj.fromSlot);
           }
 
+          if (obj.probe != null && obj.probe !== false) {
+            w.uint32(32);
+            w.bool(obj.probe);
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim();
           }
@@ -464,6 +470,7 @@ export namespace P1a {
           const obj: any = {
             config: 0,
             fromSlot: 0,
+            probe: false,
           };
 
           const end = length == null ? reader.len : reader.pos + length;
@@ -484,6 +491,10 @@ export namespace P1a {
               }
               case 3: {
                 obj.fromSlot = reader.uint64Number();
+                break;
+              }
+              case 4: {
+                obj.probe = reader.bool();
                 break;
               }
               default: {
@@ -523,6 +534,13 @@ export namespace P1a {
                 };
                 break;
               }
+              case 4: {
+                yield {
+                  field: `${prefix}.probe`,
+                  value: reader.bool(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -556,6 +574,11 @@ export namespace P1a {
     value: number;
   }
 
+  export interface P1aProbeFieldEvent {
+    field: '$.probe';
+    value: boolean;
+  }
+
   export function encode(obj: Partial<P1a>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, P1a.codec());
   }
@@ -572,6 +595,7 @@ export namespace P1a {
     | P1aBallotRoundFieldEvent
     | P1aBallotLeaderFieldEvent
     | P1aFromSlotFieldEvent
+    | P1aProbeFieldEvent
   > {
     return streamMessage(buf, P1a.codec(), opts);
   }
@@ -582,6 +606,7 @@ export interface P1b {
   ballot?: Ballot;
   accepted: PValue[];
   watermark: number;
+  probe: boolean;
 }
 
 export namespace P1b {
@@ -617,6 +642,11 @@ export namespace P1b {
             w.uint64Number(obj.watermark);
           }
 
+          if (obj.probe != null && obj.probe !== false) {
+            w.uint32(40);
+            w.bool(obj.probe);
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim();
           }
@@ -626,6 +656,7 @@ export namespace P1b {
             config: 0,
             accepted: [],
             watermark: 0,
+            probe: false,
           };
 
           const end = length == null ? reader.len : reader.pos + length;
@@ -660,6 +691,10 @@ export namespace P1b {
               }
               case 4: {
                 obj.watermark = reader.uint64Number();
+                break;
+              }
+              case 5: {
+                obj.probe = reader.bool();
                 break;
               }
               default: {
@@ -728,6 +763,13 @@ export namespace P1b {
                 };
                 break;
               }
+              case 5: {
+                yield {
+                  field: `${prefix}.probe`,
+                  value: reader.bool(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -791,6 +833,11 @@ export namespace P1b {
     value: number;
   }
 
+  export interface P1bProbeFieldEvent {
+    field: '$.probe';
+    value: boolean;
+  }
+
   export function encode(obj: Partial<P1b>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, P1b.codec());
   }
@@ -812,6 +859,7 @@ export namespace P1b {
     | P1bAcceptedSlotFieldEvent
     | P1bAcceptedValueFieldEvent
     | P1bWatermarkFieldEvent
+    | P1bProbeFieldEvent
   > {
     return streamMessage(buf, P1b.codec(), opts);
   }
@@ -3227,6 +3275,11 @@ export namespace Message {
     value: number;
   }
 
+  export interface MessageP1aProbeFieldEvent {
+    field: '$.p1a.probe';
+    value: boolean;
+  }
+
   export interface MessageP1bConfigFieldEvent {
     field: '$.p1b.config';
     value: number;
@@ -3275,6 +3328,11 @@ export namespace Message {
   export interface MessageP1bWatermarkFieldEvent {
     field: '$.p1b.watermark';
     value: number;
+  }
+
+  export interface MessageP1bProbeFieldEvent {
+    field: '$.p1b.probe';
+    value: boolean;
   }
 
   export interface MessageP2aConfigFieldEvent {
@@ -3485,6 +3543,7 @@ export namespace Message {
     | MessageP1aBallotRoundFieldEvent
     | MessageP1aBallotLeaderFieldEvent
     | MessageP1aFromSlotFieldEvent
+    | MessageP1aProbeFieldEvent
     | MessageP1bConfigFieldEvent
     | MessageP1bBallotRoundFieldEvent
     | MessageP1bBallotLeaderFieldEvent
@@ -3494,6 +3553,7 @@ export namespace Message {
     | MessageP1bAcceptedSlotFieldEvent
     | MessageP1bAcceptedValueFieldEvent
     | MessageP1bWatermarkFieldEvent
+    | MessageP1bProbeFieldEvent
     | MessageP2aConfigFieldEvent
     | MessageP2aBallotRoundFieldEvent
     | MessageP2aBallotLeaderFieldEvent
@@ -3704,6 +3764,12 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesP1aProbeFieldEvent {
+    field: '$.messages[].p1a.probe';
+    value: boolean;
+    index: number;
+  }
+
   export interface FrameMessagesP1bConfigFieldEvent {
     field: '$.messages[].p1b.config';
     value: number;
@@ -3755,6 +3821,12 @@ export namespace Frame {
   export interface FrameMessagesP1bWatermarkFieldEvent {
     field: '$.messages[].p1b.watermark';
     value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP1bProbeFieldEvent {
+    field: '$.messages[].p1b.probe';
+    value: boolean;
     index: number;
   }
 
@@ -4012,6 +4084,7 @@ export namespace Frame {
     | FrameMessagesP1aBallotRoundFieldEvent
     | FrameMessagesP1aBallotLeaderFieldEvent
     | FrameMessagesP1aFromSlotFieldEvent
+    | FrameMessagesP1aProbeFieldEvent
     | FrameMessagesP1bConfigFieldEvent
     | FrameMessagesP1bBallotRoundFieldEvent
     | FrameMessagesP1bBallotLeaderFieldEvent
@@ -4021,6 +4094,7 @@ export namespace Frame {
     | FrameMessagesP1bAcceptedSlotFieldEvent
     | FrameMessagesP1bAcceptedValueFieldEvent
     | FrameMessagesP1bWatermarkFieldEvent
+    | FrameMessagesP1bProbeFieldEvent
     | FrameMessagesP2aConfigFieldEvent
     | FrameMessagesP2aBallotRoundFieldEvent
     | FrameMessagesP2aBallotLeaderFieldEvent
