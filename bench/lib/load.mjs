@@ -1,0 +1,109 @@
+// The closed-loop load of the Synod benchmarks: `conc` workers in the app's process, each with
+// exactly one proposal outstanding (send, await its result, repeat), as the etcd anchor's client
+// does with HTTP requests. Commands that start before `from` (warm-up) or end after the stop
+// are not counted.
+/* global performance, process, setTimeout */
+import { benchCommand } from './bench-sm.mjs';
+
+/** Wall-clock ms with sub-ms resolution, comparable between processes of one machine. */
+export const now = () => performance.timeOrigin + performance.now();
+
+/** A growable Float64Array. */
+export class Samples {
+  constructor(capacity = 1 << 16) {
+    this.a = new Float64Array(capacity);
+    this.n = 0;
+  }
+  /** @param {number} x */
+  push(x) {
+    if (this.n === this.a.length) {
+      const b = new Float64Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = x;
+  }
+  values() {
+    return this.a.slice(0, this.n);
+  }
+}
+
+let nextCommand = Math.floor(Math.random() * 2 ** 40);
+
+/**
+ * @typedef {{ stopAt: number, latencies: Float64Array, timelineDone: Float64Array,
+ *   timelineLat: Float64Array, errors: Record<string, number>, total: number, counted: number,
+ *   firstStart: number, lastEnd: number, cpuUs: number }} LoadResult
+ */
+
+/**
+ * Start the load; `stop()` ends it (waiting for the commands in flight) and returns the figures.
+ * @param {(cmd: Uint8Array, opts: { timeoutMs?: number }) => Promise<unknown>} propose
+ * @param {{ conc: number, size: number, from: number, timeline?: boolean, timeoutMs?: number }} o
+ */
+export function startLoad(propose, o) {
+  let stopped = false;
+  let stopAt = Infinity;
+  const lat = new Samples();
+  const done = new Samples();
+  const doneLat = new Samples();
+  /** @type {Record<string, number>} */
+  const errors = {};
+  let firstStart = Infinity;
+  let lastEnd = 0;
+  let total = 0;
+  let cpu0 = process.cpuUsage();
+  let cpuFrom = false;
+  const opts = o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs };
+  const worker = async () => {
+    while (!stopped) {
+      const cmd = benchCommand(nextCommand++, o.size);
+      const t = now();
+      if (!cpuFrom && t >= o.from) {
+        cpuFrom = true;
+        cpu0 = process.cpuUsage();
+      }
+      try {
+        await propose(cmd, opts);
+      } catch (e) {
+        const k = e instanceof Error ? `${e.name}: ${e.message.slice(0, 80)}` : String(e);
+        errors[k] = (errors[k] ?? 0) + 1;
+        if (!stopped) await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
+      const e = now();
+      total++;
+      if (o.timeline === true) {
+        done.push(e);
+        doneLat.push(e - t);
+      }
+      if (t >= o.from && e <= stopAt) {
+        lat.push(e - t);
+        if (t < firstStart) firstStart = t;
+        if (e > lastEnd) lastEnd = e;
+      }
+    }
+  };
+  const workers = Array.from({ length: o.conc }, () => worker());
+  return {
+    /** @returns {Promise<LoadResult>} */
+    stop: async () => {
+      stopAt = now();
+      stopped = true;
+      const cpu = process.cpuUsage(cpu0);
+      await Promise.all(workers);
+      return {
+        stopAt,
+        latencies: lat.values(),
+        timelineDone: done.values(),
+        timelineLat: doneLat.values(),
+        errors,
+        total,
+        counted: lat.n,
+        firstStart,
+        lastEnd,
+        cpuUs: cpu.user + cpu.system,
+      };
+    },
+  };
+}

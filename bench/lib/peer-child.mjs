@@ -1,0 +1,236 @@
+// One Synod peer of the multi-process benchmarks, in its own process: core's startNode with
+// SQLite storage (WAL, synchronous=FULL unless told otherwise) and the libp2p transport (TCP +
+// Noise + yamux on 127.0.0.1, mDNS off). The benchmark drives it over the IPC channel (see
+// peer.mjs); the closed-loop load runs here, in the peer's process, as an app's proposals would.
+/* global performance, process, setTimeout */
+const bootAt = performance.timeOrigin + performance.now();
+const { initLog, startNode } = await import('@synod/core');
+const { openSqliteStorage } = await import('@synod/storage-sqlite');
+const { createLibp2pTransport } = await import('@synod/transport-libp2p');
+const { BenchStateMachine, benchCommand } = await import('./bench-sm.mjs');
+const { now, startLoad } = await import('./load.mjs');
+const { startCpuProfile } = await import('./cpu-profile.mjs');
+const loadedAt = performance.timeOrigin + performance.now();
+
+/**
+ * @typedef {{ id: number, cmd: string, [arg: string]: unknown }} Request
+ * @typedef {import('@synod/core').SynodNode<import('./bench-sm.mjs').BenchStateMachine>} Node
+ */
+
+/** @type {import('@synod/storage-sqlite').SqliteStorage | undefined} */
+let storage;
+/** @type {Awaited<ReturnType<typeof createLibp2pTransport>> | undefined} */
+let transport;
+/** @type {Node | undefined} */
+let node;
+let nextCommand = Math.floor(Math.random() * 2 ** 40) + 2 ** 41;
+
+/** @returns {Node} */
+function running() {
+  if (node === undefined) throw new Error('the node is not started');
+  return node;
+}
+
+/** @param {unknown} msg */
+function send(msg) {
+  if (process.send !== undefined) process.send(msg);
+}
+
+/**
+ * The running closed-loop load, if any.
+ * @type {{ stop: () => Promise<import('./load.mjs').LoadResult> } | undefined}
+ */
+let load;
+/** @type {{ stop: (file: string) => Promise<string> } | undefined} */
+let profiler;
+
+/**
+ * Diagnostics (SYNOD_BENCH_IO_TRACE=1): log every storage write, send and receive of this peer
+ * with its time, to stderr, to see where a command's latency goes.
+ * @param {import('@synod/storage-sqlite').SqliteStorage} st
+ * @param {Awaited<ReturnType<typeof createLibp2pTransport>>} tr
+ */
+function traceIo(st, tr) {
+  const t0 = now();
+  const me = process.env.SYNOD_BENCH_NAME ?? String(process.pid);
+  const out = (/** @type {string} */ s) =>
+    process.stderr.write(`${(now() - t0).toFixed(3).padStart(10)} ${me} ${s}\n`);
+  const write = st.write.bind(st);
+  st.write = async (b) => {
+    const t = now();
+    const kinds = Object.entries(b)
+      .map(([k, v]) => `${k}${Array.isArray(v) ? `[${v.length}]` : ''}`)
+      .join(',');
+    await write(b);
+    out(`write ${kinds} ${(now() - t).toFixed(3)} ms`);
+  };
+  const sendFn = tr.send.bind(tr);
+  tr.send = (to, msgs) => {
+    out(`send ${to.slice(-4)} ${msgs.map((m) => m.type).join(',')}`);
+    return sendFn(to, msgs);
+  };
+  const startFn = tr.start.bind(tr);
+  tr.start = (h) =>
+    startFn((from, msgs) => {
+      out(`recv ${from.slice(-4)} ${msgs.map((m) => m.type).join(',')}`);
+      h(from, msgs);
+    });
+}
+
+/** @type {Record<string, (r: Request) => Promise<Record<string, unknown>>>} */
+const handlers = {
+  start: async (r) => {
+    const openAt = now();
+    storage = await openSqliteStorage(String(r.db), {
+      logId: 'bench',
+      durability: r.durability === 'normal-unsafe' ? 'normal-unsafe' : 'full',
+    });
+    const openedAt = now();
+    transport = await createLibp2pTransport({
+      storage,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+      logId: 'bench',
+      backoffMaxMs: 1000,
+      ...(Array.isArray(r.bootstrap) ? { bootstrap: /** @type {string[]} */ (r.bootstrap) } : {}),
+    });
+    if (process.env.SYNOD_BENCH_IO_TRACE !== undefined) traceIo(storage, transport);
+    const sm = new BenchStateMachine(Number(r.keyspace ?? 0));
+    const protocol = /** @type {Partial<import('@synod/core').ProtocolOptions>} */ (
+      r.protocol ?? {}
+    );
+    if (r.init === true) await initLog(storage, transport.id, sm, protocol);
+    node = await startNode({ id: transport.id, storage, transport, stateMachine: sm, protocol });
+    const startedAt = now();
+    transport.onJoinRequest(async ({ peer }) => {
+      await running().addPeer(peer, undefined, { timeoutMs: 30_000 });
+    });
+    return {
+      peer: transport.id,
+      addrs: transport.multiaddrs(),
+      times: { bootAt, loadedAt, openAt, openedAt, startedAt },
+    };
+  },
+  invite: async () => {
+    if (transport === undefined) throw new Error('no transport');
+    return { text: (await transport.createInvite()).text };
+  },
+  join: async (r) => {
+    if (transport === undefined) throw new Error('no transport');
+    const j = await transport.join(String(r.invite), { timeoutMs: 60_000 });
+    return { members: j.members.map((m) => m.peer) };
+  },
+  status: () => {
+    const n = running();
+    const s = n.status();
+    return Promise.resolve({
+      status: {
+        activeLeader: s.activeLeader,
+        leaderActive: s.leader.active,
+        slotIn: s.slotIn,
+        slotOut: s.slotOut,
+        snapshotSlot: s.snapshotSlot,
+        acceptors: s.config?.acceptors ?? [],
+        links: s.links.map((l) => ({ peer: l.peer, connected: l.connected })),
+        catchup: s.catchup,
+        failure: s.failure,
+      },
+      sm: { count: n.stateMachine.count, hash: n.stateMachine.hash },
+      memory: process.memoryUsage(),
+      metrics: transport?.getMetrics(),
+      storage: storage?.info?.() ?? null,
+    });
+  },
+  /** Wait until this replica has applied up to `slot` (slotOut > slot) or `count` commands. */
+  waitApplied: async (r) => {
+    const n = running();
+    const deadline = now() + Number(r.timeoutMs ?? 60_000);
+    const want = Number(r.count ?? 0);
+    const slot = Number(r.slot ?? 0);
+    while (n.stateMachine.count < want || n.status().slotOut < slot) {
+      if (now() > deadline) {
+        throw new Error(
+          `not applied in time: count ${n.stateMachine.count}/${want}, slotOut ${n.status().slotOut}/${slot}`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return { at: now(), count: n.stateMachine.count, slotOut: n.status().slotOut };
+  },
+  read: async (r) => {
+    const n = running();
+    const t = now();
+    const count = await n.read((sm) => sm.count, { timeoutMs: Number(r.timeoutMs ?? 30_000) });
+    return { at: now(), ms: now() - t, count };
+  },
+  loadStart: (r) => {
+    if (load !== undefined) throw new Error('a load is running');
+    const n = running();
+    load = startLoad((cmd, opts) => n.propose(cmd, opts), {
+      conc: Number(r.conc),
+      size: Number(r.size ?? 100),
+      from: Number(r.from ?? 0),
+      timeline: r.timeline === true,
+      ...(r.timeoutMs === undefined ? {} : { timeoutMs: Number(r.timeoutMs) }),
+    });
+    return Promise.resolve({ at: now() });
+  },
+  loadStop: async () => {
+    if (load === undefined) throw new Error('no load is running');
+    const l = load;
+    load = undefined;
+    return l.stop();
+  },
+  /** Propose `count` commands with `conc` outstanding; resolves when all are applied here. */
+  fill: async (r) => {
+    const n = running();
+    const count = Number(r.count);
+    const size = Number(r.size ?? 100);
+    const t = now();
+    let issued = 0;
+    const worker = async () => {
+      while (issued < count) {
+        issued++;
+        await n.propose(benchCommand(nextCommand++, size));
+      }
+    };
+    await Promise.all(Array.from({ length: Number(r.conc ?? 256) }, () => worker()));
+    return { ms: now() - t, count };
+  },
+  profileStart: async () => {
+    if (profiler === undefined) profiler = await startCpuProfile();
+    return {};
+  },
+  profileStop: async (r) => {
+    if (profiler === undefined) throw new Error('not profiling');
+    const p = profiler;
+    profiler = undefined;
+    return { file: await p.stop(String(r.file)) };
+  },
+  stop: async () => {
+    if (load !== undefined) await load.stop();
+    if (node !== undefined) await node.stop();
+    else if (transport !== undefined) await transport.stop();
+    return {};
+  },
+  exit: () => {
+    setTimeout(() => process.exit(0), 10);
+    return Promise.resolve({});
+  },
+};
+
+process.on('message', (m) => {
+  const r = /** @type {Request} */ (m);
+  const h = handlers[r.cmd];
+  if (h === undefined) {
+    send({ id: r.id, ok: false, error: `unknown command ${r.cmd}` });
+    return;
+  }
+  h(r).then(
+    (result) => send({ id: r.id, ok: true, ...result }),
+    (/** @type {unknown} */ err) =>
+      send({ id: r.id, ok: false, error: err instanceof Error ? String(err.stack) : String(err) }),
+  );
+});
+process.on('disconnect', () => process.exit(0));
+send({ event: 'ready', pid: process.pid, bootAt, loadedAt });
