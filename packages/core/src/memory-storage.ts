@@ -59,8 +59,11 @@ export class MemoryStorage implements Storage {
   /** Apply a batch at once (the simulator calls this when a simulated fsync completes). */
   applySync(b: StorageBatch): void {
     if (this.closed) throw new StorageFailedError('storage is closed');
-    if (this.failed !== undefined)
-      throw new StorageFailedError('storage failed earlier', { cause: this.failed });
+    if (this.failed !== undefined) {
+      throw new StorageFailedError(`storage failed: ${this.failed.message}`, {
+        cause: this.failed,
+      });
+    }
     this.writes++;
     if (b.incarnation !== undefined) this.incarnation = b.incarnation;
     for (const p of b.promises ?? []) {

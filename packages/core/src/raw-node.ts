@@ -221,7 +221,10 @@ export class RawNode {
       reordered: (c) => {
         if (this.client.isMine(c)) this.client.resend();
       },
-      configAdded: () => this.leader.sync(),
+      configAdded: (c) => {
+        if (membersOf(c).includes(this.id)) this.wasMember = true;
+        this.leader.sync();
+      },
       installed: () => this.settleFromClientTable(),
       progressed: () => this.onProgress(),
       ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),

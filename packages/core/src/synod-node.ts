@@ -19,6 +19,7 @@ import {
   CommandRejectedError,
   InvalidMembershipError,
   NotLeaderError,
+  ReconfigPendingError,
   RemovedError,
   StorageFailedError,
   StoppedError,
@@ -153,6 +154,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private failure: Error | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private members = '';
+  private changing = false;
 
   constructor(opts: NodeOptions<SM>) {
     this.id = opts.id;
@@ -288,19 +290,40 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   ): Promise<void> {
     const err = this.unavailable();
     if (err !== undefined) throw err;
+    // One change at a time (PMMC §2.1 allows more, but each must name the configuration it
+    // replaces; two in flight would refuse each other).
+    if (this.changing)
+      throw new ReconfigPendingError('a membership change from this peer is still pending');
     const latest = this.raw.status().config;
     if (latest === null) throw new InvalidMembershipError('this peer has no configuration yet');
     const seq = this.raw.proposeReconfig(f(latest));
-    const p = this.track(seq, options);
-    this.schedule();
-    const result = await p;
-    const r = new ByteReader(result);
-    r.uint();
-    const start = r.uint();
-    await new Promise<void>((resolve, reject) => {
-      this.governWaiters.push({ start, resolve, reject });
-      this.checkGoverning();
-    });
+    this.changing = true;
+    try {
+      const p = this.track(seq, options);
+      this.schedule();
+      let result: Uint8Array;
+      try {
+        result = await p;
+      } catch (e) {
+        // Another peer's change won the race: the log refused ours, the same way everywhere.
+        if (
+          e instanceof CommandRejectedError &&
+          (e.code === 'reconfig-conflict' || e.code === 'reconfig-pending')
+        ) {
+          throw new ReconfigPendingError(`another membership change won: ${e.message}`);
+        }
+        throw e;
+      }
+      const r = new ByteReader(result);
+      r.uint();
+      const start = r.uint();
+      await new Promise<void>((resolve, reject) => {
+        this.governWaiters.push({ start, resolve, reject });
+        this.checkGoverning();
+      });
+    } finally {
+      this.changing = false;
+    }
   }
 
   /** Stop: pending operations fail with StoppedError; storage and transport are closed. */

@@ -1,0 +1,43 @@
+/** A NodeContext for testing one role in isolation: it records what the role sends and persists. */
+import type { BugName } from '../src/bugs.js';
+import type { NodeContext } from '../src/context.js';
+import type { Message } from '../src/messages.js';
+import { validateOptions, type ProtocolOptions } from '../src/options.js';
+import { PersistBuilder } from '../src/persist-builder.js';
+
+export interface Sent {
+  to: string;
+  msg: Message;
+  afterPersist: boolean;
+}
+
+export interface TestContext extends NodeContext {
+  sent: Sent[];
+  time: number;
+  take(): Sent[];
+}
+
+export function testContext(
+  id = 'p1',
+  opts: Partial<ProtocolOptions> = {},
+  bugs: BugName[] = [],
+): TestContext {
+  const ctx: TestContext = {
+    id,
+    opts: validateOptions(opts),
+    persist: new PersistBuilder(),
+    sent: [],
+    time: 0,
+    now: () => ctx.time,
+    random: () => 0.5,
+    incarnation: () => 1,
+    send: (to, msg) => ctx.sent.push({ to, msg, afterPersist: false }),
+    sendAfterPersist: (to, msg) => ctx.sent.push({ to, msg, afterPersist: true }),
+    bug: (name) => bugs.includes(name),
+    trace: () => {},
+    take: () => ctx.sent.splice(0),
+  };
+  return ctx;
+}
+
+export const b = (round: number, leader: string) => ({ round, leader });

@@ -1,0 +1,183 @@
+/**
+ * The replica's rules (PMMC §2, Figure 3) and what Synod adds to them (DESIGN.md §3), checked on
+ * a RawNode driven by hand.
+ */
+import { describe, expect, it } from 'vitest';
+import { decodeBatch, encodeBatch, NOOP, type Command } from '../src/command.js';
+import { MemoryStorage } from '../src/memory-storage.js';
+import type { ProtocolOptions } from '../src/options.js';
+import { RawNode } from '../src/raw-node.js';
+import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
+import { SimCluster } from '../src/testing/sim-cluster.js';
+
+function node(id: string, members: string[], window = 4, options: Partial<ProtocolOptions> = {}) {
+  const storage = new MemoryStorage();
+  storage.applySync({
+    snapshot: SimCluster.initialSnapshot(
+      { replicas: members, leaders: members, acceptors: members },
+      window,
+    ),
+  });
+  const sm = new KvStateMachine();
+  const n = new RawNode({ id, stateMachine: sm, random: () => 0.5, options });
+  n.load(storage.loadSync());
+  const rd = n.ready();
+  storage.applySync(rd.persist!);
+  n.advance();
+  return { n, sm, storage };
+}
+
+const put = (client: string, seq: number, key: string, value: string): Command => ({
+  kind: 'app',
+  client,
+  inc: 1,
+  seq,
+  ack: 0,
+  op: encodeKv({ op: 'put', key, value }),
+});
+
+describe('PMMC §2 Figure 3: the replica', () => {
+  it('applies decisions in slot order, whatever order they arrive in', () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 2, 'x', 'second')]) });
+    expect(sm.get('x')).toBe('');
+    expect(n.status().slotOut).toBe(1);
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([put('c', 1, 'x', 'first')]) });
+    expect(n.status().slotOut).toBe(3);
+    expect(sm.get('x')).toBe('second');
+  });
+
+  it('applies a command decided in two slots once (the client table, DESIGN.md §3 item 4)', () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
+    const c = put('c', 1, 'x', 'v');
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([c]) });
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([c]) });
+    expect(n.status().slotOut).toBe(3);
+    expect(sm.log.length).toBe(1);
+  });
+
+  it("applies a client's commands in its order: one ahead of a missing predecessor is skipped", () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([put('c', 2, 'x', 'two')]) });
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 1, 'x', 'one')]) });
+    n.step('p2', { type: 'decision', slot: 3, value: encodeBatch([put('c', 2, 'x', 'two')]) });
+    expect(sm.log.map((e) => e.slot)).toEqual([2, 3]);
+    expect(sm.get('x')).toBe('two');
+  });
+
+  it('a no-op decides a slot and changes nothing', () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
+    n.step('p2', { type: 'decision', slot: 1, value: NOOP });
+    expect(n.status().slotOut).toBe(2);
+    expect(sm.data.size).toBe(0);
+  });
+
+  it('proposes its command again when another command was decided in its slot', () => {
+    const { n } = node('p1', ['p1']);
+    n.tick(1000);
+    // A single-member log: p1 leads at once, after its probe and promise (messages to itself).
+    for (let i = 0; i < 3; i++) {
+      n.ready();
+      n.advance();
+    }
+    expect(n.status().leader.active).toBe(true);
+    n.propose(encodeKv({ op: 'put', key: 'k', value: 'mine' }));
+    const rd = n.ready(); // assigns slot 1 and sends P2a to itself
+    const mine = n.replica.proposals.get(1);
+    expect(mine).toBeDefined();
+    // Before our own acceptor answers, another leader's decision for slot 1 arrives.
+    n.step('p9', {
+      type: 'decision',
+      slot: 1,
+      value: encodeBatch([put('other', 1, 'k', 'theirs')]),
+    });
+    expect(n.replica.requests.map((c) => c.client)).toEqual(['p1']);
+    void rd;
+  });
+
+  it('never assigns a slot beyond slotOut + WINDOW (PMMC §2.1)', () => {
+    const { n } = node('p1', ['p1'], 4, { maxBatchCommands: 1 });
+    n.tick(1000);
+    for (let i = 0; i < 3; i++) {
+      n.ready();
+      n.advance();
+    }
+    for (let i = 0; i < 20; i++) n.propose(encodeKv({ op: 'put', key: `k${i}`, value: 'v' }));
+    n.ready();
+    // Nothing is decided yet (our own acceptor's votes wait for the write): slots 1..4 only.
+    expect(n.status().slotOut).toBe(1);
+    expect(n.status().slotIn).toBe(5);
+    expect([...n.leaderState().instances.get(0)!.proposals.keys()]).toEqual([1, 2, 3, 4]);
+    expect(n.status().queued).toBe(16);
+  });
+
+  it('a membership change decided at slot s governs from s + WINDOW (PMMC §2.1)', () => {
+    const { n } = node('p1', ['p1', 'p2', 'p3'], 4);
+    const change: Command = {
+      kind: 'reconfig',
+      client: 'c',
+      inc: 1,
+      seq: 1,
+      ack: 0,
+      expectedConfig: 0,
+      membership: { replicas: ['p1', 'p2'], leaders: ['p1', 'p2'], acceptors: ['p1', 'p2'] },
+    };
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([change]) });
+    const c = n.status().config!;
+    expect(c.id).toBe(1);
+    expect(c.start).toBe(5);
+    expect(n.replica.configs.at(4)?.id).toBe(0);
+    expect(n.replica.configs.at(5)?.id).toBe(1);
+  });
+
+  it('refuses a second membership change while one is pending, the same way on every replica', () => {
+    const { n } = node('p1', ['p1', 'p2', 'p3'], 4);
+    const change = (seq: number, members: string[]): Command => ({
+      kind: 'reconfig',
+      client: 'c',
+      inc: 1,
+      seq,
+      ack: 0,
+      expectedConfig: seq - 1,
+      membership: { replicas: members, leaders: members, acceptors: members },
+    });
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([change(1, ['p1', 'p2'])]) });
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([change(2, ['p1'])]) });
+    expect(n.status().config?.id).toBe(1);
+    expect(n.replica.clients.get('c')?.outcomes.get(2)).toMatchObject({
+      ok: false,
+      code: 'reconfig-pending',
+    });
+  });
+});
+
+describe('batches', () => {
+  it('round-trip through the codec', () => {
+    const cmds: Command[] = [
+      put('a', 1, 'x', 'y'),
+      {
+        kind: 'reconfig',
+        client: 'ü',
+        inc: 2,
+        seq: 3,
+        ack: 2,
+        expectedConfig: 7,
+        membership: { replicas: ['a'], leaders: ['a'], acceptors: ['a', 'b'] },
+      },
+    ];
+    expect(decodeBatch(encodeBatch(cmds))).toEqual(cmds);
+    expect(decodeBatch(NOOP)).toEqual([]);
+  });
+
+  it('reject malformed bytes with a DecodeError', () => {
+    const good = encodeBatch([put('a', 1, 'x', 'y')]);
+    for (const bad of [
+      new Uint8Array(0),
+      Uint8Array.of(9, 0),
+      good.subarray(0, good.length - 1),
+      Uint8Array.of(...good, 0),
+    ]) {
+      expect(() => decodeBatch(bad)).toThrow(expect.objectContaining({ code: 'decode-error' }));
+    }
+  });
+});

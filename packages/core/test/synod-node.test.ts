@@ -1,0 +1,180 @@
+/** The runtime and the app-facing API (SynodNode), over MemoryNetwork and MemoryStorage. */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  initLog,
+  InvalidConfigError,
+  MemoryNetwork,
+  MemoryStorage,
+  startNode,
+  validateOptions,
+  type SynodNode,
+} from '../src/index.js';
+import { decodeKvResult, encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
+
+type KvNode = SynodNode<KvStateMachine>;
+const running: KvNode[] = [];
+afterEach(async () => {
+  for (const n of running.splice(0)) await n.stop();
+});
+
+const fast = { heartbeatIntervalMs: 20, electionTimeoutMs: 100, retransmitIntervalMs: 50 };
+
+async function cluster(ids: string[], net = new MemoryNetwork()) {
+  const storages = new Map(ids.map((id) => [id, new MemoryStorage()]));
+  await initLog(storages.get(ids[0]!)!, ids[0]!, new KvStateMachine());
+  const nodes: KvNode[] = [];
+  for (const id of ids) {
+    const n = await startNode({
+      id,
+      storage: storages.get(id)!,
+      transport: net.connect(id),
+      stateMachine: new KvStateMachine(),
+      protocol: fast,
+    });
+    running.push(n);
+    nodes.push(n);
+  }
+  for (const id of ids.slice(1)) await nodes[0]!.addPeer(id);
+  return { nodes, storages, net };
+}
+
+const append = (key: string, value: string) => encodeKv({ op: 'append', key, value });
+
+describe('SynodNode', () => {
+  it('grows from one peer to three through reconfiguration, and every peer proposes and reads', async () => {
+    const { nodes } = await cluster(['a', 'b', 'c']);
+    const [a, b, c] = nodes as [KvNode, KvNode, KvNode];
+    expect(a.status().config?.acceptors).toEqual(['a', 'b', 'c']);
+    expect(decodeKvResult(await b.propose(append('x', '1')))).toBe('1');
+    expect(decodeKvResult(await c.propose(append('x', '2')))).toBe('12');
+    expect(await a.read((sm) => sm.get('x'))).toBe('12');
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => nodes[i % 3]!.propose(append('y', '.'))),
+    );
+    expect(results).toHaveLength(300);
+    expect(await c.read((sm) => sm.get('y'))).toHaveLength(300);
+  });
+
+  it('gives a local read at once and tells subscribers of every applied command', async () => {
+    const { nodes } = await cluster(['a', 'b', 'c']);
+    const seen: number[] = [];
+    nodes[1]!.subscribe((e) => seen.push(e.slot));
+    await nodes[0]!.propose(append('x', '1'));
+    await nodes[0]!.propose(append('x', '2'));
+    await nodes[1]!.read(() => 0); // linearizable: b has applied both
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(await nodes[1]!.read((sm) => sm.get('x'), { local: true })).toBe('12');
+  });
+
+  it('reports status: roles, leader, slots, links', async () => {
+    const { nodes } = await cluster(['a', 'b', 'c']);
+    await nodes[0]!.propose(append('x', '1'));
+    const s = nodes[1]!.status();
+    expect(s.roles).toEqual({ replica: true, leader: true, acceptor: true });
+    expect(s.activeLeader).not.toBeNull();
+    expect(s.slotOut).toBeGreaterThan(1);
+    expect(s.links.map((l) => l.peer).sort()).toEqual(['a', 'c']);
+  });
+
+  it('keeps committing when the leader is cut off, and the old leader catches up', async () => {
+    const { nodes, net } = await cluster(['a', 'b', 'c']);
+    await nodes[0]!.propose(append('x', '1'));
+    const leader = nodes.find((n) => n.status().leader.active)!;
+    net.isolate(leader.id);
+    const other = nodes.find((n) => n !== leader)!;
+    await other.propose(append('x', '2'));
+    net.heal();
+    await leader.propose(append('x', '3'));
+    expect(await leader.read((sm) => sm.get('x'))).toBe('123');
+  });
+
+  it('a removed peer can no longer propose, and says so in its status', async () => {
+    const { nodes } = await cluster(['a', 'b', 'c']);
+    await nodes[0]!.removePeer('c');
+    await nodes[0]!.propose(append('x', '1'));
+    const c = nodes[2]!;
+    for (let i = 0; i < 100 && !c.status().removed; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(c.status().removed).toBe(true);
+    await expect(c.propose(append('x', '2'))).rejects.toMatchObject({ code: 'removed' });
+    expect(nodes[0]!.status().config?.acceptors).toEqual(['a', 'b']);
+  });
+
+  it('refuses a membership change that leaves no acceptor, or one while another is pending', async () => {
+    const { nodes } = await cluster(['a']);
+    await expect(nodes[0]!.removePeer('a')).rejects.toMatchObject({ code: 'invalid-membership' });
+    const { nodes: three } = await cluster(['p', 'q', 'r']);
+    const first = three[0]!.removePeer('r');
+    await expect(three[0]!.removePeer('q')).rejects.toMatchObject({ code: 'reconfig-pending' });
+    await first;
+  });
+
+  it('fails closed when storage fails: nothing more is acknowledged, and the error reaches the app', async () => {
+    const { nodes, storages } = await cluster(['a']);
+    await nodes[0]!.propose(append('x', '1'));
+    storages.get('a')!.fail(new Error('disk full'));
+    await expect(nodes[0]!.propose(append('x', '2'))).rejects.toMatchObject({
+      code: 'storage-failed',
+    });
+    expect(nodes[0]!.status().failure).toMatch(/disk full/);
+    await expect(nodes[0]!.propose(append('x', '3'))).rejects.toMatchObject({
+      code: 'storage-failed',
+    });
+  });
+
+  it('times out without a majority, and the command may still take effect later', async () => {
+    const { nodes, net } = await cluster(['a', 'b', 'c']);
+    net.isolate('a');
+    net.isolate('b');
+    await expect(nodes[2]!.propose(append('x', '1'), { timeoutMs: 300 })).rejects.toMatchObject({
+      code: 'timeout',
+    });
+  });
+
+  it('rejects every pending operation with StoppedError on stop', async () => {
+    const { nodes, net } = await cluster(['a', 'b', 'c']);
+    net.isolate('c');
+    const p = nodes[2]!.propose(append('x', '1'));
+    await nodes[2]!.stop();
+    await expect(p).rejects.toMatchObject({ code: 'stopped' });
+    await expect(nodes[2]!.propose(append('x', '2'))).rejects.toMatchObject({ code: 'stopped' });
+  });
+
+  it('a restarted peer keeps its log and its commands are not mistaken for old ones', async () => {
+    const net = new MemoryNetwork();
+    const storage = new MemoryStorage();
+    await initLog(storage, 'a', new KvStateMachine());
+    let n = await startNode({
+      id: 'a',
+      storage,
+      transport: net.connect('a'),
+      stateMachine: new KvStateMachine(),
+      protocol: fast,
+    });
+    await n.propose(append('x', '1'));
+    await n.stop();
+    storage.reopen();
+    const net2 = new MemoryNetwork();
+    n = await startNode({
+      id: 'a',
+      storage,
+      transport: net2.connect('a'),
+      stateMachine: new KvStateMachine(),
+      protocol: fast,
+    });
+    running.push(n);
+    expect(decodeKvResult(await n.propose(append('x', '2')))).toBe('12');
+  });
+});
+
+describe('options', () => {
+  it('validate() fills defaults and names the bad field', () => {
+    expect(validateOptions().window).toBe(64);
+    expect(() => validateOptions({ window: 1 })).toThrow(InvalidConfigError);
+    expect(() => validateOptions({ heartbeatIntervalMs: 200, electionTimeoutMs: 300 })).toThrow(
+      /electionTimeoutMs/,
+    );
+    expect(() => validateOptions({ snapshotInterval: 0 })).toThrow(/snapshotInterval/);
+    expect(() => validateOptions({ bogus: 1 } as never)).toThrow(/unknown option bogus/);
+  });
+});
