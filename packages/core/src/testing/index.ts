@@ -6,3 +6,14 @@
 export * from './kv-state-machine.js';
 export * from './storage-conformance.js';
 export * from './transport-conformance.js';
+export * from './linearizability.js';
+export { Prng } from './prng.js';
+export {
+  SimCluster,
+  SimPeer,
+  type SimClusterOptions,
+  type NetworkFaults,
+  type InFlight,
+} from './sim-cluster.js';
+export { runSimulation, type SimRunOptions, type SimRunResult } from './simulator.js';
+export { runScenario, parseScenario, type ScenarioResult } from './scenario.js';
