@@ -1,5 +1,6 @@
 // Lint: typescript-eslint's recommended type-checked rules, plus the rules this project relies on.
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -33,6 +34,10 @@ export default tseslint.config(
       ],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.ts'],
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     // The protocol is pure: no Node modules, no clock, no randomness (DESIGN.md §1-2).
