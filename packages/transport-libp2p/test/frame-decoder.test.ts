@@ -46,8 +46,10 @@ function isValidMessage(m: Message): boolean {
       return false;
     }
     if (['value', 'data', 'commands'].includes(k) && !(v instanceof Uint8Array)) return false;
+    if (k === 'probe' && typeof v !== 'boolean') return false;
     if (
       ![
+        'probe',
         'ballot',
         'proposal',
         'index',
