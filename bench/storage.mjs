@@ -9,7 +9,6 @@
 //
 // Needs the packages built (npm run build). Writes bench/results/storage-<date>.json and
 // appends a section to bench/REPORT.md.
-/* global console, performance, process, Buffer */
 import {
   appendFileSync,
   existsSync,

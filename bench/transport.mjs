@@ -13,7 +13,6 @@
 // `one-process` runs both ends on one event loop. Everything on 127.0.0.1; mDNS off. Needs the
 // packages built (npm run build). Writes bench/results/transport-<date>.json and appends a
 // section to bench/REPORT.md.
-/* global console, performance, process, setImmediate, setTimeout, Buffer */
 import { fork } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
