@@ -12,7 +12,6 @@
 //
 // --profile C: in the last pass, profile the leader (V8 CPU profiler over the window) at C.
 // Writes bench/results/cluster-<date>.json (+ an SVG chart) and appends to bench/REPORT.md.
-/* global console, process */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

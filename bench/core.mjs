@@ -9,7 +9,6 @@
 //   npm run bench -- core [--runs 3] [--seconds 3] [--levels 1,8,64,256,1024] [--profile 256,1024]
 //
 // Writes bench/results/core-<date>.json and appends a section to bench/REPORT.md.
-/* global console, process */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';

@@ -11,7 +11,6 @@
 //   npm run bench -- limits [--runs 5] [--seconds 1] [--samples 3000]
 //
 // Writes bench/results/limits-<date>.json and appends a section to bench/REPORT.md.
-/* global console, performance, process, Buffer */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';

@@ -4,7 +4,6 @@
 // first, so that later suites can compare with them). Each suite is a plain script that can
 // also be run on its own; it writes bench/results/<suite>-<date>.json and appends a section to
 // bench/REPORT.md.
-/* global console, process */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

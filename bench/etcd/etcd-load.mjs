@@ -10,7 +10,6 @@
 //   node bench/etcd/etcd-load.mjs --conc 64 [--duration 5] [--warmup 1] [--value-size 100]
 //
 // Prints one JSON line.
-/* global console, performance, process, Buffer, URL */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';

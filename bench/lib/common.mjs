@@ -1,6 +1,5 @@
 // Shared helpers of the benchmark suites: machine description, statistics, the machine's load,
 // results files, REPORT.md sections and SVG charts (vega-lite rendered in Node, no browser).
-/* global console, performance, process, setInterval, clearInterval, setTimeout */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';

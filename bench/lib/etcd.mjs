@@ -1,7 +1,6 @@
 // The etcd side of the comparison: install Debian's etcd when missing, start and stop a 3-member
 // cluster on 127.0.0.1 with the anchor's scripts (copied into bench/etcd/), and run the
 // closed-loop load (bench/etcd/etcd-load.mjs) in its own process.
-/* global process */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,6 @@
 // exactly one proposal outstanding (send, await its result, repeat), as the etcd anchor's client
 // does with HTTP requests. Commands that start before `from` (warm-up) or end after the stop
 // are not counted.
-/* global performance, process, setTimeout */
 import { benchCommand } from './bench-sm.mjs';
 
 /** Wall-clock ms with sub-ms resolution, comparable between processes of one machine. */

@@ -2,14 +2,15 @@
 // SQLite storage (WAL, synchronous=FULL unless told otherwise) and the libp2p transport (TCP +
 // Noise + yamux on 127.0.0.1, mDNS off). The benchmark drives it over the IPC channel (see
 // peer.mjs); the closed-loop load runs here, in the peer's process, as an app's proposals would.
-/* global performance, process, setTimeout */
 const bootAt = performance.timeOrigin + performance.now();
 const { initLog, startNode } = await import('@synod/core');
 const { openSqliteStorage } = await import('@synod/storage-sqlite');
 const { createLibp2pTransport } = await import('@synod/transport-libp2p');
 const { BenchStateMachine, benchCommand } = await import('./bench-sm.mjs');
+const { TextStateMachine, encodeEdit } = await import('./text-sm.mjs');
 const { now, startLoad } = await import('./load.mjs');
 const { startCpuProfile } = await import('./cpu-profile.mjs');
+const { parseJson } = await import('./common.mjs');
 const loadedAt = performance.timeOrigin + performance.now();
 
 /**
@@ -88,14 +89,17 @@ const handlers = {
     const openedAt = now();
     transport = await createLibp2pTransport({
       storage,
-      listen: ['/ip4/127.0.0.1/tcp/0'],
+      listen: [`/ip4/127.0.0.1/tcp/${Number(r.port ?? 0)}`],
       mdns: false,
       logId: 'bench',
       backoffMaxMs: 1000,
       ...(Array.isArray(r.bootstrap) ? { bootstrap: /** @type {string[]} */ (r.bootstrap) } : {}),
     });
     if (process.env.SYNOD_BENCH_IO_TRACE !== undefined) traceIo(storage, transport);
-    const sm = new BenchStateMachine(Number(r.keyspace ?? 0));
+    const sm =
+      r.sm === 'text'
+        ? /** @type {BenchStateMachine} */ (/** @type {unknown} */ (new TextStateMachine()))
+        : new BenchStateMachine(Number(r.keyspace ?? 0));
     const protocol = /** @type {Partial<import('@synod/core').ProtocolOptions>} */ (
       r.protocol ?? {}
     );
@@ -206,6 +210,44 @@ const handlers = {
     const p = profiler;
     profiler = undefined;
     return { file: await p.stop(String(r.file)) };
+  },
+  /**
+   * Propose every edit of an editing trace ({ txns: [{ patches: [[pos, del, ins]] }] }, gzipped
+   * JSON) in order, with `conc` outstanding, as one typist; resolves when all are applied here.
+   */
+  trace: async (r) => {
+    const n = running();
+    const { gunzipSync } = await import('node:zlib');
+    const { readFileSync } = await import('node:fs');
+    const data = /** @type {{ txns: { patches: [number, number, string][] }[] }} */ (
+      parseJson(gunzipSync(readFileSync(String(r.file))).toString('utf8'))
+    );
+    /** @type {Uint8Array[]} */
+    const cmds = [];
+    for (const tx of data.txns)
+      for (const [pos, del, ins] of tx.patches) cmds.push(encodeEdit(pos, del, ins));
+    const conc = Number(r.conc ?? 1024);
+    const t = now();
+    let next = 0;
+    let failed = 0;
+    const worker = async () => {
+      while (next < cmds.length) {
+        const c = cmds[next++];
+        try {
+          await n.propose(c);
+        } catch {
+          failed++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: conc }, () => worker()));
+    return { startAt: t, endAt: now(), edits: cmds.length, failed };
+  },
+  text: () => {
+    const sm = /** @type {{ text?: () => string }} */ (
+      /** @type {unknown} */ (running().stateMachine)
+    );
+    return Promise.resolve({ text: sm.text?.() ?? null });
   },
   stop: async () => {
     if (load !== undefined) await load.stop();

@@ -1,9 +1,9 @@
 // The benchmark's side of a peer process (peer-child.mjs): spawn, request/answer over IPC, kill;
 // and a 3-peer cluster grown the way the desktop app grows one (peer 0 creates the log, the
 // others join with invites).
-/* global performance, process, setTimeout, clearTimeout */
 import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { log, sleep } from './common.mjs';
@@ -49,6 +49,7 @@ export class PeerProcess {
     this.peer = '';
     /** @type {string[]} */
     this.addrs = [];
+    this.port = 0;
     this.exited = false;
     this.nextId = 1;
     /** @type {Map<number, { resolve: (a: Answer) => void, reject: (e: Error) => void }>} */
@@ -103,10 +104,15 @@ export class PeerProcess {
     );
   }
 
-  /** @param {Record<string, unknown>} args */
+  /**
+   * Start the node. It listens on `port` (default: a free port chosen now, kept for restarts:
+   * a restarted peer comes back on the same address, as a server with a configured port does).
+   * @param {Record<string, unknown>} args
+   */
   async start(args) {
     await this.ready;
-    const a = await this.request('start', { db: this.db, ...args });
+    this.port = Number(args.port ?? (await freePort()));
+    const a = await this.request('start', { db: this.db, ...args, port: this.port });
     this.peer = String(a.peer);
     this.addrs = /** @type {string[]} */ (a.addrs);
     return a;
@@ -138,11 +144,24 @@ export class PeerProcess {
   }
 }
 
+/** A TCP port free on 127.0.0.1 now. @returns {Promise<number>} */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a !== null ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * Start a 3-peer cluster: peer 0 creates the log, peers 1 and 2 join it with invites.
  * @param {string} dir working directory (one SQLite file per peer)
  * @param {{ protocol?: Record<string, unknown>, keyspace?: number, durability?: string,
- *   cpuProfDir?: string, names?: string[] }} [o]
+ *   cpuProfDir?: string, names?: string[], sm?: 'bench' | 'text' }} [o]
  */
 export async function startCluster(dir, o = {}) {
   const names = o.names ?? ['p0', 'p1', 'p2'];
@@ -156,6 +175,7 @@ export async function startCluster(dir, o = {}) {
     protocol: o.protocol ?? {},
     keyspace: o.keyspace ?? 0,
     durability: o.durability ?? 'full',
+    sm: o.sm ?? 'bench',
   };
   await peers[0].start({ ...common, init: true });
   await Promise.all(peers.slice(1).map((p) => p.start({ ...common, init: false })));
@@ -174,10 +194,13 @@ export async function startCluster(dir, o = {}) {
  */
 export async function waitStable(peers, timeoutMs = 60_000) {
   const t0 = performance.now();
+  /** @type {unknown} */
+  let last;
   for (;;) {
     const live = peers.filter((p) => !p.exited);
     try {
       const st = await Promise.all(live.map((p) => p.status()));
+      last = st.map((s, i) => ({ name: live[i].name, peer: live[i].peer, ...s.status }));
       const leaders = new Set(st.map((s) => s.status.activeLeader));
       const ok =
         st.every((s) => s.status.acceptors.length === 3) &&
@@ -192,7 +215,9 @@ export async function waitStable(peers, timeoutMs = 60_000) {
     } catch (e) {
       log(`waitStable: ${String(e)}`);
     }
-    if (performance.now() - t0 > timeoutMs) throw new Error('the cluster did not settle in time');
+    if (performance.now() - t0 > timeoutMs) {
+      throw new Error(`the cluster did not settle in time: ${JSON.stringify(last)}`);
+    }
     await sleep(50);
   }
 }

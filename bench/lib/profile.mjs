@@ -2,7 +2,6 @@
 // per package (core, transport, storage, libp2p, node internals...), for REPORT.md.
 //
 //   node bench/lib/profile.mjs <file.cpuprofile> [--top 25]
-/* global console, process */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';

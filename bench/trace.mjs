@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// Trace benchmark (issue 8, suite 2): the real editing trace of a LaTeX paper (259,778 edits,
+// ../shared/data/automerge-paper.json.gz) replayed through a 3-peer Synod cluster in 3 processes
+// (libp2p + Noise on 127.0.0.1, SQLite synchronous=FULL): every edit is one command, proposed in
+// order from one peer with C outstanding, as one person typing, while the other two replicate and
+// apply. Reports edits/s and total time (first proposal until the last replica has applied every
+// edit), and checks that every replica's text equals `endContent`.
+//
+// The state machine is bench/lib/text-sm.mjs, a minimal text document (gap buffer); the desktop
+// app's document-log state machine (issue 6) will replace it once it exists.
+//
+//   npm run bench -- trace [--runs 3] [--conc 1024] [--file path.json.gz]
+//
+// Writes bench/results/trace-<date>.json and appends a section to bench/REPORT.md.
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import {
+  appendReport,
+  busyPct,
+  fmt,
+  log,
+  machineInfo,
+  machineLine,
+  parseJson,
+  range,
+  ROOT,
+  saveResults,
+  summary,
+  table,
+  versionsLine,
+  watchMachine,
+} from './lib/common.mjs';
+import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    conc: { type: 'string', default: '1024' },
+    file: {
+      type: 'string',
+      default: join(ROOT, '..', 'shared', 'data', 'automerge-paper.json.gz'),
+    },
+  },
+});
+const RUNS = Number(opts.runs);
+const CONCS = opts.conc.split(',').map(Number);
+const FILE = opts.file;
+const STATE_MACHINE = 'bench/lib/text-sm.mjs (minimal text document; issue 6 not landed yet)';
+
+const trace = /** @type {{ endContent: string, txns: { patches: unknown[] }[] }} */ (
+  parseJson(gunzipSync(readFileSync(FILE)).toString('utf8'))
+);
+const EDITS = trace.txns.reduce((n, t) => n + t.patches.length, 0);
+const machine = machineInfo(tmpdir());
+const busy = await busyPct(2000);
+log(
+  `trace bench: ${EDITS} edits, ${RUNS} runs at C=${CONCS.join(',')}; machine ${fmt(busy)}% busy`,
+);
+
+/** @type {Record<string, unknown>[]} */
+const runs = [];
+for (let run = 0; run < RUNS; run++) {
+  for (const conc of CONCS) {
+    const dir = join(tmpdir(), `synod-bench-trace-${process.pid}-${run}`);
+    rmSync(dir, { recursive: true, force: true });
+    const peers = await startCluster(dir, { sm: 'text' });
+    try {
+      const leader = await waitStable(peers);
+      const w = watchMachine(
+        Object.fromEntries(
+          peers.map((p) => [p === leader ? 'leader' : `follower-${p.name}`, p.pid]),
+        ),
+      );
+      const r = /** @type {{ startAt: number, endAt: number, edits: number, failed: number }} */ (
+        /** @type {unknown} */ (await leader.request('trace', { file: FILE, conc }, 600_000))
+      );
+      const applied = await Promise.all(
+        peers.map((p) => p.request('waitApplied', { count: EDITS, timeoutMs: 300_000 })),
+      );
+      const m = w.stop();
+      const lastAt = Math.max(...applied.map((a) => Number(a.at)));
+      const texts = await Promise.all(peers.map((p) => p.request('text')));
+      const equal = texts.map((t) => t.text === trace.endContent);
+      const totalS = (lastAt - r.startAt) / 1000;
+      const row = {
+        run,
+        conc,
+        edits: r.edits,
+        failed: r.failed,
+        proposerS: (r.endAt - r.startAt) / 1000,
+        totalS,
+        editsPerSec: r.edits / totalS,
+        replicasEqualEndContent: equal,
+        peakRssMiB: m.peakRssMiB,
+        cpuPctOfOneCore: m.cpuPctOfOneCore,
+        busyPct: m.systemBusyPct,
+      };
+      runs.push(row);
+      log(
+        `run ${run + 1} C=${conc}: ${fmt(totalS)} s, ${fmt(row.editsPerSec)} edits/s; ` +
+          `replicas equal endContent: ${equal.join('/')}; failed ${r.failed}`,
+      );
+    } finally {
+      await closeAll(peers);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+const date = new Date().toISOString();
+const results = CONCS.map((conc) => {
+  const rs =
+    /** @type {{ totalS: number, editsPerSec: number, proposerS: number, replicasEqualEndContent: boolean[], peakRssMiB: Record<string, number> }[]} */ (
+      runs.filter((r) => r.conc === conc)
+    );
+  return {
+    conc,
+    totalS: summary(rs.map((r) => r.totalS)),
+    proposerS: summary(rs.map((r) => r.proposerS)),
+    editsPerSec: summary(rs.map((r) => r.editsPerSec)),
+    allEqual: rs.every((r) => r.replicasEqualEndContent.every(Boolean)),
+    peakRssMiB: Math.max(...rs.flatMap((r) => Object.values(r.peakRssMiB))),
+  };
+});
+const best = results.reduce((a, b) => (b.totalS.median < a.totalS.median ? b : a));
+const goal = {
+  totalS: best.totalS.median,
+  conc: best.conc,
+  met: best.totalS.median < 10 && best.allEqual,
+};
+const file = saveResults('trace', date, {
+  suite: 'trace',
+  date,
+  machine,
+  busyBeforePct: busy,
+  stateMachine: STATE_MACHINE,
+  method: { runs: RUNS, concs: CONCS, file: FILE, edits: EDITS },
+  results,
+  goal,
+  runs,
+});
+await appendReport([
+  `## trace — ${date.slice(0, 16).replace('T', ' ')} UTC`,
+  '',
+  machineLine(machine),
+  versionsLine(machine),
+  `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run.`,
+  '',
+  `Method: the automerge-paper editing trace (${EDITS.toLocaleString('en-US')} edits) through a`,
+  '3-peer cluster in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options): every',
+  "edit is one command, proposed in order from the leader's process with C outstanding (one",
+  'typist); the other two peers replicate and apply. Time: from the first proposal until the last',
+  'replica has applied every edit. State machine: ' + STATE_MACHINE + '.',
+  `A fresh cluster per run; ${RUNS} runs. Figures: median (min–max).`,
+  '',
+  ...table(
+    ['C', 'total s', 'edits/s', 'proposer done s', 'all replicas = endContent', 'peak RSS MiB'],
+    results.map((r) => [
+      String(r.conc),
+      range(r.totalS),
+      range(r.editsPerSec),
+      range(r.proposerS),
+      r.allEqual ? 'yes' : 'NO',
+      fmt(r.peakRssMiB),
+    ]),
+  ),
+  '',
+  `Goal (all edits replicated and applied on three peers in < 10 s): ${goal.met ? 'met' : 'NOT met'} (${fmt(goal.totalS)} s at C=${goal.conc}).`,
+  `Raw data: bench/results/${file}.`,
+]);
+console.log(`wrote bench/results/${file} and a section of bench/REPORT.md`);
