@@ -14,9 +14,12 @@ import type { Command, Outcome } from './command.js';
 export interface ClientEntry {
   readonly inc: number;
   /** The highest seq that took effect. */
-  readonly seq: number;
-  /** Outcomes of the commands the client has not acknowledged yet, by seq. */
-  readonly outcomes: ReadonlyMap<number, Outcome>;
+  seq: number;
+  /**
+   * Outcomes of the commands the client has not acknowledged yet, by seq. Commands of a client
+   * take effect in seq order, so the map's insertion order is seq order.
+   */
+  readonly outcomes: Map<number, Outcome>;
 }
 
 /** What the replica must do with a decided command. */
@@ -49,11 +52,18 @@ export class ClientTable {
   }
 
   record(c: Command, outcome: Outcome): void {
-    const e = this.entries.get(c.client);
-    const outcomes = new Map(e !== undefined && e.inc === c.inc ? e.outcomes : []);
-    for (const seq of outcomes.keys()) if (seq <= c.ack) outcomes.delete(seq);
-    outcomes.set(c.seq, outcome);
-    this.entries.set(c.client, { inc: c.inc, seq: c.seq, outcomes });
+    let e = this.entries.get(c.client);
+    if (e === undefined || e.inc !== c.inc) {
+      e = { inc: c.inc, seq: c.seq, outcomes: new Map() };
+      this.entries.set(c.client, e);
+    }
+    e.seq = c.seq;
+    // Forget what the client has acknowledged: the oldest entries, in insertion (seq) order.
+    for (const seq of e.outcomes.keys()) {
+      if (seq > c.ack) break;
+      e.outcomes.delete(seq);
+    }
+    e.outcomes.set(c.seq, outcome);
   }
 
   get(client: string): ClientEntry | undefined {

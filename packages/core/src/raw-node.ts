@@ -178,6 +178,8 @@ export class RawNode {
   private readonly reads = new Map<number, LocalRead>();
   private lastTarget: PeerId | undefined;
   private removedFlag = false;
+  /** Whether `ready().applied` lists applied commands (the runtime turns it on for subscribers). */
+  reportApplied = true;
   private wasMember = false;
 
   constructor(private readonly cfg: RawNodeConfig) {
@@ -595,6 +597,7 @@ export class RawNode {
   private onApplied(c: Command, outcome: Outcome, slot: Slot): void {
     if (this.client.isMine(c) && this.client.settled(c.seq))
       this.results.push({ seq: c.seq, outcome });
+    if (!this.reportApplied) return;
     this.applied.push({
       slot,
       kind: c.kind,

@@ -154,6 +154,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private failure: Error | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private members = '';
+  private membersStamp = '';
   private changing = false;
 
   constructor(opts: NodeOptions<SM>) {
@@ -175,6 +176,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       ...(opts.bugs !== undefined ? { bugs: opts.bugs } : {}),
       ...(opts.trace !== undefined ? { trace: opts.trace } : {}),
     });
+    this.raw.reportApplied = false;
   }
 
   /** @internal Use startNode(). */
@@ -253,7 +255,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   /** Call `listener` for every command applied here, in log order. Returns an unsubscribe. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.raw.reportApplied = true;
+    return () => {
+      this.listeners.delete(listener);
+      this.raw.reportApplied = this.listeners.size > 0;
+    };
   }
 
   status(): SynodStatus {
@@ -496,6 +502,10 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private updateMembers(): void {
     const configs = this.raw.replica.configs.all();
     if (configs.length === 0) return;
+    // Only when the configuration history changed (its first and last ids identify it).
+    const stamp = `${configs[0]!.id}-${configs[configs.length - 1]!.id}`;
+    if (stamp === this.membersStamp) return;
+    this.membersStamp = stamp;
     const ids = new Set<PeerId>();
     for (const c of configs) for (const p of membersOf(c)) ids.add(p);
     const key = [...ids].sort().join(',');
