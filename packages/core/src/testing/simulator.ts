@@ -45,6 +45,8 @@ export interface SimRunResult {
   readonly slots: number;
   readonly messages: number;
   readonly faults: Readonly<Record<string, number>>;
+  /** The nemesis profile the seed drew. */
+  readonly profile: string;
   readonly virtualMs: number;
 }
 
@@ -323,7 +325,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
             const leader = [...cluster.peers.values()].find(
               (p) => p.node !== null && p.node.status().leader.active,
             );
-            if (leader?.node!.reconfigPending()) cluster.at(rng.int(0, 20), isolateLeader);
+            if (leader?.node!.reconfigPending()) cluster.at(rng.int(5, 80), isolateLeader);
             else if (cluster.now < until) cluster.at(3, watch);
           };
           cluster.at(3, watch);
@@ -403,6 +405,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     slots: cluster.decidedSlots,
     messages: cluster.messagesSent,
     faults,
+    profile,
     virtualMs: Math.round(cluster.now),
   };
 }
@@ -515,7 +518,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
   let what = '';
   const add = (list: readonly PeerId[], id: PeerId) => [...list, id];
   const del = (list: readonly PeerId[], id: PeerId) => list.filter((x) => x !== id);
-  if (r < 0.3 && spares.length > 0 && members.length < 5) {
+  if (r < 0.2 && spares.length > 0 && members.length < 5) {
     const id = rng.pick(spares);
     const learner = rng.chance(0.2);
     next = {
@@ -526,7 +529,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
     what = `add ${id}${learner ? ' as learner' : ''}`;
     if (!cluster.peers.has(id)) cluster.addPeer(id);
     cluster.start(id);
-  } else if (r < 0.45 && members.length > 2) {
+  } else if (r < 0.35 && members.length > 2) {
     const id = rng.pick(members);
     next = {
       replicas: del(cfg.replicas, id),
@@ -534,7 +537,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
       acceptors: del(cfg.acceptors, id),
     };
     what = `remove ${id}`;
-  } else if (r < 0.8 && spares.length > 0) {
+  } else if (r < 0.85 && spares.length > 0) {
     // Usually a dead machine is replaced; sometimes a live one (moved to new hardware).
     const dead = members.filter((id) => cluster.peers.get(id)?.node == null);
     const old = rng.pick(dead.length > 0 && rng.chance(0.3) ? dead : members);
