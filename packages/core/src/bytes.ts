@@ -75,6 +75,13 @@ export class ByteWriter {
     return this;
   }
 
+  /** A list of strings (e.g. peer ids). */
+  strings(list: readonly string[]): this {
+    this.uint(list.length);
+    for (const x of list) this.string(x);
+    return this;
+  }
+
   float(n: number): this {
     this.ensure(8);
     this.view.setFloat64(this.pos, n, true);
@@ -135,6 +142,15 @@ export class ByteReader {
     } catch {
       throw new DecodeError('invalid UTF-8 in string');
     }
+  }
+
+  /** A list written by ByteWriter.strings; at most `max` entries. */
+  strings(max = 100_000): string[] {
+    const n = this.uint();
+    if (n > max) throw new DecodeError(`list of ${n} strings is longer than ${max}`);
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) out.push(this.string());
+    return out;
   }
 
   float(): number {

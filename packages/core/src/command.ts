@@ -59,19 +59,6 @@ export function isNoop(value: Uint8Array): boolean {
   return value.length === 2 && value[0] === BATCH_FORMAT && value[1] === 0;
 }
 
-function writeIds(w: ByteWriter, ids: readonly string[]): void {
-  w.uint(ids.length);
-  for (const id of ids) w.string(id);
-}
-
-function readIds(r: ByteReader): string[] {
-  const n = r.uint();
-  if (n > 100_000) throw new DecodeError('too many peer ids');
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(r.string());
-  return out;
-}
-
 export function encodeBatch(batch: Batch): Uint8Array {
   let size = 8;
   for (const c of batch) size += 24 + c.client.length + (c.kind === 'app' ? c.op.length : 256);
@@ -87,9 +74,9 @@ export function encodeBatch(batch: Batch): Uint8Array {
       w.bytes(c.op);
     } else {
       w.uint(c.expectedConfig);
-      writeIds(w, c.membership.replicas);
-      writeIds(w, c.membership.leaders);
-      writeIds(w, c.membership.acceptors);
+      w.strings(c.membership.replicas);
+      w.strings(c.membership.leaders);
+      w.strings(c.membership.acceptors);
     }
   }
   return w.finish();
@@ -112,9 +99,9 @@ export function decodeBatch(value: Uint8Array): Command[] {
       out.push({ kind: 'app', client, inc, seq, ack, op: r.bytes() });
     } else if (kind === KIND_RECONFIG) {
       const expectedConfig = r.uint();
-      const replicas = readIds(r);
-      const leaders = readIds(r);
-      const acceptors = readIds(r);
+      const replicas = r.strings();
+      const leaders = r.strings();
+      const acceptors = r.strings();
       out.push({
         kind: 'reconfig',
         client,

@@ -25,27 +25,15 @@ export interface SnapshotContents {
   readonly app: Uint8Array;
 }
 
-function writeIds(w: ByteWriter, ids: readonly string[]): void {
-  w.uint(ids.length);
-  for (const id of ids) w.string(id);
-}
-
-function readIds(r: ByteReader): string[] {
-  const n = r.uint();
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(r.string());
-  return out;
-}
-
 export function encodeSnapshot(s: SnapshotContents): Uint8Array {
   const w = new ByteWriter(256 + s.app.length);
   w.byte(SNAPSHOT_FORMAT).uint(s.slot).uint(s.window);
   w.uint(s.configs.length);
   for (const c of s.configs) {
     w.uint(c.id).uint(c.start);
-    writeIds(w, c.replicas);
-    writeIds(w, c.leaders);
-    writeIds(w, c.acceptors);
+    w.strings(c.replicas);
+    w.strings(c.leaders);
+    w.strings(c.acceptors);
   }
   w.uint(s.clients.length);
   for (const [client, e] of s.clients) {
@@ -71,7 +59,13 @@ export function decodeSnapshot(data: Uint8Array): SnapshotContents {
   for (let i = 0; i < nConfigs; i++) {
     const id = r.uint();
     const start = r.uint();
-    configs.push({ id, start, replicas: readIds(r), leaders: readIds(r), acceptors: readIds(r) });
+    configs.push({
+      id,
+      start,
+      replicas: r.strings(),
+      leaders: r.strings(),
+      acceptors: r.strings(),
+    });
   }
   const nClients = r.uint();
   const clients: [string, ClientEntry][] = [];
