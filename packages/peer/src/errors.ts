@@ -1,0 +1,53 @@
+/**
+ * Typed errors of @synod/peer. Each is a core `SynodError` with a stable `code`, so an app
+ * branches on `err.code` the same way for every Synod package.
+ */
+import { SynodError } from '@synod/core';
+
+/** The data directory holds no log, and creating one was not allowed (`init: false`). */
+export class NotInitializedError extends SynodError {
+  constructor(readonly dataDir: string) {
+    super(
+      'not-initialized',
+      `${dataDir} holds no log yet: create one (init) or join one with an invite (join)`,
+    );
+  }
+}
+
+/** A join was asked for, but the data directory is already a member of a log. */
+export class AlreadyMemberError extends SynodError {
+  constructor(
+    readonly dataDir: string,
+    readonly logId: string,
+  ) {
+    super('already-member', `${dataDir} is already a member of log ${logId}`);
+  }
+}
+
+/** The data directory belongs to another log than the one asked for (an invite, a logId). */
+export class OtherLogError extends SynodError {
+  constructor(
+    readonly dataDir: string,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(
+      'storage-log-mismatch',
+      `${dataDir} belongs to log ${found}, not ${expected}: use another data directory`,
+    );
+  }
+}
+
+/** createPeer was given options it cannot use. */
+export class InvalidPeerOptionsError extends SynodError {
+  constructor(message: string) {
+    super('invalid-peer-options', message);
+  }
+}
+
+/** A join request was declined by the app's `admit` hook. */
+export class JoinDeclinedError extends SynodError {
+  constructor(readonly peer: string) {
+    super('join-declined', `this peer declined the join of ${peer}`);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * @synod/peer: a durable, LAN-discovering Synod peer of your own StateMachine in one call.
+ *
+ *   import { createPeer } from '@synod/peer';
+ *   const peer = await createPeer({ dataDir, stateMachine });
+ *
+ * See README.md.
+ */
+export { createPeer, type PeerOptions } from './create-peer.js';
+export { checkName, MAX_NAME_LENGTH } from './name.js';
+export type { Peer } from './peer.js';
+export type { AdmitHook } from './admit.js';
+export {
+  AlreadyMemberError,
+  InvalidPeerOptionsError,
+  JoinDeclinedError,
+  NotInitializedError,
+  OtherLogError,
+} from './errors.js';
+export {
+  ensureDataDir,
+  hasStore,
+  META_JOINING,
+  META_MEMBER,
+  META_NAME,
+  META_PEER_ID,
+  PEER_DB_FILE,
+  peerDbPath,
+} from './data-dir.js';
+export { inspectDataDir, type StoreState } from './store.js';
