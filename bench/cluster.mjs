@@ -92,6 +92,38 @@ function othersPct(m) {
   return Math.max(0, m.systemBusyPct * m.cores - ours);
 }
 
+/**
+ * Per-peer figures over a window from two `counters` answers: storage writes (each one fsync),
+ * CPU per committed command, frames.
+ * @typedef {{ at: number, writes: { count: number, ms: number, maxMs: number }, cpuUs: number,
+ *   framesSent: number, messagesSent: number, applied: number, slotOut: number }} Counters
+ * @param {string} role @param {unknown} ua @param {unknown} ub
+ */
+function peerCounters(role, ua, ub) {
+  const a = /** @type {Counters} */ (ua);
+  const b = /** @type {Counters} */ (ub);
+  const s = (b.at - a.at) / 1000;
+  const applied = b.applied - a.applied;
+  const writes = b.writes.count - a.writes.count;
+  return {
+    role,
+    seconds: s,
+    applied,
+    commandsPerSec: applied / s,
+    cpuPct: (b.cpuUs - a.cpuUs) / 1e4 / s,
+    cpuUsPerCommand: (b.cpuUs - a.cpuUs) / applied,
+    writesPerSec: writes / s,
+    meanWriteMs: (b.writes.ms - a.writes.ms) / writes,
+    maxWriteMs: b.writes.maxMs,
+    writeBusyPct: (100 * (b.writes.ms - a.writes.ms)) / 1000 / s,
+    commandsPerWrite: applied / writes,
+    slotsPerSec: (b.slotOut - a.slotOut) / s,
+    commandsPerSlot: applied / (b.slotOut - a.slotOut),
+    framesSentPerSec: (b.framesSent - a.framesSent) / s,
+    messagesPerFrame: (b.messagesSent - a.messagesSent) / (b.framesSent - a.framesSent),
+  };
+}
+
 /** @param {number} pass */
 async function synodPass(pass) {
   const dir = join(work, `synod-${pass}`);
@@ -109,11 +141,16 @@ async function synodPass(pass) {
       await leader.request('loadStart', { conc, size: SIZE, from });
       await sleep(WARMUP * 1000);
       const w = watchMachine(pids);
+      const c0 = await Promise.all(peers.map((p) => p.request('counters')));
       if (profile) await leader.request('profileStart');
       await sleep(SECONDS * 1000);
+      const c1 = await Promise.all(peers.map((p) => p.request('counters')));
       /** @type {import('./lib/load.mjs').LoadResult} */
       const r = /** @type {any} */ (await leader.request('loadStop', {}, 300_000));
       const m = w.stop();
+      const perPeer = peers.map((p, i) =>
+        peerCounters(p === leader ? 'leader' : 'follower', c0[i], c1[i]),
+      );
       if (profile) {
         mkdirSync(profDir, { recursive: true });
         const file = join(profDir, `cluster-leader-C${conc}-${stamp(new Date(date))}.cpuprofile`);
@@ -135,7 +172,7 @@ async function synodPass(pass) {
         rss: m.peakRssMiB,
         busyPct: m.systemBusyPct,
         othersPct: othersPct(m),
-        extra: { leaderCpuUsPerCommand: r.cpuUs / r.counted },
+        extra: { peers: perPeer },
       };
       rows.push(row);
       log(
@@ -231,6 +268,42 @@ function agg(system, conc) {
     errors: rs.reduce((n, r) => n + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
   };
 }
+/** Medians over the passes of the per-peer figures at one level. @param {number} conc */
+function where(conc) {
+  const rs = rows.filter((r) => r.system === 'synod' && r.conc === conc);
+  /** @param {string} role @param {string} k */
+  const m = (role, k) =>
+    summary(
+      rs.flatMap((r) =>
+        /** @type {Record<string, number | string>[]} */ (r.extra?.peers ?? [])
+          .filter((p) => p.role === role)
+          .map((p) => Number(p[k])),
+      ),
+    );
+  return {
+    conc,
+    leader: {
+      cpuPct: m('leader', 'cpuPct'),
+      cpuUsPerCommand: m('leader', 'cpuUsPerCommand'),
+      writesPerSec: m('leader', 'writesPerSec'),
+      meanWriteMs: m('leader', 'meanWriteMs'),
+      writeBusyPct: m('leader', 'writeBusyPct'),
+      commandsPerWrite: m('leader', 'commandsPerWrite'),
+      slotsPerSec: m('leader', 'slotsPerSec'),
+      commandsPerSlot: m('leader', 'commandsPerSlot'),
+      messagesPerFrame: m('leader', 'messagesPerFrame'),
+    },
+    follower: {
+      cpuPct: m('follower', 'cpuPct'),
+      cpuUsPerCommand: m('follower', 'cpuUsPerCommand'),
+      writesPerSec: m('follower', 'writesPerSec'),
+      meanWriteMs: m('follower', 'meanWriteMs'),
+      writeBusyPct: m('follower', 'writeBusyPct'),
+    },
+  };
+}
+const breakdown = LEVELS.map(where);
+
 const results = LEVELS.map((conc) => {
   const s = agg('synod', conc);
   const e = agg('etcd', conc);
@@ -341,6 +414,7 @@ const file = saveResults('cluster', date, {
     levels: LEVELS,
   },
   results,
+  breakdown,
   goals,
   floor: floor ?? null,
   checks,
@@ -413,6 +487,44 @@ await appendReport([
   ),
   '',
   `![throughput against latency](results/${chart})`,
+  '',
+  "Where the time goes (Synod; medians over the passes, from each peer's own counters: CPU",
+  'time of the process, and its storage writes, each one transaction with one fsync, blocking',
+  'the event loop while it runs since better-sqlite3 is synchronous):',
+  '',
+  ...table(
+    [
+      'C',
+      'slots/s',
+      'commands/slot',
+      'leader fsyncs/s',
+      'leader ms/fsync',
+      'leader % of time in fsync',
+      'leader CPU % of a core',
+      'leader CPU µs/command',
+      'follower fsyncs/s',
+      'follower ms/fsync',
+      'follower CPU µs/command',
+      'messages/frame (leader)',
+    ],
+    breakdown.map((b) => [
+      String(b.conc),
+      fmt(b.leader.slotsPerSec.median),
+      fmt(
+        b.leader.commandsPerWrite.median *
+          (b.leader.writesPerSec.median / b.leader.slotsPerSec.median),
+      ),
+      fmt(b.leader.writesPerSec.median),
+      fmt(b.leader.meanWriteMs.median),
+      fmt(b.leader.writeBusyPct.median),
+      fmt(b.leader.cpuPct.median),
+      fmt(b.leader.cpuUsPerCommand.median),
+      fmt(b.follower.writesPerSec.median),
+      fmt(b.follower.meanWriteMs.median),
+      fmt(b.follower.cpuUsPerCommand.median),
+      fmt(b.leader.messagesPerFrame.median),
+    ]),
+  ),
   '',
   `Replicas agree after every pass: ${checks.every((c) => c.agree) ? 'yes' : 'NO'} (same command count and hash on all three).`,
   `Peak RSS: leader ${fmt(Math.max(...(rssByRole.leader ?? [NaN])))} MiB, followers ${fmt(Math.max(...(rssByRole.follower ?? [NaN])))} MiB.`,

@@ -45,6 +45,29 @@ let load;
 /** @type {{ stop: (file: string) => Promise<string> } | undefined} */
 let profiler;
 
+/** Storage writes (one transaction and one fsync each) and the time spent in them. */
+const writes = { count: 0, ms: 0, maxMs: 0, slots: 0 };
+
+/**
+ * Count the storage's writes: each is one runtime turn's batch (group commit), one fsync.
+ * @param {import('@synod/storage-sqlite').SqliteStorage} st
+ */
+function countWrites(st) {
+  const write = st.write.bind(st);
+  st.write = async (b) => {
+    const t = now();
+    try {
+      await write(b);
+    } finally {
+      const ms = now() - t;
+      writes.count++;
+      writes.ms += ms;
+      if (ms > writes.maxMs) writes.maxMs = ms;
+      writes.slots += (b.accepted?.length ?? 0) + (b.decisions?.length ?? 0);
+    }
+  };
+}
+
 /**
  * Diagnostics (SYNOD_BENCH_IO_TRACE=1): log every storage write, send and receive of this peer
  * with its time, to stderr, to see where a command's latency goes.
@@ -52,10 +75,10 @@ let profiler;
  * @param {Awaited<ReturnType<typeof createLibp2pTransport>>} tr
  */
 function traceIo(st, tr) {
-  const t0 = now();
   const me = process.env.SYNOD_BENCH_NAME ?? String(process.pid);
+  // Wall-clock ms (mod 100 s), comparable between the peers' processes.
   const out = (/** @type {string} */ s) =>
-    process.stderr.write(`${(now() - t0).toFixed(3).padStart(10)} ${me} ${s}\n`);
+    process.stderr.write(`${(now() % 100_000).toFixed(3).padStart(10)} ${me} ${s}\n`);
   const write = st.write.bind(st);
   st.write = async (b) => {
     const t = now();
@@ -95,6 +118,7 @@ const handlers = {
       backoffMaxMs: 1000,
       ...(Array.isArray(r.bootstrap) ? { bootstrap: /** @type {string[]} */ (r.bootstrap) } : {}),
     });
+    countWrites(storage);
     if (process.env.SYNOD_BENCH_IO_TRACE !== undefined) traceIo(storage, transport);
     const sm =
       r.sm === 'text'
@@ -144,6 +168,24 @@ const handlers = {
       metrics: transport?.getMetrics(),
       storage: storage?.info?.() ?? null,
     });
+  },
+  /** Counters to difference over a window: storage writes, transport frames, CPU. */
+  counters: () => {
+    const m = transport?.getMetrics();
+    const cpu = process.cpuUsage();
+    const out = {
+      at: now(),
+      writes: { ...writes },
+      cpuUs: cpu.user + cpu.system,
+      framesSent: m?.framesSent ?? 0,
+      messagesSent: m?.messagesSent ?? 0,
+      bytesSent: m?.bytesSent ?? 0,
+      framesReceived: m?.framesReceived ?? 0,
+      applied: node?.stateMachine.count ?? 0,
+      slotOut: node?.status().slotOut ?? 0,
+    };
+    writes.maxMs = 0;
+    return Promise.resolve(out);
   },
   /** Wait until this replica has applied up to `slot` (slotOut > slot) or `count` commands. */
   waitApplied: async (r) => {
