@@ -1,0 +1,143 @@
+/**
+ * What the peer service shows: its status and its events. Plain JSON-able data, the same over
+ * the local API (HTTP + SSE) and over Electron's IPC.
+ */
+import type { Ballot } from '@synod/core';
+import type { DocumentErrorCode, OperationType, Patch } from '../document/index.js';
+import type { MajorityInfo } from './errors.js';
+
+export type ServiceState =
+  /** No log yet: create one or join one. */
+  | 'setup'
+  /** A member of a log (maybe still catching up: see protocol.initialized and catchup). */
+  | 'running'
+  /** Removed from the log by a member: it takes no further part; leave to start over. */
+  | 'removed'
+  /** The store failed: the peer acknowledges nothing more (see failure). */
+  | 'failed'
+  | 'stopped';
+
+export interface BallotView {
+  readonly round: number;
+  readonly leader: string;
+  /** As the lecture slides write it: (round,leader), ⊥ for none. */
+  readonly text: string;
+}
+
+export interface RolesView {
+  readonly replica: boolean;
+  readonly leader: boolean;
+  readonly acceptor: boolean;
+}
+
+/** A member of the newest configuration, as this peer sees it. */
+export interface PeerView {
+  readonly id: string;
+  /** The name it last wrote under (or this peer's own name). */
+  readonly name: string;
+  readonly self: boolean;
+  readonly roles: RolesView;
+  /** Connected now (this peer itself always is). */
+  readonly online: boolean;
+  /** The active leader as far as this peer knows. */
+  readonly leader: boolean;
+  /** When a frame last arrived from it, ms since the epoch. */
+  readonly lastSeen: number | null;
+  readonly rttMs: number | null;
+}
+
+/** The protocol as the PMMC slides draw it: acceptor, leader and replica state of this peer. */
+export interface ProtocolView {
+  readonly initialized: boolean;
+  readonly removed: boolean;
+  readonly roles: RolesView;
+  readonly activeLeader: string | null;
+  readonly leader: { readonly active: boolean; readonly ballot: BallotView; readonly proposals: number };
+  readonly acceptor: { readonly ballot: BallotView; readonly accepted: number; readonly watermark: number };
+  readonly slotIn: number;
+  readonly slotOut: number;
+  /** This peer's commands not decided yet (a write made without a majority waits here). */
+  readonly pending: number;
+  readonly queued: number;
+  readonly snapshotSlot: number;
+  /** Set while catching up: the slot to reach, and a snapshot transfer's bytes. */
+  readonly catchup: {
+    readonly target: number;
+    readonly snapshotBytes: { readonly received: number; readonly total: number } | null;
+  } | null;
+  readonly reconfigPending: boolean;
+  readonly config: {
+    readonly id: number;
+    readonly start: number;
+    readonly replicas: readonly string[];
+    readonly leaders: readonly string[];
+    readonly acceptors: readonly string[];
+  } | null;
+}
+
+export interface LogView {
+  readonly title: string;
+  readonly entries: number;
+  readonly deleted: number;
+  readonly operations: number;
+  readonly lastSlot: number;
+  readonly historyFrom: number;
+}
+
+export interface ServiceStatus {
+  readonly state: ServiceState;
+  readonly dataDir: string;
+  readonly name: string;
+  /** This peer's id (null before it has one: a new data directory in setup). */
+  readonly id: string | null;
+  readonly logId: string | null;
+  /** Addresses it listens on (give one to another peer's --bootstrap). */
+  readonly addresses: readonly string[];
+  readonly log: LogView | null;
+  readonly protocol: ProtocolView | null;
+  readonly peers: readonly PeerView[];
+  /** Acceptors reachable from here vs needed: "2 of 3 reachable, need 2". */
+  readonly majority: MajorityInfo | null;
+  readonly failure: string | null;
+}
+
+/** One decided command, as the event stream reports it (refused ones included). */
+export interface AppliedOperation {
+  readonly slot: number;
+  /** The proposing peer's id. */
+  readonly client: string;
+  readonly type: OperationType | 'membership' | 'unknown';
+  readonly author: string;
+  /** The proposer's clock (informational). */
+  readonly time: number;
+  readonly entry: number;
+  readonly ok: boolean;
+  /** The entry's version after it (or, when refused, its current version). */
+  readonly version: number;
+  readonly rebased: boolean;
+  /** Why it was refused. */
+  readonly code: DocumentErrorCode | string | null;
+  readonly message: string | null;
+}
+
+export type ServiceEvent =
+  | { readonly type: 'applied'; readonly operations: readonly AppliedOperation[] }
+  | { readonly type: 'status'; readonly status: ServiceStatus }
+  /** The whole document was replaced (snapshot installed, log created, joined or left). */
+  | { readonly type: 'reset' };
+
+export interface EditRequest {
+  readonly version: number;
+  readonly patches: readonly Patch[];
+  readonly title?: string;
+  /** Rebase over newer edits instead of failing with `conflict` (when still possible). */
+  readonly rebase?: boolean;
+}
+
+export type EditOutcome =
+  | { readonly ok: true; readonly version: number; readonly rebased: boolean }
+  | { readonly ok: false; readonly code: string; readonly message: string; readonly version: number };
+
+export type ReadMode = 'linearizable' | 'local';
+
+export type { Ballot };
