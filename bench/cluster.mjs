@@ -10,7 +10,8 @@
 //   npm run bench -- cluster [--passes 3] [--seconds 5] [--warmup 1] [--levels 1,8,64,256,1024]
 //                            [--no-etcd] [--profile 256]
 //
-// --profile C: in the last pass, profile the leader (V8 CPU profiler over the window) at C.
+// --profile C: after the passes, one more Synod run at C (not counted in the figures) with the
+// V8 CPU profiler on the leader and on a follower over the window.
 // Writes bench/results/cluster-<date>.json (+ an SVG chart) and appends to bench/REPORT.md.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,7 @@ const { values: opts } = parseArgs({
     warmup: { type: 'string', default: '1' },
     levels: { type: 'string', default: '1,8,64,256,1024' },
     'no-etcd': { type: 'boolean', default: false },
-    profile: { type: 'string', default: '256' },
+    profile: { type: 'string', default: '1,256' },
   },
 });
 const PASSES = Number(opts.passes);
@@ -78,7 +79,7 @@ log(
  * @type {Row[]}
  */
 const rows = [];
-/** @type {{ conc: number, file: string, summary: ReturnType<typeof summarizeProfile> }[]} */
+/** @type {{ conc: number, role: string, file: string, commands: number, summary: ReturnType<typeof summarizeProfile> }[]} */
 const profiles = [];
 /** @type {{ pass: number, counts: number[], hashes: number[], agree: boolean }[]} */
 const checks = [];
@@ -136,13 +137,11 @@ async function synodPass(pass) {
     );
     for (const conc of LEVELS) {
       await waitQuiet(15, 5000);
-      const profile = pass === PASSES - 1 && PROFILE.includes(conc);
       const from = now() + WARMUP * 1000;
       await leader.request('loadStart', { conc, size: SIZE, from });
       await sleep(WARMUP * 1000);
       const w = watchMachine(pids);
       const c0 = await Promise.all(peers.map((p) => p.request('counters')));
-      if (profile) await leader.request('profileStart');
       await sleep(SECONDS * 1000);
       const c1 = await Promise.all(peers.map((p) => p.request('counters')));
       /** @type {import('./lib/load.mjs').LoadResult} */
@@ -151,12 +150,6 @@ async function synodPass(pass) {
       const perPeer = peers.map((p, i) =>
         peerCounters(p === leader ? 'leader' : 'follower', c0[i], c1[i]),
       );
-      if (profile) {
-        mkdirSync(profDir, { recursive: true });
-        const file = join(profDir, `cluster-leader-C${conc}-${stamp(new Date(date))}.cpuprofile`);
-        await leader.request('profileStop', { file });
-        profiles.push({ conc, file, summary: summarizeProfile(file) });
-      }
       const lat = latencySummary(r.latencies);
       const window = (r.stopAt - from) / 1000;
       const row = {
@@ -192,6 +185,43 @@ async function synodPass(pass) {
     log(
       `pass ${pass + 1}: replicas ${agree ? 'agree' : 'DISAGREE'} (${counts.join('/')} commands)`,
     );
+  } finally {
+    await closeAll(peers);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One more Synod run, profiled (leader and a follower), at each level of PROFILE. */
+async function profilePass() {
+  const dir = join(work, 'synod-profile');
+  rmSync(dir, { recursive: true, force: true });
+  const peers = await startCluster(dir);
+  try {
+    const leader = await waitStable(peers);
+    const follower = peers.find((p) => p !== leader) ?? leader;
+    for (const conc of PROFILE) {
+      await leader.request('loadStart', { conc, size: SIZE, from: now() + WARMUP * 1000 });
+      await sleep(WARMUP * 1000);
+      await Promise.all([leader.request('profileStart'), follower.request('profileStart')]);
+      await sleep(SECONDS * 1000);
+      const files = [];
+      for (const [role, p] of /** @type {const} */ ([
+        ['leader', leader],
+        ['follower', follower],
+      ])) {
+        mkdirSync(profDir, { recursive: true });
+        const file = join(profDir, `cluster-${role}-C${conc}-${stamp(new Date(date))}.cpuprofile`);
+        await p.request('profileStop', { file });
+        files.push({ role, file });
+      }
+      const r = /** @type {import('./lib/load.mjs').LoadResult} */ (
+        /** @type {unknown} */ (await leader.request('loadStop', {}, 300_000))
+      );
+      for (const f of files) {
+        profiles.push({ conc, ...f, commands: r.counted, summary: summarizeProfile(f.file) });
+      }
+      log(`profiled C=${conc}: ${r.counted} commands in the window`);
+    }
   } finally {
     await closeAll(peers);
     rmSync(dir, { recursive: true, force: true });
@@ -247,6 +277,7 @@ try {
       await synodPass(pass);
     }
   }
+  if (PROFILE.length > 0) await profilePass();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -422,6 +453,8 @@ const file = saveResults('cluster', date, {
   chart,
   profiles: profiles.map((p) => ({
     conc: p.conc,
+    role: p.role,
+    commands: p.commands,
     file: p.file,
     busyMs: p.summary.totalMs - p.summary.idleMs,
     idleMs: p.summary.idleMs,
@@ -543,7 +576,9 @@ await appendReport([
   ...profiles.flatMap((p) => {
     const busy = p.summary.totalMs - p.summary.idleMs;
     return [
-      `Leader profile at C=${p.conc} (${fmt(busy)} ms busy of ${fmt(p.summary.totalMs)} ms; GC ${fmt((100 * p.summary.gcMs) / busy)}% of busy). By package, % of busy:`,
+      `Profile of the ${p.role} at C=${p.conc}, in an extra run not counted above (${fmt(busy)} ms busy of ${fmt(p.summary.totalMs)} ms, ` +
+        `${p.commands.toLocaleString('en-US')} commands committed: ${fmt((busy * 1000) / p.commands)} µs busy per command; GC ${fmt((100 * p.summary.gcMs) / busy)}% of busy). ` +
+        'Busy time includes the time the thread is blocked in fsync. By package, % of busy:',
       p.summary.areas
         .slice(0, 10)
         .map((a) => `${a.area} ${fmt((100 * a.ms) / busy)}%`)
@@ -552,6 +587,14 @@ await appendReport([
       ...p.summary.self
         .slice(0, 10)
         .map((f) => `- ${fmt((100 * f.ms) / busy)}% \`${f.fn}\` (${f.area})`),
+      '',
+      'Synod functions by inclusive time (% of busy): ' +
+        p.summary.inclusive
+          .filter((f) => f.area.startsWith('@synod/'))
+          .slice(0, 10)
+          .map((f) => `\`${f.fn}\` ${fmt((100 * f.ms) / busy)}%`)
+          .join(', ') +
+        '.',
       '',
     ];
   }),
