@@ -83,6 +83,19 @@ describe('createPeer', () => {
     expect(r.endsWith('again,')).toBe(true);
   }, 90_000);
 
+  it('a peer that leaves can no longer write; the others go on', async () => {
+    const a = await peer('l-a', { logId: 'l-log' });
+    const b = await peer('l-b', { join: (await a.invite()).text });
+    const c = await peer('l-c', { join: (await a.invite()).text });
+    await c.node.propose(put('k', 'c,'));
+    await c.leave();
+    expect(c.node.status().removed).toBe(true);
+    await expect(c.node.propose(put('k', 'late,'))).rejects.toMatchObject({ code: 'removed' });
+    expect([...a.node.status().config!.acceptors].sort()).toEqual([a.id, b.id].sort());
+    await b.node.propose(put('k', 'b,'));
+    expect(await a.node.read((sm) => sm.get('k'))).toBe('c,b,');
+  }, 60_000);
+
   it('refuses what it cannot do, with typed errors, and leaves the directory usable', async () => {
     const a = await peer('x', { logId: 'x-log' });
     // A second opener of a running peer's directory.
