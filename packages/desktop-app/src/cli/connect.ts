@@ -1,0 +1,55 @@
+/**
+ * Client commands talk to the peer running on a data directory through its local API: the
+ * address comes from <dataDir>/api.json and the token from <dataDir>/api-token, both written
+ * by `synod start`.
+ */
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
+import { ApiClient, ApiError } from '../api/client.js';
+import { readEndpoint, readToken } from '../api/credentials.js';
+import { CliError } from './cli-error.js';
+
+/** --data, else $SYNOD_DATA, else ~/.synod. */
+export function dataDirOf(option: string | undefined): string {
+  return resolve(option ?? process.env.SYNOD_DATA ?? resolve(homedir(), '.synod'));
+}
+
+function notRunning(dataDir: string): CliError {
+  return new CliError(
+    `no peer is running on ${dataDir} (start one with: synod start --data ${dataDir})`,
+  );
+}
+
+/** A client of the peer running on `dataDir`, whose calls turn "cannot connect" into one line. */
+export function connect(dataDir: string): ApiClient {
+  let url: string;
+  let token: string;
+  try {
+    url = readEndpoint(dataDir).url;
+    token = readToken(dataDir);
+  } catch {
+    throw notRunning(dataDir);
+  }
+  const client = new ApiClient(url, token);
+  const request = client.request.bind(client);
+  client.request = async <T>(...args: Parameters<ApiClient['request']>): Promise<T> => {
+    try {
+      return await request<T>(...args);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      // fetch failed: nothing listens there any more (the peer was killed).
+      throw notRunning(dataDir);
+    }
+  };
+  return client;
+}
+
+/** Whether a peer answers on `dataDir` now. */
+export async function isRunning(dataDir: string): Promise<boolean> {
+  try {
+    await connect(dataDir).status();
+    return true;
+  } catch {
+    return false;
+  }
+}

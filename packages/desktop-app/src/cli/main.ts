@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+/**
+ * The `synod` command: run a peer of a shared document log headless, and talk to it.
+ *
+ *   synod init --data ~/notes --name alice        create a log (this peer its only member)
+ *   synod start --data ~/notes                    run the peer (foreground; Ctrl-C stops it)
+ *   synod invite --data ~/notes                   print an invite for a new peer
+ *   synod join 'synod:…' --data ~/other           (with `synod start --data ~/other` running)
+ *   synod append "Title" "Body" / log / list / status / remove <peer> / leave
+ *
+ * Parsing is commander's; every subcommand has --help. Heavy modules (libp2p, SQLite) load
+ * only for the subcommands that run a peer, so client subcommands start fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, errorLine } from './cli-error.js';
+
+const program = new Command('synod')
+  .description('A peer of a shared, totally ordered document log (Multi-Paxos over libp2p).')
+  .showHelpAfterError('(add --help for usage)')
+  .exitOverride();
+
+const dataOption = () =>
+  new Option('--data <dir>', 'the data directory (default: $SYNOD_DATA or ~/.synod)');
+const jsonOption = () => new Option('--json', 'print JSON');
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('init')
+  .description('create a new log in the data directory, with this peer as its only member')
+  .addOption(dataOption())
+  .option('--name <name>', "this peer's display name (default: the host name)")
+  .option('--title <title>', 'the log\'s title')
+  .addOption(jsonOption())
+  .action(async (o: { data?: string; name?: string; title?: string; json?: boolean }) => {
+    const { init } = await import('./init.js');
+    await init(o);
+  });
+
+program
+  .command('start')
+  .description('run the peer of the data directory in the foreground, with its local API')
+  .addOption(dataOption())
+  .option(
+    '--listen <multiaddr>',
+    'listen on this address (repeatable; default /ip4/0.0.0.0/tcp/0)',
+    collect,
+  )
+  .option(
+    '--bootstrap <multiaddr>',
+    'a peer to reach by address, ending in /p2p/<id> (repeatable)',
+    collect,
+  )
+  .option('--no-mdns', 'do not discover peers on the LAN (mDNS)')
+  .option('--api <host:port>', 'the local API address (127.0.0.1 only)', '127.0.0.1:0')
+  .option('--name <name>', "this peer's display name (kept in the data directory)")
+  .option('--ui <dir>', 'serve the browser UI from this directory')
+  .option('--no-ui', 'do not serve the browser UI')
+  .addOption(
+    new Option('--durability <mode>', 'SQLite durability (normal-unsafe: no fsync per batch)')
+      .choices(['full', 'normal-unsafe'])
+      .default('full'),
+  )
+  .action(
+    async (o: {
+      data?: string;
+      listen?: string[];
+      bootstrap?: string[];
+      mdns: boolean;
+      api: string;
+      name?: string;
+      ui?: string | false;
+      durability?: string;
+    }) => {
+      const { start } = await import('./start.js');
+      await start(o);
+    },
+  );
+
+program
+  .command('invite')
+  .description('print a single-use invite to this log (give it to the new peer)')
+  .addOption(dataOption())
+  .option('--ttl <duration>', 'how long it stays valid (e.g. 30m, 24h, 7d)', '24h')
+  .option('--qr', 'print the upper-case spelling, for a QR code')
+  .addOption(jsonOption())
+  .action(async (o: { data?: string; ttl?: string; qr?: boolean; json?: boolean }) => {
+    const { invite } = await import('./client-commands.js');
+    await invite(o);
+  });
+
+program
+  .command('join')
+  .description('join the log of an invite (the peer must be running on the data directory)')
+  .argument('<invite>', 'the invite text (synod:… or SYNOD:…)')
+  .addOption(dataOption())
+  .option('--timeout <duration>', 'how long to wait for catching up', '10m')
+  .addOption(jsonOption())
+  .action(async (text: string, o: { data?: string; timeout?: string; json?: boolean }) => {
+    const { join } = await import('./client-commands.js');
+    await join(text, o);
+  });
+
+program
+  .command('status')
+  .description('show the peer, the peers online, the leader, the majority, the protocol state')
+  .addOption(dataOption())
+  .addOption(jsonOption())
+  .action(async (o: { data?: string; json?: boolean }) => {
+    const { status } = await import('./client-commands.js');
+    await status(o);
+  });
+
+program
+  .command('append')
+  .description('append an entry to the shared log')
+  .argument('<title>', 'the entry title')
+  .argument('[body]', 'the entry body (or --file)')
+  .addOption(dataOption())
+  .option('--file <path>', 'read the body from a file (- for stdin)')
+  .option('--wait', 'queue it even without a majority, until it commits')
+  .option('--timeout <duration>', 'give up waiting after this long (default 15s; --wait: 1d)')
+  .addOption(jsonOption())
+  .action(
+    async (
+      title: string,
+      body: string | undefined,
+      o: { data?: string; file?: string; wait?: boolean; timeout?: string; json?: boolean },
+    ) => {
+      const { append } = await import('./client-commands.js');
+      await append(title, body, o);
+    },
+  );
+
+program
+  .command('log')
+  .description('print the decided history: slot, time, author, operation')
+  .addOption(dataOption())
+  .option('--limit <n>', 'the newest n operations', '50')
+  .option('--after <n>', 'operations after number n (oldest first)')
+  .option('--all', 'every operation the log keeps')
+  .option('--local', "read this peer's copy (no leader round trip; may be stale)")
+  .addOption(jsonOption())
+  .action(
+    async (o: {
+      data?: string;
+      limit?: string;
+      after?: string;
+      all?: boolean;
+      local?: boolean;
+      json?: boolean;
+    }) => {
+      const { log } = await import('./client-commands.js');
+      await log(o);
+    },
+  );
+
+program
+  .command('list')
+  .description('print the entries of the shared log')
+  .addOption(dataOption())
+  .option('--deleted', 'include deleted entries')
+  .option('--local', "read this peer's copy (may be stale)")
+  .addOption(jsonOption())
+  .action(async (o: { data?: string; deleted?: boolean; local?: boolean; json?: boolean }) => {
+    const { list } = await import('./client-commands.js');
+    await list(o);
+  });
+
+program
+  .command('remove')
+  .description('remove a peer from the log (by peer id, or by a name only it uses)')
+  .argument('<peer>', 'peer id or name')
+  .addOption(dataOption())
+  .addOption(jsonOption())
+  .action(async (peer: string, o: { data?: string; json?: boolean }) => {
+    const { remove } = await import('./client-commands.js');
+    await remove(peer, o);
+  });
+
+program
+  .command('leave')
+  .description('take this peer out of the log (its store is kept aside in <data>/left/)')
+  .addOption(dataOption())
+  .addOption(jsonOption())
+  .action(async (o: { data?: string; json?: boolean }) => {
+    const { leave } = await import('./client-commands.js');
+    await leave(o);
+  });
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version exit 0; commander has already printed its one-line error otherwise.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    const command = process.argv[2] ?? '';
+    const data = process.argv.indexOf('--data');
+    const dir = data > 0 ? process.argv[data + 1] : undefined;
+    process.stderr.write(`synod ${command}: ${errorLine(err, dir)}\n`);
+    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+  }
+}
+
+await main();
+// A finished command (or a stopped `start`) exits, whatever a library left running.
+process.exit(process.exitCode ?? 0);

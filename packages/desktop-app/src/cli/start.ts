@@ -1,0 +1,182 @@
+/**
+ * `synod start`: run the peer of a data directory in the foreground — the peer service, the
+ * local API on 127.0.0.1, progress while catching up — until SIGINT or SIGTERM, which finish
+ * or fail in-flight work explicitly, close the store and remove the API's files.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startApiServer, type ApiServer } from '../api/server.js';
+import { createToken, removeCredentials, writeEndpoint } from '../api/credentials.js';
+import { PeerService } from '../service/peer-service.js';
+import type { ServiceStatus } from '../service/types.js';
+import { CliError, errorLine } from './cli-error.js';
+import { dataDirOf } from './connect.js';
+import { CatchupBar } from './progress.js';
+
+export interface StartOptions {
+  data?: string;
+  listen?: string[];
+  bootstrap?: string[];
+  mdns: boolean;
+  api: string;
+  name?: string;
+  ui?: string | false;
+  durability?: string;
+}
+
+/** The package's own UI directory (issue 7), if it has been built there. */
+const PACKAGED_UI = fileURLToPath(new URL('../../ui/', import.meta.url));
+
+function say(line: string): void {
+  process.stdout.write(`synod: ${line}\n`);
+}
+
+export function parseApiAddress(text: string): { host: string; port: number } {
+  const m = /^(?:(127\.0\.0\.1|localhost):)?(\d{1,5})$/.exec(text.trim());
+  if (m === null || Number(m[2]) > 65535) {
+    throw new CliError(
+      `--api must be 127.0.0.1:<port> (the local API never listens beyond this machine), got ${text}`,
+      2,
+    );
+  }
+  return { host: m[1] ?? '127.0.0.1', port: Number(m[2]) };
+}
+
+function uiDirOf(option: string | false | undefined): string | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined) {
+    if (!existsSync(option)) throw new CliError(`--ui ${option} does not exist`, 2);
+    return option;
+  }
+  return existsSync(PACKAGED_UI + 'index.html') ? PACKAGED_UI : undefined;
+}
+
+function describePeer(s: ServiceStatus): string {
+  if (s.logId === null) {
+    return `no log yet in ${s.dataDir}: join one (synod join <invite> --data ${s.dataDir}) or create one (synod init --data ${s.dataDir})`;
+  }
+  const title = s.log?.title ? ` "${s.log.title}"` : '';
+  return `peer ${s.id} (${s.name}) of log ${s.logId}${title}`;
+}
+
+export async function start(o: StartOptions): Promise<void> {
+  const dataDir = dataDirOf(o.data);
+  const { host, port } = parseApiAddress(o.api);
+  if (o.durability !== undefined && o.durability !== 'full' && o.durability !== 'normal-unsafe') {
+    throw new CliError('--durability must be full or normal-unsafe', 2);
+  }
+  const uiDir = uiDirOf(o.ui);
+  let service: PeerService;
+  try {
+    service = await PeerService.open({
+      dataDir,
+      mdns: o.mdns,
+      ...(o.name !== undefined ? { name: o.name } : {}),
+      ...(o.listen !== undefined ? { listen: o.listen } : {}),
+      ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
+      ...(o.durability !== undefined
+        ? { durability: o.durability as 'full' | 'normal-unsafe' }
+        : {}),
+    });
+  } catch (err) {
+    throw new CliError(errorLine(err, dataDir));
+  }
+  let api: ApiServer;
+  try {
+    api = await startApiServer({
+      service,
+      token: createToken(dataDir),
+      host,
+      port,
+      ...(uiDir !== undefined ? { uiDir } : {}),
+      onError: (err) => process.stderr.write(`synod: API error: ${errorLine(err)}\n`),
+    });
+  } catch (err) {
+    await service.stop();
+    throw new CliError(`cannot serve the local API on ${host}:${port}: ${errorLine(err)}`);
+  }
+  writeEndpoint(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString() });
+
+  const first = service.status();
+  say(describePeer(first));
+  for (const a of first.addresses) say(`listening on ${a}`);
+  say(`local API on ${api.url} (token in ${dataDir}/api-token)`);
+  if (api.uiUrl !== undefined) say(`UI at ${api.uiUrl}`);
+
+  watch(service);
+  await untilSignalled(service, api, dataDir);
+}
+
+/** Report what a person running the peer wants to know: joins, catch-up, majority, removal. */
+function watch(service: PeerService): void {
+  const bar = new CatchupBar('catching up');
+  let last = service.status();
+  let catching = false;
+  service.subscribe((e) => {
+    if (e.type !== 'status') return;
+    const s = e.status;
+    if (s.logId !== last.logId) {
+      say(describePeer(s));
+      for (const a of s.addresses) say(`listening on ${a}`);
+    }
+    if (s.state !== last.state) {
+      if (s.state === 'removed') say('this peer was removed from the log: it takes no further part');
+      if (s.state === 'failed') say(`the peer failed: ${s.failure ?? 'unknown'}`);
+    }
+    const p = s.protocol;
+    if (p !== null && (p.catchup !== null || !p.initialized)) {
+      catching = true;
+      bar.update(s);
+    } else if (catching && p !== null) {
+      catching = false;
+      bar.finish(p.slotOut - 1);
+      say(`caught up at slot ${p.slotOut - 1}`);
+    }
+    const m = s.majority;
+    const before = last.majority;
+    if (m !== null && before !== null && m.ok !== before.ok) {
+      say(
+        m.ok
+          ? `majority reachable again (${m.reachable} of ${m.total})`
+          : `no majority reachable: ${m.reachable} of ${m.total} acceptors reachable, need ${m.needed} (writes wait)`,
+      );
+    }
+    if (p !== null && p.activeLeader !== last.protocol?.activeLeader && p.activeLeader !== null) {
+      const leader = s.peers.find((x) => x.id === p.activeLeader);
+      say(`leader: ${leader?.name || p.activeLeader}${leader?.self ? ' (this peer)' : ''}`);
+    }
+    last = s;
+  });
+}
+
+function untilSignalled(service: PeerService, api: ApiServer, dataDir: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal: do not wait any longer.
+        process.exit(130);
+      }
+      stopping = true;
+      say(`${signal}: stopping (pending operations fail, the store is closed)`);
+      void (async () => {
+        let code = 0;
+        try {
+          // Stop taking requests; those in flight are answered (stopped) as the service stops.
+          const closing = api.close();
+          await service.stop();
+          await closing;
+        } catch (err) {
+          process.stderr.write(`synod: error while stopping: ${errorLine(err)}\n`);
+          code = 1;
+        }
+        removeCredentials(dataDir);
+        say('stopped');
+        process.exitCode = code;
+        resolve();
+      })();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
