@@ -60,6 +60,7 @@ export {
   type OperationOptions,
   type ReadOptions,
   type SynodStatus,
+  type MessageEvent,
 } from './synod-node.js';
 export { ByteReader, ByteWriter } from './bytes.js';
 export { decodeSnapshot, encodeSnapshot, type SnapshotContents } from './snapshot.js';

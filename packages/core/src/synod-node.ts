@@ -54,6 +54,11 @@ export interface NodeOptions<SM extends StateMachine = StateMachine> {
   clock?: () => number;
   /** Called with protocol trace lines (for debugging). */
   trace?: (line: string) => void;
+  /**
+   * Called with every protocol message this peer sends or receives (for protocol views and
+   * debugging; keep it cheap, it runs on the hot path).
+   */
+  onMessage?: (event: MessageEvent) => void;
   /** Test-only: switch on known bugs. */
   bugs?: ReadonlySet<BugName>;
 }
@@ -77,6 +82,13 @@ export interface SynodStatus extends NodeStatus {
 }
 
 type Listener = (entry: AppliedCommand) => void;
+
+/** A protocol message seen by the onMessage observer. */
+export interface MessageEvent {
+  readonly direction: 'in' | 'out';
+  readonly peer: PeerId;
+  readonly message: Message;
+}
 
 interface PendingCommand {
   resolve(result: Uint8Array): void;
@@ -140,6 +152,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly clock: () => number;
   private readonly tickIntervalMs: number;
   private readonly defaultTimeout: number | undefined;
+  private readonly onMessage: ((event: MessageEvent) => void) | undefined;
 
   private readonly commands = new Map<number, PendingCommand>();
   private readonly reads = new Map<number, PendingRead>();
@@ -168,6 +181,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       (typeof performance !== 'undefined' ? () => performance.now() - t0 : () => Date.now() - t0);
     this.tickIntervalMs = opts.tickIntervalMs ?? 10;
     this.defaultTimeout = opts.operationTimeoutMs;
+    this.onMessage = opts.onMessage;
     this.raw = new RawNode({
       id: opts.id,
       stateMachine: opts.stateMachine,
@@ -383,7 +397,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   private onMessages(from: PeerId, messages: readonly Message[]): void {
     if (!this.running || this.failure !== undefined) return;
-    for (const m of messages) this.raw.step(from, m);
+    const observe = this.onMessage;
+    for (const m of messages) {
+      if (observe !== undefined) observe({ direction: 'in', peer: from, message: m });
+      this.raw.step(from, m);
+    }
     this.schedule();
   }
 
@@ -453,7 +471,12 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       if (list === undefined) byPeer.set(e.to, (list = []));
       list.push(e.msg);
     }
-    for (const [to, msgs] of byPeer) this.transport.send(to, msgs);
+    const observe = this.onMessage;
+    for (const [to, msgs] of byPeer) {
+      if (observe !== undefined)
+        for (const m of msgs) observe({ direction: 'out', peer: to, message: m });
+      this.transport.send(to, msgs);
+    }
   }
 
   private deliver(rd: Ready): void {
