@@ -5,6 +5,7 @@ import {
   DocumentLog,
   HISTORY_LIMIT,
   MAX_BODY,
+  MAX_ENTRIES,
   MAX_TITLE,
   REBASE_WINDOW,
   TextOperation,
@@ -134,6 +135,9 @@ describe('the document log state machine', () => {
     refused(sm, append('t', 'x'.repeat(MAX_BODY + 1)), 'too-large');
     refused(sm, append('x'.repeat(MAX_TITLE + 1), ''), 'too-large');
     refused(sm, edit(1, 1, [[0, 0, 'x'.repeat(MAX_BODY)]]), 'too-large');
+    const full = new DocumentLog();
+    for (let i = 0; i < MAX_ENTRIES; i++) ok(run(full, append(`e${i}`, '')));
+    refused(full, append('one too many', ''), 'too-large');
     refused(sm, { ...base, type: 'restore', id: 1, version: 0 }, 'not-deleted');
     refused(sm, { ...base, type: 'delete', id: 1, version: 3 }, 'conflict');
     refused(sm, { ...base, author: '', type: 'set-name' }, 'bad-command');

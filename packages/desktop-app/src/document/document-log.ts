@@ -24,6 +24,7 @@ import {
   DOCUMENT_FORMAT,
   HISTORY_LIMIT,
   MAX_BODY,
+  MAX_ENTRIES,
   MAX_NAME,
   MAX_PATCHES,
   MAX_TITLE,
@@ -339,6 +340,7 @@ export class DocumentLog implements StateMachine {
       case 'append': {
         if (c.title.length > MAX_TITLE) return tooLong('title', MAX_TITLE);
         if (c.body.length > MAX_BODY) return tooLong('body', MAX_BODY);
+        if (this.entries.size >= MAX_ENTRIES) return tooLong('number of entries', MAX_ENTRIES);
         const id = this.nextId++;
         this.entries.set(id, {
           id,

@@ -8,6 +8,11 @@
 export const DOCUMENT_FORMAT = 1;
 /** The longest entry body, in UTF-16 code units (about a 300-page book). */
 export const MAX_BODY = 1_000_000;
+/**
+ * The most entries a log holds, deleted ones included (they can be restored): with MAX_BODY
+ * this bounds the state, and so every snapshot and every peer's memory.
+ */
+export const MAX_ENTRIES = 10_000;
 /** The longest entry title or log title, in UTF-16 code units. */
 export const MAX_TITLE = 200;
 /** The longest peer (author) name, in UTF-16 code units. */
