@@ -6,11 +6,7 @@
  *   const { id } = await api.append('Title', 'Body');
  */
 import type { EntryView, HistoryRecord, Patch } from '../document/index.js';
-import type {
-  AppliedOperation,
-  EditOutcome,
-  ServiceStatus,
-} from '../service/types.js';
+import type { AppliedOperation, EditOutcome, ServiceStatus } from '../service/types.js';
 
 /** An error answer of the API: its HTTP status, the stable code, and any details. */
 export class ApiError extends Error {
@@ -61,7 +57,12 @@ export class ApiClient {
     private readonly token: string,
   ) {}
 
-  async request<T>(method: 'GET' | 'POST', path: string, body?: unknown, query?: Query): Promise<T> {
+  async request<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    query?: Query,
+  ): Promise<T> {
     const url = new URL(path, this.baseUrl);
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v !== undefined) url.searchParams.set(k, String(v));
@@ -129,11 +130,10 @@ export class ApiClient {
     edits: readonly { version: number; patches: readonly Patch[]; rebase?: boolean }[],
     options: { timeoutMs?: number } = {},
   ): Promise<EditOutcome[]> {
-    const r = await this.request<{ results: EditOutcome[] }>(
-      'POST',
-      `/api/entries/${id}/edits`,
-      { edits, ...options },
-    );
+    const r = await this.request<{ results: EditOutcome[] }>('POST', `/api/entries/${id}/edits`, {
+      edits,
+      ...options,
+    });
     return r.results;
   }
 
@@ -193,11 +193,12 @@ export class ApiClient {
     }
     const decoder = new TextDecoder();
     let buffer = '';
-    const reader = res.body.getReader();
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     try {
       for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
+        const chunk = await reader.read();
+        if (chunk.done) return;
+        const value = chunk.value;
         buffer += decoder.decode(value, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {

@@ -21,7 +21,7 @@ export interface Route {
   readonly fields?: readonly string[];
   /** The answer's status when it succeeds (default 200). */
   readonly status?: number;
-  handle(ctx: RouteContext): Promise<unknown> | unknown;
+  handle(ctx: RouteContext): unknown;
 }
 
 function entryId(ctx: RouteContext): number {

@@ -107,7 +107,12 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     }
     const body = route.method === 'POST' ? await readJson(req, route.fields ?? []) : {};
     const params = route.path.exec(path)!.slice(1);
-    const result = await route.handle({ service: o.service, params, query: url.searchParams, body });
+    const result = await route.handle({
+      service: o.service,
+      params,
+      query: url.searchParams,
+      body,
+    });
     sendJson(res, route.status ?? 200, result);
   };
 

@@ -36,6 +36,10 @@ export function errorLine(err: unknown, dataDir?: string): string {
       return `the invite was refused (${String(code)}): ${message}`;
     case 'invalid-invite':
       return `not a valid invite: ${message}`;
+    case 'join-failed':
+      // A member lets strangers connect only while it has unused invites out: a used or
+      // expired invite often shows as a connection that closes, not as a refusal.
+      return `could not reach the inviter, or it no longer accepts this invite (used or expired: ask for a new one): ${message}`;
     default:
       break;
   }

@@ -48,7 +48,9 @@ export async function invite(o: Common & { ttl?: string; qr?: boolean }): Promis
   const inv = await client.invite(ttlMs !== undefined ? { ttlMs } : {});
   if (o.json === true) return out(JSON.stringify(inv));
   out(o.qr === true ? inv.qr : inv.text);
-  note(`single use, valid until ${new Date(inv.expiresAt).toISOString()}; on the new peer: synod join '<invite>'`);
+  note(
+    `single use, valid until ${new Date(inv.expiresAt).toISOString()}; on the new peer: synod join '<invite>'`,
+  );
 }
 
 export async function join(text: string, o: Common & { timeout?: string }): Promise<void> {
@@ -78,12 +80,17 @@ export async function append(
   const client = connect(dataDirOf(o.data));
   let body = bodyArg ?? '';
   if (o.file !== undefined) {
-    if (bodyArg !== undefined) throw new CliError('give the body as an argument or --file, not both', 2);
+    if (bodyArg !== undefined)
+      throw new CliError('give the body as an argument or --file, not both', 2);
     body = readFileSync(o.file === '-' ? 0 : o.file, 'utf8');
   }
   if (o.wait !== true) await requireMajority(client);
   const timeoutMs =
-    o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : o.wait === true ? 86_400_000 : 15_000;
+    o.timeout !== undefined
+      ? parseDuration(o.timeout, '--timeout')
+      : o.wait === true
+        ? 86_400_000
+        : 15_000;
   const r = await client.append(title, body, { timeoutMs });
   out(o.json === true ? JSON.stringify(r) : `appended entry #${r.id}`);
 }
@@ -136,7 +143,9 @@ export async function leave(o: Common): Promise<void> {
   if (before.state === 'running') await requireMajority(client);
   const s = await client.leave();
   if (o.json === true) return out(JSON.stringify(s));
-  out(`left log ${before.logId ?? '?'}; the old store is in ${dataDir}/left/ and this peer can join or create another log`);
+  out(
+    `left log ${before.logId ?? '?'}; the old store is in ${dataDir}/left/ and this peer can join or create another log`,
+  );
 }
 
 function positiveInt(text: string, what: string, min = 1): number {

@@ -14,7 +14,10 @@ function out(text: string): void {
 
 export async function init(o: {
   data?: string;
-  json?: boolean; name?: string; title?: string }): Promise<void> {
+  json?: boolean;
+  name?: string;
+  title?: string;
+}): Promise<void> {
   const dataDir = dataDirOf(o.data);
   if (await isRunning(dataDir)) {
     const s = await connect(dataDir).create(o.title !== undefined ? { title: o.title } : {});
@@ -50,4 +53,3 @@ export async function init(o: {
     await service.stop();
   }
 }
-

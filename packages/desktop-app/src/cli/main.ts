@@ -29,7 +29,7 @@ program
   .description('create a new log in the data directory, with this peer as its only member')
   .addOption(dataOption())
   .option('--name <name>', "this peer's display name (default: the host name)")
-  .option('--title <title>', 'the log\'s title')
+  .option('--title <title>', "the log's title")
   .addOption(jsonOption())
   .action(async (o: { data?: string; name?: string; title?: string; json?: boolean }) => {
     const { init } = await import('./init.js');

@@ -15,12 +15,16 @@ export class CatchupBar {
 
   constructor(private readonly label: string) {}
 
-  /** Show `s`; returns true once caught up (initialized and nothing to catch up). */
-  update(s: ServiceStatus): boolean {
+  /**
+   * Show `s`; returns true once caught up (initialized and nothing to catch up). With
+   * `showDone`, a peer already caught up shows a full bar (a join that was quick).
+   */
+  update(s: ServiceStatus, showDone = false): boolean {
     const p = s.protocol;
     if (p === null) return false;
     const c = p.catchup;
     if (p.initialized && c === null) {
+      if (showDone && this.bar === undefined) this.show('slots', p.slotOut - 1, p.slotOut - 1);
       this.finish(p.slotOut - 1);
       return true;
     }
@@ -28,23 +32,26 @@ export class CatchupBar {
     const mode: Mode = bytes !== null ? 'bytes' : 'slots';
     const total = bytes !== null ? bytes.total : Math.max(c?.target ?? 0, p.slotOut);
     const value = bytes !== null ? bytes.received : p.slotOut;
-    if (this.mode !== mode) {
-      this.bar?.stop();
-      this.mode = mode;
-      this.bar = new SingleBar({
-        format: `${this.label} |{bar}| {value}/{total} ${mode === 'bytes' ? 'snapshot bytes' : 'slots'} ({percentage}%)`,
-        stream: process.stderr,
-        noTTYOutput: true,
-        notTTYSchedule: 1000,
-        hideCursor: false,
-        clearOnComplete: false,
-      });
-      this.bar.start(total, value);
-    } else {
+    if (this.mode !== mode) this.show(mode, total, value);
+    else {
       this.bar!.setTotal(total);
       this.bar!.update(value);
     }
     return false;
+  }
+
+  private show(mode: Mode, total: number, value: number): void {
+    this.bar?.stop();
+    this.mode = mode;
+    this.bar = new SingleBar({
+      format: `${this.label} |{bar}| {value}/{total} ${mode === 'bytes' ? 'snapshot bytes' : 'slots'} ({percentage}%)`,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 1000,
+      hideCursor: false,
+      clearOnComplete: false,
+    });
+    this.bar.start(total, value);
   }
 
   finish(finalValue?: number): void {
@@ -73,7 +80,7 @@ export async function waitCaughtUp(
       const s = await status();
       if (s.state === 'removed') throw new CliError('this peer was removed from the log');
       if (s.state === 'failed') throw new CliError(`the peer failed: ${s.failure ?? 'unknown'}`);
-      if (bar.update(s)) return s;
+      if (bar.update(s, true)) return s;
       if (Date.now() > deadline) {
         throw new CliError(
           `not caught up after ${Math.round(timeoutMs / 1000)} s (it goes on in the background; see synod status)`,

@@ -74,9 +74,7 @@ export async function start(o: StartOptions): Promise<void> {
       ...(o.name !== undefined ? { name: o.name } : {}),
       ...(o.listen !== undefined ? { listen: o.listen } : {}),
       ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
-      ...(o.durability !== undefined
-        ? { durability: o.durability as 'full' | 'normal-unsafe' }
-        : {}),
+      ...(o.durability !== undefined ? { durability: o.durability } : {}),
     });
   } catch (err) {
     throw new CliError(errorLine(err, dataDir));
@@ -120,7 +118,8 @@ function watch(service: PeerService): void {
       for (const a of s.addresses) say(`listening on ${a}`);
     }
     if (s.state !== last.state) {
-      if (s.state === 'removed') say('this peer was removed from the log: it takes no further part');
+      if (s.state === 'removed')
+        say('this peer was removed from the log: it takes no further part');
       if (s.state === 'failed') say(`the peer failed: ${s.failure ?? 'unknown'}`);
     }
     const p = s.protocol;

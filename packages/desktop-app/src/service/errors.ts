@@ -20,14 +20,19 @@ export class DocumentError extends SynodError {
 
 /** A request that cannot become a command (wrong type, over a limit, invalid text). */
 export class InvalidArgumentError extends SynodError {
-  constructor(message: string, code: 'invalid-argument' | 'bad-text' | 'too-large' = 'invalid-argument') {
+  constructor(
+    message: string,
+    code: 'invalid-argument' | 'bad-text' | 'too-large' = 'invalid-argument',
+  ) {
     super(code, message);
   }
 }
 
 /** The data directory holds no log yet: create one or join one first. */
 export class NotInitializedError extends SynodError {
-  constructor(message = 'this peer is not part of a log yet: create one or join one with an invite') {
+  constructor(
+    message = 'this peer is not part of a log yet: create one or join one with an invite',
+  ) {
     super('not-initialized', message);
   }
 }
@@ -49,7 +54,10 @@ export class UnknownPeerError extends SynodError {
 /** A name that several members share: use the peer id. */
 export class AmbiguousPeerError extends SynodError {
   constructor(ref: string, ids: readonly string[]) {
-    super('ambiguous-peer', `${ref} names ${ids.length} members (${ids.join(', ')}): use a peer id`);
+    super(
+      'ambiguous-peer',
+      `${ref} names ${ids.length} members (${ids.join(', ')}): use a peer id`,
+    );
   }
 }
 

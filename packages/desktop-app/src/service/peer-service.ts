@@ -11,23 +11,24 @@
 import { mkdirSync, renameSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import {
-  RemovedError,
-  TimeoutError,
-  type AppliedCommand,
-  type ProtocolOptions,
-} from '@synod/core';
+import { RemovedError, TimeoutError, type AppliedCommand, type ProtocolOptions } from '@synod/core';
 import {
   createPeer,
   ensureDataDir,
   inspectDataDir,
+  META_JOINING,
   META_NAME,
   peerDbPath,
   type Peer,
   type PeerOptions,
 } from '@synod/peer';
 import { openSqliteStorage, type Durability, type SqliteStorage } from '@synod/storage-sqlite';
-import { decodeInvite, type DiscoveredPeer, type IssuedInvite } from '@synod/transport-libp2p';
+import {
+  decodeInvite,
+  JoinRefusedError,
+  type DiscoveredPeer,
+  type IssuedInvite,
+} from '@synod/transport-libp2p';
 import {
   decodeCommand,
   decodeResult,
@@ -174,7 +175,8 @@ export class PeerService {
    * already-used, expired, join-failed…).
    */
   join(invite: string): Promise<ServiceStatus> {
-    if (typeof invite !== 'string') return Promise.reject(new InvalidArgumentError('invite must be a string'));
+    if (typeof invite !== 'string')
+      return Promise.reject(new InvalidArgumentError('invite must be a string'));
     const decoded = decodeInvite(invite.trim());
     return this.serially(async () => {
       const store = this.inSetup();
@@ -187,7 +189,9 @@ export class PeerService {
       try {
         await this.startPeer({ join: invite.trim() });
       } catch (err) {
-        await this.settle();
+        // A refusal is final (the inviter did not add us): do not ask again at the next start.
+        if (err instanceof JoinRefusedError) await this.forgetJoin();
+        await this.settle().catch(() => undefined);
         throw err;
       }
       return this.status();
@@ -316,7 +320,12 @@ export class PeerService {
 
   /** The entries: linearizable by default (confirmed by the leader with a majority). */
   list(
-    options: { read?: unknown; includeDeleted?: unknown; bodies?: unknown; timeoutMs?: unknown } = {},
+    options: {
+      read?: unknown;
+      includeDeleted?: unknown;
+      bodies?: unknown;
+      timeoutMs?: unknown;
+    } = {},
   ): Promise<ListResult> {
     const mode = readMode(options.read);
     return this.read(mode, options.timeoutMs, (sm) => {
@@ -334,7 +343,10 @@ export class PeerService {
     });
   }
 
-  async get(id: unknown, options: { read?: unknown; timeoutMs?: unknown } = {}): Promise<EntryView> {
+  async get(
+    id: unknown,
+    options: { read?: unknown; timeoutMs?: unknown } = {},
+  ): Promise<EntryView> {
     const n = check.positive(id, 'id');
     const entry = await this.read(readMode(options.read), options.timeoutMs, (sm) => sm.get(n));
     if (entry === undefined) throw new DocumentError('unknown-entry', `no entry ${n}`, 0);
@@ -427,7 +439,8 @@ export class PeerService {
   // ------------------------------------------------------------------ internals
 
   private editCommand(id: unknown, r: EditRequest | Record<string, unknown>): DocumentCommand {
-    if (typeof r !== 'object' || r === null) throw new InvalidArgumentError('an edit must be an object');
+    if (typeof r !== 'object' || r === null)
+      throw new InvalidArgumentError('an edit must be an object');
     const rebase = (r as { rebase?: unknown }).rebase;
     if (rebase !== undefined && typeof rebase !== 'boolean') {
       throw new InvalidArgumentError('rebase must be a boolean');
@@ -508,7 +521,10 @@ export class PeerService {
   private resolvePeer(ref: string): string {
     const peer = this.running();
     const config = peer.node.status().config;
-    const members = config === null ? [] : [...new Set([...config.replicas, ...config.leaders, ...config.acceptors])];
+    const members =
+      config === null
+        ? []
+        : [...new Set([...config.replicas, ...config.leaders, ...config.acceptors])];
     if (members.includes(ref)) return ref;
     const sm = peer.node.stateMachine;
     const named = members.filter((id) => (id === peer.id ? this.myName : sm.nameOf(id)) === ref);
@@ -538,12 +554,30 @@ export class PeerService {
     const o = this.options;
     const found = await inspectDataDir(o.dataDir, storeOptions(o));
     if (found.member !== undefined || found.joining !== undefined) {
-      await this.startPeer({ init: false });
-      return;
+      try {
+        await this.startPeer({ init: false });
+        return;
+      } catch (err) {
+        // A member that cannot start is an error; a join that cannot complete (the inviter
+        // gone, the invite refused) leaves this peer in setup, to join again.
+        if (found.member !== undefined) throw err;
+        if (err instanceof JoinRefusedError) await this.forgetJoin();
+      }
     }
     this.setupStore = await openSqliteStorage(peerDbPath(o.dataDir), storeOptions(o));
     this.state = 'setup';
     this.emitStatus();
+  }
+
+  /** Drop the invite of a join that was refused, so that no start presents it again. */
+  private async forgetJoin(): Promise<void> {
+    const o = this.options;
+    const store = await openSqliteStorage(peerDbPath(o.dataDir), storeOptions(o));
+    try {
+      await store.setMeta(META_JOINING, new Uint8Array(0));
+    } finally {
+      await store.close();
+    }
   }
 
   private async startPeer(mode: Pick<PeerOptions<DocumentLog>, 'init' | 'join'>): Promise<void> {
@@ -714,7 +748,14 @@ function describe(e: AppliedCommand, sm: DocumentLog): AppliedOperation {
     ok,
     version: result?.version ?? 0,
     rebased: result?.ok === true && result.rebased,
-    code: result === undefined ? (e.outcome.ok ? 'bad-result' : e.outcome.code) : result.ok ? null : result.code,
+    code:
+      result === undefined
+        ? e.outcome.ok
+          ? 'bad-result'
+          : e.outcome.code
+        : result.ok
+          ? null
+          : result.code,
     message:
       result === undefined
         ? e.outcome.ok

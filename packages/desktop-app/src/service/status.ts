@@ -17,7 +17,11 @@ export function protocolView(s: SynodStatus): ProtocolView {
     removed: s.removed,
     roles: { ...s.roles },
     activeLeader: s.activeLeader,
-    leader: { active: s.leader.active, ballot: ballot(s.leader.ballot), proposals: s.leader.proposals },
+    leader: {
+      active: s.leader.active,
+      ballot: ballot(s.leader.ballot),
+      proposals: s.leader.proposals,
+    },
     acceptor: {
       ballot: ballot(s.acceptor.ballot),
       accepted: s.acceptor.accepted,

@@ -3,7 +3,7 @@
  * the local API (HTTP + SSE) and over Electron's IPC.
  */
 import type { Ballot } from '@synod/core';
-import type { DocumentErrorCode, OperationType, Patch } from '../document/index.js';
+import type { OperationType, Patch } from '../document/index.js';
 import type { MajorityInfo } from './errors.js';
 
 export type ServiceState =
@@ -52,8 +52,16 @@ export interface ProtocolView {
   readonly removed: boolean;
   readonly roles: RolesView;
   readonly activeLeader: string | null;
-  readonly leader: { readonly active: boolean; readonly ballot: BallotView; readonly proposals: number };
-  readonly acceptor: { readonly ballot: BallotView; readonly accepted: number; readonly watermark: number };
+  readonly leader: {
+    readonly active: boolean;
+    readonly ballot: BallotView;
+    readonly proposals: number;
+  };
+  readonly acceptor: {
+    readonly ballot: BallotView;
+    readonly accepted: number;
+    readonly watermark: number;
+  };
   readonly slotIn: number;
   readonly slotOut: number;
   /** This peer's commands not decided yet (a write made without a majority waits here). */
@@ -115,8 +123,8 @@ export interface AppliedOperation {
   /** The entry's version after it (or, when refused, its current version). */
   readonly version: number;
   readonly rebased: boolean;
-  /** Why it was refused. */
-  readonly code: DocumentErrorCode | string | null;
+  /** Why it was refused (a DocumentErrorCode, or another code from a newer peer). */
+  readonly code: string | null;
   readonly message: string | null;
 }
 
@@ -136,7 +144,12 @@ export interface EditRequest {
 
 export type EditOutcome =
   | { readonly ok: true; readonly version: number; readonly rebased: boolean }
-  | { readonly ok: false; readonly code: string; readonly message: string; readonly version: number };
+  | {
+      readonly ok: false;
+      readonly code: string;
+      readonly message: string;
+      readonly version: number;
+    };
 
 export type ReadMode = 'linearizable' | 'local';
 

@@ -64,7 +64,12 @@ export function patches(value: unknown): Patch[] {
 /** An optional timeout in ms, 1 ms to 1 day. */
 export function timeout(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > 86_400_000) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < 1 ||
+    value > 86_400_000
+  ) {
     throw new InvalidArgumentError('timeoutMs must be an integer from 1 to 86400000');
   }
   return value;
