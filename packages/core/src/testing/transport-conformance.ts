@@ -191,6 +191,17 @@ export function transportConformanceCases(
     }
   }
 
+  /** Waits until `to` has received exactly `expected` from `from`, in that order. */
+  async function expectReceived(to: Endpoint, from: PeerId, expected: Message[]): Promise<void> {
+    await waitFor(
+      () => receivedFrom(to, from).length >= expected.length,
+      `${expected.length} messages`,
+    );
+    const got = receivedFrom(to, from);
+    check(got.length === expected.length, `got ${got.length} messages, want ${expected.length}`);
+    expected.forEach((m, i) => assertDeepEqual(got[i], m, `message ${i} (${m.type})`));
+  }
+
   function linked(a: Endpoint, b: Endpoint): boolean {
     return a.t.peers().some((p) => p.peer === b.id && p.connected);
   }
@@ -250,16 +261,7 @@ export function transportConformanceCases(
           for (const m of samples) check(a!.t.send(b!.id, [m]), `send of ${m.type} returned false`);
           check(a!.t.send(b!.id, samples), 'send of all types at once returned false');
           const expected = [...samples, ...samples];
-          await waitFor(
-            () => receivedFrom(b!, a!.id).length >= expected.length,
-            `${expected.length} messages`,
-          );
-          const got = receivedFrom(b!, a!.id);
-          check(
-            got.length === expected.length,
-            `got ${got.length} messages, want ${expected.length}`,
-          );
-          expected.forEach((m, i) => assertDeepEqual(got[i], m, `message ${i} (${m.type})`));
+          await expectReceived(b!, a!.id, expected);
         }),
     },
     {
@@ -325,16 +327,7 @@ export function transportConformanceCases(
           ];
           check(a!.t.send(b!.id, big), 'a send of two 1 MB messages returned false');
           const expected = [...many, ...big];
-          await waitFor(
-            () => receivedFrom(b!, a!.id).length >= expected.length,
-            `${expected.length} messages`,
-          );
-          const got = receivedFrom(b!, a!.id);
-          check(
-            got.length === expected.length,
-            `got ${got.length} messages, want ${expected.length}`,
-          );
-          expected.forEach((m, i) => assertDeepEqual(got[i], m, `message ${i} (${m.type})`));
+          await expectReceived(b!, a!.id, expected);
         }),
     },
     {
