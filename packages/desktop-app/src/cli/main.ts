@@ -13,16 +13,14 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, errorLine } from './cli-error.js';
+import { addStartOptions, dataOption, type StartOptions } from './start-options.js';
 
 const program = new Command('synod')
   .description('A peer of a shared, totally ordered document log (Multi-Paxos over libp2p).')
   .showHelpAfterError('(add --help for usage)')
   .exitOverride();
 
-const dataOption = () =>
-  new Option('--data <dir>', 'the data directory (default: $SYNOD_DATA or ~/.synod)');
 const jsonOption = () => new Option('--json', 'print JSON');
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 program
   .command('init')
@@ -36,45 +34,14 @@ program
     await init(o);
   });
 
-program
-  .command('start')
-  .description('run the peer of the data directory in the foreground, with its local API')
-  .addOption(dataOption())
-  .option(
-    '--listen <multiaddr>',
-    'listen on this address (repeatable; default /ip4/0.0.0.0/tcp/0)',
-    collect,
-  )
-  .option(
-    '--bootstrap <multiaddr>',
-    'a peer to reach by address, ending in /p2p/<id> (repeatable)',
-    collect,
-  )
-  .option('--no-mdns', 'do not discover peers on the LAN (mDNS)')
-  .option('--api <host:port>', 'the local API address (127.0.0.1 only)', '127.0.0.1:0')
-  .option('--name <name>', "this peer's display name (kept in the data directory)")
-  .option('--ui <dir>', 'serve the browser UI from this directory')
-  .option('--no-ui', 'do not serve the browser UI')
-  .addOption(
-    new Option('--durability <mode>', 'SQLite durability (normal-unsafe: no fsync per batch)')
-      .choices(['full', 'normal-unsafe'])
-      .default('full'),
-  )
-  .action(
-    async (o: {
-      data?: string;
-      listen?: string[];
-      bootstrap?: string[];
-      mdns: boolean;
-      api: string;
-      name?: string;
-      ui?: string | false;
-      durability?: string;
-    }) => {
-      const { start } = await import('./start.js');
-      await start(o);
-    },
-  );
+addStartOptions(
+  program
+    .command('start')
+    .description('run the peer of the data directory in the foreground, with its local API'),
+).action(async (o: StartOptions) => {
+  const { start } = await import('./start.js');
+  await start(o);
+});
 
 program
   .command('invite')

@@ -12,17 +12,9 @@ import type { ServiceStatus } from '../service/types.js';
 import { CliError, errorLine } from './cli-error.js';
 import { dataDirOf } from './connect.js';
 import { CatchupBar } from './progress.js';
+import type { StartOptions } from './start-options.js';
 
-export interface StartOptions {
-  data?: string;
-  listen?: string[];
-  bootstrap?: string[];
-  mdns: boolean;
-  api: string;
-  name?: string;
-  ui?: string | false;
-  durability?: string;
-}
+export type { StartOptions };
 
 /** The package's own UI directory (issue 7), if it has been built there. */
 const PACKAGED_UI = fileURLToPath(new URL('../../ui/', import.meta.url));

@@ -1,0 +1,50 @@
+/**
+ * The options of `synod start`, defined once: the CLI's `start` subcommand, the `npm start`
+ * launcher (src/desktop/launch.ts) and Electron's main process all add them with
+ * `addStartOptions`, so the three accept exactly the same `--data`, `--listen`, `--bootstrap`,
+ * `--no-mdns`, `--api`, `--name`, `--ui`/`--no-ui` and `--durability`.
+ */
+import { Option, type Command } from 'commander';
+
+/** What commander hands the action of a command built with `addStartOptions`. */
+export interface StartOptions {
+  data?: string;
+  listen?: string[];
+  bootstrap?: string[];
+  mdns: boolean;
+  api: string;
+  name?: string;
+  ui?: string | false;
+  durability?: string;
+}
+
+export const dataOption = (): Option =>
+  new Option('--data <dir>', 'the data directory (default: $SYNOD_DATA or ~/.synod)');
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** Add the options of `synod start` to `command` (and return it). */
+export function addStartOptions(command: Command): Command {
+  return command
+    .addOption(dataOption())
+    .option(
+      '--listen <multiaddr>',
+      'listen on this address (repeatable; default /ip4/0.0.0.0/tcp/0)',
+      collect,
+    )
+    .option(
+      '--bootstrap <multiaddr>',
+      'a peer to reach by address, ending in /p2p/<id> (repeatable)',
+      collect,
+    )
+    .option('--no-mdns', 'do not discover peers on the LAN (mDNS)')
+    .option('--api <host:port>', 'the local API address (127.0.0.1 only)', '127.0.0.1:0')
+    .option('--name <name>', "this peer's display name (kept in the data directory)")
+    .option('--ui <dir>', 'serve the browser UI from this directory')
+    .option('--no-ui', 'do not serve the browser UI')
+    .addOption(
+      new Option('--durability <mode>', 'SQLite durability (normal-unsafe: no fsync per batch)')
+        .choices(['full', 'normal-unsafe'])
+        .default('full'),
+    );
+}
