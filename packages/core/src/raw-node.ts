@@ -70,7 +70,10 @@ export interface ReadResult {
 }
 
 export interface Ready {
-  /** Make this durable (atomically) before anything in `afterPersist`, `results` or `reads`. */
+  /**
+   * Make this durable (atomically) before anything in `afterPersist` is sent. `results`,
+   * `reads` and `applied` may go to the app at once: they rest on chosen decisions only.
+   */
   readonly persist: StorageBatch | null;
   /** Messages that may leave at once. */
   readonly messages: readonly Envelope[];

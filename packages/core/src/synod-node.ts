@@ -441,6 +441,13 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       return;
     }
     this.sendAll(rd.messages);
+    // Results go to the app before this turn's write: a decision is chosen (a majority of
+    // acceptors made its pvalue durable before they said P2b), so a result never depends on
+    // this peer's own copy of it, which a restart relearns from the acceptors. This takes one
+    // fsync off every command's path, as etcd does not sync a commit-index-only change.
+    // Messages that depend on the write still wait for it (afterPersist). docs/protocol.md §
+    // "Results before the decision is durable here".
+    this.deliver(rd);
     if (rd.persist !== null) {
       this.writing = true;
       try {
@@ -455,7 +462,6 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       if (!this.running) return;
     }
     this.sendAll(rd.afterPersist);
-    this.deliver(rd);
     this.raw.advance();
     this.updateMembers();
     this.checkGoverning();

@@ -373,6 +373,7 @@ export class SimCluster {
       return;
     }
     for (const e of rd.messages) this.transmit(p.id, e.to, e.msg);
+    this.deliverResults(p, rd);
     if (rd.persist === null) {
       this.complete(p, rd);
       return;
@@ -389,9 +390,8 @@ export class SimCluster {
     });
   }
 
-  private complete(p: SimPeer, rd: Ready): void {
-    const node = p.node!;
-    for (const e of rd.afterPersist) this.transmit(p.id, e.to, e.msg);
+  /** Results and reads reach the clients before the turn's write, as in the Runtime. */
+  private deliverResults(p: SimPeer, rd: Ready): void {
     for (const r of rd.results) {
       const pending = p.commands.get(r.seq);
       if (pending === undefined) continue;
@@ -413,6 +413,11 @@ export class SimCluster {
       }
     }
     this.commandsApplied += rd.applied.length;
+  }
+
+  private complete(p: SimPeer, rd: Ready): void {
+    const node = p.node!;
+    for (const e of rd.afterPersist) this.transmit(p.id, e.to, e.msg);
     node.advance();
     if (node.removed !== p.removed) {
       p.removed = node.removed;
