@@ -6,10 +6,13 @@
 // apply. Reports edits/s and total time (first proposal until the last replica has applied every
 // edit), and checks that every replica's text equals `endContent`.
 //
-// The state machine is bench/lib/text-sm.mjs, a minimal text document (gap buffer); the desktop
-// app's document-log state machine (issue 6) will replace it once it exists.
+// The state machine is the desktop app's document log (@synod/desktop-app/document): the trace is
+// one entry, created by an `append` of startContent (not timed), and every edit is an `edit`
+// command of it. `--sm text` uses bench/lib/text-sm.mjs instead, a bare gap-buffer text with
+// 8-byte edit headers (no document-log codec, history or version checks): the difference is the
+// cost of the app's state machine.
 //
-//   npm run bench -- trace [--runs 3] [--conc 1024] [--file path.json.gz]
+//   npm run bench -- trace [--runs 3] [--conc 1024] [--file path.json.gz] [--sm document|text]
 //
 // Writes bench/results/trace-<date>.json and appends a section to bench/REPORT.md.
 import { readFileSync, rmSync } from 'node:fs';
@@ -39,6 +42,7 @@ const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     conc: { type: 'string', default: '1024' },
+    sm: { type: 'string', default: 'document' },
     file: {
       type: 'string',
       default: join(ROOT, '..', 'shared', 'data', 'automerge-paper.json.gz'),
@@ -48,7 +52,13 @@ const { values: opts } = parseArgs({
 const RUNS = Number(opts.runs);
 const CONCS = opts.conc.split(',').map(Number);
 const FILE = opts.file;
-const STATE_MACHINE = 'bench/lib/text-sm.mjs (minimal text document; issue 6 not landed yet)';
+const SM = opts.sm === 'text' ? 'text' : 'document';
+const STATE_MACHINE =
+  SM === 'text'
+    ? 'bench/lib/text-sm.mjs (a bare gap-buffer text)'
+    : "the desktop app's document log (@synod/desktop-app/document), the trace as one entry";
+/** Operations each replica applies: the document log's append that creates the entry, then the edits. */
+const OPS_EXTRA = SM === 'document' ? 1 : 0;
 
 const trace = /** @type {{ endContent: string, txns: { patches: unknown[] }[] }} */ (
   parseJson(gunzipSync(readFileSync(FILE)).toString('utf8'))
@@ -66,7 +76,7 @@ for (let run = 0; run < RUNS; run++) {
   for (const conc of CONCS) {
     const dir = join(tmpdir(), `synod-bench-trace-${process.pid}-${run}`);
     rmSync(dir, { recursive: true, force: true });
-    const peers = await startCluster(dir, { sm: 'text' });
+    const peers = await startCluster(dir, { sm: SM });
     try {
       const leader = await waitStable(peers);
       const w = watchMachine(
@@ -74,11 +84,14 @@ for (let run = 0; run < RUNS; run++) {
           peers.map((p) => [p === leader ? 'leader' : `follower-${p.name}`, p.pid]),
         ),
       );
-      const r = /** @type {{ startAt: number, endAt: number, edits: number, failed: number }} */ (
-        /** @type {unknown} */ (await leader.request('trace', { file: FILE, conc }, 600_000))
-      );
+      const r =
+        /** @type {{ startAt: number, endAt: number, edits: number, failed: number, firstError?: string }} */ (
+          /** @type {unknown} */ (await leader.request('trace', { file: FILE, conc }, 600_000))
+        );
       const applied = await Promise.all(
-        peers.map((p) => p.request('waitApplied', { count: EDITS, timeoutMs: 300_000 })),
+        peers.map((p) =>
+          p.request('waitApplied', { count: EDITS + OPS_EXTRA, timeoutMs: 300_000 }),
+        ),
       );
       const m = w.stop();
       const lastAt = Math.max(...applied.map((a) => Number(a.at)));
@@ -101,7 +114,8 @@ for (let run = 0; run < RUNS; run++) {
       runs.push(row);
       log(
         `run ${run + 1} C=${conc}: ${fmt(totalS)} s, ${fmt(row.editsPerSec)} edits/s; ` +
-          `replicas equal endContent: ${equal.join('/')}; failed ${r.failed}`,
+          `replicas equal endContent: ${equal.join('/')}; failed ${r.failed}` +
+          (r.firstError === undefined ? '' : ` (first: ${r.firstError})`),
       );
     } finally {
       await closeAll(peers);

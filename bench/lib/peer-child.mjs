@@ -24,6 +24,8 @@ let storage;
 let transport;
 /** @type {Node | undefined} */
 let node;
+/** Which state machine this peer runs: the benchmarks' counter, a bare text, or the document log. */
+let smKind = 'bench';
 let nextCommand = Math.floor(Math.random() * 2 ** 40) + 2 ** 41;
 
 /** @returns {Node} */
@@ -120,10 +122,15 @@ const handlers = {
     });
     countWrites(storage);
     if (process.env.SYNOD_BENCH_IO_TRACE !== undefined) traceIo(storage, transport);
+    smKind = r.sm === 'text' || r.sm === 'document' ? r.sm : 'bench';
     const sm =
-      r.sm === 'text'
-        ? /** @type {BenchStateMachine} */ (/** @type {unknown} */ (new TextStateMachine()))
-        : new BenchStateMachine(Number(r.keyspace ?? 0));
+      smKind === 'document'
+        ? /** @type {BenchStateMachine} */ (
+            /** @type {unknown} */ (new (await import('./doc-sm.mjs')).DocumentBenchLog())
+          )
+        : smKind === 'text'
+          ? /** @type {BenchStateMachine} */ (/** @type {unknown} */ (new TextStateMachine()))
+          : new BenchStateMachine(Number(r.keyspace ?? 0));
     const protocol = /** @type {Partial<import('@synod/core').ProtocolOptions>} */ (
       r.protocol ?? {}
     );
@@ -254,36 +261,70 @@ const handlers = {
     return { file: await p.stop(String(r.file)) };
   },
   /**
-   * Propose every edit of an editing trace ({ txns: [{ patches: [[pos, del, ins]] }] }, gzipped
-   * JSON) in order, with `conc` outstanding, as one typist; resolves when all are applied here.
+   * Propose every edit of an editing trace ({ startContent, txns: [{ patches: [[pos, del, ins]] }] },
+   * gzipped JSON) in order, with `conc` outstanding, as one typist; resolves when all are applied
+   * here. With the document log (sm 'document'), the trace is one entry: an `append` of
+   * startContent first (not timed), then one `edit` command per patch, each against the version
+   * its predecessor makes (@synod/desktop-app/document's traceEditCommands); a refused edit
+   * counts as failed. With the bare text (sm 'text'), each patch is an encodeEdit command.
    */
   trace: async (r) => {
     const n = running();
     const { gunzipSync } = await import('node:zlib');
     const { readFileSync } = await import('node:fs');
-    const data = /** @type {{ txns: { patches: [number, number, string][] }[] }} */ (
-      parseJson(gunzipSync(readFileSync(String(r.file))).toString('utf8'))
-    );
+    const data =
+      /** @type {{ startContent: string, txns: { patches: [number, number, string][] }[] }} */ (
+        parseJson(gunzipSync(readFileSync(String(r.file))).toString('utf8'))
+      );
+    /** @type {[number, number, string][]} */
+    const patches = [];
+    for (const tx of data.txns) for (const p of tx.patches) patches.push(p);
     /** @type {Uint8Array[]} */
-    const cmds = [];
-    for (const tx of data.txns)
-      for (const [pos, del, ins] of tx.patches) cmds.push(encodeEdit(pos, del, ins));
+    let cmds;
+    /** @type {(result: Uint8Array) => boolean} */
+    let refused = () => false;
+    if (smKind === 'document') {
+      const doc = await import('@synod/desktop-app/document');
+      const created = doc.decodeResult(
+        await n.propose(
+          doc.encodeCommand({
+            type: 'append',
+            time: Date.now(),
+            author: 'bench',
+            title: 'paper',
+            body: data.startContent,
+          }),
+        ),
+      );
+      if (!created.ok) throw new Error(`the trace's entry was refused: ${created.message}`);
+      cmds = doc.traceEditCommands(patches, {
+        id: created.id,
+        version: created.version,
+        author: 'bench',
+      });
+      refused = (res) => res[0] !== 0;
+    } else {
+      cmds = patches.map(([pos, del, ins]) => encodeEdit(pos, del, ins));
+    }
     const conc = Number(r.conc ?? 1024);
     const t = now();
     let next = 0;
     let failed = 0;
+    /** @type {string | undefined} */
+    let firstError;
     const worker = async () => {
       while (next < cmds.length) {
         const c = cmds[next++];
         try {
-          await n.propose(c);
-        } catch {
+          if (refused(await n.propose(c))) failed++;
+        } catch (e) {
           failed++;
+          firstError ??= String(e);
         }
       }
     };
     await Promise.all(Array.from({ length: conc }, () => worker()));
-    return { startAt: t, endAt: now(), edits: cmds.length, failed };
+    return { startAt: t, endAt: now(), edits: cmds.length, failed, firstError };
   },
   text: () => {
     const sm = /** @type {{ text?: () => string }} */ (

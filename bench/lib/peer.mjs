@@ -161,7 +161,7 @@ export function freePort() {
  * Start a 3-peer cluster: peer 0 creates the log, peers 1 and 2 join it with invites.
  * @param {string} dir working directory (one SQLite file per peer)
  * @param {{ protocol?: Record<string, unknown>, keyspace?: number, durability?: string,
- *   cpuProfDir?: string, names?: string[], sm?: 'bench' | 'text' }} [o]
+ *   cpuProfDir?: string, names?: string[], sm?: 'bench' | 'text' | 'document' }} [o]
  */
 export async function startCluster(dir, o = {}) {
   const names = o.names ?? ['p0', 'p1', 'p2'];
