@@ -386,6 +386,20 @@ export class RawNode {
     return rd;
   }
 
+  /**
+   * Take only the results, reads and applied commands produced so far (the next `ready()` will
+   * not repeat them). They rest on chosen decisions, not on anything unwritten, so a driver may
+   * hand them to the app before it takes the rest: the app's reaction (its next proposal) then
+   * joins the same batch.
+   */
+  takeResults(): Pick<Ready, 'results' | 'reads' | 'applied'> {
+    const out = { results: this.results, reads: this.readResults, applied: this.applied };
+    this.results = [];
+    this.readResults = [];
+    this.applied = [];
+    return out;
+  }
+
   /** The last Ready's batch is durable and its messages were handed to the transport. */
   advance(): void {
     if (this.inflightIncarnation) {

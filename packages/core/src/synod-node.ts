@@ -162,7 +162,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly stopWaiters: (() => void)[] = [];
 
   private scheduled = false;
-  private writing = false;
+  /** A turn is running (its write, or the app's reaction to its results). */
+  private busy = false;
   private running = false;
   private failure: Error | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -352,7 +353,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.running = false;
     if (this.ticker !== undefined) clearInterval(this.ticker);
     // Let an in-flight write finish, so nothing half-sent remains.
-    if (this.writing) await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
+    if (this.busy) await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     this.failAll(new StoppedError());
     await this.transport.stop();
     await this.storage.close();
@@ -434,38 +435,49 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   }
 
   private async turn(): Promise<void> {
-    if (this.writing || this.failure !== undefined) return;
+    if (this.busy || this.failure !== undefined) return;
+    this.busy = true;
+    let again = false;
+    try {
+      again = await this.runTurn();
+    } finally {
+      this.busy = false;
+      for (const w of this.stopWaiters.splice(0)) w();
+    }
+    if (again) this.schedule();
+  }
+
+  /** One turn of the loop; returns whether another may be due. */
+  private async runTurn(): Promise<boolean> {
+    // Results first: they rest on chosen decisions only (docs/protocol.md, "Results before the
+    // decision is durable here"). The app's reaction to them, often its next proposal, then
+    // joins this turn's write: one fsync carries a decision and the next command's pvalue.
+    if (this.deliver(this.raw.takeResults())) {
+      await new Promise<void>((resolve) => defer(resolve));
+      if (!this.running || this.failure !== undefined) return false;
+    }
     const rd = this.raw.ready();
     if (RawNode.isEmptyReady(rd)) {
       this.raw.advance();
-      return;
+      return false;
     }
     this.sendAll(rd.messages);
-    // Results go to the app before this turn's write: a decision is chosen (a majority of
-    // acceptors made its pvalue durable before they said P2b), so a result never depends on
-    // this peer's own copy of it, which a restart relearns from the acceptors. This takes one
-    // fsync off every command's path, as etcd does not sync a commit-index-only change.
-    // Messages that depend on the write still wait for it (afterPersist). docs/protocol.md §
-    // "Results before the decision is durable here".
     this.deliver(rd);
     if (rd.persist !== null) {
-      this.writing = true;
       try {
         await this.storage.write(rd.persist);
       } catch (err) {
-        this.writing = false;
         this.fail(err instanceof Error ? err : new Error(String(err)));
-        return;
+        return false;
       }
-      this.writing = false;
-      for (const w of this.stopWaiters.splice(0)) w();
-      if (!this.running) return;
+      if (!this.running) return false;
     }
     this.sendAll(rd.afterPersist);
     this.raw.advance();
     this.updateMembers();
     this.checkGoverning();
-    this.schedule();
+    if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
+    return true;
   }
 
   private sendAll(envelopes: readonly Envelope[]): void {
@@ -485,7 +497,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     }
   }
 
-  private deliver(rd: Ready): void {
+  /** Hand results, reads and applied commands to the app; returns whether there were any. */
+  private deliver(rd: Pick<Ready, 'results' | 'reads' | 'applied'>): boolean {
+    if (rd.results.length === 0 && rd.reads.length === 0 && rd.applied.length === 0) return false;
     for (const r of rd.results) {
       const p = this.commands.get(r.seq);
       if (p === undefined) continue;
@@ -512,7 +526,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
         }
       }
     }
-    if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
+    return true;
   }
 
   private checkGoverning(): void {
