@@ -607,7 +607,9 @@ export class RawNode {
     const latest = this.replica.configs.latest();
     if (latest !== undefined) for (const p of membersOf(latest)) to.add(p);
     to.delete(this.id);
-    for (const p of to) this.ctx.sendAfterPersist(p, { type: 'decision', slot, value });
+    // At once, not after this turn's write: the slot is chosen, whatever this peer has written
+    // (docs/protocol.md). A follower then gets decision s with P2a s+1 in one frame: one write.
+    for (const p of to) this.ctx.send(p, { type: 'decision', slot, value });
     this.replica.onDecision(slot, value);
   }
 
