@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import {
   initLog,
   startNode,
+  type MessageEvent,
   type ProtocolOptions,
   type Roles,
   type StateMachine,
@@ -90,6 +91,11 @@ export interface PeerOptions<SM extends StateMachine> {
   nativeBinding?: string;
   /** Default timeout of propose() and read(), ms. */
   operationTimeoutMs?: number;
+  /**
+   * Told of every protocol message sent and received (core's onMessage observer: for protocol
+   * views; it runs on the hot path, keep it cheap).
+   */
+  onMessage?: (event: MessageEvent) => void;
   /**
    * Who may join with an invite of this peer. Default: whoever presents a valid, unused invite
    * (the invite is the authorization). `false` refuses every join; a function decides.
@@ -187,6 +193,7 @@ export async function createPeer<SM extends StateMachine>(
       ...(options.operationTimeoutMs !== undefined
         ? { operationTimeoutMs: options.operationTimeoutMs }
         : {}),
+      ...(options.onMessage !== undefined ? { onMessage: options.onMessage } : {}),
     });
     const peer = new RunningPeer<SM>({
       dataDir: options.dataDir,

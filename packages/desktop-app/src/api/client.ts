@@ -6,7 +6,13 @@
  *   const { id } = await api.append('Title', 'Body');
  */
 import type { EntryView, HistoryRecord, Patch } from '../document/index.js';
-import type { AppliedOperation, EditOutcome, ServiceStatus } from '../service/types.js';
+import type { ProtocolTrace } from '../service/protocol-monitor.js';
+import type {
+  AppliedOperation,
+  EditOutcome,
+  ProtocolView,
+  ServiceStatus,
+} from '../service/types.js';
 
 /** An error answer of the API: its HTTP status, the stable code, and any details. */
 export class ApiError extends Error {
@@ -177,6 +183,20 @@ export class ApiClient {
 
   remove(peer: string, options: { timeoutMs?: number } = {}): Promise<{ removed: string }> {
     return this.request('POST', '/api/peers/remove', { peer, ...options });
+  }
+
+  /** Peers seen on the LAN (mDNS) or by address, members or not. */
+  discovered(): Promise<{
+    peers: { peer: string; addrs: string[]; lastSeen: number; member: boolean }[];
+  }> {
+    return this.request('GET', '/api/discovered');
+  }
+
+  /** The protocol view: this peer's state, and the protocol messages after cursor `after`. */
+  protocol(
+    options: { after?: number; limit?: number } = {},
+  ): Promise<{ self: string | null; protocol: ProtocolView | null; trace: ProtocolTrace }> {
+    return this.request('GET', '/api/protocol', undefined, options);
   }
 
   /**

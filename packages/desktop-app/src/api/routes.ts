@@ -190,6 +190,13 @@ export const ROUTES: readonly Route[] = [
     }),
   },
   {
+    // The protocol view (issue 7): this peer's roles' state, and the messages after `after`.
+    method: 'GET',
+    path: /^\/api\/protocol$/,
+    handle: ({ service, query }) =>
+      service.protocol({ after: integer(query, 'after'), limit: integer(query, 'limit') }),
+  },
+  {
     method: 'GET',
     path: /^\/api\/discovered$/,
     handle: ({ service }) => ({ peers: service.discovered() }),

@@ -50,6 +50,7 @@ import {
   ServiceStoppedError,
   UnknownPeerError,
 } from './errors.js';
+import { ProtocolMonitor, type ProtocolTrace } from './protocol-monitor.js';
 import { majorityInfo, peerViews, protocolView } from './status.js';
 import type {
   AppliedOperation,
@@ -122,6 +123,8 @@ export class PeerService {
   private pendingApplied: AppliedOperation[] = [];
   private nameProposed = false;
   private readonly timeoutMs: number;
+  /** The protocol messages this peer sends and receives, for the protocol view. */
+  private readonly monitor = new ProtocolMonitor();
 
   private constructor(
     private readonly options: PeerServiceOptions,
@@ -396,6 +399,26 @@ export class PeerService {
     return this.peer?.transport.discoveredPeers() ?? [];
   }
 
+  /**
+   * What the protocol view draws: this peer's acceptor, leader and replica state (as in
+   * status().protocol), the protocol messages after cursor `after` (at most `limit`, the
+   * newest), and the other peers as their messages show them.
+   */
+  protocol(options: { after?: unknown; limit?: unknown } = {}): {
+    self: string | null;
+    protocol: ServiceStatus['protocol'];
+    trace: ProtocolTrace;
+  } {
+    const after = options.after === undefined ? 0 : nonNegative(options.after, 'after');
+    const limit = options.limit === undefined ? 200 : check.positive(options.limit, 'limit');
+    const peer = this.peer;
+    return {
+      self: peer?.id ?? null,
+      protocol: peer === undefined ? null : protocolView(peer.node.status()),
+      trace: this.monitor.trace(after, Math.min(limit, 1000)),
+    };
+  }
+
   status(): ServiceStatus {
     const peer = this.peer;
     if (peer === undefined) {
@@ -590,6 +613,7 @@ export class PeerService {
       name: this.myName,
       mdns: o.mdns ?? true,
       init: false,
+      onMessage: this.monitor.observe,
       ...mode,
       ...(o.listen !== undefined ? { listen: o.listen } : {}),
       ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
