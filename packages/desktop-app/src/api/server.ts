@@ -131,6 +131,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     });
   });
   server.headersTimeout = 20_000;
+  // An idle keep-alive connection is closed by the server after this long. Node's 5 s lets a
+  // peer whose event loop stalls (a busy machine) close a connection just as the client sends
+  // its next request on it ("other side closed"); clients (undici) close theirs a second before
+  // the server's advertised timeout, so a long one leaves no such race in practice.
+  server.keepAliveTimeout = 60_000;
   server.requestTimeout = 0; // long polls of pending writes and event streams
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -43,8 +43,8 @@ async function requireMajority(client: ApiClient): Promise<void> {
 }
 
 export async function invite(o: Common & { ttl?: string; qr?: boolean }): Promise<void> {
-  const client = connect(dataDirOf(o.data));
   const ttlMs = o.ttl !== undefined ? parseDuration(o.ttl, '--ttl') : undefined;
+  const client = connect(dataDirOf(o.data));
   const inv = await client.invite(ttlMs !== undefined ? { ttlMs } : {});
   if (o.json === true) return out(JSON.stringify(inv));
   out(o.qr === true ? inv.qr : inv.text);
@@ -54,12 +54,12 @@ export async function invite(o: Common & { ttl?: string; qr?: boolean }): Promis
 }
 
 export async function join(text: string, o: Common & { timeout?: string }): Promise<void> {
+  const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : 600_000;
   const dataDir = dataDirOf(o.data);
   const client = connect(dataDir);
   note('joining…');
   const s = await client.join(text.trim());
   note(`joined log ${s.logId} as ${s.id} (${s.name}); receiving the log`);
-  const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : 600_000;
   const done = await waitCaughtUp(() => client.status(), 'catching up', timeoutMs);
   if (o.json === true) return out(JSON.stringify(done));
   out(
@@ -77,20 +77,20 @@ export async function append(
   bodyArg: string | undefined,
   o: Common & { file?: string; wait?: boolean; timeout?: string },
 ): Promise<void> {
-  const client = connect(dataDirOf(o.data));
-  let body = bodyArg ?? '';
-  if (o.file !== undefined) {
-    if (bodyArg !== undefined)
-      throw new CliError('give the body as an argument or --file, not both', 2);
-    body = readFileSync(o.file === '-' ? 0 : o.file, 'utf8');
-  }
-  if (o.wait !== true) await requireMajority(client);
   const timeoutMs =
     o.timeout !== undefined
       ? parseDuration(o.timeout, '--timeout')
       : o.wait === true
         ? 86_400_000
         : 15_000;
+  let body = bodyArg ?? '';
+  if (o.file !== undefined) {
+    if (bodyArg !== undefined)
+      throw new CliError('give the body as an argument or --file, not both', 2);
+    body = readFileSync(o.file === '-' ? 0 : o.file, 'utf8');
+  }
+  const client = connect(dataDirOf(o.data));
+  if (o.wait !== true) await requireMajority(client);
   const r = await client.append(title, body, { timeoutMs });
   out(o.json === true ? JSON.stringify(r) : `appended entry #${r.id}`);
 }
@@ -98,11 +98,12 @@ export async function append(
 export async function log(
   o: Common & { limit?: string; after?: string; all?: boolean; local?: boolean },
 ): Promise<void> {
-  const client = connect(dataDirOf(o.data));
   const read = o.local === true ? 'local' : 'linearizable';
   const limit = o.limit !== undefined ? positiveInt(o.limit, '--limit') : 50;
+  const afterArg = o.after !== undefined ? positiveInt(o.after, '--after', 0) : undefined;
+  const client = connect(dataDirOf(o.data));
   let after: number;
-  if (o.after !== undefined) after = positiveInt(o.after, '--after', 0);
+  if (afterArg !== undefined) after = afterArg;
   else if (o.all === true) after = 0;
   else {
     const head = await client.history({ limit: 1, read });

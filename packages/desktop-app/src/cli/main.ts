@@ -17,8 +17,16 @@ import { addStartOptions, dataOption, type StartOptions } from './start-options.
 
 const program = new Command('synod')
   .description('A peer of a shared, totally ordered document log (Multi-Paxos over libp2p).')
-  .showHelpAfterError('(add --help for usage)')
+  .configureOutput({ outputError: (text, write) => write(usageError(text)) })
   .exitOverride();
+
+/** Commander's parse errors as one line like every other failure: `synod <cmd>: <what>`. */
+function usageError(text: string): string {
+  const sub = program.commands.find((c) => c.name() === process.argv[2]);
+  const name = sub !== undefined ? `synod ${sub.name()}` : 'synod';
+  const what = text.trim().replace(/^error: /, '');
+  return `${name}: ${what} (see ${name} --help)\n`;
+}
 
 const jsonOption = () => new Option('--json', 'print JSON');
 

@@ -1,0 +1,185 @@
+/**
+ * How the `synod` command fails: one clear line on stderr (`synod <command>: <what>`), nothing
+ * on stdout, and a non-zero exit (2 for bad arguments, 1 otherwise). Real processes on real
+ * data directories: bad arguments, no peer running, a data directory held by a running peer (its
+ * lock), a data directory of another log, bad and expired invites, and no majority reachable,
+ * told with the number reachable. (A used invite: synod-cluster.test.ts.)
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startCluster, SynodPeer, synod, synodOk } from './helpers/synod-cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'synod-errors-'));
+const running = new Map<string, SynodPeer>();
+afterAll(async () => {
+  await Promise.all([...running.values()].map((p) => p.stop('SIGKILL')));
+  rmSync(root, { recursive: true, force: true });
+});
+
+function peer(name: string): SynodPeer {
+  return running.get(name)!;
+}
+
+/**
+ * Run `synod args`; expect exit `code`, nothing on stdout, and one error line on stderr
+ * (`synod <command>: …`, the last line) matching `line`. Progress notes may precede it.
+ */
+async function fails(args: string[], code: number, line: RegExp): Promise<string> {
+  const r = await synod(args);
+  const lines = r.stderr.trimEnd().split('\n');
+  const errors = lines.filter((l) => /^synod( \w+)?: /.test(l));
+  expect({ args, code: r.code, stdout: r.stdout, errors: errors.length }).toEqual({
+    args,
+    code,
+    stdout: '',
+    errors: 1,
+  });
+  expect(lines[lines.length - 1]).toBe(errors[0]);
+  expect(errors[0]).toMatch(line);
+  return errors[0]!;
+}
+
+beforeAll(async () => {
+  // alice and bob share a log; zed has a log of its own; dave has none yet.
+  const [cluster, zed, dave] = await Promise.all([
+    startCluster(root, ['alice', 'bob']),
+    SynodPeer.start(root, 'zed'),
+    SynodPeer.start(root, 'dave'),
+  ]);
+  for (const p of [...cluster, zed, dave]) running.set(p.name, p);
+  await zed.api.create({ title: 'zed only' });
+}, 180_000);
+
+describe('synod errors: one line and a non-zero exit', () => {
+  it('bad arguments (exit 2), and no peer running on the directory (exit 1)', async () => {
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    const data = peer('alice').dataDir;
+    await Promise.all([
+      fails(
+        ['append'],
+        2,
+        /^synod append: missing required argument 'title' \(see synod append --help\)$/,
+      ),
+      fails(['frobnicate'], 2, /^synod: unknown command 'frobnicate'/),
+      fails(['status', '--bogus'], 2, /^synod status: unknown option '--bogus'/),
+      fails(
+        ['start', '--data', empty, '--api', '0.0.0.0:7300'],
+        2,
+        /^synod start: --api must be 127\.0\.0\.1:<port>/,
+      ),
+      fails(
+        ['start', '--durability', 'none'],
+        2,
+        /^synod start: option '--durability <mode>' argument 'none' is invalid/,
+      ),
+      fails(
+        ['log', '--data', data, '--limit', 'many'],
+        2,
+        /^synod log: --limit must be an integer >= 1$/,
+      ),
+      fails(
+        ['invite', '--data', data, '--ttl', 'forever'],
+        2,
+        /^synod invite: --ttl must be a duration like 30s/,
+      ),
+      fails(
+        ['append', 't', 'body', '--file', 'x', '--data', data],
+        2,
+        /^synod append: give the body as an argument or --file, not both$/,
+      ),
+      fails(
+        ['status', '--data', empty],
+        1,
+        /^synod status: no peer is running on \S+empty \(start one with: synod start --data /,
+      ),
+      fails(['append', 'title', '--data', empty], 1, /^synod append: no peer is running on /),
+    ]);
+  }, 60_000);
+
+  it('a data directory held by a running peer: the lock', async () => {
+    for (const name of ['alice', 'dave']) {
+      await fails(
+        ['start', '--data', peer(name).dataDir, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'],
+        1,
+        /^synod start: \S+ is in use by another running peer \(stop it first, or use another --data directory\)$/,
+      );
+    }
+  }, 60_000);
+
+  it('a data directory of another log', async () => {
+    const zed = await peer('zed').status();
+    const invite = (await synodOk(['invite', '--data', peer('alice').dataDir])).trim();
+    await fails(
+      ['join', invite, '--data', peer('zed').dataDir],
+      1,
+      new RegExp(
+        `^synod join: this peer already belongs to log ${zed.logId} \\(already-initialized\\)$`,
+      ),
+    );
+    await fails(
+      ['init', '--data', peer('zed').dataDir],
+      1,
+      new RegExp(
+        `^synod init: this peer already belongs to log ${zed.logId} \\(already-initialized\\)$`,
+      ),
+    );
+    // Offline too: the store says which log it holds.
+    const offline = join(root, 'offline');
+    await synodOk(['init', '--data', offline, '--name', 'olga']);
+    await fails(['init', '--data', offline], 1, /^synod init: \S+offline already holds log \S+$/);
+  }, 60_000);
+
+  it('invalid and expired invites', async () => {
+    const dave = peer('dave').dataDir;
+    await fails(['join', 'hello', '--data', dave], 1, /^synod join: not a valid invite: /);
+    await fails(['join', 'synod:AAAA', '--data', dave], 1, /^synod join: not a valid invite: /);
+    const expired = (
+      await synodOk(['invite', '--data', peer('zed').dataDir, '--ttl', '1ms'])
+    ).trim();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await fails(
+      ['join', expired, '--data', dave],
+      1,
+      /^synod join: (the invite was refused \(expired\)|could not reach the inviter, or it no longer accepts this invite)/,
+    );
+    expect((await peer('dave').status()).state).toBe('setup');
+  }, 60_000);
+
+  it('no majority reachable: the number reachable; a queued write commits once it is back', async () => {
+    const alice = peer('alice');
+    const bob = peer('bob');
+    expect(await bob.stop('SIGTERM')).toBe(0);
+    running.delete('bob');
+    await eventually('alice to see bob gone', async () =>
+      (await alice.status()).majority?.ok === false ? true : undefined,
+    );
+    const data = alice.dataDir;
+    const need = /no majority reachable: 1 of 2 acceptors reachable, need 2/;
+    await fails(
+      ['append', 'lonely', 'x', '--data', data],
+      1,
+      new RegExp(`^synod append: ${need.source} \\(nothing was written; add --wait`),
+    );
+    await fails(['remove', 'bob', '--data', data], 1, new RegExp(`^synod remove: ${need.source}`));
+    // --wait queues it; the timeout says why it is still pending.
+    await fails(
+      ['append', 'queued', 'x', '--data', data, '--wait', '--timeout', '1s'],
+      1,
+      new RegExp(
+        `^synod append: ${need.source} \\(the operation is pending and may still commit\\) \\(no-majority\\)$`,
+      ),
+    );
+    const status = await synodOk(['status', '--data', data]);
+    expect(status).toMatch(/majority +1 of 2 acceptors reachable, need 2/);
+
+    running.set('bob', await bob.restart(root));
+    const list = await eventually('the queued append to commit', async () => {
+      const l = await alice.api.list({ read: 'local', bodies: false });
+      return l.entries.some((e) => e.title === 'queued') ? l : undefined;
+    });
+    expect(list.entries.some((e) => e.title === 'lonely')).toBe(false);
+  }, 120_000);
+});
