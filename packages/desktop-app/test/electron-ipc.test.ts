@@ -2,7 +2,7 @@
  * The Electron bridge without Electron: the main process's IPC dispatcher (src/electron/ipc.ts)
  * refuses unknown methods, malformed requests and foreign senders and then changes nothing;
  * valid calls reach a real peer service (a tmp data directory, mDNS off) through
- * service-bridge.ts; events go to subscribed windows only. The compiled preload
+ * desktop/service-bridge.ts; events go to subscribed windows only. The compiled preload
  * (dist/electron/preload.cjs) is run in a bare VM context, as a sandboxed preload is: it needs
  * nothing but `electron`, and exposes exactly `window.synod`.
  */
@@ -23,7 +23,7 @@ import {
 } from '../src/desktop/bridge-api.js';
 import { IpcDispatcher, senderProblem, type IpcSender } from '../src/electron/ipc.js';
 import { APP_INDEX } from '../src/electron/policy.js';
-import { serviceBridge } from '../src/electron/service-bridge.js';
+import { createServiceBridge } from '../src/desktop/service-bridge.js';
 import { PeerService } from '../src/service/peer-service.js';
 
 const APP: IpcSender = { id: 1, url: APP_INDEX, mainFrame: true, ours: true };
@@ -172,7 +172,10 @@ describe('IPC dispatcher over a real peer service', () => {
       name: 'alice',
       listen: ['/ip4/127.0.0.1/tcp/0'],
     });
-    d = new IpcDispatcher({ bridge: serviceBridge(service), send: (_id, e) => events.push(e) });
+    d = new IpcDispatcher({
+      bridge: createServiceBridge(service),
+      send: (_id, e) => events.push(e),
+    });
     d.subscribe(APP, [true]);
   });
   afterAll(async () => {

@@ -2,7 +2,7 @@
  * Electron's main process: hosts the peer service (core + SQLite + libp2p) and one window that
  * shows the UI. Kept thin: what it decides is in plain modules tested under Node —
  * policy.ts (CSP, navigation, windows, permissions, UI files), ipc.ts (sender checks,
- * validation, dispatch), service-bridge.ts (the bridge over the service), native.ts
+ * validation, dispatch), desktop/service-bridge.ts (the bridge over the service), native.ts
  * (Electron's better-sqlite3 build), cli/start-options.ts (the options, those of
  * `synod start`). The README's "Electron security checklist" says how each item is met here.
  *
@@ -35,8 +35,8 @@ import {
   BRIDGE_INVOKE_CHANNEL,
   BRIDGE_SUBSCRIBE_CHANNEL,
 } from '../desktop/bridge-api.js';
+import { createServiceBridge } from '../desktop/service-bridge.js';
 import { PeerService } from '../service/peer-service.js';
-import { ProtocolMonitor } from '../service/protocol-monitor.js';
 import { IpcDispatcher, type IpcSender } from './ipc.js';
 import { findElectronBinding } from './native.js';
 import {
@@ -50,7 +50,6 @@ import {
   resolveUiFile,
   windowOpenPolicy,
 } from './policy.js';
-import { serviceBridge } from './service-bridge.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -150,7 +149,6 @@ function secureSession(): void {
 async function openService(): Promise<PeerService> {
   const binding = findElectronBinding(PACKAGE_DIR);
   if (!binding.found) throw new Error(binding.message);
-  const monitor = new ProtocolMonitor();
   const dataDir = dataDirOf(options.data);
   const s = await PeerService.open({
     dataDir,
@@ -162,11 +160,9 @@ async function openService(): Promise<PeerService> {
     ...(options.durability === 'full' || options.durability === 'normal-unsafe'
       ? { durability: options.durability }
       : {}),
-    // The protocol view's messages (core's onMessage observer), where the service takes it.
-    ...({ onMessage: monitor.observe } as object),
   });
   dispatcher = new IpcDispatcher({
-    bridge: serviceBridge(s, (after, limit) => monitor.trace(after, limit)),
+    bridge: createServiceBridge(s),
     send: (id, event) => {
       for (const w of windows) {
         if (w.id === id && !w.isDestroyed()) w.send(BRIDGE_EVENT_CHANNEL, event);
