@@ -226,6 +226,31 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     cluster.at(5, watch);
   };
   /**
+   * While a change is decided but not yet governing: the active leader and the acceptors the
+   * change brings in on one side, everyone else on the other. The leader's side holds a
+   * majority of the new configuration but not of the one governing the WINDOW's slots, so it
+   * must not decide those; the other side elects a leader that fills them. A leader that
+   * counts the wrong configuration's votes decides them twice.
+   */
+  const splitByConfig = (): boolean => {
+    if (cluster.now >= chaosMs) return false;
+    const up = [...cluster.peers.values()].filter((p) => p.node !== null && !p.paused);
+    const l = activeLeaders(up)[0];
+    if (l === undefined) return false;
+    const replica = l.node!.replica;
+    const latest = replica.configs.latest();
+    const governing = replica.configs.at(replica.slotOut);
+    if (latest === undefined || governing === undefined || latest === governing) return false;
+    const incoming = latest.acceptors.filter((a) => !governing.acceptors.includes(a));
+    const side = new Set([l.id, ...incoming]);
+    const rest = [...cluster.peers.keys()].filter((id) => !side.has(id));
+    if (incoming.length === 0 || rest.length === 0) return false;
+    cluster.partition([[...side], rest]);
+    count('split-by-config');
+    cluster.at(rng.int(2 * et, 6 * et), () => cluster.heal());
+    return true;
+  };
+  /**
    * A crash in the middle of a write (whatever it acknowledged early, if persist-before-send is
    * broken, is lost), followed at once by cutting off the leader, so that a new leader must
    * work with the forgetful acceptor.
@@ -325,8 +350,11 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
             const leader = [...cluster.peers.values()].find(
               (p) => p.node !== null && p.node.status().leader.active,
             );
-            if (leader?.node!.reconfigPending()) cluster.at(rng.int(5, 80), isolateLeader);
-            else if (cluster.now < until) cluster.at(3, watch);
+            if (leader?.node!.reconfigPending()) {
+              // At once (the leader's no-ops into the WINDOW are in flight), or a little later.
+              if (rng.chance(0.5) && splitByConfig()) return;
+              cluster.at(rng.int(5, 80), isolateLeader);
+            } else if (cluster.now < until) cluster.at(3, watch);
           };
           cluster.at(3, watch);
         }
