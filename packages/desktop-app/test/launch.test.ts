@@ -5,7 +5,7 @@
  * process with mDNS off and a tmp data directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import {
 } from '../src/desktop/launch-options.js';
 
 const LAUNCHER = fileURLToPath(new URL('../dist/desktop/launch.js', import.meta.url));
+const PACKAGED_UI = fileURLToPath(new URL('../ui/index.html', import.meta.url));
 
 describe('launcher options', () => {
   it('accepts the options of synod start, repeatable ones included', () => {
@@ -250,6 +251,20 @@ describe('npm start without a display or without Electron', () => {
     expect(launcher.lines[0]).toBe(electronLines[0]);
     expect(await launcher.stop()).toBe(0);
     expect(launcher.lines.at(-1)).toBe('synod: stopped');
+  });
+
+  // The UI the renderer builds into packages/desktop-app/ui (skipped before it is built).
+  it.skipIf(!existsSync(PACKAGED_UI))('serves the packaged UI by default', async () => {
+    const { data } = setup();
+    const launcher = new Launcher(
+      ['--data', data, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'],
+      envWithout('DISPLAY', 'WAYLAND_DISPLAY'),
+    );
+    cleanup.push(() => launcher.stop());
+    const [, url] = await launcher.waitFor(/UI at (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)$/);
+    const page = await fetch(url!);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Synod');
   });
 
   it('with a display but no Electron binary, says that instead', async () => {

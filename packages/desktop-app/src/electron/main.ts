@@ -71,9 +71,14 @@ function parseOptions(): StartOptions {
 const options = parseOptions();
 const uiDir = typeof options.ui === 'string' ? options.ui : PACKAGED_UI;
 
-// Before `ready`: the app's scheme is a standard, secure origin of its own (policy.ts).
+// Before `ready`: the app's scheme is a standard, secure origin of its own (policy.ts). The
+// UI's <script type="module"> is fetched in CORS mode, hence corsEnabled and supportFetchAPI;
+// the CSP (connect-src 'none') still keeps the page's own fetch() from using them.
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true } },
+  {
+    scheme: APP_SCHEME,
+    privileges: { standard: true, secure: true, corsEnabled: true, supportFetchAPI: true },
+  },
 ]);
 // Every renderer sandboxed, whatever a window's webPreferences say.
 app.enableSandbox();
