@@ -8,6 +8,7 @@
 // peer that missed more than the log retains catches up from a snapshot, then from decisions.
 //
 //   npm run bench -- catchup [--runs 3] [--commands 100000] [--keyspace 10000]
+//                            [--scenarios batched,one-per-slot]
 //
 // Writes bench/results/catchup-<date>.json and appends a section to bench/REPORT.md.
 import { rmSync } from 'node:fs';
@@ -36,6 +37,7 @@ const { values: opts } = parseArgs({
     commands: { type: 'string', default: '100000' },
     keyspace: { type: 'string', default: '10000' },
     conc: { type: 'string', default: '256' },
+    scenarios: { type: 'string', default: 'batched,one-per-slot' },
   },
 });
 const RUNS = Number(opts.runs);
@@ -47,7 +49,7 @@ const machine = machineInfo(tmpdir());
 const busy = await busyPct(2000);
 log(`catchup bench: ${RUNS} runs of ${COMMANDS} commands missed; machine ${fmt(busy)}% busy`);
 
-const SCENARIOS = [
+const ALL_SCENARIOS = [
   { name: 'batched', label: 'default options (many commands per slot)', protocol: {} },
   {
     name: 'one-per-slot',
@@ -55,6 +57,7 @@ const SCENARIOS = [
     protocol: { maxBatchCommands: 1 },
   },
 ];
+const SCENARIOS = ALL_SCENARIOS.filter((s) => opts.scenarios.split(',').includes(s.name));
 
 /** @type {Record<string, number | string | boolean | null>[]} */
 const runs = [];

@@ -3,14 +3,15 @@
 // and serve a read. A 3-peer cluster in 3 processes (libp2p + Noise on 127.0.0.1, SQLite
 // synchronous=FULL, default options: snapshot every 1,000 slots, 1,000 decisions retained)
 // first decides 1,000,000 slots (one 100-byte command per slot: maxBatchCommands 1 on the
-// proposer, C=256), then a follower is killed with SIGKILL and restarted on its database and
+// proposer, C=256, default WINDOW 64; --window sets the log's WINDOW for the fill), then a follower is killed with SIGKILL and restarted on its database and
 // address; measured: from the spawn of the new process (and from the request to start the node)
 // until a linearizable read (confirmed by the leader with a majority) returns. The same restart
 // is measured on a fresh cluster first, so that the cost of the history is separate from the
 // cost of starting a process. Compaction is what keeps this short: the database keeps the newest
 // snapshot and about a thousand decisions, not a million.
 //
-//   npm run bench -- restart [--runs 3] [--slots 1000000] [--keyspace 10000]
+//   npm run bench -- restart [--runs 3] [--slots 1000000] [--keyspace 10000] [--conc 2048]
+//                            [--window 1024]
 //
 // Writes bench/results/restart-<date>.json and appends a section to bench/REPORT.md.
 import { rmSync, statSync } from 'node:fs';
@@ -39,13 +40,16 @@ const { values: opts } = parseArgs({
     slots: { type: 'string', default: '1000000' },
     keyspace: { type: 'string', default: '10000' },
     conc: { type: 'string', default: '256' },
+    window: { type: 'string', default: '64' },
   },
 });
 const RUNS = Number(opts.runs);
 const SLOTS = Number(opts.slots);
 const KEYSPACE = Number(opts.keyspace);
 const CONC = Number(opts.conc);
-const PROTOCOL = { maxBatchCommands: 1 };
+// One command per slot, so that the history has as many slots as commands. --window sets the
+// log's WINDOW (fixed when the log is created; default 64, the protocol's default).
+const PROTOCOL = { maxBatchCommands: 1, window: Number(opts.window) };
 const dir = join(tmpdir(), `synod-bench-restart-${process.pid}`);
 const machine = machineInfo(tmpdir());
 const busy = await busyPct(2000);
@@ -183,7 +187,7 @@ await appendReport([
   `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run.`,
   '',
   'Method: 3 peers in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options:',
-  'snapshot every 1,000 slots, 1,000 decisions retained; app state: last value of each of',
+  `snapshot every 1,000 slots, 1,000 decisions retained; WINDOW ${PROTOCOL.window}; app state: last value of each of`,
   `${KEYSPACE.toLocaleString('en-US')} keys). A follower is killed with SIGKILL and restarted on its database and address;`,
   'measured until a linearizable read on it returns (confirmed through the leader). First on a',
   `fresh cluster, then after ${SLOTS.toLocaleString('en-US')} slots were decided (one 100-byte command per slot, C=${CONC};`,

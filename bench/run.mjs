@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The benchmark dispatcher: `npm run bench -- <suite> [args]` runs bench/<suite>.mjs with the
 // remaining arguments; `npm run bench` alone runs every suite in order (the physical limits
-// first, so that later suites can compare with them). Each suite is a plain script that can
-// also be run on its own; it writes bench/results/<suite>-<date>.json and appends a section to
+// first, so that later suites can compare with them), then `summary`, which appends the goals
+// of issue 8 as met or not from this run's results. Each suite is a plain script that can also
+// be run on its own; it writes bench/results/<suite>-<date>.json and appends a section to
 // bench/REPORT.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -19,6 +20,7 @@ const ORDER = [
   'failover',
   'catchup',
   'restart',
+  'summary',
 ];
 const here = dirname(fileURLToPath(import.meta.url));
 const found = readdirSync(here)
@@ -38,11 +40,12 @@ function run(name, argv) {
 
 if (suite === undefined) {
   const t0 = Date.now();
+  const since = new Date(t0).toISOString();
   /** @type {string[]} */
   const failed = [];
   for (const s of suites) {
     console.error(`\n=== bench ${s} (${Math.round((Date.now() - t0) / 1000)} s so far) ===`);
-    if (run(s, []) !== 0) failed.push(s);
+    if (run(s, s === 'summary' ? ['--since', since] : []) !== 0) failed.push(s);
   }
   const mins = ((Date.now() - t0) / 60000).toFixed(1);
   console.error(
