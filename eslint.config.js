@@ -13,6 +13,7 @@ export default tseslint.config(
       '**/*.d.ts',
       'packages/*/src/generated/**',
       'packages/desktop-app/ui/vendor/**',
+      'packages/desktop-app/ui/js/**',
     ],
   },
   js.configs.recommended,
@@ -20,7 +21,12 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        project: ['./tsconfig.tests.json', './packages/*/tsconfig.json', './tsconfig.tools.json'],
+        project: [
+          './tsconfig.tests.json',
+          './packages/*/tsconfig.json',
+          './packages/desktop-app/renderer/tsconfig.json',
+          './tsconfig.tools.json',
+        ],
         tsconfigRootDir: import.meta.dirname,
       },
     },

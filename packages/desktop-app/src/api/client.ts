@@ -5,7 +5,7 @@
  *   const api = new ApiClient('http://127.0.0.1:7300', token);
  *   const { id } = await api.append('Title', 'Body');
  */
-import type { EntryView, HistoryRecord, Patch } from '../document/index.js';
+import type { EntryView, HistoryRecord, Patch } from '../document/types.js';
 import type { ProtocolTrace } from '../service/protocol-monitor.js';
 import type {
   AppliedOperation,

@@ -3,7 +3,7 @@
  * API turns into an HTTP status and a JSON error, and the CLI into one line.
  */
 import { SynodError } from '@synod/core';
-import type { DocumentErrorCode } from '../document/index.js';
+import type { DocumentErrorCode } from '../document/types.js';
 
 /** The document log refused a command (decided, and refused identically on every replica). */
 export class DocumentError extends SynodError {

@@ -3,7 +3,7 @@
  * the local API (HTTP + SSE) and over Electron's IPC.
  */
 import type { Ballot } from '@synod/core';
-import type { OperationType, Patch } from '../document/index.js';
+import type { OperationType, Patch } from '../document/types.js';
 import type { MajorityInfo } from './errors.js';
 
 export type ServiceState =

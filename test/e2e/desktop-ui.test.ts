@@ -1,0 +1,263 @@
+/**
+ * The desktop UI end to end, in Debian's Chromium (headless, through playwright-core), in
+ * browser mode against three real headless peers (`synod start` processes: SQLite files in a
+ * tmp dir, libp2p on 127.0.0.1, mDNS off). Each page is one peer's UI, served by that peer with
+ * its token in the URL fragment.
+ *
+ * Create a log in the first page, invite the two others from it and join from their pages; type
+ * entries in two pages and see the same order in all three; edit one entry from two pages at
+ * once and see the second edit rebased onto the first (both kept); kill a peer and see it go
+ * offline and the majority state change; kill a second one, write, see the write pending
+ * ("waiting for a majority"), restart a peer and see it commit; watch the protocol view.
+ * Screenshots go to test-results/e2e/ (the README's docs/screenshot.png is one of them).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/paths.js';
+import { SynodPeer } from '../helpers/synod-cli.js';
+
+const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = join(ROOT, 'test-results', 'e2e');
+const UI_INDEX = join(ROOT, 'packages/desktop-app/ui/js/renderer/main.js');
+/** Waits in the pages: long enough for a loaded CI machine, short enough to fail clearly. */
+const WAIT = { timeout: 20_000 };
+
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  // .ci/run installs it; say why the tests are skipped rather than fail obscurely.
+  console.warn(`e2e: ${CHROMIUM} missing (apt-get install -y chromium): UI tests skipped`);
+}
+
+function uiUrl(peer: SynodPeer): string {
+  const token = readFileSync(join(peer.dataDir, 'api-token'), 'utf8').trim();
+  return `${peer.api.baseUrl}/#token=${token}`;
+}
+
+describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', () => {
+  let root: string;
+  let browser: Browser;
+  const peers: SynodPeer[] = [];
+  const pages: Page[] = [];
+  const pageErrors: string[] = [];
+
+  async function openPage(peer: SynodPeer): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(`${peer.name}: ${err.message}`));
+    page.on('console', (m) => {
+      // Requests to a peer this test killed fail, as they should; anything else is a bug.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: net::')) {
+        pageErrors.push(`${peer.name} console: ${m.text()}`);
+      }
+    });
+    await page.goto(uiUrl(peer));
+    pages.push(page);
+    return page;
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  }
+
+  /** The entry titles a page lists, in its order. */
+  async function titles(page: Page): Promise<string[]> {
+    return page.getByTestId('entry-title').allTextContents();
+  }
+
+  async function invite(from: Page): Promise<string> {
+    await from.getByTestId('invite').click();
+    const box = from.getByTestId('invite-text');
+    await box.waitFor(WAIT);
+    const text = await box.inputValue();
+    expect(text).toMatch(/^synod:/);
+    return text;
+  }
+
+  async function joinLog(page: Page, text: string): Promise<void> {
+    await page.getByTestId('join-invite').fill(text);
+    await page.getByTestId('join').click();
+    await page.getByTestId('log-title').waitFor({ timeout: 40_000 });
+  }
+
+  async function add(page: Page, title: string, body: string): Promise<void> {
+    await page.getByTestId('new-title').fill(title);
+    await page.getByTestId('new-body').fill(body);
+    await page.getByTestId('add').click();
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(UI_INDEX)) throw new Error(`${UI_INDEX} missing: run npx tsc -b first`);
+    mkdirSync(SHOTS, { recursive: true });
+    root = mkdtempSync(join(tmpdir(), 'synod-e2e-'));
+    const [a, b, c] = await Promise.all(
+      ['alice', 'bob', 'carol'].map((name) => SynodPeer.start(root, name)),
+    );
+    peers.push(a!, b!, c!);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox'],
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all(peers.map((p) => p.stop('SIGKILL').catch(() => undefined)));
+    if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  }, 30_000);
+
+  it('creates a log, invites two peers, orders entries typed in two pages the same everywhere', async () => {
+    const [alice, bob, carol] = peers as [SynodPeer, SynodPeer, SynodPeer];
+    const a = await openPage(alice);
+    await a.getByTestId('setup').waitFor(WAIT);
+    await shot(a, '1-first-run');
+    await a.getByTestId('create-title').fill('Team notes');
+    await a.getByTestId('create').click();
+    await expect.poll(() => a.getByTestId('log-title').textContent(), WAIT).toBe('Team notes');
+
+    const b = await openPage(bob);
+    const c = await openPage(carol);
+    await joinLog(b, await invite(a));
+    await joinLog(c, await invite(a));
+
+    // Every page sees three members online and a majority.
+    for (const p of [a, b, c]) {
+      await expect
+        .poll(() => p.locator('[data-testid="peer"][data-online="true"]').count(), WAIT)
+        .toBe(3);
+      await expect
+        .poll(() => p.getByTestId('majority').textContent(), WAIT)
+        .toContain('3 of 3 peers reachable, need 2');
+    }
+
+    // Entries typed in two pages, interleaved, without waiting for each other.
+    await Promise.all([
+      (async () => {
+        for (const t of ['alice 1', 'alice 2', 'alice 3']) await add(a, t, `${t}: text`);
+      })(),
+      (async () => {
+        for (const t of ['bob 1', 'bob 2', 'bob 3']) await add(b, t, `${t}: text`);
+      })(),
+    ]);
+    for (const p of [a, b, c]) {
+      await expect.poll(async () => (await titles(p)).length, WAIT).toBe(6);
+    }
+    const order = await titles(a);
+    expect(await titles(b)).toEqual(order);
+    expect(await titles(c)).toEqual(order);
+    // Each page's own entries stay in the order typed.
+    expect(order.filter((t) => t.startsWith('alice'))).toEqual(['alice 1', 'alice 2', 'alice 3']);
+    expect(order.filter((t) => t.startsWith('bob'))).toEqual(['bob 1', 'bob 2', 'bob 3']);
+    // The history shows the same decided order (slot, author, operation) in every page.
+    const rows = (p: Page) => p.getByTestId('history-row').allTextContents();
+    await expect.poll(async () => (await rows(c)).length, WAIT).toBeGreaterThanOrEqual(6);
+    const appendsOf = async (p: Page) =>
+      (await rows(p)).filter((r) => r.includes('append')).map((r) => r.replace(/\d\d:\d\d.*$/, ''));
+    expect(await appendsOf(b)).toEqual(await appendsOf(a));
+    expect(await appendsOf(c)).toEqual(await appendsOf(a));
+    // And the peer itself agrees (a linearizable read through the API).
+    const listed = await carol.api.list();
+    expect(listed.entries.map((e) => e.title)).toEqual(order);
+  }, 90_000);
+
+  it('edits the same entry from two pages: the later edit is rebased, both kept', async () => {
+    const [a, b, c] = pages as [Page, Page, Page];
+    const [alice] = peers as [SynodPeer];
+    const id = (await alice.api.list()).entries.find((e) => e.title === 'alice 1')!.id;
+    const open = async (p: Page) => {
+      await p.locator(`[data-testid="entry"][data-id="${id}"]`).click();
+      await expect
+        .poll(() => p.getByTestId('editor-body').inputValue(), WAIT)
+        .toBe('alice 1: text');
+    };
+    await open(a);
+    await open(b);
+    // Both start from v1; alice saves first, bob is still typing.
+    await a.getByTestId('editor-body').fill('alice 1: text, edited by alice');
+    await b.getByTestId('editor-body').fill('bob was here. alice 1: text');
+    await a.getByTestId('save').click();
+    await expect
+      .poll(() => a.getByTestId('editor-note').textContent(), WAIT)
+      .toContain('saved as v2');
+    // Bob's page is told the entry changed under his edit.
+    await expect
+      .poll(() => b.getByTestId('editor-note').textContent(), WAIT)
+      .toContain('while you were editing');
+    await b.getByTestId('save').click();
+    await expect
+      .poll(() => b.getByTestId('editor-note').textContent(), WAIT)
+      .toContain('your edit was rebased');
+    const merged = 'bob was here. alice 1: text, edited by alice';
+    await expect.poll(() => b.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
+    await expect.poll(() => a.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
+    expect((await alice.api.get(id)).body).toBe(merged);
+    await c.locator(`[data-testid="entry"][data-id="${id}"]`).click();
+    await expect.poll(() => c.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
+    await expect
+      .poll(async () => (await c.getByTestId('history-row').allTextContents()).join('\n'), WAIT)
+      .toMatch(/edit #\d+ → v3 .*rebased/);
+    await shot(b, '2-rebased-edit');
+  }, 60_000);
+
+  it('shows a killed peer offline, the majority state, and a pending write that commits when a majority returns', async () => {
+    const [a] = pages as [Page, Page, Page];
+    const [alice, bob, carol] = peers as [SynodPeer, SynodPeer, SynodPeer];
+    await carol.stop('SIGKILL');
+    await expect
+      .poll(() => a.locator('[data-testid="peer"][data-online="false"]').allTextContents(), WAIT)
+      .toEqual([expect.stringContaining('carol')]);
+    await expect
+      .poll(() => a.getByTestId('majority').textContent(), WAIT)
+      .toContain('2 of 3 peers reachable, need 2');
+    expect(await a.getByTestId('majority').textContent()).toContain('Majority reachable');
+    await shot(a, '3-peer-offline');
+
+    // Without bob too, alice has no majority: a write waits, and says so.
+    await bob.stop('SIGKILL');
+    await expect
+      .poll(() => a.getByTestId('majority').textContent(), WAIT)
+      .toContain('1 of 3 peers reachable, need 2');
+    await add(a, 'written alone', 'pending until a majority returns');
+    await expect
+      .poll(() => a.getByTestId('majority').textContent(), WAIT)
+      .toContain('waiting for a majority: your edit is pending');
+    await expect
+      .poll(() => a.getByTestId('pending').textContent(), WAIT)
+      .toContain('written alone');
+    await shot(a, '4-no-majority-pending');
+
+    // Bob comes back: the write commits, in every peer's log.
+    const bob2 = await bob.restart(root);
+    peers[1] = bob2;
+    await expect
+      .poll(async () => (await titles(a)).includes('written alone'), { timeout: 40_000 })
+      .toBe(true);
+    await expect.poll(() => a.getByTestId('pending').textContent(), WAIT).toContain('None');
+    await expect
+      .poll(() => a.getByTestId('majority').textContent(), WAIT)
+      .toContain('2 of 3 peers reachable, need 2');
+    await expect
+      .poll(async () => (await bob2.api.list()).entries.map((e) => e.title), WAIT)
+      .toContain('written alone');
+    expect((await alice.api.list()).entries.map((e) => e.title)).toContain('written alone');
+  }, 90_000);
+
+  it('draws the protocol live: each peer’s acceptor, leader and replica, and messages', async () => {
+    const [a] = pages as [Page, Page, Page];
+    await a.getByTestId('tab-protocol').click();
+    await expect.poll(() => a.getByTestId('proto-card').count(), WAIT).toBe(3);
+    await expect.poll(() => a.locator('#proto-log tr').count(), WAIT).toBeGreaterThan(0);
+    const self = await a.getByTestId('proto-card').first().textContent();
+    expect(self).toMatch(/ballot_num/);
+    expect(self).toMatch(/slot_in/);
+    expect(self).toMatch(/slot_out/);
+    expect(self).toMatch(/proposals/);
+    expect(self).toMatch(/accepted/);
+    await shot(a, '5-protocol');
+    await a.getByTestId('tab-log').click();
+    await a.getByTestId('entries').waitFor(WAIT);
+    await shot(a, 'screenshot');
+    expect(pageErrors).toEqual([]);
+  }, 40_000);
+});
