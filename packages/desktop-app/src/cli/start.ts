@@ -105,7 +105,8 @@ function watch(service: PeerService): void {
   service.subscribe((e) => {
     if (e.type !== 'status') return;
     const s = e.status;
-    if (s.logId !== last.logId) {
+    // (A stopping peer's status has no log any more: nothing to announce.)
+    if (s.logId !== last.logId && s.state !== 'stopped') {
       say(describePeer(s));
       for (const a of s.addresses) say(`listening on ${a}`);
     }

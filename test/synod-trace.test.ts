@@ -1,0 +1,102 @@
+/**
+ * The editing trace (../shared/data/automerge-paper.json.gz) through three `synod start`
+ * processes, as edits of one entry through their local APIs: the first 5,000 patches proposed
+ * by the three peers in turn (turns of 1 to 250 edits, each turn's edits all outstanding, the
+ * next turn on another peer once it is decided), then the next 20,000 from one peer with up to
+ * 2,000 outstanding (one person typing fast). Each edit is made against the version the one
+ * before it makes, so a misordered or lost edit would show as a `conflict`. After each phase
+ * every peer's body equals the trace's text at that point.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadTrace, textAfter, tracePatches, type Patch } from '@synod/desktop-app/document';
+import { TRACE_FILE } from './helpers/paths.js';
+import { caughtUp, eventually, startCluster, type SynodPeer } from './helpers/synod-cli.js';
+
+const IN_TURN = 5000;
+const ONE_TYPIST = 20_000;
+/** Turn lengths, cycled: single edits, short bursts, long ones. */
+const TURNS = [1, 60, 250, 7, 150, 2, 200, 30];
+/** Edits per request in the one-typist phase: all outstanding at once. */
+const BURST = 2000;
+
+const have = existsSync(TRACE_FILE);
+if (!have) console.warn(`trace replay skipped: no trace at ${TRACE_FILE} (set SYNOD_TRACE_FILE)`);
+
+const root = mkdtempSync(join(tmpdir(), 'synod-trace-'));
+const running: SynodPeer[] = [];
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.stop('SIGKILL')));
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Propose `patches` (one edit each) from `peer`, the first against `version`; the next version. */
+async function burst(peer: SynodPeer, id: number, version: number, patches: readonly Patch[]) {
+  const results = await peer.api.editMany(
+    id,
+    patches.map((p, i) => ({ version: version + i, patches: [p] })),
+    { timeoutMs: 60_000 },
+  );
+  const bad = results.findIndex((r) => !r.ok);
+  if (bad >= 0) {
+    throw new Error(
+      `edit at version ${version + bad} from ${peer.name}: ${JSON.stringify(results[bad])}`,
+    );
+  }
+  return version + patches.length;
+}
+
+/** Every peer's body of entry `id`, read locally once each has applied `slot`. */
+async function bodies(peers: readonly SynodPeer[], id: number, slot: number): Promise<string[]> {
+  return Promise.all(
+    peers.map(async (p) => {
+      await eventually(`${p.name} to apply slot ${slot}`, async () => {
+        const s = await p.status();
+        return caughtUp(s) && s.protocol!.slotOut > slot ? true : undefined;
+      });
+      return (await p.api.get(id, { read: 'local' })).body;
+    }),
+  );
+}
+
+describe.skipIf(!have)('the editing trace through three synod processes', () => {
+  it('5,000 edits by the peers in turn, 20,000 from one: every body equals the trace', async () => {
+    const trace = loadTrace(TRACE_FILE);
+    const patches = tracePatches(trace);
+    const peers = await startCluster(root, ['alice', 'bob', 'carol'], { title: 'paper' });
+    running.push(...peers);
+    const [alice, bob] = peers as [SynodPeer, SynodPeer, SynodPeer];
+
+    const { id, version: v0 } = await alice.api.append('paper', trace.startContent);
+    let version = v0;
+    const t0 = performance.now();
+    let turns = 0;
+    for (let done = 0; done < IN_TURN; turns++) {
+      const n = Math.min(TURNS[turns % TURNS.length]!, IN_TURN - done);
+      version = await burst(peers[turns % 3]!, id, version, patches.slice(done, done + n));
+      done += n;
+    }
+    const tTurns = performance.now();
+    const slot1 = (await alice.api.list({ read: 'linearizable', bodies: false })).lastSlot;
+    const expected1 = textAfter(trace, IN_TURN, patches);
+    for (const body of await bodies(peers, id, slot1)) expect(body).toBe(expected1);
+
+    const t1 = performance.now();
+    for (let done = IN_TURN; done < IN_TURN + ONE_TYPIST; done += BURST) {
+      version = await burst(bob, id, version, patches.slice(done, done + BURST));
+    }
+    const tTyped = performance.now();
+    const entry = await bob.api.get(id);
+    expect(entry.version).toBe(v0 + IN_TURN + ONE_TYPIST);
+    const expected2 = textAfter(trace, IN_TURN + ONE_TYPIST, patches);
+    const slot2 = (await bob.api.list({ bodies: false })).lastSlot;
+    for (const body of await bodies(peers, id, slot2)) expect(body).toBe(expected2);
+    console.log(
+      `trace: ${IN_TURN} edits in ${turns} turns in ${((tTurns - t0) / 1000).toFixed(1)} s, ` +
+        `${ONE_TYPIST} from one peer in ${((tTyped - t1) / 1000).toFixed(1)} s ` +
+        `(${Math.round(ONE_TYPIST / ((tTyped - t1) / 1000))} edits/s)`,
+    );
+  }, 240_000);
+});
