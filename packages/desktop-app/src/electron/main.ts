@@ -253,12 +253,15 @@ app.on('activate', () => {
   if (BrowserWindow.getAllWindows().length === 0 && service !== undefined) createWindow();
 });
 
-await app.whenReady();
-secureSession();
-if (!existsSync(`${uiDir}/index.html`)) {
-  dialog.showErrorBox('Synod', `The UI is not built: no index.html in ${uiDir}`);
-  app.exit(1);
-} else {
+// Not a top-level `await app.whenReady()`: an ES-module entry point must finish evaluating
+// before Electron emits `ready`, so awaiting it here would hang the app (Electron's ESM docs).
+void app.whenReady().then(async () => {
+  secureSession();
+  if (!existsSync(`${uiDir}/index.html`)) {
+    dialog.showErrorBox('Synod', `The UI is not built: no index.html in ${uiDir}`);
+    app.exit(1);
+    return;
+  }
   try {
     service = await openService();
     createWindow();
@@ -268,4 +271,4 @@ if (!existsSync(`${uiDir}/index.html`)) {
     dialog.showErrorBox('Synod cannot start', line);
     app.exit(1);
   }
-}
+});
