@@ -263,4 +263,42 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     await shot(a, 'screenshot');
     expect(pageErrors).toEqual([]);
   }, 60_000);
+
+  it('renames the log, removes the dead peer and leaves, from the app', async () => {
+    const [a] = pages as [Page, Page, Page];
+    const [alice, bob] = peers as [SynodPeer, SynodPeer];
+    await a.getByTestId('log-title').click();
+    await a.getByTestId('rename-log').fill('Team notes, renamed');
+    await a.getByTestId('rename-log').press('Enter');
+    await expect
+      .poll(async () => (await bob.api.list({ read: 'local' })).title, WAIT)
+      .toBe('Team notes, renamed');
+    await expect
+      .poll(() => a.getByTestId('log-title').textContent(), WAIT)
+      .toBe('Team notes, renamed');
+
+    // Remove carol (dead since the previous test): two clicks, then the membership shrinks.
+    const carolRow = a.locator('[data-testid="peer"]', { hasText: 'carol' });
+    await carolRow.getByTestId('remove-peer').click();
+    await carolRow.getByTestId('remove-peer').click();
+    await expect.poll(() => a.getByTestId('peer').count(), { timeout: 60_000 }).toBe(2);
+    await expect
+      .poll(() => a.getByTestId('majority').textContent(), WAIT)
+      .toContain('2 of 2 peers reachable, need 2');
+
+    // Bob leaves from his own page (served by his restarted process).
+    const b2 = await openPage(bob);
+    await b2.getByTestId('leave').click();
+    await b2.getByTestId('leave').click();
+    await b2.getByTestId('setup').waitFor({ timeout: 60_000 });
+    await expect.poll(() => a.getByTestId('peer').count(), WAIT).toBe(1);
+    await expect
+      .poll(() => a.getByTestId('majority').textContent(), WAIT)
+      .toContain('1 of 1 peer reachable, need 1');
+    // Alice alone is a majority: she still writes.
+    await add(a, 'after the others', 'alone and committed');
+    await expect.poll(async () => (await titles(a)).includes('after the others'), WAIT).toBe(true);
+    expect((await alice.api.list()).entries.map((e) => e.title)).toContain('after the others');
+    expect(pageErrors).toEqual([]);
+  }, 150_000);
 });

@@ -642,7 +642,7 @@ export class App {
       h(
         'div',
         { class: 'title' },
-        h('h1', { 'data-testid': 'log-title' }, this.logTitle || 'Shared log'),
+        this.titleElement(),
         h(
           'span',
           { class: 'muted' },
@@ -659,6 +659,52 @@ export class App {
       ),
       h('div', { class: 'actions' }, invite, leave),
     );
+  }
+
+  /** The log's title; click to rename it (a write, like any other). */
+  private titleElement(): HTMLElement {
+    if (this.confirming !== 'rename') {
+      return h(
+        'h1',
+        {
+          'data-testid': 'log-title',
+          title: 'click to rename the log',
+          class: 'log-title',
+          onclick: () => {
+            this.confirming = 'rename';
+            this.renderHeader();
+            document.getElementById('rename-log')?.focus();
+          },
+        },
+        this.logTitle || 'Shared log',
+      );
+    }
+    const input = h('input', {
+      id: 'rename-log',
+      'data-testid': 'rename-log',
+      value: this.logTitle,
+      maxlength: 200,
+      'aria-label': 'log title',
+    });
+    const done = (save: boolean) => {
+      if (this.confirming !== 'rename') return;
+      this.confirming = null;
+      const title = input.value;
+      if (save && title !== this.logTitle) {
+        this.write(`rename the log “${title}”`, null, async () => {
+          await this.bridge.renameLog({ title, timeoutMs: WRITE_TIMEOUT_MS });
+          this.scheduleRefresh(0);
+        });
+      }
+      input.blur();
+      this.renderHeader();
+    };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') done(true);
+      if (e.key === 'Escape') done(false);
+    });
+    input.addEventListener('blur', () => done(true));
+    return input;
   }
 
   private renderBanner(): void {
