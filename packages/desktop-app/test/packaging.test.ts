@@ -3,9 +3,22 @@
  * offline: electron-builder's own loader and schema accept it; it packs the compiled main
  * process and preload (which exist after `tsc -b`), the UI and Electron's better-sqlite3 build,
  * unpacked from the asar; targets for Linux, macOS and Windows; no rebuild of node_modules in
- * place (that would replace the Node build the tests use).
+ * place (that would replace the Node build the tests use). And it packs: electron-builder
+ * builds the Linux app directory (`--linux dir`) from a stand-in Electron distribution (the
+ * real one cannot be downloaded here; fuses, which patch the real binary, are left out), and
+ * the asar archive holds what the app needs and nothing of the Node build of better-sqlite3.
  */
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,4 +101,78 @@ describe('electron-builder configuration', () => {
       enableEmbeddedAsarIntegrityValidation: true,
     });
   });
+});
+
+describe('electron-builder packs the app', () => {
+  it('into an asar with the compiled app, the UI and the workspace packages', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'synod-pack-'));
+    try {
+      const dist = join(root, 'electron-dist');
+      mkdirSync(join(dist, 'resources'), { recursive: true });
+      writeFileSync(join(dist, 'electron'), '#!/bin/sh\n');
+      chmodSync(join(dist, 'electron'), 0o755);
+      const c = JSON.parse(readFileSync(join(PKG, 'electron-builder.json'), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      delete c.$schema;
+      delete c.electronFuses;
+      const out = join(root, 'release');
+      const cfg = join(root, 'electron-builder.json');
+      writeFileSync(
+        cfg,
+        JSON.stringify({
+          ...c,
+          electronDist: dist,
+          electronVersion: (require('electron/package.json') as { version: string }).version,
+          directories: { output: out },
+        }),
+      );
+      const cli = require.resolve('electron-builder/cli.js');
+      const child = spawn(
+        process.execPath,
+        [cli, '--linux', 'dir', '--x64', '--config', cfg, '--projectDir', PKG],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } },
+      );
+      let log = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (log += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code, log).toBe(0);
+      const app = join(out, 'linux-unpacked');
+      expect(existsSync(join(app, 'synod-desktop'))).toBe(true);
+      const asar = require('@electron/asar') as {
+        listPackage(path: string): string[];
+        extractFile(path: string, file: string): Buffer;
+      };
+      const archive = join(app, 'resources', 'app.asar');
+      const files = new Set(asar.listPackage(archive).map((f) => f.replaceAll('\\', '/')));
+      for (const f of [
+        '/package.json',
+        '/dist/electron/main.js',
+        '/dist/electron/preload.cjs',
+        '/dist/desktop/bridge-validate.js',
+        '/node_modules/@synod/core/dist/index.js',
+        '/node_modules/@synod/storage-sqlite/package.json',
+        '/node_modules/better-sqlite3/lib/index.js',
+        '/node_modules/commander/package.json',
+      ]) {
+        expect(files.has(f), f).toBe(true);
+      }
+      if (existsSync(join(PKG, 'ui', 'index.html'))) expect(files.has('/ui/index.html')).toBe(true);
+      for (const f of files) {
+        expect(f, 'Node build of better-sqlite3').not.toMatch(/better-sqlite3\/(build|deps|src)\//);
+        expect(f, 'dev dependency').not.toMatch(
+          /^\/node_modules\/(electron|electron-builder|vitest)\//,
+        );
+        expect(f, 'source map').not.toMatch(/\.map$/);
+      }
+      const pkg = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8')) as {
+        main: string;
+      };
+      expect(pkg.main).toBe('dist/electron/main.js');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
