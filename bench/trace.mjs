@@ -14,8 +14,10 @@
 //
 //   npm run bench -- trace [--runs 3] [--conc 1024] [--file path.json.gz] [--sm document|text]
 //
+// The trace is ../shared/data/automerge-paper.json.gz beside the repository, or SYNOD_TRACE_FILE.
+//
 // Writes bench/results/trace-<date>.json and appends a section to bench/REPORT.md.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,7 +47,9 @@ const { values: opts } = parseArgs({
     sm: { type: 'string', default: 'document' },
     file: {
       type: 'string',
-      default: join(ROOT, '..', 'shared', 'data', 'automerge-paper.json.gz'),
+      default:
+        process.env.SYNOD_TRACE_FILE ??
+        join(ROOT, '..', 'shared', 'data', 'automerge-paper.json.gz'),
     },
   },
 });
@@ -60,6 +64,13 @@ const STATE_MACHINE =
 /** Operations each replica applies: the document log's append that creates the entry, then the edits. */
 const OPS_EXTRA = SM === 'document' ? 1 : 0;
 
+if (!existsSync(FILE)) {
+  log(
+    `trace: no editing trace at ${FILE}: pass --file <automerge-paper.json.gz> or set ` +
+      'SYNOD_TRACE_FILE (it is ../shared/data/automerge-paper.json.gz beside the repository)',
+  );
+  process.exit(1);
+}
 const trace = /** @type {{ endContent: string, txns: { patches: unknown[] }[] }} */ (
   parseJson(gunzipSync(readFileSync(FILE)).toString('utf8'))
 );
