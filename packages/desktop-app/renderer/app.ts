@@ -144,8 +144,35 @@ export class App {
     }
   }
 
+  private ticks = 0;
+
   private tick(): void {
     if (this.view === 'main') this.renderPeers();
+    if (this.view === 'main' && this.ticks++ % 5 === 0) void this.renderLan();
+  }
+
+  /** Peers seen on the LAN (mDNS) or by address that are not members: candidates to invite. */
+  private async renderLan(): Promise<void> {
+    const el = document.getElementById('lan');
+    if (el === null) return;
+    const others = await this.bridge.discovered().then(
+      (d) => d.peers.filter((p) => !p.member),
+      () => [],
+    );
+    fill(
+      el,
+      others.length > 0
+        ? h('li', { class: 'muted small' }, 'Seen on the LAN, not members (invite them):')
+        : null,
+      ...others.map((p) =>
+        h(
+          'li',
+          { class: 'small' },
+          h('code', null, shortId(p.peer)),
+          ` ${p.addrs[0] ?? ''} · ${ago(p.lastSeen)}`,
+        ),
+      ),
+    );
   }
 
   private scheduleRefresh(delay = 40): void {
@@ -409,6 +436,7 @@ export class App {
                 h('h2', null, 'Peers'),
                 h('ul', { id: 'peers', class: 'peers', 'data-testid': 'peers' }),
                 h('div', { id: 'invite', class: 'invite' }),
+                h('ul', { id: 'lan', class: 'discovered', 'data-testid': 'lan' }),
               ),
               h(
                 'section',
