@@ -126,7 +126,7 @@ function watch(service: PeerService): void {
     }
     const m = s.majority;
     const before = last.majority;
-    if (m !== null && before !== null && m.ok !== before.ok) {
+    if (s.state === 'running' && m !== null && before !== null && m.ok !== before.ok) {
       say(
         m.ok
           ? `majority reachable again (${m.reachable} of ${m.total})`
