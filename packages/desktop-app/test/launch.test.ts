@@ -281,6 +281,29 @@ describe('npm start without a display or without Electron', () => {
     expect(electronLines[0]).toMatch(/no Electron binary at/);
   });
 
+  it('with a display and an Electron binary, runs Electron on the main process with the options', async () => {
+    const { data } = setup();
+    const dist = join(data, '..', 'electron-dist');
+    mkdirSync(dist);
+    // A stand-in for Electron's binary: it prints what it was given and exits 3.
+    writeFileSync(
+      join(dist, 'electron'),
+      '#!/bin/sh\necho "ELECTRON $ELECTRON_RUN_AS_NODE|$*"\nexit 3\n',
+      { mode: 0o755 },
+    );
+    const launcher = new Launcher(['--data', data, '--no-mdns', '--name', 'desk'], {
+      ...process.env,
+      DISPLAY: ':99',
+      ELECTRON_OVERRIDE_DIST_PATH: dist,
+      ELECTRON_RUN_AS_NODE: '1',
+    });
+    expect(await launcher.exited).toBe(3);
+    const main = fileURLToPath(new URL('../dist/electron/main.js', import.meta.url));
+    expect(launcher.lines).toEqual([
+      `ELECTRON |${main} --data ${data} --no-mdns --api 127.0.0.1:0 --name desk --durability full`,
+    ]);
+  });
+
   it('refuses a bad option with one line and exit code 2', async () => {
     const launcher = new Launcher(['--api', '0.0.0.0:80', '--no-mdns', '--headless'], {
       ...process.env,

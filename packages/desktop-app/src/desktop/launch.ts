@@ -40,7 +40,10 @@ async function browserMode(o: LaunchOptions): Promise<number> {
 /** Run Electron; resolves with its exit code, or undefined if it could not be started. */
 function electronMode(binary: string, o: LaunchOptions): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const child = spawn(binary, [ELECTRON_MAIN, ...forwardedArgs(o)], { stdio: 'inherit' });
+    // Electron itself, never Electron as plain Node (that variable would make it one).
+    const env = { ...process.env };
+    delete env.ELECTRON_RUN_AS_NODE;
+    const child = spawn(binary, [ELECTRON_MAIN, ...forwardedArgs(o)], { stdio: 'inherit', env });
     const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
