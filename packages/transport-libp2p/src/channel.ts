@@ -24,6 +24,8 @@ export interface ChannelHost {
   onFrame(channel: Channel, frame: DecodedOk): void;
   /** A frame from `channel` was dropped (already counted). */
   onDrop?(channel: Channel, reason: DropReason, detail: string): void;
+  /** `channel` was aborted because its framing broke (already counted). */
+  onBadStream?(channel: Channel, reason: string): void;
 }
 
 export class Channel {
@@ -49,6 +51,7 @@ export class Channel {
         host.metrics.streamsAborted++;
         host.log.error('aborting stream from %s: %s', peer, reason);
         this.abort(new Error(reason));
+        host.onBadStream?.(this, reason);
       },
     });
     stream.addEventListener('message', (evt) => {

@@ -41,7 +41,7 @@ export type JoinRefusalCode =
   | 'unknown-invite'
   /** The invite expired. */
   | 'expired'
-  /** The invite was already used by another peer. */
+  /** The invite was already used by another peer (or by this one, since removed from the log). */
   | 'already-used'
   /** The invite names another log. */
   | 'wrong-log'

@@ -201,7 +201,11 @@ export class JoinService {
       case 'used-by-other':
         return this.refuse('already-used', 'the invite was already used');
       case 'used-by-same':
-        // The joiner asks again (it lost our answer): answer again, do not re-run the hook.
+        // The joiner asks again (it lost our answer): answer again, do not re-run the hook. But
+        // a peer that has been removed since may not come back in on its old invite.
+        if (this.deps.members.wasRemoved(peer)) {
+          return this.refuse('already-used', 'the invite was used, and its peer since removed');
+        }
         return this.success(peer);
       case 'fresh':
         break;

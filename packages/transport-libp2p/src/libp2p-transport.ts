@@ -42,7 +42,7 @@ import {
 } from './join.js';
 import { MemberSet } from './members.js';
 import { META_JOINED } from './meta-keys.js';
-import { copyMetrics, newMetrics, type TransportMetrics } from './metrics.js';
+import { copyMetrics, newMetrics, type DropReason, type TransportMetrics } from './metrics.js';
 import { resolveOptions, type Libp2pTransportOptions, type ResolvedOptions } from './options.js';
 import { PeerLink, type LinkState } from './peer-link.js';
 import { JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
@@ -191,6 +191,8 @@ export class Libp2pTransport implements Transport, ChannelHost {
   private readonly peerIds = new Map<PeerId, Libp2pPeerId | null>();
   private readonly joinsInProgress = new Map<PeerId, number>();
   private readonly joinService: JoinService;
+  /** Bad frames per peer in the current window (see onDrop). */
+  private readonly badFrames = new Map<PeerId, { since: number; count: number }>();
 
   /** @internal Use createLibp2pTransport(). */
   constructor(
@@ -404,6 +406,53 @@ export class Libp2pTransport implements Transport, ChannelHost {
   }
 
   // ------------------------------------------------------------------ ChannelHost
+
+  /**
+   * @internal A frame was dropped. Bad bytes (not a stream cut short, not a frame from a peer
+   * that just lost membership) count against the sender: past `maxBadFrames` in
+   * `badFrameWindowMs`, it is disconnected and shut out for `offenderBanMs`, member or not.
+   */
+  onDrop(channel: Channel, reason: DropReason): void {
+    if (reason === 'truncated' || reason === 'non-member' || reason === 'not-started') return;
+    this.countBad(channel.peer, reason);
+  }
+
+  /** @internal A stream was aborted for a broken frame header. */
+  onBadStream(channel: Channel, reason: string): void {
+    this.countBad(channel.peer, reason);
+  }
+
+  private countBad(peer: PeerId, reason: string): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    let bad = this.badFrames.get(peer);
+    if (bad === undefined || now - bad.since > this.opts.badFrameWindowMs) {
+      bad = { since: now, count: 0 };
+      this.badFrames.set(peer, bad);
+      // Forget peers whose windows are over, so the map stays small.
+      if (this.badFrames.size > 64) {
+        for (const [p, b] of this.badFrames) {
+          if (now - b.since > this.opts.badFrameWindowMs) this.badFrames.delete(p);
+        }
+      }
+    }
+    bad.count++;
+    if (bad.count <= this.opts.maxBadFrames) return;
+    this.badFrames.delete(peer);
+    this.metrics.offendersDisconnected++;
+    this.log.error(
+      'disconnecting %s and refusing it for %d ms: %d bad frames in %d ms (last: %s)',
+      peer,
+      this.opts.offenderBanMs,
+      bad.count,
+      Math.round(now - bad.since),
+      reason,
+    );
+    this.members.ban(peer, this.opts.offenderBanMs);
+    this.disconnect(peer);
+    // Dial it again once the ban is over, if it is still a member.
+    setTimeout(() => this.syncLinks(), this.opts.offenderBanMs + 10).unref();
+  }
 
   /** @internal */
   onFrame(channel: Channel, frame: DecodedOk): void {

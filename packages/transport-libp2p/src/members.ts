@@ -20,6 +20,10 @@ export class MemberSet {
   /** Peer -> until when (ms, Date.now clock) it stays admitted. */
   private readonly admitted = new Map<PeerId, number>();
   private readonly joinTargets = new Set<PeerId>();
+  /** Every peer the runtime has ever named a member (to tell "removed" from "not yet added"). */
+  private readonly everMembers = new Set<PeerId>();
+  /** Peer -> until when (ms, Date.now clock) it is shut out, member or not (bad frames). */
+  private readonly banned = new Map<PeerId, number>();
 
   constructor(
     readonly self: PeerId,
@@ -38,7 +42,10 @@ export class MemberSet {
   set(peers: readonly PeerId[]): PeerId[] {
     const before = this.allowedPeers();
     this.members = new Set(peers);
-    for (const p of peers) this.admitted.delete(p);
+    for (const p of peers) {
+      this.admitted.delete(p);
+      this.everMembers.add(p);
+    }
     return [...before].filter((p) => !this.isAllowed(p));
   }
 
@@ -46,8 +53,19 @@ export class MemberSet {
     for (const p of peers) if (p !== this.self) this.provisional.add(p);
   }
 
+  /**
+   * Let `peer` talk for `forMs` before a configuration names it. Not for a peer that is a member
+   * already (the join hook usually waits for the configuration that adds it): an admission given
+   * then would outlive the membership, and a peer removed soon after would stay allowed.
+   */
   admit(peer: PeerId, forMs: number): void {
+    if (this.members?.has(peer) === true) return;
     this.admitted.set(peer, this.now() + forMs);
+  }
+
+  /** Was `peer` a member once, and is no longer (removed from the log)? */
+  wasRemoved(peer: PeerId): boolean {
+    return this.everMembers.has(peer) && this.members?.has(peer) !== true;
   }
 
   addJoinTarget(peer: PeerId): void {
@@ -60,7 +78,7 @@ export class MemberSet {
 
   /** May `peer` exchange protocol messages with us? */
   isAllowed(peer: PeerId): boolean {
-    if (peer === this.self) return false;
+    if (peer === this.self || this.isBanned(peer)) return false;
     if (this.members !== undefined ? this.members.has(peer) : this.provisional.has(peer)) {
       return true;
     }
@@ -80,8 +98,22 @@ export class MemberSet {
   allowedPeers(): Set<PeerId> {
     const out = new Set<PeerId>(this.members ?? this.provisional);
     for (const p of this.admitted.keys()) if (this.isAllowed(p)) out.add(p);
+    for (const p of this.banned.keys()) if (this.isBanned(p)) out.delete(p);
     out.delete(this.self);
     return out;
+  }
+
+  /** Shut `peer` out for `forMs`, member or not (it sent too many bad frames). */
+  ban(peer: PeerId, forMs: number): void {
+    this.banned.set(peer, this.now() + forMs);
+  }
+
+  isBanned(peer: PeerId): boolean {
+    const until = this.banned.get(peer);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.banned.delete(peer);
+    return false;
   }
 
   /** The member set as the runtime gave it (with ourselves), or undefined before setMembers. */

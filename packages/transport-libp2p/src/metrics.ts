@@ -51,8 +51,10 @@ export interface TransportMetrics {
   streamsAborted: number;
   /** Inbound protocol streams refused because the remote peer is not a member. */
   streamsRefused: number;
-  /** Connections the gater refused (non-members). */
+  /** Connections the gater refused (non-members, and peers cut off for bad frames). */
   connectionsDenied: number;
+  /** Times a peer was disconnected and shut out for sending too many bad frames. */
+  offendersDisconnected: number;
   /** Exceptions thrown by the handler (caught; the transport goes on). */
   handlerErrors: number;
   /** Join requests answered with success, and refused (by code). */
@@ -80,6 +82,7 @@ export function newMetrics(): TransportMetrics {
     streamsAborted: 0,
     streamsRefused: 0,
     connectionsDenied: 0,
+    offendersDisconnected: 0,
     handlerErrors: 0,
     joinsAccepted: 0,
     joinsRefused: {},

@@ -74,6 +74,14 @@ export interface Libp2pTransportOptions {
   strangerGraceMs?: number;
   /** The most strangers connected at once (default 8). */
   maxStrangers?: number;
+  /**
+   * A peer whose frames are dropped as bad (malformed, oversized, unknown version, invalid, or a
+   * broken frame header) more than this many times within `badFrameWindowMs` is disconnected and
+   * its connections refused for `offenderBanMs` (defaults 100, 10 000 ms, 60 000 ms).
+   */
+  maxBadFrames?: number;
+  badFrameWindowMs?: number;
+  offenderBanMs?: number;
   /** libp2p's logger; default: the `debug` logger (DEBUG=synod:* shows this package's logs). */
   logger?: ComponentLogger;
 }
@@ -97,6 +105,9 @@ export interface ResolvedOptions {
   joinTimeoutMs: number;
   strangerGraceMs: number;
   maxStrangers: number;
+  maxBadFrames: number;
+  badFrameWindowMs: number;
+  offenderBanMs: number;
 }
 
 export const DEFAULT_MDNS_SERVICE_TAG = '_synod._udp.local';
@@ -160,5 +171,8 @@ export function resolveOptions(o: Libp2pTransportOptions): ResolvedOptions {
     joinTimeoutMs: positive('joinTimeoutMs', o.joinTimeoutMs, 60_000),
     strangerGraceMs: positive('strangerGraceMs', o.strangerGraceMs, 30_000),
     maxStrangers: positive('maxStrangers', o.maxStrangers, 8, 0),
+    maxBadFrames: positive('maxBadFrames', o.maxBadFrames, 100, 0),
+    badFrameWindowMs: positive('badFrameWindowMs', o.badFrameWindowMs, 10_000),
+    offenderBanMs: positive('offenderBanMs', o.offenderBanMs, 60_000),
   };
 }

@@ -49,4 +49,29 @@ describe('member set', () => {
     m.removeJoinTarget('inviter');
     expect(m.mayDial('inviter')).toBe(false);
   });
+
+  it('admits no member (an admission would outlive its membership), and knows who was removed', () => {
+    const now = 0;
+    const m = new MemberSet('me', [], () => now);
+    m.set(['me', 'j']);
+    m.admit('j', 10_000); // the join hook waited for the configuration that adds j
+    expect(m.wasRemoved('j')).toBe(false);
+    m.set(['me']);
+    expect(m.isAllowed('j')).toBe(false);
+    expect(m.wasRemoved('j')).toBe(true);
+    expect(m.wasRemoved('never')).toBe(false);
+  });
+
+  it('shuts a banned peer out for a while, member or not', () => {
+    let now = 0;
+    const m = new MemberSet('me', [], () => now);
+    m.set(['me', 'a', 'b']);
+    m.ban('a', 1000);
+    expect(m.isAllowed('a')).toBe(false);
+    expect(m.mayDial('a')).toBe(false);
+    expect([...m.allowedPeers()]).toEqual(['b']);
+    now = 1001;
+    expect(m.isAllowed('a')).toBe(true);
+    expect([...m.allowedPeers()].sort()).toEqual(['a', 'b']);
+  });
 });
