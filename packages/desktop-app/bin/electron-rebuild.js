@@ -25,7 +25,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -53,15 +53,38 @@ const sqliteDir = dirname(require.resolve('better-sqlite3/package.json'));
 const sqliteVersion = packageJson('better-sqlite3').version;
 const outDir = join(pkgDir, 'native', 'electron', `${platform}-${arch}`);
 
+// npm passes its config to scripts as npm_config_* variables, and node-gyp and prebuild-install
+// read them: a `nodedir` (set on machines that build against the local Node's headers) or a
+// `target`/`runtime` would silently make a build for Node's ABI instead of Electron's. Drop them;
+// Electron's headers go to their own directory, as @electron/rebuild keeps them.
+const env = { ...process.env };
+for (const k of Object.keys(env)) {
+  if (/^npm_config_(nodedir|target|runtime|disturl|dist_url|arch|target_arch|devdir)$/i.test(k)) {
+    delete env[k];
+  }
+}
+const devdir = join(homedir(), '.electron-gyp');
+
 /** @param {string} command @param {string[]} args @param {string} cwd */
 function run(command, args, cwd) {
   console.log(`electron:rebuild: ${command} ${args.join(' ')}`);
   const r = spawnSync(command, args, {
     cwd,
+    env,
     stdio: 'inherit',
     shell: process.platform === 'win32',
   });
   return r.status === 0;
+}
+
+/**
+ * A build that loads in this Node was made for Node's ABI, not Electron's (they differ:
+ * Electron's is node_modules/electron/abi_version).
+ * @param {string} file
+ */
+function loadsInNode(file) {
+  const code = `process.dlopen({ exports: {} }, ${JSON.stringify(file)})`;
+  return spawnSync(process.execPath, ['-e', code], { stdio: 'ignore' }).status === 0;
 }
 
 function nodeGyp() {
@@ -118,6 +141,7 @@ try {
           `--arch=${arch}`,
           '--runtime=electron',
           '--dist-url=https://electronjs.org/headers',
+          `--devdir=${devdir}`,
         ],
         work,
       );
@@ -126,6 +150,11 @@ try {
   const built = join(work, 'build', 'Release', 'better_sqlite3.node');
   if (!ok || !existsSync(built)) {
     console.error('electron:rebuild: failed; the Node build in node_modules is untouched');
+    process.exitCode = 1;
+  } else if (platform === process.platform && arch === process.arch && loadsInNode(built)) {
+    console.error(
+      `electron:rebuild: the build loads in Node ${process.version}, so it is for Node's ABI, not Electron's: not installed`,
+    );
     process.exitCode = 1;
   } else {
     mkdirSync(outDir, { recursive: true });
