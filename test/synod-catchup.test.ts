@@ -110,5 +110,5 @@ describe('a peer stopped during 5,000 appends', () => {
         `${APPENDS} appends in ${((tAppended - tJoined) / 1000).toFixed(1)} s, ` +
         `caught up ${((tCaughtUp - tAppended) / 1000).toFixed(1)} s after the last one`,
     );
-  }, 180_000);
+  }, 300_000);
 });

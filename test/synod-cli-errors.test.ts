@@ -97,7 +97,7 @@ describe('synod errors: one line and a non-zero exit', () => {
       ),
       fails(['append', 'title', '--data', empty], 1, /^synod append: no peer is running on /),
     ]);
-  }, 60_000);
+  }, 120_000);
 
   it('a data directory held by a running peer: the lock', async () => {
     for (const name of ['alice', 'dave']) {
@@ -107,7 +107,7 @@ describe('synod errors: one line and a non-zero exit', () => {
         /^synod start: \S+ is in use by another running peer \(stop it first, or use another --data directory\)$/,
       );
     }
-  }, 60_000);
+  }, 120_000);
 
   it('a data directory of another log', async () => {
     const zed = await peer('zed').status();
@@ -130,7 +130,7 @@ describe('synod errors: one line and a non-zero exit', () => {
     const offline = join(root, 'offline');
     await synodOk(['init', '--data', offline, '--name', 'olga']);
     await fails(['init', '--data', offline], 1, /^synod init: \S+offline already holds log \S+$/);
-  }, 60_000);
+  }, 120_000);
 
   it('invalid and expired invites', async () => {
     const dave = peer('dave').dataDir;
@@ -146,7 +146,7 @@ describe('synod errors: one line and a non-zero exit', () => {
       /^synod join: (the invite was refused \(expired\)|could not reach the inviter, or it no longer accepts this invite)/,
     );
     expect((await peer('dave').status()).state).toBe('setup');
-  }, 60_000);
+  }, 120_000);
 
   it('no majority reachable: the number reachable; a queued write commits once it is back', async () => {
     const alice = peer('alice');
@@ -181,5 +181,5 @@ describe('synod errors: one line and a non-zero exit', () => {
       return l.entries.some((e) => e.title === 'queued') ? l : undefined;
     });
     expect(list.entries.some((e) => e.title === 'lonely')).toBe(false);
-  }, 120_000);
+  }, 180_000);
 });

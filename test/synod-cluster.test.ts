@@ -120,7 +120,7 @@ describe('three synod processes', () => {
     expect(logs[0]).toMatch(/append #3 "from carol"/);
     const status = await synodOk(['status', '--data', peer('carol').dataDir]);
     expect(status).toMatch(/majority +3 of 3 acceptors reachable, need 2/);
-  }, 120_000);
+  }, 300_000);
 
   it('SIGKILL the leader: the others elect a new one and commit; restarted, it catches up', async () => {
     const s = await peer('bob').status();
@@ -147,7 +147,7 @@ describe('three synod processes', () => {
     // Restarted, it writes too.
     await peer(leader).api.append('back', `by ${leader}`, { timeoutMs: 20_000 });
     await histories(['alice', 'bob', 'carol'], 9);
-  }, 120_000);
+  }, 180_000);
 
   it('remove a peer: it can no longer write, the others go on', async () => {
     const removed = await synod(['remove', 'carol', '--data', peer('alice').dataDir]);
@@ -175,5 +175,5 @@ describe('three synod processes', () => {
     expect(s.protocol!.config!.acceptors).toHaveLength(2);
     expect(s.majority).toMatchObject({ reachable: 2, total: 2, needed: 2 });
     expect(a!.some((r) => r.text === 'still here?')).toBe(false);
-  }, 120_000);
+  }, 180_000);
 });

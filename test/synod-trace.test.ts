@@ -98,5 +98,5 @@ describe.skipIf(!have)('the editing trace through three synod processes', () => 
         `${ONE_TYPIST} from one peer in ${((tTyped - t1) / 1000).toFixed(1)} s ` +
         `(${Math.round(ONE_TYPIST / ((tTyped - t1) / 1000))} edits/s)`,
     );
-  }, 240_000);
+  }, 300_000);
 });

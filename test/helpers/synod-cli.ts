@@ -18,11 +18,12 @@ export function synod(
   args: string[],
   options: { input?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return run(process.execPath, [SYNOD_CLI, ...args], options);
+  // Generous: on a loaded 2-core machine a join that catches up takes tens of seconds.
+  return run(process.execPath, [SYNOD_CLI, ...args], { timeoutMs: 120_000, ...options });
 }
 
 /** Run a subcommand that must succeed; its stdout. */
-export async function synodOk(args: string[], timeoutMs = 60_000): Promise<string> {
+export async function synodOk(args: string[], timeoutMs = 120_000): Promise<string> {
   const r = await synod(args, { timeoutMs });
   if (r.code !== 0) {
     throw new Error(`synod ${args.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`);
