@@ -171,4 +171,19 @@ describe("Electron's better-sqlite3 build", () => {
     if (!missing.found) expect(missing.message).toMatch(/npm run electron:rebuild/);
     expect(findElectronBinding('/p', () => true, 'linux', 'x64').found).toBe(true);
   });
+
+  it('refuses a build stamped for another Electron', () => {
+    const stamp = (electron: string) => () => JSON.stringify({ electron });
+    const at = (v: string, s: () => string) =>
+      findElectronBinding('/p', () => true, 'linux', 'x64', v, s);
+    expect(at('45.5.0', stamp('45.5.0')).found).toBe(true);
+    const other = at('45.6.0', stamp('45.5.0'));
+    expect(other.found).toBe(false);
+    if (!other.found)
+      expect(other.message).toMatch(/built for Electron 45\.5\.0, this is Electron 45\.6\.0/);
+    expect(at('45.6.0', () => 'not json').found).toBe(true);
+    expect(
+      findElectronBinding('/p', (p) => !p.endsWith('build.json'), 'linux', 'x64', '1').found,
+    ).toBe(true);
+  });
 });

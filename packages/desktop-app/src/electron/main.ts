@@ -152,7 +152,13 @@ function secureSession(): void {
 }
 
 async function openService(): Promise<PeerService> {
-  const binding = findElectronBinding(PACKAGE_DIR);
+  const binding = findElectronBinding(
+    PACKAGE_DIR,
+    existsSync,
+    process.platform,
+    process.arch,
+    process.versions.electron,
+  );
   if (!binding.found) throw new Error(binding.message);
   const dataDir = dataDirOf(options.data);
   const s = await PeerService.open({

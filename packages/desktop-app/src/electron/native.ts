@@ -8,8 +8,8 @@
  * @synod/peer → openSqliteStorage). In a packaged app the file is unpacked from the asar
  * archive (electron-builder's asarUnpack), since a shared library cannot be loaded from it.
  */
-import { existsSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 
 /** native/electron/<platform>-<arch>/better_sqlite3.node under the package directory. */
 export function electronBindingPath(
@@ -28,20 +28,48 @@ export type BindingLookup =
   | { readonly found: true; readonly path: string }
   | { readonly found: false; readonly path: string; readonly message: string };
 
-/** Find Electron's better-sqlite3 build, or say how to make it. */
+const REBUILD = 'run `npm run electron:rebuild -w @synod/desktop-app`';
+
+/**
+ * Find Electron's better-sqlite3 build, or say how to make it. When `electronVersion` is given
+ * and the build's stamp (build.json, written by electron:rebuild) names another Electron, the
+ * build is refused: its ABI may differ, and loading it would fail with a less clear error.
+ */
 export function findElectronBinding(
   packageDir: string,
   exists: (path: string) => boolean = existsSync,
   platform: string = process.platform,
   arch: string = process.arch,
+  electronVersion?: string,
+  readStamp: (path: string) => string = (p) => readFileSync(p, 'utf8'),
 ): BindingLookup {
   const path = electronBindingPath(packageDir, platform, arch);
-  if (exists(path)) return { found: true, path };
-  return {
-    found: false,
-    path,
-    message:
-      `better-sqlite3 has no build for Electron's ABI at ${path}: ` +
-      'run `npm run electron:rebuild -w @synod/desktop-app` (or `npm start -- --headless` for the browser UI)',
-  };
+  if (!exists(path)) {
+    return {
+      found: false,
+      path,
+      message:
+        `better-sqlite3 has no build for Electron's ABI at ${path}: ${REBUILD}` +
+        ' (or `npm start -- --headless` for the browser UI)',
+    };
+  }
+  if (electronVersion !== undefined) {
+    const stamp = join(dirname(path), 'build.json');
+    if (exists(stamp)) {
+      let built: unknown;
+      try {
+        built = (JSON.parse(readStamp(stamp)) as { electron?: unknown }).electron;
+      } catch {
+        built = undefined;
+      }
+      if (typeof built === 'string' && built !== electronVersion) {
+        return {
+          found: false,
+          path,
+          message: `better-sqlite3 at ${path} was built for Electron ${built}, this is Electron ${electronVersion}: ${REBUILD}`,
+        };
+      }
+    }
+  }
+  return { found: true, path };
 }
