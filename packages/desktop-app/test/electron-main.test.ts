@@ -7,7 +7,7 @@
  * main frame only (a real peer service behind it, mDNS off), events forwarded, a clean quit.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +17,6 @@ import { electronBindingPath } from '../src/electron/native.js';
 import { APP_INDEX, ELECTRON_CSP } from '../src/electron/policy.js';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(PKG, 'dist', 'electron', 'main.js');
 const LOADER = join(PKG, 'test', 'fixtures', 'fake-electron-loader.mjs');
 
 interface Report {
@@ -42,29 +41,31 @@ describe('the Electron main process, under a stand-in electron module', () => {
   let root: string;
   let report: Report;
   let stderr = '';
-  let createdBinding: string | undefined;
+  let copy: string;
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'synod-electron-main-'));
     const ui = join(root, 'ui');
     mkdirSync(ui);
     writeFileSync(join(ui, 'index.html'), '<!doctype html><title>Synod window</title>');
-    // Under Node, "Electron's" better-sqlite3 build is Node's: put a copy where main.ts looks,
-    // unless a real Electron build is there (then this test cannot run: it would not load).
-    const binding = electronBindingPath(PKG);
-    if (!existsSync(binding)) {
-      const require = createRequire(import.meta.url);
-      const sqlite = dirname(require.resolve('better-sqlite3/package.json'));
-      mkdirSync(dirname(binding), { recursive: true });
-      copyFileSync(join(sqlite, 'build', 'Release', 'better_sqlite3.node'), binding);
-      createdBinding = binding;
-    }
+    // main.js looks for "Electron's" better-sqlite3 build beside itself; under Node it must be
+    // Node's. So run a copy of the package's dist/ inside the package (node_modules resolve as
+    // usual) with a copy of Node's build there, never touching the real native/ directory.
+    mkdirSync(join(PKG, '.synod-tmp'), { recursive: true });
+    copy = mkdtempSync(join(PKG, '.synod-tmp', 'electron-main-'));
+    cpSync(join(PKG, 'dist'), join(copy, 'dist'), { recursive: true });
+    copyFileSync(join(PKG, 'package.json'), join(copy, 'package.json'));
+    const binding = electronBindingPath(copy);
+    const require = createRequire(import.meta.url);
+    const sqlite = dirname(require.resolve('better-sqlite3/package.json'));
+    mkdirSync(dirname(binding), { recursive: true });
+    copyFileSync(join(sqlite, 'build', 'Release', 'better_sqlite3.node'), binding);
     const child = spawn(
       process.execPath,
       [
         '--import',
         LOADER,
-        MAIN,
+        join(copy, 'dist', 'electron', 'main.js'),
         '--data',
         join(root, 'data'),
         '--no-mdns',
@@ -89,7 +90,7 @@ describe('the Electron main process, under a stand-in electron module', () => {
   }, 60_000);
 
   afterAll(() => {
-    if (createdBinding !== undefined) rmSync(dirname(createdBinding), { recursive: true });
+    rmSync(copy, { recursive: true, force: true });
     rmSync(root, { recursive: true, force: true });
   });
 
