@@ -243,13 +243,12 @@ describe('random bytes written over a real peer file', () => {
     }
   }, 60_000);
 
-  // KNOWN BUG (reported on issue 9): bytes overwritten in the schema text on page 1 (here the
-  // column name `round` of table `accepted` becomes `rXund`) pass PRAGMA quick_check; then
-  // preparing the store's statements fails, and openSqliteStorage throws a raw SqliteError
-  // (SQLITE_ERROR "table accepted has no column named round") instead of a StorageOpenError,
-  // after switching the file to WAL, and without closing its connection: the file stays locked
-  // (StorageLockedError) in this process until it exits.
-  it.fails('a damaged schema is refused with a typed error, and the file is released', async () => {
+  // Bytes overwritten in the schema text on page 1 (here the column name `round` of table
+  // `accepted` becomes `rXund`) pass PRAGMA quick_check. Preparing the store's statements is
+  // what notices it: before the fix (issue 9) that threw a raw SqliteError after switching the
+  // file to WAL and left the connection open (the file locked); now open.ts prepares them inside
+  // its checks and refuses the file as corrupt, unchanged and released.
+  it('a damaged schema is refused with a typed error, and the file is released', async () => {
     const path = file();
     await makeStore(path);
     const b = readFileSync(path);
@@ -259,11 +258,16 @@ describe('random bytes written over a real peer file', () => {
     writeFileSync(path, b);
     const r = await openAndLoad(path);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.err).toBeInstanceOf(StorageOpenError);
-    // Released: a good file written at the same path opens.
-    await makeStore(file());
-    const s = await openSqliteStorage(path, { logId: 'log-a' }).catch((e: unknown) => e);
-    expect(s).not.toBeInstanceOf(Error);
+    if (!r.ok) {
+      expect(r.err).toBeInstanceOf(StorageOpenError);
+      expect((r.err as StorageOpenError).code).toBe('storage-corrupt');
+    }
+    // Left as it was (not switched to WAL), and released: opening it again gives the same
+    // answer, not storage-locked.
+    expect(readFileSync(path).equals(b)).toBe(true);
+    const again = await openAndLoad(path);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect((again.err as StorageOpenError).code).toBe('storage-corrupt');
   });
 
   // KNOWN GAP (reported on issue 9): SQLite keeps no checksum of its pages, and PRAGMA

@@ -30,6 +30,7 @@ import {
   type Migration,
 } from './migrations.js';
 import type { ResolvedOptions } from './options.js';
+import { prepareStatements, type Statements } from './statements.js';
 
 export interface OpenedDatabase {
   readonly db: Database.Database;
@@ -39,6 +40,8 @@ export interface OpenedDatabase {
   readonly migratedFrom: number;
   /** The file's identity, to notice it being removed or replaced while open. */
   readonly fileId: { readonly dev: number; readonly ino: number };
+  /** The store's statements, prepared (which checks the schema against this version's). */
+  readonly statements: Statements;
 }
 
 const LIBRARY = '@synod/storage-sqlite';
@@ -87,12 +90,24 @@ export function openDatabase(
     // The schema is ours; never run SQL functions a crafted file's schema might name.
     db.pragma('trusted_schema = OFF');
     const { logId, migratedFrom } = inspectAndMigrate(db, path, opts, migrations, current);
+    // A schema damaged in place (its text on page 1 overwritten) passes quick_check; preparing
+    // the statements is what notices it. Before WAL, so a refused file is left as it was.
+    let statements: Statements;
+    try {
+      statements = prepareStatements(db);
+    } catch (e) {
+      throw new CorruptDatabaseError(
+        path,
+        [`the schema does not match this version's: ${e instanceof Error ? e.message : String(e)}`],
+        { cause: e },
+      );
+    }
     // Only now, with the file known to be ours, may its journal mode change.
     const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
     if (mode.toLowerCase() !== 'wal') throw new Error(`could not switch to WAL (got ${mode})`);
     applyDurability(db, opts);
     const st = statSync(path);
-    return { db, logId, migratedFrom, fileId: { dev: st.dev, ino: st.ino } };
+    return { db, logId, migratedFrom, fileId: { dev: st.dev, ino: st.ino }, statements };
   } catch (e) {
     try {
       if (db.inTransaction) db.exec('ROLLBACK');

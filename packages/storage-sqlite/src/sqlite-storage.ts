@@ -29,7 +29,7 @@ import { asBuffer, asBytes, chunksOf } from './bytes.js';
 import { CorruptDatabaseError } from './errors.js';
 import { openDatabase, sqliteCode, type OpenedDatabase } from './open.js';
 import { resolveOptions, type ResolvedOptions, type SqliteStorageOptions } from './options.js';
-import { prepareStatements, type Statements } from './statements.js';
+import type { Statements } from './statements.js';
 
 /** Open (creating if needed) the store at `path`. See SqliteStorageOptions and the README. */
 export function openSqliteStorage(
@@ -91,7 +91,7 @@ export class SqliteStorage implements Storage {
     this.logId = opened.logId;
     this.migratedFrom = opened.migratedFrom;
     this.fileId = opened.fileId;
-    this.st = prepareStatements(this.db);
+    this.st = opened.statements;
     this.applyTx = this.db.transaction((b: StorageBatch) => this.apply(b));
   }
 
@@ -122,7 +122,14 @@ export class SqliteStorage implements Storage {
     return this.guard(() => this.loadSync(), false);
   }
 
-  write(batch: StorageBatch): Promise<void> {
+  async write(batch: StorageBatch): Promise<void> {
+    // better-sqlite3 is synchronous: the commit's fsync blocks the thread. Yield once first, so
+    // that what the caller queued before this write (the runtime sends this turn's messages that
+    // do not depend on it, e.g. a leader's P2a, then writes) reaches the sockets before the
+    // thread blocks: the other acceptors then sync in parallel with this one, as etcd's leader
+    // appends to its log while it replicates (Raft thesis §10.2.1). Nothing that depends on this
+    // write is sent before it, so persist-before-send holds. Writes stay in call order.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return this.guard(() => {
       this.applyTx(batch);
       this.writes++;
