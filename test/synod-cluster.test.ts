@@ -26,19 +26,23 @@ function peer(name: string): SynodPeer {
   return p;
 }
 
-/** Every running peer's history, once they all have `operations` operations. */
+/**
+ * Every running peer's history, once they all have at least `operations` operations and the
+ * same number (a peer may propose its name again when it restarts, so counts are not exact).
+ */
 async function histories(
   names: string[],
   operations: number,
 ): Promise<(readonly HistoryRecord[])[]> {
-  return Promise.all(
-    names.map((n) =>
-      eventually(`${n} to apply ${operations} operations`, async () => {
-        const h = await peer(n).api.history({ read: 'local', limit: 10_000 });
-        return h.operations >= operations ? h.records : undefined;
-      }),
-    ),
-  );
+  return eventually(`${names.join(', ')} to apply the same ${operations}+ operations`, async () => {
+    const all = await Promise.all(
+      names.map((n) => peer(n).api.history({ read: 'local', limit: 10_000 })),
+    );
+    const counts = new Set(all.map((h) => h.operations));
+    return counts.size === 1 && all[0]!.operations >= operations
+      ? all.map((h) => h.records)
+      : undefined;
+  });
 }
 
 describe('three synod processes', () => {
