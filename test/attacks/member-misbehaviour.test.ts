@@ -223,8 +223,9 @@ describe('a member that misbehaves on the wire', () => {
       const after = m.transport.getMetrics();
       const dropped = Object.values(after.framesDropped).reduce((a, b) => a + b, 0);
       const droppedBefore = Object.values(before[i]!.framesDropped).reduce((a, b) => a + b, 0);
-      // Cut off after about maxBadFrames (100) bad frames: the rest never reached it.
-      expect(dropped - droppedBefore, `peer ${i} dropped frames`).toBeGreaterThan(100);
+      // Cut off after maxBadFrames (100) bad frames in 10 s, counting the few the tests above sent
+      // it: the rest never reached it.
+      expect(dropped - droppedBefore, `peer ${i} dropped frames`).toBeGreaterThan(90);
       expect(dropped - droppedBefore, `peer ${i} dropped frames`).toBeLessThan(1000);
       expect(after.offendersDisconnected).toBeGreaterThan(before[i]!.offendersDisconnected);
       expect(after.connectionsDenied).toBeGreaterThan(before[i]!.connectionsDenied);
