@@ -50,8 +50,9 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('pageerror', (err) => pageErrors.push(`${peer.name}: ${err.message}`));
     page.on('console', (m) => {
-      // Requests to a peer this test killed fail, as they should; anything else is a bug.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource: net::')) {
+      // Chromium logs every failed request: refusals the app handles (409 conflict) and
+      // requests to a peer this test killed. Anything else logged as an error is a bug.
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource:')) {
         pageErrors.push(`${peer.name} console: ${m.text()}`);
       }
     });
@@ -201,6 +202,34 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
       .poll(async () => (await c.getByTestId('history-row').allTextContents()).join('\n'), WAIT)
       .toMatch(/edit #\d+ → v3 .*rebased/);
     await shot(b, '2-rebased-edit');
+
+    // An edit too far behind to rebase (more changes since than each entry keeps): a conflict,
+    // shown, and the text typed is kept in the editor, to save over the current version.
+    const other = (await alice.api.list()).entries.find((e) => e.title === 'bob 1')!;
+    await b.locator(`[data-testid="entry"][data-id="${other.id}"]`).click();
+    await expect.poll(() => b.getByTestId('editor-body').inputValue(), WAIT).toBe(other.body);
+    const mine = 'bob rewrote this while offline-ish';
+    await b.getByTestId('editor-body').fill(mine);
+    const results = await alice.api.editMany(
+      other.id,
+      Array.from({ length: 70 }, (_, i) => ({
+        version: other.version + i,
+        patches: [[other.body.length + i, 0, '.'] as const],
+      })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    await expect
+      .poll(() => b.getByTestId('editor-note').textContent(), WAIT)
+      .toContain('while you were editing');
+    await b.getByTestId('save').click();
+    await expect
+      .poll(() => b.getByTestId('editor-note').textContent(), WAIT)
+      .toContain('your edit could not be merged');
+    expect(await b.getByTestId('editor-body').inputValue()).toBe(mine);
+    await shot(b, '2b-conflict-kept');
+    await b.getByTestId('save').click();
+    await expect.poll(() => b.getByTestId('editor-note').textContent(), WAIT).toContain('saved as');
+    expect((await alice.api.get(other.id)).body).toBe(mine);
   }, 90_000);
 
   it('shows a killed peer offline, the majority state, and a pending write that commits when a majority returns', async () => {
