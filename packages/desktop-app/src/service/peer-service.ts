@@ -686,11 +686,18 @@ export class PeerService {
       else if (s.removed) this.state = 'removed';
       else if (!this.nameProposed && s.initialized && majorityInfo(s)?.ok === true) {
         this.nameProposed = true;
-        if (peer.node.stateMachine.nameOf(peer.id) !== this.myName) {
-          this.propose({ type: 'set-name', ...this.stamp() }).catch(() => {
+        // A linearizable read, not this replica's copy: after a restart the name may sit in a
+        // slot that a new leader is still re-deciding, and a local read would record it twice.
+        peer.node
+          .read((sm) => sm.nameOf(peer.id), { timeoutMs: this.timeoutMs })
+          .then((recorded) =>
+            recorded === this.myName
+              ? undefined
+              : this.propose({ type: 'set-name', ...this.stamp() }),
+          )
+          .catch(() => {
             this.nameProposed = false;
           });
-        }
       }
     }
     if (this.listeners.size === 0) return;
