@@ -226,6 +226,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
       .poll(() => b.getByTestId('editor-note').textContent(), WAIT)
       .toContain('your edit could not be merged');
     expect(await b.getByTestId('editor-body').inputValue()).toBe(mine);
+    expect(await b.getByTestId('conflict-theirs').textContent()).toBe(other.body + '.'.repeat(70));
     await shot(b, '2b-conflict-kept');
     await b.getByTestId('save').click();
     await expect.poll(() => b.getByTestId('editor-note').textContent(), WAIT).toContain('saved as');

@@ -44,7 +44,7 @@ interface Editor {
   /** A save of this entry is in flight: the editor is read-only until it is decided. */
   saving: boolean;
   /** Told in the editor: changed by others meanwhile, rebased, conflict. */
-  note: { kind: 'info' | 'warn' | 'ok'; text: string } | null;
+  note: { kind: 'info' | 'warn' | 'ok'; text: string; theirs?: string } | null;
 }
 
 interface Notice {
@@ -313,6 +313,7 @@ export class App {
             this.editor.note = {
               kind: 'warn',
               text: `conflict: #${id} is now v${current.version} and your edit could not be merged. Your text is kept here: save again to write it over the current version.`,
+              theirs: current.body,
             };
             this.renderEditorState();
           }
@@ -972,11 +973,20 @@ export class App {
     );
     note.className = ed.note === null ? '' : `note ${ed.note.kind}`;
     const waiting = ed.saving && this.status?.majority?.ok === false;
+    const theirs = waiting ? undefined : ed.note?.theirs;
     fill(
       note,
       waiting
         ? 'waiting for a majority: your edit is pending and will commit when it returns'
         : (ed.note?.text ?? ''),
+      theirs !== undefined
+        ? h(
+            'details',
+            { class: 'theirs' },
+            h('summary', null, `the current text (v${ed.baseVersion})`),
+            h('pre', { 'data-testid': 'conflict-theirs' }, theirs),
+          )
+        : null,
     );
   }
 
