@@ -47,7 +47,7 @@ const { values } = parseArgs({
     'from-chunk': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
     'allow-known': { type: 'boolean', default: false },
-    'far-slots': { type: 'boolean', default: false },
+    'skip-far-slots': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
   },
 });
@@ -426,9 +426,9 @@ function freshCluster(seed) {
  * cases each; between cases the cluster runs on for a while and gets a client command.
  */
 /**
- * How far past the cluster's log a forged slot may be and still be stepped. Beyond it lies
- * KNOWN's unbounded-gap-fill (minutes per hit): such messages are counted and skipped, unless
- * --far-slots (to replay the bug).
+ * With --skip-far-slots, messages with a slot more than this far past the cluster's log are
+ * counted and skipped (how the soak ran before core bounded them: KNOWN's unbounded-gap-fill,
+ * fixed by options.maxSlotsAhead; by default they are stepped like any other).
  */
 const FAR_SLOTS = 100_000;
 /** @param {Message} m */
@@ -460,7 +460,7 @@ function runHandlerCases(seed, cases, perCluster = 200) {
     const log = Math.max(...IDS.map((id) => c.peer(id).node?.status().slotOut ?? 0));
     for (const [from, m] of msgs) {
       if (victim.node === undefined) break;
-      if (!values['far-slots'] && farthestSlot(m) > log + FAR_SLOTS) {
+      if (values['skip-far-slots'] && farthestSlot(m) > log + FAR_SLOTS) {
         extra.skippedFar++;
         continue;
       }
@@ -552,7 +552,7 @@ const knownHits = [];
 function fail(target, seed, chunk, err) {
   const replay =
     `npm run fuzz:soak -- --target ${target} --seed ${SEED0} --from-chunk ${chunk} --chunks 1` +
-    (values['far-slots'] ? ' --far-slots' : '');
+    (values['skip-far-slots'] ? ' --skip-far-slots' : '');
   console.error(`\nFAIL ${target}, seed ${seed}\n${stackOf(err)}\nreplay: ${replay}`);
   if (values.json) {
     console.log(
@@ -610,7 +610,7 @@ for (;;) {
       if (known === undefined || !values['allow-known']) fail(t, seed, chunk, err);
       const replay =
         `npm run fuzz:soak -- --target ${t} --seed ${SEED0} --from-chunk ${chunk} --chunks 1` +
-        (values['far-slots'] ? ' --far-slots' : '');
+        (values['skip-far-slots'] ? ' --skip-far-slots' : '');
       knownHits.push({ bug: known.id, target: t, chunk, replay });
       console.error(`known bug ${known.id} (${known.what}); replay: ${replay}`);
       continue;

@@ -51,6 +51,15 @@ export interface ProtocolOptions {
   snapshotChunkBytes: number;
   /** A replica that sees it is behind waits this long for the missing decisions before it asks. */
   catchupDelayMs: number;
+  /**
+   * A sanity bound against a member that sends nonsense: a decision more than this many slots
+   * past this replica's slotOut is dropped (catch-up brings it later), and a P1b reporting a
+   * pvalue this far past its own watermark is ignored (its sender is not counted). Without it,
+   * one forged slot near 2^53 makes the next leader fill every slot below it with a no-op.
+   * Honest peers stay far inside it: acceptors keep pvalues only above their replica's recent
+   * snapshot. At least 2 * (window + snapshotInterval + logRetention + catchupMaxDecisions).
+   */
+  maxSlotsAhead: number;
 }
 
 export const DEFAULT_OPTIONS: Readonly<ProtocolOptions> = Object.freeze({
@@ -69,6 +78,7 @@ export const DEFAULT_OPTIONS: Readonly<ProtocolOptions> = Object.freeze({
   catchupMaxBytes: 1024 * 1024,
   snapshotChunkBytes: 256 * 1024,
   catchupDelayMs: 100,
+  maxSlotsAhead: 100_000,
 });
 
 function positiveInt(o: ProtocolOptions, key: keyof ProtocolOptions, min = 1): void {
@@ -97,6 +107,12 @@ export function validateOptions(partial: Partial<ProtocolOptions> = {}): Protoco
   }
   if (o.maxElectionTimeoutMs < o.electionTimeoutMs) {
     throw new InvalidConfigError('maxElectionTimeoutMs must be >= electionTimeoutMs');
+  }
+  const slack = 2 * (o.window + o.snapshotInterval + o.logRetention + o.catchupMaxDecisions);
+  if (o.maxSlotsAhead < slack) {
+    throw new InvalidConfigError(
+      `maxSlotsAhead (${o.maxSlotsAhead}) must be at least ${slack}: 2 * (window + snapshotInterval + logRetention + catchupMaxDecisions)`,
+    );
   }
   if (o.snapshotChunkBytes > 4 * 1024 * 1024) {
     throw new InvalidConfigError('snapshotChunkBytes must be at most 4 MiB (the largest frame)');

@@ -132,6 +132,8 @@ export class Replica {
   /** A slot was decided (PMMC `decision`). */
   onDecision(slot: Slot, value: Uint8Array, persist = true): void {
     if (slot < this.slotOut || this.decisions.has(slot)) return;
+    // Implausibly far ahead (a member sending nonsense): catch-up brings real ones in order.
+    if (slot >= this.slotOut + this.ctx.opts.maxSlotsAhead) return;
     this.decisions.set(slot, value);
     if (slot > this.maxDecided) this.maxDecided = slot;
     if (persist) this.ctx.persist.decide({ slot, value });

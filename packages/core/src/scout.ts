@@ -66,6 +66,13 @@ export class Scout {
     if (ballotGreater(m.ballot, this.ballot)) return { kind: 'preempted', ballot: m.ballot };
     if (m.probe !== this.probing) return undefined;
     if (!ballotEquals(m.ballot, this.ballot) || !this.waitfor.has(from)) return undefined;
+    // A pvalue implausibly far past what its sender retains (options.maxSlotsAhead): the whole
+    // answer is ignored, never just that pvalue (a leader must see all of a P1b or none of it).
+    const limit = Math.max(this.fromSlot, m.watermark) + this.ctx.opts.maxSlotsAhead;
+    if (m.accepted.some((pv) => pv.slot >= limit)) {
+      this.ctx.trace(`${this.ctx.id} ignores a P1b from ${from}: a pvalue past slot ${limit}`);
+      return undefined;
+    }
     this.waitfor.delete(from);
     const votes = this.config.acceptors.length - this.waitfor.size;
     if (this.probing) {
