@@ -884,7 +884,16 @@ export class App {
     const e = this.entries.find((x) => x.id === ed.id);
     if (e === undefined || e.version === ed.baseVersion) return;
     if (!this.isDirty()) {
-      this.editor = { ...ed, baseVersion: e.version, baseBody: e.body, baseTitle: e.title };
+      this.editor = {
+        ...ed,
+        baseVersion: e.version,
+        baseBody: e.body,
+        baseTitle: e.title,
+        note: {
+          kind: 'info',
+          text: `updated to v${e.version} by ${e.updatedBy || 'another peer'}`,
+        },
+      };
       this.renderEditor();
       return;
     }
