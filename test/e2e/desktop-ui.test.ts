@@ -8,7 +8,9 @@
  * entries in two pages and see the same order in all three; edit one entry from two pages at
  * once and see the second edit rebased onto the first (both kept); kill a peer and see it go
  * offline and the majority state change; kill a second one, write, see the write pending
- * ("waiting for a majority"), restart a peer and see it commit; watch the protocol view.
+ * ("waiting for a majority"), restart a peer and see it commit; watch the protocol view; boot
+ * the renderer on a preload-style `window.synod` (Electron's path); rename the log, remove the
+ * dead peer and leave, from the app.
  * Screenshots go to test-results/e2e/ (the README's docs/screenshot.png is one of them).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -292,6 +294,50 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     await a.getByTestId('entries').waitFor(WAIT);
     await shot(a, 'screenshot');
     expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it('runs the same renderer on a preload-style window.synod (the Electron path)', async () => {
+    const [alice] = peers as [SynodPeer];
+    const token = readFileSync(join(alice.dataDir, 'api-token'), 'utf8').trim();
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page.on('pageerror', (err) => pageErrors.push(`electron-path: ${err.message}`));
+    // What src/electron/preload.cts exposes: one function per method, answering BridgeResult
+    // data (never rejecting), and subscribe. Here it forwards to the local API instead of IPC.
+    await page.addInitScript((tok: string) => {
+      const call = async (method: string, path: string, body?: unknown) => {
+        const res = await fetch(path, {
+          method,
+          headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        const data = (await res.json()) as { error?: { code: string; message: string } };
+        return res.ok
+          ? { ok: true, value: data }
+          : { ok: false, error: data.error ?? { code: 'http', message: String(res.status) } };
+      };
+      const calls: string[] = [];
+      (globalThis as unknown as { synodCalls: string[] }).synodCalls = calls;
+      (globalThis as unknown as { synod: unknown }).synod = {
+        status: () => (calls.push('status'), call('GET', '/api/status')),
+        entries: () => (calls.push('entries'), call('GET', '/api/entries?read=local&deleted=true')),
+        history: (r?: { after?: number }) => (
+          calls.push('history'),
+          call('GET', `/api/history?read=local&after=${r?.after ?? 0}&limit=1000`)
+        ),
+        discovered: () => call('GET', '/api/discovered'),
+        protocol: () => call('GET', '/api/protocol'),
+        subscribe: () => () => undefined,
+      };
+    }, token);
+    // No token in the URL: the page must not need one when window.synod is there.
+    await page.goto(`${alice.api.baseUrl}/`);
+    await expect.poll(() => page.getByTestId('entry-title').count(), WAIT).toBeGreaterThan(5);
+    expect(await page.getByTestId('log-title').textContent()).toBe('Team notes');
+    const calls = await page.evaluate(
+      () => (globalThis as unknown as { synodCalls: string[] }).synodCalls,
+    );
+    expect(calls).toEqual(expect.arrayContaining(['status', 'entries', 'history']));
+    await page.close();
   }, 60_000);
 
   it('renames the log, removes the dead peer and leaves, from the app', async () => {
