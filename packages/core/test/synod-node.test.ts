@@ -35,6 +35,10 @@ async function cluster(ids: string[], net = new MemoryNetwork()) {
     nodes.push(n);
   }
   for (const id of ids.slice(1)) await nodes[0]!.addPeer(id);
+  // addPeer resolves once the new configuration governs; a new peer may still be fetching its
+  // first snapshot. Tests that then cut the leader off need every peer able to lead.
+  for (let i = 0; i < 500 && !nodes.every((n) => n.status().initialized); i++)
+    await new Promise((r) => setTimeout(r, 10));
   return { nodes, storages, net };
 }
 
