@@ -6,21 +6,9 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
+import { contentTypeOf } from './content-types.js';
 import { HttpError } from './http-error.js';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** The UI's policy: its own scripts, styles and API only; no frames, no other origin. */
 export const UI_CSP =
@@ -64,7 +52,7 @@ export function serveStatic(
   }
   res.writeHead(200, {
     ...headers,
-    'content-type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+    'content-type': contentTypeOf(path),
     'content-length': String(size),
     'content-security-policy': UI_CSP,
   });

@@ -85,26 +85,8 @@ export function permissionPolicy(_permission: string): boolean {
   return false;
 }
 
-/** The content types of the UI's files; anything else is served as octet-stream. */
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-export function contentTypeOf(path: string): string {
-  const dot = path.lastIndexOf('.');
-  return (
-    (dot >= 0 ? TYPES[path.slice(dot).toLowerCase()] : undefined) ?? 'application/octet-stream'
-  );
-}
+// The UI's files get the same content types here as from the local API's static files.
+export { contentTypeOf } from '../api/content-types.js';
 
 /**
  * The file under `root` that an app-scheme URL names, or undefined when it names none: another
