@@ -660,9 +660,13 @@ export class RawNode {
    * A removed peer takes no part in new configurations, since none names it.
    */
   private updateRemoved(): void {
-    const latest = this.replica.configs.latest();
+    const configs = this.replica.configs;
+    const latest = configs.latest();
     if (latest === undefined) return;
-    const member = membersOf(latest).includes(this.id);
+    // A member of the configuration governing slotOut, or of any later one, takes part: it may
+    // have left in one configuration and come back in the next, learning both at once.
+    const from = configs.at(this.replica.slotOut)?.id ?? latest.id;
+    const member = configs.all().some((c) => c.id >= from && membersOf(c).includes(this.id));
     // A joining peer replays configurations from before it was added: it is not "removed"
     // until it has been a member and then a configuration without it governs.
     if (member) {
@@ -670,7 +674,7 @@ export class RawNode {
       if (this.removedFlag)
         this.ctx.trace(`${this.id} is a member again (configuration ${latest.id})`);
       this.removedFlag = false;
-    } else if (this.wasMember && latest.start <= this.replica.slotOut && !this.removedFlag) {
+    } else if (this.wasMember && !this.removedFlag) {
       this.removedFlag = true;
       this.ctx.trace(`${this.id} was removed (configuration ${latest.id})`);
       for (const token of this.reads.keys()) this.readResults.push({ token, ok: false });
