@@ -28,3 +28,4 @@ export {
   peerDbPath,
 } from './data-dir.js';
 export { inspectDataDir, type StoreState } from './store.js';
+export { makeDirDurable, renameDurable, syncDir, writeFileAtomic } from './durable-file.js';

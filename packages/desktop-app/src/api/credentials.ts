@@ -5,8 +5,9 @@
  * never leaves the browser.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@synod/peer';
 
 export const TOKEN_FILE = 'api-token';
 export const ENDPOINT_FILE = 'api.json';
@@ -18,12 +19,13 @@ export interface ApiEndpoint {
   readonly startedAt: string;
 }
 
-/** Write `content` to `path` with mode 0600, atomically (a reader never sees half of it). */
+/**
+ * Write `content` to `path` with mode 0600, atomically (a reader never sees half of it). Not
+ * synced: both files are rewritten at every start, and a stale or damaged one after a power cut
+ * reads as "no peer running" (connect.ts).
+ */
 function writePrivate(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600 });
-  chmodSync(tmp, 0o600); // whatever the umask
-  renameSync(tmp, path);
+  writeFileAtomic(path, content, { durable: false, mode: 0o600 });
 }
 
 /** A new random token (32 bytes, base64url), written to <dataDir>/api-token. */

@@ -8,7 +8,7 @@
  * `removed` once a member removed it; `leave()` takes it out of the log and back to `setup`
  * (the old store is moved to <dataDir>/left/); `stop()` ends it.
  */
-import { mkdirSync, renameSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RemovedError, TimeoutError, type AppliedCommand, type ProtocolOptions } from '@synod/core';
@@ -16,9 +16,11 @@ import {
   createPeer,
   ensureDataDir,
   inspectDataDir,
+  makeDirDurable,
   META_JOINING,
   META_NAME,
   peerDbPath,
+  renameDurable,
   type Peer,
   type PeerOptions,
 } from '@synod/peer';
@@ -637,14 +639,18 @@ export class PeerService {
     await peer?.stop();
   }
 
-  /** Move the store aside (never delete: it may be needed to understand what happened). */
+  /**
+   * Move the store aside (never delete: it may be needed to understand what happened), durably:
+   * a power cut must not bring it back in place, nor lose it between the two directories.
+   */
   private archive(why: 'left' | 'unused'): void {
     const dir = join(this.options.dataDir, why);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirDurable(dir, 0o700);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const db = peerDbPath(this.options.dataDir);
     for (const suffix of ['', '-wal', '-journal', '-shm']) {
-      if (existsSync(db + suffix)) renameSync(db + suffix, join(dir, `peer-${stamp}.db${suffix}`));
+      if (existsSync(db + suffix))
+        renameDurable(db + suffix, join(dir, `peer-${stamp}.db${suffix}`));
     }
   }
 
