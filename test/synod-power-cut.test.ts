@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { PowerCutFs } from '@synod/power-cut-fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HistoryRecord } from '@synod/desktop-app';
-import { eventually, startCluster, SynodPeer } from './helpers/synod-cli.js';
+import { eventually, startCluster, synod, SynodPeer } from './helpers/synod-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'synod-power-'));
 const names = ['alice', 'bob', 'carol'];
@@ -93,6 +93,11 @@ describe('a whole cluster loses power at once', () => {
         names.map((n, i) => disks.get(n)!.cut({ torn, seed: round * 10 + i })),
       );
       expect(cuts.some((c) => c.files + c.dirs > 0)).toBe(true);
+      // What the cut left of the local API's files (stale, empty or torn: they are not synced)
+      // reads as "no peer is running".
+      const status = await synod(['status', '--data', peers[0]!.dataDir]);
+      expect(status.code, status.stderr).toBe(1);
+      expect(status.stderr).toMatch(/^synod status: no peer is running on /m);
 
       // Power back: each peer restarts on what its disk kept, as itself.
       peers = await Promise.all(
