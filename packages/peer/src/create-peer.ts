@@ -58,6 +58,10 @@ import {
   type StoreState,
 } from './store.js';
 
+/**
+ * The options of createPeer. Every optional one also takes `undefined` (= not given), so that
+ * apps compiled with `exactOptionalPropertyTypes` can pass values straight from their own options.
+ */
 export interface PeerOptions<SM extends StateMachine> {
   /** Where the peer keeps its state (created, owner-only, if missing). One peer per directory. */
   dataDir: string;
@@ -68,48 +72,50 @@ export interface PeerOptions<SM extends StateMachine> {
    * as its only member. Default true; false makes such a directory an error
    * (NotInitializedError), for apps that create logs only on an explicit request.
    */
-  init?: boolean;
+  init?: boolean | undefined;
   /** If the directory holds no log yet, join the log of this invite (`synod:…` text). */
-  join?: string;
+  join?: string | undefined;
   /** The id of a log created here (default: a random UUID). Invites name it. */
-  logId?: string;
+  logId?: string | undefined;
   /** This peer's display name, kept in the store. */
-  name?: string;
+  name?: string | undefined;
   /** Multiaddrs to listen on. Default: every interface, a free port. */
-  listen?: string[];
+  listen?: string[] | undefined;
   /** Peers to reach by address (multiaddrs ending in /p2p/<id>). */
-  bootstrap?: string[];
+  bootstrap?: string[] | undefined;
   /** LAN discovery with mDNS. Default true: this is a LAN app's peer. */
-  mdns?: boolean | MdnsOptions;
+  mdns?: boolean | MdnsOptions | undefined;
   /** A pre-shared network key (see generatePsk in @synod/transport-libp2p). */
-  psk?: Uint8Array;
+  psk?: Uint8Array | undefined;
   /** Protocol options; `window` is fixed when a log is created. */
-  protocol?: Partial<ProtocolOptions>;
+  protocol?: Partial<ProtocolOptions> | undefined;
   /** SQLite durability (default `full`: every batch fsynced). */
-  durability?: Durability;
+  durability?: Durability | undefined;
   /** A better_sqlite3.node built for another ABI (Electron). */
-  nativeBinding?: string;
+  nativeBinding?: string | undefined;
   /** Default timeout of propose() and read(), ms. */
-  operationTimeoutMs?: number;
+  operationTimeoutMs?: number | undefined;
   /**
    * Told of every protocol message sent and received (core's onMessage observer: for protocol
    * views; it runs on the hot path, keep it cheap).
    */
-  onMessage?: (event: MessageEvent) => void;
+  onMessage?: ((event: MessageEvent) => void) | undefined;
   /**
    * Who may join with an invite of this peer. Default: whoever presents a valid, unused invite
    * (the invite is the authorization). `false` refuses every join; a function decides.
    */
-  admit?: false | AdmitHook;
+  admit?: false | AdmitHook | undefined;
   /** The roles a joining peer gets (default: replica, leader and acceptor). */
-  joinRoles?: Roles;
+  joinRoles?: Roles | undefined;
   /** How long `join` waits for the inviter, ms (default 60 000). */
-  joinTimeoutMs?: number;
+  joinTimeoutMs?: number | undefined;
   /** More transport options (announce addresses, timeouts…), passed through. */
-  transport?: Omit<
-    Libp2pTransportOptions,
-    'storage' | 'identity' | 'listen' | 'bootstrap' | 'mdns' | 'psk' | 'logId'
-  >;
+  transport?:
+    | Omit<
+        Libp2pTransportOptions,
+        'storage' | 'identity' | 'listen' | 'bootstrap' | 'mdns' | 'psk' | 'logId'
+      >
+    | undefined;
 }
 
 function checkOptions<SM extends StateMachine>(o: PeerOptions<SM>): void {
