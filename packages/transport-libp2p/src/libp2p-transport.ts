@@ -7,8 +7,6 @@
  *   const transport = await createLibp2pTransport({ storage, listen, bootstrap, mdns: true });
  *   const node = await startNode({ id: transport.id, storage, transport, stateMachine });
  */
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import type {
   Connection,
@@ -40,6 +38,8 @@ import {
   type JoinOptions,
   type JoinResult,
 } from './join.js';
+import { noiseRecords } from './link/noise-records.js';
+import { yamuxMuxer } from './link/yamux.js';
 import { MemberSet } from './members.js';
 import { META_JOINED } from './meta-keys.js';
 import { copyMetrics, newMetrics, type DropReason, type TransportMetrics } from './metrics.js';
@@ -128,8 +128,8 @@ export async function createLibp2pTransport(
       ...(opts.announce !== undefined ? { announce: opts.announce } : {}),
     },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    connectionEncrypters: [noiseRecords()],
+    streamMuxers: [yamuxMuxer()],
     connectionGater: createGate({
       members,
       book,
