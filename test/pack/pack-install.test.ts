@@ -116,10 +116,17 @@ beforeAll(async () => {
     ROOT,
     project,
     packed.map((p) => p.tarball),
+    // What the docs' programs import besides Synod: the compiler, and the libp2p modules an
+    // app composes its own node of (the synod() service), at the versions tested here.
     [
-      `typescript@${installedVersion(ROOT, 'typescript')}`,
-      `@types/node@${installedVersion(ROOT, '@types/node')}`,
-    ],
+      'typescript',
+      '@types/node',
+      'libp2p',
+      '@libp2p/tcp',
+      '@libp2p/identify',
+      '@chainsafe/libp2p-noise',
+      '@chainsafe/libp2p-yamux',
+    ].map((name) => `${name}@${installedVersion(ROOT, name)}`),
   );
   install.end = Date.now();
   console.log(`npm install of the tarballs: ${install.end - install.start} ms`);
