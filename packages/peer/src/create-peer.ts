@@ -28,6 +28,7 @@ import {
   decodeInvite,
   JoinRefusedError,
   type JoinResult,
+  type Libp2pHost,
   type Libp2pTransport,
   type Libp2pTransportOptions,
   type MdnsOptions,
@@ -136,7 +137,9 @@ type Plan =
 
 function plan<SM extends StateMachine>(o: PeerOptions<SM>, s: StoreState): Plan {
   if (s.member !== undefined) {
-    if (o.join !== undefined) throw new AlreadyMemberError(o.dataDir, s.member);
+    // The same options on every start: an invite to the log this peer is in changes nothing.
+    const invited = o.join !== undefined ? decodeInvite(o.join).logId : s.member;
+    if (invited !== s.member) throw new AlreadyMemberError(o.dataDir, s.member, invited);
     if (o.logId !== undefined && o.logId !== s.member) {
       throw new OtherLogError(o.dataDir, o.logId, s.member);
     }
@@ -155,16 +158,42 @@ function plan<SM extends StateMachine>(o: PeerOptions<SM>, s: StoreState): Plan 
 }
 
 /** Open, create or join, and start a peer. See PeerOptions. */
-export async function createPeer<SM extends StateMachine>(
+export function createPeer<SM extends StateMachine>(options: PeerOptions<SM>): Promise<Peer<SM>> {
+  return openPeer(options, (storage, logId) =>
+    createLibp2pTransport({
+      ...options.transport,
+      storage,
+      listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
+      bootstrap: options.bootstrap ?? [],
+      mdns: options.mdns ?? true,
+      logId,
+      ...(options.psk !== undefined ? { psk: options.psk } : {}),
+      ...(options.joinTimeoutMs !== undefined ? { joinTimeoutMs: options.joinTimeoutMs } : {}),
+    }),
+  );
+}
+
+/** Makes a peer's transport once its store is open and its log is known. */
+export type TransportFactory<Host extends Libp2pHost> = (
+  storage: SqliteStorage,
+  logId: string,
+) => Promise<Libp2pTransport<Host>>;
+
+/**
+ * createPeer with the transport made by `makeTransport` (a node of its own, or the app's node
+ * for the libp2p service).
+ */
+export async function openPeer<SM extends StateMachine, Host extends Libp2pHost>(
   options: PeerOptions<SM>,
-): Promise<Peer<SM>> {
+  makeTransport: TransportFactory<Host>,
+): Promise<Peer<SM, Host>> {
   checkOptions(options);
   // Decode an invite before touching the disk: a typo must change nothing.
   if (options.join !== undefined) decodeInvite(options.join);
   ensureDataDir(options.dataDir);
   const fresh = !hasStore(options.dataDir);
   let storage: SqliteStorage = await openStore(options.dataDir, options);
-  let transport: Libp2pTransport | undefined;
+  let transport: Libp2pTransport<Host> | undefined;
   let node: SynodNode<SM> | undefined;
   let keep = !fresh;
   try {
@@ -172,16 +201,13 @@ export async function createPeer<SM extends StateMachine>(
     const todo = plan(options, found);
     storage = await bindToLog(options.dataDir, storage, todo.logId, options);
     if (options.name !== undefined) await writeMetaString(storage, META_NAME, options.name);
-    transport = await createLibp2pTransport({
-      ...options.transport,
-      storage,
-      listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
-      bootstrap: options.bootstrap ?? [],
-      mdns: options.mdns ?? true,
-      logId: todo.logId,
-      ...(options.psk !== undefined ? { psk: options.psk } : {}),
-      ...(options.joinTimeoutMs !== undefined ? { joinTimeoutMs: options.joinTimeoutMs } : {}),
-    });
+    transport = await makeTransport(storage, todo.logId);
+    // The log knows this peer by its id: another identity (another libp2p node) is another peer.
+    if (found.peerId !== undefined && found.peerId !== transport.id) {
+      throw new InvalidPeerOptionsError(
+        `${options.dataDir} belongs to peer ${found.peerId}, not to ${transport.id} (use another data directory for this libp2p node)`,
+      );
+    }
     await writeMetaString(storage, META_PEER_ID, transport.id);
     if (todo.kind === 'create') {
       await initLog(storage, transport.id, options.stateMachine, options.protocol ?? {});
@@ -201,7 +227,7 @@ export async function createPeer<SM extends StateMachine>(
         : {}),
       ...(options.onMessage !== undefined ? { onMessage: options.onMessage } : {}),
     });
-    const peer = new RunningPeer<SM>({
+    const peer = new RunningPeer<SM, Host>({
       dataDir: options.dataDir,
       logId: todo.logId,
       node,
@@ -244,7 +270,7 @@ export async function createPeer<SM extends StateMachine>(
  * start asks again (the inviter answers the same peer again).
  */
 async function joinLog(
-  transport: Libp2pTransport,
+  transport: Libp2pTransport<Libp2pHost>,
   invite: string,
   uncertain: () => void,
 ): Promise<JoinResult> {
