@@ -36,7 +36,9 @@ function appendUntil(stop: { now: boolean }, round: number, clients = 4) {
     for (let i = 0; !stop.now; i++) {
       const title = `r${round} c${c} #${i}`;
       try {
-        await peers[(c + i) % peers.length]!.api.append(title, `body of ${title}`, {
+        await peers[(c + i) % peers.length]!.api.append({
+          title,
+          body: `body of ${title}`,
           timeoutMs: 10_000,
         });
         acked.push(title);
