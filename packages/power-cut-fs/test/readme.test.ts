@@ -10,7 +10,7 @@ const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 
 it("README's example: an unsynced file is gone after the cut", () => {
   const readme = readFileSync(join(PACKAGE, 'README.md'), 'utf8');
-  const code = /```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+  const code = /```js\n([\s\S]*?)```/.exec(readme)![1]!;
   const dir = mkdtempSync(join(tmpdir(), 'synod-powercut-readme-'));
   // Beside the package, so that '@synod/power-cut-fs' resolves as it does for a user.
   const script = join(PACKAGE, `.readme-example-${process.pid}.mjs`);
