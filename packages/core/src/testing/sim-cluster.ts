@@ -21,6 +21,7 @@ import type { Snapshot } from '../storage.js';
 import type { PeerId } from '../types.js';
 import { encodeSnapshot } from '../snapshot.js';
 import { EventQueue } from './event-queue.js';
+import { injectedRules } from './injected-bugs.js';
 import { decodeKvResult, encodeKv, KvStateMachine } from './kv-state-machine.js';
 import type { KvInput, Operation } from './linearizability.js';
 import { Prng } from './prng.js';
@@ -75,6 +76,8 @@ export class SimPeer {
   readonly commands = new Map<number, PendingOp>();
   readonly reads = new Map<number, PendingOp>();
   generation = 0;
+  /** Crash at the next turn that has state to write, once its early messages have left. */
+  crashBeforeWrite = false;
 
   constructor(
     readonly id: PeerId,
@@ -201,7 +204,9 @@ export class SimCluster {
       stateMachine: sm,
       options: this.options.protocol ?? {},
       random: () => rng.next(),
-      ...(this.options.bugs !== undefined ? { bugs: this.options.bugs } : {}),
+      ...(this.options.bugs !== undefined
+        ? { bugs: this.options.bugs, rules: injectedRules(this.options.bugs) }
+        : {}),
       trace: (line) => this.trace(line),
       onSlotApplied: (slot, value) => this.checkAgreement(id, slot, value),
     });
@@ -374,6 +379,12 @@ export class SimCluster {
     }
     for (const e of rd.messages) this.transmit(p.id, e.to, e.msg);
     this.deliverResults(p, rd);
+    if (rd.persist !== null && p.crashBeforeWrite) {
+      // Between sending and persisting: what left at once (P2a, P1a) is out, the write is lost.
+      p.crashBeforeWrite = false;
+      this.crash(p.id);
+      return;
+    }
     if (rd.persist === null) {
       this.complete(p, rd);
       return;
