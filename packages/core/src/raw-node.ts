@@ -253,7 +253,7 @@ export class RawNode {
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
     if (state.snapshot !== null) {
       this.replica.install(state.snapshot, false);
-      for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, false);
+      for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, 'storage');
     }
     this.leader.sync();
     this.catchup.heardLeader();
@@ -614,7 +614,7 @@ export class RawNode {
     // At once, not after this turn's write: the slot is chosen, whatever this peer has written
     // (docs/protocol.md). A follower then gets decision s with P2a s+1 in one frame: one write.
     for (const p of to) this.ctx.send(p, { type: 'decision', slot, value });
-    this.replica.onDecision(slot, value);
+    this.replica.onDecision(slot, value, 'self');
   }
 
   private onApplied(c: Command, outcome: Outcome, slot: Slot): void {
