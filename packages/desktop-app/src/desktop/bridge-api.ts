@@ -45,9 +45,9 @@ export interface EntriesRequest {
 }
 
 export interface HistoryRequest {
-  /** Records with n > after (default 0). */
+  /** Records with n > after; without it, the newest `limit` records. */
   readonly after?: number;
-  /** At most this many, the oldest of them (default 100, at most 10 000). */
+  /** At most this many, oldest first (default 100, at most 10 000). */
   readonly limit?: number;
   readonly read?: ReadMode;
 }

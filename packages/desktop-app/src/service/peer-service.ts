@@ -356,11 +356,11 @@ export class PeerService {
     return entry;
   }
 
-  /** The decided history, oldest first: records with n > after (the newest kept are bounded). */
+  /** The decided history, oldest first: records with n > after, or the newest `limit`. */
   history(
     options: { after?: unknown; limit?: unknown; read?: unknown; timeoutMs?: unknown } = {},
   ): Promise<HistoryResult> {
-    const after = options.after === undefined ? 0 : nonNegative(options.after, 'after');
+    const after = options.after === undefined ? undefined : nonNegative(options.after, 'after');
     const limit = options.limit === undefined ? 100 : check.positive(options.limit, 'limit');
     return this.read(readMode(options.read), options.timeoutMs, (sm) => {
       const stats = sm.stats();
