@@ -53,7 +53,7 @@ beforeAll(async () => {
     SynodPeer.start(root, 'dave'),
   ]);
   for (const p of [...cluster, zed, dave]) running.set(p.name, p);
-  await zed.api.create({ title: 'zed only' });
+  await zed.api.createLog({ title: 'zed only' });
 }, 180_000);
 
 describe('synod errors: one line and a non-zero exit', () => {
@@ -163,7 +163,7 @@ describe('synod errors: one line and a non-zero exit', () => {
     expect((await peer('dave').status()).state).toBe('setup');
     // An inviter that is not running any more: said so, not as a socket error.
     const gone = await SynodPeer.start(root, 'gone');
-    await gone.api.create({});
+    await gone.api.createLog({});
     const orphan = (await gone.api.invite()).text;
     await gone.stop();
     await fails(
@@ -205,7 +205,7 @@ describe('synod errors: one line and a non-zero exit', () => {
 
     running.set('bob', await bob.restart(root));
     const list = await eventually('the queued append to commit', async () => {
-      const l = await alice.api.list({ read: 'local', bodies: false });
+      const l = await alice.api.entries({ read: 'local', bodies: false });
       return l.entries.some((e) => e.title === 'queued') ? l : undefined;
     });
     expect(list.entries.some((e) => e.title === 'lonely')).toBe(false);

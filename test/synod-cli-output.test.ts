@@ -19,9 +19,9 @@ const BIG = 'x'.repeat(600_000);
 
 beforeAll(async () => {
   alice = await SynodPeer.start(root, 'alice');
-  await alice.api.create({ title: 'Output' });
-  for (const title of ['one', 'two']) await alice.api.append(title, BIG);
-  for (let i = 0; i < 5; i++) await alice.api.append(`small ${i}`, `body ${i}`);
+  await alice.api.createLog({ title: 'Output' });
+  for (const title of ['one', 'two']) await alice.api.append({ title, body: BIG });
+  for (let i = 0; i < 5; i++) await alice.api.append({ title: `small ${i}`, body: `body ${i}` });
 }, 120_000);
 
 afterAll(async () => {

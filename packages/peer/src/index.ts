@@ -38,3 +38,8 @@ export {
   peerDbPath,
 } from './data-dir.js';
 export { inspectDataDir, type StoreState } from './store.js';
+export { PeerDirectory, type PeerDirectoryOptions, type SetAside } from './directory.js';
+// What an app of this package meets from the store and the transport, so that it needs
+// neither package itself.
+export type { Durability } from '@synod/storage-sqlite';
+export { JoinRefusedError, type DiscoveredPeer, type IssuedInvite } from '@synod/transport-libp2p';

@@ -36,6 +36,8 @@ export {
   type DecodedFrame,
 } from './frame-codec.js';
 export { FrameDecoder, type FrameDecoderEvents } from './frame-decoder.js';
+export { noiseRecords } from './link/noise-records.js';
+export { yamuxMuxer, type YamuxOptions } from './link/yamux.js';
 export { FIELDS, MESSAGE_TYPES } from './wire-codec.js';
 export { promiseWithResolversPolyfilled } from './polyfill.js';
 export * from './errors.js';

@@ -10,8 +10,6 @@
  * Or on the app's own libp2p node, from a service's components (attachLibp2pTransport): the
  * node, its listeners, encryption, discovery and connection gating are then the app's.
  */
-import { noise } from '@chainsafe/libp2p-noise';
-import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import type {
   Connection,
@@ -45,6 +43,8 @@ import {
   type JoinOptions,
   type JoinResult,
 } from './join.js';
+import { noiseRecords } from './link/noise-records.js';
+import { yamuxMuxer } from './link/yamux.js';
 import { MemberSet } from './members.js';
 import { META_JOINED } from './meta-keys.js';
 import { copyMetrics, newMetrics, type DropReason, type TransportMetrics } from './metrics.js';
@@ -118,8 +118,8 @@ export async function createLibp2pTransport(
       ...(opts.announce !== undefined ? { announce: opts.announce } : {}),
     },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    connectionEncrypters: [noiseRecords()],
+    streamMuxers: [yamuxMuxer()],
     connectionGater: createGate({
       members,
       book,

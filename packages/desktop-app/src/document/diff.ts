@@ -10,7 +10,6 @@
  * instead of an O(N²) search. No DOM or Node: the renderer and the tests use the same function.
  */
 import { diffChars } from 'diff';
-import type { Patch } from './types.js';
 
 /** Beyond this many changed code points, one replacement of the changed middle is exact enough. */
 const MAX_EDIT_LENGTH = 2000;
@@ -19,7 +18,7 @@ const MAX_EDIT_LENGTH = 2000;
  * Patches that turn `before` into `after`, to apply one after the other (each position in the
  * text the previous ones made), as DocumentLog's edit takes them. Empty when nothing changed.
  */
-export function diffPatches(before: string, after: string): Patch[] {
+export function diffPatches(before: string, after: string): [number, number, string][] {
   if (before === after) return [];
   // The common ends first: cheap, and what the fallback keeps.
   let start = 0;
