@@ -32,6 +32,7 @@ import {
   type IssuedInvite,
 } from './invite.js';
 import type { Libp2pHost } from './host.js';
+import { joinFailureReason } from './join-failure.js';
 import type { InviteBook } from './invite-book.js';
 import type { MemberSet } from './members.js';
 import type { TransportMetrics } from './metrics.js';
@@ -267,8 +268,10 @@ export class JoinService {
       }
     } catch (err) {
       members.removeJoinTarget(invite.inviter);
+      const timedOut = signal.aborted && opts.signal?.aborted !== true;
+      const timeoutMs = opts.timeoutMs ?? this.deps.joinTimeoutMs;
       throw new JoinFailedError(
-        `could not complete the join with ${invite.inviter}: ${err instanceof Error ? err.message : String(err)}`,
+        `could not join through ${invite.inviter}: ${joinFailureReason(err, timedOut, timeoutMs)}`,
         { cause: err },
       );
     }
