@@ -7,6 +7,16 @@
  * See README.md.
  */
 export { createPeer, type PeerOptions } from './create-peer.js';
+export { synod, SynodService, type SynodServiceOptions } from './service.js';
+export {
+  InvalidJsonError,
+  jsonCodec,
+  JsonStateMachine,
+  proposeJson,
+  type Codec,
+  type JsonMachineSpec,
+  type JsonValue,
+} from './json.js';
 export { checkName, MAX_NAME_LENGTH } from './name.js';
 export type { Peer } from './peer.js';
 export type { AdmitHook } from './admit.js';
