@@ -91,7 +91,9 @@ export function fieldsOf(
   return Object.entries(entries).map(([field, schema]) => ({ field, ...kindOf(schema) }));
 }
 
-const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** `--field-name` for a request field `fieldName`. */
+export const kebab = (field: string): string =>
+  field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** Add the derived subcommands (those not written out) to `program`. */
 export function addOperationCommands(program: Command): void {

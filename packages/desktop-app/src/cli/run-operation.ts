@@ -7,9 +7,7 @@ import { CliError } from './cli-error.js';
 import { connect, dataDirOf } from './connect.js';
 import { parseDuration } from './durations.js';
 import { formatOperationResult } from './format.js';
-import { fieldsOf, type FieldKind } from './operation-commands.js';
-
-const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+import { fieldsOf, kebab, type FieldKind } from './operation-commands.js';
 
 /** A command-line value as the field's schema takes it (the peer validates it in full). */
 function valueOf(kind: FieldKind, text: unknown, what: string): unknown {
