@@ -20,7 +20,7 @@ import {
   JoinRefusedError,
   type JoinRefusalCode,
 } from './errors.js';
-import * as wire from './generated/join.js';
+import * as wire from './codec/join-schema.js';
 import {
   decodeInvite,
   encodeInvite,
@@ -260,9 +260,7 @@ export class JoinService {
       const stream = await node.dialProtocol(inviter, JOIN_PROTOCOL, { signal });
       try {
         stream.send(lengthPrefixed(wire.JoinRequest.encode({ invite: inviteToWire(invite) })));
-        response = wire.JoinResponse.decode(await readOne(stream, MAX_JOIN_MESSAGE_BYTES, signal), {
-          limits: { members: 1024 },
-        });
+        response = wire.JoinResponse.decode(await readOne(stream, MAX_JOIN_MESSAGE_BYTES, signal));
         await stream.close({ signal: AbortSignal.timeout(1000) }).catch(() => undefined);
       } catch (err) {
         stream.abort(err instanceof Error ? err : new Error(String(err)));
