@@ -15,7 +15,7 @@
 //
 // Writes bench/results/restart-<date>.json and appends a section to bench/REPORT.md.
 import { rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -53,6 +53,7 @@ const PROTOCOL = { maxBatchCommands: 1, window: Number(opts.window) };
 const dir = join(tmpdir(), `synod-bench-restart-${process.pid}`);
 const machine = machineInfo(tmpdir());
 const busy = await busyPct(2000);
+const load0 = loadavg()[0];
 log(`restart bench: ${RUNS} restarts before and after ${SLOTS} slots; machine ${fmt(busy)}% busy`);
 
 /** Bytes of a SQLite database with its WAL. @param {string} db */
@@ -106,6 +107,7 @@ async function restarts(peers, phase) {
       readMs: Number(read.at) - startedAt,
       startToReadMs: Number(read.at) - startAt,
       spawnToReadMs: Number(read.at) - back.spawnedAt,
+      load1: loadavg()[0],
     };
     out.push(row);
     log(
@@ -159,6 +161,7 @@ const results = ['fresh', 'history'].map((phase) => {
     readMs: pick('readMs'),
     startToReadMs: pick('startToReadMs'),
     spawnToReadMs: pick('spawnToReadMs'),
+    load1: pick('load1'),
   };
 });
 const h = results[1];
@@ -184,7 +187,8 @@ await appendReport([
   '',
   machineLine(machine),
   versionsLine(machine),
-  `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run.`,
+  `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run, load average ${fmt(load0)};`,
+  'the "load" column is the 1-minute load average when each measurement ended.',
   '',
   'Method: 3 peers in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options:',
   `snapshot every 1,000 slots, 1,000 decisions retained; WINDOW ${PROTOCOL.window}; app state: last value of each of`,
@@ -204,6 +208,7 @@ await appendReport([
       'read ms',
       'spawn → read ms',
       'of which Node + modules ms',
+      'load',
     ],
     results.map((r) => [
       r.phase === 'fresh' ? 'fresh log' : `${SLOTS.toLocaleString('en-US')} slots`,
@@ -215,6 +220,7 @@ await appendReport([
       range(r.readMs),
       range(r.spawnToReadMs),
       range(r.moduleLoadMs),
+      range(r.load1),
     ]),
   ),
   '',
