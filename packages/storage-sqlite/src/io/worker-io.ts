@@ -1,5 +1,5 @@
 /**
- * The connection on a worker thread (`io: 'worker'`, the default): the caller's event loop
+ * The connection on a worker thread (`io: 'worker'`): the caller's event loop
  * never blocks on the disk, so a peer keeps receiving, stepping and sending while its writes
  * sync. Requests are posted to the worker as they are issued and answered in order; the worker
  * commits whatever writes arrived while it was busy in one transaction.

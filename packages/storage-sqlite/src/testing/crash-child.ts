@@ -6,7 +6,8 @@
  * previous child's life.
  *
  * SYNOD_CRASH_HOOK=ack-before-write makes the store acknowledge before writing (see
- * AckBeforeWriteStorage), to show that the test can fail.
+ * AckBeforeWriteStorage), to show that the test can fail. SYNOD_CRASH_IO picks the store's
+ * thread (worker or inline).
  */
 import { startNode, type Storage } from '@synod/core';
 import { KvStateMachine } from '@synod/core/testing';
@@ -22,9 +23,11 @@ import {
 import { IpcTransport, isIpcFrame, type IpcFrame } from './ipc-transport.js';
 
 async function run(path: string): Promise<void> {
+  const io = process.env.SYNOD_CRASH_IO;
   const sqlite = await openSqliteStorage(path, {
     logId: CRASH_LOG_ID,
     snapshotChunkBytes: CRASH_CHUNK_BYTES,
+    ...(io === 'worker' || io === 'inline' ? { io } : {}),
   });
   const storage: Storage =
     process.env.SYNOD_CRASH_HOOK === 'ack-before-write'
