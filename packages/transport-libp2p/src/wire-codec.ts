@@ -20,10 +20,22 @@
  * exhaustive switches) until the new shape is mapped here, in the .proto, and in
  * docs/wire-format.md.
  */
-import type { Ballot, Decided, Message, MessageType, PValue } from '@synod/core';
+import type {
+  Ballot,
+  Decided,
+  Message,
+  MessageType,
+  PeerStamp,
+  PValue,
+  StoreStamp,
+} from '@synod/core';
 
 /** The longest peer id (a ballot's leader) accepted; the core allows ids up to 256 characters. */
 export const MAX_PEER_ID_LENGTH = 256;
+/** The longest `rolledBack.why` accepted (a sentence of evidence). */
+export const MAX_REASON_LENGTH = 1000;
+/** The most peer stamps a heartbeat relays (one per peer the leader knows of). */
+export const MAX_PEER_STAMPS = 256;
 
 type Of<T extends MessageType> = Extract<Message, { type: T }>;
 
@@ -34,19 +46,20 @@ type Of<T extends MessageType> = Extract<Message, { type: T }>;
  * listed here, and the round-trip tests use the lists to check that each field survives.
  */
 export const FIELDS = {
-  p1a: ['type', 'config', 'ballot', 'fromSlot', 'probe'],
-  p1b: ['type', 'config', 'ballot', 'accepted', 'watermark', 'probe'],
-  p2a: ['type', 'config', 'ballot', 'slot', 'value'],
-  p2b: ['type', 'config', 'ballot', 'slot', 'proposal'],
+  p1a: ['type', 'config', 'ballot', 'fromSlot', 'probe', 'store'],
+  p1b: ['type', 'config', 'ballot', 'accepted', 'watermark', 'probe', 'store'],
+  p2a: ['type', 'config', 'ballot', 'slot', 'value', 'store'],
+  p2b: ['type', 'config', 'ballot', 'slot', 'proposal', 'store'],
   decision: ['type', 'slot', 'value'],
-  request: ['type', 'commands', 'hops'],
-  heartbeat: ['type', 'config', 'ballot', 'seq', 'slotOut', 'snapshotSlot'],
-  heartbeatAck: ['type', 'config', 'ballot', 'seq', 'slotOut'],
+  request: ['type', 'commands', 'hops', 'store'],
+  heartbeat: ['type', 'config', 'ballot', 'seq', 'slotOut', 'snapshotSlot', 'stores'],
+  heartbeatAck: ['type', 'config', 'ballot', 'seq', 'slotOut', 'store'],
   readIndexReq: ['type', 'id'],
   readIndexResp: ['type', 'id', 'index'],
   catchupReq: ['type', 'fromSlot', 'snapshotSlot', 'offset'],
   catchupDecisions: ['type', 'decisions'],
   snapshotChunk: ['type', 'slot', 'offset', 'total', 'data'],
+  rolledBack: ['type', 'why'],
 } as const satisfies { readonly [T in MessageType]: readonly (keyof Of<T>)[] };
 
 /** The fields of the nested structures, checked the same way. */
@@ -54,10 +67,14 @@ export const NESTED_FIELDS = {
   ballot: ['round', 'leader'],
   pvalue: ['config', 'ballot', 'slot', 'value'],
   decided: ['slot', 'value'],
+  storeStamp: ['run', 'start', 'seq'],
+  peerStamp: ['peer', 'run', 'start', 'seq'],
 } as const satisfies {
   ballot: readonly (keyof Ballot)[];
   pvalue: readonly (keyof PValue)[];
   decided: readonly (keyof Decided)[];
+  storeStamp: readonly (keyof StoreStamp)[];
+  peerStamp: readonly (keyof PeerStamp)[];
 };
 
 type Unlisted = {
@@ -67,9 +84,18 @@ type UnlistedNested = [
   Exclude<keyof Ballot, (typeof NESTED_FIELDS)['ballot'][number]>,
   Exclude<keyof PValue, (typeof NESTED_FIELDS)['pvalue'][number]>,
   Exclude<keyof Decided, (typeof NESTED_FIELDS)['decided'][number]>,
+  Exclude<keyof StoreStamp, (typeof NESTED_FIELDS)['storeStamp'][number]>,
+  Exclude<keyof PeerStamp, (typeof NESTED_FIELDS)['peerStamp'][number]>,
 ];
 /** Fails to compile while a core field is missing from FIELDS / NESTED_FIELDS. */
-export const ALL_FIELDS_LISTED: [Unlisted, ...UnlistedNested] extends [never, never, never, never]
+export const ALL_FIELDS_LISTED: [Unlisted, ...UnlistedNested] extends [
+  never,
+  never,
+  never,
+  never,
+  never,
+  never,
+]
   ? true
   : never = true;
 
@@ -91,6 +117,7 @@ export const BODY_FIELD = {
   catchupReq: 11,
   catchupDecisions: 12,
   snapshotChunk: 13,
+  rolledBack: 14,
 } as const satisfies { readonly [T in MessageType]: number };
 
 const TYPE_OF_FIELD: (MessageType | undefined)[] = [];
@@ -195,6 +222,24 @@ function decidedSize(d: Decided): number {
   return uintField(d.slot) + bytesField(d.value.length);
 }
 
+function stampSize(s: StoreStamp): number {
+  return uintField(s.run) + uintField(s.start) + uintField(s.seq);
+}
+
+/** An optional StoreStamp field: absent when the core left it out. */
+function storeField(s: StoreStamp | undefined): number {
+  return s === undefined ? 0 : subField(stampSize(s));
+}
+
+function peerStampSize(p: PeerStamp): number {
+  return (
+    bytesField(stringBytes(p.peer).length) +
+    uintField(p.run) +
+    uintField(p.start) +
+    uintField(p.seq)
+  );
+}
+
 /** The size of a message's body (the bytes inside its oneof field). */
 export function bodySize(m: Message): number {
   switch (m.type) {
@@ -203,14 +248,16 @@ export function bodySize(m: Message): number {
         uintField(m.config) +
         subField(ballotSize(m.ballot)) +
         uintField(m.fromSlot) +
-        uintField(m.probe ? 1 : 0)
+        uintField(m.probe ? 1 : 0) +
+        storeField(m.store)
       );
     case 'p1b': {
       let n =
         uintField(m.config) +
         subField(ballotSize(m.ballot)) +
         uintField(m.watermark) +
-        uintField(m.probe ? 1 : 0);
+        uintField(m.probe ? 1 : 0) +
+        storeField(m.store);
       for (const p of m.accepted) n += subField(pvalueSize(p));
       return n;
     }
@@ -219,33 +266,38 @@ export function bodySize(m: Message): number {
         uintField(m.config) +
         subField(ballotSize(m.ballot)) +
         uintField(m.slot) +
-        bytesField(m.value.length)
+        bytesField(m.value.length) +
+        storeField(m.store)
       );
     case 'p2b':
       return (
         uintField(m.config) +
         subField(ballotSize(m.ballot)) +
         uintField(m.slot) +
-        subField(ballotSize(m.proposal))
+        subField(ballotSize(m.proposal)) +
+        storeField(m.store)
       );
     case 'decision':
       return uintField(m.slot) + bytesField(m.value.length);
     case 'request':
-      return bytesField(m.commands.length) + uintField(m.hops);
-    case 'heartbeat':
-      return (
+      return bytesField(m.commands.length) + uintField(m.hops) + storeField(m.store);
+    case 'heartbeat': {
+      let n =
         uintField(m.config) +
         subField(ballotSize(m.ballot)) +
         uintField(m.seq) +
         uintField(m.slotOut) +
-        uintField(m.snapshotSlot)
-      );
+        uintField(m.snapshotSlot);
+      for (const p of m.stores ?? []) n += subField(peerStampSize(p));
+      return n;
+    }
     case 'heartbeatAck':
       return (
         uintField(m.config) +
         subField(ballotSize(m.ballot)) +
         uintField(m.seq) +
-        uintField(m.slotOut)
+        uintField(m.slotOut) +
+        storeField(m.store)
       );
     case 'readIndexReq':
       return uintField(m.id);
@@ -262,6 +314,8 @@ export function bodySize(m: Message): number {
       return (
         uintField(m.slot) + uintField(m.offset) + uintField(m.total) + bytesField(m.data.length)
       );
+    case 'rolledBack':
+      return bytesField(utf8.encode(m.why).length);
     default:
       return unknownType(m);
   }
@@ -352,6 +406,14 @@ function writeBallot(w: Writer, field: number, b: Ballot): void {
   w.bytes(2, stringBytes(b.leader));
 }
 
+function writeStore(w: Writer, field: number, s: StoreStamp | undefined): void {
+  if (s === undefined) return;
+  w.sub(field, stampSize(s));
+  w.uint(1, s.run);
+  w.uint(2, s.start);
+  w.uint(3, s.seq);
+}
+
 /** Write a message's body (see bodySize). */
 export function writeBody(w: Writer, m: Message): void {
   switch (m.type) {
@@ -360,6 +422,7 @@ export function writeBody(w: Writer, m: Message): void {
       writeBallot(w, 2, m.ballot);
       w.uint(3, m.fromSlot);
       w.uint(4, m.probe ? 1 : 0);
+      writeStore(w, 5, m.store);
       return;
     case 'p1b':
       w.uint(1, m.config);
@@ -373,18 +436,21 @@ export function writeBody(w: Writer, m: Message): void {
       }
       w.uint(4, m.watermark);
       w.uint(5, m.probe ? 1 : 0);
+      writeStore(w, 6, m.store);
       return;
     case 'p2a':
       w.uint(1, m.config);
       writeBallot(w, 2, m.ballot);
       w.uint(3, m.slot);
       w.bytes(4, m.value);
+      writeStore(w, 5, m.store);
       return;
     case 'p2b':
       w.uint(1, m.config);
       writeBallot(w, 2, m.ballot);
       w.uint(3, m.slot);
       writeBallot(w, 4, m.proposal);
+      writeStore(w, 5, m.store);
       return;
     case 'decision':
       w.uint(1, m.slot);
@@ -393,6 +459,7 @@ export function writeBody(w: Writer, m: Message): void {
     case 'request':
       w.bytes(1, m.commands);
       w.uint(2, m.hops);
+      writeStore(w, 3, m.store);
       return;
     case 'heartbeat':
       w.uint(1, m.config);
@@ -400,12 +467,20 @@ export function writeBody(w: Writer, m: Message): void {
       w.uint(3, m.seq);
       w.uint(4, m.slotOut);
       w.uint(5, m.snapshotSlot);
+      for (const p of m.stores ?? []) {
+        w.sub(6, peerStampSize(p));
+        w.bytes(1, stringBytes(p.peer));
+        w.uint(2, p.run);
+        w.uint(3, p.start);
+        w.uint(4, p.seq);
+      }
       return;
     case 'heartbeatAck':
       w.uint(1, m.config);
       writeBallot(w, 2, m.ballot);
       w.uint(3, m.seq);
       w.uint(4, m.slotOut);
+      writeStore(w, 5, m.store);
       return;
     case 'readIndexReq':
       w.uint(1, m.id);
@@ -431,6 +506,9 @@ export function writeBody(w: Writer, m: Message): void {
       w.uint(2, m.offset);
       w.uint(3, m.total);
       w.bytes(4, m.data);
+      return;
+    case 'rolledBack':
+      w.bytes(1, utf8.encode(m.why));
       return;
     default:
       unknownType(m);
@@ -680,6 +758,44 @@ function readDecided(r: Reader, wireType: number): Decided {
   return { slot, value: value ?? new Uint8Array(0) };
 }
 
+function readStore(r: Reader, wireType: number, where: string): StoreStamp {
+  let run = 0;
+  let start = 0;
+  let seq = 0;
+  const outer = enter(r, wireType, where, 'store');
+  while (r.pos < r.end) {
+    const tag = readTag(r);
+    const f = tag >>> 3;
+    const t = tag & 7;
+    if (f === 1) run = readUint(r, t, where, 'store.run');
+    else if (f === 2) start = readUint(r, t, where, 'store.start');
+    else if (f === 3) seq = readUint(r, t, where, 'store.seq');
+    else r.skip(t);
+  }
+  leave(r, outer);
+  return { run, start, seq };
+}
+
+function readPeerStamp(r: Reader, wireType: number): PeerStamp {
+  let peer = '';
+  let run = 0;
+  let start = 0;
+  let seq = 0;
+  const outer = enter(r, wireType, 'heartbeat', 'stores');
+  while (r.pos < r.end) {
+    const tag = readTag(r);
+    const f = tag >>> 3;
+    const t = tag & 7;
+    if (f === 1) peer = readString(r, t, 'heartbeat', 'stores.peer', MAX_PEER_ID_LENGTH);
+    else if (f === 2) run = readUint(r, t, 'heartbeat', 'stores.run');
+    else if (f === 3) start = readUint(r, t, 'heartbeat', 'stores.start');
+    else if (f === 4) seq = readUint(r, t, 'heartbeat', 'stores.seq');
+    else r.skip(t);
+  }
+  leave(r, outer);
+  return { peer, run, start, seq };
+}
+
 /** Limits on repeated fields, beyond what the frame size bounds. */
 export interface DecodeLimits {
   /** The most pvalues in a p1b, and decisions in a catchupDecisions. */
@@ -698,7 +814,20 @@ interface RawBody {
   bytes: Uint8Array | undefined;
   accepted: PValue[] | undefined;
   decisions: Decided[] | undefined;
+  store: StoreStamp | undefined;
+  stores: PeerStamp[] | undefined;
+  text: string | undefined;
 }
+
+/** Which field of each type holds the sender's StoreStamp. */
+const STORE_FIELD: { readonly [T in MessageType]?: number } = {
+  p1a: 5,
+  p1b: 6,
+  p2a: 5,
+  p2b: 5,
+  request: 3,
+  heartbeatAck: 5,
+};
 
 /** Which field of each type is the ballot (2 wherever there is one) and which holds bytes. */
 const BYTES_FIELD: { readonly [T in MessageType]?: number } = {
@@ -738,8 +867,12 @@ export function readBody(
     bytes: undefined,
     accepted: undefined,
     decisions: undefined,
+    store: undefined,
+    stores: undefined,
+    text: undefined,
   };
   const bytesField = BYTES_FIELD[type];
+  const storeField = STORE_FIELD[type];
   const hasBallot = HAS_BALLOT.has(type);
   const names = FIELDS[type];
   const outer = enter(r, wireType, 'message', type);
@@ -749,6 +882,14 @@ export function readBody(
     const t = tag & 7;
     if (f === bytesField) {
       raw.bytes = readBytes(r, t, type, names[f]!);
+    } else if (f === storeField) {
+      raw.store = readStore(r, t, type);
+    } else if (f === 6 && type === 'heartbeat') {
+      raw.stores ??= [];
+      if (raw.stores.length >= MAX_PEER_STAMPS) fail('heartbeat relays too many stores');
+      raw.stores.push(readPeerStamp(r, t));
+    } else if (f === 1 && type === 'rolledBack') {
+      raw.text = readString(r, t, type, 'why', MAX_REASON_LENGTH);
     } else if (f === 2 && hasBallot) {
       raw.ballot = readBallot(r, t, type);
     } else if (f === 4 && type === 'p2b') {
@@ -779,10 +920,12 @@ function shape(type: MessageType, raw: RawBody): Message {
   const [, i1 = 0, i2 = 0, i3 = 0, i4 = 0, i5 = 0] = raw.ints;
   const needBallot = (): Ballot => raw.ballot ?? fail(`${type}.ballot is missing`);
   const bytes = (): Uint8Array => raw.bytes ?? new Uint8Array(0);
+  // The stamp is optional: a peer of an earlier release sends none.
+  const store = raw.store === undefined ? {} : { store: raw.store };
   switch (type) {
     case 'p1a':
       if (i4 > 1) fail('p1a.probe is not a bool');
-      return { type, config: i1, ballot: needBallot(), fromSlot: i3, probe: i4 === 1 };
+      return { type, config: i1, ballot: needBallot(), fromSlot: i3, probe: i4 === 1, ...store };
     case 'p1b':
       if (i5 > 1) fail('p1b.probe is not a bool');
       return {
@@ -792,9 +935,10 @@ function shape(type: MessageType, raw: RawBody): Message {
         accepted: raw.accepted ?? [],
         watermark: i4,
         probe: i5 === 1,
+        ...store,
       };
     case 'p2a':
-      return { type, config: i1, ballot: needBallot(), slot: i3, value: bytes() };
+      return { type, config: i1, ballot: needBallot(), slot: i3, value: bytes(), ...store };
     case 'p2b':
       return {
         type,
@@ -802,15 +946,24 @@ function shape(type: MessageType, raw: RawBody): Message {
         ballot: needBallot(),
         slot: i3,
         proposal: raw.proposal ?? fail('p2b.proposal is missing'),
+        ...store,
       };
     case 'decision':
       return { type, slot: i1, value: bytes() };
     case 'request':
-      return { type, commands: bytes(), hops: i2 };
+      return { type, commands: bytes(), hops: i2, ...store };
     case 'heartbeat':
-      return { type, config: i1, ballot: needBallot(), seq: i3, slotOut: i4, snapshotSlot: i5 };
+      return {
+        type,
+        config: i1,
+        ballot: needBallot(),
+        seq: i3,
+        slotOut: i4,
+        snapshotSlot: i5,
+        ...(raw.stores === undefined ? {} : { stores: raw.stores }),
+      };
     case 'heartbeatAck':
-      return { type, config: i1, ballot: needBallot(), seq: i3, slotOut: i4 };
+      return { type, config: i1, ballot: needBallot(), seq: i3, slotOut: i4, ...store };
     case 'readIndexReq':
       return { type, id: i1 };
     case 'readIndexResp':
@@ -826,6 +979,8 @@ function shape(type: MessageType, raw: RawBody): Message {
       if (i2 + data.length > i3) fail('snapshotChunk runs past its total');
       return { type, slot: i1, offset: i2, total: i3, data };
     }
+    case 'rolledBack':
+      return { type, why: raw.text ?? '' };
     default:
       return unknownType(type);
   }

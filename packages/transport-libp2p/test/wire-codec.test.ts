@@ -13,6 +13,9 @@ import { arbMessage } from './arbitraries.js';
  */
 function asReference(m: Message): Record<string, unknown> {
   const { type, ...fields } = m;
+  // A repeated field decodes as [] when absent; the core leaves `stores` out instead.
+  if (m.type === 'heartbeat' && m.stores === undefined)
+    return { [type]: { ...fields, stores: [] } };
   return { [type]: fields };
 }
 
