@@ -42,7 +42,8 @@ export interface CatchupProgress {
  * has not shown it lacks them, at random.
  */
 export function chooseCatchupSource(s: CatchupSituation): PeerId | undefined {
-  if (s.incoming !== undefined && s.incoming.slot >= s.slotOut) return s.incoming.from;
+  const inc = s.incoming;
+  if (inc !== undefined && inc.slot >= s.slotOut && !s.lacking.has(inc.from)) return inc.from;
   let best: PeerId | undefined;
   let slot = -1;
   for (const [p, at] of s.ahead) {
