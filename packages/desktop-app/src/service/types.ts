@@ -77,6 +77,11 @@ export interface ProtocolView {
     readonly snapshotBytes: { readonly received: number; readonly total: number } | null;
   } | null;
   readonly reconfigPending: boolean;
+  /**
+   * Set when the other peers found this peer's storage rolled back (restored from an older
+   * copy, or replaced): one sentence saying why and what to do. It no longer votes or leads.
+   */
+  readonly amnesia: string | null;
   readonly config: {
     readonly id: number;
     readonly start: number;
