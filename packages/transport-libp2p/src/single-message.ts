@@ -3,13 +3,13 @@
  * same varint framing as the paxos frames and a size limit on what is read.
  */
 import type { Stream } from '@libp2p/interface';
+import { ByteWriter, varintSize } from '@synod/core';
 import { FrameDecoder } from './frame-decoder.js';
-import { varintLength, writeVarint } from './varint.js';
 
 export function lengthPrefixed(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(varintLength(body.length) + body.length);
-  out.set(body, writeVarint(out, 0, body.length));
-  return out;
+  return new ByteWriter(new Uint8Array(varintSize(body.length) + body.length))
+    .bytes(body)
+    .written();
 }
 
 /** Read one length-prefixed message of at most `maxBytes`; rejects on close, abort or excess. */
@@ -31,7 +31,8 @@ export function readOne(
       else resolve(body!);
     };
     const decoder = new FrameDecoder(maxBytes, {
-      frame: (body) => finish(undefined, body.slice()),
+      // A copy (Uint8Array's slice: a Buffer's would share the stream's memory).
+      frame: (body) => finish(undefined, Uint8Array.prototype.slice.call(body)),
       oversized: (n) => finish(new Error(`message of ${n} bytes exceeds ${maxBytes}`)),
       fatal: (reason) => finish(new Error(reason)),
     });
