@@ -14,6 +14,7 @@
 // section to bench/REPORT.md.
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { ByteReader } from '@synod/core';
 import { sampleMessages } from '@synod/core/testing';
 import { decodeFrameBody, encodeMessages, MESSAGE_TYPES } from '@synod/transport-libp2p';
 import { MessageUnion } from '../packages/transport-libp2p/dist/codec/paxos-schema.js';
@@ -125,9 +126,8 @@ const batch = Array.from({ length: 100 }, (_, i) => ({
 }));
 const refFrame = { messages: batch.map(asReference) };
 const [frame] = encodeMessages(batch, 16 << 20).frames;
-let hdr = 0;
-while (frame[hdr] >= 0x80) hdr++;
-const body = frame.subarray(hdr + 1);
+const prefix = new ByteReader(frame);
+const body = prefix.raw(prefix.uint());
 const protonsBody = body.subarray(1);
 const frameLoad = loadavg()[0];
 const frameEncode = compare({
