@@ -231,6 +231,23 @@ export function sizesSeek(mark: number): void {
   nextSize = mark;
 }
 
+/** A message (or oneof wrapper) on its own: measured, then written into a buffer of that size. */
+function encodeAlone<T>(
+  schema: {
+    readonly name: string;
+    bodySize(m: T): number;
+    writeBody(w: ByteWriter, m: T): void;
+  },
+  m: T,
+): Uint8Array {
+  beginEncoding();
+  const n = schema.bodySize(m);
+  const w = new ByteWriter(allocate(n));
+  schema.writeBody(w, m);
+  if (w.length !== n) throw new Error(`${schema.name}: wrote ${w.length} bytes, measured ${n}`);
+  return w.written();
+}
+
 /** One field of a message table. */
 export interface Field<T> {
   readonly no: number;
@@ -489,12 +506,7 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
 
   /** The message alone, as bytes (no length prefix). */
   encode(m: T): Uint8Array {
-    beginEncoding();
-    const n = this.bodySize(m);
-    const w = new ByteWriter(allocate(n));
-    this.writeBody(w, m);
-    if (w.length !== n) throw new Error(`${this.name}: wrote ${w.length} bytes, measured ${n}`);
-    return w.written();
+    return encodeAlone(this, m);
   }
 
   /** Read fields up to the reader's end. */
@@ -690,12 +702,7 @@ export class OneofSchema<T extends Record<D, string>, D extends keyof T & string
 
   /** One wrapper alone, as bytes (no length prefix). */
   encode(m: T): Uint8Array {
-    beginEncoding();
-    const n = this.bodySize(m);
-    const w = new ByteWriter(allocate(n));
-    this.writeBody(w, m);
-    if (w.length !== n) throw new Error(`${this.name}: wrote ${w.length} bytes, measured ${n}`);
-    return w.written();
+    return encodeAlone(this, m);
   }
 
   decode(b: Uint8Array): T | undefined {
