@@ -61,7 +61,7 @@ interface Handshake {
     identityKey: Uint8Array;
     extensions?: { streamMuxers?: string[]; webtransportCerthashes?: Uint8Array[] };
   };
-  encrypt(plaintext: Uint8Array): Uint8Array | Uint8ArrayList;
+  encrypt(plaintext: Uint8Array | Uint8ArrayList): Uint8Array | Uint8ArrayList;
   decrypt(ciphertext: Uint8Array, dst?: Uint8Array): Uint8Array | Uint8ArrayList;
 }
 
@@ -331,7 +331,6 @@ export class NoiseRecordStream extends AbstractMessageStream {
    */
   override send(data: Uint8Array | Uint8ArrayList): boolean {
     if (
-      !(data instanceof Uint8Array) ||
       data.byteLength === 0 ||
       this.writeBuffer.byteLength > 0 ||
       this.sendingData ||
@@ -363,12 +362,26 @@ export class NoiseRecordStream extends AbstractMessageStream {
     const out = Buffer.allocUnsafe(total + records * (2 + TAG));
     let o = 0;
     for (let i = 0; i < total; i += MAX_PLAINTEXT) {
-      const sealed = this.handshake.encrypt(data.subarray(i, Math.min(i + MAX_PLAINTEXT, total)));
+      const end = Math.min(i + MAX_PLAINTEXT, total);
+      // A large record's pieces go to the cipher as they are (OpenSSL takes them one by one);
+      // a small one is joined for the wasm cipher.
+      const plaintext =
+        data instanceof Uint8Array || end - i < WASM_BELOW
+          ? data.subarray(i, end)
+          : data.sublist(i, end);
+      const sealed = this.handshake.encrypt(plaintext);
       const n = sealed.byteLength;
       out[o] = n >> 8;
       out[o + 1] = n & 0xff;
-      if (sealed instanceof Uint8Array) out.set(sealed, o + 2);
-      else out.set(sealed.subarray(), o + 2);
+      if (sealed instanceof Uint8Array) {
+        out.set(sealed, o + 2);
+      } else {
+        let p = o + 2;
+        for (const piece of sealed) {
+          out.set(piece, p);
+          p += piece.length;
+        }
+      }
       o += 2 + n;
     }
     return out;
