@@ -1,4 +1,4 @@
-import { ByteWriter, type Message } from '@synod/core';
+import { ByteReader, ByteWriter, type Message } from '@synod/core';
 import { assertDeepEqual, sampleMessages } from '@synod/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -272,8 +272,9 @@ describe('frame decoder', () => {
           )
           .map(([ms, flips]) => {
             const f = encodeMessages(ms, MAX_FRAME).frames[0]!.slice();
-            let hdr = 0;
-            while (f[hdr]! >= 0x80) hdr++;
+            const r = new ByteReader(f);
+            r.uint();
+            const hdr = r.pos - 1;
             for (const [at, x] of flips) {
               const i = hdr + 1 + (at % Math.max(1, f.length - hdr - 1));
               if (i < f.length) f[i]! ^= x;
