@@ -35,6 +35,7 @@ import type { Envelope, Message, Request } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { Replica, type AppliedCommand } from './replica.js';
+import { RULES, type Rules } from './rules.js';
 import { encodeSnapshot } from './snapshot.js';
 import type { StateMachine } from './state-machine.js';
 import type { PersistentState, Snapshot, StorageBatch } from './storage.js';
@@ -51,6 +52,8 @@ export interface RawNodeConfig {
   random: () => number;
   /** Test-only: switch on known bugs, to show that the tests catch them. */
   bugs?: ReadonlySet<BugName>;
+  /** Test-only: decisions replaced by an injected bug (`@synod/core/testing`). */
+  rules?: Partial<Rules>;
   /** Receives a line for every protocol event worth reading in a trace. */
   trace?: (line: string) => void;
   /** Called with every slot this replica applies, in order (the simulator checks agreement). */
@@ -194,6 +197,7 @@ export class RawNode {
       id: cfg.id,
       opts: this.opts,
       persist: this.persist,
+      rules: { ...RULES, ...cfg.rules },
       now: () => this.now,
       random: cfg.random,
       send: (to, msg) => this.send(to, msg, false),
@@ -249,7 +253,7 @@ export class RawNode {
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
     if (state.snapshot !== null) {
       this.replica.install(state.snapshot, false);
-      for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, false);
+      for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, 'storage');
     }
     this.leader.sync();
     this.catchup.heardLeader();
@@ -610,7 +614,7 @@ export class RawNode {
     // At once, not after this turn's write: the slot is chosen, whatever this peer has written
     // (docs/protocol.md). A follower then gets decision s with P2a s+1 in one frame: one write.
     for (const p of to) this.ctx.send(p, { type: 'decision', slot, value });
-    this.replica.onDecision(slot, value);
+    this.replica.onDecision(slot, value, 'self');
   }
 
   private onApplied(c: Command, outcome: Outcome, slot: Slot): void {

@@ -21,6 +21,7 @@ import type { Snapshot } from '../storage.js';
 import type { PeerId } from '../types.js';
 import { encodeSnapshot } from '../snapshot.js';
 import { EventQueue } from './event-queue.js';
+import { injectedRules } from './injected-bugs.js';
 import { decodeKvResult, encodeKv, KvStateMachine } from './kv-state-machine.js';
 import type { KvInput, Operation } from './linearizability.js';
 import { Prng } from './prng.js';
@@ -75,6 +76,8 @@ export class SimPeer {
   readonly commands = new Map<number, PendingOp>();
   readonly reads = new Map<number, PendingOp>();
   generation = 0;
+  /** Crash at the next turn that has state to write, once its early messages have left. */
+  crashBeforeWrite = false;
 
   constructor(
     readonly id: PeerId,
@@ -97,6 +100,8 @@ export class SimCluster {
   private readonly chosen = new Map<number, Uint8Array>();
   private readonly queue = new EventQueue();
   private readonly cut = new Set<string>();
+  /** Messages of these types from one peer to another are lost (`from>to` -> types). */
+  private readonly lossy = new Map<string, Set<Message['type']>>();
   net: NetworkFaults;
   private readonly fsync: [number, number];
   private readonly tickMs: number;
@@ -201,7 +206,9 @@ export class SimCluster {
       stateMachine: sm,
       options: this.options.protocol ?? {},
       random: () => rng.next(),
-      ...(this.options.bugs !== undefined ? { bugs: this.options.bugs } : {}),
+      ...(this.options.bugs !== undefined
+        ? { bugs: this.options.bugs, rules: injectedRules(this.options.bugs) }
+        : {}),
       trace: (line) => this.trace(line),
       onSlotApplied: (slot, value) => this.checkAgreement(id, slot, value),
     });
@@ -287,9 +294,19 @@ export class SimCluster {
     this.trace(`link ${a}-${b} heals`);
   }
 
+  /** Lose every message of `types` from `from` to `to` until healed (asymmetric loss). */
+  loseTypes(from: PeerId, to: PeerId, types: readonly Message['type'][]): void {
+    const key = `${from}>${to}`;
+    const set = this.lossy.get(key) ?? new Set();
+    for (const t of types) set.add(t);
+    this.lossy.set(key, set);
+    this.trace(`${types.join(',')} from ${from} to ${to} are lost`);
+  }
+
   heal(): void {
-    if (this.cut.size > 0) this.trace('network heals');
+    if (this.cut.size > 0 || this.lossy.size > 0) this.trace('network heals');
     this.cut.clear();
+    this.lossy.clear();
   }
 
   linkUp(from: PeerId, to: PeerId): boolean {
@@ -302,7 +319,8 @@ export class SimCluster {
       this.inFlight.push({ id: this.nextMsgId++, from, to, msg });
       return;
     }
-    if (!this.linkUp(from, to) || this.prng.chance(this.net.dropRate)) return;
+    if (!this.linkUp(from, to) || this.lost(from, to, msg) || this.prng.chance(this.net.dropRate))
+      return;
     const copies = this.prng.chance(this.net.dupRate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       // Heavy-tailed, as real networks are: most messages are fast, some are very late, so
@@ -314,10 +332,14 @@ export class SimCluster {
     }
   }
 
+  private lost(from: PeerId, to: PeerId, msg: Message): boolean {
+    return this.lossy.get(`${from}>${to}`)?.has(msg.type) === true;
+  }
+
   /** Deliver a message now (a partition cut at delivery time also loses it). */
   receive(from: PeerId, to: PeerId, msg: Message): void {
     const p = this.peers.get(to);
-    if (p?.node == null || p.paused || !this.linkUp(from, to)) return;
+    if (p?.node == null || p.paused || !this.linkUp(from, to) || this.lost(from, to, msg)) return;
     p.node.step(from, msg);
     this.scheduleTurn(p);
   }
@@ -374,6 +396,12 @@ export class SimCluster {
     }
     for (const e of rd.messages) this.transmit(p.id, e.to, e.msg);
     this.deliverResults(p, rd);
+    if (rd.persist !== null && p.crashBeforeWrite) {
+      // Between sending and persisting: what left at once (P2a, P1a) is out, the write is lost.
+      p.crashBeforeWrite = false;
+      this.crash(p.id);
+      return;
+    }
     if (rd.persist === null) {
       this.complete(p, rd);
       return;
