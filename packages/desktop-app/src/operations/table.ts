@@ -34,6 +34,7 @@ import type {
 import {
   entryId,
   inviteText,
+  MAX_EDITS,
   optionalTimeout,
   patches,
   peerName,
@@ -137,7 +138,7 @@ export const OPERATIONS = {
             rebase: v.optional(v.boolean()),
           }),
         ),
-        v.maxLength(1000, 'more than 1000 edits'),
+        v.maxLength(MAX_EDITS, `more than ${MAX_EDITS} edits`),
       ),
       ...timed,
     }),
