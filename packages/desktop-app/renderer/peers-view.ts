@@ -5,7 +5,7 @@
  */
 import type { InviteView, PeerView, ServiceStatus } from '../src/desktop/bridge-api.js';
 import { fill, h } from './dom.js';
-import { ago, shortId } from './format.js';
+import { ago, errorText, shortId } from './format.js';
 import type { Ui } from './ui.js';
 import { WRITE_TIMEOUT_MS } from './writes.js';
 
@@ -17,6 +17,7 @@ export class PeersView {
   private readonly list = h('ul', { class: 'peers', 'data-testid': 'peers' });
   private readonly inviteBox = h('div', { class: 'invite' });
   private readonly lan = h('ul', { class: 'discovered', 'data-testid': 'lan' });
+  private readonly requests = h('ul', { class: 'requests', 'data-testid': 'invite-requests' });
   private status: ServiceStatus | null = null;
   private connected = true;
   private confirming: string | null = null;
@@ -29,6 +30,7 @@ export class PeersView {
       { class: 'panel' },
       h('h2', null, 'Peers'),
       this.list,
+      this.requests,
       this.inviteBox,
       this.lan,
     );
@@ -63,6 +65,47 @@ export class PeersView {
     if (s === null) return;
     const now = Date.now();
     fill(this.list, ...s.peers.map((p) => this.peer(s, p, now)));
+    this.drawRequests(s);
+  }
+
+  /** Peers in no log, on the LAN, asking to be let in: the user accepts or declines. */
+  private drawRequests(s: ServiceStatus): void {
+    const key = JSON.stringify(s.inviteRequests);
+    if (this.requests.dataset.shown === key) return;
+    this.requests.dataset.shown = key;
+    fill(
+      this.requests,
+      ...s.inviteRequests.map((r) => {
+        const answer = (accept: boolean) => () => {
+          this.ui.bridge
+            .answerInviteRequest({ id: r.id, accept })
+            .then(() =>
+              this.ui.notify('ok', accept ? `${r.name || shortId(r.peer)} is let in` : 'declined'),
+            )
+            .catch((err: unknown) =>
+              this.ui.notify('error', `could not answer: ${errorText(err)}`),
+            );
+        };
+        return h(
+          'li',
+          { class: 'request', 'data-testid': 'invite-request' },
+          h('strong', null, r.name || 'A peer'),
+          ' ',
+          h('code', null, shortId(r.peer)),
+          ' asks to join this log (on your network) ',
+          h(
+            'button',
+            { class: 'small primary', 'data-testid': 'accept-request', onclick: answer(true) },
+            'Let in',
+          ),
+          h(
+            'button',
+            { class: 'small', 'data-testid': 'decline-request', onclick: answer(false) },
+            'Decline',
+          ),
+        );
+      }),
+    );
   }
 
   private peer(s: ServiceStatus, p: PeerView, now: number): HTMLElement {

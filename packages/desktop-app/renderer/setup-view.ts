@@ -1,6 +1,7 @@
 /**
- * First run (and after leaving): this peer's name, then create a new log or join one with an
- * invite, and the peers seen on the LAN.
+ * First run (and after leaving): this peer's name, then create a new log, join one with an
+ * invite, or ask a member found on the LAN to let this peer in (its user accepts in its app;
+ * no invite to copy by hand).
  */
 import type { ServiceStatus } from '../src/desktop/bridge-api.js';
 import { fill, h } from './dom.js';
@@ -35,10 +36,12 @@ export class SetupView {
     fill(this.about, `This peer: ${s.name} · data in ${s.dataDir}`);
   }
 
-  /** Read the peers seen on the LAN again. */
+  /** Read the members seen on the LAN again (not while asking one: its button says so). */
   async refreshLan(): Promise<void> {
+    if (this.asking !== null) return;
     try {
       const { peers } = await this.ui.bridge.discovered();
+      if (this.asking !== null) return;
       fill(
         this.lan,
         ...(peers.length === 0
@@ -46,21 +49,46 @@ export class SetupView {
               h(
                 'li',
                 { class: 'muted' },
-                'None yet (LAN discovery runs once this peer is in a log, unless started with --no-mdns). Ask a member for an invite.',
+                'None yet: members of a log on this network show here (unless LAN discovery is off: --no-mdns). Or paste an invite.',
               ),
             ]
-          : peers.map((p) =>
-              h(
-                'li',
-                null,
-                h('code', null, shortId(p.peer)),
-                ` ${p.addrs[0] ?? ''} · ${ago(p.lastSeen)}`,
-              ),
-            )),
+          : peers.map((p) => this.lanPeer(p.peer, p.addrs[0] ?? '', p.lastSeen))),
       );
     } catch {
       fill(this.lan, h('li', { class: 'muted' }, 'unavailable'));
     }
+  }
+
+  /** The peer being asked for an invite, if any. */
+  private asking: string | null = null;
+
+  private lanPeer(peer: string, addr: string, lastSeen: number): HTMLElement {
+    const ask = h(
+      'button',
+      { class: 'small primary', 'data-testid': 'ask-to-join' },
+      'Ask to join',
+    );
+    ask.addEventListener('click', () => {
+      this.asking = peer;
+      for (const b of this.lan.querySelectorAll('button')) b.disabled = true;
+      ask.textContent = 'Asked: waiting for them to accept…';
+      this.ui.notify('info', `asked ${shortId(peer)} to let this peer in: waiting for its user`);
+      this.ui.bridge
+        .askToJoin({ peer })
+        .then((s) => this.ui.showStatus(s))
+        .catch((err: unknown) => this.ui.notify('error', `not let in: ${errorText(err)}`))
+        .finally(() => {
+          this.asking = null;
+          void this.refreshLan();
+        });
+    });
+    return h(
+      'li',
+      { 'data-testid': 'lan-peer', 'data-peer': peer },
+      h('code', null, shortId(peer)),
+      ` ${addr} · ${ago(lastSeen)} `,
+      ask,
+    );
   }
 
   private createPanel(): HTMLElement {

@@ -179,6 +179,18 @@ export const OPERATIONS = {
     request: v.strictObject({ invite: inviteText, name: v.optional(peerName) }),
     http: { method: 'POST', path: '/api/join' },
   }),
+  askToJoin: op<ServiceStatus>()({
+    summary:
+      'in setup: ask a member found on the LAN for an invite (its user accepts or declines), then join with it',
+    request: v.strictObject({ peer: peerRef, name: v.optional(peerName) }),
+    http: { method: 'POST', path: '/api/ask-to-join' },
+  }),
+  answerInviteRequest: op<Record<string, never>>()({
+    summary:
+      'accept or decline a LAN peer that asked this member for an invite (status lists them)',
+    request: v.strictObject({ id: positive, accept: v.boolean('accept must be true or false') }),
+    http: { method: 'POST', path: '/api/invite-requests/:id' },
+  }),
   leave: op<ServiceStatus>()({
     summary: 'take this peer out of the log, back to setup (its store kept in <data>/left/)',
     request: none,
