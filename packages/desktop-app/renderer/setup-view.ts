@@ -24,7 +24,7 @@ export class SetupView {
       h('p', { class: 'lead' }, 'A shared, totally ordered document log, kept by Multi-Paxos.'),
       h('section', { class: 'panel' }, h('h2', null, 'Your name'), this.nameSlot, this.about),
       h('div', { class: 'setup-choices' }, this.createPanel(), this.joinPanel()),
-      h('section', { class: 'panel' }, h('h2', null, 'Peers seen on the LAN'), this.lan),
+      h('section', { class: 'panel' }, h('h2', null, 'Members of a log on this network'), this.lan),
     );
   }
 
