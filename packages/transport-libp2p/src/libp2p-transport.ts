@@ -412,6 +412,7 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
     if (this.stopped) return;
     this.stopped = true;
     this.handler = undefined;
+    await Promise.all([...this.links.values()].map((link) => link.drain()));
     for (const link of this.links.values()) link.close();
     this.links.clear();
     for (const ch of this.inbound.values()) ch.abort(new TransportStoppedError());
