@@ -28,6 +28,14 @@ interface TraceEvent {
   readonly args?: { name?: string; data?: { type?: string } };
 }
 
+/** Resolves once the page has drawn a frame after everything it was asked so far. */
+export async function frameDrawn(page: Page): Promise<void> {
+  // (A string: this file has no DOM types; it runs in the page.)
+  await page.evaluate(
+    'new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))',
+  );
+}
+
 /** Run `act` (keystrokes, clicks) under a trace; one timing per keydown and click, in order. */
 export async function traceInteractions(
   page: Page,

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Child } from '../helpers/child.js';
-import { ROOT, SYNOD_CLI } from '../helpers/paths.js';
+import { ROOT } from '../helpers/paths.js';
+import { startArgs } from '../helpers/synod-cli.js';
 import { VethLan } from '../helpers/veth-lan.js';
 
 const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
@@ -35,18 +36,11 @@ describe('LAN first run in two network namespaces, through the UI', () => {
   /** `synod start` in namespace `i` (mDNS on), and its UI in a Chromium in the same namespace. */
   async function desktop(l: VethLan, i: 0 | 1, name: string): Promise<Page> {
     const dataDir = join(root, name);
-    const [cmd, args] = l.exec(i, process.execPath, [
-      SYNOD_CLI,
-      'start',
-      '--data',
-      dataDir,
-      '--name',
-      name,
-      '--listen',
-      `/ip4/${l.addresses[i]}/tcp/0`,
-      '--api',
-      '127.0.0.1:0',
-    ]);
+    const [cmd, args] = l.exec(
+      i,
+      process.execPath,
+      startArgs(dataDir, name, `/ip4/${l.addresses[i]}/tcp/0`),
+    );
     const child = new Child(name, cmd, args);
     children.push(child);
     const url = (await child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000))[1]!;

@@ -145,6 +145,14 @@ export class App {
 
   /** Decided operations: each carries the entry as it changed; only new history is read. */
   private onApplied(operations: readonly AppliedOperation[]): void {
+    // A whole read is under way: its answer may predate these; they are applied again after it.
+    this.arrivedWhileReading?.push(...operations);
+    this.apply(operations);
+    void this.history.read();
+  }
+
+  /** Take decided operations into the entries and the title (older versions are ignored). */
+  private apply(operations: readonly AppliedOperation[]): void {
     let changed = false;
     let renamed = false;
     for (const op of operations) {
@@ -159,7 +167,6 @@ export class App {
       this.editor.sync();
     }
     if (renamed) this.drawStatus();
-    void this.history.read();
   }
 
   private onStatus(s: ServiceStatus): void {
@@ -242,6 +249,8 @@ export class App {
 
   private refreshing = false;
   private refreshAgain = false;
+  /** Applied events that arrived while a whole read was under way. */
+  private arrivedWhileReading: AppliedOperation[] | null = null;
 
   /** Read this replica's entries whole, and the history after the last record shown. */
   private async refresh(): Promise<void> {
@@ -252,6 +261,7 @@ export class App {
       return;
     }
     this.refreshing = true;
+    this.arrivedWhileReading = [];
     try {
       const [list] = await Promise.all([
         this.bridge.entries({ read: 'local', deleted: true }),
@@ -259,6 +269,8 @@ export class App {
       ]);
       this.index.replaceAll(list.entries);
       this.logTitle = list.title;
+      // What was decided after the state this read saw (a rename, newer versions) stays.
+      this.apply(this.arrivedWhileReading.filter((op) => op.slot > list.lastSlot));
       this.loaded = true;
       this.drawStatus();
       this.list.changed();
@@ -269,6 +281,7 @@ export class App {
       }
     } finally {
       this.refreshing = false;
+      this.arrivedWhileReading = null;
       if (this.refreshAgain) {
         this.refreshAgain = false;
         void this.refresh();

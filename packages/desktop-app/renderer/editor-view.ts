@@ -6,7 +6,7 @@
  * to save again over it. Newer versions arriving while the user types are announced, not
  * forced into the text. Editing is off while a save is decided or the link to the peer is lost.
  */
-import { BridgeError } from '../src/desktop/bridge-api.js';
+import { BridgeError, type EntryView } from '../src/desktop/bridge-api.js';
 import { diffPatches } from '../src/document/diff.js';
 import { fill, h } from './dom.js';
 import type { EntriesView } from './entries-view.js';
@@ -81,14 +81,7 @@ export class EditorView {
     if (ed !== null && ed.id !== id && this.isDirty()) {
       this.ui.notify('warn', `unsaved changes to #${ed.id} were discarded`);
     }
-    this.editing = {
-      id,
-      baseVersion: e.version,
-      baseBody: e.body,
-      baseTitle: e.title,
-      saving: false,
-      note: null,
-    };
+    this.editing = editingOf(e, null);
     this.draw();
   }
 
@@ -267,14 +260,19 @@ export class EditorView {
     // An applied event may have brought a newer version meanwhile.
     const e = this.index.get(id) ?? read;
     if (this.editing?.id !== id) return;
-    this.editing = {
-      id,
-      baseVersion: e.version,
-      baseBody: e.body,
-      baseTitle: e.title,
-      saving: false,
-      note,
-    };
+    this.editing = editingOf(e, note);
     this.draw();
   }
+}
+
+/** Editing an entry as it is now (its version, title and body the base of the next save). */
+function editingOf(e: EntryView, note: Editing['note']): Editing {
+  return {
+    id: e.id,
+    baseVersion: e.version,
+    baseBody: e.body,
+    baseTitle: e.title,
+    saving: false,
+    note,
+  };
 }
