@@ -78,7 +78,7 @@ export class PeersView {
       ...s.inviteRequests.map((r) => {
         const answer = (accept: boolean) => () => {
           this.ui.bridge
-            .answerInviteRequest({ id: r.id, accept })
+            .answerInviteRequest({ request: r.id, accept })
             .then(() =>
               this.ui.notify('ok', accept ? `${r.name || shortId(r.peer)} is let in` : 'declined'),
             )

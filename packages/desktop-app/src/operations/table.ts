@@ -188,8 +188,11 @@ export const OPERATIONS = {
   answerInviteRequest: op<Record<string, never>>()({
     summary:
       'accept or decline a LAN peer that asked this member for an invite (status lists them)',
-    request: v.strictObject({ id: positive, accept: v.boolean('accept must be true or false') }),
-    http: { method: 'POST', path: '/api/invite-requests/:id' },
+    request: v.strictObject({
+      request: positive,
+      accept: v.boolean('accept must be true or false'),
+    }),
+    http: { method: 'POST', path: '/api/invite-requests/:request' },
   }),
   leave: op<ServiceStatus>()({
     summary: 'take this peer out of the log, back to setup (its store kept in <data>/left/)',

@@ -208,7 +208,7 @@ export class PeerService implements OperationHandlers {
 
   /** The user's answer to a LAN peer that asked for an invite (status().inviteRequests). */
   answerInviteRequest(request: Req<'answerInviteRequest'>): Promise<Res<'answerInviteRequest'>> {
-    this.inviteRequests.answer(request.id, request.accept);
+    this.inviteRequests.answer(request.request, request.accept);
     return Promise.resolve({});
   }
 
