@@ -199,6 +199,12 @@ export interface CatchupRequest {
 export interface CatchupDecisions {
   readonly type: 'catchupDecisions';
   readonly decisions: readonly Decided[];
+  /**
+   * The answering replica has applied every slot below this (absent from older peers): a peer
+   * that leaves learns from it that a remaining replica holds what it must hand over
+   * (handover.ts).
+   */
+  readonly slotOut?: Slot;
 }
 
 /** Answer to a CatchupRequest when the decisions are compacted: one chunk of a snapshot. */

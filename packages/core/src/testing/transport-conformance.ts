@@ -140,6 +140,7 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
         { slot: 101, value: new Uint8Array(0) },
         { slot: 102, value: all256 },
       ],
+      slotOut: 103,
     },
     snapshotChunk: {
       type: 'snapshotChunk',

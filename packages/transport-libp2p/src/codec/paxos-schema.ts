@@ -225,6 +225,11 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
       no: 12,
       schema: body('catchupDecisions', 'CatchupDecisions', {
         decisions: repeated(1, DecidedSchema, MAX_ENTRIES_PER_FRAME),
+        slotOut: optional(
+          2,
+          uint64,
+          'The answering replica has applied every slot below this (absent from older peers).',
+        ),
       }),
     },
     snapshotChunk: {

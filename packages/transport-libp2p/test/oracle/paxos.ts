@@ -2844,6 +2844,7 @@ export namespace CatchupReq {
 
 export interface CatchupDecisions {
   decisions: Decided[];
+  slotOut?: number;
 }
 
 export namespace CatchupDecisions {
@@ -2862,6 +2863,11 @@ export namespace CatchupDecisions {
               w.uint32(10);
               Decided.codec().encode(value, w);
             }
+          }
+
+          if (obj.slotOut != null) {
+            w.uint32(16);
+            w.uint64Number(obj.slotOut);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -2894,6 +2900,10 @@ export namespace CatchupDecisions {
                     limits: opts.limits?.decisions$,
                   }),
                 );
+                break;
+              }
+              case 2: {
+                obj.slotOut = reader.uint64Number();
                 break;
               }
               default: {
@@ -2941,6 +2951,13 @@ export namespace CatchupDecisions {
 
                 break;
               }
+              case 2: {
+                yield {
+                  field: `${prefix}.slotOut`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -2966,6 +2983,11 @@ export namespace CatchupDecisions {
     index: number;
   }
 
+  export interface CatchupDecisionsSlotOutFieldEvent {
+    field: '$.slotOut';
+    value: number;
+  }
+
   export function encode(obj: Partial<CatchupDecisions>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CatchupDecisions.codec());
   }
@@ -2980,7 +3002,11 @@ export namespace CatchupDecisions {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<CatchupDecisions>,
-  ): Generator<CatchupDecisionsDecisionsSlotFieldEvent | CatchupDecisionsDecisionsValueFieldEvent> {
+  ): Generator<
+    | CatchupDecisionsDecisionsSlotFieldEvent
+    | CatchupDecisionsDecisionsValueFieldEvent
+    | CatchupDecisionsSlotOutFieldEvent
+  > {
     return streamMessage(buf, CatchupDecisions.codec(), opts);
   }
 }
@@ -4459,6 +4485,11 @@ export namespace Message {
     index: number;
   }
 
+  export interface MessageCatchupDecisionsSlotOutFieldEvent {
+    field: '$.catchupDecisions.slotOut';
+    value: number;
+  }
+
   export interface MessageSnapshotChunkSlotFieldEvent {
     field: '$.snapshotChunk.slot';
     value: number;
@@ -4582,6 +4613,7 @@ export namespace Message {
     | MessageCatchupReqOffsetFieldEvent
     | MessageCatchupDecisionsDecisionsSlotFieldEvent
     | MessageCatchupDecisionsDecisionsValueFieldEvent
+    | MessageCatchupDecisionsSlotOutFieldEvent
     | MessageSnapshotChunkSlotFieldEvent
     | MessageSnapshotChunkOffsetFieldEvent
     | MessageSnapshotChunkTotalFieldEvent
@@ -5164,6 +5196,12 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesCatchupDecisionsSlotOutFieldEvent {
+    field: '$.messages[].catchupDecisions.slotOut';
+    value: number;
+    index: number;
+  }
+
   export interface FrameMessagesSnapshotChunkSlotFieldEvent {
     field: '$.messages[].snapshotChunk.slot';
     value: number;
@@ -5305,6 +5343,7 @@ export namespace Frame {
     | FrameMessagesCatchupReqOffsetFieldEvent
     | FrameMessagesCatchupDecisionsDecisionsSlotFieldEvent
     | FrameMessagesCatchupDecisionsDecisionsValueFieldEvent
+    | FrameMessagesCatchupDecisionsSlotOutFieldEvent
     | FrameMessagesSnapshotChunkSlotFieldEvent
     | FrameMessagesSnapshotChunkOffsetFieldEvent
     | FrameMessagesSnapshotChunkTotalFieldEvent
