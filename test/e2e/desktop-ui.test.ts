@@ -16,7 +16,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { MAX_ENTRIES, OPERATIONS } from '@synod/desktop-app';
 import { ROOT } from '../helpers/paths.js';
@@ -521,6 +521,14 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     const target = Number(process.env.SYNOD_E2E_ENTRIES ?? MAX_ENTRIES);
     const todo = Array.from({ length: Math.max(0, target - have) }, (_, i) => i);
     const started = Date.now();
+    // The page draws what arrives paced (renderer/paced.ts: at most every 200 ms while it keeps
+    // coming), so it reads the new history a few times a second however many batches arrive
+    // (drawn at every frame it read once per batch: 209-263 reads in a 20-32 s load).
+    let historyReads = 0;
+    const countHistoryRead = (r: Request) => {
+      if (new URL(r.url()).pathname === OPERATIONS.history.http.path) historyReads++;
+    };
+    a.on('request', countHistoryRead);
     for (let i = 0; i < todo.length; i += 200) {
       await Promise.all(
         todo.slice(i, i + 200).map((k) =>
@@ -532,7 +540,12 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
         ),
       );
     }
-    console.log(`e2e: ${todo.length} appends in ${Date.now() - started} ms (load ${load1()})`);
+    const loadMs = Date.now() - started;
+    a.off('request', countHistoryRead);
+    console.log(
+      `e2e: ${todo.length} appends in ${loadMs} ms (load ${load1()}); the page read the history ${historyReads} times`,
+    );
+    expect(historyReads).toBeLessThanOrEqual(Math.ceil(loadMs / 200) + 20);
     // The page followed them (applied events, drawn paced): it counts every one, unreloaded;
     // and a reload (the whole log read at once) shows the same.
     const live = (await alice.api.entries({ read: 'local' })).entries.length;
