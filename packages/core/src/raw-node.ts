@@ -7,9 +7,12 @@
  *   tick(now)            time passed
  *   propose(op) / read() a local client wants something
  *
- * and then takes `ready()`: the state to persist, the messages to send (some at once, some only
- * after the state is durable), the results to deliver. Once the batch is durable and the
- * messages handed to the transport, the driver calls `advance()`.
+ * and then takes `ready()`: the state to persist (one numbered write), the messages to send (some
+ * at once, some only once that write is durable), the results to deliver. Writes are pipelined,
+ * as etcd-raft's asynchronous storage writes: the driver may take further Readies while earlier
+ * writes are in flight, and reports each write's completion, in write order, with
+ * `persisted(id)`; what depends on a write (this peer's own P1b and P2b, its incarnation, a
+ * durable snapshot) is released then. A driver that writes synchronously calls `advance()`.
  *
  * Every peer runs all four modules (acceptor, leader, replica, and its own client); which of
  * them take part in a slot is decided by the configuration governing it.
@@ -71,13 +74,18 @@ export interface ReadResult {
 
 export interface Ready {
   /**
-   * Make this durable (atomically) before anything in `afterPersist` is sent. `results`,
+   * Write this atomically, after every earlier Ready's write (writes are ordered). `results`,
    * `reads` and `applied` may go to the app at once: they rest on chosen decisions only.
    */
   readonly persist: StorageBatch | null;
+  /**
+   * The write `afterPersist` waits for: this Ready's own (when `persist` is set), else the
+   * newest one still in flight. 0 when no write is due: then `afterPersist` is empty.
+   */
+  readonly writeId: number;
   /** Messages that may leave at once. */
   readonly messages: readonly Envelope[];
-  /** Messages that may leave only once `persist` is durable. */
+  /** Messages that may leave only once write `writeId` (and so every earlier one) is durable. */
   readonly afterPersist: readonly Envelope[];
   readonly results: readonly CommandResult[];
   readonly reads: readonly ReadResult[];
@@ -167,13 +175,17 @@ export class RawNode {
   private outboxAfter: Envelope[] = [];
   private selfQueue: Message[] = [];
   private selfAfter: Message[] = [];
-  private inflightSelf: Message[] = [];
   private results: CommandResult[] = [];
   private readResults: ReadResult[] = [];
   private applied: AppliedCommand[] = [];
-  private inflightSnapshot: Slot | undefined;
+  /** The newest write handed out in a Ready, and the newest one reported durable. */
+  private issuedWrite = 0;
+  private durableWrite = 0;
+  /** What waits for a write: messages to this peer itself, and snapshots whose slot it makes durable. */
+  private readonly heldSelf: { id: number; msgs: Message[] }[] = [];
+  private readonly snapshotWrites: { id: number; slot: Slot }[] = [];
+  private incarnationWrite: number | undefined;
   private incarnationDurable = false;
-  private inflightIncarnation = false;
   private draining = false;
 
   private nextConfirmation = 1;
@@ -363,62 +375,97 @@ export class RawNode {
 
   // ---------------------------------------------------------------- outputs
 
-  ready(): Ready {
+  /**
+   * What must happen now. With `canWrite` false (the driver has as many writes in flight as it
+   * allows) the state to persist and the messages that depend on it stay here for a later
+   * Ready; messages that may leave at once, and results, are handed out all the same.
+   */
+  ready(canWrite = true): Ready {
     this.flush();
+    if (canWrite) {
+      // Messages to this peer that waited for a write, when no write is due: deliver them now,
+      // and take what they produce in this Ready.
+      while (this.selfAfter.length > 0 && this.persist.isEmpty && !this.writesInFlight) {
+        const msgs = this.selfAfter;
+        this.selfAfter = [];
+        for (const m of msgs) this.dispatch(this.id, m);
+        this.drainSelf();
+        this.flush();
+      }
+    }
+    const persist = canWrite ? this.persist.take() : null;
+    if (persist !== null) {
+      const id = ++this.issuedWrite;
+      if (persist.incarnation !== undefined) this.incarnationWrite = id;
+      const snap = this.replica.pendingSnapshotSlot;
+      if (snap !== undefined) {
+        this.snapshotWrites.push({ id, slot: snap });
+        this.replica.pendingSnapshotSlot = undefined;
+      }
+    }
+    const writeId = this.writesInFlight ? this.issuedWrite : 0;
+    let messages = this.outbox;
+    let afterPersist: Envelope[] = [];
+    if (canWrite) {
+      if (writeId === 0) {
+        // Nothing unwritten, nothing in flight: they may leave at once.
+        if (this.outboxAfter.length > 0) messages = messages.concat(this.outboxAfter);
+      } else {
+        afterPersist = this.outboxAfter;
+        if (this.selfAfter.length > 0) this.heldSelf.push({ id: writeId, msgs: this.selfAfter });
+      }
+      this.outboxAfter = [];
+      this.selfAfter = [];
+    }
     const rd: Ready = {
-      persist: this.persist.take(),
-      messages: this.outbox,
-      afterPersist: this.outboxAfter,
+      persist,
+      writeId: afterPersist.length > 0 || persist !== null ? writeId : 0,
+      messages,
+      afterPersist,
       results: this.results,
       reads: this.readResults,
       applied: this.applied,
     };
-    this.inflightIncarnation = rd.persist?.incarnation !== undefined;
-    this.inflightSelf = this.selfAfter;
-    this.inflightSnapshot = this.replica.pendingSnapshotSlot;
-    this.replica.pendingSnapshotSlot = undefined;
     this.outbox = [];
-    this.outboxAfter = [];
-    this.selfAfter = [];
     this.results = [];
     this.readResults = [];
     this.applied = [];
     return rd;
   }
 
-  /**
-   * Take only the results, reads and applied commands produced so far (the next `ready()` will
-   * not repeat them). They rest on chosen decisions, not on anything unwritten, so a driver may
-   * hand them to the app before it takes the rest: the app's reaction (its next proposal) then
-   * joins the same batch.
-   */
-  takeResults(): Pick<Ready, 'results' | 'reads' | 'applied'> {
-    const out = { results: this.results, reads: this.readResults, applied: this.applied };
-    this.results = [];
-    this.readResults = [];
-    this.applied = [];
-    return out;
+  private get writesInFlight(): boolean {
+    return this.issuedWrite > this.durableWrite;
   }
 
-  /** The last Ready's batch is durable and its messages were handed to the transport. */
-  advance(): void {
-    if (this.inflightIncarnation) {
-      this.inflightIncarnation = false;
+  /**
+   * Write `id` (and, writes being ordered, every earlier one) is durable: release what waited
+   * for it (this peer's own votes, its incarnation, a snapshot's slot for the acceptor).
+   */
+  persisted(id: number): void {
+    if (id <= this.durableWrite) return;
+    if (id > this.issuedWrite) throw new Error(`write ${id} was never handed out`);
+    this.durableWrite = id;
+    if (this.incarnationWrite !== undefined && this.incarnationWrite <= id) {
+      this.incarnationWrite = undefined;
       this.incarnationDurable = true;
     }
-    const snap = this.inflightSnapshot;
-    if (snap !== undefined) {
-      this.inflightSnapshot = undefined;
+    while (this.snapshotWrites.length > 0 && this.snapshotWrites[0]!.id <= id) {
+      const snap = this.snapshotWrites.shift()!.slot;
       this.replica.durableSnapshotSlot = Math.max(this.replica.durableSnapshotSlot, snap);
       // DESIGN.md §3 item 8: pvalues go only once this peer's replica durably holds their slots.
       this.acceptor.collect(snap + 1);
       const first = this.replica.configs.at(snap + 1);
       if (first !== undefined) this.acceptor.dropConfigsBelow(first.id);
     }
-    const self = this.inflightSelf;
-    this.inflightSelf = [];
-    for (const m of self) this.dispatch(this.id, m);
+    while (this.heldSelf.length > 0 && this.heldSelf[0]!.id <= id) {
+      for (const m of this.heldSelf.shift()!.msgs) this.dispatch(this.id, m);
+    }
     this.drainSelf();
+  }
+
+  /** Every write handed out so far is durable (for drivers that write synchronously). */
+  advance(): void {
+    this.persisted(this.issuedWrite);
   }
 
   static isEmptyReady(rd: Ready): boolean {

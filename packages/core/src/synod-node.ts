@@ -5,11 +5,13 @@
  *   const result = await node.propose(bytes);
  *   const value = await node.read((sm) => sm.get('x'));
  *
- * One turn of the event loop is one Ready: every message, proposal and tick handled in the turn
- * lands in one storage write (group commit). The runtime sends what may leave at once, awaits
- * the write, and only then sends what depends on it and delivers results (persist before send,
- * DESIGN.md §2). While a write is in flight the next turn's inputs accumulate, which is what
- * makes batching grow with load.
+ * One turn of the event loop is one Ready: every message, proposal and tick handled since the
+ * last turn lands in one storage write (group commit). The runtime sends what may leave at once,
+ * delivers results (they rest on chosen slots only), and starts the write without waiting for
+ * it: turns go on while earlier writes are in flight (etcd-raft's asynchronous storage writes),
+ * up to `maxWritesInFlight`, beyond which inputs accumulate into the next write. What depends on
+ * a write (P1b, P2b, acks, this peer's own vote) leaves only once that write, and so every
+ * earlier one, is durable (persist before send, DESIGN.md §2; write-pipeline.ts).
  */
 import type { BugName } from './bugs.js';
 import { ByteReader } from './bytes.js';
@@ -35,6 +37,7 @@ import type { StateMachine } from './state-machine.js';
 import type { Storage } from './storage.js';
 import type { PeerLinkStatus, Transport } from './transport.js';
 import type { PeerId, Roles } from './types.js';
+import { WritePipeline } from './write-pipeline.js';
 
 export interface NodeOptions<SM extends StateMachine = StateMachine> {
   /** This peer's id; must equal `transport.id`. */
@@ -46,6 +49,12 @@ export interface NodeOptions<SM extends StateMachine = StateMachine> {
   protocol?: Partial<ProtocolOptions>;
   /** How often time is passed to the protocol, in ms. Default 10. */
   tickIntervalMs?: number;
+  /**
+   * The most storage writes in flight at once (default 2: one being made durable while the
+   * next is queued). Beyond it, a turn still sends what may leave at once and delivers results,
+   * and its state joins the next write.
+   */
+  maxWritesInFlight?: number;
   /** Default timeout of propose() and read(), in ms; undefined waits as long as it takes. */
   operationTimeoutMs?: number;
   /** Election jitter source; default Math.random. */
@@ -162,8 +171,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly stopWaiters: (() => void)[] = [];
 
   private scheduled = false;
-  /** A turn is running (its write, or the app's reaction to its results). */
-  private busy = false;
+  private readonly pipeline: WritePipeline;
   private running = false;
   private failure: Error | undefined;
   private ticker: ReturnType<typeof setInterval> | undefined;
@@ -181,6 +189,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       opts.clock ??
       (typeof performance !== 'undefined' ? () => performance.now() - t0 : () => Date.now() - t0);
     this.tickIntervalMs = opts.tickIntervalMs ?? 10;
+    this.pipeline = new WritePipeline(opts.maxWritesInFlight ?? 2);
     this.defaultTimeout = opts.operationTimeoutMs;
     this.onMessage = opts.onMessage;
     this.raw = new RawNode({
@@ -352,8 +361,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (!this.running) return;
     this.running = false;
     if (this.ticker !== undefined) clearInterval(this.ticker);
-    // Let an in-flight write finish, so nothing half-sent remains.
-    if (this.busy) await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
+    // Let the writes in flight finish, so the store is closed after its last write.
+    if (this.pipeline.size > 0 && this.failure === undefined)
+      await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     this.failAll(new StoppedError());
     await this.transport.stop();
     await this.storage.close();
@@ -430,54 +440,42 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.scheduled = true;
     defer(() => {
       this.scheduled = false;
-      void this.turn();
+      this.turn();
     });
   }
 
-  private async turn(): Promise<void> {
-    if (this.busy || this.failure !== undefined) return;
-    this.busy = true;
-    let again = false;
-    try {
-      again = await this.runTurn();
-    } finally {
-      this.busy = false;
-      for (const w of this.stopWaiters.splice(0)) w();
-    }
-    if (again) this.schedule();
-  }
-
-  /** One turn of the loop; returns whether another may be due. */
-  private async runTurn(): Promise<boolean> {
-    // Results first: they rest on chosen decisions only (docs/protocol.md, "Results before the
-    // decision is durable here"). The app's reaction to them, often its next proposal, then
-    // joins this turn's write: one fsync carries a decision and the next command's pvalue.
-    if (this.deliver(this.raw.takeResults())) {
-      await new Promise<void>((resolve) => defer(resolve));
-      if (!this.running || this.failure !== undefined) return false;
-    }
-    const rd = this.raw.ready();
-    if (RawNode.isEmptyReady(rd)) {
-      this.raw.advance();
-      return false;
-    }
+  /** One turn of the loop: take a Ready, send, deliver, start its write. */
+  private turn(): void {
+    if (!this.running || this.failure !== undefined) return;
+    const rd = this.raw.ready(this.pipeline.canWrite);
+    if (RawNode.isEmptyReady(rd)) return;
     this.sendAll(rd.messages);
-    this.deliver(rd);
-    if (rd.persist !== null) {
-      try {
-        await this.storage.write(rd.persist);
-      } catch (err) {
-        this.fail(err instanceof Error ? err : new Error(String(err)));
-        return false;
-      }
-      if (!this.running) return false;
+    const id = this.pipeline.accept(rd);
+    if (id !== 0) {
+      this.storage.write(rd.persist!).then(
+        () => this.written(id),
+        (err: unknown) => this.fail(asError(err)),
+      );
     }
-    this.sendAll(rd.afterPersist);
-    this.raw.advance();
+    // In the turn that decided them: results rest on chosen slots, not on this turn's write
+    // (docs/protocol.md, "Results before the decision is durable here").
+    this.deliver(rd);
     this.updateMembers();
     this.checkGoverning();
     if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
-    return true;
+  }
+
+  /** The store finished write `id`: release what waited for it, in write order. */
+  private written(id: number): void {
+    if (this.failure !== undefined) return;
+    const { durable, envelopes } = this.pipeline.completed(id);
+    if (durable === 0) return;
+    if (this.running) {
+      this.sendAll(envelopes);
+      this.raw.persisted(durable);
+      this.schedule();
+    }
+    if (this.pipeline.size === 0) for (const w of this.stopWaiters.splice(0)) w();
   }
 
   private sendAll(envelopes: readonly Envelope[]): void {

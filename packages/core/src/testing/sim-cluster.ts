@@ -6,7 +6,9 @@
  * seeded Prng, so a run is a function of its seed. The cluster models:
  *  - a network that delays, drops, duplicates and reorders messages, and partitions peers
  *    (or, in manual mode, holds every message until a script delivers it);
- *  - storage whose writes take time (a simulated fsync) and are lost if the peer crashes first;
+ *  - storage whose writes take time (a simulated fsync on one disk: they complete in order, and
+ *    a peer runs further turns while they are in flight, as the Runtime does); a crash loses
+ *    every write not yet complete (or, for `crash(id, keep)`, all but the first `keep` of them);
  *  - crashes (all in-memory state lost), restarts from storage, and pauses (a sleeping laptop);
  *  - clients that propose key-value commands and linearizable reads, whose history is recorded.
  * It checks agreement at every applied slot; the simulator checks the rest.
@@ -17,8 +19,9 @@ import { MemoryStorage } from '../memory-storage.js';
 import type { Message } from '../messages.js';
 import type { ProtocolOptions } from '../options.js';
 import { RawNode, type Ready } from '../raw-node.js';
-import type { Snapshot } from '../storage.js';
+import type { Snapshot, StorageBatch } from '../storage.js';
 import type { PeerId } from '../types.js';
+import { WritePipeline } from '../write-pipeline.js';
 import { encodeSnapshot } from '../snapshot.js';
 import { EventQueue } from './event-queue.js';
 import { decodeKvResult, encodeKv, KvStateMachine } from './kv-state-machine.js';
@@ -44,6 +47,8 @@ export interface SimClusterOptions {
   network?: Partial<NetworkFaults>;
   /** Simulated fsync time, uniform in [min, max] ms. */
   fsyncMs?: [number, number];
+  /** The most writes a peer has in flight (the Runtime's maxWritesInFlight); default 2. */
+  maxWritesInFlight?: number;
   /** Hold every message until `deliver` (scenario scripts). */
   manual?: boolean;
   tickMs?: number;
@@ -67,7 +72,11 @@ interface PendingOp {
 export class SimPeer {
   node: RawNode | null = null;
   sm: KvStateMachine | null = null;
-  writing = false;
+  /** Writes issued and not yet on disk, oldest first (the disk completes them in order). */
+  writes: { readonly id: number; readonly batch: StorageBatch }[] = [];
+  pipeline: WritePipeline;
+  /** When the simulated disk finishes the last write queued on it. */
+  diskFreeAt = 0;
   turnScheduled = false;
   paused = false;
   /** Its node says it was removed from the log. */
@@ -79,10 +88,18 @@ export class SimPeer {
   constructor(
     readonly id: PeerId,
     readonly storage: MemoryStorage,
-  ) {}
+    maxWritesInFlight: number,
+  ) {
+    this.pipeline = new WritePipeline(maxWritesInFlight);
+  }
 
   get up(): boolean {
     return this.node !== null;
+  }
+
+  /** A write is in flight: a crash now loses it. */
+  get writing(): boolean {
+    return this.writes.length > 0;
   }
 }
 
@@ -176,7 +193,7 @@ export class SimCluster {
     if (this.peers.has(id)) throw new Error(`peer ${id} exists`);
     const storage = new MemoryStorage();
     if (snapshot !== undefined) storage.applySync({ snapshot });
-    const p = new SimPeer(id, storage);
+    const p = new SimPeer(id, storage, this.options.maxWritesInFlight ?? 2);
     this.peers.set(id, p);
     return p;
   }
@@ -207,7 +224,9 @@ export class SimCluster {
     });
     p.node = node;
     p.sm = sm;
-    p.writing = false;
+    p.writes = [];
+    p.pipeline.clear();
+    p.diskFreeAt = 0;
     node.load(p.storage.loadSync(), this.now);
     node.tick(this.now);
     this.trace(`${id} starts (incarnation ${p.storage.loadSync().incarnation + 1})`);
@@ -215,14 +234,25 @@ export class SimCluster {
     this.ensureTicker();
   }
 
-  /** Lose everything in memory, including a write in progress. */
-  crash(id: PeerId): void {
+  /**
+   * Lose everything in memory, and every write in flight but the first `keep` (the disk had
+   * finished those; the peer had not heard yet, so nothing that waited for them left).
+   */
+  crash(id: PeerId, keep = 0): void {
     const p = this.peer(id);
     if (p.node === null) return;
-    this.trace(`${id} CRASHES`);
+    const kept = p.writes.slice(0, keep);
+    for (const w of kept) p.storage.applySync(w.batch);
+    this.trace(
+      `${id} CRASHES` +
+        (p.writes.length > 0
+          ? ` (${kept.length} of ${p.writes.length} writes in flight kept)`
+          : ''),
+    );
     p.node = null;
     p.sm = null;
-    p.writing = false;
+    p.writes = [];
+    p.pipeline.clear();
     p.turnScheduled = false;
     p.generation++;
     this.abandonClients(p);
@@ -366,27 +396,33 @@ export class SimCluster {
   /** One runtime turn, exactly as the real Runtime does it, with a simulated fsync. */
   private turn(p: SimPeer): void {
     const node = p.node;
-    if (node === null || p.writing || p.paused) return;
-    const rd = node.ready();
-    if (RawNode.isEmptyReady(rd)) {
-      node.advance();
-      return;
-    }
+    if (node === null || p.paused) return;
+    const rd = node.ready(p.pipeline.canWrite);
+    if (RawNode.isEmptyReady(rd)) return;
     for (const e of rd.messages) this.transmit(p.id, e.to, e.msg);
+    const id = p.pipeline.accept(rd);
+    if (id !== 0) this.startWrite(p, id, rd.persist!);
     this.deliverResults(p, rd);
-    if (rd.persist === null) {
-      this.complete(p, rd);
-      return;
-    }
-    p.writing = true;
-    const gen = p.generation;
+    this.checkRemoved(p);
+  }
+
+  /** The disk does one write at a time, in order; a crash in between loses it. */
+  private startWrite(p: SimPeer, id: number, batch: StorageBatch): void {
+    const node = p.node!;
+    p.writes.push({ id, batch });
     const [lo, hi] = this.fsync;
-    this.queue.push(this.now + lo + this.prng.next() * (hi - lo), () => {
+    p.diskFreeAt = Math.max(this.now, p.diskFreeAt) + lo + this.prng.next() * (hi - lo);
+    const gen = p.generation;
+    this.queue.push(p.diskFreeAt, () => {
       // A crash in between loses the write: that is what persist-before-send protects against.
       if (p.generation !== gen || p.node !== node) return;
-      p.storage.applySync(rd.persist!);
-      p.writing = false;
-      this.complete(p, rd);
+      const w = p.writes.shift()!;
+      p.storage.applySync(w.batch);
+      const { durable, envelopes } = p.pipeline.completed(w.id);
+      for (const e of envelopes) this.transmit(p.id, e.to, e.msg);
+      if (durable !== 0) node.persisted(durable);
+      this.checkRemoved(p);
+      this.scheduleTurn(p);
     });
   }
 
@@ -415,16 +451,13 @@ export class SimCluster {
     this.commandsApplied += rd.applied.length;
   }
 
-  private complete(p: SimPeer, rd: Ready): void {
+  private checkRemoved(p: SimPeer): void {
     const node = p.node!;
-    for (const e of rd.afterPersist) this.transmit(p.id, e.to, e.msg);
-    node.advance();
     if (node.removed !== p.removed) {
       p.removed = node.removed;
       // Its clients' commands will not complete here (the runtime fails them): unknown outcome.
       if (p.removed) this.abandonClients(p);
     }
-    this.scheduleTurn(p);
   }
 
   private ensureTicker(): void {

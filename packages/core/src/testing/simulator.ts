@@ -260,7 +260,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     const writers = up.filter((p) => p.writing && !p.node!.status().leader.active);
     if (writers.length === 0) return false;
     const a = rng.pick(writers);
-    cluster.crash(a.id);
+    // Any suffix of its writes in flight is lost (the disk may have finished the others).
+    cluster.crash(a.id, rng.int(0, a.writes.length - 1));
     count('crash');
     cluster.at(rng.int(1, 10), () => restartIfMember(cluster, a));
     cluster.at(rng.int(0, 10), isolateLeader);
@@ -310,7 +311,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       const p = rng.pick(
         q < 0.4 && writing.length > 0 ? writing : q < 0.7 && leaders.length > 0 ? leaders : up,
       );
-      cluster.crash(p.id);
+      cluster.crash(p.id, p.writing && rng.chance(0.5) ? rng.int(0, p.writes.length) : 0);
       count('crash');
       cluster.at(rng.chance(0.3) ? rng.int(1, 50) : rng.int(50, 2500), () =>
         restartIfMember(cluster, p),
