@@ -116,6 +116,30 @@ export class Catchup {
     this.request(to);
   }
 
+  /** The replica applied more slots: missing decisions may still be arriving on their own. */
+  progressed(): void {
+    this.lastSlotOut = this.replica.slotOut;
+    this.lastMove = this.ctx.now();
+  }
+
+  /** When `tick` next has something to do (Infinity: nothing until some input arrives). */
+  nextDeadline(): number {
+    if (this.inFlight !== undefined) return this.inFlight.at + this.answerTimeout();
+    if (this.incoming !== undefined || !this.replica.initialized) {
+      return this.incoming !== undefined || this.ahead.size > 0 ? this.ctx.now() : this.probeAt();
+    }
+    for (const s of this.ahead.values()) {
+      if (s > this.replica.slotOut) return this.lastMove + this.ctx.opts.catchupDelayMs;
+    }
+    return this.probeAt();
+  }
+
+  private probeAt(): number {
+    const latest = this.replica.configs.latest();
+    if (latest === undefined || membersOf(latest).every((p) => p === this.ctx.id)) return Infinity;
+    return Math.max(this.lastLeaderHeard, this.lastProbe) + 2 * this.ctx.opts.electionTimeoutMs;
+  }
+
   /** A heartbeat from an active leader arrived (or this peer leads). */
   heardLeader(): void {
     this.lastLeaderHeard = this.ctx.now();

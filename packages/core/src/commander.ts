@@ -41,9 +41,12 @@ export class Commander {
   }
 
   tick(): void {
-    if (this.ctx.now() - this.lastSent >= this.ctx.opts.retransmitIntervalMs) {
-      this.sendP2a([...this.waitfor]);
-    }
+    if (this.ctx.now() >= this.nextDeadline()) this.sendP2a([...this.waitfor]);
+  }
+
+  /** When `tick` next resends. */
+  nextDeadline(): number {
+    return this.lastSent + this.ctx.opts.retransmitIntervalMs;
   }
 
   onP2b(from: PeerId, m: P2b): CommanderOutcome {

@@ -194,6 +194,25 @@ export class Leader {
     }
   }
 
+  /**
+   * When `tick` next has something to do: a heartbeat (check quorum is judged then too), a
+   * retransmission, or running for office.
+   */
+  nextDeadline(): number {
+    let at = Infinity;
+    for (const inst of this.instances.values()) {
+      if (inst.active) {
+        at = Math.min(at, inst.lastHeartbeat + this.ctx.opts.heartbeatIntervalMs);
+        for (const c of inst.commanders.values()) at = Math.min(at, c.nextDeadline());
+      } else if (inst.scout !== undefined) {
+        at = Math.min(at, inst.scout.nextDeadline());
+      } else {
+        at = Math.min(at, inst.deadline);
+      }
+    }
+    return at;
+  }
+
   private lostQuorum(inst: LeaderInstance): boolean {
     const now = this.ctx.now();
     const limit = this.ctx.opts.electionTimeoutMs * 2;

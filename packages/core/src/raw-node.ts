@@ -4,7 +4,8 @@
  * of its own. The driver (the Runtime, or the simulator) feeds it:
  *
  *   step(from, message)  a message arrived
- *   tick(now)            time passed
+ *   observeTime(now)     the clock reads `now` (before a step: times recorded then are exact)
+ *   tick(now)            time passed: do what is due (`nextDeadline()` says when)
  *   propose(op) / read() a local client wants something
  *
  * and then takes `ready()`: the state to persist (one numbered write), the messages to send (some
@@ -276,15 +277,39 @@ export class RawNode {
     this.drainSelf();
   }
 
-  /** Time passed: `now` is the driver's clock in milliseconds; it never goes backwards. */
-  tick(now: number): void {
+  /**
+   * The driver's clock reads `now` (milliseconds; it never goes backwards). Nothing due is done
+   * here: the driver calls this before `step`, `propose` and `read`, so that what they record
+   * (when a leader was last heard, when a request left) is exact however rarely `tick` runs.
+   */
+  observeTime(now: number): void {
     if (now > this.now) this.now = now;
+  }
+
+  /** Time passed: do what is due by `now` (heartbeats, retransmissions, elections, catch-up). */
+  tick(now: number): void {
+    this.observeTime(now);
     // No ballot before this run's incarnation is durable: it makes this run's ballots unique.
     if (this.incarnationDurable) this.leader.tick();
     this.catchup.tick();
     this.client.tick();
     if (this.reads.size > 0) this.retryReads();
     this.drainSelf();
+  }
+
+  /**
+   * The earliest time at which `tick` has something to do (Infinity: nothing until an input
+   * arrives). A driver arms one timer for it instead of ticking at a fixed rate; ticking earlier
+   * is harmless, later delays what is due (a heartbeat, an election, a retransmission).
+   */
+  nextDeadline(): number {
+    let at = Math.min(this.catchup.nextDeadline(), this.client.nextDeadline());
+    if (this.incarnationDurable) at = Math.min(at, this.leader.nextDeadline());
+    if (this.reads.size > 0) {
+      for (const r of this.reads.values())
+        if (r.state === 'remote') at = Math.min(at, r.at + this.opts.retransmitIntervalMs);
+    }
+    return at;
   }
 
   /** Propose an app command; returns its seq, which `ready().results` reports on. */
@@ -695,6 +720,7 @@ export class RawNode {
   }
 
   private onProgress(): void {
+    this.catchup.progressed();
     this.leader.sync();
     this.updateRemoved();
     this.serveReads();

@@ -57,9 +57,12 @@ export class Scout {
   }
 
   tick(): void {
-    if (this.ctx.now() - this.lastSent >= this.ctx.opts.retransmitIntervalMs) {
-      this.sendP1a([...this.waitfor]);
-    }
+    if (this.ctx.now() >= this.nextDeadline()) this.sendP1a([...this.waitfor]);
+  }
+
+  /** When `tick` next resends. */
+  nextDeadline(): number {
+    return this.lastSent + this.ctx.opts.retransmitIntervalMs;
   }
 
   onP1b(from: PeerId, m: P1b): ScoutOutcome {

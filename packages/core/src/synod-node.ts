@@ -47,8 +47,6 @@ export interface NodeOptions<SM extends StateMachine = StateMachine> {
   stateMachine: SM;
   /** Protocol options (WINDOW, batching, timeouts...). */
   protocol?: Partial<ProtocolOptions>;
-  /** How often time is passed to the protocol, in ms. Default 10. */
-  tickIntervalMs?: number;
   /**
    * The most storage writes in flight at once (default 2: one being made durable while the
    * next is queued). Beyond it, a turn still sends what may leave at once and delivers results,
@@ -159,7 +157,6 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly storage: Storage;
   private readonly transport: Transport;
   private readonly clock: () => number;
-  private readonly tickIntervalMs: number;
   private readonly defaultTimeout: number | undefined;
   private readonly onMessage: ((event: MessageEvent) => void) | undefined;
 
@@ -174,7 +171,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly pipeline: WritePipeline;
   private running = false;
   private failure: Error | undefined;
-  private ticker: ReturnType<typeof setInterval> | undefined;
+  /** The one timer: armed for the protocol's next deadline (or a read's), never a polling tick. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
   private members = '';
   private membersStamp = '';
   private changing = false;
@@ -188,7 +187,6 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.clock =
       opts.clock ??
       (typeof performance !== 'undefined' ? () => performance.now() - t0 : () => Date.now() - t0);
-    this.tickIntervalMs = opts.tickIntervalMs ?? 10;
     this.pipeline = new WritePipeline(opts.maxWritesInFlight ?? 2);
     this.defaultTimeout = opts.operationTimeoutMs;
     this.onMessage = opts.onMessage;
@@ -211,7 +209,6 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.updateMembers();
     await this.transport.start((from, messages) => this.onMessages(from, messages));
     this.running = true;
-    this.ticker = setInterval(() => this.onTick(), this.tickIntervalMs);
     this.schedule();
   }
 
@@ -224,6 +221,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   propose(op: Uint8Array, options: OperationOptions = {}): Promise<Uint8Array> {
     const err = this.unavailable();
     if (err !== undefined) return Promise.reject(err);
+    this.raw.observeTime(this.clock());
     const seq = this.raw.propose(op);
     const p = this.track(seq, options);
     this.schedule();
@@ -271,6 +269,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
         retryAt: 0,
         deadline: now + timeout,
       });
+      this.raw.observeTime(now);
       this.raw.read(token);
       this.schedule();
     });
@@ -326,6 +325,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       throw new ReconfigPendingError('a membership change from this peer is still pending');
     const latest = this.raw.status().config;
     if (latest === null) throw new InvalidMembershipError('this peer has no configuration yet');
+    this.raw.observeTime(this.clock());
     const seq = this.raw.proposeReconfig(f(latest));
     this.changing = true;
     try {
@@ -360,7 +360,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.disarm();
     // Let the writes in flight finish, so the store is closed after its last write.
     if (this.pipeline.size > 0 && this.failure === undefined)
       await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
@@ -409,6 +409,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private onMessages(from: PeerId, messages: readonly Message[]): void {
     if (!this.running || this.failure !== undefined) return;
     const observe = this.onMessage;
+    this.raw.observeTime(this.clock());
     for (const m of messages) {
       if (observe !== undefined) observe({ direction: 'in', peer: from, message: m });
       this.raw.step(from, m);
@@ -416,9 +417,15 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.schedule();
   }
 
+  /** The timer fired: pass time to the protocol, and fail or retry reads that are due. */
   private onTick(): void {
     if (!this.running || this.failure !== undefined) return;
     const now = this.clock();
+    if (this.raw.nextDeadline() > now && this.reads.size === 0) {
+      // The deadline moved on since the timer was armed (a follower heard its leader).
+      this.arm();
+      return;
+    }
     this.raw.tick(now);
     for (const [token, r] of this.reads) {
       if (now >= r.deadline) {
@@ -435,6 +442,38 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.schedule();
   }
 
+  /**
+   * Arm the one timer for the next deadline: the protocol's, or a read's retry or deadline. It
+   * is moved only earlier; firing early costs one tick that finds little to do, and re-arms.
+   */
+  private arm(): void {
+    let at = this.raw.nextDeadline();
+    if (this.reads.size > 0) {
+      for (const r of this.reads.values())
+        at = Math.min(at, r.deadline, r.retryAt === 0 ? Infinity : r.retryAt);
+    }
+    if (at >= this.timerAt) return;
+    this.disarm();
+    if (at === Infinity) return;
+    this.timerAt = at;
+    // +1: timers fire on the event loop's millisecond clock, which may run behind ours.
+    const delay = Math.max(0, Math.ceil(at - this.clock())) + 1;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      // Read the sockets first: after a stall (a busy machine, a long GC), heartbeats that
+      // arrived meanwhile must count before this peer decides that its leader is gone. Timers
+      // run before the event loop's poll phase; setImmediate runs after it.
+      defer(() => this.onTick());
+    }, delay);
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -448,7 +487,10 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private turn(): void {
     if (!this.running || this.failure !== undefined) return;
     const rd = this.raw.ready(this.pipeline.canWrite);
-    if (RawNode.isEmptyReady(rd)) return;
+    if (RawNode.isEmptyReady(rd)) {
+      this.arm();
+      return;
+    }
     this.sendAll(rd.messages);
     const id = this.pipeline.accept(rd);
     if (id !== 0) {
@@ -463,6 +505,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.updateMembers();
     this.checkGoverning();
     if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
+    this.arm();
   }
 
   /** The store finished write `id`: release what waited for it, in write order. */
@@ -557,7 +600,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   private fail(err: Error): void {
     this.failure = err;
-    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.disarm();
     this.failAll(new StorageFailedError(`storage write failed: ${err.message}`, { cause: err }));
     for (const w of this.stopWaiters.splice(0)) w();
   }

@@ -144,6 +144,31 @@ describe('SynodNode', () => {
     await expect(nodes[2]!.propose(append('x', '2'))).rejects.toMatchObject({ code: 'stopped' });
   });
 
+  it('ticks at its next deadline, not at a fixed rate: idle followers hardly tick, the leader per heartbeat', async () => {
+    const { nodes } = await cluster(['a', 'b', 'c']);
+    await nodes[0]!.propose(append('x', '1'));
+    const ticks = new Map<string, number>();
+    for (const n of nodes) {
+      const raw = n.rawNode;
+      const tick = raw.tick.bind(raw);
+      ticks.set(n.id, 0);
+      raw.tick = (now: number) => {
+        ticks.set(n.id, ticks.get(n.id)! + 1);
+        tick(now);
+      };
+    }
+    const ms = 600;
+    await new Promise((r) => setTimeout(r, ms));
+    const leader = nodes.find((n) => n.status().leader.active)!;
+    // One heartbeat per interval (20 ms here), and nothing else due.
+    expect(ticks.get(leader.id)).toBeLessThanOrEqual(ms / fast.heartbeatIntervalMs + 3);
+    for (const n of nodes) {
+      // A follower's deadlines (election, catch-up probe) move with every heartbeat it hears:
+      // its timer wakes it about once per election timeout, to find nothing due.
+      if (n !== leader) expect(ticks.get(n.id)).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('a restarted peer keeps its log and its commands are not mistaken for old ones', async () => {
     const net = new MemoryNetwork();
     const storage = new MemoryStorage();

@@ -140,6 +140,7 @@ class ScenarioRunner {
     this.cluster = new SimCluster({
       seed,
       manual: true,
+      tickMs: 10,
       fsyncMs: [0, 0],
       network: { minDelayMs: 1, maxDelayMs: 1 },
     });
@@ -183,6 +184,7 @@ class ScenarioRunner {
         this.cluster = new SimCluster({
           seed: this.seed,
           manual: true,
+          tickMs: 10,
           fsyncMs: [0, 0],
           network: { minDelayMs: 1, maxDelayMs: 1 },
           protocol,
@@ -334,6 +336,7 @@ class ScenarioRunner {
                     acceptors: del(cfg.acceptors, id),
                   };
         }
+        node.observeTime(c.now);
         node.proposeReconfig(next);
         c.kick(peer);
         this.settle();

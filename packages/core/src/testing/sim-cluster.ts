@@ -51,6 +51,11 @@ export interface SimClusterOptions {
   maxWritesInFlight?: number;
   /** Hold every message until `deliver` (scenario scripts). */
   manual?: boolean;
+  /**
+   * Tick every peer at this fixed period instead of arming a timer at each node's next
+   * deadline (the Runtime's way). Scenario scripts use it: their time moves in 10 ms ticks, and
+   * which peer wins an election depends on it.
+   */
   tickMs?: number;
   /** Keep protocol trace lines (the last `traceLimit`). */
   traceLimit?: number;
@@ -77,6 +82,8 @@ export class SimPeer {
   pipeline: WritePipeline;
   /** When the simulated disk finishes the last write queued on it. */
   diskFreeAt = 0;
+  /** The peer's one timer, armed for its node's next deadline (as the Runtime's). */
+  timerAt = Infinity;
   turnScheduled = false;
   paused = false;
   /** Its node says it was removed from the log. */
@@ -116,13 +123,13 @@ export class SimCluster {
   private readonly cut = new Set<string>();
   net: NetworkFaults;
   private readonly fsync: [number, number];
-  private readonly tickMs: number;
   private readonly traceLines: string[] = [];
+  private readonly tickMs: number | undefined;
+  private tickerRunning = false;
   private readonly traceLimit: number;
   private nextMsgId = 1;
   private nextToken = 1;
   private nextValue = 1;
-  private tickerRunning = false;
   messagesSent = 0;
   /** Hold every message until `deliver` (scenario scripts); can be switched at any time. */
   manual: boolean;
@@ -139,8 +146,8 @@ export class SimCluster {
       ...options.network,
     };
     this.fsync = options.fsyncMs ?? [0.5, 3];
-    this.tickMs = options.tickMs ?? 10;
     this.traceLimit = options.traceLimit ?? 600;
+    this.tickMs = options.tickMs;
     this.manual = options.manual ?? false;
   }
 
@@ -227,11 +234,27 @@ export class SimCluster {
     p.writes = [];
     p.pipeline.clear();
     p.diskFreeAt = 0;
+    p.timerAt = Infinity;
     node.load(p.storage.loadSync(), this.now);
     node.tick(this.now);
     this.trace(`${id} starts (incarnation ${p.storage.loadSync().incarnation + 1})`);
     this.scheduleTurn(p);
-    this.ensureTicker();
+    if (this.tickMs !== undefined) this.ensureTicker(this.tickMs);
+  }
+
+  /** The fixed polling tick (`tickMs`): every live peer, in order, every period. */
+  private ensureTicker(period: number): void {
+    if (this.tickerRunning) return;
+    this.tickerRunning = true;
+    const tick = () => {
+      for (const p of this.peers.values()) {
+        if (p.node === null || p.paused) continue;
+        p.node.tick(this.now);
+        this.scheduleTurn(p);
+      }
+      this.queue.push(this.now + period, tick);
+    };
+    this.queue.push(this.now + period, tick);
   }
 
   /**
@@ -270,6 +293,8 @@ export class SimCluster {
     if (!p.paused) return;
     this.trace(`${id} wakes up`);
     p.paused = false;
+    // Its timers did not run while it slept: it catches up with the time now.
+    if (this.tickMs === undefined) p.node?.tick(this.now);
     this.scheduleTurn(p);
   }
 
@@ -348,6 +373,7 @@ export class SimCluster {
   receive(from: PeerId, to: PeerId, msg: Message): void {
     const p = this.peers.get(to);
     if (p?.node == null || p.paused || !this.linkUp(from, to)) return;
+    p.node.observeTime(this.now);
     p.node.step(from, msg);
     this.scheduleTurn(p);
   }
@@ -398,12 +424,37 @@ export class SimCluster {
     const node = p.node;
     if (node === null || p.paused) return;
     const rd = node.ready(p.pipeline.canWrite);
-    if (RawNode.isEmptyReady(rd)) return;
+    if (RawNode.isEmptyReady(rd)) {
+      this.arm(p);
+      return;
+    }
     for (const e of rd.messages) this.transmit(p.id, e.to, e.msg);
     const id = p.pipeline.accept(rd);
     if (id !== 0) this.startWrite(p, id, rd.persist!);
     this.deliverResults(p, rd);
     this.checkRemoved(p);
+    this.arm(p);
+  }
+
+  /** Arm the peer's timer for its node's next deadline (only ever earlier, as the Runtime). */
+  private arm(p: SimPeer): void {
+    if (this.tickMs !== undefined) return;
+    const at = p.node!.nextDeadline();
+    if (at >= p.timerAt) return;
+    const when = Math.max(this.now, at);
+    p.timerAt = when;
+    const gen = p.generation;
+    this.queue.push(when, () => {
+      if (p.generation !== gen || p.timerAt !== when) return;
+      p.timerAt = Infinity;
+      if (p.node === null) return;
+      if (p.paused) {
+        // A sleeping machine runs no timers; it ticks again when it wakes.
+        return;
+      }
+      p.node.tick(this.now);
+      this.scheduleTurn(p);
+    });
   }
 
   /** The disk does one write at a time, in order; a crash in between loses it. */
@@ -460,20 +511,6 @@ export class SimCluster {
     }
   }
 
-  private ensureTicker(): void {
-    if (this.tickerRunning) return;
-    this.tickerRunning = true;
-    const tick = () => {
-      for (const p of this.peers.values()) {
-        if (p.node === null || p.paused) continue;
-        p.node.tick(this.now);
-        this.scheduleTurn(p);
-      }
-      this.queue.push(this.now + this.tickMs, tick);
-    };
-    this.queue.push(this.now + this.tickMs, tick);
-  }
-
   // ------------------------------------------------------------------ clients
 
   /** A client at `peer` invokes a key-value operation. Returns false if the peer cannot take it. */
@@ -481,6 +518,7 @@ export class SimCluster {
     const p = this.peer(peer);
     const node = p.node;
     if (node === null || p.paused || node.removed) return false;
+    node.observeTime(this.now);
     const op: PendingOp['op'] = {
       client: peer,
       input,

@@ -591,6 +591,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
     what = `${acceptor ? 'make' : 'unmake'} ${id} an acceptor`;
   }
   try {
+    p.node!.observeTime(cluster.now);
     p.node!.proposeReconfig(next);
   } catch {
     return false;
