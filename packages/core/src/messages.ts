@@ -1,5 +1,5 @@
 /**
- * The messages peers exchange. Names follow PMMC (§2, Figure 1): P1a/P1b between scouts and
+ * The messages peers exchange. Names follow PMMC (§2; Fig. 3 draws who sends what to whom): P1a/P1b between scouts and
  * acceptors, P2a/P2b between commanders and acceptors, Decision from commanders to replicas.
  * PMMC's `propose`, `adopted` and `preempted` never cross the network here: the replica that
  * assigns slots lives beside its leader, and scouts and commanders live inside their leader,

@@ -39,6 +39,7 @@ import type { Envelope, Message, Request } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { Replica, type AppliedCommand } from './replica.js';
+import { RULES, type Rules } from './rules.js';
 import { encodeSnapshot } from './snapshot.js';
 import type { StateMachine } from './state-machine.js';
 import type { PersistentState, Snapshot, StorageBatch } from './storage.js';
@@ -55,6 +56,8 @@ export interface RawNodeConfig {
   random: () => number;
   /** Test-only: switch on known bugs, to show that the tests catch them. */
   bugs?: ReadonlySet<BugName>;
+  /** Test-only: decisions replaced by an injected bug (`@synod/core/testing`). */
+  rules?: Partial<Rules>;
   /** Receives a line for every protocol event worth reading in a trace. */
   trace?: (line: string) => void;
   /** Called with every slot this replica applies, in order (the simulator checks agreement). */
@@ -207,6 +210,7 @@ export class RawNode {
       id: cfg.id,
       opts: this.opts,
       persist: this.persist,
+      rules: { ...RULES, ...cfg.rules },
       now: () => this.now,
       random: cfg.random,
       send: (to, msg) => this.send(to, msg, false),

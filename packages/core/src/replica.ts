@@ -1,5 +1,5 @@
 /**
- * The replica (PMMC §2, Figure 3 "Replica"): `slotIn`, `slotOut`, `requests`, `proposals`,
+ * The replica (PMMC §2, Fig. 1 "Replica"): `slotIn`, `slotOut`, `requests`, `proposals`,
  * `decisions`, and the application state it applies decisions to. Departures:
  *  - One proposer (DESIGN.md §3 item 2): only the replica beside the active leader assigns
  *    slots, and it packs every request of a turn into one slot (batching), up to WINDOW slots

@@ -1,5 +1,5 @@
 /**
- * The scout (PMMC §2, Figure 6 "Scout"): one phase-1 attempt of a leader for one ballot. It
+ * The scout (PMMC §2, Fig. 6(b) "Scout"): one phase-1 attempt of a leader for one ballot. It
  * collects P1b from a majority of the configuration's acceptors and reports `adopted` with the
  * pvalues they accepted, or `preempted` as soon as one acceptor has promised a higher ballot.
  *

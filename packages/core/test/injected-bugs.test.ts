@@ -6,8 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { KNOWN_BUGS } from '../src/bugs.js';
 import { runSimulation } from '../src/testing/simulator.js';
 
+/** Caught by a scenario script so far (scenarios.test.ts); a simulator profile follows. */
+const SCENARIO_ONLY: ReadonlySet<string> = new Set(['ballot-floor-only']);
+
 describe('the simulator catches known bugs', () => {
-  for (const bug of KNOWN_BUGS) {
+  for (const bug of KNOWN_BUGS.filter((b) => !SCENARIO_ONLY.has(b))) {
     it(`${bug} within 200 seeds`, () => {
       let caught: { seed: number; violation: string } | undefined;
       for (let seed = 1; seed <= 200 && caught === undefined; seed++) {

@@ -18,6 +18,8 @@
  *   net manual|auto          hold messages for `deliver`, or deliver them after a delay
  *   partition p1 | p2 p3     cut the network between the groups; `heal` restores it
  *   crash p1 / restart p1 / sleep p1 / wake p1
+ *   crash-before-write p1    p1 crashes in its next turn that writes, after sending what that turn
+ *                            may send at once (a leader's P2a) and before its write completes
  *   reconfig p1 add|remove|learner p4     a membership change proposed at p1
  *   replace p1 p3 p4         proposed at p1: p4 takes p3's place
  *   status [p1 ...]          roles, ballot, leader, slotIn/slotOut of each peer
@@ -26,6 +28,7 @@
  *   results                  client operations completed since the last `results`
  */
 import { formatBallot } from '../ballot.js';
+import type { BugName } from '../bugs.js';
 import { membersOf, type Membership } from '../configuration.js';
 import type { Message } from '../messages.js';
 import { SimCluster, type InFlight } from './sim-cluster.js';
@@ -80,8 +83,12 @@ export interface ScenarioResult {
   readonly mismatches: { line: string; expected: string; actual: string }[];
 }
 
-export function runScenario(text: string, seed = 1): ScenarioResult {
-  const runner = new ScenarioRunner(seed);
+/**
+ * Run a script. `bugs` switches on injected bugs (the test shows that a script that must pass
+ * fails with the bug it is about).
+ */
+export function runScenario(text: string, seed = 1, bugs: readonly BugName[] = []): ScenarioResult {
+  const runner = new ScenarioRunner(seed, new Set(bugs));
   const out: string[] = [];
   const mismatches: ScenarioResult['mismatches'] = [];
   for (const b of parseScenario(text)) {
@@ -135,10 +142,14 @@ class ScenarioRunner {
   private completed = 0;
   private readonly seed: number;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    private readonly bugs: ReadonlySet<BugName>,
+  ) {
     this.seed = seed;
     this.cluster = new SimCluster({
       seed,
+      bugs,
       manual: true,
       tickMs: 10,
       fsyncMs: [0, 0],
@@ -183,6 +194,7 @@ class ScenarioRunner {
         };
         this.cluster = new SimCluster({
           seed: this.seed,
+          bugs: this.bugs,
           manual: true,
           tickMs: 10,
           fsyncMs: [0, 0],
@@ -287,6 +299,9 @@ class ScenarioRunner {
       case 'crash':
         for (const id of a) c.crash(id);
         return 'ok';
+      case 'crash-before-write':
+        for (const id of a) c.peer(id).crashBeforeWrite = true;
+        return 'ok';
       case 'restart':
         for (const id of a) c.start(id);
         this.settle();
@@ -336,7 +351,7 @@ class ScenarioRunner {
                     acceptors: del(cfg.acceptors, id),
                   };
         }
-        node.observeTime(c.now);
+        c.observeTime(node);
         node.proposeReconfig(next);
         c.kick(peer);
         this.settle();

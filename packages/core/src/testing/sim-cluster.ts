@@ -24,6 +24,7 @@ import type { PeerId } from '../types.js';
 import { WritePipeline } from '../write-pipeline.js';
 import { encodeSnapshot } from '../snapshot.js';
 import { EventQueue } from './event-queue.js';
+import { injectedRules } from './injected-bugs.js';
 import { decodeKvResult, encodeKv, KvStateMachine } from './kv-state-machine.js';
 import type { KvInput, Operation } from './linearizability.js';
 import { Prng } from './prng.js';
@@ -91,6 +92,8 @@ export class SimPeer {
   readonly commands = new Map<number, PendingOp>();
   readonly reads = new Map<number, PendingOp>();
   generation = 0;
+  /** Crash at the next turn that has state to write, once its early messages have left. */
+  crashBeforeWrite = false;
 
   constructor(
     readonly id: PeerId,
@@ -225,7 +228,9 @@ export class SimCluster {
       stateMachine: sm,
       options: this.options.protocol ?? {},
       random: () => rng.next(),
-      ...(this.options.bugs !== undefined ? { bugs: this.options.bugs } : {}),
+      ...(this.options.bugs !== undefined
+        ? { bugs: this.options.bugs, rules: injectedRules(this.options.bugs) }
+        : {}),
       trace: (line) => this.trace(line),
       onSlotApplied: (slot, value) => this.checkAgreement(id, slot, value),
     });
@@ -373,7 +378,7 @@ export class SimCluster {
   receive(from: PeerId, to: PeerId, msg: Message): void {
     const p = this.peers.get(to);
     if (p?.node == null || p.paused || !this.linkUp(from, to)) return;
-    p.node.observeTime(this.now);
+    this.observeTime(p.node);
     p.node.step(from, msg);
     this.scheduleTurn(p);
   }
@@ -429,11 +434,25 @@ export class SimCluster {
       return;
     }
     for (const e of rd.messages) this.transmit(p.id, e.to, e.msg);
+    this.deliverResults(p, rd);
+    if (rd.persist !== null && p.crashBeforeWrite) {
+      // Between sending and persisting: what left at once (P2a, P1a) is out, the write is lost.
+      p.crashBeforeWrite = false;
+      this.crash(p.id);
+      return;
+    }
     const id = p.pipeline.accept(rd);
     if (id !== 0) this.startWrite(p, id, rd.persist!);
-    this.deliverResults(p, rd);
     this.checkRemoved(p);
     this.arm(p);
+  }
+
+  /**
+   * Before an input: the Runtime tells its node the time. A polling driver (`tickMs`) tells it
+   * only at its ticks, as the Runtime did before it had deadline timers.
+   */
+  observeTime(node: RawNode): void {
+    if (this.tickMs === undefined) node.observeTime(this.now);
   }
 
   /** Arm the peer's timer for its node's next deadline (only ever earlier, as the Runtime). */
@@ -518,7 +537,7 @@ export class SimCluster {
     const p = this.peer(peer);
     const node = p.node;
     if (node === null || p.paused || node.removed) return false;
-    node.observeTime(this.now);
+    this.observeTime(node);
     const op: PendingOp['op'] = {
       client: peer,
       input,

@@ -591,7 +591,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
     what = `${acceptor ? 'make' : 'unmake'} ${id} an acceptor`;
   }
   try {
-    p.node!.observeTime(cluster.now);
+    cluster.observeTime(p.node!);
     p.node!.proposeReconfig(next);
   } catch {
     return false;
