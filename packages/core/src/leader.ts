@@ -20,7 +20,7 @@ import { NOOP } from './command.js';
 import { majority, membersOf, type ConfigHistory, type Configuration } from './configuration.js';
 import type { NodeContext } from './context.js';
 import { Commander } from './commander.js';
-import type { Heartbeat, HeartbeatAck, P1b, P2b } from './messages.js';
+import type { Heartbeat, HeartbeatAck, P1b, P2b, PValue } from './messages.js';
 import { Scout } from './scout.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
@@ -34,8 +34,8 @@ export interface LeaderHost {
   /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
   snapshotSlot(): Slot;
   isDecided(slot: Slot): boolean;
-  /** A commander of this leader got slot `slot` decided. */
-  decided(slot: Slot, value: Uint8Array, config: Configuration): void;
+  /** A commander of this leader got `pvalue` chosen; `voters` are the acceptors that accepted it. */
+  decided(pvalue: PValue, config: Configuration, voters: ReadonlySet<PeerId>): void;
   /** The leader was adopted; slots below `watermark` are decided elsewhere. */
   adopted(watermark: Slot): void;
   /** Reads waiting for confirmation: confirmed (true) or failed (false). */
@@ -407,7 +407,7 @@ export class Leader {
     if (out?.kind === 'decided') {
       inst.commanders.delete(m.slot);
       inst.proposals.delete(m.slot);
-      this.host.decided(m.slot, c.pvalue.value, inst.config);
+      this.host.decided(c.pvalue, inst.config, c.voters());
     } else if (out?.kind === 'preempted') {
       this.preempted(inst, out.ballot);
     }

@@ -91,11 +91,20 @@ export interface P2b {
   readonly proposal: Ballot;
 }
 
-/** Commander -> replicas: slot `slot` is decided. */
+/**
+ * Commander -> replicas: slot `slot` is decided. It carries the value, or, to a peer whose
+ * acceptor voted for it, only the ballot of the chosen pvalue: that peer holds the value as its
+ * accepted pvalue (slot, ballot), and must not apply the slot without it (a departure from PMMC,
+ * whose decisions always carry the command: a batch of 40 KB is not sent, decoded and written a
+ * second time).
+ */
 export interface Decision {
   readonly type: 'decision';
   readonly slot: Slot;
-  readonly value: Uint8Array;
+  /** The decided value; absent when `ballot` names it. */
+  readonly value?: Uint8Array;
+  /** The ballot of the chosen pvalue, when `value` is absent. */
+  readonly ballot?: Ballot;
 }
 
 /**

@@ -19,7 +19,7 @@
  * them take part in a slot is decided by the configuration governing it.
  */
 import { Acceptor } from './acceptor.js';
-import { BOTTOM, type Ballot } from './ballot.js';
+import { ballotEquals, BOTTOM, type Ballot } from './ballot.js';
 import type { BugName } from './bugs.js';
 import { Catchup, type CatchupProgress } from './catchup.js';
 import { ClientSession } from './client-session.js';
@@ -35,7 +35,7 @@ import {
 import type { NodeContext } from './context.js';
 import { InvalidMembershipError, ReconfigPendingError } from './errors.js';
 import { Leader } from './leader.js';
-import type { Envelope, Message, Request } from './messages.js';
+import type { Decision, Envelope, Message, PValue, Request } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { Replica, type AppliedCommand } from './replica.js';
@@ -231,7 +231,7 @@ export class RawNode {
       window: () => this.replica.window,
       snapshotSlot: () => this.replica.durableSnapshotSlot,
       isDecided: (slot) => this.replica.isDecided(slot),
-      decided: (slot, value, config) => this.onDecided(slot, value, config),
+      decided: (pvalue, config, voters) => this.onDecided(pvalue, config, voters),
       adopted: (watermark) => {
         if (watermark > this.replica.slotOut)
           this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
@@ -266,7 +266,7 @@ export class RawNode {
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
     if (state.snapshot !== null) {
       this.replica.install(state.snapshot, false);
-      for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, false);
+      for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, 'loaded');
     }
     this.leader.sync();
     this.catchup.heardLeader();
@@ -542,7 +542,7 @@ export class RawNode {
       case 'p2b':
         return this.leader.onP2b(from, m);
       case 'decision':
-        return this.replica.onDecision(m.slot, m.value);
+        return this.onDecision(from, m);
       case 'request':
         return this.onRequest(from, m);
       case 'heartbeat':
@@ -677,7 +677,9 @@ export class RawNode {
     }
   }
 
-  private onDecided(slot: Slot, value: Uint8Array, config: Configuration): void {
+  /** A commander of this peer's leader got `pvalue` chosen; `voters` accepted it. */
+  private onDecided(pvalue: PValue, config: Configuration, voters: ReadonlySet<PeerId>): void {
+    const { slot, ballot, value } = pvalue;
     // Tell every replica of the slot's configuration and of the newest one.
     const to = new Set(membersOf(config));
     const latest = this.replica.configs.latest();
@@ -685,8 +687,34 @@ export class RawNode {
     to.delete(this.id);
     // At once, not after this turn's write: the slot is chosen, whatever this peer has written
     // (docs/protocol.md). A follower then gets decision s with P2a s+1 in one frame: one write.
-    for (const p of to) this.ctx.send(p, { type: 'decision', slot, value });
-    this.replica.onDecision(slot, value);
+    // A voter holds the value as its accepted pvalue: it gets the ballot that names it.
+    const named: Decision = { type: 'decision', slot, ballot };
+    const full: Decision = { type: 'decision', slot, value };
+    for (const p of to) this.ctx.send(p, voters.has(p) ? named : full);
+    this.learn(slot, value);
+  }
+
+  /** A decision from another peer's leader. */
+  private onDecision(from: PeerId, m: Decision): void {
+    if (m.value !== undefined) {
+      this.learn(m.slot, m.value);
+      return;
+    }
+    if (m.ballot === undefined || this.replica.isDecided(m.slot)) return;
+    const own = this.acceptor.accepted.get(m.slot);
+    if (own !== undefined && ballotEquals(own.ballot, m.ballot)) {
+      this.learn(m.slot, own.value);
+    } else {
+      // Chosen, but this peer does not hold the value (its pvalue was replaced by a higher
+      // ballot's, or it never voted): it must not apply the slot without it. The sender has it.
+      this.catchup.noteAhead(from, m.slot + 1);
+    }
+  }
+
+  /** Record a decided slot; durable as this acceptor's pvalue when that is its value. */
+  private learn(slot: Slot, value: Uint8Array): void {
+    const own = this.acceptor.accepted.get(slot);
+    this.replica.onDecision(slot, value, own?.value === value ? 'accepted' : 'value');
   }
 
   private onApplied(c: Command, outcome: Outcome, slot: Slot): void {

@@ -129,14 +129,23 @@ export class Replica {
     return true;
   }
 
-  /** A slot was decided (PMMC `decision`). */
-  onDecision(slot: Slot, value: Uint8Array, persist = true): void {
+  /**
+   * A slot was decided (PMMC `decision`). `record` says how it is made durable: with its value,
+   * as the pvalue this peer's acceptor accepted at the slot (the value is not written again),
+   * or not at all (it was loaded from storage).
+   */
+  onDecision(
+    slot: Slot,
+    value: Uint8Array,
+    record: 'value' | 'accepted' | 'loaded' = 'value',
+  ): void {
     if (slot < this.slotOut || this.decisions.has(slot)) return;
     // Implausibly far ahead (a member sending nonsense): catch-up brings real ones in order.
     if (slot >= this.slotOut + this.ctx.opts.maxSlotsAhead) return;
     this.decisions.set(slot, value);
     if (slot > this.maxDecided) this.maxDecided = slot;
-    if (persist) this.ctx.persist.decide({ slot, value });
+    if (record === 'value') this.ctx.persist.decide({ slot, value });
+    else if (record === 'accepted') this.ctx.persist.decideAccepted(slot);
     this.leader.forget(slot);
     if (this.initialized) this.applyReady();
   }

@@ -48,6 +48,12 @@ export interface StorageBatch {
   accepted?: PValue[];
   /** Insert decisions (a slot's decision never changes, so re-inserting one is a no-op). */
   decisions?: Decided[];
+  /**
+   * Insert decisions whose value is the pvalue accepted at that slot (upserted by this batch or
+   * an earlier one): the value is not passed again. A follower records most decisions this way,
+   * so a batch's value is not copied, sent to a worker or encoded twice.
+   */
+  decidedAccepted?: Slot[];
   /** Replace the snapshot. */
   snapshot?: Snapshot;
   /** Delete decisions below this slot (compaction). */
@@ -64,6 +70,7 @@ export function isEmptyBatch(b: StorageBatch): boolean {
     b.promises === undefined &&
     b.accepted === undefined &&
     b.decisions === undefined &&
+    b.decidedAccepted === undefined &&
     b.snapshot === undefined &&
     b.truncateDecisionsBelow === undefined &&
     b.watermark === undefined &&

@@ -97,10 +97,13 @@ export interface MessageEvent {
   readonly message: Message;
 }
 
+/** A proposal waiting for its result: no timer and no closure of its own unless it asked for one. */
 interface PendingCommand {
   resolve(result: Uint8Array): void;
   reject(err: Error): void;
-  cleanup(): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
 }
 
 interface PendingRead {
@@ -383,27 +386,40 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   }
 
   private track(seq: number, options: OperationOptions): Promise<Uint8Array> {
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const timeout = options.timeoutMs ?? this.defaultTimeout;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => {
-        cleanup();
-        reject(new StoppedError('operation aborted'));
-      };
-      const cleanup = () => {
-        this.commands.delete(seq);
-        if (timer !== undefined) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
-          cleanup();
-          reject(new TimeoutError(`not decided within ${timeout} ms (it may still take effect)`));
-        }, timeout);
-      }
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.commands.set(seq, { resolve, reject, cleanup });
+    let pending!: PendingCommand;
+    const promise = new Promise<Uint8Array>((resolve, reject) => {
+      pending = { resolve, reject, timer: undefined, signal: undefined, onAbort: undefined };
     });
+    this.commands.set(seq, pending);
+    const timeout = options.timeoutMs ?? this.defaultTimeout;
+    if (timeout !== undefined) {
+      pending.timer = setTimeout(
+        () =>
+          this.settle(
+            seq,
+            new TimeoutError(`not decided within ${timeout} ms (it may still take effect)`),
+          ),
+        timeout,
+      );
+    }
+    const signal = options.signal;
+    if (signal !== undefined) {
+      pending.signal = signal;
+      pending.onAbort = () => this.settle(seq, new StoppedError('operation aborted'));
+      signal.addEventListener('abort', pending.onAbort, { once: true });
+    }
+    return promise;
+  }
+
+  /** Resolve (a result) or reject (an error) the proposal `seq`, once. */
+  private settle(seq: number, outcome: Uint8Array | Error): void {
+    const p = this.commands.get(seq);
+    if (p === undefined) return;
+    this.commands.delete(seq);
+    if (p.timer !== undefined) clearTimeout(p.timer);
+    if (p.onAbort !== undefined) p.signal!.removeEventListener('abort', p.onAbort);
+    if (outcome instanceof Error) p.reject(outcome);
+    else p.resolve(outcome);
   }
 
   private onMessages(from: PeerId, messages: readonly Message[]): void {
@@ -542,11 +558,13 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private deliver(rd: Pick<Ready, 'results' | 'reads' | 'applied'>): boolean {
     if (rd.results.length === 0 && rd.reads.length === 0 && rd.applied.length === 0) return false;
     for (const r of rd.results) {
-      const p = this.commands.get(r.seq);
-      if (p === undefined) continue;
-      p.cleanup();
-      if (r.outcome.ok) p.resolve(r.outcome.result);
-      else p.reject(new CommandRejectedError(r.outcome.code, r.outcome.message));
+      if (!this.commands.has(r.seq)) continue;
+      this.settle(
+        r.seq,
+        r.outcome.ok
+          ? r.outcome.result
+          : new CommandRejectedError(r.outcome.code, r.outcome.message),
+      );
     }
     for (const r of rd.reads) {
       const p = this.reads.get(r.token);
@@ -606,10 +624,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   }
 
   private failAll(err: Error): void {
-    for (const p of [...this.commands.values()]) {
-      p.cleanup();
-      p.reject(err);
-    }
+    for (const seq of [...this.commands.keys()]) this.settle(seq, err);
     for (const r of [...this.reads.values()]) r.fail(err);
     for (const w of this.governWaiters.splice(0)) w.reject(err);
   }

@@ -62,6 +62,7 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('p2a' as const), config, ballot, slot, value: bytes }),
   fc.record({ type: fc.constant('p2b' as const), config, ballot, slot, proposal: ballot }),
   fc.record({ type: fc.constant('decision' as const), slot, value: bytes }),
+  fc.record({ type: fc.constant('decision' as const), slot, ballot }),
   fc.record({ type: fc.constant('request' as const), commands: bytes, hops: fc.nat({ max: 5 }) }),
   fc.record({
     type: fc.constant('heartbeat' as const),

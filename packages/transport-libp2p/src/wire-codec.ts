@@ -38,7 +38,7 @@ export const FIELDS = {
   p1b: ['type', 'config', 'ballot', 'accepted', 'watermark', 'probe'],
   p2a: ['type', 'config', 'ballot', 'slot', 'value'],
   p2b: ['type', 'config', 'ballot', 'slot', 'proposal'],
-  decision: ['type', 'slot', 'value'],
+  decision: ['type', 'slot', 'value', 'ballot'],
   request: ['type', 'commands', 'hops'],
   heartbeat: ['type', 'config', 'ballot', 'seq', 'slotOut', 'snapshotSlot'],
   heartbeatAck: ['type', 'config', 'ballot', 'seq', 'slotOut'],
@@ -229,7 +229,11 @@ export function bodySize(m: Message): number {
         subField(ballotSize(m.proposal))
       );
     case 'decision':
-      return uintField(m.slot) + bytesField(m.value.length);
+      return (
+        uintField(m.slot) +
+        bytesField(m.value?.length ?? 0) +
+        (m.ballot === undefined ? 0 : subField(ballotSize(m.ballot)))
+      );
     case 'request':
       return bytesField(m.commands.length) + uintField(m.hops);
     case 'heartbeat':
@@ -388,7 +392,8 @@ export function writeBody(w: Writer, m: Message): void {
       return;
     case 'decision':
       w.uint(1, m.slot);
-      w.bytes(2, m.value);
+      if (m.value !== undefined) w.bytes(2, m.value);
+      if (m.ballot !== undefined) writeBallot(w, 3, m.ballot);
       return;
     case 'request':
       w.bytes(1, m.commands);
@@ -753,6 +758,8 @@ export function readBody(
       raw.ballot = readBallot(r, t, type);
     } else if (f === 4 && type === 'p2b') {
       raw.proposal = readBallot(r, t, 'p2b.proposal');
+    } else if (f === 3 && type === 'decision') {
+      raw.ballot = readBallot(r, t, 'decision');
     } else if (f === 3 && type === 'p1b') {
       raw.accepted ??= [];
       if (raw.accepted.length >= limits.maxEntries) fail('p1b has too many pvalues');
@@ -804,7 +811,15 @@ function shape(type: MessageType, raw: RawBody): Message {
         proposal: raw.proposal ?? fail('p2b.proposal is missing'),
       };
     case 'decision':
-      return { type, slot: i1, value: bytes() };
+      // The value, or (to a peer that accepted it) the ballot of the chosen pvalue. A slot's
+      // value is never empty (the no-op is a batch of none), so no value means none was sent.
+      if (raw.bytes === undefined || raw.bytes.length === 0) {
+        if (raw.ballot === undefined) fail('decision has neither a value nor a ballot');
+        return { type, slot: i1, ballot: raw.ballot };
+      }
+      return raw.ballot === undefined
+        ? { type, slot: i1, value: raw.bytes }
+        : { type, slot: i1, value: raw.bytes, ballot: raw.ballot };
     case 'request':
       return { type, commands: bytes(), hops: i2 };
     case 'heartbeat':

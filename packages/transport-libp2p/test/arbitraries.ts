@@ -36,7 +36,17 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
   }),
   p2a: fc.record({ type: fc.constant('p2a'), config: uint, ballot, slot: uint, value: bytes }),
   p2b: fc.record({ type: fc.constant('p2b'), config: uint, ballot, slot: uint, proposal: ballot }),
-  decision: fc.record({ type: fc.constant('decision'), slot: uint, value: bytes }),
+  // A decision carries its value (never empty: the no-op is a batch of none), and may name the
+  // ballot; one without a value (to a voter) is checked on its own in wire-codec.test.ts.
+  decision: fc.record(
+    {
+      type: fc.constant('decision'),
+      slot: uint,
+      value: fc.uint8Array({ minLength: 1, maxLength: 300 }),
+      ballot,
+    },
+    { requiredKeys: ['type', 'slot', 'value'] },
+  ),
   request: fc.record({ type: fc.constant('request'), commands: bytes, hops: uint }),
   heartbeat: fc.record({
     type: fc.constant('heartbeat'),

@@ -102,6 +102,14 @@ describe('wire codec', () => {
     expect(Object.keys(cd.decisions[0]!).sort()).toEqual([...NESTED_FIELDS.decided].sort());
   });
 
+  it('carries a decision without its value (to a voter: only the ballot), and refuses one with neither', () => {
+    const named: Message = { type: 'decision', slot: 7, ballot: { round: 3, leader: 'p2' } };
+    assertDeepEqual(roundTrip([named]), [named]);
+    const empty = wire.Message.encode({ decision: { slot: 7, value: new Uint8Array(0) } });
+    const d = decodeFrameBody(referenceFrame([empty]));
+    expect(d.ok).toBe(false);
+  });
+
   it('copies bytes out of the frame (a kept value does not pin the receive buffer)', () => {
     const m: Message = { type: 'decision', slot: 1, value: Uint8Array.of(1, 2, 3) };
     const { frames } = encodeMessages([m], 1 << 20);

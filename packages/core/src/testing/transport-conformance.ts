@@ -81,7 +81,7 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
     },
     p2a: { type: 'p2a', config: 1, ballot: b, slot: 42, value: patternBytes(1000, 2) },
     p2b: { type: 'p2b', config: 1, ballot: b, slot: 0, proposal: { round: 6, leader: 'other' } },
-    decision: { type: 'decision', slot: 9, value: Uint8Array.of(1, 0) },
+    decision: { type: 'decision', slot: 9, value: Uint8Array.of(1, 0), ballot: b },
     request: { type: 'request', commands: patternBytes(300, 3), hops: 2 },
     heartbeat: {
       type: 'heartbeat',

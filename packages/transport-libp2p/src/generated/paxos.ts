@@ -1229,6 +1229,7 @@ export namespace P2b {
 export interface Decision {
   slot: number;
   value: Uint8Array<ArrayBuffer>;
+  ballot?: Ballot;
 }
 
 export namespace Decision {
@@ -1250,6 +1251,11 @@ export namespace Decision {
           if (obj.value != null && obj.value.byteLength > 0) {
             w.uint32(18);
             w.bytes(obj.value);
+          }
+
+          if (obj.ballot != null) {
+            w.uint32(26);
+            Ballot.codec().encode(obj.ballot, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -1274,6 +1280,12 @@ export namespace Decision {
               }
               case 2: {
                 obj.value = reader.bytes();
+                break;
+              }
+              case 3: {
+                obj.ballot = Ballot.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.ballot,
+                });
                 break;
               }
               default: {
@@ -1306,6 +1318,13 @@ export namespace Decision {
                 };
                 break;
               }
+              case 3: {
+                yield* Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
+                  limits: opts.limits?.ballot,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1329,6 +1348,16 @@ export namespace Decision {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface DecisionBallotRoundFieldEvent {
+    field: '$.ballot.round';
+    value: number;
+  }
+
+  export interface DecisionBallotLeaderFieldEvent {
+    field: '$.ballot.leader';
+    value: string;
+  }
+
   export function encode(obj: Partial<Decision>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Decision.codec());
   }
@@ -1343,7 +1372,12 @@ export namespace Decision {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<Decision>,
-  ): Generator<DecisionSlotFieldEvent | DecisionValueFieldEvent> {
+  ): Generator<
+    | DecisionSlotFieldEvent
+    | DecisionValueFieldEvent
+    | DecisionBallotRoundFieldEvent
+    | DecisionBallotLeaderFieldEvent
+  > {
     return streamMessage(buf, Decision.codec(), opts);
   }
 }
@@ -3400,6 +3434,16 @@ export namespace Message {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface MessageDecisionBallotRoundFieldEvent {
+    field: '$.decision.ballot.round';
+    value: number;
+  }
+
+  export interface MessageDecisionBallotLeaderFieldEvent {
+    field: '$.decision.ballot.leader';
+    value: string;
+  }
+
   export interface MessageRequestCommandsFieldEvent {
     field: '$.request.commands';
     value: Uint8Array<ArrayBuffer>;
@@ -3567,6 +3611,8 @@ export namespace Message {
     | MessageP2bProposalLeaderFieldEvent
     | MessageDecisionSlotFieldEvent
     | MessageDecisionValueFieldEvent
+    | MessageDecisionBallotRoundFieldEvent
+    | MessageDecisionBallotLeaderFieldEvent
     | MessageRequestCommandsFieldEvent
     | MessageRequestHopsFieldEvent
     | MessageHeartbeatConfigFieldEvent
@@ -3908,6 +3954,18 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesDecisionBallotRoundFieldEvent {
+    field: '$.messages[].decision.ballot.round';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesDecisionBallotLeaderFieldEvent {
+    field: '$.messages[].decision.ballot.leader';
+    value: string;
+    index: number;
+  }
+
   export interface FrameMessagesRequestCommandsFieldEvent {
     field: '$.messages[].request.commands';
     value: Uint8Array<ArrayBuffer>;
@@ -4108,6 +4166,8 @@ export namespace Frame {
     | FrameMessagesP2bProposalLeaderFieldEvent
     | FrameMessagesDecisionSlotFieldEvent
     | FrameMessagesDecisionValueFieldEvent
+    | FrameMessagesDecisionBallotRoundFieldEvent
+    | FrameMessagesDecisionBallotLeaderFieldEvent
     | FrameMessagesRequestCommandsFieldEvent
     | FrameMessagesRequestHopsFieldEvent
     | FrameMessagesHeartbeatConfigFieldEvent
