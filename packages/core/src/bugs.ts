@@ -27,6 +27,11 @@ export const KNOWN_BUGS = [
    * a restarted peer that heard the same round again reuses a ballot of its previous run.
    */
   'ballot-floor-only',
+  /**
+   * Catch-up asks the source of a snapshot transfer even once the replica got past it, else the
+   * peer that claimed to be furthest ahead, even after it answered that it lacks the slots.
+   */
+  'stale-catchup-source',
 ] as const;
 
 export type BugName = (typeof KNOWN_BUGS)[number];

@@ -13,5 +13,21 @@ export function injectedRules(bugs: ReadonlySet<BugName>): Partial<Rules> {
     // peer that hears the round it used before (a late heartbeat) picks the same ballot again.
     rules.nextRound = (seen, incarnation) => Math.max(seen + 1, incarnation * 2 ** 24 + 1);
   }
+  if (bugs.has('stale-catchup-source')) {
+    // The catch-up choice before issue 12 (simulator seed 4020591): a partial transfer's source
+    // is asked again and again, though it is behind; so is a peer that answered with nothing.
+    rules.catchupSource = (s) => {
+      if (s.incoming !== undefined) return s.incoming.from;
+      let best: string | undefined;
+      let slot = -1;
+      for (const [p, at] of s.ahead) {
+        if (at > slot) {
+          best = p;
+          slot = at;
+        }
+      }
+      return best;
+    };
+  }
   return rules;
 }

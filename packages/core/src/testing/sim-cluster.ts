@@ -85,6 +85,10 @@ export class SimPeer {
   diskFreeAt = 0;
   /** The peer's one timer, armed for its node's next deadline (as the Runtime's). */
   timerAt = Infinity;
+  /** When its timer last fired. */
+  tickedAt = -Infinity;
+  /** Consecutive ticks after which a deadline was still due. */
+  spins = 0;
   turnScheduled = false;
   paused = false;
   /** Its node says it was removed from the log. */
@@ -460,18 +464,28 @@ export class SimCluster {
     if (this.tickMs !== undefined) return;
     const at = p.node!.nextDeadline();
     if (at >= p.timerAt) return;
-    const when = Math.max(this.now, at);
+    // As the Runtime's timers: at least 1 ms after the last one fired, so a deadline that stays
+    // due (nothing to do yet) costs a tick per ms, never an endless loop at one instant.
+    const when = Math.max(at, p.tickedAt === this.now ? this.now + 1 : this.now);
     p.timerAt = when;
     const gen = p.generation;
     this.queue.push(when, () => {
       if (p.generation !== gen || p.timerAt !== when) return;
       p.timerAt = Infinity;
+      p.tickedAt = this.now;
       if (p.node === null) return;
       if (p.paused) {
         // A sleeping machine runs no timers; it ticks again when it wakes.
         return;
       }
       p.node.tick(this.now);
+      // A deadline that is still due right after its tick means the timer spins (a Runtime
+      // would burn a core): nextDeadline() must only name moments at which tick() acts.
+      if (p.node.nextDeadline() <= this.now) {
+        if (++p.spins === 1000) this.violation(`${p.id}: its deadline stays due: the timer spins`);
+      } else {
+        p.spins = 0;
+      }
       this.scheduleTurn(p);
     });
   }
