@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     pool: 'forks',
+    // Property tests start from a fixed seed (replayable; random seeds only in the soaks).
+    setupFiles: ['test/helpers/fast-check-seed.ts'],
   },
 });

@@ -49,7 +49,7 @@ beforeAll(async () => {
     SynodPeer.start(root, 'dave'),
   ]);
   for (const p of [...cluster, zed, dave]) running.set(p.name, p);
-  await zed.api.create({ title: 'zed only' });
+  await zed.api.createLog({ title: 'zed only' });
 }, 180_000);
 
 describe('synod errors: one line and a non-zero exit', () => {
@@ -177,7 +177,7 @@ describe('synod errors: one line and a non-zero exit', () => {
 
     running.set('bob', await bob.restart(root));
     const list = await eventually('the queued append to commit', async () => {
-      const l = await alice.api.list({ read: 'local', bodies: false });
+      const l = await alice.api.entries({ read: 'local', bodies: false });
       return l.entries.some((e) => e.title === 'queued') ? l : undefined;
     });
     expect(list.entries.some((e) => e.title === 'lonely')).toBe(false);

@@ -23,7 +23,7 @@ import { SynodPeer } from '../helpers/synod-cli.js';
 
 const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results', 'e2e');
-const UI_INDEX = join(ROOT, 'packages/desktop-app/ui/js/renderer/main.js');
+const UI_INDEX = join(ROOT, 'packages/desktop-app/ui/js/main.js');
 /**
  * Waits in the pages: long enough for a loaded machine (the whole file takes about a minute with
  * other test suites running beside it), short enough to fail clearly.
@@ -94,7 +94,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
   }
 
   beforeAll(async () => {
-    if (!existsSync(UI_INDEX)) throw new Error(`${UI_INDEX} missing: run npx tsc -b first`);
+    if (!existsSync(UI_INDEX)) throw new Error(`${UI_INDEX} missing: run npm run build first`);
     mkdirSync(SHOTS, { recursive: true });
     root = mkdtempSync(join(tmpdir(), 'synod-e2e-'));
     const [a, b, c] = await Promise.all(
@@ -163,14 +163,14 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     expect(await appendsOf(b)).toEqual(await appendsOf(a));
     expect(await appendsOf(c)).toEqual(await appendsOf(a));
     // And the peer itself agrees (a linearizable read through the API).
-    const listed = await carol.api.list();
+    const listed = await carol.api.entries();
     expect(listed.entries.map((e) => e.title)).toEqual(order);
   }, 150_000);
 
   it('edits the same entry from two pages: the later edit is rebased, both kept', async () => {
     const [a, b, c] = pages as [Page, Page, Page];
     const [alice] = peers as [SynodPeer];
-    const id = (await alice.api.list()).entries.find((e) => e.title === 'alice 1')!.id;
+    const id = (await alice.api.entries()).entries.find((e) => e.title === 'alice 1')!.id;
     const open = async (p: Page) => {
       await p.locator(`[data-testid="entry"][data-id="${id}"]`).click();
       await expect
@@ -197,7 +197,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     const merged = 'bob was here. alice 1: text, edited by alice';
     await expect.poll(() => b.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
     await expect.poll(() => a.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
-    expect((await alice.api.get(id)).body).toBe(merged);
+    expect((await alice.api.entry({ id })).body).toBe(merged);
     await c.locator(`[data-testid="entry"][data-id="${id}"]`).click();
     await expect.poll(() => c.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
     await expect
@@ -207,18 +207,18 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
 
     // An edit too far behind to rebase (more changes since than each entry keeps): a conflict,
     // shown, and the text typed is kept in the editor, to save over the current version.
-    const other = (await alice.api.list()).entries.find((e) => e.title === 'bob 1')!;
+    const other = (await alice.api.entries()).entries.find((e) => e.title === 'bob 1')!;
     await b.locator(`[data-testid="entry"][data-id="${other.id}"]`).click();
     await expect.poll(() => b.getByTestId('editor-body').inputValue(), WAIT).toBe(other.body);
     const mine = 'bob rewrote this while offline-ish';
     await b.getByTestId('editor-body').fill(mine);
-    const results = await alice.api.editMany(
-      other.id,
-      Array.from({ length: 70 }, (_, i) => ({
+    const { results } = await alice.api.editMany({
+      id: other.id,
+      edits: Array.from({ length: 70 }, (_, i) => ({
         version: other.version + i,
-        patches: [[other.body.length + i, 0, '.'] as const],
+        patches: [[other.body.length + i, 0, '.']],
       })),
-    );
+    });
     expect(results.every((r) => r.ok)).toBe(true);
     await expect
       .poll(() => b.getByTestId('editor-note').textContent(), WAIT)
@@ -232,7 +232,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     await shot(b, '2b-conflict-kept');
     await b.getByTestId('save').click();
     await expect.poll(() => b.getByTestId('editor-note').textContent(), WAIT).toContain('saved as');
-    expect((await alice.api.get(other.id)).body).toBe(mine);
+    expect((await alice.api.entry({ id: other.id })).body).toBe(mine);
   }, 90_000);
 
   it('shows a killed peer offline, the majority state, and a pending write that commits when a majority returns', async () => {
@@ -273,9 +273,9 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
       .poll(() => a.getByTestId('majority').textContent(), WAIT)
       .toContain('2 of 3 peers reachable, need 2');
     await expect
-      .poll(async () => (await bob2.api.list()).entries.map((e) => e.title), WAIT)
+      .poll(async () => (await bob2.api.entries()).entries.map((e) => e.title), WAIT)
       .toContain('written alone');
-    expect((await alice.api.list()).entries.map((e) => e.title)).toContain('written alone');
+    expect((await alice.api.entries()).entries.map((e) => e.title)).toContain('written alone');
   }, 120_000);
 
   it('draws the protocol live: each peer’s acceptor, leader and replica, and messages', async () => {
@@ -347,7 +347,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     await a.getByTestId('rename-log').fill('Team notes, renamed');
     await a.getByTestId('rename-log').press('Enter');
     await expect
-      .poll(async () => (await bob.api.list({ read: 'local' })).title, WAIT)
+      .poll(async () => (await bob.api.entries({ read: 'local' })).title, WAIT)
       .toBe('Team notes, renamed');
     await expect
       .poll(() => a.getByTestId('log-title').textContent(), WAIT)
@@ -374,7 +374,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     // Alice alone is a majority: she still writes.
     await add(a, 'after the others', 'alone and committed');
     await expect.poll(async () => (await titles(a)).includes('after the others'), WAIT).toBe(true);
-    expect((await alice.api.list()).entries.map((e) => e.title)).toContain('after the others');
+    expect((await alice.api.entries()).entries.map((e) => e.title)).toContain('after the others');
     expect(pageErrors).toEqual([]);
   }, 150_000);
 });

@@ -186,10 +186,10 @@ export async function startCluster(
   );
   try {
     const [first, ...others] = peers;
-    await first!.api.create(options.title !== undefined ? { title: options.title } : {});
+    await first!.api.createLog(options.title !== undefined ? { title: options.title } : {});
     for (const p of others) {
       const invite = await first!.api.invite();
-      await p.api.join(invite.text);
+      await p.api.join({ invite: invite.text });
       await eventually(`${p.name} to join and catch up`, async () =>
         caughtUp(await p.status()) ? true : undefined,
       );

@@ -20,7 +20,8 @@ import type {
 } from '../src/desktop/bridge-api.js';
 import { BridgeError } from '../src/desktop/bridge-api.js';
 import { byId, fill, h } from './dom.js';
-import { ago, clock, diffPatch, shortId } from './format.js';
+import { diffPatches } from '../src/document/diff.js';
+import { ago, clock, shortId } from './format.js';
 import { ProtocolPanel } from './protocol-view.js';
 
 /** Writes wait this long for a majority (they are pending meanwhile). */
@@ -271,7 +272,7 @@ export class App {
     if (ed === null || ed.saving) return;
     const title = byId<HTMLInputElement>('editor-title').value;
     const body = byId<HTMLTextAreaElement>('editor-body').value;
-    const patches = diffPatch(ed.baseBody, body);
+    const patches = diffPatches(ed.baseBody, body);
     const titleChanged = title !== ed.baseTitle;
     if (patches.length === 0 && !titleChanged) return;
     ed.saving = true;

@@ -1,5 +1,4 @@
-/** Text helpers of the UI: times, peer ids, operations, and the patch of an edit. */
-import type { Patch } from '../src/desktop/bridge-api.js';
+/** Text helpers of the UI: times, peer ids. */
 
 export function shortId(id: string): string {
   return id.length > 12 ? `…${id.slice(-6)}` : id;
@@ -19,27 +18,4 @@ export function clock(ms: number): string {
   const d = new Date(ms);
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-}
-
-/**
- * One patch turning `from` into `to`: keep the common prefix and suffix, replace the middle.
- * Never cuts a surrogate pair (the peer refuses patches that would).
- */
-export function diffPatch(from: string, to: string): Patch[] {
-  if (from === to) return [];
-  let start = 0;
-  const max = Math.min(from.length, to.length);
-  while (start < max && from.charCodeAt(start) === to.charCodeAt(start)) start++;
-  let end = 0;
-  while (
-    end < max - start &&
-    from.charCodeAt(from.length - 1 - end) === to.charCodeAt(to.length - 1 - end)
-  ) {
-    end++;
-  }
-  const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
-  // Step back off the middle of a pair at either cut.
-  if (start > 0 && isLow(from.charCodeAt(start))) start--;
-  if (end > 0 && isLow(from.charCodeAt(from.length - end))) end--;
-  return [[start, from.length - start - end, to.slice(start, to.length - end)]];
 }

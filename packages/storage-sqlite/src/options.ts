@@ -17,6 +17,17 @@ import { InvalidStorageOptionsError } from './errors.js';
  */
 export type Durability = 'full' | 'normal-unsafe';
 
+/**
+ * Which thread owns the connection and runs each transaction and its fsync.
+ *
+ * - `worker` (the default): a worker thread, so the event loop never blocks on the disk: a peer
+ *   keeps receiving and sending while it syncs, and writes issued meanwhile are committed
+ *   together.
+ * - `inline`: the caller's thread (better-sqlite3 is synchronous): each commit blocks the event
+ *   loop for its fsync. No extra thread; for tools and environments without worker_threads.
+ */
+export type StorageIo = 'worker' | 'inline';
+
 export interface SqliteStorageOptions {
   /**
    * The id of the log this file belongs to. A new file records it; an existing file with
@@ -26,6 +37,8 @@ export interface SqliteStorageOptions {
   logId?: string;
   /** Default `full`. See Durability. */
   durability?: Durability;
+  /** Default `worker`. See StorageIo. */
+  io?: StorageIo;
   /**
    * Path to a better_sqlite3.node built for another runtime (Electron's ABI), passed to
    * better-sqlite3's constructor.
@@ -48,6 +61,7 @@ export interface SqliteStorageOptions {
 export interface ResolvedOptions {
   readonly logId: string | undefined;
   readonly durability: Durability;
+  readonly io: StorageIo;
   readonly nativeBinding: string | undefined;
   readonly snapshotChunkBytes: number;
   readonly maxDatabaseBytes: number | undefined;
@@ -56,10 +70,20 @@ export interface ResolvedOptions {
 
 export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 
+/** `npm run bench -- storage` and `-- cluster` compare both (bench/REPORT.md). */
+export const DEFAULT_IO: StorageIo = 'worker';
+
 export function resolveOptions(path: string, o: SqliteStorageOptions = {}): ResolvedOptions {
   const durability = o.durability ?? 'full';
   if (durability !== 'full' && durability !== 'normal-unsafe') {
     throw new InvalidStorageOptionsError(path, `unknown durability ${String(durability)}`);
+  }
+  const io = o.io ?? DEFAULT_IO;
+  if (io !== 'worker' && io !== 'inline') {
+    throw new InvalidStorageOptionsError(
+      path,
+      `io must be 'worker' or 'inline', got ${String(io)}`,
+    );
   }
   const chunk = o.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
   if (!Number.isInteger(chunk) || chunk < 1024 || chunk > 256 * 1024 * 1024) {
@@ -82,6 +106,7 @@ export function resolveOptions(path: string, o: SqliteStorageOptions = {}): Reso
   return {
     logId: o.logId,
     durability,
+    io,
     nativeBinding: o.nativeBinding,
     snapshotChunkBytes: chunk,
     maxDatabaseBytes: max,

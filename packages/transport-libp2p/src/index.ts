@@ -6,11 +6,14 @@
 import './polyfill.js';
 
 export {
+  attachLibp2pTransport,
   createLibp2pTransport,
   Libp2pTransport,
+  type AttachLibp2pTransportOptions,
   type DiscoveredPeer,
   type LinkDetails,
 } from './libp2p-transport.js';
+export { hostOfComponents, type Libp2pHost, type Libp2pHostComponents } from './host.js';
 export type { Libp2pTransportOptions, MdnsOptions } from './options.js';
 export { DEFAULT_MDNS_SERVICE_TAG } from './options.js';
 export type {
@@ -33,6 +36,8 @@ export {
   type DecodedFrame,
 } from './frame-codec.js';
 export { FrameDecoder, type FrameDecoderEvents } from './frame-decoder.js';
+export { noiseRecords } from './link/noise-records.js';
+export { yamuxMuxer, type YamuxOptions } from './link/yamux.js';
 export { FIELDS, MESSAGE_TYPES } from './wire-codec.js';
 export { promiseWithResolversPolyfilled } from './polyfill.js';
 export * from './errors.js';

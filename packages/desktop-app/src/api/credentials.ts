@@ -1,8 +1,9 @@
 /**
- * The local API's credentials in the data directory: a random token (file mode 0600, new at
- * every start so a token seen once dies with the run) and the address of the running API. The
- * CLI's client commands read both; the browser UI gets the token in the URL fragment, which
- * never leaves the browser.
+ * The local API's credentials in the data directory: a random token (file mode 0600, kept
+ * across restarts so that an open browser tab reconnects by itself; delete the file to revoke
+ * it), the address of the running API (removed when it stops), and the port it last used (kept:
+ * a restarted peer listens on it again). The CLI's client commands read the first two; the
+ * browser UI gets the token in the URL fragment, which never leaves the browser.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 
 export const TOKEN_FILE = 'api-token';
 export const ENDPOINT_FILE = 'api.json';
+export const PORT_FILE = 'api-port';
 
 /** Where a running peer's API listens. */
 export interface ApiEndpoint {
@@ -33,6 +35,31 @@ export function createToken(dataDir: string): string {
   return token;
 }
 
+/** The token kept in <dataDir>/api-token, or a new one if there is none (or not a valid one). */
+export function ensureToken(dataDir: string): string {
+  try {
+    const kept = readToken(dataDir);
+    if (/^[A-Za-z0-9_-]{43}$/.test(kept)) return kept;
+  } catch {
+    // None yet.
+  }
+  return createToken(dataDir);
+}
+
+/** The port the API last listened on in this directory, if any. */
+export function rememberedPort(dataDir: string): number | undefined {
+  try {
+    const n = Number(readFileSync(join(dataDir, PORT_FILE), 'utf8').trim());
+    return Number.isInteger(n) && n > 0 && n < 65536 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function rememberPort(dataDir: string, port: number): void {
+  writePrivate(join(dataDir, PORT_FILE), `${port}\n`);
+}
+
 export function readToken(dataDir: string): string {
   return readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim();
 }
@@ -49,13 +76,12 @@ export function readEndpoint(dataDir: string): ApiEndpoint {
   return e as ApiEndpoint;
 }
 
-/** Remove the endpoint file and the token, if they are still this process's. */
-export function removeCredentials(dataDir: string, pid = process.pid): void {
+/** Remove the endpoint file, if it is still this process's (the token is kept). */
+export function removeEndpoint(dataDir: string, pid = process.pid): void {
   try {
     if (readEndpoint(dataDir).pid !== pid) return;
   } catch {
     return;
   }
   rmSync(join(dataDir, ENDPOINT_FILE), { force: true });
-  rmSync(join(dataDir, TOKEN_FILE), { force: true });
 }

@@ -58,7 +58,7 @@ export async function join(text: string, o: Common & { timeout?: string }): Prom
   const dataDir = dataDirOf(o.data);
   const client = connect(dataDir);
   note('joining…');
-  const s = await client.join(text.trim());
+  const s = await client.join({ invite: text.trim() });
   note(`joined log ${s.logId} as ${s.id} (${s.name}); receiving the log`);
   const done = await waitCaughtUp(() => client.status(), 'catching up', timeoutMs);
   if (o.json === true) return out(JSON.stringify(done));
@@ -91,7 +91,7 @@ export async function append(
   }
   const client = connect(dataDirOf(o.data));
   if (o.wait !== true) await requireMajority(client);
-  const r = await client.append(title, body, { timeoutMs });
+  const r = await client.append({ title, body, timeoutMs });
   out(o.json === true ? JSON.stringify(r) : `appended entry #${r.id}`);
 }
 
@@ -121,7 +121,7 @@ export async function log(
 }
 
 export async function list(o: Common & { deleted?: boolean; local?: boolean }): Promise<void> {
-  const r = await connect(dataDirOf(o.data)).list({
+  const r = await connect(dataDirOf(o.data)).entries({
     read: o.local === true ? 'local' : 'linearizable',
     ...(o.deleted === true ? { deleted: true } : {}),
   });
@@ -133,7 +133,7 @@ export async function list(o: Common & { deleted?: boolean; local?: boolean }): 
 export async function remove(peer: string, o: Common): Promise<void> {
   const client = connect(dataDirOf(o.data));
   await requireMajority(client);
-  const r = await client.remove(peer);
+  const r = await client.removePeer({ peer });
   out(o.json === true ? JSON.stringify(r) : `removed ${r.removed}`);
 }
 

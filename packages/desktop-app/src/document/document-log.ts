@@ -8,8 +8,9 @@
  *
  * - An edit carries patches and the version it was made against. Against a stale version it is
  *   refused with `conflict` — never applied to a text it was not made for — unless it asks to
- *   be rebased, in which case it is transformed over the edits decided since (text-operation.ts),
- *   here, deterministically, the same way on every replica.
+ *   be rebased and changes only text that the edits decided since left alone (their changed
+ *   ranges do not meet): then it is transformed over them (text-operation.ts), here,
+ *   deterministically, the same way on every replica. Overlapping changes stay a conflict.
  * - A bad command (undecodable, unknown entry, patch out of range, over a limit, invalid text)
  *   gets an error result and changes nothing: every check runs before the first change, and
  *   patches that fail half-way are undone.
@@ -523,7 +524,15 @@ function rebase(e: Entry, base: number, patches: readonly Patch[]): Patch[] | 't
       e.version,
     );
   }
-  // The change decided first goes first where both insert at one place.
+  // Only disjoint changes are merged: where ours meets theirs, neither intent survives a
+  // splice ("Friday" to "Monday" and to "Tuesday" is not "TuesMonday"), so it is a conflict.
+  if (TextOperation.overlaps(theirs, ours)) {
+    return new Refusal(
+      'conflict',
+      `entry ${e.id} is at version ${e.version}, and the edit made against ${base} changes text that changed since`,
+      e.version,
+    );
+  }
   const [, oursPrime] = TextOperation.transform(theirs, ours);
   return oursPrime.toPatches();
 }

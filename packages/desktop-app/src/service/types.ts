@@ -3,7 +3,8 @@
  * the local API (HTTP + SSE) and over Electron's IPC.
  */
 import type { Ballot } from '@synod/core';
-import type { OperationType, Patch } from '../document/types.js';
+import type { EntryView, HistoryRecord, OperationType } from '../document/types.js';
+import type { ProtocolTrace } from './protocol-monitor.js';
 import type { MajorityInfo } from './errors.js';
 
 export type ServiceState =
@@ -15,6 +16,8 @@ export type ServiceState =
   | 'removed'
   /** The store failed: the peer acknowledges nothing more (see failure). */
   | 'failed'
+  /** Stepped down and offline for the system's sleep (resume brings it back, catching up). */
+  | 'suspended'
   | 'stopped';
 
 export interface BallotView {
@@ -126,6 +129,14 @@ export interface AppliedOperation {
   /** Why it was refused (a DocumentErrorCode, or another code from a newer peer). */
   readonly code: string | null;
   readonly message: string | null;
+  /**
+   * The entry as this operation left it (append, edit, delete, restore), body included: a
+   * reader applies the event without reading the entry again. Null for log-wide operations
+   * and refused ones.
+   */
+  readonly entryView: EntryView | null;
+  /** The log's title after it (rename-log), else null. */
+  readonly logTitle: string | null;
 }
 
 export type ServiceEvent =
@@ -133,14 +144,6 @@ export type ServiceEvent =
   | { readonly type: 'status'; readonly status: ServiceStatus }
   /** The whole document was replaced (snapshot installed, log created, joined or left). */
   | { readonly type: 'reset' };
-
-export interface EditRequest {
-  readonly version: number;
-  readonly patches: readonly Patch[];
-  readonly title?: string;
-  /** Rebase over newer edits instead of failing with `conflict` (when still possible). */
-  readonly rebase?: boolean;
-}
 
 export type EditOutcome =
   | { readonly ok: true; readonly version: number; readonly rebased: boolean }
@@ -154,3 +157,48 @@ export type EditOutcome =
 export type ReadMode = 'linearizable' | 'local';
 
 export type { Ballot };
+
+/** The entries, as `entries` answers. */
+export interface EntriesView {
+  readonly title: string;
+  readonly entries: readonly EntryView[];
+  readonly operations: number;
+  readonly lastSlot: number;
+  /** How it was read: `local` may be stale. */
+  readonly read: ReadMode;
+}
+
+/** The decided history, as `history` answers. */
+export interface HistoryView {
+  readonly records: readonly HistoryRecord[];
+  /** The `n` of the oldest record kept, and of the newest operation. */
+  readonly from: number;
+  readonly operations: number;
+}
+
+export interface InviteView {
+  /** `synod:…`: paste it into the other peer's join box. */
+  readonly text: string;
+  /** The same, upper-case, for a QR code. */
+  readonly qr: string;
+  readonly logId: string;
+  readonly inviter: string;
+  readonly addrs: readonly string[];
+  readonly expiresAt: number;
+}
+
+/** A peer seen on the LAN (mDNS) or by address. */
+export interface DiscoveredPeerView {
+  readonly peer: string;
+  readonly addrs: readonly string[];
+  readonly lastSeen: number;
+  /** A member of this log (or provisionally one). */
+  readonly member: boolean;
+}
+
+/** What the protocol view draws: this peer's own state in full, the others as seen from here. */
+export interface ProtocolSnapshot {
+  readonly self: string | null;
+  readonly protocol: ProtocolView | null;
+  readonly trace: ProtocolTrace;
+}

@@ -1,0 +1,201 @@
+/**
+ * One yamux stream. Ported from @chainsafe/libp2p-yamux (stream.ts; Apache-2.0 OR MIT), with one
+ * change that could be offered upstream as it stands:
+ *
+ * **A window update once half the window is used, not after every data frame.** Upstream's
+ * `sendWindowUpdate` runs after each data frame and sends an update whenever any of the window
+ * was used, so every frame the remote sends costs a frame back: a second socket write and
+ * wake-up at each end, and a record to encrypt and decrypt. hashicorp/yamux and go-yamux
+ * (`recvBuf.GrowTo`) send one only when the unused delta reaches half the window; so does this.
+ * The remote never stalls on it: half the window is still open when the update goes out. The
+ * auto-tuning is go-yamux's: when a half window was consumed within 4 RTTs, the window doubles
+ * (up to maxStreamWindowSize).
+ */
+import type { AbortOptions } from '@libp2p/interface';
+import { AbstractStream, type AbstractStreamInit, type SendResult } from '@libp2p/utils';
+import type { Uint8ArrayList } from 'uint8arraylist';
+import {
+  Flag,
+  FrameType,
+  HEADER_LENGTH,
+  YamuxProtocolError,
+  type FrameHeader,
+} from './yamux-frame.js';
+
+export enum StreamState {
+  Init,
+  SYNSent,
+  SYNReceived,
+  Established,
+  Finished,
+  Paused,
+}
+
+export interface YamuxStreamInit extends AbstractStreamInit {
+  streamId: number;
+  state: StreamState;
+  initialStreamWindowSize: number;
+  maxStreamWindowSize: number;
+  /** Send a frame; data frames carry `data` (one buffer: header and data are written together). */
+  sendFrame: (header: FrameHeader, data?: Uint8ArrayList) => boolean;
+  /** The session's measured round trip (ms), or -1. */
+  getRTT: () => number;
+}
+
+export class YamuxStream extends AbstractStream {
+  readonly streamId: number;
+  state: StreamState;
+  /** Bytes we may still send before the remote grants more. */
+  private sendWindowCapacity: number;
+  /** The window we grant, and how much of it is unused. */
+  private recvWindow: number;
+  private recvWindowCapacity: number;
+  private readonly maxStreamWindowSize: number;
+  /** When the last window update went out (auto-tuning). */
+  private epochStart: number;
+  private readonly getRTT: () => number;
+  private readonly sendFrame: YamuxStreamInit['sendFrame'];
+
+  constructor(init: YamuxStreamInit) {
+    super({ ...init, maxMessageSize: init.initialStreamWindowSize - HEADER_LENGTH });
+    this.streamId = init.streamId;
+    this.state = init.state;
+    this.sendWindowCapacity = init.initialStreamWindowSize;
+    this.recvWindow = init.initialStreamWindowSize;
+    this.recvWindowCapacity = this.recvWindow;
+    this.maxStreamWindowSize = init.maxStreamWindowSize;
+    this.epochStart = Date.now();
+    this.getRTT = init.getRTT;
+    this.sendFrame = init.sendFrame;
+    this.addEventListener('close', () => {
+      this.state = StreamState.Finished;
+    });
+  }
+
+  /** Send as much as the remote's window allows; the rest waits for a window update. */
+  sendData(buf: Uint8ArrayList): SendResult {
+    let sentBytes = 0;
+    let canSendMore = true;
+    while (buf.byteLength > 0) {
+      if (this.sendWindowCapacity === 0) {
+        canSendMore = false;
+        break;
+      }
+      const n = Math.min(this.sendWindowCapacity, buf.byteLength);
+      const data = buf.sublist(0, n);
+      buf.consume(n);
+      const more = this.sendFrame(
+        { type: FrameType.Data, flag: this.getSendFlags(), streamID: this.streamId, length: n },
+        data,
+      );
+      this.sendWindowCapacity -= n;
+      sentBytes += n;
+      if (!more) {
+        canSendMore = false;
+        break;
+      }
+    }
+    return { sentBytes, canSendMore };
+  }
+
+  sendReset(): void {
+    this.sendFrame({
+      type: FrameType.WindowUpdate,
+      flag: Flag.RST,
+      streamID: this.streamId,
+      length: 0,
+    });
+  }
+
+  sendCloseWrite(): Promise<void> {
+    this.sendFrame({
+      type: FrameType.WindowUpdate,
+      flag: this.getSendFlags() | Flag.FIN,
+      streamID: this.streamId,
+      length: 0,
+    });
+    return Promise.resolve();
+  }
+
+  /** Yamux has no half-close of reading. */
+  sendCloseRead(options?: AbortOptions): Promise<void> {
+    options?.signal?.throwIfAborted();
+    return Promise.resolve();
+  }
+
+  /** Stop granting window: the remote's window runs out and it stops sending. */
+  sendPause(): void {
+    this.state = StreamState.Paused;
+  }
+
+  sendResume(): void {
+    this.state = StreamState.Established;
+    this.sendWindowUpdate();
+  }
+
+  handleWindowUpdate(header: FrameHeader): void {
+    this.processFlags(header.flag);
+    this.sendWindowCapacity += header.length;
+    // The superclass cuts writes into pieces of maxMessageSize.
+    this.maxMessageSize = Math.max(0, this.sendWindowCapacity - HEADER_LENGTH);
+    if (this.maxMessageSize === 0) return;
+    if (this.writeBuffer.byteLength > 0) this.safeDispatchEvent('drain');
+  }
+
+  handleData(header: FrameHeader, data: Uint8Array): void {
+    this.processFlags(header.flag);
+    if (this.recvWindowCapacity < header.length) {
+      throw new YamuxProtocolError('receive window exceeded');
+    }
+    this.recvWindowCapacity -= header.length;
+    this.onData(data);
+    this.sendWindowUpdate();
+  }
+
+  private processFlags(flags: number): void {
+    if ((flags & Flag.ACK) === Flag.ACK && this.state === StreamState.SYNSent) {
+      this.state = StreamState.Established;
+    }
+    if ((flags & Flag.FIN) === Flag.FIN) this.onRemoteCloseWrite();
+    if ((flags & Flag.RST) === Flag.RST) this.onRemoteReset();
+  }
+
+  /** SYN on our first frame, ACK on our first answer; the state moves on as a side effect. */
+  private getSendFlags(): number {
+    switch (this.state) {
+      case StreamState.Init:
+        this.state = StreamState.SYNSent;
+        return Flag.SYN;
+      case StreamState.SYNReceived:
+        this.state = StreamState.Established;
+        return Flag.ACK;
+      default:
+        return 0;
+    }
+  }
+
+  /** Grant the remote more window, once half of it is used (or to carry SYN/ACK). */
+  sendWindowUpdate(): void {
+    if (this.state === StreamState.Paused) {
+      // Measure the next epoch from the resume, not from before the pause.
+      this.epochStart = Date.now();
+      return;
+    }
+    const flags = this.getSendFlags();
+    if (flags === 0 && this.recvWindow - this.recvWindowCapacity < this.recvWindow / 2) return;
+    const now = Date.now();
+    const rtt = this.getRTT();
+    if (flags === 0 && rtt > -1 && now - this.epochStart <= rtt * 4) {
+      this.recvWindow = Math.min(this.recvWindow * 2, this.maxStreamWindowSize);
+    }
+    const delta = this.recvWindow - this.recvWindowCapacity;
+    this.recvWindowCapacity = this.recvWindow;
+    this.epochStart = now;
+    this.sendFrame({
+      type: FrameType.WindowUpdate,
+      flag: flags,
+      streamID: this.streamId,
+      length: delta,
+    });
+  }
+}
