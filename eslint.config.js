@@ -11,7 +11,7 @@ export default tseslint.config(
       'coverage/**',
       'bench/results/**',
       '**/*.d.ts',
-      'packages/*/src/generated/**',
+      'packages/*/test/oracle/**',
       'packages/desktop-app/ui/vendor/**',
       'packages/desktop-app/ui/js/**',
     ],

@@ -31,7 +31,7 @@ import {
   machineLine,
   parseJson,
   range,
-  ROOT,
+  SHARED_DIR,
   saveResults,
   summary,
   table,
@@ -47,9 +47,7 @@ const { values: opts } = parseArgs({
     sm: { type: 'string', default: 'document' },
     file: {
       type: 'string',
-      default:
-        process.env.SYNOD_TRACE_FILE ??
-        join(ROOT, '..', 'shared', 'data', 'automerge-paper.json.gz'),
+      default: process.env.SYNOD_TRACE_FILE ?? join(SHARED_DIR, 'data', 'automerge-paper.json.gz'),
     },
   },
 });

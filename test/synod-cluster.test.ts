@@ -84,7 +84,7 @@ describe('three synod processes', () => {
         i === 0
           ? /^synod join: the invite was refused \(already-used\)/m
           : // With no invite of its out, the inviter does not even let a stranger connect.
-            /^synod join: could not reach the inviter, or it no longer accepts this invite/m,
+            /^synod join: could not join through \S+: the inviter closed the connection without answering: the invite is probably used or expired/m,
       );
     }
     expect((await peer('dave').status()).state).toBe('setup');

@@ -46,6 +46,8 @@ function send(msg) {
 let load;
 /** @type {{ stop: (file: string) => Promise<string> } | undefined} */
 let profiler;
+/** @type {{ timer: ReturnType<typeof setInterval>, seen: { ballots: number, leaders: number } } | undefined} */
+let watcher;
 
 /** Storage writes (one transaction and one fsync each) and the time spent in them. */
 const writes = { count: 0, ms: 0, maxMs: 0, slots: 0 };
@@ -110,6 +112,7 @@ const handlers = {
     storage = await openSqliteStorage(String(r.db), {
       logId: 'bench',
       durability: r.durability === 'normal-unsafe' ? 'normal-unsafe' : 'full',
+      ...(r.io === 'worker' || r.io === 'inline' ? { io: r.io } : {}),
     });
     const openedAt = now();
     transport = await createLibp2pTransport({
@@ -190,6 +193,7 @@ const handlers = {
       framesReceived: m?.framesReceived ?? 0,
       applied: node?.stateMachine.count ?? 0,
       slotOut: node?.status().slotOut ?? 0,
+      commits: storage?.commits ?? 0,
     };
     writes.maxMs = 0;
     return Promise.resolve(out);
@@ -215,6 +219,38 @@ const handlers = {
     const t = now();
     const count = await n.read((sm) => sm.count, { timeoutMs: Number(r.timeoutMs ?? 30_000) });
     return { at: now(), ms: now() - t, count };
+  },
+  /**
+   * Watch for leader changes until `watchStop`: every 20 ms, the ballot this peer's acceptor has
+   * promised (it rises whenever any peer runs for leader and gets this acceptor's promise) and
+   * the active leader this peer knows of.
+   */
+  watchStart: () => {
+    const n = running();
+    const seen = { ballots: 0, leaders: 0, lastBallot: '', lastLeader: '' };
+    const check = () => {
+      const s = n.status();
+      const b = `${s.acceptor.ballot.round}/${s.acceptor.ballot.leader}`;
+      if (b !== seen.lastBallot) {
+        if (seen.lastBallot !== '') seen.ballots++;
+        seen.lastBallot = b;
+      }
+      const l = s.activeLeader ?? '';
+      if (l !== '' && l !== seen.lastLeader) {
+        if (seen.lastLeader !== '') seen.leaders++;
+        seen.lastLeader = l;
+      }
+    };
+    check();
+    watcher = { timer: setInterval(check, 20), seen };
+    return Promise.resolve({});
+  },
+  watchStop: () => {
+    if (watcher === undefined) throw new Error('not watching');
+    clearInterval(watcher.timer);
+    const { ballots, leaders } = watcher.seen;
+    watcher = undefined;
+    return Promise.resolve({ ballotChanges: ballots, leaderChanges: leaders });
   },
   loadStart: (r) => {
     if (load !== undefined) throw new Error('a load is running');

@@ -15,13 +15,13 @@
 import type { Libp2p, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
+import { ByteWriter } from '@synod/core';
 import { PAXOS_PROTOCOL } from '@synod/transport-libp2p';
 import * as fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMessages } from '../../packages/transport-libp2p/src/frame-codec.js';
-import { writeVarint } from '../../packages/transport-libp2p/src/varint.js';
 import { arbMessage } from '../../packages/transport-libp2p/test/arbitraries.js';
 import {
   attackerIdentity,
@@ -104,10 +104,7 @@ async function write(stream: Stream, bytes: Uint8Array): Promise<boolean> {
 }
 
 function frame(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(10 + body.length);
-  const off = writeVarint(out, 0, body.length);
-  out.set(body, off);
-  return out.subarray(0, off + body.length);
+  return new ByteWriter(10 + body.length).bytes(body).finish();
 }
 
 const leaderOf = (): Member =>
@@ -141,9 +138,7 @@ describe('a member that misbehaves on the wire', () => {
     // frame: the decoder skips the oversized bodies as they pass and stays in step.
     const chunk = new Uint8Array(64 * 1024).fill(0x0a);
     for (let f = 0; f < 3; f++) {
-      const header = new Uint8Array(10);
-      const n = writeVarint(header, 0, 8 * MAX_FRAME);
-      await write(stream, header.subarray(0, n));
+      await write(stream, new ByteWriter(10).uint(8 * MAX_FRAME).finish());
       for (let sent = 0; sent < 8 * MAX_FRAME; sent += chunk.length) await write(stream, chunk);
     }
     const r = await commits;

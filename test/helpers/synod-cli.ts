@@ -173,16 +173,18 @@ export function caughtUp(s: ServiceStatus): boolean {
 
 /**
  * A log of `names.length` peers, made through the local API (the quick way; the CLI path is
- * tested in synod-cluster.test.ts): every peer started on its own data directory, the first
- * creates the log, each other joins by its own invite and catches up.
+ * tested in synod-cluster.test.ts): every peer started on its own data directory (under `root`,
+ * or under `root(name)`: a disk of its own), the first creates the log, each other joins by its
+ * own invite and catches up.
  */
 export async function startCluster(
-  root: string,
+  root: string | ((name: string) => string),
   names: readonly string[],
   options: { title?: string; extra?: string[] } = {},
 ): Promise<SynodPeer[]> {
+  const rootOf = typeof root === 'string' ? () => root : root;
   const peers = await Promise.all(
-    names.map((n) => SynodPeer.start(root, n, options.extra ? { extra: options.extra } : {})),
+    names.map((n) => SynodPeer.start(rootOf(n), n, options.extra ? { extra: options.extra } : {})),
   );
   try {
     const [first, ...others] = peers;

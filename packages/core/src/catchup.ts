@@ -84,6 +84,12 @@ export class Catchup {
     }
   }
 
+  /** Slots are known to be missing here: a decision above a hole, or no state yet. */
+  private missing(): boolean {
+    const r = this.replica;
+    return !r.initialized || r.maxDecided >= r.slotOut;
+  }
+
   progress(): CatchupProgress | undefined {
     let target = 0;
     for (const s of this.ahead.values()) target = Math.max(target, s);
@@ -135,14 +141,14 @@ export class Catchup {
       : undefined;
   }
 
-  /** Slots are known to be missing here: someone is ahead, or a decision above a hole arrived. */
+  /** Slots are known to be missing here: someone is ahead, or a hole. */
   private behind(): boolean {
     const r = this.replica;
     return (
       !r.initialized ||
       this.usefulIncoming() !== undefined ||
       [...this.ahead.values()].some((s) => s > r.slotOut) ||
-      r.maxDecided >= r.slotOut
+      this.missing()
     );
   }
 
@@ -194,7 +200,7 @@ export class Catchup {
           : { from: this.incoming.from, slot: this.incoming.slot },
       ahead: this.ahead,
       lacking: this.lacking,
-      missing: !r.initialized || r.maxDecided >= r.slotOut,
+      missing: this.missing(),
       members: latest === undefined ? [] : membersOf(latest).filter((p) => p !== this.ctx.id),
       random: () => this.ctx.random(),
     });

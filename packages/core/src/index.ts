@@ -62,5 +62,5 @@ export {
   type SynodStatus,
   type MessageEvent,
 } from './synod-node.js';
-export { ByteReader, ByteWriter } from './bytes.js';
+export { ByteReader, ByteWriter, utf8Length, varintSize } from './bytes.js';
 export { decodeSnapshot, encodeSnapshot, type SnapshotContents } from './snapshot.js';

@@ -300,7 +300,11 @@ export class Leader {
       else maxSlot = Math.max(maxSlot, s);
     }
     if (!this.ctx.bug('no-gap-fill')) {
-      for (let s = floor; s <= maxSlot; s++) {
+      // No-ops for the gaps of one WINDOW now, whatever one P1b claimed (a forged slot near 2^53
+      // once made a leader fill millions): the replica fills the holes beyond as it gets there,
+      // below every slot it knows decided (replica.ts, assign), as the pvalues above are decided.
+      const fillTo = Math.min(maxSlot, floor + this.host.window() - 1);
+      for (let s = floor; s <= fillTo; s++) {
         if (!inst.proposals.has(s) && !this.host.isDecided(s)) inst.proposals.set(s, NOOP);
       }
     }

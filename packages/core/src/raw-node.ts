@@ -266,7 +266,7 @@ export class RawNode {
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
     if (state.snapshot !== null) {
       this.replica.install(state.snapshot, false);
-      for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, 'loaded');
+      for (const d of state.decisions) this.replica.onDecision(d.slot, d.value, 'storage');
     }
     this.leader.sync();
     this.catchup.heardLeader();
@@ -691,19 +691,19 @@ export class RawNode {
     const named: Decision = { type: 'decision', slot, ballot };
     const full: Decision = { type: 'decision', slot, value };
     for (const p of to) this.ctx.send(p, voters.has(p) ? named : full);
-    this.learn(slot, value);
+    this.learn(slot, value, 'self');
   }
 
   /** A decision from another peer's leader. */
   private onDecision(from: PeerId, m: Decision): void {
     if (m.value !== undefined) {
-      this.learn(m.slot, m.value);
+      this.learn(m.slot, m.value, 'member');
       return;
     }
     if (m.ballot === undefined || this.replica.isDecided(m.slot)) return;
     const own = this.acceptor.accepted.get(m.slot);
     if (own !== undefined && ballotEquals(own.ballot, m.ballot)) {
-      this.learn(m.slot, own.value);
+      this.learn(m.slot, own.value, 'member');
     } else {
       // Chosen, but this peer does not hold the value (its pvalue was replaced by a higher
       // ballot's, or it never voted): it must not apply the slot without it. The sender has it.
@@ -712,9 +712,9 @@ export class RawNode {
   }
 
   /** Record a decided slot; durable as this acceptor's pvalue when that is its value. */
-  private learn(slot: Slot, value: Uint8Array): void {
+  private learn(slot: Slot, value: Uint8Array, from: 'member' | 'self'): void {
     const own = this.acceptor.accepted.get(slot);
-    this.replica.onDecision(slot, value, own?.value === value ? 'accepted' : 'value');
+    this.replica.onDecision(slot, value, from, own?.value === value ? 'accepted' : 'value');
   }
 
   private onApplied(c: Command, outcome: Outcome, slot: Slot): void {

@@ -130,22 +130,31 @@ export class Replica {
   }
 
   /**
-   * A slot was decided (PMMC `decision`). `record` says how it is made durable: with its value,
-   * as the pvalue this peer's acceptor accepted at the slot (the value is not written again),
-   * or not at all (it was loaded from storage).
+   * A slot was decided (PMMC `decision`). `from` says who says so: another member (checked), or
+   * this peer itself (its own leader's commander, or its own storage), always kept. `record`
+   * says how it is made durable: with its value, or as the pvalue this peer's acceptor accepted
+   * at the slot (the value is not written again); a decision loaded from storage is not written.
    */
   onDecision(
     slot: Slot,
     value: Uint8Array,
-    record: 'value' | 'accepted' | 'loaded' = 'value',
+    from: 'member' | 'self' | 'storage' = 'member',
+    record: 'value' | 'accepted' = 'value',
   ): void {
     if (slot < this.slotOut || this.decisions.has(slot)) return;
-    // Implausibly far ahead (a member sending nonsense): catch-up brings real ones in order.
-    if (slot >= this.slotOut + this.ctx.opts.maxSlotsAhead) return;
+    // Implausibly far ahead (a member sending nonsense): catch-up brings real ones in order. Our
+    // own are kept: a leader that forgot a slot it decided could assign it again, under the
+    // same ballot, to another command (PMMC Invariant A4).
+    if (from === 'member' && slot >= this.slotOut + this.ctx.opts.maxSlotsAhead) return;
     this.decisions.set(slot, value);
     if (slot > this.maxDecided) this.maxDecided = slot;
-    if (record === 'value') this.ctx.persist.decide({ slot, value });
-    else if (record === 'accepted') this.ctx.persist.decideAccepted(slot);
+    if (from === 'storage') {
+      // Durable already.
+    } else if (record === 'accepted') {
+      this.ctx.persist.decideAccepted(slot);
+    } else {
+      this.ctx.persist.decide({ slot, value });
+    }
     this.leader.forget(slot);
     if (this.initialized) this.applyReady();
   }

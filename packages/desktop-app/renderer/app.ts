@@ -11,6 +11,7 @@
  * cannot be merged leaves the user's text in the editor to save again — never lost.
  */
 import type {
+  AppliedOperation,
   BridgeEvent,
   EntryView,
   HistoryRecord,
@@ -21,7 +22,8 @@ import type {
 import { BridgeError } from '../src/desktop/bridge-api.js';
 import { byId, fill, h } from './dom.js';
 import { diffPatches } from '../src/document/diff.js';
-import { ago, clock, shortId } from './format.js';
+import { EntriesView } from './entries-view.js';
+import { ago, clock, errorText, shortId } from './format.js';
 import { ProtocolPanel } from './protocol-view.js';
 
 /** Writes wait this long for a majority (they are pending meanwhile). */
@@ -54,10 +56,6 @@ interface Notice {
   readonly text: string;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 export class App {
   private status: ServiceStatus | null = null;
   private connected = true;
@@ -74,7 +72,7 @@ export class App {
   private view: 'none' | 'setup' | 'main' = 'none';
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly protocol: ProtocolPanel;
-  private showDeleted = false;
+  private readonly list: EntriesView;
   private confirming: string | null = null;
   private inviteText: { text: string; expiresAt: number; members: number } | null = null;
 
@@ -83,6 +81,7 @@ export class App {
     private readonly root: HTMLElement,
   ) {
     this.protocol = new ProtocolPanel(bridge);
+    this.list = new EntriesView({ open: (id) => this.select(id) });
   }
 
   async start(): Promise<void> {
@@ -103,7 +102,7 @@ export class App {
         this.onStatus(e.status);
         return;
       case 'applied':
-        this.scheduleRefresh();
+        this.onApplied(e.operations);
         return;
       case 'reset':
         this.history = [];
@@ -111,11 +110,42 @@ export class App {
         this.scheduleRefresh();
         return;
       case 'connection':
+        // Lost: nothing this tab shows about the peers is known any more, and no edit can be
+        // sent; back: nothing was replayed, so read everything again.
         this.connected = e.connected;
-        if (e.connected) this.scheduleRefresh();
+        if (e.connected) {
+          this.history = [];
+          this.lastN = 0;
+          this.scheduleRefresh(0);
+        }
         this.renderBanner();
+        this.renderPeers();
+        this.renderEditorState();
         return;
     }
+  }
+
+  /**
+   * Decided operations: each carries the entry as it changed, so the list is updated from the
+   * event alone; only the new history records are read (after the last one shown).
+   */
+  private onApplied(operations: readonly AppliedOperation[]): void {
+    let changed = false;
+    for (const op of operations) {
+      if (op.logTitle !== null) this.logTitle = op.logTitle;
+      const v = op.entryView;
+      if (v === null) continue;
+      const i = this.entries.findIndex((x) => x.id === v.id);
+      if (i < 0) this.entries.push(v);
+      else if (this.entries[i]!.version <= v.version) this.entries[i] = v;
+      changed = true;
+    }
+    if (changed) {
+      this.list.setEntries(this.entries);
+      this.syncEditor();
+    }
+    this.renderHeader();
+    void this.readHistory();
   }
 
   private onStatus(s: ServiceStatus): void {
@@ -197,20 +227,14 @@ export class App {
     }
     this.refreshing = true;
     try {
-      const [list, hist] = await Promise.all([
+      const [list] = await Promise.all([
         this.bridge.entries({ read: 'local', deleted: true }),
-        this.bridge.history({ read: 'local', after: this.lastN, limit: 1000 }),
+        this.readHistory(),
       ]);
       this.entries = [...list.entries];
       this.logTitle = list.title;
-      const fresh = hist.records.filter((r) => r.n > this.lastN);
-      if (fresh.length > 0) {
-        this.history = [...this.history, ...fresh].slice(-HISTORY_SHOWN);
-        this.lastN = fresh[fresh.length - 1]!.n;
-      }
       this.renderHeader();
-      this.renderEntries();
-      this.renderHistory();
+      this.list.setEntries(this.entries);
       this.syncEditor();
     } catch (err) {
       if (!(err instanceof BridgeError && err.code === 'not-initialized')) {
@@ -223,6 +247,36 @@ export class App {
         this.scheduleRefresh(0);
       }
     }
+  }
+
+  private historyReading: Promise<void> | undefined;
+  private historyAgain = false;
+
+  /** Read the history records after the last one shown (one read at a time). */
+  private readHistory(): Promise<void> {
+    if (this.historyReading !== undefined) {
+      this.historyAgain = true;
+      return this.historyReading;
+    }
+    this.historyReading = (async () => {
+      try {
+        do {
+          this.historyAgain = false;
+          const hist = await this.bridge.history({ read: 'local', after: this.lastN, limit: 1000 });
+          const fresh = hist.records.filter((r) => r.n > this.lastN);
+          if (fresh.length > 0) {
+            this.history = [...this.history, ...fresh].slice(-HISTORY_SHOWN);
+            this.lastN = fresh[fresh.length - 1]!.n;
+            this.renderHistory();
+          }
+        } while (this.historyAgain);
+      } catch {
+        // The next event or reconnection reads again.
+      } finally {
+        this.historyReading = undefined;
+      }
+    })();
+    return this.historyReading;
   }
 
   // ------------------------------------------------------------------ writes
@@ -335,6 +389,7 @@ export class App {
   private async reloadEditor(id: number, note: Editor['note']): Promise<void> {
     const list = await this.bridge.entries({ read: 'local', deleted: true });
     this.entries = [...list.entries];
+    this.list.setEntries(this.entries);
     const e = this.entries.find((x) => x.id === id);
     if (this.editor?.id !== id || e === undefined) return;
     this.editor = {
@@ -411,22 +466,9 @@ export class App {
             h(
               'section',
               { class: 'panel entries-panel' },
-              h('h2', null, 'Entries'),
+              h('h2', { id: 'entries-heading' }, 'Entries'),
               this.newEntryForm(),
-              h(
-                'label',
-                { class: 'inline' },
-                h('input', {
-                  type: 'checkbox',
-                  checked: this.showDeleted,
-                  onchange: (e) => {
-                    this.showDeleted = (e.target as HTMLInputElement).checked;
-                    this.renderEntries();
-                  },
-                }),
-                ' show deleted',
-              ),
-              h('ol', { id: 'entries', class: 'entries', 'data-testid': 'entries' }),
+              this.list.element,
             ),
             h('section', { id: 'editor', class: 'panel editor-panel' }),
             h(
@@ -518,6 +560,7 @@ export class App {
       'data-testid': 'join-invite',
       rows: 4,
       placeholder: 'synod:…',
+      'aria-label': 'Invite',
     });
     const joinButton = h('button', { 'data-testid': 'join', class: 'primary' }, 'Join');
     joinButton.addEventListener('click', () => {
@@ -746,7 +789,11 @@ export class App {
     el.className = 'banner';
     if (!this.connected) {
       el.classList.add('bad');
-      fill(el, 'Lost the link to this peer; reconnecting…');
+      fill(
+        el,
+        h('strong', null, 'Lost the link to this peer'),
+        ' · reconnecting… Every peer is unknown until then, and editing waits; your typed text stays.',
+      );
       return;
     }
     if (s.state === 'removed' || s.state === 'failed') {
@@ -790,8 +837,14 @@ export class App {
       'data-testid': 'new-title',
       placeholder: 'Title',
       maxlength: 200,
+      'aria-label': 'New entry title',
     });
-    const body = h('textarea', { 'data-testid': 'new-body', placeholder: 'Text', rows: 3 });
+    const body = h('textarea', {
+      'data-testid': 'new-body',
+      placeholder: 'Text',
+      rows: 3,
+      'aria-label': 'New entry text',
+    });
     const add = h('button', { 'data-testid': 'add', class: 'primary' }, 'Add entry');
     const submit = () => {
       if (title.value === '' && body.value === '') return;
@@ -807,49 +860,14 @@ export class App {
     return h('div', { class: 'new-entry' }, title, body, add);
   }
 
+  /** The list shows the appends still pending under the entries. */
   private renderEntries(): void {
-    const el = document.getElementById('entries');
-    if (el === null) return;
-    const shown = this.entries.filter((e) => this.showDeleted || !e.deleted);
-    const pendingAppends = this.pending.filter(
-      (p) => p.entry === null && p.label.startsWith('append'),
+    this.list.setPending(
+      this.pending
+        .filter((p) => p.entry === null && p.label.startsWith('append'))
+        .map((p) => p.label),
     );
-    fill(
-      el,
-      ...shown.map((e) =>
-        h(
-          'li',
-          {
-            class: `entry${e.deleted ? ' deleted' : ''}${this.editor?.id === e.id ? ' selected' : ''}`,
-            'data-testid': 'entry',
-            'data-id': e.id,
-            onclick: () => this.select(e.id),
-          },
-          h('span', { class: 'entry-id' }, `#${e.id}`),
-          h(
-            'span',
-            { class: 'entry-title', 'data-testid': 'entry-title' },
-            e.title || '(untitled)',
-          ),
-          h(
-            'span',
-            { class: 'entry-meta' },
-            `v${e.version} · ${e.updatedBy || e.author} · slot ${e.updatedSlot}${e.deleted ? ' · deleted' : ''}`,
-          ),
-        ),
-      ),
-      ...pendingAppends.map((p) =>
-        h(
-          'li',
-          { class: 'entry pending-entry' },
-          h('span', { class: 'entry-title' }, p.label),
-          ' · pending',
-        ),
-      ),
-      shown.length === 0 && pendingAppends.length === 0
-        ? h('li', { class: 'muted' }, 'No entries yet: add the first one.')
-        : null,
-    );
+    this.list.select(this.editor?.id ?? null);
   }
 
   private select(id: number): void {
@@ -921,8 +939,14 @@ export class App {
       'data-testid': 'editor-title',
       value: ed.baseTitle,
       maxlength: 200,
+      'aria-label': 'Entry title',
     });
-    const body = h('textarea', { id: 'editor-body', 'data-testid': 'editor-body', rows: 14 });
+    const body = h('textarea', {
+      id: 'editor-body',
+      'data-testid': 'editor-body',
+      rows: 14,
+      'aria-label': 'Entry text',
+    });
     body.value = ed.baseBody;
     body.addEventListener('keydown', (e) => {
       if (e.key === 's' && (e.ctrlKey || e.metaKey)) {
@@ -938,7 +962,7 @@ export class App {
     save.addEventListener('click', () => this.save());
     const del = h(
       'button',
-      { 'data-testid': 'delete', class: 'danger' },
+      { id: 'editor-delete', 'data-testid': 'delete', class: 'danger' },
       entry?.deleted === true ? 'Restore' : 'Delete',
     );
     del.addEventListener('click', () => {
@@ -973,9 +997,11 @@ export class App {
     const version = document.getElementById('editor-version');
     if (ed === null || note === null || version === null) return;
     const entry = this.entries.find((x) => x.id === ed.id);
-    for (const id of ['editor-title', 'editor-body', 'editor-save']) {
+    // No editing while a save is decided, nor while the link to the peer is lost (the tab
+    // cannot know what is current; the typed text stays).
+    for (const id of ['editor-title', 'editor-body', 'editor-save', 'editor-delete']) {
       const c = document.getElementById(id) as HTMLInputElement | null;
-      if (c !== null) c.disabled = ed.saving;
+      if (c !== null) c.disabled = ed.saving || !this.connected;
     }
     fill(
       version,
@@ -1035,15 +1061,17 @@ export class App {
           });
           remove = b;
         }
+        // Without the link to our own peer, nothing is known about any peer, ourselves included.
+        const state = !this.connected ? 'unknown' : p.online ? 'online' : 'offline';
         return h(
           'li',
           {
-            class: `peer ${p.online ? 'online' : 'offline'}`,
+            class: `peer ${state}`,
             'data-testid': 'peer',
             'data-peer': p.id,
-            'data-online': String(p.online),
+            'data-online': this.connected ? String(p.online) : 'unknown',
           },
-          h('span', { class: 'dot', title: p.online ? 'online' : 'offline' }),
+          h('span', { class: 'dot', title: state, 'aria-hidden': 'true' }),
           h(
             'div',
             { class: 'peer-main' },
@@ -1052,13 +1080,15 @@ export class App {
               null,
               h('strong', { 'data-testid': 'peer-name' }, p.name || shortId(p.id)),
               p.self ? h('span', { class: 'badge' }, 'you') : null,
-              p.leader ? h('span', { class: 'badge leader' }, 'leader') : null,
-              h('span', { class: 'state' }, p.online ? ' online' : ' offline'),
+              p.leader && this.connected ? h('span', { class: 'badge leader' }, 'leader') : null,
+              h('span', { class: 'state' }, ` ${state}`),
             ),
             h(
               'div',
               { class: 'muted small' },
-              `${roles.join(', ')} · ${p.self ? 'this peer' : `last seen ${ago(p.lastSeen, now)}`}${p.rttMs !== null && !p.self ? ` · ${Math.round(p.rttMs)} ms` : ''}`,
+              !this.connected
+                ? `${roles.join(', ')} · unknown: no link to this tab's peer`
+                : `${roles.join(', ')} · ${p.self ? 'this peer' : `last seen ${ago(p.lastSeen, now)}`}${p.rttMs !== null && !p.self ? ` · ${Math.round(p.rttMs)} ms` : ''}`,
             ),
           ),
           remove,
@@ -1075,7 +1105,12 @@ export class App {
       fill(el);
       return;
     }
-    const text = h('textarea', { readonly: true, rows: 4, 'data-testid': 'invite-text' });
+    const text = h('textarea', {
+      readonly: true,
+      rows: 4,
+      'data-testid': 'invite-text',
+      'aria-label': 'Invite to give the new peer',
+    });
     text.value = inv.text;
     text.addEventListener('focus', () => text.select());
     const copy = h('button', { class: 'small' }, 'Copy');

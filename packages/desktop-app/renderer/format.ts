@@ -19,3 +19,31 @@ export function clock(ms: number): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
+
+/** A date and time as people read it here (the proposer's clock: informational). */
+export function dateTime(ms: number): string {
+  if (ms <= 0) return '';
+  return new Date(ms).toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+/** What went wrong, in words: never `[object Event]` (a failed connection throws an Event). */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof Event !== 'undefined' && err instanceof Event) {
+    return `the connection failed (${err.type})`;
+  }
+  if (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { message?: unknown }).message === 'string'
+  ) {
+    return (err as { message: string }).message;
+  }
+  return typeof err === 'string' ? err : 'an unknown error';
+}

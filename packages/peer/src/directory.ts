@@ -11,11 +11,12 @@
  *   await dir.release();            // before createPeer opens the store itself
  *   const peer = await createPeer({ dataDir, stateMachine, join: invite });
  */
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqliteStorage } from '@synod/storage-sqlite';
 import { decodeInvite } from '@synod/transport-libp2p';
 import { ensureDataDir, META_JOINING, META_NAME, peerDbPath } from './data-dir.js';
+import { makeDirDurable, renameDurable } from './durable-file.js';
 import { checkName } from './name.js';
 import {
   inspectDataDir,
@@ -107,16 +108,19 @@ export class PeerDirectory {
 
   /**
    * Move the store aside, to <dataDir>/<why>/peer-<time>.db (never deleted: it may be needed to
-   * understand what happened). The directory is then empty: it may create or join a log.
+   * understand what happened). The directory is then empty: it may create or join a log. Done
+   * durably: a power cut must neither bring the store back in place nor lose it between the two
+   * directories.
    */
   setAside(why: SetAside): void {
     if (this.held !== undefined) throw new Error('setAside: release the directory first');
     const dir = join(this.dataDir, why);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirDurable(dir, 0o700);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const db = peerDbPath(this.dataDir);
     for (const suffix of ['', '-wal', '-journal', '-shm']) {
-      if (existsSync(db + suffix)) renameSync(db + suffix, join(dir, `peer-${stamp}.db${suffix}`));
+      if (existsSync(db + suffix))
+        renameDurable(db + suffix, join(dir, `peer-${stamp}.db${suffix}`));
     }
   }
 }

@@ -38,6 +38,7 @@ export {
   peerDbPath,
 } from './data-dir.js';
 export { inspectDataDir, type StoreState } from './store.js';
+export { makeDirDurable, renameDurable, syncDir, writeFileAtomic } from './durable-file.js';
 export { PeerDirectory, type PeerDirectoryOptions, type SetAside } from './directory.js';
 // What an app of this package meets from the store and the transport, so that it needs
 // neither package itself.

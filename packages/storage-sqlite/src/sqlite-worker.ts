@@ -6,7 +6,9 @@
  * has arrived while it was busy runs together: consecutive writes in one transaction.
  */
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
-import type { WireOutcome, WorkerReply, WorkerStart } from './io/worker-protocol.js';
+import { batchCodec } from './codec/batch-codec.js';
+import { decode } from './codec/codec.js';
+import type { WireOutcome, WireRequest, WorkerReply, WorkerStart } from './io/worker-protocol.js';
 import { SqliteFile } from './sqlite-file.js';
 import { StoreRunner, type StoreRequest } from './store-runner.js';
 import { errorToWire, packBytes } from './wire.js';
@@ -29,10 +31,10 @@ if (file !== undefined) {
   const opened = file;
   const runner = new StoreRunner(opened);
   reply({ kind: 'opened', facts: opened.facts });
-  port.on('message', (first: StoreRequest) => {
-    const requests = [first];
+  port.on('message', (first: WireRequest) => {
+    const requests = [fromWire(first)];
     for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-      requests.push(m.message as StoreRequest);
+      requests.push(fromWire(m.message as WireRequest));
     }
     const outcomes = runner.run(requests);
     const wire: WireOutcome[] = outcomes.map((o) =>
@@ -50,4 +52,8 @@ if (file !== undefined) {
     );
     if (runner.isClosed) port.close();
   });
+}
+
+function fromWire(r: WireRequest): StoreRequest {
+  return r.op === 'write' ? { op: 'write', batch: decode(batchCodec, r.encoded) } : r;
 }

@@ -2,6 +2,7 @@
  * The crash test with real processes (issue 4): see src/testing/crash-harness.ts. The default
  * run kills the child 200 times; `npm run soak:storage` runs thousands. Every violation names
  * its seed; SYNOD_CRASH_SEED replays a kill schedule (timing still varies).
+ * The same under power cuts: power-cut.test.ts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCrashTest } from '../src/testing/crash-harness.js';

@@ -45,7 +45,7 @@ export class Channel {
   ) {
     this.openedAt = performance.now();
     this.decoder = new FrameDecoder(host.maxFrameBytes, {
-      frame: (body) => this.onBody(body),
+      frame: (body, owned) => this.onBody(body, owned),
       oversized: (length) => this.drop('oversized', `frame of ${length} bytes`),
       fatal: (reason) => {
         host.metrics.streamsAborted++;
@@ -143,8 +143,8 @@ export class Channel {
     }
   }
 
-  private onBody(body: Uint8Array): void {
-    const frame = decodeFrameBody(body);
+  private onBody(body: Uint8Array, owned: boolean): void {
+    const frame = decodeFrameBody(body, owned);
     if (!frame.ok) {
       this.drop(frame.reason, frame.detail);
       return;

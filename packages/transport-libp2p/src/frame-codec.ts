@@ -2,26 +2,18 @@
  * Frames: what one send() becomes on the wire (docs/wire-format.md).
  *
  *   frame   = length (unsigned LEB128 varint) || body
- *   body    = version (one byte, WIRE_VERSION) || protobuf Frame (src/generated/paxos.proto)
+ *   body    = version (one byte, WIRE_VERSION) || protobuf Frame (codec/paxos-schema.ts)
  *
  * The length counts the body. A frame carries every message of one send() call (the runtime
  * calls send once per peer per turn), which is what makes batching cheap: one length prefix, one
  * stream write, one encryption record for many messages.
  */
-import type { Message } from '@synod/core';
+import { ByteReader, ByteWriter, DecodeError, varintSize, type Message } from '@synod/core';
+import { WireValidationError } from './codec/proto.js';
+import { FrameSchema, MAX_ENTRIES_PER_FRAME, MessageUnion } from './codec/paxos-schema.js';
 import type { DropReason } from './metrics.js';
-import {
-  BODY_FIELD,
-  bodySize,
-  readBody,
-  Reader,
-  readTag,
-  varintSize,
-  WireFormatError,
-  WireValidationError,
-  writeBody,
-  Writer,
-} from './wire-codec.js';
+
+export { MAX_ENTRIES_PER_FRAME };
 
 /** The wire format version this build writes and reads (the body's first byte). */
 export const WIRE_VERSION = 1;
@@ -29,16 +21,8 @@ export const WIRE_VERSION = 1;
 /** Default limit on a frame's body; docs/wire-format.md explains the figure. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
-/**
- * The most messages (and pvalues, and decisions) one frame may hold. It bounds what a hostile
- * frame of tiny entries can make the decoder allocate; the encoder splits frames to respect it.
- */
-export const MAX_ENTRIES_PER_FRAME = 65_536;
-
-/** Frame fields (paxos.proto). */
-const FRAME_MESSAGES = 1;
-const FRAME_PING = 2;
-const FRAME_PONG = 3;
+/** Frame.messages (field 1, length-delimited): the tag before each message. */
+const MESSAGES_TAG = (1 << 3) | 2;
 
 export interface EncodedFrames {
   /** The frames to write, in order (usually one). */
@@ -49,34 +33,28 @@ export interface EncodedFrames {
   oversized: number;
 }
 
-/** Bytes a message with a body of `size` bytes takes in a Frame: Frame.messages[i] = Message{body}. */
-function entrySize(size: number): number {
-  const message = 1 + varintSize(size) + size;
-  return 1 + varintSize(message) + message;
+/** Bytes a message whose oneof wrapper holds `inner` bytes takes in a Frame. */
+function entrySize(inner: number): number {
+  return 1 + varintSize(inner) + inner;
 }
 
-/** Write frames holding `messages` (with their body sizes) into one buffer each. */
+/** Write one frame holding messages [from, to) (with their wrappers' sizes). */
 function writeFrame(
   messages: readonly Message[],
-  sizes: readonly number[],
+  inner: readonly number[],
   from: number,
   to: number,
 ): Uint8Array {
   let body = 1;
-  for (let i = from; i < to; i++) body += entrySize(sizes[i]!);
+  for (let i = from; i < to; i++) body += entrySize(inner[i]!);
   const out = new Uint8Array(varintSize(body) + body);
-  const w = new Writer(out);
-  w.varint(body);
-  w.byte(WIRE_VERSION);
+  const w = new ByteWriter(out);
+  w.uint(body).byte(WIRE_VERSION);
   for (let i = from; i < to; i++) {
-    const m = messages[i]!;
-    const size = sizes[i]!;
-    // Frame.messages (field 1) holds a Message, whose oneof field holds the body.
-    w.sub(FRAME_MESSAGES, 1 + varintSize(size) + size);
-    w.sub(BODY_FIELD[m.type], size);
-    writeBody(w, m);
+    w.byte(MESSAGES_TAG).uint(inner[i]!);
+    MessageUnion.writeBody(w, messages[i]!);
   }
-  if (w.pos !== out.length) throw new Error(`frame size mismatch: ${w.pos} != ${out.length}`);
+  if (w.length !== out.length) throw new Error(`frame size mismatch: ${w.length} != ${out.length}`);
   return out;
 }
 
@@ -86,33 +64,32 @@ function writeFrame(
  * receiver would drop it anyway.
  */
 export function encodeMessages(messages: readonly Message[], maxFrameBytes: number): EncodedFrames {
-  const sizes = messages.map(bodySize);
   const frames: Uint8Array[] = [];
+  const kept: Message[] = [];
+  const inner: number[] = [];
   let start = 0;
   let body = 1;
   let sent = 0;
   let oversized = 0;
-  const kept: Message[] = [];
-  const keptSizes: number[] = [];
-  for (let i = 0; i < messages.length; i++) {
-    const size = sizes[i]!;
+  for (const m of messages) {
+    const size = MessageUnion.bodySize(m);
     const entry = entrySize(size);
     if (1 + entry > maxFrameBytes) {
       oversized++;
       continue;
     }
     if (body + entry > maxFrameBytes || kept.length - start === MAX_ENTRIES_PER_FRAME) {
-      frames.push(writeFrame(kept, keptSizes, start, kept.length));
+      frames.push(writeFrame(kept, inner, start, kept.length));
       sent += kept.length - start;
       start = kept.length;
       body = 1;
     }
-    kept.push(messages[i]!);
-    keptSizes.push(size);
+    kept.push(m);
+    inner.push(size);
     body += entry;
   }
   if (kept.length > start) {
-    frames.push(writeFrame(kept, keptSizes, start, kept.length));
+    frames.push(writeFrame(kept, inner, start, kept.length));
     sent += kept.length - start;
   }
   return { frames, messages: sent, oversized };
@@ -120,14 +97,12 @@ export function encodeMessages(messages: readonly Message[], maxFrameBytes: numb
 
 /** A frame holding only a ping (the sender's clock, echoed back) or a pong. */
 export function encodeControl(control: { ping?: number; pong?: number }): Uint8Array {
-  const body = 1 + (control.ping !== undefined ? 9 : 0) + (control.pong !== undefined ? 9 : 0);
-  const out = new Uint8Array(1 + body);
-  const w = new Writer(out);
-  w.varint(body);
-  w.byte(WIRE_VERSION);
-  if (control.ping !== undefined) w.double(FRAME_PING, control.ping);
-  if (control.pong !== undefined) w.double(FRAME_PONG, control.pong);
-  return out;
+  const frame = { messages: [], ping: control.ping, pong: control.pong };
+  const body = 1 + FrameSchema.bodySize(frame);
+  const w = new ByteWriter(new Uint8Array(varintSize(body) + body));
+  w.uint(body).byte(WIRE_VERSION);
+  FrameSchema.writeBody(w, frame);
+  return w.written();
 }
 
 export type DecodedFrame =
@@ -141,75 +116,39 @@ export type DecodedFrame =
     }
   | { readonly ok: false; readonly reason: DropReason; readonly detail: string };
 
-const LIMITS = { maxEntries: MAX_ENTRIES_PER_FRAME };
-
 /**
  * Decode and validate one frame body (version byte + protobuf Frame). Never throws: every
  * failure is a reason, and a frame with any invalid message is dropped whole (a correct peer
  * never sends one, so its other messages are suspect too).
+ *
+ * The messages' bytes (values, commands, snapshot data) are views of the frame: `owned` says
+ * the body is a buffer of its own; otherwise (a view of a receive buffer) it is copied first,
+ * once, so that a value the core keeps pins at most its own frame, never a receive buffer.
  */
-export function decodeFrameBody(body: Uint8Array): DecodedFrame {
+export function decodeFrameBody(body: Uint8Array, owned = false): DecodedFrame {
   if (body.length === 0) return { ok: false, reason: 'malformed', detail: 'empty frame' };
   if (body[0] !== WIRE_VERSION) {
     return { ok: false, reason: 'unknown-version', detail: `frame version ${body[0]}` };
   }
-  const messages: Message[] = [];
-  let unknown = 0;
-  let ping: number | undefined;
-  let pong: number | undefined;
-  const r = new Reader(body, 1);
+  if (!owned) body = body.slice();
+  let frame;
   try {
-    while (!r.done) {
-      const tag = readTag(r);
-      const f = tag >>> 3;
-      const t = tag & 7;
-      if (f === FRAME_MESSAGES && t === 2) {
-        if (messages.length + unknown >= MAX_ENTRIES_PER_FRAME) {
-          return { ok: false, reason: 'malformed', detail: 'too many messages in one frame' };
-        }
-        // A Message: one oneof field (the body); proto3 keeps the last if several are set.
-        const len = r.len();
-        const end = r.pos + len;
-        const outer = r.end;
-        r.end = end;
-        let m: Message | undefined;
-        while (r.pos < end) {
-          const mtag = readTag(r);
-          const body = readBody(r, mtag >>> 3, mtag & 7, LIMITS);
-          if (body !== undefined) m = body;
-        }
-        r.end = outer;
-        if (m === undefined) unknown++;
-        else messages.push(m);
-      } else if (f === FRAME_PING && t === 1) {
-        ping = r.double();
-      } else if (f === FRAME_PONG && t === 1) {
-        pong = r.double();
-      } else if (f <= 3) {
-        throw new WireFormatError(`frame field ${f} has wire type ${t}`);
-      } else {
-        r.skip(t);
-      }
-    }
+    frame = FrameSchema.readBody(new ByteReader(body, 1));
   } catch (err) {
     if (err instanceof WireValidationError) {
       return { ok: false, reason: 'invalid', detail: err.message };
     }
-    return { ok: false, reason: 'malformed', detail: describe(err) };
+    if (err instanceof DecodeError) return { ok: false, reason: 'malformed', detail: err.message };
+    return { ok: false, reason: 'malformed', detail: String(err) };
   }
-  return {
-    ok: true,
-    messages,
-    unknown,
-    ping: finite(ping),
-    pong: finite(pong),
-  };
+  const all = frame.messages;
+  let messages = all as Message[];
+  let unknown = 0;
+  for (const m of all) if (m === undefined) unknown++;
+  if (unknown > 0) messages = all.filter((m): m is Message => m !== undefined);
+  return { ok: true, messages, unknown, ping: finite(frame.ping), pong: finite(frame.pong) };
 }
 
 function finite(n: number | undefined): number | undefined {
   return n !== undefined && Number.isFinite(n) ? n : undefined;
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

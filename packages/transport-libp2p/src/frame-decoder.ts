@@ -6,15 +6,29 @@
  * A body that lies inside one chunk is passed on as a view (no copy); one that spans chunks is
  * assembled once. An oversized frame is skipped byte by byte without buffering, so the stream
  * stays in step and goes on. Only a header that is not a varint at all (more than
- * MAX_VARINT_BYTES bytes) loses the framing for good: the decoder then fails and the caller
+ * MAX_HEADER_BYTES bytes) loses the framing for good: the decoder then fails and the caller
  * aborts the stream.
  */
+import { ByteReader } from '@synod/core';
 import type { Uint8ArrayList } from 'uint8arraylist';
-import { MAX_VARINT_BYTES } from './varint.js';
+
+/** The most bytes a length prefix may take: 8 bytes hold 56 bits, beyond any frame we skip. */
+export const MAX_HEADER_BYTES = 8;
+
+/** Whether a varint ends within buf[pos, end) (within MAX_HEADER_BYTES). */
+function varintEnds(buf: Uint8Array, pos: number, end: number): boolean {
+  const stop = Math.min(end, pos + MAX_HEADER_BYTES);
+  for (let i = pos; i < stop; i++) if (buf[i]! < 0x80) return true;
+  return false;
+}
 
 export interface FrameDecoderEvents {
-  /** A complete frame body. Valid only during the call: copy what must outlive it. */
-  frame(body: Uint8Array): void;
+  /**
+   * A complete frame body. `owned`: the body is a buffer of its own (assembled from several
+   * chunks); otherwise it is a view of a chunk, valid only during the call (copy what must
+   * outlive it).
+   */
+  frame(body: Uint8Array, owned: boolean): void;
   /** A frame longer than the limit was skipped (reported once, when its header is read). */
   oversized(length: number): void;
   /** The framing is lost; nothing more will be decoded. */
@@ -22,8 +36,8 @@ export interface FrameDecoderEvents {
 }
 
 export class FrameDecoder {
-  private headerValue = 0;
-  private headerMul = 1;
+  /** A length prefix split across chunks, and how many of its bytes arrived. */
+  private readonly header = new Uint8Array(MAX_HEADER_BYTES);
   private headerBytes = 0;
   /** Length of the body being read, or -1 while reading a header. */
   private bodyLength = -1;
@@ -57,39 +71,53 @@ export class FrameDecoder {
     }
   }
 
+  private fail(reason: string): void {
+    this.failed = true;
+    this.events.fatal(reason);
+  }
+
+  /** The next frame's length, or -1 when the chunk ends inside its prefix (kept for later). */
+  private readLength(r: ByteReader): number {
+    if (this.headerBytes === 0 && varintEnds(r.buf, r.pos, r.endPos)) return r.uint();
+    // A prefix split across chunks: gather its bytes, then read them.
+    const b = r.byte();
+    this.header[this.headerBytes++] = b;
+    if (b >= 0x80) {
+      if (this.headerBytes >= MAX_HEADER_BYTES) {
+        throw new RangeError(`frame header longer than ${MAX_HEADER_BYTES} bytes`);
+      }
+      return -1;
+    }
+    const n = this.headerBytes;
+    this.headerBytes = 0;
+    return new ByteReader(this.header, 0, n).uint();
+  }
+
   private feed(chunk: Uint8Array): void {
-    let off = 0;
-    const end = chunk.length;
-    while (off < end && !this.failed) {
+    const r = new ByteReader(chunk);
+    while (!r.done && !this.failed) {
       if (this.skip > 0) {
-        const n = Math.min(this.skip, end - off);
+        const n = Math.min(this.skip, r.remaining);
         this.skip -= n;
-        off += n;
+        r.skip(n);
         continue;
       }
       if (this.bodyLength < 0) {
-        const b = chunk[off++]!;
-        this.headerValue += (b & 0x7f) * this.headerMul;
-        this.headerMul *= 0x80;
-        this.headerBytes++;
-        if (b >= 0x80) {
-          if (this.headerBytes >= MAX_VARINT_BYTES) {
-            this.failed = true;
-            this.events.fatal(`frame header longer than ${MAX_VARINT_BYTES} bytes`);
-          }
-          continue;
+        let len: number;
+        try {
+          len = this.readLength(r);
+        } catch (err) {
+          this.fail(err instanceof Error ? err.message : String(err));
+          return;
         }
-        const len = this.headerValue;
-        this.headerValue = 0;
-        this.headerMul = 1;
-        this.headerBytes = 0;
+        if (len < 0) continue;
         if (len > this.maxFrameBytes) {
           this.skip = len;
           this.events.oversized(len);
           continue;
         }
         if (len === 0) {
-          this.events.frame(chunk.subarray(0, 0));
+          this.events.frame(chunk.subarray(0, 0), false);
           continue;
         }
         this.bodyLength = len;
@@ -97,25 +125,23 @@ export class FrameDecoder {
         continue;
       }
       const need = this.bodyLength - this.bodyFilled;
-      if (this.bodyFilled === 0 && end - off >= need) {
+      if (this.bodyFilled === 0 && r.remaining >= need) {
         // The whole body is in this chunk: hand out a view.
-        const body = chunk.subarray(off, off + need);
-        off += need;
+        const body = r.raw(need);
         this.bodyLength = -1;
-        this.events.frame(body);
+        this.events.frame(body, false);
         continue;
       }
       this.body ??= new Uint8Array(this.bodyLength);
-      const n = Math.min(need, end - off);
-      this.body.set(chunk.subarray(off, off + n), this.bodyFilled);
-      this.bodyFilled += n;
-      off += n;
+      const part = r.raw(Math.min(need, r.remaining));
+      this.body.set(part, this.bodyFilled);
+      this.bodyFilled += part.length;
       if (this.bodyFilled === this.bodyLength) {
         const body = this.body;
         this.body = undefined;
         this.bodyLength = -1;
         this.bodyFilled = 0;
-        this.events.frame(body);
+        this.events.frame(body, true);
       }
     }
   }

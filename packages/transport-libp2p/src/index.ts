@@ -38,6 +38,6 @@ export {
 export { FrameDecoder, type FrameDecoderEvents } from './frame-decoder.js';
 export { noiseRecords } from './link/noise-records.js';
 export { yamuxMuxer, type YamuxOptions } from './link/yamux.js';
-export { FIELDS, MESSAGE_TYPES } from './wire-codec.js';
+export { MESSAGE_TYPES } from './codec/paxos-schema.js';
 export { promiseWithResolversPolyfilled } from './polyfill.js';
 export * from './errors.js';

@@ -16,7 +16,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { PeerId } from '@synod/core';
 import { fromString, toString } from 'uint8arrays';
 import { InvalidInviteError } from './errors.js';
-import * as wire from './generated/join.js';
+import * as wire from './codec/join-schema.js';
 
 export const INVITE_VERSION = 1;
 export const INVITE_SECRET_BYTES = 16;
@@ -58,7 +58,7 @@ export function inviteToWire(inv: Invite): wire.Invite {
     inviter: peer.toMultihash().bytes,
     addrs: inv.addrs.slice(0, MAX_INVITE_ADDRS).map((a) => a.bytes),
     expires: Math.ceil(inv.expiresAt / 1000),
-    secret: inv.secret as Uint8Array<ArrayBuffer>,
+    secret: inv.secret,
   };
 }
 
@@ -125,7 +125,7 @@ export function decodeInvite(input: string): Invite {
   if (bytes.length > MAX_INVITE_BYTES) throw new InvalidInviteError('the invite is too long');
   let w: wire.Invite;
   try {
-    w = wire.Invite.decode(bytes, { limits: { addrs: MAX_INVITE_ADDRS * 4 } });
+    w = wire.Invite.decode(bytes);
   } catch (err) {
     throw new InvalidInviteError('the invite text is damaged (cannot decode)', { cause: err });
   }

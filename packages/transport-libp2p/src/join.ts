@@ -20,7 +20,7 @@ import {
   JoinRefusedError,
   type JoinRefusalCode,
 } from './errors.js';
-import * as wire from './generated/join.js';
+import * as wire from './codec/join-schema.js';
 import {
   decodeInvite,
   encodeInvite,
@@ -32,6 +32,7 @@ import {
   type IssuedInvite,
 } from './invite.js';
 import type { Libp2pHost } from './host.js';
+import { joinFailureReason } from './join-failure.js';
 import type { InviteBook } from './invite-book.js';
 import type { MemberSet } from './members.js';
 import type { TransportMetrics } from './metrics.js';
@@ -259,9 +260,7 @@ export class JoinService {
       const stream = await node.dialProtocol(inviter, JOIN_PROTOCOL, { signal });
       try {
         stream.send(lengthPrefixed(wire.JoinRequest.encode({ invite: inviteToWire(invite) })));
-        response = wire.JoinResponse.decode(await readOne(stream, MAX_JOIN_MESSAGE_BYTES, signal), {
-          limits: { members: 1024 },
-        });
+        response = wire.JoinResponse.decode(await readOne(stream, MAX_JOIN_MESSAGE_BYTES, signal));
         await stream.close({ signal: AbortSignal.timeout(1000) }).catch(() => undefined);
       } catch (err) {
         stream.abort(err instanceof Error ? err : new Error(String(err)));
@@ -269,8 +268,10 @@ export class JoinService {
       }
     } catch (err) {
       members.removeJoinTarget(invite.inviter);
+      const timedOut = signal.aborted && opts.signal?.aborted !== true;
+      const timeoutMs = opts.timeoutMs ?? this.deps.joinTimeoutMs;
       throw new JoinFailedError(
-        `could not complete the join with ${invite.inviter}: ${err instanceof Error ? err.message : String(err)}`,
+        `could not join through ${invite.inviter}: ${joinFailureReason(err, timedOut, timeoutMs)}`,
         { cause: err },
       );
     }

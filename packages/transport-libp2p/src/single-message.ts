@@ -3,13 +3,13 @@
  * same varint framing as the paxos frames and a size limit on what is read.
  */
 import type { Stream } from '@libp2p/interface';
+import { ByteWriter, varintSize } from '@synod/core';
 import { FrameDecoder } from './frame-decoder.js';
-import { varintLength, writeVarint } from './varint.js';
 
 export function lengthPrefixed(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(varintLength(body.length) + body.length);
-  out.set(body, writeVarint(out, 0, body.length));
-  return out;
+  return new ByteWriter(new Uint8Array(varintSize(body.length) + body.length))
+    .bytes(body)
+    .written();
 }
 
 /** Read one length-prefixed message of at most `maxBytes`; rejects on close, abort or excess. */

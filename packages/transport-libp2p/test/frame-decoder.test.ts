@@ -1,4 +1,4 @@
-import type { Message } from '@synod/core';
+import { ByteWriter, type Message } from '@synod/core';
 import { assertDeepEqual, sampleMessages } from '@synod/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,6 @@ import { Channel, type ChannelHost } from '../src/channel.js';
 import { encodeMessages, MAX_ENTRIES_PER_FRAME } from '../src/frame-codec.js';
 import { FrameDecoder } from '../src/frame-decoder.js';
 import { newMetrics } from '../src/metrics.js';
-import { writeVarint } from '../src/varint.js';
 import { FakeStream, silentLogger } from './fake-stream.js';
 
 /** How many inputs each property tries: a few thousand here, 100k+ in `npm run fuzz:soak`. */
@@ -98,10 +97,7 @@ function harness(): Harness {
 }
 
 function frameOf(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(10 + body.length);
-  const off = writeVarint(out, 0, body.length);
-  out.set(body, off);
-  return out.subarray(0, off + body.length);
+  return new ByteWriter(10 + body.length).bytes(body).finish();
 }
 
 /** Cut `bytes` into chunks at the given fractions. */
@@ -294,13 +290,11 @@ describe('frame decoder', () => {
     const body = new Uint8Array(1 + 2 * (MAX_ENTRIES_PER_FRAME + 1));
     body[0] = 1;
     for (let i = 1; i < body.length; i += 2) body[i] = 0x0a; // empty Message entries
-    const big = new Uint8Array(body.length + 8);
-    const off = writeVarint(big, 0, body.length);
-    big.set(body, off);
+    const big = frameOf(body);
     const host = { ...h.host, maxFrameBytes: 1 << 20 };
     const s = new FakeStream();
     new Channel('peer', s.asStream(), host);
-    s.push([big.subarray(0, off + body.length)]);
+    s.push([big]);
     expect(host.metrics.framesDropped.malformed).toBe(1);
   });
 });

@@ -6,7 +6,8 @@
  * (`UPDATE_SCENARIOS=1`).
  *
  * Commands (peers are named p1, p2, ...; messages are held until delivered unless `net auto`):
- *   log-create p1 p2 p3 [window=N] [snapshot-interval=N] [retention=N]   a log with these members
+ *   log-create p1 p2 p3 [window=N] [snapshot-interval=N] [retention=N] [batch=N]
+ *              [catchup-max=N] [max-slots-ahead=N]   a log with these members and options
  *   start p4                 start a peer with no state (it joins when added)
  *   tick [ms]                let time pass (default one tick, 10 ms)
  *   propose p1 <key> <value> an append of <value> to <key> at p1's client
@@ -17,6 +18,7 @@
  *   stabilize [ms]           deliver everything (network auto) for a while, print a summary
  *   net manual|auto          hold messages for `deliver`, or deliver them after a delay
  *   partition p1 | p2 p3     cut the network between the groups; `heal` restores it
+ *   lose p1 p2 decision,p2b  messages of these types from p1 to p2 are lost until `heal`
  *   crash p1 / restart p1 / sleep p1 / wake p1
  *   crash-before-write p1    p1 crashes in its next turn that writes, after sending what that turn
  *                            may send at once (a leader's P2a) and before its write completes
@@ -191,6 +193,13 @@ class ScenarioRunner {
           window: Number(o.window ?? 4),
           snapshotInterval: Number(o['snapshot-interval'] ?? 1000),
           logRetention: Number(o.retention ?? 1000),
+          ...(o.batch !== undefined ? { maxBatchCommands: Number(o.batch) } : {}),
+          ...(o['catchup-max'] !== undefined
+            ? { catchupMaxDecisions: Number(o['catchup-max']) }
+            : {}),
+          ...(o['max-slots-ahead'] !== undefined
+            ? { maxSlotsAhead: Number(o['max-slots-ahead']) }
+            : {}),
         };
         this.cluster = new SimCluster({
           seed: this.seed,
@@ -291,6 +300,11 @@ class ScenarioRunner {
           else groups[groups.length - 1]!.push(x);
         }
         c.partition(groups);
+        return 'ok';
+      }
+      case 'lose': {
+        const [from, to, types] = a as [string, string, string];
+        c.loseTypes(from, to, types.split(',') as Message['type'][]);
         return 'ok';
       }
       case 'heal':

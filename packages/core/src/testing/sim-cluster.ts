@@ -128,6 +128,8 @@ export class SimCluster {
   private readonly chosen = new Map<number, Uint8Array>();
   private readonly queue = new EventQueue();
   private readonly cut = new Set<string>();
+  /** Messages of these types from one peer to another are lost (`from>to` -> types). */
+  private readonly lossy = new Map<string, Set<Message['type']>>();
   net: NetworkFaults;
   private readonly fsync: [number, number];
   private readonly traceLines: string[] = [];
@@ -351,9 +353,19 @@ export class SimCluster {
     this.trace(`link ${a}-${b} heals`);
   }
 
+  /** Lose every message of `types` from `from` to `to` until healed (asymmetric loss). */
+  loseTypes(from: PeerId, to: PeerId, types: readonly Message['type'][]): void {
+    const key = `${from}>${to}`;
+    const set = this.lossy.get(key) ?? new Set();
+    for (const t of types) set.add(t);
+    this.lossy.set(key, set);
+    this.trace(`${types.join(',')} from ${from} to ${to} are lost`);
+  }
+
   heal(): void {
-    if (this.cut.size > 0) this.trace('network heals');
+    if (this.cut.size > 0 || this.lossy.size > 0) this.trace('network heals');
     this.cut.clear();
+    this.lossy.clear();
   }
 
   linkUp(from: PeerId, to: PeerId): boolean {
@@ -366,7 +378,8 @@ export class SimCluster {
       this.inFlight.push({ id: this.nextMsgId++, from, to, msg });
       return;
     }
-    if (!this.linkUp(from, to) || this.prng.chance(this.net.dropRate)) return;
+    if (!this.linkUp(from, to) || this.lost(from, to, msg) || this.prng.chance(this.net.dropRate))
+      return;
     const copies = this.prng.chance(this.net.dupRate) ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       // Heavy-tailed, as real networks are: most messages are fast, some are very late, so
@@ -378,10 +391,14 @@ export class SimCluster {
     }
   }
 
+  private lost(from: PeerId, to: PeerId, msg: Message): boolean {
+    return this.lossy.get(`${from}>${to}`)?.has(msg.type) === true;
+  }
+
   /** Deliver a message now (a partition cut at delivery time also loses it). */
   receive(from: PeerId, to: PeerId, msg: Message): void {
     const p = this.peers.get(to);
-    if (p?.node == null || p.paused || !this.linkUp(from, to)) return;
+    if (p?.node == null || p.paused || !this.linkUp(from, to) || this.lost(from, to, msg)) return;
     this.observeTime(p.node);
     p.node.step(from, msg);
     this.scheduleTurn(p);

@@ -6,8 +6,9 @@
  * browser UI gets the token in the URL fragment, which never leaves the browser.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@synod/peer';
 
 export const TOKEN_FILE = 'api-token';
 export const ENDPOINT_FILE = 'api.json';
@@ -20,18 +21,21 @@ export interface ApiEndpoint {
   readonly startedAt: string;
 }
 
-/** Write `content` to `path` with mode 0600, atomically (a reader never sees half of it). */
-function writePrivate(path: string, content: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600 });
-  chmodSync(tmp, 0o600); // whatever the umask
-  renameSync(tmp, path);
+/**
+ * Write `content` to `path` with mode 0600, atomically (a reader never sees half of it).
+ * `durable` (the token and the port, kept across restarts so that an open tab reconnects): synced,
+ * file and directory, so a power cut does not replace them. The endpoint file is not synced: it
+ * describes the running process only, and a stale or damaged one after a crash reads as "no peer
+ * is running" (connect.ts).
+ */
+function writePrivate(path: string, content: string, durable: boolean): void {
+  writeFileAtomic(path, content, { durable, mode: 0o600 });
 }
 
 /** A new random token (32 bytes, base64url), written to <dataDir>/api-token. */
 export function createToken(dataDir: string): string {
   const token = randomBytes(32).toString('base64url');
-  writePrivate(join(dataDir, TOKEN_FILE), token + '\n');
+  writePrivate(join(dataDir, TOKEN_FILE), token + '\n', true);
   return token;
 }
 
@@ -57,7 +61,7 @@ export function rememberedPort(dataDir: string): number | undefined {
 }
 
 export function rememberPort(dataDir: string, port: number): void {
-  writePrivate(join(dataDir, PORT_FILE), `${port}\n`);
+  writePrivate(join(dataDir, PORT_FILE), `${port}\n`, true);
 }
 
 export function readToken(dataDir: string): string {
@@ -65,7 +69,7 @@ export function readToken(dataDir: string): string {
 }
 
 export function writeEndpoint(dataDir: string, endpoint: ApiEndpoint): void {
-  writePrivate(join(dataDir, ENDPOINT_FILE), JSON.stringify(endpoint) + '\n');
+  writePrivate(join(dataDir, ENDPOINT_FILE), JSON.stringify(endpoint) + '\n', false);
 }
 
 export function readEndpoint(dataDir: string): ApiEndpoint {

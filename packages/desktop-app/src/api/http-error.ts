@@ -87,8 +87,18 @@ export function describeError(err: unknown): {
   return {
     status: 500,
     body: {
-      error: { code: 'internal', message: err instanceof Error ? err.message : String(err) },
+      error: { code: 'internal', message: messageOf(err) },
     },
     headers: {},
   };
+}
+
+/** A thrown value in words: an Error's message, an Event's type, never `[object Event]`. */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'string') return err;
+  const o = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
+  if (typeof o.message === 'string') return o.message;
+  if (typeof o.type === 'string') return `the connection failed (${o.type})`;
+  return 'an unknown error';
 }

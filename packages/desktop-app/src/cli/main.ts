@@ -12,11 +12,15 @@
  * only for the subcommands that run a peer, so client subcommands start fast.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
 import { CliError, errorLine } from './cli-error.js';
 import { addStartOptions, dataOption, type StartOptions } from './start-options.js';
 
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
 const program = new Command('synod')
   .description('A peer of a shared, totally ordered document log (Multi-Paxos over libp2p).')
+  .version(version, '-V, --version', 'print the version of synod (@synod/desktop-app)')
   .configureOutput({ outputError: (text, write) => write(usageError(text)) })
   .exitOverride();
 
@@ -110,7 +114,7 @@ program
   .command('log')
   .description('print the decided history: slot, time, author, operation')
   .addOption(dataOption())
-  .option('--limit <n>', 'the newest n operations', '50')
+  .option('--limit <n>', 'the newest n operations (with --after: the first n after it)', '50')
   .option('--after <n>', 'operations after number n (oldest first)')
   .option('--all', 'every operation the log keeps')
   .option('--local', "read this peer's copy (no leader round trip; may be stale)")
@@ -179,6 +183,28 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Resolves once `stream` has handed everything written so far to the OS. Output to a pipe
+ * queues in the process when the reader is slower than we are (`synod list --json | jq`):
+ * exiting before it drains would cut it at the pipe's 64 KiB.
+ */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+// A reader that went away (`synod log | head`) is no error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 await main();
-// A finished command (or a stopped `start`) exits, whatever a library left running.
+// A finished command (or a stopped `start`) exits, whatever a library left running, once its
+// output is out.
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
 process.exit(process.exitCode ?? 0);

@@ -131,8 +131,17 @@ export function toBridgeErrorData(err: unknown): BridgeErrorData {
   }
   const e = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
   const code = typeof e.code === 'string' ? e.code : 'internal';
+  // Never `[object Event]`: a failed connection may throw an Event (its type says which).
   const message =
-    err instanceof Error ? err.message : typeof err === 'string' ? err : 'unknown error';
+    err instanceof Error
+      ? err.message
+      : typeof err === 'string'
+        ? err
+        : typeof e.message === 'string'
+          ? e.message
+          : typeof e.type === 'string'
+            ? `the connection failed (${e.type})`
+            : 'unknown error';
   const details: Record<string, unknown> = {};
   if (typeof e.version === 'number') details.version = e.version;
   if (typeof e.majority === 'object' && e.majority !== null) details.majority = e.majority;

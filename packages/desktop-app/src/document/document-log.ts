@@ -107,10 +107,10 @@ export interface ListOptions {
 }
 
 export interface HistoryQuery {
-  /** Records with `n` greater than this (default: from the oldest kept). */
-  after?: number;
+  /** Records with `n` greater than this; without it, the newest `limit` records. */
+  after?: number | undefined;
   /** At most this many, oldest first (default 100). */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 export interface DocumentStats {
@@ -304,11 +304,15 @@ export class DocumentLog implements StateMachine {
     return e === undefined ? undefined : view(e, true);
   }
 
-  /** History records, oldest first. */
+  /**
+   * History records, oldest first: the first `limit` after `after`, or without `after` the
+   * newest `limit` (what a log viewer shows first, like `git log -n`).
+   */
   historyRecords(query: HistoryQuery = {}): HistoryRecord[] {
     const kept = newest(this.history, HISTORY_LIMIT);
-    const after = query.after ?? 0;
     const limit = Math.max(0, query.limit ?? 100);
+    if (query.after === undefined) return limit === 0 ? [] : kept.slice(-limit);
+    const after = query.after;
     // n grows by one per record: find the first record after `after` directly.
     const first = kept[0]?.n ?? 0;
     const start = Math.max(0, after + 1 - first);

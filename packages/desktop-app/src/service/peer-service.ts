@@ -324,12 +324,12 @@ export class PeerService implements OperationHandlers {
     return entry;
   }
 
-  /** The decided history, oldest first: records with n > after (the newest kept are bounded). */
+  /** The decided history, oldest first: records with n > after, or the newest `limit`. */
   history(r: Req<'history'> = {}): Promise<Res<'history'>> {
     return this.read(r.read ?? 'linearizable', r.timeoutMs, (sm) => {
       const stats = sm.stats();
       return {
-        records: sm.historyRecords({ after: r.after ?? 0, limit: r.limit ?? 100 }),
+        records: sm.historyRecords({ after: r.after, limit: r.limit ?? 100 }),
         from: stats.historyFrom,
         operations: stats.operations,
       };

@@ -11,10 +11,12 @@ import { Worker } from 'node:worker_threads';
 import { StorageFailedError } from '@synod/core';
 import type { ResolvedOptions } from '../options.js';
 import type { FileFacts } from '../sqlite-file.js';
+import { batchCodec } from '../codec/batch-codec.js';
+import { encode } from '../codec/codec.js';
 import type { StoreRequest, StoreValue } from '../store-runner.js';
 import { errorFromWire, packBytes } from '../wire.js';
 import type { StoreIo } from './store-io.js';
-import type { WorkerReply, WorkerStart } from './worker-protocol.js';
+import type { WireRequest, WorkerReply, WorkerStart } from './worker-protocol.js';
 
 /** From src/io or dist/io alike: the compiled worker. */
 const WORKER_URL = new URL('../../dist/sqlite-worker.js', import.meta.url);
@@ -88,10 +90,10 @@ export class WorkerIo implements StoreIo {
       );
     }
     return new Promise((resolve, reject) => {
-      const packed = packBytes(request);
+      const { message, transfer } = toWire(request);
       if (this.waiting.length === 0) this.worker.ref();
       this.waiting.push({ resolve, reject });
-      this.worker.postMessage(packed.value, packed.transfer);
+      this.worker.postMessage(message, transfer);
     });
   }
 
@@ -129,4 +131,14 @@ export class WorkerIo implements StoreIo {
     const err = new StorageFailedError(`the storage worker stopped: ${e.message}`, { cause: e });
     for (const w of this.waiting.splice(0)) w.reject(err);
   }
+}
+
+/** A write's batch as one encoded buffer, handed over; anything else with its bytes packed. */
+function toWire(r: StoreRequest): { message: WireRequest; transfer: ArrayBuffer[] } {
+  if (r.op === 'write') {
+    const encoded = encode(batchCodec, r.batch);
+    return { message: { op: 'write', encoded }, transfer: [encoded.buffer as ArrayBuffer] };
+  }
+  const packed = packBytes(r);
+  return { message: packed.value, transfer: packed.transfer };
 }

@@ -1,13 +1,17 @@
 /** The messages between SqliteStorage (worker-io.ts) and its worker (sqlite-worker.ts). */
 import type { ResolvedOptions } from '../options.js';
 import type { FileFacts } from '../sqlite-file.js';
-import type { StoreValue } from '../store-runner.js';
+import type { StoreRequest, StoreValue } from '../store-runner.js';
 import type { WireError } from '../wire.js';
 
 export interface WorkerStart {
   readonly path: string;
   readonly opts: ResolvedOptions;
 }
+
+/** A request as posted: a write's batch encoded by codec/batch-codec.ts, the rest as they are. */
+export type WireRequest =
+  Exclude<StoreRequest, { op: 'write' }> | { readonly op: 'write'; readonly encoded: Uint8Array };
 
 export type WireOutcome =
   | { readonly ok: true; readonly value?: StoreValue }

@@ -5,8 +5,10 @@
  * `booted`, and opens the file the parent names in `go`, so that booting node can overlap the
  * previous child's life.
  *
- * SYNOD_CRASH_HOOK=ack-before-write makes the store acknowledge before writing (see
- * AckBeforeWriteStorage), to show that the test can fail.
+ * SYNOD_CRASH_HOOK breaks the child on purpose, to show that the test can fail:
+ * `ack-before-write` makes the store acknowledge before writing (see AckBeforeWriteStorage);
+ * `skip-fsync` opens it with durability `normal-unsafe` (commits are not fsynced), which survives
+ * a SIGKILL and only a power cut catches.
  */
 import { startNode, type Storage } from '@synod/core';
 import { KvStateMachine } from '@synod/core/testing';
@@ -25,6 +27,7 @@ async function run(path: string): Promise<void> {
   const sqlite = await openSqliteStorage(path, {
     logId: CRASH_LOG_ID,
     snapshotChunkBytes: CRASH_CHUNK_BYTES,
+    durability: process.env.SYNOD_CRASH_HOOK === 'skip-fsync' ? 'normal-unsafe' : 'full',
   });
   const storage: Storage =
     process.env.SYNOD_CRASH_HOOK === 'ack-before-write'

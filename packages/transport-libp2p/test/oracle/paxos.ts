@@ -1228,7 +1228,7 @@ export namespace P2b {
 
 export interface Decision {
   slot: number;
-  value: Uint8Array<ArrayBuffer>;
+  value?: Uint8Array<ArrayBuffer>;
   ballot?: Ballot;
 }
 
@@ -1248,7 +1248,7 @@ export namespace Decision {
             w.uint64Number(obj.slot);
           }
 
-          if (obj.value != null && obj.value.byteLength > 0) {
+          if (obj.value != null) {
             w.uint32(18);
             w.bytes(obj.value);
           }
@@ -1265,7 +1265,6 @@ export namespace Decision {
         (reader, length, opts = {}) => {
           const obj: any = {
             slot: 0,
-            value: uint8ArrayAlloc(0),
           };
 
           const end = length == null ? reader.len : reader.pos + length;

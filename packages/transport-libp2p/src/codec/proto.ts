@@ -1,0 +1,560 @@
+/**
+ * A small protobuf (proto3) codec driven by tables: each message is declared once, as one table
+ * of fields (number, name, kind), and this file sizes, writes, reads and validates it, on the
+ * core's byte layer (ByteWriter/ByteReader of @synod/core). The .proto files are generated from
+ * the same tables (proto-text.ts; `npm run proto`), so adding a field is one line in a table.
+ *
+ * What it writes is what protobuf writes (protons, the reference the tests compare with): fields
+ * in number order, proto3 defaults (0, false, empty bytes and strings) omitted, sub-messages
+ * always written when present, `optional` fields written whenever set.
+ *
+ * What it reads is checked as it goes: a wrong wire type for a known field, a truncated field or
+ * a bad tag is malformed (DecodeError); a value the schema allows but Synod does not (an integer
+ * beyond 2^53 - 1, a bool that is not 0 or 1, a missing required sub-message, a string over its
+ * limit, a message's own rule) is invalid (WireValidationError); more entries in a repeated
+ * field than its limit is malformed, as a frame of too many messages is. Unknown
+ * fields are skipped, so a newer peer may add some (docs/wire-format.md, versioning).
+ */
+import { ByteReader, ByteWriter, DecodeError, utf8Length, varintSize } from '@synod/core';
+
+/** Protobuf wire types. */
+export const WireType = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
+
+/** A message broke a rule of the schema or of Synod (the frame's drop reason `invalid`). */
+export class WireValidationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WireValidationError';
+  }
+}
+
+function invalid(what: string): never {
+  throw new WireValidationError(what);
+}
+
+/** How one value is encoded: protobuf's scalar types and messages. */
+export interface Kind<T> {
+  readonly wireType: number;
+  /** Its type in a .proto file (a scalar type or a message name), and any field options. */
+  readonly protoType: string;
+  readonly protoOptions?: string;
+  /** proto3's implicit default, omitted from the wire; never true for messages. */
+  isDefault(v: T): boolean;
+  /** The value of an absent field (for a message: undefined, i.e. missing). */
+  absent(): T | undefined;
+  /** Bytes of the value after its tag (with its length, for length-delimited kinds). */
+  size(v: T): number;
+  write(w: ByteWriter, v: T): void;
+  /** Read a value; `where` names the field in errors (a constant: nothing is built per read). */
+  read(r: ByteReader, where: string): T;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** uint64 holding a safe integer (jstype = JS_NUMBER): the core's slots, ballots, counters. */
+export const uint64: Kind<number> = {
+  wireType: WireType.VARINT,
+  protoType: 'uint64',
+  protoOptions: 'jstype = JS_NUMBER',
+  isDefault: (v) => v === 0,
+  absent: () => 0,
+  size: (v) => varintSize(v),
+  write: (w, v) => void w.uint(v),
+  read(r, where) {
+    const v = r.uint64();
+    if (!Number.isSafeInteger(v)) invalid(`${where} is not a safe integer`);
+    return v;
+  },
+};
+
+/** uint32. */
+export const uint32: Kind<number> = {
+  ...uint64,
+  protoType: 'uint32',
+  protoOptions: undefined,
+  write(w, v) {
+    if (v > 0xffffffff) throw new RangeError(`not a uint32: ${v}`);
+    w.uint(v);
+  },
+  read(r, where) {
+    const v = r.uint64();
+    if (v > 0xffffffff) invalid(`${where} is not a uint32`);
+    return v;
+  },
+};
+
+/** sint64 (zigzag) holding a safe integer. Zigzag of a safe integer is exact as a double. */
+export const sint64: Kind<number> = {
+  wireType: WireType.VARINT,
+  protoType: 'sint64',
+  protoOptions: 'jstype = JS_NUMBER',
+  isDefault: (v) => v === 0,
+  absent: () => 0,
+  size: (v) => varintSize(v >= 0 ? v * 2 : -v * 2 - 1),
+  write(w, v) {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`not a safe integer: ${v}`);
+    w.uint64(v >= 0 ? v * 2 : -v * 2 - 1);
+  },
+  read(r, where) {
+    const z = r.uint64();
+    const v = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+    if (!Number.isSafeInteger(v)) invalid(`${where} is not a safe integer`);
+    return v;
+  },
+};
+
+export const bool: Kind<boolean> = {
+  wireType: WireType.VARINT,
+  protoType: 'bool',
+  isDefault: (v) => !v,
+  absent: () => false,
+  size: () => 1,
+  write: (w, v) => void w.byte(v ? 1 : 0),
+  read(r, where) {
+    const v = r.uint64();
+    if (v > 1) invalid(`${where} is not a bool`);
+    return v === 1;
+  },
+};
+
+/**
+ * bytes, read as a view of the buffer being decoded (no copy per field: decode from a buffer of
+ * the message's own, as decodeFrameBody does, so that a kept value pins nothing else).
+ */
+export const bytes: Kind<Uint8Array> = {
+  wireType: WireType.LEN,
+  protoType: 'bytes',
+  isDefault: (v) => v.length === 0,
+  absent: () => EMPTY,
+  size: (v) => varintSize(v.length) + v.length,
+  write: (w, v) => void w.bytes(v),
+  read: (r) => r.raw(r.uint64()),
+};
+
+/** A UTF-8 string of at most `maxChars` UTF-16 code units. */
+export function string(maxChars: number): Kind<string> {
+  return {
+    wireType: WireType.LEN,
+    protoType: 'string',
+    isDefault: (v) => v.length === 0,
+    absent: () => '',
+    size(v) {
+      const n = utf8Length(v);
+      return varintSize(n) + n;
+    },
+    write: (w, v) => void w.string(v),
+    read(r, where) {
+      const b = r.raw(r.uint64());
+      // UTF-8 takes at most 3 bytes per UTF-16 code unit: longer cannot be within the limit.
+      if (b.length > maxChars * 3) invalid(`${where} is too long`);
+      const s = r.utf8(b);
+      if (s.length > maxChars) invalid(`${where} is too long`);
+      return s;
+    },
+  };
+}
+
+export const double: Kind<number> = {
+  wireType: WireType.I64,
+  protoType: 'double',
+  isDefault: (v) => v === 0,
+  absent: () => 0,
+  size: () => 8,
+  write: (w, v) => void w.float(v),
+  read: (r) => r.float(),
+};
+
+/** One field of a message table. */
+export interface Field<T> {
+  readonly no: number;
+  readonly kind: Kind<T extends readonly (infer E)[] ? E : Exclude<T, undefined>>;
+  /** A repeated field: the most entries a decoder accepts. */
+  readonly maxEntries?: number;
+  /** A sub-message that must be present. */
+  readonly required?: boolean;
+  /** proto3 `optional`: written whenever set (undefined: absent), even if 0. */
+  readonly optional?: boolean;
+  /** A comment for the generated .proto. */
+  readonly doc?: string;
+}
+
+type FieldOptions = Pick<Field<unknown>, 'required' | 'doc'>;
+
+/** A singular field. */
+export function field<T>(no: number, kind: Kind<T>, opts: FieldOptions = {}): Field<T> {
+  return { no, kind: kind as Field<T>['kind'], ...opts };
+}
+
+/** A proto3 `optional` field: present (and written) exactly when the value is defined. */
+export function optional<T>(no: number, kind: Kind<T>, doc?: string): Field<T | undefined> {
+  return { no, kind: kind as Field<T | undefined>['kind'], optional: true, doc };
+}
+
+/** A repeated field of at most `maxEntries` entries. */
+export function repeated<E>(
+  no: number,
+  kind: Kind<E>,
+  maxEntries: number,
+  doc?: string,
+): Field<readonly E[]> {
+  return { no, kind: kind, maxEntries, doc };
+}
+
+/** The table of a message type T: every key of T but the fixed ones, each a field. */
+export type Fields<T, Fixed extends keyof T = never> = {
+  readonly [K in Exclude<keyof T, Fixed>]-?: Field<T[K]>;
+};
+
+/** A field as the tables declare it (what proto-text.ts prints). */
+export interface FieldInfo {
+  readonly key: string;
+  readonly no: number;
+  readonly kind: Pick<Kind<unknown>, 'protoType' | 'protoOptions'>;
+  /** > 0 for a repeated field. */
+  readonly maxEntries: number;
+  readonly optional: boolean;
+  readonly doc: string | undefined;
+}
+
+/** A message type as the tables declare it. */
+export interface SchemaInfo {
+  readonly name: string;
+  readonly doc: string | undefined;
+  readonly fields: readonly FieldInfo[];
+}
+
+/** A oneof wrapper as the tables declare it. */
+export interface OneofInfo {
+  readonly name: string;
+  readonly oneofName: string;
+  readonly members: ReadonlyArray<{
+    readonly value: string;
+    readonly no: number;
+    readonly schema: { readonly name: string };
+  }>;
+}
+
+interface FieldSlot extends FieldInfo {
+  readonly key: string;
+  /** `Message.field`, for errors. */
+  readonly path: string;
+  readonly no: number;
+  readonly tag: number;
+  readonly tagSize: number;
+  readonly kind: Kind<unknown>;
+  readonly maxEntries: number;
+  readonly required: boolean;
+  readonly optional: boolean;
+  readonly doc: string | undefined;
+}
+
+export interface MessageOptions<T> {
+  /** Properties every decoded value has, not on the wire (the core's `type`). */
+  readonly fixed?: Partial<T>;
+  /** A rule across fields: returns what is wrong, or undefined. */
+  readonly check?: (m: T) => string | undefined;
+  readonly doc?: string;
+}
+
+/** A message type: its table, compiled for sizing, writing and reading. */
+export class MessageSchema<T> implements Kind<T>, SchemaInfo {
+  readonly wireType = WireType.LEN;
+  readonly protoType: string;
+  readonly fields: readonly FieldSlot[];
+  readonly doc: string | undefined;
+  /** Fields by tag (number << 3 | wire type) and by number. */
+  private readonly byTag: (FieldSlot | undefined)[] = [];
+  private readonly byNumber: (FieldSlot | undefined)[] = [];
+  private readonly template: Record<string, unknown>;
+  private readonly check: ((m: T) => string | undefined) | undefined;
+
+  constructor(
+    readonly name: string,
+    table: Record<string, Field<unknown>>,
+    opts: MessageOptions<T> = {},
+  ) {
+    this.protoType = name;
+    this.doc = opts.doc;
+    this.check = opts.check;
+    const slots: FieldSlot[] = [];
+    for (const [key, f] of Object.entries(table)) {
+      if (this.byNumber[f.no] !== undefined) throw new Error(`${name}: field ${f.no} twice`);
+      const tag = f.no * 8 + f.kind.wireType;
+      const slot: FieldSlot = {
+        key,
+        path: `${name}.${key}`,
+        no: f.no,
+        tag,
+        tagSize: varintSize(tag),
+        kind: f.kind,
+        maxEntries: f.maxEntries ?? 0,
+        required: f.required === true,
+        optional: f.optional === true,
+        doc: f.doc,
+      };
+      slots.push(slot);
+      this.byNumber[f.no] = slot;
+      this.byTag[tag] = slot;
+    }
+    slots.sort((a, b) => a.no - b.no);
+    this.fields = slots;
+    // Decoded values start as a copy of this: fixed properties first, then every field's
+    // absent value, in table order (one shape for every value of the type).
+    this.template = { ...(opts.fixed as Record<string, unknown> | undefined) };
+    for (const [key, f] of Object.entries(table)) {
+      this.template[key] = f.maxEntries !== undefined || f.optional ? undefined : f.kind.absent();
+    }
+  }
+
+  isDefault(): boolean {
+    return false;
+  }
+
+  absent(): T | undefined {
+    return undefined;
+  }
+
+  /** Bytes of the message's fields (without a length). */
+  bodySize(m: T): number {
+    const o = m as Record<string, unknown>;
+    let n = 0;
+    for (const f of this.fields) {
+      const v = o[f.key];
+      if (f.maxEntries > 0) {
+        for (const e of v as readonly unknown[]) n += f.tagSize + f.kind.size(e);
+      } else if (v !== undefined && (f.optional || !f.kind.isDefault(v))) {
+        n += f.tagSize + f.kind.size(v);
+      }
+    }
+    return n;
+  }
+
+  size(m: T): number {
+    const n = this.bodySize(m);
+    return varintSize(n) + n;
+  }
+
+  writeBody(w: ByteWriter, m: T): void {
+    const o = m as Record<string, unknown>;
+    for (const f of this.fields) {
+      const v = o[f.key];
+      if (f.maxEntries > 0) {
+        for (const e of v as readonly unknown[]) {
+          w.uint(f.tag);
+          f.kind.write(w, e);
+        }
+      } else if (v !== undefined && (f.optional || !f.kind.isDefault(v))) {
+        w.uint(f.tag);
+        f.kind.write(w, v);
+      } else if (v === undefined && f.required) {
+        throw new RangeError(`${this.name}.${f.key} is missing`);
+      }
+    }
+  }
+
+  write(w: ByteWriter, m: T): void {
+    w.uint(this.bodySize(m));
+    this.writeBody(w, m);
+  }
+
+  /** The message alone, as bytes (no length prefix). */
+  encode(m: T): Uint8Array {
+    const w = new ByteWriter(new Uint8Array(this.bodySize(m)));
+    this.writeBody(w, m);
+    return w.written();
+  }
+
+  /** Read fields up to the reader's end. */
+  readBody(r: ByteReader): T {
+    const o: Record<string, unknown> = { ...this.template };
+    while (r.pos < r.endPos) {
+      const tag = r.uint64();
+      const f = this.byTag[tag];
+      if (f === undefined) {
+        skipField(r, tag, this.byNumber, this.name);
+        continue;
+      }
+      if (f.maxEntries > 0) {
+        const list = (o[f.key] ??= []) as unknown[];
+        if (list.length >= f.maxEntries) throw new DecodeError(`${f.path} has too many entries`);
+        list.push(f.kind.read(r, f.path));
+      } else {
+        o[f.key] = f.kind.read(r, f.path);
+      }
+    }
+    for (const f of this.fields) {
+      if (o[f.key] !== undefined) continue;
+      if (f.maxEntries > 0) o[f.key] = [];
+      else if (f.required) invalid(`${f.path} is missing`);
+    }
+    const m = o as T;
+    const problem = this.check?.(m);
+    if (problem !== undefined) invalid(`${this.name}: ${problem}`);
+    return m;
+  }
+
+  read(r: ByteReader): T {
+    const outer = r.limit(r.uint64());
+    const m = this.readBody(r);
+    r.unlimit(outer);
+    return m;
+  }
+
+  /**
+   * Decode a message from its bytes (throws DecodeError or WireValidationError). Its bytes
+   * fields are views of `b`.
+   */
+  decode(b: Uint8Array): T {
+    return this.readBody(new ByteReader(b));
+  }
+}
+
+/** Declare a message type: one table, one line per field (see the schema files). */
+export function message<T, Fixed extends keyof T = never>(
+  name: string,
+  table: Fields<T, Fixed>,
+  opts: MessageOptions<T> & { fixed?: Pick<T, Fixed> } = {},
+): MessageSchema<T> {
+  return new MessageSchema<T>(name, table, opts);
+}
+
+/**
+ * Skip a field this table does not know (a newer peer's). A known field number with another
+ * wire type is malformed: misreading it would be worse than refusing it.
+ */
+function skipField(
+  r: ByteReader,
+  tag: number,
+  byNumber: readonly (FieldSlot | undefined)[],
+  where: string,
+): void {
+  if (tag < 8 || tag >= 2 ** 32) throw new DecodeError(`invalid tag ${tag}`);
+  const no = Math.floor(tag / 8);
+  const wireType = tag & 7;
+  if (byNumber[no] !== undefined) {
+    throw new DecodeError(`${where}.${byNumber[no].key} has wire type ${wireType}`);
+  }
+  skipValue(r, wireType);
+}
+
+/** Skip one value of the given wire type. */
+export function skipValue(r: ByteReader, wireType: number): void {
+  switch (wireType) {
+    case WireType.VARINT:
+      r.uint64();
+      return;
+    case WireType.I64:
+      r.skip(8);
+      return;
+    case WireType.LEN:
+      r.skip(r.uint64());
+      return;
+    case WireType.I32:
+      r.skip(4);
+      return;
+    default:
+      throw new DecodeError(`unsupported wire type ${wireType}`);
+  }
+}
+
+/**
+ * A oneof of messages, each a field of the enclosing message, told apart by a property of the
+ * value (the core's `type`): protobuf's `message Message { oneof body { P1a p1a = 1; ... } }`,
+ * read and written straight to and from the core's tagged union.
+ */
+export class OneofSchema<T extends Record<D, string>, D extends keyof T & string>
+  implements Kind<T | undefined>, OneofInfo
+{
+  readonly wireType = WireType.LEN;
+  readonly protoType: string;
+  private readonly byType = new Map<string, { tag: number; schema: MessageSchema<T> }>();
+  private readonly byTag: (MessageSchema<T> | undefined)[] = [];
+
+  constructor(
+    readonly name: string,
+    readonly oneofName: string,
+    private readonly discriminant: D,
+    readonly members: ReadonlyArray<{ value: string; no: number; schema: MessageSchema<T> }>,
+  ) {
+    this.protoType = name;
+    for (const m of members) {
+      const tag = m.no * 8 + WireType.LEN;
+      this.byType.set(m.value, { tag, schema: m.schema });
+      this.byTag[tag] = m.schema;
+    }
+  }
+
+  isDefault(): boolean {
+    return false;
+  }
+
+  absent(): undefined {
+    return undefined;
+  }
+
+  private member(m: T): { tag: number; schema: MessageSchema<T> } {
+    const b = this.byType.get(m[this.discriminant]);
+    if (b === undefined) throw new RangeError(`${this.name}: no ${m[this.discriminant]}`);
+    return b;
+  }
+
+  /** Bytes of the oneof wrapper's content: the one body field. */
+  bodySize(m: T): number {
+    const { tag, schema } = this.member(m);
+    return varintSize(tag) + schema.size(m);
+  }
+
+  size(m: T | undefined): number {
+    const n = this.bodySize(m!);
+    return varintSize(n) + n;
+  }
+
+  writeBody(w: ByteWriter, m: T): void {
+    const { tag, schema } = this.member(m);
+    w.uint(tag);
+    schema.write(w, m);
+  }
+
+  write(w: ByteWriter, m: T | undefined): void {
+    w.uint(this.bodySize(m!));
+    this.writeBody(w, m!);
+  }
+
+  /** Read one wrapper; undefined when it holds no body this build knows (counted, skipped). */
+  readBody(r: ByteReader): T | undefined {
+    let m: T | undefined;
+    // proto3: if several bodies are set, the last one wins.
+    while (r.pos < r.endPos) {
+      const tag = r.uint64();
+      const schema = this.byTag[tag];
+      if (schema !== undefined) {
+        m = schema.read(r);
+        continue;
+      }
+      if (tag < 8 || tag >= 2 ** 32) throw new DecodeError(`invalid tag ${tag}`);
+      if (this.byTag[(tag & ~7) | WireType.LEN] !== undefined) {
+        throw new DecodeError(`${this.name} field ${Math.floor(tag / 8)} has wire type ${tag & 7}`);
+      }
+      skipValue(r, tag & 7);
+    }
+    return m;
+  }
+
+  read(r: ByteReader): T | undefined {
+    const outer = r.limit(r.uint64());
+    const m = this.readBody(r);
+    r.unlimit(outer);
+    return m;
+  }
+
+  /** One wrapper alone, as bytes (no length prefix). */
+  encode(m: T): Uint8Array {
+    const w = new ByteWriter(new Uint8Array(this.bodySize(m)));
+    this.writeBody(w, m);
+    return w.written();
+  }
+
+  decode(b: Uint8Array): T | undefined {
+    return this.readBody(new ByteReader(b));
+  }
+}
