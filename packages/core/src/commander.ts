@@ -7,7 +7,7 @@
  * have not answered every `retransmitIntervalMs`.
  */
 import { ballotEquals, ballotGreater, type Ballot } from './ballot.js';
-import { majority } from './configuration.js';
+import { quorumReached } from './quorum.js';
 import type { NodeContext } from './context.js';
 import type { P2b, PValue } from './messages.js';
 import type { PeerId } from './types.js';
@@ -66,7 +66,6 @@ export class Commander {
     ) {
       return undefined;
     }
-    const votes = this.acceptors.length - this.waitfor.size;
-    return votes >= majority(this.acceptors.length) ? { kind: 'decided' } : undefined;
+    return quorumReached(this.acceptors, this.waitfor) ? { kind: 'decided' } : undefined;
   }
 }

@@ -7,13 +7,13 @@ export type { PeerId, Slot, ConfigId, Roles } from './types.js';
 export { ALL_ROLES } from './types.js';
 export {
   ConfigHistory,
-  majority,
   membersOf,
   rolesOf,
   validateMembership,
   type Configuration,
   type Membership,
 } from './configuration.js';
+export { majority, majorityValue, quorumReached } from './quorum.js';
 export * from './errors.js';
 export {
   decodeBatch,

@@ -17,7 +17,8 @@
  */
 import { ballotEquals, ballotGreater, BOTTOM, formatBallot, type Ballot } from './ballot.js';
 import { NOOP } from './command.js';
-import { majority, membersOf, type ConfigHistory, type Configuration } from './configuration.js';
+import { membersOf, type ConfigHistory, type Configuration } from './configuration.js';
+import { majorityValue } from './quorum.js';
 import type { NodeContext } from './context.js';
 import { Commander } from './commander.js';
 import type { Heartbeat, HeartbeatAck, P1b, P2b, PValue } from './messages.js';
@@ -210,10 +211,9 @@ export class Leader {
     const now = this.ctx.now();
     const limit = this.ctx.opts.electionTimeoutMs * 2;
     if (now - inst.activeSince < limit) return false;
-    let fresh = 0;
-    for (const a of inst.config.acceptors)
-      if (now - (inst.ackAt.get(a) ?? -Infinity) < limit) fresh++;
-    return fresh < majority(inst.config.acceptors.length);
+    // When a majority of acceptors was last heard from, all of them.
+    const heard = majorityValue(inst.config.acceptors, (a) => inst.ackAt.get(a), -Infinity);
+    return now - heard >= limit;
   }
 
   private startScout(inst: LeaderInstance): void {
@@ -505,8 +505,8 @@ export class Leader {
 
   private settleReads(inst: LeaderInstance): void {
     if (inst.readWaiters.length === 0) return;
-    const acks = inst.config.acceptors.map((a) => inst.acks.get(a) ?? 0).sort((a, b) => b - a);
-    const confirmed = acks[majority(inst.config.acceptors.length) - 1] ?? 0;
+    // The newest heartbeat round a majority of acceptors acknowledged at our ballot.
+    const confirmed = majorityValue(inst.config.acceptors, (a) => inst.acks.get(a));
     const done = inst.readWaiters.filter((w) => w.seq <= confirmed);
     if (done.length === 0) return;
     inst.readWaiters = inst.readWaiters.filter((w) => w.seq > confirmed);
