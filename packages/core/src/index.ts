@@ -47,8 +47,8 @@ export {
   type Ready,
   type NodeStatus,
   type CommandResult,
-  type ReadResult,
 } from './raw-node.js';
+export type { ReadResult } from './read-index.js';
 export type { AppliedCommand } from './replica.js';
 export { KNOWN_BUGS, isBugName, type BugName } from './bugs.js';
 export * as membership from './membership.js';

@@ -23,6 +23,7 @@ import type { NodeContext } from './context.js';
 import { Commander } from './commander.js';
 import type { Heartbeat, HeartbeatAck, P1b, P2b, PValue } from './messages.js';
 import { Scout } from './scout.js';
+import type { ConfirmationRound } from './read-index.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
 /** What a leader needs from the replica beside it. */
@@ -39,8 +40,6 @@ export interface LeaderHost {
   decided(pvalue: PValue, config: Configuration, voters: ReadonlySet<PeerId>): void;
   /** The leader was adopted; slots below `watermark` are decided elsewhere. */
   adopted(watermark: Slot): void;
-  /** Reads waiting for confirmation: confirmed (true) or failed (false). */
-  readsSettled(tokens: readonly number[], ok: boolean): void;
 }
 
 /** The last heartbeat heard for a configuration. */
@@ -48,11 +47,6 @@ export interface HeardLeader {
   readonly peer: PeerId;
   readonly ballot: Ballot;
   readonly at: number;
-}
-
-interface ReadWaiter {
-  readonly seq: number;
-  readonly token: number;
 }
 
 /** One leader's state in one configuration. */
@@ -77,7 +71,6 @@ export class LeaderInstance {
   activeSince = 0;
   /** The highest slot re-proposed at the last adoption: those may be chosen already. */
   adoptedThrough: Slot = 0;
-  readWaiters: ReadWaiter[] = [];
   /** A read arrived this turn: send a heartbeat round at the end of the turn. */
   readRoundDue = false;
 
@@ -245,13 +238,6 @@ export class Leader {
     inst.active = false;
     inst.scout = undefined;
     inst.commanders.clear();
-    if (inst.readWaiters.length > 0) {
-      this.host.readsSettled(
-        inst.readWaiters.map((w) => w.token),
-        false,
-      );
-      inst.readWaiters = [];
-    }
     if (this.heard.get(inst.config.id)?.peer === this.ctx.id) this.heard.delete(inst.config.id);
   }
 
@@ -447,7 +433,6 @@ export class Leader {
     if (!ballotEquals(m.ballot, inst.ballotNum) || !inst.config.acceptors.includes(from)) return;
     inst.acks.set(from, Math.max(inst.acks.get(from) ?? 0, m.seq));
     inst.ackAt.set(from, this.ctx.now());
-    this.settleReads(inst);
   }
 
   private heartbeat(inst: LeaderInstance): void {
@@ -473,24 +458,37 @@ export class Leader {
   }
 
   /**
-   * Confirm that this peer still leads the configuration of the next slot it would assign, by
-   * a heartbeat round answered by a majority of its acceptors (DESIGN.md §3 item 5). Returns
-   * false at once when it is not active there.
+   * Start (or join) a heartbeat round that confirms this peer still leads the configuration of
+   * slot `index + 1`, once a majority of its acceptors acknowledge it at our ballot (DESIGN.md
+   * §3 item 5; read-index.ts). Undefined when it is not active there.
    */
-  confirmLeadership(token: number, index: Slot): boolean {
+  requestRound(index: Slot): ConfirmationRound | undefined {
     // Sound only if this peer knows which configuration governs index + 1 (every
     // reconfiguration that could affect it is applied: PMMC §2.1), and has applied every slot
     // below the watermark its phase 1 heard (slots it cannot know otherwise).
     const next = index + 1;
-    if (next >= this.host.slotOut() + this.host.window()) return false;
+    if (next >= this.host.slotOut() + this.host.window()) return undefined;
     const cfg = this.host.configs.at(next);
     const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
-    if (inst === undefined || !inst.active || this.host.slotOut() < inst.watermark) return false;
+    if (inst === undefined || !inst.active || this.host.slotOut() < inst.watermark)
+      return undefined;
     // The round is sent at the end of the turn (flush), so that every read that arrived in one
     // turn shares one heartbeat round.
-    inst.readWaiters.push({ seq: inst.hbSeq + 1, token });
     inst.readRoundDue = true;
-    return true;
+    return { config: inst.config.id, ballot: inst.ballotNum, seq: inst.hbSeq + 1 };
+  }
+
+  /**
+   * Whether `round` is confirmed: true once a majority acknowledged it, false once this peer no
+   * longer leads with that ballot (it can never be), undefined while open.
+   */
+  roundConfirmed(round: ConfirmationRound): boolean | undefined {
+    const inst = this.instances.get(round.config);
+    if (inst === undefined || !inst.active || !ballotEquals(inst.ballotNum, round.ballot))
+      return false;
+    // The newest heartbeat round a majority of acceptors acknowledged at our ballot.
+    const confirmed = majorityValue(inst.config.acceptors, (a) => inst.acks.get(a));
+    return confirmed >= round.seq ? true : undefined;
   }
 
   /** End of a turn: send the heartbeat rounds that reads of this turn wait for. */
@@ -501,19 +499,6 @@ export class Leader {
         if (inst.active) this.heartbeat(inst);
       }
     }
-  }
-
-  private settleReads(inst: LeaderInstance): void {
-    if (inst.readWaiters.length === 0) return;
-    // The newest heartbeat round a majority of acceptors acknowledged at our ballot.
-    const confirmed = majorityValue(inst.config.acceptors, (a) => inst.acks.get(a));
-    const done = inst.readWaiters.filter((w) => w.seq <= confirmed);
-    if (done.length === 0) return;
-    inst.readWaiters = inst.readWaiters.filter((w) => w.seq > confirmed);
-    this.host.readsSettled(
-      done.map((w) => w.token),
-      true,
-    );
   }
 
   /** For status(): the ballot and activity of this peer as a leader. */

@@ -38,6 +38,7 @@ import { Leader } from './leader.js';
 import type { Decision, Envelope, Message, PValue, Request } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
+import { ReadIndex, type ReadResult } from './read-index.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
 import { encodeSnapshot } from './snapshot.js';
@@ -68,12 +69,6 @@ export interface RawNodeConfig {
 export interface CommandResult {
   readonly seq: number;
   readonly outcome: Outcome;
-}
-
-/** A linearizable read that may now be served (ok) or that failed. */
-export interface ReadResult {
-  readonly token: number;
-  readonly ok: boolean;
 }
 
 export interface Ready {
@@ -132,15 +127,6 @@ export interface NodeStatus {
   readonly reconfigPending: boolean;
 }
 
-type Confirmation =
-  | { readonly kind: 'local'; readonly token: number; readonly index: Slot }
-  | { readonly kind: 'remote'; readonly peer: PeerId; readonly id: number; readonly index: Slot };
-
-type LocalRead =
-  | { state: 'confirming' }
-  | { state: 'remote'; to: PeerId; at: number }
-  | { state: 'waiting'; index: Slot };
-
 /** How many times a Request may be forwarded between would-be leaders. */
 const MAX_HOPS = 3;
 /** The most commands a non-leader queues for slots; the origin resends what is dropped. */
@@ -180,7 +166,6 @@ export class RawNode {
   private selfQueue: Message[] = [];
   private selfAfter: Message[] = [];
   private results: CommandResult[] = [];
-  private readResults: ReadResult[] = [];
   private applied: AppliedCommand[] = [];
   /** The newest write handed out in a Ready, and the newest one reported durable. */
   private issuedWrite = 0;
@@ -192,9 +177,7 @@ export class RawNode {
   private incarnationDurable = false;
   private draining = false;
 
-  private nextConfirmation = 1;
-  private readonly confirmations = new Map<number, Confirmation>();
-  private readonly reads = new Map<number, LocalRead>();
+  private readonly reads: ReadIndex;
   private lastTarget: PeerId | undefined;
   private removedFlag = false;
   /** Whether `ready().applied` lists applied commands (the runtime turns it on for subscribers). */
@@ -236,7 +219,6 @@ export class RawNode {
         if (watermark > this.replica.slotOut)
           this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
       },
-      readsSettled: (tokens, ok) => this.readsSettled(tokens, ok),
     });
     this.replica = new Replica(this.ctx, cfg.stateMachine, this.leader, {
       applied: (c, outcome, slot) => this.onApplied(c, outcome, slot),
@@ -252,6 +234,15 @@ export class RawNode {
       ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),
     });
     this.catchup = new Catchup(this.ctx, this.replica);
+    this.reads = new ReadIndex(this.ctx, {
+      readIndex: () => this.readIndex(),
+      slotOut: () => this.replica.slotOut,
+      initialized: () => this.replica.initialized,
+      requestRound: (index) => this.leader.requestRound(index),
+      roundConfirmed: (round) => this.leader.roundConfirmed(round),
+      leaderTarget: () => this.leaderTarget(),
+      removed: () => this.removedFlag,
+    });
   }
 
   /**
@@ -297,7 +288,7 @@ export class RawNode {
     if (this.incarnationDurable) this.leader.tick();
     this.catchup.tick();
     this.client.tick();
-    if (this.reads.size > 0) this.retryReads();
+    if (this.reads.size > 0) this.reads.tick();
     this.drainSelf();
   }
 
@@ -309,10 +300,7 @@ export class RawNode {
   nextDeadline(): number {
     let at = Math.min(this.catchup.nextDeadline(), this.client.nextDeadline());
     if (this.incarnationDurable) at = Math.min(at, this.leader.nextDeadline());
-    if (this.reads.size > 0) {
-      for (const r of this.reads.values())
-        if (r.state === 'remote') at = Math.min(at, r.at + this.opts.retransmitIntervalMs);
-    }
+    if (this.reads.size > 0) at = Math.min(at, this.reads.nextDeadline());
     return at;
   }
 
@@ -345,30 +333,11 @@ export class RawNode {
 
   /**
    * Start a linearizable read: `ready().reads` reports `token` once every write that completed
-   * before this call is applied here (or that no leader could confirm it).
+   * before this call is applied here (read-index.ts), or that it failed for good (this peer was
+   * removed). Until then it is retried; the driver cancels it at its deadline.
    */
   read(token: number): void {
-    if (!this.replica.initialized || this.removedFlag) {
-      this.readResults.push({ token, ok: false });
-      return;
-    }
-    if (!this.routeRead(token)) this.readResults.push({ token, ok: false });
-  }
-
-  /** Confirm a read here if this peer leads, else ask the leader; false if no leader is known. */
-  private routeRead(token: number): boolean {
-    const id = this.nextConfirmation++;
-    const index = this.readIndex();
-    if (this.leader.confirmLeadership(id, index)) {
-      this.confirmations.set(id, { kind: 'local', token, index });
-      this.reads.set(token, { state: 'confirming' });
-      return true;
-    }
-    const to = this.leaderTarget();
-    if (to === undefined || to === this.id) return false;
-    this.reads.set(token, { state: 'remote', to, at: this.now });
-    this.send(to, { type: 'readIndexReq', id: token }, false);
-    return true;
+    this.reads.read(token);
   }
 
   /**
@@ -388,18 +357,9 @@ export class RawNode {
     );
   }
 
-  /** Ask again for read indexes whose answer may have been lost. */
-  private retryReads(): void {
-    for (const [token, r] of this.reads) {
-      if (r.state === 'remote' && this.now - r.at >= this.opts.retransmitIntervalMs) {
-        if (!this.routeRead(token)) r.at = this.now;
-      }
-    }
-  }
-
   /** Forget a read the driver gave up on. */
   cancelRead(token: number): void {
-    this.reads.delete(token);
+    this.reads.cancel(token);
   }
 
   // ---------------------------------------------------------------- outputs
@@ -452,12 +412,11 @@ export class RawNode {
       messages,
       afterPersist,
       results: this.results,
-      reads: this.readResults,
+      reads: this.reads.take(),
       applied: this.applied,
     };
     this.outbox = [];
     this.results = [];
-    this.readResults = [];
     this.applied = [];
     return rd;
   }
@@ -553,29 +512,13 @@ export class RawNode {
         return;
       case 'heartbeatAck':
         this.catchup.noteAhead(from, m.slotOut);
-        return this.leader.onHeartbeatAck(from, m);
-      case 'readIndexReq': {
-        const id = this.nextConfirmation++;
-        const index = this.readIndex();
-        if (this.replica.initialized && this.leader.confirmLeadership(id, index)) {
-          this.confirmations.set(id, { kind: 'remote', peer: from, id: m.id, index });
-        } else {
-          this.send(from, { type: 'readIndexResp', id: m.id, index: -1 }, false);
-        }
+        this.leader.onHeartbeatAck(from, m);
+        this.reads.settle();
         return;
-      }
-      case 'readIndexResp': {
-        const r = this.reads.get(m.id);
-        if (r?.state !== 'remote' || r.to !== from) return;
-        if (m.index < 0) {
-          this.reads.delete(m.id);
-          this.readResults.push({ token: m.id, ok: false });
-        } else {
-          this.reads.set(m.id, { state: 'waiting', index: m.index });
-          this.serveReads();
-        }
-        return;
-      }
+      case 'readIndexReq':
+        return this.reads.onRequest(from, m);
+      case 'readIndexResp':
+        return this.reads.onResponse(from, m);
       case 'catchupReq':
         return this.catchup.onRequest(from, m);
       case 'catchupDecisions':
@@ -639,6 +582,7 @@ export class RawNode {
         // A new leader (or the first one known): what we sent may have gone to the old one.
         if (target !== undefined) this.client.resend();
         this.lastTarget = target;
+        this.reads.leaderChanged();
       }
       if (this.incarnationDurable) {
         // Commands leave only once this incarnation is durable: reusing an incarnation after a
@@ -665,7 +609,9 @@ export class RawNode {
       this.leader.flush();
     }
     this.drainSelf();
-    this.serveReads();
+    // Rounds the leader settled this turn (acknowledged, or it stepped down), and reads whose
+    // index is applied now.
+    this.reads.settle();
   }
 
   private sendRequest(to: PeerId, cmds: readonly Command[]): void {
@@ -755,7 +701,7 @@ export class RawNode {
     this.catchup.progressed();
     this.leader.sync();
     this.updateRemoved();
-    this.serveReads();
+    this.reads.serve();
   }
 
   /**
@@ -782,37 +728,7 @@ export class RawNode {
     } else if (this.wasMember && !this.removedFlag) {
       this.removedFlag = true;
       this.ctx.trace(`${this.id} was removed (configuration ${latest.id})`);
-      for (const token of this.reads.keys()) this.readResults.push({ token, ok: false });
-      this.reads.clear();
-    }
-  }
-
-  private readsSettled(ids: readonly number[], ok: boolean): void {
-    for (const id of ids) {
-      const c = this.confirmations.get(id);
-      if (c === undefined) continue;
-      this.confirmations.delete(id);
-      if (c.kind === 'remote') {
-        this.send(c.peer, { type: 'readIndexResp', id: c.id, index: ok ? c.index : -1 }, false);
-      } else if (this.reads.has(c.token)) {
-        if (ok) {
-          this.reads.set(c.token, { state: 'waiting', index: c.index });
-        } else {
-          this.reads.delete(c.token);
-          this.readResults.push({ token: c.token, ok: false });
-        }
-      }
-    }
-    this.serveReads();
-  }
-
-  private serveReads(): void {
-    if (this.reads.size === 0) return;
-    for (const [token, r] of this.reads) {
-      if (r.state === 'waiting' && this.replica.slotOut > r.index) {
-        this.reads.delete(token);
-        this.readResults.push({ token, ok: true });
-      }
+      this.reads.failAll();
     }
   }
 

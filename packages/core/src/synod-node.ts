@@ -109,7 +109,6 @@ interface PendingCommand {
 interface PendingRead {
   run(): void;
   fail(err: Error): void;
-  retryAt: number;
   deadline: number;
 }
 
@@ -271,7 +270,6 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       this.reads.set(token, {
         run: () => settle(),
         fail: (e) => settle(e),
-        retryAt: 0,
         deadline: now + timeout,
       });
       this.raw.observeTime(now);
@@ -496,16 +494,14 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       return;
     }
     this.raw.tick(now);
-    for (const [token, r] of this.reads) {
+    // The core retries a read until it is confirmed; the runtime only keeps its deadline.
+    for (const r of this.reads.values()) {
       if (now >= r.deadline) {
         r.fail(
           this.raw.status().activeLeader === null
             ? new NotLeaderError('no active leader is known: the read could not be confirmed')
             : new TimeoutError('no leader confirmed the read in time'),
         );
-      } else if (r.retryAt !== 0 && now >= r.retryAt) {
-        r.retryAt = 0;
-        this.raw.read(token);
       }
     }
     // Links come and go between turns.
@@ -514,14 +510,13 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   }
 
   /**
-   * Arm the one timer for the next deadline: the protocol's, or a read's retry or deadline. It
+   * Arm the one timer for the next deadline: the protocol's, or a read's deadline. It
    * is moved only earlier; firing early costs one tick that finds little to do, and re-arms.
    */
   private arm(): void {
     let at = this.raw.nextDeadline();
     if (this.reads.size > 0) {
-      for (const r of this.reads.values())
-        at = Math.min(at, r.deadline, r.retryAt === 0 ? Infinity : r.retryAt);
+      for (const r of this.reads.values()) at = Math.min(at, r.deadline);
     }
     if (at >= this.timerAt) return;
     this.disarm();
@@ -625,10 +620,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     for (const r of rd.reads) {
       const p = this.reads.get(r.token);
       if (p === undefined) continue;
+      // A read fails in the core only for good: this peer was removed.
       if (r.ok) p.run();
-      else if (this.raw.removed) p.fail(new RemovedError());
-      // No leader confirmed it yet (an election may be running): try again shortly.
-      else p.retryAt = this.clock() + 20;
+      else p.fail(new RemovedError());
     }
     if (this.listeners.size > 0) {
       for (const entry of rd.applied) {
