@@ -23,6 +23,25 @@ export class PersistBuilder {
     return !this.dirty;
   }
 
+  /** Only decisions changed: no acceptor state, snapshot or incarnation waits to be written. */
+  holdsOnlyDecisions(): boolean {
+    return (
+      this.dirty &&
+      this.promises.size === 0 &&
+      this.accepted.size === 0 &&
+      this.snapshot === undefined &&
+      this.truncateBelow === undefined &&
+      this.watermark === undefined &&
+      this.dropPromisesBelow === undefined &&
+      this.incarnation === undefined
+    );
+  }
+
+  /** How many decisions wait to be written. */
+  get decisionCount(): number {
+    return this.decisions.length + this.decidedAccepted.length;
+  }
+
   promise(config: ConfigId, ballot: Ballot): void {
     this.promises.set(config, ballot);
     this.dirty = true;

@@ -127,6 +127,8 @@ export interface NodeStatus {
   readonly reconfigPending: boolean;
 }
 
+/** Decisions that may wait for the next write before they get one of their own. */
+const MAX_HELD_DECISIONS = 256;
 /** How many times a Request may be forwarded between would-be leaders. */
 const MAX_HOPS = 3;
 /** The most commands a non-leader queues for slots; the origin resends what is dropped. */
@@ -174,6 +176,8 @@ export class RawNode {
   private readonly heldSelf: { id: number; msgs: Message[] }[] = [];
   private readonly snapshotWrites: { id: number; slot: Slot }[] = [];
   private incarnationWrite: number | undefined;
+  /** Since when decisions alone wait for a write (holdDecisions). */
+  private decisionsHeldSince: number | undefined;
   private incarnationDurable = false;
   private draining = false;
 
@@ -301,6 +305,8 @@ export class RawNode {
     let at = Math.min(this.catchup.nextDeadline(), this.client.nextDeadline());
     if (this.incarnationDurable) at = Math.min(at, this.leader.nextDeadline());
     if (this.reads.size > 0) at = Math.min(at, this.reads.nextDeadline());
+    if (this.decisionsHeldSince !== undefined && this.persist.holdsOnlyDecisions())
+      at = Math.min(at, this.decisionsHeldSince + this.opts.heartbeatIntervalMs);
     return at;
   }
 
@@ -374,7 +380,7 @@ export class RawNode {
     if (canWrite) {
       // Messages to this peer that waited for a write, when no write is due: deliver them now,
       // and take what they produce in this Ready.
-      while (this.selfAfter.length > 0 && this.persist.isEmpty && !this.writesInFlight) {
+      while (this.selfAfter.length > 0 && !this.acceptorStateUnwritten()) {
         const msgs = this.selfAfter;
         this.selfAfter = [];
         for (const m of msgs) this.dispatch(this.id, m);
@@ -382,8 +388,9 @@ export class RawNode {
         this.flush();
       }
     }
-    const persist = canWrite ? this.persist.take() : null;
+    const persist = canWrite && !this.holdDecisions() ? this.persist.take() : null;
     if (persist !== null) {
+      this.decisionsHeldSince = undefined;
       const id = ++this.issuedWrite;
       if (persist.incarnation !== undefined) this.incarnationWrite = id;
       const snap = this.replica.pendingSnapshotSlot;
@@ -423,6 +430,27 @@ export class RawNode {
 
   private get writesInFlight(): boolean {
     return this.issuedWrite > this.durableWrite;
+  }
+
+  /** Acceptor state (what P1b, P2b and acks report) is still unwritten, or being written. */
+  private acceptorStateUnwritten(): boolean {
+    return this.writesInFlight || !(this.persist.isEmpty || this.persist.holdsOnlyDecisions());
+  }
+
+  /**
+   * Whether a batch of decisions alone waits for the next write instead of a write of its own:
+   * decisions are chosen, so nothing waits for them to be durable (docs/protocol.md, "Results
+   * before the decision is durable here"), and at one command in flight the decision of slot s
+   * then shares one fsync with the pvalue of slot s + 1. They wait at most a heartbeat interval,
+   * or until MAX_HELD_DECISIONS have gathered.
+   */
+  private holdDecisions(): boolean {
+    if (!this.persist.holdsOnlyDecisions()) return false;
+    this.decisionsHeldSince ??= this.now;
+    return (
+      this.persist.decisionCount < MAX_HELD_DECISIONS &&
+      this.now - this.decisionsHeldSince < this.opts.heartbeatIntervalMs
+    );
   }
 
   /**

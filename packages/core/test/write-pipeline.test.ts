@@ -132,3 +132,58 @@ describe('RawNode with writes in flight', () => {
     expect(n.status().slotOut).toBe(2);
   });
 });
+
+describe('decisions alone', () => {
+  function follower(): RawNode {
+    const storage = new MemoryStorage();
+    const members = ['p1', 'p2', 'p3'];
+    storage.applySync({
+      snapshot: SimCluster.initialSnapshot(
+        { replicas: members, leaders: members, acceptors: members },
+        8,
+      ),
+    });
+    const n = new RawNode({
+      id: 'p3',
+      stateMachine: new KvStateMachine(),
+      random: () => 0.5,
+      options: { heartbeatIntervalMs: 50 },
+    });
+    n.load(storage.loadSync());
+    n.ready();
+    n.advance();
+    return n;
+  }
+
+  it('wait for the next write, so a decision and the next pvalue share one fsync', () => {
+    const n = follower();
+    const value = encodeKv({ op: 'put', key: 'a', value: '1' });
+    n.step('p1', { type: 'decision', slot: 1, value });
+    const r1 = n.ready();
+    expect(r1.persist).toBeNull();
+    n.step('p1', {
+      type: 'p2a',
+      config: 0,
+      ballot: { round: 1 << 12, leader: 'p1' },
+      slot: 2,
+      value,
+    });
+    const r2 = n.ready();
+    expect(r2.persist?.decisions?.map((d) => d.slot)).toEqual([1]);
+    expect(r2.persist?.accepted?.map((pv) => pv.slot)).toEqual([2]);
+  });
+
+  it('are written alone after a heartbeat interval at most', () => {
+    const n = follower();
+    n.observeTime(100);
+    n.step('p1', {
+      type: 'decision',
+      slot: 1,
+      value: encodeKv({ op: 'put', key: 'a', value: '1' }),
+    });
+    expect(n.ready().persist).toBeNull();
+    expect(n.nextDeadline()).toBeLessThanOrEqual(150);
+    n.tick(150);
+    expect(n.ready().persist?.decisions?.map((d) => d.slot)).toEqual([1]);
+  });
+});
