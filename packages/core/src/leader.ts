@@ -21,7 +21,7 @@ import { membersOf, type ConfigHistory, type Configuration } from './configurati
 import { majorityValue } from './quorum.js';
 import type { NodeContext } from './context.js';
 import { Commander } from './commander.js';
-import type { Heartbeat, HeartbeatAck, P1b, P2b, PValue } from './messages.js';
+import type { Heartbeat, HeartbeatAck, P1b, P2b, PValue, Transfer } from './messages.js';
 import { Scout } from './scout.js';
 import type { ConfirmationRound } from './read-index.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
@@ -73,6 +73,10 @@ export class LeaderInstance {
   adoptedThrough: Slot = 0;
   /** A read arrived this turn: send a heartbeat round at the end of the turn. */
   readRoundDue = false;
+  /** Handing leadership over to `peer` (since `since`): no new slots are assigned meanwhile. */
+  transferTo: { readonly peer: PeerId; readonly since: number } | undefined;
+  /** Per acceptor: the slotOut its replica reported in its last acknowledgement. */
+  readonly ackSlotOut = new Map<PeerId, Slot>();
 
   constructor(
     readonly config: Configuration,
@@ -156,8 +160,58 @@ export class Leader {
     return this.heard.get(config)?.peer;
   }
 
-  isActive(config: ConfigId): boolean {
-    return this.instances.get(config)?.active === true;
+  /** Whether this peer may assign new slots of `config`: it leads it and is not handing over. */
+  canPropose(config: ConfigId): boolean {
+    const inst = this.instances.get(config);
+    return inst?.active === true && inst.transferTo === undefined;
+  }
+
+  /**
+   * Hand leadership of `config` over to `peer` (another of its leaders): assign no new slots,
+   * and once the slots in flight are decided and `peer` has applied as far as this peer (or an
+   * election timeout has passed), tell every member (Transfer) and step down; `peer` runs at
+   * once. Returns false when this peer does not lead `config`.
+   */
+  transfer(config: ConfigId, peer: PeerId): boolean {
+    const inst = this.instances.get(config);
+    if (inst === undefined || !inst.active) return false;
+    inst.transferTo = { peer, since: this.ctx.now() };
+    this.ctx.trace(`${this.ctx.id} hands config ${config} over to ${peer}`);
+    this.maybeHandOver(inst);
+    return true;
+  }
+
+  private maybeHandOver(inst: LeaderInstance): void {
+    const t = inst.transferTo;
+    if (t === undefined || !inst.active) return;
+    const caughtUp =
+      !inst.config.acceptors.includes(t.peer) ||
+      (inst.ackSlotOut.get(t.peer) ?? 0) >= this.host.slotOut();
+    const late = this.ctx.now() - t.since >= this.ctx.opts.electionTimeoutMs;
+    if (!late && (inst.proposals.size > 0 || !caughtUp)) return;
+    const m: Transfer = {
+      type: 'transfer',
+      config: inst.config.id,
+      ballot: inst.ballotNum,
+      to: t.peer,
+    };
+    for (const p of this.recipients(inst)) this.ctx.send(p, m);
+    this.stepDown(inst, `handed over to ${t.peer}`);
+    // Let the new leader run first.
+    inst.deadline = this.ctx.now() + 2 * this.randomTimeout();
+  }
+
+  /** Leadership transfer: the leader of `m.config` hands over (to this peer, perhaps). */
+  onTransfer(from: PeerId, m: Transfer): void {
+    if (m.ballot.leader !== from) return;
+    const heard = this.heard.get(m.config);
+    if (heard !== undefined && ballotEquals(heard.ballot, m.ballot)) this.heard.delete(m.config);
+    const inst = this.instances.get(m.config);
+    if (m.to !== this.ctx.id || inst === undefined || inst.active || inst.scout !== undefined)
+      return;
+    inst.maxRound = Math.max(inst.maxRound, m.ballot.round);
+    inst.deadline = this.ctx.now();
+    this.ctx.trace(`${this.ctx.id} takes over config ${m.config} from ${from}`);
   }
 
   tick(): void {
@@ -173,6 +227,7 @@ export class Leader {
         }
         if (now - inst.lastHeartbeat >= this.ctx.opts.heartbeatIntervalMs) this.heartbeat(inst);
         for (const c of inst.commanders.values()) c.tick();
+        this.maybeHandOver(inst);
       } else if (inst.scout !== undefined) {
         inst.scout.tick();
       } else if (now >= inst.deadline) {
@@ -190,6 +245,8 @@ export class Leader {
     for (const inst of this.instances.values()) {
       if (inst.active) {
         at = Math.min(at, inst.lastHeartbeat + this.ctx.opts.heartbeatIntervalMs);
+        if (inst.transferTo !== undefined)
+          at = Math.min(at, inst.transferTo.since + this.ctx.opts.electionTimeoutMs);
         for (const c of inst.commanders.values()) at = Math.min(at, c.nextDeadline());
       } else if (inst.scout !== undefined) {
         at = Math.min(at, inst.scout.nextDeadline());
@@ -238,6 +295,7 @@ export class Leader {
     inst.active = false;
     inst.scout = undefined;
     inst.commanders.clear();
+    inst.transferTo = undefined;
     if (this.heard.get(inst.config.id)?.peer === this.ctx.id) this.heard.delete(inst.config.id);
   }
 
@@ -331,7 +389,8 @@ export class Leader {
     const cfg = this.host.configs.at(slot);
     if (cfg === undefined) return false;
     const inst = this.instances.get(cfg.id);
-    if (inst === undefined || !inst.active || slot < inst.watermark) return false;
+    if (inst === undefined || !inst.active || inst.transferTo !== undefined) return false;
+    if (slot < inst.watermark) return false;
     if (inst.proposals.has(slot)) return false;
     inst.proposals.set(slot, value);
     this.spawnCommander(inst, slot, value);
@@ -398,6 +457,7 @@ export class Leader {
       inst.commanders.delete(m.slot);
       inst.proposals.delete(m.slot);
       this.host.decided(c.pvalue, inst.config, c.voters());
+      this.maybeHandOver(inst);
     } else if (out?.kind === 'preempted') {
       this.preempted(inst, out.ballot);
     }
@@ -433,6 +493,16 @@ export class Leader {
     if (!ballotEquals(m.ballot, inst.ballotNum) || !inst.config.acceptors.includes(from)) return;
     inst.acks.set(from, Math.max(inst.acks.get(from) ?? 0, m.seq));
     inst.ackAt.set(from, this.ctx.now());
+    inst.ackSlotOut.set(from, m.slotOut);
+    this.maybeHandOver(inst);
+  }
+
+  /** Every member of the instance's configuration and of the newest one (this peer too). */
+  private recipients(inst: LeaderInstance): Set<PeerId> {
+    const to = new Set(membersOf(inst.config));
+    const latest = this.host.configs.latest();
+    if (latest !== undefined) for (const p of membersOf(latest)) to.add(p);
+    return to;
   }
 
   private heartbeat(inst: LeaderInstance): void {
@@ -451,10 +521,7 @@ export class Leader {
       slotOut: this.host.slotOut(),
       snapshotSlot: this.host.snapshotSlot(),
     };
-    const to = new Set(membersOf(inst.config));
-    const latest = this.host.configs.latest();
-    if (latest !== undefined) for (const p of membersOf(latest)) to.add(p);
-    for (const p of to) this.ctx.send(p, m);
+    for (const p of this.recipients(inst)) this.ctx.send(p, m);
   }
 
   /**

@@ -142,6 +142,20 @@ export interface HeartbeatAck {
   readonly slotOut: Slot;
 }
 
+/**
+ * Active leader -> every member: "I hand leadership of `config` over to `to`" (leadership
+ * transfer, as Raft's TimeoutNow, §3.10 of Ongaro's thesis). The leader has stopped assigning
+ * slots and stepped down; acceptors stop ignoring P1a for its sake (stickiness), and `to` runs for
+ * office at once, so writes wait a round trip or two rather than an election timeout.
+ */
+export interface Transfer {
+  readonly type: 'transfer';
+  readonly config: ConfigId;
+  /** The ballot of the leader that hands over. */
+  readonly ballot: Ballot;
+  readonly to: PeerId;
+}
+
 /** Replica -> active leader: "at which slot may I serve a linearizable read?" */
 export interface ReadIndexRequest {
   readonly type: 'readIndexReq';
@@ -190,6 +204,7 @@ export type Message =
   | Request
   | Heartbeat
   | HeartbeatAck
+  | Transfer
   | ReadIndexRequest
   | ReadIndexResponse
   | CatchupRequest

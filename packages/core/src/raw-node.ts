@@ -33,7 +33,7 @@ import {
   type Membership,
 } from './configuration.js';
 import type { NodeContext } from './context.js';
-import { InvalidMembershipError, ReconfigPendingError } from './errors.js';
+import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
 import { Leader } from './leader.js';
 import type { Decision, Envelope, Message, PValue, Request } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
@@ -331,6 +331,25 @@ export class RawNode {
     return this.client.proposeReconfig(latest.id, m);
   }
 
+  /**
+   * Hand leadership over to `to`, another leader of the configuration of the next slot to assign
+   * (a planned departure: writes then wait a round trip or two, not an election timeout).
+   * Throws NotLeaderError when this peer does not lead it, InvalidMembershipError when `to` is
+   * not another of its leaders. `status().activeLeader` says when `to` leads.
+   */
+  transferLeadership(to: PeerId): void {
+    const cfg = this.replica.configs.at(this.replica.slotIn);
+    if (cfg === undefined || !this.leader.canPropose(cfg.id)) {
+      const leader = this.leaderTarget();
+      throw new NotLeaderError(
+        `this peer does not lead${leader === undefined ? '' : `; ${leader} does`}`,
+      );
+    }
+    if (to === this.id || !cfg.leaders.includes(to))
+      throw new InvalidMembershipError(`${to} is not another leader of configuration ${cfg.id}`);
+    this.leader.transfer(cfg.id, to);
+  }
+
   /** True when a decided membership change does not govern yet. */
   reconfigPending(): boolean {
     const latest = this.replica.configs.latest();
@@ -543,6 +562,10 @@ export class RawNode {
         this.leader.onHeartbeatAck(from, m);
         this.reads.settle();
         return;
+      case 'transfer':
+        this.acceptor.onTransfer(from, m);
+        this.leader.onTransfer(from, m);
+        return;
       case 'readIndexReq':
         return this.reads.onRequest(from, m);
       case 'readIndexResp':
@@ -580,7 +603,7 @@ export class RawNode {
   /** Whether the leader beside this replica can assign the next slot. */
   private canAssign(): boolean {
     const cfg = this.replica.configs.at(this.replica.slotIn);
-    return cfg !== undefined && this.leader.isActive(cfg.id);
+    return cfg !== undefined && this.leader.canPropose(cfg.id);
   }
 
   /**

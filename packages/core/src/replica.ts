@@ -293,7 +293,7 @@ export class Replica {
         ((latest !== undefined && latest.start > this.slotIn) || this.slotIn < this.maxDecided);
       if (this.requests.length === 0 && !fill) break;
       const cfg = this.configs.at(this.slotIn);
-      if (cfg === undefined || !this.leader.isActive(cfg.id)) break;
+      if (cfg === undefined || !this.leader.canPropose(cfg.id)) break;
       let n = 0;
       let bytes = 0;
       while (n < this.requests.length && n < maxBatchCommands) {

@@ -106,6 +106,12 @@ interface PendingCommand {
   onAbort: (() => void) | undefined;
 }
 
+interface Waiter {
+  done(): boolean;
+  resolve(): void;
+  reject(e: Error): void;
+}
+
 interface PendingRead {
   run(): void;
   fail(err: Error): void;
@@ -168,7 +174,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly listeners = new Set<Listener>();
   private readonly statusWatchers = new Set<() => void>();
   private statusKey = '';
-  private readonly governWaiters: { start: number; resolve(): void; reject(e: Error): void }[] = [];
+  /** Callers waiting until the node's state satisfies a condition (checked after each turn). */
+  private readonly waiters: Waiter[] = [];
   private readonly stopWaiters: (() => void)[] = [];
 
   private scheduled = false;
@@ -402,12 +409,51 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       r.uint();
       const start = r.uint();
       await new Promise<void>((resolve, reject) => {
-        this.governWaiters.push({ start, resolve, reject });
-        this.checkGoverning();
+        this.waiters.push({ done: () => this.raw.replica.slotOut >= start, resolve, reject });
+        this.checkWaiters();
       });
     } finally {
       this.changing = false;
     }
+  }
+
+  /**
+   * Hand leadership over to `peer`, another leader of the current configuration (etcd's and
+   * hashicorp/raft's leadership transfer): a peer about to quit or sleep calls it so that writes
+   * never wait an election timeout for a planned departure. This peer stops assigning slots,
+   * lets those in flight finish, and tells `peer` to run at once. Resolves once `peer` leads;
+   * rejects with NotLeaderError when this peer does not lead, InvalidMembershipError for a peer
+   * that cannot lead, TimeoutError (default: operationTimeoutMs, else 10 s).
+   */
+  async transferLeadership(peer: PeerId, options: OperationOptions = {}): Promise<void> {
+    const err = this.unavailable();
+    if (err !== undefined) throw err;
+    this.raw.observeTime(this.clock());
+    this.raw.transferLeadership(peer);
+    this.schedule();
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeout ?? 10_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new TimeoutError(`${peer} did not take over within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const w: Waiter = {
+        done: () => {
+          const s = this.raw.status();
+          return s.activeLeader === peer && !s.leader.active;
+        },
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.waiters.push(w);
+    });
   }
 
   /** Stop: pending operations fail with StoppedError; storage and transport are closed. */
@@ -569,7 +615,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     // (docs/protocol.md, "Results before the decision is durable here").
     this.deliver(rd);
     this.updateMembers();
-    this.checkGoverning();
+    this.checkWaiters();
     if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
     this.noteStatus();
     this.arm();
@@ -638,13 +684,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     return true;
   }
 
-  private checkGoverning(): void {
-    if (this.governWaiters.length === 0) return;
-    const slotOut = this.raw.replica.slotOut;
-    for (let i = this.governWaiters.length - 1; i >= 0; i--) {
-      const w = this.governWaiters[i]!;
-      if (slotOut >= w.start) {
-        this.governWaiters.splice(i, 1);
+  private checkWaiters(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (w.done()) {
+        this.waiters.splice(i, 1);
         w.resolve();
       }
     }
@@ -677,7 +721,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private failAll(err: Error): void {
     for (const seq of [...this.commands.keys()]) this.settle(seq, err);
     for (const r of [...this.reads.values()]) r.fail(err);
-    for (const w of this.governWaiters.splice(0)) w.reject(err);
+    for (const w of this.waiters.splice(0)) w.reject(err);
   }
 
   /** @internal For tests: the RawNode inside. */

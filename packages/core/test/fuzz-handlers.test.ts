@@ -79,6 +79,12 @@ const message: fc.Arbitrary<Message> = fc.oneof(
     seq: fc.nat(),
     slotOut: slot,
   }),
+  fc.record({
+    type: fc.constant('transfer' as const),
+    config,
+    ballot,
+    to: fc.constantFrom('p1', 'p2', 'p3', 'p9'),
+  }),
   fc.record({ type: fc.constant('readIndexReq' as const), id: fc.nat() }),
   fc.record({
     type: fc.constant('readIndexResp' as const),

@@ -170,6 +170,44 @@ describe('SynodNode', () => {
     }
   });
 
+  it('hands leadership over (transferLeadership) without waiting an election timeout', async () => {
+    // Election timeouts far longer than the test: only the transfer can make b lead in time.
+    const slow = {
+      heartbeatIntervalMs: 20,
+      electionTimeoutMs: 20_000,
+      maxElectionTimeoutMs: 20_000,
+      retransmitIntervalMs: 50,
+    };
+    const net = new MemoryNetwork();
+    const storages = new Map(['a', 'b', 'c'].map((id) => [id, new MemoryStorage()]));
+    await initLog(storages.get('a')!, 'a', new KvStateMachine());
+    const nodes: KvNode[] = [];
+    for (const id of ['a', 'b', 'c']) {
+      const n = await startNode({
+        id,
+        storage: storages.get(id)!,
+        transport: net.connect(id),
+        stateMachine: new KvStateMachine(),
+        protocol: slow,
+      });
+      running.push(n);
+      nodes.push(n);
+    }
+    const [a, b, c] = nodes as [KvNode, KvNode, KvNode];
+    await a.addPeer('b');
+    await a.addPeer('c');
+    await a.propose(append('x', '1'));
+    await expect(b.transferLeadership('c')).rejects.toMatchObject({ code: 'not-leader' });
+    await expect(a.transferLeadership('zz')).rejects.toMatchObject({ code: 'invalid-membership' });
+    await a.transferLeadership('b', { timeoutMs: 5000 });
+    expect(b.status().leader.active).toBe(true);
+    expect(a.status().leader.active).toBe(false);
+    // Writes go on through the new leader, from every peer.
+    expect(decodeKvResult(await a.propose(append('x', '2')))).toBe('12');
+    expect(decodeKvResult(await c.propose(append('x', '3')))).toBe('123');
+    expect(await c.read((sm) => sm.get('x'))).toBe('123');
+  });
+
   it('a restarted peer keeps its log and its commands are not mistaken for old ones', async () => {
     const net = new MemoryNetwork();
     const storage = new MemoryStorage();

@@ -63,6 +63,7 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     seq: uint,
     slotOut: uint,
   }),
+  transfer: fc.record({ type: fc.constant('transfer'), config: uint, ballot, to: leader }),
   readIndexReq: fc.record({ type: fc.constant('readIndexReq'), id: uint }),
   readIndexResp: fc.record({
     type: fc.constant('readIndexResp'),

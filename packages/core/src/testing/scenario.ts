@@ -22,6 +22,7 @@
  *   crash p1 / restart p1 / sleep p1 / wake p1
  *   crash-before-write p1    p1 crashes in its next turn that writes, after sending what that turn
  *                            may send at once (a leader's P2a) and before its write completes
+ *   transfer p1 p2           p1, the leader, hands leadership over to p2
  *   reconfig p1 add|remove|learner p4     a membership change proposed at p1
  *   replace p1 p3 p4         proposed at p1: p4 takes p3's place
  *   status [p1 ...]          roles, ballot, leader, slotIn/slotOut of each peer
@@ -126,6 +127,8 @@ function describe(m: Message): string {
       return `heartbeat cfg=${m.config} ${formatBallot(m.ballot)} slotOut=${m.slotOut}`;
     case 'heartbeatAck':
       return `heartbeatAck cfg=${m.config} ${formatBallot(m.ballot)}`;
+    case 'transfer':
+      return `transfer cfg=${m.config} ${formatBallot(m.ballot)} to=${m.to}`;
     case 'readIndexReq':
       return `readIndexReq`;
     case 'readIndexResp':
@@ -326,6 +329,16 @@ class ScenarioRunner {
       case 'wake':
         for (const id of a) c.resume(id);
         return 'ok';
+      case 'transfer': {
+        const [from, to] = a as [string, string];
+        const node = c.peer(from).node;
+        if (node === null) return `${from} is down`;
+        c.observeTime(node);
+        node.transferLeadership(to);
+        c.kick(from);
+        this.settle();
+        return this.traceSince() || 'ok';
+      }
       case 'reconfig':
       case 'replace': {
         const peer = a[0]!;

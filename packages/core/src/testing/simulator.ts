@@ -59,7 +59,8 @@ type FaultKind =
   | 'one-way-loss'
   | 'isolate-leader'
   | 'crash-writer'
-  | 'membership';
+  | 'membership'
+  | 'transfer';
 
 export function runSimulation(o: SimRunOptions): SimRunResult {
   // The run's shape (options, fault mix) comes from its own generator, so that changing how a
@@ -267,6 +268,46 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     cluster.at(rng.int(0, 10), isolateLeader);
     return true;
   };
+  /**
+   * A planned departure: the active leader hands over to another leader of its configuration
+   * (transferLeadership), and then, often, goes away (crashes or sleeps) before or after the
+   * new leader is adopted, while commands are in flight.
+   */
+  const transferLeader = () => {
+    const up = [...cluster.peers.values()].filter((p) => p.node !== null && !p.paused);
+    const l = activeLeaders(up)[0];
+    if (l === undefined) return;
+    const node = l.node!;
+    const governing = node.replica.configs.at(node.status().slotIn);
+    const others = (governing?.leaders ?? []).filter(
+      (id) => id !== l.id && up.some((p) => p.id === id),
+    );
+    if (others.length === 0) return;
+    const to = rng.pick(others);
+    try {
+      cluster.observeTime(node);
+      node.transferLeadership(to);
+    } catch {
+      return;
+    }
+    count('transfer');
+    cluster.trace(`${l.id} hands leadership over to ${to}`);
+    cluster.kick(l.id);
+    const then = rng.next();
+    if (then < 0.3) {
+      cluster.at(rng.int(0, 2 * et), () => {
+        cluster.crash(l.id);
+        count('crash');
+        cluster.at(rng.int(50, 1500), () => restartIfMember(cluster, l));
+      });
+    } else if (then < 0.5) {
+      cluster.at(rng.int(0, 2 * et), () => {
+        cluster.pause(l.id);
+        count('sleep');
+        cluster.at(rng.int(300, 3000), () => cluster.resume(l.id));
+      });
+    }
+  };
   // Each seed draws a nemesis profile (as Jepsen runs its nemeses separately): a mix of
   // everything, or one fault family at high intensity, which finds its kind of bug faster.
   const profiles: Record<string, Partial<Record<FaultKind, number>>> = {
@@ -278,8 +319,15 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       'isolate-leader': 15,
       'crash-writer': 10,
       membership: 25,
+      transfer: 5,
     },
-    'leader-churn': { 'isolate-leader': 60, 'crash-writer': 20, crash: 10, partition: 10 },
+    'leader-churn': {
+      'isolate-leader': 60,
+      'crash-writer': 20,
+      crash: 10,
+      partition: 10,
+      transfer: 15,
+    },
     'crash-churn': { crash: 40, 'crash-writer': 40, 'isolate-leader': 20 },
     'membership-churn': { membership: 70, 'isolate-leader': 20, crash: 10 },
   };
@@ -336,6 +384,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       cluster.cutLink(a, b);
       count('one-way-loss');
       cluster.at(rng.int(100, 2000), () => cluster.heal());
+    } else if (f === 'transfer') {
+      transferLeader();
     } else if (f === 'isolate-leader') {
       isolateLeader();
     } else if (f === 'crash-writer') {

@@ -92,6 +92,7 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
       snapshotSlot: 64,
     },
     heartbeatAck: { type: 'heartbeatAck', config: 4, ballot: b, seq: 123456, slotOut: 70 },
+    transfer: { type: 'transfer', config: 4, ballot: b, to: 'next-leader' },
     readIndexReq: { type: 'readIndexReq', id: 5 },
     readIndexResp: { type: 'readIndexResp', id: 5, index: -1 },
     catchupReq: { type: 'catchupReq', fromSlot: 100, snapshotSlot: 96, offset: 262144 },

@@ -360,6 +360,13 @@ export function describe(m: Message): Described {
         slot: m.slotOut,
         detail: `${formatBallot(m.ballot)} slot_out ${m.slotOut}`,
       };
+    case 'transfer':
+      return {
+        type: m.type,
+        ballot: ballotView(m.ballot),
+        slot: null,
+        detail: `${formatBallot(m.ballot)} hands over to ${m.to}`,
+      };
     case 'readIndexReq':
       return { type: m.type, ballot: null, slot: null, detail: `read #${m.id}` };
     case 'readIndexResp':

@@ -161,6 +161,14 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         slotOut: field(4, uint64),
       }),
     },
+    transfer: {
+      no: 14,
+      schema: body('transfer', 'Transfer', {
+        config: field(1, uint64),
+        ballot: ballot(2, 'The ballot of the leader that hands over.'),
+        to: field(3, string(MAX_PEER_ID_LENGTH), { doc: 'The peer that runs for office at once.' }),
+      }),
+    },
     readIndexReq: {
       no: 9,
       schema: body('readIndexReq', 'ReadIndexReq', {

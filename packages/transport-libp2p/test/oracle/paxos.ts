@@ -2568,6 +2568,162 @@ export namespace SnapshotChunk {
   }
 }
 
+export interface Transfer {
+  config: number;
+  ballot?: Ballot;
+  to: string;
+}
+
+export namespace Transfer {
+  let _codec: Codec<Transfer>;
+
+  export const codec = (): Codec<Transfer> => {
+    if (_codec == null) {
+      _codec = message<Transfer>(
+        (obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork();
+          }
+
+          if (obj.config != null && obj.config !== 0) {
+            w.uint32(8);
+            w.uint64Number(obj.config);
+          }
+
+          if (obj.ballot != null) {
+            w.uint32(18);
+            Ballot.codec().encode(obj.ballot, w);
+          }
+
+          if (obj.to != null && obj.to !== '') {
+            w.uint32(26);
+            w.string(obj.to);
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim();
+          }
+        },
+        (reader, length, opts = {}) => {
+          const obj: any = {
+            config: 0,
+            to: '',
+          };
+
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.config = reader.uint64Number();
+                break;
+              }
+              case 2: {
+                obj.ballot = Ballot.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.ballot,
+                });
+                break;
+              }
+              case 3: {
+                obj.to = reader.string();
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+
+          return obj;
+        },
+        function* (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.config`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              case 2: {
+                yield* Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
+                  limits: opts.limits?.ballot,
+                });
+
+                break;
+              }
+              case 3: {
+                yield {
+                  field: `${prefix}.to`,
+                  value: reader.string(),
+                };
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+        },
+      );
+    }
+
+    return _codec;
+  };
+
+  export interface TransferConfigFieldEvent {
+    field: '$.config';
+    value: number;
+  }
+
+  export interface TransferBallotRoundFieldEvent {
+    field: '$.ballot.round';
+    value: number;
+  }
+
+  export interface TransferBallotLeaderFieldEvent {
+    field: '$.ballot.leader';
+    value: string;
+  }
+
+  export interface TransferToFieldEvent {
+    field: '$.to';
+    value: string;
+  }
+
+  export function encode(obj: Partial<Transfer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Transfer.codec());
+  }
+
+  export function decode(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<Transfer>,
+  ): Transfer {
+    return decodeMessage(buf, Transfer.codec(), opts);
+  }
+
+  export function stream(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<Transfer>,
+  ): Generator<
+    | TransferConfigFieldEvent
+    | TransferBallotRoundFieldEvent
+    | TransferBallotLeaderFieldEvent
+    | TransferToFieldEvent
+  > {
+    return streamMessage(buf, Transfer.codec(), opts);
+  }
+}
+
 export interface Message {
   p1a?: P1a;
   p1b?: P1b;
@@ -2582,6 +2738,7 @@ export interface Message {
   catchupReq?: CatchupReq;
   catchupDecisions?: CatchupDecisions;
   snapshotChunk?: SnapshotChunk;
+  transfer?: Transfer;
 }
 
 export namespace Message {
@@ -2597,7 +2754,24 @@ export namespace Message {
 
           obj = { ...obj };
 
+          if (obj.transfer != null) {
+            obj.snapshotChunk = undefined;
+            obj.catchupDecisions = undefined;
+            obj.catchupReq = undefined;
+            obj.readIndexResp = undefined;
+            obj.readIndexReq = undefined;
+            obj.heartbeatAck = undefined;
+            obj.heartbeat = undefined;
+            obj.request = undefined;
+            obj.decision = undefined;
+            obj.p2b = undefined;
+            obj.p2a = undefined;
+            obj.p1b = undefined;
+            obj.p1a = undefined;
+          }
+
           if (obj.snapshotChunk != null) {
+            obj.transfer = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
             obj.readIndexResp = undefined;
@@ -2613,6 +2787,7 @@ export namespace Message {
           }
 
           if (obj.catchupDecisions != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupReq = undefined;
             obj.readIndexResp = undefined;
@@ -2628,6 +2803,7 @@ export namespace Message {
           }
 
           if (obj.catchupReq != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.readIndexResp = undefined;
@@ -2643,6 +2819,7 @@ export namespace Message {
           }
 
           if (obj.readIndexResp != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2658,6 +2835,7 @@ export namespace Message {
           }
 
           if (obj.readIndexReq != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2673,6 +2851,7 @@ export namespace Message {
           }
 
           if (obj.heartbeatAck != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2688,6 +2867,7 @@ export namespace Message {
           }
 
           if (obj.heartbeat != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2703,6 +2883,7 @@ export namespace Message {
           }
 
           if (obj.request != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2718,6 +2899,7 @@ export namespace Message {
           }
 
           if (obj.decision != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2733,6 +2915,7 @@ export namespace Message {
           }
 
           if (obj.p2b != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2748,6 +2931,7 @@ export namespace Message {
           }
 
           if (obj.p2a != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2763,6 +2947,7 @@ export namespace Message {
           }
 
           if (obj.p1b != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2778,6 +2963,7 @@ export namespace Message {
           }
 
           if (obj.p1a != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2855,6 +3041,11 @@ export namespace Message {
           if (obj.snapshotChunk != null) {
             w.uint32(106);
             SnapshotChunk.codec().encode(obj.snapshotChunk, w);
+          }
+
+          if (obj.transfer != null) {
+            w.uint32(114);
+            Transfer.codec().encode(obj.transfer, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -2948,6 +3139,12 @@ export namespace Message {
                 });
                 break;
               }
+              case 14: {
+                obj.transfer = Transfer.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.transfer,
+                });
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -2955,7 +3152,24 @@ export namespace Message {
             }
           }
 
+          if (obj.transfer != null) {
+            delete obj.snapshotChunk;
+            delete obj.catchupDecisions;
+            delete obj.catchupReq;
+            delete obj.readIndexResp;
+            delete obj.readIndexReq;
+            delete obj.heartbeatAck;
+            delete obj.heartbeat;
+            delete obj.request;
+            delete obj.decision;
+            delete obj.p2b;
+            delete obj.p2a;
+            delete obj.p1b;
+            delete obj.p1a;
+          }
+
           if (obj.snapshotChunk != null) {
+            delete obj.transfer;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
             delete obj.readIndexResp;
@@ -2971,6 +3185,7 @@ export namespace Message {
           }
 
           if (obj.catchupDecisions != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupReq;
             delete obj.readIndexResp;
@@ -2986,6 +3201,7 @@ export namespace Message {
           }
 
           if (obj.catchupReq != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.readIndexResp;
@@ -3001,6 +3217,7 @@ export namespace Message {
           }
 
           if (obj.readIndexResp != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3016,6 +3233,7 @@ export namespace Message {
           }
 
           if (obj.readIndexReq != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3031,6 +3249,7 @@ export namespace Message {
           }
 
           if (obj.heartbeatAck != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3046,6 +3265,7 @@ export namespace Message {
           }
 
           if (obj.heartbeat != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3061,6 +3281,7 @@ export namespace Message {
           }
 
           if (obj.request != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3076,6 +3297,7 @@ export namespace Message {
           }
 
           if (obj.decision != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3091,6 +3313,7 @@ export namespace Message {
           }
 
           if (obj.p2b != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3106,6 +3329,7 @@ export namespace Message {
           }
 
           if (obj.p2a != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3121,6 +3345,7 @@ export namespace Message {
           }
 
           if (obj.p1b != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3136,6 +3361,7 @@ export namespace Message {
           }
 
           if (obj.p1a != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3272,6 +3498,13 @@ export namespace Message {
                     limits: opts.limits?.snapshotChunk,
                   },
                 );
+
+                break;
+              }
+              case 14: {
+                yield* Transfer.codec().stream(reader, reader.uint32(), `${prefix}.transfer`, {
+                  limits: opts.limits?.transfer,
+                });
 
                 break;
               }
@@ -3570,6 +3803,26 @@ export namespace Message {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface MessageTransferConfigFieldEvent {
+    field: '$.transfer.config';
+    value: number;
+  }
+
+  export interface MessageTransferBallotRoundFieldEvent {
+    field: '$.transfer.ballot.round';
+    value: number;
+  }
+
+  export interface MessageTransferBallotLeaderFieldEvent {
+    field: '$.transfer.ballot.leader';
+    value: string;
+  }
+
+  export interface MessageTransferToFieldEvent {
+    field: '$.transfer.to';
+    value: string;
+  }
+
   export function encode(obj: Partial<Message>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Message.codec());
   }
@@ -3637,6 +3890,10 @@ export namespace Message {
     | MessageSnapshotChunkOffsetFieldEvent
     | MessageSnapshotChunkTotalFieldEvent
     | MessageSnapshotChunkDataFieldEvent
+    | MessageTransferConfigFieldEvent
+    | MessageTransferBallotRoundFieldEvent
+    | MessageTransferBallotLeaderFieldEvent
+    | MessageTransferToFieldEvent
   > {
     return streamMessage(buf, Message.codec(), opts);
   }
@@ -4115,6 +4372,30 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesTransferConfigFieldEvent {
+    field: '$.messages[].transfer.config';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferBallotRoundFieldEvent {
+    field: '$.messages[].transfer.ballot.round';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferBallotLeaderFieldEvent {
+    field: '$.messages[].transfer.ballot.leader';
+    value: string;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferToFieldEvent {
+    field: '$.messages[].transfer.to';
+    value: string;
+    index: number;
+  }
+
   export interface FramePingFieldEvent {
     field: '$.ping';
     value: number;
@@ -4192,6 +4473,10 @@ export namespace Frame {
     | FrameMessagesSnapshotChunkOffsetFieldEvent
     | FrameMessagesSnapshotChunkTotalFieldEvent
     | FrameMessagesSnapshotChunkDataFieldEvent
+    | FrameMessagesTransferConfigFieldEvent
+    | FrameMessagesTransferBallotRoundFieldEvent
+    | FrameMessagesTransferBallotLeaderFieldEvent
+    | FrameMessagesTransferToFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
   > {
