@@ -4,7 +4,9 @@
  * The protocol never reads storage while it runs: it loads everything once at start and then
  * only writes. Each turn of the runtime produces at most one `StorageBatch`, which the store
  * must make durable atomically (one transaction, one fsync: group commit) before `write`
- * resolves. Nothing that depends on the batch leaves the process before that.
+ * resolves. The runtime does not wait for one write before it issues the next (pipelined, as
+ * etcd-raft's asynchronous storage writes): writes are applied, and resolve, in the order they
+ * were issued. Nothing that depends on a batch leaves the process before its write resolves.
  */
 import type { Ballot } from './ballot.js';
 import type { Decided, PValue } from './messages.js';
@@ -89,7 +91,11 @@ export function isEmptyBatch(b: StorageBatch): boolean {
 export interface Storage {
   /** Read the whole state; called once, before the first write. */
   load(): Promise<PersistentState>;
-  /** Make `batch` durable atomically, then resolve. */
+  /**
+   * Make `batch` durable atomically, then resolve. May be called again before an earlier call
+   * resolved: batches are applied, and their calls resolve, in call order (a store may commit
+   * several in one transaction). Once one fails, every later one fails too.
+   */
   write(batch: StorageBatch): Promise<void>;
   /** Small named values kept beside the protocol state (identity key, log id, peer name). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
