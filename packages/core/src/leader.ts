@@ -382,16 +382,29 @@ export class Leader {
   }
 
   /**
+   * Whether this peer may propose for `slot` now: it leads the slot's configuration, is not
+   * handing over, the slot is not below the watermark its phase 1 heard, and it has no proposal
+   * there yet.
+   */
+  mayPropose(slot: Slot): boolean {
+    const cfg = this.host.configs.at(slot);
+    const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
+    return (
+      inst !== undefined &&
+      inst.active &&
+      inst.transferTo === undefined &&
+      slot >= inst.watermark &&
+      !inst.proposals.has(slot)
+    );
+  }
+
+  /**
    * PMMC `propose(s, c)` from the replica beside this leader. Returns false when this peer
-   * cannot propose for that slot now (not active in the slot's configuration).
+   * cannot propose for that slot now (see mayPropose).
    */
   propose(slot: Slot, value: Uint8Array): boolean {
-    const cfg = this.host.configs.at(slot);
-    if (cfg === undefined) return false;
-    const inst = this.instances.get(cfg.id);
-    if (inst === undefined || !inst.active || inst.transferTo !== undefined) return false;
-    if (slot < inst.watermark) return false;
-    if (inst.proposals.has(slot)) return false;
+    if (!this.mayPropose(slot)) return false;
+    const inst = this.instances.get(this.host.configs.at(slot)!.id)!;
     inst.proposals.set(slot, value);
     this.spawnCommander(inst, slot, value);
     return true;

@@ -224,7 +224,8 @@ export class RawNode {
           this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
       },
     });
-    this.replica = new Replica(this.ctx, cfg.stateMachine, this.leader, {
+    this.replica = new Replica(this.ctx, cfg.stateMachine, {
+      learned: (slot) => this.leader.forget(slot),
       applied: (c, outcome, slot) => this.onApplied(c, outcome, slot),
       reordered: (c) => {
         if (this.client.isMine(c)) this.client.resend();
@@ -656,7 +657,8 @@ export class RawNode {
         // origin resends its own pending commands to the leader it knows.
         this.replica.requests = [];
       }
-      this.replica.assign();
+      // PMMC: the replica proposes, the leader beside it runs phase 2 for each proposal.
+      for (const p of this.replica.assign(this.leader)) this.leader.propose(p.slot, p.value);
       this.leader.flush();
     }
     this.drainSelf();
