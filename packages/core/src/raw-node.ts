@@ -34,6 +34,7 @@ import {
 } from './configuration.js';
 import type { NodeContext } from './context.js';
 import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
+import { routeOwn, routeRequest, type RouteSituation } from './forward.js';
 import { Leader } from './leader.js';
 import type { Decision, Envelope, Message, PValue, Request } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
@@ -129,10 +130,6 @@ export interface NodeStatus {
 
 /** Decisions that may wait for the next write before they get one of their own. */
 const MAX_HELD_DECISIONS = 256;
-/** How many times a Request may be forwarded between would-be leaders. */
-const MAX_HOPS = 3;
-/** The most commands a non-leader queues for slots; the origin resends what is dropped. */
-const MAX_QUEUED = 200_000;
 
 /** The snapshot a new log starts from: this peer alone in configuration 0, and the app's empty state. */
 export function newLogSnapshot(
@@ -588,17 +585,28 @@ export class RawNode {
       this.ctx.trace(`${this.id} drops a malformed request from ${from}: ${String(err)}`);
       return;
     }
-    if (this.canAssign()) {
-      this.replica.submit(cmds);
-      return;
+    const route = routeRequest(this.routeSituation(), from, m.hops, cmds.length);
+    switch (route.kind) {
+      case 'assign':
+      case 'hold':
+        this.replica.submit(cmds);
+        return;
+      case 'forward':
+        this.send(route.to, { type: 'request', commands: m.commands, hops: route.hops }, false);
+        return;
+      case 'drop':
+        this.ctx.trace(`${this.id} drops a request from ${from}: its queue is full`);
+        return;
     }
-    const to = this.leaderTarget();
-    if (to !== undefined && to !== this.id && to !== from && m.hops < MAX_HOPS) {
-      this.send(to, { type: 'request', commands: m.commands, hops: m.hops + 1 }, false);
-    } else if (this.replica.requests.length + cmds.length <= MAX_QUEUED) {
-      // Perhaps this peer is about to lead; if not, the origin resends elsewhere.
-      this.replica.submit(cmds);
-    }
+  }
+
+  private routeSituation(target = this.leaderTarget()): RouteSituation {
+    return {
+      self: this.id,
+      canAssign: this.canAssign(),
+      leader: target,
+      queued: this.replica.requests.length,
+    };
   }
 
   /** Whether the leader beside this replica can assign the next slot. */
@@ -641,8 +649,9 @@ export class RawNode {
         // crash would make new commands look like duplicates of old ones.
         const cmds = this.client.drain();
         if (cmds.length > 0) {
-          if (this.canAssign()) this.replica.submit(cmds);
-          else if (target !== undefined && target !== this.id) this.sendRequest(target, cmds);
+          const route = routeOwn(this.routeSituation(target));
+          if (route.kind === 'assign') this.replica.submit(cmds);
+          else if (route.kind === 'forward') this.sendRequest(route.to, cmds);
           // else: no leader known; they stay pending and go out once one is.
         }
       }
