@@ -12,6 +12,7 @@ export default tseslint.config(
       'bench/results/**',
       '**/*.d.ts',
       'packages/*/test/oracle/**',
+      '**/.synod-tmp/**',
       'packages/desktop-app/ui/vendor/**',
       'packages/desktop-app/ui/js/**',
     ],

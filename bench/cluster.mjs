@@ -89,7 +89,10 @@ const IDLE = Number(opts.idle);
 const MINUTES = Number(opts.minutes);
 const WITH_ETCD = !opts['no-etcd'];
 const CLIENT = opts['etcd-client'] === 'http' ? 'http' : 'grpc';
-const IO = opts.io === 'worker' || opts.io === 'inline' ? opts.io : undefined;
+/** The Synod peers' storage io: the first is measured as `synod`; others as `synod-<io>`, beside. */
+const IOS = (opts.io ?? '').split(',').filter((x) => x === 'worker' || x === 'inline');
+const IO = IOS[0];
+const OTHER_IOS = IOS.slice(1);
 const PROFILE = opts.profile === '' ? [] : opts.profile.split(',').map(Number);
 const SIZE = 100;
 const work = mkdtempSync(join(tmpdir(), 'synod-bench-cluster-'));
@@ -105,12 +108,12 @@ const CLIENT_NAME =
     : "etcd's HTTP/JSON gateway (bench/etcd/etcd-load.mjs, node:http keep-alive)";
 log(
   `cluster bench: ${PASSES} passes, levels ${LEVELS.join(',')}, warm ${WARM} s, ${WARMUP}+${SECONDS} s each` +
-    `${WITH_ETCD ? `, etcd ${etcdVersion} through ${CLIENT}` : ''}${IO === undefined ? '' : `, storage io ${IO}`}`,
+    `${WITH_ETCD ? `, etcd ${etcdVersion} through ${CLIENT}` : ''}${IO === undefined ? '' : `, storage io ${IOS.join(' and ')}`}`,
 );
 
 /**
  * One measured window of one system at one level.
- * @typedef {{ system: 'synod' | 'etcd', pass: number, conc: number, commandsPerSec: number,
+ * @typedef {{ system: string, pass: number, conc: number, commandsPerSec: number,
  *   p50: number, p99: number, p999: number, errors: Record<string, number>,
  *   clusterCpuPct: number, cpuUsPerCommand: number, clientCpuPct: number | null,
  *   rss: Record<string, number>, load1: number, othersPct: number,
@@ -189,11 +192,11 @@ async function idleCpu(pids, seconds) {
   };
 }
 
-/** A fresh Synod cluster, settled. @param {string} name */
-async function synodCluster(name) {
+/** A fresh Synod cluster, settled. @param {string} name @param {string | undefined} [io] */
+async function synodCluster(name, io = IO) {
   const dir = join(work, name);
   rmSync(dir, { recursive: true, force: true });
-  const peers = await startCluster(dir, IO === undefined ? {} : { io: IO });
+  const peers = await startCluster(dir, io === undefined ? {} : { io });
   const leader = await waitStable(peers);
   return { dir, peers, leader };
 }
@@ -206,17 +209,21 @@ async function warmSynod(leader, seconds) {
   await leader.request('loadStop', {}, 300_000);
 }
 
-/** @param {number} pass */
-async function synodPass(pass) {
-  const { dir, peers, leader } = await synodCluster(`synod-${pass}`);
+/**
+ * @param {number} pass
+ * @param {string | undefined} [io] the storage io, when not the first of --io
+ */
+async function synodPass(pass, io) {
+  const system = io === undefined ? 'synod' : `synod-${io}`;
+  const { dir, peers, leader } = await synodCluster(`${system}-${pass}`, io ?? IO);
   try {
     const pids = peerPids(peers, leader);
     if (IDLE > 0) {
       await sleep(2000);
       const idle = await idleCpu(pids, IDLE);
-      idles.push({ system: 'synod', pass, seconds: IDLE, ...idle });
+      idles.push({ system, pass, seconds: IDLE, ...idle });
       log(
-        `pass ${pass + 1} synod idle: ${fmt(idle.cpuPctOfOneCore)}% of one core (load ${fmt(idle.load1)})`,
+        `pass ${pass + 1} ${system} idle: ${fmt(idle.cpuPctOfOneCore)}% of one core (load ${fmt(idle.load1)})`,
       );
     }
     await warmSynod(leader, WARM);
@@ -241,7 +248,7 @@ async function synodPass(pass) {
       const cpu = total(m.cpuPctOfOneCore);
       /** @type {Row} */
       const row = {
-        system: 'synod',
+        system,
         pass,
         conc,
         commandsPerSec: cps,
@@ -261,7 +268,7 @@ async function synodPass(pass) {
       };
       rows.push(row);
       log(
-        `pass ${pass + 1} synod C=${conc}: ${fmt(cps)} cmd/s p50 ${fmt(row.p50)} p99 ${fmt(row.p99)} ms; ` +
+        `pass ${pass + 1} ${system} C=${conc}: ${fmt(cps)} cmd/s p50 ${fmt(row.p50)} p99 ${fmt(row.p99)} ms; ` +
           `cluster CPU ${fmt(row.cpuUsPerCommand)} µs/cmd (${fmt(cpu)}% of a core); rss ` +
           `${Object.values(m.peakRssMiB).map(fmt).join('/')} MiB; load ${fmt(m.loadavg)}` +
           `${Object.keys(r.errors).length > 0 ? `; errors ${JSON.stringify(r.errors)}` : ''}`,
@@ -506,11 +513,13 @@ try {
     // the floor is measured between them.
     if (pass % 2 === 0 || !WITH_ETCD) {
       await synodPass(pass);
+      for (const io of OTHER_IOS) await synodPass(pass, io);
       await floorPass(pass);
       if (WITH_ETCD) await etcdPass(pass);
     } else {
       await etcdPass(pass);
       await floorPass(pass);
+      for (const io of [...OTHER_IOS].reverse()) await synodPass(pass, io);
       await synodPass(pass);
     }
   }
@@ -684,7 +693,7 @@ const file = saveResults('cluster', date, {
   machine,
   etcd: etcdVersion,
   etcdClient: CLIENT,
-  storageIo: IO ?? 'default',
+  storageIo: IOS.length === 0 ? ['default'] : IOS,
   busyBeforePct: quiet,
   load1Before: load0,
   method: {
@@ -740,7 +749,7 @@ await appendReport([
   '(the "load" columns: its median at the end of each window). The machine has 2 cores.',
   '',
   'Method: Synod: 3 peers in 3 processes on 127.0.0.1 (libp2p TCP + Noise + yamux, mDNS off;',
-  `SQLite WAL, synchronous=FULL, storage io ${IO ?? 'default (worker thread)'}; default protocol options),`,
+  `SQLite WAL, synchronous=FULL, storage io ${IO ?? 'default'}; default protocol options),`,
   "grown through invites; the load runs in the leader's process, as the app's own proposals: C",
   `workers each keep one ${SIZE}-byte \`propose()\` outstanding. etcd: 3 members on 127.0.0.1 (the`,
   `anchor scripts), the same closed loop of ${SIZE}-byte puts to the leader from a separate process`,
@@ -788,6 +797,44 @@ await appendReport([
   '',
   `![throughput against latency](results/${chart})`,
   '',
+  ...OTHER_IOS.flatMap((io) => [
+    `The same Synod passes with the peers' storage on \`io: ${io}\` (the table above: \`io: ${IO}\`), in the`,
+    'same run, each pass on its own fresh cluster right after the other:',
+    '',
+    ...table(
+      [
+        'C',
+        `${io} cmd/s`,
+        `${IO} cmd/s`,
+        `${io} p50 ms`,
+        `${IO} p50 ms`,
+        `${io} p99 ms`,
+        `${IO} p99 ms`,
+        `${io} CPU µs/cmd`,
+        `${IO} CPU µs/cmd`,
+        `${io} idle % of a core`,
+        'load',
+      ],
+      LEVELS.map((conc) => {
+        const o = agg(`synod-${io}`, conc);
+        const p = agg('synod', conc);
+        return [
+          String(conc),
+          ms(o?.commandsPerSec),
+          ms(p?.commandsPerSec),
+          ms(o?.p50),
+          ms(p?.p50),
+          ms(o?.p99),
+          ms(p?.p99),
+          ms(o?.cpuUsPerCommand),
+          ms(p?.cpuUsPerCommand),
+          ms(idleOf(`synod-${io}`).cpuPctOfOneCore),
+          ld(o?.load1),
+        ];
+      }),
+    ),
+    '',
+  ]),
   `Floor of one command at C=1, measured in each pass between the systems: ${ms(floor.floorMs)} ms = a durable`,
   `SQLite commit (batch 1, the storage's pragmas) p50 ${ms(floor.commitP50Ms)} ms + the first of two replies over Synod's`,
   `libp2p transport p50 ${ms(floor.firstOfTwoP50Ms)} ms (load ${ld(floor.load1)}).`,

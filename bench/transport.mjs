@@ -1,23 +1,31 @@
 #!/usr/bin/env node
-// Transport benchmark (issue 5): round-trip time and messages/s of the libp2p transport (TCP +
-// Noise + yamux, Synod frames) next to a raw node:net loopback baseline carrying the same frames
-// with the same codec (varint length, version byte, protobuf Frame), measured in the same run.
-// A third row, a bare libp2p stream echoing the same frame bytes, shows what libp2p itself
-// costs (the floor under the Synod transport). Messages carry 100-byte payloads. Goals: p50 RTT
-// within 2x of raw TCP; >= 500k messages/s with batching.
+// Transport benchmark (issues 5 and 14): what a message costs on Synod's libp2p transport next to
+// a raw node:net connection carrying the same frames with the same codec, and next to a stock
+// js-libp2p stream (TCP + @chainsafe Noise + @chainsafe yamux, the same frames, no Synod code),
+// all measured in the same run, every peer in its own process, on 127.0.0.1:
 //
-//   npm run bench -- transport [--runs 3] [--seconds 3] [--rtt-samples 2000]
-//                              [--batches 1,100] [--layouts two-process,one-process]
+// - RTT: one 100-byte request, echoed; p50 and p99 of sequential round trips.
+// - First of two replies: one process sends a request to two others and waits for the first
+//   answer (what a leader waits for from a majority of three); then for the second, before the
+//   next round.
+// - CPU per message, sender + receiver (process.cpuUsage of both), 100-byte decisions sent one
+//   by one (each send in its own turn of the event loop, so its own frame and flush) and 100 per
+//   send; and the messages per second this came to.
+// - Socket writes per flushed frame, counted at both ends (net.Socket's _write/_writev on TCP
+//   sockets, in every process): the sender's and the receiver's (window updates) separately.
+// The load average (1 min) is recorded beside each figure.
 //
-// Layouts: `two-process` puts the receiving peer in a child process (as real peers are);
-// `one-process` runs both ends on one event loop. Everything on 127.0.0.1; mDNS off. Needs the
-// packages built (npm run build). Writes bench/results/transport-<date>.json and appends a
-// section to bench/REPORT.md.
+// Goals (issue 14), from this run: first of two p50 <= 2x raw; RTT p50 <= 2x raw; CPU per
+// message <= 1.5x raw, one by one and batched; <= 1.2 socket writes per flushed frame; no window
+// update per frame (the receiver writes at most once per 10 frames).
+//
+//   npm run bench -- transport [--runs 3] [--rtt-samples 2000] [--messages 20000]
+//
+// Needs the packages built (npm run build). Writes bench/results/transport-<date>.json and
+// appends a section to bench/REPORT.md.
 import { fork } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { cpus, release, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { connect, createServer, Socket } from 'node:net';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { noise } from '@chainsafe/libp2p-noise';
@@ -33,38 +41,73 @@ import {
   FrameDecoder,
 } from '@synod/transport-libp2p';
 import { createLibp2p } from 'libp2p';
+import {
+  appendReport,
+  fmt,
+  latencySummary,
+  log,
+  machineInfo,
+  machineLine,
+  range,
+  saveResults,
+  summary,
+  table,
+  versionsLine,
+} from './lib/common.mjs';
 
 const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
-    seconds: { type: 'string', default: '3' },
     'rtt-samples': { type: 'string', default: '2000' },
-    batches: { type: 'string', default: '1,100' },
-    layouts: { type: 'string', default: 'two-process,one-process' },
+    messages: { type: 'string', default: '20000' },
+    kinds: { type: 'string', default: 'raw,stock,synod' },
     peer: { type: 'string' },
   },
 });
 const RUNS = Number(opts.runs);
-const SECONDS = Number(opts.seconds);
 const RTT_SAMPLES = Number(opts['rtt-samples']);
-const BATCHES = opts.batches.split(',').map(Number);
-const LAYOUTS = opts.layouts.split(',');
+const MESSAGES = Number(opts.messages);
+const KINDS = opts.kinds.split(',');
 const PAYLOAD = 100;
+const BATCH = 100;
 const MAX_FRAME = 16 << 20;
-/** Stop queueing above this many buffered bytes, resume below (both transports). */
-const HIGH_WATER = 4 << 20;
 const ECHO_PROTOCOL = '/synod-bench/echo/1.0.0';
 const LOOPBACK = ['/ip4/127.0.0.1/tcp/0'];
-const here = dirname(fileURLToPath(import.meta.url));
 const payload = new Uint8Array(PAYLOAD).fill(0x5a);
 
 /**
  * @typedef {import('@synod/core').Message} Message
  * @typedef {(messages: readonly Message[]) => void} Handler
- * @typedef {{ send(messages: Message[]): boolean, onMessages(h: Handler): void, queued(): number }} End
- * @typedef {{ kind: string, layout: string, a: End, count(): Promise<number>, close(): Promise<void> }} Pair
+ * @typedef {{ send(messages: Message[]): boolean, onMessages(h: Handler): void }} End
+ * @typedef {{ count: number, cpuUs: number, writes: number }} Stats
+ * @typedef {{ address: string, id: string, stats(): Promise<Stats>, stop(): Promise<void> }} Remote
  */
 
+// ------------------------------------------------------------------ counting socket writes
+
+/** Writes handed to TCP sockets by this process (what becomes a write syscall, or part of one). */
+let socketWrites = 0;
+{
+  /** @typedef {(this: Socket, ...args: unknown[]) => unknown} WriteFn */
+  const proto = /** @type {{ _write: WriteFn, _writev: WriteFn }} */ (
+    /** @type {unknown} */ (Socket.prototype)
+  );
+  const write = proto._write;
+  const writev = proto._writev;
+  proto._write = function (...args) {
+    if (this.remotePort !== undefined) socketWrites++;
+    return write.apply(this, args);
+  };
+  proto._writev = function (...args) {
+    if (this.remotePort !== undefined) socketWrites++;
+    return writev.apply(this, args);
+  };
+}
+
+const cpuUs = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,8 +127,7 @@ function batch(type, n, from) {
 }
 
 /**
- * The receiving peer's behaviour, the same everywhere: echo requests (RTT), count decisions
- * (throughput).
+ * The receiving peer's behaviour, the same everywhere: echo requests, count decisions.
  * @param {(messages: Message[]) => void} reply
  */
 function receiver(reply) {
@@ -99,16 +141,16 @@ function receiver(reply) {
 }
 
 /**
- * Frames over any byte pipe: `write` sends bytes; returns the End and the function to feed
- * received bytes to.
- * @param {(bytes: Uint8Array) => void} write @param {() => number} queued
+ * Frames over a byte pipe with Synod's codec: `write` sends bytes; returns the End and the
+ * function to feed received bytes to.
+ * @param {(bytes: Uint8Array) => void} write
  */
-function framedEnd(write, queued) {
+function framedEnd(write) {
   /** @type {Handler} */
   let handler = () => undefined;
   const decoder = new FrameDecoder(MAX_FRAME, {
-    frame: (body) => {
-      const d = decodeFrameBody(body);
+    frame: (body, owned) => {
+      const d = decodeFrameBody(body, owned);
       if (d.ok && d.messages.length > 0) handler(d.messages);
     },
     oversized: () => undefined,
@@ -119,14 +161,12 @@ function framedEnd(write, queued) {
   /** @type {End} */
   const end = {
     send: (messages) => {
-      if (queued() > HIGH_WATER) return false;
       for (const f of encodeMessages(messages, MAX_FRAME).frames) write(f);
       return true;
     },
     onMessages: (h) => {
       handler = h;
     },
-    queued,
   };
   return {
     end,
@@ -138,26 +178,20 @@ function framedEnd(write, queued) {
 /** @param {import('node:net').Socket} socket */
 function rawEnd(socket) {
   socket.setNoDelay(true);
-  const { end, feed } = framedEnd(
-    (b) => socket.write(b),
-    () => socket.writableLength,
-  );
+  const { end, feed } = framedEnd((b) => socket.write(b));
   socket.on('data', feed);
   return end;
 }
 
 /** @param {import('@libp2p/interface').Stream} stream */
 function streamEnd(stream) {
-  const { end, feed } = framedEnd(
-    (b) => stream.send(b),
-    () => stream.writeBufferLength,
-  );
+  const { end, feed } = framedEnd((b) => stream.send(b));
   stream.addEventListener('message', (evt) => feed(evt.data));
   return end;
 }
 
-/** @param {import('@libp2p/interface').PrivateKey} privateKey */
-function bareNode(privateKey) {
+/** A libp2p node with the stock components (what js-libp2p users get). @param {import('@libp2p/interface').PrivateKey} privateKey */
+function stockNode(privateKey) {
   return createLibp2p({
     privateKey,
     addresses: { listen: LOOPBACK },
@@ -168,15 +202,14 @@ function bareNode(privateKey) {
   });
 }
 
-// ------------------------------------------------------------------ the receiving side (B)
+// ------------------------------------------------------------------ the remote peers (B, C)
 
 /**
- * Start B for `kind`; returns where to reach it and its counter. Runs in the child process
- * (two-process layout) or in this one.
- * @param {string} kind @param {{ key: import('@libp2p/interface').PrivateKey, peerOfA: string }} ids
+ * Start a remote peer of `kind` in this (child) process.
+ * @param {string} kind @param {import('@libp2p/interface').PrivateKey} key @param {string[]} members
  * @returns {Promise<{ address: string, count: () => number, close: () => Promise<void> }>}
  */
-async function startB(kind, ids) {
+async function startRemote(kind, key, members) {
   if (kind === 'raw') {
     /** @type {ReturnType<typeof receiver> | undefined} */
     let r;
@@ -193,8 +226,8 @@ async function startB(kind, ids) {
       close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
     };
   }
-  if (kind === 'bare') {
-    const node = await bareNode(ids.key);
+  if (kind === 'stock') {
+    const node = await stockNode(key);
     /** @type {ReturnType<typeof receiver> | undefined} */
     let r;
     await node.handle(ECHO_PROTOCOL, (stream) => {
@@ -208,348 +241,404 @@ async function startB(kind, ids) {
       close: () => node.stop(),
     };
   }
-  const t = await createLibp2pTransport({ identity: ids.key, listen: LOOPBACK, mdns: false });
-  const r = receiver((m) => t.send(ids.peerOfA, m));
-  await t.start((_from, messages) => r.handle(messages));
-  t.setMembers([t.id, ids.peerOfA]);
-  return {
-    address: String(t.multiaddrs()[0]),
-    count: () => r.count(),
-    close: () => t.stop(),
-  };
+  const t = await createLibp2pTransport({ identity: key, listen: LOOPBACK, mdns: false });
+  /** @type {import('@synod/core').PeerId} */
+  let last = '';
+  const r = receiver((m) => t.send(last, m));
+  await t.start((from, messages) => {
+    last = from;
+    r.handle(messages);
+  });
+  t.setMembers(members);
+  return { address: String(t.multiaddrs()[0]), count: () => r.count(), close: () => t.stop() };
 }
 
-/** Child process mode: run B, answer the parent's count requests over IPC. */
+/** Child process mode: run a remote peer, answer the parent's requests over IPC. */
 async function runChild() {
   const key = privateKeyFromProtobuf(Buffer.from(process.env.BENCH_KEY ?? '', 'hex'));
-  const b = await startB(String(opts.peer), { key, peerOfA: process.env.BENCH_PEER_A ?? '' });
+  const members = (process.env.BENCH_MEMBERS ?? '').split(',');
+  const b = await startRemote(String(opts.peer), key, members);
   process.on('message', (/** @type {unknown} */ m) => {
-    if (m === 'count') process.send?.({ count: b.count() });
+    if (m === 'stats')
+      process.send?.({ stats: { count: b.count(), cpuUs: cpuUs(), writes: socketWrites } });
     if (m === 'stop') void b.close().then(() => process.exit(0));
   });
   process.send?.({ address: b.address });
 }
 
-// ------------------------------------------------------------------ the sending side (A)
-
-/** @param {string} kind @param {string} layout @returns {Promise<Pair>} */
-async function makePair(kind, layout) {
-  const keyA = await generateKeyPair('Ed25519');
-  const keyB = await generateKeyPair('Ed25519');
-  const idA = peerIdFromPrivateKey(keyA).toString();
-  const idB = peerIdFromPrivateKey(keyB).toString();
-  /** @type {{ address: string, count(): Promise<number>, close(): Promise<void> }} */
-  let b;
-  if (layout === 'one-process') {
-    const local = await startB(kind, { key: keyB, peerOfA: idA });
-    b = { address: local.address, count: () => Promise.resolve(local.count()), close: local.close };
-  } else {
-    const child = fork(fileURLToPath(import.meta.url), ['--peer', kind], {
-      env: {
-        ...process.env,
-        BENCH_KEY: Buffer.from(privateKeyToProtobuf(keyB)).toString('hex'),
-        BENCH_PEER_A: idA,
-      },
-    });
-    /** @type {((m: { address?: string, count?: number }) => void)[]} */
-    const waiters = [];
-    child.on('message', (/** @type {{ address?: string, count?: number }} */ m) =>
-      waiters.shift()?.(m),
-    );
-    /** @returns {Promise<{ address?: string, count?: number }>} */
-    const next = () => new Promise((resolve) => waiters.push(resolve));
-    const { address } = await next();
-    b = {
-      address: String(address),
-      count: async () => {
-        const answer = next();
-        child.send('count');
-        return (await answer).count ?? 0;
-      },
-      close: async () => {
-        const exited = new Promise((resolve) => child.once('exit', () => resolve(undefined)));
-        child.send('stop');
-        await exited;
-      },
-    };
-  }
-  if (kind === 'raw') {
-    const socket = connect(Number(b.address), '127.0.0.1');
-    await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
-    return {
-      kind,
-      layout,
-      a: rawEnd(socket),
-      count: () => b.count(),
-      close: async () => {
-        socket.destroy();
-        await b.close();
-      },
-    };
-  }
-  if (kind === 'bare') {
-    const node = await bareNode(keyA);
-    const stream = await node.dialProtocol(multiaddr(b.address), ECHO_PROTOCOL);
-    return {
-      kind,
-      layout,
-      a: streamEnd(stream),
-      count: () => b.count(),
-      close: async () => {
-        await node.stop();
-        await b.close();
-      },
-    };
-  }
-  const t = await createLibp2pTransport({
-    identity: keyA,
-    listen: LOOPBACK,
-    mdns: false,
-    maxSendBufferBytes: 2 * HIGH_WATER,
-  });
-  /** @type {Handler} */
-  let handler = () => undefined;
-  await t.start((_from, messages) => handler(messages));
-  t.setMembers([idA, idB]);
-  await t.addPeerAddress(b.address);
-  const deadline = Date.now() + 10_000;
-  while (!t.peers().some((p) => p.connected)) {
-    if (Date.now() > deadline) throw new Error('the libp2p transports did not link up');
-    await sleep(10);
-  }
-  return {
-    kind,
-    layout,
-    a: {
-      send: (messages) => t.send(idB, messages),
-      onMessages: (h) => {
-        handler = h;
-      },
-      queued: () => t.linkDetails(idB).queuedBytes,
+/**
+ * Fork a remote peer of `kind`.
+ * @param {string} kind @param {import('@libp2p/interface').PrivateKey} key @param {string[]} members
+ * @returns {Promise<Remote>}
+ */
+async function spawnRemote(kind, key, members) {
+  const child = fork(fileURLToPath(import.meta.url), ['--peer', kind], {
+    env: {
+      ...process.env,
+      BENCH_KEY: Buffer.from(privateKeyToProtobuf(key)).toString('hex'),
+      BENCH_MEMBERS: members.join(','),
     },
-    count: () => b.count(),
-    close: async () => {
-      await t.stop();
-      await b.close();
+  });
+  /** @type {((m: { address?: string, stats?: Stats }) => void)[]} */
+  const waiters = [];
+  child.on('message', (/** @type {{ address?: string, stats?: Stats }} */ m) =>
+    waiters.shift()?.(m),
+  );
+  /** @returns {Promise<{ address?: string, stats?: Stats }>} */
+  const next = () => new Promise((resolve) => waiters.push(resolve));
+  const { address } = await next();
+  return {
+    address: String(address),
+    id: peerIdFromPrivateKey(key).toString(),
+    stats: async () => {
+      const answer = next();
+      child.send('stats');
+      return /** @type {Stats} */ ((await answer).stats);
+    },
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', () => resolve(undefined)));
+      child.send('stop');
+      await exited;
     },
   };
 }
 
-/** Sequential round trips of one 100-byte request: A sends, B echoes, A receives. @param {Pair} pair */
-async function rtt(pair) {
-  /** @type {() => void} */
-  let arrived = () => undefined;
-  pair.a.onMessages(() => arrived());
-  /** @type {number[]} */
-  const samples = [];
-  const warmup = Math.min(300, RTT_SAMPLES);
-  for (let i = 0; i < warmup + RTT_SAMPLES; i++) {
-    const back = new Promise((resolve) => (arrived = () => resolve(undefined)));
-    const t0 = performance.now();
-    if (!pair.a.send(batch('request', 1, i))) throw new Error('send refused during the RTT test');
-    await back;
-    if (i >= warmup) samples.push(performance.now() - t0);
+// ------------------------------------------------------------------ the sender (A)
+
+/**
+ * A with ends to B and C, all of `kind`.
+ * @param {string} kind
+ * @returns {Promise<{ b: End, c: End, remotes: Remote[], close(): Promise<void> }>}
+ */
+async function setUp(kind) {
+  const keys = await Promise.all([0, 1, 2].map(() => generateKeyPair('Ed25519')));
+  const ids = keys.map((k) => peerIdFromPrivateKey(k).toString());
+  const remotes = await Promise.all([1, 2].map((i) => spawnRemote(kind, keys[i], ids)));
+  if (kind === 'raw') {
+    const sockets = await Promise.all(
+      remotes.map(
+        (r) =>
+          /** @type {Promise<import('node:net').Socket>} */ (
+            new Promise((resolve) => {
+              const s = connect(Number(r.address), '127.0.0.1', () => resolve(s));
+            })
+          ),
+      ),
+    );
+    const [b, c] = sockets.map(rawEnd);
+    return {
+      b: /** @type {End} */ (b),
+      c: /** @type {End} */ (c),
+      remotes,
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await Promise.all(remotes.map((r) => r.stop()));
+      },
+    };
   }
-  samples.sort((x, y) => x - y);
-  /** @param {number} q */
-  const pct = (q) =>
-    /** @type {number} */ (samples[Math.min(samples.length - 1, Math.floor(q * samples.length))]);
-  return { p50: pct(0.5), p99: pct(0.99) };
+  if (kind === 'stock') {
+    const node = await stockNode(keys[0]);
+    const streams = await Promise.all(
+      remotes.map((r) => node.dialProtocol(multiaddr(r.address), ECHO_PROTOCOL)),
+    );
+    const [b, c] = streams.map(streamEnd);
+    return {
+      b: /** @type {End} */ (b),
+      c: /** @type {End} */ (c),
+      remotes,
+      close: async () => {
+        await node.stop();
+        await Promise.all(remotes.map((r) => r.stop()));
+      },
+    };
+  }
+  const t = await createLibp2pTransport({ identity: keys[0], listen: LOOPBACK, mdns: false });
+  /** @type {Map<string, Handler>} */
+  const handlers = new Map();
+  await t.start((from, messages) => handlers.get(from)?.(messages));
+  t.setMembers(ids);
+  for (const r of remotes) await t.addPeerAddress(r.address);
+  const deadline = Date.now() + 20_000;
+  while (t.peers().filter((p) => p.connected).length < 2) {
+    if (Date.now() > deadline) throw new Error('the Synod transports did not link up');
+    await sleep(10);
+  }
+  /** @param {Remote} r @returns {End} */
+  const end = (r) => ({
+    send: (messages) => t.send(r.id, messages),
+    onMessages: (h) => void handlers.set(r.id, h),
+  });
+  return {
+    b: end(/** @type {Remote} */ (remotes[0])),
+    c: end(/** @type {Remote} */ (remotes[1])),
+    remotes,
+    close: async () => {
+      await t.stop();
+      await Promise.all(remotes.map((r) => r.stop()));
+    },
+  };
 }
 
 /**
- * A streams sends of `size` decisions for SECONDS, refilling whenever less than HIGH_WATER is
- * queued; messages/s counted at B until all arrived.
- * @param {Pair} pair @param {number} size
+ * Sequential round trips of one request to each of `ends`, waiting for the first answer (RTT:
+ * one end; first of two: two ends, then also for the second before the next round).
+ * @param {End[]} ends
  */
-async function throughput(pair, size) {
-  const before = await pair.count();
-  const start = performance.now();
-  const stopAt = start + SECONDS * 1000;
-  let sent = 0;
-  while (performance.now() < stopAt) {
-    for (let k = 0; k < 64 && pair.a.queued() < HIGH_WATER; k++) {
-      if (!pair.a.send(batch('decision', size, sent))) break;
-      sent += size;
+async function roundTrips(ends) {
+  let got = 0;
+  /** @type {() => void} */
+  let wake = () => undefined;
+  for (const e of ends) {
+    e.onMessages(() => {
+      got++;
+      wake();
+    });
+  }
+  /** @param {number} n */
+  const until = (n) =>
+    new Promise((resolve) => {
+      wake = () => {
+        if (got >= n) resolve(undefined);
+      };
+      wake();
+    });
+  /** @type {number[]} */
+  const samples = [];
+  const warmup = Math.min(300, RTT_SAMPLES);
+  let expected = 0;
+  for (let i = 0; i < warmup + RTT_SAMPLES; i++) {
+    const t0 = performance.now();
+    const base = expected;
+    for (const e of ends) {
+      if (!e.send(batch('request', 1, i))) throw new Error('send refused in a round trip');
+      expected++;
     }
+    await until(base + 1);
+    if (i >= warmup) samples.push(performance.now() - t0);
+    await until(expected);
+  }
+  return latencySummary(samples);
+}
+
+/**
+ * MESSAGES decisions to B, `perSend` per send and one send per turn of the event loop; CPU of A
+ * and B, socket writes of A and B, until B counted them all.
+ * @param {End} b @param {Remote} remote @param {number} perSend
+ */
+async function stream(b, remote, perSend) {
+  const before = await remote.stats();
+  const w0 = socketWrites;
+  const c0 = cpuUs();
+  const t0 = performance.now();
+  let sent = 0;
+  let sends = 0;
+  while (sent < MESSAGES) {
+    if (!b.send(batch('decision', perSend, sent))) throw new Error('send refused');
+    sent += perSend;
+    sends++;
     await tick();
   }
-  const drainBy = performance.now() + 30_000;
-  let got = 0;
-  while ((got = (await pair.count()) - before) < sent && performance.now() < drainBy) {
-    await sleep(1);
+  const sentWrites = socketWrites - w0;
+  let after = await remote.stats();
+  while (after.count - before.count < sent) {
+    await sleep(2);
+    after = await remote.stats();
   }
-  const elapsed = (performance.now() - start) / 1000;
-  if (got < sent) throw new Error(`${pair.kind}: only ${got} of ${sent} messages arrived`);
-  return got / elapsed;
-}
-
-/** @param {number[]} xs */
-function summary(xs) {
-  const s = [...xs].sort((a, b) => a - b);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpuA = cpuUs() - c0;
+  const cpuB = after.cpuUs - before.cpuUs;
   return {
-    median: /** @type {number} */ (s[Math.floor(s.length / 2)]),
-    min: /** @type {number} */ (s[0]),
-    max: /** @type {number} */ (s[s.length - 1]),
+    messages: sent,
+    frames: sends,
+    cpuUsPerMessage: (cpuA + cpuB) / sent,
+    senderCpuUsPerMessage: cpuA / sent,
+    receiverCpuUsPerMessage: cpuB / sent,
+    messagesPerSec: sent / seconds,
+    writesPerFrame: (sentWrites + (after.writes - before.writes)) / sends,
+    senderWritesPerFrame: sentWrites / sends,
+    receiverWritesPerFrame: (after.writes - before.writes) / sends,
+    load: loadavg()[0],
   };
 }
 
-/** @param {number} x */
-function fmt(x) {
-  return Math.round(x).toLocaleString('en-US');
-}
+const METRICS = /** @type {const} */ ([
+  'rttP50',
+  'rttP99',
+  'firstOfTwoP50',
+  'firstOfTwoP99',
+  'cpuOne',
+  'cpuBatch',
+  'rateOne',
+  'rateBatch',
+  'writesOne',
+  'writesBatch',
+  'receiverWritesOne',
+  'receiverWritesBatch',
+]);
 
 async function runParent() {
-  const libp2pVersion =
-    /"version":\s*"([^"]+)"/.exec(
-      readFileSync(join(here, '..', 'node_modules', 'libp2p', 'package.json'), 'utf8'),
-    )?.[1] ?? 'unknown';
-  const machine = {
-    cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    kernel: `${process.platform} ${release()}`,
-    node: process.version,
-    libp2p: libp2pVersion,
-  };
-  console.log(
-    `transport bench: ${RUNS} runs; RTT over ${RTT_SAMPLES} round trips; ${SECONDS} s per ` +
-      `throughput run; sends of ${BATCHES.join(', ')} messages of ${PAYLOAD} B; ${LAYOUTS.join(', ')}`,
+  const machine = machineInfo();
+  log(
+    `transport bench: ${RUNS} runs of ${KINDS.join(', ')}; ${RTT_SAMPLES} round trips; ` +
+      `${MESSAGES} messages of ${PAYLOAD} B one by one and ${BATCH} per send`,
   );
-  console.log(JSON.stringify(machine));
-  const KINDS = ['raw', 'bare', 'synod'];
-  /** @type {Record<string, { p50: number[], p99: number[], tput: Record<number, number[]> }>} */
+  /** @type {Record<string, Record<string, number[]>>} */
   const acc = {};
+  /** @type {Record<string, Record<string, number[]>>} */
+  const loads = {};
   for (let run = 0; run < RUNS; run++) {
-    for (const layout of LAYOUTS) {
-      // Alternate the kinds, so that drift in the machine's load hits all alike.
-      for (const kind of KINDS) {
-        const key = `${kind}/${layout}`;
-        const r = (acc[key] ??= { p50: [], p99: [], tput: {} });
-        const pair = await makePair(kind, layout);
-        const t = await rtt(pair);
-        r.p50.push(t.p50);
-        r.p99.push(t.p99);
-        const line = [`RTT p50 ${t.p50.toFixed(3)} ms p99 ${t.p99.toFixed(3)} ms`];
-        if (kind !== 'bare') {
-          for (const size of BATCHES) {
-            const rate = await throughput(pair, size);
-            (r.tput[size] ??= []).push(rate);
-            line.push(`${size}/send: ${fmt(rate)} msg/s`);
-          }
-        }
-        await pair.close();
-        console.log(`run ${run + 1} ${key.padEnd(18)} ${line.join('; ')}`);
-      }
+    // Alternate the kinds, so that drift in the machine's load hits all alike.
+    for (const kind of KINDS) {
+      const a = (acc[kind] ??= Object.fromEntries(METRICS.map((m) => [m, []])));
+      const l = (loads[kind] ??= Object.fromEntries(METRICS.map((m) => [m, []])));
+      /** @param {string} metric @param {number} value */
+      const put = (metric, value) => {
+        a[metric]?.push(value);
+        l[metric]?.push(loadavg()[0]);
+      };
+      const s = await setUp(kind);
+      const rtt = await roundTrips([s.b]);
+      put('rttP50', rtt.p50);
+      put('rttP99', rtt.p99);
+      const two = await roundTrips([s.b, s.c]);
+      put('firstOfTwoP50', two.p50);
+      put('firstOfTwoP99', two.p99);
+      const remote = /** @type {Remote} */ (s.remotes[0]);
+      const one = await stream(s.b, remote, 1);
+      put('cpuOne', one.cpuUsPerMessage);
+      put('rateOne', one.messagesPerSec);
+      put('writesOne', one.writesPerFrame);
+      put('receiverWritesOne', one.receiverWritesPerFrame);
+      const many = await stream(s.b, remote, BATCH);
+      put('cpuBatch', many.cpuUsPerMessage);
+      put('rateBatch', many.messagesPerSec);
+      put('writesBatch', many.writesPerFrame);
+      put('receiverWritesBatch', many.receiverWritesPerFrame);
+      await s.close();
+      log(
+        `run ${run + 1} ${kind.padEnd(5)} RTT p50 ${fmt(rtt.p50)} ms; first of two p50 ${fmt(two.p50)} ms; ` +
+          `CPU/msg one by one ${fmt(one.cpuUsPerMessage)} µs (${fmt(one.writesPerFrame)} writes/frame, ` +
+          `receiver ${fmt(one.receiverWritesPerFrame)}), ${BATCH}/send ${fmt(many.cpuUsPerMessage)} µs ` +
+          `(${fmt(many.writesPerFrame)} writes/frame); load ${loadavg()[0].toFixed(1)}`,
+      );
     }
   }
   const results = Object.fromEntries(
-    Object.entries(acc).map(([key, r]) => [
-      key,
-      {
-        rttP50Ms: summary(r.p50),
-        rttP99Ms: summary(r.p99),
-        messagesPerSec: Object.fromEntries(
-          Object.entries(r.tput).map(([s, xs]) => [s, summary(xs)]),
-        ),
-      },
+    Object.entries(acc).map(([kind, m]) => [
+      kind,
+      Object.fromEntries(
+        Object.entries(m).map(([k, xs]) => [
+          k,
+          { ...summary(xs), load: summary(loads[kind]?.[k] ?? []).median },
+        ]),
+      ),
     ]),
   );
-  const bestBatch = Math.max(...BATCHES);
-  const goals = LAYOUTS.map((layout) => {
-    const synod = results[`synod/${layout}`];
-    const raw = results[`raw/${layout}`];
-    const bare = results[`bare/${layout}`];
-    const ratio = (synod?.rttP50Ms.median ?? NaN) / (raw?.rttP50Ms.median ?? NaN);
-    const bareRatio = (bare?.rttP50Ms.median ?? NaN) / (raw?.rttP50Ms.median ?? NaN);
-    const rate = synod?.messagesPerSec[bestBatch]?.median ?? 0;
-    return {
-      layout,
-      rttRatio: ratio,
-      bareLibp2pRttRatio: bareRatio,
-      rttMet: ratio <= 2,
-      messagesPerSec: rate,
-      throughputMet: rate >= 500_000,
-    };
-  });
+  /** @param {string} metric */
+  const ratio = (metric) =>
+    (results.synod?.[metric]?.median ?? NaN) / (results.raw?.[metric]?.median ?? NaN);
+  const synod = results.synod ?? {};
+  const goals = {
+    firstOfTwoP50: { ratio: ratio('firstOfTwoP50'), limit: 2 },
+    rttP50: { ratio: ratio('rttP50'), limit: 2 },
+    cpuOneByOne: { ratio: ratio('cpuOne'), limit: 1.5 },
+    cpuBatched: { ratio: ratio('cpuBatch'), limit: 1.5 },
+    writesPerFrame: {
+      value: Math.max(synod.writesOne?.median ?? NaN, synod.writesBatch?.median ?? NaN),
+      limit: 1.2,
+    },
+    receiverWritesPerFrame: {
+      value: Math.max(
+        synod.receiverWritesOne?.median ?? NaN,
+        synod.receiverWritesBatch?.median ?? NaN,
+      ),
+      // At least 10 frames per window update: yamux grants window once half of it is used
+      // (128 KiB at first, more as it grows), so small frames go thousands to an update and
+      // frames of 11 KB (100 messages) about a dozen; stock yamux sends one per frame (1.0).
+      limit: 0.1,
+    },
+  };
+  /** @param {{ ratio?: number, value?: number, limit: number }} g */
+  const met = (g) => (g.ratio ?? g.value ?? NaN) <= g.limit;
   const date = new Date().toISOString();
-  const out = {
+  const file = saveResults('transport', date, {
     suite: 'transport',
     date,
     machine,
     method: {
       runs: RUNS,
       rttSamples: RTT_SAMPLES,
-      secondsPerThroughputRun: SECONDS,
-      payloadBytes: PAYLOAD,
-      batches: BATCHES,
-      layouts: LAYOUTS,
+      messages: MESSAGES,
+      payload: PAYLOAD,
+      batch: BATCH,
     },
     results,
-    goals: {
-      description: `p50 RTT <= 2x raw TCP; >= 500k messages/s of ${PAYLOAD} B at ${bestBatch} per send`,
-      byLayout: goals,
-    },
-  };
-  const file = join(here, 'results', `transport-${date.slice(0, 19).replace(/:/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+    goals: Object.fromEntries(Object.entries(goals).map(([k, g]) => [k, { ...g, met: met(g) }])),
+  });
 
-  const report = join(here, 'REPORT.md');
-  if (!existsSync(report)) writeFileSync(report, '# Benchmark reports\n\nNewest sections last.\n');
-  /** @param {{ median: number, min: number, max: number } | undefined} s @param {(x: number) => string} f */
-  const range = (s, f) => (s === undefined ? '—' : `${f(s.median)} (${f(s.min)}–${f(s.max)})`);
-  /** @param {number} x */
-  const ms = (x) => x.toFixed(3);
   const names = {
     raw: 'raw node:net, Synod frames',
-    bare: 'bare libp2p stream (floor)',
+    stock: 'stock js-libp2p stream (TCP, @chainsafe Noise, yamux)',
     synod: 'Synod libp2p transport',
   };
-  appendFileSync(
-    report,
-    [
-      '',
-      `## transport — ${date.slice(0, 16).replace('T', ' ')} UTC`,
-      '',
-      `Machine: ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.kernel}.`,
-      `Versions: node ${machine.node}, libp2p ${machine.libp2p}.`,
-      '',
-      `Method: ${RUNS} runs alternating (a) a raw node:net connection carrying Synod frames with the`,
-      'same codec, (b) a bare libp2p stream (TCP + Noise + yamux) echoing the same frames, with no',
-      'Synod code between (what libp2p itself costs), and (c) two Synod libp2p transports. All on',
-      '127.0.0.1. `two-process`: the receiving peer runs in a child process; `one-process`: both',
-      `ends share one event loop. RTT: a request with a ${PAYLOAD}-byte payload sent, echoed and`,
-      `received, ${RTT_SAMPLES} times in sequence after a warm-up. Throughput: ${SECONDS} s of sends`,
-      `of N decisions with ${PAYLOAD}-byte values, refilled whenever less than 4 MiB is queued,`,
-      'counted at the receiver until all arrived. Figures: median (min–max) over the runs.',
-      '',
-      '| transport | layout | RTT p50 ms | RTT p99 ms | ' +
-        BATCHES.map((s) => `msg/s, ${s} per send`).join(' | ') +
-        ' |',
-      '| --- | --- | ---: | ---: | ' + BATCHES.map(() => '---:').join(' | ') + ' |',
-      ...LAYOUTS.flatMap((layout) =>
-        KINDS.map((kind) => {
-          const r = results[`${kind}/${layout}`];
-          return (
-            `| ${names[/** @type {'raw'} */ (kind)]} | ${layout} | ${range(r?.rttP50Ms, ms)} | ` +
-            `${range(r?.rttP99Ms, ms)} | ` +
-            BATCHES.map((s) => range(r?.messagesPerSec[s], fmt)).join(' | ') +
-            ' |'
-          );
-        }),
-      ),
-      '',
-      ...goals.map(
-        (g) =>
-          `Goals, ${g.layout}: p50 RTT within 2x of raw TCP: ${g.rttMet ? 'met' : 'NOT met'} ` +
-          `(${g.rttRatio.toFixed(2)}x; the bare libp2p stream alone is ${g.bareLibp2pRttRatio.toFixed(2)}x); ` +
-          `>= 500k msg/s with batching: ${g.throughputMet ? 'met' : 'NOT met'} ` +
-          `(${fmt(g.messagesPerSec)} msg/s at ${bestBatch} per send).`,
-      ),
-      `Raw data: bench/results/${file.split('/').pop()}.`,
-      '',
-    ].join('\n'),
-  );
-  console.log(`wrote ${file} and a section of bench/REPORT.md`);
+  /** @param {string} kind @param {string} metric @param {(x: number) => string} [f] */
+  const cell = (kind, metric, f = fmt) => {
+    const s = results[kind]?.[metric];
+    return s === undefined || s.n === 0 ? '—' : `${range(s, f)} [${s.load.toFixed(1)}]`;
+  };
+  /** @param {{ ratio?: number, value?: number, limit: number }} g @param {string} what */
+  const goalLine = (g, what) =>
+    `- ${what}: ${met(g) ? 'met' : '**NOT met**'} (${
+      g.ratio !== undefined ? `${g.ratio.toFixed(2)}x raw` : fmt(g.value ?? NaN)
+    }; limit ${g.ratio !== undefined ? `${g.limit}x` : g.limit})`;
+  await appendReport([
+    `## transport — ${date.slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    machineLine(machine),
+    versionsLine(machine),
+    '',
+    `Method: ${RUNS} runs alternating three transports carrying the same Synod frames, every peer`,
+    'in its own process on 127.0.0.1: a raw node:net connection; a stock js-libp2p stream (TCP,',
+    "@chainsafe/libp2p-noise, @chainsafe/libp2p-yamux: libp2p's defaults, no Synod code); and",
+    `Synod's transport (its Noise records and yamux, src/link/). RTT: ${RTT_SAMPLES} sequential`,
+    `round trips of a ${PAYLOAD}-byte request. First of two: the request to two peers, timed to the`,
+    'first answer. CPU per message: sender + receiver CPU (user + system) over',
+    `${MESSAGES} decisions of ${PAYLOAD} B, sent one by one (one send per turn of the event loop)`,
+    `or ${BATCH} per send. Socket writes: TCP writes of both processes per flushed frame (of the`,
+    'receiver alone: window updates). Figures: median (min–max) over the runs, [load average].',
+    '',
+    ...table(
+      ['', ...KINDS.map((k) => names[/** @type {'raw'} */ (k)] ?? k)],
+      [
+        ['RTT p50, ms', ...KINDS.map((k) => cell(k, 'rttP50'))],
+        ['RTT p99, ms', ...KINDS.map((k) => cell(k, 'rttP99'))],
+        ['first of two p50, ms', ...KINDS.map((k) => cell(k, 'firstOfTwoP50'))],
+        ['first of two p99, ms', ...KINDS.map((k) => cell(k, 'firstOfTwoP99'))],
+        ['CPU µs/message, one by one', ...KINDS.map((k) => cell(k, 'cpuOne'))],
+        [`CPU µs/message, ${BATCH} per send`, ...KINDS.map((k) => cell(k, 'cpuBatch'))],
+        ['messages/s, one by one', ...KINDS.map((k) => cell(k, 'rateOne'))],
+        [`messages/s, ${BATCH} per send`, ...KINDS.map((k) => cell(k, 'rateBatch'))],
+        ['socket writes/frame, one by one', ...KINDS.map((k) => cell(k, 'writesOne'))],
+        [`socket writes/frame, ${BATCH} per send`, ...KINDS.map((k) => cell(k, 'writesBatch'))],
+        ['of which the receiver (one by one)', ...KINDS.map((k) => cell(k, 'receiverWritesOne'))],
+        [
+          `of which the receiver (${BATCH}/send)`,
+          ...KINDS.map((k) => cell(k, 'receiverWritesBatch')),
+        ],
+      ],
+      `l${'r'.repeat(KINDS.length)}`,
+    ),
+    '',
+    'Goals (issue 14), Synod against raw node:net in this run:',
+    goalLine(goals.firstOfTwoP50, 'first of two replies p50 <= 2x raw'),
+    goalLine(goals.rttP50, 'two-process RTT p50 <= 2x raw'),
+    goalLine(goals.cpuOneByOne, 'CPU per message, one by one, <= 1.5x raw'),
+    goalLine(goals.cpuBatched, `CPU per message, ${BATCH} per send, <= 1.5x raw`),
+    goalLine(goals.writesPerFrame, 'socket writes per flushed frame <= 1.2'),
+    goalLine(goals.receiverWritesPerFrame, 'no window update per frame (receiver writes/frame)'),
+    `Raw data: bench/results/${file}.`,
+  ]);
+  console.log(JSON.stringify(goals));
 }
 
 if (opts.peer !== undefined) await runChild();

@@ -124,6 +124,21 @@ describe('synod errors: one line and a non-zero exit', () => {
     }
   }, 120_000);
 
+  it('listen addresses it cannot use: said in words, not as libp2p text', async () => {
+    const dir = join(root, 'listener');
+    await synodOk(['init', '--data', dir, '--name', 'lis']);
+    await fails(
+      ['start', '--data', dir, '--no-mdns', '--listen', 'garbage'],
+      1,
+      /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
+    );
+    await fails(
+      ['start', '--data', dir, '--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${peer('alice').port}`],
+      1,
+      /^synod start: cannot listen on \/ip4\/127\.0\.0\.1\/tcp\/\d+: the port is in use \(another program, or another peer, listens there\)$/,
+    );
+  }, 120_000);
+
   it('a data directory of another log', async () => {
     const zed = await peer('zed').status();
     const invite = (await synodOk(['invite', '--data', peer('alice').dataDir])).trim();

@@ -7,10 +7,10 @@ const { initLog, startNode } = await import('@synod/core');
 const { openSqliteStorage } = await import('@synod/storage-sqlite');
 const { createLibp2pTransport } = await import('@synod/transport-libp2p');
 const { BenchStateMachine, benchCommand } = await import('./bench-sm.mjs');
-const { TextStateMachine, encodeEdit } = await import('./text-sm.mjs');
+const { TextStateMachine } = await import('./text-sm.mjs');
+const { startTracePrep } = await import('./trace-prep.mjs');
 const { now, startLoad } = await import('./load.mjs');
 const { startCpuProfile } = await import('./cpu-profile.mjs');
-const { parseJson } = await import('./common.mjs');
 const loadedAt = performance.timeOrigin + performance.now();
 
 /**
@@ -306,16 +306,10 @@ const handlers = {
    */
   trace: async (r) => {
     const n = running();
-    const { gunzipSync } = await import('node:zlib');
-    const { readFileSync } = await import('node:fs');
-    const data =
-      /** @type {{ startContent: string, txns: { patches: [number, number, string][] }[] }} */ (
-        parseJson(gunzipSync(readFileSync(String(r.file))).toString('utf8'))
-      );
-    /** @type {[number, number, string][]} */
-    const patches = [];
-    for (const tx of data.txns) for (const p of tx.patches) patches.push(p);
-    /** @type {Uint8Array[]} */
+    // Read, parse and encode on a worker thread: this event loop keeps serving the protocol.
+    const prep = startTracePrep(String(r.file), smKind === 'document' ? 'document' : 'text');
+    const { startContent } = await prep.parsed;
+    /** @type {import('./trace-prep.mjs').Commands} */
     let cmds;
     /** @type {(result: Uint8Array) => boolean} */
     let refused = () => false;
@@ -328,19 +322,15 @@ const handlers = {
             time: Date.now(),
             author: 'bench',
             title: 'paper',
-            body: data.startContent,
+            body: startContent,
           }),
         ),
       );
       if (!created.ok) throw new Error(`the trace's entry was refused: ${created.message}`);
-      cmds = doc.traceEditCommands(patches, {
-        id: created.id,
-        version: created.version,
-        author: 'bench',
-      });
+      cmds = await prep.commands({ id: created.id, version: created.version });
       refused = (res) => res[0] !== 0;
     } else {
-      cmds = patches.map(([pos, del, ins]) => encodeEdit(pos, del, ins));
+      cmds = await prep.commands({});
     }
     const conc = Number(r.conc ?? 1024);
     const t = now();
@@ -350,7 +340,7 @@ const handlers = {
     let firstError;
     const worker = async () => {
       while (next < cmds.length) {
-        const c = cmds[next++];
+        const c = cmds.at(next++);
         try {
           if (refused(await n.propose(c))) failed++;
         } catch (e) {

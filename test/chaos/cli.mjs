@@ -76,7 +76,9 @@ for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 try {
   for (let i = 0; !interrupted; i++) {
     const left = (deadline - Date.now()) / 1000;
-    if (i > 0 && left < 20) break;
+    // Each size runs at least once, however long a loaded machine makes the rounds; then rounds
+    // until the time is up.
+    if (i >= sizes.length && left < 20) break;
     const peers = sizes[i % sizes.length] ?? 3;
     const seconds = Math.max(10, Math.min(roundSeconds, Math.round(left) - 25));
     const seed = seed0 + i;

@@ -87,7 +87,7 @@ export class ByteWriter {
   uint(n: number): this {
     if (!Number.isSafeInteger(n) || n < 0)
       throw new RangeError(`not a safe unsigned integer: ${n}`);
-    return this.uint64(n);
+    return this.varint(n);
   }
 
   /**
@@ -97,6 +97,10 @@ export class ByteWriter {
   uint64(n: number): this {
     if (!(n >= 0 && n < 2 ** 64 && Number.isInteger(n)))
       throw new RangeError(`not an unsigned 64-bit integer: ${n}`);
+    return this.varint(n);
+  }
+
+  private varint(n: number): this {
     // Exact room near the end (a buffer sized by the caller must not grow), 10 bytes elsewhere.
     if (this.pos + 10 > this.buf.length) this.ensure(varintSize(n));
     const buf = this.buf;
@@ -165,13 +169,23 @@ export class ByteWriter {
 
   /** The bytes written, without copying: a view of the buffer. */
   written(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
+    return this.pos === this.buf.length ? this.buf : this.buf.subarray(0, this.pos);
   }
 }
 
-/** The last string read, and its bytes: peer ids repeat in every message of a stream. */
-let lastStringBytes: Uint8Array = new Uint8Array(0);
-let lastString = '';
+/**
+ * The last few strings read, with their bytes: peer ids (a ballot's leader, a command's client)
+ * repeat in nearly every message, and are then compared rather than decoded again.
+ */
+const RECENT = 4;
+const recentBytes: Uint8Array[] = Array.from({ length: RECENT }, () => new Uint8Array(0));
+const recentStrings: string[] = Array.from({ length: RECENT }, () => '');
+let recentNext = 0;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 export class ByteReader {
   /** The next byte to read. */
@@ -279,15 +293,9 @@ export class ByteReader {
    */
   utf8(b: Uint8Array): string {
     const n = b.length;
-    if (n === lastStringBytes.length) {
-      let same = true;
-      for (let i = 0; i < n; i++) {
-        if (b[i] !== lastStringBytes[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) return lastString;
+    for (let k = 0; k < RECENT; k++) {
+      const r = recentBytes[k]!;
+      if (r.length === n && sameBytes(b, r)) return recentStrings[k]!;
     }
     let s: string;
     let ascii = n <= 64;
@@ -302,9 +310,11 @@ export class ByteReader {
         throw new DecodeError('invalid UTF-8 in string');
       }
     }
-    if (n <= 256) {
-      lastStringBytes = b.slice();
-      lastString = s;
+    if (n > 0 && n <= 256) {
+      // A copy (Uint8Array's slice: a Buffer's would share the caller's memory).
+      recentBytes[recentNext] = Uint8Array.prototype.slice.call(b);
+      recentStrings[recentNext] = s;
+      recentNext = (recentNext + 1) % RECENT;
     }
     return s;
   }

@@ -20,11 +20,17 @@ export type Durability = 'full' | 'normal-unsafe';
 /**
  * Which thread owns the connection and runs each transaction and its fsync.
  *
- * - `worker` (the default): a worker thread, so the event loop never blocks on the disk: a peer
- *   keeps receiving and sending while it syncs, and writes issued meanwhile are committed
- *   together.
- * - `inline`: the caller's thread (better-sqlite3 is synchronous): each commit blocks the event
- *   loop for its fsync. No extra thread; for tools and environments without worker_threads.
+ * - `inline` (the default): the caller's thread (better-sqlite3 is synchronous): each commit
+ *   blocks the event loop for its fsync.
+ * - `worker`: a worker thread, so the event loop never blocks on the disk: a peer keeps
+ *   receiving and sending while it syncs, and writes issued meanwhile are committed together.
+ *   Each write then costs two thread hand-offs, which a busy machine makes slow.
+ *
+ * The default is the one that serves today's runtime (which awaits each write before its next
+ * turn) better: in bench/REPORT.md's cluster run of 2026-12-03 (3 alternating passes, load 21–30
+ * on 2 cores) `inline` committed 3.6x the commands at C=1 and 2.1–3.3x at C=64–1024, at less CPU
+ * per command. A runtime that overlaps its turns with writes in flight is what `worker` is for:
+ * measure it with `npm run bench -- cluster --io worker,inline`.
  */
 export type StorageIo = 'worker' | 'inline';
 
@@ -37,7 +43,7 @@ export interface SqliteStorageOptions {
   logId?: string;
   /** Default `full`. See Durability. */
   durability?: Durability;
-  /** Default `worker`. See StorageIo. */
+  /** Default `inline` (DEFAULT_IO). See StorageIo. */
   io?: StorageIo;
   /**
    * Path to a better_sqlite3.node built for another runtime (Electron's ABI), passed to
@@ -70,8 +76,8 @@ export interface ResolvedOptions {
 
 export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 
-/** `npm run bench -- storage` and `-- cluster` compare both (bench/REPORT.md). */
-export const DEFAULT_IO: StorageIo = 'worker';
+/** See StorageIo; `npm run bench -- storage` and `-- cluster --io worker,inline` compare both. */
+export const DEFAULT_IO: StorageIo = 'inline';
 
 export function resolveOptions(path: string, o: SqliteStorageOptions = {}): ResolvedOptions {
   const durability = o.durability ?? 'full';

@@ -1,7 +1,7 @@
 /**
  * The store's work on its one SQLite connection, synchronous (better-sqlite3): what a batch does
  * to the tables, loading, meta values, the file's facts. It runs on whichever thread owns the
- * connection: the storage worker by default, or the caller's thread (`io: 'inline'`); it knows
+ * connection: the caller's thread (`io: 'inline'`, the default) or the storage worker; it knows
  * nothing of queues, threads or failure policy (store-runner.ts has those).
  *
  * A group of batches is one transaction (one fsync): the batches are applied in order, each as

@@ -2,9 +2,9 @@
  * SqliteStorage: core's Storage on one SQLite file per peer (DESIGN.md §5).
  *
  * Each `write(batch)` is made durable in one transaction with the batches issued alongside it
- * (group commit), with MemoryStorage's semantics exactly (sqlite-file.ts). By default the
- * connection lives on a worker thread, so the transaction and its fsync never block the
- * caller's event loop; `io: 'inline'` keeps it on the caller's thread (io/).
+ * (group commit), with MemoryStorage's semantics exactly (sqlite-file.ts). The connection
+ * lives on the caller's thread (`io: 'inline'`, the default) or on a worker thread (`io:
+ * 'worker'`), where the transaction and its fsync never block the caller's event loop (io/).
  *
  * Writes may be issued while earlier ones are in flight: they complete in the order they were
  * issued, and each resolves only once it is durable. Failure is sticky: once a write fails

@@ -32,23 +32,28 @@ if (file !== undefined) {
   const runner = new StoreRunner(opened);
   reply({ kind: 'opened', facts: opened.facts });
   port.on('message', (first: WireRequest) => {
-    const requests = [fromWire(first)];
+    const wire = [first];
     for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-      requests.push(fromWire(m.message as WireRequest));
+      wire.push(m.message as WireRequest);
     }
-    const outcomes = runner.run(requests);
-    const wire: WireOutcome[] = outcomes.map((o) =>
+    const outcomes = runner.run(wire.map(fromWire));
+    // The batches are written (or failed): their buffers go back to the caller's pool.
+    const returned = wire.flatMap((r) =>
+      r.op === 'write' ? [r.encoded.buffer as ArrayBuffer] : [],
+    );
+    const answers: WireOutcome[] = outcomes.map((o) =>
       o.ok ? o : { ok: false, error: errorToWire(o.error) },
     );
-    const packed = packBytes(wire);
+    const packed = packBytes(answers);
     reply(
       {
         kind: 'done',
         outcomes: packed.value,
         pageCount: runner.isClosed ? NaN : opened.pageCount(),
         commits: runner.commits,
+        returned,
       },
-      packed.transfer,
+      [...packed.transfer, ...returned],
     );
     if (runner.isClosed) port.close();
   });

@@ -27,6 +27,18 @@ describe('SIGKILL under load, on a real database file', () => {
     expect(r.maxSnapshotSlot).toBeGreaterThan(100);
   }, 300_000);
 
+  it(`keeps them with the store on its worker thread too, through ${Math.ceil(kills / 4)} kills (seed ${seed})`, async () => {
+    const r = await runCrashTest({
+      dir: tmp.file('durable-worker'),
+      kills: Math.ceil(kills / 4),
+      seed,
+      io: 'worker',
+    });
+    expect(r.violations).toEqual([]);
+    expect(r.kills).toBe(Math.ceil(kills / 4));
+    expect(r.p2bs).toBeGreaterThan(kills);
+  }, 300_000);
+
   it('fails when the store acknowledges before writing (the test can fail)', async () => {
     const r = await runCrashTest({
       dir: tmp.file('ack-before-write'),

@@ -1,5 +1,5 @@
 /**
- * The store's two ways to reach its connection (io: 'worker', the default, and 'inline'):
+ * The store's two ways to reach its connection (io: 'inline', the default, and 'worker'):
  * group commit of overlapping writes, the option itself, and a worker that never keeps a
  * process alive on its own. Ordering and failure across the thread are in the conformance
  * suite (test/conformance.test.ts runs it in both modes).
@@ -42,10 +42,9 @@ describe.each(['worker', 'inline'] as const satisfies readonly StorageIo[])('io:
 });
 
 describe('the io option', () => {
-  it('defaults to the worker thread', async () => {
-    expect(DEFAULT_IO).toBe('worker');
+  it('defaults to DEFAULT_IO, and says which it runs', async () => {
     const s = await openSqliteStorage(tmp.file());
-    expect(s.info().io).toBe('worker');
+    expect(s.info().io).toBe(DEFAULT_IO);
     await s.close();
   });
 
@@ -55,7 +54,7 @@ describe('the io option', () => {
     expect(err.code).toBe('storage-invalid-options');
   });
 
-  it('does not keep a process alive once nothing is outstanding, even left open', async () => {
+  it('with a worker, does not keep a process alive once nothing is outstanding, even left open', async () => {
     const url = new URL('../dist/index.js', import.meta.url).href;
     const child = spawn(
       process.execPath,
@@ -63,7 +62,7 @@ describe('the io option', () => {
         '--input-type=module',
         '-e',
         `const { openSqliteStorage } = await import(${JSON.stringify(url)});
-         const s = await openSqliteStorage(${JSON.stringify(tmp.file())});
+         const s = await openSqliteStorage(${JSON.stringify(tmp.file())}, { io: 'worker' });
          await s.write({ incarnation: 1 });
          console.log('written');`,
       ],

@@ -219,7 +219,7 @@ describe('a crash while creating files', () => {
     mkdirSync(dir);
     const url = new URL('../dist/index.js', import.meta.url).href;
     // A child creates stores one after another until it is killed, at a random moment once it
-    // has created its first (a store opens in tens of ms: its worker thread starts first).
+    // has created its first (with `io: 'worker'` a store opens in tens of ms: its thread starts).
     for (let round = 0; round < 8; round++) {
       const child = spawn(
         process.execPath,

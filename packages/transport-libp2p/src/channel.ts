@@ -12,6 +12,7 @@ import type { Logger, Stream } from '@libp2p/interface';
 import type { PeerId } from '@synod/core';
 import { decodeFrameBody, type DecodedFrame } from './frame-codec.js';
 import { FrameDecoder } from './frame-decoder.js';
+import { YamuxStream } from './link/yamux-stream.js';
 import type { DropReason, TransportMetrics } from './metrics.js';
 
 export type DecodedOk = Extract<DecodedFrame, { ok: true }>;
@@ -36,7 +37,13 @@ export class Channel {
   private readonly decoder: FrameDecoder;
   private closed = false;
   private readonly closeListeners: (() => void)[] = [];
-  private readonly writableListeners: (() => void)[] = [];
+  /** Waiting for the stream to drain (see whenWritable), and the stream listener to call them. */
+  private writableWaiters: (() => void)[] = [];
+  private readonly writable = () => {
+    this.stream.removeEventListener('drain', this.writable);
+    this.stream.removeEventListener('idle', this.writable);
+    for (const l of this.writableWaiters.splice(0)) l();
+  };
 
   constructor(
     readonly peer: PeerId,
@@ -58,12 +65,15 @@ export class Channel {
       host.metrics.bytesReceived += evt.data.byteLength;
       this.decoder.push(evt.data);
     });
+    // Over this package's yamux, frames come straight from the muxer (no event per frame);
+    // what it cannot hand over now still comes as 'message' events, above.
+    if (stream instanceof YamuxStream) {
+      stream.sink = (data) => {
+        host.metrics.bytesReceived += data.byteLength;
+        this.decoder.push(data);
+      };
+    }
     stream.addEventListener('close', () => this.onClosed());
-    const writable = () => {
-      for (const l of this.writableListeners) l();
-    };
-    stream.addEventListener('drain', writable);
-    stream.addEventListener('idle', writable);
     if (stream.status !== 'open') queueMicrotask(() => this.onClosed());
   }
 
@@ -97,9 +107,18 @@ export class Channel {
     return true;
   }
 
-  /** Called when the stream's buffer drains (to clear a congestion flag). */
-  onWritable(listener: () => void): void {
-    this.writableListeners.push(listener);
+  /**
+   * Call `listener` once, when the stream's buffer next drains (to clear a congestion flag).
+   * The stream's 'drain' and 'idle' events are listened to only meanwhile: 'idle' follows
+   * every write, and an event nobody listens to is not even built (link/).
+   */
+  whenWritable(listener: () => void): void {
+    if (this.closed) return;
+    if (this.writableWaiters.length === 0) {
+      this.stream.addEventListener('drain', this.writable);
+      this.stream.addEventListener('idle', this.writable);
+    }
+    this.writableWaiters.push(listener);
   }
 
   onClose(listener: () => void): void {

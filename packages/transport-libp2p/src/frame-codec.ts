@@ -9,7 +9,13 @@
  * stream write, one encryption record for many messages.
  */
 import { ByteReader, ByteWriter, DecodeError, varintSize, type Message } from '@synod/core';
-import { WireValidationError } from './codec/proto.js';
+import {
+  allocate,
+  beginEncoding,
+  sizesMark,
+  sizesSeek,
+  WireValidationError,
+} from './codec/proto.js';
 import { FrameSchema, MAX_ENTRIES_PER_FRAME, MessageUnion } from './codec/paxos-schema.js';
 import type { DropReason } from './metrics.js';
 
@@ -42,16 +48,18 @@ function entrySize(inner: number): number {
 function writeFrame(
   messages: readonly Message[],
   inner: readonly number[],
+  marks: readonly number[],
   from: number,
   to: number,
 ): Uint8Array {
   let body = 1;
   for (let i = from; i < to; i++) body += entrySize(inner[i]!);
-  const out = new Uint8Array(varintSize(body) + body);
+  const out = allocate(varintSize(body) + body);
   const w = new ByteWriter(out);
   w.uint(body).byte(WIRE_VERSION);
   for (let i = from; i < to; i++) {
     w.byte(MESSAGES_TAG).uint(inner[i]!);
+    sizesSeek(marks[i]!);
     MessageUnion.writeBody(w, messages[i]!);
   }
   if (w.length !== out.length) throw new Error(`frame size mismatch: ${w.length} != ${out.length}`);
@@ -67,11 +75,15 @@ export function encodeMessages(messages: readonly Message[], maxFrameBytes: numb
   const frames: Uint8Array[] = [];
   const kept: Message[] = [];
   const inner: number[] = [];
+  /** Where each kept message's nested sizes were recorded (codec/proto.ts, beginEncoding). */
+  const marks: number[] = [];
+  beginEncoding();
   let start = 0;
   let body = 1;
   let sent = 0;
   let oversized = 0;
   for (const m of messages) {
+    const mark = sizesMark();
     const size = MessageUnion.bodySize(m);
     const entry = entrySize(size);
     if (1 + entry > maxFrameBytes) {
@@ -79,17 +91,18 @@ export function encodeMessages(messages: readonly Message[], maxFrameBytes: numb
       continue;
     }
     if (body + entry > maxFrameBytes || kept.length - start === MAX_ENTRIES_PER_FRAME) {
-      frames.push(writeFrame(kept, inner, start, kept.length));
+      frames.push(writeFrame(kept, inner, marks, start, kept.length));
       sent += kept.length - start;
       start = kept.length;
       body = 1;
     }
     kept.push(m);
     inner.push(size);
+    marks.push(mark);
     body += entry;
   }
   if (kept.length > start) {
-    frames.push(writeFrame(kept, inner, start, kept.length));
+    frames.push(writeFrame(kept, inner, marks, start, kept.length));
     sent += kept.length - start;
   }
   return { frames, messages: sent, oversized };
@@ -98,8 +111,9 @@ export function encodeMessages(messages: readonly Message[], maxFrameBytes: numb
 /** A frame holding only a ping (the sender's clock, echoed back) or a pong. */
 export function encodeControl(control: { ping?: number; pong?: number }): Uint8Array {
   const frame = { messages: [], ping: control.ping, pong: control.pong };
+  beginEncoding();
   const body = 1 + FrameSchema.bodySize(frame);
-  const w = new ByteWriter(new Uint8Array(varintSize(body) + body));
+  const w = new ByteWriter(allocate(varintSize(body) + body));
   w.uint(body).byte(WIRE_VERSION);
   FrameSchema.writeBody(w, frame);
   return w.written();
@@ -130,7 +144,8 @@ export function decodeFrameBody(body: Uint8Array, owned = false): DecodedFrame {
   if (body[0] !== WIRE_VERSION) {
     return { ok: false, reason: 'unknown-version', detail: `frame version ${body[0]}` };
   }
-  if (!owned) body = body.slice();
+  // Uint8Array's slice, which copies (a Buffer's would not).
+  if (!owned) body = Uint8Array.prototype.slice.call(body);
   let frame;
   try {
     frame = FrameSchema.readBody(new ByteReader(body, 1));

@@ -33,6 +33,7 @@ import { TransportConfigError, TransportStoppedError } from './errors.js';
 import { encodeControl, encodeMessages } from './frame-codec.js';
 import { createGate } from './gate.js';
 import { hostOfComponents, type Libp2pHost, type Libp2pHostComponents } from './host.js';
+import { checkListenAddresses, listenFailure } from './listen-failure.js';
 import { loadOrCreateIdentity, type MetaStore } from './identity.js';
 import type { IssuedInvite } from './invite.js';
 import { InviteBook } from './invite-book.js';
@@ -108,6 +109,7 @@ export async function createLibp2pTransport(
   options: Libp2pTransportOptions,
 ): Promise<Libp2pTransport> {
   const opts = resolveOptions(options);
+  checkListenAddresses(opts.listen);
   const key = options.identity ?? (await loadOrCreateIdentity(options.storage!));
   const self = peerIdFromPrivateKey(key).toString();
   const { members, book, addressBook, metrics, strangers } = await prepare(opts, options, self);
@@ -139,6 +141,8 @@ export async function createLibp2pTransport(
     // do not serve.
     connectionMonitor: { enabled: false },
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  }).catch((err: unknown) => {
+    throw listenFailure(err);
   });
   const transport = new Libp2pTransport(node, self, opts, {
     members,

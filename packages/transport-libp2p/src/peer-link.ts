@@ -94,7 +94,7 @@ export class PeerLink {
     // stuck; otherwise the bound holds.
     const queued = this.queuedBytes;
     if (queued > 0 && queued + size > this.opts.maxSendBufferBytes) {
-      this.congested = true;
+      this.markCongested();
       return 'full';
     }
     for (const f of frames) this.pending.push(f);
@@ -138,8 +138,22 @@ export class PeerLink {
    */
   full(): boolean {
     if (this.channel === undefined || this.queuedBytes < this.opts.maxSendBufferBytes) return false;
-    this.congested = true;
+    this.markCongested();
     return true;
+  }
+
+  /** Refuse frames (and report not connected) until the buffer has drained to half. */
+  private markCongested(): void {
+    if (this.congested) return;
+    this.congested = true;
+    const ch = this.channel;
+    if (ch === undefined) return;
+    const check = () => {
+      if (this.channel !== ch || !this.congested) return;
+      if (ch.queuedBytes <= this.opts.maxSendBufferBytes / 2) this.congested = false;
+      else ch.whenWritable(check);
+    };
+    ch.whenWritable(check);
   }
 
   /** A frame carrying a pong arrived on our stream: the remote hears us. */
@@ -203,11 +217,6 @@ export class PeerLink {
     this.linkState = 'open';
     this.confirmed = false;
     this.congested = false;
-    ch.onWritable(() => {
-      if (this.congested && ch.queuedBytes <= this.opts.maxSendBufferBytes / 2) {
-        this.congested = false;
-      }
-    });
     ch.onClose(() => {
       if (this.channel !== ch) return;
       this.channel = undefined;

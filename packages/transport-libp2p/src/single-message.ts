@@ -31,7 +31,8 @@ export function readOne(
       else resolve(body!);
     };
     const decoder = new FrameDecoder(maxBytes, {
-      frame: (body) => finish(undefined, body.slice()),
+      // A copy (Uint8Array's slice: a Buffer's would share the stream's memory).
+      frame: (body) => finish(undefined, Uint8Array.prototype.slice.call(body)),
       oversized: (n) => finish(new Error(`message of ${n} bytes exceeds ${maxBytes}`)),
       fatal: (reason) => finish(new Error(reason)),
     });

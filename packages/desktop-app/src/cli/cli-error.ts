@@ -43,6 +43,14 @@ export function errorLine(err: unknown, dataDir?: string): string {
       break;
   }
   if (err instanceof ApiError) return `${message} (${err.code})`;
+  // A port of ours (the local API's) that the OS would not give us.
+  const sys = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (sys.syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EACCES')) {
+    const where = `${sys.address ?? ''}:${sys.port ?? ''}`;
+    return code === 'EADDRINUSE'
+      ? `cannot listen on ${where}: another program listens there (choose another port)`
+      : `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`;
+  }
   if (err instanceof Error) return message;
   // Not an Error (an Event, say): its type, never "[object Event]".
   const type = (err as { type?: unknown } | null)?.type;

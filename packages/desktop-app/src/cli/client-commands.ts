@@ -99,11 +99,7 @@ export async function append(
   if (o.file !== undefined) {
     if (bodyArg !== undefined)
       throw new CliError('give the body as an argument or --file, not both', 2);
-    try {
-      body = readFileSync(o.file === '-' ? 0 : o.file, 'utf8');
-    } catch (err) {
-      throw new CliError(fileError('--file', o.file === '-' ? 'stdin' : o.file, err), 2);
-    }
+    body = readBody(o.file);
   }
   const client = connect(dataDirOf(o.data));
   const r =
@@ -111,6 +107,52 @@ export async function append(
       ? await whileWaiting(client, () => client.append({ title, body, timeoutMs }))
       : await requireMajority(client).then(() => client.append({ title, body, timeoutMs }));
   out(o.json === true ? JSON.stringify(r) : `appended entry #${r.id}`);
+}
+
+/** A body from --file (`-`: stdin). */
+function readBody(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new CliError(fileError('--file', file === '-' ? 'stdin' : file, err), 2);
+  }
+}
+
+/**
+ * Change an entry's title or body: the patches are the difference from its current body (a
+ * real diff: an edit in two places is two patches), made against its current version, and
+ * rebased by the log over an edit that another peer made meanwhile elsewhere in the text.
+ */
+export async function edit(
+  idText: string,
+  o: Common & { title?: string; body?: string; file?: string; timeout?: string },
+): Promise<void> {
+  const id = positiveInt(idText, '<id>');
+  const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : 15_000;
+  if (o.body !== undefined && o.file !== undefined) {
+    throw new CliError('give the body as --body or --file, not both', 2);
+  }
+  const body = o.file !== undefined ? readBody(o.file) : o.body;
+  if (body === undefined && o.title === undefined) {
+    throw new CliError('nothing to change: give --title, --body or --file', 2);
+  }
+  const client = connect(dataDirOf(o.data));
+  await requireMajority(client);
+  const entry = await client.entry({ id });
+  const { diffPatches } = await import('../document/diff.js');
+  const r = await client.edit({
+    id,
+    version: entry.version,
+    patches: body === undefined ? [] : diffPatches(entry.body, body),
+    ...(o.title !== undefined ? { title: o.title } : {}),
+    rebase: true,
+    timeoutMs,
+  });
+  out(
+    o.json === true
+      ? JSON.stringify(r)
+      : `edited entry #${id}: now version ${r.version}${r.rebased ? ' (rebased over a concurrent edit)' : ''}`,
+  );
 }
 
 /**

@@ -97,7 +97,8 @@ export const OPERATIONS = {
     http: { method: 'GET', path: '/api/entries/:id' },
   }),
   history: op<HistoryView>()({
-    summary: 'the decided history, oldest first: the first `limit` with n > after, or the newest `limit`',
+    summary:
+      'the decided history, oldest first: the first `limit` with n > after, or the newest `limit`',
     request: v.strictObject({
       after: v.optional(nonNegative),
       limit: v.optional(v.pipe(positive, v.maxValue(10_000))),

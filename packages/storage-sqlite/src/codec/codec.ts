@@ -11,6 +11,19 @@ export interface Codec<T> {
   read(r: Reader): T;
 }
 
+/** Where a Writer gets its buffers (io/buffer-pool.ts reuses them; the default allocates). */
+export interface Buffers {
+  /** A buffer of at least `min` bytes. */
+  take(min: number): ArrayBuffer;
+  /** A buffer the writer outgrew. */
+  give(b: ArrayBuffer): void;
+}
+
+const allocate: Buffers = {
+  take: (min) => new ArrayBuffer(Math.max(256, min)),
+  give: () => undefined,
+};
+
 export class Writer {
   private buf: Uint8Array;
   private view: DataView;
@@ -18,12 +31,12 @@ export class Writer {
   private readonly strings = new Map<string, number>();
   private readonly utf8 = new TextEncoder();
 
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
+  constructor(private readonly buffers: Buffers = allocate) {
+    this.buf = new Uint8Array(buffers.take(0));
     this.view = new DataView(this.buf.buffer);
   }
 
-  /** The bytes written, in a buffer of their own (transferable). */
+  /** The bytes written: a view from the start of the writer's buffer (transferable whole). */
   finish(): Uint8Array {
     return this.buf.subarray(0, this.at);
   }
@@ -71,8 +84,9 @@ export class Writer {
     if (this.at + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.at + n) size *= 2;
-    const next = new Uint8Array(size);
+    const next = new Uint8Array(this.buffers.take(size));
     next.set(this.buf.subarray(0, this.at));
+    this.buffers.give(this.buf.buffer as ArrayBuffer);
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
@@ -172,9 +186,9 @@ export function record<T extends object>(fields: Fields<T>): Codec<T> {
   };
 }
 
-/** `value` as bytes. */
-export function encode<T>(codec: Codec<T>, value: T): Uint8Array {
-  const w = new Writer();
+/** `value` as bytes, in a buffer from `buffers`. */
+export function encode<T>(codec: Codec<T>, value: T, buffers?: Buffers): Uint8Array {
+  const w = new Writer(buffers);
   codec.write(w, value);
   return w.finish();
 }

@@ -1,5 +1,5 @@
 /**
- * The connection on the caller's thread (`io: 'inline'`). better-sqlite3 is synchronous, so a
+ * The connection on the caller's thread (`io: 'inline'`, the default). better-sqlite3 is synchronous, so a
  * transaction and its fsync block the event loop while they run.
  *
  * Requests wait for the next turn of the event loop (setImmediate) and then run together: what

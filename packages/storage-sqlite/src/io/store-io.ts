@@ -1,6 +1,6 @@
 /**
- * How SqliteStorage reaches its connection: on a worker thread (the default: the event loop
- * never blocks on the disk) or inline on the caller's thread. Either way requests complete in
+ * How SqliteStorage reaches its connection: inline on the caller's thread (the default), or on
+ * a worker thread (the event loop never blocks on the disk). Either way requests complete in
  * the order they were issued, and writes issued while earlier ones are in flight are committed
  * together (store-runner.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * The connection on a worker thread (`io: 'worker'`, the default): the caller's event loop
+ * The connection on a worker thread (`io: 'worker'`): the caller's event loop
  * never blocks on the disk, so a peer keeps receiving, stepping and sending while its writes
  * sync. Requests are posted to the worker as they are issued and answered in order; the worker
  * commits whatever writes arrived while it was busy in one transaction.
@@ -15,6 +15,7 @@ import { batchCodec } from '../codec/batch-codec.js';
 import { encode } from '../codec/codec.js';
 import type { StoreRequest, StoreValue } from '../store-runner.js';
 import { errorFromWire, packBytes } from '../wire.js';
+import { BufferPool } from './buffer-pool.js';
 import type { StoreIo } from './store-io.js';
 import type { WireRequest, WorkerReply, WorkerStart } from './worker-protocol.js';
 
@@ -42,6 +43,7 @@ interface Waiting {
 
 export class WorkerIo implements StoreIo {
   private readonly waiting: Waiting[] = [];
+  private readonly buffers = new BufferPool();
   private latestPageCount: number;
   private latestCommits = 0;
   /** Set once the worker is gone unasked: every request after it fails. */
@@ -90,7 +92,7 @@ export class WorkerIo implements StoreIo {
       );
     }
     return new Promise((resolve, reject) => {
-      const { message, transfer } = toWire(request);
+      const { message, transfer } = toWire(request, this.buffers);
       if (this.waiting.length === 0) this.worker.ref();
       this.waiting.push({ resolve, reject });
       this.worker.postMessage(message, transfer);
@@ -115,6 +117,7 @@ export class WorkerIo implements StoreIo {
 
   private onReply(m: WorkerReply): void {
     if (m.kind !== 'done') return;
+    for (const b of m.returned) this.buffers.give(b);
     this.latestPageCount = m.pageCount;
     this.latestCommits = m.commits;
     for (const o of m.outcomes) {
@@ -134,9 +137,12 @@ export class WorkerIo implements StoreIo {
 }
 
 /** A write's batch as one encoded buffer, handed over; anything else with its bytes packed. */
-function toWire(r: StoreRequest): { message: WireRequest; transfer: ArrayBuffer[] } {
+function toWire(
+  r: StoreRequest,
+  buffers: BufferPool,
+): { message: WireRequest; transfer: ArrayBuffer[] } {
   if (r.op === 'write') {
-    const encoded = encode(batchCodec, r.batch);
+    const encoded = encode(batchCodec, r.batch, buffers);
     return { message: { op: 'write', encoded }, transfer: [encoded.buffer as ArrayBuffer] };
   }
   const packed = packBytes(r);

@@ -27,4 +27,6 @@ export type WorkerReply =
       readonly outcomes: readonly WireOutcome[];
       readonly pageCount: number;
       readonly commits: number;
+      /** The buffers of the writes done, handed back for reuse (buffer-pool.ts). */
+      readonly returned: readonly ArrayBuffer[];
     };

@@ -50,6 +50,8 @@ export interface CrashTestOptions {
   hook?: CrashHook;
   /** Follow every kill by a power cut of the lane's disk (half of them torn). Default false. */
   powerCuts?: boolean;
+  /** The child's storage thread (SqliteStorageOptions.io). Default: the store's default. */
+  io?: 'worker' | 'inline';
   /** Stop once a violation is found. Default false. */
   stopAtFirstViolation?: boolean;
   /** After the child is ready, kill it within this many ms. Default 150. */
@@ -188,11 +190,11 @@ async function runLaneOn(
 
   // A spare child boots (node, modules) while the current one lives, so that the time between
   // kills goes to the part under test: opening, loading, and running under load.
-  let spare = bootChild(opts.hook);
+  let spare = bootChild(opts.hook, opts.io);
   try {
     while (lane.kills < kills && !stop.now) {
       const child = await spare;
-      spare = bootChild(opts.hook);
+      spare = bootChild(opts.hook, opts.io);
       // Mostly kill under load; one time in six, while the child is still opening or loading.
       const duringStartup = random() < 1 / 6;
       const life = await runChild(child, path, leader, (ready) =>
@@ -273,11 +275,13 @@ interface Booted {
 }
 
 /** Start a child process and wait until it has loaded its modules and waits for `go`. */
-function bootChild(hook: CrashTestOptions['hook']): Promise<Booted> {
+function bootChild(hook: CrashTestOptions['hook'], io: CrashTestOptions['io']): Promise<Booted> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     if (hook !== undefined) env.SYNOD_CRASH_HOOK = hook;
     else delete env.SYNOD_CRASH_HOOK;
+    if (io !== undefined) env.SYNOD_CRASH_IO = io;
+    else delete env.SYNOD_CRASH_IO;
     const child: ChildProcess = fork(CRASH_CHILD, [], {
       serialization: 'advanced',
       // Not the test runner's flags (loaders, inspector): a plain node running compiled JS.

@@ -19,9 +19,13 @@
  *    record that lies within a chunk in place, and assembles one that spans chunks in a buffer
  *    of its exact size (no quadratic copying when a peer drips bytes).
  *
- * A third change is ours alone: a muxer of this package (yamux.ts) takes the plaintext through
- * `sink` instead of a 'message' event on an Uint8ArrayList (the event path stays for any other
- * reader, such as multistream-select before early muxer negotiation).
+ * Two more could go upstream to @libp2p/utils' AbstractMessageStream, which every layer here
+ * extends: a send with nothing queued goes straight through (no Uint8ArrayList copies), and an
+ * event nobody listens to is not built ('idle' follows every send, at every layer).
+ *
+ * One is ours alone: a muxer of this package (yamux.ts) takes the plaintext through `sink`
+ * instead of a 'message' event on an Uint8ArrayList (the event path stays for any other reader,
+ * such as multistream-select before early muxer negotiation).
  */
 import { noise, type NoiseInit } from '@chainsafe/libp2p-noise';
 import { publicKeyFromProtobuf } from '@libp2p/crypto/keys';
@@ -286,9 +290,45 @@ export class NoiseRecordStream extends AbstractMessageStream {
 
   /** Encrypt everything queued as records in one buffer: one write to the connection. */
   sendData(data: Uint8ArrayList): SendResult {
+    return { sentBytes: data.byteLength, canSendMore: this.connection.send(this.seal(data)) };
+  }
+
+  /**
+   * Send straight through when nothing is queued (the common case): what processSendQueue
+   * would do, without its Uint8ArrayList copies. Otherwise queue as the base class does.
+   */
+  override send(data: Uint8Array | Uint8ArrayList): boolean {
+    if (
+      !(data instanceof Uint8Array) ||
+      data.byteLength === 0 ||
+      this.writeBuffer.byteLength > 0 ||
+      this.sendingData ||
+      this.writableNeedsDrain ||
+      this.writeStatus !== 'writable'
+    ) {
+      return super.send(data);
+    }
+    this.sendingData = true;
+    let more: boolean;
+    try {
+      more = this.connection.send(this.seal(data));
+    } catch (err) {
+      this.abort(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    } finally {
+      this.sendingData = false;
+    }
+    if (!more) this.writableNeedsDrain = true;
+    this.safeDispatchEvent('idle');
+    return more;
+  }
+
+  /** Records (2-byte length, ciphertext and tag) of `data`, in one buffer. */
+  private seal(data: Uint8Array | Uint8ArrayList): Uint8Array {
     const total = data.byteLength;
     const records = Math.ceil(total / MAX_PLAINTEXT);
-    const out = new Uint8Array(total + records * (2 + TAG));
+    // Every byte is written below (allocUnsafe: pooled for small sizes, not zeroed).
+    const out = Buffer.allocUnsafe(total + records * (2 + TAG));
     let o = 0;
     for (let i = 0; i < total; i += MAX_PLAINTEXT) {
       const sealed = this.handshake.encrypt(data.subarray(i, Math.min(i + MAX_PLAINTEXT, total)));
@@ -299,7 +339,15 @@ export class NoiseRecordStream extends AbstractMessageStream {
       else out.set(sealed.subarray(), o + 2);
       o += 2 + n;
     }
-    return { sentBytes: total, canSendMore: this.connection.send(out) };
+    return out;
+  }
+
+  /** Build an event only if someone listens ('idle' follows every send). */
+  override safeDispatchEvent(
+    type: keyof MessageStreamEvents,
+    detail?: Parameters<AbstractMessageStream['safeDispatchEvent']>[1],
+  ): boolean {
+    return this.listenerCount(type) === 0 || super.safeDispatchEvent(type, detail);
   }
 
   close(options?: { signal?: AbortSignal }): Promise<void> {

@@ -11,7 +11,7 @@
  * auto-tuning is go-yamux's: when a half window was consumed within 4 RTTs, the window doubles
  * (up to maxStreamWindowSize).
  */
-import type { AbortOptions } from '@libp2p/interface';
+import type { AbortOptions, MessageStreamEvents } from '@libp2p/interface';
 import { AbstractStream, type AbstractStreamInit, type SendResult } from '@libp2p/utils';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import {
@@ -37,12 +37,18 @@ export interface YamuxStreamInit extends AbstractStreamInit {
   initialStreamWindowSize: number;
   maxStreamWindowSize: number;
   /** Send a frame; data frames carry `data` (one buffer: header and data are written together). */
-  sendFrame: (header: FrameHeader, data?: Uint8ArrayList) => boolean;
+  sendFrame: (header: FrameHeader, data?: Uint8Array | Uint8ArrayList) => boolean;
   /** The session's measured round trip (ms), or -1. */
   getRTT: () => number;
 }
 
 export class YamuxStream extends AbstractStream {
+  /**
+   * Set by a reader of this package (channel.ts) that takes each data frame directly, without a
+   * 'message' event on an Uint8ArrayList; data it cannot take now (paused, or behind buffered
+   * data) still goes the event way.
+   */
+  sink: ((data: Uint8Array) => void) | undefined;
   readonly streamId: number;
   state: StreamState;
   /** Bytes we may still send before the remote grants more. */
@@ -98,6 +104,52 @@ export class YamuxStream extends AbstractStream {
     return { sentBytes, canSendMore };
   }
 
+  /**
+   * Send straight through when nothing is queued and the window allows (the common case): what
+   * processSendQueue would do, without its Uint8ArrayList copies. Otherwise queue as the base
+   * class does.
+   */
+  override send(data: Uint8Array | Uint8ArrayList): boolean {
+    const n = data.byteLength;
+    if (
+      !(data instanceof Uint8Array) ||
+      n === 0 ||
+      n > this.sendWindowCapacity ||
+      n > (this.maxMessageSize ?? Infinity) ||
+      this.writeBuffer.byteLength > 0 ||
+      this.sendingData ||
+      this.writableNeedsDrain ||
+      this.writeStatus !== 'writable'
+    ) {
+      return super.send(data);
+    }
+    this.sendingData = true;
+    let more: boolean;
+    try {
+      more = this.sendFrame(
+        { type: FrameType.Data, flag: this.getSendFlags(), streamID: this.streamId, length: n },
+        data,
+      );
+    } catch (err) {
+      this.abort(err instanceof Error ? err : new Error(String(err)));
+      throw err;
+    } finally {
+      this.sendingData = false;
+    }
+    this.sendWindowCapacity -= n;
+    if (!more) this.writableNeedsDrain = true;
+    this.safeDispatchEvent('idle');
+    return more;
+  }
+
+  /** Build an event only if someone listens ('idle' follows every send). */
+  override safeDispatchEvent(
+    type: keyof MessageStreamEvents,
+    detail?: Parameters<AbstractStream['safeDispatchEvent']>[1],
+  ): boolean {
+    return this.listenerCount(type) === 0 || super.safeDispatchEvent(type, detail);
+  }
+
   sendReset(): void {
     this.sendFrame({
       type: FrameType.WindowUpdate,
@@ -148,7 +200,17 @@ export class YamuxStream extends AbstractStream {
       throw new YamuxProtocolError('receive window exceeded');
     }
     this.recvWindowCapacity -= header.length;
-    this.onData(data);
+    const sink = this.sink;
+    if (
+      sink !== undefined &&
+      data.length > 0 &&
+      this.readStatus === 'readable' &&
+      this.readBuffer.byteLength === 0
+    ) {
+      sink(data);
+    } else {
+      this.onData(data);
+    }
     this.sendWindowUpdate();
   }
 

@@ -317,12 +317,15 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
   }
 
   /** Write a frame: header and data in one buffer, so one record and one socket write below. */
-  private sendFrame(header: FrameHeader, data?: Uint8ArrayList): boolean {
+  private sendFrame(header: FrameHeader, data?: Uint8Array | Uint8ArrayList): boolean {
     const length = header.type === FrameType.Data ? (data?.byteLength ?? -1) : 0;
     if (length < 0) throw new YamuxProtocolError('data frame without data');
-    const out = new Uint8Array(HEADER_LENGTH + length);
+    // Every byte is written below (allocUnsafe: pooled for small sizes, not zeroed).
+    const out = Buffer.allocUnsafe(HEADER_LENGTH + length);
     writeHeader(out, header);
-    if (data !== undefined && length > 0) {
+    if (data instanceof Uint8Array) {
+      out.set(data, HEADER_LENGTH);
+    } else if (data !== undefined) {
       let o = HEADER_LENGTH;
       for (const chunk of data) {
         out.set(chunk, o);
