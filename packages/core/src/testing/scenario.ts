@@ -196,6 +196,8 @@ class ScenarioRunner {
           window: Number(o.window ?? 4),
           snapshotInterval: Number(o['snapshot-interval'] ?? 1000),
           logRetention: Number(o.retention ?? 1000),
+          // Scripts count heartbeats: their timing is pinned, whatever the defaults become.
+          heartbeatIntervalMs: 50,
           ...(o.batch !== undefined ? { maxBatchCommands: Number(o.batch) } : {}),
           ...(o['catchup-max'] !== undefined
             ? { catchupMaxDecisions: Number(o['catchup-max']) }
