@@ -42,6 +42,7 @@ import { PersistBuilder } from './persist-builder.js';
 import { ReadIndex, type ReadResult } from './read-index.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
+import { StoreGuard } from './store-guard.js';
 import { encodeSnapshot } from './snapshot.js';
 import type { StateMachine } from './state-machine.js';
 import type { PersistentState, Snapshot, StorageBatch } from './storage.js';
@@ -126,10 +127,18 @@ export interface NodeStatus {
   readonly catchup: CatchupProgress | null;
   /** True when a membership change is decided but does not govern yet. */
   readonly reconfigPending: boolean;
+  /**
+   * Set when peers found this peer's storage rolled back (restored from an older copy, or
+   * replaced): one sentence for its user, saying why and what to do. It no longer votes or leads.
+   */
+  readonly amnesia: string | null;
 }
 
 /** Decisions that may wait for the next write before they get one of their own. */
 const MAX_HELD_DECISIONS = 256;
+
+/** The random part of a client incarnation: `incarnation · SPAN + random` (below 2^53). */
+const CLIENT_INCARNATION_SPAN = 2 ** 20;
 
 /** The snapshot a new log starts from: this peer alone in configuration 0, and the app's empty state. */
 export function newLogSnapshot(
@@ -156,6 +165,7 @@ export class RawNode {
   private readonly leader: Leader;
   readonly replica: Replica;
   private readonly catchup: Catchup;
+  private readonly stores: StoreGuard;
   private client!: ClientSession;
 
   private now = 0;
@@ -175,6 +185,8 @@ export class RawNode {
   private incarnationWrite: number | undefined;
   /** Since when decisions alone wait for a write (holdDecisions). */
   private decisionsHeldSince: number | undefined;
+  /** This run's incarnation (the store's, raised at every start). */
+  private incarnation = 0;
   private incarnationDurable = false;
   private draining = false;
 
@@ -200,7 +212,7 @@ export class RawNode {
       send: (to, msg) => this.send(to, msg, false),
       sendAfterPersist: (to, msg) => this.send(to, msg, !bugs.has('send-before-persist')),
       bug: (name) => bugs.has(name),
-      incarnation: () => this.client?.inc ?? 0,
+      incarnation: () => this.incarnation,
       trace: trace === undefined ? () => {} : trace,
     };
     this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut);
@@ -245,6 +257,7 @@ export class RawNode {
       leaderTarget: () => this.leaderTarget(),
       removed: () => this.removedFlag,
     });
+    this.stores = new StoreGuard(this.ctx);
   }
 
   /**
@@ -253,9 +266,17 @@ export class RawNode {
    */
   load(state: PersistentState, now = 0): void {
     this.now = now;
-    const inc = state.incarnation + 1;
-    this.client = new ClientSession(this.ctx, inc);
-    this.persist.setIncarnation(inc);
+    this.incarnation = state.incarnation + 1;
+    // The client's incarnation carries a random low part: a store restored from an older copy
+    // starts again from an incarnation it used before, and its new commands must not pass for
+    // the old ones, nor old results for theirs (docs/protocol.md, "An acceptor with amnesia").
+    // A later run's client incarnation is still above every earlier run's.
+    const clientInc =
+      this.incarnation * CLIENT_INCARNATION_SPAN +
+      Math.floor(this.ctx.random() * CLIENT_INCARNATION_SPAN);
+    this.client = new ClientSession(this.ctx, clientInc);
+    this.persist.setIncarnation(this.incarnation);
+    this.stores.load(state);
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
     if (state.snapshot !== null) {
       this.replica.install(state.snapshot, false);
@@ -287,7 +308,8 @@ export class RawNode {
   tick(now: number): void {
     this.observeTime(now);
     // No ballot before this run's incarnation is durable: it makes this run's ballots unique.
-    if (this.incarnationDurable) this.leader.tick();
+    // None at all from a store found rolled back (its incarnation may have gone back too).
+    if (this.incarnationDurable && this.stores.amnesia === undefined) this.leader.tick();
     this.catchup.tick();
     this.client.tick();
     if (this.reads.size > 0) this.reads.tick();
@@ -301,7 +323,8 @@ export class RawNode {
    */
   nextDeadline(): number {
     let at = Math.min(this.catchup.nextDeadline(), this.client.nextDeadline());
-    if (this.incarnationDurable) at = Math.min(at, this.leader.nextDeadline());
+    if (this.incarnationDurable && this.stores.amnesia === undefined)
+      at = Math.min(at, this.leader.nextDeadline());
     if (this.reads.size > 0) at = Math.min(at, this.reads.nextDeadline());
     if (this.decisionsHeldSince !== undefined && this.persist.holdsOnlyDecisions())
       at = Math.min(at, this.decisionsHeldSince + this.opts.heartbeatIntervalMs);
@@ -409,6 +432,7 @@ export class RawNode {
     if (persist !== null) {
       this.decisionsHeldSince = undefined;
       const id = ++this.issuedWrite;
+      this.stores.number(persist, id);
       if (persist.incarnation !== undefined) this.incarnationWrite = id;
       const snap = this.replica.pendingSnapshotSlot;
       if (snap !== undefined) {
@@ -433,8 +457,9 @@ export class RawNode {
     const rd: Ready = {
       persist,
       writeId: afterPersist.length > 0 || persist !== null ? writeId : 0,
-      messages,
-      afterPersist,
+      // Store stamps name the write durable now, or the write that these messages wait for.
+      messages: this.stores.stampAll(messages),
+      afterPersist: this.stores.stampAll(afterPersist, writeId),
       results: this.results,
       reads: this.reads.take(),
       applied: this.applied,
@@ -478,6 +503,7 @@ export class RawNode {
     if (id <= this.durableWrite) return;
     if (id > this.issuedWrite) throw new Error(`write ${id} was never handed out`);
     this.durableWrite = id;
+    this.stores.persisted(id);
     if (this.incarnationWrite !== undefined && this.incarnationWrite <= id) {
       this.incarnationWrite = undefined;
       this.incarnationDurable = true;
@@ -535,14 +561,22 @@ export class RawNode {
   }
 
   private dispatch(from: PeerId, m: Message): void {
+    // A rolled-back peer's votes and ballots are dropped; this peer, if found rolled back
+    // itself, neither votes nor leads (store-guard.ts).
+    const wasRolledBack = this.stores.amnesia !== undefined;
+    if (!this.stores.admit(from, m)) {
+      if (!wasRolledBack && this.stores.amnesia !== undefined) this.leader.stepDownAll();
+      return;
+    }
+    const voting = this.stores.amnesia === undefined;
     switch (m.type) {
       case 'p1a':
-        return this.acceptor.onP1a(from, m);
+        return voting ? this.acceptor.onP1a(from, m) : undefined;
       case 'p1b':
         this.catchup.noteAhead(from, m.watermark);
         return this.leader.onP1b(from, m);
       case 'p2a':
-        return this.acceptor.onP2a(from, m);
+        return voting ? this.acceptor.onP2a(from, m) : undefined;
       case 'p2b':
         return this.leader.onP2b(from, m);
       case 'decision':
@@ -550,7 +584,7 @@ export class RawNode {
       case 'request':
         return this.onRequest(from, m);
       case 'heartbeat':
-        this.acceptor.onHeartbeat(from, m);
+        if (voting) this.acceptor.onHeartbeat(from, m);
         this.leader.onHeartbeat(from, m);
         this.catchup.noteAhead(from, m.slotOut);
         this.catchup.heardLeader();
@@ -561,6 +595,8 @@ export class RawNode {
         this.reads.settle();
         return;
       case 'transfer':
+        // A peer that no longer votes or leads takes no part in a hand-over either.
+        if (!voting) return;
         this.acceptor.onTransfer(from, m);
         this.leader.onTransfer(from, m);
         return;
@@ -574,6 +610,8 @@ export class RawNode {
         return this.catchup.onDecisions(from, m);
       case 'snapshotChunk':
         return this.catchup.onSnapshotChunk(from, m);
+      case 'rolledBack':
+        return; // taken in by admit()
     }
   }
 
@@ -800,6 +838,16 @@ export class RawNode {
     return this.removedFlag;
   }
 
+  /**
+   * The one sentence for this peer's user when peers found its storage rolled back (restored
+   * from an older copy, or replaced): why, and what to do. Null otherwise.
+   */
+  get amnesia(): string | null {
+    const why = this.stores.amnesia;
+    if (why === undefined) return null;
+    return `This peer's storage went back in time (${why}), so it no longer votes or leads under its id: remove it from the log on another member, then join again here with a new invite (nothing the log holds is lost).`;
+  }
+
   get initialized(): boolean {
     return this.replica.initialized;
   }
@@ -836,6 +884,7 @@ export class RawNode {
       snapshotSlot: this.replica.snapshot?.slot ?? 0,
       catchup: this.catchup.progress() ?? null,
       reconfigPending: this.reconfigPending(),
+      amnesia: this.amnesia,
     };
   }
 

@@ -187,3 +187,37 @@ describe('decisions alone', () => {
     expect(n.ready().persist?.decisions?.map((d) => d.slot)).toEqual([1]);
   });
 });
+
+describe('store stamps with writes in flight (amnesia detection)', () => {
+  it('name the write a message waits for, or the write durable when it leaves at once', () => {
+    const storage = new MemoryStorage();
+    const members = ['p1', 'p2', 'p3'];
+    storage.applySync({
+      snapshot: SimCluster.initialSnapshot(
+        { replicas: members, leaders: members, acceptors: members },
+        8,
+      ),
+    });
+    const state = storage.loadSync();
+    const start = state.seq ?? 0;
+    const n = new RawNode({ id: 'p3', stateMachine: new KvStateMachine(), random: () => 0.5 });
+    n.load(state);
+    const r1 = n.ready();
+    expect(r1.persist?.seq).toBe(start + 1);
+    // Write 1 (the incarnation) is in flight: p1's heartbeat and P2a are answered after write 2.
+    const ballot = { round: 1 << 12, leader: 'p1' };
+    n.step('p1', { type: 'heartbeat', config: 0, ballot, seq: 1, slotOut: 1, snapshotSlot: 0 });
+    n.step('p1', { type: 'p2a', config: 0, ballot, slot: 1, value: Uint8Array.of(1, 2, 3) });
+    const r2 = n.ready();
+    expect(r2.writeId).toBe(r1.writeId + 1);
+    expect(r2.persist?.seq).toBe(start + 2);
+    const after = r2.afterPersist.map((e) => [e.msg.type, 'store' in e.msg ? e.msg.store : 0]);
+    expect(after).toContainEqual(['p2b', expect.objectContaining({ start, seq: start + 2 })]);
+    // Write 1 is durable, write 2 still in flight: a request that leaves at once names write 1.
+    n.persisted(r1.writeId);
+    n.propose(encodeKv({ op: 'put', key: 'a', value: '1' }));
+    const r3 = n.ready();
+    const req = r3.messages.find((e) => e.msg.type === 'request');
+    expect(req?.msg).toMatchObject({ store: { start, seq: start + 1 } });
+  });
+});

@@ -44,6 +44,11 @@ import {
   type JoinOptions,
   type JoinResult,
 } from './join.js';
+import {
+  INVITE_DECISION_TIMEOUT_MS,
+  InviteRequestService,
+  type InviteRequestHandler,
+} from './invite-request.js';
 import { noiseRecords } from './link/noise-records.js';
 import { yamuxMuxer } from './link/yamux.js';
 import { MemberSet } from './members.js';
@@ -51,7 +56,7 @@ import { META_JOINED } from './meta-keys.js';
 import { copyMetrics, newMetrics, type DropReason, type TransportMetrics } from './metrics.js';
 import { resolveOptions, type Libp2pTransportOptions, type ResolvedOptions } from './options.js';
 import { PeerLink, type LinkState } from './peer-link.js';
-import { JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
+import { INVITE_REQUEST_PROTOCOL, JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
 import { toSwarmKey } from './psk.js';
 
 /** A peer seen by discovery (mDNS, or an address given to addPeerAddress / bootstrap). */
@@ -112,7 +117,11 @@ export async function createLibp2pTransport(
   checkListenAddresses(opts.listen);
   const key = options.identity ?? (await loadOrCreateIdentity(options.storage!));
   const self = peerIdFromPrivateKey(key).toString();
-  const { members, book, addressBook, metrics, strangers } = await prepare(opts, options, self);
+  const { members, book, addressBook, metrics, strangers, askers } = await prepare(
+    opts,
+    options,
+    self,
+  );
   const node = await createLibp2p({
     privateKey: key,
     addresses: {
@@ -128,6 +137,7 @@ export async function createLibp2pTransport(
       metrics,
       maxStrangers: opts.maxStrangers,
       strangerCount: () => strangers.size,
+      takesInviteRequests: () => askers.accepting,
     }),
     ...(opts.psk !== undefined
       ? { connectionProtector: preSharedKey({ psk: toSwarmKey(opts.psk) }) }
@@ -150,6 +160,7 @@ export async function createLibp2pTransport(
     addressBook,
     metrics,
     strangers,
+    askers,
     storage: options.storage,
     ownNode: node,
   });
@@ -175,13 +186,18 @@ export async function attachLibp2pTransport(
 ): Promise<Libp2pTransport<Libp2pHost>> {
   const opts = resolveOptions(options);
   const self = components.peerId.toString();
-  const { members, book, addressBook, metrics, strangers } = await prepare(opts, options, self);
+  const { members, book, addressBook, metrics, strangers, askers } = await prepare(
+    opts,
+    options,
+    self,
+  );
   const transport = new Libp2pTransport(hostOfComponents(components), self, opts, {
     members,
     book,
     addressBook,
     metrics,
     strangers,
+    askers,
     storage: options.storage,
     ownNode: undefined,
   });
@@ -207,7 +223,7 @@ async function prepare(opts: ResolvedOptions, options: Libp2pTransportOptions, s
   for (const m of joined?.members ?? []) addressBook.record(m.peer, m.addrs);
   const metrics = newMetrics();
   const strangers = new Map<string, { peer: PeerId; timer: ReturnType<typeof setTimeout> }>();
-  return { members, book, addressBook, metrics, strangers };
+  return { members, book, addressBook, metrics, strangers, askers: { accepting: false } };
 }
 
 interface Internals {
@@ -216,6 +232,8 @@ interface Internals {
   readonly addressBook: AddressBook;
   readonly metrics: TransportMetrics;
   readonly strangers: Map<string, { peer: PeerId; timer: ReturnType<typeof setTimeout> }>;
+  /** Whether the app takes invite requests (the gate admits strangers to ask). */
+  readonly askers: { accepting: boolean };
   readonly storage: MetaStore | undefined;
   /** The libp2p node, when it is this transport's own (made by createLibp2pTransport). */
   readonly ownNode: Libp2p | undefined;
@@ -241,6 +259,7 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
   private readonly peerIds = new Map<PeerId, Libp2pPeerId | null>();
   private readonly joinsInProgress = new Map<PeerId, number>();
   private readonly joinService: JoinService;
+  private readonly inviteRequests: InviteRequestService;
   /** Bad frames per peer in the current window (see onDrop). */
   private readonly badFrames = new Map<PeerId, { since: number; count: number }>();
 
@@ -274,12 +293,21 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
       advertisedAddrs: () => this.advertisedAddrs(),
       addrsOf: (peer) => this.addrsOf(peer),
       onJoined: (result) => this.onJoined(result),
-      joinInProgress: (peer, active) => {
-        const n = (this.joinsInProgress.get(peer) ?? 0) + (active ? 1 : -1);
-        if (n > 0) this.joinsInProgress.set(peer, n);
-        else this.joinsInProgress.delete(peer);
-      },
+      joinInProgress: (peer, active) => this.noteJoinInProgress(peer, active),
     });
+    this.inviteRequests = new InviteRequestService({
+      createInvite: () => this.createInvite(),
+      inProgress: (peer, active) => this.noteJoinInProgress(peer, active),
+      log: this.log.newScope('invite-request'),
+      decisionTimeoutMs: INVITE_DECISION_TIMEOUT_MS,
+    });
+  }
+
+  /** A join or invite-request exchange with `peer` started or ended (see expireStranger). */
+  private noteJoinInProgress(peer: PeerId, active: boolean): void {
+    const n = (this.joinsInProgress.get(peer) ?? 0) + (active ? 1 : -1);
+    if (n > 0) this.joinsInProgress.set(peer, n);
+    else this.joinsInProgress.delete(peer);
   }
 
   /** @internal Register handlers and events, then dial the peers already known. */
@@ -291,9 +319,15 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
     await node.handle(JOIN_PROTOCOL, (stream, conn) => this.joinService.serve(stream, conn), {
       maxInboundStreams: 2,
     });
+    await node.handle(
+      INVITE_REQUEST_PROTOCOL,
+      (stream, conn) => this.inviteRequests.serve(stream, conn),
+      { maxInboundStreams: 2 },
+    );
     this.detach.push(
       () => node.unhandle(PAXOS_PROTOCOL),
       () => node.unhandle(JOIN_PROTOCOL),
+      () => node.unhandle(INVITE_REQUEST_PROTOCOL),
     );
     const listen = <K extends keyof Libp2pEvents>(
       type: K,
@@ -382,6 +416,7 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
     if (this.stopped) return;
     this.stopped = true;
     this.handler = undefined;
+    await Promise.all([...this.links.values()].map((link) => link.drain()));
     for (const link of this.links.values()) link.close();
     this.links.clear();
     for (const ch of this.inbound.values()) ch.abort(new TransportStoppedError());
@@ -449,6 +484,15 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
   createInvite(opts?: CreateInviteOptions): Promise<IssuedInvite> {
     if (this.stopped) return Promise.reject(new TransportStoppedError());
     return this.joinService.createInvite(opts);
+  }
+
+  /**
+   * Let peers in no log ask this member for an invite (invite-request.ts): `handler` decides each
+   * request (the desktop app asks its user); undefined stops taking them.
+   */
+  setInviteRequestHandler(handler: InviteRequestHandler | undefined): void {
+    this.inviteRequests.setHandler(handler);
+    this.internals.askers.accepting = handler !== undefined;
   }
 
   /**
