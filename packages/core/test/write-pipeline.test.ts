@@ -4,12 +4,12 @@
  * in write order.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryStorage } from '../src/memory-storage.js';
+import type { MemoryStorage } from '../src/memory-storage.js';
 import type { Envelope } from '../src/messages.js';
 import { RawNode, type Ready } from '../src/raw-node.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
-import { SimCluster } from '../src/testing/sim-cluster.js';
 import { WritePipeline } from '../src/write-pipeline.js';
+import { newLogStore } from './helpers.js';
 
 const hb = (to: string): Envelope => ({
   to,
@@ -56,13 +56,7 @@ describe('WritePipeline', () => {
 });
 
 function singleMemberLeader(): { n: RawNode; storage: MemoryStorage; sm: KvStateMachine } {
-  const storage = new MemoryStorage();
-  storage.applySync({
-    snapshot: SimCluster.initialSnapshot(
-      { replicas: ['p1'], leaders: ['p1'], acceptors: ['p1'] },
-      8,
-    ),
-  });
+  const storage = newLogStore(['p1'], 8);
   const sm = new KvStateMachine();
   const n = new RawNode({ id: 'p1', stateMachine: sm, random: () => 0.5 });
   n.load(storage.loadSync());
@@ -135,14 +129,7 @@ describe('RawNode with writes in flight', () => {
 
 describe('decisions alone', () => {
   function follower(): RawNode {
-    const storage = new MemoryStorage();
-    const members = ['p1', 'p2', 'p3'];
-    storage.applySync({
-      snapshot: SimCluster.initialSnapshot(
-        { replicas: members, leaders: members, acceptors: members },
-        8,
-      ),
-    });
+    const storage = newLogStore(['p1', 'p2', 'p3'], 8);
     const n = new RawNode({
       id: 'p3',
       stateMachine: new KvStateMachine(),
@@ -190,14 +177,7 @@ describe('decisions alone', () => {
 
 describe('store stamps with writes in flight (amnesia detection)', () => {
   it('name the write a message waits for, or the write durable when it leaves at once', () => {
-    const storage = new MemoryStorage();
-    const members = ['p1', 'p2', 'p3'];
-    storage.applySync({
-      snapshot: SimCluster.initialSnapshot(
-        { replicas: members, leaders: members, acceptors: members },
-        8,
-      ),
-    });
+    const storage = newLogStore(['p1', 'p2', 'p3'], 8);
     const state = storage.loadSync();
     const start = state.seq ?? 0;
     const n = new RawNode({ id: 'p3', stateMachine: new KvStateMachine(), random: () => 0.5 });
