@@ -2,7 +2,10 @@
 // Transport benchmark (issues 5 and 14): what a message costs on Synod's libp2p transport next to
 // a raw node:net connection carrying the same frames with the same codec, and next to a stock
 // js-libp2p stream (TCP + @chainsafe Noise + @chainsafe yamux, the same frames, no Synod code),
-// all measured in the same run, every peer in its own process, on 127.0.0.1:
+// and next to the same bare libp2p stream over Synod's link components (src/link: its Noise
+// records and yamux, none of the transport above them: what the link costs, apart from gating,
+// peer bookkeeping and queues), all measured in the same run, every peer in its own process, on
+// 127.0.0.1:
 //
 // - RTT: one 100-byte request, echoed; p50 and p99 of sequential round trips.
 // - First of two replies: one process sends a request to two others and waits for the first
@@ -20,6 +23,7 @@
 // update per frame (the receiver writes at most once per 10 frames).
 //
 //   npm run bench -- transport [--runs 3] [--rtt-samples 2000] [--messages 20000]
+//                              [--kinds raw,stock,link,synod]
 //
 // Needs the packages built (npm run build). Writes bench/results/transport-<date>.json and
 // appends a section to bench/REPORT.md.
@@ -39,6 +43,8 @@ import {
   decodeFrameBody,
   encodeMessages,
   FrameDecoder,
+  noiseRecords,
+  yamuxMuxer,
 } from '@synod/transport-libp2p';
 import { createLibp2p } from 'libp2p';
 import {
@@ -60,7 +66,7 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
     'rtt-samples': { type: 'string', default: '2000' },
     messages: { type: 'string', default: '20000' },
-    kinds: { type: 'string', default: 'raw,stock,synod' },
+    kinds: { type: 'string', default: 'raw,stock,link,synod' },
     peer: { type: 'string' },
   },
 });
@@ -80,7 +86,7 @@ const payload = new Uint8Array(PAYLOAD).fill(0x5a);
  * @typedef {(messages: readonly Message[]) => void} Handler
  * @typedef {{ send(messages: Message[]): boolean, onMessages(h: Handler): void }} End
  * @typedef {{ count: number, cpuUs: number, writes: number }} Stats
- * @typedef {{ address: string, id: string, stats(): Promise<Stats>, stop(): Promise<void> }} Remote
+ * @typedef {{ address: string, id: string, stats(): Promise<Stats>, arrived(n: number): Promise<Stats>, stop(): Promise<void> }} Remote
  */
 
 // ------------------------------------------------------------------ counting socket writes
@@ -134,11 +140,24 @@ function receiver(reply) {
   let count = 0;
   /** @type {Handler} */
   const handle = (messages) => {
-    if (messages[0]?.type === 'request') reply([...messages]);
-    else count += messages.length;
+    if (messages[0]?.type === 'request') {
+      reply([...messages]);
+      return;
+    }
+    count += messages.length;
+    if (count >= arrival.target) {
+      arrival.target = Infinity;
+      arrival.reached();
+    }
   };
   return { handle, count: () => count };
 }
+
+/**
+ * In a remote peer: the decision count at which to tell the parent (so that it need not poll,
+ * which would cost both processes CPU while it waits).
+ */
+const arrival = { target: Infinity, reached: () => undefined };
 
 /**
  * Frames over a byte pipe with Synod's codec: `write` sends bytes; returns the End and the
@@ -190,14 +209,18 @@ function streamEnd(stream) {
   return end;
 }
 
-/** A libp2p node with the stock components (what js-libp2p users get). @param {import('@libp2p/interface').PrivateKey} privateKey */
-function stockNode(privateKey) {
+/**
+ * A bare libp2p node: with the stock components (`stock`, what js-libp2p users get) or with
+ * Synod's link components in their place (`link`).
+ * @param {'stock' | 'link'} kind @param {import('@libp2p/interface').PrivateKey} privateKey
+ */
+function bareNode(kind, privateKey) {
   return createLibp2p({
     privateKey,
     addresses: { listen: LOOPBACK },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    connectionEncrypters: [kind === 'link' ? noiseRecords() : noise()],
+    streamMuxers: [kind === 'link' ? yamuxMuxer() : yamux()],
     connectionMonitor: { enabled: false },
   });
 }
@@ -226,8 +249,8 @@ async function startRemote(kind, key, members) {
       close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
     };
   }
-  if (kind === 'stock') {
-    const node = await stockNode(key);
+  if (kind === 'stock' || kind === 'link') {
+    const node = await bareNode(kind, key);
     /** @type {ReturnType<typeof receiver> | undefined} */
     let r;
     await node.handle(ECHO_PROTOCOL, (stream) => {
@@ -258,10 +281,15 @@ async function runChild() {
   const key = privateKeyFromProtobuf(Buffer.from(process.env.BENCH_KEY ?? '', 'hex'));
   const members = (process.env.BENCH_MEMBERS ?? '').split(',');
   const b = await startRemote(String(opts.peer), key, members);
+  const report = () =>
+    process.send?.({ stats: { count: b.count(), cpuUs: cpuUs(), writes: socketWrites } });
   process.on('message', (/** @type {unknown} */ m) => {
-    if (m === 'stats')
-      process.send?.({ stats: { count: b.count(), cpuUs: cpuUs(), writes: socketWrites } });
+    if (m === 'stats') report();
     if (m === 'stop') void b.close().then(() => process.exit(0));
+    if (typeof m === 'object' && m !== null && 'expect' in m) {
+      arrival.target = b.count() + Number(m.expect);
+      arrival.reached = () => void report();
+    }
   });
   process.send?.({ address: b.address });
 }
@@ -293,6 +321,12 @@ async function spawnRemote(kind, key, members) {
     stats: async () => {
       const answer = next();
       child.send('stats');
+      return /** @type {Stats} */ ((await answer).stats);
+    },
+    // Resolves once `n` more decisions have arrived, with the stats at that moment.
+    arrived: async (n) => {
+      const answer = next();
+      child.send({ expect: n });
       return /** @type {Stats} */ ((await answer).stats);
     },
     stop: async () => {
@@ -336,8 +370,8 @@ async function setUp(kind) {
       },
     };
   }
-  if (kind === 'stock') {
-    const node = await stockNode(keys[0]);
+  if (kind === 'stock' || kind === 'link') {
+    const node = await bareNode(kind, keys[0]);
     const streams = await Promise.all(
       remotes.map((r) => node.dialProtocol(multiaddr(r.address), ECHO_PROTOCOL)),
     );
@@ -427,6 +461,7 @@ async function roundTrips(ends) {
  */
 async function stream(b, remote, perSend) {
   const before = await remote.stats();
+  const done = remote.arrived(MESSAGES);
   const w0 = socketWrites;
   const c0 = cpuUs();
   const t0 = performance.now();
@@ -439,14 +474,11 @@ async function stream(b, remote, perSend) {
     await tick();
   }
   const sentWrites = socketWrites - w0;
-  let after = await remote.stats();
-  while (after.count - before.count < sent) {
-    await sleep(2);
-    after = await remote.stats();
-  }
+  const after = await done;
   const seconds = (performance.now() - t0) / 1000;
   const cpuA = cpuUs() - c0;
   const cpuB = after.cpuUs - before.cpuUs;
+  if (after.count - before.count < sent) throw new Error('not every message arrived');
   return {
     messages: sent,
     frames: sends,
@@ -579,6 +611,7 @@ async function runParent() {
   const names = {
     raw: 'raw node:net, Synod frames',
     stock: 'stock js-libp2p stream (TCP, @chainsafe Noise, yamux)',
+    link: "bare libp2p stream over Synod's link (src/link)",
     synod: 'Synod libp2p transport',
   };
   /** @param {string} kind @param {string} metric @param {(x: number) => string} [f] */
@@ -597,10 +630,12 @@ async function runParent() {
     machineLine(machine),
     versionsLine(machine),
     '',
-    `Method: ${RUNS} runs alternating three transports carrying the same Synod frames, every peer`,
-    'in its own process on 127.0.0.1: a raw node:net connection; a stock js-libp2p stream (TCP,',
-    "@chainsafe/libp2p-noise, @chainsafe/libp2p-yamux: libp2p's defaults, no Synod code); and",
-    `Synod's transport (its Noise records and yamux, src/link/). RTT: ${RTT_SAMPLES} sequential`,
+    `Method: ${RUNS} runs alternating the transports (${KINDS.join(', ')}) carrying the same Synod`,
+    'frames, every peer in its own process on 127.0.0.1: a raw node:net connection; a stock',
+    'js-libp2p stream (TCP, @chainsafe/libp2p-noise, @chainsafe/libp2p-yamux: the defaults, no',
+    "Synod code); the same bare libp2p stream over Synod's link components (src/link/: its Noise",
+    "records and yamux, nothing above them); and Synod's transport (the link plus gating, peer",
+    `bookkeeping, queues). RTT: ${RTT_SAMPLES} sequential`,
     `round trips of a ${PAYLOAD}-byte request. First of two: the request to two peers, timed to the`,
     'first answer. CPU per message: sender + receiver CPU (user + system) over',
     `${MESSAGES} decisions of ${PAYLOAD} B, sent one by one (one send per turn of the event loop)`,
