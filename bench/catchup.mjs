@@ -12,7 +12,7 @@
 //
 // Writes bench/results/catchup-<date>.json and appends a section to bench/REPORT.md.
 import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -47,6 +47,7 @@ const CONC = Number(opts.conc);
 const dir = join(tmpdir(), `synod-bench-catchup-${process.pid}`);
 const machine = machineInfo(tmpdir());
 const busy = await busyPct(2000);
+const load0 = loadavg()[0];
 log(`catchup bench: ${RUNS} runs of ${COMMANDS} commands missed; machine ${fmt(busy)}% busy`);
 
 const ALL_SCENARIOS = [
@@ -99,6 +100,7 @@ for (const sc of SCENARIOS) {
         startMs: startedAt - startAt,
         catchupAfterStartMs: Number(done.at) - startedAt,
         hashesEqual: bs.sm.count === ls2.sm.count ? bs.sm.hash === ls2.sm.hash : null,
+        load1: loadavg()[0],
         snapshotSlot: bs.status.snapshotSlot,
         leaderSnapshotSlot: ls2.status.snapshotSlot,
         resumedFrom: before,
@@ -129,6 +131,7 @@ const results = SCENARIOS.map((sc) => {
     startMs: pick('startMs'),
     catchupAfterStartMs: pick('catchupAfterStartMs'),
     fillMs: pick('fillMs'),
+    load1: pick('load1'),
     missedSlots,
     path:
       missedSlots.max < 1000
@@ -157,7 +160,8 @@ await appendReport([
   '',
   machineLine(machine),
   versionsLine(machine),
-  `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run.`,
+  `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run, load average ${fmt(load0)};`,
+  'the "load" column is the 1-minute load average when each measurement ended.',
   '',
   `Method: 3 peers in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options:`,
   "snapshot every 1,000 slots, 1,000 decisions retained). A follower shuts down; the leader's app",
@@ -175,6 +179,7 @@ await appendReport([
       'node start → current ms',
       'of which start ms',
       'spawn → current ms',
+      'load',
       'state equal',
     ],
     results.map((r) => [
@@ -184,6 +189,7 @@ await appendReport([
       `**${range(r.startToCurrentMs)}**`,
       range(r.startMs),
       range(r.spawnToCurrentMs),
+      range(r.load1),
       r.equal ? 'yes' : 'NO',
     ]),
   ),

@@ -1,20 +1,33 @@
 #!/usr/bin/env node
-// Cluster benchmark (issue 8, suite 1): 3 Synod peers in 3 processes on 127.0.0.1 (libp2p: TCP +
-// Noise + yamux, mDNS off; SQLite with WAL and synchronous=FULL), a closed-loop load of 100-byte
-// commands from the app in the leader's process with 1, 8, 64, 256 and 1024 outstanding:
-// committed commands/s, latency p50/p99/p999, each peer's CPU and peak RSS. In the same run, the
-// same load against a 3-member etcd cluster on 127.0.0.1 (Debian's etcd 3.4, the anchor's
-// scripts, through etcd's HTTP/JSON gateway from a separate client process): the ratio
-// Synod/etcd per level. Passes alternate Synod and etcd, each on a fresh cluster.
+// Cluster benchmark (issues 8 and 13): what a user of a 3-peer cluster gets, next to etcd in the
+// same run. Synod: 3 peers in 3 processes on 127.0.0.1 (libp2p: TCP + Noise + yamux, mDNS off;
+// SQLite with WAL and synchronous=FULL), a closed-loop load of 100-byte commands from the app in
+// the leader's process. etcd: 3 members on 127.0.0.1 (Debian's etcd 3.4, the anchor's scripts),
+// the same closed loop of 100-byte puts to the leader from a separate process through etcd's
+// native gRPC client (the anchor's grpcbench, built offline; `--etcd-client http` uses its
+// HTTP/JSON gateway instead). Passes alternate Synod and etcd, each on a fresh cluster that is
+// warmed (--warm s of load at C=64, not counted) before it is measured.
 //
-//   npm run bench -- cluster [--passes 3] [--seconds 5] [--warmup 1] [--levels 1,8,64,256,1024]
-//                            [--no-etcd] [--profile 256]
+// Per level C: committed commands/s, latency p50/p99, CPU µs per command of all cluster
+// processes (utime + stime from /proc: the three Synod peers, whose leader also runs the load;
+// the three etcd members, whose client is a process of its own, reported beside), peak RSS per
+// peer, and the 1-minute load average at the end of the window beside each figure. Also, in the
+// same run: the floor of one command at C=1 (a durable SQLite commit + the first of two replies
+// over Synod's transport, once per pass); each fresh cluster's idle CPU (% of one core, all
+// three processes, before any load); and with --minutes N, a long run at C=64 on each system
+// counting leader changes.
 //
-// --profile C: after the passes, one more Synod run at C (not counted in the figures) with the
-// V8 CPU profiler on the leader and on a follower over the window.
-// Writes bench/results/cluster-<date>.json (+ an SVG chart) and appends to bench/REPORT.md.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+//   npm run bench -- cluster [--passes 3] [--seconds 5] [--warmup 1] [--warm 5]
+//                            [--levels 1,64,256,1024] [--idle 10] [--minutes 0]
+//                            [--etcd-client grpc|http] [--no-etcd] [--io worker|inline]
+//                            [--profile 1,256]
+//
+// --io: the Synod peers' storage thread (default: the storage's default). --profile C: after
+// the passes, one more Synod run at C (not counted) with the V8 CPU profiler on the leader and
+// a follower. Writes bench/results/cluster-<date>.json (+ an SVG chart) and appends a section to
+// bench/REPORT.md.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -25,10 +38,8 @@ import {
   latencySummary,
   log,
   machineInfo,
-  parseJson,
   machineLine,
   range,
-  RESULTS_DIR,
   renderChart,
   saveResults,
   sleep,
@@ -39,7 +50,17 @@ import {
   waitQuiet,
   watchMachine,
 } from './lib/common.mjs';
-import { ensureEtcd, etcdLoad, etcdPids, startEtcd, stopEtcd } from './lib/etcd.mjs';
+import {
+  ensureEtcd,
+  ensureGrpcBench,
+  etcdElections,
+  etcdLoad,
+  etcdPids,
+  grpcLoad,
+  startEtcd,
+  stopEtcd,
+} from './lib/etcd.mjs';
+import { measureFloor } from './lib/floor.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
@@ -49,55 +70,84 @@ const { values: opts } = parseArgs({
     passes: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '1' },
-    levels: { type: 'string', default: '1,8,64,256,1024' },
+    warm: { type: 'string', default: '5' },
+    levels: { type: 'string', default: '1,64,256,1024' },
+    idle: { type: 'string', default: '10' },
+    minutes: { type: 'string', default: '0' },
+    'etcd-client': { type: 'string', default: 'grpc' },
     'no-etcd': { type: 'boolean', default: false },
+    io: { type: 'string' },
     profile: { type: 'string', default: '1,256' },
   },
 });
 const PASSES = Number(opts.passes);
 const SECONDS = Number(opts.seconds);
 const WARMUP = Number(opts.warmup);
+const WARM = Number(opts.warm);
 const LEVELS = opts.levels.split(',').map(Number);
+const IDLE = Number(opts.idle);
+const MINUTES = Number(opts.minutes);
 const WITH_ETCD = !opts['no-etcd'];
+const CLIENT = opts['etcd-client'] === 'http' ? 'http' : 'grpc';
+/** The Synod peers' storage io: the first is measured as `synod`; others as `synod-<io>`, beside. */
+const IOS = (opts.io ?? '').split(',').filter((x) => x === 'worker' || x === 'inline');
+const IO = IOS[0];
+const OTHER_IOS = IOS.slice(1);
 const PROFILE = opts.profile === '' ? [] : opts.profile.split(',').map(Number);
 const SIZE = 100;
-const work = join(tmpdir(), `synod-bench-cluster-${process.pid}`);
+const work = mkdtempSync(join(tmpdir(), 'synod-bench-cluster-'));
 const date = new Date().toISOString();
 const profDir = join(BENCH_DIR, 'profiles');
 
 const machine = machineInfo(tmpdir());
 const etcdVersion = WITH_ETCD ? ensureEtcd() : 'not run';
+if (WITH_ETCD && CLIENT === 'grpc') ensureGrpcBench();
+const CLIENT_NAME =
+  CLIENT === 'grpc'
+    ? "etcd's native gRPC client (Go clientv3, the anchor's grpcbench)"
+    : "etcd's HTTP/JSON gateway (bench/etcd/etcd-load.mjs, node:http keep-alive)";
 log(
-  `cluster bench: ${PASSES} passes, levels ${LEVELS.join(',')}, ${WARMUP}+${SECONDS} s each` +
-    `${WITH_ETCD ? `, etcd ${etcdVersion}` : ''}`,
+  `cluster bench: ${PASSES} passes, levels ${LEVELS.join(',')}, warm ${WARM} s, ${WARMUP}+${SECONDS} s each` +
+    `${WITH_ETCD ? `, etcd ${etcdVersion} through ${CLIENT}` : ''}${IO === undefined ? '' : `, storage io ${IOS.join(' and ')}`}`,
 );
 
 /**
- * @typedef {{ system: string, pass: number, conc: number, commandsPerSec: number, p50: number,
- *   p99: number, p999: number, errors: Record<string, number>, cpu: Record<string, number>,
- *   rss: Record<string, number>, busyPct: number, othersPct: number, extra?: Record<string, unknown> }} Row
+ * One measured window of one system at one level.
+ * @typedef {{ system: string, pass: number, conc: number, commandsPerSec: number,
+ *   p50: number, p99: number, p999: number, errors: Record<string, number>,
+ *   clusterCpuPct: number, cpuUsPerCommand: number, clientCpuPct: number | null,
+ *   rss: Record<string, number>, load1: number, othersPct: number,
+ *   extra?: Record<string, unknown> }} Row
  * @type {Row[]}
  */
 const rows = [];
+/** @type {{ system: string, pass: number, seconds: number, cpuPctOfOneCore: number, perProcess: Record<string, number>, load1: number }[]} */
+const idles = [];
+/** @type {{ pass: number, commitP50Ms: number, firstOfTwoP50Ms: number, floorMs: number, load1: number }[]} */
+const floors = [];
+/** @type {Record<string, unknown>[]} */
+const longRuns = [];
 /** @type {{ conc: number, role: string, file: string, commands: number, summary: ReturnType<typeof summarizeProfile> }[]} */
 const profiles = [];
 /** @type {{ pass: number, counts: number[], hashes: number[], agree: boolean }[]} */
 const checks = [];
 
+/** Sum of a record's values. @param {Record<string, number>} r */
+const total = (r) => Object.values(r).reduce((a, b) => a + b, 0);
+
 /**
- * Machine use over a window: others' share = all cores' busy time minus what we ran.
+ * Others' share of the machine over a window: all cores' busy time minus what we ran.
  * @param {ReturnType<ReturnType<typeof watchMachine>['stop']>} m
  */
 function othersPct(m) {
-  const ours = Object.values(m.cpuPctOfOneCore).reduce((a, b) => a + b, 0) + m.selfCpuPct;
-  return Math.max(0, m.systemBusyPct * m.cores - ours);
+  return Math.max(0, m.systemBusyPct * m.cores - total(m.cpuPctOfOneCore) - m.selfCpuPct);
 }
 
 /**
- * Per-peer figures over a window from two `counters` answers: storage writes (each one fsync),
- * CPU per committed command, frames.
- * @typedef {{ at: number, writes: { count: number, ms: number, maxMs: number }, cpuUs: number,
- *   framesSent: number, messagesSent: number, applied: number, slotOut: number }} Counters
+ * Per-peer figures over a window from two `counters` answers: storage writes and transactions
+ * (each one fsync), CPU per committed command, frames.
+ * @typedef {{ at: number, writes: { count: number, ms: number, maxMs: number }, commits: number,
+ *   cpuUs: number, framesSent: number, messagesSent: number, applied: number, slotOut: number }} Counters
  * @param {string} role @param {unknown} ua @param {unknown} ub
  */
 function peerCounters(role, ua, ub) {
@@ -114,6 +164,7 @@ function peerCounters(role, ua, ub) {
     cpuPct: (b.cpuUs - a.cpuUs) / 1e4 / s,
     cpuUsPerCommand: (b.cpuUs - a.cpuUs) / applied,
     writesPerSec: writes / s,
+    commitsPerSec: (b.commits - a.commits) / s,
     meanWriteMs: (b.writes.ms - a.writes.ms) / writes,
     maxWriteMs: b.writes.maxMs,
     writeBusyPct: (100 * (b.writes.ms - a.writes.ms)) / 1000 / s,
@@ -125,16 +176,57 @@ function peerCounters(role, ua, ub) {
   };
 }
 
-/** @param {number} pass */
-async function synodPass(pass) {
-  const dir = join(work, `synod-${pass}`);
+/** @param {import('./lib/peer.mjs').PeerProcess[]} peers @param {import('./lib/peer.mjs').PeerProcess} leader */
+const peerPids = (peers, leader) =>
+  Object.fromEntries(peers.map((p) => [p === leader ? 'leader' : `follower-${p.name}`, p.pid]));
+
+/** CPU of `pids` over `seconds` of no load: % of one core, summed. @param {Record<string, number>} pids */
+async function idleCpu(pids, seconds) {
+  const w = watchMachine(pids);
+  await sleep(seconds * 1000);
+  const m = w.stop();
+  return {
+    cpuPctOfOneCore: total(m.cpuPctOfOneCore),
+    perProcess: m.cpuPctOfOneCore,
+    load1: m.loadavg,
+  };
+}
+
+/** A fresh Synod cluster, settled. @param {string} name @param {string | undefined} [io] */
+async function synodCluster(name, io = IO) {
+  const dir = join(work, name);
   rmSync(dir, { recursive: true, force: true });
-  const peers = await startCluster(dir);
+  const peers = await startCluster(dir, io === undefined ? {} : { io });
+  const leader = await waitStable(peers);
+  return { dir, peers, leader };
+}
+
+/** Load at C=64 for `seconds`, not counted (JIT, caches, connections). @param {import('./lib/peer.mjs').PeerProcess} leader */
+async function warmSynod(leader, seconds) {
+  if (seconds <= 0) return;
+  await leader.request('loadStart', { conc: 64, size: SIZE, from: Infinity });
+  await sleep(seconds * 1000);
+  await leader.request('loadStop', {}, 300_000);
+}
+
+/**
+ * @param {number} pass
+ * @param {string | undefined} [io] the storage io, when not the first of --io
+ */
+async function synodPass(pass, io) {
+  const system = io === undefined ? 'synod' : `synod-${io}`;
+  const { dir, peers, leader } = await synodCluster(`${system}-${pass}`, io ?? IO);
   try {
-    const leader = await waitStable(peers);
-    const pids = Object.fromEntries(
-      peers.map((p) => [p === leader ? `leader` : `follower-${p.name}`, p.pid]),
-    );
+    const pids = peerPids(peers, leader);
+    if (IDLE > 0) {
+      await sleep(2000);
+      const idle = await idleCpu(pids, IDLE);
+      idles.push({ system, pass, seconds: IDLE, ...idle });
+      log(
+        `pass ${pass + 1} ${system} idle: ${fmt(idle.cpuPctOfOneCore)}% of one core (load ${fmt(idle.load1)})`,
+      );
+    }
+    await warmSynod(leader, WARM);
     for (const conc of LEVELS) {
       await waitQuiet(15, 5000);
       const from = now() + WARMUP * 1000;
@@ -144,34 +236,42 @@ async function synodPass(pass) {
       const c0 = await Promise.all(peers.map((p) => p.request('counters')));
       await sleep(SECONDS * 1000);
       const c1 = await Promise.all(peers.map((p) => p.request('counters')));
+      const m = w.stop();
       /** @type {import('./lib/load.mjs').LoadResult} */
       const r = /** @type {any} */ (await leader.request('loadStop', {}, 300_000));
-      const m = w.stop();
       const perPeer = peers.map((p, i) =>
         peerCounters(p === leader ? 'leader' : 'follower', c0[i], c1[i]),
       );
       const lat = latencySummary(r.latencies);
       const window = (r.stopAt - from) / 1000;
+      const cps = r.counted / window;
+      const cpu = total(m.cpuPctOfOneCore);
+      /** @type {Row} */
       const row = {
-        system: 'synod',
+        system,
         pass,
         conc,
-        commandsPerSec: r.counted / window,
+        commandsPerSec: cps,
         p50: lat.p50,
         p99: lat.p99,
         p999: lat.p999,
         errors: r.errors,
-        cpu: m.cpuPctOfOneCore,
+        clusterCpuPct: cpu,
+        // Over the watched window's commits: the peers' own counters count every command the
+        // leader applied in it (the load's window also counts by start time).
+        cpuUsPerCommand: (cpu / 100) * 1e6 * (m.seconds / perPeer[peers.indexOf(leader)].applied),
+        clientCpuPct: null,
         rss: m.peakRssMiB,
-        busyPct: m.systemBusyPct,
+        load1: m.loadavg,
         othersPct: othersPct(m),
         extra: { peers: perPeer },
       };
       rows.push(row);
       log(
-        `pass ${pass + 1} synod C=${conc}: ${fmt(row.commandsPerSec)} cmd/s p50 ${fmt(row.p50)} ` +
-          `p99 ${fmt(row.p99)} p999 ${fmt(row.p999)} ms; rss ${Object.values(m.peakRssMiB).map(fmt).join('/')} MiB; ` +
-          `others ${fmt(row.othersPct)}% of a core${Object.keys(r.errors).length > 0 ? `; errors ${JSON.stringify(r.errors)}` : ''}`,
+        `pass ${pass + 1} ${system} C=${conc}: ${fmt(cps)} cmd/s p50 ${fmt(row.p50)} p99 ${fmt(row.p99)} ms; ` +
+          `cluster CPU ${fmt(row.cpuUsPerCommand)} µs/cmd (${fmt(cpu)}% of a core); rss ` +
+          `${Object.values(m.peakRssMiB).map(fmt).join('/')} MiB; load ${fmt(m.loadavg)}` +
+          `${Object.keys(r.errors).length > 0 ? `; errors ${JSON.stringify(r.errors)}` : ''}`,
       );
     }
     // Every replica applied the same commands: wait until the followers caught up, compare.
@@ -191,14 +291,191 @@ async function synodPass(pass) {
   }
 }
 
+/**
+ * One window of etcd load, the same shape as Synod's.
+ * @param {number} conc @param {number} seconds @param {number} warmup
+ */
+async function etcdWindow(conc, seconds, warmup) {
+  const pids = etcdPids();
+  const w = watchMachine(pids);
+  if (CLIENT === 'grpc') {
+    const r = await grpcLoad(conc, seconds, warmup);
+    const m = w.stop();
+    return {
+      opsPerSec: r.opsPerSec,
+      p50: r.p50ms,
+      p99: r.p99ms,
+      p999: NaN,
+      errors: r.errors,
+      // grpcbench samples /proc over exactly its window.
+      clusterCpuPct: r.cpu.etcdTotalPct,
+      clientCpuPct: r.cpu.clientPct,
+      revisionCheck: r.revisionCheck,
+      m,
+    };
+  }
+  const r = await etcdLoad(conc, seconds, warmup);
+  const m = w.stop();
+  return {
+    opsPerSec: r.opsPerSec,
+    p50: r.p50,
+    p99: r.p99,
+    p999: r.p999,
+    errors: r.errors,
+    clusterCpuPct: total(m.cpuPctOfOneCore),
+    clientCpuPct: null,
+    revisionCheck: r.revisionCheck,
+    m,
+  };
+}
+
+/** @param {number} pass */
+async function etcdPass(pass) {
+  startEtcd();
+  try {
+    if (IDLE > 0) {
+      await sleep(2000);
+      const idle = await idleCpu(etcdPids(), IDLE);
+      idles.push({ system: 'etcd', pass, seconds: IDLE, ...idle });
+      log(
+        `pass ${pass + 1} etcd idle: ${fmt(idle.cpuPctOfOneCore)}% of one core (load ${fmt(idle.load1)})`,
+      );
+    }
+    if (WARM > 0) await etcdWindow(64, WARM, 0);
+    for (const conc of LEVELS) {
+      await waitQuiet(15, 5000);
+      const r = await etcdWindow(conc, SECONDS, WARMUP);
+      /** @type {Row} */
+      const row = {
+        system: 'etcd',
+        pass,
+        conc,
+        commandsPerSec: r.opsPerSec,
+        p50: r.p50,
+        p99: r.p99,
+        p999: r.p999,
+        errors: r.errors,
+        clusterCpuPct: r.clusterCpuPct,
+        cpuUsPerCommand: ((r.clusterCpuPct / 100) * 1e6) / r.opsPerSec,
+        clientCpuPct: r.clientCpuPct,
+        rss: r.m.peakRssMiB,
+        load1: r.m.loadavg,
+        othersPct: othersPct(r.m),
+        extra: { revisionCheck: r.revisionCheck },
+      };
+      rows.push(row);
+      log(
+        `pass ${pass + 1} etcd  C=${conc}: ${fmt(row.commandsPerSec)} puts/s p50 ${fmt(row.p50)} ` +
+          `p99 ${fmt(row.p99)} ms; cluster CPU ${fmt(row.cpuUsPerCommand)} µs/put; revisions ` +
+          `${r.revisionCheck}; load ${fmt(row.load1)}`,
+      );
+    }
+  } finally {
+    stopEtcd();
+  }
+}
+
+/** @param {number} pass */
+async function floorPass(pass) {
+  const f = await measureFloor(work);
+  floors.push({ pass, ...f, load1: loadavg()[0] });
+  log(
+    `pass ${pass + 1} floor: ${fmt(f.floorMs)} ms (commit p50 ${fmt(f.commitP50Ms)} + first of two ` +
+      `over the transport p50 ${fmt(f.firstOfTwoP50Ms)}); load ${fmt(loadavg()[0])}`,
+  );
+}
+
+/** Load averages every 10 s while `p` runs. @param {Promise<unknown>} p */
+async function loadDuring(p) {
+  /** @type {number[]} */
+  const loads = [];
+  const t = setInterval(() => loads.push(loadavg()[0]), 10_000);
+  try {
+    await p;
+  } finally {
+    clearInterval(t);
+  }
+  return {
+    mean: loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length),
+    max: Math.max(...loads),
+  };
+}
+
+/** MINUTES of load at C=64 on a fresh Synod cluster: leader changes, latency. */
+async function synodLongRun() {
+  const { dir, peers, leader } = await synodCluster('synod-long');
+  try {
+    await warmSynod(leader, WARM);
+    await Promise.all(peers.map((p) => p.request('watchStart')));
+    const from = now();
+    await leader.request('loadStart', { conc: 64, size: SIZE, from });
+    const load = await loadDuring(sleep(MINUTES * 60_000));
+    /** @type {import('./lib/load.mjs').LoadResult} */
+    const r = /** @type {any} */ (await leader.request('loadStop', {}, 300_000));
+    const watched = await Promise.all(peers.map((p) => p.request('watchStop')));
+    const lat = latencySummary(r.latencies);
+    const row = {
+      system: 'synod',
+      minutes: MINUTES,
+      commandsPerSec: r.counted / ((r.stopAt - from) / 1000),
+      p50: lat.p50,
+      p99: lat.p99,
+      maxMs: lat.max,
+      // Each acceptor's promise rises once per successful phase 1 it joins; the most any
+      // acceptor saw is the number of leader elections.
+      leaderChanges: Math.max(...watched.map((w) => Number(w.ballotChanges))),
+      activeLeaderChanges: Math.max(...watched.map((w) => Number(w.leaderChanges))),
+      errors: r.errors,
+      load,
+    };
+    longRuns.push(row);
+    log(
+      `long run synod: ${row.leaderChanges} leader changes in ${MINUTES} min at C=64; ` +
+        `${fmt(row.commandsPerSec)} cmd/s, p99 ${fmt(row.p99)} ms, max ${fmt(row.maxMs)} ms; load ${fmt(load.mean)}`,
+    );
+  } finally {
+    await closeAll(peers);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same MINUTES of load at C=64 on a fresh etcd cluster. */
+async function etcdLongRun() {
+  startEtcd();
+  try {
+    if (WARM > 0) await etcdWindow(64, WARM, 0);
+    const before = etcdElections();
+    const run = etcdWindow(64, MINUTES * 60, 0);
+    const load = await loadDuring(run);
+    const r = await run;
+    const row = {
+      system: 'etcd',
+      minutes: MINUTES,
+      commandsPerSec: r.opsPerSec,
+      p50: r.p50,
+      p99: r.p99,
+      maxMs: NaN,
+      leaderChanges: etcdElections() - before,
+      activeLeaderChanges: null,
+      errors: r.errors,
+      load,
+    };
+    longRuns.push(row);
+    log(
+      `long run etcd: ${row.leaderChanges} leader changes in ${MINUTES} min at C=64; ` +
+        `${fmt(row.commandsPerSec)} puts/s, p99 ${fmt(row.p99)} ms; load ${fmt(load.mean)}`,
+    );
+  } finally {
+    stopEtcd();
+  }
+}
+
 /** One more Synod run, profiled (leader and a follower), at each level of PROFILE. */
 async function profilePass() {
-  const dir = join(work, 'synod-profile');
-  rmSync(dir, { recursive: true, force: true });
-  const peers = await startCluster(dir);
+  const { dir, peers, leader } = await synodCluster('synod-profile');
   try {
-    const leader = await waitStable(peers);
     const follower = peers.find((p) => p !== leader) ?? leader;
+    await warmSynod(leader, WARM);
     for (const conc of PROFILE) {
       await leader.request('loadStart', { conc, size: SIZE, from: now() + WARMUP * 1000 });
       await sleep(WARMUP * 1000);
@@ -228,54 +505,27 @@ async function profilePass() {
   }
 }
 
-/** @param {number} pass */
-async function etcdPass(pass) {
-  startEtcd();
-  try {
-    const pids = etcdPids();
-    for (const conc of LEVELS) {
-      await waitQuiet(15, 5000);
-      const w = watchMachine(pids);
-      const r = await etcdLoad(conc, SECONDS, WARMUP);
-      const m = w.stop();
-      const row = {
-        system: 'etcd',
-        pass,
-        conc,
-        commandsPerSec: r.opsPerSec,
-        p50: r.p50,
-        p99: r.p99,
-        p999: r.p999,
-        errors: r.errors,
-        cpu: m.cpuPctOfOneCore,
-        rss: m.peakRssMiB,
-        busyPct: m.systemBusyPct,
-        othersPct: othersPct(m),
-        extra: { revisionCheck: r.revisionCheck, putsPerFsync: r.putsPerLeaderFsync },
-      };
-      rows.push(row);
-      log(
-        `pass ${pass + 1} etcd  C=${conc}: ${fmt(row.commandsPerSec)} puts/s p50 ${fmt(row.p50)} ` +
-          `p99 ${fmt(row.p99)} p999 ${fmt(row.p999)} ms; revisions ${r.revisionCheck}; ` +
-          `${fmt(r.putsPerLeaderFsync)} puts/fsync`,
-      );
-    }
-  } finally {
-    stopEtcd();
-  }
-}
-
 const quiet = await busyPct(2000);
+const load0 = loadavg()[0];
 try {
   for (let pass = 0; pass < PASSES; pass++) {
-    // Alternate which system goes first, so that drift in the machine's load hits both alike.
+    // Alternate which system goes first, so that drift in the machine's load hits both alike;
+    // the floor is measured between them.
     if (pass % 2 === 0 || !WITH_ETCD) {
       await synodPass(pass);
+      for (const io of OTHER_IOS) await synodPass(pass, io);
+      await floorPass(pass);
       if (WITH_ETCD) await etcdPass(pass);
     } else {
       await etcdPass(pass);
+      await floorPass(pass);
+      for (const io of [...OTHER_IOS].reverse()) await synodPass(pass, io);
       await synodPass(pass);
     }
+  }
+  if (MINUTES > 0) {
+    await synodLongRun();
+    if (WITH_ETCD) await etcdLongRun();
   }
   if (PROFILE.length > 0) await profilePass();
 } finally {
@@ -288,17 +538,20 @@ try {
 function agg(system, conc) {
   const rs = rows.filter((r) => r.system === system && r.conc === conc);
   if (rs.length === 0) return undefined;
-  const rssMax = (/** @type {Row} */ r) => Math.max(...Object.values(r.rss));
   return {
     commandsPerSec: summary(rs.map((r) => r.commandsPerSec)),
     p50: summary(rs.map((r) => r.p50)),
     p99: summary(rs.map((r) => r.p99)),
     p999: summary(rs.map((r) => r.p999)),
-    rssMaxMiB: summary(rs.map(rssMax)),
+    cpuUsPerCommand: summary(rs.map((r) => r.cpuUsPerCommand)),
+    clientCpuPct: summary(rs.map((r) => r.clientCpuPct ?? NaN)),
+    rssPerPeerMiB: summary(rs.map((r) => Math.max(...Object.values(r.rss)))),
+    load1: summary(rs.map((r) => r.load1)),
     othersPct: summary(rs.map((r) => r.othersPct)),
-    errors: rs.reduce((n, r) => n + Object.values(r.errors).reduce((a, b) => a + b, 0), 0),
+    errors: rs.reduce((n, r) => n + total(r.errors), 0),
   };
 }
+
 /** Medians over the passes of the per-peer figures at one level. @param {number} conc */
 function where(conc) {
   const rs = rows.filter((r) => r.system === 'synod' && r.conc === conc);
@@ -311,27 +564,20 @@ function where(conc) {
           .map((p) => Number(p[k])),
       ),
     );
-  return {
-    conc,
-    leader: {
-      cpuPct: m('leader', 'cpuPct'),
-      cpuUsPerCommand: m('leader', 'cpuUsPerCommand'),
-      writesPerSec: m('leader', 'writesPerSec'),
-      meanWriteMs: m('leader', 'meanWriteMs'),
-      writeBusyPct: m('leader', 'writeBusyPct'),
-      commandsPerWrite: m('leader', 'commandsPerWrite'),
-      slotsPerSec: m('leader', 'slotsPerSec'),
-      commandsPerSlot: m('leader', 'commandsPerSlot'),
-      messagesPerFrame: m('leader', 'messagesPerFrame'),
-    },
-    follower: {
-      cpuPct: m('follower', 'cpuPct'),
-      cpuUsPerCommand: m('follower', 'cpuUsPerCommand'),
-      writesPerSec: m('follower', 'writesPerSec'),
-      meanWriteMs: m('follower', 'meanWriteMs'),
-      writeBusyPct: m('follower', 'writeBusyPct'),
-    },
-  };
+  /** @param {string} role */
+  const side = (role) => ({
+    cpuPct: m(role, 'cpuPct'),
+    cpuUsPerCommand: m(role, 'cpuUsPerCommand'),
+    writesPerSec: m(role, 'writesPerSec'),
+    commitsPerSec: m(role, 'commitsPerSec'),
+    meanWriteMs: m(role, 'meanWriteMs'),
+    writeBusyPct: m(role, 'writeBusyPct'),
+    commandsPerWrite: m(role, 'commandsPerWrite'),
+    slotsPerSec: m(role, 'slotsPerSec'),
+    commandsPerSlot: m(role, 'commandsPerSlot'),
+    messagesPerFrame: m(role, 'messagesPerFrame'),
+  });
+  return { conc, leader: side('leader'), follower: side('follower') };
 }
 const breakdown = LEVELS.map(where);
 
@@ -348,36 +594,21 @@ const results = LEVELS.map((conc) => {
   };
 });
 
-// The physical floor, from the newest `limits` results if there are any.
-/** @type {{ floorMs: number, file: string } | undefined} */
-let floor;
-try {
-  const newest = readdirSync(RESULTS_DIR)
-    .filter((f) => /^limits-.*\.json$/.test(f))
-    .sort()
-    .pop();
-  if (newest !== undefined) {
-    const l = /** @type {{ floor?: { commitFloorMs?: number } }} */ (
-      parseJson(readFileSync(join(RESULTS_DIR, newest), 'utf8'))
-    );
-    if (l.floor?.commitFloorMs !== undefined)
-      floor = { floorMs: l.floor.commitFloorMs, file: newest };
-  }
-} catch {
-  // no limits results
-}
-
-// Peak RSS of each Synod peer over all levels (the leader and the followers).
-const synodRows = rows.filter((r) => r.system === 'synod');
-/** @type {Record<string, number[]>} */
-const rssByRole = {};
-for (const r of synodRows) {
-  for (const [k, v] of Object.entries(r.rss)) {
-    const role = k === 'leader' ? 'leader' : 'follower';
-    (rssByRole[role] ??= []).push(v);
-  }
-}
-const rssPeak = Math.max(...synodRows.flatMap((r) => Object.values(r.rss)));
+const floor = {
+  floorMs: summary(floors.map((f) => f.floorMs)),
+  commitP50Ms: summary(floors.map((f) => f.commitP50Ms)),
+  firstOfTwoP50Ms: summary(floors.map((f) => f.firstOfTwoP50Ms)),
+  load1: summary(floors.map((f) => f.load1)),
+};
+/** @param {string} system */
+const idleOf = (system) => {
+  const xs = idles.filter((i) => i.system === system);
+  return {
+    cpuPctOfOneCore: summary(xs.map((i) => i.cpuPctOfOneCore)),
+    load1: summary(xs.map((i) => i.load1)),
+  };
+};
+const idle = { synod: idleOf('synod'), etcd: idleOf('etcd') };
 
 const chartRows = rows.flatMap((r) => [
   { system: r.system, conc: r.conc, throughput: r.commandsPerSec, latency: r.p50, pct: 'p50' },
@@ -403,32 +634,57 @@ const chart = await renderChart(`cluster-${stamp(new Date(date))}`, {
   },
 });
 
-const at256 = results.find((r) => r.conc === 256);
-const at1 = results.find((r) => r.conc === 1);
+// ------------------------------------------------------------------ goals (issue 13)
+
+const at = (/** @type {number} */ c) => results.find((r) => r.conc === c);
+const at1 = at(1);
+const at256 = at(256);
+const at1024 = at(1024);
+const synodLong = longRuns.find((l) => l.system === 'synod');
 const goals = {
   throughput256:
     at256?.synod === undefined
       ? null
       : {
-          commandsPerSec: at256.synod.commandsPerSec.median,
           ratio: at256.ratio,
-          met:
-            at256.synod.commandsPerSec.median >= 50_000 &&
-            (Number.isNaN(at256.ratio) || at256.ratio >= 10),
+          cpuUsPerCommand: at256.synod.cpuUsPerCommand.median,
+          met: at256.ratio >= 10 && at256.synod.cpuUsPerCommand.median <= 27,
         },
   latency1:
     at1?.synod === undefined
       ? null
       : {
           p50: at1.synod.p50.median,
-          floorMs: floor?.floorMs ?? null,
-          vsFloor: floor === undefined ? null : at1.synod.p50.median / floor.floorMs,
-          vsEtcd: at1.p50Ratio,
+          etcdP50: at1.etcd?.p50.median ?? NaN,
+          floorMs: floor.floorMs.median,
+          vsFloor: at1.synod.p50.median / floor.floorMs.median,
           met:
-            (floor === undefined || at1.synod.p50.median <= 2 * floor.floorMs) &&
-            (Number.isNaN(at1.p50Ratio) || at1.p50Ratio <= 0.5),
+            at1.synod.p50.median <= (at1.etcd?.p50.median ?? Infinity) &&
+            at1.synod.p50.median <= 1.5 * floor.floorMs.median,
         },
-  memory: { peakRssMiB: rssPeak, met: rssPeak < 150 },
+  idle:
+    idles.length === 0
+      ? null
+      : {
+          cpuPctOfOneCore: idle.synod.cpuPctOfOneCore.median,
+          etcd: idle.etcd.cpuPctOfOneCore.median,
+          met: idle.synod.cpuPctOfOneCore.median <= 5,
+        },
+  leaderChanges:
+    synodLong === undefined
+      ? null
+      : {
+          minutes: MINUTES,
+          changes: Number(synodLong.leaderChanges),
+          met: Number(synodLong.leaderChanges) === 0 && MINUTES >= 10,
+        },
+  rss1024:
+    at1024?.synod === undefined
+      ? null
+      : {
+          peakMiB: at1024.synod.rssPerPeerMiB.max,
+          met: at1024.synod.rssPerPeerMiB.max * 1.048576 < 150,
+        },
 };
 
 const file = saveResults('cluster', date, {
@@ -436,18 +692,28 @@ const file = saveResults('cluster', date, {
   date,
   machine,
   etcd: etcdVersion,
+  etcdClient: CLIENT,
+  storageIo: IOS.length === 0 ? ['default'] : IOS,
   busyBeforePct: quiet,
+  load1Before: load0,
   method: {
     passes: PASSES,
     secondsPerLevel: SECONDS,
     warmupS: WARMUP,
+    warmS: WARM,
+    idleS: IDLE,
+    minutes: MINUTES,
     commandBytes: SIZE,
     levels: LEVELS,
   },
   results,
   breakdown,
+  floor,
+  floors,
+  idle,
+  idles,
+  longRuns,
   goals,
-  floor: floor ?? null,
   checks,
   rows,
   chart,
@@ -465,28 +731,34 @@ const file = saveResults('cluster', date, {
   })),
 });
 
+// ------------------------------------------------------------------ REPORT.md
+
 const ms = (/** @type {import('./lib/common.mjs').Stat | undefined} */ s) =>
-  s === undefined ? '—' : range(s);
-const yes = (/** @type {boolean} */ b) => (b ? 'met' : 'NOT met');
+  s === undefined || s.n === 0 ? '—' : range(s);
+const ld = (/** @type {import('./lib/common.mjs').Stat | undefined} */ s) =>
+  s === undefined || s.n === 0 ? '—' : fmt(s.median);
+const yes = (/** @type {boolean} */ b) => (b ? 'met' : '**NOT met**');
+const loadsSeen = rows.map((r) => r.load1);
 await appendReport([
   `## cluster — ${date.slice(0, 16).replace('T', ' ')} UTC`,
   '',
   machineLine(machine),
   versionsLine(machine, `, etcd ${etcdVersion}`),
-  `Load: the machine was ${fmt(quiet)}% busy (both cores) just before the run; the "others" column`,
-  'is the CPU other processes took during each window (% of one core; the machine has 2).',
+  `Load: the machine was ${fmt(quiet)}% busy (both cores) just before the run, load average ${fmt(load0)};`,
+  `during the measured windows the 1-minute load average was ${fmt(Math.min(...loadsSeen))}–${fmt(Math.max(...loadsSeen))}`,
+  '(the "load" columns: its median at the end of each window). The machine has 2 cores.',
   '',
   'Method: Synod: 3 peers in 3 processes on 127.0.0.1 (libp2p TCP + Noise + yamux, mDNS off;',
-  'SQLite WAL, synchronous=FULL; default protocol options), grown through invites; the load runs',
-  `in the leader's process, as the app's own proposals: C workers each keep one ${SIZE}-byte`,
-  '`propose()` outstanding. etcd: 3 members on 127.0.0.1 (the anchor scripts), the same',
-  "closed loop of 100-byte puts to the leader from a separate node process through etcd's HTTP/JSON",
-  "gateway (`/v3/kv/put`, keep-alive). What differs: etcd's client pays HTTP + JSON + a process",
-  'hop per request (the anchor measured the gateway at about half of native gRPC throughput at',
-  "64+ in flight); Synod's proposals come from the app in the peer's own process, and a command",
-  "commits when the leader's replica has applied it. Both fsync every write batch. Per pass, each",
-  `system on a fresh cluster, levels in order, ${WARMUP} s warm-up then ${SECONDS} s measured; `,
-  `${PASSES} passes, alternating which system goes first. Figures: median (min–max) over the passes.`,
+  `SQLite WAL, synchronous=FULL, storage io ${IO ?? 'default'}; default protocol options),`,
+  "grown through invites; the load runs in the leader's process, as the app's own proposals: C",
+  `workers each keep one ${SIZE}-byte \`propose()\` outstanding. etcd: 3 members on 127.0.0.1 (the`,
+  `anchor scripts), the same closed loop of ${SIZE}-byte puts to the leader from a separate process`,
+  `through ${CLIENT_NAME}. Both fsync every write batch.`,
+  `Per pass, each system on a fresh cluster: ${IDLE > 0 ? `${IDLE} s idle (CPU measured), ` : ''}${WARM} s of load at C=64 to warm it`,
+  `(not counted), then the levels in order, ${WARMUP} s warm-up then ${SECONDS} s measured each; ${PASSES} passes,`,
+  'alternating which system goes first. CPU: utime + stime of the three cluster processes from /proc',
+  "over the window, per committed command (Synod's includes the load generator in the leader;",
+  "etcd's client is a process of its own, its CPU reported beside). Figures: median (min–max) over the passes.",
   '',
   ...table(
     [
@@ -495,13 +767,15 @@ await appendReport([
       'etcd puts/s',
       'Synod/etcd',
       'Synod p50 ms',
-      'Synod p99 ms',
-      'Synod p999 ms',
       'etcd p50 ms',
+      'Synod p99 ms',
       'etcd p99 ms',
-      'etcd p999 ms',
-      'Synod peak RSS MiB',
-      'others %',
+      'Synod CPU µs/cmd',
+      'etcd CPU µs/put',
+      'etcd client CPU %',
+      'Synod RSS/peer MiB',
+      'etcd RSS/member MiB',
+      'load (Synod / etcd)',
     ],
     results.map((r) => [
       String(r.conc),
@@ -509,50 +783,123 @@ await appendReport([
       ms(r.etcd?.commandsPerSec),
       Number.isNaN(r.ratio) ? '—' : `${fmt(r.ratio)}x`,
       ms(r.synod?.p50),
-      ms(r.synod?.p99),
-      ms(r.synod?.p999),
       ms(r.etcd?.p50),
+      ms(r.synod?.p99),
       ms(r.etcd?.p99),
-      ms(r.etcd?.p999),
-      ms(r.synod?.rssMaxMiB),
-      ms(r.synod?.othersPct),
+      ms(r.synod?.cpuUsPerCommand),
+      ms(r.etcd?.cpuUsPerCommand),
+      ms(r.etcd?.clientCpuPct),
+      ms(r.synod?.rssPerPeerMiB),
+      ms(r.etcd?.rssPerPeerMiB),
+      `${ld(r.synod?.load1)} / ${ld(r.etcd?.load1)}`,
     ]),
   ),
   '',
   `![throughput against latency](results/${chart})`,
   '',
-  "Where the time goes (Synod; medians over the passes, from each peer's own counters: CPU",
-  'time of the process, and its storage writes, each one transaction with one fsync, blocking',
-  'the event loop while it runs since better-sqlite3 is synchronous):',
+  ...OTHER_IOS.flatMap((io) => [
+    `The same Synod passes with the peers' storage on \`io: ${io}\` (the table above: \`io: ${IO}\`), in the`,
+    'same run, each pass on its own fresh cluster right after the other:',
+    '',
+    ...table(
+      [
+        'C',
+        `${io} cmd/s`,
+        `${IO} cmd/s`,
+        `${io} p50 ms`,
+        `${IO} p50 ms`,
+        `${io} p99 ms`,
+        `${IO} p99 ms`,
+        `${io} CPU µs/cmd`,
+        `${IO} CPU µs/cmd`,
+        `${io} idle % of a core`,
+        'load',
+      ],
+      LEVELS.map((conc) => {
+        const o = agg(`synod-${io}`, conc);
+        const p = agg('synod', conc);
+        return [
+          String(conc),
+          ms(o?.commandsPerSec),
+          ms(p?.commandsPerSec),
+          ms(o?.p50),
+          ms(p?.p50),
+          ms(o?.p99),
+          ms(p?.p99),
+          ms(o?.cpuUsPerCommand),
+          ms(p?.cpuUsPerCommand),
+          ms(idleOf(`synod-${io}`).cpuPctOfOneCore),
+          ld(o?.load1),
+        ];
+      }),
+    ),
+    '',
+  ]),
+  `Floor of one command at C=1, measured in each pass between the systems: ${ms(floor.floorMs)} ms = a durable`,
+  `SQLite commit (batch 1, the storage's pragmas) p50 ${ms(floor.commitP50Ms)} ms + the first of two replies over Synod's`,
+  `libp2p transport p50 ${ms(floor.firstOfTwoP50Ms)} ms (load ${ld(floor.load1)}).`,
+  ...(idles.length === 0
+    ? []
+    : [
+        '',
+        `Idle (a fresh cluster settled, no load, ${IDLE} s, all three processes): Synod ${ms(idle.synod.cpuPctOfOneCore)}%`,
+        `of one core (load ${ld(idle.synod.load1)}); etcd ${ms(idle.etcd.cpuPctOfOneCore)}% (load ${ld(idle.etcd.load1)}).`,
+      ]),
+  ...(longRuns.length === 0
+    ? []
+    : [
+        '',
+        `Long run: ${MINUTES} min at C=64 on a fresh, warmed cluster of each system (leader changes: Synod, the`,
+        "most times any acceptor's promised ballot rose; etcd, raft's `became leader at term` lines):",
+        '',
+        ...table(
+          ['system', 'leader changes', 'cmd/s', 'p50 ms', 'p99 ms', 'max ms', 'load mean (max)'],
+          longRuns.map((l) => [
+            String(l.system),
+            String(l.leaderChanges),
+            fmt(Number(l.commandsPerSec)),
+            fmt(Number(l.p50)),
+            fmt(Number(l.p99)),
+            fmt(Number(l.maxMs)),
+            (() => {
+              const lo = /** @type {{ mean: number, max: number }} */ (l.load);
+              return `${fmt(lo.mean)} (${fmt(lo.max)})`;
+            })(),
+          ]),
+        ),
+      ]),
+  '',
+  "Where the time goes (Synod; medians over the passes, from each peer's own counters: CPU time of",
+  'the process, and its storage writes: `write()` calls, the transactions (one fsync each) they were',
+  'committed in, and the time from each `write()` to its resolution):',
   '',
   ...table(
     [
       'C',
       'slots/s',
       'commands/slot',
+      'leader writes/s',
       'leader fsyncs/s',
-      'leader ms/fsync',
-      'leader % of time in fsync',
+      'leader ms/write',
+      'leader % of time in write',
       'leader CPU % of a core',
-      'leader CPU µs/command',
+      'leader CPU µs/cmd',
       'follower fsyncs/s',
-      'follower ms/fsync',
-      'follower CPU µs/command',
+      'follower ms/write',
+      'follower CPU µs/cmd',
       'messages/frame (leader)',
     ],
     breakdown.map((b) => [
       String(b.conc),
       fmt(b.leader.slotsPerSec.median),
-      fmt(
-        b.leader.commandsPerWrite.median *
-          (b.leader.writesPerSec.median / b.leader.slotsPerSec.median),
-      ),
+      fmt(b.leader.commandsPerSlot.median),
       fmt(b.leader.writesPerSec.median),
+      fmt(b.leader.commitsPerSec.median),
       fmt(b.leader.meanWriteMs.median),
       fmt(b.leader.writeBusyPct.median),
       fmt(b.leader.cpuPct.median),
       fmt(b.leader.cpuUsPerCommand.median),
-      fmt(b.follower.writesPerSec.median),
+      fmt(b.follower.commitsPerSec.median),
       fmt(b.follower.meanWriteMs.median),
       fmt(b.follower.cpuUsPerCommand.median),
       fmt(b.leader.messagesPerFrame.median),
@@ -560,25 +907,30 @@ await appendReport([
   ),
   '',
   `Replicas agree after every pass: ${checks.every((c) => c.agree) ? 'yes' : 'NO'} (same command count and hash on all three).`,
-  `Peak RSS: leader ${fmt(Math.max(...(rssByRole.leader ?? [NaN])))} MiB, followers ${fmt(Math.max(...(rssByRole.follower ?? [NaN])))} MiB.`,
   '',
-  'Goals:',
+  'Goals of issue 13 (from this run):',
   goals.throughput256 === null
-    ? '- throughput at C=256: not measured'
-    : `- ≥ 50,000 commands/s and ≥ 10x etcd at C=256: ${yes(goals.throughput256.met)} (${fmt(goals.throughput256.commandsPerSec)}/s, ${fmt(goals.throughput256.ratio)}x etcd).`,
+    ? '- C=256: not measured'
+    : `- C=256: ≥ 10x etcd's puts/s and CPU ≤ 27 µs per command (cluster): ${yes(goals.throughput256.met)} (${fmt(goals.throughput256.ratio)}x; ${fmt(goals.throughput256.cpuUsPerCommand)} µs).`,
   goals.latency1 === null
-    ? '- latency at C=1: not measured'
-    : `- p50 at C=1 within 2x of the physical floor and ≤ half of etcd's: ${yes(goals.latency1.met)} (${fmt(goals.latency1.p50)} ms; ` +
-      `${goals.latency1.floorMs === null ? 'no limits results yet' : `floor ${fmt(goals.latency1.floorMs)} ms from ${floor?.file}, ${fmt(goals.latency1.vsFloor ?? NaN)}x`}; ` +
-      `${fmt(goals.latency1.vsEtcd)}x etcd's p50).`,
-  `- each peer < 150 MB RSS under load: ${yes(goals.memory.met)} (peak ${fmt(rssPeak)} MiB).`,
+    ? '- C=1: not measured'
+    : `- C=1: p50 ≤ etcd's p50 and ≤ 1.5x the floor: ${yes(goals.latency1.met)} (${fmt(goals.latency1.p50)} ms; etcd ${fmt(goals.latency1.etcdP50)} ms; floor ${fmt(goals.latency1.floorMs)} ms, ${fmt(goals.latency1.vsFloor)}x).`,
+  goals.idle === null
+    ? '- idle: not measured'
+    : `- idle 3-peer cluster ≤ 5% of one core: ${yes(goals.idle.met)} (${fmt(goals.idle.cpuPctOfOneCore)}%; etcd ${fmt(goals.idle.etcd)}%).`,
+  goals.leaderChanges === null
+    ? '- no leader change in a 10-minute run at C=64: not measured in this run (--minutes)'
+    : `- no leader change in a 10-minute run at C=64: ${yes(goals.leaderChanges.met)} (${goals.leaderChanges.changes} in ${MINUTES} min).`,
+  goals.rss1024 === null
+    ? '- RSS < 150 MB per peer at C=1024: not measured'
+    : `- RSS < 150 MB per peer at C=1024: ${yes(goals.rss1024.met)} (peak ${fmt(goals.rss1024.peakMiB)} MiB = ${fmt(goals.rss1024.peakMiB * 1.048576)} MB).`,
   '',
   ...profiles.flatMap((p) => {
     const busy = p.summary.totalMs - p.summary.idleMs;
     return [
       `Profile of the ${p.role} at C=${p.conc}, in an extra run not counted above (${fmt(busy)} ms busy of ${fmt(p.summary.totalMs)} ms, ` +
         `${p.commands.toLocaleString('en-US')} commands committed: ${fmt((busy * 1000) / p.commands)} µs busy per command; GC ${fmt((100 * p.summary.gcMs) / busy)}% of busy). ` +
-        'Busy time includes the time the thread is blocked in fsync. By package, % of busy:',
+        'Main thread only (a storage worker thread is not profiled). By package, % of busy:',
       p.summary.areas
         .slice(0, 10)
         .map((a) => `${a.area} ${fmt((100 * a.ms) / busy)}%`)
@@ -587,14 +939,6 @@ await appendReport([
       ...p.summary.self
         .slice(0, 10)
         .map((f) => `- ${fmt((100 * f.ms) / busy)}% \`${f.fn}\` (${f.area})`),
-      '',
-      'Synod functions by inclusive time (% of busy): ' +
-        p.summary.inclusive
-          .filter((f) => f.area.startsWith('@synod/'))
-          .slice(0, 10)
-          .map((f) => `\`${f.fn}\` ${fmt((100 * f.ms) / busy)}%`)
-          .join(', ') +
-        '.',
       '',
     ];
   }),

@@ -4,26 +4,22 @@
 // synchronous=FULL, exclusive locking), one transaction per batch of 1 and of 100 rows of 100 B;
 // (b) raw node:net loopback round trip of a 100-byte message between two processes; (c) the
 // "first of two replies" round trip among three processes (one sends to two, waits for the
-// first answer: what a leader waits for from a majority of three). The commit floor of one
-// command is (c) + one fsync'd commit of (a) at batch 1: what Synod's p50 at 1 outstanding is
-// compared to.
+// first answer: what a leader waits for from a majority of three), over raw TCP and over Synod's
+// libp2p transport (TCP + Noise + yamux). The floor of one command is (c) over the transport +
+// one fsync'd commit of (a) at batch 1 (issue 13; the cluster suite measures it again in its own
+// run and compares its p50 at 1 outstanding with that).
 //
 //   npm run bench -- limits [--runs 5] [--seconds 1] [--samples 3000]
 //
 // Writes bench/results/limits-<date>.json and appends a section to bench/REPORT.md.
-import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
 import {
   appendReport,
   busyPct,
   fmt,
-  latencySummary,
   log,
   machineInfo,
   machineLine,
@@ -33,143 +29,17 @@ import {
   table,
   versionsLine,
 } from './lib/common.mjs';
+import { MSG, rawRoundTrips, sqliteCommits, transportFirstOfTwo } from './lib/floor.mjs';
 
 const { values: opts } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '1' },
     samples: { type: 'string', default: '3000' },
-    child: { type: 'string' },
   },
 });
-const MSG = 100;
 
-// ------------------------------------------------------------------ echo child
-
-if (opts.child === 'echo') {
-  // Echo every byte back: the messages are fixed-size, so no framing is needed.
-  const server = createServer((s) => {
-    s.setNoDelay(true);
-    s.on('data', (d) => s.write(d));
-  });
-  server.listen(0, '127.0.0.1', () => {
-    const a = server.address();
-    process.send?.({ port: typeof a === 'object' && a !== null ? a.port : 0 });
-  });
-  process.on('disconnect', () => process.exit(0));
-} else {
-  await main();
-}
-
-/** @returns {Promise<{ port: number, child: import('node:child_process').ChildProcess }>} */
-function startEcho() {
-  const child = fork(fileURLToPath(import.meta.url), ['--child', 'echo'], { stdio: 'inherit' });
-  return new Promise((resolve, reject) => {
-    child.once('message', (m) =>
-      resolve({ port: /** @type {{ port: number }} */ (m).port, child }),
-    );
-    child.once('exit', (code) => reject(new Error(`echo child exited ${code}`)));
-  });
-}
-
-/** @param {number} port @returns {Promise<import('node:net').Socket>} */
-function dial(port) {
-  return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => resolve(s));
-    s.setNoDelay(true);
-    s.once('error', reject);
-  });
-}
-
-/**
- * Round trips of a MSG-byte message to every socket in `socks`, waiting for the first `need`
- * complete answers each time. Returns the latencies in ms.
- * @param {import('node:net').Socket[]} socks @param {number} need @param {number} samples
- */
-async function roundTrips(socks, need, samples) {
-  const msg = Buffer.alloc(MSG, 0x5a);
-  /** @type {number[]} */
-  const lat = [];
-  const got = socks.map(() => 0);
-  /** @type {(() => void) | undefined} */
-  let wake;
-  socks.forEach((s, i) =>
-    s.on('data', (/** @type {Buffer} */ d) => {
-      got[i] += d.length;
-      wake?.();
-    }),
-  );
-  const expected = socks.map(() => 0);
-  for (let i = 0; i < samples + 200; i++) {
-    const t = performance.now();
-    for (let k = 0; k < socks.length; k++) {
-      expected[k] += MSG;
-      socks[k].write(msg);
-    }
-    await new Promise((resolve) => {
-      const check = () => {
-        const done = got.filter((g, k) => g >= expected[k]).length;
-        if (done >= need) {
-          wake = undefined;
-          resolve(undefined);
-        }
-      };
-      wake = check;
-      check();
-    });
-    if (i >= 200) lat.push(performance.now() - t);
-    // Let late answers of the previous round arrive before the next round starts.
-    while (got.some((g, k) => g < expected[k])) {
-      await new Promise((resolve) => {
-        wake = () => resolve(undefined);
-      });
-    }
-  }
-  return lat;
-}
-
-/**
- * Durable commits of `batch` rows per transaction for SECONDS; commits/s and ms per commit.
- * @param {string} file @param {number} batch @param {number} seconds
- */
-function sqliteRun(file, batch, seconds) {
-  const db = new Database(file);
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(
-    'CREATE TABLE accepted (slot INTEGER PRIMARY KEY, config INTEGER NOT NULL, round INTEGER NOT NULL, ' +
-      'leader TEXT NOT NULL, value BLOB NOT NULL) STRICT',
-  );
-  const put = db.prepare(
-    'INSERT INTO accepted (slot, config, round, leader, value) VALUES (?, ?, ?, ?, ?) ' +
-      'ON CONFLICT (slot) DO UPDATE SET value = excluded.value',
-  );
-  const value = Buffer.alloc(MSG, 0x5a);
-  const tx = db.transaction((/** @type {number} */ first) => {
-    for (let i = 0; i < batch; i++) put.run(first + i, 0, 1, 'bench-leader', value);
-  });
-  /** @type {number[]} */
-  const lat = [];
-  let slot = 1;
-  const t0 = performance.now();
-  const end = t0 + seconds * 1000;
-  let t = t0;
-  while (t < end) {
-    tx(slot);
-    slot += batch;
-    const e = performance.now();
-    lat.push(e - t);
-    t = e;
-  }
-  db.close();
-  const s = (t - t0) / 1000;
-  return {
-    commitsPerSec: lat.length / s,
-    rowsPerSec: (lat.length * batch) / s,
-    ...latencySummary(lat),
-  };
-}
+await main();
 
 async function main() {
   const RUNS = Number(opts.runs);
@@ -178,42 +48,38 @@ async function main() {
   const work = mkdtempSync(join(tmpdir(), 'synod-bench-limits-'));
   const machine = machineInfo(work);
   const busy = await busyPct(2000);
+  const load0 = loadavg()[0];
   log(`limits bench: ${RUNS} runs; machine ${fmt(busy)}% busy`);
 
-  /** @type {Record<string, ReturnType<typeof sqliteRun>[]>} */
+  /** @type {Record<string, ReturnType<typeof sqliteCommits>[]>} */
   const sqlite = { 1: [], 100: [] };
   /** @type {{ p50: number, p99: number, p999: number }[]} */
   const rtt2 = [];
   /** @type {{ p50: number, p99: number, p999: number }[]} */
   const rtt3 = [];
-  const [e1, e2] = await Promise.all([startEcho(), startEcho()]);
+  /** @type {{ p50: number, p99: number, p999: number }[]} */
+  const rttTransport = [];
   try {
     let n = 0;
     for (let run = 0; run < RUNS; run++) {
       for (const batch of [1, 100]) {
-        const r = sqliteRun(join(work, `raw-${n++}.db`), batch, SECONDS);
+        const r = sqliteCommits(join(work, `raw-${n++}.db`), batch, SECONDS);
         sqlite[batch].push(r);
         log(
           `run ${run + 1} sqlite batch ${batch}: ${fmt(r.commitsPerSec)} commits/s, p50 ${fmt(r.p50)} ms`,
         );
       }
-      const a = await dial(e1.port);
-      const s2 = latencySummary(await roundTrips([a], 1, SAMPLES));
-      a.destroy();
-      rtt2.push(s2);
-      const b = await dial(e1.port);
-      const c = await dial(e2.port);
-      const s3 = latencySummary(await roundTrips([b, c], 1, SAMPLES));
-      b.destroy();
-      c.destroy();
-      rtt3.push(s3);
+      const raw = await rawRoundTrips(SAMPLES);
+      rtt2.push(raw.rttTwoProcesses);
+      rtt3.push(raw.firstOfTwo);
+      const tr = await transportFirstOfTwo(SAMPLES);
+      rttTransport.push(tr);
       log(
-        `run ${run + 1} rtt: 2 processes p50 ${fmt(s2.p50)} ms; first of two p50 ${fmt(s3.p50)} ms`,
+        `run ${run + 1} rtt: 2 processes p50 ${fmt(raw.rttTwoProcesses.p50)} ms; first of two p50 ` +
+          `${fmt(raw.firstOfTwo.p50)} ms (raw TCP), ${fmt(tr.p50)} ms (Synod's libp2p transport)`,
       );
     }
   } finally {
-    e1.child.kill();
-    e2.child.kill();
     rmSync(work, { recursive: true, force: true });
   }
 
@@ -233,14 +99,16 @@ async function main() {
     sqlite: [sq(1), sq(100)],
     rttTwoProcesses: rt(rtt2),
     rttFirstOfTwo: rt(rtt3),
+    transportFirstOfTwo: rt(rttTransport),
   };
   const fsync = results.sqlite[0].p50.median;
-  const majority = results.rttFirstOfTwo.p50.median;
+  const majority = results.transportFirstOfTwo.p50.median;
   const floorInfo = {
     fsyncMs: fsync,
     majorityRttMs: majority,
     commitFloorMs: fsync + majority,
-    rule: 'p50 of the first-of-two-replies RTT + p50 of one durable SQLite commit (batch 1)',
+    rawTcpFloorMs: fsync + results.rttFirstOfTwo.p50.median,
+    rule: "p50 of the first of two replies over Synod's libp2p transport + p50 of one durable SQLite commit (batch 1)",
   };
   const date = new Date().toISOString();
   const file = saveResults('limits', date, {
@@ -257,14 +125,15 @@ async function main() {
     '',
     machineLine(machine),
     versionsLine(machine),
-    `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run.`,
+    `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run; load average ${fmt(load0)} before, ${fmt(loadavg()[0])} after.`,
     '',
     `Method: ${RUNS} runs, each of: raw better-sqlite3 durable commits for ${SECONDS} s (WAL,`,
     "synchronous=FULL, exclusive locking: the storage's pragmas; one transaction of 1 or 100",
     `upserted ${MSG}-byte rows per commit, a new file each time); ${SAMPLES} sequential round trips of a`,
     `${MSG}-byte message over raw node:net loopback (TCP_NODELAY) to an echo server in a second process;`,
     `and ${SAMPLES} rounds in which one process sends to two echo processes and waits for the first`,
-    'answer (a leader waiting for a majority of three). Figures: median (min–max) over the runs.',
+    "answer (a leader waiting for a majority of three), over raw TCP and over Synod's libp2p transport",
+    '(TCP + Noise + yamux, Synod frames, echo peers in their own processes). Figures: median (min–max) over the runs.',
     '',
     ...table(
       ['reference', 'rate', 'p50 ms', 'p99 ms'],
@@ -282,16 +151,22 @@ async function main() {
           range(results.rttTwoProcesses.p99),
         ],
         [
-          'first of two replies, 3 processes',
+          'first of two replies, 3 processes, raw TCP',
           '—',
           range(results.rttFirstOfTwo.p50),
           range(results.rttFirstOfTwo.p99),
         ],
+        [
+          "first of two replies, 3 processes, Synod's libp2p transport",
+          '—',
+          range(results.transportFirstOfTwo.p50),
+          range(results.transportFirstOfTwo.p99),
+        ],
       ],
     ),
     '',
-    `Physical floor of one commit at 1 outstanding (majority RTT + one fsync'd commit, p50s):`,
-    `${fmt(majority)} + ${fmt(fsync)} = **${fmt(floorInfo.commitFloorMs)} ms**. The cluster suite compares its p50 at C=1 with this.`,
+    `Floor of one command at 1 outstanding (first of two replies over the transport + one fsync'd commit, p50s):`,
+    `${fmt(majority)} + ${fmt(fsync)} = **${fmt(floorInfo.commitFloorMs)} ms** (over raw TCP: ${fmt(floorInfo.rawTcpFloorMs)} ms).`,
     `Raw data: bench/results/${file}.`,
   ]);
   console.log(`wrote bench/results/${file} and a section of bench/REPORT.md`);

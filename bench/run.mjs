@@ -2,7 +2,7 @@
 // The benchmark dispatcher: `npm run bench -- <suite> [args]` runs bench/<suite>.mjs with the
 // remaining arguments; `npm run bench` alone runs every suite in order (the physical limits
 // first, so that later suites can compare with them), then `summary`, which appends the goals
-// of issue 8 as met or not from this run's results. Each suite is a plain script that can also
+// of issue 13 as met or not from this run's results. Each suite is a plain script that can also
 // be run on its own; it writes bench/results/<suite>-<date>.json and appends a section to
 // bench/REPORT.md.
 import { spawnSync } from 'node:child_process';

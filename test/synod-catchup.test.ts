@@ -91,7 +91,7 @@ describe('a peer stopped during 5,000 appends', () => {
 
     // Local reads: each peer's own copy.
     const lists = await Promise.all(
-      [w1, w2, away].map((p) => p.api.list({ read: 'local', bodies: false })),
+      [w1, w2, away].map((p) => p.api.entries({ read: 'local', bodies: false })),
     );
     const histories = await Promise.all(
       [w1, w2, away].map((p) => p.api.history({ read: 'local', limit: 1000 })),
@@ -103,7 +103,7 @@ describe('a peer stopped during 5,000 appends', () => {
       expect(histories[i]).toEqual(histories[0]);
     }
     // The restarted peer writes again.
-    await away.api.append('back', `from ${away.name}`, { timeoutMs: 30_000 });
+    await away.api.append({ title: 'back', body: `from ${away.name}`, timeoutMs: 30_000 });
     console.log(
       `catch-up: cluster up in ${((tJoined - t0) / 1000).toFixed(1)} s, ` +
         `${APPENDS} appends in ${((tAppended - tJoined) / 1000).toFixed(1)} s, ` +

@@ -26,7 +26,11 @@ function peer(name: string): SynodPeer {
  * Run `synod args`; expect exit `code`, nothing on stdout, and one error line on stderr
  * (`synod <command>: …`, the last line) matching `line`. Progress notes may precede it.
  */
-async function fails(args: string[], code: number, line: RegExp): Promise<string> {
+async function fails(
+  args: string[],
+  code: number,
+  line: RegExp,
+): Promise<{ line: string; stderr: string }> {
   const r = await synod(args);
   const lines = r.stderr.trimEnd().split('\n');
   const errors = lines.filter((l) => /^synod( \w+)?: /.test(l));
@@ -38,7 +42,7 @@ async function fails(args: string[], code: number, line: RegExp): Promise<string
   });
   expect(lines[lines.length - 1]).toBe(errors[0]);
   expect(errors[0]).toMatch(line);
-  return errors[0]!;
+  return { line: errors[0]!, stderr: r.stderr };
 }
 
 beforeAll(async () => {
@@ -49,7 +53,7 @@ beforeAll(async () => {
     SynodPeer.start(root, 'dave'),
   ]);
   for (const p of [...cluster, zed, dave]) running.set(p.name, p);
-  await zed.api.create({ title: 'zed only' });
+  await zed.api.createLog({ title: 'zed only' });
 }, 180_000);
 
 describe('synod errors: one line and a non-zero exit', () => {
@@ -83,7 +87,18 @@ describe('synod errors: one line and a non-zero exit', () => {
       fails(
         ['invite', '--data', data, '--ttl', 'forever'],
         2,
-        /^synod invite: --ttl must be a duration like 30s/,
+        /^synod invite: --ttl must be a duration like 90s, 15m, 24h or 7d$/,
+      ),
+      // A bare number could mean any unit: refused, with the spellings that are not.
+      fails(
+        ['invite', '--data', data, '--ttl', '5'],
+        2,
+        /^synod invite: --ttl needs a unit: 5s, 5m, 5h or 5d \(or 5ms\)$/,
+      ),
+      fails(
+        ['append', 't', '--file', join(root, 'no-such-file'), '--data', data],
+        2,
+        /^synod append: cannot read --file \S+no-such-file: no such file$/,
       ),
       fails(
         ['append', 't', 'body', '--file', 'x', '--data', data],
@@ -107,6 +122,21 @@ describe('synod errors: one line and a non-zero exit', () => {
         /^synod start: \S+ is in use by another running peer \(stop it first, or use another --data directory\)$/,
       );
     }
+  }, 120_000);
+
+  it('listen addresses it cannot use: said in words, not as libp2p text', async () => {
+    const dir = join(root, 'listener');
+    await synodOk(['init', '--data', dir, '--name', 'lis']);
+    await fails(
+      ['start', '--data', dir, '--no-mdns', '--listen', 'garbage'],
+      1,
+      /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
+    );
+    await fails(
+      ['start', '--data', dir, '--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${peer('alice').port}`],
+      1,
+      /^synod start: cannot listen on \/ip4\/127\.0\.0\.1\/tcp\/\d+: the port is in use \(another program, or another peer, listens there\)$/,
+    );
   }, 120_000);
 
   it('a data directory of another log', async () => {
@@ -143,9 +173,19 @@ describe('synod errors: one line and a non-zero exit', () => {
     await fails(
       ['join', expired, '--data', dave],
       1,
-      /^synod join: (the invite was refused \(expired\)|could not reach the inviter, or it no longer accepts this invite)/,
+      /^synod join: (the invite was refused \(expired\)|could not join through \S+: the inviter closed the connection without answering)/,
     );
     expect((await peer('dave').status()).state).toBe('setup');
+    // An inviter that is not running any more: said so, not as a socket error.
+    const gone = await SynodPeer.start(root, 'gone');
+    await gone.api.createLog({});
+    const orphan = (await gone.api.invite()).text;
+    await gone.stop();
+    await fails(
+      ['join', orphan, '--data', dave],
+      1,
+      /^synod join: could not join through \S+: the inviter refused the connection: it is not running at the address in the invite/,
+    );
   }, 120_000);
 
   it('no majority reachable: the number reachable; a queued write commits once it is back', async () => {
@@ -164,20 +204,23 @@ describe('synod errors: one line and a non-zero exit', () => {
       new RegExp(`^synod append: ${need.source} \\(nothing was written; add --wait`),
     );
     await fails(['remove', 'bob', '--data', data], 1, new RegExp(`^synod remove: ${need.source}`));
-    // --wait queues it; the timeout says why it is still pending.
-    await fails(
+    // --wait queues it, says what it waits for; the timeout says why it is still pending.
+    const waited = await fails(
       ['append', 'queued', 'x', '--data', data, '--wait', '--timeout', '1s'],
       1,
       new RegExp(
         `^synod append: ${need.source} \\(the operation is pending and may still commit\\) \\(no-majority\\)$`,
       ),
     );
+    expect(waited.stderr).toMatch(
+      /^waiting for a majority: 1 of 2 acceptors reachable, need 2 \(the write commits once enough peers are back/m,
+    );
     const status = await synodOk(['status', '--data', data]);
     expect(status).toMatch(/majority +1 of 2 acceptors reachable, need 2/);
 
     running.set('bob', await bob.restart(root));
     const list = await eventually('the queued append to commit', async () => {
-      const l = await alice.api.list({ read: 'local', bodies: false });
+      const l = await alice.api.entries({ read: 'local', bodies: false });
       return l.entries.some((e) => e.title === 'queued') ? l : undefined;
     });
     expect(list.entries.some((e) => e.title === 'lonely')).toBe(false);

@@ -34,11 +34,11 @@ afterAll(async () => {
 
 /** Propose `patches` (one edit each) from `peer`, the first against `version`; the next version. */
 async function burst(peer: SynodPeer, id: number, version: number, patches: readonly Patch[]) {
-  const results = await peer.api.editMany(
+  const { results } = await peer.api.editMany({
     id,
-    patches.map((p, i) => ({ version: version + i, patches: [p] })),
-    { timeoutMs: 60_000 },
-  );
+    edits: patches.map((p, i) => ({ version: version + i, patches: [[...p]] })),
+    timeoutMs: 60_000,
+  });
   const bad = results.findIndex((r) => !r.ok);
   if (bad >= 0) {
     throw new Error(
@@ -56,7 +56,7 @@ async function bodies(peers: readonly SynodPeer[], id: number, slot: number): Pr
         const s = await p.status();
         return caughtUp(s) && s.protocol!.slotOut > slot ? true : undefined;
       });
-      return (await p.api.get(id, { read: 'local' })).body;
+      return (await p.api.entry({ id: id, read: 'local' })).body;
     }),
   );
 }
@@ -69,7 +69,10 @@ describe.skipIf(!have)('the editing trace through three synod processes', () => 
     running.push(...peers);
     const [alice, bob] = peers as [SynodPeer, SynodPeer, SynodPeer];
 
-    const { id, version: v0 } = await alice.api.append('paper', trace.startContent);
+    const { id, version: v0 } = await alice.api.append({
+      title: 'paper',
+      body: trace.startContent,
+    });
     let version = v0;
     const t0 = performance.now();
     let turns = 0;
@@ -79,7 +82,7 @@ describe.skipIf(!have)('the editing trace through three synod processes', () => 
       done += n;
     }
     const tTurns = performance.now();
-    const slot1 = (await alice.api.list({ read: 'linearizable', bodies: false })).lastSlot;
+    const slot1 = (await alice.api.entries({ read: 'linearizable', bodies: false })).lastSlot;
     const expected1 = textAfter(trace, IN_TURN, patches);
     for (const body of await bodies(peers, id, slot1)) expect(body).toBe(expected1);
 
@@ -88,10 +91,10 @@ describe.skipIf(!have)('the editing trace through three synod processes', () => 
       version = await burst(bob, id, version, patches.slice(done, done + BURST));
     }
     const tTyped = performance.now();
-    const entry = await bob.api.get(id);
+    const entry = await bob.api.entry({ id: id });
     expect(entry.version).toBe(v0 + IN_TURN + ONE_TYPIST);
     const expected2 = textAfter(trace, IN_TURN + ONE_TYPIST, patches);
-    const slot2 = (await bob.api.list({ bodies: false })).lastSlot;
+    const slot2 = (await bob.api.entries({ bodies: false })).lastSlot;
     for (const body of await bodies(peers, id, slot2)) expect(body).toBe(expected2);
     console.log(
       `trace: ${IN_TURN} edits in ${turns} turns in ${((tTurns - t0) / 1000).toFixed(1)} s, ` +

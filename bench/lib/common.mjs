@@ -10,6 +10,15 @@ export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT = join(BENCH_DIR, '..');
 export const RESULTS_DIR = join(BENCH_DIR, 'results');
 
+/**
+ * The project's shared folder (data sets, the etcd anchor) beside the repository: `../shared`
+ * of a clone, `../../shared` of a worktree under wt/, or SYNOD_SHARED.
+ */
+export const SHARED_DIR =
+  process.env.SYNOD_SHARED ??
+  [join(ROOT, '..', 'shared'), join(ROOT, '..', '..', 'shared')].find((d) => existsSync(d)) ??
+  join(ROOT, '..', 'shared');
+
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,10 +1,12 @@
 // The etcd side of the comparison: install Debian's etcd when missing, start and stop a 3-member
 // cluster on 127.0.0.1 with the anchor's scripts (copied into bench/etcd/), and run the
-// closed-loop load (bench/etcd/etcd-load.mjs) in its own process.
+// closed-loop load in its own process: through etcd's native gRPC client (the anchor's
+// grpcbench, built offline, the fair comparison) or its HTTP/JSON gateway (bench/etcd/etcd-load.mjs).
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH_DIR, log, parseJson } from './common.mjs';
+import { BENCH_DIR, log, parseJson, SHARED_DIR } from './common.mjs';
 
 const SCRIPTS = join(BENCH_DIR, 'etcd');
 export const ETCD_DIR = process.env.ETCD_BENCH_DIR ?? '/tmp/synod-bench-etcd';
@@ -96,4 +98,110 @@ export function etcdLoad(conc, durationS, warmupS) {
       },
     );
   });
+}
+
+// ------------------------------------------------------------------ native gRPC client
+
+/** The etcd anchor beside the repository (its grpcbench is built from there, never copied). */
+const ANCHOR = process.env.SYNOD_ETCD_ANCHOR ?? join(SHARED_DIR, 'anchors', 'etcd');
+/** Where grpcbench and Go's build cache go (not in the repository). */
+const CACHE = process.env.SYNOD_BENCH_CACHE ?? join(tmpdir(), 'synod-bench-cache');
+const GRPCBENCH = join(CACHE, 'grpcbench');
+const GOPATH = '/usr/share/gocode';
+
+/**
+ * The path of etcd's native gRPC load generator (the anchor's grpcbench/main.go: Go clientv3,
+ * the same closed loop as the Synod side), built offline from Debian's golang-go and
+ * golang-etcd-server-dev (installed with apt-get when missing) into a cache directory.
+ */
+export function ensureGrpcBench() {
+  const source = join(ANCHOR, 'grpcbench', 'main.go');
+  if (!existsSync(source)) {
+    throw new Error(
+      `no etcd anchor at ${ANCHOR} (grpcbench/main.go): set SYNOD_ETCD_ANCHOR, or pass --etcd-client http`,
+    );
+  }
+  if (!existsSync('/usr/bin/go') || !existsSync(join(GOPATH, 'src', 'go.etcd.io', 'etcd'))) {
+    log('Go or etcd sources missing: installing Debian golang-go and golang-etcd-server-dev');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    const inst = spawnSync('apt-get', ['install', '-y', 'golang-go', 'golang-etcd-server-dev'], {
+      stdio: 'inherit',
+      env,
+    });
+    if (inst.status !== 0 || !existsSync('/usr/bin/go')) {
+      throw new Error(
+        'could not install golang-go and golang-etcd-server-dev with apt-get (root and the Debian ' +
+          'archive are needed); install them, or pass --etcd-client http',
+      );
+    }
+  }
+  const fresh = existsSync(GRPCBENCH) && statSync(GRPCBENCH).mtimeMs > statSync(source).mtimeMs;
+  if (!fresh) {
+    mkdirSync(CACHE, { recursive: true });
+    log(`building grpcbench from ${ANCHOR} into ${CACHE} (offline, GOPATH mode)`);
+    const b = spawnSync('go', ['build', '-o', GRPCBENCH, './grpcbench'], {
+      cwd: ANCHOR,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        GO111MODULE: 'off',
+        GOPATH,
+        GOCACHE: join(CACHE, 'gocache'),
+      },
+    });
+    if (b.status !== 0) throw new Error('building grpcbench failed (see above)');
+  }
+  return GRPCBENCH;
+}
+
+/**
+ * @typedef {{ opsPerSec: number, p50ms: number, p99ms: number, okInWindow: number,
+ *   errorsInWindow: number, errors: Record<string, number>, revisionCheck: string,
+ *   cpu: { etcdPctOfOneCore: Record<string, number>, etcdTotalPct: number, clientPct: number,
+ *     systemBusyPctOfAllCores: number, otherProcsPct: number } }} GrpcLoadResult
+ * @param {number} conc @param {number} durationS @param {number} warmupS
+ * @returns {Promise<GrpcLoadResult>}
+ */
+export function grpcLoad(conc, durationS, warmupS) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      GRPCBENCH,
+      [
+        '--op',
+        'put',
+        '--conc',
+        String(conc),
+        '--target',
+        'leader',
+        '--duration',
+        String(durationS),
+        '--warmup',
+        String(warmupS),
+        '--pid-dir',
+        ETCD_DIR,
+      ],
+      { maxBuffer: 16 << 20, timeout: (durationS + warmupS + 60) * 1000 },
+      (err, stdout, stderr) => {
+        if (err !== null) {
+          reject(new Error(`grpcbench failed: ${err.message}\n${stderr}`));
+          return;
+        }
+        resolve(/** @type {GrpcLoadResult} */ (parseJson(stdout.trim().split('\n').pop() ?? '')));
+      },
+    );
+  });
+}
+
+/** Times a member became leader so far, from the members' logs (raft's own log line). */
+export function etcdElections() {
+  let n = 0;
+  for (const m of ['m0', 'm1', 'm2']) {
+    try {
+      const text = readFileSync(join(ETCD_DIR, `${m}.log`), 'utf8');
+      n += text.split('\n').filter((l) => /became leader at term/.test(l)).length;
+    } catch {
+      // no log
+    }
+  }
+  return n;
 }

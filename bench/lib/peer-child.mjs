@@ -7,10 +7,10 @@ const { initLog, startNode } = await import('@synod/core');
 const { openSqliteStorage } = await import('@synod/storage-sqlite');
 const { createLibp2pTransport } = await import('@synod/transport-libp2p');
 const { BenchStateMachine, benchCommand } = await import('./bench-sm.mjs');
-const { TextStateMachine, encodeEdit } = await import('./text-sm.mjs');
+const { TextStateMachine } = await import('./text-sm.mjs');
+const { startTracePrep } = await import('./trace-prep.mjs');
 const { now, startLoad } = await import('./load.mjs');
 const { startCpuProfile } = await import('./cpu-profile.mjs');
-const { parseJson } = await import('./common.mjs');
 const loadedAt = performance.timeOrigin + performance.now();
 
 /**
@@ -46,6 +46,8 @@ function send(msg) {
 let load;
 /** @type {{ stop: (file: string) => Promise<string> } | undefined} */
 let profiler;
+/** @type {{ timer: ReturnType<typeof setInterval>, seen: { ballots: number, leaders: number } } | undefined} */
+let watcher;
 
 /** Storage writes (one transaction and one fsync each) and the time spent in them. */
 const writes = { count: 0, ms: 0, maxMs: 0, slots: 0 };
@@ -110,6 +112,7 @@ const handlers = {
     storage = await openSqliteStorage(String(r.db), {
       logId: 'bench',
       durability: r.durability === 'normal-unsafe' ? 'normal-unsafe' : 'full',
+      ...(r.io === 'worker' || r.io === 'inline' ? { io: r.io } : {}),
     });
     const openedAt = now();
     transport = await createLibp2pTransport({
@@ -190,6 +193,7 @@ const handlers = {
       framesReceived: m?.framesReceived ?? 0,
       applied: node?.stateMachine.count ?? 0,
       slotOut: node?.status().slotOut ?? 0,
+      commits: storage?.commits ?? 0,
     };
     writes.maxMs = 0;
     return Promise.resolve(out);
@@ -215,6 +219,38 @@ const handlers = {
     const t = now();
     const count = await n.read((sm) => sm.count, { timeoutMs: Number(r.timeoutMs ?? 30_000) });
     return { at: now(), ms: now() - t, count };
+  },
+  /**
+   * Watch for leader changes until `watchStop`: every 20 ms, the ballot this peer's acceptor has
+   * promised (it rises whenever any peer runs for leader and gets this acceptor's promise) and
+   * the active leader this peer knows of.
+   */
+  watchStart: () => {
+    const n = running();
+    const seen = { ballots: 0, leaders: 0, lastBallot: '', lastLeader: '' };
+    const check = () => {
+      const s = n.status();
+      const b = `${s.acceptor.ballot.round}/${s.acceptor.ballot.leader}`;
+      if (b !== seen.lastBallot) {
+        if (seen.lastBallot !== '') seen.ballots++;
+        seen.lastBallot = b;
+      }
+      const l = s.activeLeader ?? '';
+      if (l !== '' && l !== seen.lastLeader) {
+        if (seen.lastLeader !== '') seen.leaders++;
+        seen.lastLeader = l;
+      }
+    };
+    check();
+    watcher = { timer: setInterval(check, 20), seen };
+    return Promise.resolve({});
+  },
+  watchStop: () => {
+    if (watcher === undefined) throw new Error('not watching');
+    clearInterval(watcher.timer);
+    const { ballots, leaders } = watcher.seen;
+    watcher = undefined;
+    return Promise.resolve({ ballotChanges: ballots, leaderChanges: leaders });
   },
   loadStart: (r) => {
     if (load !== undefined) throw new Error('a load is running');
@@ -270,16 +306,10 @@ const handlers = {
    */
   trace: async (r) => {
     const n = running();
-    const { gunzipSync } = await import('node:zlib');
-    const { readFileSync } = await import('node:fs');
-    const data =
-      /** @type {{ startContent: string, txns: { patches: [number, number, string][] }[] }} */ (
-        parseJson(gunzipSync(readFileSync(String(r.file))).toString('utf8'))
-      );
-    /** @type {[number, number, string][]} */
-    const patches = [];
-    for (const tx of data.txns) for (const p of tx.patches) patches.push(p);
-    /** @type {Uint8Array[]} */
+    // Read, parse and encode on a worker thread: this event loop keeps serving the protocol.
+    const prep = startTracePrep(String(r.file), smKind === 'document' ? 'document' : 'text');
+    const { startContent } = await prep.parsed;
+    /** @type {import('./trace-prep.mjs').Commands} */
     let cmds;
     /** @type {(result: Uint8Array) => boolean} */
     let refused = () => false;
@@ -292,19 +322,15 @@ const handlers = {
             time: Date.now(),
             author: 'bench',
             title: 'paper',
-            body: data.startContent,
+            body: startContent,
           }),
         ),
       );
       if (!created.ok) throw new Error(`the trace's entry was refused: ${created.message}`);
-      cmds = doc.traceEditCommands(patches, {
-        id: created.id,
-        version: created.version,
-        author: 'bench',
-      });
+      cmds = await prep.commands({ id: created.id, version: created.version });
       refused = (res) => res[0] !== 0;
     } else {
-      cmds = patches.map(([pos, del, ins]) => encodeEdit(pos, del, ins));
+      cmds = await prep.commands({});
     }
     const conc = Number(r.conc ?? 1024);
     const t = now();
@@ -314,7 +340,7 @@ const handlers = {
     let firstError;
     const worker = async () => {
       while (next < cmds.length) {
-        const c = cmds[next++];
+        const c = cmds.at(next++);
         try {
           if (refused(await n.propose(c))) failed++;
         } catch (e) {

@@ -160,7 +160,7 @@ export function freePort() {
 /**
  * Start a 3-peer cluster: peer 0 creates the log, peers 1 and 2 join it with invites.
  * @param {string} dir working directory (one SQLite file per peer)
- * @param {{ protocol?: Record<string, unknown>, keyspace?: number, durability?: string,
+ * @param {{ protocol?: Record<string, unknown>, keyspace?: number, durability?: string, io?: string,
  *   cpuProfDir?: string, names?: string[], sm?: 'bench' | 'text' | 'document' }} [o]
  */
 export async function startCluster(dir, o = {}) {
@@ -175,6 +175,7 @@ export async function startCluster(dir, o = {}) {
     protocol: o.protocol ?? {},
     keyspace: o.keyspace ?? 0,
     durability: o.durability ?? 'full',
+    ...(o.io === undefined ? {} : { io: o.io }),
     sm: o.sm ?? 'bench',
   };
   await peers[0].start({ ...common, init: true });

@@ -82,7 +82,7 @@ function raw(text: string): Promise<string> {
 }
 
 async function state(): Promise<{ count: number; operations: number }> {
-  const l = await service.list({ read: 'local' });
+  const l = await service.entries({ read: 'local' });
   return { count: l.entries.length, operations: l.operations };
 }
 
@@ -96,7 +96,7 @@ beforeAll(async () => {
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
   });
-  await service.create({ title: 'attacked' });
+  await service.createLog({ title: 'attacked' });
   api = await startApiServer({ service, token: TOKEN });
   const ok = await send('POST', '/api/entries', {
     body: JSON.stringify({ title: 'a', body: 'b' }),

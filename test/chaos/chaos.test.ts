@@ -2,7 +2,9 @@
  * The short chaos run of `npm test` (test/chaos/README.md): a 3-peer and a 5-peer cluster of
  * real processes in network namespaces, under SIGKILLs, SIGSTOPs, partitions, loss, delay,
  * reordering and membership changes, with a concurrent client workload; then linearizability,
- * durability, exactly-once and agreement are checked. The same run doctors its own records (a
+ * durability, exactly-once and agreement are checked. Power cuts too: every peer's data directory
+ * is a power-cut disk (@synod/power-cut-fs), and each round cuts the power of the whole cluster
+ * at least once (needs FUSE: without it the test fails). The same run doctors its own records (a
  * stale read, a lost write, a command applied twice, diverging states and logs) to show that each
  * check can fail. Skipped, with the reason printed, where namespaces cannot be made.
  *
@@ -23,6 +25,7 @@ interface Summary {
   violations?: { kind: string; detail: string }[];
   selfTest?: Record<string, number>;
   mdnsFrames?: number;
+  disksCut?: number;
 }
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -71,6 +74,10 @@ describe('chaos (short run)', () => {
     expect(faults, context).toBeGreaterThanOrEqual(8);
     // mDNS ran, on the test's own LAN.
     expect(summary.mdnsFrames, context).toBeGreaterThan(0);
+    // Each round lost power as a whole at least once (and every acknowledged write survived:
+    // the durability check above).
+    expect(summary.faults!['power-cut-all'], context).toBeGreaterThanOrEqual(2);
+    expect(summary.disksCut, context).toBeGreaterThanOrEqual(8);
     // Each doctored record was caught; the real ones were clean.
     const st = summary.selfTest!;
     for (const k of ['staleRead', 'lostWrite', 'appliedTwice', 'divergedState', 'divergedLog']) {

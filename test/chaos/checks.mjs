@@ -94,6 +94,9 @@ export function checkReplicas(history, replicas) {
   return violations;
 }
 
+/** `slot index kind client seq hash` (peer.mjs); zeros (a torn sector) never match. */
+const APPLIED_LINE = /^\d+ \d+ [^\s\0]+ [^\s\0]+ \d+ [0-9a-f]{16}$/;
+
 /**
  * Agreement of the applied logs: every line (slot, position in the slot) that two peers, or two
  * incarnations of one peer, recorded must be the same command.
@@ -109,9 +112,10 @@ export function checkAppliedLogs(logs) {
   let lines = 0;
   for (const { name, text } of logs) {
     for (const line of text.split('\n')) {
+      // A SIGKILL may cut the last line short, and a torn power cut may leave zeros where
+      // unsynced sectors were: only whole, well-formed lines count.
+      if (!APPLIED_LINE.test(line)) continue;
       const parts = line.split(' ');
-      // A SIGKILL may cut the last line short: only whole lines count.
-      if (parts.length !== 6 || parts[5]?.length !== 16) continue;
       lines++;
       const at = `${parts[0]}/${parts[1]}`;
       slots.add(parts[0]);

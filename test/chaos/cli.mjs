@@ -1,8 +1,10 @@
 // `npm run chaos -- --minutes 30`: chaos rounds (test/chaos/README.md) until the time is up,
 // alternating 3- and 5-peer clusters, then one summary line: operations, faults injected by
 // kind, violations. Exit code 0 when no round found a violation, 1 when one did, 2 on a harness
-// failure; 0 with "SKIP: <reason>" where network namespaces cannot be made.
+// failure (FUSE missing for the power cuts included: `--no-power-cuts` runs without them); 0 with
+// "SKIP: <reason>" where network namespaces cannot be made.
 import { parseArgs } from 'node:util';
+import { powerCutFsUnavailable } from '@synod/power-cut-fs';
 import { checkAppliedLogs, checkHistory, checkReplicas } from './checks.mjs';
 import { runRound } from './harness.mjs';
 import { unavailableReason } from './net.mjs';
@@ -20,8 +22,10 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    'no-power-cuts': { type: 'boolean', default: false },
   },
 });
+const powerCuts = !values['no-power-cuts'];
 
 const totalSeconds =
   values.seconds !== undefined ? Number(values.seconds) : Number(values.minutes ?? '1') * 60;
@@ -36,6 +40,13 @@ if (reason !== undefined) {
   if (values.json) console.log(JSON.stringify({ skipped: reason }));
   process.exit(0);
 }
+// Power cuts need FUSE: where it is missing the run fails (it never skips them silently).
+const noFuse = powerCuts ? powerCutFsUnavailable() : undefined;
+if (noFuse !== undefined) {
+  console.error(`chaos harness failed: power cuts need FUSE: ${noFuse} (or run --no-power-cuts)`);
+  if (values.json) console.log(JSON.stringify({ error: `power cuts need FUSE: ${noFuse}` }));
+  process.exit(2);
+}
 
 /** @type {Record<string, number>} */
 const ops = {};
@@ -49,6 +60,8 @@ const notes = [];
 const rounds = [];
 let selfTest = /** @type {Record<string, number> | undefined} */ (undefined);
 let mdnsFrames = 0;
+let disksCut = 0;
+let disksThatForgot = 0;
 const started = Date.now();
 const deadline = started + totalSeconds * 1000;
 let interrupted = false;
@@ -63,7 +76,9 @@ for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
 try {
   for (let i = 0; !interrupted; i++) {
     const left = (deadline - Date.now()) / 1000;
-    if (i > 0 && left < 20) break;
+    // Each size runs at least once, however long a loaded machine makes the rounds; then rounds
+    // until the time is up.
+    if (i >= sizes.length && left < 20) break;
     const peers = sizes[i % sizes.length] ?? 3;
     const seconds = Math.max(10, Math.min(roundSeconds, Math.round(left) - 25));
     const seed = seed0 + i;
@@ -76,6 +91,7 @@ try {
       log,
       subnet: 7 + (i % 200),
       keep: values.keep,
+      powerCuts,
     });
     for (const [k, v] of Object.entries(r.ops)) ops[k] = (ops[k] ?? 0) + v;
     for (const [k, v] of Object.entries(r.faults)) faults[k] = (faults[k] ?? 0) + v;
@@ -83,6 +99,8 @@ try {
       violations.push({ kind: v.kind, detail: `seed ${seed}: ${v.detail}` });
     notes.push(...r.notes.map((n) => `seed ${seed}: ${n}`));
     mdnsFrames += r.mdnsFrames;
+    disksCut += r.disksCut;
+    disksThatForgot += r.disksThatForgot;
     rounds.push({ peers, seed, ops: r.history.length, violations: r.violations.length });
     for (const v of r.violations) console.error(`VIOLATION (seed ${seed}) ${v.kind}: ${v.detail}`);
     if (values['self-test'] && selfTest === undefined) selfTest = doctor(r);
@@ -103,10 +121,22 @@ const faultText = Object.entries(faults)
 const totalFaults = Object.values(faults).reduce((a, b) => a + b, 0);
 for (const n of notes) console.error(`note: ${n}`);
 console.log(
-  `chaos summary: ${Math.round((Date.now() - started) / 1000)} s, ${rounds.length} rounds (${rounds.map((r) => `${r.peers}p`).join(' ')}), seeds ${seed0}..${seed0 + rounds.length - 1}; operations ${ops.invoked ?? 0} (ok ${ops.ok ?? 0}, unknown ${ops.unknown ?? 0}, failed reads ${ops.readsFailed ?? 0}); faults ${totalFaults} (${faultText}); mDNS frames ${mdnsFrames}; violations ${violations.length}${violations.length > 0 ? ` (${JSON.stringify(byKind)})` : ''}`,
+  `chaos summary: ${Math.round((Date.now() - started) / 1000)} s, ${rounds.length} rounds (${rounds.map((r) => `${r.peers}p`).join(' ')}), seeds ${seed0}..${seed0 + rounds.length - 1}; operations ${ops.invoked ?? 0} (ok ${ops.ok ?? 0}, unknown ${ops.unknown ?? 0}, failed reads ${ops.readsFailed ?? 0}); faults ${totalFaults} (${faultText}); ${powerCuts ? `disks power-cut ${disksCut} (${disksThatForgot} forgot unsynced data)` : 'no power cuts'}; mDNS frames ${mdnsFrames}; violations ${violations.length}${violations.length > 0 ? ` (${JSON.stringify(byKind)})` : ''}`,
 );
 if (values.json) {
-  console.log(JSON.stringify({ rounds, ops, faults, violations, notes, selfTest, mdnsFrames }));
+  console.log(
+    JSON.stringify({
+      rounds,
+      ops,
+      faults,
+      violations,
+      notes,
+      selfTest,
+      mdnsFrames,
+      disksCut,
+      disksThatForgot,
+    }),
+  );
 }
 process.exit(violations.length > 0 ? 1 : 0);
 

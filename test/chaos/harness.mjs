@@ -1,6 +1,7 @@
 // The chaos harness (test/chaos/README.md): real peer processes in network namespaces, a
 // concurrent client workload whose every operation is recorded, a nemesis that injects faults
-// at random moments, and the checks at the end.
+// at random moments, and the checks at the end. With power cuts on, every host's data directory
+// is a disk of its own (@synod/power-cut-fs) whose unsynced data a power cut forgets.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Prng } from '@synod/core/testing';
+import { PowerCutFs } from '@synod/power-cut-fs';
 import { checkAppliedLogs, checkHistory, checkReplicas } from './checks.mjs';
 import { ChaosNet } from './net.mjs';
 
@@ -19,13 +21,14 @@ const PORT = 4001;
  * @typedef {import('./checks.mjs').Violation} Violation
  * @typedef {{
  *   peers: number, seconds: number, seed: number, clients: number, bugs: string[],
- *   log: (line: string) => void, subnet: number, keep: boolean,
+ *   log: (line: string) => void, subnet: number, keep: boolean, powerCuts: boolean,
  * }} RoundOptions
  * @typedef {{
  *   peers: number, seconds: number, seed: number, ops: Record<string, number>,
  *   faults: Record<string, number>, violations: Violation[], notes: string[],
  *   history: Op[], replicas: import('./checks.mjs').ReplicaState[],
  *   logs: { name: string, text: string }[], mdnsFrames: number, slots: number,
+ *   disksCut: number, disksThatForgot: number,
  * }} RoundResult
  * @typedef {{
  *   config: { id: number, replicas: string[], leaders: string[], acceptors: string[] } | null,
@@ -173,10 +176,12 @@ class Host {
   /**
    * @param {number} n
    * @param {string} dir
+   * @param {PowerCutFs} [disk] the power-cut filesystem mounted on `dir`, if power cuts are on
    */
-  constructor(n, dir) {
+  constructor(n, dir, disk) {
     this.n = n;
     this.dir = dir;
+    this.disk = disk;
     this.id = '';
     this.addr = '';
     /** @type {PeerProcess | undefined} */
@@ -220,6 +225,8 @@ export async function runRound(opts) {
   /** @type {string[]} */
   const notes = [];
   const count = (/** @type {string} */ kind) => (faults[kind] = (faults[kind] ?? 0) + 1);
+  let disksCut = 0;
+  let disksThatForgot = 0;
   const t0 = now();
   const at = () => ((now() - t0) / 1000).toFixed(1).padStart(6);
   const say = (/** @type {string} */ s) => log(`[${at()}s] ${s}`);
@@ -234,10 +241,24 @@ export async function runRound(opts) {
       .map((o) => `/ip4/${o.addr}/tcp/${PORT}/p2p/${o.id}`),
     mdns: true,
     init,
+    syncAppliedLog: opts.powerCuts,
     bugs: opts.bugs,
     opTimeoutMs: 3000,
     protocol: { snapshotInterval: 300, logRetention: 300 },
   });
+
+  /**
+   * A new host. Its data directory is a power-cut disk when power cuts are on: mounted before
+   * its first peer starts, so that the peer's namespace (`ip netns exec` copies the mounts)
+   * sees it.
+   * @param {number} n
+   */
+  async function newHost(n) {
+    const dir = join(base, `p${n}`);
+    const h = new Host(n, dir, opts.powerCuts ? await PowerCutFs.mount(dir) : undefined);
+    hosts.push(h);
+    return h;
+  }
 
   /** Start (or restart) host h's peer. @param {Host} h */
   async function launch(h, init = false) {
@@ -314,6 +335,7 @@ export async function runRound(opts) {
         await h.proc?.exit;
       }
     }
+    for (const h of hosts) await h.disk?.unmount();
     net.stop();
     if (!opts.keep) rmSync(base, { recursive: true, force: true });
   };
@@ -322,7 +344,7 @@ export async function runRound(opts) {
     await net.start(opts.seed);
     // ---------------------------------------------------------------- the cluster
     say(`round: ${opts.peers} peers, ${opts.seconds} s of faults, seed ${opts.seed}`);
-    for (let n = 0; n < opts.peers; n++) hosts.push(new Host(n, join(base, `p${n}`)));
+    for (let n = 0; n < opts.peers; n++) await newHost(n);
     await launch(hosts[0], true);
     for (const h of hosts.slice(1)) await launch(h);
     // Grow through invites, as the desktop app does; mDNS finds the peers, bootstrap is the
@@ -455,7 +477,9 @@ export async function runRound(opts) {
       if (h === undefined) return false;
       const target = h;
       const wasLeader = (await clusterView()).leader === target.id;
-      if (rng.next() < 0.55) {
+      if (opts.powerCuts && rng.next() < 0.3) {
+        await powerCut([target], wasLeader ? 'power-cut-leader' : 'power-cut');
+      } else if (rng.next() < 0.55) {
         count(wasLeader ? 'kill-leader' : 'kill');
         say(`SIGKILL p${target.n}${wasLeader ? ' (leader)' : ''}`);
         target.state = 'killed';
@@ -484,6 +508,57 @@ export async function runRound(opts) {
           }),
         );
       }
+      return true;
+    }
+
+    /**
+     * Pull the plug on `targets` at once: SIGKILL them, then their disks forget everything not
+     * yet durable (a torn cut half the time); they come back 0.5–4.5 s later on what was kept.
+     * @param {Host[]} targets
+     * @param {string} kind
+     */
+    async function powerCut(targets, kind) {
+      count(kind);
+      const torn = rng.next() < 0.5;
+      say(`power cut (${kind}${torn ? ', torn' : ''}): ${targets.map((h) => `p${h.n}`).join(' ')}`);
+      for (const h of targets) h.state = 'killed';
+      await Promise.all(targets.map((h) => kill(h)));
+      const cuts = await Promise.all(
+        targets.flatMap((h) => (h.disk ? [h.disk.cut({ torn, seed: rng.int(2 ** 31) })] : [])),
+      );
+      disksCut += cuts.length;
+      disksThatForgot += cuts.filter((c) => c.files + c.dirs > 0).length;
+      const downFor = 500 + rng.int(4000);
+      background.push(
+        sleep(downFor).then(async () => {
+          const back = targets.filter((h) => h.state === 'killed');
+          if (back.length > 0) say(`power back: ${back.map((h) => `p${h.n}`).join(' ')}`);
+          await Promise.all(
+            back.map(async (h) => {
+              await launch(h);
+              h.state = 'up';
+            }),
+          );
+        }),
+      );
+    }
+
+    /**
+     * A power cut of a minority of the members at once (a majority stays up), or of every
+     * running member (the whole cluster; peers that are down already stay down).
+     * @param {boolean} all
+     */
+    async function groupPowerCut(all) {
+      const up = members().filter((h) => h.state === 'up' && h.running);
+      if (all) {
+        if (up.length === 0) return false;
+        await powerCut(up, 'power-cut-all');
+        return true;
+      }
+      const room = members().length - downCount() - majority();
+      const k = Math.min(Math.floor((members().length - 1) / 2), room);
+      if (k < 1) return false;
+      await powerCut(rng.shuffle([...up]).slice(0, k), 'power-cut-minority');
       return true;
     }
 
@@ -589,8 +664,7 @@ export async function runRound(opts) {
         if (choice === 'add') {
           // Add a peer through an invite.
           count('add');
-          const h = new Host(hosts.length, join(base, `p${hosts.length}`));
-          hosts.push(h);
+          const h = await newHost(hosts.length);
           h.state = 'retired';
           await launch(h);
           say(`add p${h.n} (${short(h.id)}) by invite`);
@@ -628,8 +702,7 @@ export async function runRound(opts) {
           say(`p${old.n} dies for good; replace it`);
           old.state = 'dead';
           await kill(old);
-          const h = new Host(hosts.length, join(base, `p${hosts.length}`));
-          hosts.push(h);
+          const h = await newHost(hosts.length);
           h.state = 'retired';
           await launch(h);
           for (let attempt = 0; attempt < 3; attempt++) {
@@ -674,11 +747,21 @@ export async function runRound(opts) {
     }
 
     const faultsUntil = now() + opts.seconds * 1000;
+    // With power cuts, every round has at least one whole-cluster cut, somewhere in its middle,
+    // once every member is up (unless the round is about to end).
+    let wholeCutAt = opts.powerCuts
+      ? now() + (0.3 + 0.4 * rng.next()) * opts.seconds * 1000
+      : Infinity;
     let netFaultUntil = 0;
     while (now() < faultsUntil && violations.length === 0) {
       await sleep(1000 + rng.int(2500));
       const r = rng.next();
-      if (r < 0.4) await processFault();
+      const allUp = members().every((h) => h.state === 'up' && h.running);
+      if (now() >= wholeCutAt && (allUp || faultsUntil - now() < 3000)) {
+        if (await groupPowerCut(true)) wholeCutAt = Infinity;
+      } else if (opts.powerCuts && r < 0.08) {
+        if (!(await groupPowerCut(r < 0.02))) await processFault();
+      } else if (r < 0.4) await processFault();
       else if (r < 0.8) {
         await networkFault();
         netFaultUntil = now() + 1000 + rng.int(5000);
@@ -808,6 +891,8 @@ export async function runRound(opts) {
       logs,
       mdnsFrames,
       slots: logCheck.slots,
+      disksCut,
+      disksThatForgot,
     };
   } finally {
     await cleanup();

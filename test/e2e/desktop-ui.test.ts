@@ -14,16 +14,18 @@
  * Screenshots go to test-results/e2e/ (the README's docs/screenshot.png is one of them).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { MAX_ENTRIES, OPERATIONS } from '@synod/desktop-app';
 import { ROOT } from '../helpers/paths.js';
+import { frameDrawn, traceInteractions, type InteractionTiming } from './interaction-timing.js';
 import { SynodPeer } from '../helpers/synod-cli.js';
 
 const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results', 'e2e');
-const UI_INDEX = join(ROOT, 'packages/desktop-app/ui/js/renderer/main.js');
+const UI_INDEX = join(ROOT, 'packages/desktop-app/ui/js/main.js');
 /**
  * Waits in the pages: long enough for a loaded machine (the whole file takes about a minute with
  * other test suites running beside it), short enough to fail clearly.
@@ -34,6 +36,11 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   // .ci/run installs it; say why the tests are skipped rather than fail obscurely.
   console.warn(`e2e: ${CHROMIUM} missing (apt-get install -y chromium): UI tests skipped`);
+}
+
+/** The one-minute load average, printed beside each timing. */
+function load1(): string {
+  return (loadavg()[0] ?? 0).toFixed(1);
 }
 
 function uiUrl(peer: SynodPeer): string {
@@ -63,13 +70,47 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     return page;
   }
 
+  /** On a failure, what each live peer says (status, its last protocol messages, its output). */
+  function diagnoseOnFailure(): void {
+    onTestFailed(async () => {
+      for (const p of peers) {
+        if (p.child.process.exitCode !== null || p.child.process.signalCode !== null) continue;
+        const status = await p.api.status().catch((err: unknown) => String(err));
+        const proto = await p.api.protocol({ after: 0, limit: 40 }).then(
+          (t) => t.trace.messages,
+          (err: unknown) => String(err),
+        );
+        console.error(
+          `e2e diagnosis, ${p.name}:\n${JSON.stringify(status)}\n${JSON.stringify(proto)}\n${p.child.lines.slice(-40).join('\n')}`,
+        );
+      }
+    });
+  }
+
+  /** axe-core's violations in a page (the rules' ids, impact and first elements). */
+  async function axeViolations(page: Page): Promise<{ id: string; impact: string }[]> {
+    if ((await page.evaluate('typeof axe')) === 'undefined') {
+      await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+    }
+    return page.evaluate(`axe.run().then((r) => r.violations.map((v) => ({
+      id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
+  }
+
   async function shot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SHOTS, `${name}.png`) });
   }
 
-  /** The entry titles a page lists, in its order. */
+  /** The entry titles a page shows, in its order (the list is virtualized: the rows in view). */
   async function titles(page: Page): Promise<string[]> {
     return page.getByTestId('entry-title').allTextContents();
+  }
+
+  /** Whether a page lists an entry with this title (searched for, then the search cleared). */
+  async function lists(page: Page, title: string): Promise<boolean> {
+    await page.getByTestId('search').fill(title);
+    const found = (await titles(page)).includes(title);
+    await page.getByTestId('search').fill('');
+    return found;
   }
 
   async function invite(from: Page): Promise<string> {
@@ -94,7 +135,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
   }
 
   beforeAll(async () => {
-    if (!existsSync(UI_INDEX)) throw new Error(`${UI_INDEX} missing: run npx tsc -b first`);
+    if (!existsSync(UI_INDEX)) throw new Error(`${UI_INDEX} missing: run npm run build first`);
     mkdirSync(SHOTS, { recursive: true });
     root = mkdtempSync(join(tmpdir(), 'synod-e2e-'));
     const [a, b, c] = await Promise.all(
@@ -163,14 +204,14 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     expect(await appendsOf(b)).toEqual(await appendsOf(a));
     expect(await appendsOf(c)).toEqual(await appendsOf(a));
     // And the peer itself agrees (a linearizable read through the API).
-    const listed = await carol.api.list();
+    const listed = await carol.api.entries();
     expect(listed.entries.map((e) => e.title)).toEqual(order);
   }, 150_000);
 
   it('edits the same entry from two pages: the later edit is rebased, both kept', async () => {
     const [a, b, c] = pages as [Page, Page, Page];
     const [alice] = peers as [SynodPeer];
-    const id = (await alice.api.list()).entries.find((e) => e.title === 'alice 1')!.id;
+    const id = (await alice.api.entries()).entries.find((e) => e.title === 'alice 1')!.id;
     const open = async (p: Page) => {
       await p.locator(`[data-testid="entry"][data-id="${id}"]`).click();
       await expect
@@ -197,7 +238,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     const merged = 'bob was here. alice 1: text, edited by alice';
     await expect.poll(() => b.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
     await expect.poll(() => a.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
-    expect((await alice.api.get(id)).body).toBe(merged);
+    expect((await alice.api.entry({ id })).body).toBe(merged);
     await c.locator(`[data-testid="entry"][data-id="${id}"]`).click();
     await expect.poll(() => c.getByTestId('editor-body').inputValue(), WAIT).toBe(merged);
     await expect
@@ -207,18 +248,18 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
 
     // An edit too far behind to rebase (more changes since than each entry keeps): a conflict,
     // shown, and the text typed is kept in the editor, to save over the current version.
-    const other = (await alice.api.list()).entries.find((e) => e.title === 'bob 1')!;
+    const other = (await alice.api.entries()).entries.find((e) => e.title === 'bob 1')!;
     await b.locator(`[data-testid="entry"][data-id="${other.id}"]`).click();
     await expect.poll(() => b.getByTestId('editor-body').inputValue(), WAIT).toBe(other.body);
     const mine = 'bob rewrote this while offline-ish';
     await b.getByTestId('editor-body').fill(mine);
-    const results = await alice.api.editMany(
-      other.id,
-      Array.from({ length: 70 }, (_, i) => ({
+    const { results } = await alice.api.editMany({
+      id: other.id,
+      edits: Array.from({ length: 70 }, (_, i) => ({
         version: other.version + i,
-        patches: [[other.body.length + i, 0, '.'] as const],
+        patches: [[other.body.length + i, 0, '.']],
       })),
-    );
+    });
     expect(results.every((r) => r.ok)).toBe(true);
     await expect
       .poll(() => b.getByTestId('editor-note').textContent(), WAIT)
@@ -232,7 +273,71 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     await shot(b, '2b-conflict-kept');
     await b.getByTestId('save').click();
     await expect.poll(() => b.getByTestId('editor-note').textContent(), WAIT).toContain('saved as');
-    expect((await alice.api.get(other.id)).body).toBe(mine);
+    expect((await alice.api.entry({ id: other.id })).body).toBe(mine);
+  }, 90_000);
+
+  it('Friday to Monday and to Tuesday at once: a conflict (API and UI), never "TuesMonday"; an edit in two places keeps the edit between them', async () => {
+    const [a, b] = pages as [Page, Page, Page];
+    const [alice, bob] = peers as [SynodPeer, SynodPeer];
+    // Through the API: two edits of the same word, made against the same version.
+    const base = 'Meeting on Friday at 10.';
+    const made = await alice.api.append({ title: 'friday (api)', body: base });
+    const monday = await alice.api.edit({
+      id: made.id,
+      version: 1,
+      patches: [[11, 3, 'Mon']],
+      rebase: true,
+    });
+    expect(monday).toEqual({ version: 2, rebased: false });
+    await expect(
+      bob.api.edit({ id: made.id, version: 1, patches: [[11, 3, 'Tues']], rebase: true }),
+    ).rejects.toMatchObject({ code: 'conflict', details: { version: 2 } });
+    expect((await bob.api.entry({ id: made.id })).body).toBe('Meeting on Monday at 10.');
+
+    // Through the UI: alice and bob open the same entry and change the same word.
+    const friday = await alice.api.append({ title: 'friday', body: base });
+    const open = async (p: Page, id: number, body: string) => {
+      await p.getByTestId('search').fill('');
+      await expect.poll(async () => (await titles(p)).length, WAIT).toBeGreaterThan(0);
+      await p.locator(`[data-testid="entry"][data-id="${id}"]`).click();
+      await expect.poll(() => p.getByTestId('editor-body').inputValue(), WAIT).toBe(body);
+    };
+    await expect.poll(async () => await lists(b, 'friday'), WAIT).toBe(true);
+    await open(a, friday.id, base);
+    await open(b, friday.id, base);
+    await a.getByTestId('editor-body').fill('Meeting on Monday at 10.');
+    await b.getByTestId('editor-body').fill('Meeting on Tuesday at 10.');
+    await a.getByTestId('save').click();
+    await expect
+      .poll(() => a.getByTestId('editor-note').textContent(), WAIT)
+      .toContain('saved as v2');
+    await b.getByTestId('save').click();
+    await expect
+      .poll(() => b.getByTestId('editor-note').textContent(), WAIT)
+      .toContain('could not be merged');
+    // Bob's typed text stays in the editor, beside the current one.
+    expect(await b.getByTestId('editor-body').inputValue()).toBe('Meeting on Tuesday at 10.');
+    expect(await b.getByTestId('conflict-theirs').textContent()).toBe('Meeting on Monday at 10.');
+    expect((await alice.api.entry({ id: friday.id })).body).toBe('Meeting on Monday at 10.');
+    await shot(b, '2c-friday-conflict');
+
+    // Two places: alice changes lines one and five while bob appends to line three.
+    const lines = 'one\ntwo\nthree\nfour\nfive\n';
+    const two = await alice.api.append({ title: 'two places', body: lines });
+    await expect.poll(async () => await lists(b, 'two places'), WAIT).toBe(true);
+    await open(a, two.id, lines);
+    await open(b, two.id, lines);
+    await a.getByTestId('editor-body').fill('ONE\ntwo\nthree\nfour\nFIVE\n');
+    await b.getByTestId('editor-body').fill('one\ntwo\nthree and more\nfour\nfive\n');
+    await a.getByTestId('save').click();
+    await expect
+      .poll(() => a.getByTestId('editor-note').textContent(), WAIT)
+      .toContain('saved as v2');
+    await b.getByTestId('save').click();
+    const both = 'ONE\ntwo\nthree and more\nfour\nFIVE\n';
+    await expect.poll(() => b.getByTestId('editor-body').inputValue(), WAIT).toBe(both);
+    await expect.poll(() => a.getByTestId('editor-body').inputValue(), WAIT).toBe(both);
+    expect((await bob.api.entry({ id: two.id })).body).toBe(both);
   }, 90_000);
 
   it('shows a killed peer offline, the majority state, and a pending write that commits when a majority returns', async () => {
@@ -248,8 +353,18 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     expect(await a.getByTestId('majority').textContent()).toContain('Majority reachable');
     await shot(a, '3-peer-offline');
 
-    // Without bob too, alice has no majority: a write waits, and says so.
+    // Without bob too, alice has no majority: a write waits, and says so. Bob's own tab has
+    // lost its peer: every peer unknown (itself included), editing disabled.
+    const b = pages[1]!;
+    await b.locator(`[data-testid="entry"]`).first().click();
     await bob.stop('SIGKILL');
+    await expect
+      .poll(() => b.locator('[data-testid="peer"][data-online="unknown"]').count(), WAIT)
+      .toBe(3);
+    expect(await b.locator('[data-testid="peer"][data-online="true"]').count()).toBe(0);
+    expect(await b.getByTestId('editor-body').isDisabled()).toBe(true);
+    expect(await b.getByTestId('majority').textContent()).toContain('Lost the link');
+    await shot(b, '4b-link-lost');
     await expect
       .poll(() => a.getByTestId('majority').textContent(), WAIT)
       .toContain('1 of 3 peers reachable, need 2');
@@ -265,17 +380,23 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     // Bob comes back: the write commits, in every peer's log.
     const bob2 = await bob.restart(root);
     peers[1] = bob2;
-    await expect
-      .poll(async () => (await titles(a)).includes('written alone'), { timeout: 40_000 })
-      .toBe(true);
+    await expect.poll(async () => await lists(a, 'written alone'), { timeout: 40_000 }).toBe(true);
     await expect.poll(() => a.getByTestId('pending').textContent(), WAIT).toContain('None');
     await expect
       .poll(() => a.getByTestId('majority').textContent(), WAIT)
       .toContain('2 of 3 peers reachable, need 2');
     await expect
-      .poll(async () => (await bob2.api.list()).entries.map((e) => e.title), WAIT)
+      .poll(async () => (await bob2.api.entries()).entries.map((e) => e.title), WAIT)
       .toContain('written alone');
-    expect((await alice.api.list()).entries.map((e) => e.title)).toContain('written alone');
+    // Bob's peer kept its port and token (remembered in its data directory): the open tab
+    // reconnects by itself, and tells the truth again.
+    expect(bob2.api.baseUrl).toBe(bob.api.baseUrl);
+    await expect
+      .poll(() => b.locator('[data-testid="peer"][data-online="true"]').count(), WAIT)
+      .toBeGreaterThanOrEqual(2);
+    await expect.poll(() => b.getByTestId('editor-body').isDisabled(), WAIT).toBe(false);
+    await expect.poll(async () => await lists(b, 'written alone'), WAIT).toBe(true);
+    expect((await alice.api.entries()).entries.map((e) => e.title)).toContain('written alone');
   }, 120_000);
 
   it('draws the protocol live: each peer’s acceptor, leader and replica, and messages', async () => {
@@ -341,13 +462,14 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
   }, 60_000);
 
   it('renames the log, removes the dead peer and leaves, from the app', async () => {
+    diagnoseOnFailure();
     const [a] = pages as [Page, Page, Page];
     const [alice, bob] = peers as [SynodPeer, SynodPeer];
     await a.getByTestId('log-title').click();
     await a.getByTestId('rename-log').fill('Team notes, renamed');
     await a.getByTestId('rename-log').press('Enter');
     await expect
-      .poll(async () => (await bob.api.list({ read: 'local' })).title, WAIT)
+      .poll(async () => (await bob.api.entries({ read: 'local' })).title, WAIT)
       .toBe('Team notes, renamed');
     await expect
       .poll(() => a.getByTestId('log-title').textContent(), WAIT)
@@ -373,8 +495,177 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
       .toContain('1 of 1 peer reachable, need 1');
     // Alice alone is a majority: she still writes.
     await add(a, 'after the others', 'alone and committed');
-    await expect.poll(async () => (await titles(a)).includes('after the others'), WAIT).toBe(true);
-    expect((await alice.api.list()).entries.map((e) => e.title)).toContain('after the others');
+    await expect.poll(async () => await lists(a, 'after the others'), WAIT).toBe(true);
+    expect((await alice.api.entries()).entries.map((e) => e.title)).toContain('after the others');
     expect(pageErrors).toEqual([]);
   }, 150_000);
+  it('scales to 10,000 entries: search and open answer in < 50 ms; export; no serious accessibility violations', async () => {
+    diagnoseOnFailure();
+    const [a] = pages as [Page, Page, Page];
+    const [alice] = peers as [SynodPeer];
+    const have = (await alice.api.entries({ read: 'local', deleted: true })).entries.length;
+    // Fill the log to its limit (deleted entries count too), many appends in flight at once
+    // (alice is the only member left by now: her own acceptor is the majority), while her page
+    // is open and follows them. node:http rather than the API client's fetch: fetch costs the
+    // test process twice the CPU the peer spends per append (measured in issue 15's note).
+    // SYNOD_E2E_ENTRIES overrides the count (the log's limit, 10,000, by default).
+    const target = Number(process.env.SYNOD_E2E_ENTRIES ?? MAX_ENTRIES);
+    const todo = Array.from({ length: Math.max(0, target - have) }, (_, i) => i);
+    const started = Date.now();
+    for (let i = 0; i < todo.length; i += 200) {
+      await Promise.all(
+        todo.slice(i, i + 200).map((k) =>
+          alice.post(OPERATIONS.append.http.path, {
+            title: `note ${k}`,
+            body: `line ${k} of the bulk load`,
+            timeoutMs: 120_000,
+          }),
+        ),
+      );
+    }
+    console.log(`e2e: ${todo.length} appends in ${Date.now() - started} ms (load ${load1()})`);
+    await a.reload();
+    await expect
+      .poll(
+        async () =>
+          Number(
+            /(\d+) entries/.exec((await a.locator('.entries-foot').textContent()) ?? '')?.[1] ?? 0,
+          ),
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(target * 0.9);
+    // Only the rows in view exist in the page.
+    expect(await a.getByTestId('entry').count()).toBeLessThan(60);
+    // Timed by Chromium's trace (interaction-timing.ts): real keystrokes typing a search and
+    // erasing it, twice, then typing it again and opening three entries. Each must cost the
+    // page < 50 ms of CPU (handlers, style, layout, paint of the frames that show it). The
+    // wall-clock figures are printed beside the load average: on this 2-core machine at load
+    // 20-30 the page gets a fraction of a core, so they measure the machine as much as the UI.
+    // A Shift press after each burst, and after each click, once its frame is drawn, closes
+    // the interaction's window (it is not counted), so Playwright's own work before the next
+    // click stays out of it.
+    const search = a.getByTestId('search');
+    await search.click();
+    const done = async () => {
+      await frameDrawn(a);
+      await a.keyboard.press('Shift');
+    };
+    const timings = await traceInteractions(a, async () => {
+      for (let round = 0; round < 2; round++) {
+        await a.keyboard.type('note 421', { delay: 60 });
+        for (let k = 0; k < 'note 421'.length; k++) {
+          await a.keyboard.press('Backspace', { delay: 60 });
+        }
+      }
+      await a.keyboard.type('note 421', { delay: 60 });
+      await done();
+      for (let k = 0; k < 3; k++) {
+        await a.getByTestId('entry').nth(k).click();
+        await done();
+      }
+    });
+    const TYPED = 3 * 'note 421'.length + 2 * 'note 421'.length;
+    const keydowns = timings.filter((t) => t.kind === 'keydown');
+    // The Shift presses: after the typing, and after each click.
+    expect(keydowns.length).toBe(TYPED + 4);
+    const keys = keydowns.slice(0, TYPED);
+    const opens = timings.filter((t) => t.kind === 'click');
+    expect(opens.length).toBe(3);
+    const ms = (xs: readonly InteractionTiming[], f: (t: InteractionTiming) => number) =>
+      xs.map((t) => f(t).toFixed(1)).join(', ');
+    console.log(
+      `e2e: ${target} entries (load ${load1()}): search keystrokes cpu ${ms(keys, (t) => t.cpuMs)} ms; wall ${ms(keys, (t) => t.wallMs)} ms; open cpu ${ms(opens, (t) => t.cpuMs)} ms; wall ${ms(opens, (t) => t.wallMs)} ms`,
+    );
+    expect(Math.max(...[...keys, ...opens].map((t) => t.cpuMs))).toBeLessThan(50);
+    await expect
+      .poll(() => a.getByTestId('editor-body').inputValue(), WAIT)
+      .toMatch(/line 421\d* of/);
+    // Keyboard: the list is one tab stop; arrows move, Enter opens.
+    await a.getByTestId('search').fill('note 42');
+    await a.getByTestId('entries').focus();
+    await a.keyboard.press('ArrowDown');
+    await a.keyboard.press('Enter');
+    await expect
+      .poll(() => a.getByTestId('editor-body').inputValue(), WAIT)
+      .toMatch(/line 42\d? of/);
+    // Export: Markdown and JSON files of the entries.
+    const [md] = await Promise.all([
+      a.waitForEvent('download'),
+      a.getByTestId('export-md').click(),
+    ]);
+    expect(md.suggestedFilename()).toBe('synod-log.md');
+    const [json] = await Promise.all([
+      a.waitForEvent('download'),
+      a.getByTestId('export-json').click(),
+    ]);
+    const exported = JSON.parse(readFileSync(await json.path(), 'utf8')) as unknown[];
+    expect(exported.length).toBeGreaterThan(target * 0.9);
+    await a.getByTestId('search').fill('');
+    await shot(a, '6-ten-thousand');
+    // axe-core, in the page, in light and dark mode: no serious or critical violation.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await a.emulateMedia({ colorScheme });
+      const violations = await axeViolations(a);
+      console.log(`e2e: axe violations (${colorScheme}) ${JSON.stringify(violations)}`);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
+        [],
+      );
+    }
+    await a.emulateMedia({ colorScheme: 'light' });
+  }, 240_000);
+
+  it('a new peer joins the 10,000-entry log and draws its catch-up; asleep and awake', async () => {
+    diagnoseOnFailure();
+    const [a] = pages as [Page];
+    const dave = await SynodPeer.start(root, 'dave');
+    peers.push(dave);
+    const d = await openPage(dave);
+    await d.getByTestId('setup').waitFor(WAIT);
+    const setupViolations = await axeViolations(d);
+    console.log(`e2e: axe violations (setup) ${JSON.stringify(setupViolations)}`);
+    expect(
+      setupViolations.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+    ).toEqual([]);
+    // Every text the catch-up element shows, however briefly (a string: no DOM types here).
+    await d.evaluate(`(() => {
+      window.catchupSeen = [];
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid="catchup"]');
+        if (el !== null && !el.hidden) window.catchupSeen.push(el.textContent);
+        const banner = document.querySelector('[data-testid="majority"]');
+        if (banner !== null) window.catchupSeen.push(banner.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    })()`);
+    await joinLog(d, await invite(a));
+    const count = (p: Page) => p.locator('.entries-foot').textContent();
+    await a.getByTestId('search').fill('');
+    const all = await count(a);
+    expect(all).toMatch(/^\d{4,5} entries/);
+    await expect.poll(() => count(d), { timeout: 90_000 }).toBe(all);
+    const seen = await d.evaluate<string[]>('window.catchupSeen');
+    console.log(
+      `e2e: catch-up texts seen after the join: ${JSON.stringify([...new Set(seen)].filter((t) => /Joining|Catching/.test(t)))}`,
+    );
+    expect(seen.some((t) => /Joining|Catching up/.test(t))).toBe(true);
+    await shot(d, '7-joined-caught-up');
+
+    // Sleep (what Electron's powerMonitor calls): the page says so; wake: back, and writing.
+    await dave.api.suspend();
+    await expect.poll(() => d.getByTestId('majority').textContent(), WAIT).toContain('Asleep');
+    await expect.poll(() => a.getByTestId('majority').textContent(), WAIT).toContain('No majority');
+    await dave.api.resume();
+    await expect
+      .poll(() => d.getByTestId('majority').textContent(), { timeout: 60_000 })
+      .toContain('Majority reachable');
+    const first = (await dave.api.entries({ read: 'local' })).entries[0]!;
+    await peers[0]!.api.edit({
+      id: first.id,
+      version: first.version,
+      patches: [[0, 0, 'awake: ']],
+    });
+    await d.getByTestId('search').fill(first.title);
+    await d.locator(`[data-testid="entry"][data-id="${first.id}"]`).click();
+    await expect.poll(() => d.getByTestId('editor-body').inputValue(), WAIT).toMatch(/^awake: /);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });

@@ -68,6 +68,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The arguments of `node`: `synod start` on `dataDir`, its API on a free 127.0.0.1 port. */
+export function startArgs(
+  dataDir: string,
+  name: string,
+  listen: string,
+  extra: readonly string[] = [],
+): string[] {
+  return [
+    SYNOD_CLI,
+    'start',
+    '--data',
+    dataDir,
+    '--name',
+    name,
+    '--listen',
+    listen,
+    '--api',
+    '127.0.0.1:0',
+    ...extra,
+  ];
+}
+
 /** Kept-alive connections for `SynodPeer.post` (node:http costs a quarter of fetch's CPU). */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -126,20 +148,14 @@ export class SynodPeer {
   ): Promise<SynodPeer> {
     const dataDir = join(root, name);
     const port = options.port ?? (await freePort());
-    const child = new Child(name, process.execPath, [
-      SYNOD_CLI,
-      'start',
-      '--data',
-      dataDir,
-      '--name',
+    const child = new Child(
       name,
-      '--listen',
-      `/ip4/127.0.0.1/tcp/${port}`,
-      '--no-mdns',
-      '--api',
-      '127.0.0.1:0',
-      ...(options.extra ?? []),
-    ]);
+      process.execPath,
+      startArgs(dataDir, name, `/ip4/127.0.0.1/tcp/${port}`, [
+        '--no-mdns',
+        ...(options.extra ?? []),
+      ]),
+    );
     const url = (await child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000))[1]!;
     const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
     return new SynodPeer(name, dataDir, child, new ApiClient(url, token), port, token);
@@ -173,23 +189,25 @@ export function caughtUp(s: ServiceStatus): boolean {
 
 /**
  * A log of `names.length` peers, made through the local API (the quick way; the CLI path is
- * tested in synod-cluster.test.ts): every peer started on its own data directory, the first
- * creates the log, each other joins by its own invite and catches up.
+ * tested in synod-cluster.test.ts): every peer started on its own data directory (under `root`,
+ * or under `root(name)`: a disk of its own), the first creates the log, each other joins by its
+ * own invite and catches up.
  */
 export async function startCluster(
-  root: string,
+  root: string | ((name: string) => string),
   names: readonly string[],
   options: { title?: string; extra?: string[] } = {},
 ): Promise<SynodPeer[]> {
+  const rootOf = typeof root === 'string' ? () => root : root;
   const peers = await Promise.all(
-    names.map((n) => SynodPeer.start(root, n, options.extra ? { extra: options.extra } : {})),
+    names.map((n) => SynodPeer.start(rootOf(n), n, options.extra ? { extra: options.extra } : {})),
   );
   try {
     const [first, ...others] = peers;
-    await first!.api.create(options.title !== undefined ? { title: options.title } : {});
+    await first!.api.createLog(options.title !== undefined ? { title: options.title } : {});
     for (const p of others) {
       const invite = await first!.api.invite();
-      await p.api.join(invite.text);
+      await p.api.join({ invite: invite.text });
       await eventually(`${p.name} to join and catch up`, async () =>
         caughtUp(await p.status()) ? true : undefined,
       );

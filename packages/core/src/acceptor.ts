@@ -1,5 +1,5 @@
 /**
- * The acceptor (PMMC §2, Figure 4 "Acceptor"): it keeps `ballotNum` and `accepted`, the only
+ * The acceptor (PMMC §2, Fig. 4 "Acceptor"): it keeps `ballotNum` and `accepted`, the only
  * state whose loss breaks safety. Departures from the paper:
  *  - `ballotNum` is kept per configuration, because each (peer, configuration) is its own
  *    logical acceptor (DESIGN.md §3 item 6; PMMC §2.2 assumes disjoint configurations).
@@ -7,6 +7,11 @@
  *    snapshotted their slots, and the watermark is reported in P1b (DESIGN.md §3 item 8).
  *  - a P1a is ignored while this acceptor hears from another live leader of the same
  *    configuration, so a peer returning from a partition cannot disrupt it (DESIGN.md §3 item 3).
+ *  - a P2a is accepted when its ballot is at least `ballotNum`, not only when equal (PMMC Fig. 4,
+ *    Invariant A2), and `ballotNum` is raised to it: the same as promising that ballot first
+ *    (a P1a it would answer, A1) and then accepting. Its leader was adopted by some majority; this
+ *    acceptor may have missed the P1a (lost, or answered by others first). Lamport's Paxos
+ *    accepts so too ("unless it has promised a higher ballot").
  */
 import { BOTTOM, ballotGreater, compareBallots, type Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';

@@ -1,7 +1,9 @@
 /**
  * Known protocol bugs that the simulator must catch (issue: "the simulator must be shown to
  * catch bugs"). Each name switches on one deliberate mistake. They exist only to prove that the
- * tests can fail; nothing outside `@synod/core/testing` should ever set them.
+ * tests can fail; nothing outside `@synod/core/testing` should ever set them. The older ones are
+ * checks inside the handlers; the newer ones replace a rule (rules.ts) from the test kit
+ * (testing/injected-bugs.ts), leaving the handlers free of them.
  */
 export const KNOWN_BUGS = [
   /** An acceptor loses its promised ballots on restart. */
@@ -20,6 +22,18 @@ export const KNOWN_BUGS = [
   'gc-unsafe',
   /** Votes are counted from the newest configuration's acceptors, not the slot's own. */
   'wrong-config-quorum',
+  /**
+   * A new ballot's round is only floored by the incarnation (`max(seen + 1, inc · 2^24 + 1)`):
+   * a restarted peer that heard the same round again reuses a ballot of its previous run.
+   */
+  'ballot-floor-only',
+  /**
+   * Catch-up asks the source of a snapshot transfer even once the replica got past it, else the
+   * peer that claimed to be furthest ahead, even after it answered that it lacks the slots.
+   */
+  'stale-catchup-source',
+  /** A store restored from an older copy, or wiped, votes again as if nothing happened. */
+  'amnesia-votes',
 ] as const;
 
 export type BugName = (typeof KNOWN_BUGS)[number];

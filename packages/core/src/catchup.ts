@@ -3,11 +3,19 @@
  * that has it: consecutive decisions in bounded batches, or, when that peer has compacted them,
  * its snapshot in chunks of bounded size followed by the decisions after it. The requester
  * pulls one answer at a time, so a large transfer never floods the link.
+ *
+ * Termination (docs/protocol.md, "Catch-up ends at a peer that has what is missing"): every
+ * request goes to a peer not yet known to lack slot `slotOut`; an answer that moves nothing (no
+ * decisions at `slotOut`) or three unanswered requests mark that peer as lacking it, and the next
+ * request goes to another one at once. So while some member has the missing slots, a finite
+ * number of requests reaches it. A snapshot transfer stays with its source (chunks of two
+ * snapshots do not fit together) only while that snapshot is still ahead of `slotOut`.
  */
 import { membersOf } from './configuration.js';
 import type { NodeContext } from './context.js';
 import type { CatchupDecisions, CatchupRequest, SnapshotChunk } from './messages.js';
 import type { Replica } from './replica.js';
+import type { CatchupSituation } from './rules.js';
 import type { Snapshot } from './storage.js';
 import type { PeerId, Slot } from './types.js';
 
@@ -27,9 +35,37 @@ export interface CatchupProgress {
   readonly snapshotBytes?: { readonly received: number; readonly total: number };
 }
 
+/**
+ * Whom to ask next (the production rule; rules.ts): the source of a snapshot transfer still
+ * ahead of us; else the peer known to be furthest ahead that has not shown it lacks what we
+ * need; else, when we know slots are missing (a hole below a decision we hold), any member that
+ * has not shown it lacks them, at random.
+ */
+export function chooseCatchupSource(s: CatchupSituation): PeerId | undefined {
+  const inc = s.incoming;
+  if (inc !== undefined && inc.slot >= s.slotOut && !s.lacking.has(inc.from)) return inc.from;
+  let best: PeerId | undefined;
+  let slot = -1;
+  for (const [p, at] of s.ahead) {
+    if (!s.lacking.has(p) && at > slot) {
+      best = p;
+      slot = at;
+    }
+  }
+  if (best !== undefined || !s.missing) return best;
+  const others = s.members.filter((p) => !s.lacking.has(p));
+  return others.length === 0 ? undefined : others[Math.floor(s.random() * others.length)];
+}
+
 export class Catchup {
   /** For each peer known to be ahead: the slot it has applied up to (exclusive). */
   private readonly ahead = new Map<PeerId, Slot>();
+  /**
+   * Peers that answered that they lack `slotOut` (or never answered), and since when: cleared
+   * when slotOut moves, and each after two answer timeouts (it may have learned it since).
+   */
+  private readonly lacking = new Map<PeerId, number>();
+  private lackingAt: Slot = 0;
   private inFlight: { to: PeerId; at: number; tries: number } | undefined;
   private incoming: Incoming | undefined;
   private lastSlotOut = 0;
@@ -51,28 +87,20 @@ export class Catchup {
     }
   }
 
+  /** Slots are known to be missing here: a decision above a hole, or no state yet. */
+  private missing(): boolean {
+    const r = this.replica;
+    return !r.initialized || r.maxDecided >= r.slotOut;
+  }
+
   progress(): CatchupProgress | undefined {
     let target = 0;
     for (const s of this.ahead.values()) target = Math.max(target, s);
     if (target <= this.replica.slotOut && this.replica.initialized) return undefined;
-    const inc = this.incoming;
+    const inc = this.usefulIncoming();
     return inc === undefined
       ? { target }
       : { target, snapshotBytes: { received: inc.received, total: inc.total } };
-  }
-
-  private best(): PeerId | undefined {
-    let best: PeerId | undefined;
-    let slot = -1;
-    for (const [p, s] of this.ahead) {
-      if (s <= this.replica.slotOut && this.replica.initialized) {
-        this.ahead.delete(p);
-      } else if (s > slot) {
-        best = p;
-        slot = s;
-      }
-    }
-    return best;
   }
 
   /** How long to wait for an answer: a round trip can take up to an election timeout. */
@@ -80,12 +108,57 @@ export class Catchup {
     return Math.max(2 * this.ctx.opts.retransmitIntervalMs, this.ctx.opts.electionTimeoutMs);
   }
 
-  tick(): void {
-    const now = this.ctx.now();
-    if (this.replica.slotOut !== this.lastSlotOut) {
-      this.lastSlotOut = this.replica.slotOut;
+  /** Forget what no longer holds once slotOut moved: claims we passed, peers that lacked it. */
+  private refresh(now: number): void {
+    const r = this.replica;
+    if (r.slotOut !== this.lastSlotOut) {
+      this.lastSlotOut = r.slotOut;
       this.lastMove = now;
     }
+    if (r.initialized) {
+      for (const [p, s] of this.ahead) if (s <= r.slotOut) this.ahead.delete(p);
+    }
+    // Lacking slot L says nothing of L + 1; and who lacked L may have it now that time passed.
+    if (this.lackingAt !== r.slotOut) {
+      this.lacking.clear();
+      this.lackingAt = r.slotOut;
+    }
+    for (const [p, since] of this.lacking)
+      if (now - since >= 2 * this.answerTimeout()) this.lacking.delete(p);
+  }
+
+  /**
+   * `peer` does not have slotOut (it said so, or never answered): ask someone else. What it
+   * claimed stays known, for the rule to weigh (rules.ts); a transfer from it is abandoned.
+   */
+  private lacks(peer: PeerId): void {
+    this.refresh(this.ctx.now());
+    this.lacking.set(peer, this.ctx.now());
+    if (this.inFlight?.to === peer) this.inFlight = undefined;
+  }
+
+  /** A snapshot transfer whose snapshot is still ahead of this replica. */
+  private usefulIncoming(): Incoming | undefined {
+    const inc = this.incoming;
+    return inc !== undefined && (inc.slot >= this.replica.slotOut || !this.replica.initialized)
+      ? inc
+      : undefined;
+  }
+
+  /** Slots are known to be missing here: someone is ahead, or a hole. */
+  private behind(): boolean {
+    const r = this.replica;
+    return (
+      !r.initialized ||
+      this.usefulIncoming() !== undefined ||
+      [...this.ahead.values()].some((s) => s > r.slotOut) ||
+      this.missing()
+    );
+  }
+
+  tick(): void {
+    const now = this.ctx.now();
+    this.refresh(now);
     if (this.inFlight !== undefined) {
       if (now - this.inFlight.at < this.answerTimeout()) return;
       const { to, tries } = this.inFlight;
@@ -95,25 +168,46 @@ export class Catchup {
         this.request(to, tries + 1);
         return;
       }
-      // That peer may be down or cut off. Ask another; it comes back into the running when it
-      // is heard of again.
-      this.ahead.delete(to);
+      // That peer may be down or cut off: someone else, now (a transfer from it is abandoned).
+      // It comes back into the running when the lacking set is cleared.
       if (this.incoming?.from === to) this.incoming = undefined;
+      this.lacks(to);
     }
-    const to = this.incoming?.from ?? this.best();
-    if (to === undefined) {
+    if (!this.behind()) {
       this.probe(now);
       return;
     }
     // Missing decisions usually arrive on their own within a moment; ask only when they do not.
     if (
       now - this.lastMove < this.ctx.opts.catchupDelayMs &&
-      this.incoming === undefined &&
+      this.usefulIncoming() === undefined &&
       this.replica.initialized
     ) {
       return;
     }
+    const to = this.source();
+    if (to === undefined) {
+      this.probe(now);
+      return;
+    }
     this.request(to);
+  }
+
+  private source(): PeerId | undefined {
+    const r = this.replica;
+    const latest = r.configs.latest();
+    return this.ctx.rules.catchupSource({
+      slotOut: r.slotOut,
+      incoming:
+        this.incoming === undefined
+          ? undefined
+          : { from: this.incoming.from, slot: this.incoming.slot },
+      ahead: this.ahead,
+      lacking: this.lacking,
+      missing: this.missing(),
+      members: latest === undefined ? [] : membersOf(latest).filter((p) => p !== this.ctx.id),
+      random: () => this.ctx.random(),
+    });
   }
 
   /** A heartbeat from an active leader arrived (or this peer leads). */
@@ -132,14 +226,14 @@ export class Catchup {
     this.lastProbe = now;
     const latest = this.replica.configs.latest();
     if (latest === undefined) return;
-    const others = membersOf(latest).filter((p) => p !== this.ctx.id);
+    const others = membersOf(latest).filter((p) => p !== this.ctx.id && !this.lacking.has(p));
     if (others.length === 0) return;
     this.request(others[Math.floor(this.ctx.random() * others.length)]!);
   }
 
   private request(to: PeerId, tries = 1): void {
     this.inFlight = { to, at: this.ctx.now(), tries };
-    const inc = this.incoming;
+    const inc = this.incoming?.from === to ? this.incoming : undefined;
     const m: CatchupRequest = {
       type: 'catchupReq',
       fromSlot: this.replica.initialized ? this.replica.slotOut : 0,
@@ -203,25 +297,30 @@ export class Catchup {
     const before = this.replica.slotOut;
     for (const d of m.decisions) this.replica.onDecision(d.slot, d.value);
     const moved = this.replica.slotOut > before;
-    // An answer that moved nothing may be a late duplicate: the request in flight stands.
-    if (this.inFlight?.to === from && (moved || m.decisions.length === 0))
-      this.inFlight = undefined;
-    this.continueFrom(from, moved);
+    this.refresh(this.ctx.now());
+    if (moved) {
+      if (this.inFlight?.to === from) this.inFlight = undefined;
+      this.continueFrom(from);
+    } else if (m.decisions.length === 0) {
+      // It has no decision at our slotOut (or had none at an earlier one we asked for): not the
+      // peer to ask now (rules.ts may ignore this).
+      this.lacks(from);
+    }
+    // Decisions that moved nothing: a late duplicate; the request in flight stands.
   }
 
   onSnapshotChunk(from: PeerId, m: SnapshotChunk): void {
-    // Chunks of one transfer come from one peer; answers to older requests are ignored.
-    const source = this.incoming?.from ?? this.inFlight?.to;
-    if (from !== source) return;
+    // Chunks of one transfer come from one peer: the one asked, or the transfer's source.
+    if (from !== this.inFlight?.to && from !== this.incoming?.from) return;
     if (this.replica.initialized && m.slot < this.replica.slotOut) {
       // We got past this snapshot meanwhile: continue with decisions.
       this.incoming = undefined;
       this.inFlight = undefined;
-      this.continueFrom(from, true);
+      this.continueFrom(from);
       return;
     }
     let inc = this.incoming;
-    if (inc === undefined || inc.slot !== m.slot || inc.total !== m.total) {
+    if (inc === undefined || inc.from !== from || inc.slot !== m.slot || inc.total !== m.total) {
       if (m.offset !== 0) return;
       inc = { from, slot: m.slot, total: m.total, parts: [], received: 0 };
       this.incoming = inc;
@@ -247,12 +346,13 @@ export class Catchup {
       this.ctx.trace(`${this.ctx.id} rejects snapshot from ${from}: ${String(err)}`);
       return;
     }
-    this.continueFrom(from, true);
+    this.continueFrom(from);
   }
 
-  private continueFrom(from: PeerId, moved: boolean): void {
-    // Keep pulling from a peer known to be ahead, or from a probed peer that had something.
+  /** Keep pulling from a peer that just gave us something, while we are still behind it. */
+  private continueFrom(from: PeerId): void {
+    if (this.lacking.has(from)) return;
     const target = this.ahead.get(from);
-    if (moved && (target === undefined || target > this.replica.slotOut)) this.request(from);
+    if (target === undefined || target > this.replica.slotOut) this.request(from);
   }
 }

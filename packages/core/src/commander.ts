@@ -1,5 +1,5 @@
 /**
- * The commander (PMMC §2, Figure 5 "Commander"): phase 2 for one pvalue. It sends P2a to the
+ * The commander (PMMC §2, Fig. 6(a) "Commander"): phase 2 for one pvalue. It sends P2a to the
  * acceptors of the configuration that governs the slot, and reports `decided` once a majority
  * of them accepted, or `preempted` when one has promised a higher ballot.
  *

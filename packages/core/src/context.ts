@@ -7,12 +7,15 @@ import type { BugName } from './bugs.js';
 import type { Message } from './messages.js';
 import type { ProtocolOptions } from './options.js';
 import type { PersistBuilder } from './persist-builder.js';
+import type { Rules } from './rules.js';
 import type { PeerId } from './types.js';
 
 export interface NodeContext {
   readonly id: PeerId;
   readonly opts: ProtocolOptions;
   readonly persist: PersistBuilder;
+  /** The decisions a test kit may replace (rules.ts); RULES in production. */
+  readonly rules: Rules;
   /** The time passed to the last `tick(now)`. */
   now(): number;
   /** A number in [0, 1) from the driver's seeded generator. */

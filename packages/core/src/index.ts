@@ -37,7 +37,7 @@ export type {
   StorageBatch,
 } from './storage.js';
 export { isEmptyBatch } from './storage.js';
-export { MemoryStorage } from './memory-storage.js';
+export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
 export type { Transport, TransportHandler, PeerLinkStatus } from './transport.js';
 export { MemoryNetwork, MemoryTransport } from './memory-network.js';
 export {

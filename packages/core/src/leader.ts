@@ -1,5 +1,5 @@
 /**
- * The leader (PMMC §2, Figure 7 "Leader"), with the failure detection of PMMC §3.
+ * The leader (PMMC §2, Fig. 7 "Leader"), with the failure detection of PMMC §3.
  *
  * A leader keeps `ballotNum`, `active` and `proposals`; it spawns a Scout to get its ballot
  * adopted (phase 1, for all slots at once) and a Commander per proposal (phase 2). Departures:
@@ -15,14 +15,7 @@
  *  - An active leader sends heartbeats; acceptors' answers both keep it informed of higher
  *    ballots and confirm that it still leads, for linearizable reads (DESIGN.md §3 item 5).
  */
-import {
-  ballotEquals,
-  ballotGreater,
-  BOTTOM,
-  formatBallot,
-  ROUND_SPAN,
-  type Ballot,
-} from './ballot.js';
+import { ballotEquals, ballotGreater, BOTTOM, formatBallot, type Ballot } from './ballot.js';
 import { NOOP } from './command.js';
 import { majority, membersOf, type ConfigHistory, type Configuration } from './configuration.js';
 import type { NodeContext } from './context.js';
@@ -207,7 +200,15 @@ export class Leader {
   private startScout(inst: LeaderInstance): void {
     const heard = this.heard.get(inst.config.id);
     const seen = Math.max(inst.maxRound, inst.ballotNum.round, heard?.ballot.round ?? 0);
-    const round = Math.max(seen + 1, this.ctx.incarnation() * ROUND_SPAN + 1);
+    // Above every round seen, and never a round of another run of this peer (ballot.ts).
+    const round = this.ctx.rules.nextRound(seen, this.ctx.incarnation());
+    if (round === undefined) {
+      inst.deadline = Infinity;
+      this.ctx.trace(
+        `${this.ctx.id} cannot lead: no unused round for incarnation ${this.ctx.incarnation()}`,
+      );
+      return;
+    }
     inst.ballotNum = { round, leader: this.ctx.id };
     inst.maxRound = round;
     const fromSlot = Math.max(this.host.slotOut(), inst.config.start);
@@ -217,6 +218,11 @@ export class Leader {
       `${this.ctx.id} runs for config ${inst.config.id} with ${formatBallot(inst.ballotNum)}`,
     );
     inst.scout.start();
+  }
+
+  /** Stop leading in every configuration (this peer's store was found rolled back). */
+  stepDownAll(): void {
+    for (const inst of this.instances.values()) this.stepDown(inst, 'its store was rolled back');
   }
 
   private stepDown(inst: LeaderInstance, why: string): void {
@@ -239,6 +245,9 @@ export class Leader {
   private preempted(inst: LeaderInstance, b: Ballot): void {
     if (!ballotGreater(b, inst.ballotNum)) return;
     inst.maxRound = Math.max(inst.maxRound, b.round);
+    // Late answers to a ballot already given up (a P1b resent, a P2b) back off no further: the
+    // timeout doubles once per preempted ballot (PMMC §3), not once per answer.
+    if (!inst.active && inst.scout === undefined) return;
     if (!inst.active && inst.scout !== undefined) {
       this.ctx.trace(
         `${this.ctx.id}'s scout ${formatBallot(inst.ballotNum)} is preempted by ${formatBallot(b)}`,
@@ -277,7 +286,11 @@ export class Leader {
       else maxSlot = Math.max(maxSlot, s);
     }
     if (!this.ctx.bug('no-gap-fill')) {
-      for (let s = floor; s <= maxSlot; s++) {
+      // No-ops for the gaps of one WINDOW now, whatever one P1b claimed (a forged slot near 2^53
+      // once made a leader fill millions): the replica fills the holes beyond as it gets there,
+      // below every slot it knows decided (replica.ts, assign), as the pvalues above are decided.
+      const fillTo = Math.min(maxSlot, floor + this.host.window() - 1);
+      for (let s = floor; s <= fillTo; s++) {
         if (!inst.proposals.has(s) && !this.host.isDecided(s)) inst.proposals.set(s, NOOP);
       }
     }

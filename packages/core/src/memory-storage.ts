@@ -5,7 +5,7 @@
  */
 import { ballotGreater } from './ballot.js';
 import { StorageFailedError } from './errors.js';
-import type { Decided, PValue } from './messages.js';
+import type { Decided, PeerStamp, PValue } from './messages.js';
 import type {
   AcceptorPromise,
   PersistentState,
@@ -13,10 +13,24 @@ import type {
   Storage,
   StorageBatch,
 } from './storage.js';
-import type { ConfigId, Slot } from './types.js';
+import type { ConfigId, PeerId, Slot } from './types.js';
+
+export interface MemoryStorageOptions {
+  /**
+   * Complete each write this many ms after the one before it completed, in order, as a disk
+   * would (writes may be issued while earlier ones are in flight; `close` waits for them).
+   * Default: every write is applied at once.
+   */
+  writeDelayMs?: number;
+  /** Test hook: writing a batch for which this is true fails as a full disk would. */
+  failWhen?: (batch: StorageBatch) => boolean;
+}
 
 export class MemoryStorage implements Storage {
   private incarnation = 0;
+  private seq = 0;
+  private amnesia: string | undefined;
+  private readonly peerStores = new Map<PeerId, PeerStamp>();
   private readonly promises = new Map<ConfigId, AcceptorPromise>();
   private readonly accepted = new Map<Slot, PValue>();
   private watermark: Slot = 0;
@@ -27,9 +41,13 @@ export class MemoryStorage implements Storage {
   private closed = false;
   /** Batches written so far (for tests that count group commits). */
   writes = 0;
+  /** The last write or close queued (with `writeDelayMs`), settled or not. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: MemoryStorageOptions = {}) {}
 
   load(): Promise<PersistentState> {
-    return Promise.resolve(this.loadSync());
+    return this.inOrder(() => this.loadSync());
   }
 
   /** The state as a restarted peer would find it. */
@@ -39,6 +57,9 @@ export class MemoryStorage implements Storage {
       .map(([slot, value]) => ({ slot, value }));
     return {
       incarnation: this.incarnation,
+      seq: this.seq,
+      ...(this.amnesia !== undefined ? { amnesia: this.amnesia } : {}),
+      peerStores: [...this.peerStores.values()].sort((a, b) => (a.peer < b.peer ? -1 : 1)),
       promises: [...this.promises.values()].sort((a, b) => a.config - b.config),
       accepted: [...this.accepted.values()].sort((a, b) => a.slot - b.slot),
       watermark: this.watermark,
@@ -48,24 +69,70 @@ export class MemoryStorage implements Storage {
   }
 
   write(batch: StorageBatch): Promise<void> {
-    try {
-      this.applySync(batch);
-      return Promise.resolve();
-    } catch (err) {
-      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    return this.inOrder(() => this.applySync(batch));
+  }
+
+  /**
+   * Run `f` now, or with `writeDelayMs` after everything queued before it has run: writes,
+   * meta values, loads and close complete in the order they were issued.
+   */
+  private inOrder<T>(f: () => T): Promise<T> {
+    const delay = this.options.writeDelayMs;
+    if (delay === undefined) {
+      try {
+        return Promise.resolve(f());
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
     }
+    const done = this.tail.then(
+      () =>
+        new Promise<T>((resolve, reject) =>
+          setTimeout(() => {
+            try {
+              resolve(f());
+            } catch (err) {
+              reject(err instanceof Error ? err : new Error(String(err)));
+            }
+          }, delay),
+        ),
+    );
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * Put the store back to `state` (as loadSync returned it): a data directory restored from a
+   * copy (the simulator's rollback fault). Meta values are kept, as an identity key would be.
+   */
+  restore(state: PersistentState): void {
+    this.incarnation = state.incarnation;
+    this.seq = state.seq ?? 0;
+    this.amnesia = state.amnesia;
+    this.peerStores.clear();
+    for (const p of state.peerStores ?? []) this.peerStores.set(p.peer, p);
+    this.promises.clear();
+    for (const p of state.promises) this.promises.set(p.config, p);
+    this.accepted.clear();
+    for (const pv of state.accepted) this.accepted.set(pv.slot, pv);
+    this.watermark = state.watermark;
+    this.snapshot = state.snapshot;
+    this.decisions.clear();
+    for (const d of state.decisions) this.decisions.set(d.slot, d.value);
   }
 
   /** Apply a batch at once (the simulator calls this when a simulated fsync completes). */
   applySync(b: StorageBatch): void {
-    if (this.closed) throw new StorageFailedError('storage is closed');
-    if (this.failed !== undefined) {
-      throw new StorageFailedError(`storage failed: ${this.failed.message}`, {
-        cause: this.failed,
-      });
+    this.refuseIfClosedOrFailed();
+    if (this.options.failWhen?.(b) === true) {
+      this.failed = new Error('simulated full disk (failWhen)');
+      throw new StorageFailedError(`write failed: ${this.failed.message}`, { cause: this.failed });
     }
     this.writes++;
     if (b.incarnation !== undefined) this.incarnation = b.incarnation;
+    if (b.seq !== undefined) this.seq = b.seq;
+    if (b.amnesia !== undefined && this.amnesia === undefined) this.amnesia = b.amnesia;
+    for (const p of b.peerStores ?? []) this.peerStores.set(p.peer, p);
     for (const p of b.promises ?? []) {
       const cur = this.promises.get(p.config);
       // A promise never goes backwards, even if a buggy caller asks.
@@ -94,6 +161,15 @@ export class MemoryStorage implements Storage {
     }
   }
 
+  private refuseIfClosedOrFailed(): void {
+    if (this.closed) throw new StorageFailedError('storage is closed');
+    if (this.failed !== undefined) {
+      throw new StorageFailedError(`storage failed: ${this.failed.message}`, {
+        cause: this.failed,
+      });
+    }
+  }
+
   /** Test hook: make every later write fail, as a full or broken disk would. */
   fail(err: Error = new Error('simulated I/O error')): void {
     this.failed = err;
@@ -103,19 +179,29 @@ export class MemoryStorage implements Storage {
     return Promise.resolve(this.meta.get(key));
   }
 
+  /** A write like any other: in order, and refused once closed or failed. */
   setMeta(key: string, value: Uint8Array): Promise<void> {
-    this.meta.set(key, value.slice());
-    return Promise.resolve();
+    const copy = value.slice();
+    return this.inOrder(() => {
+      this.refuseIfClosedOrFailed();
+      this.meta.set(key, copy);
+    });
   }
 
+  /** Closes after every write issued before it has completed. */
   close(): Promise<void> {
-    this.closed = true;
-    return Promise.resolve();
+    return this.inOrder(() => {
+      this.closed = true;
+    });
   }
 
-  /** Reopen after close (a MemoryStorage survives its node, like a file does). */
+  /**
+   * Reopen after close (a MemoryStorage survives its node, like a file does), as a restarted
+   * process would: a failure of the last run is forgotten (what was written stays).
+   */
   reopen(): void {
     this.closed = false;
+    this.failed = undefined;
   }
 
   /** Sizes, for the bounded-storage checks. */

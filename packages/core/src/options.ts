@@ -52,12 +52,13 @@ export interface ProtocolOptions {
   /** A replica that sees it is behind waits this long for the missing decisions before it asks. */
   catchupDelayMs: number;
   /**
-   * A sanity bound against a member that sends nonsense: a decision more than this many slots
-   * past this replica's slotOut is dropped (catch-up brings it later), and a P1b reporting a
-   * pvalue this far past its own watermark is ignored (its sender is not counted). Without it,
-   * one forged slot near 2^53 makes the next leader fill every slot below it with a no-op.
-   * Honest peers stay far inside it: acceptors keep pvalues only above their replica's recent
-   * snapshot. At least 2 * (window + snapshotInterval + logRetention + catchupMaxDecisions).
+   * A sanity bound against a member that sends nonsense: a decision from another member more
+   * than this many slots past this replica's slotOut is dropped (catch-up brings it later).
+   * Without it, one forged decision near 2^53 would be kept for ever. (A P1b is never ignored for
+   * its pvalues' slots: acceptors vote ahead of replicas that lag, and a lagging majority must not
+   * block every election; what one P1b can make a leader fill at once is bounded by the WINDOW.)
+   * Honest peers stay far inside it. At least
+   * 2 * (window + snapshotInterval + logRetention + catchupMaxDecisions).
    */
   maxSlotsAhead: number;
 }

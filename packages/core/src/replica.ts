@@ -1,5 +1,5 @@
 /**
- * The replica (PMMC §2, Figure 3 "Replica"): `slotIn`, `slotOut`, `requests`, `proposals`,
+ * The replica (PMMC §2, Fig. 1 "Replica"): `slotIn`, `slotOut`, `requests`, `proposals`,
  * `decisions`, and the application state it applies decisions to. Departures:
  *  - One proposer (DESIGN.md §3 item 2): only the replica beside the active leader assigns
  *    slots, and it packs every request of a turn into one slot (batching), up to WINDOW slots
@@ -129,11 +129,17 @@ export class Replica {
     return true;
   }
 
-  /** A slot was decided (PMMC `decision`). */
-  onDecision(slot: Slot, value: Uint8Array, persist = true): void {
+  /**
+   * A slot was decided (PMMC `decision`). `from` says who says so: another member (checked), or
+   * this peer itself (its own leader's commander, or its own storage), always kept.
+   */
+  onDecision(slot: Slot, value: Uint8Array, from: 'member' | 'self' | 'storage' = 'member'): void {
     if (slot < this.slotOut || this.decisions.has(slot)) return;
-    // Implausibly far ahead (a member sending nonsense): catch-up brings real ones in order.
-    if (slot >= this.slotOut + this.ctx.opts.maxSlotsAhead) return;
+    // Implausibly far ahead (a member sending nonsense): catch-up brings real ones in order. Our
+    // own are kept: a leader that forgot a slot it decided could assign it again, under the
+    // same ballot, to another command (PMMC Invariant A4).
+    if (from === 'member' && slot >= this.slotOut + this.ctx.opts.maxSlotsAhead) return;
+    const persist = from !== 'storage';
     this.decisions.set(slot, value);
     if (slot > this.maxDecided) this.maxDecided = slot;
     if (persist) this.ctx.persist.decide({ slot, value });

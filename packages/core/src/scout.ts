@@ -1,5 +1,5 @@
 /**
- * The scout (PMMC §2, Figure 6 "Scout"): one phase-1 attempt of a leader for one ballot. It
+ * The scout (PMMC §2, Fig. 6(b) "Scout"): one phase-1 attempt of a leader for one ballot. It
  * collects P1b from a majority of the configuration's acceptors and reports `adopted` with the
  * pvalues they accepted, or `preempted` as soon as one acceptor has promised a higher ballot.
  *
@@ -8,6 +8,11 @@
  * acceptors say whether they would promise, without promising; only when a majority would does
  * the scout ask for real. A peer cut off from the others thus leaves no raised promises behind
  * that would depose a working leader when it comes back (DESIGN.md §3 item 3).
+ *
+ * Every P1b of the ballot counts, however far past this leader's replica its pvalues lie (issue
+ * 12, item 4): acceptors vote ahead of replicas that lag, and a majority of lagging replicas must
+ * not keep every leader from being adopted. What one P1b can make the leader do is bounded in
+ * leader.ts instead (the no-ops it fills at once).
  */
 import { ballotEquals, ballotGreater, type Ballot } from './ballot.js';
 import { majority, type Configuration } from './configuration.js';
@@ -66,13 +71,6 @@ export class Scout {
     if (ballotGreater(m.ballot, this.ballot)) return { kind: 'preempted', ballot: m.ballot };
     if (m.probe !== this.probing) return undefined;
     if (!ballotEquals(m.ballot, this.ballot) || !this.waitfor.has(from)) return undefined;
-    // A pvalue implausibly far past what its sender retains (options.maxSlotsAhead): the whole
-    // answer is ignored, never just that pvalue (a leader must see all of a P1b or none of it).
-    const limit = Math.max(this.fromSlot, m.watermark) + this.ctx.opts.maxSlotsAhead;
-    if (m.accepted.some((pv) => pv.slot >= limit)) {
-      this.ctx.trace(`${this.ctx.id} ignores a P1b from ${from}: a pvalue past slot ${limit}`);
-      return undefined;
-    }
     this.waitfor.delete(from);
     const votes = this.config.acceptors.length - this.waitfor.size;
     if (this.probing) {

@@ -22,6 +22,7 @@ import {
   ReconfigPendingError,
   RemovedError,
   StorageFailedError,
+  StoreRolledBackError,
   StoppedError,
   SynodError,
   TimeoutError,
@@ -158,6 +159,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly reads = new Map<number, PendingRead>();
   private nextReadToken = 1;
   private readonly listeners = new Set<Listener>();
+  private readonly statusWatchers = new Set<() => void>();
+  private statusKey = '';
   private readonly governWaiters: { start: number; resolve(): void; reject(e: Error): void }[] = [];
   private readonly stopWaiters: (() => void)[] = [];
 
@@ -277,6 +280,57 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     };
   }
 
+  /**
+   * Call `listener` when this peer's status changes in a way a UI shows: its leader, ballots,
+   * slot_out, configuration, catch-up, pending commands, a link up or down, removal, failure.
+   * At most once per turn or tick, with no argument: the listener reads status(). (A push, so
+   * that apps need not poll status() to notice changes.) Returns an unsubscribe.
+   */
+  watchStatus(listener: () => void): () => void {
+    this.statusWatchers.add(listener);
+    return () => this.statusWatchers.delete(listener);
+  }
+
+  /** Tell the status watchers if what they show changed (a compact key, not the whole status). */
+  private noteStatus(): void {
+    if (this.statusWatchers.size === 0) return;
+    const s = this.raw.status();
+    const c = s.catchup;
+    const links = this.transport
+      .peers()
+      .filter((l) => l.connected)
+      .map((l) => l.peer)
+      .join(',');
+    const key = [
+      s.initialized,
+      s.removed,
+      s.config?.id,
+      s.activeLeader,
+      s.leader.active,
+      s.leader.ballot.round,
+      s.leader.ballot.leader,
+      s.acceptor.ballot.round,
+      s.acceptor.ballot.leader,
+      s.slotOut,
+      s.pending,
+      s.reconfigPending,
+      c?.target,
+      c?.snapshotBytes?.received,
+      links,
+      this.failure?.message,
+      this.running,
+    ].join('|');
+    if (key === this.statusKey) return;
+    this.statusKey = key;
+    for (const l of this.statusWatchers) {
+      try {
+        l();
+      } catch {
+        // A watcher's failure is its own business.
+      }
+    }
+  }
+
   status(): SynodStatus {
     return {
       ...this.raw.status(),
@@ -369,6 +423,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     }
     if (!this.running) return new StoppedError();
     if (this.raw.removed) return new RemovedError();
+    const amnesia = this.raw.amnesia;
+    if (amnesia !== null) return new StoreRolledBackError(amnesia);
     return undefined;
   }
 
@@ -422,6 +478,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
         this.raw.read(token);
       }
     }
+    // Links come and go between turns.
+    this.noteStatus();
     this.schedule();
   }
 
@@ -477,6 +535,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.updateMembers();
     this.checkGoverning();
     if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
+    // Peers drop what a rolled-back peer proposes: its pending operations fail, saying why.
+    const amnesia = this.raw.amnesia;
+    if (amnesia !== null && this.commands.size + this.reads.size > 0)
+      this.failAll(new StoreRolledBackError(amnesia));
+    this.noteStatus();
     return true;
   }
 
@@ -562,6 +625,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (this.ticker !== undefined) clearInterval(this.ticker);
     this.failAll(new StorageFailedError(`storage write failed: ${err.message}`, { cause: err }));
     for (const w of this.stopWaiters.splice(0)) w();
+    this.noteStatus();
   }
 
   private failAll(err: Error): void {

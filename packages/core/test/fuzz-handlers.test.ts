@@ -15,7 +15,7 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 
 const peer = fc.constantFrom('p1', 'p2', 'p3', 'stranger', '');
 // Far slots too: a forged slot millions ahead once made the next leader fill every slot below
-// it with a no-op (found by test/fuzz/soak.mjs; now bounded by options.maxSlotsAhead).
+// it with a no-op (found by test/fuzz/soak.mjs; now a leader fills one WINDOW of gaps at once).
 const slot = fc.oneof(
   fc.nat({ max: 50 }),
   fc.constantFrom(5_000_000, 2 ** 31, Number.MAX_SAFE_INTEGER),

@@ -4,6 +4,7 @@ import type { NodeContext } from '../src/context.js';
 import type { Message } from '../src/messages.js';
 import { validateOptions, type ProtocolOptions } from '../src/options.js';
 import { PersistBuilder } from '../src/persist-builder.js';
+import { RULES } from '../src/rules.js';
 
 export interface Sent {
   to: string;
@@ -26,6 +27,7 @@ export function testContext(
     id,
     opts: validateOptions(opts),
     persist: new PersistBuilder(),
+    rules: RULES,
     sent: [],
     time: 0,
     now: () => ctx.time,

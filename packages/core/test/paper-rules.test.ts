@@ -30,7 +30,7 @@ describe('PMMC §2 ballots', () => {
   });
 });
 
-describe('PMMC §2 Figure 4: the acceptor', () => {
+describe('PMMC §2 Fig. 4: the acceptor', () => {
   it('adopts a higher ballot on p1a, persists it, and answers with it after the write', () => {
     const ctx = testContext('p1');
     const a = new Acceptor(ctx, () => 1);
@@ -123,7 +123,7 @@ describe('PMMC §2 Figure 4: the acceptor', () => {
   });
 });
 
-describe('PMMC §2 Figure 6: the scout', () => {
+describe('PMMC §2 Fig. 6(b): the scout', () => {
   const p1b = (
     ballot: ReturnType<typeof b>,
     accepted: P1b['accepted'] = [],
@@ -173,7 +173,7 @@ describe('PMMC §2 Figure 6: the scout', () => {
   });
 });
 
-describe('PMMC §2 Figure 5: the commander', () => {
+describe('PMMC §2 Fig. 6(a): the commander', () => {
   const p2b = (ballot: ReturnType<typeof b>, proposal = b(5, 'p1')): P2b => ({
     type: 'p2b',
     config: 0,

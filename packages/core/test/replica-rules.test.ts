@@ -1,5 +1,5 @@
 /**
- * The replica's rules (PMMC §2, Figure 3) and what Synod adds to them (DESIGN.md §3), checked on
+ * The replica's rules (PMMC §2, Fig. 1) and what Synod adds to them (DESIGN.md §3), checked on
  * a RawNode driven by hand.
  */
 import { describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ const put = (client: string, seq: number, key: string, value: string): Command =
   op: encodeKv({ op: 'put', key, value }),
 });
 
-describe('PMMC §2 Figure 3: the replica', () => {
+describe('PMMC §2 Fig. 1: the replica', () => {
   it('applies decisions in slot order, whatever order they arrive in', () => {
     const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
     n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 2, 'x', 'second')]) });

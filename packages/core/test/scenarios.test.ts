@@ -6,6 +6,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BugName } from '../src/bugs.js';
 import { runScenario } from '../src/testing/scenario.js';
 
 const dir = join(import.meta.dirname, 'testdata');
@@ -24,6 +25,20 @@ describe('scenario scripts', () => {
         return;
       }
       expect(result.mismatches, `run UPDATE_SCENARIOS=1 to rewrite ${file}`).toEqual([]);
+    });
+  }
+});
+
+/** Scripts about one bug must fail with it: each names the injected bug that breaks it. */
+const BROKEN_BY: Record<string, BugName> = {
+  'ballot-reuse-after-restart.txt': 'ballot-floor-only',
+};
+
+describe('scenario scripts catch the bug they are about', () => {
+  for (const [file, bug] of Object.entries(BROKEN_BY)) {
+    it(`${file} with ${bug}`, () => {
+      const result = runScenario(readFileSync(join(dir, file), 'utf8'), 1, [bug]);
+      expect(result.text).toMatch(/VIOLATION agreement/);
     });
   }
 });

@@ -5,6 +5,7 @@
  * reloads and removed from the address bar. Only 127.0.0.1 / localhost origins are used.
  */
 import { ApiClient, ApiError } from '../src/api/client.js';
+import { OPERATION_NAMES, type OperationClient } from '../src/operations/table.js';
 import { BridgeError, type BridgeEvent, type SynodBridge } from '../src/desktop/bridge-api.js';
 
 const TOKEN_KEY = 'synod-token';
@@ -76,37 +77,13 @@ export function createBrowserBridge(token: string): SynodBridge {
     }
   };
 
+  // One method per operation of the table, each the API client's, failures as BridgeErrors.
+  const bridge: Record<string, unknown> = {};
+  for (const name of OPERATION_NAMES) {
+    bridge[name] = (request?: object) => wrap(() => api.call(name, request));
+  }
   return {
-    status: () => wrap(() => api.status()),
-    entries: (r = {}) =>
-      wrap(() =>
-        api.list({
-          ...(r.read !== undefined ? { read: r.read } : {}),
-          ...(r.deleted !== undefined ? { deleted: r.deleted } : {}),
-        }),
-      ),
-    history: (r = {}) => wrap(() => api.history(r)),
-    append: ({ title, body, timeoutMs }) =>
-      wrap(() => api.append(title, body, timeoutMs !== undefined ? { timeoutMs } : {})),
-    edit: ({ id, timeoutMs, ...edit }) =>
-      wrap(() => api.edit(id, edit, timeoutMs !== undefined ? { timeoutMs } : {})),
-    deleteEntry: ({ id, ...o }) => wrap(() => api.request('POST', `/api/entries/${id}/delete`, o)),
-    restoreEntry: ({ id, ...o }) =>
-      wrap(() => api.request('POST', `/api/entries/${id}/restore`, o)),
-    renameLog: (r) => wrap(async () => void (await api.request('POST', '/api/log/rename', r))),
-    setName: ({ name }) => wrap(async () => void (await api.setName(name))),
-    invite: (r = {}) => wrap(() => api.invite(r)),
-    removePeer: ({ peer, timeoutMs }) =>
-      wrap(() => api.remove(peer, timeoutMs !== undefined ? { timeoutMs } : {})),
-    leave: () => wrap(() => api.leave()),
-    createLog: (r = {}) => wrap(() => api.create(r)),
-    join: ({ invite, name }) =>
-      wrap(async () => {
-        if (name !== undefined) await api.setName(name);
-        return api.join(invite);
-      }),
-    discovered: () => wrap(() => api.discovered()),
-    protocol: (r = {}) => wrap(() => api.protocol(r)),
+    ...(bridge as OperationClient),
     subscribe: (listener) => {
       listeners.add(listener);
       if (stream === undefined) {

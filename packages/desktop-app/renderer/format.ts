@@ -1,5 +1,4 @@
-/** Text helpers of the UI: times, peer ids, operations, and the patch of an edit. */
-import type { Patch } from '../src/desktop/bridge-api.js';
+/** Text helpers of the UI: times, peer ids. */
 
 export function shortId(id: string): string {
   return id.length > 12 ? `…${id.slice(-6)}` : id;
@@ -21,25 +20,32 @@ export function clock(ms: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-/**
- * One patch turning `from` into `to`: keep the common prefix and suffix, replace the middle.
- * Never cuts a surrogate pair (the peer refuses patches that would).
- */
-export function diffPatch(from: string, to: string): Patch[] {
-  if (from === to) return [];
-  let start = 0;
-  const max = Math.min(from.length, to.length);
-  while (start < max && from.charCodeAt(start) === to.charCodeAt(start)) start++;
-  let end = 0;
-  while (
-    end < max - start &&
-    from.charCodeAt(from.length - 1 - end) === to.charCodeAt(to.length - 1 - end)
-  ) {
-    end++;
+/** Dates as people read them here (one formatter: building one per call costs more than the row). */
+const DATE_TIME = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** A date and time as people read it here (the proposer's clock: informational). */
+export function dateTime(ms: number): string {
+  return ms <= 0 ? '' : DATE_TIME.format(ms);
+}
+
+/** What went wrong, in words: never `[object Event]` (a failed connection throws an Event). */
+export function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof Event !== 'undefined' && err instanceof Event) {
+    return `the connection failed (${err.type})`;
   }
-  const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
-  // Step back off the middle of a pair at either cut.
-  if (start > 0 && isLow(from.charCodeAt(start))) start--;
-  if (end > 0 && isLow(from.charCodeAt(from.length - end))) end--;
-  return [[start, from.length - start - end, to.slice(start, to.length - end)]];
+  if (
+    typeof err === 'object' &&
+    err !== null &&
+    typeof (err as { message?: unknown }).message === 'string'
+  ) {
+    return (err as { message: string }).message;
+  }
+  return typeof err === 'string' ? err : 'an unknown error';
 }

@@ -32,6 +32,7 @@ interface Report {
   cancel: Record<string, boolean>;
   ipc: Record<string, { ok: boolean; value?: unknown; error?: { code: string } }>;
   eventsSent: [string, string][];
+  power: string[];
   strangerEvents: number;
   failure?: string;
   errorBox?: string;
@@ -161,6 +162,10 @@ describe('the Electron main process, under a stand-in electron module', () => {
     expect(ipc.created).toMatchObject({ ok: true, value: { state: 'running' } });
     expect(ipc.appended).toMatchObject({ ok: true, value: { id: 1, version: 1 } });
     expect(stderr).toMatch(/refused synod:invoke/);
+  });
+
+  it('steps down before the system sleeps and comes back after it wakes (powerMonitor)', () => {
+    expect(report.power).toEqual(['suspended', 'running']);
   });
 
   it('forwards the peer events to the subscribed window only', () => {

@@ -1,7 +1,7 @@
 /** The UI's text helpers (renderer/format.ts): the one patch an editor save sends. */
 import { describe, expect, it } from 'vitest';
 import { isWellFormed, TextBuffer } from '../src/document/index.js';
-import { diffPatch } from '../renderer/format.js';
+import { diffPatches as diffPatch } from '../src/document/diff.js';
 
 function apply(text: string, patches: ReturnType<typeof diffPatch>): string {
   const b = new TextBuffer(text);
@@ -9,7 +9,7 @@ function apply(text: string, patches: ReturnType<typeof diffPatch>): string {
   return b.toString();
 }
 
-describe('diffPatch', () => {
+describe("diffPatches (the editor's patches)", () => {
   it('turns one text into the other with one patch of the changed middle', () => {
     expect(diffPatch('same', 'same')).toEqual([]);
     expect(diffPatch('hello world', 'hello brave world')).toEqual([[6, 0, 'brave ']]);

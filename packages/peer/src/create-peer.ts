@@ -28,6 +28,7 @@ import {
   decodeInvite,
   JoinRefusedError,
   type JoinResult,
+  type Libp2pHost,
   type Libp2pTransport,
   type Libp2pTransportOptions,
   type MdnsOptions,
@@ -58,6 +59,10 @@ import {
   type StoreState,
 } from './store.js';
 
+/**
+ * The options of createPeer. Every optional one also takes `undefined` (= not given), so that
+ * apps compiled with `exactOptionalPropertyTypes` can pass values straight from their own options.
+ */
 export interface PeerOptions<SM extends StateMachine> {
   /** Where the peer keeps its state (created, owner-only, if missing). One peer per directory. */
   dataDir: string;
@@ -68,48 +73,50 @@ export interface PeerOptions<SM extends StateMachine> {
    * as its only member. Default true; false makes such a directory an error
    * (NotInitializedError), for apps that create logs only on an explicit request.
    */
-  init?: boolean;
+  init?: boolean | undefined;
   /** If the directory holds no log yet, join the log of this invite (`synod:…` text). */
-  join?: string;
+  join?: string | undefined;
   /** The id of a log created here (default: a random UUID). Invites name it. */
-  logId?: string;
+  logId?: string | undefined;
   /** This peer's display name, kept in the store. */
-  name?: string;
+  name?: string | undefined;
   /** Multiaddrs to listen on. Default: every interface, a free port. */
-  listen?: string[];
+  listen?: string[] | undefined;
   /** Peers to reach by address (multiaddrs ending in /p2p/<id>). */
-  bootstrap?: string[];
+  bootstrap?: string[] | undefined;
   /** LAN discovery with mDNS. Default true: this is a LAN app's peer. */
-  mdns?: boolean | MdnsOptions;
+  mdns?: boolean | MdnsOptions | undefined;
   /** A pre-shared network key (see generatePsk in @synod/transport-libp2p). */
-  psk?: Uint8Array;
+  psk?: Uint8Array | undefined;
   /** Protocol options; `window` is fixed when a log is created. */
-  protocol?: Partial<ProtocolOptions>;
+  protocol?: Partial<ProtocolOptions> | undefined;
   /** SQLite durability (default `full`: every batch fsynced). */
-  durability?: Durability;
+  durability?: Durability | undefined;
   /** A better_sqlite3.node built for another ABI (Electron). */
-  nativeBinding?: string;
+  nativeBinding?: string | undefined;
   /** Default timeout of propose() and read(), ms. */
-  operationTimeoutMs?: number;
+  operationTimeoutMs?: number | undefined;
   /**
    * Told of every protocol message sent and received (core's onMessage observer: for protocol
    * views; it runs on the hot path, keep it cheap).
    */
-  onMessage?: (event: MessageEvent) => void;
+  onMessage?: ((event: MessageEvent) => void) | undefined;
   /**
    * Who may join with an invite of this peer. Default: whoever presents a valid, unused invite
    * (the invite is the authorization). `false` refuses every join; a function decides.
    */
-  admit?: false | AdmitHook;
+  admit?: false | AdmitHook | undefined;
   /** The roles a joining peer gets (default: replica, leader and acceptor). */
-  joinRoles?: Roles;
+  joinRoles?: Roles | undefined;
   /** How long `join` waits for the inviter, ms (default 60 000). */
-  joinTimeoutMs?: number;
+  joinTimeoutMs?: number | undefined;
   /** More transport options (announce addresses, timeouts…), passed through. */
-  transport?: Omit<
-    Libp2pTransportOptions,
-    'storage' | 'identity' | 'listen' | 'bootstrap' | 'mdns' | 'psk' | 'logId'
-  >;
+  transport?:
+    | Omit<
+        Libp2pTransportOptions,
+        'storage' | 'identity' | 'listen' | 'bootstrap' | 'mdns' | 'psk' | 'logId'
+      >
+    | undefined;
 }
 
 function checkOptions<SM extends StateMachine>(o: PeerOptions<SM>): void {
@@ -130,7 +137,9 @@ type Plan =
 
 function plan<SM extends StateMachine>(o: PeerOptions<SM>, s: StoreState): Plan {
   if (s.member !== undefined) {
-    if (o.join !== undefined) throw new AlreadyMemberError(o.dataDir, s.member);
+    // The same options on every start: an invite to the log this peer is in changes nothing.
+    const invited = o.join !== undefined ? decodeInvite(o.join).logId : s.member;
+    if (invited !== s.member) throw new AlreadyMemberError(o.dataDir, s.member, invited);
     if (o.logId !== undefined && o.logId !== s.member) {
       throw new OtherLogError(o.dataDir, o.logId, s.member);
     }
@@ -149,16 +158,42 @@ function plan<SM extends StateMachine>(o: PeerOptions<SM>, s: StoreState): Plan 
 }
 
 /** Open, create or join, and start a peer. See PeerOptions. */
-export async function createPeer<SM extends StateMachine>(
+export function createPeer<SM extends StateMachine>(options: PeerOptions<SM>): Promise<Peer<SM>> {
+  return openPeer(options, (storage, logId) =>
+    createLibp2pTransport({
+      ...options.transport,
+      storage,
+      listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
+      bootstrap: options.bootstrap ?? [],
+      mdns: options.mdns ?? true,
+      logId,
+      ...(options.psk !== undefined ? { psk: options.psk } : {}),
+      ...(options.joinTimeoutMs !== undefined ? { joinTimeoutMs: options.joinTimeoutMs } : {}),
+    }),
+  );
+}
+
+/** Makes a peer's transport once its store is open and its log is known. */
+export type TransportFactory<Host extends Libp2pHost> = (
+  storage: SqliteStorage,
+  logId: string,
+) => Promise<Libp2pTransport<Host>>;
+
+/**
+ * createPeer with the transport made by `makeTransport` (a node of its own, or the app's node
+ * for the libp2p service).
+ */
+export async function openPeer<SM extends StateMachine, Host extends Libp2pHost>(
   options: PeerOptions<SM>,
-): Promise<Peer<SM>> {
+  makeTransport: TransportFactory<Host>,
+): Promise<Peer<SM, Host>> {
   checkOptions(options);
   // Decode an invite before touching the disk: a typo must change nothing.
   if (options.join !== undefined) decodeInvite(options.join);
   ensureDataDir(options.dataDir);
   const fresh = !hasStore(options.dataDir);
   let storage: SqliteStorage = await openStore(options.dataDir, options);
-  let transport: Libp2pTransport | undefined;
+  let transport: Libp2pTransport<Host> | undefined;
   let node: SynodNode<SM> | undefined;
   let keep = !fresh;
   try {
@@ -166,16 +201,13 @@ export async function createPeer<SM extends StateMachine>(
     const todo = plan(options, found);
     storage = await bindToLog(options.dataDir, storage, todo.logId, options);
     if (options.name !== undefined) await writeMetaString(storage, META_NAME, options.name);
-    transport = await createLibp2pTransport({
-      ...options.transport,
-      storage,
-      listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
-      bootstrap: options.bootstrap ?? [],
-      mdns: options.mdns ?? true,
-      logId: todo.logId,
-      ...(options.psk !== undefined ? { psk: options.psk } : {}),
-      ...(options.joinTimeoutMs !== undefined ? { joinTimeoutMs: options.joinTimeoutMs } : {}),
-    });
+    transport = await makeTransport(storage, todo.logId);
+    // The log knows this peer by its id: another identity (another libp2p node) is another peer.
+    if (found.peerId !== undefined && found.peerId !== transport.id) {
+      throw new InvalidPeerOptionsError(
+        `${options.dataDir} belongs to peer ${found.peerId}, not to ${transport.id} (use another data directory for this libp2p node)`,
+      );
+    }
     await writeMetaString(storage, META_PEER_ID, transport.id);
     if (todo.kind === 'create') {
       await initLog(storage, transport.id, options.stateMachine, options.protocol ?? {});
@@ -195,7 +227,7 @@ export async function createPeer<SM extends StateMachine>(
         : {}),
       ...(options.onMessage !== undefined ? { onMessage: options.onMessage } : {}),
     });
-    const peer = new RunningPeer<SM>({
+    const peer = new RunningPeer<SM, Host>({
       dataDir: options.dataDir,
       logId: todo.logId,
       node,
@@ -238,7 +270,7 @@ export async function createPeer<SM extends StateMachine>(
  * start asks again (the inviter answers the same peer again).
  */
 async function joinLog(
-  transport: Libp2pTransport,
+  transport: Libp2pTransport<Libp2pHost>,
   invite: string,
   uncertain: () => void,
 ): Promise<JoinResult> {

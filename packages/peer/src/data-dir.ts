@@ -3,8 +3,9 @@
  * table. One place, so that the library, the desktop app's service and its CLI agree on the
  * layout.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirDurable } from './durable-file.js';
 
 /** The SQLite file: acceptor and replica state, identity key, invites, addresses, name. */
 export const PEER_DB_FILE = 'peer.db';
@@ -31,7 +32,11 @@ export function hasStore(dataDir: string): boolean {
   return existsSync(peerDbPath(dataDir));
 }
 
-/** Create the directory (owner-only: it holds the peer's private key) if it does not exist. */
+/**
+ * Create the directory (owner-only: it holds the peer's private key) if it does not exist, so
+ * that it survives a power cut: without its parent synced, a new directory (and the log created
+ * in it) would be gone after one.
+ */
 export function ensureDataDir(dataDir: string): void {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDirDurable(dataDir, 0o700);
 }

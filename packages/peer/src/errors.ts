@@ -14,13 +14,21 @@ export class NotInitializedError extends SynodError {
   }
 }
 
-/** A join was asked for, but the data directory is already a member of a log. */
+/**
+ * A join was asked for, but the data directory is already a member of another log. (An invite
+ * to the log it is in is no error: the peer just opens its log.)
+ */
 export class AlreadyMemberError extends SynodError {
   constructor(
     readonly dataDir: string,
     readonly logId: string,
+    /** The log of the invite. */
+    readonly invitedTo?: string,
   ) {
-    super('already-member', `${dataDir} is already a member of log ${logId}`);
+    super(
+      'already-member',
+      `${dataDir} is already a member of log ${logId}${invitedTo !== undefined ? `, not of the invite's log ${invitedTo}` : ''}: use another data directory to join another log`,
+    );
   }
 }
 

@@ -7,6 +7,16 @@
  * See README.md.
  */
 export { createPeer, type PeerOptions } from './create-peer.js';
+export { synod, SynodService, type SynodServiceOptions } from './service.js';
+export {
+  InvalidJsonError,
+  jsonCodec,
+  JsonStateMachine,
+  proposeJson,
+  type Codec,
+  type JsonMachineSpec,
+  type JsonValue,
+} from './json.js';
 export { checkName, MAX_NAME_LENGTH } from './name.js';
 export type { Peer } from './peer.js';
 export type { AdmitHook } from './admit.js';
@@ -28,3 +38,21 @@ export {
   peerDbPath,
 } from './data-dir.js';
 export { inspectDataDir, type StoreState } from './store.js';
+export { makeDirDurable, renameDurable, syncDir, writeFileAtomic } from './durable-file.js';
+export { PeerDirectory, type PeerDirectoryOptions, type SetAside } from './directory.js';
+// What an app of this package meets from the store and the transport, so that it needs
+// neither package itself.
+export type { Durability } from '@synod/storage-sqlite';
+export {
+  InviteRequestFailedError,
+  InviteRequestRefusedError,
+  JoinRefusedError,
+  LanAsker,
+  MAX_ASKER_NAME,
+  type DiscoveredPeer,
+  type InviteRequestHandler,
+  type InviteRequestInfo,
+  type InviteRequestRefusalCode,
+  type IssuedInvite,
+  type LanPeer,
+} from '@synod/transport-libp2p';

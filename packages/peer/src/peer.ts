@@ -7,16 +7,24 @@ import type { SqliteStorage } from '@synod/storage-sqlite';
 import type {
   CreateInviteOptions,
   DiscoveredPeer,
+  InviteRequestHandler,
   IssuedInvite,
   JoinResult,
+  Libp2pHost,
   Libp2pTransport,
 } from '@synod/transport-libp2p';
 import { META_NAME } from './data-dir.js';
 import { writeMetaString } from './store.js';
 import { checkName } from './name.js';
 
-/** A running peer. */
-export interface Peer<SM extends StateMachine = StateMachine> {
+/**
+ * A running peer. `Host` is the libp2p underneath: a node of its own (createPeer), or the
+ * components of the app's node (the synod() service).
+ */
+export interface Peer<
+  SM extends StateMachine = StateMachine,
+  Host extends Libp2pHost = Libp2pTransport['libp2p'],
+> {
   /** This peer's id (its libp2p peer id). */
   readonly id: string;
   readonly logId: string;
@@ -26,7 +34,7 @@ export interface Peer<SM extends StateMachine = StateMachine> {
   /** The join's result when this call joined the log. */
   readonly joined: JoinResult | undefined;
   readonly node: SynodNode<SM>;
-  readonly transport: Libp2pTransport;
+  readonly transport: Libp2pTransport<Host>;
   readonly storage: SqliteStorage;
   /** The display name kept in the store. */
   name(): string | undefined;
@@ -37,35 +45,43 @@ export interface Peer<SM extends StateMachine = StateMachine> {
   addresses(): string[];
   /** Peers found on the LAN (mDNS) or by address, members or not. */
   discovered(): DiscoveredPeer[];
+  /**
+   * Let peers in no log, found on the LAN, ask this member for an invite: `handler` decides
+   * each request (the desktop app asks its user); undefined stops taking them.
+   */
+  onInviteRequest(handler: InviteRequestHandler | undefined): void;
   /** Remove this peer from the log; resolves once the configuration without it governs. */
   leave(): Promise<void>;
   /** Stop the node; pending operations fail with StoppedError; the store is closed. */
   stop(): Promise<void>;
 }
 
-export interface RunningPeerParts<SM extends StateMachine> {
+export interface RunningPeerParts<SM extends StateMachine, Host extends Libp2pHost> {
   dataDir: string;
   logId: string;
   node: SynodNode<SM>;
-  transport: Libp2pTransport;
+  transport: Libp2pTransport<Host>;
   storage: SqliteStorage;
   created: boolean;
   name: string | undefined;
 }
 
-export class RunningPeer<SM extends StateMachine> implements Peer<SM> {
+export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> implements Peer<
+  SM,
+  Host
+> {
   readonly id: string;
   readonly logId: string;
   readonly dataDir: string;
   readonly created: boolean;
   joined: JoinResult | undefined;
   readonly node: SynodNode<SM>;
-  readonly transport: Libp2pTransport;
+  readonly transport: Libp2pTransport<Host>;
   readonly storage: SqliteStorage;
   private currentName: string | undefined;
   private stopping: Promise<void> | undefined;
 
-  constructor(parts: RunningPeerParts<SM>) {
+  constructor(parts: RunningPeerParts<SM, Host>) {
     this.id = parts.node.id;
     this.logId = parts.logId;
     this.dataDir = parts.dataDir;
@@ -96,6 +112,10 @@ export class RunningPeer<SM extends StateMachine> implements Peer<SM> {
 
   discovered(): DiscoveredPeer[] {
     return this.transport.discoveredPeers();
+  }
+
+  onInviteRequest(handler: InviteRequestHandler | undefined): void {
+    this.transport.setInviteRequestHandler(handler);
   }
 
   leave(): Promise<void> {

@@ -14,6 +14,7 @@ import {
   peerDbPath,
 } from './data-dir.js';
 import { OtherLogError } from './errors.js';
+import { syncDir } from './durable-file.js';
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
@@ -127,7 +128,10 @@ export async function inspectDataDir(dataDir: string, o: StoreOptions = {}): Pro
   }
 }
 
-/** Remove a store this process created and that holds nothing worth keeping. */
+/**
+ * Remove a store this process created and that holds nothing worth keeping, durably: brought
+ * back by a power cut, it would be taken for a join to retry and be kept after its refusal.
+ */
 export function discardStore(dataDir: string): void {
   const path = peerDbPath(dataDir);
   for (const f of [path, `${path}-wal`, `${path}-journal`]) {
@@ -137,4 +141,5 @@ export function discardStore(dataDir: string): void {
       // Not there: nothing to remove.
     }
   }
+  syncDir(dataDir);
 }

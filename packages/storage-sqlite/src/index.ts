@@ -5,7 +5,7 @@
  *   const node = await startNode({ id, storage, transport, stateMachine });
  */
 export { openSqliteStorage, SqliteStorage, type StorageInfo } from './sqlite-storage.js';
-export type { Durability, SqliteStorageOptions } from './options.js';
-export { DEFAULT_SNAPSHOT_CHUNK_BYTES } from './options.js';
+export type { Durability, SqliteStorageOptions, StorageIo } from './options.js';
+export { DEFAULT_IO, DEFAULT_SNAPSHOT_CHUNK_BYTES } from './options.js';
 export * from './errors.js';
 export { SCHEMA_VERSION, APPLICATION_ID } from './migrations.js';

@@ -17,6 +17,23 @@ import { InvalidStorageOptionsError } from './errors.js';
  */
 export type Durability = 'full' | 'normal-unsafe';
 
+/**
+ * Which thread owns the connection and runs each transaction and its fsync.
+ *
+ * - `inline` (the default): the caller's thread (better-sqlite3 is synchronous): each commit
+ *   blocks the event loop for its fsync.
+ * - `worker`: a worker thread, so the event loop never blocks on the disk: a peer keeps
+ *   receiving and sending while it syncs, and writes issued meanwhile are committed together.
+ *   Each write then costs two thread hand-offs, which a busy machine makes slow.
+ *
+ * The default is the one that serves today's runtime (which awaits each write before its next
+ * turn) better: in two cluster runs with both on 2026-12-03 (bench/REPORT.md, issue 13's
+ * section: 3 alternating passes each, load 21–31 on 2 cores) `inline` committed 1.1–1.4x and
+ * 2.4–3.6x the commands of `worker` at C=1 to 1024. A runtime that overlaps its turns with writes
+ * in flight is what `worker` is for: measure it with `npm run bench -- cluster --io worker,inline`.
+ */
+export type StorageIo = 'worker' | 'inline';
+
 export interface SqliteStorageOptions {
   /**
    * The id of the log this file belongs to. A new file records it; an existing file with
@@ -26,6 +43,8 @@ export interface SqliteStorageOptions {
   logId?: string;
   /** Default `full`. See Durability. */
   durability?: Durability;
+  /** Default `inline` (DEFAULT_IO). See StorageIo. */
+  io?: StorageIo;
   /**
    * Path to a better_sqlite3.node built for another runtime (Electron's ABI), passed to
    * better-sqlite3's constructor.
@@ -48,6 +67,7 @@ export interface SqliteStorageOptions {
 export interface ResolvedOptions {
   readonly logId: string | undefined;
   readonly durability: Durability;
+  readonly io: StorageIo;
   readonly nativeBinding: string | undefined;
   readonly snapshotChunkBytes: number;
   readonly maxDatabaseBytes: number | undefined;
@@ -56,10 +76,20 @@ export interface ResolvedOptions {
 
 export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 
+/** See StorageIo; `npm run bench -- storage` and `-- cluster --io worker,inline` compare both. */
+export const DEFAULT_IO: StorageIo = 'inline';
+
 export function resolveOptions(path: string, o: SqliteStorageOptions = {}): ResolvedOptions {
   const durability = o.durability ?? 'full';
   if (durability !== 'full' && durability !== 'normal-unsafe') {
     throw new InvalidStorageOptionsError(path, `unknown durability ${String(durability)}`);
+  }
+  const io = o.io ?? DEFAULT_IO;
+  if (io !== 'worker' && io !== 'inline') {
+    throw new InvalidStorageOptionsError(
+      path,
+      `io must be 'worker' or 'inline', got ${String(io)}`,
+    );
   }
   const chunk = o.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
   if (!Number.isInteger(chunk) || chunk < 1024 || chunk > 256 * 1024 * 1024) {
@@ -82,6 +112,7 @@ export function resolveOptions(path: string, o: SqliteStorageOptions = {}): Reso
   return {
     logId: o.logId,
     durability,
+    io,
     nativeBinding: o.nativeBinding,
     snapshotChunkBytes: chunk,
     maxDatabaseBytes: max,

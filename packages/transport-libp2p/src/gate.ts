@@ -3,10 +3,11 @@
  * set: a peer outside it cannot dial us, and we do not dial it. The checks run right after the
  * Noise handshake, so they judge an authenticated peer id, and before any muxer or protocol.
  *
- * The one exception: while this peer has unused, unexpired invites, a few strangers may connect,
- * because a joining peer has to reach us to present its invite. Such a connection is good only
- * for the join protocol (the paxos handler refuses non-members) and is closed after a grace
- * period unless its peer became a member (see Libp2pTransport's stranger tracking).
+ * The one exception: while this peer has unused, unexpired invites, or its app takes invite
+ * requests (invite-request.ts), a few strangers may connect, because a joining peer has to reach
+ * us to present its invite, or to ask for one. Such a connection is good only for those two
+ * protocols (the paxos handler refuses non-members) and is closed after a grace period unless
+ * its peer became a member (see Libp2pTransport's stranger tracking).
  */
 import type { ConnectionGater, PeerId as Libp2pPeerId } from '@libp2p/interface';
 import type { InviteBook } from './invite-book.js';
@@ -20,6 +21,8 @@ export interface GateDeps {
   readonly maxStrangers: number;
   /** How many strangers are connected now. */
   strangerCount(): number;
+  /** Whether the app takes invite requests now (strangers may connect to ask). */
+  takesInviteRequests(): boolean;
 }
 
 export function createGate(deps: GateDeps): ConnectionGater {
@@ -34,7 +37,8 @@ export function createGate(deps: GateDeps): ConnectionGater {
     denyInboundEncryptedConnection: (peer) => {
       const id = peer.toString();
       if (deps.members.isAllowed(id)) return false;
-      return deny(!(deps.book.hasOutstanding() && deps.strangerCount() < deps.maxStrangers));
+      const expected = deps.book.hasOutstanding() || deps.takesInviteRequests();
+      return deny(!(expected && deps.strangerCount() < deps.maxStrangers));
     },
   };
 }

@@ -6,11 +6,14 @@
 import './polyfill.js';
 
 export {
+  attachLibp2pTransport,
   createLibp2pTransport,
   Libp2pTransport,
+  type AttachLibp2pTransportOptions,
   type DiscoveredPeer,
   type LinkDetails,
 } from './libp2p-transport.js';
+export { hostOfComponents, type Libp2pHost, type Libp2pHostComponents } from './host.js';
 export type { Libp2pTransportOptions, MdnsOptions } from './options.js';
 export { DEFAULT_MDNS_SERVICE_TAG } from './options.js';
 export type {
@@ -21,10 +24,18 @@ export type {
   JoinResult,
 } from './join.js';
 export { decodeInvite, type Invite, type IssuedInvite } from './invite.js';
+export {
+  INVITE_DECISION_TIMEOUT_MS,
+  MAX_ASKER_NAME,
+  type InviteRequestHandler,
+  type InviteRequestInfo,
+  type RequestInviteOptions,
+} from './invite-request.js';
+export { LanAsker, type LanAskerOptions, type LanPeer } from './lan-asker.js';
 export { generateIdentity, loadOrCreateIdentity, type MetaStore } from './identity.js';
 export { generatePsk } from './psk.js';
 export { DROP_REASONS, type DropReason, type TransportMetrics } from './metrics.js';
-export { JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
+export { INVITE_REQUEST_PROTOCOL, JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
 export {
   DEFAULT_MAX_FRAME_BYTES,
   WIRE_VERSION,

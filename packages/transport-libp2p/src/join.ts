@@ -10,7 +10,7 @@
  * Joiner side: `join(invite)` does the above and then trusts the inviter and the members it
  * named (the provisional member set, members.ts) until the log itself tells it the members.
  */
-import type { Connection, Libp2p, Logger, Stream } from '@libp2p/interface';
+import type { Connection, Logger, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import type { PeerId } from '@synod/core';
@@ -31,6 +31,8 @@ import {
   type Invite,
   type IssuedInvite,
 } from './invite.js';
+import type { Libp2pHost } from './host.js';
+import { joinFailureReason } from './join-failure.js';
 import type { InviteBook } from './invite-book.js';
 import type { MemberSet } from './members.js';
 import type { TransportMetrics } from './metrics.js';
@@ -75,7 +77,7 @@ export interface CreateInviteOptions {
 }
 
 export interface JoinServiceDeps {
-  readonly node: Libp2p;
+  readonly node: Pick<Libp2pHost, 'peerStore' | 'dialProtocol'>;
   readonly self: PeerId;
   readonly members: MemberSet;
   readonly book: InviteBook;
@@ -266,8 +268,10 @@ export class JoinService {
       }
     } catch (err) {
       members.removeJoinTarget(invite.inviter);
+      const timedOut = signal.aborted && opts.signal?.aborted !== true;
+      const timeoutMs = opts.timeoutMs ?? this.deps.joinTimeoutMs;
       throw new JoinFailedError(
-        `could not complete the join with ${invite.inviter}: ${err instanceof Error ? err.message : String(err)}`,
+        `could not join through ${invite.inviter}: ${joinFailureReason(err, timedOut, timeoutMs)}`,
         { cause: err },
       );
     }

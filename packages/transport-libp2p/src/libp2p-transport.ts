@@ -6,11 +6,15 @@
  *
  *   const transport = await createLibp2pTransport({ storage, listen, bootstrap, mdns: true });
  *   const node = await startNode({ id: transport.id, storage, transport, stateMachine });
+ *
+ * Or on the app's own libp2p node, from a service's components (attachLibp2pTransport): the
+ * node, its listeners, encryption, discovery and connection gating are then the app's.
  */
 import { identify } from '@libp2p/identify';
 import type {
   Connection,
   Libp2p,
+  Libp2pEvents,
   Logger,
   PeerId as Libp2pPeerId,
   PeerInfo,
@@ -28,6 +32,8 @@ import { Channel, type ChannelHost, type DecodedOk } from './channel.js';
 import { TransportConfigError, TransportStoppedError } from './errors.js';
 import { encodeControl, encodeMessages } from './frame-codec.js';
 import { createGate } from './gate.js';
+import { hostOfComponents, type Libp2pHost, type Libp2pHostComponents } from './host.js';
+import { checkListenAddresses, listenFailure } from './listen-failure.js';
 import { loadOrCreateIdentity, type MetaStore } from './identity.js';
 import type { IssuedInvite } from './invite.js';
 import { InviteBook } from './invite-book.js';
@@ -38,6 +44,11 @@ import {
   type JoinOptions,
   type JoinResult,
 } from './join.js';
+import {
+  INVITE_DECISION_TIMEOUT_MS,
+  InviteRequestService,
+  type InviteRequestHandler,
+} from './invite-request.js';
 import { noiseRecords } from './link/noise-records.js';
 import { yamuxMuxer } from './link/yamux.js';
 import { MemberSet } from './members.js';
@@ -45,7 +56,7 @@ import { META_JOINED } from './meta-keys.js';
 import { copyMetrics, newMetrics, type DropReason, type TransportMetrics } from './metrics.js';
 import { resolveOptions, type Libp2pTransportOptions, type ResolvedOptions } from './options.js';
 import { PeerLink, type LinkState } from './peer-link.js';
-import { JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
+import { INVITE_REQUEST_PROTOCOL, JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
 import { toSwarmKey } from './psk.js';
 
 /** A peer seen by discovery (mDNS, or an address given to addPeerAddress / bootstrap). */
@@ -103,24 +114,14 @@ export async function createLibp2pTransport(
   options: Libp2pTransportOptions,
 ): Promise<Libp2pTransport> {
   const opts = resolveOptions(options);
-  const storage = options.storage;
-  const key = options.identity ?? (await loadOrCreateIdentity(storage!));
+  checkListenAddresses(opts.listen);
+  const key = options.identity ?? (await loadOrCreateIdentity(options.storage!));
   const self = peerIdFromPrivateKey(key).toString();
-  const bootstrap = parseBootstrap(opts.bootstrap);
-  const [book, addressBook, joined] = await Promise.all([
-    InviteBook.open(storage),
-    AddressBook.open(storage),
-    loadJoined(storage),
-  ]);
-  const members = new MemberSet(self, [
-    ...opts.initialMembers,
-    ...bootstrap.map((b) => b.peer),
-    ...(joined?.members.map((m) => m.peer) ?? []),
-  ]);
-  for (const b of bootstrap) addressBook.record(b.peer, [b.addr.toString()]);
-  for (const m of joined?.members ?? []) addressBook.record(m.peer, m.addrs);
-  const metrics = newMetrics();
-  const strangers = new Map<string, { peer: PeerId; timer: ReturnType<typeof setTimeout> }>();
+  const { members, book, addressBook, metrics, strangers, askers } = await prepare(
+    opts,
+    options,
+    self,
+  );
   const node = await createLibp2p({
     privateKey: key,
     addresses: {
@@ -136,6 +137,7 @@ export async function createLibp2pTransport(
       metrics,
       maxStrangers: opts.maxStrangers,
       strangerCount: () => strangers.size,
+      takesInviteRequests: () => askers.accepting,
     }),
     ...(opts.psk !== undefined
       ? { connectionProtector: preSharedKey({ psk: toSwarmKey(opts.psk) }) }
@@ -149,6 +151,8 @@ export async function createLibp2pTransport(
     // do not serve.
     connectionMonitor: { enabled: false },
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
+  }).catch((err: unknown) => {
+    throw listenFailure(err);
   });
   const transport = new Libp2pTransport(node, self, opts, {
     members,
@@ -156,10 +160,70 @@ export async function createLibp2pTransport(
     addressBook,
     metrics,
     strangers,
-    storage,
+    askers,
+    storage: options.storage,
+    ownNode: node,
   });
   await transport.init();
   return transport;
+}
+
+/** The options of attachLibp2pTransport: what belongs to the node (listen, mDNS…) is the app's. */
+export type AttachLibp2pTransportOptions = Omit<
+  Libp2pTransportOptions,
+  'identity' | 'listen' | 'announce' | 'mdns' | 'psk' | 'logger'
+>;
+
+/**
+ * The transport on the app's own libp2p node, from the components js-libp2p gives a service:
+ * this peer's id is the node's. The node's connections are the app's too, so membership is
+ * enforced per stream (the Paxos protocol refuses non-members) rather than by a connection
+ * gater, and stop() leaves the node running (it removes only this transport's handlers).
+ */
+export async function attachLibp2pTransport(
+  components: Libp2pHostComponents,
+  options: AttachLibp2pTransportOptions,
+): Promise<Libp2pTransport<Libp2pHost>> {
+  const opts = resolveOptions(options);
+  const self = components.peerId.toString();
+  const { members, book, addressBook, metrics, strangers, askers } = await prepare(
+    opts,
+    options,
+    self,
+  );
+  const transport = new Libp2pTransport(hostOfComponents(components), self, opts, {
+    members,
+    book,
+    addressBook,
+    metrics,
+    strangers,
+    askers,
+    storage: options.storage,
+    ownNode: undefined,
+  });
+  await transport.init();
+  return transport;
+}
+
+/** What a transport keeps beside its libp2p host: options, members, invites, addresses. */
+async function prepare(opts: ResolvedOptions, options: Libp2pTransportOptions, self: PeerId) {
+  const storage = options.storage;
+  const bootstrap = parseBootstrap(opts.bootstrap);
+  const [book, addressBook, joined] = await Promise.all([
+    InviteBook.open(storage),
+    AddressBook.open(storage),
+    loadJoined(storage),
+  ]);
+  const members = new MemberSet(self, [
+    ...opts.initialMembers,
+    ...bootstrap.map((b) => b.peer),
+    ...(joined?.members.map((m) => m.peer) ?? []),
+  ]);
+  for (const b of bootstrap) addressBook.record(b.peer, [b.addr.toString()]);
+  for (const m of joined?.members ?? []) addressBook.record(m.peer, m.addrs);
+  const metrics = newMetrics();
+  const strangers = new Map<string, { peer: PeerId; timer: ReturnType<typeof setTimeout> }>();
+  return { members, book, addressBook, metrics, strangers, askers: { accepting: false } };
 }
 
 interface Internals {
@@ -168,10 +232,14 @@ interface Internals {
   readonly addressBook: AddressBook;
   readonly metrics: TransportMetrics;
   readonly strangers: Map<string, { peer: PeerId; timer: ReturnType<typeof setTimeout> }>;
+  /** Whether the app takes invite requests (the gate admits strangers to ask). */
+  readonly askers: { accepting: boolean };
   readonly storage: MetaStore | undefined;
+  /** The libp2p node, when it is this transport's own (made by createLibp2pTransport). */
+  readonly ownNode: Libp2p | undefined;
 }
 
-export class Libp2pTransport implements Transport, ChannelHost {
+export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transport, ChannelHost {
   /** This peer's id (its libp2p peer id, base58btc). */
   readonly id: PeerId;
   /** @internal The component logger (DEBUG=synod:transport*). */
@@ -191,13 +259,17 @@ export class Libp2pTransport implements Transport, ChannelHost {
   private readonly peerIds = new Map<PeerId, Libp2pPeerId | null>();
   private readonly joinsInProgress = new Map<PeerId, number>();
   private readonly joinService: JoinService;
+  private readonly inviteRequests: InviteRequestService;
   /** Bad frames per peer in the current window (see onDrop). */
   private readonly badFrames = new Map<PeerId, { since: number; count: number }>();
 
-  /** @internal Use createLibp2pTransport(). */
+  /** Undo what init() registered on the host (handlers, listeners). */
+  private readonly detach: (() => Promise<void> | void)[] = [];
+
+  /** @internal Use createLibp2pTransport() or attachLibp2pTransport(). */
   constructor(
     /** The libp2p node underneath, for what this API does not cover. */
-    readonly libp2p: Libp2p,
+    readonly libp2p: Host,
     self: PeerId,
     private readonly opts: ResolvedOptions,
     private readonly internals: Internals,
@@ -221,12 +293,21 @@ export class Libp2pTransport implements Transport, ChannelHost {
       advertisedAddrs: () => this.advertisedAddrs(),
       addrsOf: (peer) => this.addrsOf(peer),
       onJoined: (result) => this.onJoined(result),
-      joinInProgress: (peer, active) => {
-        const n = (this.joinsInProgress.get(peer) ?? 0) + (active ? 1 : -1);
-        if (n > 0) this.joinsInProgress.set(peer, n);
-        else this.joinsInProgress.delete(peer);
-      },
+      joinInProgress: (peer, active) => this.noteJoinInProgress(peer, active),
     });
+    this.inviteRequests = new InviteRequestService({
+      createInvite: () => this.createInvite(),
+      inProgress: (peer, active) => this.noteJoinInProgress(peer, active),
+      log: this.log.newScope('invite-request'),
+      decisionTimeoutMs: INVITE_DECISION_TIMEOUT_MS,
+    });
+  }
+
+  /** A join or invite-request exchange with `peer` started or ended (see expireStranger). */
+  private noteJoinInProgress(peer: PeerId, active: boolean): void {
+    const n = (this.joinsInProgress.get(peer) ?? 0) + (active ? 1 : -1);
+    if (n > 0) this.joinsInProgress.set(peer, n);
+    else this.joinsInProgress.delete(peer);
   }
 
   /** @internal Register handlers and events, then dial the peers already known. */
@@ -238,10 +319,27 @@ export class Libp2pTransport implements Transport, ChannelHost {
     await node.handle(JOIN_PROTOCOL, (stream, conn) => this.joinService.serve(stream, conn), {
       maxInboundStreams: 2,
     });
-    node.addEventListener('peer:discovery', (evt) => this.onDiscovery(evt.detail));
-    node.addEventListener('connection:open', (evt) => this.onConnectionOpen(evt.detail));
-    node.addEventListener('connection:close', (evt) => this.onConnectionClose(evt.detail));
-    node.addEventListener('peer:identify', (evt) => {
+    await node.handle(
+      INVITE_REQUEST_PROTOCOL,
+      (stream, conn) => this.inviteRequests.serve(stream, conn),
+      { maxInboundStreams: 2 },
+    );
+    this.detach.push(
+      () => node.unhandle(PAXOS_PROTOCOL),
+      () => node.unhandle(JOIN_PROTOCOL),
+      () => node.unhandle(INVITE_REQUEST_PROTOCOL),
+    );
+    const listen = <K extends keyof Libp2pEvents>(
+      type: K,
+      listener: (evt: Libp2pEvents[K]) => void,
+    ): void => {
+      node.addEventListener(type, listener);
+      this.detach.push(() => node.removeEventListener(type, listener));
+    };
+    listen('peer:discovery', (evt) => this.onDiscovery(evt.detail));
+    listen('connection:open', (evt) => this.onConnectionOpen(evt.detail));
+    listen('connection:close', (evt) => this.onConnectionClose(evt.detail));
+    listen('peer:identify', (evt) => {
       const peer = evt.detail.peerId.toString();
       if (this.members.isAllowed(peer)) {
         this.internals.addressBook.record(
@@ -318,6 +416,7 @@ export class Libp2pTransport implements Transport, ChannelHost {
     if (this.stopped) return;
     this.stopped = true;
     this.handler = undefined;
+    await Promise.all([...this.links.values()].map((link) => link.drain()));
     for (const link of this.links.values()) link.close();
     this.links.clear();
     for (const ch of this.inbound.values()) ch.abort(new TransportStoppedError());
@@ -325,7 +424,9 @@ export class Libp2pTransport implements Transport, ChannelHost {
     for (const s of this.internals.strangers.values()) clearTimeout(s.timer);
     this.internals.strangers.clear();
     await this.internals.addressBook.flush().catch(() => undefined);
-    await this.libp2p.stop();
+    for (const undo of this.detach.splice(0)) await undo();
+    // A node made here stops with the transport; the app's own node runs on.
+    await this.internals.ownNode?.stop();
   }
 
   // ------------------------------------------------------------------ more API
@@ -383,6 +484,15 @@ export class Libp2pTransport implements Transport, ChannelHost {
   createInvite(opts?: CreateInviteOptions): Promise<IssuedInvite> {
     if (this.stopped) return Promise.reject(new TransportStoppedError());
     return this.joinService.createInvite(opts);
+  }
+
+  /**
+   * Let peers in no log ask this member for an invite (invite-request.ts): `handler` decides each
+   * request (the desktop app asks its user); undefined stops taking them.
+   */
+  setInviteRequestHandler(handler: InviteRequestHandler | undefined): void {
+    this.inviteRequests.setHandler(handler);
+    this.internals.askers.accepting = handler !== undefined;
   }
 
   /**
@@ -570,7 +680,12 @@ export class Libp2pTransport implements Transport, ChannelHost {
     this.inbound.get(peer)?.abort(new Error('no longer a member'));
     this.inbound.delete(peer);
     const id = this.libp2pPeerId(peer);
-    if (id !== null && this.joinsInProgress.get(peer) === undefined) {
+    // On the app's node the connection may carry the app's protocols: only our streams close.
+    if (
+      id !== null &&
+      this.internals.ownNode !== undefined &&
+      this.joinsInProgress.get(peer) === undefined
+    ) {
       this.libp2p.hangUp(id).catch((err: unknown) => this.log('hang up %s: %e', peer, err));
     }
   }
@@ -581,6 +696,8 @@ export class Libp2pTransport implements Transport, ChannelHost {
       this.links.get(peer)?.kick();
       return;
     }
+    // On the app's node, other peers are the app's business (no gate let them in).
+    if (this.internals.ownNode === undefined) return;
     // A stranger let in to present an invite (gate.ts): it gets a grace period.
     const timer = setTimeout(() => this.expireStranger(conn), this.opts.strangerGraceMs);
     this.internals.strangers.set(conn.id, { peer, timer });

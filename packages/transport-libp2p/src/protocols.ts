@@ -5,3 +5,4 @@
  */
 export const PAXOS_PROTOCOL = '/synod/paxos/1.0.0';
 export const JOIN_PROTOCOL = '/synod/join/1.0.0';
+export const INVITE_REQUEST_PROTOCOL = '/synod/invite-request/1.0.0';

@@ -31,7 +31,15 @@ const keysOf = (schema: { fields: readonly { key: string }[] }) =>
  */
 function asReference(m: Message): Record<string, unknown> {
   const { type, ...fields } = m;
+  // A repeated field decodes as [] when absent; the core leaves `stores` out instead.
+  if (m.type === 'heartbeat' && m.stores === undefined)
+    return { [type]: { ...fields, stores: [] } };
   return { [type]: fields };
+}
+
+/** What a message decodes to: an absent repeated field comes back as []. */
+function asDecoded(m: Message): Message {
+  return m.type === 'heartbeat' && m.stores === undefined ? { ...m, stores: [] } : m;
 }
 
 /** A frame body (version byte + Frame) holding protons-encoded Messages. */
@@ -91,8 +99,8 @@ describe('wire codec', () => {
         }
         const d = decodeFrameBody(referenceFrame(msgs.map(encodeMessage)));
         if (!d.ok) throw new Error(`${d.reason}: ${d.detail}`);
-        assertDeepEqual(d.messages, msgs);
-        assertDeepEqual(roundTrip(msgs), msgs);
+        assertDeepEqual(d.messages, msgs.map(asDecoded));
+        assertDeepEqual(roundTrip(msgs), msgs.map(asDecoded));
       }),
       { numRuns: 300 },
     );

@@ -6,7 +6,8 @@
  * (`UPDATE_SCENARIOS=1`).
  *
  * Commands (peers are named p1, p2, ...; messages are held until delivered unless `net auto`):
- *   log-create p1 p2 p3 [window=N] [snapshot-interval=N] [retention=N]   a log with these members
+ *   log-create p1 p2 p3 [window=N] [snapshot-interval=N] [retention=N] [batch=N]
+ *              [catchup-max=N] [max-slots-ahead=N]   a log with these members and options
  *   start p4                 start a peer with no state (it joins when added)
  *   tick [ms]                let time pass (default one tick, 10 ms)
  *   propose p1 <key> <value> an append of <value> to <key> at p1's client
@@ -17,7 +18,10 @@
  *   stabilize [ms]           deliver everything (network auto) for a while, print a summary
  *   net manual|auto          hold messages for `deliver`, or deliver them after a delay
  *   partition p1 | p2 p3     cut the network between the groups; `heal` restores it
+ *   lose p1 p2 decision,p2b  messages of these types from p1 to p2 are lost until `heal`
  *   crash p1 / restart p1 / sleep p1 / wake p1
+ *   crash-before-write p1    p1 crashes in its next turn that writes, after sending what that turn
+ *                            may send at once (a leader's P2a) and before its write completes
  *   reconfig p1 add|remove|learner p4     a membership change proposed at p1
  *   replace p1 p3 p4         proposed at p1: p4 takes p3's place
  *   status [p1 ...]          roles, ballot, leader, slotIn/slotOut of each peer
@@ -26,6 +30,7 @@
  *   results                  client operations completed since the last `results`
  */
 import { formatBallot } from '../ballot.js';
+import type { BugName } from '../bugs.js';
 import { membersOf, type Membership } from '../configuration.js';
 import type { Message } from '../messages.js';
 import { SimCluster, type InFlight } from './sim-cluster.js';
@@ -80,8 +85,12 @@ export interface ScenarioResult {
   readonly mismatches: { line: string; expected: string; actual: string }[];
 }
 
-export function runScenario(text: string, seed = 1): ScenarioResult {
-  const runner = new ScenarioRunner(seed);
+/**
+ * Run a script. `bugs` switches on injected bugs (the test shows that a script that must pass
+ * fails with the bug it is about).
+ */
+export function runScenario(text: string, seed = 1, bugs: readonly BugName[] = []): ScenarioResult {
+  const runner = new ScenarioRunner(seed, new Set(bugs));
   const out: string[] = [];
   const mismatches: ScenarioResult['mismatches'] = [];
   for (const b of parseScenario(text)) {
@@ -127,6 +136,8 @@ function describe(m: Message): string {
       return `catchupDecisions n=${m.decisions.length}`;
     case 'snapshotChunk':
       return `snapshotChunk slot=${m.slot} ${m.offset}/${m.total}`;
+    case 'rolledBack':
+      return `rolledBack (${m.why})`;
   }
 }
 
@@ -135,10 +146,14 @@ class ScenarioRunner {
   private completed = 0;
   private readonly seed: number;
 
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    private readonly bugs: ReadonlySet<BugName>,
+  ) {
     this.seed = seed;
     this.cluster = new SimCluster({
       seed,
+      bugs,
       manual: true,
       fsyncMs: [0, 0],
       network: { minDelayMs: 1, maxDelayMs: 1 },
@@ -179,9 +194,17 @@ class ScenarioRunner {
           window: Number(o.window ?? 4),
           snapshotInterval: Number(o['snapshot-interval'] ?? 1000),
           logRetention: Number(o.retention ?? 1000),
+          ...(o.batch !== undefined ? { maxBatchCommands: Number(o.batch) } : {}),
+          ...(o['catchup-max'] !== undefined
+            ? { catchupMaxDecisions: Number(o['catchup-max']) }
+            : {}),
+          ...(o['max-slots-ahead'] !== undefined
+            ? { maxSlotsAhead: Number(o['max-slots-ahead']) }
+            : {}),
         };
         this.cluster = new SimCluster({
           seed: this.seed,
+          bugs: this.bugs,
           manual: true,
           fsyncMs: [0, 0],
           network: { minDelayMs: 1, maxDelayMs: 1 },
@@ -279,11 +302,19 @@ class ScenarioRunner {
         c.partition(groups);
         return 'ok';
       }
+      case 'lose': {
+        const [from, to, types] = a as [string, string, string];
+        c.loseTypes(from, to, types.split(',') as Message['type'][]);
+        return 'ok';
+      }
       case 'heal':
         c.heal();
         return 'ok';
       case 'crash':
         for (const id of a) c.crash(id);
+        return 'ok';
+      case 'crash-before-write':
+        for (const id of a) c.peer(id).crashBeforeWrite = true;
         return 'ok';
       case 'restart':
         for (const id of a) c.start(id);

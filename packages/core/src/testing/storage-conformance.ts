@@ -21,6 +21,12 @@ export interface StorageFactory {
   create(): Promise<Storage>;
   /** Close `storage` and open the same store again, as a restarted peer would. */
   reopen(storage: Storage): Promise<Storage>;
+  /**
+   * A new, empty store and a batch it will fail to write (one past a size quota, say), for the
+   * cases of a write failing while others are in flight. `reopen` then opens the store as a
+   * restarted peer would once the cause is gone.
+   */
+  createFailing(): Promise<{ storage: Storage; failingBatch: StorageBatch }>;
   /** Called by the runner after the cases, if it wishes (remove temporary files...). */
   cleanup?(): Promise<void> | void;
 }
@@ -80,6 +86,23 @@ export function assertSameState(
   check(
     actual.watermark === expected.watermark,
     `watermark: got ${actual.watermark}, want ${expected.watermark}${at}`,
+  );
+  check(
+    (actual.seq ?? 0) === (expected.seq ?? 0),
+    `seq: got ${actual.seq ?? 0}, want ${expected.seq ?? 0}${at}`,
+  );
+  check(
+    actual.amnesia === expected.amnesia,
+    `amnesia: got ${JSON.stringify(actual.amnesia)}, want ${JSON.stringify(expected.amnesia)}${at}`,
+  );
+  const stores = (s: PersistentState) =>
+    [...(s.peerStores ?? [])]
+      .sort((x, y) => (x.peer < y.peer ? -1 : x.peer > y.peer ? 1 : 0))
+      .map((p) => `${p.peer}:${p.run}:${p.start}:${p.seq}`)
+      .join(' ');
+  check(
+    stores(actual) === stores(expected),
+    `peerStores: got [${stores(actual)}], want [${stores(expected)}]${at}`,
   );
   const promises = (s: PersistentState) =>
     s.promises.map((p) => `${p.config}:${showBallot(p.ballot)}`).join(' ');
@@ -170,6 +193,46 @@ const dec = (slot: number, tag = 0): Decided => ({
 });
 
 /**
+ * A source of random batches over a few slots, configurations and leaders (so that upserts,
+ * the watermark, compaction and promise ordering all collide), drawn from `next`.
+ */
+function randomBatches(next: () => number): (step: number) => StorageBatch {
+  const int = (n: number) => next() % n;
+  const leaders = ['a', 'b', 'c'];
+  let watermark = 0;
+  return (step) => {
+    const batch: StorageBatch = {};
+    if (int(10) === 0) batch.incarnation = step;
+    batch.seq = step + 1;
+    if (int(8) === 0) {
+      batch.peerStores = [
+        { peer: leaders[int(3)]!, run: int(5), start: step, seq: step + int(10) },
+      ];
+    }
+    if (int(3) === 0) {
+      batch.promises = Array.from({ length: 1 + int(2) }, () => ({
+        config: int(4),
+        ballot: b(1 + int(6), leaders[int(3)]!),
+      }));
+    }
+    if (int(2) === 0) {
+      const slots = new Set(Array.from({ length: 1 + int(5) }, () => watermark + int(30) - 5));
+      batch.accepted = [...slots]
+        .filter((x) => x >= 0)
+        .map((slot) => pv(slot, 1 + int(6), leaders[int(3)], int(4), bytes(int(40), next())));
+    }
+    if (int(2) === 0) {
+      batch.decisions = Array.from({ length: 1 + int(4) }, () => dec(int(60), int(3)));
+    }
+    if (int(12) === 0) batch.snapshot = { slot: int(60), data: bytes(int(3000), next()) };
+    if (int(10) === 0) batch.truncateDecisionsBelow = int(60);
+    if (int(8) === 0) batch.watermark = watermark = watermark + int(6);
+    if (int(15) === 0) batch.dropPromisesBelow = int(4);
+    return batch;
+  };
+}
+
+/**
  * The model: what a store must hold after `batches`, computed by MemoryStorage, whose
  * semantics are the reference.
  */
@@ -228,6 +291,33 @@ export function storageConformanceCases(
         ...EMPTY,
         incarnation: 7,
       }),
+    },
+    {
+      name: 'the batch number, the rolled-back mark and what is known of other stores round-trip',
+      run: expectAfter(
+        [
+          { seq: 1, peerStores: [{ peer: 'b', run: 7, start: 3, seq: 9 }] },
+          {
+            seq: 2,
+            amnesia: 'first reason',
+            peerStores: [
+              { peer: 'b', run: 8, start: 10, seq: 12 },
+              { peer: 'a', run: 2 ** 32 - 1, start: 0, seq: Number.MAX_SAFE_INTEGER },
+            ],
+          },
+          // The first reason stays: a store found rolled back stays so.
+          { seq: 3, amnesia: 'second reason' },
+        ],
+        {
+          ...EMPTY,
+          seq: 3,
+          amnesia: 'first reason',
+          peerStores: [
+            { peer: 'a', run: 2 ** 32 - 1, start: 0, seq: Number.MAX_SAFE_INTEGER },
+            { peer: 'b', run: 8, start: 10, seq: 12 },
+          ],
+        },
+      ),
     },
     {
       name: 'promises are kept per configuration, in configuration order',
@@ -510,34 +600,11 @@ export function storageConformanceCases(
       run: withStore(async (s) => {
         const next = rng(seed);
         const int = (n: number) => next() % n;
-        const leaders = ['a', 'b', 'c'];
+        const random = randomBatches(next);
         const ref = new MemoryStorage();
         let cur = s;
-        let watermark = 0;
         for (let step = 0; step < steps; step++) {
-          const batch: StorageBatch = {};
-          if (int(10) === 0) batch.incarnation = step;
-          if (int(3) === 0) {
-            batch.promises = Array.from({ length: 1 + int(2) }, () => ({
-              config: int(4),
-              ballot: b(1 + int(6), leaders[int(3)]!),
-            }));
-          }
-          if (int(2) === 0) {
-            const slots = new Set(
-              Array.from({ length: 1 + int(5) }, () => watermark + int(30) - 5),
-            );
-            batch.accepted = [...slots]
-              .filter((x) => x >= 0)
-              .map((slot) => pv(slot, 1 + int(6), leaders[int(3)], int(4), bytes(int(40), next())));
-          }
-          if (int(2) === 0) {
-            batch.decisions = Array.from({ length: 1 + int(4) }, () => dec(int(60), int(3)));
-          }
-          if (int(12) === 0) batch.snapshot = { slot: int(60), data: bytes(int(3000), next()) };
-          if (int(10) === 0) batch.truncateDecisionsBelow = int(60);
-          if (int(8) === 0) batch.watermark = watermark = watermark + int(6);
-          if (int(15) === 0) batch.dropPromisesBelow = int(4);
+          const batch = random(step);
           ref.applySync(batch);
           await cur.write(batch);
           if (int(25) === 0) cur = await factory.reopen(cur);
@@ -548,6 +615,138 @@ export function storageConformanceCases(
         return cur;
       }),
     },
+    ...pipelinedCases(factory, { seed, withStore }),
   ];
   return cases;
+}
+
+/**
+ * Writes issued while earlier ones are in flight (the runtime does not wait for one write to
+ * complete before it issues the next): they complete in the order they were issued, each once
+ * it is durable; what is issued behind them (a read, a meta value, close) runs after them; and
+ * a failure is sticky and in order: the write that fails and every write behind it reject, and
+ * after a restart the store holds exactly the writes that resolved. A store may commit writes
+ * that wait together in one transaction, so a failure may take earlier writes of its group
+ * with it: what resolved is always a prefix, and never includes the failing write.
+ */
+function pipelinedCases(
+  factory: StorageFactory,
+  o: { seed: number; withStore: (f: (s: Storage) => Promise<Storage>) => () => Promise<void> },
+): ConformanceCase[] {
+  /** Issue `writes` on `s`; returns the settled outcomes in the order they settled. */
+  const issue = (s: Storage, batches: readonly StorageBatch[]) => {
+    const settled: { index: number; error?: unknown }[] = [];
+    const all = batches.map((batch, index) =>
+      s.write(batch).then(
+        () => void settled.push({ index }),
+        (error: unknown) => void settled.push({ index, error }),
+      ),
+    );
+    return { settled, done: Promise.all(all) };
+  };
+  const inIssueOrder = (settled: readonly { index: number }[], what: string) => {
+    settled.forEach((x, i) =>
+      check(
+        x.index === i,
+        `${what}: writes must complete in the order they were issued; got ${settled.map((y) => y.index).join(',')}`,
+      ),
+    );
+  };
+  const isStorageFailed = (e: unknown, what: string) =>
+    check(
+      e instanceof SynodError && e.code === 'storage-failed',
+      `${what} must reject with code storage-failed, got ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+    );
+
+  return [
+    {
+      name: `writes issued while earlier ones are in flight complete in order, each durable (seed ${o.seed})`,
+      run: o.withStore(async (s) => {
+        const random = randomBatches(rng(o.seed + 1));
+        const batches = Array.from({ length: 120 }, (_, i) => random(i));
+        const settled: { index: number }[] = [];
+        const pending: Promise<void>[] = [];
+        for (let i = 0; i < batches.length; i++) {
+          pending.push(s.write(batches[i]!).then(() => void settled.push({ index: i })));
+          // Now and then wait for a write a few places back, so that new writes are issued
+          // while older ones are in flight, in bursts of varying size.
+          if (i % 9 === 8) await pending[i - 4];
+        }
+        await Promise.all(pending);
+        inIssueOrder(settled, 'pipelined writes');
+        assertSameState(await s.load(), model(batches), 'after pipelined writes');
+        const r = await factory.reopen(s);
+        assertSameState(await r.load(), model(batches), 'pipelined writes, after reopen');
+        return r;
+      }),
+    },
+    {
+      name: 'a read, a meta value and close issued behind writes in flight run after them',
+      run: o.withStore(async (s) => {
+        const random = randomBatches(rng(o.seed + 2));
+        const first = Array.from({ length: 20 }, (_, i) => random(i));
+        const { done } = issue(s, first);
+        const meta = s.setMeta('behind', bytes(16, 3));
+        assertSameState(await s.load(), model(first), 'a load issued behind writes sees them');
+        await Promise.all([done, meta]);
+        const second = Array.from({ length: 20 }, (_, i) => random(100 + i));
+        const later = issue(s, second);
+        await s.close();
+        await later.done;
+        check(
+          later.settled.every((x) => x.error === undefined),
+          'writes issued before close succeed',
+        );
+        const r = await factory.reopen(s);
+        assertSameState(await r.load(), model([...first, ...second]), 'after close and reopen');
+        const got = await r.getMeta('behind');
+        check(got !== undefined && sameBytes(got, bytes(16, 3)), 'the meta value is kept');
+        return r;
+      }),
+    },
+    {
+      name: 'a failed write fails every write behind it, in order; a restart finds the writes that resolved',
+      run: async () => {
+        const { storage: s, failingBatch } = await factory.createFailing();
+        let r: Storage | undefined;
+        try {
+          const before: StorageBatch = { incarnation: 1, decisions: [dec(1)] };
+          await s.write(before);
+          const batches: StorageBatch[] = [
+            { accepted: [pv(2, 1)] },
+            { decisions: [dec(2)] },
+            failingBatch,
+            { accepted: [pv(3, 1)] },
+            { incarnation: 9, decisions: [dec(3)] },
+          ];
+          const { settled, done } = issue(s, batches);
+          const meta = s.setMeta('after-failure', bytes(4, 1)).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          await done;
+          inIssueOrder(settled, 'writes around a failure');
+          const ok = settled.findIndex((x) => x.error !== undefined);
+          check(
+            ok >= 0 && ok <= 2,
+            `the failing write (index 2) must fail; first failure at ${ok}`,
+          );
+          for (const x of settled.slice(ok)) isStorageFailed(x.error, `write ${x.index}`);
+          isStorageFailed(await meta, 'setMeta behind a failed write');
+          let late: unknown;
+          await s.write({ incarnation: 10 }).catch((e: unknown) => (late = e));
+          isStorageFailed(late, 'a write after a failure');
+          r = await factory.reopen(s);
+          const kept = [before, ...batches.slice(0, ok)];
+          assertSameState(await r.load(), model(kept), 'after the failure, reopened');
+          check(
+            (await r.getMeta('after-failure')) === undefined,
+            'a meta value set after a failed write is not kept',
+          );
+        } finally {
+          await (r ?? s).close().catch(() => undefined);
+        }
+      },
+    },
+  ];
 }

@@ -1,7 +1,7 @@
 /**
  * Reading a request's JSON body: application/json only, bounded in size (checked on the
- * declared length and on the bytes as they arrive), an object at the top, and only the fields
- * the endpoint knows. Anything else is refused before it reaches the service.
+ * declared length and on the bytes as they arrive), an object at the top. Its fields are then
+ * checked by the operation's schema (operations/validate.ts) before the service sees them.
  */
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './http-error.js';
@@ -11,7 +11,6 @@ export const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
 export async function readJson(
   req: IncomingMessage,
-  allowed: readonly string[],
   limit = MAX_REQUEST_BYTES,
 ): Promise<Record<string, unknown>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -36,10 +35,6 @@ export async function readJson(
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError(400, 'bad-request', 'the body must be a JSON object');
-  }
-  const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) {
-    throw new HttpError(400, 'bad-request', `unknown field(s): ${unknown.join(', ')}`);
   }
   return value as Record<string, unknown>;
 }

@@ -1,18 +1,18 @@
 /**
  * A typed client of the local API (docs/api.md), on fetch only: the CLI uses it, the tests use
- * it, and the browser UI can too (no Node modules here).
+ * it, and the browser UI does too (no Node modules here). One method per operation of the
+ * operation table (operations/table.ts), taking the operation's request object:
  *
  *   const api = new ApiClient('http://127.0.0.1:7300', token);
- *   const { id } = await api.append('Title', 'Body');
+ *   const { id } = await api.append({ title: 'Title', body: 'Body' });
  */
-import type { EntryView, HistoryRecord, Patch } from '../document/types.js';
-import type { ProtocolTrace } from '../service/protocol-monitor.js';
-import type {
-  AppliedOperation,
-  EditOutcome,
-  ProtocolView,
-  ServiceStatus,
-} from '../service/types.js';
+import {
+  OPERATION_NAMES,
+  toHttp,
+  type OperationClient,
+  type OperationName,
+} from '../operations/index.js';
+import type { AppliedOperation, ServiceStatus } from '../service/types.js';
 
 /** An error answer of the API: its HTTP status, the stable code, and any details. */
 export class ApiError extends Error {
@@ -27,53 +27,51 @@ export class ApiError extends Error {
   }
 }
 
-export interface InviteView {
-  readonly text: string;
-  readonly qr: string;
-  readonly logId: string;
-  readonly inviter: string;
-  readonly addrs: readonly string[];
-  readonly expiresAt: number;
-}
-
-export interface ListView {
-  readonly title: string;
-  readonly entries: readonly EntryView[];
-  readonly operations: number;
-  readonly lastSlot: number;
-  readonly read: 'linearizable' | 'local';
-}
-
-export interface HistoryView {
-  readonly records: readonly HistoryRecord[];
-  readonly from: number;
-  readonly operations: number;
-}
+export type { DiscoveredPeerView, EntriesView, HistoryView, InviteView } from '../service/types.js';
 
 export type ApiEvent =
   | { readonly type: 'status'; readonly status: ServiceStatus }
   | { readonly type: 'applied'; readonly operations: readonly AppliedOperation[] }
   | { readonly type: 'reset' };
 
-type Query = Record<string, string | number | boolean | undefined>;
+// The operation methods are added in the constructor, from the table.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface ApiClient extends OperationClient {}
 
+/** The part of fetch that request() uses (the CLI passes one over node:http: it starts faster). */
+export type FetchLike = (
+  url: URL,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ readonly ok: boolean; readonly status: number; text(): Promise<string> }>;
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly token: string,
-  ) {}
+    private readonly fetchImpl: FetchLike = (url, init) => fetch(url, init),
+  ) {
+    const self = this as unknown as Record<OperationName, (r?: object) => Promise<unknown>>;
+    for (const name of OPERATION_NAMES) {
+      self[name] = (request?: object) => this.call(name, request);
+    }
+  }
+
+  /** Run one operation by name. */
+  call(name: OperationName, request: object = {}): Promise<unknown> {
+    const { method, path, query, body } = toHttp(name, request as Record<string, unknown>);
+    return this.request(method, path, body, query);
+  }
 
   async request<T>(
     method: 'GET' | 'POST',
     path: string,
     body?: unknown,
-    query?: Query,
+    query?: Record<string, string>,
   ): Promise<T> {
     const url = new URL(path, this.baseUrl);
-    for (const [k, v] of Object.entries(query ?? {})) {
-      if (v !== undefined) url.searchParams.set(k, String(v));
-    }
-    const res = await fetch(url, {
+    for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+    const res = await this.fetchImpl(url, {
       method,
       headers: {
         authorization: `Bearer ${this.token}`,
@@ -99,104 +97,6 @@ export class ApiClient {
       );
     }
     return parsed as T;
-  }
-
-  status(): Promise<ServiceStatus> {
-    return this.request('GET', '/api/status');
-  }
-
-  list(
-    options: { read?: 'linearizable' | 'local'; deleted?: boolean; bodies?: boolean } = {},
-  ): Promise<ListView> {
-    return this.request('GET', '/api/entries', undefined, options);
-  }
-
-  get(id: number, options: { read?: 'linearizable' | 'local' } = {}): Promise<EntryView> {
-    return this.request('GET', `/api/entries/${id}`, undefined, options);
-  }
-
-  append(
-    title: string,
-    body: string,
-    options: { timeoutMs?: number } = {},
-  ): Promise<{ id: number; version: number }> {
-    return this.request('POST', '/api/entries', { title, body, ...options });
-  }
-
-  edit(
-    id: number,
-    edit: { version: number; patches: readonly Patch[]; title?: string; rebase?: boolean },
-    options: { timeoutMs?: number } = {},
-  ): Promise<{ version: number; rebased: boolean }> {
-    return this.request('POST', `/api/entries/${id}/edit`, { ...edit, ...options });
-  }
-
-  async editMany(
-    id: number,
-    edits: readonly { version: number; patches: readonly Patch[]; rebase?: boolean }[],
-    options: { timeoutMs?: number } = {},
-  ): Promise<EditOutcome[]> {
-    const r = await this.request<{ results: EditOutcome[] }>('POST', `/api/entries/${id}/edits`, {
-      edits,
-      ...options,
-    });
-    return r.results;
-  }
-
-  delete(id: number, options: { version?: number } = {}): Promise<{ version: number }> {
-    return this.request('POST', `/api/entries/${id}/delete`, options);
-  }
-
-  restore(id: number, options: { version?: number } = {}): Promise<{ version: number }> {
-    return this.request('POST', `/api/entries/${id}/restore`, options);
-  }
-
-  renameLog(title: string): Promise<object> {
-    return this.request('POST', '/api/log/rename', { title });
-  }
-
-  setName(name: string): Promise<object> {
-    return this.request('POST', '/api/name', { name });
-  }
-
-  history(
-    options: { after?: number; limit?: number; read?: 'linearizable' | 'local' } = {},
-  ): Promise<HistoryView> {
-    return this.request('GET', '/api/history', undefined, options);
-  }
-
-  invite(options: { ttlMs?: number } = {}): Promise<InviteView> {
-    return this.request('POST', '/api/invites', options);
-  }
-
-  create(options: { title?: string } = {}): Promise<ServiceStatus> {
-    return this.request('POST', '/api/create', options);
-  }
-
-  join(invite: string): Promise<ServiceStatus> {
-    return this.request('POST', '/api/join', { invite });
-  }
-
-  leave(): Promise<ServiceStatus> {
-    return this.request('POST', '/api/leave', {});
-  }
-
-  remove(peer: string, options: { timeoutMs?: number } = {}): Promise<{ removed: string }> {
-    return this.request('POST', '/api/peers/remove', { peer, ...options });
-  }
-
-  /** Peers seen on the LAN (mDNS) or by address, members or not. */
-  discovered(): Promise<{
-    peers: { peer: string; addrs: string[]; lastSeen: number; member: boolean }[];
-  }> {
-    return this.request('GET', '/api/discovered');
-  }
-
-  /** The protocol view: this peer's state, and the protocol messages after cursor `after`. */
-  protocol(
-    options: { after?: number; limit?: number } = {},
-  ): Promise<{ self: string | null; protocol: ProtocolView | null; trace: ProtocolTrace }> {
-    return this.request('GET', '/api/protocol', undefined, options);
   }
 
   /**

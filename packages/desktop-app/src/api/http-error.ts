@@ -52,6 +52,12 @@ const STATUS: Record<string, number> = {
   rejected: 409,
   'join-declined': 409,
   'join-failed': 502,
+  // Invite requests (LAN first run): the member's answer, or why none came.
+  declined: 409,
+  busy: 409,
+  'unknown-invite-request': 404,
+  'lan-unavailable': 409,
+  'invite-request-failed': 502,
   // Not now.
   'no-majority': 503,
   'not-leader': 503,
@@ -87,8 +93,18 @@ export function describeError(err: unknown): {
   return {
     status: 500,
     body: {
-      error: { code: 'internal', message: err instanceof Error ? err.message : String(err) },
+      error: { code: 'internal', message: messageOf(err) },
     },
     headers: {},
   };
+}
+
+/** A thrown value in words: an Error's message, an Event's type, never `[object Event]`. */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'string') return err;
+  const o = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
+  if (typeof o.message === 'string') return o.message;
+  if (typeof o.type === 'string') return `the connection failed (${o.type})`;
+  return 'an unknown error';
 }

@@ -1,7 +1,9 @@
 /**
  * The local API server: JSON over HTTP and Server-Sent Events, on 127.0.0.1 only, with no
  * framework (node:http). Every request passes the source checks (Host, Origin) and, under
- * /api, the token check, before anything else; a refused request changes nothing. Everything
+ * /api, the token check, before anything else; a refused request changes nothing. The
+ * endpoints are the operation table's (operations/table.ts): the route gives the operation,
+ * its path fields and query or body the request, which `dispatch` validates and runs. Everything
  * else (GET /, /app.js…) is the browser UI's files, when a directory is given (issue 7).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -11,7 +13,9 @@ import { readJson } from './body.js';
 import { serveEvents } from './events.js';
 import { checkSource, checkToken } from './guard.js';
 import { describeError, HttpError } from './http-error.js';
-import { ROUTES } from './routes.js';
+import { fromQuery, matchRoute } from '../operations/http.js';
+import { OPERATIONS } from '../operations/table.js';
+import { dispatch } from '../operations/validate.js';
 import { serveStatic } from './static-files.js';
 
 export interface ApiServerOptions {
@@ -98,22 +102,19 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       serveEvents(o.service, req, res, BASE_HEADERS, streams);
       return;
     }
-    const candidates = ROUTES.filter((r) => r.path.test(path));
-    if (candidates.length === 0) throw new HttpError(404, 'not-found', 'no such endpoint');
-    const route = candidates.find((r) => r.method === method);
-    if (route === undefined) {
-      const allow = candidates.map((r) => r.method).join(', ');
+    const route = matchRoute(method, path);
+    if (!route.found) {
+      if (route.allow.length === 0) throw new HttpError(404, 'not-found', 'no such endpoint');
+      const allow = route.allow.join(', ');
       throw new HttpError(405, 'method-not-allowed', `use ${allow}`, { allow });
     }
-    const body = route.method === 'POST' ? await readJson(req, route.fields ?? []) : {};
-    const params = route.path.exec(path)!.slice(1);
-    const result = await route.handle({
-      service: o.service,
-      params,
-      query: url.searchParams,
-      body,
-    });
-    sendJson(res, route.status ?? 200, result);
+    const fields = method === 'POST' ? await readJson(req) : fromQuery(url.searchParams);
+    for (const k of Object.keys(route.params)) {
+      if (k in fields) throw new HttpError(400, 'bad-request', `${k} is given by the path`);
+    }
+    const result = await dispatch(o.service, route.name, { ...fields, ...route.params });
+    const status = OPERATIONS[route.name].http.status ?? 200;
+    sendJson(res, status, result);
   };
 
   const server = createServer((req, res) => {

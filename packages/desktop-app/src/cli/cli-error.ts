@@ -18,7 +18,7 @@ export class CliError extends Error {
 export function errorLine(err: unknown, dataDir?: string): string {
   if (err instanceof CliError) return err.message;
   const code = (err as { code?: unknown }).code;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = err instanceof Error ? err.message : '';
   switch (code) {
     case 'storage-locked':
       return `${dataDir ?? 'the data directory'} is in use by another running peer (stop it first, or use another --data directory)`;
@@ -37,12 +37,36 @@ export function errorLine(err: unknown, dataDir?: string): string {
     case 'invalid-invite':
       return `not a valid invite: ${message}`;
     case 'join-failed':
-      // A member lets strangers connect only while it has unused invites out: a used or
-      // expired invite often shows as a connection that closes, not as a refusal.
-      return `could not reach the inviter, or it no longer accepts this invite (used or expired: ask for a new one): ${message}`;
+      // The transport says why, in words (unreachable, closed without answering: used…).
+      return message;
     default:
       break;
   }
   if (err instanceof ApiError) return `${message} (${err.code})`;
-  return message;
+  // A port of ours (the local API's) that the OS would not give us.
+  const sys = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (sys.syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EACCES')) {
+    const where = `${sys.address ?? ''}:${sys.port ?? ''}`;
+    return code === 'EADDRINUSE'
+      ? `cannot listen on ${where}: another program listens there (choose another port)`
+      : `cannot listen on ${where}: permission denied (ports below 1024 need privileges)`;
+  }
+  if (err instanceof Error) return message;
+  // Not an Error (an Event, say): its type, never "[object Event]".
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? `failed (${type})` : `failed: ${JSON.stringify(err)}`;
+}
+
+/** Why a file named on the command line could not be read, in words. */
+export function fileError(option: string, path: string, err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : (err as Error).message;
+  return `cannot read ${option} ${path}: ${why}`;
 }

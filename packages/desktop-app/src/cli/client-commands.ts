@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ApiClient } from '../api/client.js';
-import { CliError } from './cli-error.js';
+import type { ServiceStatus } from '../service/types.js';
+import { CliError, fileError } from './cli-error.js';
 import { connect, dataDirOf } from './connect.js';
 import { formatEntries, formatHistory, formatStatus } from './format.js';
 import { parseDuration } from './durations.js';
-import { waitCaughtUp } from './progress.js';
 
 interface Common {
   data?: string;
@@ -24,8 +24,8 @@ function note(text: string): void {
   process.stderr.write(text + '\n');
 }
 
-/** Refuse a write that cannot commit now, saying how many acceptors are reachable. */
-async function requireMajority(client: ApiClient): Promise<void> {
+/** The peer's status, refused unless it runs in a log. */
+async function requireRunning(client: ApiClient): Promise<ServiceStatus> {
   const s = await client.status();
   if (s.state !== 'running') {
     throw new CliError(
@@ -34,7 +34,12 @@ async function requireMajority(client: ApiClient): Promise<void> {
         : `the peer is ${s.state}`,
     );
   }
-  const m = s.majority;
+  return s;
+}
+
+/** Refuse a write that cannot commit now, saying how many acceptors are reachable. */
+async function requireMajority(client: ApiClient): Promise<void> {
+  const m = (await requireRunning(client)).majority;
   if (m !== null && !m.ok) {
     throw new CliError(
       `no majority reachable: ${m.reachable} of ${m.total} acceptors reachable, need ${m.needed} (nothing was written; add --wait to queue it until a majority is back)`,
@@ -47,7 +52,13 @@ export async function invite(o: Common & { ttl?: string; qr?: boolean }): Promis
   const client = connect(dataDirOf(o.data));
   const inv = await client.invite(ttlMs !== undefined ? { ttlMs } : {});
   if (o.json === true) return out(JSON.stringify(inv));
-  out(o.qr === true ? inv.qr : inv.text);
+  if (o.qr === true) {
+    // The upper-case spelling: QR codes hold it in their compact alphanumeric mode. Light
+    // modules are drawn as blocks, for a terminal's dark background.
+    const { renderUnicodeCompact } = await import('uqr');
+    out(renderUnicodeCompact(inv.qr, { ecc: 'M', border: 2 }));
+    out(inv.qr);
+  } else out(inv.text);
   note(
     `single use, valid until ${new Date(inv.expiresAt).toISOString()}; on the new peer: synod join '<invite>'`,
   );
@@ -58,8 +69,9 @@ export async function join(text: string, o: Common & { timeout?: string }): Prom
   const dataDir = dataDirOf(o.data);
   const client = connect(dataDir);
   note('joining…');
-  const s = await client.join(text.trim());
+  const s = await client.join({ invite: text.trim() });
   note(`joined log ${s.logId} as ${s.id} (${s.name}); receiving the log`);
+  const { waitCaughtUp } = await import('./progress.js');
   const done = await waitCaughtUp(() => client.status(), 'catching up', timeoutMs);
   if (o.json === true) return out(JSON.stringify(done));
   out(
@@ -87,41 +99,121 @@ export async function append(
   if (o.file !== undefined) {
     if (bodyArg !== undefined)
       throw new CliError('give the body as an argument or --file, not both', 2);
-    body = readFileSync(o.file === '-' ? 0 : o.file, 'utf8');
+    body = readBody(o.file);
   }
   const client = connect(dataDirOf(o.data));
-  if (o.wait !== true) await requireMajority(client);
-  const r = await client.append(title, body, { timeoutMs });
+  const r =
+    o.wait === true
+      ? await whileWaiting(client, () => client.append({ title, body, timeoutMs }))
+      : await requireMajority(client).then(() => client.append({ title, body, timeoutMs }));
   out(o.json === true ? JSON.stringify(r) : `appended entry #${r.id}`);
 }
 
+/** A body from --file (`-`: stdin). */
+function readBody(file: string): string {
+  try {
+    return readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (err) {
+    throw new CliError(fileError('--file', file === '-' ? 'stdin' : file, err), 2);
+  }
+}
+
+/**
+ * Change an entry's title or body: the patches are the difference from its current body (a
+ * real diff: an edit in two places is two patches), made against its current version, and
+ * rebased by the log over an edit that another peer made meanwhile elsewhere in the text.
+ */
+export async function edit(
+  idText: string,
+  o: Common & { title?: string; body?: string; file?: string; timeout?: string },
+): Promise<void> {
+  const id = positiveInt(idText, '<id>');
+  const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : 15_000;
+  if (o.body !== undefined && o.file !== undefined) {
+    throw new CliError('give the body as --body or --file, not both', 2);
+  }
+  const body = o.file !== undefined ? readBody(o.file) : o.body;
+  if (body === undefined && o.title === undefined) {
+    throw new CliError('nothing to change: give --title, --body or --file', 2);
+  }
+  const client = connect(dataDirOf(o.data));
+  await requireMajority(client);
+  const entry = await client.entry({ id });
+  const { diffPatches } = await import('../document/diff.js');
+  const r = await client.edit({
+    id,
+    version: entry.version,
+    patches: body === undefined ? [] : diffPatches(entry.body, body),
+    ...(o.title !== undefined ? { title: o.title } : {}),
+    rebase: true,
+    timeoutMs,
+  });
+  out(
+    o.json === true
+      ? JSON.stringify(r)
+      : `edited entry #${id}: now version ${r.version}${r.rebased ? ' (rebased over a concurrent edit)' : ''}`,
+  );
+}
+
+/**
+ * Run a write queued with --wait, saying on stderr what it waits for: a majority, how many
+ * acceptors are reachable, and each change of that while it waits.
+ */
+async function whileWaiting<T>(client: ApiClient, write: () => Promise<T>): Promise<T> {
+  let last: string | undefined; // the last line said
+  const tell = (s: ServiceStatus): void => {
+    const m = s.majority;
+    if (m === null || (m.ok && last === undefined)) return; // never waited: nothing to say
+    const line = m.ok
+      ? `a majority is reachable again (${m.reachable} of ${m.total} acceptors): committing`
+      : `waiting for a majority: ${m.reachable} of ${m.total} acceptors reachable, need ${m.needed} (the write commits once enough peers are back; Ctrl-C stops waiting, the write may still commit)`;
+    if (line !== last) note(line);
+    last = line;
+  };
+  tell(await requireRunning(client));
+  let done = false;
+  void (async () => {
+    while (!done) {
+      await new Promise((resolve) => setTimeout(resolve, 1000).unref());
+      const s = done ? undefined : await client.status().catch(() => undefined);
+      if (s !== undefined && !done) tell(s);
+    }
+  })();
+  try {
+    return await write();
+  } finally {
+    done = true;
+  }
+}
+
+/**
+ * The history, oldest first, as the API pages it: the newest --limit records, or with --after
+ * the first --limit after that number, or with --all every record kept.
+ */
 export async function log(
   o: Common & { limit?: string; after?: string; all?: boolean; local?: boolean },
 ): Promise<void> {
   const read = o.local === true ? 'local' : 'linearizable';
   const limit = o.limit !== undefined ? positiveInt(o.limit, '--limit') : 50;
-  const afterArg = o.after !== undefined ? positiveInt(o.after, '--after', 0) : undefined;
+  const after = o.after !== undefined ? positiveInt(o.after, '--after', 0) : undefined;
   const client = connect(dataDirOf(o.data));
-  let after: number;
-  if (afterArg !== undefined) after = afterArg;
-  else if (o.all === true) after = 0;
-  else {
-    const head = await client.history({ limit: 1, read });
-    after = Math.max(0, head.operations - limit);
+  if (o.all !== true) {
+    const page = await client.history({ limit, read, ...(after !== undefined ? { after } : {}) });
+    return out(o.json === true ? JSON.stringify(page.records) : formatHistory(page.records));
   }
   const records = [];
-  for (;;) {
-    const page = await client.history({ after, limit: o.all === true ? 1000 : limit, read });
+  for (let from = after ?? 0; ;) {
+    const page = await client.history({ after: from, limit: 1000, read });
     records.push(...page.records);
     const last = page.records[page.records.length - 1];
-    if (o.all !== true || last === undefined) break;
-    after = last.n;
+    if (last === undefined) break;
+    from = last.n;
   }
   out(o.json === true ? JSON.stringify(records) : formatHistory(records));
 }
 
 export async function list(o: Common & { deleted?: boolean; local?: boolean }): Promise<void> {
-  const r = await connect(dataDirOf(o.data)).list({
+  const r = await connect(dataDirOf(o.data)).entries({
     read: o.local === true ? 'local' : 'linearizable',
     ...(o.deleted === true ? { deleted: true } : {}),
   });
@@ -133,7 +225,7 @@ export async function list(o: Common & { deleted?: boolean; local?: boolean }): 
 export async function remove(peer: string, o: Common): Promise<void> {
   const client = connect(dataDirOf(o.data));
   await requireMajority(client);
-  const r = await client.remove(peer);
+  const r = await client.removePeer({ peer });
   out(o.json === true ? JSON.stringify(r) : `removed ${r.removed}`);
 }
 

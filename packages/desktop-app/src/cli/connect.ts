@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { ApiClient, ApiError } from '../api/client.js';
 import { readEndpoint, readToken } from '../api/credentials.js';
 import { CliError } from './cli-error.js';
+import { httpFetch } from './http-fetch.js';
 
 /** --data, else $SYNOD_DATA, else ~/.synod. */
 export function dataDirOf(option: string | undefined): string {
@@ -30,7 +31,7 @@ export function connect(dataDir: string): ApiClient {
   } catch {
     throw notRunning(dataDir);
   }
-  const client = new ApiClient(url, token);
+  const client = new ApiClient(url, token, httpFetch);
   const request = client.request.bind(client);
   client.request = async <T>(...args: Parameters<ApiClient['request']>): Promise<T> => {
     try {

@@ -1,5 +1,6 @@
 /** Human-readable output of the client commands (each also has --json). */
 import type { EntryView, HistoryRecord } from '../document/index.js';
+import type { OperationName, OperationResult } from '../operations/table.js';
 import type { ServiceStatus } from '../service/types.js';
 
 function ago(ms: number | null): string {
@@ -102,4 +103,60 @@ export function formatEntries(entries: readonly EntryView[]): string {
       return `#${String(e.id).padEnd(5)} v${String(e.version).padEnd(5)} ${e.deleted ? '[deleted] ' : ''}${e.title}  — ${e.author}: ${preview}`;
     })
     .join('\n');
+}
+
+/** One entry in full: its header, then its body. */
+export function formatEntry(e: EntryView): string {
+  const when = new Date(e.updated).toISOString();
+  return [
+    `#${e.id} v${e.version}${e.deleted ? ' [deleted]' : ''} ${e.title}`,
+    `by ${e.author}; last changed ${when} by ${e.updatedBy || e.author} (slot ${e.updatedSlot})`,
+    '',
+    e.body,
+  ].join('\n');
+}
+
+/** The answer of a derived subcommand (operation-commands.ts), for a person. */
+export function formatOperationResult(
+  name: OperationName,
+  request: Record<string, unknown>,
+  result: unknown,
+): string {
+  const r = result as OperationResult<typeof name>;
+  switch (name) {
+    case 'entry':
+      return formatEntry(r as OperationResult<'entry'>);
+    case 'deleteEntry':
+    case 'restoreEntry': {
+      const done = name === 'deleteEntry' ? 'deleted' : 'restored';
+      return `${done} entry #${String(request.id)} (now version ${(r as { version: number }).version})`;
+    }
+    case 'renameLog':
+      return `renamed the log to "${String(request.title)}"`;
+    case 'setName':
+      return `this peer is now called "${String(request.name)}"`;
+    case 'editMany':
+      return (r as OperationResult<'editMany'>).results
+        .map((o, i) =>
+          o.ok
+            ? `edit ${i + 1}: version ${o.version}${o.rebased ? ' (rebased)' : ''}`
+            : `edit ${i + 1}: refused (${o.code}): ${o.message}`,
+        )
+        .join('\n');
+    case 'discovered': {
+      const peers = (r as OperationResult<'discovered'>).peers;
+      if (peers.length === 0) return 'no peers seen (mDNS finds peers on the LAN)';
+      return peers
+        .map(
+          (p) =>
+            `${p.peer}  ${p.member ? 'member' : 'not a member'}, seen ${ago(p.lastSeen)}  ${p.addrs.join(' ')}`,
+        )
+        .join('\n');
+    }
+    case 'suspend':
+    case 'resume':
+      return `${name === 'suspend' ? 'suspended' : 'resumed'}: the peer is ${(r as ServiceStatus).state}`;
+    default:
+      return JSON.stringify(result, null, 2);
+  }
 }

@@ -20,7 +20,7 @@ export async function init(o: {
 }): Promise<void> {
   const dataDir = dataDirOf(o.data);
   if (await isRunning(dataDir)) {
-    const s = await connect(dataDir).create(o.title !== undefined ? { title: o.title } : {});
+    const s = await connect(dataDir).createLog(o.title !== undefined ? { title: o.title } : {});
     out(`created log ${s.logId} (peer ${s.id}, ${s.name}); it is running now`);
     return;
   }
@@ -42,7 +42,7 @@ export async function init(o: {
     ...(o.name !== undefined ? { name: o.name } : {}),
   });
   try {
-    const s = await service.create(o.title !== undefined ? { title: o.title } : {});
+    const s = await service.createLog(o.title !== undefined ? { title: o.title } : {});
     if (o.json === true) out(JSON.stringify(s));
     else {
       out(`created log ${s.logId} in ${dataDir}`);

@@ -6,17 +6,26 @@
  *   synod start --data ~/notes                    run the peer (foreground; Ctrl-C stops it)
  *   synod invite --data ~/notes                   print an invite for a new peer
  *   synod join 'synod:…' --data ~/other           (with `synod start --data ~/other` running)
- *   synod append "Title" "Body" / log / list / status / remove <peer> / leave
+ *   synod append "Title" "Body" / show 1 / edit 1 --body … / delete 1 / log / list / status …
  *
- * Parsing is commander's; every subcommand has --help. Heavy modules (libp2p, SQLite) load
- * only for the subcommands that run a peer, so client subcommands start fast.
+ * One subcommand per operation of the peer (operation-commands.ts: the simple ones derived from
+ * the operation table, the others written out below). Parsing is commander's; every subcommand
+ * has --help. Heavy modules (libp2p, SQLite) load only for the subcommands that run a peer, the
+ * rest only when its subcommand runs, so client subcommands start fast (bench/cli.mjs).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
 import { CliError, errorLine } from './cli-error.js';
-import { addStartOptions, dataOption, type StartOptions } from './start-options.js';
+import { addOperationCommands } from './operation-commands.js';
+import { addStartOptions, dataOption, jsonOption, type StartOptions } from './start-options.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 const program = new Command('synod')
   .description('A peer of a shared, totally ordered document log (Multi-Paxos over libp2p).')
+  .version(version, '-V, --version', 'print the version of synod (@synod/desktop-app)')
+  // `synod --version` is the program's; `synod delete 4 --version 3` is delete's own option.
+  .enablePositionalOptions()
   .configureOutput({ outputError: (text, write) => write(usageError(text)) })
   .exitOverride();
 
@@ -27,8 +36,6 @@ function usageError(text: string): string {
   const what = text.trim().replace(/^error: /, '');
   return `${name}: ${what} (see ${name} --help)\n`;
 }
-
-const jsonOption = () => new Option('--json', 'print JSON');
 
 program
   .command('init')
@@ -107,10 +114,37 @@ program
   );
 
 program
+  .command('edit')
+  .description('change an entry: its title, its body, or both (made against its current version)')
+  .argument('<id>', 'the entry number')
+  .addOption(dataOption())
+  .option('--title <title>', 'the new title')
+  .option('--body <text>', 'the new body')
+  .option('--file <path>', 'read the new body from a file (- for stdin)')
+  .option('--timeout <duration>', 'give up waiting after this long (default 15s)')
+  .addOption(jsonOption())
+  .action(
+    async (
+      id: string,
+      o: {
+        data?: string;
+        title?: string;
+        body?: string;
+        file?: string;
+        timeout?: string;
+        json?: boolean;
+      },
+    ) => {
+      const { edit } = await import('./client-commands.js');
+      await edit(id, o);
+    },
+  );
+
+program
   .command('log')
   .description('print the decided history: slot, time, author, operation')
   .addOption(dataOption())
-  .option('--limit <n>', 'the newest n operations', '50')
+  .option('--limit <n>', 'the newest n operations (with --after: the first n after it)', '50')
   .option('--after <n>', 'operations after number n (oldest first)')
   .option('--all', 'every operation the log keeps')
   .option('--local', "read this peer's copy (no leader round trip; may be stale)")
@@ -162,6 +196,8 @@ program
     await leave(o);
   });
 
+addOperationCommands(program);
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
@@ -179,6 +215,28 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * Resolves once `stream` has handed everything written so far to the OS. Output to a pipe
+ * queues in the process when the reader is slower than we are (`synod list --json | jq`):
+ * exiting before it drains would cut it at the pipe's 64 KiB.
+ */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+// A reader that went away (`synod log | head`) is no error of ours: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 await main();
-// A finished command (or a stopped `start`) exits, whatever a library left running.
+// A finished command (or a stopped `start`) exits, whatever a library left running, once its
+// output is out.
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
 process.exit(process.exitCode ?? 0);

@@ -21,6 +21,9 @@ export interface StartOptions {
 export const dataOption = (): Option =>
   new Option('--data <dir>', 'the data directory (default: $SYNOD_DATA or ~/.synod)');
 
+/** Every client subcommand prints JSON with --json. */
+export const jsonOption = (): Option => new Option('--json', 'print JSON');
+
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /** Add the options of `synod start` to `command` (and return it). */

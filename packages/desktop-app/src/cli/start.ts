@@ -5,9 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { startApiServer, type ApiServer } from '../api/server.js';
-import { createToken, removeCredentials, writeEndpoint } from '../api/credentials.js';
-import { PeerService } from '../service/peer-service.js';
+import { startHost, type Host } from '../host/host.js';
+import type { PeerService } from '../service/peer-service.js';
 import type { ServiceStatus } from '../service/types.js';
 import { CliError, errorLine } from './cli-error.js';
 import { dataDirOf } from './connect.js';
@@ -53,16 +52,20 @@ function describePeer(s: ServiceStatus): string {
 
 export async function start(o: StartOptions): Promise<void> {
   const dataDir = dataDirOf(o.data);
-  const { host, port } = parseApiAddress(o.api);
+  const { host: apiHost, port } = parseApiAddress(o.api);
   if (o.durability !== undefined && o.durability !== 'full' && o.durability !== 'normal-unsafe') {
     throw new CliError('--durability must be full or normal-unsafe', 2);
   }
   const uiDir = uiDirOf(o.ui);
-  let service: PeerService;
+  let host: Host;
   try {
-    service = await PeerService.open({
+    host = await startHost({
       dataDir,
       mdns: o.mdns,
+      apiHost,
+      apiPort: port,
+      ...(uiDir !== undefined ? { uiDir } : {}),
+      onApiError: (err) => process.stderr.write(`synod: API error: ${errorLine(err)}\n`),
       ...(o.name !== undefined ? { name: o.name } : {}),
       ...(o.listen !== undefined ? { listen: o.listen } : {}),
       ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
@@ -71,30 +74,15 @@ export async function start(o: StartOptions): Promise<void> {
   } catch (err) {
     throw new CliError(errorLine(err, dataDir));
   }
-  let api: ApiServer;
-  try {
-    api = await startApiServer({
-      service,
-      token: createToken(dataDir),
-      host,
-      port,
-      ...(uiDir !== undefined ? { uiDir } : {}),
-      onError: (err) => process.stderr.write(`synod: API error: ${errorLine(err)}\n`),
-    });
-  } catch (err) {
-    await service.stop();
-    throw new CliError(`cannot serve the local API on ${host}:${port}: ${errorLine(err)}`);
-  }
-  writeEndpoint(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString() });
-
+  const { service, api } = host;
   const first = service.status();
   say(describePeer(first));
   for (const a of first.addresses) say(`listening on ${a}`);
-  say(`local API on ${api.url} (token in ${dataDir}/api-token)`);
+  say(`local API on ${api.url} (token in ${host.dataDir}/api-token)`);
   if (api.uiUrl !== undefined) say(`UI at ${api.uiUrl}`);
 
   watch(service);
-  await untilSignalled(service, api, dataDir);
+  await untilSignalled(host);
 }
 
 /** Report what a person running the peer wants to know: joins, catch-up, majority, removal. */
@@ -116,6 +104,8 @@ function watch(service: PeerService): void {
       if (s.state === 'failed') say(`the peer failed: ${s.failure ?? 'unknown'}`);
     }
     const p = s.protocol;
+    // One sentence, once: peers found this peer's storage rolled back (docs/protocol.md).
+    if (p?.amnesia != null && p.amnesia !== last.protocol?.amnesia) say(p.amnesia);
     if (p !== null && (p.catchup !== null || !p.initialized)) {
       catching = true;
       bar.update(s);
@@ -141,7 +131,7 @@ function watch(service: PeerService): void {
   });
 }
 
-function untilSignalled(service: PeerService, api: ApiServer, dataDir: string): Promise<void> {
+function untilSignalled(host: Host): Promise<void> {
   return new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
@@ -155,14 +145,11 @@ function untilSignalled(service: PeerService, api: ApiServer, dataDir: string): 
         let code = 0;
         try {
           // Stop taking requests; those in flight are answered (stopped) as the service stops.
-          const closing = api.close();
-          await service.stop();
-          await closing;
+          await host.close();
         } catch (err) {
           process.stderr.write(`synod: error while stopping: ${errorLine(err)}\n`);
           code = 1;
         }
-        removeCredentials(dataDir);
         say('stopped');
         process.exitCode = code;
         resolve();

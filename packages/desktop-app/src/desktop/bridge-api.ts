@@ -1,11 +1,12 @@
 /**
  * The one API the desktop UI (the renderer) talks to. Nothing else reaches the peer from the UI.
+ * Its methods are the operation table's (operations/table.ts), nothing is declared here twice.
  *
  * - In Electron, the preload script exposes it as `window.synod` (contextBridge), in its raw
  *   form (RawSynodBridge: answers as BridgeResult data): each call goes over IPC as
  *   `(method, request)` on BRIDGE_INVOKE_CHANNEL, the main process validates the request
- *   (bridge-validate.ts: validateBridgeCall) and answers with a BridgeResult; events come
- *   back on BRIDGE_EVENT_CHANNEL. The renderer wraps it with fromRawBridge.
+ *   (operations/validate.ts: dispatch) and answers with a BridgeResult; events come back on
+ *   BRIDGE_EVENT_CHANNEL. The renderer wraps it with fromRawBridge.
  * - In browser mode, the renderer builds the same API over the headless peer's local API
  *   (renderer/browser-bridge.ts: fetch + the SSE stream, the token from the URL fragment,
  *   127.0.0.1 only).
@@ -17,16 +18,38 @@
  * this file.
  */
 import type { EntryView, HistoryRecord, Patch } from '../document/types.js';
+import {
+  OPERATION_NAMES,
+  type OperationClient,
+  type OperationInput,
+  type OperationName,
+  type OperationResult,
+} from '../operations/table.js';
 import type { MajorityInfo } from '../service/errors.js';
 import type { ProtocolTrace } from '../service/protocol-monitor.js';
-import type { AppliedOperation, ProtocolView, ReadMode, ServiceStatus } from '../service/types.js';
+import type {
+  AppliedOperation,
+  DiscoveredPeerView,
+  EntriesView,
+  HistoryView,
+  InviteView,
+  ProtocolSnapshot,
+  ProtocolView,
+  ReadMode,
+  ServiceStatus,
+} from '../service/types.js';
 
 export type {
   AppliedOperation,
+  DiscoveredPeerView,
+  EntriesView,
   EntryView,
   HistoryRecord,
+  HistoryView,
+  InviteView,
   MajorityInfo,
   Patch,
+  ProtocolSnapshot,
   ProtocolTrace,
   ProtocolView,
   ReadMode,
@@ -34,129 +57,6 @@ export type {
 };
 export type { PeerView, ServiceState } from '../service/types.js';
 export type { RemotePeerView, TracedMessage } from '../service/protocol-monitor.js';
-
-// ------------------------------------------------------------------ requests
-
-export interface EntriesRequest {
-  /** `linearizable` (default: confirmed with a majority) or `local` (this replica, maybe stale). */
-  readonly read?: ReadMode;
-  /** Include deleted entries (default false). */
-  readonly deleted?: boolean;
-}
-
-export interface HistoryRequest {
-  /** Records with n > after (default 0). */
-  readonly after?: number;
-  /** At most this many, the oldest of them (default 100, at most 10 000). */
-  readonly limit?: number;
-  readonly read?: ReadMode;
-}
-
-/** Writes wait this long for a decision (default: the peer's, 30 s); they may commit later. */
-export interface Timed {
-  readonly timeoutMs?: number;
-}
-
-export interface AppendRequest extends Timed {
-  readonly title: string;
-  readonly body: string;
-}
-
-export interface EditRequest extends Timed {
-  readonly id: number;
-  /** The version the patches were made against. */
-  readonly version: number;
-  /** [pos, del, ins] in UTF-16 code units, applied in order. */
-  readonly patches: readonly Patch[];
-  readonly title?: string;
-  /** Rebase over edits decided since `version` instead of failing with `conflict`. */
-  readonly rebase?: boolean;
-}
-
-export interface EntryRequest extends Timed {
-  readonly id: number;
-  /** Refuse with `conflict` unless the entry is at this version (default: any). */
-  readonly version?: number;
-}
-
-export interface RenameLogRequest extends Timed {
-  readonly title: string;
-}
-
-export interface SetNameRequest {
-  readonly name: string;
-}
-
-export interface InviteRequest {
-  /** How long the invite stays valid, ms (default: the transport's). */
-  readonly ttlMs?: number;
-}
-
-export interface RemovePeerRequest extends Timed {
-  /** A member's peer id, or a name only it uses. */
-  readonly peer: string;
-}
-
-export interface CreateLogRequest {
-  readonly title?: string;
-}
-
-export interface JoinRequest {
-  /** The `synod:…` text another member's invite shows. */
-  readonly invite: string;
-  /** Set this peer's name first (optional). */
-  readonly name?: string;
-}
-
-export interface ProtocolRequest {
-  /** Messages after this cursor (the `cursor` of the previous answer; default 0). */
-  readonly after?: number;
-  /** At most this many messages, the newest of them (default 200, at most 1000). */
-  readonly limit?: number;
-}
-
-// ------------------------------------------------------------------ answers
-
-export interface EntriesView {
-  readonly title: string;
-  readonly entries: readonly EntryView[];
-  readonly operations: number;
-  readonly lastSlot: number;
-  readonly read: ReadMode;
-}
-
-export interface HistoryView {
-  readonly records: readonly HistoryRecord[];
-  /** The `n` of the oldest record kept, and the number of operations so far. */
-  readonly from: number;
-  readonly operations: number;
-}
-
-export interface InviteView {
-  /** `synod:…`: paste it into the other peer's join box. */
-  readonly text: string;
-  /** The same, upper-case, for a QR code. */
-  readonly qr: string;
-  readonly logId: string;
-  readonly inviter: string;
-  readonly addrs: readonly string[];
-  readonly expiresAt: number;
-}
-
-export interface DiscoveredPeerView {
-  readonly peer: string;
-  readonly addrs: readonly string[];
-  readonly lastSeen: number;
-  /** A member of this log (or provisionally one). */
-  readonly member: boolean;
-}
-
-/** What the protocol view draws: this peer's own state in full, the others as seen from here. */
-export interface ProtocolSnapshot {
-  readonly self: string | null;
-  readonly protocol: ProtocolView | null;
-  readonly trace: ProtocolTrace;
-}
 
 export type BridgeEvent =
   | { readonly type: 'status'; readonly status: ServiceStatus }
@@ -168,52 +68,17 @@ export type BridgeEvent =
 
 // ------------------------------------------------------------------ the API
 
-export interface SynodBridge {
-  status(): Promise<ServiceStatus>;
-  entries(request?: EntriesRequest): Promise<EntriesView>;
-  history(request?: HistoryRequest): Promise<HistoryView>;
-  append(request: AppendRequest): Promise<{ id: number; version: number }>;
-  edit(request: EditRequest): Promise<{ version: number; rebased: boolean }>;
-  deleteEntry(request: EntryRequest): Promise<{ version: number }>;
-  restoreEntry(request: EntryRequest): Promise<{ version: number }>;
-  renameLog(request: RenameLogRequest): Promise<void>;
-  setName(request: SetNameRequest): Promise<void>;
-  invite(request?: InviteRequest): Promise<InviteView>;
-  removePeer(request: RemovePeerRequest): Promise<{ removed: string }>;
-  leave(): Promise<ServiceStatus>;
-  createLog(request?: CreateLogRequest): Promise<ServiceStatus>;
-  join(request: JoinRequest): Promise<ServiceStatus>;
-  discovered(): Promise<{ peers: readonly DiscoveredPeerView[] }>;
-  protocol(request?: ProtocolRequest): Promise<ProtocolSnapshot>;
+/** One method per operation of the table (operations/table.ts), and the events. */
+export type SynodBridge = OperationClient & {
   /** Events until the returned function is called. */
   subscribe(listener: (event: BridgeEvent) => void): () => void;
-}
+};
 
 /** The request/answer methods (everything but subscribe), as IPC carries them. */
-export type BridgeMethod = Exclude<keyof SynodBridge, 'subscribe'>;
-
-export const BRIDGE_METHODS: readonly BridgeMethod[] = [
-  'status',
-  'entries',
-  'history',
-  'append',
-  'edit',
-  'deleteEntry',
-  'restoreEntry',
-  'renameLog',
-  'setName',
-  'invite',
-  'removePeer',
-  'leave',
-  'createLog',
-  'join',
-  'discovered',
-  'protocol',
-];
-
-/** The request type of each method (undefined: takes none). */
-export type BridgeRequest<M extends BridgeMethod> = Parameters<SynodBridge[M]>[0];
-export type BridgeAnswer<M extends BridgeMethod> = Awaited<ReturnType<SynodBridge[M]>>;
+export type BridgeMethod = OperationName;
+export const BRIDGE_METHODS: readonly BridgeMethod[] = OPERATION_NAMES;
+export type BridgeRequest<M extends BridgeMethod> = OperationInput<M>;
+export type BridgeAnswer<M extends BridgeMethod> = OperationResult<M>;
 
 /** ipcRenderer.invoke(BRIDGE_INVOKE_CHANNEL, method, request) → BridgeResult. */
 export const BRIDGE_INVOKE_CHANNEL = 'synod:invoke';
@@ -266,8 +131,17 @@ export function toBridgeErrorData(err: unknown): BridgeErrorData {
   }
   const e = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
   const code = typeof e.code === 'string' ? e.code : 'internal';
+  // Never `[object Event]`: a failed connection may throw an Event (its type says which).
   const message =
-    err instanceof Error ? err.message : typeof err === 'string' ? err : 'unknown error';
+    err instanceof Error
+      ? err.message
+      : typeof err === 'string'
+        ? err
+        : typeof e.message === 'string'
+          ? e.message
+          : typeof e.type === 'string'
+            ? `the connection failed (${e.type})`
+            : 'unknown error';
   const details: Record<string, unknown> = {};
   if (typeof e.version === 'number') details.version = e.version;
   if (typeof e.majority === 'object' && e.majority !== null) details.majority = e.majority;
@@ -296,29 +170,12 @@ export type RawSynodBridge = {
 
 /** The SynodBridge over the preload's raw one. */
 export function fromRawBridge(raw: RawSynodBridge): SynodBridge {
-  const call =
-    <M extends BridgeMethod>(m: M) =>
-    async (request?: BridgeRequest<M>): Promise<BridgeAnswer<M>> => {
-      const f = raw[m] as (r?: unknown) => Promise<BridgeResult<BridgeAnswer<M>>>;
-      return unwrapBridgeResult(await f(request));
-    };
-  return {
-    status: call('status'),
-    entries: call('entries'),
-    history: call('history'),
-    append: call('append'),
-    edit: call('edit'),
-    deleteEntry: call('deleteEntry'),
-    restoreEntry: call('restoreEntry'),
-    renameLog: call('renameLog'),
-    setName: call('setName'),
-    invite: call('invite'),
-    removePeer: call('removePeer'),
-    leave: call('leave'),
-    createLog: call('createLog'),
-    join: call('join'),
-    discovered: call('discovered'),
-    protocol: call('protocol'),
-    subscribe: (listener) => raw.subscribe(listener),
+  const bridge: Record<string, unknown> = {
+    subscribe: (listener: (event: BridgeEvent) => void) => raw.subscribe(listener),
   };
+  for (const m of BRIDGE_METHODS) {
+    const f = raw[m] as (r?: unknown) => Promise<BridgeResult>;
+    bridge[m] = async (request?: unknown) => unwrapBridgeResult(await f(request));
+  }
+  return bridge as SynodBridge;
 }

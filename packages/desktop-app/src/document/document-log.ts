@@ -8,8 +8,9 @@
  *
  * - An edit carries patches and the version it was made against. Against a stale version it is
  *   refused with `conflict` — never applied to a text it was not made for — unless it asks to
- *   be rebased, in which case it is transformed over the edits decided since (text-operation.ts),
- *   here, deterministically, the same way on every replica.
+ *   be rebased and changes only text that the edits decided since left alone (their changed
+ *   ranges do not meet): then it is transformed over them (text-operation.ts), here,
+ *   deterministically, the same way on every replica. Overlapping changes stay a conflict.
  * - A bad command (undecodable, unknown entry, patch out of range, over a limit, invalid text)
  *   gets an error result and changes nothing: every check runs before the first change, and
  *   patches that fail half-way are undone.
@@ -102,10 +103,10 @@ export interface ListOptions {
 }
 
 export interface HistoryQuery {
-  /** Records with `n` greater than this (default: from the oldest kept). */
-  after?: number;
+  /** Records with `n` greater than this; without it, the newest `limit` records. */
+  after?: number | undefined;
   /** At most this many, oldest first (default 100). */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 export interface DocumentStats {
@@ -299,11 +300,15 @@ export class DocumentLog implements StateMachine {
     return e === undefined ? undefined : view(e, true);
   }
 
-  /** History records, oldest first. */
+  /**
+   * History records, oldest first: the first `limit` after `after`, or without `after` the
+   * newest `limit` (what a log viewer shows first, like `git log -n`).
+   */
   historyRecords(query: HistoryQuery = {}): HistoryRecord[] {
     const kept = newest(this.history, HISTORY_LIMIT);
-    const after = query.after ?? 0;
     const limit = Math.max(0, query.limit ?? 100);
+    if (query.after === undefined) return limit === 0 ? [] : kept.slice(-limit);
+    const after = query.after;
     // n grows by one per record: find the first record after `after` directly.
     const first = kept[0]?.n ?? 0;
     const start = Math.max(0, after + 1 - first);
@@ -519,7 +524,15 @@ function rebase(e: Entry, base: number, patches: readonly Patch[]): Patch[] | 't
       e.version,
     );
   }
-  // The change decided first goes first where both insert at one place.
+  // Only disjoint changes are merged: where ours meets theirs, neither intent survives a
+  // splice ("Friday" to "Monday" and to "Tuesday" is not "TuesMonday"), so it is a conflict.
+  if (TextOperation.overlaps(theirs, ours)) {
+    return new Refusal(
+      'conflict',
+      `entry ${e.id} is at version ${e.version}, and the edit made against ${base} changes text that changed since`,
+      e.version,
+    );
+  }
   const [, oursPrime] = TextOperation.transform(theirs, ours);
   return oursPrime.toPatches();
 }

@@ -19,6 +19,7 @@ export {
 export type * from './types.js';
 export * from './limits.js';
 export { TextOperation } from './text-operation.js';
+export { diffPatches } from './diff.js';
 export { TextBuffer } from './text-buffer.js';
 export { isWellFormed, strictUtf8 } from './text.js';
 export * from './trace.js';

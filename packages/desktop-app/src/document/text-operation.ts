@@ -102,6 +102,55 @@ export class TextOperation {
     return out;
   }
 
+  /**
+   * Where this operation changes its base document: one closed range [start, end] per run of
+   * deletes and inserts, in base coordinates (an insert alone is [pos, pos]). Two operations
+   * made against the same document whose ranges meet anywhere (overlap, or touch at a point)
+   * changed the same text, or text next to each other's change, so neither one's intent is
+   * clear once both apply: see `overlaps`.
+   */
+  changedRanges(): [start: number, end: number][] {
+    const out: [number, number][] = [];
+    let pos = 0;
+    let open: [number, number] | undefined;
+    for (const c of this.ops) {
+      if (typeof c === 'number' && c > 0) {
+        open = undefined;
+        pos += c;
+        continue;
+      }
+      const del = typeof c === 'number' ? -c : 0;
+      if (open === undefined) {
+        open = [pos, pos];
+        out.push(open);
+      }
+      pos += del;
+      open[1] = pos;
+    }
+    return out;
+  }
+
+  /**
+   * Whether two operations on the same document change the same text or text that touches:
+   * their changed ranges meet. Two replacements of one word ("Friday" to "Monday" and to
+   * "Tuesday"), two inserts at one place (which first?), an insert inside or at the edge of a
+   * deleted range: each is a conflict, never a splice. Disjoint changes both apply exactly.
+   */
+  static overlaps(a: TextOperation, b: TextOperation): boolean {
+    const x = a.changedRanges();
+    const y = b.changedRanges();
+    let i = 0;
+    let j = 0;
+    while (i < x.length && j < y.length) {
+      const [s1, e1] = x[i]!;
+      const [s2, e2] = y[j]!;
+      if (s1 <= e2 && s2 <= e1) return true;
+      if (e1 < s2) i++;
+      else j++;
+    }
+    return false;
+  }
+
   /** This operation followed by `next` (ot.js compose). */
   compose(next: TextOperation): TextOperation {
     if (this.targetLength !== next.baseLength) {

@@ -7,9 +7,9 @@
  *    checklist: "validate the sender of all IPC messages").
  * 2. The channel: only BRIDGE_INVOKE_CHANNEL (requests) and BRIDGE_SUBSCRIBE_CHANNEL (events on
  *    or off) are handled; main.ts registers no other.
- * 3. The message: exactly `(method, request)`, the method one of BRIDGE_METHODS and the request
- *    what bridge-validate.ts accepts for it (a fresh object of checked fields is what reaches
- *    the peer); `(on: boolean)` for subscriptions.
+ * 3. The message: exactly `(method, request)`, the method an operation of the table and the
+ *    request what its schema accepts (operations/validate.ts: a fresh object of checked fields
+ *    is what reaches the peer); `(on: boolean)` for subscriptions.
  *
  * Answers are BridgeResult data, failures included (an Error thrown across IPC loses its code).
  */
@@ -19,9 +19,10 @@ import {
   toBridgeErrorData,
   type BridgeEvent,
   type BridgeResult,
-  type SynodBridge,
 } from '../desktop/bridge-api.js';
-import { dispatchBridgeCall, validateBridgeCall } from '../desktop/bridge-validate.js';
+import type { OperationHandlers } from '../operations/table.js';
+import { isOperationName } from '../operations/table.js';
+import { dispatch } from '../operations/validate.js';
 import { isAppUrl } from './policy.js';
 
 /** What main.ts knows of an IPC message's sender (from event.senderFrame). */
@@ -50,8 +51,13 @@ export function senderProblem(sender: IpcSender): string | undefined {
   return undefined;
 }
 
+/** What the main process serves: the peer service (one method per operation) and its events. */
+export type IpcPeer = OperationHandlers & {
+  subscribe(listener: (event: BridgeEvent) => void): () => void;
+};
+
 export interface IpcDispatcherOptions {
-  readonly bridge: SynodBridge;
+  readonly peer: IpcPeer;
   /** Send an event to one window (webContents.send on BRIDGE_EVENT_CHANNEL). */
   readonly send: (id: number, event: BridgeEvent) => void;
   /** Told of every refused message (to log it), never of its content. */
@@ -75,20 +81,25 @@ export class IpcDispatcher {
       this.o.onRefused?.(BRIDGE_INVOKE_CHANNEL, sender, 'bad arity');
       return refused('invalid-argument', 'a call is (method, request)');
     }
-    let call;
-    try {
-      call = validateBridgeCall(args[0], args[1]);
-    } catch (err) {
-      const data = toBridgeErrorData(err);
-      this.o.onRefused?.(BRIDGE_INVOKE_CHANNEL, sender, data.message);
-      return { ok: false, error: data };
+    if (!isOperationName(args[0])) {
+      const what = typeof args[0] === 'string' ? args[0].slice(0, 40) : '?';
+      this.o.onRefused?.(BRIDGE_INVOKE_CHANNEL, sender, `unknown method ${what}`);
+      return refused('invalid-argument', `unknown method ${what}`);
     }
     try {
-      const value = await dispatchBridgeCall(this.o.bridge, call);
+      const value = await dispatch(this.o.peer, args[0], args[1]);
       // undefined does not survive every transport: answer null for "nothing".
       return { ok: true, value: value ?? null };
     } catch (err) {
-      return { ok: false, error: toBridgeErrorData(err) };
+      const data = toBridgeErrorData(err);
+      if (
+        data.code === 'invalid-argument' ||
+        data.code === 'too-large' ||
+        data.code === 'bad-text'
+      ) {
+        this.o.onRefused?.(BRIDGE_INVOKE_CHANNEL, sender, data.message);
+      }
+      return { ok: false, error: data };
     }
   }
 
@@ -126,7 +137,7 @@ export class IpcDispatcher {
   /** Listen to the peer only while some window wants its events. */
   private sync(): void {
     if (this.subscribers.size > 0 && this.unsubscribe === undefined) {
-      this.unsubscribe = this.o.bridge.subscribe((event) => {
+      this.unsubscribe = this.o.peer.subscribe((event) => {
         for (const id of this.subscribers) this.o.send(id, event);
       });
     } else if (this.subscribers.size === 0 && this.unsubscribe !== undefined) {

@@ -2,7 +2,7 @@
  * Electron's main process: hosts the peer service (core + SQLite + libp2p) and one window that
  * shows the UI. Kept thin: what it decides is in plain modules tested under Node —
  * policy.ts (CSP, navigation, windows, permissions, UI files), ipc.ts (sender checks,
- * validation, dispatch), desktop/service-bridge.ts (the bridge over the service), native.ts
+ * validation, dispatch), host/host.ts (the peer and its local API, as `synod start` runs them), native.ts
  * (Electron's better-sqlite3 build), cli/start-options.ts (the options, those of
  * `synod start`). The README's "Electron security checklist" says how each item is met here.
  *
@@ -18,14 +18,13 @@ import {
   app,
   dialog,
   ipcMain,
+  powerMonitor,
   protocol,
   session,
   type IpcMainEvent,
   type IpcMainInvokeEvent,
   type WebContents,
 } from 'electron';
-import { startApiServer, type ApiServer } from '../api/server.js';
-import { createToken, removeCredentials, writeEndpoint } from '../api/credentials.js';
 import { errorLine } from '../cli/cli-error.js';
 import { dataDirOf } from '../cli/connect.js';
 import { parseApiAddress } from '../cli/start.js';
@@ -35,8 +34,7 @@ import {
   BRIDGE_INVOKE_CHANNEL,
   BRIDGE_SUBSCRIBE_CHANNEL,
 } from '../desktop/bridge-api.js';
-import { createServiceBridge } from '../desktop/service-bridge.js';
-import { PeerService } from '../service/peer-service.js';
+import { startHost, type Host } from '../host/host.js';
 import { IpcDispatcher, type IpcSender } from './ipc.js';
 import { findElectronBinding } from './native.js';
 import {
@@ -84,8 +82,7 @@ protocol.registerSchemesAsPrivileged([
 app.enableSandbox();
 
 const windows = new Set<WebContents>();
-let service: PeerService | undefined;
-let api: ApiServer | undefined;
+let host: Host | undefined;
 let dispatcher: IpcDispatcher | undefined;
 
 function senderOf(event: IpcMainEvent | IpcMainInvokeEvent): IpcSender {
@@ -151,7 +148,7 @@ function secureSession(): void {
   });
 }
 
-async function openService(): Promise<PeerService> {
+async function openHost(): Promise<Host> {
   const binding = findElectronBinding(
     PACKAGE_DIR,
     existsSync,
@@ -161,10 +158,14 @@ async function openService(): Promise<PeerService> {
   );
   if (!binding.found) throw new Error(binding.message);
   const dataDir = dataDirOf(options.data);
-  const s = await PeerService.open({
+  // The local API too (127.0.0.1, a token), so that `synod status --data …` works.
+  const { host: apiHost, port } = parseApiAddress(options.api);
+  const h = await startHost({
     dataDir,
     mdns: options.mdns,
     nativeBinding: binding.path,
+    apiHost,
+    apiPort: port,
     ...(options.name !== undefined ? { name: options.name } : {}),
     ...(options.listen !== undefined ? { listen: options.listen } : {}),
     ...(options.bootstrap !== undefined ? { bootstrap: options.bootstrap } : {}),
@@ -173,7 +174,7 @@ async function openService(): Promise<PeerService> {
       : {}),
   });
   dispatcher = new IpcDispatcher({
-    bridge: createServiceBridge(s),
+    peer: h.service,
     send: (id, event) => {
       for (const w of windows) {
         if (w.id === id && !w.isDestroyed()) w.send(BRIDGE_EVENT_CHANNEL, event);
@@ -182,12 +183,23 @@ async function openService(): Promise<PeerService> {
     onRefused: (channel, sender, reason) =>
       process.stderr.write(`synod: refused ${channel} from ${sender.url || '?'}: ${reason}\n`),
   });
-  // The local API too (127.0.0.1, a token), so that `synod status --data …` works.
-  const { host, port } = parseApiAddress(options.api);
-  api = await startApiServer({ service: s, token: createToken(dataDir), host, port });
-  writeEndpoint(dataDir, { url: api.url, pid: process.pid, startedAt: new Date().toISOString() });
-  say(`local API on ${api.url} (token in ${dataDir}/api-token)`);
-  return s;
+  say(`local API on ${h.api.url} (token in ${dataDir}/api-token)`);
+  return h;
+}
+
+/**
+ * Sleep and wake (powerMonitor): before the system sleeps the peer steps down and goes
+ * offline (service.suspend), so the others elect a leader at once rather than wait out a
+ * leader that froze mid-turn; after wake it comes back and catches up, which the window shows
+ * (status: protocol.catchup). Quitting steps down the same way (shutdown stops the service).
+ */
+function watchPower(h: Host): void {
+  powerMonitor.on('suspend', () => {
+    void h.service.suspend().catch((err: unknown) => say(`suspend: ${errorLine(err)}`));
+  });
+  powerMonitor.on('resume', () => {
+    void h.service.resume().catch((err: unknown) => say(`resume: ${errorLine(err)}`));
+  });
 }
 
 function createWindow(): void {
@@ -240,10 +252,8 @@ ipcMain.on(BRIDGE_SUBSCRIBE_CHANNEL, (event, ...args: unknown[]) => {
 let quitting = false;
 async function shutdown(): Promise<void> {
   dispatcher?.close();
-  const closing = api?.close();
-  await service?.stop();
-  await closing;
-  if (api !== undefined) removeCredentials(dataDirOf(options.data));
+  await host?.service.suspend();
+  await host?.close();
 }
 
 app.on('before-quit', (e) => {
@@ -256,7 +266,7 @@ app.on('before-quit', (e) => {
 });
 app.on('window-all-closed', () => app.quit());
 app.on('activate', () => {
-  if (BrowserWindow.getAllWindows().length === 0 && service !== undefined) createWindow();
+  if (BrowserWindow.getAllWindows().length === 0 && host !== undefined) createWindow();
 });
 
 // Not a top-level `await app.whenReady()`: an ES-module entry point must finish evaluating
@@ -269,7 +279,8 @@ void app.whenReady().then(async () => {
     return;
   }
   try {
-    service = await openService();
+    host = await openHost();
+    watchPower(host);
     createWindow();
   } catch (err) {
     const line = errorLine(err, options.data);

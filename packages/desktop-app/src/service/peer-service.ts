@@ -1,34 +1,31 @@
 /**
- * The peer service: one peer of a shared document log, with typed operations and an event
- * stream. The headless `synod start` hosts it behind the local API; Electron's main process
- * (issue 7) hosts the same service behind IPC. It holds no Electron and no HTTP.
+ * The peer service: one peer of a shared document log, with one method per operation of the
+ * operation table (operations/table.ts: it `implements OperationHandlers`, each method taking
+ * its validated request) and an event stream. The host module (host/) serves it over the local
+ * API and Electron's IPC; requests reach it through `dispatch`, which validates them first.
+ * It holds no Electron and no HTTP, and reaches the store and the network only through
+ * @synod/peer (createPeer, PeerDirectory).
  *
- * Life cycle: a data directory without a log is in `setup` (the store is open, so locked: one
- * peer per directory) until `create()` or `join()`; then `running` (maybe still catching up);
- * `removed` once a member removed it; `leave()` takes it out of the log and back to `setup`
- * (the old store is moved to <dataDir>/left/); `stop()` ends it.
+ * Life cycle: a data directory without a log is in `setup` (the directory is held, so locked:
+ * one peer per directory) until `createLog` or `join`; then `running` (maybe still catching up);
+ * `removed` once a member removed it; `suspended` between `suspend` and `resume` (sleep);
+ * `leave` takes it out of the log and back to `setup` (the old store is set aside in
+ * <dataDir>/left/); `stop()` ends it.
+ *
+ * Events are pushed, never polled: the node tells when its status changes (watchStatus) and
+ * what it applied (subscribe); an `applied` event carries each changed entry.
  */
-import { mkdirSync, renameSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { RemovedError, TimeoutError, type AppliedCommand, type ProtocolOptions } from '@synod/core';
 import {
   createPeer,
-  ensureDataDir,
-  inspectDataDir,
-  META_JOINING,
-  META_NAME,
-  peerDbPath,
+  JoinRefusedError,
+  PeerDirectory,
+  type Durability,
+  type LanAsker,
   type Peer,
   type PeerOptions,
 } from '@synod/peer';
-import { openSqliteStorage, type Durability, type SqliteStorage } from '@synod/storage-sqlite';
-import {
-  decodeInvite,
-  JoinRefusedError,
-  type DiscoveredPeer,
-  type IssuedInvite,
-} from '@synod/transport-libp2p';
 import {
   decodeCommand,
   decodeResult,
@@ -38,30 +35,33 @@ import {
   type DocumentCommand,
   type DocumentResult,
   type EntryView,
-  type HistoryRecord,
 } from '../document/index.js';
+import type {
+  OperationHandlers,
+  OperationRequest as Req,
+  OperationResult as Res,
+} from '../operations/table.js';
 import {
   AlreadyInitializedError,
   AmbiguousPeerError,
   DocumentError,
-  InvalidArgumentError,
+  LanUnavailableError,
   NotInitializedError,
   OperationTimeoutError,
   ServiceStoppedError,
   UnknownPeerError,
 } from './errors.js';
-import { ProtocolMonitor, type ProtocolTrace } from './protocol-monitor.js';
+import { InviteRequests } from './invite-requests.js';
+import { ProtocolMonitor } from './protocol-monitor.js';
 import { majorityInfo, peerViews, protocolView } from './status.js';
 import type {
   AppliedOperation,
   EditOutcome,
-  EditRequest,
   ReadMode,
   ServiceEvent,
   ServiceState,
   ServiceStatus,
 } from './types.js';
-import * as check from './validate.js';
 
 export interface PeerServiceOptions {
   dataDir: string;
@@ -79,29 +79,13 @@ export interface PeerServiceOptions {
   psk?: Uint8Array;
   /** Default timeout of writes and linearizable reads, ms (default 30 000). */
   operationTimeoutMs?: number;
-  /** How often the status is checked for changes to report, ms (default 250). */
-  statusIntervalMs?: number;
-}
-
-export interface ListResult {
-  readonly title: string;
-  readonly entries: readonly EntryView[];
-  readonly operations: number;
-  readonly lastSlot: number;
-  /** How it was read: `local` may be stale. */
-  readonly read: ReadMode;
-}
-
-export interface HistoryResult {
-  readonly records: readonly HistoryRecord[];
-  /** The `n` of the oldest record kept, and of the newest operation. */
-  readonly from: number;
-  readonly operations: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-/** A status event goes out when something changes, and at least this often (lastSeen ages). */
+/** A status event goes out at least this often (peers' lastSeen and RTT age). */
 const STATUS_HEARTBEAT_MS = 5000;
+/** Status changes closer together than this go out as one event (a busy log changes slot_out at every turn). */
+const STATUS_COALESCE_MS = 50;
 
 type Listener = (event: ServiceEvent) => void;
 
@@ -109,27 +93,33 @@ function defaultName(): string {
   return hostname().slice(0, MAX_NAME) || 'peer';
 }
 
-export class PeerService {
+export class PeerService implements OperationHandlers {
   private state: ServiceState = 'setup';
   private peer: Peer<DocumentLog> | undefined;
-  private setupStore: SqliteStorage | undefined;
+  private readonly directory: PeerDirectory;
   private myName: string;
   private readonly listeners = new Set<Listener>();
-  private unsubscribe: (() => void) | undefined;
+  private unsubscribe: (() => void)[] = [];
   private transition: Promise<unknown> = Promise.resolve();
-  private timer: ReturnType<typeof setInterval> | undefined;
-  private lastSignature = '';
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
   private lastStatusAt = 0;
   private pendingApplied: AppliedOperation[] = [];
   private nameProposed = false;
   private readonly timeoutMs: number;
   /** The protocol messages this peer sends and receives, for the protocol view. */
   private readonly monitor = new ProtocolMonitor();
+  /** LAN peers in no log asking this member for an invite, waiting for the user's answer. */
+  private readonly inviteRequests = new InviteRequests(() => this.emitStatus());
+  /** In setup with LAN discovery on: members found on the LAN, to ask for an invite. */
+  private asker: LanAsker | undefined;
 
   private constructor(
     private readonly options: PeerServiceOptions,
+    directory: PeerDirectory,
     name: string,
   ) {
+    this.directory = directory;
     this.myName = name;
     this.timeoutMs = options.operationTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
@@ -139,34 +129,37 @@ export class PeerService {
    * Throws the store's typed errors (storage-locked: another peer runs on this directory).
    */
   static async open(options: PeerServiceOptions): Promise<PeerService> {
-    if (options.name !== undefined) check.name(options.name);
-    ensureDataDir(options.dataDir);
-    const found = await inspectDataDir(options.dataDir, storeOptions(options));
-    const service = new PeerService(options, options.name ?? found.name ?? defaultName());
+    const directory = PeerDirectory.open(options);
+    const found = await directory.state();
+    const service = new PeerService(
+      options,
+      directory,
+      options.name ?? found.name ?? defaultName(),
+    );
     await service.settle();
-    const interval = options.statusIntervalMs ?? 250;
-    service.timer = setInterval(() => service.checkStatus(), interval);
-    service.timer.unref();
+    service.heartbeat = setInterval(() => {
+      if (Date.now() - service.lastStatusAt >= STATUS_HEARTBEAT_MS) service.emitStatus();
+    }, STATUS_HEARTBEAT_MS);
+    service.heartbeat.unref();
     return service;
   }
 
   // ------------------------------------------------------------------ life cycle
 
   /** Create a new log with this peer as its only member. */
-  create(options: { title?: string } = {}): Promise<ServiceStatus> {
-    const title = options.title === undefined ? undefined : check.title(options.title);
+  createLog(request: Req<'createLog'>): Promise<ServiceStatus> {
     return this.serially(async () => {
-      const store = this.inSetup();
-      await store.close();
-      this.setupStore = undefined;
+      this.inSetup();
+      await this.stopAsker();
+      await this.directory.release();
       try {
         await this.startPeer({ init: true });
       } catch (err) {
         await this.settle();
         throw err;
       }
-      if (title !== undefined && title !== '') {
-        await this.propose({ type: 'rename-log', ...this.stamp(), title });
+      if (request.title !== undefined && request.title !== '') {
+        await this.propose({ type: 'rename-log', ...this.stamp(), title: request.title });
       }
       return this.status();
     });
@@ -177,23 +170,19 @@ export class PeerService {
    * up: see status().protocol). Throws the transport's typed errors (invalid-invite,
    * already-used, expired, join-failed…).
    */
-  join(invite: string): Promise<ServiceStatus> {
-    if (typeof invite !== 'string')
-      return Promise.reject(new InvalidArgumentError('invite must be a string'));
-    const decoded = decodeInvite(invite.trim());
+  async join(request: Req<'join'>): Promise<ServiceStatus> {
+    if (request.name !== undefined) await this.setName({ name: request.name });
+    const invite = request.invite;
     return this.serially(async () => {
-      const store = this.inSetup();
-      const prepared = store.logId;
-      await store.close();
-      this.setupStore = undefined;
-      // A store left by a join to another log that never got through holds no log: set it
-      // aside rather than refuse (it is kept, never deleted).
-      if (prepared !== undefined && prepared !== decoded.logId) this.archive('unused');
+      this.inSetup();
+      await this.stopAsker();
+      const recorded = await this.directory.release();
       try {
-        await this.startPeer({ join: invite.trim() });
+        this.directory.prepareJoin(invite, recorded);
+        await this.startPeer({ join: invite });
       } catch (err) {
         // A refusal is final (the inviter did not add us): do not ask again at the next start.
-        if (err instanceof JoinRefusedError) await this.forgetJoin();
+        if (err instanceof JoinRefusedError) await this.directory.forgetJoin();
         await this.settle().catch(() => undefined);
         throw err;
       }
@@ -202,8 +191,30 @@ export class PeerService {
   }
 
   /**
+   * First run on a LAN: ask a member that answered this peer's LAN query (discovered) for an
+   * invite — its user accepts or declines in its app — then join with it. Throws the typed
+   * refusal (declined, busy, not-accepting, timeout) or invite-request-failed.
+   */
+  async askToJoin(request: Req<'askToJoin'>): Promise<ServiceStatus> {
+    if (request.name !== undefined) await this.setName({ name: request.name });
+    if (this.state !== 'setup') throw new AlreadyInitializedError(this.peer?.logId ?? '?');
+    const asker = this.asker;
+    if (asker === undefined) {
+      throw new LanUnavailableError('LAN discovery is off (started with --no-mdns)');
+    }
+    const invite = await asker.requestInvite(request.peer, { name: this.myName });
+    return this.join({ invite });
+  }
+
+  /** The user's answer to a LAN peer that asked for an invite (status().inviteRequests). */
+  answerInviteRequest(request: Req<'answerInviteRequest'>): Promise<Res<'answerInviteRequest'>> {
+    this.inviteRequests.answer(request.request, request.accept);
+    return Promise.resolve({});
+  }
+
+  /**
    * Leave the log: remove this peer (it resolves once the configuration without it governs),
-   * stop it, move its store to <dataDir>/left/, and return to `setup`.
+   * stop it, set its store aside in <dataDir>/left/, and return to `setup`.
    */
   leave(): Promise<ServiceStatus> {
     return this.serially(async () => {
@@ -211,9 +222,32 @@ export class PeerService {
       if (peer === undefined) throw new NotInitializedError();
       if (!peer.node.status().removed) await peer.leave();
       await this.stopPeer();
-      this.archive('left');
+      this.directory.setAside('left');
       await this.settle();
       this.emit({ type: 'reset' });
+      return this.status();
+    });
+  }
+
+  /**
+   * Before the system sleeps or the app quits: step down (stepDown) and go offline, keeping
+   * the store. Writes fail with `stopped` until resume. A peer in setup just stays so.
+   */
+  suspend(): Promise<ServiceStatus> {
+    return this.serially(async () => {
+      if (this.state === 'running' || this.state === 'removed' || this.state === 'failed') {
+        await this.stepDown();
+        this.state = 'suspended';
+        this.emitStatus();
+      }
+      return this.status();
+    });
+  }
+
+  /** After wake: start the peer again; it reconnects and catches up (status().protocol.catchup). */
+  resume(): Promise<ServiceStatus> {
+    return this.serially(async () => {
+      if (this.state === 'suspended') await this.settle();
       return this.status();
     });
   }
@@ -222,10 +256,11 @@ export class PeerService {
   stop(): Promise<void> {
     return this.serially(async () => {
       if (this.state === 'stopped') return;
-      if (this.timer !== undefined) clearInterval(this.timer);
+      if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+      if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
       await this.stopPeer();
-      await this.setupStore?.close();
-      this.setupStore = undefined;
+      await this.stopAsker();
+      await this.directory.release();
       this.state = 'stopped';
       this.emitStatus();
       this.listeners.clear();
@@ -234,111 +269,80 @@ export class PeerService {
 
   // ------------------------------------------------------------------ operations
 
-  async append(
-    entry: { title: unknown; body: unknown },
-    options: { timeoutMs?: unknown } = {},
-  ): Promise<{ id: number; version: number }> {
-    const title = check.title(entry.title);
-    const body = check.body(entry.body);
-    const r = await this.propose(
-      { type: 'append', ...this.stamp(), title, body },
-      check.timeout(options.timeoutMs, this.timeoutMs),
+  async append(r: Req<'append'>): Promise<Res<'append'>> {
+    const { id, version } = await this.propose(
+      { type: 'append', ...this.stamp(), title: r.title, body: r.body },
+      r.timeoutMs,
     );
-    return { id: r.id, version: r.version };
+    return { id, version };
   }
 
-  async edit(
-    id: unknown,
-    request: EditRequest | Record<string, unknown>,
-    options: { timeoutMs?: unknown } = {},
-  ): Promise<{ version: number; rebased: boolean }> {
-    const cmd = this.editCommand(id, request);
-    const r = await this.propose(cmd, check.timeout(options.timeoutMs, this.timeoutMs));
-    return { version: r.version, rebased: r.rebased };
+  async edit(r: Req<'edit'>): Promise<Res<'edit'>> {
+    const { version, rebased } = await this.propose(this.editCommand(r.id, r), r.timeoutMs);
+    return { version, rebased };
   }
 
   /**
    * Several edits of one entry, proposed in order with all outstanding at once (a typist's
    * burst): they take effect in this order. Each gets its own outcome.
    */
-  async editMany(
-    id: unknown,
-    edits: unknown,
-    options: { timeoutMs?: unknown } = {},
-  ): Promise<EditOutcome[]> {
-    if (!Array.isArray(edits)) throw new InvalidArgumentError('edits must be an array');
-    const commands = edits.map((e) => this.editCommand(id, e as Record<string, unknown>));
-    const timeoutMs = check.timeout(options.timeoutMs, this.timeoutMs);
+  async editMany(r: Req<'editMany'>): Promise<Res<'editMany'>> {
+    const commands = r.edits.map((e) => this.editCommand(r.id, e));
     // Every propose() call takes its place in this peer's order synchronously, here.
-    const results = commands.map((c) => this.propose(c, timeoutMs));
-    return Promise.all(
-      results.map((p) =>
-        p.then(
-          (r): EditOutcome => ({ ok: true, version: r.version, rebased: r.rebased }),
-          (err: unknown): EditOutcome => ({
-            ok: false,
-            code: (err as { code?: string }).code ?? 'internal',
-            message: err instanceof Error ? err.message : String(err),
-            version: err instanceof DocumentError ? err.version : 0,
-          }),
+    const results = commands.map((c) => this.propose(c, r.timeoutMs));
+    return {
+      results: await Promise.all(
+        results.map((p) =>
+          p.then(
+            (x): EditOutcome => ({ ok: true, version: x.version, rebased: x.rebased }),
+            (err: unknown): EditOutcome => ({
+              ok: false,
+              code: (err as { code?: string }).code ?? 'internal',
+              message: err instanceof Error ? err.message : String(err),
+              version: err instanceof DocumentError ? err.version : 0,
+            }),
+          ),
         ),
       ),
-    );
+    };
   }
 
-  async delete(
-    id: unknown,
-    options: { version?: unknown; timeoutMs?: unknown } = {},
-  ): Promise<{ version: number }> {
-    return this.deleteOrRestore('delete', id, options);
+  async deleteEntry(r: Req<'deleteEntry'>): Promise<Res<'deleteEntry'>> {
+    const cmd = { type: 'delete' as const, ...this.stamp(), id: r.id, version: r.version ?? 0 };
+    return { version: (await this.propose(cmd, r.timeoutMs)).version };
   }
 
-  async restore(
-    id: unknown,
-    options: { version?: unknown; timeoutMs?: unknown } = {},
-  ): Promise<{ version: number }> {
-    return this.deleteOrRestore('restore', id, options);
+  async restoreEntry(r: Req<'restoreEntry'>): Promise<Res<'restoreEntry'>> {
+    const cmd = { type: 'restore' as const, ...this.stamp(), id: r.id, version: r.version ?? 0 };
+    return { version: (await this.propose(cmd, r.timeoutMs)).version };
   }
 
-  async renameLog(title: unknown, options: { timeoutMs?: unknown } = {}): Promise<void> {
-    const t = check.title(title);
-    await this.propose(
-      { type: 'rename-log', ...this.stamp(), title: t },
-      check.timeout(options.timeoutMs, this.timeoutMs),
-    );
+  async renameLog(r: Req<'renameLog'>): Promise<Res<'renameLog'>> {
+    await this.propose({ type: 'rename-log', ...this.stamp(), title: r.title }, r.timeoutMs);
+    return {};
   }
 
-  /** Change this peer's display name (kept in the store, and recorded in the log). */
-  async setName(name: unknown): Promise<void> {
-    const n = check.name(name);
-    this.myName = n;
+  /** Change this peer's display name (kept in the data directory, and recorded in the log). */
+  async setName(r: Req<'setName'>): Promise<Res<'setName'>> {
+    this.myName = r.name;
     if (this.peer !== undefined) {
-      await this.peer.setName(n);
-      await this.propose({ type: 'set-name', ...this.stamp() });
-    } else if (this.setupStore !== undefined) {
-      await this.setupStore.setMeta(META_NAME, new TextEncoder().encode(n));
+      await this.peer.setName(r.name);
+      if (this.state === 'running') await this.propose({ type: 'set-name', ...this.stamp() });
+    } else if (this.directory.holding) {
+      await this.directory.setName(r.name);
     }
     this.emitStatus();
+    return {};
   }
 
   /** The entries: linearizable by default (confirmed by the leader with a majority). */
-  list(
-    options: {
-      read?: unknown;
-      includeDeleted?: unknown;
-      bodies?: unknown;
-      timeoutMs?: unknown;
-    } = {},
-  ): Promise<ListResult> {
-    const mode = readMode(options.read);
-    return this.read(mode, options.timeoutMs, (sm) => {
+  entries(r: Req<'entries'> = {}): Promise<Res<'entries'>> {
+    const mode = r.read ?? 'linearizable';
+    return this.read(mode, r.timeoutMs, (sm) => {
       const stats = sm.stats();
       return {
         title: stats.title,
-        entries: sm.list({
-          includeDeleted: options.includeDeleted === true,
-          bodies: options.bodies !== false,
-        }),
+        entries: sm.list({ includeDeleted: r.deleted === true, bodies: r.bodies !== false }),
         operations: stats.operations,
         lastSlot: stats.lastSlot,
         read: mode,
@@ -346,26 +350,18 @@ export class PeerService {
     });
   }
 
-  async get(
-    id: unknown,
-    options: { read?: unknown; timeoutMs?: unknown } = {},
-  ): Promise<EntryView> {
-    const n = check.positive(id, 'id');
-    const entry = await this.read(readMode(options.read), options.timeoutMs, (sm) => sm.get(n));
-    if (entry === undefined) throw new DocumentError('unknown-entry', `no entry ${n}`, 0);
+  async entry(r: Req<'entry'>): Promise<Res<'entry'>> {
+    const entry = await this.read(r.read ?? 'linearizable', r.timeoutMs, (sm) => sm.get(r.id));
+    if (entry === undefined) throw new DocumentError('unknown-entry', `no entry ${r.id}`, 0);
     return entry;
   }
 
-  /** The decided history, oldest first: records with n > after (the newest kept are bounded). */
-  history(
-    options: { after?: unknown; limit?: unknown; read?: unknown; timeoutMs?: unknown } = {},
-  ): Promise<HistoryResult> {
-    const after = options.after === undefined ? 0 : nonNegative(options.after, 'after');
-    const limit = options.limit === undefined ? 100 : check.positive(options.limit, 'limit');
-    return this.read(readMode(options.read), options.timeoutMs, (sm) => {
+  /** The decided history, oldest first: records with n > after, or the newest `limit`. */
+  history(r: Req<'history'> = {}): Promise<Res<'history'>> {
+    return this.read(r.read ?? 'linearizable', r.timeoutMs, (sm) => {
       const stats = sm.stats();
       return {
-        records: sm.historyRecords({ after, limit: Math.min(limit, 10_000) }),
+        records: sm.historyRecords({ after: r.after, limit: r.limit ?? 100 }),
         from: stats.historyFrom,
         operations: stats.operations,
       };
@@ -373,30 +369,34 @@ export class PeerService {
   }
 
   /** A single-use invite to this log. */
-  invite(options: { ttlMs?: unknown } = {}): Promise<IssuedInvite> {
-    const peer = this.running();
-    const ttlMs = options.ttlMs === undefined ? undefined : check.timeout(options.ttlMs, 0);
-    return peer.invite(ttlMs !== undefined ? { ttlMs } : {});
+  invite(r: Req<'invite'> = {}): Promise<Res<'invite'>> {
+    return this.running().invite(r.ttlMs !== undefined ? { ttlMs: r.ttlMs } : {});
   }
 
   /** Remove a member, named by peer id or by a name only it uses. */
-  async remove(ref: unknown, options: { timeoutMs?: unknown } = {}): Promise<string> {
+  async removePeer(r: Req<'removePeer'>): Promise<Res<'removePeer'>> {
     const peer = this.running();
-    if (typeof ref !== 'string' || ref.length === 0) throw new UnknownPeerError(String(ref));
-    const id = this.resolvePeer(ref);
-    const timeoutMs = check.timeout(options.timeoutMs, this.timeoutMs);
+    const id = this.resolvePeer(r.peer);
+    const timeoutMs = r.timeoutMs ?? this.timeoutMs;
     try {
       await peer.node.removePeer(id, { timeoutMs });
     } catch (err) {
       throw this.timeoutError(err, timeoutMs);
     }
     this.emitStatus();
-    return id;
+    return { removed: id };
   }
 
-  /** Peers found on the LAN (mDNS) or by address, members or not. */
-  discovered(): DiscoveredPeer[] {
-    return this.peer?.transport.discoveredPeers() ?? [];
+  /**
+   * Peers found on the LAN (mDNS) or by address, members or not; in setup, the members of logs
+   * that answered this peer's LAN query.
+   */
+  discovered(): Promise<Res<'discovered'>> {
+    if (this.peer === undefined) {
+      const found = this.asker?.peers() ?? [];
+      return Promise.resolve({ peers: found.map((p) => ({ ...p, member: false })) });
+    }
+    return Promise.resolve({ peers: this.peer.discovered() });
   }
 
   /**
@@ -404,19 +404,13 @@ export class PeerService {
    * status().protocol), the protocol messages after cursor `after` (at most `limit`, the
    * newest), and the other peers as their messages show them.
    */
-  protocol(options: { after?: unknown; limit?: unknown } = {}): {
-    self: string | null;
-    protocol: ServiceStatus['protocol'];
-    trace: ProtocolTrace;
-  } {
-    const after = options.after === undefined ? 0 : nonNegative(options.after, 'after');
-    const limit = options.limit === undefined ? 200 : check.positive(options.limit, 'limit');
+  protocol(r: Req<'protocol'> = {}): Promise<Res<'protocol'>> {
     const peer = this.peer;
-    return {
+    return Promise.resolve({
       self: peer?.id ?? null,
       protocol: peer === undefined ? null : protocolView(peer.node.status()),
-      trace: this.monitor.trace(after, Math.min(limit, 1000)),
-    };
+      trace: this.monitor.trace(r.after ?? 0, r.limit ?? 200),
+    });
   }
 
   status(): ServiceStatus {
@@ -434,6 +428,7 @@ export class PeerService {
         peers: [],
         majority: null,
         failure: null,
+        inviteRequests: [],
       };
     }
     const s = peer.node.status();
@@ -450,47 +445,51 @@ export class PeerService {
       peers: peerViews(s, this.myName, (id) => sm.nameOf(id)),
       majority: majorityInfo(s),
       failure: s.failure,
+      inviteRequests: this.inviteRequests.list(),
     };
   }
 
   /** Events: applied operations (batched per turn), status changes, resets. Returns unsubscribe. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.takeInviteRequests();
+    return () => {
+      this.listeners.delete(listener);
+      this.takeInviteRequests();
+    };
   }
 
   // ------------------------------------------------------------------ internals
 
-  private editCommand(id: unknown, r: EditRequest | Record<string, unknown>): DocumentCommand {
-    if (typeof r !== 'object' || r === null)
-      throw new InvalidArgumentError('an edit must be an object');
-    const rebase = (r as { rebase?: unknown }).rebase;
-    if (rebase !== undefined && typeof rebase !== 'boolean') {
-      throw new InvalidArgumentError('rebase must be a boolean');
-    }
-    const t = (r as { title?: unknown }).title;
+  /**
+   * The safest step down available before the system sleeps: stop this peer's node cleanly
+   * (its in-flight write finishes, its leader stops heartbeating, its links close), so that
+   * the others elect a leader at once instead of waiting on a leader that vanished mid-turn.
+   * One function on purpose: once the core offers transferLeadership (issue 13), it hands over
+   * here first, then stops.
+   */
+  private async stepDown(): Promise<void> {
+    await this.stopPeer();
+  }
+
+  private editCommand(
+    id: number,
+    r: {
+      version: number;
+      patches: readonly (readonly [number, number, string])[];
+      title?: string | undefined;
+      rebase?: boolean | undefined;
+    },
+  ): DocumentCommand {
     return {
       type: 'edit',
       ...this.stamp(),
-      id: check.positive(id, 'id'),
-      version: check.positive((r as { version?: unknown }).version, 'version'),
-      patches: check.patches((r as { patches?: unknown }).patches),
-      ...(t !== undefined ? { title: check.title(t) } : {}),
-      ...(rebase === true ? { rebase: true } : {}),
+      id,
+      version: r.version,
+      patches: r.patches,
+      ...(r.title !== undefined ? { title: r.title } : {}),
+      ...(r.rebase === true ? { rebase: true } : {}),
     };
-  }
-
-  private async deleteOrRestore(
-    type: 'delete' | 'restore',
-    id: unknown,
-    options: { version?: unknown; timeoutMs?: unknown },
-  ): Promise<{ version: number }> {
-    const version = options.version === undefined ? 0 : check.positive(options.version, 'version');
-    const r = await this.propose(
-      { type, ...this.stamp(), id: check.positive(id, 'id'), version },
-      check.timeout(options.timeoutMs, this.timeoutMs),
-    );
-    return { version: r.version };
   }
 
   private stamp(): { time: number; author: string } {
@@ -498,7 +497,7 @@ export class PeerService {
   }
 
   private running(): Peer<DocumentLog> {
-    if (this.state === 'stopped') throw new ServiceStoppedError();
+    if (this.state === 'stopped' || this.state === 'suspended') throw new ServiceStoppedError();
     const peer = this.peer;
     if (peer === undefined) throw new NotInitializedError();
     if (this.state === 'removed') throw new RemovedError();
@@ -507,9 +506,10 @@ export class PeerService {
 
   private async propose(
     cmd: DocumentCommand,
-    timeoutMs = this.timeoutMs,
+    timeout: number | undefined = undefined,
   ): Promise<Extract<DocumentResult, { ok: true }>> {
     const peer = this.running();
+    const timeoutMs = timeout ?? this.timeoutMs;
     let bytes: Uint8Array;
     try {
       bytes = await peer.node.propose(encodeCommand(cmd), { timeoutMs });
@@ -523,11 +523,11 @@ export class PeerService {
 
   private async read<T>(
     mode: ReadMode,
-    timeout: unknown,
+    timeout: number | undefined,
     query: (sm: DocumentLog) => T,
   ): Promise<T> {
     const peer = this.running();
-    const timeoutMs = check.timeout(timeout, this.timeoutMs);
+    const timeoutMs = timeout ?? this.timeoutMs;
     try {
       return await peer.node.read(query, { local: mode === 'local', timeoutMs });
     } catch (err) {
@@ -556,10 +556,9 @@ export class PeerService {
     throw new UnknownPeerError(ref);
   }
 
-  private inSetup(): SqliteStorage {
+  private inSetup(): void {
     if (this.state === 'stopped') throw new ServiceStoppedError();
-    if (this.setupStore === undefined) throw new AlreadyInitializedError(this.peer?.logId ?? '?');
-    return this.setupStore;
+    if (!this.directory.holding) throw new AlreadyInitializedError(this.peer?.logId ?? '?');
   }
 
   /** One life-cycle change at a time. */
@@ -571,11 +570,10 @@ export class PeerService {
 
   /**
    * Start the peer if the directory belongs to a log (or a join of it was under way), else
-   * wait in `setup`, holding the store open: its lock keeps a second peer off the directory.
+   * wait in `setup`, holding the directory: its lock keeps a second peer off it.
    */
   private async settle(): Promise<void> {
-    const o = this.options;
-    const found = await inspectDataDir(o.dataDir, storeOptions(o));
+    const found = await this.directory.state();
     if (found.member !== undefined || found.joining !== undefined) {
       try {
         await this.startPeer({ init: false });
@@ -584,23 +582,43 @@ export class PeerService {
         // A member that cannot start is an error; a join that cannot complete (the inviter
         // gone, the invite refused) leaves this peer in setup, to join again.
         if (found.member !== undefined) throw err;
-        if (err instanceof JoinRefusedError) await this.forgetJoin();
+        if (err instanceof JoinRefusedError) await this.directory.forgetJoin();
       }
     }
-    this.setupStore = await openSqliteStorage(peerDbPath(o.dataDir), storeOptions(o));
+    await this.directory.hold();
     this.state = 'setup';
+    await this.startAsker();
     this.emitStatus();
   }
 
-  /** Drop the invite of a join that was refused, so that no start presents it again. */
-  private async forgetJoin(): Promise<void> {
-    const o = this.options;
-    const store = await openSqliteStorage(peerDbPath(o.dataDir), storeOptions(o));
+  /** In setup with LAN discovery on: look for logs on the LAN (failing that, say why and go on). */
+  private async startAsker(): Promise<void> {
+    if (this.asker !== undefined || this.options.mdns === false) return;
     try {
-      await store.setMeta(META_JOINING, new Uint8Array(0));
-    } finally {
-      await store.close();
+      this.asker = await this.directory.askOnLan();
+    } catch (err) {
+      console.warn(
+        `synod: LAN discovery in setup is off: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
+  }
+
+  private async stopAsker(): Promise<void> {
+    const asker = this.asker;
+    this.asker = undefined;
+    await asker?.stop();
+  }
+
+  /**
+   * Peers in no log may ask this member for an invite while someone can answer (a UI follows
+   * the events); otherwise they are refused at once (not-accepting) rather than left waiting.
+   */
+  private takeInviteRequests(): void {
+    const peer = this.peer;
+    if (peer === undefined) return;
+    const someone = this.listeners.size > 0 && this.state === 'running';
+    peer.onInviteRequest(someone ? this.inviteRequests.ask : undefined);
+    if (!someone) this.inviteRequests.declineAll();
   }
 
   private async startPeer(mode: Pick<PeerOptions<DocumentLog>, 'init' | 'join'>): Promise<void> {
@@ -619,33 +637,29 @@ export class PeerService {
       ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
       ...(o.protocol !== undefined ? { protocol: o.protocol } : {}),
       ...(o.psk !== undefined ? { psk: o.psk } : {}),
-      ...storeOptions(o),
+      ...(o.durability !== undefined ? { durability: o.durability } : {}),
+      ...(o.nativeBinding !== undefined ? { nativeBinding: o.nativeBinding } : {}),
     });
     this.peer = peer;
     this.state = 'running';
     this.nameProposed = false;
-    this.unsubscribe = peer.node.subscribe((e) => this.onApplied(e, sm));
+    this.unsubscribe = [
+      peer.node.subscribe((e) => this.onApplied(e, sm)),
+      peer.node.watchStatus(() => this.onStatusChange()),
+    ];
+    this.takeInviteRequests();
     this.emit({ type: 'reset' });
     this.emitStatus();
   }
 
   private async stopPeer(): Promise<void> {
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+    this.peer?.onInviteRequest(undefined);
+    this.inviteRequests.declineAll();
     const peer = this.peer;
     this.peer = undefined;
     await peer?.stop();
-  }
-
-  /** Move the store aside (never delete: it may be needed to understand what happened). */
-  private archive(why: 'left' | 'unused'): void {
-    const dir = join(this.options.dataDir, why);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const db = peerDbPath(this.options.dataDir);
-    for (const suffix of ['', '-wal', '-journal', '-shm']) {
-      if (existsSync(db + suffix)) renameSync(db + suffix, join(dir, `peer-${stamp}.db${suffix}`));
-    }
   }
 
   private onApplied(e: AppliedCommand, sm: DocumentLog): void {
@@ -655,7 +669,17 @@ export class PeerService {
   }
 
   private flushApplied(): void {
-    const operations = this.pendingApplied;
+    const seen = new Set<number>();
+    // One copy of each changed entry per batch, on its last operation (bodies may be large).
+    const operations = this.pendingApplied
+      .reverse()
+      .map((op) => {
+        if (op.entryView === null) return op;
+        if (seen.has(op.entry)) return { ...op, entryView: null };
+        seen.add(op.entry);
+        return op;
+      })
+      .reverse();
     this.pendingApplied = [];
     if (operations.length > 0) this.emit({ type: 'applied', operations });
   }
@@ -671,77 +695,53 @@ export class PeerService {
   }
 
   private emitStatus(): void {
-    const status = this.status();
-    this.lastSignature = signature(status);
+    if (this.statusTimer !== undefined) {
+      clearTimeout(this.statusTimer);
+      this.statusTimer = undefined;
+    }
     this.lastStatusAt = Date.now();
-    this.emit({ type: 'status', status });
+    this.emit({ type: 'status', status: this.status() });
   }
 
-  /** Periodic: notice removal and failure, report changes, record our name in the log. */
-  private checkStatus(): void {
+  /** The node says its status changed: notice removal and failure, tell the listeners. */
+  private onStatusChange(): void {
     const peer = this.peer;
-    if (peer !== undefined && this.state === 'running') {
-      const s = peer.node.status();
+    if (peer === undefined) return;
+    const s = peer.node.status();
+    if (this.state === 'running') {
       if (s.failure !== null) this.state = 'failed';
       else if (s.removed) this.state = 'removed';
       else if (!this.nameProposed && s.initialized && majorityInfo(s)?.ok === true) {
-        this.nameProposed = true;
-        // A linearizable read, not this replica's copy: after a restart the name may sit in a
-        // slot that a new leader is still re-deciding, and a local read would record it twice.
-        peer.node
-          .read((sm) => sm.nameOf(peer.id), { timeoutMs: this.timeoutMs })
-          .then((recorded) =>
-            recorded === this.myName
-              ? undefined
-              : this.propose({ type: 'set-name', ...this.stamp() }),
-          )
-          .catch(() => {
-            this.nameProposed = false;
-          });
+        this.recordName(peer);
       }
     }
-    if (this.listeners.size === 0) return;
-    const status = this.status();
-    const sig = signature(status);
-    if (sig !== this.lastSignature || Date.now() - this.lastStatusAt >= STATUS_HEARTBEAT_MS) {
-      this.lastSignature = sig;
-      this.lastStatusAt = Date.now();
-      this.emit({ type: 'status', status });
-    }
+    if (this.listeners.size === 0 || this.statusTimer !== undefined) return;
+    const wait = Math.max(0, this.lastStatusAt + STATUS_COALESCE_MS - Date.now());
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = undefined;
+      this.emitStatus();
+    }, wait);
+  }
+
+  /** Record this peer's name in the log, once, when it differs from the one recorded. */
+  private recordName(peer: Peer<DocumentLog>): void {
+    this.nameProposed = true;
+    // A linearizable read, not this replica's copy: after a restart the name may sit in a
+    // slot that a new leader is still re-deciding, and a local read would record it twice.
+    peer.node
+      .read((sm) => sm.nameOf(peer.id), { timeoutMs: this.timeoutMs })
+      .then((recorded) =>
+        recorded === this.myName ? undefined : this.propose({ type: 'set-name', ...this.stamp() }),
+      )
+      .catch(() => {
+        this.nameProposed = false;
+      });
   }
 }
 
-function storeOptions(o: PeerServiceOptions): { durability?: Durability; nativeBinding?: string } {
-  return {
-    ...(o.durability !== undefined ? { durability: o.durability } : {}),
-    ...(o.nativeBinding !== undefined ? { nativeBinding: o.nativeBinding } : {}),
-  };
-}
-
-function readMode(v: unknown): ReadMode {
-  if (v === undefined || v === 'linearizable') return 'linearizable';
-  if (v === 'local') return 'local';
-  throw new InvalidArgumentError('read must be "linearizable" or "local"');
-}
-
-function nonNegative(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-    throw new InvalidArgumentError(`${what} must be a non-negative integer`);
-  }
-  return v;
-}
-
-/** The status without what changes all the time (lastSeen, RTT): changes worth an event. */
-function signature(s: ServiceStatus): string {
-  return JSON.stringify({
-    ...s,
-    peers: s.peers.map((p) => ({ ...p, lastSeen: null, rttMs: null })),
-  });
-}
-
-/** An applied command as the event stream tells it. */
+/** An applied command as the event stream tells it, with the entry it changed. */
 function describe(e: AppliedCommand, sm: DocumentLog): AppliedOperation {
-  const base = { slot: e.slot, client: e.client, rebased: false };
+  const base = { slot: e.slot, client: e.client, rebased: false, entryView: null, logTitle: null };
   if (e.kind === 'reconfig') {
     return {
       ...base,
@@ -770,12 +770,16 @@ function describe(e: AppliedCommand, sm: DocumentLog): AppliedOperation {
     cmd = undefined;
   }
   const ok = result?.ok === true;
+  const entry = result?.ok === true ? result.id : cmd !== undefined && 'id' in cmd ? cmd.id : 0;
+  // The entry as it is now (after the turn that applied this command; flushApplied keeps it
+  // only on the last operation of each entry in a batch, the others carry null).
+  const entryView: EntryView | null = ok && entry > 0 ? (sm.get(entry) ?? null) : null;
   return {
     ...base,
     type: cmd?.type ?? 'unknown',
     author: cmd?.author ?? '',
     time: cmd?.time ?? 0,
-    entry: result?.ok === true ? result.id : cmd !== undefined && 'id' in cmd ? cmd.id : 0,
+    entry,
     ok,
     version: result?.version ?? 0,
     rebased: result?.ok === true && result.rebased,
@@ -795,5 +799,7 @@ function describe(e: AppliedCommand, sm: DocumentLog): AppliedOperation {
         : result.ok
           ? null
           : result.message,
+    entryView,
+    logTitle: ok && cmd?.type === 'rename-log' ? cmd.title : null,
   };
 }

@@ -3,7 +3,8 @@
  * the local API (HTTP + SSE) and over Electron's IPC.
  */
 import type { Ballot } from '@synod/core';
-import type { OperationType, Patch } from '../document/types.js';
+import type { EntryView, HistoryRecord, OperationType } from '../document/types.js';
+import type { ProtocolTrace } from './protocol-monitor.js';
 import type { MajorityInfo } from './errors.js';
 
 export type ServiceState =
@@ -15,6 +16,8 @@ export type ServiceState =
   | 'removed'
   /** The store failed: the peer acknowledges nothing more (see failure). */
   | 'failed'
+  /** Stepped down and offline for the system's sleep (resume brings it back, catching up). */
+  | 'suspended'
   | 'stopped';
 
 export interface BallotView {
@@ -74,6 +77,11 @@ export interface ProtocolView {
     readonly snapshotBytes: { readonly received: number; readonly total: number } | null;
   } | null;
   readonly reconfigPending: boolean;
+  /**
+   * Set when the other peers found this peer's storage rolled back (restored from an older
+   * copy, or replaced): one sentence saying why and what to do. It no longer votes or leads.
+   */
+  readonly amnesia: string | null;
   readonly config: {
     readonly id: number;
     readonly start: number;
@@ -107,6 +115,18 @@ export interface ServiceStatus {
   /** Acceptors reachable from here vs needed: "2 of 3 reachable, need 2". */
   readonly majority: MajorityInfo | null;
   readonly failure: string | null;
+  /** Peers in no log that asked this member for an invite, waiting for the user's answer. */
+  readonly inviteRequests: readonly InviteRequestView[];
+}
+
+/** A peer found on the LAN that asked for an invite (answer with answerInviteRequest). */
+export interface InviteRequestView {
+  readonly id: number;
+  /** Its peer id (authenticated), and the name it gives (anyone may claim any name). */
+  readonly peer: string;
+  readonly name: string;
+  /** When it asked (ms since the epoch). */
+  readonly at: number;
 }
 
 /** One decided command, as the event stream reports it (refused ones included). */
@@ -126,6 +146,14 @@ export interface AppliedOperation {
   /** Why it was refused (a DocumentErrorCode, or another code from a newer peer). */
   readonly code: string | null;
   readonly message: string | null;
+  /**
+   * The entry as this operation left it (append, edit, delete, restore), body included: a
+   * reader applies the event without reading the entry again. Null for log-wide operations
+   * and refused ones.
+   */
+  readonly entryView: EntryView | null;
+  /** The log's title after it (rename-log), else null. */
+  readonly logTitle: string | null;
 }
 
 export type ServiceEvent =
@@ -133,14 +161,6 @@ export type ServiceEvent =
   | { readonly type: 'status'; readonly status: ServiceStatus }
   /** The whole document was replaced (snapshot installed, log created, joined or left). */
   | { readonly type: 'reset' };
-
-export interface EditRequest {
-  readonly version: number;
-  readonly patches: readonly Patch[];
-  readonly title?: string;
-  /** Rebase over newer edits instead of failing with `conflict` (when still possible). */
-  readonly rebase?: boolean;
-}
 
 export type EditOutcome =
   | { readonly ok: true; readonly version: number; readonly rebased: boolean }
@@ -154,3 +174,51 @@ export type EditOutcome =
 export type ReadMode = 'linearizable' | 'local';
 
 export type { Ballot };
+
+/** The entries, as `entries` answers. */
+export interface EntriesView {
+  readonly title: string;
+  readonly entries: readonly EntryView[];
+  readonly operations: number;
+  readonly lastSlot: number;
+  /** How it was read: `local` may be stale. */
+  readonly read: ReadMode;
+}
+
+/** The decided history, as `history` answers. */
+export interface HistoryView {
+  readonly records: readonly HistoryRecord[];
+  /** The `n` of the oldest record kept, and of the newest operation. */
+  readonly from: number;
+  readonly operations: number;
+}
+
+export interface InviteView {
+  /** `synod:…`: paste it into the other peer's join box. */
+  readonly text: string;
+  /** The same, upper-case, for a QR code. */
+  readonly qr: string;
+  readonly logId: string;
+  readonly inviter: string;
+  readonly addrs: readonly string[];
+  readonly expiresAt: number;
+}
+
+/**
+ * A peer seen on the LAN (mDNS) or by address. In setup: the members of logs that answered this
+ * peer's LAN query (ask one to join: askToJoin).
+ */
+export interface DiscoveredPeerView {
+  readonly peer: string;
+  readonly addrs: readonly string[];
+  readonly lastSeen: number;
+  /** A member of this log (or provisionally one). */
+  readonly member: boolean;
+}
+
+/** What the protocol view draws: this peer's own state in full, the others as seen from here. */
+export interface ProtocolSnapshot {
+  readonly self: string | null;
+  readonly protocol: ProtocolView | null;
+  readonly trace: ProtocolTrace;
+}

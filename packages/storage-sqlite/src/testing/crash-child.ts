@@ -5,8 +5,11 @@
  * `booted`, and opens the file the parent names in `go`, so that booting node can overlap the
  * previous child's life.
  *
- * SYNOD_CRASH_HOOK=ack-before-write makes the store acknowledge before writing (see
- * AckBeforeWriteStorage), to show that the test can fail.
+ * SYNOD_CRASH_HOOK breaks the child on purpose, to show that the test can fail:
+ * `ack-before-write` makes the store acknowledge before writing (see AckBeforeWriteStorage);
+ * `skip-fsync` opens it with durability `normal-unsafe` (commits are not fsynced), which survives
+ * a SIGKILL and only a power cut catches.
+ * SYNOD_CRASH_IO picks the store's thread (worker or inline).
  */
 import { startNode, type Storage } from '@synod/core';
 import { KvStateMachine } from '@synod/core/testing';
@@ -22,9 +25,12 @@ import {
 import { IpcTransport, isIpcFrame, type IpcFrame } from './ipc-transport.js';
 
 async function run(path: string): Promise<void> {
+  const io = process.env.SYNOD_CRASH_IO;
   const sqlite = await openSqliteStorage(path, {
     logId: CRASH_LOG_ID,
     snapshotChunkBytes: CRASH_CHUNK_BYTES,
+    durability: process.env.SYNOD_CRASH_HOOK === 'skip-fsync' ? 'normal-unsafe' : 'full',
+    ...(io === 'worker' || io === 'inline' ? { io } : {}),
   });
   const storage: Storage =
     process.env.SYNOD_CRASH_HOOK === 'ack-before-write'

@@ -4,10 +4,16 @@
  * file and checks it against what the child had reported (crash-check.ts), then restarts the
  * child on the same file. Several lanes (one file and one child each) run side by side.
  *
+ * With `powerCuts` (issue 18), each lane's file lives on a power-cut filesystem of its own
+ * (@synod/power-cut-fs) and every kill is followed by a power cut: everything the child wrote
+ * but did not make durable is forgotten, as after a pulled plug, before the file is reopened.
+ * A SIGKILL alone cannot find a missing fsync (the page cache outlives the process); this can.
+ *
  * The child is compiled JS (dist/testing/crash-child.js): `npm test` builds before it runs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { PowerCutFs } from '@synod/power-cut-fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Message } from '@synod/core';
@@ -36,8 +42,16 @@ export interface CrashTestOptions {
   seed?: number;
   /** Children run side by side, each on its own file. Default 2. */
   lanes?: number;
-  /** Make the child's store acknowledge before writing (the test must then find a violation). */
-  hook?: 'ack-before-write';
+  /**
+   * A deliberately broken child, to show the test can fail: `ack-before-write` acknowledges
+   * before writing (AckBeforeWriteStorage); `skip-fsync` commits without fsync (durability
+   * `normal-unsafe`), which only a power cut can catch.
+   */
+  hook?: CrashHook;
+  /** Follow every kill by a power cut of the lane's disk (half of them torn). Default false. */
+  powerCuts?: boolean;
+  /** The child's storage thread (SqliteStorageOptions.io). Default: the store's default. */
+  io?: 'worker' | 'inline';
   /** Stop once a violation is found. Default false. */
   stopAtFirstViolation?: boolean;
   /** After the child is ready, kill it within this many ms. Default 150. */
@@ -46,8 +60,16 @@ export interface CrashTestOptions {
   log?: (line: string) => void;
 }
 
+export const CRASH_HOOKS = ['ack-before-write', 'skip-fsync'] as const;
+export type CrashHook = (typeof CRASH_HOOKS)[number];
+
 export interface CrashTestResult {
   kills: number;
+  /** Power cuts (each after a kill), and how many of them were torn. */
+  powerCuts: number;
+  tornCuts: number;
+  /** Cuts that found something not yet durable, and forgot it. */
+  cutsThatForgot: number;
   /** Kills that landed while the child was still starting (opening, loading). */
   killsDuringStartup: number;
   violations: string[];
@@ -74,6 +96,9 @@ function prng(seed: number): () => number {
 
 interface LaneStats {
   kills: number;
+  powerCuts: number;
+  tornCuts: number;
+  cutsThatForgot: number;
   killsDuringStartup: number;
   violations: string[];
   leader: ScriptedLeader;
@@ -90,12 +115,15 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRes
   const results = await Promise.all(
     Array.from({ length: lanes }, (_, i) => {
       const kills = Math.floor(opts.kills / lanes) + (i < opts.kills % lanes ? 1 : 0);
-      return runLane(join(opts.dir, `lane-${i}.db`), kills, seed * 1000 + i, opts, stop);
+      return runLane(opts.dir, i, kills, seed * 1000 + i, opts, stop);
     }),
   );
   const all = results.flatMap((r) => r.violations);
   return {
     kills: results.reduce((n, r) => n + r.kills, 0),
+    powerCuts: results.reduce((n, r) => n + r.powerCuts, 0),
+    tornCuts: results.reduce((n, r) => n + r.tornCuts, 0),
+    cutsThatForgot: results.reduce((n, r) => n + r.cutsThatForgot, 0),
     killsDuringStartup: results.reduce((n, r) => n + r.killsDuringStartup, 0),
     violations: all,
     decided: results.reduce((n, r) => n + r.leader.decided.size, 0),
@@ -107,7 +135,33 @@ export async function runCrashTest(opts: CrashTestOptions): Promise<CrashTestRes
 }
 
 async function runLane(
+  dir: string,
+  index: number,
+  kills: number,
+  seed: number,
+  opts: CrashTestOptions,
+  stop: { now: boolean },
+): Promise<LaneStats> {
+  // A disk of its own per lane: one lane's power cut must not wait for the other's child.
+  const disk =
+    opts.powerCuts === true ? await PowerCutFs.mount(join(dir, `disk-${index}`)) : undefined;
+  try {
+    return await runLaneOn(
+      disk !== undefined ? join(disk.mountpoint, 'lane.db') : join(dir, `lane-${index}.db`),
+      disk,
+      kills,
+      seed,
+      opts,
+      stop,
+    );
+  } finally {
+    await disk?.unmount();
+  }
+}
+
+async function runLaneOn(
   path: string,
+  disk: PowerCutFs | undefined,
   kills: number,
   seed: number,
   opts: CrashTestOptions,
@@ -117,6 +171,9 @@ async function runLane(
   const leader = new ScriptedLeader(random);
   const lane: LaneStats = {
     kills: 0,
+    powerCuts: 0,
+    tornCuts: 0,
+    cutsThatForgot: 0,
     killsDuringStartup: 0,
     violations: [],
     leader,
@@ -133,11 +190,11 @@ async function runLane(
 
   // A spare child boots (node, modules) while the current one lives, so that the time between
   // kills goes to the part under test: opening, loading, and running under load.
-  let spare = bootChild(opts.hook);
+  let spare = bootChild(opts.hook, opts.io);
   try {
     while (lane.kills < kills && !stop.now) {
       const child = await spare;
-      spare = bootChild(opts.hook);
+      spare = bootChild(opts.hook, opts.io);
       // Mostly kill under load; one time in six, while the child is still opening or loading.
       const duringStartup = random() < 1 / 6;
       const life = await runChild(child, path, leader, (ready) =>
@@ -156,8 +213,17 @@ async function runLane(
       if (!life.killed)
         found.push(`the child exited by itself (${life.exit}): ${life.stderr.trim()}`);
       found.push(...leader.violations.splice(0));
+      if (disk !== undefined) {
+        // The plug is pulled: whatever the child wrote and did not make durable is forgotten.
+        const torn = random() < 0.5;
+        const cut = await disk.cut({ torn, seed: Math.floor(random() * 2 ** 31) });
+        lane.powerCuts++;
+        if (torn) lane.tornCuts++;
+        if (cut.files + cut.dirs > 0) lane.cutsThatForgot++;
+      }
       // Reopen the file as a restarting peer would, and check it.
       let slotOut = lane.recovered.slotOut;
+      if (!existsSync(path)) found.push('the database file is gone');
       try {
         const s = await openSqliteStorage(path, {
           logId: CRASH_LOG_ID,
@@ -174,7 +240,7 @@ async function runLane(
       }
       leader.stopped(slotOut);
       if (found.length > 0) {
-        const where = `${path}, kill ${lane.kills}, seed ${seed}`;
+        const where = `${path}, ${disk !== undefined ? 'power cut' : 'kill'} ${lane.kills}, seed ${seed}`;
         lane.violations.push(...found.map((f) => `${where}: ${f}`));
         opts.log?.(`violation at ${where}: ${found[0]}`);
         if (opts.stopAtFirstViolation === true) stop.now = true;
@@ -209,11 +275,13 @@ interface Booted {
 }
 
 /** Start a child process and wait until it has loaded its modules and waits for `go`. */
-function bootChild(hook: CrashTestOptions['hook']): Promise<Booted> {
+function bootChild(hook: CrashTestOptions['hook'], io: CrashTestOptions['io']): Promise<Booted> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     if (hook !== undefined) env.SYNOD_CRASH_HOOK = hook;
     else delete env.SYNOD_CRASH_HOOK;
+    if (io !== undefined) env.SYNOD_CRASH_IO = io;
+    else delete env.SYNOD_CRASH_IO;
     const child: ChildProcess = fork(CRASH_CHILD, [], {
       serialization: 'advanced',
       // Not the test runner's flags (loaders, inspector): a plain node running compiled JS.

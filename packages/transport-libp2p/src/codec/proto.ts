@@ -410,10 +410,13 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
     slots.sort((a, b) => a.no - b.no);
     this.fields = slots;
     // Decoded values start as a copy of this: fixed properties first, then every field's
-    // absent value, in table order (one shape for every value of the type).
+    // absent value, in table order (one shape for every value of the type). An `optional`
+    // field is left out until it is read: absent means no key, as the core's types say
+    // (exactOptionalPropertyTypes), not a key holding undefined.
     this.template = { ...(opts.fixed as Record<string, unknown> | undefined) };
     for (const [key, f] of Object.entries(table)) {
-      this.template[key] = f.maxEntries !== undefined || f.optional ? undefined : f.kind.absent();
+      if (f.optional === true) continue;
+      this.template[key] = f.maxEntries !== undefined ? undefined : f.kind.absent();
     }
   }
 
@@ -446,7 +449,9 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
           if (v === true) n += f.tagSize + 1;
           break;
         case REPEATED:
-          for (const e of v as readonly unknown[]) n += f.tagSize + f.kind.size(e);
+          // undefined: an empty list the sender's type leaves out (the decoder gives []).
+          if (v !== undefined)
+            for (const e of v as readonly unknown[]) n += f.tagSize + f.kind.size(e);
           break;
         default:
           if (v !== undefined && (f.optional || !f.kind.isDefault(v))) {
@@ -482,6 +487,7 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
           if (v === true) w.byte(f.tag).byte(1);
           break;
         case REPEATED:
+          if (v === undefined) break;
           for (const e of v as readonly unknown[]) {
             w.uint(f.tag);
             f.kind.write(w, e);

@@ -1,0 +1,170 @@
+/**
+ * Catch-up ends at a peer that has what is missing (DESIGN.md §3 item 7; docs/protocol.md), on a
+ * RawNode driven by hand: the cases of simulator seed 4020591 (issue 12). Each also runs with
+ * the injected bug `stale-catchup-source` (the choice before the fix), which must fail it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { BugName } from '../src/bugs.js';
+import { NOOP } from '../src/command.js';
+import { MemoryStorage } from '../src/memory-storage.js';
+import type { Message } from '../src/messages.js';
+import { RawNode } from '../src/raw-node.js';
+import { encodeSnapshot } from '../src/snapshot.js';
+import { injectedRules } from '../src/testing/injected-bugs.js';
+import { KvStateMachine } from '../src/testing/kv-state-machine.js';
+import { SimCluster } from '../src/testing/sim-cluster.js';
+
+const members = ['p1', 'p2', 'p3', 'p4'];
+const opts = { electionTimeoutMs: 300, catchupDelayMs: 100, retransmitIntervalMs: 100 };
+
+function follower(bugs: BugName[] = []) {
+  const storage = new MemoryStorage();
+  storage.applySync({
+    snapshot: SimCluster.initialSnapshot(
+      { replicas: members, leaders: members, acceptors: members },
+      4,
+    ),
+  });
+  const n = new RawNode({
+    id: 'p3',
+    stateMachine: new KvStateMachine(),
+    random: () => 0.5,
+    options: opts,
+    rules: injectedRules(new Set(bugs)),
+  });
+  n.load(storage.loadSync());
+  let now = 0;
+  /** Requests sent so far: [to, fromSlot]. */
+  const asked: [string, number][] = [];
+  /** How other peers answer a request (none: they stay silent). */
+  const answers = new Map<string, (fromSlot: number) => Message>();
+  const turn = () => {
+    const rd = n.ready();
+    n.advance();
+    for (const e of [...rd.messages, ...rd.afterPersist]) {
+      if (e.msg.type !== 'catchupReq') continue;
+      asked.push([e.to, e.msg.fromSlot]);
+      const answer = answers.get(e.to);
+      if (answer !== undefined) {
+        n.step(e.to, answer(e.msg.fromSlot));
+        turn();
+      }
+    }
+  };
+  turn();
+  /** The leader p1 heartbeats, saying it has applied below `slotOut` (it may be behind). */
+  const heartbeat = (slotOut: number): Message => ({
+    type: 'heartbeat',
+    config: 0,
+    ballot: { round: 1, leader: 'p1' },
+    seq: 1,
+    slotOut,
+    snapshotSlot: 0,
+  });
+  const wait = (ms: number, leaderSlotOut = 1) => {
+    for (const end = now + ms; now < end;) {
+      now += 10;
+      n.step('p1', heartbeat(leaderSlotOut));
+      n.tick(now);
+      turn();
+    }
+  };
+  return { n, asked, answers, wait, turn };
+}
+
+/** The snapshot through `slot` of a log of no-ops. */
+function snapshotAt(slot: number): Uint8Array {
+  return encodeSnapshot({
+    slot,
+    window: 4,
+    configs: [{ id: 0, start: 1, replicas: members, leaders: members, acceptors: members }],
+    clients: [],
+    app: new KvStateMachine().snapshot(),
+  });
+}
+
+/** A partial transfer from p2, passed by decisions from p1; p2 then has nothing; p4 is ahead. */
+function passedTransfer(bugs: BugName[] = []) {
+  const f = follower(bugs);
+  // p2 says (in a request of its own) that it has applied below 20: p3 asks it.
+  f.n.step('p2', { type: 'catchupReq', fromSlot: 20, snapshotSlot: 0, offset: 0 });
+  f.wait(200);
+  expect(f.asked.at(-1)).toEqual(['p2', 1]);
+  // p2 compacted: half of its snapshot through slot 10 arrives; p3 asks for the rest.
+  const data = snapshotAt(10);
+  const half = Math.floor(data.length / 2);
+  f.n.step('p2', {
+    type: 'snapshotChunk',
+    slot: 10,
+    offset: 0,
+    total: data.length,
+    data: data.subarray(0, half),
+  });
+  f.turn();
+  // Meanwhile decisions 1..12 reach p3 another way (the leader re-decides them): past slot 10.
+  for (let s = 1; s <= 12; s++) f.n.step('p1', { type: 'decision', slot: s, value: NOOP });
+  f.turn();
+  expect(f.n.status().slotOut).toBe(13);
+  // p2 (restarted, behind) has nothing from 13 and says so, every time; p4 has applied below 40.
+  const none: Message = { type: 'catchupDecisions', decisions: [] };
+  f.answers.set('p2', () => none);
+  f.answers.set('p4', (from) => ({
+    type: 'catchupDecisions',
+    decisions: Array.from({ length: Math.max(0, 40 - from) }, (_, i) => ({
+      slot: from + i,
+      value: NOOP,
+    })),
+  }));
+  f.n.step('p4', { type: 'catchupReq', fromSlot: 40, snapshotSlot: 0, offset: 0 });
+  f.n.step('p2', none);
+  f.asked.length = 0;
+  f.wait(3000, 13);
+  return { asked: f.asked, slotOut: f.n.status().slotOut };
+}
+
+/** p3 holds a decision above a hole; the leader p1 is behind too; p2 answers empty; p4 has it. */
+function holeWithLeaderBehind(bugs: BugName[] = []) {
+  const f = follower(bugs);
+  const none: Message = { type: 'catchupDecisions', decisions: [] };
+  f.answers.set('p1', () => none);
+  f.answers.set('p2', () => none);
+  f.answers.set('p4', (from) => ({
+    type: 'catchupDecisions',
+    decisions: [1, 2, 3, 4].filter((s) => s >= from).map((slot) => ({ slot, value: NOOP })),
+  }));
+  f.n.step('p1', { type: 'decision', slot: 5, value: NOOP });
+  f.asked.length = 0;
+  f.wait(3000, 1);
+  return { asked: f.asked, slotOut: f.n.status().slotOut };
+}
+
+describe('catch-up ends at a peer that has what is missing', () => {
+  it('drops a partial snapshot transfer once passed, and a source that answered with nothing', () => {
+    const { asked, slotOut } = passedTransfer();
+    expect(slotOut).toBe(40);
+    expect(asked[0]).toEqual(['p4', 13]);
+    expect(asked.filter(([to]) => to === 'p2')).toEqual([]);
+  });
+
+  it('fails with stale-catchup-source: it asks the stale source again and again', () => {
+    const { asked, slotOut } = passedTransfer(['stale-catchup-source']);
+    expect(slotOut).toBe(13);
+    expect(asked.filter(([to]) => to === 'p2').length).toBeGreaterThan(10);
+  });
+
+  it('with a hole and a leader that is behind, asks the members in turn until one has it', () => {
+    const { asked, slotOut } = holeWithLeaderBehind();
+    expect(slotOut).toBe(6);
+    const until = asked.findIndex(([to]) => to === 'p4');
+    expect(asked[until]).toEqual(['p4', 1]);
+    // Before it, each member that answered "nothing" was asked once.
+    const before = asked.slice(0, until).map(([to]) => to);
+    expect(new Set(before).size).toBe(before.length);
+  });
+
+  it('fails with stale-catchup-source: nobody is asked (only the leader was heard of)', () => {
+    const { asked, slotOut } = holeWithLeaderBehind(['stale-catchup-source']);
+    expect(slotOut).toBe(1);
+    expect(asked).toEqual([]);
+  });
+});

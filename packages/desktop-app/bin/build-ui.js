@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * Bundles the UI with esbuild: renderer/main.ts and everything it imports (our shared modules,
+ * jsdiff) into one ES module, ui/js/main.js, that the page loads under its strict CSP (one
+ * script of its own origin; no import maps, no inline script). The renderer is typechecked by
+ * the root `tsc -b` (renderer/tsconfig.json); esbuild only strips types and joins the files.
+ * Also bundles the Electron preload (src/electron/preload.ts) into dist/electron/preload.cjs:
+ * a sandboxed preload cannot require anything but `electron`, so the operation table it
+ * derives its method list from must be inside it.
+ *
+ *   node bin/build-ui.js            (run by the root `npm run build` after tsc -b)
+ */
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
+
+export async function buildUi() {
+  await Promise.all([
+    build({
+      absWorkingDir: PACKAGE_DIR,
+      entryPoints: ['renderer/main.ts'],
+      outfile: 'ui/js/main.js',
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'chrome120',
+      legalComments: 'linked',
+      logLevel: 'warning',
+    }),
+    build({
+      absWorkingDir: PACKAGE_DIR,
+      entryPoints: ['src/electron/preload.ts'],
+      outfile: 'dist/electron/preload.cjs',
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node22',
+      external: ['electron'],
+      logLevel: 'warning',
+    }),
+  ]);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildUi();

@@ -1,0 +1,77 @@
+/**
+ * The store's two ways to reach its connection (io: 'inline', the default, and 'worker'):
+ * group commit of overlapping writes, the option itself, and a worker that never keeps a
+ * process alive on its own. Ordering and failure across the thread are in the conformance
+ * suite (test/conformance.test.ts runs it in both modes).
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  DEFAULT_IO,
+  InvalidStorageOptionsError,
+  openSqliteStorage,
+  type StorageIo,
+} from '../src/index.js';
+import { bytes, rejectionOf } from './helpers.js';
+import { tempDir } from './tmp.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.remove());
+
+describe.each(['worker', 'inline'] as const satisfies readonly StorageIo[])('io: %s', (io) => {
+  it('commits writes issued together in fewer transactions, every one of them durable', async () => {
+    const path = tmp.file();
+    const s = await openSqliteStorage(path, { io });
+    expect(s.info().io).toBe(io);
+    const n = 64;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        s.write({ decisions: [{ slot: i + 1, value: bytes(100, i) }] }),
+      ),
+    );
+    expect(s.writes).toBe(n);
+    expect(s.commits).toBeGreaterThan(0);
+    expect(s.commits).toBeLessThan(n);
+    await s.close();
+    const r = await openSqliteStorage(path, { io });
+    expect((await r.load()).decisions.map((d) => d.slot)).toEqual(
+      Array.from({ length: n }, (_, i) => i + 1),
+    );
+    await r.close();
+  });
+});
+
+describe('the io option', () => {
+  it('defaults to DEFAULT_IO, and says which it runs', async () => {
+    const s = await openSqliteStorage(tmp.file());
+    expect(s.info().io).toBe(DEFAULT_IO);
+    await s.close();
+  });
+
+  it('refuses anything else', async () => {
+    const err = await rejectionOf(openSqliteStorage(tmp.file(), { io: 'thread' as StorageIo }));
+    expect(err).toBeInstanceOf(InvalidStorageOptionsError);
+    expect(err.code).toBe('storage-invalid-options');
+  });
+
+  it('with a worker, does not keep a process alive once nothing is outstanding, even left open', async () => {
+    const url = new URL('../dist/index.js', import.meta.url).href;
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { openSqliteStorage } = await import(${JSON.stringify(url)});
+         const s = await openSqliteStorage(${JSON.stringify(tmp.file())}, { io: 'worker' });
+         await s.write({ incarnation: 1 });
+         console.log('written');`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(out).toContain('written');
+    expect(code).toBe(0);
+  });
+});
