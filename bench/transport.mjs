@@ -635,12 +635,12 @@ async function runParent() {
     'js-libp2p stream (TCP, @chainsafe/libp2p-noise, @chainsafe/libp2p-yamux: the defaults, no',
     "Synod code); the same bare libp2p stream over Synod's link components (src/link/: its Noise",
     "records and yamux, nothing above them); and Synod's transport (the link plus gating, peer",
-    `bookkeeping, queues). RTT: ${RTT_SAMPLES} sequential`,
-    `round trips of a ${PAYLOAD}-byte request. First of two: the request to two peers, timed to the`,
-    'first answer. CPU per message: sender + receiver CPU (user + system) over',
-    `${MESSAGES} decisions of ${PAYLOAD} B, sent one by one (one send per turn of the event loop)`,
-    `or ${BATCH} per send. Socket writes: TCP writes of both processes per flushed frame (of the`,
-    'receiver alone: window updates). Figures: median (min–max) over the runs, [load average].',
+    `bookkeeping, queues). RTT: ${RTT_SAMPLES} sequential round trips of a ${PAYLOAD}-byte request.`,
+    'First of two: the request to two peers, timed to the first answer. CPU per message: sender +',
+    `receiver CPU (user + system) over ${MESSAGES} decisions of ${PAYLOAD} B, sent one by one (one`,
+    `send per turn of the event loop) or ${BATCH} per send. Socket writes: TCP writes of both`,
+    'processes per flushed frame (of the receiver alone: window updates). Figures: median',
+    '(min–max) over the runs, [load average].',
     '',
     ...table(
       ['', ...KINDS.map((k) => names[/** @type {'raw'} */ (k)] ?? k)],
@@ -671,6 +671,7 @@ async function runParent() {
     goalLine(goals.cpuBatched, `CPU per message, ${BATCH} per send, <= 1.5x raw`),
     goalLine(goals.writesPerFrame, 'socket writes per flushed frame <= 1.2'),
     goalLine(goals.receiverWritesPerFrame, 'no window update per frame (receiver writes/frame)'),
+    '',
     `Raw data: bench/results/${file}.`,
   ]);
   console.log(JSON.stringify(goals));
