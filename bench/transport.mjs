@@ -7,7 +7,8 @@
 // peer bookkeeping and queues), all measured in the same run, every peer in its own process, on
 // 127.0.0.1:
 //
-// - RTT: one 100-byte request, echoed; p50 and p99 of sequential round trips.
+// - RTT: one 100-byte request, echoed; p50 and p99 of sequential round trips, and the CPU time
+//   per round trip of both processes (what of the latency is computing rather than waiting).
 // - First of two replies: one process sends a request to two others and waits for the first
 //   answer (what a leader waits for from a majority of three); then for the second, before the
 //   next round.
@@ -415,10 +416,12 @@ async function setUp(kind) {
 
 /**
  * Sequential round trips of one request to each of `ends`, waiting for the first answer (RTT:
- * one end; first of two: two ends, then also for the second before the next round).
- * @param {End[]} ends
+ * one end; first of two: two ends, then also for the second before the next round). Also the
+ * CPU time per round trip of this process and of the `remotes` (user + system): next to the
+ * latency, it tells time spent computing from time spent waiting (wake-ups, scheduling).
+ * @param {End[]} ends @param {Remote[]} remotes
  */
-async function roundTrips(ends) {
+async function roundTrips(ends, remotes) {
   let got = 0;
   /** @type {() => void} */
   let wake = () => undefined;
@@ -440,7 +443,14 @@ async function roundTrips(ends) {
   const samples = [];
   const warmup = Math.min(300, RTT_SAMPLES);
   let expected = 0;
+  /** @type {Stats[]} */
+  let before = [];
+  let c0 = 0;
   for (let i = 0; i < warmup + RTT_SAMPLES; i++) {
+    if (i === warmup) {
+      before = await Promise.all(remotes.map((r) => r.stats()));
+      c0 = cpuUs();
+    }
     const t0 = performance.now();
     const base = expected;
     for (const e of ends) {
@@ -451,7 +461,10 @@ async function roundTrips(ends) {
     if (i >= warmup) samples.push(performance.now() - t0);
     await until(expected);
   }
-  return latencySummary(samples);
+  const cpuA = cpuUs() - c0;
+  const after = await Promise.all(remotes.map((r) => r.stats()));
+  const cpuRemotes = after.reduce((sum, s, i) => sum + s.cpuUs - (before[i]?.cpuUs ?? 0), 0);
+  return { ...latencySummary(samples), cpuUsPerRoundTrip: (cpuA + cpuRemotes) / RTT_SAMPLES };
 }
 
 /**
@@ -496,6 +509,8 @@ async function stream(b, remote, perSend) {
 const METRICS = /** @type {const} */ ([
   'rttP50',
   'rttP99',
+  'rttMean',
+  'rttCpu',
   'firstOfTwoP50',
   'firstOfTwoP99',
   'cpuOne',
@@ -529,10 +544,12 @@ async function runParent() {
         l[metric]?.push(loadavg()[0]);
       };
       const s = await setUp(kind);
-      const rtt = await roundTrips([s.b]);
+      const rtt = await roundTrips([s.b], [/** @type {Remote} */ (s.remotes[0])]);
       put('rttP50', rtt.p50);
       put('rttP99', rtt.p99);
-      const two = await roundTrips([s.b, s.c]);
+      put('rttMean', rtt.mean);
+      put('rttCpu', rtt.cpuUsPerRoundTrip);
+      const two = await roundTrips([s.b, s.c], s.remotes);
       put('firstOfTwoP50', two.p50);
       put('firstOfTwoP99', two.p99);
       const remote = /** @type {Remote} */ (s.remotes[0]);
@@ -548,7 +565,7 @@ async function runParent() {
       put('receiverWritesBatch', many.receiverWritesPerFrame);
       await s.close();
       log(
-        `run ${run + 1} ${kind.padEnd(5)} RTT p50 ${fmt(rtt.p50)} ms; first of two p50 ${fmt(two.p50)} ms; ` +
+        `run ${run + 1} ${kind.padEnd(5)} RTT p50 ${fmt(rtt.p50)} ms (CPU ${fmt(rtt.cpuUsPerRoundTrip)} µs); first of two p50 ${fmt(two.p50)} ms; ` +
           `CPU/msg one by one ${fmt(one.cpuUsPerMessage)} µs (${fmt(one.writesPerFrame)} writes/frame, ` +
           `receiver ${fmt(one.receiverWritesPerFrame)}), ${BATCH}/send ${fmt(many.cpuUsPerMessage)} µs ` +
           `(${fmt(many.writesPerFrame)} writes/frame); load ${loadavg()[0].toFixed(1)}`,
@@ -635,7 +652,8 @@ async function runParent() {
     'js-libp2p stream (TCP, @chainsafe/libp2p-noise, @chainsafe/libp2p-yamux: the defaults, no',
     "Synod code); the same bare libp2p stream over Synod's link components (src/link/: its Noise",
     "records and yamux, nothing above them); and Synod's transport (the link plus gating, peer",
-    `bookkeeping, queues). RTT: ${RTT_SAMPLES} sequential round trips of a ${PAYLOAD}-byte request.`,
+    `bookkeeping, queues). RTT: ${RTT_SAMPLES} sequential round trips of a ${PAYLOAD}-byte request,`,
+    'and the CPU time they took in both processes, per round trip.',
     'First of two: the request to two peers, timed to the first answer. CPU per message: sender +',
     `receiver CPU (user + system) over ${MESSAGES} decisions of ${PAYLOAD} B, sent one by one (one`,
     `send per turn of the event loop) or ${BATCH} per send. Socket writes: TCP writes of both`,
@@ -647,6 +665,8 @@ async function runParent() {
       [
         ['RTT p50, ms', ...KINDS.map((k) => cell(k, 'rttP50'))],
         ['RTT p99, ms', ...KINDS.map((k) => cell(k, 'rttP99'))],
+        ['RTT mean, ms', ...KINDS.map((k) => cell(k, 'rttMean'))],
+        ['CPU µs per round trip (both ends)', ...KINDS.map((k) => cell(k, 'rttCpu'))],
         ['first of two p50, ms', ...KINDS.map((k) => cell(k, 'firstOfTwoP50'))],
         ['first of two p99, ms', ...KINDS.map((k) => cell(k, 'firstOfTwoP99'))],
         ['CPU µs/message, one by one', ...KINDS.map((k) => cell(k, 'cpuOne'))],
