@@ -138,15 +138,22 @@ const value = fc.oneof(
 function messageArbs(num, slot, config, leader, bytes) {
   const ballot = fc.record({ round: num, leader });
   const pvalue = fc.record({ config, ballot, slot, value: bytes });
+  // Store stamps (amnesia detection): present or absent, as from a peer of an earlier release.
+  const store = fc.record({ run: num, start: num, seq: num });
+  /** @param {Record<string, fc.Arbitrary<unknown>>} fields */
+  const withStore = (fields) =>
+    fc
+      .tuple(fc.record(fields), fc.option(store, { nil: undefined }))
+      .map(([m, s]) => (s === undefined ? m : { ...m, store: s }));
   return {
-    p1a: fc.record({
+    p1a: withStore({
       type: fc.constant('p1a'),
       config,
       ballot,
       fromSlot: slot,
       probe: fc.boolean(),
     }),
-    p1b: fc.record({
+    p1b: withStore({
       type: fc.constant('p1b'),
       config,
       ballot,
@@ -154,10 +161,14 @@ function messageArbs(num, slot, config, leader, bytes) {
       watermark: slot,
       probe: fc.boolean(),
     }),
-    p2a: fc.record({ type: fc.constant('p2a'), config, ballot, slot, value: bytes }),
-    p2b: fc.record({ type: fc.constant('p2b'), config, ballot, slot, proposal: ballot }),
+    p2a: withStore({ type: fc.constant('p2a'), config, ballot, slot, value: bytes }),
+    p2b: withStore({ type: fc.constant('p2b'), config, ballot, slot, proposal: ballot }),
     decision: fc.record({ type: fc.constant('decision'), slot, value: bytes }),
-    request: fc.record({ type: fc.constant('request'), commands: bytes, hops: fc.nat({ max: 5 }) }),
+    request: withStore({
+      type: fc.constant('request'),
+      commands: bytes,
+      hops: fc.nat({ max: 5 }),
+    }),
     heartbeat: fc.record({
       type: fc.constant('heartbeat'),
       config,
@@ -165,8 +176,11 @@ function messageArbs(num, slot, config, leader, bytes) {
       seq: num,
       slotOut: slot,
       snapshotSlot: slot,
+      stores: fc.array(fc.record({ peer: leader, run: num, start: num, seq: num }), {
+        maxLength: 3,
+      }),
     }),
-    heartbeatAck: fc.record({
+    heartbeatAck: withStore({
       type: fc.constant('heartbeatAck'),
       config,
       ballot,
@@ -195,6 +209,10 @@ function messageArbs(num, slot, config, leader, bytes) {
         const off = Math.min(offset, Number.MAX_SAFE_INTEGER - 2000);
         return { type: 'snapshotChunk', slot, offset: off, total: off + data.length + extra, data };
       }),
+    rolledBack: fc.record({
+      type: fc.constant('rolledBack'),
+      why: fc.string({ unit: 'grapheme', maxLength: 200 }),
+    }),
   };
 }
 
