@@ -24,7 +24,7 @@
 // update per frame (the receiver writes at most once per 10 frames).
 //
 //   npm run bench -- transport [--runs 3] [--rtt-samples 2000] [--messages 20000]
-//                              [--kinds raw,stock,link,synod]
+//                              [--batched-messages 200000] [--kinds raw,stock,link,synod]
 //
 // Needs the packages built (npm run build). Writes bench/results/transport-<date>.json and
 // appends a section to bench/REPORT.md.
@@ -67,6 +67,9 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
     'rtt-samples': { type: 'string', default: '2000' },
     messages: { type: 'string', default: '20000' },
+    // Sent 100 per send, 20,000 took 0.1-0.2 s: too short a window at a load of 15-20 (raw's
+    // own figure moved 2.5x between runs).
+    'batched-messages': { type: 'string', default: '200000' },
     kinds: { type: 'string', default: 'raw,stock,link,synod' },
     peer: { type: 'string' },
   },
@@ -74,6 +77,7 @@ const { values: opts } = parseArgs({
 const RUNS = Number(opts.runs);
 const RTT_SAMPLES = Number(opts['rtt-samples']);
 const MESSAGES = Number(opts.messages);
+const BATCHED_MESSAGES = Number(opts['batched-messages']);
 const KINDS = opts.kinds.split(',');
 const PAYLOAD = 100;
 const BATCH = 100;
@@ -468,19 +472,19 @@ async function roundTrips(ends, remotes) {
 }
 
 /**
- * MESSAGES decisions to B, `perSend` per send and one send per turn of the event loop; CPU of A
+ * `total` decisions to B, `perSend` per send and one send per turn of the event loop; CPU of A
  * and B, socket writes of A and B, until B counted them all.
- * @param {End} b @param {Remote} remote @param {number} perSend
+ * @param {End} b @param {Remote} remote @param {number} total @param {number} perSend
  */
-async function stream(b, remote, perSend) {
+async function stream(b, remote, total, perSend) {
   const before = await remote.stats();
-  const done = remote.arrived(MESSAGES);
+  const done = remote.arrived(total);
   const w0 = socketWrites;
   const c0 = cpuUs();
   const t0 = performance.now();
   let sent = 0;
   let sends = 0;
-  while (sent < MESSAGES) {
+  while (sent < total) {
     if (!b.send(batch('decision', perSend, sent))) throw new Error('send refused');
     sent += perSend;
     sends++;
@@ -527,7 +531,7 @@ async function runParent() {
   const machine = machineInfo();
   log(
     `transport bench: ${RUNS} runs of ${KINDS.join(', ')}; ${RTT_SAMPLES} round trips; ` +
-      `${MESSAGES} messages of ${PAYLOAD} B one by one and ${BATCH} per send`,
+      `${MESSAGES} messages of ${PAYLOAD} B one by one, ${BATCHED_MESSAGES} ${BATCH} per send`,
   );
   /** @type {Record<string, Record<string, number[]>>} */
   const acc = {};
@@ -553,12 +557,12 @@ async function runParent() {
       put('firstOfTwoP50', two.p50);
       put('firstOfTwoP99', two.p99);
       const remote = /** @type {Remote} */ (s.remotes[0]);
-      const one = await stream(s.b, remote, 1);
+      const one = await stream(s.b, remote, MESSAGES, 1);
       put('cpuOne', one.cpuUsPerMessage);
       put('rateOne', one.messagesPerSec);
       put('writesOne', one.writesPerFrame);
       put('receiverWritesOne', one.receiverWritesPerFrame);
-      const many = await stream(s.b, remote, BATCH);
+      const many = await stream(s.b, remote, BATCHED_MESSAGES, BATCH);
       put('cpuBatch', many.cpuUsPerMessage);
       put('rateBatch', many.messagesPerSec);
       put('writesBatch', many.writesPerFrame);
@@ -618,6 +622,7 @@ async function runParent() {
       runs: RUNS,
       rttSamples: RTT_SAMPLES,
       messages: MESSAGES,
+      batchedMessages: BATCHED_MESSAGES,
       payload: PAYLOAD,
       batch: BATCH,
     },
@@ -655,8 +660,9 @@ async function runParent() {
     `bookkeeping, queues). RTT: ${RTT_SAMPLES} sequential round trips of a ${PAYLOAD}-byte request,`,
     'and the CPU time they took in both processes, per round trip.',
     'First of two: the request to two peers, timed to the first answer. CPU per message: sender +',
-    `receiver CPU (user + system) over ${MESSAGES} decisions of ${PAYLOAD} B, sent one by one (one`,
-    `send per turn of the event loop) or ${BATCH} per send. Socket writes: TCP writes of both`,
+    `receiver CPU (user + system) over ${MESSAGES} decisions of ${PAYLOAD} B sent one by one (one`,
+    `send per turn of the event loop), and over ${BATCHED_MESSAGES} sent ${BATCH} per send. Socket`,
+    'writes: TCP writes of both',
     'processes per flushed frame (of the receiver alone: window updates). Figures: median',
     '(min–max) over the runs, [load average].',
     '',
