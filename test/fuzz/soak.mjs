@@ -138,22 +138,20 @@ const value = fc.oneof(
 function messageArbs(num, slot, config, leader, bytes) {
   const ballot = fc.record({ round: num, leader });
   const pvalue = fc.record({ config, ballot, slot, value: bytes });
-  // Store stamps (amnesia detection): present or absent, as from a peer of an earlier release.
-  const store = fc.record({ run: num, start: num, seq: num });
-  /** @param {Record<string, fc.Arbitrary<unknown>>} fields */
-  const withStore = (fields) =>
-    fc
-      .tuple(fc.record(fields), fc.option(store, { nil: undefined }))
-      .map(([m, s]) => (s === undefined ? m : { ...m, store: s }));
+  // Store stamps (amnesia detection) are optional: absent on probes and from older peers.
+  const stamp = fc.record({ run: num, start: num, seq: num });
+  /** @param {Record<string, fc.Arbitrary<unknown>>} model */
+  const stamped = (model) =>
+    fc.record({ ...model, store: stamp }, { requiredKeys: Object.keys(model) });
   return {
-    p1a: withStore({
+    p1a: stamped({
       type: fc.constant('p1a'),
       config,
       ballot,
       fromSlot: slot,
       probe: fc.boolean(),
     }),
-    p1b: withStore({
+    p1b: stamped({
       type: fc.constant('p1b'),
       config,
       ballot,
@@ -161,26 +159,25 @@ function messageArbs(num, slot, config, leader, bytes) {
       watermark: slot,
       probe: fc.boolean(),
     }),
-    p2a: withStore({ type: fc.constant('p2a'), config, ballot, slot, value: bytes }),
-    p2b: withStore({ type: fc.constant('p2b'), config, ballot, slot, proposal: ballot }),
+    p2a: stamped({ type: fc.constant('p2a'), config, ballot, slot, value: bytes }),
+    p2b: stamped({ type: fc.constant('p2b'), config, ballot, slot, proposal: ballot }),
     decision: fc.record({ type: fc.constant('decision'), slot, value: bytes }),
-    request: withStore({
-      type: fc.constant('request'),
-      commands: bytes,
-      hops: fc.nat({ max: 5 }),
-    }),
-    heartbeat: fc.record({
-      type: fc.constant('heartbeat'),
-      config,
-      ballot,
-      seq: num,
-      slotOut: slot,
-      snapshotSlot: slot,
-      stores: fc.array(fc.record({ peer: leader, run: num, start: num, seq: num }), {
-        maxLength: 3,
-      }),
-    }),
-    heartbeatAck: withStore({
+    request: stamped({ type: fc.constant('request'), commands: bytes, hops: fc.nat({ max: 5 }) }),
+    heartbeat: fc.record(
+      {
+        type: fc.constant('heartbeat'),
+        config,
+        ballot,
+        seq: num,
+        slotOut: slot,
+        snapshotSlot: slot,
+        stores: fc.array(fc.record({ peer: leader, run: num, start: num, seq: num }), {
+          maxLength: 4,
+        }),
+      },
+      { requiredKeys: ['type', 'config', 'ballot', 'seq', 'slotOut', 'snapshotSlot'] },
+    ),
+    heartbeatAck: stamped({
       type: fc.constant('heartbeatAck'),
       config,
       ballot,
@@ -203,16 +200,17 @@ function messageArbs(num, slot, config, leader, bytes) {
       type: fc.constant('catchupDecisions'),
       decisions: fc.array(fc.record({ slot, value: bytes }), { maxLength: 4 }),
     }),
+    rolledBack: fc.record({
+      type: fc.constant('rolledBack'),
+      why: fc.string({ maxLength: 200 }),
+      store: stamp,
+    }),
     snapshotChunk: fc
       .record({ slot, offset: num, data: bytes, extra: fc.nat({ max: 1000 }) })
       .map(({ slot, offset, data, extra }) => {
         const off = Math.min(offset, Number.MAX_SAFE_INTEGER - 2000);
         return { type: 'snapshotChunk', slot, offset: off, total: off + data.length + extra, data };
       }),
-    rolledBack: fc.record({
-      type: fc.constant('rolledBack'),
-      why: fc.string({ unit: 'grapheme', maxLength: 200 }),
-    }),
   };
 }
 

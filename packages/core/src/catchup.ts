@@ -256,7 +256,7 @@ export class Catchup {
         this.ctx.opts.catchupMaxDecisions,
         this.ctx.opts.catchupMaxBytes,
       );
-      this.ctx.send(from, { type: 'catchupDecisions', decisions });
+      this.ctx.send(from, { type: 'catchupDecisions', decisions, slotOut: r.slotOut });
       return;
     }
     const snap = this.snapshotToServe(m);

@@ -199,6 +199,12 @@ export interface CatchupRequest {
 export interface CatchupDecisions {
   readonly type: 'catchupDecisions';
   readonly decisions: readonly Decided[];
+  /**
+   * The answering replica has applied every slot below this (absent from older peers): a peer
+   * that leaves learns from it that a remaining replica holds what it must hand over
+   * (handover.ts).
+   */
+  readonly slotOut?: Slot;
 }
 
 /** Answer to a CatchupRequest when the decisions are compacted: one chunk of a snapshot. */
@@ -219,6 +225,11 @@ export interface RolledBack {
   readonly type: 'rolledBack';
   /** The evidence, for the sentence the peer shows its user. */
   readonly why: string;
+  /**
+   * The stamp of the accused run that was judged. The accused acts only on one naming its
+   * current run (a random 32-bit id): a stray, replayed or garbled message cannot stop a peer.
+   */
+  readonly store: StoreStamp;
 }
 
 export type Message =

@@ -19,6 +19,7 @@ import { BOTTOM, type Ballot } from './ballot.js';
 import type { BugName } from './bugs.js';
 import { Catchup, type CatchupProgress } from './catchup.js';
 import { ClientSession } from './client-session.js';
+import { Handover } from './handover.js';
 import { decodeBatch, encodeBatch, type Command, type Outcome } from './command.js';
 import {
   membersOf,
@@ -171,6 +172,7 @@ export class RawNode {
   private readonly leader: Leader;
   readonly replica: Replica;
   private readonly catchup: Catchup;
+  private readonly handover: Handover;
   private readonly stores: StoreGuard;
   private client!: ClientSession;
 
@@ -251,6 +253,7 @@ export class RawNode {
       ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),
     });
     this.catchup = new Catchup(this.ctx, this.replica);
+    this.handover = new Handover(this.ctx, () => this.replica.slotOut);
     this.stores = new StoreGuard(this.ctx);
   }
 
@@ -296,6 +299,7 @@ export class RawNode {
     // None at all from a store found rolled back (its incarnation may have gone back too).
     if (this.incarnationDurable && this.stores.amnesia === undefined) this.leader.tick();
     this.catchup.tick();
+    this.handover.tick();
     this.client.tick();
     if (this.reads.size > 0) this.retryReads();
     this.drainSelf();
@@ -320,6 +324,19 @@ export class RawNode {
     if (sameMembership(m, latest))
       throw new InvalidMembershipError('the membership would not change');
     return this.client.proposeReconfig(latest.id, m);
+  }
+
+  /**
+   * This peer removed itself: before it stops, some replica that stays must have applied every
+   * slot below `start`, the first slot of the configuration without it (handover.ts).
+   * `handedOver` turns true once one of `replicas` is heard to have.
+   */
+  handOver(start: Slot, replicas: readonly PeerId[]): void {
+    this.handover.begin(start, replicas);
+  }
+
+  get handedOver(): boolean {
+    return this.handover.done;
   }
 
   /** True when a decided membership change does not govern yet. */
@@ -492,6 +509,7 @@ export class RawNode {
       return;
     }
     const voting = this.stores.amnesia === undefined;
+    this.handover.heard(from, m);
     switch (m.type) {
       case 'p1a':
         return voting ? this.acceptor.onP1a(from, m) : undefined;

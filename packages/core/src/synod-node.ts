@@ -163,6 +163,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private statusKey = '';
   private readonly governWaiters: { start: number; resolve(): void; reject(e: Error): void }[] = [];
   private readonly stopWaiters: (() => void)[] = [];
+  /** Waiting for a replica that stays to hold what this leaving peer must hand over. */
+  private readonly handoverWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
   private scheduled = false;
   /** A turn is running (its write, or the app's reaction to its results). */
@@ -344,7 +346,12 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     return this.changeMembership((m) => membership.addPeer(m, id, roles), options);
   }
 
-  /** Remove a peer; resolves once the configuration without it governs. */
+  /**
+   * Remove a peer; resolves once the configuration without it governs. A peer that removes
+   * itself (to stop afterwards) resolves only once a replica that stays has applied every slot
+   * before that configuration: the older configurations may need this peer to learn them again
+   * (two members becoming one), so leaving earlier could strand the log (docs/protocol.md).
+   */
   removePeer(id: PeerId, options?: OperationOptions): Promise<void> {
     return this.changeMembership((m) => membership.removePeer(m, id), options);
   }
@@ -371,7 +378,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       throw new ReconfigPendingError('a membership change from this peer is still pending');
     const latest = this.raw.status().config;
     if (latest === null) throw new InvalidMembershipError('this peer has no configuration yet');
-    const seq = this.raw.proposeReconfig(f(latest));
+    const next = f(latest);
+    const seq = this.raw.proposeReconfig(next);
     this.changing = true;
     try {
       const p = this.track(seq, options);
@@ -396,6 +404,14 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
         this.governWaiters.push({ start, resolve, reject });
         this.checkGoverning();
       });
+      if (!membersOf(next).includes(this.id)) {
+        this.raw.handOver(start, next.replicas);
+        this.schedule();
+        await new Promise<void>((resolve, reject) => {
+          this.handoverWaiters.push({ resolve, reject });
+          this.checkHandover();
+        });
+      }
     } finally {
       this.changing = false;
     }
@@ -517,6 +533,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     const rd = this.raw.ready();
     if (RawNode.isEmptyReady(rd)) {
       this.raw.advance();
+      this.checkHandover();
       return false;
     }
     this.sendAll(rd.messages);
@@ -534,6 +551,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.raw.advance();
     this.updateMembers();
     this.checkGoverning();
+    this.checkHandover();
     if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
     // Peers drop what a rolled-back peer proposes: its pending operations fail, saying why.
     const amnesia = this.raw.amnesia;
@@ -604,6 +622,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     }
   }
 
+  private checkHandover(): void {
+    if (this.handoverWaiters.length === 0 || !this.raw.handedOver) return;
+    for (const w of this.handoverWaiters.splice(0)) w.resolve();
+  }
+
   /** Tell the transport who may talk to us: every member of every configuration still kept. */
   private updateMembers(): void {
     const configs = this.raw.replica.configs.all();
@@ -635,6 +658,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     }
     for (const r of [...this.reads.values()]) r.fail(err);
     for (const w of this.governWaiters.splice(0)) w.reject(err);
+    // A leaving peer is removed while it hands over: that is no reason to stop waiting.
+    if (!(err instanceof RemovedError))
+      for (const w of this.handoverWaiters.splice(0)) w.reject(err);
   }
 
   /** @internal For tests: the RawNode inside. */

@@ -112,10 +112,14 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     snapshotSlot: uint,
     offset: uint,
   }),
-  catchupDecisions: fc.record({
-    type: fc.constant('catchupDecisions'),
-    decisions: fc.array(decided, { maxLength: 4 }),
-  }),
+  catchupDecisions: fc.record(
+    {
+      type: fc.constant('catchupDecisions' as const),
+      decisions: fc.array(decided, { maxLength: 4 }),
+      slotOut: uint,
+    },
+    { requiredKeys: ['type', 'decisions'] },
+  ),
   // A chunk lies within its snapshot: offset + data.length <= total, and total is a safe
   // integer (the encoder refuses anything else). Built from total down, so it holds by
   // construction for every generated value (seed 598851949 once made total 2^53).
@@ -134,6 +138,7 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
   rolledBack: fc.record({
     type: fc.constant('rolledBack'),
     why: fc.string({ unit: 'grapheme', maxLength: 200 }),
+    store,
   }),
 };
 

@@ -324,6 +324,11 @@ export class SimCluster {
     return !this.cut.has(`${from}>${to}`);
   }
 
+  /** No link is cut and no message type is being lost. */
+  get whole(): boolean {
+    return this.cut.size === 0 && this.lossy.size === 0;
+  }
+
   private transmit(from: PeerId, to: PeerId, msg: Message): void {
     this.messagesSent++;
     if (msg.type === 'p1a' && msg.ballot.leader === from) this.checkBallot(from, msg.ballot);
@@ -612,6 +617,17 @@ export class SimCluster {
 
   /** For each peer: the run (generation) that first produced each of its ballots' rounds. */
   private readonly ballotRuns = new Map<PeerId, Map<number, number>>();
+
+  /**
+   * `id`'s store went back (restored from a copy, or wiped): the runs after the copy are lost to
+   * it, and its next runs may make their ballots again. That is amnesia, which peers find by
+   * store stamps (store-guard.ts) and the agreement check judges; the ballot check starts a new
+   * history for it. (Which runs a copy still knows is not tracked: a copy taken before a run's
+   * first write lacks that run's incarnation too, seed 30001943 of profile amnesia.)
+   */
+  storeWentBack(id: PeerId): void {
+    this.ballotRuns.delete(id);
+  }
 
   /**
    * PMMC Invariant A4 across restarts: no run of a peer produces a ballot an earlier run of it

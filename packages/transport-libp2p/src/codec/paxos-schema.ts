@@ -225,6 +225,11 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
       no: 12,
       schema: body('catchupDecisions', 'CatchupDecisions', {
         decisions: repeated(1, DecidedSchema, MAX_ENTRIES_PER_FRAME),
+        slotOut: optional(
+          2,
+          uint64,
+          'The answering replica has applied every slot below this (absent from older peers).',
+        ),
       }),
     },
     snapshotChunk: {
@@ -246,6 +251,10 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
       schema: body('rolledBack', 'RolledBack', {
         why: field(1, string(MAX_REASON_LENGTH), {
           doc: 'To a peer whose store was found rolled back: it must not vote or lead again.',
+        }),
+        store: field(2, StoreStampSchema, {
+          required: true,
+          doc: "The judged stamp: acted on only when it names the receiver's current run.",
         }),
       }),
     },

@@ -2844,6 +2844,7 @@ export namespace CatchupReq {
 
 export interface CatchupDecisions {
   decisions: Decided[];
+  slotOut?: number;
 }
 
 export namespace CatchupDecisions {
@@ -2862,6 +2863,11 @@ export namespace CatchupDecisions {
               w.uint32(10);
               Decided.codec().encode(value, w);
             }
+          }
+
+          if (obj.slotOut != null) {
+            w.uint32(16);
+            w.uint64Number(obj.slotOut);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -2894,6 +2900,10 @@ export namespace CatchupDecisions {
                     limits: opts.limits?.decisions$,
                   }),
                 );
+                break;
+              }
+              case 2: {
+                obj.slotOut = reader.uint64Number();
                 break;
               }
               default: {
@@ -2941,6 +2951,13 @@ export namespace CatchupDecisions {
 
                 break;
               }
+              case 2: {
+                yield {
+                  field: `${prefix}.slotOut`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -2966,6 +2983,11 @@ export namespace CatchupDecisions {
     index: number;
   }
 
+  export interface CatchupDecisionsSlotOutFieldEvent {
+    field: '$.slotOut';
+    value: number;
+  }
+
   export function encode(obj: Partial<CatchupDecisions>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CatchupDecisions.codec());
   }
@@ -2980,7 +3002,11 @@ export namespace CatchupDecisions {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<CatchupDecisions>,
-  ): Generator<CatchupDecisionsDecisionsSlotFieldEvent | CatchupDecisionsDecisionsValueFieldEvent> {
+  ): Generator<
+    | CatchupDecisionsDecisionsSlotFieldEvent
+    | CatchupDecisionsDecisionsValueFieldEvent
+    | CatchupDecisionsSlotOutFieldEvent
+  > {
     return streamMessage(buf, CatchupDecisions.codec(), opts);
   }
 }
@@ -3160,6 +3186,7 @@ export namespace SnapshotChunk {
 
 export interface RolledBack {
   why: string;
+  store?: StoreStamp;
 }
 
 export namespace RolledBack {
@@ -3176,6 +3203,11 @@ export namespace RolledBack {
           if (obj.why != null && obj.why !== '') {
             w.uint32(10);
             w.string(obj.why);
+          }
+
+          if (obj.store != null) {
+            w.uint32(18);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -3195,6 +3227,12 @@ export namespace RolledBack {
             switch (tag >>> 3) {
               case 1: {
                 obj.why = reader.string();
+                break;
+              }
+              case 2: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
+                });
                 break;
               }
               default: {
@@ -3220,6 +3258,13 @@ export namespace RolledBack {
                 };
                 break;
               }
+              case 2: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -3238,6 +3283,21 @@ export namespace RolledBack {
     value: string;
   }
 
+  export interface RolledBackStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface RolledBackStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface RolledBackStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<RolledBack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RolledBack.codec());
   }
@@ -3252,7 +3312,12 @@ export namespace RolledBack {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<RolledBack>,
-  ): Generator<RolledBackWhyFieldEvent> {
+  ): Generator<
+    | RolledBackWhyFieldEvent
+    | RolledBackStoreRunFieldEvent
+    | RolledBackStoreStartFieldEvent
+    | RolledBackStoreSeqFieldEvent
+  > {
     return streamMessage(buf, RolledBack.codec(), opts);
   }
 }
@@ -4420,6 +4485,11 @@ export namespace Message {
     index: number;
   }
 
+  export interface MessageCatchupDecisionsSlotOutFieldEvent {
+    field: '$.catchupDecisions.slotOut';
+    value: number;
+  }
+
   export interface MessageSnapshotChunkSlotFieldEvent {
     field: '$.snapshotChunk.slot';
     value: number;
@@ -4443,6 +4513,21 @@ export namespace Message {
   export interface MessageRolledBackWhyFieldEvent {
     field: '$.rolledBack.why';
     value: string;
+  }
+
+  export interface MessageRolledBackStoreRunFieldEvent {
+    field: '$.rolledBack.store.run';
+    value: number;
+  }
+
+  export interface MessageRolledBackStoreStartFieldEvent {
+    field: '$.rolledBack.store.start';
+    value: number;
+  }
+
+  export interface MessageRolledBackStoreSeqFieldEvent {
+    field: '$.rolledBack.store.seq';
+    value: number;
   }
 
   export function encode(obj: Partial<Message>): Uint8Array<ArrayBuffer> {
@@ -4528,11 +4613,15 @@ export namespace Message {
     | MessageCatchupReqOffsetFieldEvent
     | MessageCatchupDecisionsDecisionsSlotFieldEvent
     | MessageCatchupDecisionsDecisionsValueFieldEvent
+    | MessageCatchupDecisionsSlotOutFieldEvent
     | MessageSnapshotChunkSlotFieldEvent
     | MessageSnapshotChunkOffsetFieldEvent
     | MessageSnapshotChunkTotalFieldEvent
     | MessageSnapshotChunkDataFieldEvent
     | MessageRolledBackWhyFieldEvent
+    | MessageRolledBackStoreRunFieldEvent
+    | MessageRolledBackStoreStartFieldEvent
+    | MessageRolledBackStoreSeqFieldEvent
   > {
     return streamMessage(buf, Message.codec(), opts);
   }
@@ -5107,6 +5196,12 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesCatchupDecisionsSlotOutFieldEvent {
+    field: '$.messages[].catchupDecisions.slotOut';
+    value: number;
+    index: number;
+  }
+
   export interface FrameMessagesSnapshotChunkSlotFieldEvent {
     field: '$.messages[].snapshotChunk.slot';
     value: number;
@@ -5134,6 +5229,24 @@ export namespace Frame {
   export interface FrameMessagesRolledBackWhyFieldEvent {
     field: '$.messages[].rolledBack.why';
     value: string;
+    index: number;
+  }
+
+  export interface FrameMessagesRolledBackStoreRunFieldEvent {
+    field: '$.messages[].rolledBack.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRolledBackStoreStartFieldEvent {
+    field: '$.messages[].rolledBack.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRolledBackStoreSeqFieldEvent {
+    field: '$.messages[].rolledBack.store.seq';
+    value: number;
     index: number;
   }
 
@@ -5230,11 +5343,15 @@ export namespace Frame {
     | FrameMessagesCatchupReqOffsetFieldEvent
     | FrameMessagesCatchupDecisionsDecisionsSlotFieldEvent
     | FrameMessagesCatchupDecisionsDecisionsValueFieldEvent
+    | FrameMessagesCatchupDecisionsSlotOutFieldEvent
     | FrameMessagesSnapshotChunkSlotFieldEvent
     | FrameMessagesSnapshotChunkOffsetFieldEvent
     | FrameMessagesSnapshotChunkTotalFieldEvent
     | FrameMessagesSnapshotChunkDataFieldEvent
     | FrameMessagesRolledBackWhyFieldEvent
+    | FrameMessagesRolledBackStoreRunFieldEvent
+    | FrameMessagesRolledBackStoreStartFieldEvent
+    | FrameMessagesRolledBackStoreSeqFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
   > {
