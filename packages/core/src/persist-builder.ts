@@ -34,7 +34,9 @@ export class PersistBuilder {
       this.truncateBelow === undefined &&
       this.watermark === undefined &&
       this.dropPromisesBelow === undefined &&
-      this.incarnation === undefined
+      this.incarnation === undefined &&
+      // A rolled-back verdict is written at once, not held with decisions.
+      this.amnesia === undefined
     );
   }
 

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MemoryStorage } from '../src/memory-storage.js';
 import type { Envelope } from '../src/messages.js';
+import { PersistBuilder } from '../src/persist-builder.js';
 import { RawNode, type Ready } from '../src/raw-node.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
 import { WritePipeline } from '../src/write-pipeline.js';
@@ -158,6 +159,14 @@ describe('decisions alone', () => {
     const r2 = n.ready();
     expect(r2.persist?.decisions?.map((d) => d.slot)).toEqual([1]);
     expect(r2.persist?.accepted?.map((pv) => pv.slot)).toEqual([2]);
+  });
+
+  it('never hold back other durable state: a rolled-back verdict is written at once', () => {
+    const pb = new PersistBuilder();
+    pb.decide({ slot: 1, value: Uint8Array.of(1) });
+    expect(pb.holdsOnlyDecisions()).toBe(true);
+    pb.setAmnesia('its store went back');
+    expect(pb.holdsOnlyDecisions()).toBe(false);
   });
 
   it('are written alone after a heartbeat interval at most', () => {
