@@ -54,6 +54,9 @@ interface ReadWaiter {
   readonly token: number;
 }
 
+/** Election timeouts without progress towards the watermark before phase 1 runs again. */
+const STUCK_TIMEOUTS = 10;
+
 /** One leader's state in one configuration. */
 export class LeaderInstance {
   ballotNum: Ballot;
@@ -74,6 +77,8 @@ export class LeaderInstance {
   readonly ackAt = new Map<PeerId, number>();
   /** When this instance last became active. */
   activeSince = 0;
+  /** Since when the replica has been stuck at `slotOut`, below the watermark. */
+  behind: { slotOut: Slot; since: number } | undefined;
   /** The highest slot re-proposed at the last adoption: those may be chosen already. */
   adoptedThrough: Slot = 0;
   readWaiters: ReadWaiter[] = [];
@@ -177,6 +182,12 @@ export class Leader {
           inst.deadline = now + this.randomTimeout();
           continue;
         }
+        if (this.stuckBehindWatermark(inst, now)) {
+          this.stepDown(inst, `no way to the watermark ${inst.watermark}: phase 1 again`);
+          inst.watermark = 0;
+          inst.deadline = now + this.randomTimeout();
+          continue;
+        }
         if (now - inst.lastHeartbeat >= this.ctx.opts.heartbeatIntervalMs) this.heartbeat(inst);
         for (const c of inst.commanders.values()) c.tick();
       } else if (inst.scout !== undefined) {
@@ -185,6 +196,28 @@ export class Leader {
         this.startScout(inst);
       }
     }
+  }
+
+  /**
+   * An active leader proposes nothing until its replica reaches the watermark its phase 1 heard
+   * (the slots below are decided elsewhere). When its replica makes no progress towards it for
+   * STUCK_TIMEOUTS election timeouts, the acceptor that reported it may have lost what it held
+   * (its store went back: seed 28000156 of profile amnesia, where p1 reported 176, was wiped, and
+   * no replica had 137..175 any more): run phase 1 again and take the new majority's watermark.
+   * Safe: each acceptor of a majority that chose a slot below it either still reports that pvalue
+   * or dropped it once its replica had applied it, and then reports a watermark above it.
+   */
+  private stuckBehindWatermark(inst: LeaderInstance, now: number): boolean {
+    const slotOut = this.host.slotOut();
+    if (slotOut >= inst.watermark) {
+      inst.behind = undefined;
+      return false;
+    }
+    if (inst.behind?.slotOut !== slotOut) {
+      inst.behind = { slotOut, since: now };
+      return false;
+    }
+    return now - inst.behind.since >= STUCK_TIMEOUTS * this.ctx.opts.electionTimeoutMs;
   }
 
   private lostQuorum(inst: LeaderInstance): boolean {
