@@ -225,6 +225,11 @@ export interface RolledBack {
   readonly type: 'rolledBack';
   /** The evidence, for the sentence the peer shows its user. */
   readonly why: string;
+  /**
+   * The stamp of the accused run that was judged. The accused acts only on one naming its
+   * current run (a random 32-bit id): a stray, replayed or garbled message cannot stop a peer.
+   */
+  readonly store: StoreStamp;
 }
 
 export type Message =

@@ -124,7 +124,10 @@ export class StoreGuard {
   admit(from: PeerId, m: Message): boolean {
     if (from === this.ctx.id) return true;
     if (m.type === 'rolledBack') {
-      this.foundRolledBack(m.why);
+      // Only a judgement of this very run counts: the accuser saw its stamp, nobody else can
+      // name it but by chance (2^-32); one about an earlier run was settled by that run's end.
+      if (m.store.run === this.run && m.store.start === this.start) this.foundRolledBack(m.why);
+      else this.ctx.trace(`${this.ctx.id} ignores a rolledBack from ${from} about another run`);
       return false;
     }
     if (m.type === 'heartbeat' && m.stores !== undefined) {
@@ -137,7 +140,7 @@ export class StoreGuard {
     if (!isStamped(m) || m.store === undefined) return true;
     const v = this.runs.observe(from, m.store);
     if (v.kind === 'rolled-back') {
-      this.tell(from, v.why);
+      this.tell(from, v.why, m.store);
       return false;
     }
     return v.kind === 'ok';
@@ -159,12 +162,12 @@ export class StoreGuard {
       );
   }
 
-  private tell(peer: PeerId, why: string): void {
+  private tell(peer: PeerId, why: string, store: StoreStamp): void {
     const now = this.ctx.now();
     if (now - (this.told.get(peer) ?? -Infinity) < TELL_AGAIN_MS) return;
     this.told.set(peer, now);
     this.ctx.trace(`${this.ctx.id} finds ${peer} rolled back: ${why}`);
-    this.ctx.send(peer, { type: 'rolledBack', why });
+    this.ctx.send(peer, { type: 'rolledBack', why, store });
   }
 
   private foundRolledBack(why: string): void {

@@ -138,6 +138,7 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
   rolledBack: fc.record({
     type: fc.constant('rolledBack'),
     why: fc.string({ unit: 'grapheme', maxLength: 200 }),
+    store,
   }),
 };
 

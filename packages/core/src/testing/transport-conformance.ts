@@ -152,6 +152,7 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
     rolledBack: {
       type: 'rolledBack',
       why: 'its store started from write 15, but it had reported write 20 before — ü',
+      store: { run: 2 ** 32 - 1, start: 15, seq: 15 },
     },
   };
 }

@@ -252,6 +252,10 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         why: field(1, string(MAX_REASON_LENGTH), {
           doc: 'To a peer whose store was found rolled back: it must not vote or lead again.',
         }),
+        store: field(2, StoreStampSchema, {
+          required: true,
+          doc: "The judged stamp: acted on only when it names the receiver's current run.",
+        }),
       }),
     },
   };

@@ -3186,6 +3186,7 @@ export namespace SnapshotChunk {
 
 export interface RolledBack {
   why: string;
+  store?: StoreStamp;
 }
 
 export namespace RolledBack {
@@ -3202,6 +3203,11 @@ export namespace RolledBack {
           if (obj.why != null && obj.why !== '') {
             w.uint32(10);
             w.string(obj.why);
+          }
+
+          if (obj.store != null) {
+            w.uint32(18);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -3221,6 +3227,12 @@ export namespace RolledBack {
             switch (tag >>> 3) {
               case 1: {
                 obj.why = reader.string();
+                break;
+              }
+              case 2: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
+                });
                 break;
               }
               default: {
@@ -3246,6 +3258,13 @@ export namespace RolledBack {
                 };
                 break;
               }
+              case 2: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -3264,6 +3283,21 @@ export namespace RolledBack {
     value: string;
   }
 
+  export interface RolledBackStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface RolledBackStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface RolledBackStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<RolledBack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RolledBack.codec());
   }
@@ -3278,7 +3312,12 @@ export namespace RolledBack {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<RolledBack>,
-  ): Generator<RolledBackWhyFieldEvent> {
+  ): Generator<
+    | RolledBackWhyFieldEvent
+    | RolledBackStoreRunFieldEvent
+    | RolledBackStoreStartFieldEvent
+    | RolledBackStoreSeqFieldEvent
+  > {
     return streamMessage(buf, RolledBack.codec(), opts);
   }
 }
@@ -4476,6 +4515,21 @@ export namespace Message {
     value: string;
   }
 
+  export interface MessageRolledBackStoreRunFieldEvent {
+    field: '$.rolledBack.store.run';
+    value: number;
+  }
+
+  export interface MessageRolledBackStoreStartFieldEvent {
+    field: '$.rolledBack.store.start';
+    value: number;
+  }
+
+  export interface MessageRolledBackStoreSeqFieldEvent {
+    field: '$.rolledBack.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<Message>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Message.codec());
   }
@@ -4565,6 +4619,9 @@ export namespace Message {
     | MessageSnapshotChunkTotalFieldEvent
     | MessageSnapshotChunkDataFieldEvent
     | MessageRolledBackWhyFieldEvent
+    | MessageRolledBackStoreRunFieldEvent
+    | MessageRolledBackStoreStartFieldEvent
+    | MessageRolledBackStoreSeqFieldEvent
   > {
     return streamMessage(buf, Message.codec(), opts);
   }
@@ -5175,6 +5232,24 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesRolledBackStoreRunFieldEvent {
+    field: '$.messages[].rolledBack.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRolledBackStoreStartFieldEvent {
+    field: '$.messages[].rolledBack.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRolledBackStoreSeqFieldEvent {
+    field: '$.messages[].rolledBack.store.seq';
+    value: number;
+    index: number;
+  }
+
   export interface FramePingFieldEvent {
     field: '$.ping';
     value: number;
@@ -5274,6 +5349,9 @@ export namespace Frame {
     | FrameMessagesSnapshotChunkTotalFieldEvent
     | FrameMessagesSnapshotChunkDataFieldEvent
     | FrameMessagesRolledBackWhyFieldEvent
+    | FrameMessagesRolledBackStoreRunFieldEvent
+    | FrameMessagesRolledBackStoreStartFieldEvent
+    | FrameMessagesRolledBackStoreSeqFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
   > {
