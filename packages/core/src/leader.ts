@@ -15,7 +15,14 @@
  *  - An active leader sends heartbeats; acceptors' answers both keep it informed of higher
  *    ballots and confirm that it still leads, for linearizable reads (DESIGN.md §3 item 5).
  */
-import { ballotEquals, ballotGreater, BOTTOM, formatBallot, type Ballot } from './ballot.js';
+import {
+  ballotEquals,
+  ballotGreater,
+  BOTTOM,
+  formatBallot,
+  INCARNATIONS,
+  type Ballot,
+} from './ballot.js';
 import { NOOP } from './command.js';
 import { majority, membersOf, type ConfigHistory, type Configuration } from './configuration.js';
 import type { NodeContext } from './context.js';
@@ -53,6 +60,9 @@ interface ReadWaiter {
   readonly seq: number;
   readonly token: number;
 }
+
+/** Heartbeat numbers each run has to itself (incarnation · 2^32 onwards; rounds allow < 2^20 runs). */
+const HEARTBEATS_PER_RUN = 2 ** 32;
 
 /** Election timeouts without progress towards the watermark before phase 1 runs again. */
 const STUCK_TIMEOUTS = 10;
@@ -137,7 +147,13 @@ export class Leader {
     if (first === undefined) return;
     for (const c of this.host.configs.all()) {
       if (c.id < first.id || this.instances.has(c.id) || !c.leaders.includes(this.ctx.id)) continue;
-      this.instances.set(c.id, new LeaderInstance(c, this.ctx.id, this.firstDeadline(c)));
+      const inst = new LeaderInstance(c, this.ctx.id, this.firstDeadline(c));
+      // Heartbeat numbers of one run are above every earlier run's: an acceptor answers a
+      // heartbeat that was late across a restart with its promise, which may be this run's
+      // ballot, and the old number must not confirm this run's reads (seed 80011565 of profile
+      // ballot-reuse: acks numbered 38..52 confirmed reads waiting for round 4, stale reads).
+      inst.hbSeq = Math.min(this.ctx.incarnation(), INCARNATIONS) * HEARTBEATS_PER_RUN;
+      this.instances.set(c.id, inst);
     }
   }
 
@@ -464,6 +480,8 @@ export class Leader {
       return;
     }
     if (!ballotEquals(m.ballot, inst.ballotNum) || !inst.config.acceptors.includes(from)) return;
+    // A number this instance never sent answers another run's heartbeat.
+    if (m.seq > inst.hbSeq) return;
     inst.acks.set(from, Math.max(inst.acks.get(from) ?? 0, m.seq));
     inst.ackAt.set(from, this.ctx.now());
     this.settleReads(inst);
