@@ -15,7 +15,14 @@
  *  - An active leader sends heartbeats; acceptors' answers both keep it informed of higher
  *    ballots and confirm that it still leads, for linearizable reads (DESIGN.md §3 item 5).
  */
-import { ballotEquals, ballotGreater, BOTTOM, formatBallot, type Ballot } from './ballot.js';
+import {
+  ballotEquals,
+  ballotGreater,
+  BOTTOM,
+  formatBallot,
+  INCARNATIONS,
+  type Ballot,
+} from './ballot.js';
 import { NOOP } from './command.js';
 import { membersOf, type ConfigHistory, type Configuration } from './configuration.js';
 import { majorityValue } from './quorum.js';
@@ -49,6 +56,12 @@ export interface HeardLeader {
   readonly at: number;
 }
 
+/** Heartbeat numbers each run has to itself (incarnation · 2^32 onwards; rounds allow < 2^20 runs). */
+const HEARTBEATS_PER_RUN = 2 ** 32;
+
+/** Election timeouts without progress towards the watermark before phase 1 runs again. */
+const STUCK_TIMEOUTS = 10;
+
 /** One leader's state in one configuration. */
 export class LeaderInstance {
   ballotNum: Ballot;
@@ -69,6 +82,8 @@ export class LeaderInstance {
   readonly ackAt = new Map<PeerId, number>();
   /** When this instance last became active. */
   activeSince = 0;
+  /** Since when the replica has been stuck at `slotOut`, below the watermark. */
+  behind: { slotOut: Slot; since: number } | undefined;
   /** The highest slot re-proposed at the last adoption: those may be chosen already. */
   adoptedThrough: Slot = 0;
   /** A read arrived this turn: send a heartbeat round at the end of the turn. */
@@ -130,7 +145,13 @@ export class Leader {
     if (first === undefined) return;
     for (const c of this.host.configs.all()) {
       if (c.id < first.id || this.instances.has(c.id) || !c.leaders.includes(this.ctx.id)) continue;
-      this.instances.set(c.id, new LeaderInstance(c, this.ctx.id, this.firstDeadline(c)));
+      const inst = new LeaderInstance(c, this.ctx.id, this.firstDeadline(c));
+      // Heartbeat numbers of one run are above every earlier run's: an acceptor answers a
+      // heartbeat that was late across a restart with its promise, which may be this run's
+      // ballot, and the old number must not confirm this run's reads (seed 80011565 of profile
+      // ballot-reuse: acks numbered 38..52 confirmed reads waiting for round 4, stale reads).
+      inst.hbSeq = Math.min(this.ctx.incarnation(), INCARNATIONS) * HEARTBEATS_PER_RUN;
+      this.instances.set(c.id, inst);
     }
   }
 
@@ -225,6 +246,12 @@ export class Leader {
           inst.deadline = now + this.randomTimeout();
           continue;
         }
+        if (this.stuckBehindWatermark(inst, now)) {
+          this.stepDown(inst, `no way to the watermark ${inst.watermark}: phase 1 again`);
+          inst.watermark = 0;
+          inst.deadline = now + this.randomTimeout();
+          continue;
+        }
         if (now - inst.lastHeartbeat >= this.ctx.opts.heartbeatIntervalMs) this.heartbeat(inst);
         for (const c of inst.commanders.values()) c.tick();
         this.maybeHandOver(inst);
@@ -255,6 +282,28 @@ export class Leader {
       }
     }
     return at;
+  }
+
+  /**
+   * An active leader proposes nothing until its replica reaches the watermark its phase 1 heard
+   * (the slots below are decided elsewhere). When its replica makes no progress towards it for
+   * STUCK_TIMEOUTS election timeouts, the acceptor that reported it may have lost what it held
+   * (its store went back: seed 28000156 of profile amnesia, where p1 reported 176, was wiped, and
+   * no replica had 137..175 any more): run phase 1 again and take the new majority's watermark.
+   * Safe: each acceptor of a majority that chose a slot below it either still reports that pvalue
+   * or dropped it once its replica had applied it, and then reports a watermark above it.
+   */
+  private stuckBehindWatermark(inst: LeaderInstance, now: number): boolean {
+    const slotOut = this.host.slotOut();
+    if (slotOut >= inst.watermark) {
+      inst.behind = undefined;
+      return false;
+    }
+    if (inst.behind?.slotOut !== slotOut) {
+      inst.behind = { slotOut, since: now };
+      return false;
+    }
+    return now - inst.behind.since >= STUCK_TIMEOUTS * this.ctx.opts.electionTimeoutMs;
   }
 
   private lostQuorum(inst: LeaderInstance): boolean {
@@ -509,6 +558,8 @@ export class Leader {
       return;
     }
     if (!ballotEquals(m.ballot, inst.ballotNum) || !inst.config.acceptors.includes(from)) return;
+    // A number this instance never sent answers another run's heartbeat.
+    if (m.seq > inst.hbSeq) return;
     inst.acks.set(from, Math.max(inst.acks.get(from) ?? 0, m.seq));
     inst.ackAt.set(from, this.ctx.now());
     inst.ackSlotOut.set(from, m.slotOut);
