@@ -29,7 +29,12 @@ export type FaultKind =
   /** A peer's store goes back: restored from a copy taken earlier, or wiped. */
   | 'rollback'
   /** The active leader hands over (transferLeadership), then often crashes or sleeps. */
-  | 'transfer';
+  | 'transfer'
+  /**
+   * Every peer loses power at once (issue 18's whole-cluster cut): each keeps any prefix of its
+   * writes in flight and loses the rest, with no peer left up that remembers more.
+   */
+  | 'power-cut';
 
 export type ProfileName =
   | 'mixed'
@@ -38,7 +43,8 @@ export type ProfileName =
   | 'membership-churn'
   | 'ballot-reuse'
   | 'catchup'
-  | 'amnesia';
+  | 'amnesia'
+  | 'power-cut';
 
 export interface Profile {
   readonly description: string;
@@ -116,6 +122,11 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   amnesia: {
     description: 'stores restored from older copies or wiped, under crashes and leader changes',
     faults: { rollback: 35, 'isolate-leader': 25, crash: 20, 'lose-votes': 20 },
+  },
+  'power-cut': {
+    description:
+      'the whole cluster loses power at once (each peer keeps any prefix of its writes in flight), between crashes and leader changes',
+    faults: { 'power-cut': 40, crash: 20, 'isolate-leader': 20, sleep: 10, partition: 10 },
   },
 };
 

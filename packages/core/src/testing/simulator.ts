@@ -529,6 +529,20 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       if (membership) replacePeer(cluster, rng, joinable(), p.id);
     }
   };
+  /**
+   * Every peer loses power at once (issue 18): each keeps any prefix of its writes in flight
+   * (the disk finished those), paused peers too. Nobody is left up remembering a decision that
+   * was only in memory: what survives is what the disks hold. All come back a moment later.
+   */
+  const powerCut = (peers: SimPeer[]) => {
+    const down = peers.filter((p) => p.node !== null);
+    if (down.length === 0) return;
+    count('power-cut');
+    cluster.trace('POWER CUT: every peer goes down at once');
+    for (const p of down) cluster.crash(p.id, rng.int(0, p.writes.length));
+    const back = rng.int(1, 300);
+    for (const p of down) cluster.at(back + rng.int(0, 50), () => restartIfMember(cluster, p));
+  };
   const injectFault = () => {
     if (cluster.now >= chaosMs) return;
     if (backupPending) {
@@ -590,6 +604,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       staleClaim(up);
     } else if (f === 'rollback') {
       rollback(up);
+    } else if (f === 'power-cut') {
+      powerCut(peers);
     } else if (f === 'membership' && membership) {
       if (changeMembership(cluster, rng, joinable())) {
         count('membership');
