@@ -137,7 +137,7 @@ type Confirmation =
 type LocalRead =
   | { state: 'confirming' }
   | { state: 'remote'; to: PeerId; at: number }
-  | { state: 'waiting'; index: Slot };
+  | { state: 'waiting'; index: Slot; slotOut: Slot; since: number };
 
 /** The random part of a client incarnation: `incarnation · SPAN + random` (below 2^53). */
 const CLIENT_INCARNATION_SPAN = 2 ** 20;
@@ -390,11 +390,37 @@ export class RawNode {
     );
   }
 
-  /** Ask again for read indexes whose answer may have been lost. */
+  /** A confirmed read waits until this replica has applied `index`. */
+  private waitFor(token: number, index: Slot): void {
+    this.reads.set(token, {
+      state: 'waiting',
+      index,
+      slotOut: this.replica.slotOut,
+      since: this.now,
+    });
+  }
+
+  /**
+   * Ask again for read indexes whose answer may have been lost, and confirm again a read whose
+   * index this replica has made no progress towards for an election timeout. The index may lie
+   * on slots that only the confirming leader's commanders were deciding (those it re-proposed
+   * when adopted); once it steps down, nobody need ever decide them: a quiet log leaves the read
+   * waiting forever (seed 120004571 of profile leader-churn: p2 confirmed a read at index 218,
+   * its adoption's re-proposals, stepped down cut off, and the next leader never heard of
+   * 217..218). Safe: a read may be linearized at any instant between its start and its answer,
+   * and a confirmation taken later still covers every write that completed before it began.
+   */
   private retryReads(): void {
     for (const [token, r] of this.reads) {
       if (r.state === 'remote' && this.now - r.at >= this.opts.retransmitIntervalMs) {
         if (!this.routeRead(token)) r.at = this.now;
+      } else if (r.state === 'waiting') {
+        if (r.slotOut !== this.replica.slotOut) {
+          r.slotOut = this.replica.slotOut;
+          r.since = this.now;
+        } else if (this.now - r.since >= this.opts.electionTimeoutMs) {
+          if (!this.routeRead(token)) r.since = this.now;
+        }
       }
     }
   }
@@ -550,7 +576,7 @@ export class RawNode {
           this.reads.delete(m.id);
           this.readResults.push({ token: m.id, ok: false });
         } else {
-          this.reads.set(m.id, { state: 'waiting', index: m.index });
+          this.waitFor(m.id, m.index);
           this.serveReads();
         }
         return;
@@ -748,7 +774,7 @@ export class RawNode {
         this.send(c.peer, { type: 'readIndexResp', id: c.id, index: ok ? c.index : -1 }, false);
       } else if (this.reads.has(c.token)) {
         if (ok) {
-          this.reads.set(c.token, { state: 'waiting', index: c.index });
+          this.waitFor(c.token, c.index);
         } else {
           this.reads.delete(c.token);
           this.readResults.push({ token: c.token, ok: false });
