@@ -346,9 +346,14 @@ export class Catchup {
     if (moved) {
       if (this.inFlight?.to === from) this.inFlight = undefined;
       this.continueFrom(from);
-    } else if (m.decisions.length === 0) {
+    } else if (m.decisions.length === 0 && this.usefulIncoming()?.from !== from) {
       // It has no decision at our slotOut (or had none at an earlier one we asked for): not the
-      // peer to ask now (rules.ts may ignore this).
+      // peer to ask now (rules.ts may ignore this). Unless it is sending us a snapshot that
+      // covers slotOut: then it has the slot, and the empty answer left it before it did (sent
+      // earlier, delivered late). Marking it would drop the transfer for another peer, or, as a
+      // chunk arrives, ask a peer "known to lack" the slot for it (seed 130021602 of profile
+      // ballot-reuse). Termination is kept: if it never sends the rest, three unanswered
+      // requests mark it.
       this.lacks(from);
     }
     // Decisions that moved nothing: a late duplicate; the request in flight stands.

@@ -8,8 +8,10 @@
  *
  * One retry policy, here: a read that could not be confirmed (no leader known, the leader
  * refused or stepped down, an answer lost) is tried again after a heartbeat interval, or at
- * once when another leader becomes known, until the driver cancels it (its deadline). Reads
- * served, and reads that failed for good (this peer was removed), are outputs of `ready()`.
+ * once when another leader becomes known, until the driver cancels it (its deadline). A
+ * confirmed read whose index this replica makes no progress towards for an election timeout is
+ * confirmed again (`tick`: the index may lie on slots nobody decides any more). Reads served,
+ * and reads that failed for good (this peer was removed), are outputs of `ready()`.
  */
 import type { Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';
@@ -55,8 +57,12 @@ type Read =
   | { state: 'confirming'; round: ConfirmationRound; index: Slot }
   /** Asked `to` for a read index at `at`. */
   | { state: 'asked'; to: PeerId; at: number }
-  /** Confirmed: served once slot `index` is applied here. */
-  | { state: 'waiting'; index: Slot }
+  /**
+   * Confirmed: served once slot `index` is applied here. `slotOut` is the replica's as last
+   * seen, `since` when it was first seen at that value: no progress for an election timeout
+   * and the read is confirmed again (`tick`).
+   */
+  | { state: 'waiting'; index: Slot; slotOut: Slot; since: number }
   /** Not confirmed: tried again from `at`. */
   | { state: 'retry'; at: number };
 
@@ -93,25 +99,43 @@ export class ReadIndex {
     this.reads.delete(token);
   }
 
+  /** Confirm `token` now, or try again after a heartbeat interval. */
   private attempt(token: number): void {
-    const now = this.ctx.now();
-    if (!this.host.initialized()) {
-      this.reads.set(token, { state: 'retry', at: now + this.ctx.opts.heartbeatIntervalMs });
-      return;
+    if (!this.route(token)) {
+      this.reads.set(token, {
+        state: 'retry',
+        at: this.ctx.now() + this.ctx.opts.heartbeatIntervalMs,
+      });
     }
+  }
+
+  /**
+   * Have `token` confirmed: by this peer's own leader, or by asking the leader it knows of.
+   * False (and `token` left as it was) when neither can be done now.
+   */
+  private route(token: number): boolean {
+    if (!this.host.initialized()) return false;
     const index = this.host.readIndex();
     const round = this.host.requestRound(index);
     if (round !== undefined) {
       this.reads.set(token, { state: 'confirming', round, index });
-      return;
+      return true;
     }
     const to = this.host.leaderTarget();
-    if (to === undefined || to === this.ctx.id) {
-      this.reads.set(token, { state: 'retry', at: now + this.ctx.opts.heartbeatIntervalMs });
-      return;
-    }
-    this.reads.set(token, { state: 'asked', to, at: now });
+    if (to === undefined || to === this.ctx.id) return false;
+    this.reads.set(token, { state: 'asked', to, at: this.ctx.now() });
     this.ctx.send(to, { type: 'readIndexReq', id: token });
+    return true;
+  }
+
+  /** `token` is confirmed: it waits until this replica has applied `index`. */
+  private waitFor(token: number, index: Slot): void {
+    this.reads.set(token, {
+      state: 'waiting',
+      index,
+      slotOut: this.host.slotOut(),
+      since: this.ctx.now(),
+    });
   }
 
   /** A leader may be known now (or another one): try the reads that wait for one at once. */
@@ -140,7 +164,7 @@ export class ReadIndex {
         at: this.ctx.now() + this.ctx.opts.heartbeatIntervalMs,
       });
     } else {
-      this.reads.set(m.id, { state: 'waiting', index: m.index });
+      this.waitFor(m.id, m.index);
       this.serve();
     }
   }
@@ -163,33 +187,61 @@ export class ReadIndex {
     for (const [token, r] of this.reads) {
       if (r.state !== 'confirming') continue;
       const ok = this.host.roundConfirmed(r.round);
-      if (ok === true) this.reads.set(token, { state: 'waiting', index: r.index });
+      if (ok === true) this.waitFor(token, r.index);
       else if (ok === false) this.reads.set(token, { state: 'retry', at: this.ctx.now() });
     }
     this.serve();
   }
 
-  /** Reads whose index this replica has applied may be served now. */
+  /**
+   * Reads whose index this replica has applied may be served now; the others note the
+   * replica's progress (called whenever slotOut moves).
+   */
   serve(): void {
     if (this.reads.size === 0) return;
     const slotOut = this.host.slotOut();
     for (const [token, r] of this.reads) {
-      if (r.state === 'waiting' && slotOut > r.index) {
+      if (r.state !== 'waiting') continue;
+      if (slotOut > r.index) {
         this.reads.delete(token);
         this.results.push({ token, ok: true });
+      } else if (r.slotOut !== slotOut) {
+        r.slotOut = slotOut;
+        r.since = this.ctx.now();
       }
     }
   }
 
-  /** Retry what is due: answers that did not come, reads that could not be confirmed. */
+  /**
+   * Retry what is due: answers that did not come, reads that could not be confirmed, and
+   * confirmed reads whose index this replica has made no progress towards for an election
+   * timeout. The index may lie on slots that only the confirming leader's commanders were
+   * deciding (those it re-proposed when adopted); once it steps down, nobody need ever decide
+   * them, and a quiet log leaves the read waiting for ever (seed 120004571 of profile
+   * leader-churn: p2 confirmed a read at index 218, its adoption's re-proposals, stepped down cut
+   * off, and the next leader never heard of 217..218; testdata/read-after-leader-lost-office.txt).
+   * Such a read is confirmed again from the start, here or at whoever leads now. Safe: a read may
+   * be linearized at any instant between its start and its answer, and a confirmation taken later
+   * still covers every write that completed before the read began. Until a leader can be asked,
+   * it keeps its confirmation (served if the replica gets there after all) and waits another
+   * election timeout.
+   */
   tick(): void {
     const now = this.ctx.now();
+    const slotOut = this.host.slotOut();
     for (const [token, r] of this.reads) {
       if (
         (r.state === 'asked' && now - r.at >= this.ctx.opts.retransmitIntervalMs) ||
         (r.state === 'retry' && now >= r.at)
       ) {
         this.attempt(token);
+      } else if (r.state === 'waiting') {
+        if (r.slotOut !== slotOut) {
+          r.slotOut = slotOut;
+          r.since = now;
+        } else if (now - r.since >= this.ctx.opts.electionTimeoutMs && !this.route(token)) {
+          r.since = now;
+        }
       }
     }
   }
@@ -199,6 +251,7 @@ export class ReadIndex {
     for (const r of this.reads.values()) {
       if (r.state === 'asked') at = Math.min(at, r.at + this.ctx.opts.retransmitIntervalMs);
       else if (r.state === 'retry') at = Math.min(at, r.at);
+      else if (r.state === 'waiting') at = Math.min(at, r.since + this.ctx.opts.electionTimeoutMs);
     }
     return at;
   }

@@ -1,10 +1,11 @@
 /** Linearizable reads (read-index.ts): confirmation, serving, the one retry policy. */
 import { describe, expect, it } from 'vitest';
+import type { ProtocolOptions } from '../src/options.js';
 import { ReadIndex, type ConfirmationRound, type ReadHost } from '../src/read-index.js';
 import { b, testContext } from './helpers.js';
 
-function setup(over: Partial<ReadHost> = {}) {
-  const ctx = testContext('p1', { heartbeatIntervalMs: 50, retransmitIntervalMs: 200 });
+function setup(opts: Partial<ProtocolOptions> = {}, over: Partial<ReadHost> = {}) {
+  const ctx = testContext('p1', { heartbeatIntervalMs: 50, retransmitIntervalMs: 200, ...opts });
   const state = {
     slotOut: 5,
     leads: false,
@@ -88,6 +89,48 @@ describe('ReadIndex', () => {
     expect(reads.take()).toEqual([]);
     reads.tick();
     expect(ctx.take().map((s) => [s.to, s.msg.type])).toEqual([['p2', 'readIndexReq']]);
+  });
+
+  it('a confirmed read whose replica makes no progress for an election timeout is confirmed again', () => {
+    // Seed 120004571 of profile leader-churn: the index lay on slots only a leader that stepped
+    // down was deciding; nobody decided them again and the read waited for ever.
+    const { ctx, state, reads } = setup({ heartbeatIntervalMs: 50, electionTimeoutMs: 300 });
+    reads.read(4);
+    ctx.take();
+    reads.onResponse('p2', { type: 'readIndexResp', id: 4, index: 9 }); // slotOut 5: it waits
+    expect(reads.nextDeadline()).toBe(300);
+    ctx.time = 200;
+    state.slotOut = 6; // progress: the clock starts again
+    reads.serve();
+    expect(reads.nextDeadline()).toBe(500);
+    ctx.time = 499;
+    reads.tick();
+    expect(ctx.take()).toEqual([]);
+    // No leader to ask at the deadline: it keeps its confirmation and waits another timeout.
+    state.target = undefined;
+    ctx.time = 500;
+    reads.tick();
+    expect(ctx.take()).toEqual([]);
+    expect(reads.nextDeadline()).toBe(800);
+    state.target = 'p3';
+    ctx.time = 800;
+    reads.tick();
+    expect(ctx.take().map((s) => [s.to, s.msg.type])).toEqual([['p3', 'readIndexReq']]);
+    reads.onResponse('p3', { type: 'readIndexResp', id: 4, index: 5 });
+    expect(reads.take()).toEqual([{ token: 4, ok: true }]);
+  });
+
+  it('a confirmed read without a leader to ask is still served if its index is applied', () => {
+    const { ctx, state, reads } = setup({ electionTimeoutMs: 300 });
+    reads.read(4);
+    ctx.take();
+    reads.onResponse('p2', { type: 'readIndexResp', id: 4, index: 9 });
+    state.target = undefined;
+    ctx.time = 300;
+    reads.tick();
+    state.slotOut = 10;
+    reads.serve();
+    expect(reads.take()).toEqual([{ token: 4, ok: true }]);
   });
 
   it('answers other peers once its round settles: the index, or -1', () => {

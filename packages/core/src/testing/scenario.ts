@@ -29,6 +29,7 @@
  *   state [p1 ...]           the key-value state of each peer
  *   storage [p1 ...]         how many decisions and pvalues each peer's storage holds
  *   results                  client operations completed since the last `results`
+ *   pending [p1 ...]         client operations not answered yet (a failed read is answered)
  */
 import { formatBallot } from '../ballot.js';
 import type { BugName } from '../bugs.js';
@@ -410,6 +411,18 @@ class ScenarioRunner {
             const s = c.peer(id).storage.sizes();
             const st = c.peer(id).storage.loadSync();
             return `${id}: decisions=${s.decisions} pvalues=${s.accepted} snapshot=${st.snapshot?.slot ?? '-'} watermark=${st.watermark}`;
+          })
+          .join('\n');
+      }
+      case 'pending': {
+        const ids = a.length > 0 ? a : [...c.peers.keys()];
+        return ids
+          .map((id) => {
+            const p = c.peer(id);
+            const ops = [...p.commands.values(), ...p.reads.values()].map(
+              ({ op }) => `${op.input.op} ${op.input.key}`,
+            );
+            return `${id}: ${ops.join(', ') || 'none'}`;
           })
           .join('\n');
       }

@@ -16,7 +16,7 @@
 import type { BugName } from '../bugs.js';
 import type { Membership } from '../configuration.js';
 import { MemoryStorage } from '../memory-storage.js';
-import type { Message } from '../messages.js';
+import type { CatchupRequest, Message } from '../messages.js';
 import { DEFAULT_OPTIONS, type ProtocolOptions } from '../options.js';
 import { RawNode, type Ready } from '../raw-node.js';
 import type { Snapshot, StorageBatch } from '../storage.js';
@@ -391,7 +391,7 @@ export class SimCluster {
   private transmit(from: PeerId, to: PeerId, msg: Message): void {
     this.messagesSent++;
     if (msg.type === 'p1a' && msg.ballot.leader === from) this.checkBallot(from, msg.ballot);
-    if (msg.type === 'catchupReq') this.checkCatchupRequest(from, to, msg.fromSlot);
+    if (msg.type === 'catchupReq') this.checkCatchupRequest(from, to, msg);
     if (this.manual) {
       this.inFlight.push({ id: this.nextMsgId++, from, to, msg });
       return;
@@ -683,14 +683,19 @@ export class SimCluster {
    * timeout at least, while that peer still lacks it; it asks another one. (Asking again at once is how a replica stayed stuck
    * on a stale source for ever: simulator seed 4020591.)
    */
-  private checkCatchupRequest(from: PeerId, to: PeerId, fromSlot: number): void {
+  private checkCatchupRequest(from: PeerId, to: PeerId, m: CatchupRequest): void {
+    const { fromSlot } = m;
     const lacked = this.lackers.get(`${from}>${to}`);
     if (lacked === undefined || lacked.slot !== fromSlot) return;
-    // Asking again is right once the asker restarted (it forgot), or the peer has the slot now.
+    // Asking again is right once the asker restarted (it forgot), or the peer has the slot now,
+    // or showed it has: the request asks for the rest of a snapshot covering the slot that the
+    // peer began to send (its "lacks" answer was older, delivered late; the peer may have
+    // crashed since, and comes back with that snapshot: seed 130021602 of profile ballot-reuse).
     const peer = this.peers.get(to)?.node;
     if (
       this.peer(from).generation !== lacked.generation ||
-      (peer != null && peer.initialized && peer.replica.slotOut > fromSlot)
+      (peer != null && peer.initialized && peer.replica.slotOut > fromSlot) ||
+      (m.offset > 0 && m.snapshotSlot >= fromSlot)
     )
       return;
     const o = this.options.protocol ?? {};
