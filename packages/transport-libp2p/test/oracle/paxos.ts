@@ -3601,6 +3601,7 @@ export interface Frame {
   messages: Message[];
   ping?: number;
   pong?: number;
+  logId?: string;
 }
 
 export namespace Frame {
@@ -3629,6 +3630,11 @@ export namespace Frame {
           if (obj.pong != null) {
             w.uint32(25);
             w.double(obj.pong);
+          }
+
+          if (obj.logId != null) {
+            w.uint32(34);
+            w.string(obj.logId);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -3666,6 +3672,10 @@ export namespace Frame {
               }
               case 3: {
                 obj.pong = reader.double();
+                break;
+              }
+              case 4: {
+                obj.logId = reader.string();
                 break;
               }
               default: {
@@ -3724,6 +3734,13 @@ export namespace Frame {
                 yield {
                   field: `${prefix}.pong`,
                   value: reader.double(),
+                };
+                break;
+              }
+              case 4: {
+                yield {
+                  field: `${prefix}.logId`,
+                  value: reader.string(),
                 };
                 break;
               }
@@ -4068,6 +4085,11 @@ export namespace Frame {
     value: number;
   }
 
+  export interface FrameLogIdFieldEvent {
+    field: '$.logId';
+    value: string;
+  }
+
   export function encode(obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec());
   }
@@ -4135,6 +4157,7 @@ export namespace Frame {
     | FrameMessagesSnapshotChunkDataFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
+    | FrameLogIdFieldEvent
   > {
     return streamMessage(buf, Frame.codec(), opts);
   }
