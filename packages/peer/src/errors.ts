@@ -59,3 +59,19 @@ export class JoinDeclinedError extends SynodError {
     super('join-declined', `this peer declined the join of ${peer}`);
   }
 }
+
+/** A log reference (`--log NAME|ID`) that names no log of this peer, or more than one. */
+export class UnknownLogError extends SynodError {
+  constructor(
+    readonly ref: string,
+    /** The logs there are, by name (or id). */
+    readonly known: readonly string[],
+  ) {
+    super(
+      'unknown-log',
+      known.length === 0
+        ? `no log ${ref} here: this peer has no log yet`
+        : `no log ${ref} here (logs: ${known.join(', ')})`,
+    );
+  }
+}
