@@ -31,6 +31,7 @@ import {
   type JoinResult,
 } from './join.js';
 import { MemberSet } from './members.js';
+import { nextReleaseFrame } from './next-release.js';
 import { META_JOINED } from './meta-keys.js';
 import { copyMetrics, type TransportMetrics } from './metrics.js';
 import {
@@ -249,6 +250,7 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
         this.log.error('dropped %d message(s) to %s larger than a frame', enc.oversized, to);
       }
       if (enc.frames.length === 0) return messages.length === 0;
+      if (this.host.opts.nextRelease) enc.frames = enc.frames.map(nextReleaseFrame);
       const result = link.write(enc.frames);
       if (result === 'ok') {
         this.metrics.framesSent += enc.frames.length;

@@ -8,6 +8,7 @@ import type { PeerId } from '@synod/core';
 import { TransportConfigError } from './errors.js';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame-codec.js';
 import type { MetaStore } from './identity.js';
+import { NEXT_RELEASE_WIRE } from './next-release.js';
 import { WIRE_VERSIONS, type WireVersion } from './protocols.js';
 
 export interface MdnsOptions {
@@ -66,6 +67,12 @@ export interface TransportHostOptions extends LinkDefaults {
   wireVersions?: readonly number[];
   /** libp2p's logger; default: the `debug` logger (DEBUG=synod:* shows this package's logs). */
   logger?: ComponentLogger;
+  /**
+   * For upgrade tests only: `nextRelease` makes this peer behave on the wire as a simulated next
+   * release (next-release.ts): a wire version 3 offered first, and fields and a message type
+   * this release does not know in every frame it sends.
+   */
+  testing?: { nextRelease?: boolean } | undefined;
 }
 
 /** What a host's logs share by default and each may set for itself: links and invites. */
@@ -144,6 +151,8 @@ export interface ResolvedHostOptions extends ResolvedLinkOptions {
   badFrameWindowMs: number;
   offenderBanMs: number;
   wireVersions: readonly WireVersion[];
+  /** Behave as the simulated next release (tests only). */
+  nextRelease: boolean;
   /** The link defaults as given, for the logs to start from. */
   linkDefaults: LinkDefaults;
 }
@@ -234,7 +243,11 @@ export function resolveHostOptions(o: TransportHostOptions): ResolvedHostOptions
     maxBadFrames: positive('maxBadFrames', o.maxBadFrames, 100, 0),
     badFrameWindowMs: positive('badFrameWindowMs', o.badFrameWindowMs, 10_000),
     offenderBanMs: positive('offenderBanMs', o.offenderBanMs, 60_000),
-    wireVersions: resolveWireVersions(o.wireVersions),
+    wireVersions:
+      o.testing?.nextRelease === true
+        ? [NEXT_RELEASE_WIRE, ...resolveWireVersions(o.wireVersions)]
+        : resolveWireVersions(o.wireVersions),
+    nextRelease: o.testing?.nextRelease === true,
     linkDefaults,
   };
 }

@@ -8,7 +8,8 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import type { Stream } from '@libp2p/interface';
 import { MemoryStorage, type Message, type PeerId } from '@synod/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeControl, encodeMessages } from '../src/frame-codec.js';
+import { decodeFrameBody, encodeControl, encodeMessages } from '../src/frame-codec.js';
+import { nextReleaseFrame } from '../src/next-release.js';
 import { decodeInvite, encodeInvite } from '../src/invite.js';
 import {
   createTransportHost,
@@ -175,6 +176,51 @@ describe('many logs on one host', () => {
     );
     expect(a2!.t.peers()[0]!.connected).toBe(false);
     expect(paxosProtocolOf(2)).toBe(PAXOS_PROTOCOL);
+  });
+
+  it('a peer of the simulated next release talks version 3 to its kind and 2 to this release, whose decoders skip what they do not know', async () => {
+    const next = { testing: { nextRelease: true } };
+    const [n1, n2, now] = [await host(next), await host(next), await host()];
+    const [a, b, c] = await share('x', [n1, n2, now]);
+    await waitFor(
+      () => connected(a!.t, n2.id) && connected(a!.t, now.id) && connected(c!.t, n1.id),
+      'the links',
+    );
+    expect(a!.t.linkDetails(n2.id).protocol).toBe(3);
+    expect(a!.t.linkDetails(now.id).protocol).toBe(2);
+    const hb: Message = {
+      type: 'heartbeat',
+      config: 1,
+      ballot: { round: 3, leader: n1.id },
+      seq: 4,
+      slotOut: 5,
+      snapshotSlot: 0,
+    };
+    expect(a!.t.send(now.id, [hb, PING])).toBe(true);
+    expect(a!.t.send(n2.id, [hb])).toBe(true);
+    await waitFor(() => c!.got.length > 0 && b!.got.length > 0, 'both to deliver');
+    expect(c!.got.flatMap((g) => g.messages)).toEqual([hb, PING]);
+    expect(b!.got.flatMap((g) => g.messages)).toEqual([hb]);
+    expect(now.metrics.unknownMessages).toBe(1);
+    expect(now.metrics.framesDropped.malformed + now.metrics.framesDropped.invalid).toBe(0);
+  });
+});
+
+describe('the simulated next release', () => {
+  it('writes frames this release decodes to the same messages, skipping one of a new type', () => {
+    const hb: Message = {
+      type: 'heartbeat',
+      config: 2,
+      ballot: { round: 1, leader: 'p' },
+      seq: 1,
+      slotOut: 9,
+      snapshotSlot: 3,
+    };
+    const frame = encodeMessages([hb, PING], 1 << 20).frames[0]!;
+    const next = nextReleaseFrame(frame);
+    expect(next.length).toBeGreaterThan(frame.length);
+    const body = next.subarray(next[0]! < 0x80 ? 1 : 2);
+    expect(decodeFrameBody(body)).toMatchObject({ ok: true, messages: [hb, PING], unknown: 1 });
   });
 });
 
