@@ -14,11 +14,13 @@
  * Screenshots go to test-results/e2e/ (the README's docs/screenshot.png is one of them).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { MAX_ENTRIES, OPERATIONS } from '@synod/desktop-app';
 import { ROOT } from '../helpers/paths.js';
+import { frameDrawn, traceInteractions, type InteractionTiming } from './interaction-timing.js';
 import { SynodPeer } from '../helpers/synod-cli.js';
 
 const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
@@ -34,6 +36,11 @@ const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   // .ci/run installs it; say why the tests are skipped rather than fail obscurely.
   console.warn(`e2e: ${CHROMIUM} missing (apt-get install -y chromium): UI tests skipped`);
+}
+
+/** The one-minute load average, printed beside each timing. */
+function load1(): string {
+  return (loadavg()[0] ?? 0).toFixed(1);
 }
 
 function uiUrl(peer: SynodPeer): string {
@@ -61,6 +68,32 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     await page.goto(uiUrl(peer));
     pages.push(page);
     return page;
+  }
+
+  /** On a failure, what each live peer says (status, its last protocol messages, its output). */
+  function diagnoseOnFailure(): void {
+    onTestFailed(async () => {
+      for (const p of peers) {
+        if (p.child.process.exitCode !== null || p.child.process.signalCode !== null) continue;
+        const status = await p.api.status().catch((err: unknown) => String(err));
+        const proto = await p.api.protocol({ after: 0, limit: 40 }).then(
+          (t) => t.trace.messages,
+          (err: unknown) => String(err),
+        );
+        console.error(
+          `e2e diagnosis, ${p.name}:\n${JSON.stringify(status)}\n${JSON.stringify(proto)}\n${p.child.lines.slice(-40).join('\n')}`,
+        );
+      }
+    });
+  }
+
+  /** axe-core's violations in a page (the rules' ids, impact and first elements). */
+  async function axeViolations(page: Page): Promise<{ id: string; impact: string }[]> {
+    if ((await page.evaluate('typeof axe')) === 'undefined') {
+      await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+    }
+    return page.evaluate(`axe.run().then((r) => r.violations.map((v) => ({
+      id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
   }
 
   async function shot(page: Page, name: string): Promise<void> {
@@ -429,6 +462,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
   }, 60_000);
 
   it('renames the log, removes the dead peer and leaves, from the app', async () => {
+    diagnoseOnFailure();
     const [a] = pages as [Page, Page, Page];
     const [alice, bob] = peers as [SynodPeer, SynodPeer];
     await a.getByTestId('log-title').click();
@@ -466,20 +500,22 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     expect(pageErrors).toEqual([]);
   }, 150_000);
   it('scales to 10,000 entries: search and open answer in < 50 ms; export; no serious accessibility violations', async () => {
+    diagnoseOnFailure();
     const [a] = pages as [Page, Page, Page];
     const [alice] = peers as [SynodPeer];
     const have = (await alice.api.entries({ read: 'local', deleted: true })).entries.length;
     // Fill the log to its limit (deleted entries count too), many appends in flight at once
-    // (alice is the only member left by now: her own acceptor is the majority).
-    // SYNOD_E2E_ENTRIES=10000 for the log's limit; npm test loads 3,000 (the bulk load costs
-    // about 12 ms per append on a loaded machine).
-    const target = Number(process.env.SYNOD_E2E_ENTRIES ?? 3000);
+    // (alice is the only member left by now: her own acceptor is the majority), while her page
+    // is open and follows them. node:http rather than the API client's fetch: fetch costs the
+    // test process twice the CPU the peer spends per append (measured in issue 15's note).
+    // SYNOD_E2E_ENTRIES overrides the count (the log's limit, 10,000, by default).
+    const target = Number(process.env.SYNOD_E2E_ENTRIES ?? MAX_ENTRIES);
     const todo = Array.from({ length: Math.max(0, target - have) }, (_, i) => i);
     const started = Date.now();
     for (let i = 0; i < todo.length; i += 200) {
       await Promise.all(
         todo.slice(i, i + 200).map((k) =>
-          alice.api.append({
+          alice.post(OPERATIONS.append.http.path, {
             title: `note ${k}`,
             body: `line ${k} of the bulk load`,
             timeoutMs: 120_000,
@@ -487,7 +523,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
         ),
       );
     }
-    console.log(`e2e: ${todo.length} appends in ${Date.now() - started} ms`);
+    console.log(`e2e: ${todo.length} appends in ${Date.now() - started} ms (load ${load1()})`);
     await a.reload();
     await expect
       .poll(
@@ -500,30 +536,50 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
       .toBeGreaterThan(target * 0.9);
     // Only the rows in view exist in the page.
     expect(await a.getByTestId('entry').count()).toBeLessThan(60);
-    // Timed in the page: a keystroke of a search (filter + draw), then opening an entry.
-    // (A string: this file has no DOM types; the code runs in the page.)
-    const timings = await a.evaluate<{ typed: number[]; open: number; shown: number }>(`(() => {
-      const search = document.querySelector('[data-testid="search"]');
-      const typed = [];
-      for (const q of ['n', 'no', 'not', 'note', 'note 4', 'note 42', 'note 421']) {
-        const t0 = performance.now();
-        search.value = q;
-        search.dispatchEvent(new Event('input'));
-        typed.push(performance.now() - t0);
+    // Timed by Chromium's trace (interaction-timing.ts): real keystrokes typing a search and
+    // erasing it, twice, then typing it again and opening three entries. Each must cost the
+    // page < 50 ms of CPU (handlers, style, layout, paint of the frames that show it). The
+    // wall-clock figures are printed beside the load average: on this 2-core machine at load
+    // 20-30 the page gets a fraction of a core, so they measure the machine as much as the UI.
+    // A Shift press after each burst, and after each click, once its frame is drawn, closes
+    // the interaction's window (it is not counted), so Playwright's own work before the next
+    // click stays out of it.
+    const search = a.getByTestId('search');
+    await search.click();
+    const done = async () => {
+      await frameDrawn(a);
+      await a.keyboard.press('Shift');
+    };
+    const timings = await traceInteractions(a, async () => {
+      for (let round = 0; round < 2; round++) {
+        await a.keyboard.type('note 421', { delay: 60 });
+        for (let k = 0; k < 'note 421'.length; k++) {
+          await a.keyboard.press('Backspace', { delay: 60 });
+        }
       }
-      const row = document.querySelector('[data-testid="entry"]');
-      const t0 = performance.now();
-      row.click();
-      const open = performance.now() - t0;
-      return { typed, open, shown: document.querySelectorAll('[data-testid="entry"]').length };
-    })()`);
+      await a.keyboard.type('note 421', { delay: 60 });
+      await done();
+      for (let k = 0; k < 3; k++) {
+        await a.getByTestId('entry').nth(k).click();
+        await done();
+      }
+    });
+    const TYPED = 3 * 'note 421'.length + 2 * 'note 421'.length;
+    const keydowns = timings.filter((t) => t.kind === 'keydown');
+    // The Shift presses: after the typing, and after each click.
+    expect(keydowns.length).toBe(TYPED + 4);
+    const keys = keydowns.slice(0, TYPED);
+    const opens = timings.filter((t) => t.kind === 'click');
+    expect(opens.length).toBe(3);
+    const ms = (xs: readonly InteractionTiming[], f: (t: InteractionTiming) => number) =>
+      xs.map((t) => f(t).toFixed(1)).join(', ');
     console.log(
-      `e2e: search keystrokes ${timings.typed.map((t) => t.toFixed(1)).join(', ')} ms; open ${timings.open.toFixed(1)} ms`,
+      `e2e: ${target} entries (load ${load1()}): search keystrokes cpu ${ms(keys, (t) => t.cpuMs)} ms; wall ${ms(keys, (t) => t.wallMs)} ms; open cpu ${ms(opens, (t) => t.cpuMs)} ms; wall ${ms(opens, (t) => t.wallMs)} ms`,
     );
-    expect(Math.max(...timings.typed)).toBeLessThan(50);
-    expect(timings.open).toBeLessThan(50);
-    expect(timings.shown).toBeGreaterThan(0);
-    await expect.poll(() => a.getByTestId('editor-body').inputValue(), WAIT).toContain('note 421');
+    expect(Math.max(...[...keys, ...opens].map((t) => t.cpuMs))).toBeLessThan(50);
+    await expect
+      .poll(() => a.getByTestId('editor-body').inputValue(), WAIT)
+      .toMatch(/line 421\d* of/);
     // Keyboard: the list is one tab stop; arrows move, Enter opens.
     await a.getByTestId('search').fill('note 42');
     await a.getByTestId('entries').focus();
@@ -546,12 +602,70 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     expect(exported.length).toBeGreaterThan(target * 0.9);
     await a.getByTestId('search').fill('');
     await shot(a, '6-ten-thousand');
-    // axe-core, in the page: no serious or critical violation.
-    const axe = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
-    await a.evaluate(axe);
-    const violations = await a.evaluate<{ id: string; impact: string }[]>(`axe.run().then((r) =>
-      r.violations.map((v) => ({ id: v.id, impact: v.impact })))`);
-    console.log(`e2e: axe violations ${JSON.stringify(violations)}`);
-    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    // axe-core, in the page, in light and dark mode: no serious or critical violation.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await a.emulateMedia({ colorScheme });
+      const violations = await axeViolations(a);
+      console.log(`e2e: axe violations (${colorScheme}) ${JSON.stringify(violations)}`);
+      expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
+        [],
+      );
+    }
+    await a.emulateMedia({ colorScheme: 'light' });
   }, 240_000);
+
+  it('a new peer joins the 10,000-entry log and draws its catch-up; asleep and awake', async () => {
+    diagnoseOnFailure();
+    const [a] = pages as [Page];
+    const dave = await SynodPeer.start(root, 'dave');
+    peers.push(dave);
+    const d = await openPage(dave);
+    await d.getByTestId('setup').waitFor(WAIT);
+    const setupViolations = await axeViolations(d);
+    console.log(`e2e: axe violations (setup) ${JSON.stringify(setupViolations)}`);
+    expect(
+      setupViolations.filter((v) => v.impact === 'serious' || v.impact === 'critical'),
+    ).toEqual([]);
+    // Every text the catch-up element shows, however briefly (a string: no DOM types here).
+    await d.evaluate(`(() => {
+      window.catchupSeen = [];
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid="catchup"]');
+        if (el !== null && !el.hidden) window.catchupSeen.push(el.textContent);
+        const banner = document.querySelector('[data-testid="majority"]');
+        if (banner !== null) window.catchupSeen.push(banner.textContent);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    })()`);
+    await joinLog(d, await invite(a));
+    const count = (p: Page) => p.locator('.entries-foot').textContent();
+    await a.getByTestId('search').fill('');
+    const all = await count(a);
+    expect(all).toMatch(/^\d{4,5} entries/);
+    await expect.poll(() => count(d), { timeout: 90_000 }).toBe(all);
+    const seen = await d.evaluate<string[]>('window.catchupSeen');
+    console.log(
+      `e2e: catch-up texts seen after the join: ${JSON.stringify([...new Set(seen)].filter((t) => /Joining|Catching/.test(t)))}`,
+    );
+    expect(seen.some((t) => /Joining|Catching up/.test(t))).toBe(true);
+    await shot(d, '7-joined-caught-up');
+
+    // Sleep (what Electron's powerMonitor calls): the page says so; wake: back, and writing.
+    await dave.api.suspend();
+    await expect.poll(() => d.getByTestId('majority').textContent(), WAIT).toContain('Asleep');
+    await expect.poll(() => a.getByTestId('majority').textContent(), WAIT).toContain('No majority');
+    await dave.api.resume();
+    await expect
+      .poll(() => d.getByTestId('majority').textContent(), { timeout: 60_000 })
+      .toContain('Majority reachable');
+    const first = (await dave.api.entries({ read: 'local' })).entries[0]!;
+    await peers[0]!.api.edit({
+      id: first.id,
+      version: first.version,
+      patches: [[0, 0, 'awake: ']],
+    });
+    await d.getByTestId('search').fill(first.title);
+    await d.locator(`[data-testid="entry"][data-id="${first.id}"]`).click();
+    await expect.poll(() => d.getByTestId('editor-body').inputValue(), WAIT).toMatch(/^awake: /);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });

@@ -27,7 +27,7 @@
 //   npm run fuzz:soak -- --target handlers --seed 1234 --chunks 1   # replay one chunk
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { encodeBatch, NOOP } from '@synod/core';
+import { ByteWriter, encodeBatch, NOOP } from '@synod/core';
 import { encodeKv, SimCluster } from '@synod/core/testing';
 import {
   decodeFrameBody,
@@ -365,15 +365,7 @@ const streamCase = fc.record({
 });
 const streamProperty = fc.property(streamCase, ({ frames, cuts, limit }) => {
   const parts = [];
-  for (const f of frames) {
-    const head = [];
-    let n = f.length;
-    do {
-      head.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
-      n = Math.floor(n / 128);
-    } while (n > 0);
-    parts.push(Uint8Array.from(head), f);
-  }
+  for (const f of frames) parts.push(new ByteWriter(10).uint(f.length).finish(), f);
   const all = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
   for (const p of parts) {

@@ -68,6 +68,28 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The arguments of `node`: `synod start` on `dataDir`, its API on a free 127.0.0.1 port. */
+export function startArgs(
+  dataDir: string,
+  name: string,
+  listen: string,
+  extra: readonly string[] = [],
+): string[] {
+  return [
+    SYNOD_CLI,
+    'start',
+    '--data',
+    dataDir,
+    '--name',
+    name,
+    '--listen',
+    listen,
+    '--api',
+    '127.0.0.1:0',
+    ...extra,
+  ];
+}
+
 /** Kept-alive connections for `SynodPeer.post` (node:http costs a quarter of fetch's CPU). */
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -126,20 +148,14 @@ export class SynodPeer {
   ): Promise<SynodPeer> {
     const dataDir = join(root, name);
     const port = options.port ?? (await freePort());
-    const child = new Child(name, process.execPath, [
-      SYNOD_CLI,
-      'start',
-      '--data',
-      dataDir,
-      '--name',
+    const child = new Child(
       name,
-      '--listen',
-      `/ip4/127.0.0.1/tcp/${port}`,
-      '--no-mdns',
-      '--api',
-      '127.0.0.1:0',
-      ...(options.extra ?? []),
-    ]);
+      process.execPath,
+      startArgs(dataDir, name, `/ip4/127.0.0.1/tcp/${port}`, [
+        '--no-mdns',
+        ...(options.extra ?? []),
+      ]),
+    );
     const url = (await child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000))[1]!;
     const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
     return new SynodPeer(name, dataDir, child, new ApiClient(url, token), port, token);

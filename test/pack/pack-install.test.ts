@@ -9,7 +9,15 @@
  * peers with their defaults (mDNS on, every interface): nothing leaves it.
  */
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -220,6 +228,13 @@ describe('the published packages, installed from their tarballs into a fresh pro
       ];
       for (const t of targets) expect(p.files, `${m.name}: ${t}`).toContain(t.replace(/^\.\//, ''));
       expect(p.files.filter((f) => f.endsWith('.tsbuildinfo'))).toEqual([]);
+      // Build output of a source file that is gone (tsc never deletes what it once wrote):
+      // a stale dist/ would ship it. Publish from a clean build.
+      const stale = p.files.filter((f) => {
+        const m = /^dist\/(.*)\.d\.([cm]?)ts$/.exec(f);
+        return m !== null && !existsSync(join(ROOT, p.dir, 'src', `${m[1]}.${m[2]}ts`));
+      });
+      expect(stale, `${m.name}: stale build output, rebuild from a clean dist/`).toEqual([]);
     }
     // The desktop app serves its UI from the package (synod start): the page and every file
     // it loads (runningPeer() fetches them from a peer of the installed package too).

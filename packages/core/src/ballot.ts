@@ -18,20 +18,31 @@ export interface Ballot {
  * rounds they have heard of. PMMC's Invariant A4 (§2: at most one command per ballot and slot)
  * rests on this: a leader keeps no durable state, and a ballot of an earlier run reused with
  * another command would put two commands under one ballot (docs/protocol.md, "Ballots").
- * 2^20 runs, and 2^33 rounds for each, stay below 2^53.
  */
 export const INCARNATIONS = 2 ** 20;
 
 /**
+ * Rounds the previous release made (`max(seen + 1, incarnation · 2^24 + 1)`: at least 2^24 + 1,
+ * and below 2^46 for any incarnation a store reached) are never made again: after an upgrade, a
+ * run of the new rule could otherwise meet a round an old run of the same peer used. New rounds
+ * lie below OLD_ROUNDS_FROM or from OLD_ROUNDS_TO on (both multiples of INCARNATIONS, so the low
+ * part still names the run), and a peer that hears an old round jumps past them all.
+ */
+export const OLD_ROUNDS_FROM = 2 ** 24;
+export const OLD_ROUNDS_TO = 2 ** 46;
+
+/**
  * The round of a new ballot of the run with incarnation `incarnation`: the smallest round above
- * `seen` whose low part is the incarnation. Undefined when there is none that is safe (an
- * incarnation beyond INCARNATIONS, or rounds exhausted): the peer then never leads.
+ * `seen` whose low part is the incarnation, outside the previous release's rounds. Undefined when
+ * there is none that is safe (an incarnation beyond INCARNATIONS, or rounds exhausted): the peer
+ * then never leads. 2^20 runs, and 2^32 round blocks for each, stay below 2^53.
  */
 export function nextRound(seen: number, incarnation: number): number | undefined {
   if (!Number.isSafeInteger(incarnation) || incarnation < 1 || incarnation >= INCARNATIONS)
     return undefined;
   const below = seen - (seen % INCARNATIONS) + incarnation;
-  const round = below > seen ? below : below + INCARNATIONS;
+  let round = below > seen ? below : below + INCARNATIONS;
+  if (round >= OLD_ROUNDS_FROM && round < OLD_ROUNDS_TO) round = OLD_ROUNDS_TO + incarnation;
   return Number.isSafeInteger(round) ? round : undefined;
 }
 
@@ -59,6 +70,12 @@ export function maxBallot(a: Ballot, b: Ballot): Ballot {
 
 export function formatBallot(b: Ballot): string {
   if (b.leader === '') return '⊥';
-  // "k.i": the k-th round block, made by the run with incarnation i.
-  return `(${Math.floor(b.round / INCARNATIONS)}.${b.round % INCARNATIONS},${b.leader})`;
+  // "k.i": the k-th round block, made by the run with incarnation i (the blocks go on from 16
+  // past the previous release's rounds, which show as they were).
+  const r = b.round;
+  if (r >= OLD_ROUNDS_FROM && r < OLD_ROUNDS_TO) return `(old ${r},${b.leader})`;
+  const k = Math.floor(
+    (r >= OLD_ROUNDS_TO ? r - OLD_ROUNDS_TO + OLD_ROUNDS_FROM : r) / INCARNATIONS,
+  );
+  return `(${k}.${r % INCARNATIONS},${b.leader})`;
 }

@@ -32,6 +32,8 @@ export const KNOWN_BUGS = [
    * peer that claimed to be furthest ahead, even after it answered that it lacks the slots.
    */
   'stale-catchup-source',
+  /** A store restored from an older copy, or wiped, votes again as if nothing happened. */
+  'amnesia-votes',
 ] as const;
 
 export type BugName = (typeof KNOWN_BUGS)[number];

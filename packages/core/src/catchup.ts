@@ -42,7 +42,8 @@ export interface CatchupProgress {
  * has not shown it lacks them, at random.
  */
 export function chooseCatchupSource(s: CatchupSituation): PeerId | undefined {
-  if (s.incoming !== undefined && s.incoming.slot >= s.slotOut) return s.incoming.from;
+  const inc = s.incoming;
+  if (inc !== undefined && inc.slot >= s.slotOut && !s.lacking.has(inc.from)) return inc.from;
   let best: PeerId | undefined;
   let slot = -1;
   for (const [p, at] of s.ahead) {
@@ -59,10 +60,12 @@ export function chooseCatchupSource(s: CatchupSituation): PeerId | undefined {
 export class Catchup {
   /** For each peer known to be ahead: the slot it has applied up to (exclusive). */
   private readonly ahead = new Map<PeerId, Slot>();
-  /** Peers that answered that they lack `slotOut` (or never answered); cleared when it moves. */
-  private readonly lacking = new Set<PeerId>();
+  /**
+   * Peers that answered that they lack `slotOut` (or never answered), and since when: cleared
+   * when slotOut moves, and each after two answer timeouts (it may have learned it since).
+   */
+  private readonly lacking = new Map<PeerId, number>();
   private lackingAt: Slot = 0;
-  private lackingSince = 0;
   private inFlight: { to: PeerId; at: number; tries: number } | undefined;
   private incoming: Incoming | undefined;
   private lastSlotOut = 0;
@@ -115,12 +118,13 @@ export class Catchup {
     if (r.initialized) {
       for (const [p, s] of this.ahead) if (s <= r.slotOut) this.ahead.delete(p);
     }
-    // Who lacked slot L may have it now that time passed; and lacking L says nothing of L + 1.
-    if (this.lackingAt !== r.slotOut || now - this.lackingSince >= 2 * this.answerTimeout()) {
+    // Lacking slot L says nothing of L + 1; and who lacked L may have it now that time passed.
+    if (this.lackingAt !== r.slotOut) {
       this.lacking.clear();
       this.lackingAt = r.slotOut;
-      this.lackingSince = now;
     }
+    for (const [p, since] of this.lacking)
+      if (now - since >= 2 * this.answerTimeout()) this.lacking.delete(p);
   }
 
   /**
@@ -128,8 +132,8 @@ export class Catchup {
    * claimed stays known, for the rule to weigh (rules.ts); a transfer from it is abandoned.
    */
   private lacks(peer: PeerId): void {
-    if (this.lacking.size === 0) this.lackingSince = this.ctx.now();
-    this.lacking.add(peer);
+    this.refresh(this.ctx.now());
+    this.lacking.set(peer, this.ctx.now());
     if (this.inFlight?.to === peer) this.inFlight = undefined;
   }
 
@@ -222,7 +226,7 @@ export class Catchup {
     this.lastProbe = now;
     const latest = this.replica.configs.latest();
     if (latest === undefined) return;
-    const others = membersOf(latest).filter((p) => p !== this.ctx.id);
+    const others = membersOf(latest).filter((p) => p !== this.ctx.id && !this.lacking.has(p));
     if (others.length === 0) return;
     this.request(others[Math.floor(this.ctx.random() * others.length)]!);
   }
@@ -297,8 +301,9 @@ export class Catchup {
     if (moved) {
       if (this.inFlight?.to === from) this.inFlight = undefined;
       this.continueFrom(from);
-    } else if (m.decisions.length === 0 && this.inFlight?.to === from) {
-      // It has no decision at our slotOut: not the peer to ask (rules.ts may ignore this).
+    } else if (m.decisions.length === 0) {
+      // It has no decision at our slotOut (or had none at an earlier one we asked for): not the
+      // peer to ask now (rules.ts may ignore this).
       this.lacks(from);
     }
     // Decisions that moved nothing: a late duplicate; the request in flight stands.
@@ -346,6 +351,7 @@ export class Catchup {
 
   /** Keep pulling from a peer that just gave us something, while we are still behind it. */
   private continueFrom(from: PeerId): void {
+    if (this.lacking.has(from)) return;
     const target = this.ahead.get(from);
     if (target === undefined || target > this.replica.slotOut) this.request(from);
   }

@@ -67,6 +67,16 @@ export class RemovedError extends SynodError {
   }
 }
 
+/**
+ * Peers found this peer's store rolled back (restored from an older copy, or replaced): it no
+ * longer votes, leads or proposes under its id (docs/protocol.md, "An acceptor with amnesia").
+ */
+export class StoreRolledBackError extends SynodError {
+  constructor(message: string) {
+    super('store-rolled-back', message);
+  }
+}
+
 /** The durable store failed; the node fails closed and acknowledges nothing more. */
 export class StorageFailedError extends SynodError {
   constructor(message: string, options?: { cause?: unknown }) {

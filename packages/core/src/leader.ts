@@ -220,6 +220,11 @@ export class Leader {
     inst.scout.start();
   }
 
+  /** Stop leading in every configuration (this peer's store was found rolled back). */
+  stepDownAll(): void {
+    for (const inst of this.instances.values()) this.stepDown(inst, 'its store was rolled back');
+  }
+
   private stepDown(inst: LeaderInstance, why: string): void {
     if (inst.active)
       this.ctx.trace(`${this.ctx.id} steps down in config ${inst.config.id}: ${why}`);

@@ -5,7 +5,7 @@
  */
 import { ballotGreater } from './ballot.js';
 import { StorageFailedError } from './errors.js';
-import type { Decided, PValue } from './messages.js';
+import type { Decided, PeerStamp, PValue } from './messages.js';
 import type {
   AcceptorPromise,
   PersistentState,
@@ -13,7 +13,7 @@ import type {
   Storage,
   StorageBatch,
 } from './storage.js';
-import type { ConfigId, Slot } from './types.js';
+import type { ConfigId, PeerId, Slot } from './types.js';
 
 export interface MemoryStorageOptions {
   /**
@@ -28,6 +28,9 @@ export interface MemoryStorageOptions {
 
 export class MemoryStorage implements Storage {
   private incarnation = 0;
+  private seq = 0;
+  private amnesia: string | undefined;
+  private readonly peerStores = new Map<PeerId, PeerStamp>();
   private readonly promises = new Map<ConfigId, AcceptorPromise>();
   private readonly accepted = new Map<Slot, PValue>();
   private watermark: Slot = 0;
@@ -54,6 +57,9 @@ export class MemoryStorage implements Storage {
       .map(([slot, value]) => ({ slot, value }));
     return {
       incarnation: this.incarnation,
+      seq: this.seq,
+      ...(this.amnesia !== undefined ? { amnesia: this.amnesia } : {}),
+      peerStores: [...this.peerStores.values()].sort((a, b) => (a.peer < b.peer ? -1 : 1)),
       promises: [...this.promises.values()].sort((a, b) => a.config - b.config),
       accepted: [...this.accepted.values()].sort((a, b) => a.slot - b.slot),
       watermark: this.watermark,
@@ -95,6 +101,26 @@ export class MemoryStorage implements Storage {
     return done;
   }
 
+  /**
+   * Put the store back to `state` (as loadSync returned it): a data directory restored from a
+   * copy (the simulator's rollback fault). Meta values are kept, as an identity key would be.
+   */
+  restore(state: PersistentState): void {
+    this.incarnation = state.incarnation;
+    this.seq = state.seq ?? 0;
+    this.amnesia = state.amnesia;
+    this.peerStores.clear();
+    for (const p of state.peerStores ?? []) this.peerStores.set(p.peer, p);
+    this.promises.clear();
+    for (const p of state.promises) this.promises.set(p.config, p);
+    this.accepted.clear();
+    for (const pv of state.accepted) this.accepted.set(pv.slot, pv);
+    this.watermark = state.watermark;
+    this.snapshot = state.snapshot;
+    this.decisions.clear();
+    for (const d of state.decisions) this.decisions.set(d.slot, d.value);
+  }
+
   /** Apply a batch at once (the simulator calls this when a simulated fsync completes). */
   applySync(b: StorageBatch): void {
     this.refuseIfClosedOrFailed();
@@ -104,6 +130,9 @@ export class MemoryStorage implements Storage {
     }
     this.writes++;
     if (b.incarnation !== undefined) this.incarnation = b.incarnation;
+    if (b.seq !== undefined) this.seq = b.seq;
+    if (b.amnesia !== undefined && this.amnesia === undefined) this.amnesia = b.amnesia;
+    for (const p of b.peerStores ?? []) this.peerStores.set(p.peer, p);
     for (const p of b.promises ?? []) {
       const cur = this.promises.get(p.config);
       // A promise never goes backwards, even if a buggy caller asks.

@@ -23,6 +23,24 @@ export interface PValue {
   readonly value: Uint8Array;
 }
 
+/**
+ * Which run of its store a message comes from (store-runs.ts): on the messages that vote or
+ * propose, so that a peer whose store went back in time is caught (docs/protocol.md).
+ */
+export interface StoreStamp {
+  /** Drawn at random when this run of the peer started. */
+  readonly run: number;
+  /** The seq of the last batch the store held when this run started (PersistentState.seq). */
+  readonly start: number;
+  /** The seq of the last batch durable when this message left. */
+  readonly seq: number;
+}
+
+/** A peer's store stamp as another peer relays it (in the active leader's heartbeats). */
+export interface PeerStamp extends StoreStamp {
+  readonly peer: PeerId;
+}
+
 /** A decided slot. */
 export interface Decided {
   readonly slot: Slot;
@@ -46,6 +64,8 @@ export interface P1a {
    * a working leader.
    */
   readonly probe: boolean;
+  /** The sender's store (absent on a probe, which changes nothing). */
+  readonly store?: StoreStamp;
 }
 
 /** Acceptor -> scout: its ballot for the configuration and the pvalues it accepted (phase 1b). */
@@ -65,6 +85,8 @@ export interface P1b {
    * state is unchanged, and `accepted` is empty), else its own higher ballot.
    */
   readonly probe: boolean;
+  /** The sender's store (absent on a probe, which changes nothing). */
+  readonly store?: StoreStamp;
 }
 
 /** Commander -> acceptor: "accept this pvalue" (phase 2a). */
@@ -74,6 +96,8 @@ export interface P2a {
   readonly ballot: Ballot;
   readonly slot: Slot;
   readonly value: Uint8Array;
+  /** The sender's store. */
+  readonly store?: StoreStamp;
 }
 
 /** Acceptor -> commander: its ballot after handling the P2a (phase 2b). */
@@ -89,6 +113,8 @@ export interface P2b {
    * older leader's P2a, carrying the new ballot, would count as a vote for the new commander.
    */
   readonly proposal: Ballot;
+  /** The sender's store. */
+  readonly store?: StoreStamp;
 }
 
 /** Commander -> replicas: slot `slot` is decided. */
@@ -108,6 +134,11 @@ export interface Request {
   readonly commands: Uint8Array;
   /** How many times this request was forwarded already; bounded to avoid loops. */
   readonly hops: number;
+  /**
+   * The sender's store: a client whose store went back reuses an incarnation, and its new
+   * commands would pass for old ones (client-table.ts).
+   */
+  readonly store?: StoreStamp;
 }
 
 /** Active leader -> every member: "I lead configuration `config` at `ballot`". */
@@ -121,6 +152,12 @@ export interface Heartbeat {
   readonly slotOut: Slot;
   /** The leader's replica has taken a durable snapshot through this slot (0: none). */
   readonly snapshotSlot: Slot;
+  /**
+   * What the leader knows of its acceptors' stores (and its own): the run of each that reported
+   * the highest seq. Every member learns it, so a store restored from a copy is caught by whoever
+   * it talks to next, not only by the leader that counted its votes.
+   */
+  readonly stores?: readonly PeerStamp[];
 }
 
 /** Acceptor -> leader: answer to a heartbeat, with the acceptor's ballot for the config. */
@@ -131,6 +168,8 @@ export interface HeartbeatAck {
   readonly seq: number;
   /** The answering peer's replica has applied every slot below this (a leader that is behind learns whom to catch up from). */
   readonly slotOut: Slot;
+  /** The sender's store. */
+  readonly store?: StoreStamp;
 }
 
 /** Replica -> active leader: "at which slot may I serve a linearizable read?" */
@@ -172,6 +211,16 @@ export interface SnapshotChunk {
   readonly data: Uint8Array;
 }
 
+/**
+ * To a peer whose store was found rolled back (store-runs.ts): it must not vote or lead again
+ * under its id (docs/protocol.md, "An acceptor with amnesia").
+ */
+export interface RolledBack {
+  readonly type: 'rolledBack';
+  /** The evidence, for the sentence the peer shows its user. */
+  readonly why: string;
+}
+
 export type Message =
   | P1a
   | P1b
@@ -185,7 +234,8 @@ export type Message =
   | ReadIndexResponse
   | CatchupRequest
   | CatchupDecisions
-  | SnapshotChunk;
+  | SnapshotChunk
+  | RolledBack;
 
 export type MessageType = Message['type'];
 

@@ -16,6 +16,7 @@ export class PersistBuilder {
   private watermark: Slot | undefined;
   private dropPromisesBelow: ConfigId | undefined;
   private incarnation: number | undefined;
+  private amnesia: string | undefined;
   private dirty = false;
 
   get isEmpty(): boolean {
@@ -61,11 +62,17 @@ export class PersistBuilder {
     this.dirty = true;
   }
 
+  setAmnesia(why: string): void {
+    this.amnesia = why;
+    this.dirty = true;
+  }
+
   /** The batch, or null when nothing changed; resets the builder. */
   take(): StorageBatch | null {
     if (!this.dirty) return null;
     const b: StorageBatch = {};
     if (this.incarnation !== undefined) b.incarnation = this.incarnation;
+    if (this.amnesia !== undefined) b.amnesia = this.amnesia;
     if (this.promises.size > 0) {
       b.promises = [...this.promises].map(([config, ballot]) => ({ config, ballot }));
     }
@@ -87,6 +94,7 @@ export class PersistBuilder {
     this.watermark = undefined;
     this.dropPromisesBelow = undefined;
     this.incarnation = undefined;
+    this.amnesia = undefined;
     this.dirty = false;
     return b;
   }

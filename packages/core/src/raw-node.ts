@@ -36,6 +36,7 @@ import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
+import { StoreGuard } from './store-guard.js';
 import { encodeSnapshot } from './snapshot.js';
 import type { StateMachine } from './state-machine.js';
 import type { PersistentState, Snapshot, StorageBatch } from './storage.js';
@@ -121,6 +122,11 @@ export interface NodeStatus {
   readonly catchup: CatchupProgress | null;
   /** True when a membership change is decided but does not govern yet. */
   readonly reconfigPending: boolean;
+  /**
+   * Set when peers found this peer's storage rolled back (restored from an older copy, or
+   * replaced): one sentence for its user, saying why and what to do. It no longer votes or leads.
+   */
+  readonly amnesia: string | null;
 }
 
 type Confirmation =
@@ -131,6 +137,9 @@ type LocalRead =
   | { state: 'confirming' }
   | { state: 'remote'; to: PeerId; at: number }
   | { state: 'waiting'; index: Slot };
+
+/** The random part of a client incarnation: `incarnation · SPAN + random` (below 2^53). */
+const CLIENT_INCARNATION_SPAN = 2 ** 20;
 
 /** How many times a Request may be forwarded between would-be leaders. */
 const MAX_HOPS = 3;
@@ -162,6 +171,7 @@ export class RawNode {
   private readonly leader: Leader;
   readonly replica: Replica;
   private readonly catchup: Catchup;
+  private readonly stores: StoreGuard;
   private client!: ClientSession;
 
   private now = 0;
@@ -175,6 +185,8 @@ export class RawNode {
   private readResults: ReadResult[] = [];
   private applied: AppliedCommand[] = [];
   private inflightSnapshot: Slot | undefined;
+  /** This run's incarnation (the store's, raised at every start). */
+  private incarnation = 0;
   private incarnationDurable = false;
   private inflightIncarnation = false;
   private draining = false;
@@ -203,7 +215,7 @@ export class RawNode {
       send: (to, msg) => this.send(to, msg, false),
       sendAfterPersist: (to, msg) => this.send(to, msg, !bugs.has('send-before-persist')),
       bug: (name) => bugs.has(name),
-      incarnation: () => this.client?.inc ?? 0,
+      incarnation: () => this.incarnation,
       trace: trace === undefined ? () => {} : trace,
     };
     this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut);
@@ -239,6 +251,7 @@ export class RawNode {
       ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),
     });
     this.catchup = new Catchup(this.ctx, this.replica);
+    this.stores = new StoreGuard(this.ctx);
   }
 
   /**
@@ -247,9 +260,17 @@ export class RawNode {
    */
   load(state: PersistentState, now = 0): void {
     this.now = now;
-    const inc = state.incarnation + 1;
-    this.client = new ClientSession(this.ctx, inc);
-    this.persist.setIncarnation(inc);
+    this.incarnation = state.incarnation + 1;
+    // The client's incarnation carries a random low part: a store restored from an older copy
+    // starts again from an incarnation it used before, and its new commands must not pass for
+    // the old ones, nor old results for theirs (docs/protocol.md, "An acceptor with amnesia").
+    // A later run's client incarnation is still above every earlier run's.
+    const clientInc =
+      this.incarnation * CLIENT_INCARNATION_SPAN +
+      Math.floor(this.ctx.random() * CLIENT_INCARNATION_SPAN);
+    this.client = new ClientSession(this.ctx, clientInc);
+    this.persist.setIncarnation(this.incarnation);
+    this.stores.load(state);
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
     if (state.snapshot !== null) {
       this.replica.install(state.snapshot, false);
@@ -272,7 +293,8 @@ export class RawNode {
   tick(now: number): void {
     if (now > this.now) this.now = now;
     // No ballot before this run's incarnation is durable: it makes this run's ballots unique.
-    if (this.incarnationDurable) this.leader.tick();
+    // None at all from a store found rolled back (its incarnation may have gone back too).
+    if (this.incarnationDurable && this.stores.amnesia === undefined) this.leader.tick();
     this.catchup.tick();
     this.client.tick();
     if (this.reads.size > 0) this.retryReads();
@@ -369,10 +391,12 @@ export class RawNode {
 
   ready(): Ready {
     this.flush();
+    const persist = this.persist.take();
+    this.stores.number(persist);
     const rd: Ready = {
-      persist: this.persist.take(),
-      messages: this.outbox,
-      afterPersist: this.outboxAfter,
+      persist,
+      messages: this.stores.stampAll(this.outbox, false),
+      afterPersist: this.stores.stampAll(this.outboxAfter, true),
       results: this.results,
       reads: this.readResults,
       applied: this.applied,
@@ -406,6 +430,7 @@ export class RawNode {
 
   /** The last Ready's batch is durable and its messages were handed to the transport. */
   advance(): void {
+    this.stores.advance();
     if (this.inflightIncarnation) {
       this.inflightIncarnation = false;
       this.incarnationDurable = true;
@@ -459,14 +484,22 @@ export class RawNode {
   }
 
   private dispatch(from: PeerId, m: Message): void {
+    // A rolled-back peer's votes and ballots are dropped; this peer, if found rolled back
+    // itself, neither votes nor leads (store-guard.ts).
+    const wasRolledBack = this.stores.amnesia !== undefined;
+    if (!this.stores.admit(from, m)) {
+      if (!wasRolledBack && this.stores.amnesia !== undefined) this.leader.stepDownAll();
+      return;
+    }
+    const voting = this.stores.amnesia === undefined;
     switch (m.type) {
       case 'p1a':
-        return this.acceptor.onP1a(from, m);
+        return voting ? this.acceptor.onP1a(from, m) : undefined;
       case 'p1b':
         this.catchup.noteAhead(from, m.watermark);
         return this.leader.onP1b(from, m);
       case 'p2a':
-        return this.acceptor.onP2a(from, m);
+        return voting ? this.acceptor.onP2a(from, m) : undefined;
       case 'p2b':
         return this.leader.onP2b(from, m);
       case 'decision':
@@ -474,7 +507,7 @@ export class RawNode {
       case 'request':
         return this.onRequest(from, m);
       case 'heartbeat':
-        this.acceptor.onHeartbeat(from, m);
+        if (voting) this.acceptor.onHeartbeat(from, m);
         this.leader.onHeartbeat(from, m);
         this.catchup.noteAhead(from, m.slotOut);
         this.catchup.heardLeader();
@@ -510,6 +543,8 @@ export class RawNode {
         return this.catchup.onDecisions(from, m);
       case 'snapshotChunk':
         return this.catchup.onSnapshotChunk(from, m);
+      case 'rolledBack':
+        return; // taken in by admit()
     }
   }
 
@@ -721,6 +756,16 @@ export class RawNode {
     return this.removedFlag;
   }
 
+  /**
+   * The one sentence for this peer's user when peers found its storage rolled back (restored
+   * from an older copy, or replaced): why, and what to do. Null otherwise.
+   */
+  get amnesia(): string | null {
+    const why = this.stores.amnesia;
+    if (why === undefined) return null;
+    return `This peer's storage went back in time (${why}), so it no longer votes or leads under its id: remove it from the log on another member, then join again here with a new invite (nothing the log holds is lost).`;
+  }
+
   get initialized(): boolean {
     return this.replica.initialized;
   }
@@ -757,6 +802,7 @@ export class RawNode {
       snapshotSlot: this.replica.snapshot?.slot ?? 0,
       catchup: this.catchup.progress() ?? null,
       reconfigPending: this.reconfigPending(),
+      amnesia: this.amnesia,
     };
   }
 

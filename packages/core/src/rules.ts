@@ -6,6 +6,8 @@
  */
 import { nextRound } from './ballot.js';
 import { chooseCatchupSource } from './catchup.js';
+import type { StoreStamp } from './messages.js';
+import { judgeStore, type RunRecord, type StoreVerdict } from './store-runs.js';
 import type { PeerId, Slot } from './types.js';
 
 /** What a replica that is behind knows when it picks whom to ask (catchup.ts). */
@@ -16,8 +18,8 @@ export interface CatchupSituation {
   readonly incoming: { readonly from: PeerId; readonly slot: Slot } | undefined;
   /** Peers that said they applied every slot below the given one. */
   readonly ahead: ReadonlyMap<PeerId, Slot>;
-  /** Peers that showed they lack `slotOut` (an empty answer, or none). */
-  readonly lacking: ReadonlySet<PeerId>;
+  /** Peers that showed they lack `slotOut` (an empty answer, or none), and since when. */
+  readonly lacking: ReadonlyMap<PeerId, number>;
   /** Slots are known to be missing (a decision above a hole, or no state yet). */
   readonly missing: boolean;
   /** The other members of the newest configuration. */
@@ -33,9 +35,12 @@ export interface Rules {
   nextRound(seen: number, incarnation: number): number | undefined;
   /** The peer a replica that is behind asks next; undefined: nobody to ask now. */
   catchupSource(s: CatchupSituation): PeerId | undefined;
+  /** Whether a store stamp shows its peer's store went back in time (store-runs.ts). */
+  judgeStore(known: readonly RunRecord[], stamp: StoreStamp): StoreVerdict;
 }
 
 export const RULES: Readonly<Rules> = Object.freeze({
   nextRound,
   catchupSource: chooseCatchupSource,
+  judgeStore,
 });

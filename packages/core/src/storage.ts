@@ -7,7 +7,7 @@
  * resolves. Nothing that depends on the batch leaves the process before that.
  */
 import type { Ballot } from './ballot.js';
-import type { Decided, PValue } from './messages.js';
+import type { Decided, PeerStamp, PValue } from './messages.js';
 import type { ConfigId, Slot } from './types.js';
 
 /** The acceptor's promise for one configuration (PMMC: `ballot_num`). */
@@ -37,11 +37,33 @@ export interface PersistentState {
   readonly snapshot: Snapshot | null;
   /** Replica: decisions above the snapshot that were kept, in slot order. */
   readonly decisions: readonly Decided[];
+  /**
+   * The number of the last batch written: the core numbers its batches 1, 2, 3... over the
+   * store's whole life (StorageBatch.seq). Peers remember the highest number they saw a peer
+   * report; a store that starts below it was rolled back (store-runs.ts). Absent: 0.
+   */
+  readonly seq?: number;
+  /**
+   * Set once peers found this store rolled back (restored from an older copy, or replaced): why.
+   * Its peer never votes or leads again under its id. Absent: never.
+   */
+  readonly amnesia?: string;
+  /**
+   * What this peer knows of the other peers' stores: per peer, the run that reported the
+   * highest seq (store-runs.ts), so that it still knows after a restart. Absent: nothing.
+   */
+  readonly peerStores?: readonly PeerStamp[];
 }
 
 /** One turn's worth of changes, written atomically. Absent fields change nothing. */
 export interface StorageBatch {
   incarnation?: number;
+  /** This batch's number (PersistentState.seq); a store keeps the number of the last batch. */
+  seq?: number;
+  /** Record that this store was found rolled back (PersistentState.amnesia); kept for ever. */
+  amnesia?: string;
+  /** Upsert what is known of these peers' stores (PersistentState.peerStores). */
+  peerStores?: PeerStamp[];
   /** Upsert the promise of each configuration. */
   promises?: AcceptorPromise[];
   /** Upsert the pvalue of each slot. */
@@ -61,6 +83,9 @@ export interface StorageBatch {
 export function isEmptyBatch(b: StorageBatch): boolean {
   return (
     b.incarnation === undefined &&
+    b.seq === undefined &&
+    b.amnesia === undefined &&
+    b.peerStores === undefined &&
     b.promises === undefined &&
     b.accepted === undefined &&
     b.decisions === undefined &&

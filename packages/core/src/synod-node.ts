@@ -22,6 +22,7 @@ import {
   ReconfigPendingError,
   RemovedError,
   StorageFailedError,
+  StoreRolledBackError,
   StoppedError,
   SynodError,
   TimeoutError,
@@ -422,6 +423,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     }
     if (!this.running) return new StoppedError();
     if (this.raw.removed) return new RemovedError();
+    const amnesia = this.raw.amnesia;
+    if (amnesia !== null) return new StoreRolledBackError(amnesia);
     return undefined;
   }
 
@@ -532,6 +535,10 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.updateMembers();
     this.checkGoverning();
     if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
+    // Peers drop what a rolled-back peer proposes: its pending operations fail, saying why.
+    const amnesia = this.raw.amnesia;
+    if (amnesia !== null && this.commands.size + this.reads.size > 0)
+      this.failAll(new StoreRolledBackError(amnesia));
     this.noteStatus();
     return true;
   }

@@ -135,3 +135,72 @@ describe('PMMC §2 Invariant A4 across restarts', () => {
     expect(r.failed).toBe(true);
   });
 });
+
+describe('ballots across an upgrade from the previous round rule', () => {
+  /** A store as the previous release left it: incarnation 3, its own old ballot promised. */
+  function upgraded(): { node: RawNode; rounds: () => number[]; hear: (round: number) => void } {
+    const storage = new MemoryStorage();
+    storage.applySync({
+      snapshot: SimCluster.initialSnapshot({
+        replicas: members,
+        leaders: members,
+        acceptors: members,
+      }),
+      incarnation: 3,
+      promises: [{ config: 0, ballot: { round: 3 * 2 ** 24 + 4, leader: 'p1' } }],
+    });
+    const node = new RawNode({ id: 'p1', stateMachine: new KvStateMachine(), random: () => 0.5 });
+    node.load(storage.loadSync(), 0);
+    const rounds: number[] = [];
+    let now = 0;
+    const turn = () => {
+      const rd = node.ready();
+      if (rd.persist !== null) storage.applySync(rd.persist);
+      for (const { msg } of rd.messages) if (msg.type === 'p1a') rounds.push(msg.ballot.round);
+      node.advance();
+    };
+    turn();
+    const hear = (round: number) => {
+      node.step('p2', {
+        type: 'heartbeat',
+        config: 0,
+        ballot: { round, leader: 'p2' },
+        seq: 1,
+        slotOut: 1,
+        snapshotSlot: 0,
+      });
+      now += 10_000;
+      node.tick(now);
+      turn();
+    };
+    return { node, rounds: () => rounds, hear };
+  }
+
+  it('never makes a round the previous rule made (the example: old run 3 made 3·2^24 + 4)', () => {
+    const u = upgraded();
+    // The new run (incarnation 4) hears 3·2^24 + 3: the old rule's round of run 3 was 3·2^24 + 4.
+    u.hear(3 * 2 ** 24 + 3);
+    const [first] = u.rounds();
+    expect(first).toBeDefined();
+    expect(first).not.toBe(3 * 2 ** 24 + 4);
+    expect(first! >= 2 ** 46).toBe(true);
+    expect(first! % 2 ** 20).toBe(4);
+  });
+
+  it('never makes a round in the previous rule range, whatever it hears', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.nat({ max: 2 ** 26 }), fc.nat({ max: 2 ** 47 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (heard) => {
+          const u = upgraded();
+          for (const r of heard) u.hear(r);
+          return u.rounds().every((r) => r < 2 ** 24 || r >= 2 ** 46);
+        },
+      ),
+      { numRuns: RUNS, seed: 46 },
+    );
+  });
+});

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../src/testing/simulator.js';
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 300);
+/** Seeds of each issue-12 profile (each has its `npm run sim -- --profile` runs and soak share). */
+const PROFILE_SEEDS = Number(process.env.SIM_PROFILE_SEEDS ?? 40);
 
 describe('simulator', () => {
   it(`holds every invariant on ${SEEDS} seeds`, () => {
@@ -18,6 +20,20 @@ describe('simulator', () => {
     }
     expect(failed).toEqual([]);
   }, 600_000);
+
+  for (const profile of ['ballot-reuse', 'catchup', 'amnesia'] as const) {
+    it(`holds every invariant on ${PROFILE_SEEDS} seeds of profile ${profile}`, () => {
+      const failed: string[] = [];
+      for (let seed = 1; seed <= PROFILE_SEEDS; seed++) {
+        const r = runSimulation({ seed, profile });
+        if (!r.ok)
+          failed.push(
+            `seed ${seed}: ${r.violations[0]} (replay: npm run sim -- --seed ${seed} --profile ${profile})`,
+          );
+      }
+      expect(failed).toEqual([]);
+    }, 600_000);
+  }
 
   it('replays a seed exactly', () => {
     const a = runSimulation({ seed: 42 });

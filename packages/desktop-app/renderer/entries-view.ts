@@ -1,22 +1,31 @@
 /**
  * The entry list: searchable and virtualized, so that a log at its limit (10,000 entries) stays
  * quick. Only the rows in view exist in the DOM (fixed-height rows, positioned in a spacer as
- * tall as the whole list); a search filters an index of lower-cased titles and bodies kept per
- * entry version, so typing a query or opening an entry touches a few dozen rows, not the list.
+ * tall as the whole list, the viewport's layout contained); rows already drawn are kept when
+ * they still show the same thing. The search index is kept as entries arrive (entry-index.ts),
+ * so a keystroke filters (the previous matches, when one more letter was typed) and draws the
+ * few dozen rows in view: bounded work, whatever the size of the log.
+ *
+ * Entries arriving (applied events) redraw at most once per frame; typing redraws at once.
  *
  * Keyboard: the list is one tab stop (a listbox); arrow keys, Home/End and Page Up/Down move
  * the active row, Enter opens it. Export: the entries as Markdown or JSON, downloaded as a file.
  */
 import type { EntryView } from '../src/desktop/bridge-api.js';
-import { fill, h } from './dom.js';
+import { h } from './dom.js';
+import type { EntryIndex, SearchResult } from './entry-index.js';
 import { dateTime } from './format.js';
 
 /** Must match `.entry-row` in style.css. */
 const ROW_HEIGHT = 44;
 /** Rows drawn beyond the visible ones, above and below (smooth scrolling). */
 const OVERSCAN = 8;
+/** The viewport's height until it has been measured (`.entries` in style.css). */
+const DEFAULT_HEIGHT = 420;
 
 export interface EntriesViewOptions {
+  /** This replica's entries (kept by the app, read here). */
+  readonly index: EntryIndex;
   /** Open an entry in the editor. */
   readonly open: (id: number) => void;
 }
@@ -27,13 +36,17 @@ export class EntriesView {
   private readonly viewport: HTMLElement;
   private readonly spacer: HTMLElement;
   private readonly count: HTMLElement;
-  private entries: readonly EntryView[] = [];
-  private shown: readonly EntryView[] = [];
-  private readonly index = new Map<number, { version: number; text: string }>();
+  private shown: SearchResult;
   private showDeleted = false;
   private selected: number | null = null;
   private active = 0;
   private pendingLabels: readonly string[] = [];
+  /** Drawn rows by what they show (reused while it is unchanged). */
+  private rows = new Map<string, HTMLElement>();
+  /** The viewport's geometry, kept from its events (reading it would force a layout). */
+  private scrollTop = 0;
+  private height = DEFAULT_HEIGHT;
+  private frame: number | undefined;
 
   constructor(private readonly o: EntriesViewOptions) {
     this.search = h('input', {
@@ -60,7 +73,17 @@ export class EntriesView {
       },
       this.spacer,
     );
-    this.viewport.addEventListener('scroll', () => this.draw());
+    this.viewport.addEventListener('scroll', () => {
+      this.scrollTop = this.viewport.scrollTop;
+      this.draw();
+    });
+    new ResizeObserver(([e]) => {
+      const height = e?.contentRect.height ?? 0;
+      if (height > 0 && height !== this.height) {
+        this.height = height;
+        this.draw();
+      }
+    }).observe(this.viewport);
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
     this.count = h('span', { class: 'muted small', 'aria-live': 'polite' });
     const md = h('button', { class: 'small', 'data-testid': 'export-md' }, 'Export Markdown');
@@ -79,21 +102,27 @@ export class EntriesView {
       this.viewport,
       h('div', { class: 'entries-foot' }, this.count, md, json),
     );
+    this.shown = o.index.search('', false);
   }
 
-  /** The whole list (this replica's entries, deleted ones included). */
-  setEntries(entries: readonly EntryView[]): void {
-    this.entries = entries;
-    this.update();
+  /** The entries changed (arrived, or read again): redraw in the next frame. */
+  changed(): void {
+    if (this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.update();
+    });
   }
 
   /** Labels of appends still pending (shown under the list). */
   setPending(labels: readonly string[]): void {
+    if (sameLabels(labels, this.pendingLabels)) return;
     this.pendingLabels = labels;
     this.draw();
   }
 
   select(id: number | null): void {
+    if (id === this.selected) return;
     this.selected = id;
     this.draw();
   }
@@ -103,49 +132,42 @@ export class EntriesView {
     return this.search.value;
   }
 
-  private text(e: EntryView): string {
-    const kept = this.index.get(e.id);
-    if (kept !== undefined && kept.version === e.version) return kept.text;
-    const text = `${e.title}\n${e.body}`.toLowerCase();
-    this.index.set(e.id, { version: e.version, text });
-    return text;
-  }
-
   private update(): void {
-    const q = this.search.value.trim().toLowerCase();
-    this.shown = this.entries.filter(
-      (e) => (this.showDeleted || !e.deleted) && (q === '' || this.text(e).includes(q)),
-    );
-    this.active = Math.min(this.active, Math.max(0, this.shown.length - 1));
-    const total = this.entries.filter((e) => this.showDeleted || !e.deleted).length;
-    fill(
-      this.count,
-      q === '' ? `${total} entries` : `${this.shown.length} of ${total} entries match`,
-    );
+    if (this.frame !== undefined) {
+      cancelAnimationFrame(this.frame);
+      this.frame = undefined;
+    }
+    const q = this.search.value;
+    this.shown = this.o.index.search(q, this.showDeleted);
+    this.active = Math.min(this.active, Math.max(0, this.shown.count - 1));
+    const { count, total } = this.shown;
+    const text = q.trim() === '' ? `${total} entries` : `${count} of ${total} entries match`;
+    if (this.count.textContent !== text) this.count.textContent = text;
     this.draw();
   }
 
-  /** Draw the rows in view (and a few around them). */
+  /** Draw the rows in view (and a few around them); keep the ones already drawn. */
   private draw(): void {
-    const rows = this.shown.length + this.pendingLabels.length;
-    this.spacer.style.height = `${Math.max(rows, 1) * ROW_HEIGHT}px`;
-    const top = this.viewport.scrollTop;
-    const height = this.viewport.clientHeight || 400;
+    const rows = this.shown.count + this.pendingLabels.length;
+    const spacerHeight = `${Math.max(rows, 1) * ROW_HEIGHT}px`;
+    if (this.spacer.style.height !== spacerHeight) this.spacer.style.height = spacerHeight;
+    // The list may have shrunk under the scroll position (the browser clamps it and says so
+    // with a scroll event; draw what will be in view meanwhile).
+    const top = Math.min(this.scrollTop, Math.max(0, rows * ROW_HEIGHT - this.height));
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(rows, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
+    const last = Math.min(rows, Math.ceil((top + this.height) / ROW_HEIGHT) + OVERSCAN);
+    const drawn = new Map<string, HTMLElement>();
     const items: HTMLElement[] = [];
     for (let i = first; i < last; i++) {
-      const e = this.shown[i];
-      const row =
+      const e = this.shown.at(i);
+      const label = this.pendingLabels[i - this.shown.count] ?? '';
+      const key =
         e !== undefined
-          ? this.row(e, i)
-          : h(
-              'div',
-              { class: 'entry entry-row pending-entry', role: 'presentation' },
-              h('span', { class: 'entry-title' }, this.pendingLabels[i - this.shown.length] ?? ''),
-              ' · pending',
-            );
-      row.style.top = `${i * ROW_HEIGHT}px`;
+          ? `${e.id}:${e.version}:${i}:${this.selected === e.id ? 's' : ''}${i === this.active ? 'a' : ''}`
+          : `pending:${i}:${label}`;
+      const row =
+        this.rows.get(key) ?? (e !== undefined ? this.row(e, i) : this.pendingRow(label, i));
+      drawn.set(key, row);
       items.push(row);
     }
     if (rows === 0) {
@@ -153,12 +175,13 @@ export class EntriesView {
         h(
           'div',
           { class: 'muted entry-row empty' },
-          this.entries.length === 0 ? 'No entries yet: add the first one.' : 'No entry matches.',
+          this.o.index.size === 0 ? 'No entries yet: add the first one.' : 'No entry matches.',
         ),
       );
     }
-    fill(this.spacer, ...items);
-    const activeEntry = this.shown[this.active];
+    this.rows = drawn;
+    if (!sameChildren(this.spacer, items)) this.spacer.replaceChildren(...items);
+    const activeEntry = this.shown.at(this.active);
     if (activeEntry !== undefined) {
       this.viewport.setAttribute('aria-activedescendant', `entry-${activeEntry.id}`);
     } else {
@@ -166,9 +189,20 @@ export class EntriesView {
     }
   }
 
+  private pendingRow(label: string, i: number): HTMLElement {
+    const row = h(
+      'div',
+      { class: 'entry entry-row pending-entry', role: 'presentation' },
+      h('span', { class: 'entry-title' }, label),
+      ' · pending',
+    );
+    row.style.top = `${i * ROW_HEIGHT}px`;
+    return row;
+  }
+
   private row(e: EntryView, i: number): HTMLElement {
     const selected = this.selected === e.id;
-    return h(
+    const row = h(
       'div',
       {
         id: `entry-${e.id}`,
@@ -190,12 +224,14 @@ export class EntriesView {
         `v${e.version} · ${e.updatedBy || e.author} · ${dateTime(e.updated)}${e.deleted ? ' · deleted' : ''}`,
       ),
     );
+    row.style.top = `${i * ROW_HEIGHT}px`;
+    return row;
   }
 
   private onKey(ev: KeyboardEvent): void {
-    const n = this.shown.length;
+    const n = this.shown.count;
     if (n === 0) return;
-    const page = Math.max(1, Math.floor((this.viewport.clientHeight || 400) / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(this.height / ROW_HEIGHT) - 1);
     const moves: Record<string, number> = {
       ArrowDown: this.active + 1,
       ArrowUp: this.active - 1,
@@ -206,7 +242,7 @@ export class EntriesView {
     };
     if (ev.key === 'Enter' || ev.key === ' ') {
       ev.preventDefault();
-      const e = this.shown[this.active];
+      const e = this.shown.at(this.active);
       if (e !== undefined) this.o.open(e.id);
       return;
     }
@@ -216,16 +252,20 @@ export class EntriesView {
     this.active = Math.max(0, Math.min(n - 1, to));
     // Keep the active row in view.
     const y = this.active * ROW_HEIGHT;
-    const vp = this.viewport;
-    if (y < vp.scrollTop) vp.scrollTop = y;
-    else if (y + ROW_HEIGHT > vp.scrollTop + vp.clientHeight) {
-      vp.scrollTop = y + ROW_HEIGHT - vp.clientHeight;
+    if (y < this.scrollTop) this.scrollTo(y);
+    else if (y + ROW_HEIGHT > this.scrollTop + this.height) {
+      this.scrollTo(y + ROW_HEIGHT - this.height);
     }
     this.draw();
   }
 
+  private scrollTo(y: number): void {
+    this.scrollTop = y;
+    this.viewport.scrollTop = y;
+  }
+
   private download(kind: 'md' | 'json'): void {
-    const live = this.entries.filter((e) => !e.deleted);
+    const live = this.o.index.all().filter((e) => !e.deleted);
     const text =
       kind === 'json'
         ? JSON.stringify(live, null, 2)
@@ -246,4 +286,16 @@ export class EntriesView {
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   }
+}
+
+function sameLabels(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Whether `el` already has exactly these children, in this order. */
+function sameChildren(el: Element, items: readonly Element[]): boolean {
+  const kids = el.children;
+  if (kids.length !== items.length) return false;
+  for (let i = 0; i < items.length; i++) if (kids[i] !== items[i]) return false;
+  return true;
 }

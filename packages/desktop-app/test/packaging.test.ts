@@ -151,7 +151,10 @@ describe('electron-builder packs the app', () => {
         '/package.json',
         '/dist/electron/main.js',
         '/dist/electron/preload.cjs',
-        '/dist/desktop/bridge-validate.js',
+        // The operation table and its validation: what the main process checks each IPC call with.
+        '/dist/operations/table.js',
+        '/dist/operations/validate.js',
+        '/dist/host/host.js',
         '/node_modules/@synod/core/dist/index.js',
         '/node_modules/@synod/storage-sqlite/package.json',
         '/node_modules/better-sqlite3/lib/index.js',

@@ -14,7 +14,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqliteStorage } from '@synod/storage-sqlite';
-import { decodeInvite } from '@synod/transport-libp2p';
+import {
+  decodeInvite,
+  LanAsker,
+  loadOrCreateIdentity,
+  type MdnsOptions,
+} from '@synod/transport-libp2p';
 import { ensureDataDir, META_JOINING, META_NAME, peerDbPath } from './data-dir.js';
 import { makeDirDurable, renameDurable } from './durable-file.js';
 import { checkName } from './name.js';
@@ -122,5 +127,19 @@ export class PeerDirectory {
       if (existsSync(db + suffix))
         renameDurable(db + suffix, join(dir, `peer-${stamp}.db${suffix}`));
     }
+  }
+
+  /**
+   * First run: look for logs on the LAN and ask a member for an invite (LanAsker), as this
+   * directory's peer — the identity kept in the store, the one it joins with. Needs the
+   * directory held (setup). Stop it before the peer starts.
+   */
+  async askOnLan(options: { mdns?: MdnsOptions } = {}): Promise<LanAsker> {
+    const store = this.held;
+    if (store === undefined) throw new Error('askOnLan: the directory is not held (a peer runs)');
+    return LanAsker.start({
+      identity: await loadOrCreateIdentity(store),
+      ...(options.mdns !== undefined ? { mdns: options.mdns } : {}),
+    });
   }
 }

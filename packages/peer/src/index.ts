@@ -49,4 +49,16 @@ export { PeerDirectory, type PeerDirectoryOptions, type SetAside } from './direc
 // What an app of this package meets from the store and the transport, so that it needs
 // neither package itself.
 export type { Durability } from '@synod/storage-sqlite';
-export { JoinRefusedError, type DiscoveredPeer, type IssuedInvite } from '@synod/transport-libp2p';
+export {
+  InviteRequestFailedError,
+  InviteRequestRefusedError,
+  JoinRefusedError,
+  LanAsker,
+  MAX_ASKER_NAME,
+  type DiscoveredPeer,
+  type InviteRequestHandler,
+  type InviteRequestInfo,
+  type InviteRequestRefusalCode,
+  type IssuedInvite,
+  type LanPeer,
+} from '@synod/transport-libp2p';

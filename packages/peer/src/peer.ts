@@ -7,6 +7,7 @@ import type { SqliteStorage } from '@synod/storage-sqlite';
 import type {
   CreateInviteOptions,
   DiscoveredPeer,
+  InviteRequestHandler,
   IssuedInvite,
   JoinResult,
   Libp2pHost,
@@ -51,6 +52,11 @@ export interface Peer<
   addresses(): string[];
   /** Peers found on the LAN (mDNS) or by address, members or not. */
   discovered(): DiscoveredPeer[];
+  /**
+   * Let peers in no log, found on the LAN, ask this member for an invite: `handler` decides
+   * each request (the desktop app asks its user); undefined stops taking them.
+   */
+  onInviteRequest(handler: InviteRequestHandler | undefined): void;
   /** Remove this peer from the log; resolves once the configuration without it governs. */
   leave(): Promise<void>;
   /**
@@ -151,6 +157,10 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
 
   discovered(): DiscoveredPeer[] {
     return this.transport.discoveredPeers();
+  }
+
+  onInviteRequest(handler: InviteRequestHandler | undefined): void {
+    this.transport.setInviteRequestHandler(handler);
   }
 
   leave(): Promise<void> {

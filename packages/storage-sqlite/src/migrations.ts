@@ -10,6 +10,9 @@
  *  1. The first layout: acceptor, replica and peer tables; the snapshot in one blob.
  *  2. Snapshots in chunks (a 1 GB state no longer hits SQLite's blob limit, and a reader can
  *     stream it), and the `replica_progress` view for tools.
+ *  3. Amnesia detection (core store-runs.ts): the number of the last batch written (`seq`), the
+ *     reason if this store was found rolled back (`amnesia`), and what this peer knows of the
+ *     other peers' stores (`peer_stores`). Existing files start at seq 0, knowing nothing.
  */
 import type { Database } from 'better-sqlite3';
 import { chunksOf } from './bytes.js';
@@ -112,8 +115,28 @@ const v2: Migration = {
   },
 };
 
+const v3: Migration = {
+  version: 3,
+  description: 'batch numbers, the rolled-back mark, and what is known of other stores',
+  up(db) {
+    db.exec(`
+      -- The number of the last batch written (the core numbers its batches over the store's
+      -- life), and why peers found this store rolled back (NULL: they did not).
+      ALTER TABLE node_state ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE node_state ADD COLUMN amnesia TEXT;
+      -- Per other peer: the run of its store that reported the highest seq seen.
+      CREATE TABLE peer_stores (
+        peer TEXT PRIMARY KEY,
+        run INTEGER NOT NULL,
+        start INTEGER NOT NULL,
+        seq INTEGER NOT NULL
+      ) STRICT;
+    `);
+  },
+};
+
 /** Every migration, in order. The last one's version is the current schema version. */
-export const MIGRATIONS: readonly Migration[] = [v1, v2];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 

@@ -27,10 +27,10 @@ export type Durability = 'full' | 'normal-unsafe';
  *   Each write then costs two thread hand-offs, which a busy machine makes slow.
  *
  * The default is the one that serves today's runtime (which awaits each write before its next
- * turn) better: in bench/REPORT.md's cluster run of 2026-12-03 (3 alternating passes, load 21–30
- * on 2 cores) `inline` committed 3.6x the commands at C=1 and 2.1–3.3x at C=64–1024, at less CPU
- * per command. A runtime that overlaps its turns with writes in flight is what `worker` is for:
- * measure it with `npm run bench -- cluster --io worker,inline`.
+ * turn) better: in two cluster runs with both on 2026-12-03 (bench/REPORT.md, issue 13's
+ * section: 3 alternating passes each, load 21–31 on 2 cores) `inline` committed 1.1–1.4x and
+ * 2.4–3.6x the commands of `worker` at C=1 to 1024. A runtime that overlaps its turns with writes
+ * in flight is what `worker` is for: measure it with `npm run bench -- cluster --io worker,inline`.
  */
 export type StorageIo = 'worker' | 'inline';
 

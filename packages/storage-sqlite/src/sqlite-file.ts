@@ -138,8 +138,17 @@ export class SqliteFile {
       const decisions: Decided[] = st.allDecisions
         .all()
         .map((r) => ({ slot: r.slot, value: asBytes(r.value) }));
+      const peerStores = st.allPeerStores.all().map((r) => ({
+        peer: r.peer,
+        run: r.run,
+        start: r.start,
+        seq: r.seq,
+      }));
       return {
         incarnation: state.incarnation,
+        seq: state.seq,
+        ...(state.amnesia !== null ? { amnesia: state.amnesia } : {}),
+        peerStores,
         promises,
         accepted,
         watermark: state.watermark,
@@ -166,6 +175,9 @@ export class SqliteFile {
   private apply(b: StorageBatch): void {
     const st = this.st;
     if (b.incarnation !== undefined) st.setIncarnation.run(b.incarnation);
+    if (b.seq !== undefined) st.setSeq.run(b.seq);
+    if (b.amnesia !== undefined) st.setAmnesia.run(b.amnesia);
+    for (const p of b.peerStores ?? []) st.putPeerStore.run(p.peer, p.run, p.start, p.seq);
     for (const p of b.promises ?? []) {
       const cur = st.getPromise.get(p.config);
       // A promise never goes backwards, even if a buggy caller asks.

@@ -18,6 +18,13 @@ export interface AcceptedRow {
   value: Buffer;
 }
 
+export interface PeerStoreRow {
+  peer: string;
+  run: number;
+  start: number;
+  seq: number;
+}
+
 export interface DecisionRow {
   slot: number;
   value: Buffer;
@@ -26,8 +33,16 @@ export interface DecisionRow {
 type Run<P extends unknown[]> = Statement<P, unknown>;
 
 export interface Statements {
-  getState: Statement<[], { incarnation: number; watermark: number }>;
+  getState: Statement<
+    [],
+    { incarnation: number; watermark: number; seq: number; amnesia: string | null }
+  >;
   setIncarnation: Run<[number]>;
+  setSeq: Run<[number]>;
+  /** Sets the reason only if none was set (the first verdict stays). */
+  setAmnesia: Run<[string]>;
+  putPeerStore: Run<[string, number, number, number]>;
+  allPeerStores: Statement<[], PeerStoreRow>;
   /** Plucked: the watermark itself. */
   getWatermark: Statement<[], number>;
   setWatermark: Run<[number]>;
@@ -56,8 +71,15 @@ export function prepareStatements(db: Database): Statements {
   const prep = <P extends unknown[] = [], R = unknown>(sql: string): Statement<P, R> =>
     db.prepare<P, R>(sql);
   return {
-    getState: prep('SELECT incarnation, watermark FROM node_state WHERE id = 1'),
+    getState: prep('SELECT incarnation, watermark, seq, amnesia FROM node_state WHERE id = 1'),
     setIncarnation: prep('UPDATE node_state SET incarnation = ? WHERE id = 1'),
+    setSeq: prep('UPDATE node_state SET seq = ? WHERE id = 1'),
+    setAmnesia: prep('UPDATE node_state SET amnesia = coalesce(amnesia, ?) WHERE id = 1'),
+    putPeerStore: prep(
+      'INSERT INTO peer_stores (peer, run, start, seq) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (peer) DO UPDATE SET run = excluded.run, start = excluded.start, seq = excluded.seq',
+    ),
+    allPeerStores: prep('SELECT peer, run, start, seq FROM peer_stores ORDER BY peer'),
     getWatermark: prep<[], number>('SELECT watermark FROM node_state WHERE id = 1').pluck(),
     setWatermark: prep('UPDATE node_state SET watermark = ? WHERE id = 1'),
     getPromise: prep('SELECT config, round, leader FROM promises WHERE config = ?'),

@@ -87,6 +87,7 @@ describe('opening a new file', () => {
       'meta',
       'node_state',
       'peer_info',
+      'peer_stores',
       'promises',
       'replica_progress',
       'snapshot',
@@ -341,6 +342,40 @@ describe('migrations', () => {
     raw.close();
     const again = await openSqliteStorage(path, { logId: 'log-a' });
     expect(again.migratedFrom).toBe(SCHEMA_VERSION);
+    await again.close();
+  });
+
+  it('migrates a version-2 file to version 3: seq 0, not rolled back, nothing known of others', async () => {
+    const path = tmp.file();
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('BEGIN');
+    MIGRATIONS[0]!.up(db, { snapshotChunkBytes: 1 << 20 });
+    MIGRATIONS[1]!.up(db, { snapshotChunkBytes: 1 << 20 });
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 2');
+    db.prepare("INSERT INTO peer_info VALUES ('log_id', 'log-a')").run();
+    db.prepare('UPDATE node_state SET incarnation = 5, watermark = 2').run();
+    db.exec('COMMIT');
+    db.close();
+
+    const s = await openSqliteStorage(path, { logId: 'log-a' });
+    expect(s.migratedFrom).toBe(2);
+    const st = await s.load();
+    expect(st).toMatchObject({ incarnation: 5, watermark: 2, seq: 0, peerStores: [] });
+    expect(st.amnesia).toBeUndefined();
+    await s.write({
+      seq: 1,
+      amnesia: 'rolled back',
+      peerStores: [{ peer: 'b', run: 1, start: 0, seq: 4 }],
+    });
+    await s.close();
+    const again = await openSqliteStorage(path, { logId: 'log-a' });
+    expect(await again.load()).toMatchObject({
+      seq: 1,
+      amnesia: 'rolled back',
+      peerStores: [{ peer: 'b', run: 1, start: 0, seq: 4 }],
+    });
     await again.close();
   });
 

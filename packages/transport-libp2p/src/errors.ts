@@ -73,3 +73,31 @@ export class InviteCreationError extends TransportError {
     super('invite-unavailable', message);
   }
 }
+
+/** Why a member refused to give an invite to a peer that asked (invite-request protocol). */
+export type InviteRequestRefusalCode =
+  /** The member's user declined. */
+  | 'declined'
+  /** The member is not taking requests now (no app deciding them, or it failed to make one). */
+  | 'not-accepting'
+  /** The member has too many requests undecided, or one from this peer already. */
+  | 'busy'
+  /** Nobody decided in time. */
+  | 'timeout'
+  /** The request could not be decoded. */
+  | 'bad-request';
+
+/** A member refused to give us an invite. */
+export class InviteRequestRefusedError extends TransportError {
+  declare readonly code: InviteRequestRefusalCode;
+  constructor(code: InviteRequestRefusalCode, message: string) {
+    super(code, message);
+  }
+}
+
+/** Asking for an invite failed for a reason other than a refusal (unreachable, no answer, garbage). */
+export class InviteRequestFailedError extends TransportError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('invite-request-failed', message, options);
+  }
+}

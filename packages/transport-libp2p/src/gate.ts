@@ -4,10 +4,11 @@
  * checks run right after the Noise handshake, so they judge an authenticated peer id, and before
  * any muxer or protocol. Which log a peer may reach is decided per stream (transport-host.ts).
  *
- * The one exception: while a log here has unused, unexpired invites, a few strangers may connect,
- * because a joining peer has to reach us to present its invite. Such a connection is good only
- * for the join protocol (the paxos handler refuses non-members) and is closed after a grace
- * period unless its peer became a member (see TransportHost's stranger tracking).
+ * The one exception: while a log here has unused, unexpired invites, or the app takes invite
+ * requests (invite-request.ts), a few strangers may connect, because a joining peer has to reach
+ * us to present its invite, or to ask for one. Such a connection is good only for those two
+ * protocols (the paxos handler refuses non-members) and is closed after a grace period unless
+ * its peer became a member (see TransportHost's stranger tracking).
  */
 import type { ConnectionGater, PeerId as Libp2pPeerId } from '@libp2p/interface';
 import type { PeerId } from '@synod/core';
@@ -18,7 +19,7 @@ export interface GateDeps {
   mayDial(peer: PeerId): boolean;
   /** May `peer` speak the protocol with some log here? */
   isAllowed(peer: PeerId): boolean;
-  /** May one more stranger connect now (invites are out, room is left)? */
+  /** May one more stranger connect now (invites are out or requests taken, room is left)? */
   acceptsStrangers(): boolean;
   /** Where refusals are counted (undefined until the host exists). */
   metrics(): TransportMetrics | undefined;

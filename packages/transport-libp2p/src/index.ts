@@ -37,11 +37,20 @@ export type {
   JoinResult,
 } from './join.js';
 export { decodeInvite, type Invite, type IssuedInvite } from './invite.js';
+export {
+  INVITE_DECISION_TIMEOUT_MS,
+  MAX_ASKER_NAME,
+  type InviteRequestHandler,
+  type InviteRequestInfo,
+  type RequestInviteOptions,
+} from './invite-request.js';
+export { LanAsker, type LanAskerOptions, type LanPeer } from './lan-asker.js';
 export { generateIdentity, loadOrCreateIdentity, type MetaStore } from './identity.js';
 export { generatePsk } from './psk.js';
 export { DROP_REASONS, type DropReason, type TransportMetrics } from './metrics.js';
 export {
   CURRENT_WIRE_VERSION,
+  INVITE_REQUEST_PROTOCOL,
   JOIN_PROTOCOL,
   PAXOS_PROTOCOL,
   WIRE_VERSIONS,

@@ -15,7 +15,10 @@ export function joinFailureReason(err: unknown, timedOut: boolean, timeoutMs: nu
     return `the inviter did not answer within ${Math.round(timeoutMs / 1000)} s (is it running, and reachable from here?)`;
   }
   const e = firstOf(err);
-  const name = e instanceof Error ? e.name : '';
+  // A stream's own 'close' or 'abort' Event (not an Error) is a connection that ended too.
+  const type = (e as { type?: unknown } | null)?.type;
+  const name =
+    e instanceof Error ? e.name : type === 'close' || type === 'abort' ? 'StreamClosedError' : '';
   const code = (e as { code?: unknown })?.code;
   if (code === 'ECONNREFUSED') {
     return 'the inviter refused the connection: it is not running at the address in the invite (a restarted peer may listen elsewhere: ask for a new invite)';
@@ -42,6 +45,5 @@ export function joinFailureReason(err: unknown, timedOut: boolean, timeoutMs: nu
     return 'the peer at that address does not accept joins (another program, or another version?)';
   }
   if (e instanceof Error) return `${e.message || e.name}`;
-  const type = (e as { type?: unknown })?.type;
   return typeof type === 'string' ? `the connection failed (${type})` : 'the connection failed';
 }

@@ -30,6 +30,7 @@ import {
   type JoinOptions,
   type JoinResult,
 } from './join.js';
+import type { InviteRequestHandler } from './invite-request.js';
 import { MemberSet } from './members.js';
 import { nextReleaseFrame } from './next-release.js';
 import { META_JOINED } from './meta-keys.js';
@@ -293,6 +294,7 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
     this.stopped = true;
     this.handler = undefined;
     const peers = new Set([...this.links.keys(), ...this.inbound.keys()]);
+    await Promise.all([...this.links.values()].map((link) => link.drain()));
     for (const link of this.links.values()) link.close();
     this.links.clear();
     for (const ch of this.inbound.values()) ch.abort(new TransportStoppedError());
@@ -357,6 +359,16 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
   createInvite(opts?: CreateInviteOptions): Promise<IssuedInvite> {
     if (this.stopped) return Promise.reject(new TransportStoppedError());
     return this.joinService.createInvite(opts);
+  }
+
+  /**
+   * Let peers in no log ask this member for an invite (invite-request.ts): `handler` decides each
+   * request (the desktop app asks its user); undefined stops taking them. An asker names no log:
+   * on a host of several logs, the log that set a handler last answers (TransportHost).
+   */
+  setInviteRequestHandler(handler: InviteRequestHandler | undefined): void {
+    if (this.stopped) return;
+    this.host.setInviteRequestHandler(this, handler);
   }
 
   /**

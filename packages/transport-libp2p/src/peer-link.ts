@@ -166,6 +166,14 @@ export class PeerLink {
     }
   }
 
+  /**
+   * Flush what our stream holds and close it gracefully (at stop: the last frames — a leaving
+   * peer's final decisions — still reach the peer; an abort would drop them).
+   */
+  async drain(): Promise<void> {
+    await this.channel?.close();
+  }
+
   close(): void {
     this.linkState = 'closed';
     this.pending = [];

@@ -33,6 +33,7 @@ export const CURRENT_WIRE_VERSION = WIRE_VERSIONS[0]!.version;
 export const PAXOS_PROTOCOL = WIRE_VERSIONS[0]!.protocol;
 
 export const JOIN_PROTOCOL = '/synod/join/1.0.0';
+export const INVITE_REQUEST_PROTOCOL = '/synod/invite-request/1.0.0';
 
 const PAXOS_ID = /^\/synod\/paxos\/(\d+)\.\d+\.\d+$/;
 

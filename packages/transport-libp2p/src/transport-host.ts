@@ -10,7 +10,8 @@
  * What is the host's: the libp2p node, the connection gate (a peer may connect when any log
  * admits it), discovery, the bad-frame count and bans (a peer that sends garbage is cut off
  * from every log), strangers presenting invites, the join protocol (each request goes to the
- * log its invite names), and what it knows of each peer's wire versions. What is each log's:
+ * log its invite names), invite requests from peers in no log (answered by the log whose app
+ * takes them), and what it knows of each peer's wire versions. What is each log's:
  * its members, invites, address book, links and the core behind them.
  *
  * On the wire (protocols.ts) each log has its own stream per pair of peers and direction; a
@@ -42,6 +43,11 @@ import { encodeControl } from './frame-codec.js';
 import { createGate } from './gate.js';
 import { hostOfComponents, type Libp2pHost, type Libp2pHostComponents } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
+import {
+  INVITE_DECISION_TIMEOUT_MS,
+  InviteRequestService,
+  type InviteRequestHandler,
+} from './invite-request.js';
 import { serveJoinStream } from './join.js';
 import { Libp2pTransport } from './libp2p-transport.js';
 import { noiseRecords } from './link/noise-records.js';
@@ -54,7 +60,7 @@ import {
   type ResolvedHostOptions,
   type TransportHostOptions,
 } from './options.js';
-import { JOIN_PROTOCOL, type WireVersion } from './protocols.js';
+import { INVITE_REQUEST_PROTOCOL, JOIN_PROTOCOL, type WireVersion } from './protocols.js';
 import { toSwarmKey } from './psk.js';
 import { incompatibility, versionsIn, type PeerProtocol } from './versions.js';
 
@@ -199,6 +205,10 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
     PeerId,
     { version: number | null; theirs: number[]; refused: boolean }
   >();
+  /** Requests for an invite from peers in no log (invite-request.ts). */
+  private readonly inviteRequests: InviteRequestService;
+  /** The log whose app decides invite requests (the last to set a handler), if any. */
+  private inviteRequestLog: Libp2pTransport<Host> | undefined;
   /** Undo what init() registered on the libp2p node (handlers, listeners). */
   private readonly detach: (() => Promise<void> | void)[] = [];
 
@@ -217,6 +227,16 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
     this.maxFrameBytes = opts.maxFrameBytes;
     this.metrics = newMetrics();
     this.wireVersions = opts.wireVersions;
+    this.inviteRequests = new InviteRequestService({
+      createInvite: () => {
+        const log = this.inviteRequestLog;
+        if (log === undefined) return Promise.reject(new TransportStoppedError('no log'));
+        return log.createInvite();
+      },
+      inProgress: (peer, active) => this.joinInProgress(peer, active),
+      log: this.log.newScope('invite-request'),
+      decisionTimeoutMs: INVITE_DECISION_TIMEOUT_MS,
+    });
   }
 
   /** @internal Register the protocol handlers and the node's events. */
@@ -242,6 +262,12 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
       { maxInboundStreams: 2 },
     );
     this.detach.push(() => node.unhandle(JOIN_PROTOCOL));
+    await node.handle(
+      INVITE_REQUEST_PROTOCOL,
+      (stream, conn) => this.inviteRequests.serve(stream, conn),
+      { maxInboundStreams: 2 },
+    );
+    this.detach.push(() => node.unhandle(INVITE_REQUEST_PROTOCOL));
     const listen = <K extends keyof Libp2pEvents>(
       type: K,
       listener: (evt: Libp2pEvents[K]) => void,
@@ -302,7 +328,22 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
   /** @internal A log's transport stopped: forget it, and cut peers no log admits any more. */
   onLogClosed(transport: Libp2pTransport<Host>, peers: Iterable<PeerId>): void {
     if (this.logs.get(transport.logId) === transport) this.logs.delete(transport.logId);
+    if (this.inviteRequestLog === transport) this.setInviteRequestHandler(transport, undefined);
     for (const peer of peers) if (!this.isAllowed(peer)) this.hangUp(peer);
+  }
+
+  /**
+   * @internal `log`'s app decides invite requests with `handler` (undefined: no longer). A peer
+   * in no log asks the host, not a log: the log that set a handler last answers.
+   */
+  setInviteRequestHandler(
+    log: Libp2pTransport<Host>,
+    handler: InviteRequestHandler | undefined,
+  ): void {
+    if (handler !== undefined) this.inviteRequestLog = log;
+    else if (this.inviteRequestLog !== log) return;
+    else this.inviteRequestLog = undefined;
+    this.inviteRequests.setHandler(handler);
   }
 
   // ------------------------------------------------------------------ who may talk
@@ -324,6 +365,7 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
   /** @internal May one more stranger connect (to present an invite to some log here)? */
   acceptsStranger(): boolean {
     if (this.strangers.size >= this.opts.maxStrangers) return false;
+    if (this.inviteRequests.accepting) return true;
     for (const log of this.logs.values()) if (log.book.hasOutstanding()) return true;
     return false;
   }

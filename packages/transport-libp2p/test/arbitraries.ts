@@ -1,5 +1,13 @@
 /** fast-check arbitraries for core messages, covering every type and the edges of each field. */
-import type { Ballot, Decided, Message, MessageType, PValue } from '@synod/core';
+import type {
+  Ballot,
+  Decided,
+  Message,
+  MessageType,
+  PeerStamp,
+  PValue,
+  StoreStamp,
+} from '@synod/core';
 import * as fc from 'fast-check';
 
 const uint = fc.oneof(
@@ -17,42 +25,81 @@ const leader = fc.oneof(
 const ballot: fc.Arbitrary<Ballot> = fc.record({ round: uint, leader });
 const pvalue: fc.Arbitrary<PValue> = fc.record({ config: uint, ballot, slot: uint, value: bytes });
 const decided: fc.Arbitrary<Decided> = fc.record({ slot: uint, value: bytes });
+const store: fc.Arbitrary<StoreStamp> = fc.record({ run: uint, start: uint, seq: uint });
+const peerStamp: fc.Arbitrary<PeerStamp> = fc.record({
+  peer: leader,
+  run: uint,
+  start: uint,
+  seq: uint,
+});
 
 export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { type: T }>> } = {
-  p1a: fc.record({
-    type: fc.constant('p1a'),
-    config: uint,
-    ballot,
-    fromSlot: uint,
-    probe: fc.boolean(),
-  }),
-  p1b: fc.record({
-    type: fc.constant('p1b'),
-    config: uint,
-    ballot,
-    accepted: fc.array(pvalue, { maxLength: 4 }),
-    watermark: uint,
-    probe: fc.boolean(),
-  }),
-  p2a: fc.record({ type: fc.constant('p2a'), config: uint, ballot, slot: uint, value: bytes }),
-  p2b: fc.record({ type: fc.constant('p2b'), config: uint, ballot, slot: uint, proposal: ballot }),
+  p1a: fc.record(
+    {
+      type: fc.constant('p1a' as const),
+      config: uint,
+      ballot,
+      fromSlot: uint,
+      probe: fc.boolean(),
+      store,
+    },
+    { requiredKeys: ['type', 'config', 'ballot', 'fromSlot', 'probe'] },
+  ),
+  p1b: fc.record(
+    {
+      type: fc.constant('p1b' as const),
+      config: uint,
+      ballot,
+      accepted: fc.array(pvalue, { maxLength: 4 }),
+      watermark: uint,
+      probe: fc.boolean(),
+      store,
+    },
+    { requiredKeys: ['type', 'config', 'ballot', 'accepted', 'watermark', 'probe'] },
+  ),
+  p2a: fc.record(
+    { type: fc.constant('p2a' as const), config: uint, ballot, slot: uint, value: bytes, store },
+    { requiredKeys: ['type', 'config', 'ballot', 'slot', 'value'] },
+  ),
+  p2b: fc.record(
+    {
+      type: fc.constant('p2b' as const),
+      config: uint,
+      ballot,
+      slot: uint,
+      proposal: ballot,
+      store,
+    },
+    { requiredKeys: ['type', 'config', 'ballot', 'slot', 'proposal'] },
+  ),
   decision: fc.record({ type: fc.constant('decision'), slot: uint, value: bytes }),
-  request: fc.record({ type: fc.constant('request'), commands: bytes, hops: uint }),
-  heartbeat: fc.record({
-    type: fc.constant('heartbeat'),
-    config: uint,
-    ballot,
-    seq: uint,
-    slotOut: uint,
-    snapshotSlot: uint,
-  }),
-  heartbeatAck: fc.record({
-    type: fc.constant('heartbeatAck'),
-    config: uint,
-    ballot,
-    seq: uint,
-    slotOut: uint,
-  }),
+  request: fc.record(
+    { type: fc.constant('request' as const), commands: bytes, hops: uint, store },
+    { requiredKeys: ['type', 'commands', 'hops'] },
+  ),
+  heartbeat: fc.record(
+    {
+      type: fc.constant('heartbeat' as const),
+      config: uint,
+      ballot,
+      seq: uint,
+      slotOut: uint,
+      snapshotSlot: uint,
+      stores: fc.array(peerStamp, { minLength: 1, maxLength: 4 }),
+    },
+    { requiredKeys: ['type', 'config', 'ballot', 'seq', 'slotOut', 'snapshotSlot'] },
+  ),
+  heartbeatAck: fc.record(
+    {
+      type: fc.constant('heartbeatAck' as const),
+      config: uint,
+      ballot,
+      seq: uint,
+      slotOut: uint,
+      store,
+    },
+    { requiredKeys: ['type', 'config', 'ballot', 'seq', 'slotOut'] },
+  ),
   readIndexReq: fc.record({ type: fc.constant('readIndexReq'), id: uint }),
   readIndexResp: fc.record({
     type: fc.constant('readIndexResp'),
@@ -84,6 +131,10 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
         data: data.slice(0, size),
       };
     }),
+  rolledBack: fc.record({
+    type: fc.constant('rolledBack'),
+    why: fc.string({ unit: 'grapheme', maxLength: 200 }),
+  }),
 };
 
 export const arbMessage: fc.Arbitrary<Message> = fc.oneof(...Object.values(arbByType));

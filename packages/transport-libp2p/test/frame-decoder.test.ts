@@ -1,4 +1,4 @@
-import { ByteWriter, type Message } from '@synod/core';
+import { ByteReader, ByteWriter, type Message } from '@synod/core';
 import { assertDeepEqual, sampleMessages } from '@synod/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -35,11 +35,40 @@ function isBallot(b: unknown): boolean {
   );
 }
 
+/** Fields a message may leave out (the store stamps: not on probes, nor from older peers). */
+const OPTIONAL = new Set(['store', 'stores']);
+
+function isStamp(s: unknown, withPeer = false): boolean {
+  const x = s as { run?: unknown; start?: unknown; seq?: unknown; peer?: unknown };
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    isUint(x.run) &&
+    isUint(x.start) &&
+    isUint(x.seq) &&
+    (!withPeer || (typeof x.peer === 'string' && x.peer.length <= 256)) &&
+    Object.keys(s).length === (withPeer ? 4 : 3)
+  );
+}
+
 /** An independent check of what the core may be given (types, ranges, exact field sets). */
 function isValidMessage(m: Message): boolean {
-  if (KEYS[m.type] !== Object.keys(m).sort().join()) return false;
+  const want = KEYS[m.type]!.split(',').filter((k) => !OPTIONAL.has(k) || k in m);
+  if (want.join() !== Object.keys(m).sort().join()) return false;
   for (const [k, v] of Object.entries(m)) {
     if (k === 'type') continue;
+    if (k === 'store') {
+      if (!isStamp(v)) return false;
+      continue;
+    }
+    if (k === 'stores') {
+      if (!Array.isArray(v) || !v.every((x) => isStamp(x, true))) return false;
+      continue;
+    }
+    if (k === 'why') {
+      if (typeof v !== 'string' || v.length > 1000) return false;
+      continue;
+    }
     if ((k === 'ballot' || k === 'proposal') && !isBallot(v)) return false;
     if (k === 'index' && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= -1)) {
       return false;
@@ -243,8 +272,9 @@ describe('frame decoder', () => {
           )
           .map(([ms, flips]) => {
             const f = encodeMessages(ms, MAX_FRAME).frames[0]!.slice();
-            let hdr = 0;
-            while (f[hdr]! >= 0x80) hdr++;
+            const r = new ByteReader(f);
+            r.uint();
+            const hdr = r.pos - 1;
             for (const [at, x] of flips) {
               const i = hdr + 1 + (at % Math.max(1, f.length - hdr - 1));
               if (i < f.length) f[i]! ^= x;

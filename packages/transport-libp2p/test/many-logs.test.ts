@@ -195,6 +195,7 @@ describe('many logs on one host', () => {
       seq: 4,
       slotOut: 5,
       snapshotSlot: 0,
+      stores: [],
     };
     expect(a!.t.send(now.id, [hb, PING])).toBe(true);
     expect(a!.t.send(n2.id, [hb])).toBe(true);

@@ -4,6 +4,7 @@
  * protons reference codec under test/oracle/ that the codec tests compare with).
  */
 import { describe, expect, it } from 'vitest';
+import { INVITE_REQUEST_PROTO } from '../src/codec/invite-request-schema.js';
 import { JOIN_PROTO } from '../src/codec/join-schema.js';
 import { PAXOS_PROTO } from '../src/codec/paxos-schema.js';
 import { protoText } from '../src/codec/proto-text.js';
@@ -15,5 +16,11 @@ describe('schema files', () => {
 
   it('proto/join.proto is what the tables declare', async () => {
     await expect(protoText(JOIN_PROTO)).toMatchFileSnapshot('../proto/join.proto');
+  });
+
+  it('proto/invite-request.proto is what the tables declare', async () => {
+    await expect(protoText(INVITE_REQUEST_PROTO)).toMatchFileSnapshot(
+      '../proto/invite-request.proto',
+    );
   });
 });

@@ -136,6 +136,8 @@ function describe(m: Message): string {
       return `catchupDecisions n=${m.decisions.length}`;
     case 'snapshotChunk':
       return `snapshotChunk slot=${m.slot} ${m.offset}/${m.total}`;
+    case 'rolledBack':
+      return `rolledBack (${m.why})`;
   }
 }
 

@@ -1,12 +1,16 @@
 /**
- * `npm run sim -- [--seeds N | --seed S] [--inject-bug NAME] [--soak MINUTES] ...`
+ * `npm run sim -- [--seeds N | --seed S] [--profile NAME] [--inject-bug NAME] [--soak MINUTES]`
  *
  * Runs simulator seeds 1..N (or one seed, replayed exactly, with its trace) and ends with one
- * JSON line: {"seeds":N,"failed":F,"commands":C,"elapsedMs":T,...}. Exit code 1 on any failure,
- * after printing the failing seed, its violations and the tail of its trace.
+ * JSON line: {"seeds":N,"failed":F,"profile":P,"commands":C,"elapsedMs":T,...}. Exit code 1 on
+ * any failure, after printing the failing seed, its violations and the tail of its trace.
+ * `--profiles` prints the nemesis profiles' names, one per line. A soak without --profile takes
+ * the profiles in turn (seed i runs profile i mod the number of profiles) and counts seeds per
+ * profile.
  */
 import { parseArgs } from 'node:util';
 import { isBugName, KNOWN_BUGS, type BugName } from '../bugs.js';
+import { isProfileName, PROFILE_NAMES, type ProfileName } from './profiles.js';
 import { runSimulation, type SimRunOptions, type SimRunResult } from './simulator.js';
 
 function usage(): string {
@@ -14,7 +18,10 @@ function usage(): string {
   --seeds N            run seeds 1..N (default 100)
   --from S             first seed of the range (default 1)
   --seed S             run one seed and print its trace
-  --soak MINUTES       run seeds from --from on until the time is up
+  --profile NAME       the nemesis profile (default: drawn by each seed; --profiles lists them)
+  --profiles           print the profile names, one per line, and exit
+  --soak MINUTES       run seeds from --from on until the time is up (every profile in turn,
+                       unless --profile)
   --inject-bug NAME    switch on a known bug (${KNOWN_BUGS.join(', ')})
   --until-failure      stop at the first failing seed
   --no-membership      no membership changes
@@ -35,6 +42,8 @@ const { values } = (() => {
         seeds: { type: 'string' },
         from: { type: 'string' },
         seed: { type: 'string' },
+        profile: { type: 'string' },
+        profiles: { type: 'boolean' },
         soak: { type: 'string' },
         'inject-bug': { type: 'string' },
         'until-failure': { type: 'boolean' },
@@ -55,6 +64,10 @@ if (values.help === true) {
   process.stdout.write(`${usage()}\n`);
   process.exit(0);
 }
+if (values.profiles === true) {
+  process.stdout.write(`${PROFILE_NAMES.join('\n')}\n`);
+  process.exit(0);
+}
 
 function int(name: string, v: string | undefined, dflt: number): number {
   if (v === undefined) return dflt;
@@ -69,8 +82,15 @@ if (values['inject-bug'] !== undefined) {
   if (!isBugName(b)) fail(`unknown bug ${b}`);
   bugs.push(b);
 }
+let profile: ProfileName | undefined;
+if (values.profile !== undefined) {
+  if (!isProfileName(values.profile))
+    fail(`unknown profile ${values.profile} (one of ${PROFILE_NAMES.join(', ')})`);
+  profile = values.profile;
+}
 const base: Omit<SimRunOptions, 'seed'> = {
   bugs,
+  ...(profile !== undefined ? { profile } : {}),
   membership: values['no-membership'] !== true,
   ...(values.peers !== undefined ? { peers: int('peers', values.peers, 3) } : {}),
   ...(values.operations !== undefined
@@ -86,7 +106,7 @@ function report(r: SimRunResult): void {
   process.stdout.write(`  trace (last ${r.trace.length} lines):\n`);
   for (const line of r.trace) process.stdout.write(`    ${line}\n`);
   process.stdout.write(
-    `  replay: npm run sim -- --seed ${r.seed}${bugs.length > 0 ? ` --inject-bug ${bugs[0]}` : ''}\n`,
+    `  replay: npm run sim -- --seed ${r.seed} --profile ${r.profile}${bugs.length > 0 ? ` --inject-bug ${bugs[0]}` : ''}\n`,
   );
 }
 
@@ -109,15 +129,24 @@ let seeds = 0;
 let commands = 0;
 let operations = 0;
 const failedSeeds: number[] = [];
+const perProfile: Record<string, number> = {};
+let lastProgress = Date.now();
 for (let seed = from; seeds < count; seed++) {
   if (soakMs !== undefined && Date.now() - started > soakMs) break;
-  const r = runSimulation({ ...base, seed });
+  // A soak covers every profile: seed i runs profile i mod their number (unless --profile).
+  const rotate = soakMs !== undefined && profile === undefined;
+  const r = runSimulation({
+    ...base,
+    seed,
+    ...(rotate ? { profile: PROFILE_NAMES[seed % PROFILE_NAMES.length]! } : {}),
+  });
   seeds++;
+  perProfile[r.profile] = (perProfile[r.profile] ?? 0) + 1;
   commands += r.commands;
   operations += r.operations;
   if (values.verbose === true) {
     process.stdout.write(
-      `seed ${seed} ${r.ok ? 'ok' : 'FAILED'} ops=${r.operations} commands=${r.commands} slots=${r.slots} faults=${JSON.stringify(r.faults)}\n`,
+      `seed ${seed} ${r.ok ? 'ok' : 'FAILED'} profile=${r.profile} ops=${r.operations} commands=${r.commands} slots=${r.slots} faults=${JSON.stringify(r.faults)}\n`,
     );
   }
   if (!r.ok) {
@@ -126,8 +155,14 @@ for (let seed = from; seeds < count; seed++) {
     report(r);
     if (values['until-failure'] === true) break;
   }
+  if (soakMs !== undefined && Date.now() - lastProgress > 60_000) {
+    lastProgress = Date.now();
+    process.stderr.write(
+      `sim soak: ${seeds} seeds (to ${seed}), ${failed} failed, ${Math.round((Date.now() - started) / 60_000)} min; ${JSON.stringify(perProfile)}\n`,
+    );
+  }
 }
 process.stdout.write(
-  `${JSON.stringify({ seeds, failed, failedSeeds: failedSeeds.slice(0, 50), commands, operations, bugs, elapsedMs: Date.now() - started })}\n`,
+  `${JSON.stringify({ seeds, failed, failedSeeds: failedSeeds.slice(0, 50), profile: profile ?? (soakMs !== undefined ? 'each in turn' : 'drawn per seed'), perProfile, commands, operations, bugs, elapsedMs: Date.now() - started })}\n`,
 );
 process.exit(failed > 0 ? 1 : 0);

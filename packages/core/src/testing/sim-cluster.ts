@@ -15,7 +15,7 @@ import type { BugName } from '../bugs.js';
 import type { Membership } from '../configuration.js';
 import { MemoryStorage } from '../memory-storage.js';
 import type { Message } from '../messages.js';
-import type { ProtocolOptions } from '../options.js';
+import { DEFAULT_OPTIONS, type ProtocolOptions } from '../options.js';
 import { RawNode, type Ready } from '../raw-node.js';
 import type { Snapshot } from '../storage.js';
 import type { PeerId } from '../types.js';
@@ -36,6 +36,12 @@ export interface NetworkFaults {
   dupRate: number;
   /** Probability that a message takes the slow path (uniform up to maxDelayMs). */
   slowRate: number;
+  /**
+   * Probability that a message is late: delayed up to `lateMs` more, long enough to arrive after
+   * its sender or receiver crashed and restarted (a heartbeat to a peer's previous run).
+   */
+  lateRate?: number;
+  lateMs?: number;
 }
 
 export interface SimClusterOptions {
@@ -303,6 +309,11 @@ export class SimCluster {
     this.trace(`${types.join(',')} from ${from} to ${to} are lost`);
   }
 
+  /** Stop losing the types `loseTypes` made lossy from `from` to `to`. */
+  stopLosing(from: PeerId, to: PeerId): void {
+    if (this.lossy.delete(`${from}>${to}`)) this.trace(`messages from ${from} to ${to} flow again`);
+  }
+
   heal(): void {
     if (this.cut.size > 0 || this.lossy.size > 0) this.trace('network heals');
     this.cut.clear();
@@ -315,6 +326,8 @@ export class SimCluster {
 
   private transmit(from: PeerId, to: PeerId, msg: Message): void {
     this.messagesSent++;
+    if (msg.type === 'p1a' && msg.ballot.leader === from) this.checkBallot(from, msg.ballot);
+    if (msg.type === 'catchupReq') this.checkCatchupRequest(from, to, msg.fromSlot);
     if (this.manual) {
       this.inFlight.push({ id: this.nextMsgId++, from, to, msg });
       return;
@@ -327,7 +340,9 @@ export class SimCluster {
       // messages overtake each other (a late heartbeat, a fast P2a).
       const { minDelayMs: lo, maxDelayMs: hi, slowRate } = this.net;
       const span = this.prng.chance(slowRate) ? hi - lo : Math.min(2, hi - lo);
-      const delay = lo + this.prng.next() * span;
+      let delay = lo + this.prng.next() * span;
+      if (this.net.lateRate !== undefined && this.prng.chance(this.net.lateRate))
+        delay += this.prng.next() * (this.net.lateMs ?? 1000);
       this.queue.push(this.now + delay, () => this.receive(from, to, msg));
     }
   }
@@ -340,6 +355,20 @@ export class SimCluster {
   receive(from: PeerId, to: PeerId, msg: Message): void {
     const p = this.peers.get(to);
     if (p?.node == null || p.paused || !this.linkUp(from, to) || this.lost(from, to, msg)) return;
+    const key = `${to}>${from}`;
+    if (
+      msg.type === 'catchupDecisions' &&
+      msg.decisions.length === 0 &&
+      p.node.initialized &&
+      // The first such answer for this slot counts: asking again and again renews nothing.
+      this.lackers.get(key)?.slot !== p.node.replica.slotOut
+    ) {
+      this.lackers.set(key, {
+        slot: p.node.replica.slotOut,
+        at: this.now,
+        generation: p.generation,
+      });
+    }
     p.node.step(from, msg);
     this.scheduleTurn(p);
   }
@@ -546,6 +575,61 @@ export class SimCluster {
   }
 
   // ------------------------------------------------------------------ invariants
+
+  /** `asker>peer`: the peer answered `asker`'s catch-up request without a decision at `slot`. */
+  private readonly lackers = new Map<string, { slot: number; at: number; generation: number }>();
+
+  /**
+   * Catch-up moves on (docs/protocol.md, "Catch-up ends at a peer that has what is missing"): a
+   * replica does not ask a peer again for the slot that peer just said it lacks, for an answer
+   * timeout at least, while that peer still lacks it; it asks another one. (Asking again at once is how a replica stayed stuck
+   * on a stale source for ever: simulator seed 4020591.)
+   */
+  private checkCatchupRequest(from: PeerId, to: PeerId, fromSlot: number): void {
+    const lacked = this.lackers.get(`${from}>${to}`);
+    if (lacked === undefined || lacked.slot !== fromSlot) return;
+    // Asking again is right once the asker restarted (it forgot), or the peer has the slot now.
+    const peer = this.peers.get(to)?.node;
+    if (
+      this.peer(from).generation !== lacked.generation ||
+      (peer != null && peer.initialized && peer.replica.slotOut > fromSlot)
+    )
+      return;
+    const o = this.options.protocol ?? {};
+    const answerTimeout = Math.max(
+      2 * (o.retransmitIntervalMs ?? DEFAULT_OPTIONS.retransmitIntervalMs),
+      o.electionTimeoutMs ?? DEFAULT_OPTIONS.electionTimeoutMs,
+    );
+    // A request made before the answer arrived may leave after it (it waited for a write).
+    const grace = this.tickMs + this.fsync[1] + 1;
+    if (this.now - lacked.at > grace && this.now - lacked.at < answerTimeout) {
+      this.lackers.set(`${from}>${to}`, { ...lacked, slot: -1 });
+      this.violation(
+        `catch-up: ${from} asks ${to} for slot ${fromSlot} again ${(this.now - lacked.at).toFixed(1)} ms after ${to} answered it lacks it`,
+      );
+    }
+  }
+
+  /** For each peer: the run (generation) that first produced each of its ballots' rounds. */
+  private readonly ballotRuns = new Map<PeerId, Map<number, number>>();
+
+  /**
+   * PMMC Invariant A4 across restarts: no run of a peer produces a ballot an earlier run of it
+   * produced (a leader keeps no durable state; ballot.ts). Checked on every P1a a peer sends.
+   */
+  private checkBallot(peer: PeerId, ballot: { round: number }): void {
+    const gen = this.peer(peer).generation;
+    let runs = this.ballotRuns.get(peer);
+    if (runs === undefined) this.ballotRuns.set(peer, (runs = new Map<number, number>()));
+    const first = runs.get(ballot.round);
+    if (first === undefined) runs.set(ballot.round, gen);
+    else if (first !== gen && first !== -1) {
+      runs.set(ballot.round, -1);
+      this.violation(
+        `ballot reuse: ${peer} runs with round ${ballot.round} again, used by an earlier run`,
+      );
+    }
+  }
 
   private checkAgreement(peer: PeerId, slot: number, value: Uint8Array): void {
     const prev = this.chosen.get(slot);

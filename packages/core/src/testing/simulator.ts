@@ -10,9 +10,17 @@
 import type { BugName } from '../bugs.js';
 import { membersOf, type Membership } from '../configuration.js';
 import type { ProtocolOptions } from '../options.js';
+import type { PersistentState } from '../storage.js';
 import type { PeerId } from '../types.js';
 import { checkLinearizable, kvModel, type KvInput } from './linearizability.js';
 import { Prng } from './prng.js';
+import {
+  DRAWN_PROFILES,
+  PROFILES,
+  type FaultKind,
+  type Profile,
+  type ProfileName,
+} from './profiles.js';
 import { SimCluster, type SimPeer } from './sim-cluster.js';
 
 export interface SimRunOptions {
@@ -33,6 +41,8 @@ export interface SimRunOptions {
   protocol?: Partial<ProtocolOptions>;
   /** Keep this many trace lines for the report. */
   traceLimit?: number;
+  /** The nemesis profile (profiles.ts); default: drawn by the seed from DRAWN_PROFILES. */
+  profile?: ProfileName;
 }
 
 export interface SimRunResult {
@@ -51,15 +61,6 @@ export interface SimRunResult {
 }
 
 const KEYS = ['k0', 'k1', 'k2', 'k3'];
-
-type FaultKind =
-  | 'crash'
-  | 'sleep'
-  | 'partition'
-  | 'one-way-loss'
-  | 'isolate-leader'
-  | 'crash-writer'
-  | 'membership';
 
 export function runSimulation(o: SimRunOptions): SimRunResult {
   // The run's shape (options, fault mix) comes from its own generator, so that changing how a
@@ -111,13 +112,18 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     protocol.electionTimeoutMs = Math.max(25, 2 * cluster.net.maxDelayMs + 5);
     protocol.maxElectionTimeoutMs = 2000;
   }
-  const profile =
-    (o.membership ?? true)
-      ? rng.pick(['mixed', 'mixed', 'leader-churn', 'crash-churn', 'membership-churn'])
-      : rng.pick(['mixed', 'leader-churn', 'crash-churn']);
+  const drawn = rng.pick(
+    DRAWN_PROFILES.filter((p) => (o.membership ?? true) || !PROFILES[p].membership),
+  );
+  const profile: ProfileName = o.profile ?? drawn;
+  const shape: Profile = PROFILES[profile];
   // Membership churn with a long WINDOW: many slots decided between a change's decision and
   // its taking effect, which is where configuration mistakes show.
   if (profile === 'membership-churn' && o.protocol?.window === undefined) protocol.window = 16;
+  for (const [k, v] of Object.entries(shape.protocol ?? {}))
+    if (o.protocol?.[k as keyof ProtocolOptions] === undefined) Object.assign(protocol, { [k]: v });
+  if (shape.late !== undefined)
+    cluster.net = { ...cluster.net, lateRate: shape.late.rate, lateMs: shape.late.ms };
   const n = o.peers ?? rng.pick([3, 3, 5]);
   const universe = Array.from({ length: n + 2 }, (_, i) => `p${i + 1}`);
   const initial = universe.slice(0, n);
@@ -147,7 +153,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
         !p.paused &&
         !p.removed &&
         p.node.initialized &&
-        p.node.status().roles.replica,
+        p.node.status().roles.replica &&
+        p.node.amnesia === null,
     );
     if (live.length > 0) {
       const p = rng.pick(live);
@@ -266,22 +273,6 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     cluster.at(rng.int(0, 10), isolateLeader);
     return true;
   };
-  // Each seed draws a nemesis profile (as Jepsen runs its nemeses separately): a mix of
-  // everything, or one fault family at high intensity, which finds its kind of bug faster.
-  const profiles: Record<string, Partial<Record<FaultKind, number>>> = {
-    mixed: {
-      crash: 20,
-      sleep: 10,
-      partition: 15,
-      'one-way-loss': 5,
-      'isolate-leader': 15,
-      'crash-writer': 10,
-      membership: 25,
-    },
-    'leader-churn': { 'isolate-leader': 60, 'crash-writer': 20, crash: 10, partition: 10 },
-    'crash-churn': { crash: 40, 'crash-writer': 40, 'isolate-leader': 20 },
-    'membership-churn': { membership: 70, 'isolate-leader': 20, crash: 10 },
-  };
   if (profile !== 'mixed') {
     // Concentrated faults with a busy log and a network where some messages are late: commands
     // in flight when the fault hits, and votes that arrive in any order.
@@ -289,15 +280,205 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     maxOutstanding = 8;
     cluster.net = { ...cluster.net, maxDelayMs: rng.pick([30, 60]), slowRate: 0.3 };
   }
-  const weights = Object.entries(profiles[profile]!) as [FaultKind, number][];
+  const weights = Object.entries(shape.faults) as [FaultKind, number][];
   const total = weights.reduce((n, [, w]) => n + w, 0);
   const pickFault = (): FaultKind => {
     let x = rng.next() * total;
     for (const [k, w] of weights) if ((x -= w) < 0) return k;
     return weights[0]![0];
   };
+  /** Crash `p` now and start it again after `ms` (if it is still wanted). */
+  const bounce = (p: SimPeer, ms: number) => {
+    cluster.crash(p.id);
+    count('crash');
+    cluster.at(ms, () => restartIfMember(cluster, p));
+  };
+  /** Incarnation skew: one peer restarts several times in a row; the others keep theirs. */
+  const restartSkew = (up: SimPeer[]) => {
+    if (up.length === 0) return;
+    const p = rng.pick(up);
+    const times = rng.int(2, 5);
+    count('restart-skew');
+    for (let i = 0; i < times; i++) {
+      cluster.at(i * rng.int(20, 60), () => {
+        if (p.node !== null) bounce(p, rng.int(1, 10));
+      });
+    }
+  };
+  /**
+   * The active leader crashes between its P2a leaving and its own write (issue 12, sequence 1):
+   * at its next write, after the turn's P2a went out. It comes back soon, while messages sent to
+   * its previous run are still on their way; meanwhile one acceptor's P2b to it may be lost.
+   */
+  const crashMidWrite = (up: SimPeer[]) => {
+    if (up.length === 0) return;
+    const l = rng.pick(activeLeaders(up).length > 0 ? activeLeaders(up) : up);
+    l.crashBeforeWrite = true;
+    count('crash-mid-write');
+    const others = up.filter((p) => p !== l);
+    if (others.length > 0 && rng.chance(0.7)) {
+      const a = rng.pick(others);
+      cluster.loseTypes(a.id, l.id, ['p2b']);
+      cluster.at(rng.int(20, 200), () => cluster.stopLosing(a.id, l.id));
+    }
+    const until = cluster.now + 1000;
+    const watch = () => {
+      if (l.node === null) {
+        l.crashBeforeWrite = false;
+        cluster.at(rng.chance(0.5) ? rng.int(1, 30) : rng.int(30, 400), () =>
+          restartIfMember(cluster, l),
+        );
+      } else if (cluster.now < until) cluster.at(2, watch);
+      else l.crashBeforeWrite = false;
+    };
+    cluster.at(1, watch);
+  };
+  /** Asymmetric loss: P2b of one acceptor to the leader, or decisions to one replica. */
+  const loseVotes = (up: SimPeer[]) => {
+    const l = activeLeaders(up)[0];
+    const others = up.filter((p) => p !== l);
+    if (l === undefined || others.length === 0) return;
+    const a = rng.pick(others);
+    const [from, to, types] = rng.chance(0.5)
+      ? [a.id, l.id, ['p2b'] as const]
+      : [l.id, a.id, ['decision'] as const];
+    cluster.loseTypes(from, to, types);
+    count('lose-votes');
+    cluster.at(rng.int(50, 1500), () => cluster.stopLosing(from, to));
+  };
+  /**
+   * A follower's replica falls behind: it hears no decisions and gets no catch-up answers from
+   * the leader (its acceptor still votes), while the others compact their logs; then the
+   * leader may be cut off, so that whoever leads next is behind too.
+   */
+  const starveReplica = (up: SimPeer[]) => {
+    const l = activeLeaders(up)[0];
+    const others = up.filter((p) => p !== l);
+    if (l === undefined || others.length === 0) return;
+    const f = rng.pick(others);
+    const types = ['decision', 'catchupDecisions', 'snapshotChunk'] as const;
+    cluster.loseTypes(l.id, f.id, types);
+    count('starve-replica');
+    cluster.at(rng.int(200, 1500), () => {
+      cluster.stopLosing(l.id, f.id);
+      if (rng.chance(0.5)) isolateLeader();
+    });
+  };
+  /**
+   * A stale claim: a follower misses the leader's decisions (it still hears its heartbeats, so it
+   * believes the leader has them); the leader crashes in the middle of a write, losing its last
+   * decisions, and comes back cut off from catch-up answers for a while. The follower must find
+   * the slots elsewhere.
+   */
+  const staleClaim = (up: SimPeer[]) => {
+    const l = activeLeaders(up)[0];
+    const others = up.filter((p) => p !== l);
+    if (l === undefined || others.length === 0) return;
+    const f = rng.pick(others);
+    cluster.loseTypes(l.id, f.id, ['decision', 'catchupDecisions', 'snapshotChunk']);
+    count('stale-claim');
+    cluster.at(rng.int(20, 120), () => {
+      cluster.stopLosing(l.id, f.id);
+      if (l.node === null) return;
+      l.crashBeforeWrite = true;
+      const watch = () => {
+        if (l.node !== null) {
+          if (l.crashBeforeWrite) cluster.at(2, watch);
+          return;
+        }
+        const types = ['decision', 'catchupDecisions', 'snapshotChunk'] as const;
+        for (const p of cluster.peers.values()) if (p !== l) cluster.loseTypes(p.id, l.id, types);
+        cluster.at(rng.int(1, 30), () => restartIfMember(cluster, l));
+        cluster.at(rng.int(300, 1500), () => {
+          for (const p of cluster.peers.values()) cluster.stopLosing(p.id, l.id);
+        });
+      };
+      cluster.at(1, watch);
+      cluster.at(500, () => (l.crashBeforeWrite = false));
+    });
+  };
+  /**
+   * A peer's store goes back in time: its copy taken a while ago (a backup) is restored, or the
+   * store is wiped, and the peer starts again under its id. Only while no other member is
+   * rolled back, and in a configuration of three acceptors or more, so that a majority remains
+   * (a rolled-back peer never votes again; it is replaced). Then the leader may be cut off, so
+   * that the restored peer is needed for a majority.
+   *
+   * Peers whose store went back, while still members (a rolled-back peer is replaced).
+   */
+  const wentBack = new Set<PeerId>();
+  /**
+   * One store goes back at a time, in a configuration of three acceptors or more: a majority
+   * of stores in good standing remains (a rolled-back peer never votes again).
+   */
+  const mayRollBack = (p: SimPeer): boolean => {
+    // A peer counts as gone back until no configuration that may still decide a slot has it
+    // (as far as the live peers know; with none live, nothing is known).
+    if ([...cluster.peers.values()].some((x) => x.node !== null && x.node.initialized)) {
+      const needed = neededPeers(cluster);
+      for (const id of wentBack) if (!needed.has(id)) wentBack.delete(id);
+    }
+    const configs = p.node?.replica.configs.all() ?? [];
+    if (configs.length === 0 || configs.some((c) => c.acceptors.length < 3)) return false;
+    return [...wentBack].every((id) => id === p.id);
+  };
+  /** A backup was taken and is not restored yet: the log moves on undisturbed meanwhile. */
+  let backupPending = false;
+  /**
+   * The members that may know what the restored store lacks are all up: an active leader whose
+   * heartbeats relay what it knew, and no other member down (docs/protocol.md says why a
+   * rolled-back store can go unnoticed otherwise).
+   */
+  const othersWatching = (p: SimPeer): boolean => {
+    const others = [...neededPeers(cluster)].filter((id) => id !== p.id);
+    const all = others.map((id) => cluster.peers.get(id));
+    return (
+      all.every((x) => x?.node != null && !x.paused) &&
+      all.some((x) => x!.node!.status().leader.active)
+    );
+  };
+  const rollback = (up: SimPeer[]) => {
+    const candidates = up.filter(mayRollBack);
+    if (candidates.length === 0 || backupPending) return;
+    const p = rng.pick(candidates);
+    const wipe = rng.chance(0.2);
+    const copy = wipe ? undefined : p.storage.loadSync();
+    count('rollback');
+    // A backup is taken now; the log moves on (no other fault meanwhile); then the store goes
+    // back to the backup, or is wiped, and the peer starts again under its id. Faults resume.
+    backupPending = true;
+    cluster.at(rng.int(300, 1500), () => {
+      backupPending = false;
+      if (p.node === null || p.removed || !mayRollBack(p) || !othersWatching(p)) return;
+      wentBack.add(p.id);
+      cluster.crash(p.id);
+      cluster.trace(`${p.id}'s store goes back ${wipe ? 'to nothing' : 'to an older copy'}`);
+      p.storage.restore(copy ?? EMPTY_STATE);
+      cluster.at(rng.int(1, 50), () => restartIfMember(cluster, p));
+      if (rng.chance(0.6)) cluster.at(rng.int(20, 200), isolateLeader);
+    });
+  };
+  /**
+   * A rolled-back peer never votes again under its id: its clients give up, and (with membership
+   * changes on) a member replaces it by a spare, as its user would after reading its status.
+   */
+  const handled = new Set<string>();
+  const replaceRolledBack = () => {
+    for (const p of cluster.peers.values()) {
+      if (p.node === null || p.node.amnesia === null) continue;
+      const key = `${p.id}:${p.generation}`;
+      if (handled.has(key)) continue;
+      handled.add(key);
+      cluster.abandon(p.id);
+      if (membership) replacePeer(cluster, rng, universe, p.id);
+    }
+  };
   const injectFault = () => {
     if (cluster.now >= chaosMs) return;
+    if (backupPending) {
+      cluster.at(rng.int(20, 100), injectFault);
+      return;
+    }
     const peers = [...cluster.peers.values()];
     const up = peers.filter((p) => p.node !== null && !p.paused);
     const f = pickFault();
@@ -339,6 +520,18 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       isolateLeader();
     } else if (f === 'crash-writer') {
       if (!crashWriterThenIsolate()) isolateLeader();
+    } else if (f === 'restart-skew') {
+      restartSkew(up);
+    } else if (f === 'crash-mid-write') {
+      crashMidWrite(up);
+    } else if (f === 'lose-votes') {
+      loseVotes(up);
+    } else if (f === 'starve-replica') {
+      starveReplica(up);
+    } else if (f === 'stale-claim') {
+      staleClaim(up);
+    } else if (f === 'rollback') {
+      rollback(up);
     } else if (f === 'membership' && membership) {
       if (changeMembership(cluster, rng, universe)) {
         count('membership');
@@ -363,6 +556,11 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     cluster.at(stormy ? rng.int(20, 300) : rng.int(100, 900), injectFault);
   };
   cluster.at(rng.int(200, 600), injectFault);
+  const watchRolledBack = () => {
+    replaceRolledBack();
+    cluster.at(20, watchRolledBack);
+  };
+  if (weights.some(([k]) => k === 'rollback')) cluster.at(20, watchRolledBack);
 
   cluster.runUntil(chaosMs);
 
@@ -379,7 +577,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     // Peers started for a membership change that lost never joined: they stop.
     if (p.node !== null && !needed.has(p.id)) cluster.crash(p.id);
   }
-  const livenessMs = o.livenessMs ?? 30_000;
+  const livenessMs = o.livenessMs ?? shape.livenessMs ?? 30_000;
   const deadline = cluster.now + livenessMs;
   const settled = () => cluster.totalOutstanding() === 0 && converged(cluster);
   while (cluster.now < deadline && !settled()) {
@@ -387,6 +585,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     // clients' commands cannot complete, and their outcome stays unknown.
     const current = members();
     for (const p of cluster.peers.values()) if (!current.includes(p.id)) cluster.abandon(p.id);
+    replaceRolledBack();
     // Restart members that were added while down, or crashed members that became members.
     for (const id of neededPeers(cluster)) {
       const p = cluster.peers.get(id);
@@ -436,6 +635,56 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     profile,
     virtualMs: Math.round(cluster.now),
   };
+}
+
+/** The state of a store that lost everything (a wiped database under a kept identity). */
+const EMPTY_STATE: PersistentState = {
+  incarnation: 0,
+  promises: [],
+  accepted: [],
+  watermark: 0,
+  snapshot: null,
+  decisions: [],
+};
+
+/** Propose, from a member in good standing, to replace `old` by a spare peer. */
+function replacePeer(
+  cluster: SimCluster,
+  rng: Prng,
+  universe: readonly PeerId[],
+  old: PeerId,
+): void {
+  const proposers = [...cluster.peers.values()].filter(
+    (p) =>
+      p.id !== old &&
+      p.node !== null &&
+      !p.paused &&
+      !p.removed &&
+      p.node.initialized &&
+      !p.node.reconfigPending() &&
+      p.node.amnesia === null,
+  );
+  if (proposers.length === 0) return;
+  const p = rng.pick(proposers);
+  const cfg = p.node!.status().config;
+  if (cfg === null || !membersOf(cfg).includes(old)) return;
+  const spares = universe.filter((id) => !membersOf(cfg).includes(id) && id !== old);
+  if (spares.length === 0) return;
+  const id = rng.pick(spares);
+  const swap = (list: readonly PeerId[]) => list.map((x) => (x === old ? id : x));
+  try {
+    p.node!.proposeReconfig({
+      replicas: swap(cfg.replicas),
+      leaders: swap(cfg.leaders),
+      acceptors: swap(cfg.acceptors),
+    });
+  } catch {
+    return;
+  }
+  if (!cluster.peers.has(id)) cluster.addPeer(id);
+  cluster.start(id);
+  cluster.trace(`${p.id} proposes membership change: replace rolled-back ${old} by ${id}`);
+  cluster.kick(p.id);
 }
 
 function shuffle<T>(rng: Prng, items: T[]): T[] {
@@ -489,7 +738,9 @@ function converged(cluster: SimCluster): boolean {
 
 /** After the run settles, a linearizable read of every key, so the check sees the final state. */
 function finalReads(cluster: SimCluster, deadline: number): void {
-  const members = latestMembers(cluster).filter((id) => cluster.peers.get(id)?.node != null);
+  const members = latestMembers(cluster).filter(
+    (id) => cluster.peers.get(id)?.node?.amnesia === null,
+  );
   if (members.length === 0) return;
   for (const [i, key] of KEYS.entries())
     cluster.invoke(members[i % members.length]!, { op: 'get', key });

@@ -87,6 +87,23 @@ export function assertSameState(
     actual.watermark === expected.watermark,
     `watermark: got ${actual.watermark}, want ${expected.watermark}${at}`,
   );
+  check(
+    (actual.seq ?? 0) === (expected.seq ?? 0),
+    `seq: got ${actual.seq ?? 0}, want ${expected.seq ?? 0}${at}`,
+  );
+  check(
+    actual.amnesia === expected.amnesia,
+    `amnesia: got ${JSON.stringify(actual.amnesia)}, want ${JSON.stringify(expected.amnesia)}${at}`,
+  );
+  const stores = (s: PersistentState) =>
+    [...(s.peerStores ?? [])]
+      .sort((x, y) => (x.peer < y.peer ? -1 : x.peer > y.peer ? 1 : 0))
+      .map((p) => `${p.peer}:${p.run}:${p.start}:${p.seq}`)
+      .join(' ');
+  check(
+    stores(actual) === stores(expected),
+    `peerStores: got [${stores(actual)}], want [${stores(expected)}]${at}`,
+  );
   const promises = (s: PersistentState) =>
     s.promises.map((p) => `${p.config}:${showBallot(p.ballot)}`).join(' ');
   check(
@@ -186,6 +203,12 @@ function randomBatches(next: () => number): (step: number) => StorageBatch {
   return (step) => {
     const batch: StorageBatch = {};
     if (int(10) === 0) batch.incarnation = step;
+    batch.seq = step + 1;
+    if (int(8) === 0) {
+      batch.peerStores = [
+        { peer: leaders[int(3)]!, run: int(5), start: step, seq: step + int(10) },
+      ];
+    }
     if (int(3) === 0) {
       batch.promises = Array.from({ length: 1 + int(2) }, () => ({
         config: int(4),
@@ -268,6 +291,33 @@ export function storageConformanceCases(
         ...EMPTY,
         incarnation: 7,
       }),
+    },
+    {
+      name: 'the batch number, the rolled-back mark and what is known of other stores round-trip',
+      run: expectAfter(
+        [
+          { seq: 1, peerStores: [{ peer: 'b', run: 7, start: 3, seq: 9 }] },
+          {
+            seq: 2,
+            amnesia: 'first reason',
+            peerStores: [
+              { peer: 'b', run: 8, start: 10, seq: 12 },
+              { peer: 'a', run: 2 ** 32 - 1, start: 0, seq: Number.MAX_SAFE_INTEGER },
+            ],
+          },
+          // The first reason stays: a store found rolled back stays so.
+          { seq: 3, amnesia: 'second reason' },
+        ],
+        {
+          ...EMPTY,
+          seq: 3,
+          amnesia: 'first reason',
+          peerStores: [
+            { peer: 'a', run: 2 ** 32 - 1, start: 0, seq: Number.MAX_SAFE_INTEGER },
+            { peer: 'b', run: 8, start: 10, seq: 12 },
+          ],
+        },
+      ),
     },
     {
       name: 'promises are kept per configuration, in configuration order',

@@ -67,7 +67,14 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
   const b: Ballot = { round: 7, leader };
   const all256 = Uint8Array.from({ length: 256 }, (_, i) => i);
   return {
-    p1a: { type: 'p1a', config: 3, ballot: b, fromSlot: max, probe: true },
+    p1a: {
+      type: 'p1a',
+      config: 3,
+      ballot: b,
+      fromSlot: max,
+      probe: true,
+      store: { run: 0, start: 1, seq: 2 },
+    },
     p1b: {
       type: 'p1b',
       config: 0,
@@ -78,11 +85,31 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
       ],
       watermark: 12,
       probe: false,
+      store: { run: 2 ** 32 - 1, start: 0, seq: max },
     },
-    p2a: { type: 'p2a', config: 1, ballot: b, slot: 42, value: patternBytes(1000, 2) },
-    p2b: { type: 'p2b', config: 1, ballot: b, slot: 0, proposal: { round: 6, leader: 'other' } },
+    p2a: {
+      type: 'p2a',
+      config: 1,
+      ballot: b,
+      slot: 42,
+      value: patternBytes(1000, 2),
+      store: { run: 1, start: 5, seq: 9 },
+    },
+    p2b: {
+      type: 'p2b',
+      config: 1,
+      ballot: b,
+      slot: 0,
+      proposal: { round: 6, leader: 'other' },
+      store: { run: 77, start: max, seq: max },
+    },
     decision: { type: 'decision', slot: 9, value: Uint8Array.of(1, 0) },
-    request: { type: 'request', commands: patternBytes(300, 3), hops: 2 },
+    request: {
+      type: 'request',
+      commands: patternBytes(300, 3),
+      hops: 2,
+      store: { run: 4, start: 0, seq: 0 },
+    },
     heartbeat: {
       type: 'heartbeat',
       config: 4,
@@ -90,8 +117,19 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
       seq: 123456,
       slotOut: 77,
       snapshotSlot: 64,
+      stores: [
+        { peer: leader, run: 3, start: 10, seq: 20 },
+        { peer: 'x'.repeat(200), run: 0, start: 0, seq: 0 },
+      ],
     },
-    heartbeatAck: { type: 'heartbeatAck', config: 4, ballot: b, seq: 123456, slotOut: 70 },
+    heartbeatAck: {
+      type: 'heartbeatAck',
+      config: 4,
+      ballot: b,
+      seq: 123456,
+      slotOut: 70,
+      store: { run: 9, start: 8, seq: 7 },
+    },
     readIndexReq: { type: 'readIndexReq', id: 5 },
     readIndexResp: { type: 'readIndexResp', id: 5, index: -1 },
     catchupReq: { type: 'catchupReq', fromSlot: 100, snapshotSlot: 96, offset: 262144 },
@@ -109,6 +147,10 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
       offset: 10,
       total: 10 + 4096,
       data: patternBytes(4096, 5),
+    },
+    rolledBack: {
+      type: 'rolledBack',
+      why: 'its store started from write 15, but it had reported write 20 before — ü',
     },
   };
 }

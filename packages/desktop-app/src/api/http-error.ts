@@ -52,6 +52,12 @@ const STATUS: Record<string, number> = {
   rejected: 409,
   'join-declined': 409,
   'join-failed': 502,
+  // Invite requests (LAN first run): the member's answer, or why none came.
+  declined: 409,
+  busy: 409,
+  'unknown-invite-request': 404,
+  'lan-unavailable': 409,
+  'invite-request-failed': 502,
   // Not now.
   'no-majority': 503,
   'not-leader': 503,

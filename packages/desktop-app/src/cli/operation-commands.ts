@@ -38,6 +38,8 @@ export const OPERATION_COMMANDS: { readonly [N in OperationName]: OperationComma
   invite: { command: 'invite', custom: true },
   createLog: { command: 'init', custom: true },
   join: { command: 'join', custom: true },
+  askToJoin: { command: 'ask-to-join', args: ['peer'] },
+  answerInviteRequest: { command: 'answer-request', args: ['request'] },
   leave: { command: 'leave', custom: true },
   removePeer: { command: 'remove', custom: true },
   discovered: { command: 'discovered' },
@@ -55,6 +57,9 @@ const FIELD_HELP: Record<string, string> = {
   edits: 'the edits, as JSON: [{"version": 1, "patches": [[pos, del, "ins"]]}, …]',
   after: 'after this cursor',
   limit: 'at most this many',
+  peer: 'a member found on the LAN (its peer id, from `synod discovered`)',
+  accept: 'let the peer in (without it: decline)',
+  request: 'the invite request (its id in `synod status --json`, inviteRequests)',
 };
 
 /** What a field's schema says about its values (valibot schemas are plain objects). */

@@ -104,6 +104,8 @@ function watch(service: PeerService): void {
       if (s.state === 'failed') say(`the peer failed: ${s.failure ?? 'unknown'}`);
     }
     const p = s.protocol;
+    // One sentence, once: peers found this peer's storage rolled back (docs/protocol.md).
+    if (p?.amnesia != null && p.amnesia !== last.protocol?.amnesia) say(p.amnesia);
     if (p !== null && (p.catchup !== null || !p.initialized)) {
       catching = true;
       bar.update(s);

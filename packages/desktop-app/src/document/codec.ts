@@ -20,23 +20,39 @@ import type {
   Patch,
 } from './types.js';
 
-const TYPE_CODES: Record<OperationType, number> = {
-  append: 1,
-  edit: 2,
-  delete: 3,
-  restore: 4,
-  'rename-log': 5,
-  'set-name': 6,
-};
-const TYPES: readonly (OperationType | undefined)[] = [
-  undefined,
+/**
+ * Every operation, declared once, in code order: a command's type byte is an operation's
+ * position here plus one (0 is never a command), a snapshot's history record keeps its position
+ * (document-log.ts). Append only: a position, once written, means the same operation forever.
+ */
+export const OPERATION_TYPES = [
   'append',
   'edit',
   'delete',
   'restore',
   'rename-log',
   'set-name',
-];
+] as const satisfies readonly OperationType[];
+
+/** Fails to compile while an OperationType is missing from OPERATION_TYPES. */
+export const ALL_OPERATIONS_LISTED: Exclude<
+  OperationType,
+  (typeof OPERATION_TYPES)[number]
+> extends never
+  ? true
+  : never = true;
+
+const POSITION = new Map<OperationType, number>(OPERATION_TYPES.map((t, i) => [t, i]));
+
+/** An operation's position in OPERATION_TYPES (its code in a snapshot's history). */
+export function operationPosition(type: OperationType): number {
+  return POSITION.get(type)!;
+}
+
+/** The operation at `position`, or undefined for a code this version does not know. */
+export function operationAt(position: number): OperationType | undefined {
+  return OPERATION_TYPES[position];
+}
 
 const FLAG_TITLE = 1;
 const FLAG_REBASE = 2;
@@ -53,7 +69,10 @@ export class CommandFormatError extends Error {
 
 export function encodeCommand(c: DocumentCommand): Uint8Array {
   const w = new ByteWriter(64);
-  w.byte(DOCUMENT_FORMAT).byte(TYPE_CODES[c.type]).uint(c.time).string(c.author);
+  w.byte(DOCUMENT_FORMAT)
+    .byte(operationPosition(c.type) + 1)
+    .uint(c.time)
+    .string(c.author);
   switch (c.type) {
     case 'append':
       w.string(c.title).string(c.body);
@@ -108,7 +127,7 @@ function decodeUnchecked(bytes: Uint8Array): DocumentCommand {
   if (format !== DOCUMENT_FORMAT) {
     throw new CommandFormatError('bad-command', `unknown command format ${format}`);
   }
-  const type = TYPES[r.byte()];
+  const type = operationAt(r.byte() - 1);
   if (type === undefined) throw new CommandFormatError('bad-command', 'unknown operation');
   const time = r.uint();
   const author = readString(r);

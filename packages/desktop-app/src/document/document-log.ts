@@ -20,7 +20,13 @@
  */
 import type { ApplyContext, StateMachine } from '@synod/core';
 import { ByteReader, ByteWriter } from '@synod/core';
-import { CommandFormatError, decodeCommand, encodeResult } from './codec.js';
+import {
+  CommandFormatError,
+  decodeCommand,
+  encodeResult,
+  operationAt,
+  operationPosition,
+} from './codec.js';
 import {
   DOCUMENT_FORMAT,
   HISTORY_LIMIT,
@@ -40,7 +46,6 @@ import type {
   EditCommand,
   EntryView,
   HistoryRecord,
-  OperationType,
   Patch,
 } from './types.js';
 
@@ -76,15 +81,6 @@ class Refusal {
     readonly version = 0,
   ) {}
 }
-
-const OP_CODES: readonly OperationType[] = [
-  'append',
-  'edit',
-  'delete',
-  'restore',
-  'rename-log',
-  'set-name',
-];
 
 /**
  * Keep the newest `limit` items of a list that grows at its end, in amortised O(1): trim only
@@ -183,7 +179,7 @@ export class DocumentLog implements StateMachine {
     w.uint(history.length);
     for (const h of history) {
       w.uint(h.n).uint(h.slot).string(h.client).string(h.author).uint(h.time);
-      w.byte(OP_CODES.indexOf(h.type)).uint(h.entry).uint(h.version);
+      w.byte(operationPosition(h.type)).uint(h.entry).uint(h.version);
       w.uint(h.inserted)
         .uint(h.deleted)
         .string(h.text)
@@ -248,7 +244,7 @@ export class DocumentLog implements StateMachine {
         client: r.string(),
         author: r.string(),
         time: r.uint(),
-        type: OP_CODES[r.byte()],
+        type: operationAt(r.byte()),
         entry: r.uint(),
         version: r.uint(),
         inserted: r.uint(),

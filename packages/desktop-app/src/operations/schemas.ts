@@ -12,6 +12,11 @@ export const MAX_INVITE = 8192;
 /** Longest peer reference (a peer id is ~52 characters; a name at most MAX_NAME). */
 export const MAX_PEER_REF = 256;
 export const MAX_TIMEOUT_MS = 86_400_000;
+/**
+ * The most edits one editMany request proposes at once: a fast typist's burst (the editing-trace
+ * test sends 2,000) with room to spare; the request body's byte limit bounds it too.
+ */
+export const MAX_EDITS = 10_000;
 
 /** Text of at most `max` UTF-16 code units, well-formed (no lone surrogate). */
 export function textOf(what: string, max: number, min = 0) {

@@ -34,6 +34,7 @@ import type {
 import {
   entryId,
   inviteText,
+  MAX_EDITS,
   optionalTimeout,
   patches,
   peerName,
@@ -137,7 +138,7 @@ export const OPERATIONS = {
             rebase: v.optional(v.boolean()),
           }),
         ),
-        v.maxLength(1000, 'more than 1000 edits'),
+        v.maxLength(MAX_EDITS, `more than ${MAX_EDITS} edits`),
       ),
       ...timed,
     }),
@@ -177,6 +178,21 @@ export const OPERATIONS = {
     summary: "join an invite's log (in setup); resolves once a member added this peer",
     request: v.strictObject({ invite: inviteText, name: v.optional(peerName) }),
     http: { method: 'POST', path: '/api/join' },
+  }),
+  askToJoin: op<ServiceStatus>()({
+    summary:
+      'in setup: ask a member found on the LAN for an invite (its user accepts or declines), then join with it',
+    request: v.strictObject({ peer: peerRef, name: v.optional(peerName) }),
+    http: { method: 'POST', path: '/api/ask-to-join' },
+  }),
+  answerInviteRequest: op<Record<string, never>>()({
+    summary:
+      'accept or decline a LAN peer that asked this member for an invite (status lists them)',
+    request: v.strictObject({
+      request: positive,
+      accept: v.boolean('accept must be true or false'),
+    }),
+    http: { method: 'POST', path: '/api/invite-requests/:request' },
   }),
   leave: op<ServiceStatus>()({
     summary: 'take this peer out of the log, back to setup (its store kept in <data>/left/)',

@@ -95,3 +95,20 @@ export class OperationTimeoutError extends SynodError {
     );
   }
 }
+
+/** An answer to an invite request that is no longer waiting (answered, withdrawn, expired). */
+export class UnknownInviteRequestError extends SynodError {
+  constructor(id: number) {
+    super(
+      'unknown-invite-request',
+      `no invite request ${id} is waiting (answered, or the asking peer went away)`,
+    );
+  }
+}
+
+/** Asking on the LAN needs the peer in setup with LAN discovery on. */
+export class LanUnavailableError extends SynodError {
+  constructor(why: string) {
+    super('lan-unavailable', why);
+  }
+}

@@ -22,6 +22,7 @@ import {
   JoinRefusedError,
   PeerDirectory,
   type Durability,
+  type LanAsker,
   type Peer,
   type PeerOptions,
 } from '@synod/peer';
@@ -44,11 +45,13 @@ import {
   AlreadyInitializedError,
   AmbiguousPeerError,
   DocumentError,
+  LanUnavailableError,
   NotInitializedError,
   OperationTimeoutError,
   ServiceStoppedError,
   UnknownPeerError,
 } from './errors.js';
+import { InviteRequests } from './invite-requests.js';
 import { ProtocolMonitor } from './protocol-monitor.js';
 import { majorityInfo, peerViews, protocolView } from './status.js';
 import type {
@@ -106,6 +109,10 @@ export class PeerService implements OperationHandlers {
   private readonly timeoutMs: number;
   /** The protocol messages this peer sends and receives, for the protocol view. */
   private readonly monitor = new ProtocolMonitor();
+  /** LAN peers in no log asking this member for an invite, waiting for the user's answer. */
+  private readonly inviteRequests = new InviteRequests(() => this.emitStatus());
+  /** In setup with LAN discovery on: members found on the LAN, to ask for an invite. */
+  private asker: LanAsker | undefined;
 
   private constructor(
     private readonly options: PeerServiceOptions,
@@ -143,6 +150,7 @@ export class PeerService implements OperationHandlers {
   createLog(request: Req<'createLog'>): Promise<ServiceStatus> {
     return this.serially(async () => {
       this.inSetup();
+      await this.stopAsker();
       await this.directory.release();
       try {
         await this.startPeer({ init: true });
@@ -167,6 +175,7 @@ export class PeerService implements OperationHandlers {
     const invite = request.invite;
     return this.serially(async () => {
       this.inSetup();
+      await this.stopAsker();
       const recorded = await this.directory.release();
       try {
         this.directory.prepareJoin(invite, recorded);
@@ -179,6 +188,28 @@ export class PeerService implements OperationHandlers {
       }
       return this.status();
     });
+  }
+
+  /**
+   * First run on a LAN: ask a member that answered this peer's LAN query (discovered) for an
+   * invite — its user accepts or declines in its app — then join with it. Throws the typed
+   * refusal (declined, busy, not-accepting, timeout) or invite-request-failed.
+   */
+  async askToJoin(request: Req<'askToJoin'>): Promise<ServiceStatus> {
+    if (request.name !== undefined) await this.setName({ name: request.name });
+    if (this.state !== 'setup') throw new AlreadyInitializedError(this.peer?.logId ?? '?');
+    const asker = this.asker;
+    if (asker === undefined) {
+      throw new LanUnavailableError('LAN discovery is off (started with --no-mdns)');
+    }
+    const invite = await asker.requestInvite(request.peer, { name: this.myName });
+    return this.join({ invite });
+  }
+
+  /** The user's answer to a LAN peer that asked for an invite (status().inviteRequests). */
+  answerInviteRequest(request: Req<'answerInviteRequest'>): Promise<Res<'answerInviteRequest'>> {
+    this.inviteRequests.answer(request.request, request.accept);
+    return Promise.resolve({});
   }
 
   /**
@@ -228,6 +259,7 @@ export class PeerService implements OperationHandlers {
       if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
       if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
       await this.stopPeer();
+      await this.stopAsker();
       await this.directory.release();
       this.state = 'stopped';
       this.emitStatus();
@@ -355,9 +387,16 @@ export class PeerService implements OperationHandlers {
     return { removed: id };
   }
 
-  /** Peers found on the LAN (mDNS) or by address, members or not. */
+  /**
+   * Peers found on the LAN (mDNS) or by address, members or not; in setup, the members of logs
+   * that answered this peer's LAN query.
+   */
   discovered(): Promise<Res<'discovered'>> {
-    return Promise.resolve({ peers: this.peer?.discovered() ?? [] });
+    if (this.peer === undefined) {
+      const found = this.asker?.peers() ?? [];
+      return Promise.resolve({ peers: found.map((p) => ({ ...p, member: false })) });
+    }
+    return Promise.resolve({ peers: this.peer.discovered() });
   }
 
   /**
@@ -389,6 +428,7 @@ export class PeerService implements OperationHandlers {
         peers: [],
         majority: null,
         failure: null,
+        inviteRequests: [],
       };
     }
     const s = peer.node.status();
@@ -405,13 +445,18 @@ export class PeerService implements OperationHandlers {
       peers: peerViews(s, this.myName, (id) => sm.nameOf(id)),
       majority: majorityInfo(s),
       failure: s.failure,
+      inviteRequests: this.inviteRequests.list(),
     };
   }
 
   /** Events: applied operations (batched per turn), status changes, resets. Returns unsubscribe. */
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.takeInviteRequests();
+    return () => {
+      this.listeners.delete(listener);
+      this.takeInviteRequests();
+    };
   }
 
   // ------------------------------------------------------------------ internals
@@ -542,7 +587,38 @@ export class PeerService implements OperationHandlers {
     }
     await this.directory.hold();
     this.state = 'setup';
+    await this.startAsker();
     this.emitStatus();
+  }
+
+  /** In setup with LAN discovery on: look for logs on the LAN (failing that, say why and go on). */
+  private async startAsker(): Promise<void> {
+    if (this.asker !== undefined || this.options.mdns === false) return;
+    try {
+      this.asker = await this.directory.askOnLan();
+    } catch (err) {
+      console.warn(
+        `synod: LAN discovery in setup is off: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+
+  private async stopAsker(): Promise<void> {
+    const asker = this.asker;
+    this.asker = undefined;
+    await asker?.stop();
+  }
+
+  /**
+   * Peers in no log may ask this member for an invite while someone can answer (a UI follows
+   * the events); otherwise they are refused at once (not-accepting) rather than left waiting.
+   */
+  private takeInviteRequests(): void {
+    const peer = this.peer;
+    if (peer === undefined) return;
+    const someone = this.listeners.size > 0 && this.state === 'running';
+    peer.onInviteRequest(someone ? this.inviteRequests.ask : undefined);
+    if (!someone) this.inviteRequests.declineAll();
   }
 
   private async startPeer(mode: Pick<PeerOptions<DocumentLog>, 'init' | 'join'>): Promise<void> {
@@ -571,6 +647,7 @@ export class PeerService implements OperationHandlers {
       peer.node.subscribe((e) => this.onApplied(e, sm)),
       peer.node.watchStatus(() => this.onStatusChange()),
     ];
+    this.takeInviteRequests();
     this.emit({ type: 'reset' });
     this.emitStatus();
   }
@@ -578,6 +655,8 @@ export class PeerService implements OperationHandlers {
   private async stopPeer(): Promise<void> {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
+    this.peer?.onInviteRequest(undefined);
+    this.inviteRequests.declineAll();
     const peer = this.peer;
     this.peer = undefined;
     await peer?.stop();

@@ -388,5 +388,7 @@ export function describe(m: Message): Described {
         slot: m.slot,
         detail: `snapshot @${m.slot}: ${m.offset + m.data.length}/${m.total} B`,
       };
+    case 'rolledBack':
+      return { type: m.type, ballot: null, slot: null, detail: `store rolled back: ${m.why}` };
   }
 }

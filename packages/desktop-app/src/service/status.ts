@@ -40,6 +40,7 @@ export function protocolView(s: SynodStatus): ProtocolView {
             snapshotBytes: s.catchup.snapshotBytes ? { ...s.catchup.snapshotBytes } : null,
           },
     reconfigPending: s.reconfigPending,
+    amnesia: s.amnesia,
     config:
       c === null
         ? null

@@ -77,6 +77,11 @@ export interface ProtocolView {
     readonly snapshotBytes: { readonly received: number; readonly total: number } | null;
   } | null;
   readonly reconfigPending: boolean;
+  /**
+   * Set when the other peers found this peer's storage rolled back (restored from an older
+   * copy, or replaced): one sentence saying why and what to do. It no longer votes or leads.
+   */
+  readonly amnesia: string | null;
   readonly config: {
     readonly id: number;
     readonly start: number;
@@ -110,6 +115,18 @@ export interface ServiceStatus {
   /** Acceptors reachable from here vs needed: "2 of 3 reachable, need 2". */
   readonly majority: MajorityInfo | null;
   readonly failure: string | null;
+  /** Peers in no log that asked this member for an invite, waiting for the user's answer. */
+  readonly inviteRequests: readonly InviteRequestView[];
+}
+
+/** A peer found on the LAN that asked for an invite (answer with answerInviteRequest). */
+export interface InviteRequestView {
+  readonly id: number;
+  /** Its peer id (authenticated), and the name it gives (anyone may claim any name). */
+  readonly peer: string;
+  readonly name: string;
+  /** When it asked (ms since the epoch). */
+  readonly at: number;
 }
 
 /** One decided command, as the event stream reports it (refused ones included). */
@@ -187,7 +204,10 @@ export interface InviteView {
   readonly expiresAt: number;
 }
 
-/** A peer seen on the LAN (mDNS) or by address. */
+/**
+ * A peer seen on the LAN (mDNS) or by address. In setup: the members of logs that answered this
+ * peer's LAN query (ask one to join: askToJoin).
+ */
 export interface DiscoveredPeerView {
   readonly peer: string;
   readonly addrs: readonly string[];

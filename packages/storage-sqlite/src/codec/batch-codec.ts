@@ -9,7 +9,15 @@
  * typed against core's StorageBatch, PValue, Ballot...: a field added there and not here is a
  * compile error, never a field silently dropped on its way to the disk.
  */
-import type { AcceptorPromise, Ballot, Decided, PValue, Snapshot, StorageBatch } from '@synod/core';
+import type {
+  AcceptorPromise,
+  Ballot,
+  Decided,
+  PeerStamp,
+  PValue,
+  Snapshot,
+  StorageBatch,
+} from '@synod/core';
 import { bytes, list, num, record, str, type Codec } from './codec.js';
 
 const ballot: Codec<Ballot> = record<Ballot>({ round: num, leader: str });
@@ -19,6 +27,13 @@ const promise: Codec<AcceptorPromise> = record<AcceptorPromise>({ config: num, b
 const pvalue: Codec<PValue> = record<PValue>({ config: num, ballot, slot: num, value: bytes });
 
 const decided: Codec<Decided> = record<Decided>({ slot: num, value: bytes });
+
+const peerStamp: Codec<PeerStamp> = record<PeerStamp>({
+  peer: str,
+  run: num,
+  start: num,
+  seq: num,
+});
 
 const snapshot: Codec<Snapshot> = record<Snapshot>({ slot: num, data: bytes });
 
@@ -31,4 +46,7 @@ export const batchCodec: Codec<StorageBatch> = record<StorageBatch>({
   truncateDecisionsBelow: num,
   watermark: num,
   dropPromisesBelow: num,
+  seq: num,
+  amnesia: str,
+  peerStores: list(peerStamp),
 });

@@ -11,7 +11,15 @@
  * not compile until the field has its line here (a new field number, never a reused one; its
  * zero value must mean what an older peer assumes, see the versioning rule).
  */
-import type { Ballot, Decided, Message, MessageType, PValue } from '@synod/core';
+import type {
+  Ballot,
+  Decided,
+  Message,
+  MessageType,
+  PeerStamp,
+  PValue,
+  StoreStamp,
+} from '@synod/core';
 import type { MessageSchema } from './proto.js';
 import {
   bool,
@@ -43,12 +51,36 @@ export const MAX_LOG_ID_LENGTH = 256;
  */
 export const MAX_ENTRIES_PER_FRAME = 65_536;
 
+/** The longest `rolledBack.why` accepted (a sentence of evidence). */
+export const MAX_REASON_LENGTH = 1000;
+
+/** The most peer stamps a heartbeat relays (one per peer the leader knows of). */
+export const MAX_PEER_STAMPS = 256;
+
 export const BallotSchema = message<Ballot>('Ballot', {
   round: field(1, uint64),
   leader: field(2, string(MAX_PEER_ID_LENGTH)),
 });
 
 const ballot = (no: number, doc?: string) => field(no, BallotSchema, { required: true, doc });
+
+/** Which run of its store a message comes from (core store-runs.ts: amnesia detection). */
+export const StoreStampSchema = message<StoreStamp>('StoreStamp', {
+  run: field(1, uint64),
+  start: field(2, uint64),
+  seq: field(3, uint64),
+});
+
+/** A peer's store stamp, relayed in the active leader's heartbeats. */
+export const PeerStampSchema = message<PeerStamp>('PeerStamp', {
+  peer: field(1, string(MAX_PEER_ID_LENGTH)),
+  run: field(2, uint64),
+  start: field(3, uint64),
+  seq: field(4, uint64),
+});
+
+/** The sender's store stamp (absent from a peer that does not stamp). */
+const store = (no: number) => optional(no, StoreStampSchema);
 
 export const PValueSchema = message<PValue>('PValue', {
   config: field(1, uint64),
@@ -88,6 +120,7 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         probe: field(4, bool, {
           doc: 'A probe (pre-vote): "would you promise?", changing nothing at the acceptor.',
         }),
+        store: store(5),
       }),
     },
     p1b: {
@@ -98,6 +131,7 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         accepted: repeated(3, PValueSchema, MAX_ENTRIES_PER_FRAME),
         watermark: field(4, uint64),
         probe: field(5, bool, { doc: 'The answer to a probe.' }),
+        store: store(6),
       }),
     },
     p2a: {
@@ -107,6 +141,7 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         ballot: ballot(2),
         slot: field(3, uint64),
         value: field(4, bytes),
+        store: store(5),
       }),
     },
     p2b: {
@@ -116,6 +151,7 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         ballot: ballot(2, "The acceptor's ballot after handling the P2a."),
         slot: field(3, uint64),
         proposal: ballot(4, 'The ballot of the P2a this answers.'),
+        store: store(5),
       }),
     },
     decision: {
@@ -130,6 +166,7 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
       schema: body('request', 'Request', {
         commands: field(1, bytes),
         hops: field(2, uint64),
+        store: store(3),
       }),
     },
     heartbeat: {
@@ -140,6 +177,12 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         seq: field(3, uint64),
         slotOut: field(4, uint64),
         snapshotSlot: field(5, uint64),
+        stores: repeated(
+          6,
+          PeerStampSchema,
+          MAX_PEER_STAMPS,
+          "What the leader knows of its acceptors' stores (amnesia detection).",
+        ),
       }),
     },
     heartbeatAck: {
@@ -149,6 +192,7 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         ballot: ballot(2),
         seq: field(3, uint64),
         slotOut: field(4, uint64),
+        store: store(5),
       }),
     },
     readIndexReq: {
@@ -199,6 +243,14 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         },
         (m) => (m.offset + m.data.length > m.total ? 'the chunk runs past its total' : undefined),
       ),
+    },
+    rolledBack: {
+      no: 14,
+      schema: body('rolledBack', 'RolledBack', {
+        why: field(1, string(MAX_REASON_LENGTH), {
+          doc: 'To a peer whose store was found rolled back: it must not vote or lead again.',
+        }),
+      }),
     },
   };
 
@@ -268,6 +320,8 @@ export const PAXOS_PROTO: ProtoFile = {
     BallotSchema,
     PValueSchema,
     DecidedSchema,
+    StoreStampSchema,
+    PeerStampSchema,
     ...MESSAGE_TYPES.map((t) => BODIES[t].schema),
     {
       oneof: MessageUnion,

@@ -198,7 +198,7 @@ let slabUsed = 0;
 
 /** A new buffer of `n` bytes for an encoding (zeroed, never handed out twice). */
 export function allocate(n: number): Uint8Array {
-  if (n > SLAB_BYTES / 16) return new Uint8Array(n);
+  if (n > SLAB_BYTES / 4) return new Uint8Array(n);
   if (slabUsed + n > SLAB_BYTES) {
     slab = new Uint8Array(SLAB_BYTES);
     slabUsed = 0;
@@ -213,22 +213,40 @@ export function allocate(n: number): Uint8Array {
  * size (pre-order) in the order writeBody() then needs it, instead of measuring it again.
  */
 const sizes: number[] = [];
+let sizesUsed = 0;
 let nextSize = 0;
 
 /** Start an encoding: forget earlier measurements. */
 export function beginEncoding(): void {
-  sizes.length = 0;
+  sizesUsed = 0;
   nextSize = 0;
 }
 
 /** Where the next measurement will be recorded (to write a message measured earlier). */
 export function sizesMark(): number {
-  return sizes.length;
+  return sizesUsed;
 }
 
 /** Write from the measurements recorded at `mark` on. */
 export function sizesSeek(mark: number): void {
   nextSize = mark;
+}
+
+/** A message (or oneof wrapper) on its own: measured, then written into a buffer of that size. */
+function encodeAlone<T>(
+  schema: {
+    readonly name: string;
+    bodySize(m: T): number;
+    writeBody(w: ByteWriter, m: T): void;
+  },
+  m: T,
+): Uint8Array {
+  beginEncoding();
+  const n = schema.bodySize(m);
+  const w = new ByteWriter(allocate(n));
+  schema.writeBody(w, m);
+  if (w.length !== n) throw new Error(`${schema.name}: wrote ${w.length} bytes, measured ${n}`);
+  return w.written();
 }
 
 /** One field of a message table. */
@@ -392,10 +410,13 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
     slots.sort((a, b) => a.no - b.no);
     this.fields = slots;
     // Decoded values start as a copy of this: fixed properties first, then every field's
-    // absent value, in table order (one shape for every value of the type).
+    // absent value, in table order (one shape for every value of the type). An `optional`
+    // field is left out until it is read: absent means no key, as the core's types say
+    // (exactOptionalPropertyTypes), not a key holding undefined.
     this.template = { ...(opts.fixed as Record<string, unknown> | undefined) };
     for (const [key, f] of Object.entries(table)) {
-      this.template[key] = f.maxEntries !== undefined || f.optional ? undefined : f.kind.absent();
+      if (f.optional === true) continue;
+      this.template[key] = f.maxEntries !== undefined ? undefined : f.kind.absent();
     }
   }
 
@@ -428,7 +449,9 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
           if (v === true) n += f.tagSize + 1;
           break;
         case REPEATED:
-          for (const e of v as readonly unknown[]) n += f.tagSize + f.kind.size(e);
+          // undefined: an empty list the sender's type leaves out (the decoder gives []).
+          if (v !== undefined)
+            for (const e of v as readonly unknown[]) n += f.tagSize + f.kind.size(e);
           break;
         default:
           if (v !== undefined && (f.optional || !f.kind.isDefault(v))) {
@@ -441,8 +464,7 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
 
   /** As a field of another message: measured once (see beginEncoding). */
   size(m: T): number {
-    const slot = sizes.length;
-    sizes.push(0);
+    const slot = sizesUsed++;
     const n = this.bodySize(m);
     sizes[slot] = n;
     return varintSize(n) + n;
@@ -465,6 +487,7 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
           if (v === true) w.byte(f.tag).byte(1);
           break;
         case REPEATED:
+          if (v === undefined) break;
           for (const e of v as readonly unknown[]) {
             w.uint(f.tag);
             f.kind.write(w, e);
@@ -489,12 +512,7 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
 
   /** The message alone, as bytes (no length prefix). */
   encode(m: T): Uint8Array {
-    beginEncoding();
-    const n = this.bodySize(m);
-    const w = new ByteWriter(allocate(n));
-    this.writeBody(w, m);
-    if (w.length !== n) throw new Error(`${this.name}: wrote ${w.length} bytes, measured ${n}`);
-    return w.written();
+    return encodeAlone(this, m);
   }
 
   /** Read fields up to the reader's end. */
@@ -643,8 +661,7 @@ export class OneofSchema<T extends Record<D, string>, D extends keyof T & string
 
   /** As a field of another message: measured once (see beginEncoding). */
   size(m: T | undefined): number {
-    const slot = sizes.length;
-    sizes.push(0);
+    const slot = sizesUsed++;
     const n = this.bodySize(m!);
     sizes[slot] = n;
     return varintSize(n) + n;
@@ -690,12 +707,7 @@ export class OneofSchema<T extends Record<D, string>, D extends keyof T & string
 
   /** One wrapper alone, as bytes (no length prefix). */
   encode(m: T): Uint8Array {
-    beginEncoding();
-    const n = this.bodySize(m);
-    const w = new ByteWriter(allocate(n));
-    this.writeBody(w, m);
-    if (w.length !== n) throw new Error(`${this.name}: wrote ${w.length} bytes, measured ${n}`);
-    return w.written();
+    return encodeAlone(this, m);
   }
 
   decode(b: Uint8Array): T | undefined {

@@ -23,7 +23,7 @@ import {
 } from '@libp2p/interface';
 import { AbstractStreamMuxer, repeatingTask, type RepeatingTask } from '@libp2p/utils';
 import { raceSignal } from 'race-signal';
-import type { Uint8ArrayList } from 'uint8arraylist';
+import { Uint8ArrayList } from 'uint8arraylist';
 import { NoiseRecordStream } from './noise-records.js';
 import {
   Flag,
@@ -39,6 +39,9 @@ import {
   type FrameHeader,
 } from './yamux-frame.js';
 import { StreamState, YamuxStream } from './yamux-stream.js';
+
+/** Frames at least this large are not joined into one buffer here (see sendFrame). */
+const JOIN_BELOW = 4096;
 
 export interface YamuxOptions {
   /** Ping the session every keepAliveInterval ms (default true, 30 s); measures the RTT. */
@@ -316,10 +319,21 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
     this.onRemoteStream(stream);
   }
 
-  /** Write a frame: header and data in one buffer, so one record and one socket write below. */
+  /**
+   * Write a frame: header and data as one piece (one record, one socket write below). A small
+   * frame is one buffer; a large one goes as header and data, which the record layer encrypts
+   * without joining them first.
+   */
   private sendFrame(header: FrameHeader, data?: Uint8Array | Uint8ArrayList): boolean {
     const length = header.type === FrameType.Data ? (data?.byteLength ?? -1) : 0;
     if (length < 0) throw new YamuxProtocolError('data frame without data');
+    if (length >= JOIN_BELOW) {
+      const head = Buffer.allocUnsafe(HEADER_LENGTH);
+      writeHeader(head, header);
+      const out = new Uint8ArrayList<ArrayBufferLike>(head);
+      out.append(data!);
+      return this.send(out);
+    }
     // Every byte is written below (allocUnsafe: pooled for small sizes, not zeroed).
     const out = Buffer.allocUnsafe(HEADER_LENGTH + length);
     writeHeader(out, header);

@@ -424,11 +424,330 @@ export namespace Decided {
   }
 }
 
+export interface StoreStamp {
+  run: number;
+  start: number;
+  seq: number;
+}
+
+export namespace StoreStamp {
+  let _codec: Codec<StoreStamp>;
+
+  export const codec = (): Codec<StoreStamp> => {
+    if (_codec == null) {
+      _codec = message<StoreStamp>(
+        (obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork();
+          }
+
+          if (obj.run != null && obj.run !== 0) {
+            w.uint32(8);
+            w.uint64Number(obj.run);
+          }
+
+          if (obj.start != null && obj.start !== 0) {
+            w.uint32(16);
+            w.uint64Number(obj.start);
+          }
+
+          if (obj.seq != null && obj.seq !== 0) {
+            w.uint32(24);
+            w.uint64Number(obj.seq);
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim();
+          }
+        },
+        (reader, length, opts = {}) => {
+          const obj: any = {
+            run: 0,
+            start: 0,
+            seq: 0,
+          };
+
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.run = reader.uint64Number();
+                break;
+              }
+              case 2: {
+                obj.start = reader.uint64Number();
+                break;
+              }
+              case 3: {
+                obj.seq = reader.uint64Number();
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+
+          return obj;
+        },
+        function* (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.run`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.start`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              case 3: {
+                yield {
+                  field: `${prefix}.seq`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+        },
+      );
+    }
+
+    return _codec;
+  };
+
+  export interface StoreStampRunFieldEvent {
+    field: '$.run';
+    value: number;
+  }
+
+  export interface StoreStampStartFieldEvent {
+    field: '$.start';
+    value: number;
+  }
+
+  export interface StoreStampSeqFieldEvent {
+    field: '$.seq';
+    value: number;
+  }
+
+  export function encode(obj: Partial<StoreStamp>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, StoreStamp.codec());
+  }
+
+  export function decode(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<StoreStamp>,
+  ): StoreStamp {
+    return decodeMessage(buf, StoreStamp.codec(), opts);
+  }
+
+  export function stream(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<StoreStamp>,
+  ): Generator<StoreStampRunFieldEvent | StoreStampStartFieldEvent | StoreStampSeqFieldEvent> {
+    return streamMessage(buf, StoreStamp.codec(), opts);
+  }
+}
+
+export interface PeerStamp {
+  peer: string;
+  run: number;
+  start: number;
+  seq: number;
+}
+
+export namespace PeerStamp {
+  let _codec: Codec<PeerStamp>;
+
+  export const codec = (): Codec<PeerStamp> => {
+    if (_codec == null) {
+      _codec = message<PeerStamp>(
+        (obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork();
+          }
+
+          if (obj.peer != null && obj.peer !== '') {
+            w.uint32(10);
+            w.string(obj.peer);
+          }
+
+          if (obj.run != null && obj.run !== 0) {
+            w.uint32(16);
+            w.uint64Number(obj.run);
+          }
+
+          if (obj.start != null && obj.start !== 0) {
+            w.uint32(24);
+            w.uint64Number(obj.start);
+          }
+
+          if (obj.seq != null && obj.seq !== 0) {
+            w.uint32(32);
+            w.uint64Number(obj.seq);
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim();
+          }
+        },
+        (reader, length, opts = {}) => {
+          const obj: any = {
+            peer: '',
+            run: 0,
+            start: 0,
+            seq: 0,
+          };
+
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.peer = reader.string();
+                break;
+              }
+              case 2: {
+                obj.run = reader.uint64Number();
+                break;
+              }
+              case 3: {
+                obj.start = reader.uint64Number();
+                break;
+              }
+              case 4: {
+                obj.seq = reader.uint64Number();
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+
+          return obj;
+        },
+        function* (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.peer`,
+                  value: reader.string(),
+                };
+                break;
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.run`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              case 3: {
+                yield {
+                  field: `${prefix}.start`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              case 4: {
+                yield {
+                  field: `${prefix}.seq`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+        },
+      );
+    }
+
+    return _codec;
+  };
+
+  export interface PeerStampPeerFieldEvent {
+    field: '$.peer';
+    value: string;
+  }
+
+  export interface PeerStampRunFieldEvent {
+    field: '$.run';
+    value: number;
+  }
+
+  export interface PeerStampStartFieldEvent {
+    field: '$.start';
+    value: number;
+  }
+
+  export interface PeerStampSeqFieldEvent {
+    field: '$.seq';
+    value: number;
+  }
+
+  export function encode(obj: Partial<PeerStamp>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PeerStamp.codec());
+  }
+
+  export function decode(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<PeerStamp>,
+  ): PeerStamp {
+    return decodeMessage(buf, PeerStamp.codec(), opts);
+  }
+
+  export function stream(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<PeerStamp>,
+  ): Generator<
+    | PeerStampPeerFieldEvent
+    | PeerStampRunFieldEvent
+    | PeerStampStartFieldEvent
+    | PeerStampSeqFieldEvent
+  > {
+    return streamMessage(buf, PeerStamp.codec(), opts);
+  }
+}
+
 export interface P1a {
   config: number;
   ballot?: Ballot;
   fromSlot: number;
   probe: boolean;
+  store?: StoreStamp;
 }
 
 export namespace P1a {
@@ -460,6 +779,11 @@ export namespace P1a {
           if (obj.probe != null && obj.probe !== false) {
             w.uint32(32);
             w.bool(obj.probe);
+          }
+
+          if (obj.store != null) {
+            w.uint32(42);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -495,6 +819,12 @@ export namespace P1a {
               }
               case 4: {
                 obj.probe = reader.bool();
+                break;
+              }
+              case 5: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
+                });
                 break;
               }
               default: {
@@ -541,6 +871,13 @@ export namespace P1a {
                 };
                 break;
               }
+              case 5: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -579,6 +916,21 @@ export namespace P1a {
     value: boolean;
   }
 
+  export interface P1aStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface P1aStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface P1aStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<P1a>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, P1a.codec());
   }
@@ -596,6 +948,9 @@ export namespace P1a {
     | P1aBallotLeaderFieldEvent
     | P1aFromSlotFieldEvent
     | P1aProbeFieldEvent
+    | P1aStoreRunFieldEvent
+    | P1aStoreStartFieldEvent
+    | P1aStoreSeqFieldEvent
   > {
     return streamMessage(buf, P1a.codec(), opts);
   }
@@ -607,6 +962,7 @@ export interface P1b {
   accepted: PValue[];
   watermark: number;
   probe: boolean;
+  store?: StoreStamp;
 }
 
 export namespace P1b {
@@ -645,6 +1001,11 @@ export namespace P1b {
           if (obj.probe != null && obj.probe !== false) {
             w.uint32(40);
             w.bool(obj.probe);
+          }
+
+          if (obj.store != null) {
+            w.uint32(50);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -695,6 +1056,12 @@ export namespace P1b {
               }
               case 5: {
                 obj.probe = reader.bool();
+                break;
+              }
+              case 6: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
+                });
                 break;
               }
               default: {
@@ -770,6 +1137,13 @@ export namespace P1b {
                 };
                 break;
               }
+              case 6: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -838,6 +1212,21 @@ export namespace P1b {
     value: boolean;
   }
 
+  export interface P1bStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface P1bStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface P1bStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<P1b>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, P1b.codec());
   }
@@ -860,6 +1249,9 @@ export namespace P1b {
     | P1bAcceptedValueFieldEvent
     | P1bWatermarkFieldEvent
     | P1bProbeFieldEvent
+    | P1bStoreRunFieldEvent
+    | P1bStoreStartFieldEvent
+    | P1bStoreSeqFieldEvent
   > {
     return streamMessage(buf, P1b.codec(), opts);
   }
@@ -870,6 +1262,7 @@ export interface P2a {
   ballot?: Ballot;
   slot: number;
   value: Uint8Array<ArrayBuffer>;
+  store?: StoreStamp;
 }
 
 export namespace P2a {
@@ -901,6 +1294,11 @@ export namespace P2a {
           if (obj.value != null && obj.value.byteLength > 0) {
             w.uint32(34);
             w.bytes(obj.value);
+          }
+
+          if (obj.store != null) {
+            w.uint32(42);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -936,6 +1334,12 @@ export namespace P2a {
               }
               case 4: {
                 obj.value = reader.bytes();
+                break;
+              }
+              case 5: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
+                });
                 break;
               }
               default: {
@@ -982,6 +1386,13 @@ export namespace P2a {
                 };
                 break;
               }
+              case 5: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1020,6 +1431,21 @@ export namespace P2a {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface P2aStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface P2aStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface P2aStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<P2a>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, P2a.codec());
   }
@@ -1037,6 +1463,9 @@ export namespace P2a {
     | P2aBallotLeaderFieldEvent
     | P2aSlotFieldEvent
     | P2aValueFieldEvent
+    | P2aStoreRunFieldEvent
+    | P2aStoreStartFieldEvent
+    | P2aStoreSeqFieldEvent
   > {
     return streamMessage(buf, P2a.codec(), opts);
   }
@@ -1047,6 +1476,7 @@ export interface P2b {
   ballot?: Ballot;
   slot: number;
   proposal?: Ballot;
+  store?: StoreStamp;
 }
 
 export namespace P2b {
@@ -1078,6 +1508,11 @@ export namespace P2b {
           if (obj.proposal != null) {
             w.uint32(34);
             Ballot.codec().encode(obj.proposal, w);
+          }
+
+          if (obj.store != null) {
+            w.uint32(42);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -1113,6 +1548,12 @@ export namespace P2b {
               case 4: {
                 obj.proposal = Ballot.codec().decode(reader, reader.uint32(), {
                   limits: opts.limits?.proposal,
+                });
+                break;
+              }
+              case 5: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
                 });
                 break;
               }
@@ -1160,6 +1601,13 @@ export namespace P2b {
 
                 break;
               }
+              case 5: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1203,6 +1651,21 @@ export namespace P2b {
     value: string;
   }
 
+  export interface P2bStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface P2bStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface P2bStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<P2b>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, P2b.codec());
   }
@@ -1221,6 +1684,9 @@ export namespace P2b {
     | P2bSlotFieldEvent
     | P2bProposalRoundFieldEvent
     | P2bProposalLeaderFieldEvent
+    | P2bStoreRunFieldEvent
+    | P2bStoreStartFieldEvent
+    | P2bStoreSeqFieldEvent
   > {
     return streamMessage(buf, P2b.codec(), opts);
   }
@@ -1351,6 +1817,7 @@ export namespace Decision {
 export interface Request {
   commands: Uint8Array<ArrayBuffer>;
   hops: number;
+  store?: StoreStamp;
 }
 
 export namespace Request {
@@ -1372,6 +1839,11 @@ export namespace Request {
           if (obj.hops != null && obj.hops !== 0) {
             w.uint32(16);
             w.uint64Number(obj.hops);
+          }
+
+          if (obj.store != null) {
+            w.uint32(26);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -1396,6 +1868,12 @@ export namespace Request {
               }
               case 2: {
                 obj.hops = reader.uint64Number();
+                break;
+              }
+              case 3: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
+                });
                 break;
               }
               default: {
@@ -1428,6 +1906,13 @@ export namespace Request {
                 };
                 break;
               }
+              case 3: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1451,6 +1936,21 @@ export namespace Request {
     value: number;
   }
 
+  export interface RequestStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface RequestStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface RequestStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<Request>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Request.codec());
   }
@@ -1462,7 +1962,13 @@ export namespace Request {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<Request>,
-  ): Generator<RequestCommandsFieldEvent | RequestHopsFieldEvent> {
+  ): Generator<
+    | RequestCommandsFieldEvent
+    | RequestHopsFieldEvent
+    | RequestStoreRunFieldEvent
+    | RequestStoreStartFieldEvent
+    | RequestStoreSeqFieldEvent
+  > {
     return streamMessage(buf, Request.codec(), opts);
   }
 }
@@ -1473,6 +1979,7 @@ export interface Heartbeat {
   seq: number;
   slotOut: number;
   snapshotSlot: number;
+  stores: PeerStamp[];
 }
 
 export namespace Heartbeat {
@@ -1511,6 +2018,13 @@ export namespace Heartbeat {
             w.uint64Number(obj.snapshotSlot);
           }
 
+          if (obj.stores != null && obj.stores.length > 0) {
+            for (const value of obj.stores) {
+              w.uint32(50);
+              PeerStamp.codec().encode(value, w);
+            }
+          }
+
           if (opts.lengthDelimited !== false) {
             w.ldelim();
           }
@@ -1521,6 +2035,7 @@ export namespace Heartbeat {
             seq: 0,
             slotOut: 0,
             snapshotSlot: 0,
+            stores: [],
           };
 
           const end = length == null ? reader.len : reader.pos + length;
@@ -1551,6 +2066,20 @@ export namespace Heartbeat {
                 obj.snapshotSlot = reader.uint64Number();
                 break;
               }
+              case 6: {
+                if (opts.limits?.stores != null && obj.stores.length === opts.limits.stores) {
+                  throw new MaxLengthError(
+                    'Decode error - repeated field "stores" had too many elements',
+                  );
+                }
+
+                obj.stores.push(
+                  PeerStamp.codec().decode(reader, reader.uint32(), {
+                    limits: opts.limits?.stores$,
+                  }),
+                );
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1561,6 +2090,10 @@ export namespace Heartbeat {
           return obj;
         },
         function* (reader, length, prefix, opts = {}) {
+          const obj = {
+            stores: 0,
+          };
+
           const end = length == null ? reader.len : reader.pos + length;
 
           while (reader.pos < end) {
@@ -1600,6 +2133,31 @@ export namespace Heartbeat {
                   field: `${prefix}.snapshotSlot`,
                   value: reader.uint64Number(),
                 };
+                break;
+              }
+              case 6: {
+                if (opts.limits?.stores != null && obj.stores === opts.limits.stores) {
+                  throw new MaxLengthError(
+                    'Streaming decode error - repeated field "stores" had too many elements',
+                  );
+                }
+
+                for (const evt of PeerStamp.codec().stream(
+                  reader,
+                  reader.uint32(),
+                  `${prefix}.stores[]`,
+                  {
+                    limits: opts.limits?.stores$,
+                  },
+                )) {
+                  yield {
+                    ...evt,
+                    index: obj.stores,
+                  };
+                }
+
+                obj.stores++;
+
                 break;
               }
               default: {
@@ -1645,6 +2203,30 @@ export namespace Heartbeat {
     value: number;
   }
 
+  export interface HeartbeatStoresPeerFieldEvent {
+    field: '$.stores[].peer';
+    value: string;
+    index: number;
+  }
+
+  export interface HeartbeatStoresRunFieldEvent {
+    field: '$.stores[].run';
+    value: number;
+    index: number;
+  }
+
+  export interface HeartbeatStoresStartFieldEvent {
+    field: '$.stores[].start';
+    value: number;
+    index: number;
+  }
+
+  export interface HeartbeatStoresSeqFieldEvent {
+    field: '$.stores[].seq';
+    value: number;
+    index: number;
+  }
+
   export function encode(obj: Partial<Heartbeat>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Heartbeat.codec());
   }
@@ -1666,6 +2248,10 @@ export namespace Heartbeat {
     | HeartbeatSeqFieldEvent
     | HeartbeatSlotOutFieldEvent
     | HeartbeatSnapshotSlotFieldEvent
+    | HeartbeatStoresPeerFieldEvent
+    | HeartbeatStoresRunFieldEvent
+    | HeartbeatStoresStartFieldEvent
+    | HeartbeatStoresSeqFieldEvent
   > {
     return streamMessage(buf, Heartbeat.codec(), opts);
   }
@@ -1676,6 +2262,7 @@ export interface HeartbeatAck {
   ballot?: Ballot;
   seq: number;
   slotOut: number;
+  store?: StoreStamp;
 }
 
 export namespace HeartbeatAck {
@@ -1707,6 +2294,11 @@ export namespace HeartbeatAck {
           if (obj.slotOut != null && obj.slotOut !== 0) {
             w.uint32(32);
             w.uint64Number(obj.slotOut);
+          }
+
+          if (obj.store != null) {
+            w.uint32(42);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -1742,6 +2334,12 @@ export namespace HeartbeatAck {
               }
               case 4: {
                 obj.slotOut = reader.uint64Number();
+                break;
+              }
+              case 5: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
+                });
                 break;
               }
               default: {
@@ -1788,6 +2386,13 @@ export namespace HeartbeatAck {
                 };
                 break;
               }
+              case 5: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1826,6 +2431,21 @@ export namespace HeartbeatAck {
     value: number;
   }
 
+  export interface HeartbeatAckStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface HeartbeatAckStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface HeartbeatAckStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<HeartbeatAck>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, HeartbeatAck.codec());
   }
@@ -1846,6 +2466,9 @@ export namespace HeartbeatAck {
     | HeartbeatAckBallotLeaderFieldEvent
     | HeartbeatAckSeqFieldEvent
     | HeartbeatAckSlotOutFieldEvent
+    | HeartbeatAckStoreRunFieldEvent
+    | HeartbeatAckStoreStartFieldEvent
+    | HeartbeatAckStoreSeqFieldEvent
   > {
     return streamMessage(buf, HeartbeatAck.codec(), opts);
   }
@@ -2535,6 +3158,105 @@ export namespace SnapshotChunk {
   }
 }
 
+export interface RolledBack {
+  why: string;
+}
+
+export namespace RolledBack {
+  let _codec: Codec<RolledBack>;
+
+  export const codec = (): Codec<RolledBack> => {
+    if (_codec == null) {
+      _codec = message<RolledBack>(
+        (obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork();
+          }
+
+          if (obj.why != null && obj.why !== '') {
+            w.uint32(10);
+            w.string(obj.why);
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim();
+          }
+        },
+        (reader, length, opts = {}) => {
+          const obj: any = {
+            why: '',
+          };
+
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.why = reader.string();
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+
+          return obj;
+        },
+        function* (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.why`,
+                  value: reader.string(),
+                };
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+        },
+      );
+    }
+
+    return _codec;
+  };
+
+  export interface RolledBackWhyFieldEvent {
+    field: '$.why';
+    value: string;
+  }
+
+  export function encode(obj: Partial<RolledBack>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RolledBack.codec());
+  }
+
+  export function decode(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<RolledBack>,
+  ): RolledBack {
+    return decodeMessage(buf, RolledBack.codec(), opts);
+  }
+
+  export function stream(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<RolledBack>,
+  ): Generator<RolledBackWhyFieldEvent> {
+    return streamMessage(buf, RolledBack.codec(), opts);
+  }
+}
+
 export interface Message {
   p1a?: P1a;
   p1b?: P1b;
@@ -2549,6 +3271,7 @@ export interface Message {
   catchupReq?: CatchupReq;
   catchupDecisions?: CatchupDecisions;
   snapshotChunk?: SnapshotChunk;
+  rolledBack?: RolledBack;
 }
 
 export namespace Message {
@@ -2564,7 +3287,24 @@ export namespace Message {
 
           obj = { ...obj };
 
+          if (obj.rolledBack != null) {
+            obj.snapshotChunk = undefined;
+            obj.catchupDecisions = undefined;
+            obj.catchupReq = undefined;
+            obj.readIndexResp = undefined;
+            obj.readIndexReq = undefined;
+            obj.heartbeatAck = undefined;
+            obj.heartbeat = undefined;
+            obj.request = undefined;
+            obj.decision = undefined;
+            obj.p2b = undefined;
+            obj.p2a = undefined;
+            obj.p1b = undefined;
+            obj.p1a = undefined;
+          }
+
           if (obj.snapshotChunk != null) {
+            obj.rolledBack = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
             obj.readIndexResp = undefined;
@@ -2580,6 +3320,7 @@ export namespace Message {
           }
 
           if (obj.catchupDecisions != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupReq = undefined;
             obj.readIndexResp = undefined;
@@ -2595,6 +3336,7 @@ export namespace Message {
           }
 
           if (obj.catchupReq != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.readIndexResp = undefined;
@@ -2610,6 +3352,7 @@ export namespace Message {
           }
 
           if (obj.readIndexResp != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2625,6 +3368,7 @@ export namespace Message {
           }
 
           if (obj.readIndexReq != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2640,6 +3384,7 @@ export namespace Message {
           }
 
           if (obj.heartbeatAck != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2655,6 +3400,7 @@ export namespace Message {
           }
 
           if (obj.heartbeat != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2670,6 +3416,7 @@ export namespace Message {
           }
 
           if (obj.request != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2685,6 +3432,7 @@ export namespace Message {
           }
 
           if (obj.decision != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2700,6 +3448,7 @@ export namespace Message {
           }
 
           if (obj.p2b != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2715,6 +3464,7 @@ export namespace Message {
           }
 
           if (obj.p2a != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2730,6 +3480,7 @@ export namespace Message {
           }
 
           if (obj.p1b != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2745,6 +3496,7 @@ export namespace Message {
           }
 
           if (obj.p1a != null) {
+            obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -2822,6 +3574,11 @@ export namespace Message {
           if (obj.snapshotChunk != null) {
             w.uint32(106);
             SnapshotChunk.codec().encode(obj.snapshotChunk, w);
+          }
+
+          if (obj.rolledBack != null) {
+            w.uint32(114);
+            RolledBack.codec().encode(obj.rolledBack, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -2915,6 +3672,12 @@ export namespace Message {
                 });
                 break;
               }
+              case 14: {
+                obj.rolledBack = RolledBack.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.rolledBack,
+                });
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -2922,7 +3685,24 @@ export namespace Message {
             }
           }
 
+          if (obj.rolledBack != null) {
+            delete obj.snapshotChunk;
+            delete obj.catchupDecisions;
+            delete obj.catchupReq;
+            delete obj.readIndexResp;
+            delete obj.readIndexReq;
+            delete obj.heartbeatAck;
+            delete obj.heartbeat;
+            delete obj.request;
+            delete obj.decision;
+            delete obj.p2b;
+            delete obj.p2a;
+            delete obj.p1b;
+            delete obj.p1a;
+          }
+
           if (obj.snapshotChunk != null) {
+            delete obj.rolledBack;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
             delete obj.readIndexResp;
@@ -2938,6 +3718,7 @@ export namespace Message {
           }
 
           if (obj.catchupDecisions != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupReq;
             delete obj.readIndexResp;
@@ -2953,6 +3734,7 @@ export namespace Message {
           }
 
           if (obj.catchupReq != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.readIndexResp;
@@ -2968,6 +3750,7 @@ export namespace Message {
           }
 
           if (obj.readIndexResp != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -2983,6 +3766,7 @@ export namespace Message {
           }
 
           if (obj.readIndexReq != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -2998,6 +3782,7 @@ export namespace Message {
           }
 
           if (obj.heartbeatAck != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3013,6 +3798,7 @@ export namespace Message {
           }
 
           if (obj.heartbeat != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3028,6 +3814,7 @@ export namespace Message {
           }
 
           if (obj.request != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3043,6 +3830,7 @@ export namespace Message {
           }
 
           if (obj.decision != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3058,6 +3846,7 @@ export namespace Message {
           }
 
           if (obj.p2b != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3073,6 +3862,7 @@ export namespace Message {
           }
 
           if (obj.p2a != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3088,6 +3878,7 @@ export namespace Message {
           }
 
           if (obj.p1b != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3103,6 +3894,7 @@ export namespace Message {
           }
 
           if (obj.p1a != null) {
+            delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3242,6 +4034,13 @@ export namespace Message {
 
                 break;
               }
+              case 14: {
+                yield* RolledBack.codec().stream(reader, reader.uint32(), `${prefix}.rolledBack`, {
+                  limits: opts.limits?.rolledBack,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -3278,6 +4077,21 @@ export namespace Message {
   export interface MessageP1aProbeFieldEvent {
     field: '$.p1a.probe';
     value: boolean;
+  }
+
+  export interface MessageP1aStoreRunFieldEvent {
+    field: '$.p1a.store.run';
+    value: number;
+  }
+
+  export interface MessageP1aStoreStartFieldEvent {
+    field: '$.p1a.store.start';
+    value: number;
+  }
+
+  export interface MessageP1aStoreSeqFieldEvent {
+    field: '$.p1a.store.seq';
+    value: number;
   }
 
   export interface MessageP1bConfigFieldEvent {
@@ -3335,6 +4149,21 @@ export namespace Message {
     value: boolean;
   }
 
+  export interface MessageP1bStoreRunFieldEvent {
+    field: '$.p1b.store.run';
+    value: number;
+  }
+
+  export interface MessageP1bStoreStartFieldEvent {
+    field: '$.p1b.store.start';
+    value: number;
+  }
+
+  export interface MessageP1bStoreSeqFieldEvent {
+    field: '$.p1b.store.seq';
+    value: number;
+  }
+
   export interface MessageP2aConfigFieldEvent {
     field: '$.p2a.config';
     value: number;
@@ -3358,6 +4187,21 @@ export namespace Message {
   export interface MessageP2aValueFieldEvent {
     field: '$.p2a.value';
     value: Uint8Array<ArrayBuffer>;
+  }
+
+  export interface MessageP2aStoreRunFieldEvent {
+    field: '$.p2a.store.run';
+    value: number;
+  }
+
+  export interface MessageP2aStoreStartFieldEvent {
+    field: '$.p2a.store.start';
+    value: number;
+  }
+
+  export interface MessageP2aStoreSeqFieldEvent {
+    field: '$.p2a.store.seq';
+    value: number;
   }
 
   export interface MessageP2bConfigFieldEvent {
@@ -3390,6 +4234,21 @@ export namespace Message {
     value: string;
   }
 
+  export interface MessageP2bStoreRunFieldEvent {
+    field: '$.p2b.store.run';
+    value: number;
+  }
+
+  export interface MessageP2bStoreStartFieldEvent {
+    field: '$.p2b.store.start';
+    value: number;
+  }
+
+  export interface MessageP2bStoreSeqFieldEvent {
+    field: '$.p2b.store.seq';
+    value: number;
+  }
+
   export interface MessageDecisionSlotFieldEvent {
     field: '$.decision.slot';
     value: number;
@@ -3407,6 +4266,21 @@ export namespace Message {
 
   export interface MessageRequestHopsFieldEvent {
     field: '$.request.hops';
+    value: number;
+  }
+
+  export interface MessageRequestStoreRunFieldEvent {
+    field: '$.request.store.run';
+    value: number;
+  }
+
+  export interface MessageRequestStoreStartFieldEvent {
+    field: '$.request.store.start';
+    value: number;
+  }
+
+  export interface MessageRequestStoreSeqFieldEvent {
+    field: '$.request.store.seq';
     value: number;
   }
 
@@ -3440,6 +4314,30 @@ export namespace Message {
     value: number;
   }
 
+  export interface MessageHeartbeatStoresPeerFieldEvent {
+    field: '$.heartbeat.stores[].peer';
+    value: string;
+    index: number;
+  }
+
+  export interface MessageHeartbeatStoresRunFieldEvent {
+    field: '$.heartbeat.stores[].run';
+    value: number;
+    index: number;
+  }
+
+  export interface MessageHeartbeatStoresStartFieldEvent {
+    field: '$.heartbeat.stores[].start';
+    value: number;
+    index: number;
+  }
+
+  export interface MessageHeartbeatStoresSeqFieldEvent {
+    field: '$.heartbeat.stores[].seq';
+    value: number;
+    index: number;
+  }
+
   export interface MessageHeartbeatAckConfigFieldEvent {
     field: '$.heartbeatAck.config';
     value: number;
@@ -3462,6 +4360,21 @@ export namespace Message {
 
   export interface MessageHeartbeatAckSlotOutFieldEvent {
     field: '$.heartbeatAck.slotOut';
+    value: number;
+  }
+
+  export interface MessageHeartbeatAckStoreRunFieldEvent {
+    field: '$.heartbeatAck.store.run';
+    value: number;
+  }
+
+  export interface MessageHeartbeatAckStoreStartFieldEvent {
+    field: '$.heartbeatAck.store.start';
+    value: number;
+  }
+
+  export interface MessageHeartbeatAckStoreSeqFieldEvent {
+    field: '$.heartbeatAck.store.seq';
     value: number;
   }
 
@@ -3527,6 +4440,11 @@ export namespace Message {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface MessageRolledBackWhyFieldEvent {
+    field: '$.rolledBack.why';
+    value: string;
+  }
+
   export function encode(obj: Partial<Message>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Message.codec());
   }
@@ -3544,6 +4462,9 @@ export namespace Message {
     | MessageP1aBallotLeaderFieldEvent
     | MessageP1aFromSlotFieldEvent
     | MessageP1aProbeFieldEvent
+    | MessageP1aStoreRunFieldEvent
+    | MessageP1aStoreStartFieldEvent
+    | MessageP1aStoreSeqFieldEvent
     | MessageP1bConfigFieldEvent
     | MessageP1bBallotRoundFieldEvent
     | MessageP1bBallotLeaderFieldEvent
@@ -3554,32 +4475,51 @@ export namespace Message {
     | MessageP1bAcceptedValueFieldEvent
     | MessageP1bWatermarkFieldEvent
     | MessageP1bProbeFieldEvent
+    | MessageP1bStoreRunFieldEvent
+    | MessageP1bStoreStartFieldEvent
+    | MessageP1bStoreSeqFieldEvent
     | MessageP2aConfigFieldEvent
     | MessageP2aBallotRoundFieldEvent
     | MessageP2aBallotLeaderFieldEvent
     | MessageP2aSlotFieldEvent
     | MessageP2aValueFieldEvent
+    | MessageP2aStoreRunFieldEvent
+    | MessageP2aStoreStartFieldEvent
+    | MessageP2aStoreSeqFieldEvent
     | MessageP2bConfigFieldEvent
     | MessageP2bBallotRoundFieldEvent
     | MessageP2bBallotLeaderFieldEvent
     | MessageP2bSlotFieldEvent
     | MessageP2bProposalRoundFieldEvent
     | MessageP2bProposalLeaderFieldEvent
+    | MessageP2bStoreRunFieldEvent
+    | MessageP2bStoreStartFieldEvent
+    | MessageP2bStoreSeqFieldEvent
     | MessageDecisionSlotFieldEvent
     | MessageDecisionValueFieldEvent
     | MessageRequestCommandsFieldEvent
     | MessageRequestHopsFieldEvent
+    | MessageRequestStoreRunFieldEvent
+    | MessageRequestStoreStartFieldEvent
+    | MessageRequestStoreSeqFieldEvent
     | MessageHeartbeatConfigFieldEvent
     | MessageHeartbeatBallotRoundFieldEvent
     | MessageHeartbeatBallotLeaderFieldEvent
     | MessageHeartbeatSeqFieldEvent
     | MessageHeartbeatSlotOutFieldEvent
     | MessageHeartbeatSnapshotSlotFieldEvent
+    | MessageHeartbeatStoresPeerFieldEvent
+    | MessageHeartbeatStoresRunFieldEvent
+    | MessageHeartbeatStoresStartFieldEvent
+    | MessageHeartbeatStoresSeqFieldEvent
     | MessageHeartbeatAckConfigFieldEvent
     | MessageHeartbeatAckBallotRoundFieldEvent
     | MessageHeartbeatAckBallotLeaderFieldEvent
     | MessageHeartbeatAckSeqFieldEvent
     | MessageHeartbeatAckSlotOutFieldEvent
+    | MessageHeartbeatAckStoreRunFieldEvent
+    | MessageHeartbeatAckStoreStartFieldEvent
+    | MessageHeartbeatAckStoreSeqFieldEvent
     | MessageReadIndexReqIdFieldEvent
     | MessageReadIndexRespIdFieldEvent
     | MessageReadIndexRespIndexFieldEvent
@@ -3592,6 +4532,7 @@ export namespace Message {
     | MessageSnapshotChunkOffsetFieldEvent
     | MessageSnapshotChunkTotalFieldEvent
     | MessageSnapshotChunkDataFieldEvent
+    | MessageRolledBackWhyFieldEvent
   > {
     return streamMessage(buf, Message.codec(), opts);
   }
@@ -3787,6 +4728,24 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesP1aStoreRunFieldEvent {
+    field: '$.messages[].p1a.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP1aStoreStartFieldEvent {
+    field: '$.messages[].p1a.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP1aStoreSeqFieldEvent {
+    field: '$.messages[].p1a.store.seq';
+    value: number;
+    index: number;
+  }
+
   export interface FrameMessagesP1bConfigFieldEvent {
     field: '$.messages[].p1b.config';
     value: number;
@@ -3847,6 +4806,24 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesP1bStoreRunFieldEvent {
+    field: '$.messages[].p1b.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP1bStoreStartFieldEvent {
+    field: '$.messages[].p1b.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP1bStoreSeqFieldEvent {
+    field: '$.messages[].p1b.store.seq';
+    value: number;
+    index: number;
+  }
+
   export interface FrameMessagesP2aConfigFieldEvent {
     field: '$.messages[].p2a.config';
     value: number;
@@ -3874,6 +4851,24 @@ export namespace Frame {
   export interface FrameMessagesP2aValueFieldEvent {
     field: '$.messages[].p2a.value';
     value: Uint8Array<ArrayBuffer>;
+    index: number;
+  }
+
+  export interface FrameMessagesP2aStoreRunFieldEvent {
+    field: '$.messages[].p2a.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP2aStoreStartFieldEvent {
+    field: '$.messages[].p2a.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP2aStoreSeqFieldEvent {
+    field: '$.messages[].p2a.store.seq';
+    value: number;
     index: number;
   }
 
@@ -3913,6 +4908,24 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesP2bStoreRunFieldEvent {
+    field: '$.messages[].p2b.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP2bStoreStartFieldEvent {
+    field: '$.messages[].p2b.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesP2bStoreSeqFieldEvent {
+    field: '$.messages[].p2b.store.seq';
+    value: number;
+    index: number;
+  }
+
   export interface FrameMessagesDecisionSlotFieldEvent {
     field: '$.messages[].decision.slot';
     value: number;
@@ -3933,6 +4946,24 @@ export namespace Frame {
 
   export interface FrameMessagesRequestHopsFieldEvent {
     field: '$.messages[].request.hops';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRequestStoreRunFieldEvent {
+    field: '$.messages[].request.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRequestStoreStartFieldEvent {
+    field: '$.messages[].request.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRequestStoreSeqFieldEvent {
+    field: '$.messages[].request.store.seq';
     value: number;
     index: number;
   }
@@ -3973,6 +5004,30 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesHeartbeatStoresPeerFieldEvent {
+    field: '$.messages[].heartbeat.stores[].peer';
+    value: string;
+    index: number;
+  }
+
+  export interface FrameMessagesHeartbeatStoresRunFieldEvent {
+    field: '$.messages[].heartbeat.stores[].run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesHeartbeatStoresStartFieldEvent {
+    field: '$.messages[].heartbeat.stores[].start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesHeartbeatStoresSeqFieldEvent {
+    field: '$.messages[].heartbeat.stores[].seq';
+    value: number;
+    index: number;
+  }
+
   export interface FrameMessagesHeartbeatAckConfigFieldEvent {
     field: '$.messages[].heartbeatAck.config';
     value: number;
@@ -3999,6 +5054,24 @@ export namespace Frame {
 
   export interface FrameMessagesHeartbeatAckSlotOutFieldEvent {
     field: '$.messages[].heartbeatAck.slotOut';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesHeartbeatAckStoreRunFieldEvent {
+    field: '$.messages[].heartbeatAck.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesHeartbeatAckStoreStartFieldEvent {
+    field: '$.messages[].heartbeatAck.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesHeartbeatAckStoreSeqFieldEvent {
+    field: '$.messages[].heartbeatAck.store.seq';
     value: number;
     index: number;
   }
@@ -4075,6 +5148,12 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesRolledBackWhyFieldEvent {
+    field: '$.messages[].rolledBack.why';
+    value: string;
+    index: number;
+  }
+
   export interface FramePingFieldEvent {
     field: '$.ping';
     value: number;
@@ -4107,6 +5186,9 @@ export namespace Frame {
     | FrameMessagesP1aBallotLeaderFieldEvent
     | FrameMessagesP1aFromSlotFieldEvent
     | FrameMessagesP1aProbeFieldEvent
+    | FrameMessagesP1aStoreRunFieldEvent
+    | FrameMessagesP1aStoreStartFieldEvent
+    | FrameMessagesP1aStoreSeqFieldEvent
     | FrameMessagesP1bConfigFieldEvent
     | FrameMessagesP1bBallotRoundFieldEvent
     | FrameMessagesP1bBallotLeaderFieldEvent
@@ -4117,32 +5199,51 @@ export namespace Frame {
     | FrameMessagesP1bAcceptedValueFieldEvent
     | FrameMessagesP1bWatermarkFieldEvent
     | FrameMessagesP1bProbeFieldEvent
+    | FrameMessagesP1bStoreRunFieldEvent
+    | FrameMessagesP1bStoreStartFieldEvent
+    | FrameMessagesP1bStoreSeqFieldEvent
     | FrameMessagesP2aConfigFieldEvent
     | FrameMessagesP2aBallotRoundFieldEvent
     | FrameMessagesP2aBallotLeaderFieldEvent
     | FrameMessagesP2aSlotFieldEvent
     | FrameMessagesP2aValueFieldEvent
+    | FrameMessagesP2aStoreRunFieldEvent
+    | FrameMessagesP2aStoreStartFieldEvent
+    | FrameMessagesP2aStoreSeqFieldEvent
     | FrameMessagesP2bConfigFieldEvent
     | FrameMessagesP2bBallotRoundFieldEvent
     | FrameMessagesP2bBallotLeaderFieldEvent
     | FrameMessagesP2bSlotFieldEvent
     | FrameMessagesP2bProposalRoundFieldEvent
     | FrameMessagesP2bProposalLeaderFieldEvent
+    | FrameMessagesP2bStoreRunFieldEvent
+    | FrameMessagesP2bStoreStartFieldEvent
+    | FrameMessagesP2bStoreSeqFieldEvent
     | FrameMessagesDecisionSlotFieldEvent
     | FrameMessagesDecisionValueFieldEvent
     | FrameMessagesRequestCommandsFieldEvent
     | FrameMessagesRequestHopsFieldEvent
+    | FrameMessagesRequestStoreRunFieldEvent
+    | FrameMessagesRequestStoreStartFieldEvent
+    | FrameMessagesRequestStoreSeqFieldEvent
     | FrameMessagesHeartbeatConfigFieldEvent
     | FrameMessagesHeartbeatBallotRoundFieldEvent
     | FrameMessagesHeartbeatBallotLeaderFieldEvent
     | FrameMessagesHeartbeatSeqFieldEvent
     | FrameMessagesHeartbeatSlotOutFieldEvent
     | FrameMessagesHeartbeatSnapshotSlotFieldEvent
+    | FrameMessagesHeartbeatStoresPeerFieldEvent
+    | FrameMessagesHeartbeatStoresRunFieldEvent
+    | FrameMessagesHeartbeatStoresStartFieldEvent
+    | FrameMessagesHeartbeatStoresSeqFieldEvent
     | FrameMessagesHeartbeatAckConfigFieldEvent
     | FrameMessagesHeartbeatAckBallotRoundFieldEvent
     | FrameMessagesHeartbeatAckBallotLeaderFieldEvent
     | FrameMessagesHeartbeatAckSeqFieldEvent
     | FrameMessagesHeartbeatAckSlotOutFieldEvent
+    | FrameMessagesHeartbeatAckStoreRunFieldEvent
+    | FrameMessagesHeartbeatAckStoreStartFieldEvent
+    | FrameMessagesHeartbeatAckStoreSeqFieldEvent
     | FrameMessagesReadIndexReqIdFieldEvent
     | FrameMessagesReadIndexRespIdFieldEvent
     | FrameMessagesReadIndexRespIndexFieldEvent
@@ -4155,6 +5256,7 @@ export namespace Frame {
     | FrameMessagesSnapshotChunkOffsetFieldEvent
     | FrameMessagesSnapshotChunkTotalFieldEvent
     | FrameMessagesSnapshotChunkDataFieldEvent
+    | FrameMessagesRolledBackWhyFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
     | FrameLogIdFieldEvent

@@ -1,0 +1,127 @@
+/**
+ * The header: the log's title (click to rename it: a write like any other), where this peer is
+ * in the log, this peer's name, and the Invite and Leave buttons (Leave asks twice).
+ */
+import type { InviteView, ServiceStatus } from '../src/desktop/bridge-api.js';
+import { fill, h } from './dom.js';
+import { errorText, shortId } from './format.js';
+import { nameForm } from './name-form.js';
+import type { Ui } from './ui.js';
+import { WRITE_TIMEOUT_MS } from './writes.js';
+
+export class HeaderView {
+  readonly element = h('header', { class: 'header' });
+  private readonly meta = h('span', { class: 'muted' });
+  private status: ServiceStatus | null = null;
+  private logTitle = '';
+  private confirming: 'leave' | 'rename' | null = null;
+  /** What the drawn header shows besides `meta` (redrawn only when it changes). */
+  private drawn = '';
+
+  constructor(
+    private readonly ui: Ui,
+    private readonly onInvite: (invite: InviteView) => void,
+  ) {}
+
+  update(s: ServiceStatus, logTitle: string): void {
+    this.status = s;
+    this.logTitle = logTitle;
+    this.meta.textContent = `${s.state === 'running' ? '' : `${s.state} · `}log ${s.logId?.slice(0, 8) ?? '?'} · slot ${s.protocol?.slotOut ?? 0}`;
+    const key = JSON.stringify([this.confirming, s.name, s.id, logTitle]);
+    if (key === this.drawn) return;
+    // Never rebuild under the user's cursor (the name field).
+    const active = document.activeElement;
+    if (this.element.contains(active) && active?.tagName === 'INPUT') return;
+    this.drawn = key;
+    this.draw(s);
+  }
+
+  private redraw(): void {
+    this.drawn = '';
+    if (this.status !== null) this.update(this.status, this.logTitle);
+  }
+
+  private draw(s: ServiceStatus): void {
+    const leave = h(
+      'button',
+      { 'data-testid': 'leave', class: 'danger' },
+      this.confirming === 'leave' ? 'Really leave this log?' : 'Leave',
+    );
+    leave.addEventListener('click', () => {
+      if (this.confirming !== 'leave') {
+        this.confirming = 'leave';
+        this.redraw();
+        return;
+      }
+      this.confirming = null;
+      this.ui.bridge
+        .leave()
+        .then((st) => this.ui.showStatus(st))
+        .catch((err: unknown) => this.ui.notify('error', `leave failed: ${errorText(err)}`));
+    });
+    const invite = h('button', { 'data-testid': 'invite', class: 'primary' }, 'Invite a peer');
+    invite.addEventListener('click', () => {
+      this.ui.bridge
+        .invite()
+        .then((inv) => this.onInvite(inv))
+        .catch((err: unknown) => this.ui.notify('error', `invite failed: ${errorText(err)}`));
+    });
+    fill(
+      this.element,
+      h('div', { class: 'title' }, this.titleElement(), this.meta),
+      h(
+        'div',
+        { class: 'me' },
+        'You: ',
+        nameForm(this.ui, s.name),
+        h('code', null, shortId(s.id ?? '')),
+      ),
+      h('div', { class: 'actions' }, invite, leave),
+    );
+  }
+
+  /** The log's title; click to rename it. */
+  private titleElement(): HTMLElement {
+    if (this.confirming !== 'rename') {
+      return h(
+        'h1',
+        {
+          'data-testid': 'log-title',
+          title: 'click to rename the log',
+          class: 'log-title',
+          onclick: () => {
+            this.confirming = 'rename';
+            this.redraw();
+            document.getElementById('rename-log')?.focus();
+          },
+        },
+        this.logTitle || 'Shared log',
+      );
+    }
+    const input = h('input', {
+      id: 'rename-log',
+      'data-testid': 'rename-log',
+      value: this.logTitle,
+      maxlength: 200,
+      'aria-label': 'log title',
+    });
+    const done = (save: boolean) => {
+      if (this.confirming !== 'rename') return;
+      this.confirming = null;
+      const title = input.value;
+      if (save && title !== this.logTitle) {
+        this.ui.writes.add(`rename the log “${title}”`, null, async () => {
+          await this.ui.bridge.renameLog({ title, timeoutMs: WRITE_TIMEOUT_MS });
+        });
+      }
+      input.blur();
+      this.redraw();
+    };
+    input.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') done(true);
+      if (e.key === 'Escape') done(false);
+    });
+    input.addEventListener('blur', () => done(true));
+    return input;
+  }
+}
