@@ -60,8 +60,10 @@ export function formatStatus(s: ServiceStatus): string {
       roles(peer.roles),
       peer.self ? '' : `seen ${ago(peer.lastSeen)}`,
       peer.rttMs !== null && !peer.self ? `rtt ${peer.rttMs.toFixed(1)} ms` : '',
+      peer.protocol !== null ? `protocol ${peer.protocol}` : '',
     ].filter(Boolean);
     lines.push(`  ${(peer.name || '?').padEnd(16)} ${peer.id}  ${flags.join(', ')}`);
+    if (peer.incompatible !== null) lines.push(`    INCOMPATIBLE: ${peer.incompatible}`);
   }
   if (s.addresses.length > 0) {
     lines.push('addresses');

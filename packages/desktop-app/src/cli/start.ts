@@ -11,7 +11,7 @@ import type { ServiceStatus } from '../service/types.js';
 import { CliError, errorLine } from './cli-error.js';
 import { dataDirOf } from './connect.js';
 import { CatchupBar } from './progress.js';
-import type { StartOptions } from './start-options.js';
+import { wireOptionsOf, type StartOptions } from './start-options.js';
 
 export type { StartOptions };
 
@@ -70,6 +70,7 @@ export async function start(o: StartOptions): Promise<void> {
       ...(o.listen !== undefined ? { listen: o.listen } : {}),
       ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
       ...(o.durability !== undefined ? { durability: o.durability } : {}),
+      ...wireOptionsOf(o),
     });
   } catch (err) {
     throw new CliError(errorLine(err, dataDir));
@@ -126,6 +127,11 @@ function watch(service: PeerService): void {
     if (p !== null && p.activeLeader !== last.protocol?.activeLeader && p.activeLeader !== null) {
       const leader = s.peers.find((x) => x.id === p.activeLeader);
       say(`leader: ${leader?.name || p.activeLeader}${leader?.self ? ' (this peer)' : ''}`);
+    }
+    // A peer of a release this one cannot talk to: say who must upgrade, once per sentence.
+    for (const peer of s.peers) {
+      const said = last.peers.find((x) => x.id === peer.id)?.incompatible ?? null;
+      if (peer.incompatible !== null && peer.incompatible !== said) say(peer.incompatible);
     }
     last = s;
   });

@@ -79,6 +79,8 @@ export interface PeerServiceOptions {
   psk?: Uint8Array;
   /** Default timeout of writes and linearizable reads, ms (default 30 000). */
   operationTimeoutMs?: number;
+  /** The Synod wire protocol versions to speak (default: every one this build speaks). */
+  wireVersions?: readonly number[];
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -639,6 +641,7 @@ export class PeerService implements OperationHandlers {
       ...(o.psk !== undefined ? { psk: o.psk } : {}),
       ...(o.durability !== undefined ? { durability: o.durability } : {}),
       ...(o.nativeBinding !== undefined ? { nativeBinding: o.nativeBinding } : {}),
+      ...(o.wireVersions !== undefined ? { transport: { wireVersions: o.wireVersions } } : {}),
     });
     this.peer = peer;
     this.state = 'running';

@@ -47,6 +47,13 @@ export interface PeerView {
   /** When a frame last arrived from it, ms since the epoch. */
   readonly lastSeen: number | null;
   readonly rttMs: number | null;
+  /** The wire protocol version spoken with it (null: this peer itself, or no link yet). */
+  readonly protocol: number | null;
+  /**
+   * Set when it and this peer share no protocol version, saying who must upgrade ("bob runs
+   * protocol 1, this peer 2: bob must upgrade"): it cannot be reached until then.
+   */
+  readonly incompatible: string | null;
 }
 
 /** The protocol as the PMMC slides draw it: acceptor, leader and replica state of this peer. */
