@@ -157,7 +157,7 @@ try {
   log(`busy, 1 log: ${fmt(one.perSec)}/s (load ${one.load1})`);
 
   // The busy logs, then the rest, idle.
-  // Two at a time: a host serves at most 2 join streams from one peer at once (join protocol).
+  // Two logs made at a time (each: a create and two joins).
   const batch = 2;
   /** @type {Awaited<ReturnType<typeof busy>> | undefined} */
   let many;

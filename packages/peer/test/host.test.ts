@@ -153,4 +153,16 @@ describe('PeerHost', () => {
       'release-1-log',
     ]);
   });
+
+  it('joins several logs of one host at once', async () => {
+    const [a, b] = [await host('many-a'), await host('many-b')];
+    const logs = await Promise.all(
+      [1, 2, 3, 4].map((i) => a.createLog({ ...LOG, logName: `l${i}`, stateMachine: counter() })),
+    );
+    const invites = await Promise.all(logs.map(async (l) => (await l.invite()).text));
+    const joined = await Promise.all(
+      invites.map((invite) => b.joinLog({ ...LOG, invite, stateMachine: counter() })),
+    );
+    expect(joined.map((j) => j.logId).sort()).toEqual(logs.map((l) => l.logId).sort());
+  });
 });

@@ -81,6 +81,13 @@ export interface DiscoveredPeer {
  */
 const MAX_LOG_STREAMS = 2048;
 
+/**
+ * How many join streams one peer may have open to this host at once: one per log it joins here
+ * at the same time (an app joining several invites of one host). Strangers are bounded apart
+ * (maxStrangers), and each stream by the join protocol's own limits (join.ts).
+ */
+const MAX_JOIN_STREAMS = 16;
+
 /** A stream must name its log this soon, or it is reset. */
 const HEADER_TIMEOUT_MS = 10_000;
 
@@ -259,7 +266,7 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
           serviceOf: (logId) => this.logs.get(logId)?.joinService,
           joinInProgress: (peer, active) => this.joinInProgress(peer, active),
         }),
-      { maxInboundStreams: 2 },
+      { maxInboundStreams: MAX_JOIN_STREAMS },
     );
     this.detach.push(() => node.unhandle(JOIN_PROTOCOL));
     await node.handle(
