@@ -7,9 +7,9 @@
  * checker), two N+1 peers speak 3 and mixed pairs 2, and the old release skips what it does not
  * know without counting a single bad frame.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { run } from './helpers/child.js';
 
 const RUN = fileURLToPath(new URL('./chaos/rolling-upgrade.mjs', import.meta.url));
 
@@ -22,21 +22,10 @@ interface Summary {
   violations?: { kind: string; detail: string }[];
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('rolling upgrade', () => {
   it('3 peers go from release N to N+1 and back one by one under writes: nothing lost, linearizable', async () => {
     const seed = 1 + (Date.now() % 100_000);
-    const r = await run(['--seed', String(seed)]);
+    const r = await run(process.execPath, [RUN, '--seed', String(seed)], { timeoutMs: 170_000 });
     const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Summary;
     const context = `seed ${seed}; replay: node test/chaos/rolling-upgrade.mjs --seed ${seed}\n${r.stdout}\n${r.stderr.slice(-20_000)}`;
     expect(summary.error, context).toBeUndefined();

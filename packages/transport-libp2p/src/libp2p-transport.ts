@@ -93,15 +93,7 @@ function hostOptionsOf(o: Libp2pTransportOptions): TransportHostOptions {
 export async function createLibp2pTransport(
   options: Libp2pTransportOptions,
 ): Promise<Libp2pTransport> {
-  const host = await createTransportHost(hostOptionsOf(options));
-  try {
-    const transport = await host.openLog(options);
-    transport.ownsHost = true;
-    return transport;
-  } catch (err) {
-    await host.stop().catch(() => undefined);
-    throw err;
-  }
+  return openOwnLog(await createTransportHost(hostOptionsOf(options)), options);
 }
 
 /** The options of attachLibp2pTransport: what belongs to the node (listen, mDNS…) is the app's. */
@@ -119,7 +111,14 @@ export async function attachLibp2pTransport(
   components: Libp2pHostComponents,
   options: AttachLibp2pTransportOptions,
 ): Promise<Libp2pTransport<Libp2pHost>> {
-  const host = await attachTransportHost(components, hostOptionsOf(options));
+  return openOwnLog(await attachTransportHost(components, hostOptionsOf(options)), options);
+}
+
+/** Open the one log of a host made for it: stopping the log stops the host. */
+async function openOwnLog<Host extends Libp2pHost>(
+  host: TransportHost<Host>,
+  options: LogTransportOptions,
+): Promise<Libp2pTransport<Host>> {
   try {
     const transport = await host.openLog(options);
     transport.ownsHost = true;
