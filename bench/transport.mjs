@@ -2,9 +2,13 @@
 // Transport benchmark (issues 5 and 14): what a message costs on Synod's libp2p transport next to
 // a raw node:net connection carrying the same frames with the same codec, and next to a stock
 // js-libp2p stream (TCP + @chainsafe Noise + @chainsafe yamux, the same frames, no Synod code),
-// all measured in the same run, every peer in its own process, on 127.0.0.1:
+// and next to the same bare libp2p stream over Synod's link components (src/link: its Noise
+// records and yamux, none of the transport above them: what the link costs, apart from gating,
+// peer bookkeeping and queues), all measured in the same run, every peer in its own process, on
+// 127.0.0.1:
 //
-// - RTT: one 100-byte request, echoed; p50 and p99 of sequential round trips.
+// - RTT: one 100-byte request, echoed; p50 and p99 of sequential round trips, and the CPU time
+//   per round trip of both processes (what of the latency is computing rather than waiting).
 // - First of two replies: one process sends a request to two others and waits for the first
 //   answer (what a leader waits for from a majority of three); then for the second, before the
 //   next round.
@@ -20,6 +24,7 @@
 // update per frame (the receiver writes at most once per 10 frames).
 //
 //   npm run bench -- transport [--runs 3] [--rtt-samples 2000] [--messages 20000]
+//                              [--batched-messages 200000] [--kinds raw,stock,link,synod]
 //
 // Needs the packages built (npm run build). Writes bench/results/transport-<date>.json and
 // appends a section to bench/REPORT.md.
@@ -39,6 +44,8 @@ import {
   decodeFrameBody,
   encodeMessages,
   FrameDecoder,
+  noiseRecords,
+  yamuxMuxer,
 } from '@synod/transport-libp2p';
 import { createLibp2p } from 'libp2p';
 import {
@@ -60,13 +67,17 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '3' },
     'rtt-samples': { type: 'string', default: '2000' },
     messages: { type: 'string', default: '20000' },
-    kinds: { type: 'string', default: 'raw,stock,synod' },
+    // Sent 100 per send, 20,000 took 0.1-0.2 s: too short a window at a load of 15-20 (raw's
+    // own figure moved 2.5x between runs).
+    'batched-messages': { type: 'string', default: '200000' },
+    kinds: { type: 'string', default: 'raw,stock,link,synod' },
     peer: { type: 'string' },
   },
 });
 const RUNS = Number(opts.runs);
 const RTT_SAMPLES = Number(opts['rtt-samples']);
 const MESSAGES = Number(opts.messages);
+const BATCHED_MESSAGES = Number(opts['batched-messages']);
 const KINDS = opts.kinds.split(',');
 const PAYLOAD = 100;
 const BATCH = 100;
@@ -80,7 +91,7 @@ const payload = new Uint8Array(PAYLOAD).fill(0x5a);
  * @typedef {(messages: readonly Message[]) => void} Handler
  * @typedef {{ send(messages: Message[]): boolean, onMessages(h: Handler): void }} End
  * @typedef {{ count: number, cpuUs: number, writes: number }} Stats
- * @typedef {{ address: string, id: string, stats(): Promise<Stats>, stop(): Promise<void> }} Remote
+ * @typedef {{ address: string, id: string, stats(): Promise<Stats>, arrived(n: number): Promise<Stats>, stop(): Promise<void> }} Remote
  */
 
 // ------------------------------------------------------------------ counting socket writes
@@ -134,11 +145,24 @@ function receiver(reply) {
   let count = 0;
   /** @type {Handler} */
   const handle = (messages) => {
-    if (messages[0]?.type === 'request') reply([...messages]);
-    else count += messages.length;
+    if (messages[0]?.type === 'request') {
+      reply([...messages]);
+      return;
+    }
+    count += messages.length;
+    if (count >= arrival.target) {
+      arrival.target = Infinity;
+      arrival.reached();
+    }
   };
   return { handle, count: () => count };
 }
+
+/**
+ * In a remote peer: the decision count at which to tell the parent (so that it need not poll,
+ * which would cost both processes CPU while it waits).
+ */
+const arrival = { target: Infinity, reached: () => undefined };
 
 /**
  * Frames over a byte pipe with Synod's codec: `write` sends bytes; returns the End and the
@@ -190,14 +214,18 @@ function streamEnd(stream) {
   return end;
 }
 
-/** A libp2p node with the stock components (what js-libp2p users get). @param {import('@libp2p/interface').PrivateKey} privateKey */
-function stockNode(privateKey) {
+/**
+ * A bare libp2p node: with the stock components (`stock`, what js-libp2p users get) or with
+ * Synod's link components in their place (`link`).
+ * @param {'stock' | 'link'} kind @param {import('@libp2p/interface').PrivateKey} privateKey
+ */
+function bareNode(kind, privateKey) {
   return createLibp2p({
     privateKey,
     addresses: { listen: LOOPBACK },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    connectionEncrypters: [kind === 'link' ? noiseRecords() : noise()],
+    streamMuxers: [kind === 'link' ? yamuxMuxer() : yamux()],
     connectionMonitor: { enabled: false },
   });
 }
@@ -226,8 +254,8 @@ async function startRemote(kind, key, members) {
       close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
     };
   }
-  if (kind === 'stock') {
-    const node = await stockNode(key);
+  if (kind === 'stock' || kind === 'link') {
+    const node = await bareNode(kind, key);
     /** @type {ReturnType<typeof receiver> | undefined} */
     let r;
     await node.handle(ECHO_PROTOCOL, (stream) => {
@@ -258,10 +286,15 @@ async function runChild() {
   const key = privateKeyFromProtobuf(Buffer.from(process.env.BENCH_KEY ?? '', 'hex'));
   const members = (process.env.BENCH_MEMBERS ?? '').split(',');
   const b = await startRemote(String(opts.peer), key, members);
+  const report = () =>
+    process.send?.({ stats: { count: b.count(), cpuUs: cpuUs(), writes: socketWrites } });
   process.on('message', (/** @type {unknown} */ m) => {
-    if (m === 'stats')
-      process.send?.({ stats: { count: b.count(), cpuUs: cpuUs(), writes: socketWrites } });
+    if (m === 'stats') report();
     if (m === 'stop') void b.close().then(() => process.exit(0));
+    if (typeof m === 'object' && m !== null && 'expect' in m) {
+      arrival.target = b.count() + Number(m.expect);
+      arrival.reached = () => void report();
+    }
   });
   process.send?.({ address: b.address });
 }
@@ -293,6 +326,12 @@ async function spawnRemote(kind, key, members) {
     stats: async () => {
       const answer = next();
       child.send('stats');
+      return /** @type {Stats} */ ((await answer).stats);
+    },
+    // Resolves once `n` more decisions have arrived, with the stats at that moment.
+    arrived: async (n) => {
+      const answer = next();
+      child.send({ expect: n });
       return /** @type {Stats} */ ((await answer).stats);
     },
     stop: async () => {
@@ -336,8 +375,8 @@ async function setUp(kind) {
       },
     };
   }
-  if (kind === 'stock') {
-    const node = await stockNode(keys[0]);
+  if (kind === 'stock' || kind === 'link') {
+    const node = await bareNode(kind, keys[0]);
     const streams = await Promise.all(
       remotes.map((r) => node.dialProtocol(multiaddr(r.address), ECHO_PROTOCOL)),
     );
@@ -381,10 +420,12 @@ async function setUp(kind) {
 
 /**
  * Sequential round trips of one request to each of `ends`, waiting for the first answer (RTT:
- * one end; first of two: two ends, then also for the second before the next round).
- * @param {End[]} ends
+ * one end; first of two: two ends, then also for the second before the next round). Also the
+ * CPU time per round trip of this process and of the `remotes` (user + system): next to the
+ * latency, it tells time spent computing from time spent waiting (wake-ups, scheduling).
+ * @param {End[]} ends @param {Remote[]} remotes
  */
-async function roundTrips(ends) {
+async function roundTrips(ends, remotes) {
   let got = 0;
   /** @type {() => void} */
   let wake = () => undefined;
@@ -406,7 +447,14 @@ async function roundTrips(ends) {
   const samples = [];
   const warmup = Math.min(300, RTT_SAMPLES);
   let expected = 0;
+  /** @type {Stats[]} */
+  let before = [];
+  let c0 = 0;
   for (let i = 0; i < warmup + RTT_SAMPLES; i++) {
+    if (i === warmup) {
+      before = await Promise.all(remotes.map((r) => r.stats()));
+      c0 = cpuUs();
+    }
     const t0 = performance.now();
     const base = expected;
     for (const e of ends) {
@@ -417,36 +465,37 @@ async function roundTrips(ends) {
     if (i >= warmup) samples.push(performance.now() - t0);
     await until(expected);
   }
-  return latencySummary(samples);
+  const cpuA = cpuUs() - c0;
+  const after = await Promise.all(remotes.map((r) => r.stats()));
+  const cpuRemotes = after.reduce((sum, s, i) => sum + s.cpuUs - (before[i]?.cpuUs ?? 0), 0);
+  return { ...latencySummary(samples), cpuUsPerRoundTrip: (cpuA + cpuRemotes) / RTT_SAMPLES };
 }
 
 /**
- * MESSAGES decisions to B, `perSend` per send and one send per turn of the event loop; CPU of A
+ * `total` decisions to B, `perSend` per send and one send per turn of the event loop; CPU of A
  * and B, socket writes of A and B, until B counted them all.
- * @param {End} b @param {Remote} remote @param {number} perSend
+ * @param {End} b @param {Remote} remote @param {number} total @param {number} perSend
  */
-async function stream(b, remote, perSend) {
+async function stream(b, remote, total, perSend) {
   const before = await remote.stats();
+  const done = remote.arrived(total);
   const w0 = socketWrites;
   const c0 = cpuUs();
   const t0 = performance.now();
   let sent = 0;
   let sends = 0;
-  while (sent < MESSAGES) {
+  while (sent < total) {
     if (!b.send(batch('decision', perSend, sent))) throw new Error('send refused');
     sent += perSend;
     sends++;
     await tick();
   }
   const sentWrites = socketWrites - w0;
-  let after = await remote.stats();
-  while (after.count - before.count < sent) {
-    await sleep(2);
-    after = await remote.stats();
-  }
+  const after = await done;
   const seconds = (performance.now() - t0) / 1000;
   const cpuA = cpuUs() - c0;
   const cpuB = after.cpuUs - before.cpuUs;
+  if (after.count - before.count < sent) throw new Error('not every message arrived');
   return {
     messages: sent,
     frames: sends,
@@ -464,6 +513,8 @@ async function stream(b, remote, perSend) {
 const METRICS = /** @type {const} */ ([
   'rttP50',
   'rttP99',
+  'rttMean',
+  'rttCpu',
   'firstOfTwoP50',
   'firstOfTwoP99',
   'cpuOne',
@@ -480,7 +531,7 @@ async function runParent() {
   const machine = machineInfo();
   log(
     `transport bench: ${RUNS} runs of ${KINDS.join(', ')}; ${RTT_SAMPLES} round trips; ` +
-      `${MESSAGES} messages of ${PAYLOAD} B one by one and ${BATCH} per send`,
+      `${MESSAGES} messages of ${PAYLOAD} B one by one, ${BATCHED_MESSAGES} ${BATCH} per send`,
   );
   /** @type {Record<string, Record<string, number[]>>} */
   const acc = {};
@@ -497,26 +548,28 @@ async function runParent() {
         l[metric]?.push(loadavg()[0]);
       };
       const s = await setUp(kind);
-      const rtt = await roundTrips([s.b]);
+      const rtt = await roundTrips([s.b], [/** @type {Remote} */ (s.remotes[0])]);
       put('rttP50', rtt.p50);
       put('rttP99', rtt.p99);
-      const two = await roundTrips([s.b, s.c]);
+      put('rttMean', rtt.mean);
+      put('rttCpu', rtt.cpuUsPerRoundTrip);
+      const two = await roundTrips([s.b, s.c], s.remotes);
       put('firstOfTwoP50', two.p50);
       put('firstOfTwoP99', two.p99);
       const remote = /** @type {Remote} */ (s.remotes[0]);
-      const one = await stream(s.b, remote, 1);
+      const one = await stream(s.b, remote, MESSAGES, 1);
       put('cpuOne', one.cpuUsPerMessage);
       put('rateOne', one.messagesPerSec);
       put('writesOne', one.writesPerFrame);
       put('receiverWritesOne', one.receiverWritesPerFrame);
-      const many = await stream(s.b, remote, BATCH);
+      const many = await stream(s.b, remote, BATCHED_MESSAGES, BATCH);
       put('cpuBatch', many.cpuUsPerMessage);
       put('rateBatch', many.messagesPerSec);
       put('writesBatch', many.writesPerFrame);
       put('receiverWritesBatch', many.receiverWritesPerFrame);
       await s.close();
       log(
-        `run ${run + 1} ${kind.padEnd(5)} RTT p50 ${fmt(rtt.p50)} ms; first of two p50 ${fmt(two.p50)} ms; ` +
+        `run ${run + 1} ${kind.padEnd(5)} RTT p50 ${fmt(rtt.p50)} ms (CPU ${fmt(rtt.cpuUsPerRoundTrip)} µs); first of two p50 ${fmt(two.p50)} ms; ` +
           `CPU/msg one by one ${fmt(one.cpuUsPerMessage)} µs (${fmt(one.writesPerFrame)} writes/frame, ` +
           `receiver ${fmt(one.receiverWritesPerFrame)}), ${BATCH}/send ${fmt(many.cpuUsPerMessage)} µs ` +
           `(${fmt(many.writesPerFrame)} writes/frame); load ${loadavg()[0].toFixed(1)}`,
@@ -569,6 +622,7 @@ async function runParent() {
       runs: RUNS,
       rttSamples: RTT_SAMPLES,
       messages: MESSAGES,
+      batchedMessages: BATCHED_MESSAGES,
       payload: PAYLOAD,
       batch: BATCH,
     },
@@ -579,6 +633,7 @@ async function runParent() {
   const names = {
     raw: 'raw node:net, Synod frames',
     stock: 'stock js-libp2p stream (TCP, @chainsafe Noise, yamux)',
+    link: "bare libp2p stream over Synod's link (src/link)",
     synod: 'Synod libp2p transport',
   };
   /** @param {string} kind @param {string} metric @param {(x: number) => string} [f] */
@@ -597,21 +652,27 @@ async function runParent() {
     machineLine(machine),
     versionsLine(machine),
     '',
-    `Method: ${RUNS} runs alternating three transports carrying the same Synod frames, every peer`,
-    'in its own process on 127.0.0.1: a raw node:net connection; a stock js-libp2p stream (TCP,',
-    "@chainsafe/libp2p-noise, @chainsafe/libp2p-yamux: libp2p's defaults, no Synod code); and",
-    `Synod's transport (its Noise records and yamux, src/link/). RTT: ${RTT_SAMPLES} sequential`,
-    `round trips of a ${PAYLOAD}-byte request. First of two: the request to two peers, timed to the`,
-    'first answer. CPU per message: sender + receiver CPU (user + system) over',
-    `${MESSAGES} decisions of ${PAYLOAD} B, sent one by one (one send per turn of the event loop)`,
-    `or ${BATCH} per send. Socket writes: TCP writes of both processes per flushed frame (of the`,
-    'receiver alone: window updates). Figures: median (min–max) over the runs, [load average].',
+    `Method: ${RUNS} runs alternating the transports (${KINDS.join(', ')}) carrying the same Synod`,
+    'frames, every peer in its own process on 127.0.0.1: a raw node:net connection; a stock',
+    'js-libp2p stream (TCP, @chainsafe/libp2p-noise, @chainsafe/libp2p-yamux: the defaults, no',
+    "Synod code); the same bare libp2p stream over Synod's link components (src/link/: its Noise",
+    "records and yamux, nothing above them); and Synod's transport (the link plus gating, peer",
+    `bookkeeping, queues). RTT: ${RTT_SAMPLES} sequential round trips of a ${PAYLOAD}-byte request,`,
+    'and the CPU time they took in both processes, per round trip.',
+    'First of two: the request to two peers, timed to the first answer. CPU per message: sender +',
+    `receiver CPU (user + system) over ${MESSAGES} decisions of ${PAYLOAD} B sent one by one (one`,
+    `send per turn of the event loop), and over ${BATCHED_MESSAGES} sent ${BATCH} per send. Socket`,
+    'writes: TCP writes of both',
+    'processes per flushed frame (of the receiver alone: window updates). Figures: median',
+    '(min–max) over the runs, [load average].',
     '',
     ...table(
       ['', ...KINDS.map((k) => names[/** @type {'raw'} */ (k)] ?? k)],
       [
         ['RTT p50, ms', ...KINDS.map((k) => cell(k, 'rttP50'))],
         ['RTT p99, ms', ...KINDS.map((k) => cell(k, 'rttP99'))],
+        ['RTT mean, ms', ...KINDS.map((k) => cell(k, 'rttMean'))],
+        ['CPU µs per round trip (both ends)', ...KINDS.map((k) => cell(k, 'rttCpu'))],
         ['first of two p50, ms', ...KINDS.map((k) => cell(k, 'firstOfTwoP50'))],
         ['first of two p99, ms', ...KINDS.map((k) => cell(k, 'firstOfTwoP99'))],
         ['CPU µs/message, one by one', ...KINDS.map((k) => cell(k, 'cpuOne'))],
@@ -636,6 +697,7 @@ async function runParent() {
     goalLine(goals.cpuBatched, `CPU per message, ${BATCH} per send, <= 1.5x raw`),
     goalLine(goals.writesPerFrame, 'socket writes per flushed frame <= 1.2'),
     goalLine(goals.receiverWritesPerFrame, 'no window update per frame (receiver writes/frame)'),
+    '',
     `Raw data: bench/results/${file}.`,
   ]);
   console.log(JSON.stringify(goals));

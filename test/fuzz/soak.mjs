@@ -138,15 +138,20 @@ const value = fc.oneof(
 function messageArbs(num, slot, config, leader, bytes) {
   const ballot = fc.record({ round: num, leader });
   const pvalue = fc.record({ config, ballot, slot, value: bytes });
+  // Store stamps (amnesia detection) are optional: absent on probes and from older peers.
+  const stamp = fc.record({ run: num, start: num, seq: num });
+  /** @param {Record<string, fc.Arbitrary<unknown>>} model */
+  const stamped = (model) =>
+    fc.record({ ...model, store: stamp }, { requiredKeys: Object.keys(model) });
   return {
-    p1a: fc.record({
+    p1a: stamped({
       type: fc.constant('p1a'),
       config,
       ballot,
       fromSlot: slot,
       probe: fc.boolean(),
     }),
-    p1b: fc.record({
+    p1b: stamped({
       type: fc.constant('p1b'),
       config,
       ballot,
@@ -154,19 +159,29 @@ function messageArbs(num, slot, config, leader, bytes) {
       watermark: slot,
       probe: fc.boolean(),
     }),
-    p2a: fc.record({ type: fc.constant('p2a'), config, ballot, slot, value: bytes }),
-    p2b: fc.record({ type: fc.constant('p2b'), config, ballot, slot, proposal: ballot }),
-    decision: fc.record({ type: fc.constant('decision'), slot, value: bytes }),
-    request: fc.record({ type: fc.constant('request'), commands: bytes, hops: fc.nat({ max: 5 }) }),
-    heartbeat: fc.record({
-      type: fc.constant('heartbeat'),
-      config,
-      ballot,
-      seq: num,
-      slotOut: slot,
-      snapshotSlot: slot,
-    }),
-    heartbeatAck: fc.record({
+    p2a: stamped({ type: fc.constant('p2a'), config, ballot, slot, value: bytes }),
+    p2b: stamped({ type: fc.constant('p2b'), config, ballot, slot, proposal: ballot }),
+    // A decision carries its value, or names the voted pvalue by its ballot (voters have it).
+    decision: fc.oneof(
+      fc.record({ type: fc.constant('decision'), slot, value: bytes }),
+      fc.record({ type: fc.constant('decision'), slot, ballot }),
+    ),
+    request: stamped({ type: fc.constant('request'), commands: bytes, hops: fc.nat({ max: 5 }) }),
+    heartbeat: fc.record(
+      {
+        type: fc.constant('heartbeat'),
+        config,
+        ballot,
+        seq: num,
+        slotOut: slot,
+        snapshotSlot: slot,
+        stores: fc.array(fc.record({ peer: leader, run: num, start: num, seq: num }), {
+          maxLength: 4,
+        }),
+      },
+      { requiredKeys: ['type', 'config', 'ballot', 'seq', 'slotOut', 'snapshotSlot'] },
+    ),
+    heartbeatAck: stamped({
       type: fc.constant('heartbeatAck'),
       config,
       ballot,
@@ -185,9 +200,19 @@ function messageArbs(num, slot, config, leader, bytes) {
       snapshotSlot: slot,
       offset: num,
     }),
-    catchupDecisions: fc.record({
-      type: fc.constant('catchupDecisions'),
-      decisions: fc.array(fc.record({ slot, value: bytes }), { maxLength: 4 }),
+    catchupDecisions: fc.record(
+      {
+        type: fc.constant('catchupDecisions'),
+        decisions: fc.array(fc.record({ slot, value: bytes }), { maxLength: 4 }),
+        slotOut: slot,
+      },
+      { requiredKeys: ['type', 'decisions'] },
+    ),
+    transfer: fc.record({ type: fc.constant('transfer'), config, ballot, to: leader }),
+    rolledBack: fc.record({
+      type: fc.constant('rolledBack'),
+      why: fc.string({ maxLength: 200 }),
+      store: stamp,
     }),
     snapshotChunk: fc
       .record({ slot, offset: num, data: bytes, extra: fc.nat({ max: 1000 }) })

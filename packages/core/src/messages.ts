@@ -117,11 +117,20 @@ export interface P2b {
   readonly store?: StoreStamp;
 }
 
-/** Commander -> replicas: slot `slot` is decided. */
+/**
+ * Commander -> replicas: slot `slot` is decided. It carries the value, or, to a peer whose
+ * acceptor voted for it, only the ballot of the chosen pvalue: that peer holds the value as its
+ * accepted pvalue (slot, ballot), and must not apply the slot without it (a departure from PMMC,
+ * whose decisions always carry the command: a batch of 40 KB is not sent, decoded and written a
+ * second time).
+ */
 export interface Decision {
   readonly type: 'decision';
   readonly slot: Slot;
-  readonly value: Uint8Array;
+  /** The decided value; absent when `ballot` names it. */
+  readonly value?: Uint8Array;
+  /** The ballot of the chosen pvalue, when `value` is absent. */
+  readonly ballot?: Ballot;
 }
 
 /**
@@ -172,6 +181,20 @@ export interface HeartbeatAck {
   readonly store?: StoreStamp;
 }
 
+/**
+ * Active leader -> every member: "I hand leadership of `config` over to `to`" (leadership
+ * transfer, as Raft's TimeoutNow, §3.10 of Ongaro's thesis). The leader has stopped assigning
+ * slots and stepped down; acceptors stop ignoring P1a for its sake (stickiness), and `to` runs for
+ * office at once, so writes wait a round trip or two rather than an election timeout.
+ */
+export interface Transfer {
+  readonly type: 'transfer';
+  readonly config: ConfigId;
+  /** The ballot of the leader that hands over. */
+  readonly ballot: Ballot;
+  readonly to: PeerId;
+}
+
 /** Replica -> active leader: "at which slot may I serve a linearizable read?" */
 export interface ReadIndexRequest {
   readonly type: 'readIndexReq';
@@ -199,6 +222,12 @@ export interface CatchupRequest {
 export interface CatchupDecisions {
   readonly type: 'catchupDecisions';
   readonly decisions: readonly Decided[];
+  /**
+   * The answering replica has applied every slot below this (absent from older peers): a peer
+   * that leaves learns from it that a remaining replica holds what it must hand over
+   * (handover.ts).
+   */
+  readonly slotOut?: Slot;
 }
 
 /** Answer to a CatchupRequest when the decisions are compacted: one chunk of a snapshot. */
@@ -219,6 +248,11 @@ export interface RolledBack {
   readonly type: 'rolledBack';
   /** The evidence, for the sentence the peer shows its user. */
   readonly why: string;
+  /**
+   * The stamp of the accused run that was judged. The accused acts only on one naming its
+   * current run (a random 32-bit id): a stray, replayed or garbled message cannot stop a peer.
+   */
+  readonly store: StoreStamp;
 }
 
 export type Message =
@@ -230,6 +264,7 @@ export type Message =
   | Request
   | Heartbeat
   | HeartbeatAck
+  | Transfer
   | ReadIndexRequest
   | ReadIndexResponse
   | CatchupRequest

@@ -41,7 +41,6 @@ export class StoreGuard {
   /** The seq given to the last batch, and the seq of the last batch known durable. */
   private assigned = 0;
   private durable = 0;
-  private inflight: number | undefined;
   /** The first batch of this run is durable: from now on its stamps are binding. */
   private started = false;
   private readonly told = new Map<PeerId, number>();
@@ -62,15 +61,17 @@ export class StoreGuard {
   }
 
   /**
-   * Number the batch this turn writes (persist before send: stamps name only durable seqs), and
-   * let it carry what this peer learned of the others' stores, if anything changed: a peer that
-   * restarts must not forget that a store it knew had gone further (it would count the votes of
-   * a restored copy). Never a write of its own for that; at most one every KNOWLEDGE_WRITE_MS.
+   * Number the batch of this run's write `write` (1, 2, 3... in the order they are handed out,
+   * each completing after the ones before it): its seq is `start + write` (persist before send:
+   * stamps name only durable seqs). It also carries what this peer learned of the others' stores,
+   * if anything changed: a peer that restarts must not forget that a store it knew had gone
+   * further (it would count the votes of a restored copy). Never a write of its own for that; at
+   * most one every KNOWLEDGE_WRITE_MS.
    */
-  number(batch: StorageBatch | null): void {
-    if (batch === null) return;
+  number(batch: StorageBatch, write: number): void {
+    if (this.start + write !== this.assigned + 1)
+      throw new Error(`write ${write} numbered out of order (seq ${this.assigned} given last)`);
     batch.seq = ++this.assigned;
-    this.inflight = this.assigned;
     const now = this.ctx.now();
     if (this.runs.changed && now - this.lastSaved >= KNOWLEDGE_WRITE_MS) {
       batch.peerStores = this.runs
@@ -81,11 +82,11 @@ export class StoreGuard {
     }
   }
 
-  /** The last batch numbered is durable. */
-  advance(): void {
-    if (this.inflight === undefined) return;
-    this.durable = this.inflight;
-    this.inflight = undefined;
+  /** This run's writes up to `write` are durable (writes complete in order). */
+  persisted(write: number): void {
+    const seq = this.start + write;
+    if (seq <= this.durable) return;
+    this.durable = seq;
     this.started = true;
   }
 
@@ -94,13 +95,15 @@ export class StoreGuard {
   }
 
   /**
-   * Stamp what leaves. A message sent at once names the seq durable now; one sent after this
-   * turn's write names that write. Nothing is stamped before this run's first write is durable:
-   * a run that crashes before it leaves no stamp, and the next starts from the same seq.
+   * Stamp what leaves. A message sent at once names the seq durable now; one released when this
+   * run's write `afterWrite` completes names that write (with writes in flight, the one it waits
+   * for). Nothing is stamped before this run's first write is durable: a run that crashes before
+   * it leaves no stamp, and the next starts from the same seq.
    */
-  stampAll(envelopes: readonly Envelope[], afterPersist: boolean): Envelope[] {
-    const seq = afterPersist ? this.assigned : this.durable;
-    const binding = afterPersist || this.started;
+  stampAll(envelopes: readonly Envelope[], afterWrite?: number): Envelope[] {
+    if (envelopes.length === 0) return envelopes as Envelope[];
+    const seq = afterWrite !== undefined ? this.start + afterWrite : this.durable;
+    const binding = afterWrite !== undefined || this.started;
     return envelopes.map((e) => {
       const m = e.msg;
       if (binding && isStamped(m)) return { to: e.to, msg: { ...m, store: this.stamp(seq) } };
@@ -124,7 +127,10 @@ export class StoreGuard {
   admit(from: PeerId, m: Message): boolean {
     if (from === this.ctx.id) return true;
     if (m.type === 'rolledBack') {
-      this.foundRolledBack(m.why);
+      // Only a judgement of this very run counts: the accuser saw its stamp, nobody else can
+      // name it but by chance (2^-32); one about an earlier run was settled by that run's end.
+      if (m.store.run === this.run && m.store.start === this.start) this.foundRolledBack(m.why);
+      else this.ctx.trace(`${this.ctx.id} ignores a rolledBack from ${from} about another run`);
       return false;
     }
     if (m.type === 'heartbeat' && m.stores !== undefined) {
@@ -137,7 +143,7 @@ export class StoreGuard {
     if (!isStamped(m) || m.store === undefined) return true;
     const v = this.runs.observe(from, m.store);
     if (v.kind === 'rolled-back') {
-      this.tell(from, v.why);
+      this.tell(from, v.why, m.store);
       return false;
     }
     return v.kind === 'ok';
@@ -159,12 +165,12 @@ export class StoreGuard {
       );
   }
 
-  private tell(peer: PeerId, why: string): void {
+  private tell(peer: PeerId, why: string, store: StoreStamp): void {
     const now = this.ctx.now();
     if (now - (this.told.get(peer) ?? -Infinity) < TELL_AGAIN_MS) return;
     this.told.set(peer, now);
     this.ctx.trace(`${this.ctx.id} finds ${peer} rolled back: ${why}`);
-    this.ctx.send(peer, { type: 'rolledBack', why });
+    this.ctx.send(peer, { type: 'rolledBack', why, store });
   }
 
   private foundRolledBack(why: string): void {

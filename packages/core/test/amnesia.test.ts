@@ -77,6 +77,39 @@ describe('a peer whose store is restored from an older copy', () => {
     expect(c.violations).toEqual([]);
   });
 
+  it("a rolledBack that does not name the receiver's current run changes nothing", () => {
+    // A garbled, replayed or misaddressed accusation (a member's bug, a frame mutated on the
+    // way): acting on it would stop a healthy peer for good.
+    const members = ['p1', 'p2', 'p3'];
+    const c = new SimCluster({ seed: 11, protocol: { window: 4 } });
+    const snap = SimCluster.initialSnapshot({
+      replicas: members,
+      leaders: members,
+      acceptors: members,
+    });
+    for (const id of members) {
+      c.addPeer(id, snap);
+      c.start(id);
+    }
+    c.runFor(2000);
+    for (const id of members) {
+      for (const run of [0, 1, 2 ** 32 - 1]) {
+        c.receive('p2', id, {
+          type: 'rolledBack',
+          why: 'a stray accusation',
+          store: { run, start: 0, seq: 0 },
+        });
+      }
+    }
+    c.invoke('p1', { op: 'append', key: 'k', value: 'still.' });
+    c.runFor(3000);
+    for (const id of members) {
+      expect(c.peer(id).node!.amnesia).toBeNull();
+      expect(c.peer(id).sm!.get('k')).toBe('still.');
+    }
+    expect(c.violations).toEqual([]);
+  });
+
   it('with amnesia-votes, it votes as before and is never found out', () => {
     const c = restoredPeer(['amnesia-votes']);
     expect(c.peer('p3').node!.amnesia).toBeNull();

@@ -35,6 +35,24 @@ describe('simulator', () => {
     }, 600_000);
   }
 
+  // Found by issue 12's final soak (notes/issue-12.md): amnesia runs whose checks or nemesis
+  // were wrong (a ballot reused by a store that went back; a store restored while the peers
+  // that knew of its writes were cut off; a rolled-back id added again), catch-up runs that
+  // settled just after the profile's bound.
+  const soakSeeds = {
+    amnesia: [27000355, 27000412, 30001943, 40008765, 40009983, 40010333],
+    catchup: [40001484, 40004284],
+  } as const;
+  for (const [profile, seeds] of Object.entries(soakSeeds)) {
+    it(`holds every invariant on the soak's seeds of profile ${profile}`, () => {
+      const failed = seeds
+        .map((seed) => runSimulation({ seed, profile: profile as keyof typeof soakSeeds }))
+        .filter((r) => !r.ok)
+        .map((r) => `seed ${r.seed}: ${r.violations[0]}`);
+      expect(failed).toEqual([]);
+    }, 120_000);
+  }
+
   it('replays a seed exactly', () => {
     const a = runSimulation({ seed: 42 });
     const b = runSimulation({ seed: 42 });

@@ -8,7 +8,9 @@
  * Reads are `local` (this replica's state): the view keeps working, and says so, when no
  * majority is reachable. Applied events carry the entries they changed, so the list follows
  * the log without reading it again; it is read whole only on start, on reconnection and when
- * the document was replaced. Writes go out one at a time, in order (writes.ts).
+ * the document was replaced. What arrives is taken at once and drawn paced (paced.ts): at most
+ * every ARRIVALS_MS while a busy log keeps deciding. Writes go out one at a time, in order
+ * (writes.ts).
  */
 import type {
   AppliedOperation,
@@ -28,6 +30,7 @@ import { HeaderView } from './header-view.js';
 import { HistoryView } from './history-view.js';
 import { newEntryForm } from './new-entry.js';
 import { Notices } from './notices.js';
+import { paced } from './paced.js';
 import { PeersView } from './peers-view.js';
 import { PendingView } from './pending-view.js';
 import { ProtocolPanel } from './protocol-view.js';
@@ -36,6 +39,13 @@ import type { Ui } from './ui.js';
 import { WriteQueue } from './writes.js';
 
 type Tab = 'log' | 'protocol';
+
+/**
+ * Arrivals (entries, history, status) are drawn at most this often while they keep coming: a
+ * few times a second is still "at once" to a reader, and each draw costs a frame's style,
+ * layout and paint whatever it changed (paced.ts).
+ */
+const ARRIVALS_MS = 200;
 
 export class App {
   private status: ServiceStatus | null = null;
@@ -61,6 +71,9 @@ export class App {
   private readonly logGrid: HTMLElement;
   private readonly protocolRoot = h('main', { id: 'protocol', class: 'protocol' });
   private ticks = 0;
+  /** What arrived since the last paced draw. */
+  private readonly arrived = { entries: false, history: false, status: false };
+  private readonly arrivals = paced(ARRIVALS_MS, () => this.drawArrivals());
   /** The entries were read whole since the view (or the link, or the document) changed. */
   private loaded = false;
 
@@ -147,12 +160,18 @@ export class App {
   private onApplied(operations: readonly AppliedOperation[]): void {
     // A whole read is under way: its answer may predate these; they are applied again after it.
     this.arrivedWhileReading?.push(...operations);
-    this.apply(operations);
-    void this.history.read();
+    const { changed, renamed } = this.apply(operations);
+    this.arrived.entries ||= changed;
+    this.arrived.status ||= renamed;
+    this.arrived.history = true;
+    this.arrivals.request();
   }
 
-  /** Take decided operations into the entries and the title (older versions are ignored). */
-  private apply(operations: readonly AppliedOperation[]): void {
+  /**
+   * Take decided operations into the entries and the title (older versions are ignored): the
+   * index is current at once (a search typed now finds them); the caller draws.
+   */
+  private apply(operations: readonly AppliedOperation[]): { changed: boolean; renamed: boolean } {
     let changed = false;
     let renamed = false;
     for (const op of operations) {
@@ -162,17 +181,26 @@ export class App {
       }
       if (op.entryView !== null && this.index.upsert(op.entryView)) changed = true;
     }
-    if (changed) {
-      this.list.changed();
+    return { changed, renamed };
+  }
+
+  /** What arrived since the last time, drawn in one frame (paced). */
+  private drawArrivals(): void {
+    const { entries, history, status } = this.arrived;
+    Object.assign(this.arrived, { entries: false, history: false, status: false });
+    if (entries) {
+      this.list.redraw();
       this.editor.sync();
     }
-    if (renamed) this.drawStatus();
+    if (status) this.drawStatus();
+    if (history) void this.history.read();
   }
 
   private onStatus(s: ServiceStatus): void {
     this.status = s;
     const want = s.state === 'setup' ? 'setup' : 'main';
-    if (want !== this.view) {
+    const viewChanged = want !== this.view;
+    if (viewChanged) {
       this.view = want;
       this.loaded = false;
       this.drawShell();
@@ -184,7 +212,12 @@ export class App {
       this.history.reset();
       void this.refresh();
     }
-    this.drawStatus();
+    if (viewChanged) {
+      this.drawStatus();
+      return;
+    }
+    this.arrived.status = true;
+    this.arrivals.request();
   }
 
   /** Everything that shows the status (and the link to the peer). */
@@ -273,7 +306,7 @@ export class App {
       this.apply(this.arrivedWhileReading.filter((op) => op.slot > list.lastSlot));
       this.loaded = true;
       this.drawStatus();
-      this.list.changed();
+      this.list.redraw();
       this.editor.sync();
     } catch (err) {
       if (!(err instanceof BridgeError && err.code === 'not-initialized')) {

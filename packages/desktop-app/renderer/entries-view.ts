@@ -6,7 +6,8 @@
  * so a keystroke filters (the previous matches, when one more letter was typed) and draws the
  * few dozen rows in view: bounded work, whatever the size of the log.
  *
- * Entries arriving (applied events) redraw at most once per frame; typing redraws at once.
+ * Entries arriving (applied events) are drawn by the app, paced (paced.ts); typing redraws at
+ * once.
  *
  * Keyboard: the list is one tab stop (a listbox); arrow keys, Home/End and Page Up/Down move
  * the active row, Enter opens it. Export: the entries as Markdown or JSON, downloaded as a file.
@@ -55,11 +56,11 @@ export class EntriesView {
       placeholder: 'Search titles and text',
       'aria-label': 'Search entries',
     });
-    this.search.addEventListener('input', () => this.update());
+    this.search.addEventListener('input', () => this.redraw());
     const deleted = h('input', { type: 'checkbox', 'data-testid': 'show-deleted' });
     deleted.addEventListener('change', () => {
       this.showDeleted = deleted.checked;
-      this.update();
+      this.redraw();
     });
     this.spacer = h('div', { class: 'entries-spacer' });
     this.viewport = h(
@@ -110,7 +111,7 @@ export class EntriesView {
     if (this.frame !== undefined) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = undefined;
-      this.update();
+      this.redraw();
     });
   }
 
@@ -132,7 +133,8 @@ export class EntriesView {
     return this.search.value;
   }
 
-  private update(): void {
+  /** Filter and draw now (a keystroke; the app's paced arrivals). */
+  redraw(): void {
     if (this.frame !== undefined) {
       cancelAnimationFrame(this.frame);
       this.frame = undefined;

@@ -57,7 +57,10 @@ export interface Peer<
    * each request (the desktop app asks its user); undefined stops taking them.
    */
   onInviteRequest(handler: InviteRequestHandler | undefined): void;
-  /** Remove this peer from the log; resolves once the configuration without it governs. */
+  /**
+   * Remove this peer from the log; resolves once the configuration without it governs and a
+   * replica that stays has applied every slot before it (then it may stop).
+   */
   leave(): Promise<void>;
   /**
    * Stop the node; pending operations fail with StoppedError; the store is closed. The host

@@ -72,7 +72,19 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     },
     { requiredKeys: ['type', 'config', 'ballot', 'slot', 'proposal'] },
   ),
-  decision: fc.record({ type: fc.constant('decision'), slot: uint, value: bytes }),
+  // A decision carries its value, or names the voted pvalue's ballot (to a peer whose acceptor
+  // voted for it), or both; never neither (the schema's check).
+  decision: fc
+    .record(
+      {
+        type: fc.constant('decision' as const),
+        slot: uint,
+        value: fc.uint8Array({ maxLength: 300 }),
+        ballot,
+      },
+      { requiredKeys: ['type', 'slot'] },
+    )
+    .filter((d) => d.value !== undefined || d.ballot !== undefined),
   request: fc.record(
     { type: fc.constant('request' as const), commands: bytes, hops: uint, store },
     { requiredKeys: ['type', 'commands', 'hops'] },
@@ -100,6 +112,7 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     },
     { requiredKeys: ['type', 'config', 'ballot', 'seq', 'slotOut'] },
   ),
+  transfer: fc.record({ type: fc.constant('transfer' as const), config: uint, ballot, to: leader }),
   readIndexReq: fc.record({ type: fc.constant('readIndexReq'), id: uint }),
   readIndexResp: fc.record({
     type: fc.constant('readIndexResp'),
@@ -112,10 +125,14 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     snapshotSlot: uint,
     offset: uint,
   }),
-  catchupDecisions: fc.record({
-    type: fc.constant('catchupDecisions'),
-    decisions: fc.array(decided, { maxLength: 4 }),
-  }),
+  catchupDecisions: fc.record(
+    {
+      type: fc.constant('catchupDecisions' as const),
+      decisions: fc.array(decided, { maxLength: 4 }),
+      slotOut: uint,
+    },
+    { requiredKeys: ['type', 'decisions'] },
+  ),
   // A chunk lies within its snapshot: offset + data.length <= total, and total is a safe
   // integer (the encoder refuses anything else). Built from total down, so it holds by
   // construction for every generated value (seed 598851949 once made total 2^53).
@@ -134,6 +151,7 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
   rolledBack: fc.record({
     type: fc.constant('rolledBack'),
     why: fc.string({ unit: 'grapheme', maxLength: 200 }),
+    store,
   }),
 };
 

@@ -15,7 +15,15 @@ import { LOOPBACK, loopbackTransport, sleep, waitFor } from './helpers.js';
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
 
+/**
+ * Live heap and ArrayBuffer bytes. gc() twice: a full GC frees unreachable ArrayBuffers' memory
+ * on a background thread, and process.memoryUsage().arrayBuffers counts them until that sweep
+ * ends; the next GC first waits for it. With one gc(), a loaded machine (the sweeper thread not
+ * yet run) counted 35-40 MB of the refused sends' frames here (each refused send is encoded
+ * first, 100 KB), garbage since the loop.
+ */
 function memory(): number {
+  gc();
   gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;

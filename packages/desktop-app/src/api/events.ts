@@ -36,7 +36,8 @@ export function serveEvents(
     if (res.writableLength > MAX_BUFFERED) res.destroy();
   };
   send({ type: 'status', status: service.status() });
-  const unsubscribe = service.subscribe(send);
+  // A client following the events is a UI: it shows invite requests to its user.
+  const unsubscribe = service.subscribe(send, { answersInviteRequests: true });
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
   const done = (): void => {
     unsubscribe();

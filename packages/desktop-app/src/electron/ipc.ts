@@ -53,7 +53,10 @@ export function senderProblem(sender: IpcSender): string | undefined {
 
 /** What the main process serves: the peer service (one method per operation) and its events. */
 export type IpcPeer = OperationHandlers & {
-  subscribe(listener: (event: BridgeEvent) => void): () => void;
+  subscribe(
+    listener: (event: BridgeEvent) => void,
+    options: { readonly answersInviteRequests: boolean },
+  ): () => void;
 };
 
 export interface IpcDispatcherOptions {
@@ -137,9 +140,13 @@ export class IpcDispatcher {
   /** Listen to the peer only while some window wants its events. */
   private sync(): void {
     if (this.subscribers.size > 0 && this.unsubscribe === undefined) {
-      this.unsubscribe = this.o.peer.subscribe((event) => {
-        for (const id of this.subscribers) this.o.send(id, event);
-      });
+      // The app's windows show invite requests to the user.
+      this.unsubscribe = this.o.peer.subscribe(
+        (event) => {
+          for (const id of this.subscribers) this.o.send(id, event);
+        },
+        { answersInviteRequests: true },
+      );
     } else if (this.subscribers.size === 0 && this.unsubscribe !== undefined) {
       this.unsubscribe();
       this.unsubscribe = undefined;

@@ -91,6 +91,11 @@ const STATUS_COALESCE_MS = 50;
 
 type Listener = (event: ServiceEvent) => void;
 
+export interface SubscribeOptions {
+  /** The listener shows invite requests to a person who can answer them (a UI). */
+  readonly answersInviteRequests?: boolean;
+}
+
 function defaultName(): string {
   return hostname().slice(0, MAX_NAME) || 'peer';
 }
@@ -101,6 +106,8 @@ export class PeerService implements OperationHandlers {
   private readonly directory: PeerDirectory;
   private myName: string;
   private readonly listeners = new Set<Listener>();
+  /** The listeners that show invite requests to a person who can answer them (a UI). */
+  private readonly answerers = new Set<Listener>();
   private unsubscribe: (() => void)[] = [];
   private transition: Promise<unknown> = Promise.resolve();
   private heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -266,6 +273,7 @@ export class PeerService implements OperationHandlers {
       this.state = 'stopped';
       this.emitStatus();
       this.listeners.clear();
+      this.answerers.clear();
     });
   }
 
@@ -451,12 +459,19 @@ export class PeerService implements OperationHandlers {
     };
   }
 
-  /** Events: applied operations (batched per turn), status changes, resets. Returns unsubscribe. */
-  subscribe(listener: Listener): () => void {
+  /**
+   * Events: applied operations (batched per turn), status changes, resets. Returns unsubscribe.
+   * A UI says `answersInviteRequests`: only while one follows does this member take invite
+   * requests, and so let strangers connect to ask (`synod start`'s own report of the events
+   * answers nothing: with it alone, a member with no invite out lets no stranger connect).
+   */
+  subscribe(listener: Listener, options: SubscribeOptions = {}): () => void {
     this.listeners.add(listener);
+    if (options.answersInviteRequests === true) this.answerers.add(listener);
     this.takeInviteRequests();
     return () => {
       this.listeners.delete(listener);
+      this.answerers.delete(listener);
       this.takeInviteRequests();
     };
   }
@@ -618,7 +633,7 @@ export class PeerService implements OperationHandlers {
   private takeInviteRequests(): void {
     const peer = this.peer;
     if (peer === undefined) return;
-    const someone = this.listeners.size > 0 && this.state === 'running';
+    const someone = this.answerers.size > 0 && this.state === 'running';
     peer.onInviteRequest(someone ? this.inviteRequests.ask : undefined);
     if (!someone) this.inviteRequests.declineAll();
   }

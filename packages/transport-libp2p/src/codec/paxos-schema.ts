@@ -156,10 +156,24 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
     },
     decision: {
       no: 5,
-      schema: body('decision', 'Decision', {
-        slot: field(1, uint64),
-        value: field(2, bytes),
-      }),
+      schema: body(
+        'decision',
+        'Decision',
+        {
+          slot: field(1, uint64),
+          value: optional(2, bytes, 'The decided value; absent when `ballot` names it.'),
+          ballot: optional(
+            3,
+            BallotSchema,
+            'Sent to a peer whose acceptor voted for the chosen pvalue, in place of the value:\n' +
+              "that pvalue's ballot (the peer holds the value as its accepted pvalue).",
+          ),
+        },
+        (m) =>
+          m.value === undefined && m.ballot === undefined
+            ? 'a decision needs a value or a ballot'
+            : undefined,
+      ),
     },
     request: {
       no: 6,
@@ -228,6 +242,11 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
       no: 12,
       schema: body('catchupDecisions', 'CatchupDecisions', {
         decisions: repeated(1, DecidedSchema, MAX_ENTRIES_PER_FRAME),
+        slotOut: optional(
+          2,
+          uint64,
+          'The answering replica has applied every slot below this (absent from older peers).',
+        ),
       }),
     },
     snapshotChunk: {
@@ -250,6 +269,18 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
         why: field(1, string(MAX_REASON_LENGTH), {
           doc: 'To a peer whose store was found rolled back: it must not vote or lead again.',
         }),
+        store: field(2, StoreStampSchema, {
+          required: true,
+          doc: "The judged stamp: acted on only when it names the receiver's current run.",
+        }),
+      }),
+    },
+    transfer: {
+      no: 15,
+      schema: body('transfer', 'Transfer', {
+        config: field(1, uint64),
+        ballot: ballot(2, 'The ballot of the leader that hands over.'),
+        to: field(3, string(MAX_PEER_ID_LENGTH), { doc: 'The peer that runs for office at once.' }),
       }),
     },
   };

@@ -1694,7 +1694,8 @@ export namespace P2b {
 
 export interface Decision {
   slot: number;
-  value: Uint8Array<ArrayBuffer>;
+  value?: Uint8Array<ArrayBuffer>;
+  ballot?: Ballot;
 }
 
 export namespace Decision {
@@ -1713,9 +1714,14 @@ export namespace Decision {
             w.uint64Number(obj.slot);
           }
 
-          if (obj.value != null && obj.value.byteLength > 0) {
+          if (obj.value != null) {
             w.uint32(18);
             w.bytes(obj.value);
+          }
+
+          if (obj.ballot != null) {
+            w.uint32(26);
+            Ballot.codec().encode(obj.ballot, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -1725,7 +1731,6 @@ export namespace Decision {
         (reader, length, opts = {}) => {
           const obj: any = {
             slot: 0,
-            value: uint8ArrayAlloc(0),
           };
 
           const end = length == null ? reader.len : reader.pos + length;
@@ -1740,6 +1745,12 @@ export namespace Decision {
               }
               case 2: {
                 obj.value = reader.bytes();
+                break;
+              }
+              case 3: {
+                obj.ballot = Ballot.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.ballot,
+                });
                 break;
               }
               default: {
@@ -1772,6 +1783,13 @@ export namespace Decision {
                 };
                 break;
               }
+              case 3: {
+                yield* Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
+                  limits: opts.limits?.ballot,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1795,6 +1813,16 @@ export namespace Decision {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface DecisionBallotRoundFieldEvent {
+    field: '$.ballot.round';
+    value: number;
+  }
+
+  export interface DecisionBallotLeaderFieldEvent {
+    field: '$.ballot.leader';
+    value: string;
+  }
+
   export function encode(obj: Partial<Decision>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Decision.codec());
   }
@@ -1809,7 +1837,12 @@ export namespace Decision {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<Decision>,
-  ): Generator<DecisionSlotFieldEvent | DecisionValueFieldEvent> {
+  ): Generator<
+    | DecisionSlotFieldEvent
+    | DecisionValueFieldEvent
+    | DecisionBallotRoundFieldEvent
+    | DecisionBallotLeaderFieldEvent
+  > {
     return streamMessage(buf, Decision.codec(), opts);
   }
 }
@@ -2844,6 +2877,7 @@ export namespace CatchupReq {
 
 export interface CatchupDecisions {
   decisions: Decided[];
+  slotOut?: number;
 }
 
 export namespace CatchupDecisions {
@@ -2862,6 +2896,11 @@ export namespace CatchupDecisions {
               w.uint32(10);
               Decided.codec().encode(value, w);
             }
+          }
+
+          if (obj.slotOut != null) {
+            w.uint32(16);
+            w.uint64Number(obj.slotOut);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -2894,6 +2933,10 @@ export namespace CatchupDecisions {
                     limits: opts.limits?.decisions$,
                   }),
                 );
+                break;
+              }
+              case 2: {
+                obj.slotOut = reader.uint64Number();
                 break;
               }
               default: {
@@ -2941,6 +2984,13 @@ export namespace CatchupDecisions {
 
                 break;
               }
+              case 2: {
+                yield {
+                  field: `${prefix}.slotOut`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -2966,6 +3016,11 @@ export namespace CatchupDecisions {
     index: number;
   }
 
+  export interface CatchupDecisionsSlotOutFieldEvent {
+    field: '$.slotOut';
+    value: number;
+  }
+
   export function encode(obj: Partial<CatchupDecisions>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CatchupDecisions.codec());
   }
@@ -2980,7 +3035,11 @@ export namespace CatchupDecisions {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<CatchupDecisions>,
-  ): Generator<CatchupDecisionsDecisionsSlotFieldEvent | CatchupDecisionsDecisionsValueFieldEvent> {
+  ): Generator<
+    | CatchupDecisionsDecisionsSlotFieldEvent
+    | CatchupDecisionsDecisionsValueFieldEvent
+    | CatchupDecisionsSlotOutFieldEvent
+  > {
     return streamMessage(buf, CatchupDecisions.codec(), opts);
   }
 }
@@ -3160,6 +3219,7 @@ export namespace SnapshotChunk {
 
 export interface RolledBack {
   why: string;
+  store?: StoreStamp;
 }
 
 export namespace RolledBack {
@@ -3176,6 +3236,11 @@ export namespace RolledBack {
           if (obj.why != null && obj.why !== '') {
             w.uint32(10);
             w.string(obj.why);
+          }
+
+          if (obj.store != null) {
+            w.uint32(18);
+            StoreStamp.codec().encode(obj.store, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -3195,6 +3260,12 @@ export namespace RolledBack {
             switch (tag >>> 3) {
               case 1: {
                 obj.why = reader.string();
+                break;
+              }
+              case 2: {
+                obj.store = StoreStamp.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.store,
+                });
                 break;
               }
               default: {
@@ -3220,6 +3291,13 @@ export namespace RolledBack {
                 };
                 break;
               }
+              case 2: {
+                yield* StoreStamp.codec().stream(reader, reader.uint32(), `${prefix}.store`, {
+                  limits: opts.limits?.store,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -3238,6 +3316,21 @@ export namespace RolledBack {
     value: string;
   }
 
+  export interface RolledBackStoreRunFieldEvent {
+    field: '$.store.run';
+    value: number;
+  }
+
+  export interface RolledBackStoreStartFieldEvent {
+    field: '$.store.start';
+    value: number;
+  }
+
+  export interface RolledBackStoreSeqFieldEvent {
+    field: '$.store.seq';
+    value: number;
+  }
+
   export function encode(obj: Partial<RolledBack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RolledBack.codec());
   }
@@ -3252,8 +3345,169 @@ export namespace RolledBack {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<RolledBack>,
-  ): Generator<RolledBackWhyFieldEvent> {
+  ): Generator<
+    | RolledBackWhyFieldEvent
+    | RolledBackStoreRunFieldEvent
+    | RolledBackStoreStartFieldEvent
+    | RolledBackStoreSeqFieldEvent
+  > {
     return streamMessage(buf, RolledBack.codec(), opts);
+  }
+}
+
+export interface Transfer {
+  config: number;
+  ballot?: Ballot;
+  to: string;
+}
+
+export namespace Transfer {
+  let _codec: Codec<Transfer>;
+
+  export const codec = (): Codec<Transfer> => {
+    if (_codec == null) {
+      _codec = message<Transfer>(
+        (obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork();
+          }
+
+          if (obj.config != null && obj.config !== 0) {
+            w.uint32(8);
+            w.uint64Number(obj.config);
+          }
+
+          if (obj.ballot != null) {
+            w.uint32(18);
+            Ballot.codec().encode(obj.ballot, w);
+          }
+
+          if (obj.to != null && obj.to !== '') {
+            w.uint32(26);
+            w.string(obj.to);
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim();
+          }
+        },
+        (reader, length, opts = {}) => {
+          const obj: any = {
+            config: 0,
+            to: '',
+          };
+
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.config = reader.uint64Number();
+                break;
+              }
+              case 2: {
+                obj.ballot = Ballot.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.ballot,
+                });
+                break;
+              }
+              case 3: {
+                obj.to = reader.string();
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+
+          return obj;
+        },
+        function* (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.config`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              case 2: {
+                yield* Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
+                  limits: opts.limits?.ballot,
+                });
+
+                break;
+              }
+              case 3: {
+                yield {
+                  field: `${prefix}.to`,
+                  value: reader.string(),
+                };
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+        },
+      );
+    }
+
+    return _codec;
+  };
+
+  export interface TransferConfigFieldEvent {
+    field: '$.config';
+    value: number;
+  }
+
+  export interface TransferBallotRoundFieldEvent {
+    field: '$.ballot.round';
+    value: number;
+  }
+
+  export interface TransferBallotLeaderFieldEvent {
+    field: '$.ballot.leader';
+    value: string;
+  }
+
+  export interface TransferToFieldEvent {
+    field: '$.to';
+    value: string;
+  }
+
+  export function encode(obj: Partial<Transfer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Transfer.codec());
+  }
+
+  export function decode(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<Transfer>,
+  ): Transfer {
+    return decodeMessage(buf, Transfer.codec(), opts);
+  }
+
+  export function stream(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<Transfer>,
+  ): Generator<
+    | TransferConfigFieldEvent
+    | TransferBallotRoundFieldEvent
+    | TransferBallotLeaderFieldEvent
+    | TransferToFieldEvent
+  > {
+    return streamMessage(buf, Transfer.codec(), opts);
   }
 }
 
@@ -3272,6 +3526,7 @@ export interface Message {
   catchupDecisions?: CatchupDecisions;
   snapshotChunk?: SnapshotChunk;
   rolledBack?: RolledBack;
+  transfer?: Transfer;
 }
 
 export namespace Message {
@@ -3287,7 +3542,25 @@ export namespace Message {
 
           obj = { ...obj };
 
+          if (obj.transfer != null) {
+            obj.rolledBack = undefined;
+            obj.snapshotChunk = undefined;
+            obj.catchupDecisions = undefined;
+            obj.catchupReq = undefined;
+            obj.readIndexResp = undefined;
+            obj.readIndexReq = undefined;
+            obj.heartbeatAck = undefined;
+            obj.heartbeat = undefined;
+            obj.request = undefined;
+            obj.decision = undefined;
+            obj.p2b = undefined;
+            obj.p2a = undefined;
+            obj.p1b = undefined;
+            obj.p1a = undefined;
+          }
+
           if (obj.rolledBack != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -3304,6 +3577,7 @@ export namespace Message {
           }
 
           if (obj.snapshotChunk != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -3320,6 +3594,7 @@ export namespace Message {
           }
 
           if (obj.catchupDecisions != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupReq = undefined;
@@ -3336,6 +3611,7 @@ export namespace Message {
           }
 
           if (obj.catchupReq != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3352,6 +3628,7 @@ export namespace Message {
           }
 
           if (obj.readIndexResp != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3368,6 +3645,7 @@ export namespace Message {
           }
 
           if (obj.readIndexReq != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3384,6 +3662,7 @@ export namespace Message {
           }
 
           if (obj.heartbeatAck != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3400,6 +3679,7 @@ export namespace Message {
           }
 
           if (obj.heartbeat != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3416,6 +3696,7 @@ export namespace Message {
           }
 
           if (obj.request != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3432,6 +3713,7 @@ export namespace Message {
           }
 
           if (obj.decision != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3448,6 +3730,7 @@ export namespace Message {
           }
 
           if (obj.p2b != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3464,6 +3747,7 @@ export namespace Message {
           }
 
           if (obj.p2a != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3480,6 +3764,7 @@ export namespace Message {
           }
 
           if (obj.p1b != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3496,6 +3781,7 @@ export namespace Message {
           }
 
           if (obj.p1a != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3579,6 +3865,11 @@ export namespace Message {
           if (obj.rolledBack != null) {
             w.uint32(114);
             RolledBack.codec().encode(obj.rolledBack, w);
+          }
+
+          if (obj.transfer != null) {
+            w.uint32(122);
+            Transfer.codec().encode(obj.transfer, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -3678,6 +3969,12 @@ export namespace Message {
                 });
                 break;
               }
+              case 15: {
+                obj.transfer = Transfer.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.transfer,
+                });
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -3685,7 +3982,25 @@ export namespace Message {
             }
           }
 
+          if (obj.transfer != null) {
+            delete obj.rolledBack;
+            delete obj.snapshotChunk;
+            delete obj.catchupDecisions;
+            delete obj.catchupReq;
+            delete obj.readIndexResp;
+            delete obj.readIndexReq;
+            delete obj.heartbeatAck;
+            delete obj.heartbeat;
+            delete obj.request;
+            delete obj.decision;
+            delete obj.p2b;
+            delete obj.p2a;
+            delete obj.p1b;
+            delete obj.p1a;
+          }
+
           if (obj.rolledBack != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3702,6 +4017,7 @@ export namespace Message {
           }
 
           if (obj.snapshotChunk != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3718,6 +4034,7 @@ export namespace Message {
           }
 
           if (obj.catchupDecisions != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupReq;
@@ -3734,6 +4051,7 @@ export namespace Message {
           }
 
           if (obj.catchupReq != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3750,6 +4068,7 @@ export namespace Message {
           }
 
           if (obj.readIndexResp != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3766,6 +4085,7 @@ export namespace Message {
           }
 
           if (obj.readIndexReq != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3782,6 +4102,7 @@ export namespace Message {
           }
 
           if (obj.heartbeatAck != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3798,6 +4119,7 @@ export namespace Message {
           }
 
           if (obj.heartbeat != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3814,6 +4136,7 @@ export namespace Message {
           }
 
           if (obj.request != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3830,6 +4153,7 @@ export namespace Message {
           }
 
           if (obj.decision != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3846,6 +4170,7 @@ export namespace Message {
           }
 
           if (obj.p2b != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3862,6 +4187,7 @@ export namespace Message {
           }
 
           if (obj.p2a != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3878,6 +4204,7 @@ export namespace Message {
           }
 
           if (obj.p1b != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3894,6 +4221,7 @@ export namespace Message {
           }
 
           if (obj.p1a != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -4037,6 +4365,13 @@ export namespace Message {
               case 14: {
                 yield* RolledBack.codec().stream(reader, reader.uint32(), `${prefix}.rolledBack`, {
                   limits: opts.limits?.rolledBack,
+                });
+
+                break;
+              }
+              case 15: {
+                yield* Transfer.codec().stream(reader, reader.uint32(), `${prefix}.transfer`, {
+                  limits: opts.limits?.transfer,
                 });
 
                 break;
@@ -4259,6 +4594,16 @@ export namespace Message {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface MessageDecisionBallotRoundFieldEvent {
+    field: '$.decision.ballot.round';
+    value: number;
+  }
+
+  export interface MessageDecisionBallotLeaderFieldEvent {
+    field: '$.decision.ballot.leader';
+    value: string;
+  }
+
   export interface MessageRequestCommandsFieldEvent {
     field: '$.request.commands';
     value: Uint8Array<ArrayBuffer>;
@@ -4420,6 +4765,11 @@ export namespace Message {
     index: number;
   }
 
+  export interface MessageCatchupDecisionsSlotOutFieldEvent {
+    field: '$.catchupDecisions.slotOut';
+    value: number;
+  }
+
   export interface MessageSnapshotChunkSlotFieldEvent {
     field: '$.snapshotChunk.slot';
     value: number;
@@ -4442,6 +4792,41 @@ export namespace Message {
 
   export interface MessageRolledBackWhyFieldEvent {
     field: '$.rolledBack.why';
+    value: string;
+  }
+
+  export interface MessageRolledBackStoreRunFieldEvent {
+    field: '$.rolledBack.store.run';
+    value: number;
+  }
+
+  export interface MessageRolledBackStoreStartFieldEvent {
+    field: '$.rolledBack.store.start';
+    value: number;
+  }
+
+  export interface MessageRolledBackStoreSeqFieldEvent {
+    field: '$.rolledBack.store.seq';
+    value: number;
+  }
+
+  export interface MessageTransferConfigFieldEvent {
+    field: '$.transfer.config';
+    value: number;
+  }
+
+  export interface MessageTransferBallotRoundFieldEvent {
+    field: '$.transfer.ballot.round';
+    value: number;
+  }
+
+  export interface MessageTransferBallotLeaderFieldEvent {
+    field: '$.transfer.ballot.leader';
+    value: string;
+  }
+
+  export interface MessageTransferToFieldEvent {
+    field: '$.transfer.to';
     value: string;
   }
 
@@ -4497,6 +4882,8 @@ export namespace Message {
     | MessageP2bStoreSeqFieldEvent
     | MessageDecisionSlotFieldEvent
     | MessageDecisionValueFieldEvent
+    | MessageDecisionBallotRoundFieldEvent
+    | MessageDecisionBallotLeaderFieldEvent
     | MessageRequestCommandsFieldEvent
     | MessageRequestHopsFieldEvent
     | MessageRequestStoreRunFieldEvent
@@ -4528,11 +4915,19 @@ export namespace Message {
     | MessageCatchupReqOffsetFieldEvent
     | MessageCatchupDecisionsDecisionsSlotFieldEvent
     | MessageCatchupDecisionsDecisionsValueFieldEvent
+    | MessageCatchupDecisionsSlotOutFieldEvent
     | MessageSnapshotChunkSlotFieldEvent
     | MessageSnapshotChunkOffsetFieldEvent
     | MessageSnapshotChunkTotalFieldEvent
     | MessageSnapshotChunkDataFieldEvent
     | MessageRolledBackWhyFieldEvent
+    | MessageRolledBackStoreRunFieldEvent
+    | MessageRolledBackStoreStartFieldEvent
+    | MessageRolledBackStoreSeqFieldEvent
+    | MessageTransferConfigFieldEvent
+    | MessageTransferBallotRoundFieldEvent
+    | MessageTransferBallotLeaderFieldEvent
+    | MessageTransferToFieldEvent
   > {
     return streamMessage(buf, Message.codec(), opts);
   }
@@ -4938,6 +5333,18 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesDecisionBallotRoundFieldEvent {
+    field: '$.messages[].decision.ballot.round';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesDecisionBallotLeaderFieldEvent {
+    field: '$.messages[].decision.ballot.leader';
+    value: string;
+    index: number;
+  }
+
   export interface FrameMessagesRequestCommandsFieldEvent {
     field: '$.messages[].request.commands';
     value: Uint8Array<ArrayBuffer>;
@@ -5124,6 +5531,12 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesCatchupDecisionsSlotOutFieldEvent {
+    field: '$.messages[].catchupDecisions.slotOut';
+    value: number;
+    index: number;
+  }
+
   export interface FrameMessagesSnapshotChunkSlotFieldEvent {
     field: '$.messages[].snapshotChunk.slot';
     value: number;
@@ -5150,6 +5563,48 @@ export namespace Frame {
 
   export interface FrameMessagesRolledBackWhyFieldEvent {
     field: '$.messages[].rolledBack.why';
+    value: string;
+    index: number;
+  }
+
+  export interface FrameMessagesRolledBackStoreRunFieldEvent {
+    field: '$.messages[].rolledBack.store.run';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRolledBackStoreStartFieldEvent {
+    field: '$.messages[].rolledBack.store.start';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesRolledBackStoreSeqFieldEvent {
+    field: '$.messages[].rolledBack.store.seq';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferConfigFieldEvent {
+    field: '$.messages[].transfer.config';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferBallotRoundFieldEvent {
+    field: '$.messages[].transfer.ballot.round';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferBallotLeaderFieldEvent {
+    field: '$.messages[].transfer.ballot.leader';
+    value: string;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferToFieldEvent {
+    field: '$.messages[].transfer.to';
     value: string;
     index: number;
   }
@@ -5221,6 +5676,8 @@ export namespace Frame {
     | FrameMessagesP2bStoreSeqFieldEvent
     | FrameMessagesDecisionSlotFieldEvent
     | FrameMessagesDecisionValueFieldEvent
+    | FrameMessagesDecisionBallotRoundFieldEvent
+    | FrameMessagesDecisionBallotLeaderFieldEvent
     | FrameMessagesRequestCommandsFieldEvent
     | FrameMessagesRequestHopsFieldEvent
     | FrameMessagesRequestStoreRunFieldEvent
@@ -5252,11 +5709,19 @@ export namespace Frame {
     | FrameMessagesCatchupReqOffsetFieldEvent
     | FrameMessagesCatchupDecisionsDecisionsSlotFieldEvent
     | FrameMessagesCatchupDecisionsDecisionsValueFieldEvent
+    | FrameMessagesCatchupDecisionsSlotOutFieldEvent
     | FrameMessagesSnapshotChunkSlotFieldEvent
     | FrameMessagesSnapshotChunkOffsetFieldEvent
     | FrameMessagesSnapshotChunkTotalFieldEvent
     | FrameMessagesSnapshotChunkDataFieldEvent
     | FrameMessagesRolledBackWhyFieldEvent
+    | FrameMessagesRolledBackStoreRunFieldEvent
+    | FrameMessagesRolledBackStoreStartFieldEvent
+    | FrameMessagesRolledBackStoreSeqFieldEvent
+    | FrameMessagesTransferConfigFieldEvent
+    | FrameMessagesTransferBallotRoundFieldEvent
+    | FrameMessagesTransferBallotLeaderFieldEvent
+    | FrameMessagesTransferToFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
     | FrameLogIdFieldEvent

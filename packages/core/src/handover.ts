@@ -1,0 +1,96 @@
+/**
+ * Leaving a log without stranding it (docs/protocol.md, "A peer that leaves hands over first").
+ *
+ * A peer that removes itself stops once the configuration without it governs, that is once its
+ * own replica reached that configuration's first slot, `start`. The slots below `start` belong
+ * to the older configurations, which may need the leaver's acceptor for a majority (two members
+ * becoming one): if no remaining replica has learned them yet, nobody can learn or re-decide
+ * them after the leaver is gone, and the log stalls forever. So the leaver hands over first: it
+ * waits until some remaining replica is known to have applied every slot below `start`, and
+ * meanwhile asks them where they are with a catch-up request from its own slotOut, which also
+ * tells a remaining replica that is behind whom to catch up from.
+ *
+ * What a peer has applied is heard in heartbeats (the leader's slotOut), heartbeat acks,
+ * catch-up requests (the asker's slotOut), catch-up answers (the answerer's slotOut) and snapshot
+ * chunks (a snapshot through slot s: every slot up to s is applied).
+ */
+import type { NodeContext } from './context.js';
+import type { Message } from './messages.js';
+import type { PeerId, Slot } from './types.js';
+
+export class Handover {
+  /** Per peer: it has applied every slot below this (the highest heard). */
+  private readonly applied = new Map<PeerId, Slot>();
+  private pending: { start: Slot; to: readonly PeerId[]; lastAsk: number } | undefined;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly slotOut: () => Slot,
+  ) {}
+
+  /** Take in what a message says of its sender's replica. */
+  heard(from: PeerId, m: Message): void {
+    switch (m.type) {
+      case 'heartbeat':
+      case 'heartbeatAck':
+        return this.note(from, m.slotOut);
+      case 'catchupReq':
+        return this.note(from, m.fromSlot);
+      case 'catchupDecisions':
+        return m.slotOut === undefined ? undefined : this.note(from, m.slotOut);
+      case 'snapshotChunk':
+        return this.note(from, m.slot + 1);
+      default:
+        return;
+    }
+  }
+
+  private note(peer: PeerId, slotOut: Slot): void {
+    if (slotOut > (this.applied.get(peer) ?? 0)) this.applied.set(peer, slotOut);
+  }
+
+  /** The highest slotOut heard from `peer` (0: none). */
+  appliedBy(peer: PeerId): Slot {
+    return this.applied.get(peer) ?? 0;
+  }
+
+  /** Hand over to `to` (the remaining replicas) every slot below `start`. */
+  begin(start: Slot, to: readonly PeerId[]): void {
+    this.pending = { start, to: to.filter((p) => p !== this.ctx.id), lastAsk: -Infinity };
+  }
+
+  /** True once some remaining replica has applied every slot below `start` (or none pending). */
+  get done(): boolean {
+    const p = this.pending;
+    return p === undefined || p.to.some((peer) => this.appliedBy(peer) >= p.start);
+  }
+
+  /** When tick() has something to do next (Infinity: nothing pending). */
+  nextDeadline(): number {
+    const p = this.pending;
+    if (p === undefined) return Infinity;
+    // Done: the next tick clears it (and the waiting caller is told after that turn).
+    return this.done ? this.ctx.now() : p.lastAsk + this.ctx.opts.retransmitIntervalMs;
+  }
+
+  /** Ask the remaining replicas where they are, every retransmit interval, until done. */
+  tick(): void {
+    const p = this.pending;
+    if (p === undefined) return;
+    if (this.done) {
+      this.pending = undefined;
+      return;
+    }
+    const now = this.ctx.now();
+    if (now - p.lastAsk < this.ctx.opts.retransmitIntervalMs) return;
+    p.lastAsk = now;
+    for (const peer of p.to) {
+      this.ctx.send(peer, {
+        type: 'catchupReq',
+        fromSlot: this.slotOut(),
+        snapshotSlot: 0,
+        offset: 0,
+      });
+    }
+  }
+}
