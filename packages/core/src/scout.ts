@@ -15,8 +15,7 @@
  * leader.ts instead (the no-ops it fills at once).
  */
 import { ballotEquals, ballotGreater, type Ballot } from './ballot.js';
-import type { Configuration } from './configuration.js';
-import { quorumReached } from './quorum.js';
+import { majority, type Configuration } from './configuration.js';
 import type { NodeContext } from './context.js';
 import type { P1b, PValue } from './messages.js';
 import type { PeerId, Slot } from './types.js';
@@ -63,12 +62,9 @@ export class Scout {
   }
 
   tick(): void {
-    if (this.ctx.now() >= this.nextDeadline()) this.sendP1a([...this.waitfor]);
-  }
-
-  /** When `tick` next resends. */
-  nextDeadline(): number {
-    return this.lastSent + this.ctx.opts.retransmitIntervalMs;
+    if (this.ctx.now() - this.lastSent >= this.ctx.opts.retransmitIntervalMs) {
+      this.sendP1a([...this.waitfor]);
+    }
   }
 
   onP1b(from: PeerId, m: P1b): ScoutOutcome {
@@ -76,9 +72,9 @@ export class Scout {
     if (m.probe !== this.probing) return undefined;
     if (!ballotEquals(m.ballot, this.ballot) || !this.waitfor.has(from)) return undefined;
     this.waitfor.delete(from);
-    const reached = quorumReached(this.config.acceptors, this.waitfor);
+    const votes = this.config.acceptors.length - this.waitfor.size;
     if (this.probing) {
-      if (reached) {
+      if (votes >= majority(this.config.acceptors.length)) {
         // A majority would promise: now ask for real (PMMC phase 1).
         this.probing = false;
         this.waitfor = new Set(this.config.acceptors);
@@ -92,7 +88,7 @@ export class Scout {
       if (cur === undefined || ballotGreater(pv.ballot, cur.ballot)) this.pvalues.set(pv.slot, pv);
     }
     this.watermark = Math.max(this.watermark, m.watermark);
-    if (reached) {
+    if (votes >= majority(this.config.acceptors.length)) {
       return { kind: 'adopted', pvalues: this.pvalues, watermark: this.watermark };
     }
     return undefined;

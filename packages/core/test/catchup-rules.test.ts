@@ -6,18 +6,25 @@
 import { describe, expect, it } from 'vitest';
 import type { BugName } from '../src/bugs.js';
 import { NOOP } from '../src/command.js';
+import { MemoryStorage } from '../src/memory-storage.js';
 import type { Message } from '../src/messages.js';
 import { RawNode } from '../src/raw-node.js';
 import { encodeSnapshot } from '../src/snapshot.js';
 import { injectedRules } from '../src/testing/injected-bugs.js';
 import { KvStateMachine } from '../src/testing/kv-state-machine.js';
-import { newLogStore } from './helpers.js';
+import { SimCluster } from '../src/testing/sim-cluster.js';
 
 const members = ['p1', 'p2', 'p3', 'p4'];
 const opts = { electionTimeoutMs: 300, catchupDelayMs: 100, retransmitIntervalMs: 100 };
 
 function follower(bugs: BugName[] = []) {
-  const storage = newLogStore(members, 4);
+  const storage = new MemoryStorage();
+  storage.applySync({
+    snapshot: SimCluster.initialSnapshot(
+      { replicas: members, leaders: members, acceptors: members },
+      4,
+    ),
+  });
   const n = new RawNode({
     id: 'p3',
     stateMachine: new KvStateMachine(),

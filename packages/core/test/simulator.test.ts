@@ -38,10 +38,15 @@ describe('simulator', () => {
   // Found by issue 12's final soak (notes/issue-12.md): amnesia runs whose checks or nemesis
   // were wrong (a ballot reused by a store that went back; a store restored while the peers
   // that knew of its writes were cut off; a rolled-back id added again), catch-up runs that
-  // settled just after the profile's bound.
+  // settled just after the profile's bound; a leader stuck below a watermark reported by an
+  // acceptor that was then wiped (28000156, 28001360, 28004051, found on the fixed code).
   const soakSeeds = {
-    amnesia: [27000355, 27000412, 30001943, 40008765, 40009983, 40010333],
+    amnesia: [
+      27000355, 27000412, 30001943, 40008765, 40009983, 40010333, 28000156, 28001360, 28004051,
+    ],
     catchup: [40001484, 40004284],
+    // Stale reads: acks of heartbeats sent before a restart confirmed the new run's reads.
+    'ballot-reuse': [80011565],
   } as const;
   for (const [profile, seeds] of Object.entries(soakSeeds)) {
     it(`holds every invariant on the soak's seeds of profile ${profile}`, () => {

@@ -27,9 +27,7 @@ export type FaultKind =
    */
   | 'stale-claim'
   /** A peer's store goes back: restored from a copy taken earlier, or wiped. */
-  | 'rollback'
-  /** The active leader hands over (transferLeadership), then often crashes or sleeps. */
-  | 'transfer';
+  | 'rollback';
 
 export type ProfileName =
   | 'mixed'
@@ -67,13 +65,11 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       'isolate-leader': 15,
       'crash-writer': 10,
       membership: 25,
-      transfer: 5,
     },
   },
   'leader-churn': {
-    description:
-      'the active leader cut off again and again, with crashes of writers and hand-overs',
-    faults: { 'isolate-leader': 60, 'crash-writer': 20, crash: 10, partition: 10, transfer: 15 },
+    description: 'the active leader cut off again and again, with crashes of writers',
+    faults: { 'isolate-leader': 60, 'crash-writer': 20, crash: 10, partition: 10 },
   },
   'crash-churn': {
     description: 'crashes, mostly in the middle of a write',

@@ -22,7 +22,6 @@
  *   crash p1 / restart p1 / sleep p1 / wake p1
  *   crash-before-write p1    p1 crashes in its next turn that writes, after sending what that turn
  *                            may send at once (a leader's P2a) and before its write completes
- *   transfer p1 p2           p1, the leader, hands leadership over to p2
  *   reconfig p1 add|remove|learner p4     a membership change proposed at p1
  *   replace p1 p3 p4         proposed at p1: p4 takes p3's place
  *   status [p1 ...]          roles, ballot, leader, slotIn/slotOut of each peer
@@ -127,8 +126,6 @@ function describe(m: Message): string {
       return `heartbeat cfg=${m.config} ${formatBallot(m.ballot)} slotOut=${m.slotOut}`;
     case 'heartbeatAck':
       return `heartbeatAck cfg=${m.config} ${formatBallot(m.ballot)}`;
-    case 'transfer':
-      return `transfer cfg=${m.config} ${formatBallot(m.ballot)} to=${m.to}`;
     case 'readIndexReq':
       return `readIndexReq`;
     case 'readIndexResp':
@@ -158,7 +155,6 @@ class ScenarioRunner {
       seed,
       bugs,
       manual: true,
-      tickMs: 10,
       fsyncMs: [0, 0],
       network: { minDelayMs: 1, maxDelayMs: 1 },
     });
@@ -198,8 +194,6 @@ class ScenarioRunner {
           window: Number(o.window ?? 4),
           snapshotInterval: Number(o['snapshot-interval'] ?? 1000),
           logRetention: Number(o.retention ?? 1000),
-          // Scripts count heartbeats: their timing is pinned, whatever the defaults become.
-          heartbeatIntervalMs: 50,
           ...(o.batch !== undefined ? { maxBatchCommands: Number(o.batch) } : {}),
           ...(o['catchup-max'] !== undefined
             ? { catchupMaxDecisions: Number(o['catchup-max']) }
@@ -212,7 +206,6 @@ class ScenarioRunner {
           seed: this.seed,
           bugs: this.bugs,
           manual: true,
-          tickMs: 10,
           fsyncMs: [0, 0],
           network: { minDelayMs: 1, maxDelayMs: 1 },
           protocol,
@@ -333,16 +326,6 @@ class ScenarioRunner {
       case 'wake':
         for (const id of a) c.resume(id);
         return 'ok';
-      case 'transfer': {
-        const [from, to] = a as [string, string];
-        const node = c.peer(from).node;
-        if (node === null) return `${from} is down`;
-        c.observeTime(node);
-        node.transferLeadership(to);
-        c.kick(from);
-        this.settle();
-        return this.traceSince() || 'ok';
-      }
       case 'reconfig':
       case 'replace': {
         const peer = a[0]!;
@@ -382,7 +365,6 @@ class ScenarioRunner {
                     acceptors: del(cfg.acceptors, id),
                   };
         }
-        c.observeTime(node);
         node.proposeReconfig(next);
         c.kick(peer);
         this.settle();
