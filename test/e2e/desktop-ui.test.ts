@@ -18,7 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { MAX_ENTRIES, OPERATIONS } from '@synod/desktop-app';
+import { MAX_ENTRIES, matchRoute, toHttp } from '@synod/desktop-app';
 import { ROOT } from '../helpers/paths.js';
 import { frameDrawn, traceInteractions, type InteractionTiming } from './interaction-timing.js';
 import { SynodPeer } from '../helpers/synod-cli.js';
@@ -526,13 +526,14 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     // (drawn at every frame it read once per batch: 209-263 reads in a 20-32 s load).
     let historyReads = 0;
     const countHistoryRead = (r: Request) => {
-      if (new URL(r.url()).pathname === OPERATIONS.history.http.path) historyReads++;
+      const route = matchRoute(r.method(), new URL(r.url()).pathname);
+      if (route.found && route.name === 'history') historyReads++;
     };
     a.on('request', countHistoryRead);
     for (let i = 0; i < todo.length; i += 200) {
       await Promise.all(
         todo.slice(i, i + 200).map((k) =>
-          alice.post(OPERATIONS.append.http.path, {
+          alice.post(toHttp('append').path, {
             title: `note ${k}`,
             body: `line ${k} of the bulk load`,
             timeoutMs: 120_000,

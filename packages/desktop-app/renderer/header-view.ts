@@ -56,6 +56,7 @@ export class HeaderView {
       this.confirming = null;
       this.ui.bridge
         .leave()
+        .then(() => this.ui.bridge.status())
         .then((st) => this.ui.showStatus(st))
         .catch((err: unknown) => this.ui.notify('error', `leave failed: ${errorText(err)}`));
     });

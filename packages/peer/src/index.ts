@@ -50,6 +50,7 @@ export { PeerDirectory, type PeerDirectoryOptions, type SetAside } from './direc
 // neither package itself.
 export type { Durability } from '@synod/storage-sqlite';
 export {
+  decodeInvite,
   InviteRequestFailedError,
   InviteRequestRefusedError,
   JoinRefusedError,

@@ -22,6 +22,14 @@ export interface StartOptions {
 export const dataOption = (): Option =>
   new Option('--data <dir>', 'the data directory (default: $SYNOD_DATA or ~/.synod)');
 
+/** Which log a client subcommand acts on (the operation table's `log` field). */
+export const logOption = (): Option =>
+  new Option('--log <log>', 'the log, by its name on this peer or its id (default: the only log)');
+
+/** The name on this peer of a log created or joined beside others. */
+export const logNameOption = (): Option =>
+  new Option('--log-name <name>', "the new log's name on this peer (needed beside other logs)");
+
 /** Every client subcommand prints JSON with --json. */
 export const jsonOption = (): Option => new Option('--json', 'print JSON');
 

@@ -114,6 +114,8 @@ export interface ServiceStatus {
   /** This peer's id (null before it has one: a new data directory in setup). */
   readonly id: string | null;
   readonly logId: string | null;
+  /** The log's name on this peer (`--log NAME`), if it has one. */
+  readonly logName: string | null;
   /** Addresses it listens on (give one to another peer's --bootstrap). */
   readonly addresses: readonly string[];
   readonly log: LogView | null;
@@ -163,11 +165,43 @@ export interface AppliedOperation {
   readonly logTitle: string | null;
 }
 
+/**
+ * The service's events. Those of one log name it (`log`: its id; a status names it as
+ * `status.logId`); `logs` tells that the list of logs changed.
+ */
 export type ServiceEvent =
-  | { readonly type: 'applied'; readonly operations: readonly AppliedOperation[] }
+  | {
+      readonly type: 'applied';
+      readonly log: string;
+      readonly operations: readonly AppliedOperation[];
+    }
   | { readonly type: 'status'; readonly status: ServiceStatus }
   /** The whole document was replaced (snapshot installed, log created, joined or left). */
-  | { readonly type: 'reset' };
+  | { readonly type: 'reset'; readonly log: string | null }
+  | { readonly type: 'logs'; readonly logs: LogsView };
+
+/** One log of this peer, as the list of logs shows it. */
+export interface LogSummary {
+  readonly logId: string;
+  /** Its name on this peer (`--log NAME`), if it has one. */
+  readonly logName: string | null;
+  /** The log's title (its replicated state), while it is open. */
+  readonly title: string | null;
+  /** Its core runs here now (closed: its file stays; openLog starts it again). */
+  readonly open: boolean;
+  /** running, removed, failed, suspended while open; `closed` otherwise; `joining` until added. */
+  readonly state: ServiceState | 'closed' | 'joining';
+}
+
+/** The logs of this peer (the `logs` operation, and the `logs` event). */
+export interface LogsView {
+  /** `setup` (no log), `running` (the peer runs its logs), `suspended`, `stopped`. */
+  readonly state: 'setup' | 'running' | 'suspended' | 'stopped';
+  /** This peer's id (null before it has one). */
+  readonly id: string | null;
+  readonly name: string;
+  readonly logs: readonly LogSummary[];
+}
 
 export type EditOutcome =
   | { readonly ok: true; readonly version: number; readonly rebased: boolean }
