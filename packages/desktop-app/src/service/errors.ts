@@ -113,7 +113,7 @@ export class LanUnavailableError extends SynodError {
   }
 }
 
-/** A log of this peer whose core does not run now (closed, suspended, stopped). */
+/** A log of this peer whose core does not run now: closed (log-closed), or the peer suspended or stopped (stopped). */
 export class LogClosedError extends SynodError {
   constructor(log: string, state: string) {
     super(

@@ -119,8 +119,8 @@ export class LogService {
     this.emitStatus();
   }
 
-  /** Stop the log's core here (its file stays): `suspended` or `stopped`. */
-  async detach(state: 'suspended' | 'stopped'): Promise<void> {
+  /** Stop the log's core here (its file stays): `closed`, `suspended` or `stopped`. */
+  async detach(state: 'closed' | 'suspended' | 'stopped'): Promise<void> {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
     if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
@@ -134,10 +134,16 @@ export class LogService {
     this.emitStatus();
   }
 
-  /** Take this peer out of the log (resolves once the configuration without it governs). */
+  /**
+   * Take this peer out of the log (resolves once the configuration without it governs), and set
+   * its file aside. Its only member has no one to tell: the log just goes (into left/).
+   */
   async leave(host: PeerHost): Promise<void> {
     const peer = this.peer;
-    if (peer !== undefined && !peer.node.status().removed) await peer.leave();
+    const s = peer?.node.status();
+    const members = new Set([...(s?.config?.acceptors ?? []), ...(s?.config?.replicas ?? [])]);
+    const alone = members.size === 1 && peer !== undefined && members.has(peer.id);
+    if (peer !== undefined && s?.removed === false && !alone) await peer.leave();
     await this.detach('stopped');
     await host.discardLog(this.logId);
   }
@@ -164,7 +170,7 @@ export class LogService {
       logName: this.logName ?? null,
       title: this.peer?.node.stateMachine.stats().title ?? null,
       open: this.peer !== undefined,
-      state: this.peer === undefined ? 'closed' : this.state,
+      state: this.state,
     };
   }
 

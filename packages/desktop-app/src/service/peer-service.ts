@@ -228,7 +228,7 @@ export class PeerService implements OperationHandlers {
     return this.serially(async () => {
       const log = this.logOf(request.log);
       if (log.open) {
-        await log.detach('stopped');
+        await log.detach('closed');
         await this.host?.closeLog(log.logId).catch(() => undefined);
       }
       this.logsChanged();

@@ -18,6 +18,8 @@ export type ServiceState =
   | 'failed'
   /** Stepped down and offline for the system's sleep (resume brings it back, catching up). */
   | 'suspended'
+  /** This log's core is stopped here, its file kept (openLog starts it again). */
+  | 'closed'
   | 'stopped';
 
 export interface BallotView {
@@ -189,8 +191,8 @@ export interface LogSummary {
   readonly title: string | null;
   /** Its core runs here now (closed: its file stays; openLog starts it again). */
   readonly open: boolean;
-  /** running, removed, failed, suspended while open; `closed` otherwise; `joining` until added. */
-  readonly state: ServiceState | 'closed' | 'joining';
+  /** running, removed, failed while open; `closed`, `suspended` or `stopped` otherwise. */
+  readonly state: ServiceState;
 }
 
 /** The logs of this peer (the `logs` operation, and the `logs` event). */
