@@ -22,30 +22,18 @@ import { MAX_ENTRIES, matchRoute, toHttp } from '@synod/desktop-app';
 import { ROOT } from '../helpers/paths.js';
 import { frameDrawn, traceInteractions, type InteractionTiming } from './interaction-timing.js';
 import { SynodPeer } from '../helpers/synod-cli.js';
+import { axeViolations, CHROMIUM, haveChromium, UI_INDEX, uiUrl } from './pages.js';
 
-const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results', 'e2e');
-const UI_INDEX = join(ROOT, 'packages/desktop-app/ui/js/main.js');
 /**
  * Waits in the pages: long enough for a loaded machine (the whole file takes about a minute with
  * other test suites running beside it), short enough to fail clearly.
  */
 const WAIT = { timeout: 30_000 };
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  // .ci/run installs it; say why the tests are skipped rather than fail obscurely.
-  console.warn(`e2e: ${CHROMIUM} missing (apt-get install -y chromium): UI tests skipped`);
-}
-
 /** The one-minute load average, printed beside each timing. */
 function load1(): string {
   return (loadavg()[0] ?? 0).toFixed(1);
-}
-
-function uiUrl(peer: SynodPeer): string {
-  const token = readFileSync(join(peer.dataDir, 'api-token'), 'utf8').trim();
-  return `${peer.api.baseUrl}/#token=${token}`;
 }
 
 describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', () => {
@@ -85,15 +73,6 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
         );
       }
     });
-  }
-
-  /** axe-core's violations in a page (the rules' ids, impact and first elements). */
-  async function axeViolations(page: Page): Promise<{ id: string; impact: string }[]> {
-    if ((await page.evaluate('typeof axe')) === 'undefined') {
-      await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
-    }
-    return page.evaluate(`axe.run().then((r) => r.violations.map((v) => ({
-      id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
   }
 
   async function shot(page: Page, name: string): Promise<void> {
@@ -448,6 +427,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
       const calls: string[] = [];
       (globalThis as unknown as { synodCalls: string[] }).synodCalls = calls;
       (globalThis as unknown as { synod: unknown }).synod = {
+        logs: () => (calls.push('logs'), call('GET', '/api/logs')),
         status: () => (calls.push('status'), call('GET', '/api/status')),
         entries: () => (calls.push('entries'), call('GET', '/api/entries?read=local&deleted=true')),
         history: (r?: { after?: number }) => (
@@ -466,7 +446,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     const calls = await page.evaluate(
       () => (globalThis as unknown as { synodCalls: string[] }).synodCalls,
     );
-    expect(calls).toEqual(expect.arrayContaining(['status', 'entries', 'history']));
+    expect(calls).toEqual(expect.arrayContaining(['logs', 'status', 'entries', 'history']));
     await page.close();
   }, 60_000);
 

@@ -78,6 +78,8 @@ export class LogService {
   /** LAN peers in no log asking this member for an invite, waiting for the user's answer. */
   private readonly inviteRequests = new InviteRequests(() => this.emitStatus());
   lastStatusAt = 0;
+  /** The title the list of logs shows (it changes with a rename, or once a joiner caught up). */
+  private listedTitle: string | null = null;
 
   constructor(
     /** The log's id (known before it starts: from the invite, or chosen here). */
@@ -168,7 +170,8 @@ export class LogService {
     return {
       logId: this.logId,
       logName: this.logName ?? null,
-      title: this.peer?.node.stateMachine.stats().title ?? null,
+      // A closed log keeps the title it had when it was open.
+      title: this.peer?.node.stateMachine.stats().title ?? this.listedTitle,
       open: this.peer !== undefined,
       state: this.state,
     };
@@ -231,7 +234,6 @@ export class LogService {
 
   async renameLog(r: Req<'renameLog'>): Promise<Res<'renameLog'>> {
     await this.propose({ type: 'rename-log', ...this.stamp(), title: r.title }, r.timeoutMs);
-    this.ctx.changed();
     return {};
   }
 
@@ -479,6 +481,11 @@ export class LogService {
     const peer = this.peer;
     if (peer === undefined) return;
     const s = peer.node.status();
+    const title = peer.node.stateMachine.stats().title;
+    if (title !== this.listedTitle) {
+      this.listedTitle = title;
+      this.ctx.changed();
+    }
     if (this.state === 'running') {
       if (s.failure !== null) this.state = 'failed';
       else if (s.removed) this.state = 'removed';

@@ -187,7 +187,7 @@ export interface LogSummary {
   readonly logId: string;
   /** Its name on this peer (`--log NAME`), if it has one. */
   readonly logName: string | null;
-  /** The log's title (its replicated state), while it is open. */
+  /** The log's title (its replicated state; for a closed log, the one it had when open). */
   readonly title: string | null;
   /** Its core runs here now (closed: its file stays; openLog starts it again). */
   readonly open: boolean;
