@@ -134,5 +134,24 @@ describe('two logs of one peer, shared with different peers (real synod processe
         ? true
         : undefined;
     });
+
+    // Alice restarted: both logs open again, each announced on her console.
+    await alice!.stop();
+    peers.splice(peers.indexOf(alice!), 1);
+    const alice2 = await start('alice', alice!.port);
+    expect((await alice2.api.logs()).logs.map((l) => [l.logName, l.state])).toEqual([
+      ['team', 'running'],
+      ['trip', 'running'],
+    ]);
+    for (const [log, name] of [
+      [team.logId, 'team'],
+      [trip.logId, 'trip'],
+    ]) {
+      expect(alice2.child.lines.some((l) => l.includes(`of log ${log} (${name} here)`))).toBe(true);
+    }
+    expect((await alice2.api.entries({ log: 'trip' })).entries.map((e) => e.title)).toEqual([
+      'Tickets',
+      'Hotel',
+    ]);
   }, 240_000);
 });
