@@ -50,6 +50,16 @@ describe('the peer service over many logs', () => {
       });
       expect(service.logs().logs).toHaveLength(1);
       const trip = await service.createLog({ title: 'Trip', logName: 'trip' });
+      // A name taken (by a name or an id) or blank: refused, nothing created.
+      for (const logName of ['trip', only!.logId]) {
+        await expect(service.createLog({ logName })).rejects.toMatchObject({
+          code: 'invalid-peer-options',
+        });
+      }
+      await expect(dispatch(service, 'createLog', { logName: '  ' })).rejects.toMatchObject({
+        code: 'invalid-argument',
+      });
+      expect(service.logs().logs).toHaveLength(2);
       await service.append({ log: 'trip', title: 'Tickets', body: 'booked' });
 
       // Naming no log is now an error that lists them; an unknown one too; neither changes a thing.
