@@ -19,12 +19,10 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { MAX_ENTRIES, matchRoute, toHttp } from '@synod/desktop-app';
-import { ROOT } from '../helpers/paths.js';
 import { frameDrawn, traceInteractions, type InteractionTiming } from './interaction-timing.js';
 import { SynodPeer } from '../helpers/synod-cli.js';
-import { axeViolations, CHROMIUM, haveChromium, UI_INDEX, uiUrl } from './pages.js';
+import { axeViolations, CHROMIUM, haveChromium, SHOTS, UI_INDEX, uiUrl } from './pages.js';
 
-const SHOTS = join(ROOT, 'test-results', 'e2e');
 /**
  * Waits in the pages: long enough for a loaded machine (the whole file takes about a minute with
  * other test suites running beside it), short enough to fail clearly.

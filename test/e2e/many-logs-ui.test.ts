@@ -5,13 +5,13 @@
  * beside Team. Each log shows its own entries; closing and opening a log, and leaving one, keep
  * the other; axe-core finds no serious violation with the list shown.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, eventually, SynodPeer } from '../helpers/synod-cli.js';
-import { axeViolations, CHROMIUM, haveChromium, uiUrl } from './pages.js';
+import { axeViolations, CHROMIUM, haveChromium, SHOTS, uiUrl } from './pages.js';
 
 const WAIT = { timeout: 30_000 };
 
@@ -104,6 +104,8 @@ describe.skipIf(!haveChromium)('the list of logs in the UI (Chromium, two synod 
     await a.locator('[data-testid="log-item"]', { hasText: 'Team' }).click();
     await expect.poll(() => entryTitles(a), WAIT).toEqual(['standup', 'from bob']);
 
+    mkdirSync(SHOTS, { recursive: true });
+    await a.screenshot({ path: join(SHOTS, 'logs.png') }); // docs/screenshot-logs.png
     // axe-core with the list shown: no serious or critical violation.
     const violations = await axeViolations(a);
     console.log(`e2e: axe violations (logs) ${JSON.stringify(violations)}`);

@@ -8,6 +8,8 @@ import type { Page } from 'playwright-core';
 import { ROOT } from '../helpers/paths.js';
 import type { SynodPeer } from '../helpers/synod-cli.js';
 
+/** Where the UI tests put their screenshots (docs/ takes some of them). */
+export const SHOTS = join(ROOT, 'test-results', 'e2e');
 export const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
 export const UI_INDEX = join(ROOT, 'packages/desktop-app/ui/js/main.js');
 export const haveChromium = existsSync(CHROMIUM);
