@@ -238,7 +238,8 @@ export class PeerService implements OperationHandlers {
 
   /**
    * Leave a log: remove this peer (it resolves once the configuration without it governs),
-   * stop it, and set its store aside in <dataDir>/left/. The last log left: back to `setup`.
+   * stop it, and set its store aside in <dataDir>/left/. The last log left: back to `setup`,
+   * as a new peer (its identity set aside too).
    */
   leave(request: Req<'leave'>): Promise<LogsView> {
     return this.serially(async () => {
@@ -246,7 +247,14 @@ export class PeerService implements OperationHandlers {
       await log.leave(this.runningHost());
       this.logMap.delete(log.logId);
       this.emit({ type: 'reset', log: log.logId });
-      if (this.logMap.size === 0) await this.toSetup();
+      if (this.logMap.size === 0) {
+        // The last log left: the peer starts over as a new peer (a new identity), as it did
+        // before many logs per peer: peer.db (identity, name) goes to left/ too. A peer still in
+        // other logs keeps its identity: they use it.
+        await this.stopHost();
+        this.directory.setAside('left');
+        await this.toSetup();
+      }
       this.logsChanged();
       return this.logs();
     });
