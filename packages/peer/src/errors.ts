@@ -75,3 +75,17 @@ export class UnknownLogError extends SynodError {
     );
   }
 }
+
+/**
+ * A log this peer left under its peer id: joining it again would start a new copy of the log
+ * under the same id, which its members take for a store that went back in time (the core's
+ * store-rolled-back: it would never vote). Joining again needs another peer id.
+ */
+export class LeftLogError extends SynodError {
+  constructor(readonly logId: string) {
+    super(
+      'left-before',
+      `this peer left log ${logId} before: under the same peer id its members would take a new copy for a store that went back in time (store-rolled-back); join it from another data directory (a new peer id)`,
+    );
+  }
+}

@@ -15,7 +15,7 @@
  * host holds peer.db open for its whole life: SQLite's exclusive lock on it is the directory's.
  */
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Libp2p } from '@libp2p/interface';
 import {
   initLog,
@@ -57,6 +57,7 @@ import { makeDirDurable, renameDurable } from './durable-file.js';
 import {
   AlreadyMemberError,
   InvalidPeerOptionsError,
+  LeftLogError,
   NotInitializedError,
   OtherLogError,
   UnknownLogError,
@@ -275,7 +276,10 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     const { logId } = decodeInvite(invite);
     await this.checkNewName(o.logName);
     const home = await storeState(this.homeStore);
-    if (home.member === logId) throw new AlreadyMemberError(this.dataDir, logId, logId);
+    if (home.member === logId && home.left !== logId) {
+      throw new AlreadyMemberError(this.dataDir, logId, logId);
+    }
+    if (await this.leftBefore(logId)) throw new LeftLogError(logId);
     return this.startInFile(logId, o, (found) => {
       if (found.member !== undefined) throw new AlreadyMemberError(this.dataDir, logId, logId);
       return { kind: 'join', logId, invite };
@@ -342,6 +346,17 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     await peer.stopCore();
     if (peer.home) await writeMetaString(this.homeStore, META_LEFT, peer.logId);
     else this.setAside(peer.storePath);
+  }
+
+  /** Whether this peer left log `logId` under its id (home marked left, or a file in left/). */
+  private async leftBefore(logId: string): Promise<boolean> {
+    if ((await storeState(this.homeStore)).left === logId) return true;
+    const key = basename(logDbPath(this.dataDir, logId), '.db');
+    try {
+      return readdirSync(join(this.dataDir, 'left')).some((f) => f.startsWith(`${key}-`));
+    } catch {
+      return false; // nothing left yet
+    }
   }
 
   private setAside(path: string): void {

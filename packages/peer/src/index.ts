@@ -25,6 +25,7 @@ export {
   AlreadyMemberError,
   InvalidPeerOptionsError,
   JoinDeclinedError,
+  LeftLogError,
   NotInitializedError,
   OtherLogError,
   UnknownLogError,

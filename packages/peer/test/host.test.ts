@@ -112,6 +112,15 @@ describe('PeerHost', () => {
     expect(readdirSync(join(b.dataDir, 'left')).length).toBe(1);
     await proposeJson(team.node, 1);
     expect(await team.node.read((sm) => sm.state.total)).toBe(7);
+
+    // Joining it again under the same peer id would be a store gone back in time to the team
+    // (store-rolled-back: it would never vote): refused at once, nothing created.
+    const again = await team.invite();
+    await expect(
+      b.joinLog({ ...LOG, invite: again.text, stateMachine: counter() }),
+    ).rejects.toMatchObject({ code: 'left-before' });
+    expect(await b.logs()).toEqual([]);
+    expect([...team.node.status().config!.acceptors]).toEqual([a.id]);
   });
 
   it('opens a directory of the release before (one log in peer.db) unchanged, and adds logs beside it', async () => {

@@ -42,6 +42,7 @@ const STATUS: Record<string, number> = {
   'already-initialized': 409,
   'log-closed': 409,
   'already-member': 409,
+  'left-before': 409,
   'storage-log-mismatch': 409,
   'reconfig-pending': 409,
   'invalid-membership': 409,
