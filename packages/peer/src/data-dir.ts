@@ -33,6 +33,11 @@ export const META_JOINING = 'peer.joining';
  * (peer.db also keeps the peer's identity, so it is never moved). Value: the log id.
  */
 export const META_LEFT = 'peer.left';
+/**
+ * In peer.db: the ids of the logs of logs/ this peer left (a JSON list). They go with the
+ * identity: a directory that starts over with a new one (its peer.db set aside) may join them.
+ */
+export const META_LEFT_LOGS = 'peer.left-logs';
 /** The log's own name on this peer (`synod --log NAME`), kept in the log's store. */
 export const META_LOG_NAME = 'peer.logName';
 

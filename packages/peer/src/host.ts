@@ -15,7 +15,7 @@
  * host holds peer.db open for its whole life: SQLite's exclusive lock on it is the directory's.
  */
 import { readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { Libp2p } from '@libp2p/interface';
 import {
   initLog,
@@ -47,6 +47,7 @@ import {
   LOGS_DIR,
   META_JOINING,
   META_LEFT,
+  META_LEFT_LOGS,
   META_LOG_NAME,
   META_MEMBER,
   META_NAME,
@@ -339,24 +340,37 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
       await writeMetaString(this.homeStore, META_LEFT, entry.logId);
       return;
     }
+    // A member's log (not a join that never got through): its id may not come back (leftBefore).
+    if (entry.member) await this.recordLeft(entry.logId);
     this.setAside(entry.path);
   }
 
   private async forget(peer: RunningPeer<StateMachine, Host>): Promise<void> {
     await peer.stopCore();
-    if (peer.home) await writeMetaString(this.homeStore, META_LEFT, peer.logId);
-    else this.setAside(peer.storePath);
+    if (peer.home) {
+      await writeMetaString(this.homeStore, META_LEFT, peer.logId);
+      return;
+    }
+    await this.recordLeft(peer.logId);
+    this.setAside(peer.storePath);
   }
 
-  /** Whether this peer left log `logId` under its id (home marked left, or a file in left/). */
+  private async leftLogs(): Promise<string[]> {
+    const text = await readMetaString(this.homeStore, META_LEFT_LOGS);
+    return text === undefined || text === '' ? [] : (JSON.parse(text) as string[]);
+  }
+
+  private async recordLeft(logId: string): Promise<void> {
+    const left = await this.leftLogs();
+    if (!left.includes(logId)) {
+      await writeMetaString(this.homeStore, META_LEFT_LOGS, JSON.stringify([...left, logId]));
+    }
+  }
+
+  /** Whether this peer left log `logId` under its present id (peer.db says so). */
   private async leftBefore(logId: string): Promise<boolean> {
     if ((await storeState(this.homeStore)).left === logId) return true;
-    const key = basename(logDbPath(this.dataDir, logId), '.db');
-    try {
-      return readdirSync(join(this.dataDir, 'left')).some((f) => f.startsWith(`${key}-`));
-    } catch {
-      return false; // nothing left yet
-    }
+    return (await this.leftLogs()).includes(logId);
   }
 
   private setAside(path: string): void {
