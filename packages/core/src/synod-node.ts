@@ -298,10 +298,14 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (this.statusWatchers.size === 0) return;
     const s = this.raw.status();
     const c = s.catchup;
-    const links = this.transport
-      .peers()
+    const peers = this.transport.peers();
+    const links = peers
       .filter((l) => l.connected)
       .map((l) => l.peer)
+      .join(',');
+    const incompatible = peers
+      .map((l) => l.incompatible ?? '')
+      .filter((t) => t !== '')
       .join(',');
     const key = [
       s.initialized,
@@ -319,6 +323,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       c?.target,
       c?.snapshotBytes?.received,
       links,
+      incompatible,
       this.failure?.message,
       this.running,
     ].join('|');

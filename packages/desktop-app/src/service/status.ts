@@ -67,9 +67,10 @@ export function peerViews(
   const views = ids.map((id): PeerView => {
     const self = id === s.id;
     const link = links.get(id);
+    const name = self ? selfName : (nameOf(id) ?? '');
     return {
       id,
-      name: self ? selfName : (nameOf(id) ?? ''),
+      name,
       self,
       roles: {
         replica: c.replicas.includes(id),
@@ -80,6 +81,12 @@ export function peerViews(
       leader: s.activeLeader === id,
       lastSeen: self ? Date.now() : (link?.lastSeen ?? null),
       rttMs: self ? 0 : (link?.rttMs ?? null),
+      protocol: self ? null : (link?.protocol ?? null),
+      // The transport names peers by id; a person knows them by name.
+      incompatible:
+        self || link?.incompatible == null
+          ? null
+          : link.incompatible.replaceAll(id, name === '' ? id : name),
     };
   });
   return views.sort(

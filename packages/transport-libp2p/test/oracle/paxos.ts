@@ -4631,6 +4631,7 @@ export interface Frame {
   messages: Message[];
   ping?: number;
   pong?: number;
+  logId?: string;
 }
 
 export namespace Frame {
@@ -4659,6 +4660,11 @@ export namespace Frame {
           if (obj.pong != null) {
             w.uint32(25);
             w.double(obj.pong);
+          }
+
+          if (obj.logId != null) {
+            w.uint32(34);
+            w.string(obj.logId);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -4696,6 +4702,10 @@ export namespace Frame {
               }
               case 3: {
                 obj.pong = reader.double();
+                break;
+              }
+              case 4: {
+                obj.logId = reader.string();
                 break;
               }
               default: {
@@ -4754,6 +4764,13 @@ export namespace Frame {
                 yield {
                   field: `${prefix}.pong`,
                   value: reader.double(),
+                };
+                break;
+              }
+              case 4: {
+                yield {
+                  field: `${prefix}.logId`,
+                  value: reader.string(),
                 };
                 break;
               }
@@ -5260,6 +5277,11 @@ export namespace Frame {
     value: number;
   }
 
+  export interface FrameLogIdFieldEvent {
+    field: '$.logId';
+    value: string;
+  }
+
   export function encode(obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec());
   }
@@ -5354,6 +5376,7 @@ export namespace Frame {
     | FrameMessagesRolledBackStoreSeqFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
+    | FrameLogIdFieldEvent
   > {
     return streamMessage(buf, Frame.codec(), opts);
   }
