@@ -6,7 +6,8 @@
 //
 // - Busy: the committed commands/s of 1 log under a closed loop of `--conc` proposals of 100
 //   bytes, then of `--busy` logs (10) sharing the same total load (conc / busy each), in the
-//   same run; goal: the busy logs together ≥ 80% of the one log.
+//   same run; goal: the busy logs together ≥ 80% of the one log. Then the busy logs each as
+//   busy as the one log (`--conc` each), the other reading of "10 busy logs".
 // - Idle: each host's CPU (% of one core, utime + stime from /proc) and RSS over `--idle`
 //   seconds with 1 log, then with `--logs` logs (50), nothing written; per idle log = the
 //   difference / (logs − 1); goal ≤ 0.2% of a core and ≤ 2 MB each.
@@ -19,8 +20,7 @@
 // Writes bench/results/logs-<date>.json and appends a section to bench/REPORT.md.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   appendReport,
@@ -34,9 +34,8 @@ import {
   sleep,
   table,
 } from './lib/common.mjs';
-import { freePort, PeerProcess } from './lib/peer.mjs';
+import { makeLog as makeLogOn, startHosts, waitReady as waitReadyOf } from './lib/hosts.mjs';
 
-const HOST_CHILD = join(dirname(fileURLToPath(import.meta.url)), 'lib', 'host-child.mjs');
 const { values: o } = parseArgs({
   options: {
     logs: { type: 'string', default: '50' },
@@ -56,46 +55,6 @@ const load1 = () => Number(loadavg()[0].toFixed(1));
 const date = new Date().toISOString();
 const dir = mkdtempSync(join(tmpdir(), 'synod-bench-logs-'));
 
-/** @type {PeerProcess[]} */
-const hosts = ['h0', 'h1', 'h2'].map(
-  (n) => new PeerProcess(n, join(dir, n, 'unused'), { child: HOST_CHILD }),
-);
-
-/** Create log `name` on host 0 and have hosts 1 and 2 join it. */
-async function makeLog(/** @type {string} */ name) {
-  const [h0, ...others] = hosts;
-  await h0.request('create', { name });
-  for (const h of others) {
-    const { text } = await h0.request('invite', { name });
-    await h.request('join', { name, invite: text }, 120_000);
-  }
-}
-
-/** Until every host has `names` with 3 acceptors and all links up, and each log has a leader. */
-async function waitReady(/** @type {string[]} */ names) {
-  const deadline = Date.now() + Number(process.env.READY_MS ?? 300_000);
-  for (;;) {
-    const all = (await Promise.all(hosts.map((h) => h.request('status')))).map(
-      (a) =>
-        /** @type {Record<string, { acceptors: number, connected: number, leading: boolean }>} */ (
-          a.logs
-        ),
-    );
-    const ok = names.every((n) =>
-      all.every(
-        (logs) => logs[n] !== undefined && logs[n].acceptors === 3 && logs[n].connected === 2,
-      ),
-    );
-    // Leadership may have moved off h0 (its proposals are then forwarded): any leader will do.
-    const led = names.every((n) => all.some((logs) => logs[n]?.leading === true));
-    if (ok && led) return;
-    if (Date.now() > deadline) {
-      throw new Error(`logs not ready in time: ${JSON.stringify(all)}`);
-    }
-    await sleep(200);
-  }
-}
-
 /** Each host's CPU (% of one core) and RSS (MiB) over `seconds` of nothing written. */
 async function idle(/** @type {number} */ seconds) {
   const t0 = hosts.map((h) => procTicks(h.pid));
@@ -110,9 +69,8 @@ async function idle(/** @type {number} */ seconds) {
   }));
 }
 
-/** Committed commands/s of `names` under `conc` proposals in flight in all, split evenly. */
-async function busy(/** @type {string[]} */ names) {
-  const per = Math.max(1, Math.round(conc / names.length));
+/** Committed commands/s of `names` under `per` proposals in flight on each. */
+async function busy(/** @type {string[]} */ names, per = conc) {
   const from = performance.timeOrigin + performance.now() + Number(o.warmup) * 1000;
   await hosts[0].request('load', { names, conc: per, size: 100, from });
   await sleep((Number(o.warmup) + Number(o.seconds)) * 1000);
@@ -134,17 +92,12 @@ async function busy(/** @type {string[]} */ names) {
 }
 
 const result = { date, machine: machineInfo(dir), options: o };
+/** @type {import('./lib/peer.mjs').PeerProcess[]} */
+let hosts = [];
 try {
-  await Promise.all(hosts.map((h) => h.ready));
-  for (const h of hosts) {
-    const port = await freePort();
-    const a = await h.request('start', {
-      dir: join(dir, h.name),
-      port,
-      durability: o.durability,
-    });
-    h.peer = String(a.peer);
-  }
+  hosts = await startHosts(dir, ['h0', 'h1', 'h2'], { durability: o.durability });
+  const makeLog = (/** @type {string} */ name) => makeLogOn(hosts[0], hosts.slice(1), name);
+  const waitReady = (/** @type {string[]} */ names) => waitReadyOf(hosts, names);
   const names = Array.from({ length: nLogs }, (_, i) => `log${i}`);
 
   // One log: idle, then busy.
@@ -161,12 +114,21 @@ try {
   const batch = 2;
   /** @type {Awaited<ReturnType<typeof busy>> | undefined} */
   let many;
+  /** @type {Awaited<ReturnType<typeof busy>> | undefined} */
+  let manyEach;
   for (let i = 1; i < nLogs; i += batch) {
     await Promise.all(names.slice(i, i + batch).map((n) => makeLog(n)));
     if (i + batch >= nBusy && i < nBusy) {
       await waitReady(names.slice(0, nBusy));
-      many = await busy(names.slice(0, nBusy));
-      log(`busy, ${nBusy} logs: ${fmt(many.perSec)}/s (load ${many.load1})`);
+      const busyNames = names.slice(0, nBusy);
+      many = await busy(busyNames, Math.max(1, Math.round(conc / nBusy)));
+      log(
+        `busy, ${nBusy} logs sharing ${conc} in flight: ${fmt(many.perSec)}/s (load ${many.load1})`,
+      );
+      manyEach = await busy(busyNames);
+      log(
+        `busy, ${nBusy} logs, ${conc} in flight each: ${fmt(manyEach.perSec)}/s (load ${manyEach.load1})`,
+      );
     }
     log(`${Math.min(nLogs, i + batch)} logs made`);
   }
@@ -180,12 +142,21 @@ try {
     cpuPct: (x.cpuPct - idle1[i].cpuPct) / (nLogs - 1),
     rssMiB: (x.rssMiB - idle1[i].rssMiB) / (nLogs - 1),
   }));
-  if (many === undefined) throw new Error(`--busy ${nBusy} must be 2 to --logs ${nLogs}`);
-  Object.assign(result, { idle1, idleN, perLog, busyOne: one, busyMany: many });
+  if (many === undefined || manyEach === undefined)
+    throw new Error(`--busy ${nBusy} must be 2 to --logs ${nLogs}`);
+  Object.assign(result, {
+    idle1,
+    idleN,
+    perLog,
+    busyOne: one,
+    busyMany: many,
+    busyManyEach: manyEach,
+  });
   const ratio = many.perSec / one.perSec;
+  const ratioEach = manyEach.perSec / one.perSec;
   const worstCpu = Math.max(...perLog.map((p) => p.cpuPct));
   const worstRss = Math.max(...perLog.map((p) => p.rssMiB));
-  Object.assign(result, { ratio, worstCpu, worstRss });
+  Object.assign(result, { ratio, ratioEach, worstCpu, worstRss });
   const file = saveResults('logs', date, result);
   const met = (/** @type {boolean} */ b) => (b ? 'met' : 'NOT met');
   await appendReport([
@@ -219,7 +190,7 @@ try {
     '',
     ...table(
       ['logs', 'proposals in flight per log', 'commands/s (all logs)', 'load'],
-      [one, many].map((b) => [
+      [one, many, manyEach].map((b) => [
         String(b.logs),
         String(b.concPerLog),
         fmt(b.perSec),
@@ -227,7 +198,7 @@ try {
       ]),
     ),
     '',
-    `${nBusy} busy logs reach ${Math.round(ratio * 100)}% of one log's throughput (goal ≥ 80%: ${met(ratio >= 0.8)}).`,
+    `${nBusy} busy logs sharing the one log's ${conc} proposals in flight reach ${Math.round(ratio * 100)}% of its throughput (goal ≥ 80%: ${met(ratio >= 0.8)}); each as busy as the one log (${conc} in flight each): ${Math.round(ratioEach * 100)}%.`,
   ]);
   log(
     `per idle log: ${fmt(worstCpu)}% CPU, ${fmt(worstRss)} MiB; ${nBusy} logs / 1 log = ${Math.round(ratio * 100)}%`,

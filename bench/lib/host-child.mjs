@@ -6,6 +6,8 @@
 const { createHost } = await import('@synod/peer');
 const { BenchStateMachine } = await import('./bench-sm.mjs');
 const { now, startLoad } = await import('./load.mjs');
+const { benchCommand } = await import('./bench-sm.mjs');
+const { latencySummary } = await import('./common.mjs');
 
 /** @typedef {{ id: number, cmd: string, [arg: string]: unknown }} Request */
 
@@ -43,7 +45,10 @@ const handlers = {
     const name = String(r.name);
     logs.set(
       name,
-      await running().createLog({ logName: name, stateMachine: new BenchStateMachine() }),
+      await running().createLog({
+        logName: name,
+        stateMachine: new BenchStateMachine(Number(r.keyspace ?? 0)),
+      }),
     );
     return {};
   },
@@ -55,7 +60,7 @@ const handlers = {
     const peer = await running().joinLog({
       invite: String(r.invite),
       logName: name,
-      stateMachine: new BenchStateMachine(),
+      stateMachine: new BenchStateMachine(Number(r.keyspace ?? 0)),
     });
     logs.set(name, peer);
     return {};
@@ -91,9 +96,23 @@ const handlers = {
     }
     return Promise.resolve({ at: now() });
   },
+  /**
+   * Write `count` commands of `size` bytes to log `name`, `conc` at a time (the keys of a
+   * state machine made with `keyspace` ≥ count keep them all: an app state that large).
+   */
+  async fill(r) {
+    const node = logOf(String(r.name)).node;
+    const count = Number(r.count);
+    let next = 0;
+    const worker = async () => {
+      while (next < count) await node.propose(benchCommand(next++, Number(r.size)));
+    };
+    await Promise.all(Array.from({ length: Number(r.conc ?? 4) }, worker));
+    return { slotOut: node.status().slotOut };
+  },
   /** Stop every load: commands counted per log, and the window they were counted in. */
   async stopLoad() {
-    /** @type {Record<string, { counted: number, firstStart: number, lastEnd: number, errors: Record<string, number> }>} */
+    /** @type {Record<string, { counted: number, firstStart: number, lastEnd: number, errors: Record<string, number>, latency: ReturnType<typeof latencySummary> }>} */
     const out = {};
     const all = [...loads.entries()];
     loads.clear();
@@ -104,6 +123,7 @@ const handlers = {
         firstStart: res.firstStart,
         lastEnd: res.lastEnd,
         errors: res.errors,
+        latency: latencySummary(res.latencies),
       };
     }
     return { logs: out };
