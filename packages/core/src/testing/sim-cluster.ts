@@ -77,6 +77,8 @@ export class SimPeer {
   writing = false;
   turnScheduled = false;
   paused = false;
+  /** Virtual time of the node's last tick. */
+  lastTick = 0;
   /** Its node says it was removed from the log. */
   removed = false;
   readonly commands = new Map<number, PendingOp>();
@@ -222,7 +224,7 @@ export class SimCluster {
     p.sm = sm;
     p.writing = false;
     node.load(p.storage.loadSync(), this.now);
-    node.tick(this.now);
+    this.tickPeer(p);
     this.trace(`${id} starts (incarnation ${p.storage.loadSync().incarnation + 1})`);
     this.scheduleTurn(p);
     this.ensureTicker();
@@ -374,6 +376,10 @@ export class SimCluster {
         generation: p.generation,
       });
     }
+    // As the runtime does (synod-node.ts onMessages): a node whose tick is overdue (it just
+    // woke up) has its clock moved on before it takes the message. (A scenario script says
+    // itself when nodes tick.)
+    if (!this.manual && this.now - p.lastTick >= this.tickMs) this.tickPeer(p);
     p.node.step(from, msg);
     this.scheduleTurn(p);
   }
@@ -489,13 +495,18 @@ export class SimCluster {
     this.scheduleTurn(p);
   }
 
+  private tickPeer(p: SimPeer): void {
+    p.lastTick = this.now;
+    p.node!.tick(this.now);
+  }
+
   private ensureTicker(): void {
     if (this.tickerRunning) return;
     this.tickerRunning = true;
     const tick = () => {
       for (const p of this.peers.values()) {
         if (p.node === null || p.paused) continue;
-        p.node.tick(this.now);
+        this.tickPeer(p);
         this.scheduleTurn(p);
       }
       this.queue.push(this.now + this.tickMs, tick);
