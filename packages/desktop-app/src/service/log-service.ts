@@ -30,7 +30,7 @@ import {
 } from './errors.js';
 import { InviteRequests } from './invite-requests.js';
 import { ProtocolMonitor } from './protocol-monitor.js';
-import { majorityInfo, peerViews, protocolView } from './status.js';
+import { majorityInfo, NO_NODE, peerViews, protocolView } from './status.js';
 import type {
   AppliedOperation,
   EditOutcome,
@@ -331,17 +331,7 @@ export class LogService {
       logName: this.logName ?? null,
     };
     if (peer === undefined) {
-      return {
-        ...base,
-        id: null,
-        addresses: [],
-        log: null,
-        protocol: null,
-        peers: [],
-        majority: null,
-        failure: null,
-        inviteRequests: [],
-      };
+      return { ...base, ...NO_NODE };
     }
     const s = peer.node.status();
     const sm = peer.node.stateMachine;

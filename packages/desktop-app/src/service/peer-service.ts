@@ -46,6 +46,7 @@ import {
   ServiceStoppedError,
 } from './errors.js';
 import { LogService, STATUS_HEARTBEAT_MS, type LogContext, type LogStart } from './log-service.js';
+import { NO_NODE } from './status.js';
 import { ProtocolMonitor } from './protocol-monitor.js';
 import type { LogsView, ServiceEvent, ServiceStatus } from './types.js';
 
@@ -585,16 +586,9 @@ export class PeerService implements OperationHandlers {
       state: this.state === 'running' ? 'setup' : this.state,
       dataDir: this.options.dataDir,
       name: this.myName,
-      id: null,
       logId: null,
       logName: null,
-      addresses: [],
-      log: null,
-      protocol: null,
-      peers: [],
-      majority: null,
-      failure: null,
-      inviteRequests: [],
+      ...NO_NODE,
     };
   }
 

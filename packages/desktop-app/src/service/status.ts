@@ -10,6 +10,18 @@ function ballot(b: Ballot): BallotView {
   return { round: b.round, leader: b.leader, text: formatBallot(b) };
 }
 
+/** The status fields of a peer with no node running (in setup, or a log not open). */
+export const NO_NODE = {
+  id: null,
+  addresses: [],
+  log: null,
+  protocol: null,
+  peers: [],
+  majority: null,
+  failure: null,
+  inviteRequests: [],
+} as const;
+
 export function protocolView(s: SynodStatus): ProtocolView {
   const c = s.config;
   return {
