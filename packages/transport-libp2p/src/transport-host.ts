@@ -106,6 +106,9 @@ export function parseAddress(s: string): { peer: PeerId; addr: Multiaddr } {
   return { peer: id, addr: ma };
 }
 
+/** Addresses of this machine, exempt from libp2p's per-address inbound rate limit. */
+const SAME_MACHINE = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'];
+
 /** Create a libp2p node of its own, listening at once, ready to carry logs. */
 export async function createTransportHost(
   options: TransportHostOptions,
@@ -128,6 +131,13 @@ export async function createTransportHost(
     transports: [tcp()],
     connectionEncrypters: [noiseRecords()],
     streamMuxers: [yamuxMuxer()],
+    // libp2p allows each IP address 5 inbound connections a second, a guard for public nodes
+    // that takes one address for one host. Peers of the same machine share it: a stranger
+    // redialling while the gate refuses it, or another peer starting, used the allowance up and
+    // the next joiner's dial was reset before Noise. Our gate decides who may connect (an
+    // allowed address skips libp2p's pending and total connection limits too); the limits stay
+    // for other machines.
+    connectionManager: { allow: SAME_MACHINE },
     connectionGater: createGate({
       mayDial: (peer) => made.host?.mayDial(peer) ?? false,
       isAllowed: (peer) => made.host?.isAllowed(peer) ?? false,
