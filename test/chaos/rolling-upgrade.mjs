@@ -65,7 +65,7 @@ async function until(what, check, ms = 60_000) {
 
 /**
  * @typedef {{ n: number, dir: string, port: number, id: string, release: 'N' | 'N+1',
- *   proc: PeerProcess | undefined, restarting: boolean }} Host
+ *   proc: PeerProcess | undefined, restarting: boolean, inFlight: number }} Host
  */
 /** @type {Host[]} */
 const hosts = [];
@@ -142,11 +142,10 @@ async function client(/** @type {number} */ c) {
     const opId = `c${c}-${opCounter++}`;
     const value = `${opId}.`;
     const call = performance.now();
-    const a = await target.proc?.request(
-      'op',
-      { op: kind, key, value, opId, timeoutMs: 3000 },
-      4000,
-    );
+    target.inFlight++;
+    const a = await target.proc
+      ?.request('op', { op: kind, key, value, opId, timeoutMs: 3000 }, 4000)
+      .finally(() => target.inFlight--);
     const ret = performance.now();
     if (kind === 'get') {
       if (a?.ok === true) {
@@ -223,7 +222,9 @@ async function restartOn(/** @type {Host} */ h, /** @type {'N' | 'N+1'} */ relea
   const others = hosts.filter((o) => o !== h);
   // The clients move to the others first (an operation sent to a stopping peer is a lost one).
   h.restarting = true;
-  await sleep(500);
+  await until(`p${h.n}'s operations to end`, () =>
+    Promise.resolve(h.inFlight === 0 ? true : undefined),
+  );
   await ask(h, 'stop', {}, 15_000).catch(() => h.proc?.signal('SIGKILL'));
   await h.proc?.exit;
   h.release = release;
@@ -270,6 +271,7 @@ try {
       release: 'N',
       proc: undefined,
       restarting: false,
+      inFlight: 0,
     });
   }
   await launch(hosts[0], true);
