@@ -146,14 +146,14 @@ describe('synod errors: one line and a non-zero exit', () => {
       ['join', invite, '--data', peer('zed').dataDir],
       1,
       new RegExp(
-        `^synod join: this peer already belongs to log ${zed.logId} \\(already-initialized\\)$`,
+        `^synod join: this peer already belongs to log ${zed.logId}: give the new log a name \\(--log-name\\) to keep it beside \\(already-initialized\\)$`,
       ),
     );
     await fails(
       ['init', '--data', peer('zed').dataDir],
       1,
       new RegExp(
-        `^synod init: this peer already belongs to log ${zed.logId} \\(already-initialized\\)$`,
+        `^synod init: this peer already belongs to log ${zed.logId}: give the new log a name \\(--log-name\\) to keep it beside \\(already-initialized\\)$`,
       ),
     );
     // Offline too: the store says which log it holds.

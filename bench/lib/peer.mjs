@@ -21,7 +21,8 @@ export class PeerProcess {
   /**
    * @param {string} name
    * @param {string} db path of the SQLite file
-   * @param {{ cpuProfDir?: string, execArgv?: string[] }} [o]
+   * @param {{ cpuProfDir?: string, execArgv?: string[], child?: string }} [o] `child`: the
+   *   script to run (default peer-child.mjs; host-child.mjs runs a host of many logs)
    */
   constructor(name, db, o = {}) {
     this.name = name;
@@ -37,7 +38,7 @@ export class PeerProcess {
       );
     }
     this.spawnedAt = performance.timeOrigin + performance.now();
-    this.child = fork(CHILD, [], {
+    this.child = fork(o.child ?? CHILD, [], {
       execArgv,
       serialization: 'advanced',
       env: { ...process.env, SYNOD_BENCH_NAME: name },

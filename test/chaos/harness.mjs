@@ -2,18 +2,15 @@
 // concurrent client workload whose every operation is recorded, a nemesis that injects faults
 // at random moments, and the checks at the end. With power cuts on, every host's data directory
 // is a disk of its own (@synod/power-cut-fs) whose unsynced data a power cut forgets.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Prng } from '@synod/core/testing';
 import { PowerCutFs } from '@synod/power-cut-fs';
 import { checkAppliedLogs, checkHistory, checkReplicas } from './checks.mjs';
 import { ChaosNet } from './net.mjs';
+import { PeerProcess } from './peer-process.mjs';
 
-const PEER = fileURLToPath(new URL('./peer.mjs', import.meta.url));
 const PORT = 4001;
 
 /**
@@ -65,111 +62,6 @@ class Rand {
   }
 }
 const now = () => performance.now();
-
-/** One peer process (one incarnation of host `n`). */
-class PeerProcess {
-  /**
-   * @param {string} ns
-   * @param {Record<string, unknown>} config
-   * @param {(line: string) => void} log
-   * @param {string} name
-   */
-  constructor(ns, config, log, name) {
-    this.name = name;
-    this.proc = spawn('ip', ['netns', 'exec', ns, process.execPath, PEER, JSON.stringify(config)], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      // Its own process group: a Ctrl-C meant for the harness must not look like a crash. The
-      // peer exits when the harness's pipe closes.
-      detached: true,
-    });
-    this.pid = this.proc.pid ?? -1;
-    this.stderr = '';
-    this.exited = false;
-    /** @type {number | null} */
-    this.exitCode = null;
-    /** @type {string | null} */
-    this.exitSignal = null;
-    this.nextId = 1;
-    /** @type {Map<number, (a: Record<string, unknown>) => void>} */
-    this.waiting = new Map();
-    this.proc.stderr.on('data', (d) => {
-      this.stderr = (this.stderr + String(d)).slice(-20_000);
-    });
-    this.exit = new Promise((resolve) => {
-      this.proc.once('exit', (code, signal) => {
-        this.exited = true;
-        this.exitCode = code;
-        this.exitSignal = signal;
-        for (const w of this.waiting.values()) w({ ok: false, code: 'exited', error: 'exited' });
-        this.waiting.clear();
-        resolve(undefined);
-      });
-    });
-    this.proc.stdin.on('error', () => undefined);
-    /** @type {Promise<Record<string, unknown>>} */
-    this.ready = new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${name} not ready: ${this.stderr}`)), 30_000);
-      void this.exit.then(() => reject(new Error(`${name} exited at start: ${this.stderr}`)));
-      createInterface({ input: this.proc.stdout }).on('line', (line) => {
-        /** @type {Record<string, unknown>} */
-        let msg;
-        try {
-          /** @type {unknown} */
-          const raw = JSON.parse(line);
-          msg = /** @type {Record<string, unknown>} */ (raw);
-        } catch {
-          log(`${name} stdout: ${line}`);
-          return;
-        }
-        if (msg.event === 'ready') {
-          clearTimeout(t);
-          resolve(msg);
-          return;
-        }
-        const w = this.waiting.get(Number(msg.id));
-        if (w !== undefined) {
-          this.waiting.delete(Number(msg.id));
-          w(msg);
-        }
-      });
-    });
-    this.ready.catch(() => undefined);
-  }
-
-  /**
-   * Send a command; resolves with the answer ({ ok: false, code: 'timeout' } when none came in
-   * time: the command may still run).
-   * @param {string} cmd
-   * @param {Record<string, unknown>} args
-   * @param {number} timeoutMs
-   * @returns {Promise<Record<string, unknown>>}
-   */
-  request(cmd, args, timeoutMs) {
-    if (this.exited) return Promise.resolve({ ok: false, code: 'exited', error: 'exited' });
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.waiting.delete(id);
-        resolve({ ok: false, code: 'harness-timeout', error: `no answer in ${timeoutMs} ms` });
-      }, timeoutMs);
-      this.waiting.set(id, (a) => {
-        clearTimeout(t);
-        resolve(a);
-      });
-      this.proc.stdin.write(JSON.stringify({ id, cmd, ...args }) + '\n');
-    });
-  }
-
-  /** @param {NodeJS.Signals} sig */
-  signal(sig) {
-    if (this.exited) return;
-    try {
-      process.kill(this.pid, sig);
-    } catch {
-      // Exited meanwhile.
-    }
-  }
-}
 
 /** A host of the cluster: a namespace, a data directory, and the incarnations of its peer. */
 class Host {

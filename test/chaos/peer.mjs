@@ -24,7 +24,7 @@ import { createLibp2pTransport } from '@synod/transport-libp2p';
  * @typedef {{
  *   dir: string, logId: string, listen: string[], bootstrap: string[], mdns: boolean,
  *   init: boolean, bugs?: string[], opTimeoutMs: number, syncAppliedLog?: boolean,
- *   protocol?: Partial<import('@synod/core').ProtocolOptions>,
+ *   protocol?: Partial<import('@synod/core').ProtocolOptions>, nextRelease?: boolean,
  * }} PeerConfig
  */
 
@@ -50,6 +50,8 @@ const transport = await createLibp2pTransport({
   backoffMaxMs: 1000,
   silenceTimeoutMs: 3000,
   dialTimeoutMs: 3000,
+  // The rolling-upgrade test's "release N+1" (transport's next-release.ts).
+  ...(config.nextRelease === true ? { testing: { nextRelease: true } } : {}),
 });
 const sm = new KvStateMachine();
 sm.keepLog = false;
@@ -161,6 +163,7 @@ const handlers = {
         reconfigPending: s.reconfigPending,
         failure: s.failure,
         connected: s.links.filter((l) => l.connected).map((l) => l.peer),
+        protocols: Object.fromEntries(s.links.map((l) => [l.peer, l.protocol ?? null])),
       },
       metrics: transport.getMetrics(),
       discovered: transport.discoveredPeers().map((d) => d.peer),

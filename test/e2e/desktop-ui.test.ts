@@ -18,34 +18,20 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { MAX_ENTRIES, OPERATIONS } from '@synod/desktop-app';
-import { ROOT } from '../helpers/paths.js';
+import { MAX_ENTRIES, matchRoute, toHttp } from '@synod/desktop-app';
 import { frameDrawn, traceInteractions, type InteractionTiming } from './interaction-timing.js';
 import { SynodPeer } from '../helpers/synod-cli.js';
+import { axeViolations, CHROMIUM, haveChromium, SHOTS, UI_INDEX, uiUrl } from './pages.js';
 
-const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = join(ROOT, 'test-results', 'e2e');
-const UI_INDEX = join(ROOT, 'packages/desktop-app/ui/js/main.js');
 /**
  * Waits in the pages: long enough for a loaded machine (the whole file takes about a minute with
  * other test suites running beside it), short enough to fail clearly.
  */
 const WAIT = { timeout: 30_000 };
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  // .ci/run installs it; say why the tests are skipped rather than fail obscurely.
-  console.warn(`e2e: ${CHROMIUM} missing (apt-get install -y chromium): UI tests skipped`);
-}
-
 /** The one-minute load average, printed beside each timing. */
 function load1(): string {
   return (loadavg()[0] ?? 0).toFixed(1);
-}
-
-function uiUrl(peer: SynodPeer): string {
-  const token = readFileSync(join(peer.dataDir, 'api-token'), 'utf8').trim();
-  return `${peer.api.baseUrl}/#token=${token}`;
 }
 
 describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', () => {
@@ -85,15 +71,6 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
         );
       }
     });
-  }
-
-  /** axe-core's violations in a page (the rules' ids, impact and first elements). */
-  async function axeViolations(page: Page): Promise<{ id: string; impact: string }[]> {
-    if ((await page.evaluate('typeof axe')) === 'undefined') {
-      await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
-    }
-    return page.evaluate(`axe.run().then((r) => r.violations.map((v) => ({
-      id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
   }
 
   async function shot(page: Page, name: string): Promise<void> {
@@ -448,6 +425,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
       const calls: string[] = [];
       (globalThis as unknown as { synodCalls: string[] }).synodCalls = calls;
       (globalThis as unknown as { synod: unknown }).synod = {
+        logs: () => (calls.push('logs'), call('GET', '/api/logs')),
         status: () => (calls.push('status'), call('GET', '/api/status')),
         entries: () => (calls.push('entries'), call('GET', '/api/entries?read=local&deleted=true')),
         history: (r?: { after?: number }) => (
@@ -466,7 +444,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     const calls = await page.evaluate(
       () => (globalThis as unknown as { synodCalls: string[] }).synodCalls,
     );
-    expect(calls).toEqual(expect.arrayContaining(['status', 'entries', 'history']));
+    expect(calls).toEqual(expect.arrayContaining(['logs', 'status', 'entries', 'history']));
     await page.close();
   }, 60_000);
 
@@ -526,13 +504,14 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     // (drawn at every frame it read once per batch: 209-263 reads in a 20-32 s load).
     let historyReads = 0;
     const countHistoryRead = (r: Request) => {
-      if (new URL(r.url()).pathname === OPERATIONS.history.http.path) historyReads++;
+      const route = matchRoute(r.method(), new URL(r.url()).pathname);
+      if (route.found && route.name === 'history') historyReads++;
     };
     a.on('request', countHistoryRead);
     for (let i = 0; i < todo.length; i += 200) {
       await Promise.all(
         todo.slice(i, i + 200).map((k) =>
-          alice.post(OPERATIONS.append.http.path, {
+          alice.post(toHttp('append').path, {
             title: `note ${k}`,
             body: `line ${k} of the bulk load`,
             timeoutMs: 120_000,

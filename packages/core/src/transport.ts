@@ -17,6 +17,16 @@ export interface PeerLinkStatus {
   readonly lastSeen: number | null;
   /** The last measured round-trip time in ms, or null. */
   readonly rttMs: number | null;
+  /**
+   * A versioned transport's wire protocol version in use with the peer (null: none yet); absent
+   * where the transport has no versions (MemoryNetwork).
+   */
+  readonly protocol?: number | null;
+  /**
+   * Set when the peer and this one share no wire protocol version, in words that say who must
+   * upgrade ("bob runs protocol 1, this peer 2: bob must upgrade"): the link cannot come up.
+   */
+  readonly incompatible?: string | null;
 }
 
 export interface TransportHandler {

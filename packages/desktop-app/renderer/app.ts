@@ -11,10 +11,15 @@
  * the document was replaced. What arrives is taken at once and drawn paced (paced.ts): at most
  * every ARRIVALS_MS while a busy log keeps deciding. Writes go out one at a time, in order
  * (writes.ts).
+ *
+ * A peer carries many logs (logs-view.ts lists them): the views show the chosen one. They talk
+ * to it through a bridge that names it in every operation of one log (log-bridge.ts), and the
+ * events of the other logs are not theirs.
  */
 import type {
   AppliedOperation,
   BridgeEvent,
+  LogsView,
   ServiceStatus,
   SynodBridge,
 } from '../src/desktop/bridge-api.js';
@@ -28,6 +33,8 @@ import { EntryIndex } from './entry-index.js';
 import { errorText } from './format.js';
 import { HeaderView } from './header-view.js';
 import { HistoryView } from './history-view.js';
+import { logBridge } from './log-bridge.js';
+import { LogsPanel } from './logs-view.js';
 import { newEntryForm } from './new-entry.js';
 import { Notices } from './notices.js';
 import { paced } from './paced.js';
@@ -66,7 +73,13 @@ export class App {
   private readonly history: HistoryView;
   private readonly peers: PeersView;
   private readonly pending: PendingView;
-  private readonly protocol: ProtocolPanel;
+  private protocol: ProtocolPanel;
+  private readonly logsPanel: LogsPanel;
+  /** The log the views show (its id); undefined in setup. */
+  private current: string | undefined;
+  private logsView: LogsView | null = null;
+  /** The bridge of the chosen log (operations of one log name it). */
+  private readonly bridge: SynodBridge;
   private readonly tabs: Record<Tab, HTMLButtonElement>;
   private readonly logGrid: HTMLElement;
   private readonly protocolRoot = h('main', { id: 'protocol', class: 'protocol' });
@@ -78,9 +91,11 @@ export class App {
   private loaded = false;
 
   constructor(
-    private readonly bridge: SynodBridge,
+    private readonly raw: SynodBridge,
     private readonly root: HTMLElement,
   ) {
+    const bridge = logBridge(raw, () => this.current);
+    this.bridge = bridge;
     this.ui = {
       bridge,
       writes: this.writes,
@@ -95,6 +110,7 @@ export class App {
     this.peers = new PeersView(this.ui);
     this.pending = new PendingView(this.writes);
     this.protocol = new ProtocolPanel(bridge);
+    this.logsPanel = new LogsPanel(this.ui, (id) => this.select(id));
     const tab = (t: Tab, label: string) =>
       h(
         'button',
@@ -122,6 +138,7 @@ export class App {
   async start(): Promise<void> {
     this.bridge.subscribe((e) => this.onEvent(e));
     try {
+      this.onLogs(await this.raw.logs());
       this.onStatus(await this.bridge.status());
     } catch (err) {
       this.notices.notify('error', `cannot reach the peer: ${errorText(err)}`);
@@ -131,13 +148,17 @@ export class App {
 
   private onEvent(e: BridgeEvent): void {
     switch (e.type) {
+      case 'logs':
+        this.onLogs(e.logs);
+        return;
       case 'status':
-        this.onStatus(e.status);
+        if (e.status.logId === (this.current ?? null)) this.onStatus(e.status);
         return;
       case 'applied':
-        this.onApplied(e.operations);
+        if (e.log === this.current) this.onApplied(e.operations);
         return;
       case 'reset':
+        if (e.log !== null && e.log !== this.current) return;
         this.loaded = false;
         this.history.reset();
         void this.refresh();
@@ -154,6 +175,40 @@ export class App {
         this.drawStatus();
         return;
     }
+  }
+
+  /** The list of logs changed: keep the chosen one, or choose another if it went. */
+  private onLogs(view: LogsView): void {
+    this.logsView = view;
+    const ids = view.logs.map((l) => l.logId);
+    if (this.current === undefined || !ids.includes(this.current)) {
+      this.select(view.logs.find((l) => l.open)?.logId ?? ids[0]);
+    }
+    this.logsPanel.update(view, this.current);
+  }
+
+  /** Show log `logId` (undefined: none, setup): read it whole, its status and protocol anew. */
+  private select(logId: string | undefined): void {
+    if (logId === this.current && this.status !== null) return;
+    this.current = logId;
+    this.loaded = false;
+    this.logTitle = '';
+    this.index.replaceAll([]);
+    this.history.reset();
+    this.list.redraw();
+    this.editor.sync();
+    this.protocol.detach();
+    this.protocol = new ProtocolPanel(this.bridge);
+    if (this.logsView !== null) this.logsPanel.update(this.logsView, logId);
+    if (this.view === 'main') this.drawShell();
+    this.bridge
+      .status()
+      .then((s) => {
+        if (this.current === logId) this.onStatus(s);
+      })
+      .catch((err: unknown) =>
+        this.notices.notify('warn', `cannot read the log: ${errorText(err)}`),
+      );
   }
 
   /** Decided operations: each carries the entry as it changed; only new history is read. */
@@ -197,6 +252,8 @@ export class App {
   }
 
   private onStatus(s: ServiceStatus): void {
+    // A log created or joined from setup becomes the chosen one.
+    if (this.current === undefined && s.logId !== null) this.current = s.logId;
     this.status = s;
     const want = s.state === 'setup' ? 'setup' : 'main';
     const viewChanged = want !== this.view;
@@ -261,6 +318,7 @@ export class App {
     }
     fill(
       this.root,
+      this.logsPanel.element,
       this.header.element,
       this.banner.element,
       this.catchup.element,

@@ -56,7 +56,8 @@ export class HeaderView {
       this.confirming = null;
       this.ui.bridge
         .leave()
-        .then((st) => this.ui.showStatus(st))
+        // The list of logs changes (an event): the app then shows another log, or setup.
+        .then(() => this.ui.notify('info', 'left the log'))
         .catch((err: unknown) => this.ui.notify('error', `leave failed: ${errorText(err)}`));
     });
     const invite = h('button', { 'data-testid': 'invite', class: 'primary' }, 'Invite a peer');

@@ -142,6 +142,13 @@ export class PeersView {
             ? `${roles.join(', ')} · unknown: no link to this tab's peer`
             : `${roles.join(', ')} · ${p.self ? 'this peer' : `last seen ${ago(p.lastSeen, now)}`}${p.rttMs !== null && !p.self ? ` · ${Math.round(p.rttMs)} ms` : ''}`,
         ),
+        p.incompatible !== null && this.connected
+          ? h(
+              'div',
+              { class: 'small incompatible', 'data-testid': 'peer-incompatible' },
+              p.incompatible,
+            )
+          : null,
       ),
       !p.self && s.state === 'running' ? this.removeButton(p) : null,
     );

@@ -10,7 +10,10 @@ export * from './api/index.js';
 export {
   OPERATIONS,
   OPERATION_NAMES,
+  inLog,
   isOperationName,
+  matchRoute,
+  toHttp,
   type Operation,
   type OperationName,
   type OperationInput,

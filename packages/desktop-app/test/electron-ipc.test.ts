@@ -146,10 +146,10 @@ describe('IPC dispatcher', () => {
     expect(emit).toBeUndefined();
     expect(d.subscribe(APP, [true])).toBe(true);
     expect(d.subscribe({ ...APP, id: 2 }, [true])).toBe(true);
-    emit!({ type: 'reset' });
+    emit!({ type: 'reset', log: null });
     expect(sent).toEqual([
-      [1, { type: 'reset' }],
-      [2, { type: 'reset' }],
+      [1, { type: 'reset', log: null }],
+      [2, { type: 'reset', log: null }],
     ]);
     d.forget(2);
     expect(d.subscribe(APP, [false])).toBe(true);

@@ -77,6 +77,8 @@ describe('launcher options', () => {
       '--no-ui',
       '--durability',
       'normal-unsafe',
+      '--wire-versions',
+      '2,1',
     ];
     const p = parseLaunchArgs(args);
     if (!p.ok) throw new Error(p.message);
@@ -84,6 +86,8 @@ describe('launcher options', () => {
     if (!again.ok) throw new Error(again.message);
     expect(again.options).toEqual(p.options);
     expect(forwardedArgs(p.options)).toEqual(args);
+    expect(p.options.wireVersions).toEqual([2, 1]);
+    expect(parseLaunchArgs(['--wire-versions', 'two'])).toMatchObject({ ok: false });
   });
 });
 

@@ -13,49 +13,33 @@
  * cover.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  initLog,
-  startNode,
-  type MessageEvent,
-  type ProtocolOptions,
-  type Roles,
-  type StateMachine,
-  type SynodNode,
-} from '@synod/core';
+import type { MessageEvent, ProtocolOptions, Roles, StateMachine } from '@synod/core';
 import type { Durability, SqliteStorage } from '@synod/storage-sqlite';
 import {
-  createLibp2pTransport,
+  createTransportHost,
   decodeInvite,
-  JoinRefusedError,
-  type JoinResult,
   type Libp2pHost,
-  type Libp2pTransport,
   type Libp2pTransportOptions,
   type MdnsOptions,
+  type TransportHost,
 } from '@synod/transport-libp2p';
-import { Admitter, type AdmitHook } from './admit.js';
-import {
-  META_JOINING,
-  META_MEMBER,
-  META_NAME,
-  META_PEER_ID,
-  ensureDataDir,
-  hasStore,
-} from './data-dir.js';
+import type { AdmitHook } from './admit.js';
+import { ensureDataDir, hasStore } from './data-dir.js';
 import {
   AlreadyMemberError,
   InvalidPeerOptionsError,
   NotInitializedError,
   OtherLogError,
 } from './errors.js';
+import { PeerHost, type Plan } from './host.js';
 import { checkName } from './name.js';
-import { RunningPeer, type Peer } from './peer.js';
+import type { Peer } from './peer.js';
 import {
   bindToLog,
   discardStore,
   openStore,
   storeState,
-  writeMetaString,
+  type StoreOptions,
   type StoreState,
 } from './store.js';
 
@@ -129,12 +113,6 @@ function checkOptions<SM extends StateMachine>(o: PeerOptions<SM>): void {
   }
 }
 
-/** What createPeer does with the store it found. */
-type Plan =
-  | { kind: 'load'; logId: string }
-  | { kind: 'create'; logId: string }
-  | { kind: 'join'; logId: string; invite: string };
-
 function plan<SM extends StateMachine>(o: PeerOptions<SM>, s: StoreState): Plan {
   if (s.member !== undefined) {
     // The same options on every start: an invite to the log this peer is in changes nothing.
@@ -154,130 +132,86 @@ function plan<SM extends StateMachine>(o: PeerOptions<SM>, s: StoreState): Plan 
     return { kind: 'join', logId, invite };
   }
   if (o.init === false) throw new NotInitializedError(o.dataDir);
+  // A directory whose home log was left keeps its identity; a new log goes beside it.
+  if (s.left !== undefined) {
+    throw new InvalidPeerOptionsError(
+      `${o.dataDir} left its log ${s.left}: create or join logs with createHost (they go in logs/)`,
+    );
+  }
   return { kind: 'create', logId: o.logId ?? s.logId ?? randomUUID() };
 }
 
 /** Open, create or join, and start a peer. See PeerOptions. */
 export function createPeer<SM extends StateMachine>(options: PeerOptions<SM>): Promise<Peer<SM>> {
-  return openPeer(options, (storage, logId) =>
-    createLibp2pTransport({
+  return openPeer(options, (storage) =>
+    createTransportHost({
       ...options.transport,
       storage,
       listen: options.listen ?? ['/ip4/0.0.0.0/tcp/0'],
-      bootstrap: options.bootstrap ?? [],
       mdns: options.mdns ?? true,
-      logId,
       ...(options.psk !== undefined ? { psk: options.psk } : {}),
-      ...(options.joinTimeoutMs !== undefined ? { joinTimeoutMs: options.joinTimeoutMs } : {}),
     }),
   );
 }
 
-/** Makes a peer's transport once its store is open and its log is known. */
-export type TransportFactory<Host extends Libp2pHost> = (
+/** Makes a peer's libp2p host once its store is open and bound to its log. */
+export type TransportHostFactory<Host extends Libp2pHost> = (
   storage: SqliteStorage,
-  logId: string,
-) => Promise<Libp2pTransport<Host>>;
+) => Promise<TransportHost<Host>>;
 
 /**
- * createPeer with the transport made by `makeTransport` (a node of its own, or the app's node
- * for the libp2p service).
+ * createPeer with the libp2p host made by `makeHost` (a node of its own, or the app's node for
+ * the libp2p service). The peer's log is the home log, in peer.db; the host it runs on
+ * (`peer.host`) can carry more logs, and stops with the peer.
  */
 export async function openPeer<SM extends StateMachine, Host extends Libp2pHost>(
   options: PeerOptions<SM>,
-  makeTransport: TransportFactory<Host>,
+  makeHost: TransportHostFactory<Host>,
 ): Promise<Peer<SM, Host>> {
   checkOptions(options);
   // Decode an invite before touching the disk: a typo must change nothing.
   if (options.join !== undefined) decodeInvite(options.join);
   ensureDataDir(options.dataDir);
   const fresh = !hasStore(options.dataDir);
-  let storage: SqliteStorage = await openStore(options.dataDir, options);
-  let transport: Libp2pTransport<Host> | undefined;
-  let node: SynodNode<SM> | undefined;
+  const storeOptions: StoreOptions = {
+    ...(options.durability !== undefined ? { durability: options.durability } : {}),
+    ...(options.nativeBinding !== undefined ? { nativeBinding: options.nativeBinding } : {}),
+  };
+  let storage: SqliteStorage = await openStore(options.dataDir, storeOptions);
+  let host: PeerHost<Host> | undefined;
   let keep = !fresh;
   try {
     const found = await storeState(storage);
     const todo = plan(options, found);
-    storage = await bindToLog(options.dataDir, storage, todo.logId, options);
-    if (options.name !== undefined) await writeMetaString(storage, META_NAME, options.name);
-    transport = await makeTransport(storage, todo.logId);
-    // The log knows this peer by its id: another identity (another libp2p node) is another peer.
-    if (found.peerId !== undefined && found.peerId !== transport.id) {
-      throw new InvalidPeerOptionsError(
-        `${options.dataDir} belongs to peer ${found.peerId}, not to ${transport.id} (use another data directory for this libp2p node)`,
-      );
-    }
-    await writeMetaString(storage, META_PEER_ID, transport.id);
-    if (todo.kind === 'create') {
-      await initLog(storage, transport.id, options.stateMachine, options.protocol ?? {});
-      await writeMetaString(storage, META_MEMBER, todo.logId);
-      keep = true;
-    } else if (todo.kind === 'join') {
-      await writeMetaString(storage, META_JOINING, todo.invite);
-    }
-    node = await startNode({
-      id: transport.id,
+    storage = await bindToLog(options.dataDir, storage, todo.logId, storeOptions);
+    host = new PeerHost(options.dataDir, await makeHost(storage), storage, storeOptions);
+    const peer = await host.startOnStore(
       storage,
-      transport,
-      stateMachine: options.stateMachine,
-      ...(options.protocol !== undefined ? { protocol: options.protocol } : {}),
-      ...(options.operationTimeoutMs !== undefined
-        ? { operationTimeoutMs: options.operationTimeoutMs }
-        : {}),
-      ...(options.onMessage !== undefined ? { onMessage: options.onMessage } : {}),
-    });
-    const peer = new RunningPeer<SM, Host>({
-      dataDir: options.dataDir,
-      logId: todo.logId,
-      node,
-      transport,
-      storage,
-      created: todo.kind === 'create',
-      name: options.name ?? found.name,
-    });
-    if (options.admit !== false) {
-      const admitter = new Admitter(node, {
-        ...(options.joinRoles !== undefined ? { roles: options.joinRoles } : {}),
-        ...(options.admit !== undefined ? { admit: options.admit } : {}),
-      });
-      transport.onJoinRequest((request) => admitter.admit(request));
-    }
-    if (todo.kind === 'join') {
-      // The node runs first: adding an acceptor to a small log needs the new peer to answer.
-      peer.joined = await joinLog(transport, todo.invite, () => (keep = true));
-      await writeMetaString(storage, META_MEMBER, todo.logId);
-      await storage.setMeta(META_JOINING, new Uint8Array(0));
-    }
+      found,
+      {
+        stateMachine: options.stateMachine,
+        name: options.name,
+        protocol: options.protocol,
+        operationTimeoutMs: options.operationTimeoutMs,
+        onMessage: options.onMessage,
+        admit: options.admit,
+        joinRoles: options.joinRoles,
+        joinTimeoutMs: options.joinTimeoutMs,
+        bootstrap: options.bootstrap,
+      },
+      true,
+      todo,
+      () => (keep = true),
+    );
+    host.ownedBy = peer as unknown as PeerHost<Host>['ownedBy'];
     return peer;
   } catch (err) {
-    if (node !== undefined) await node.stop().catch(() => undefined);
-    else {
-      await transport?.stop().catch(() => undefined);
-      await storage.close().catch(() => undefined);
-    }
+    if (host !== undefined) await host.stop().catch(() => undefined);
+    else await storage.close().catch(() => undefined);
     // A store made by this call for a join that was refused holds nothing of value: remove
     // it, so the directory can join another log. Anything else is kept: a join that failed on
     // our side (timeout) may have succeeded on the inviter's, and then our acceptor counts.
     if (!keep) discardStore(options.dataDir);
-    throw err;
-  }
-}
-
-/**
- * Present the invite. A refusal means the inviter did not add us; any other failure leaves us
- * unsure (the answer may have been lost after we were added), so the store is kept and the next
- * start asks again (the inviter answers the same peer again).
- */
-async function joinLog(
-  transport: Libp2pTransport<Libp2pHost>,
-  invite: string,
-  uncertain: () => void,
-): Promise<JoinResult> {
-  try {
-    return await transport.join(invite);
-  } catch (err) {
-    if (!(err instanceof JoinRefusedError)) uncertain();
     throw err;
   }
 }

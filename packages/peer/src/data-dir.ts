@@ -3,11 +3,16 @@
  * table. One place, so that the library, the desktop app's service and its CLI agree on the
  * layout.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirDurable } from './durable-file.js';
 
-/** The SQLite file: acceptor and replica state, identity key, invites, addresses, name. */
+/**
+ * The peer's SQLite file: its identity key and name, and its home log (acceptor and replica
+ * state, invites, addresses) when it has one: every directory made before many logs per peer,
+ * and every createPeer directory. Other logs live in `logs/` (logDbPath).
+ */
 export const PEER_DB_FILE = 'peer.db';
 
 /** Meta keys of this package (the transport keeps its own under `transport.libp2p.*`). */
@@ -23,8 +28,33 @@ export const META_MEMBER = 'peer.member';
  */
 export const META_JOINING = 'peer.joining';
 
+/**
+ * Set in a log's store when this peer left that log but the file stays in place: the home log
+ * (peer.db also keeps the peer's identity, so it is never moved). Value: the log id.
+ */
+export const META_LEFT = 'peer.left';
+/**
+ * In peer.db: the ids of the logs of logs/ this peer left (a JSON list). They go with the
+ * identity: a directory that starts over with a new one (its peer.db set aside) may join them.
+ */
+export const META_LEFT_LOGS = 'peer.left-logs';
+/** The log's own name on this peer (`synod --log NAME`), kept in the log's store. */
+export const META_LOG_NAME = 'peer.logName';
+
+/** Where the logs beside the home log live, one SQLite file each (docs/many-logs.md). */
+export const LOGS_DIR = 'logs';
+
 export function peerDbPath(dataDir: string): string {
   return join(dataDir, PEER_DB_FILE);
+}
+
+/**
+ * The file of log `logId` in `dataDir/logs/`: named by a hash of the id (log ids are up to 256
+ * characters of anything), the file itself records the id.
+ */
+export function logDbPath(dataDir: string, logId: string): string {
+  const key = createHash('sha256').update(logId).digest('hex').slice(0, 32);
+  return join(dataDir, LOGS_DIR, `${key}.db`);
 }
 
 /** Whether the directory holds a peer's store at all. */

@@ -11,7 +11,7 @@
  *   await dir.release();            // before createPeer opens the store itself
  *   const peer = await createPeer({ dataDir, stateMachine, join: invite });
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SqliteStorage } from '@synod/storage-sqlite';
 import {
@@ -20,11 +20,12 @@ import {
   loadOrCreateIdentity,
   type MdnsOptions,
 } from '@synod/transport-libp2p';
-import { ensureDataDir, META_JOINING, META_NAME, peerDbPath } from './data-dir.js';
+import { ensureDataDir, LOGS_DIR, META_JOINING, META_NAME, peerDbPath } from './data-dir.js';
 import { makeDirDurable, renameDurable } from './durable-file.js';
 import { checkName } from './name.js';
 import {
   inspectDataDir,
+  inspectStoreAt,
   openStore,
   storeState,
   writeMetaString,
@@ -62,6 +63,33 @@ export class PeerDirectory {
   async state(): Promise<StoreState> {
     if (this.held !== undefined) return storeState(this.held);
     return inspectDataDir(this.dataDir, this.storeOptions);
+  }
+
+  /**
+   * Whether the directory holds a log (a member, or a join under way) that it has not left: its
+   * home log (peer.db) or one in logs/ (createHost). A directory without one is in setup.
+   */
+  async hasLogs(): Promise<boolean> {
+    return (await this.firstLog()) !== undefined;
+  }
+
+  /** The id of a log the directory holds (see hasLogs): the home log's first, if any. */
+  async firstLog(): Promise<string | undefined> {
+    const counts = (s: StoreState): boolean =>
+      s.logId !== undefined && s.left !== s.logId && (s.member ?? s.joining) !== undefined;
+    const home = await this.state();
+    if (counts(home)) return home.logId;
+    let files: string[] = [];
+    try {
+      files = readdirSync(join(this.dataDir, LOGS_DIR)).filter((f) => f.endsWith('.db'));
+    } catch {
+      return undefined; // no logs/ yet
+    }
+    for (const f of files) {
+      const state = await inspectStoreAt(join(this.dataDir, LOGS_DIR, f), this.storeOptions);
+      if (counts(state)) return state.logId;
+    }
+    return undefined;
   }
 
   /** Whether the directory is held (setup: no peer runs, the lock is ours). */

@@ -59,3 +59,33 @@ export class JoinDeclinedError extends SynodError {
     super('join-declined', `this peer declined the join of ${peer}`);
   }
 }
+
+/** A log reference (`--log NAME|ID`) that names no log of this peer, or more than one. */
+export class UnknownLogError extends SynodError {
+  constructor(
+    readonly ref: string,
+    /** The logs there are, by name (or id). */
+    readonly known: readonly string[],
+  ) {
+    super(
+      'unknown-log',
+      known.length === 0
+        ? `no log ${ref} here: this peer has no log yet`
+        : `no log ${ref} here (logs: ${known.join(', ')})`,
+    );
+  }
+}
+
+/**
+ * A log this peer left under its peer id: joining it again would start a new copy of the log
+ * under the same id, which its members take for a store that went back in time (the core's
+ * store-rolled-back: it would never vote). Joining again needs another peer id.
+ */
+export class LeftLogError extends SynodError {
+  constructor(readonly logId: string) {
+    super(
+      'left-before',
+      `this peer left log ${logId} before: under the same peer id its members would take a new copy for a store that went back in time (store-rolled-back); join it from another data directory (a new peer id)`,
+    );
+  }
+}

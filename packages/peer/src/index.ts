@@ -7,6 +7,7 @@
  * See README.md.
  */
 export { createPeer, type PeerOptions } from './create-peer.js';
+export { createHost, PeerHost, type HostOptions, type LogEntry, type LogOptions } from './host.js';
 export { synod, SynodService, type SynodServiceOptions } from './service.js';
 export {
   InvalidJsonError,
@@ -24,13 +25,19 @@ export {
   AlreadyMemberError,
   InvalidPeerOptionsError,
   JoinDeclinedError,
+  LeftLogError,
   NotInitializedError,
   OtherLogError,
+  UnknownLogError,
 } from './errors.js';
 export {
   ensureDataDir,
   hasStore,
+  logDbPath,
+  LOGS_DIR,
   META_JOINING,
+  META_LEFT,
+  META_LOG_NAME,
   META_MEMBER,
   META_NAME,
   META_PEER_ID,
@@ -44,6 +51,7 @@ export { PeerDirectory, type PeerDirectoryOptions, type SetAside } from './direc
 // neither package itself.
 export type { Durability } from '@synod/storage-sqlite';
 export {
+  decodeInvite,
   InviteRequestFailedError,
   InviteRequestRefusedError,
   JoinRefusedError,

@@ -13,9 +13,11 @@ import type {
   Libp2pHost,
   Libp2pTransport,
 } from '@synod/transport-libp2p';
-import { META_NAME } from './data-dir.js';
+import { META_LOG_NAME, META_NAME } from './data-dir.js';
+import type { PeerHost } from './host.js';
 import { writeMetaString } from './store.js';
 import { checkName } from './name.js';
+import { InvalidPeerOptionsError } from './errors.js';
 
 /**
  * A running peer. `Host` is the libp2p underneath: a node of its own (createPeer), or the
@@ -36,9 +38,14 @@ export interface Peer<
   readonly node: SynodNode<SM>;
   readonly transport: Libp2pTransport<Host>;
   readonly storage: SqliteStorage;
+  /** The host this log runs on: its libp2p node and its other logs (docs/many-logs.md). */
+  readonly host: PeerHost<Host>;
   /** The display name kept in the store. */
   name(): string | undefined;
   setName(name: string): Promise<void>;
+  /** The log's own name on this peer (`synod --log NAME`), if it has one. */
+  logName(): string | undefined;
+  setLogName(name: string): Promise<void>;
   /** A single-use invite to this log (valid 24 h by default). */
   invite(options?: CreateInviteOptions): Promise<IssuedInvite>;
   /** The addresses this peer listens on, each ending in /p2p/<id>. */
@@ -55,7 +62,10 @@ export interface Peer<
    * replica that stays has applied every slot before it (then it may stop).
    */
   leave(): Promise<void>;
-  /** Stop the node; pending operations fail with StoppedError; the store is closed. */
+  /**
+   * Stop the node; pending operations fail with StoppedError; the store is closed. The host
+   * runs on with its other logs, unless this is createPeer's peer (then the host stops too).
+   */
   stop(): Promise<void>;
 }
 
@@ -67,6 +77,13 @@ export interface RunningPeerParts<SM extends StateMachine, Host extends Libp2pHo
   storage: SqliteStorage;
   created: boolean;
   name: string | undefined;
+  logName: string | undefined;
+  host: PeerHost<Host>;
+  /** The store is peer.db (the host holds it). */
+  home: boolean;
+  storePath: string;
+  /** A join that has not finished. */
+  joining: boolean;
 }
 
 export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> implements Peer<
@@ -81,8 +98,17 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
   readonly node: SynodNode<SM>;
   readonly transport: Libp2pTransport<Host>;
   readonly storage: SqliteStorage;
+  readonly host: PeerHost<Host>;
+  /** @internal */
+  readonly home: boolean;
+  /** @internal */
+  readonly storePath: string;
+  /** @internal */
+  joining: boolean;
   private currentName: string | undefined;
+  private currentLogName: string | undefined;
   private stopping: Promise<void> | undefined;
+  private readonly stopListeners: (() => void)[] = [];
 
   constructor(parts: RunningPeerParts<SM, Host>) {
     this.id = parts.node.id;
@@ -93,6 +119,11 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
     this.transport = parts.transport;
     this.storage = parts.storage;
     this.currentName = parts.name;
+    this.currentLogName = parts.logName;
+    this.host = parts.host;
+    this.home = parts.home;
+    this.storePath = parts.storePath;
+    this.joining = parts.joining;
   }
 
   name(): string | undefined {
@@ -103,6 +134,20 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
     checkName(name);
     await writeMetaString(this.storage, META_NAME, name);
     this.currentName = name;
+  }
+
+  logName(): string | undefined {
+    return this.currentLogName;
+  }
+
+  async setLogName(name: string): Promise<void> {
+    checkName(name);
+    const taken = (await this.host.logs()).some(
+      (e) => e.logId !== this.logId && (e.logName === name || e.logId === name),
+    );
+    if (taken) throw new InvalidPeerOptionsError(`a log named ${name} exists here already`);
+    await writeMetaString(this.storage, META_LOG_NAME, name);
+    this.currentLogName = name;
   }
 
   invite(options?: CreateInviteOptions): Promise<IssuedInvite> {
@@ -126,7 +171,20 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
   }
 
   stop(): Promise<void> {
-    this.stopping ??= this.node.stop();
+    if (this.host.ownedBy === (this as unknown)) return this.host.stop();
+    return this.stopCore();
+  }
+
+  /** @internal Stop this log's core (and its transport on the host), not the host. */
+  stopCore(): Promise<void> {
+    this.stopping ??= this.node.stop().finally(() => {
+      for (const l of this.stopListeners.splice(0)) l();
+    });
     return this.stopping;
+  }
+
+  /** @internal */
+  onStopped(listener: () => void): void {
+    this.stopListeners.push(listener);
   }
 }

@@ -15,10 +15,10 @@
 import { serviceCapabilities, type Startable } from '@libp2p/interface';
 import type { StateMachine } from '@synod/core';
 import {
-  attachLibp2pTransport,
-  type AttachLibp2pTransportOptions,
+  attachTransportHost,
   type Libp2pHost,
   type Libp2pHostComponents,
+  type TransportHostOptions,
 } from '@synod/transport-libp2p';
 import { openPeer, type PeerOptions } from './create-peer.js';
 import type { Peer } from './peer.js';
@@ -32,7 +32,12 @@ export interface SynodServiceOptions<SM extends StateMachine> extends Omit<
   'listen' | 'mdns' | 'psk' | 'transport'
 > {
   /** More transport options (timeouts, frame sizes…), passed through. */
-  transport?: Omit<AttachLibp2pTransportOptions, 'storage' | 'bootstrap' | 'logId'> | undefined;
+  transport?:
+    | Omit<
+        TransportHostOptions,
+        'identity' | 'storage' | 'listen' | 'announce' | 'mdns' | 'psk' | 'logger'
+      >
+    | undefined;
 }
 
 /** A peer that is being opened, with its outcome for whoever waits on `ready`. */
@@ -91,15 +96,7 @@ export class SynodService<SM extends StateMachine> implements Startable {
     const pending = this.next;
     const o = this.options;
     // Not awaited: a join may wait a minute for its inviter, and the node should run meanwhile.
-    this.started = openPeer(o, (storage, logId) =>
-      attachLibp2pTransport(this.components, {
-        ...o.transport,
-        storage,
-        logId,
-        bootstrap: o.bootstrap ?? [],
-        ...(o.joinTimeoutMs !== undefined ? { joinTimeoutMs: o.joinTimeoutMs } : {}),
-      }),
-    ).then(
+    this.started = openPeer(o, () => attachTransportHost(this.components, o.transport ?? {})).then(
       (peer) => {
         this.current = peer;
         pending.resolve(peer);

@@ -4,9 +4,12 @@
  * other afterwards; this module decides which id to open it with.
  */
 import { unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { openSqliteStorage, type Durability, type SqliteStorage } from '@synod/storage-sqlite';
 import {
   META_JOINING,
+  META_LEFT,
+  META_LOG_NAME,
   META_MEMBER,
   META_NAME,
   META_PEER_ID,
@@ -36,6 +39,10 @@ export interface StoreState {
   readonly peerId: string | undefined;
   /** The display name kept here. */
   readonly name: string | undefined;
+  /** The log's own name on this peer (`--log NAME`), if one was given. */
+  readonly logName?: string | undefined;
+  /** The log this file held and this peer left (kept in place, never loaded again). */
+  readonly left?: string | undefined;
 }
 
 export async function readMetaString(
@@ -54,7 +61,11 @@ export function writeMetaString(storage: SqliteStorage, key: string, value: stri
 /** The state of an open store. */
 export async function storeState(storage: SqliteStorage): Promise<StoreState> {
   let member = await readMetaString(storage, META_MEMBER);
-  if (member === undefined && storage.logId !== undefined) {
+  const left = await readMetaString(storage, META_LEFT);
+  if (left !== undefined && left === storage.logId) {
+    // This peer left the log this file holds (a home log, kept in place: see PeerHost.leaveLog).
+    member = undefined;
+  } else if (member === undefined && storage.logId !== undefined) {
     // A store with protocol state but no mark (a join whose answer was lost after the inviter
     // added us, say) belongs to its log all the same: its acceptor may have voted.
     const s = await storage.load();
@@ -71,38 +82,48 @@ export async function storeState(storage: SqliteStorage): Promise<StoreState> {
     joining: await readMetaString(storage, META_JOINING),
     peerId: await readMetaString(storage, META_PEER_ID),
     name: await readMetaString(storage, META_NAME),
+    logName: await readMetaString(storage, META_LOG_NAME),
+    left,
   };
 }
 
 /** Open the store of `dataDir` as it is (creating an empty one if there is none). */
 export function openStore(dataDir: string, o: StoreOptions = {}): Promise<SqliteStorage> {
-  return openSqliteStorage(peerDbPath(dataDir), {
+  return openStoreAt(peerDbPath(dataDir), o);
+}
+
+/** Open the store file at `path` as it is (creating an empty one if there is none). */
+export function openStoreAt(
+  path: string,
+  o: StoreOptions = {},
+  logId?: string,
+): Promise<SqliteStorage> {
+  return openSqliteStorage(path, {
+    ...(logId !== undefined ? { logId } : {}),
     ...(o.durability !== undefined ? { durability: o.durability } : {}),
     ...(o.nativeBinding !== undefined ? { nativeBinding: o.nativeBinding } : {}),
   });
 }
 
 /**
- * Make `storage` (opened as it is) record `logId`: a file with another id is refused with
- * OtherLogError; a file with none is closed and reopened with it (the file records it).
+ * Make `storage` (opened as it is, from `path`) record `logId`: a file with another id is
+ * refused with OtherLogError (naming `where`); a file with none is closed and reopened with it
+ * (the file records it).
  */
 export async function bindToLog(
-  dataDir: string,
+  where: string,
   storage: SqliteStorage,
   logId: string,
   o: StoreOptions = {},
+  path: string = peerDbPath(where),
 ): Promise<SqliteStorage> {
   if (storage.logId === logId) return storage;
   if (storage.logId !== undefined) {
     await storage.close();
-    throw new OtherLogError(dataDir, logId, storage.logId);
+    throw new OtherLogError(where, logId, storage.logId);
   }
   await storage.close();
-  return openSqliteStorage(peerDbPath(dataDir), {
-    logId,
-    ...(o.durability !== undefined ? { durability: o.durability } : {}),
-    ...(o.nativeBinding !== undefined ? { nativeBinding: o.nativeBinding } : {}),
-  });
+  return openStoreAt(path, o, logId);
 }
 
 /**
@@ -120,7 +141,12 @@ export async function inspectDataDir(dataDir: string, o: StoreOptions = {}): Pro
       name: undefined,
     };
   }
-  const storage = await openStore(dataDir, o);
+  return inspectStoreAt(peerDbPath(dataDir), o);
+}
+
+/** What the store file at `path` holds (taking its lock for the moment it reads). */
+export async function inspectStoreAt(path: string, o: StoreOptions = {}): Promise<StoreState> {
+  const storage = await openStoreAt(path, o);
   try {
     return await storeState(storage);
   } finally {
@@ -132,8 +158,7 @@ export async function inspectDataDir(dataDir: string, o: StoreOptions = {}): Pro
  * Remove a store this process created and that holds nothing worth keeping, durably: brought
  * back by a power cut, it would be taken for a join to retry and be kept after its refusal.
  */
-export function discardStore(dataDir: string): void {
-  const path = peerDbPath(dataDir);
+export function discardStore(dataDir: string, path: string = peerDbPath(dataDir)): void {
   for (const f of [path, `${path}-wal`, `${path}-journal`]) {
     try {
       unlinkSync(f);
@@ -141,5 +166,5 @@ export function discardStore(dataDir: string): void {
       // Not there: nothing to remove.
     }
   }
-  syncDir(dataDir);
+  syncDir(dirname(path));
 }

@@ -10,7 +10,7 @@
  */
 import type { Logger, Stream } from '@libp2p/interface';
 import type { PeerId } from '@synod/core';
-import { decodeFrameBody, type DecodedFrame } from './frame-codec.js';
+import { decodeFrameBody, WIRE_VERSION, type DecodedFrame } from './frame-codec.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { YamuxStream } from './link/yamux-stream.js';
 import type { DropReason, TransportMetrics } from './metrics.js';
@@ -49,6 +49,13 @@ export class Channel {
     readonly peer: PeerId,
     readonly stream: Stream,
     private readonly host: ChannelHost,
+    /** The wire version of the stream's protocol: its frames carry it, others are dropped. */
+    readonly version: number = WIRE_VERSION,
+    /**
+     * The log this stream carries: known when it was opened (ours), or named by its header (the
+     * remote's; until then undefined). See protocols.ts.
+     */
+    public logId: string | undefined = undefined,
   ) {
     this.openedAt = performance.now();
     this.decoder = new FrameDecoder(host.maxFrameBytes, {
@@ -163,7 +170,7 @@ export class Channel {
   }
 
   private onBody(body: Uint8Array, owned: boolean): void {
-    const frame = decodeFrameBody(body, owned);
+    const frame = decodeFrameBody(body, owned, this.version);
     if (!frame.ok) {
       this.drop(frame.reason, frame.detail);
       return;

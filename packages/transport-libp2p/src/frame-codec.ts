@@ -18,11 +18,15 @@ import {
 } from './codec/proto.js';
 import { FrameSchema, MAX_ENTRIES_PER_FRAME, MessageUnion } from './codec/paxos-schema.js';
 import type { DropReason } from './metrics.js';
+import { CURRENT_WIRE_VERSION } from './protocols.js';
 
 export { MAX_ENTRIES_PER_FRAME };
 
-/** The wire format version this build writes and reads (the body's first byte). */
-export const WIRE_VERSION = 1;
+/**
+ * The wire version this build writes by default (the body's first byte); a stream's frames carry
+ * the version its protocol id names (protocols.ts), and a frame of another version is dropped.
+ */
+export const WIRE_VERSION = CURRENT_WIRE_VERSION;
 
 /** Default limit on a frame's body; docs/wire-format.md explains the figure. */
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -51,12 +55,13 @@ function writeFrame(
   marks: readonly number[],
   from: number,
   to: number,
+  version: number,
 ): Uint8Array {
   let body = 1;
   for (let i = from; i < to; i++) body += entrySize(inner[i]!);
   const out = allocate(varintSize(body) + body);
   const w = new ByteWriter(out);
-  w.uint(body).byte(WIRE_VERSION);
+  w.uint(body).byte(version);
   for (let i = from; i < to; i++) {
     w.byte(MESSAGES_TAG).uint(inner[i]!);
     sizesSeek(marks[i]!);
@@ -71,7 +76,11 @@ function writeFrame(
  * not fit. A message that alone exceeds the limit is left out and counted, never sent: the
  * receiver would drop it anyway.
  */
-export function encodeMessages(messages: readonly Message[], maxFrameBytes: number): EncodedFrames {
+export function encodeMessages(
+  messages: readonly Message[],
+  maxFrameBytes: number,
+  version: number = WIRE_VERSION,
+): EncodedFrames {
   const frames: Uint8Array[] = [];
   const kept: Message[] = [];
   const inner: number[] = [];
@@ -91,7 +100,7 @@ export function encodeMessages(messages: readonly Message[], maxFrameBytes: numb
       continue;
     }
     if (body + entry > maxFrameBytes || kept.length - start === MAX_ENTRIES_PER_FRAME) {
-      frames.push(writeFrame(kept, inner, marks, start, kept.length));
+      frames.push(writeFrame(kept, inner, marks, start, kept.length, version));
       sent += kept.length - start;
       start = kept.length;
       body = 1;
@@ -102,19 +111,25 @@ export function encodeMessages(messages: readonly Message[], maxFrameBytes: numb
     body += entry;
   }
   if (kept.length > start) {
-    frames.push(writeFrame(kept, inner, marks, start, kept.length));
+    frames.push(writeFrame(kept, inner, marks, start, kept.length, version));
     sent += kept.length - start;
   }
   return { frames, messages: sent, oversized };
 }
 
-/** A frame holding only a ping (the sender's clock, echoed back) or a pong. */
-export function encodeControl(control: { ping?: number; pong?: number }): Uint8Array {
-  const frame = { messages: [], ping: control.ping, pong: control.pong };
+/**
+ * A frame without messages: a ping (the sender's clock, echoed back), a pong, or a stream's
+ * header naming its log (the first frame of a version 2 stream).
+ */
+export function encodeControl(
+  control: { ping?: number; pong?: number; logId?: string },
+  version: number = WIRE_VERSION,
+): Uint8Array {
+  const frame = { messages: [], ping: control.ping, pong: control.pong, logId: control.logId };
   beginEncoding();
   const body = 1 + FrameSchema.bodySize(frame);
   const w = new ByteWriter(allocate(varintSize(body) + body));
-  w.uint(body).byte(WIRE_VERSION);
+  w.uint(body).byte(version);
   FrameSchema.writeBody(w, frame);
   return w.written();
 }
@@ -127,6 +142,8 @@ export type DecodedFrame =
       readonly unknown: number;
       readonly ping: number | undefined;
       readonly pong: number | undefined;
+      /** The log a stream's header names (version 2 and later). */
+      readonly logId: string | undefined;
     }
   | { readonly ok: false; readonly reason: DropReason; readonly detail: string };
 
@@ -139,9 +156,13 @@ export type DecodedFrame =
  * the body is a buffer of its own; otherwise (a view of a receive buffer) it is copied first,
  * once, so that a value the core keeps pins at most its own frame, never a receive buffer.
  */
-export function decodeFrameBody(body: Uint8Array, owned = false): DecodedFrame {
+export function decodeFrameBody(
+  body: Uint8Array,
+  owned = false,
+  version: number = WIRE_VERSION,
+): DecodedFrame {
   if (body.length === 0) return { ok: false, reason: 'malformed', detail: 'empty frame' };
-  if (body[0] !== WIRE_VERSION) {
+  if (body[0] !== version) {
     return { ok: false, reason: 'unknown-version', detail: `frame version ${body[0]}` };
   }
   // Uint8Array's slice, which copies (a Buffer's would not).
@@ -161,7 +182,14 @@ export function decodeFrameBody(body: Uint8Array, owned = false): DecodedFrame {
   let unknown = 0;
   for (const m of all) if (m === undefined) unknown++;
   if (unknown > 0) messages = all.filter((m): m is Message => m !== undefined);
-  return { ok: true, messages, unknown, ping: finite(frame.ping), pong: finite(frame.pong) };
+  return {
+    ok: true,
+    messages,
+    unknown,
+    ping: finite(frame.ping),
+    pong: finite(frame.pong),
+    logId: frame.logId,
+  };
 }
 
 function finite(n: number | undefined): number | undefined {

@@ -1,44 +1,45 @@
 /**
- * Membership gating at the connection level (libp2p's ConnectionGater), reading the live member
- * set: a peer outside it cannot dial us, and we do not dial it. The checks run right after the
- * Noise handshake, so they judge an authenticated peer id, and before any muxer or protocol.
+ * Membership gating at the connection level (libp2p's ConnectionGater), reading the host's live
+ * member sets: a peer that no log of this host admits cannot dial us, and we do not dial it. The
+ * checks run right after the Noise handshake, so they judge an authenticated peer id, and before
+ * any muxer or protocol. Which log a peer may reach is decided per stream (transport-host.ts).
  *
- * The one exception: while this peer has unused, unexpired invites, or its app takes invite
+ * The one exception: while a log here has unused, unexpired invites, or the app takes invite
  * requests (invite-request.ts), a few strangers may connect, because a joining peer has to reach
  * us to present its invite, or to ask for one. Such a connection is good only for those two
  * protocols (the paxos handler refuses non-members) and is closed after a grace period unless
- * its peer became a member (see Libp2pTransport's stranger tracking).
+ * its peer became a member (see TransportHost's stranger tracking).
  */
 import type { ConnectionGater, PeerId as Libp2pPeerId } from '@libp2p/interface';
-import type { InviteBook } from './invite-book.js';
-import type { MemberSet } from './members.js';
+import type { PeerId } from '@synod/core';
 import type { TransportMetrics } from './metrics.js';
 
 export interface GateDeps {
-  readonly members: MemberSet;
-  readonly book: InviteBook;
-  readonly metrics: TransportMetrics;
-  readonly maxStrangers: number;
-  /** How many strangers are connected now. */
-  strangerCount(): number;
-  /** Whether the app takes invite requests now (strangers may connect to ask). */
-  takesInviteRequests(): boolean;
+  /** May we dial `peer` (a member of some log, or an inviter we present an invite to)? */
+  mayDial(peer: PeerId): boolean;
+  /** May `peer` speak the protocol with some log here? */
+  isAllowed(peer: PeerId): boolean;
+  /** May one more stranger connect now (invites are out or requests taken, room is left)? */
+  acceptsStrangers(): boolean;
+  /** Where refusals are counted (undefined until the host exists). */
+  metrics(): TransportMetrics | undefined;
 }
 
 export function createGate(deps: GateDeps): ConnectionGater {
   const deny = (denied: boolean): boolean => {
-    if (denied) deps.metrics.connectionsDenied++;
+    if (denied) {
+      const m = deps.metrics();
+      if (m !== undefined) m.connectionsDenied++;
+    }
     return denied;
   };
-  const outbound = (peer: Libp2pPeerId): boolean => deny(!deps.members.mayDial(peer.toString()));
+  const outbound = (peer: Libp2pPeerId): boolean => deny(!deps.mayDial(peer.toString()));
   return {
     denyDialPeer: outbound,
     denyOutboundEncryptedConnection: outbound,
     denyInboundEncryptedConnection: (peer) => {
-      const id = peer.toString();
-      if (deps.members.isAllowed(id)) return false;
-      const expected = deps.book.hasOutstanding() || deps.takesInviteRequests();
-      return deny(!(expected && deps.strangerCount() < deps.maxStrangers));
+      if (deps.isAllowed(peer.toString())) return false;
+      return deny(!deps.acceptsStrangers());
     },
   };
 }

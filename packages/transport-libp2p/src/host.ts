@@ -24,7 +24,8 @@ export interface Libp2pHost {
   readonly peerStore: PeerStore;
   handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>;
   unhandle(protocol: string): Promise<void>;
-  dialProtocol(peer: PeerId, protocol: string, options?: AbortOptions): Promise<Stream>;
+  /** Open a stream on the first of `protocol` the remote accepts (offered in order). */
+  dialProtocol(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>;
   hangUp(peer: PeerId): Promise<void>;
   getMultiaddrs(): Multiaddr[];
   addEventListener: TypedEventTarget<Libp2pEvents>['addEventListener'];

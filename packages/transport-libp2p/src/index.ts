@@ -10,11 +10,24 @@ export {
   createLibp2pTransport,
   Libp2pTransport,
   type AttachLibp2pTransportOptions,
-  type DiscoveredPeer,
   type LinkDetails,
+  type LogPeerStatus,
 } from './libp2p-transport.js';
+export {
+  attachTransportHost,
+  createTransportHost,
+  TransportHost,
+  type DiscoveredPeer,
+} from './transport-host.js';
+export { formatVersions, type PeerProtocol } from './versions.js';
 export { hostOfComponents, type Libp2pHost, type Libp2pHostComponents } from './host.js';
-export type { Libp2pTransportOptions, MdnsOptions } from './options.js';
+export type {
+  LinkDefaults,
+  Libp2pTransportOptions,
+  LogTransportOptions,
+  MdnsOptions,
+  TransportHostOptions,
+} from './options.js';
 export { DEFAULT_MDNS_SERVICE_TAG } from './options.js';
 export type {
   CreateInviteOptions,
@@ -35,7 +48,15 @@ export { LanAsker, type LanAskerOptions, type LanPeer } from './lan-asker.js';
 export { generateIdentity, loadOrCreateIdentity, type MetaStore } from './identity.js';
 export { generatePsk } from './psk.js';
 export { DROP_REASONS, type DropReason, type TransportMetrics } from './metrics.js';
-export { INVITE_REQUEST_PROTOCOL, JOIN_PROTOCOL, PAXOS_PROTOCOL } from './protocols.js';
+export {
+  CURRENT_WIRE_VERSION,
+  INVITE_REQUEST_PROTOCOL,
+  JOIN_PROTOCOL,
+  PAXOS_PROTOCOL,
+  WIRE_VERSIONS,
+  paxosProtocolOf,
+  type WireVersion,
+} from './protocols.js';
 export {
   DEFAULT_MAX_FRAME_BYTES,
   WIRE_VERSION,

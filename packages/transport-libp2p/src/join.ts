@@ -3,9 +3,10 @@
  *
  * Member side: `createInvite()` issues an invite and records it (invite-book.ts). A joining peer
  * dials the inviter and sends one JoinRequest with the invite; Noise has already authenticated
- * its peer id. The member checks the invite (log id, expiry, secret, single use), reserves it,
- * and calls the app's join handler, which typically runs `node.addPeer(peer)`. It answers with
- * the members and their addresses, or with a typed refusal (JoinRefusedError codes).
+ * its peer id. The member's host (serveJoinStream) hands it to the log the invite names, which
+ * checks it (expiry, secret, single use), reserves it, and calls the app's join handler, which
+ * typically runs `node.addPeer(peer)`. It answers with the members and their addresses, or with
+ * a typed refusal (JoinRefusedError codes).
  *
  * Joiner side: `join(invite)` does the above and then trusts the inviter and the members it
  * named (the provisional member set, members.ts) until the log itself tells it the members.
@@ -82,8 +83,6 @@ export interface JoinServiceDeps {
   readonly members: MemberSet;
   readonly book: InviteBook;
   readonly logId: string | undefined;
-  readonly metrics: TransportMetrics;
-  readonly log: Logger;
   readonly inviteTtlMs: number;
   readonly joinTimeoutMs: number;
   /** How long a peer admitted by a join may talk before the configuration includes it. */
@@ -94,8 +93,6 @@ export interface JoinServiceDeps {
   addrsOf(peer: PeerId): Promise<Multiaddr[]>;
   /** The joiner learned peers and addresses: remember them and dial. */
   onJoined(result: JoinResult): Promise<void>;
-  /** A join exchange with a peer started or ended (strangers stay connected meanwhile). */
-  joinInProgress(peer: PeerId, active: boolean): void;
 }
 
 /** The largest JoinRequest / JoinResponse accepted. */
@@ -141,85 +138,44 @@ export class JoinService {
 
   // ------------------------------------------------------------------ member side
 
-  /** The stream handler of JOIN_PROTOCOL. Never throws. */
-  async serve(stream: Stream, connection: Connection): Promise<void> {
-    const peer = connection.remotePeer.toString();
-    this.deps.joinInProgress(peer, true);
-    try {
-      const response = await this.answer(stream, peer);
-      if (response.ok) this.deps.metrics.joinsAccepted++;
-      else {
-        const refused = this.deps.metrics.joinsRefused;
-        refused[response.code] = (refused[response.code] ?? 0) + 1;
-        this.deps.log('refused a join from %s: %s (%s)', peer, response.code, response.message);
-      }
-      stream.send(lengthPrefixed(wire.JoinResponse.encode(response)));
-      await stream.close({ signal: AbortSignal.timeout(5000) });
-    } catch (err) {
-      this.deps.log.error('join exchange with %s failed: %e', peer, err);
-      stream.abort(err instanceof Error ? err : new Error(String(err)));
-    } finally {
-      this.deps.joinInProgress(peer, false);
-    }
-  }
-
-  private refuse(code: JoinRefusalCode, message: string): wire.JoinResponse {
-    return { ok: false, code, message, logId: this.deps.logId ?? '', members: [] };
-  }
-
-  private async answer(stream: Stream, peer: PeerId): Promise<wire.JoinResponse> {
-    let request: wire.JoinRequest;
-    try {
-      const bytes = await readOne(
-        stream,
-        MAX_JOIN_MESSAGE_BYTES,
-        AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      );
-      request = wire.JoinRequest.decode(bytes);
-    } catch (err) {
-      return this.refuse('bad-request', `unreadable request: ${String(err)}`);
-    }
-    let invite: Invite;
-    try {
-      if (request.invite === undefined) throw new Error('no invite');
-      invite = inviteFromWire(request.invite);
-    } catch (err) {
-      return this.refuse('bad-request', `invalid invite: ${String(err)}`);
-    }
+  /**
+   * Answer a join request that names this log, from `peer` (authenticated by Noise). The checks
+   * every log makes alike (decoding, inviter, expiry) were made by serveJoinStream.
+   */
+  async answer(peer: PeerId, invite: Invite): Promise<wire.JoinResponse> {
     const { logId, book } = this.deps;
-    if (logId === undefined || invite.logId !== logId) {
-      return this.refuse('wrong-log', `this peer serves log ${logId ?? '(none)'}`);
-    }
-    if (invite.inviter !== this.deps.self) {
-      return this.refuse('unknown-invite', 'this invite was issued by another peer');
-    }
-    if (invite.expiresAt <= Date.now()) return this.refuse('expired', 'the invite has expired');
     const found = book.lookup(invite.secret, peer);
     switch (found.status) {
       case 'unknown':
-        return this.refuse('unknown-invite', 'no such invite was issued here');
+        return refusal(invite.logId, 'unknown-invite', NO_SUCH_INVITE);
       case 'expired':
-        return this.refuse('expired', 'the invite has expired');
+        return refusal(invite.logId, 'expired', 'the invite has expired');
       case 'used-by-other':
-        return this.refuse('already-used', 'the invite was already used');
+        return refusal(invite.logId, 'already-used', 'the invite was already used');
       case 'used-by-same':
         // The joiner asks again (it lost our answer): answer again, do not re-run the hook. But
         // a peer that has been removed since may not come back in on its old invite.
         if (this.deps.members.wasRemoved(peer)) {
-          return this.refuse('already-used', 'the invite was used, and its peer since removed');
+          return refusal(
+            invite.logId,
+            'already-used',
+            'the invite was used, and its peer since removed',
+          );
         }
         return this.success(peer);
       case 'fresh':
         break;
     }
     const handler = this.handler;
-    if (handler === undefined) return this.refuse('not-accepting', 'this peer accepts no joins');
+    if (handler === undefined || logId === undefined) {
+      return refusal(invite.logId, 'not-accepting', 'this peer accepts no joins');
+    }
     await book.reserve(found.entry, peer);
     try {
       await handler({ peer, logId, inviteExpiresAt: found.entry.expiresAt });
     } catch (err) {
       await book.release(found.entry);
-      return this.refuse('rejected', err instanceof Error ? err.message : String(err));
+      return refusal(invite.logId, 'rejected', err instanceof Error ? err.message : String(err));
     }
     return this.success(peer);
   }
@@ -302,6 +258,89 @@ export class JoinService {
     await this.deps.onJoined(result);
     return result;
   }
+}
+
+/** The words of an `unknown-invite` refusal: the same whether or not the log is hosted here. */
+const NO_SUCH_INVITE = 'no such invite was issued here';
+
+function refusal(logId: string, code: JoinRefusalCode, message: string): wire.JoinResponse {
+  return { ok: false, code, message, logId, members: [] };
+}
+
+/** What serveJoinStream needs of the host that runs it. */
+export interface JoinStreamDeps {
+  readonly self: PeerId;
+  readonly metrics: TransportMetrics;
+  readonly log: Logger;
+  /** The join service of a log hosted here, or undefined. */
+  serviceOf(logId: string): JoinService | undefined;
+  /** A join exchange with a peer started or ended (strangers stay connected meanwhile). */
+  joinInProgress(peer: PeerId, active: boolean): void;
+}
+
+/**
+ * The stream handler of JOIN_PROTOCOL, for every log of a host: reads the request, makes the
+ * checks every log makes alike, and hands the invite to the log it names. An invite to a log
+ * not hosted here is refused exactly as an invite this peer never issued (`unknown-invite`,
+ * same words): a stranger learns nothing of which logs a peer serves. Never throws.
+ */
+export async function serveJoinStream(
+  stream: Stream,
+  connection: Connection,
+  deps: JoinStreamDeps,
+): Promise<void> {
+  const peer = connection.remotePeer.toString();
+  deps.joinInProgress(peer, true);
+  try {
+    const response = await answerJoinStream(stream, peer, deps);
+    if (response.ok) deps.metrics.joinsAccepted++;
+    else {
+      const refused = deps.metrics.joinsRefused;
+      refused[response.code] = (refused[response.code] ?? 0) + 1;
+      deps.log('refused a join from %s: %s (%s)', peer, response.code, response.message);
+    }
+    stream.send(lengthPrefixed(wire.JoinResponse.encode(response)));
+    await stream.close({ signal: AbortSignal.timeout(5000) });
+  } catch (err) {
+    deps.log.error('join exchange with %s failed: %e', peer, err);
+    stream.abort(err instanceof Error ? err : new Error(String(err)));
+  } finally {
+    deps.joinInProgress(peer, false);
+  }
+}
+
+async function answerJoinStream(
+  stream: Stream,
+  peer: PeerId,
+  deps: JoinStreamDeps,
+): Promise<wire.JoinResponse> {
+  let request: wire.JoinRequest;
+  try {
+    const bytes = await readOne(
+      stream,
+      MAX_JOIN_MESSAGE_BYTES,
+      AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    );
+    request = wire.JoinRequest.decode(bytes);
+  } catch (err) {
+    return refusal('', 'bad-request', `unreadable request: ${String(err)}`);
+  }
+  let invite: Invite;
+  try {
+    if (request.invite === undefined) throw new Error('no invite');
+    invite = inviteFromWire(request.invite);
+  } catch (err) {
+    return refusal('', 'bad-request', `invalid invite: ${String(err)}`);
+  }
+  if (invite.inviter !== deps.self) {
+    return refusal(invite.logId, 'unknown-invite', 'this invite was issued by another peer');
+  }
+  if (invite.expiresAt <= Date.now()) {
+    return refusal(invite.logId, 'expired', 'the invite has expired');
+  }
+  const service = deps.serviceOf(invite.logId);
+  if (service === undefined) return refusal(invite.logId, 'unknown-invite', NO_SUCH_INVITE);
+  return service.answer(peer, invite);
 }
 
 const REFUSAL_CODES: ReadonlySet<string> = new Set<JoinRefusalCode>([

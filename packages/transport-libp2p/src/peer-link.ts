@@ -252,7 +252,7 @@ export class PeerLink {
       return;
     }
     // A ping is tiny: it goes even past a full buffer, or a busy link would look dead.
-    ch.write([encodeControl({ ping: now })], Number.MAX_SAFE_INTEGER);
+    ch.write([encodeControl({ ping: now }, ch.version)], Number.MAX_SAFE_INTEGER);
   }
 
   private retry(): void {

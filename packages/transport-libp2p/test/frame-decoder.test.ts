@@ -3,7 +3,7 @@ import { assertDeepEqual, sampleMessages } from '@synod/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Channel, type ChannelHost } from '../src/channel.js';
-import { encodeMessages, MAX_ENTRIES_PER_FRAME } from '../src/frame-codec.js';
+import { encodeMessages, MAX_ENTRIES_PER_FRAME, WIRE_VERSION } from '../src/frame-codec.js';
 import { FrameDecoder } from '../src/frame-decoder.js';
 import { newMetrics } from '../src/metrics.js';
 import { FakeStream, silentLogger } from './fake-stream.js';
@@ -328,7 +328,7 @@ describe('frame decoder', () => {
   it('refuses frames with more entries than a frame may hold', () => {
     const h = harness();
     const body = new Uint8Array(1 + 2 * (MAX_ENTRIES_PER_FRAME + 1));
-    body[0] = 1;
+    body[0] = WIRE_VERSION;
     for (let i = 1; i < body.length; i += 2) body[i] = 0x0a; // empty Message entries
     const big = frameOf(body);
     const host = { ...h.host, maxFrameBytes: 1 << 20 };

@@ -1,3 +1,4 @@
+import { connect, type Socket } from 'node:net';
 import { MemoryStorage, type PeerId } from '@synod/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeInvite } from '../src/invite.js';
@@ -90,7 +91,7 @@ describe('invites and the join protocol', () => {
     expect(joined.length).toBe(1);
   });
 
-  it('refuses forged, expired and wrong-log invites', async () => {
+  it('refuses forged, expired and foreign invites', async () => {
     const { t: a, joined } = await member();
     const j = await peer();
     const real = await a.createInvite();
@@ -98,8 +99,9 @@ describe('invites and the join protocol', () => {
     // A forged secret (everything else right).
     const forged = tamper(real.text, { secret: new Uint8Array(16).fill(7) });
     expect(await refusal(j.join(forged))).toBe('unknown-invite');
-    // Another log.
-    expect(await refusal(j.join(tamper(real.text, { logId: 'log-2' })))).toBe('wrong-log');
+    // Another log: refused as an invite never issued (a stranger learns nothing of which logs
+    // a peer serves).
+    expect(await refusal(j.join(tamper(real.text, { logId: 'log-2' })))).toBe('unknown-invite');
 
     // Expired: the joiner sees it itself...
     const short = await a.createInvite({ ttlMs: 1000 });
@@ -111,8 +113,7 @@ describe('invites and the join protocol', () => {
 
     expect(joined).toEqual([]);
     expect(a.getMetrics().joinsRefused).toMatchObject({
-      'unknown-invite': 1,
-      'wrong-log': 1,
+      'unknown-invite': 2,
       expired: 1,
     });
     // The real invite still works after all that.
@@ -143,6 +144,31 @@ describe('invites and the join protocol', () => {
     });
     allow = true;
     await j.join(invite.text);
+  });
+
+  it('connections from other peers of the same machine do not get a joiner turned away', async () => {
+    // Peers on one machine share an IP address, and libp2p's connection manager allows each
+    // address 5 inbound connections a second by default: a stranger redialling its bootstrap
+    // peer while the gate still refuses it, or a third peer starting up, used that allowance
+    // and the joiner's own dial that followed was reset before Noise (rolling-upgrade.mjs failed
+    // 2 runs in 3 at its first join: ECONNRESET, or "the secure handshake failed"). Raw TCP
+    // connections from 127.0.0.1 stand for them here: libp2p counts each as it accepts it.
+    const { t: a, joined } = await member();
+    const joiner = await peer({ storage: new MemoryStorage() });
+    const invite = await a.createInvite();
+    const port = Number(a.multiaddrs()[0]!.match(/\/tcp\/(\d+)/)![1]);
+    const sockets = await Promise.all(
+      Array.from({ length: 6 }, () => {
+        const s = connect(port, '127.0.0.1');
+        return new Promise<Socket>((resolve, reject) => {
+          s.once('connect', () => resolve(s));
+          s.once('error', reject);
+        });
+      }),
+    );
+    for (const s of sockets) s.destroy();
+    await joiner.join(invite.text);
+    expect(joined.map((r) => r.peer)).toEqual([joiner.id]);
   });
 
   it('single use survives a restart of the inviter, and so do unused invites', async () => {

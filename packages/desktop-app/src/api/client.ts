@@ -12,7 +12,7 @@ import {
   type OperationClient,
   type OperationName,
 } from '../operations/index.js';
-import type { AppliedOperation, ServiceStatus } from '../service/types.js';
+import type { AppliedOperation, LogsView, ServiceEvent, ServiceStatus } from '../service/types.js';
 
 /** An error answer of the API: its HTTP status, the stable code, and any details. */
 export class ApiError extends Error {
@@ -29,10 +29,8 @@ export class ApiError extends Error {
 
 export type { DiscoveredPeerView, EntriesView, HistoryView, InviteView } from '../service/types.js';
 
-export type ApiEvent =
-  | { readonly type: 'status'; readonly status: ServiceStatus }
-  | { readonly type: 'applied'; readonly operations: readonly AppliedOperation[] }
-  | { readonly type: 'reset' };
+/** The service's events as the stream carries them (status, applied, reset, logs). */
+export type ApiEvent = ServiceEvent;
 
 // The operation methods are added in the constructor, from the table.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
@@ -148,9 +146,15 @@ function parseEvent(block: string): ApiEvent | undefined {
     case 'status':
       return { type, status: payload as unknown as ServiceStatus };
     case 'applied':
-      return { type, operations: payload.operations as AppliedOperation[] };
+      return {
+        type,
+        log: payload.log as string,
+        operations: payload.operations as AppliedOperation[],
+      };
     case 'reset':
-      return { type };
+      return { type, log: (payload.log as string | null | undefined) ?? null };
+    case 'logs':
+      return { type, logs: payload as unknown as LogsView };
     default:
       return undefined;
   }

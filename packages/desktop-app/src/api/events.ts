@@ -3,7 +3,10 @@
  *
  *   event: status   data: ServiceStatus            (on connect, on every change, and every 5 s)
  *   event: applied  data: { operations: [...] }    (decided commands, batched per turn)
- *   event: reset    data: {}                       (the document was replaced: read it again)
+ *   event: reset    data: { log }                  (the document was replaced: read it again)
+ *   event: logs     data: LogsView                 (on connect, and when the list of logs changes)
+ *
+ * Events of one log name it (`log`, or the status's `logId`); a UI shows those of its log.
  *
  * Nothing is replayed on reconnect: a client reads the state (GET /api/entries, /api/history)
  * after connecting. A client that does not keep up (more than MAX_BUFFERED bytes waiting) is
@@ -32,10 +35,17 @@ export function serveEvents(
   streams.add(res);
   const send = (e: ServiceEvent): void => {
     const { type, ...data } = e;
-    res.write(`event: ${type}\ndata: ${JSON.stringify(type === 'status' ? e.status : data)}\n\n`);
+    const payload = e.type === 'status' ? e.status : e.type === 'logs' ? e.logs : data;
+    res.write(`event: ${type}\ndata: ${JSON.stringify(payload)}\n\n`);
     if (res.writableLength > MAX_BUFFERED) res.destroy();
   };
-  send({ type: 'status', status: service.status() });
+  send({ type: 'logs', logs: service.logs() });
+  const only = service.logs().logs.length <= 1;
+  // The status of the only log (or of setup), as before many logs; with several, each log's.
+  if (only) send({ type: 'status', status: service.status() });
+  else
+    for (const l of service.logs().logs)
+      send({ type: 'status', status: service.status({ log: l.logId }) });
   // A client following the events is a UI: it shows invite requests to its user.
   const unsubscribe = service.subscribe(send, { answersInviteRequests: true });
   const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);

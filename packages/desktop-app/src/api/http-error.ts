@@ -4,7 +4,7 @@
  * `code` of the typed error behind it (docs/api.md lists them).
  */
 import { SynodError } from '@synod/core';
-import { DocumentError, OperationTimeoutError } from '../service/index.js';
+import { DocumentError, LogRequiredError, OperationTimeoutError } from '../service/index.js';
 
 /** A refusal decided by the API layer itself. */
 export class HttpError extends Error {
@@ -28,6 +28,8 @@ const STATUS: Record<string, number> = {
   'invalid-peer-options': 400,
   'unknown-entry': 404,
   'unknown-peer': 404,
+  'unknown-log': 404,
+  'log-required': 400,
   // Refused by the document log (decided, and refused alike on every replica).
   'out-of-range': 422,
   'too-large': 422,
@@ -38,7 +40,9 @@ const STATUS: Record<string, number> = {
   // The state of the peer or the log does not allow it now.
   'not-initialized': 409,
   'already-initialized': 409,
+  'log-closed': 409,
   'already-member': 409,
+  'left-before': 409,
   'storage-log-mismatch': 409,
   'reconfig-pending': 409,
   'invalid-membership': 409,
@@ -84,6 +88,7 @@ export function describeError(err: unknown): {
     const details: Record<string, unknown> = {};
     if (err instanceof DocumentError) details.version = err.version;
     if (err instanceof OperationTimeoutError) details.majority = err.majority;
+    if (err instanceof LogRequiredError) details.logs = err.logs;
     return {
       status: STATUS[err.code] ?? 500,
       body: { error: { code: err.code, message: err.message, ...details } },

@@ -8,12 +8,19 @@ import type { ApiClient } from '../api/client.js';
 import type { ServiceStatus } from '../service/types.js';
 import { CliError, fileError } from './cli-error.js';
 import { connect, dataDirOf } from './connect.js';
-import { formatEntries, formatHistory, formatStatus } from './format.js';
+import { formatEntries, formatHistory, formatLogs, formatStatus } from './format.js';
 import { parseDuration } from './durations.js';
 
 interface Common {
   data?: string;
+  /** --log: the log to act on (default: the only log). */
+  log?: string;
   json?: boolean;
+}
+
+/** A client of the peer on --data, acting on the log of --log. */
+function connectTo(o: Common): ApiClient {
+  return connect(dataDirOf(o.data), o.log);
 }
 
 function out(text: string): void {
@@ -49,7 +56,7 @@ async function requireMajority(client: ApiClient): Promise<void> {
 
 export async function invite(o: Common & { ttl?: string; qr?: boolean }): Promise<void> {
   const ttlMs = o.ttl !== undefined ? parseDuration(o.ttl, '--ttl') : undefined;
-  const client = connect(dataDirOf(o.data));
+  const client = connectTo(o);
   const inv = await client.invite(ttlMs !== undefined ? { ttlMs } : {});
   if (o.json === true) return out(JSON.stringify(inv));
   if (o.qr === true) {
@@ -64,12 +71,19 @@ export async function invite(o: Common & { ttl?: string; qr?: boolean }): Promis
   );
 }
 
-export async function join(text: string, o: Common & { timeout?: string }): Promise<void> {
+export async function join(
+  text: string,
+  o: Common & { timeout?: string; logName?: string },
+): Promise<void> {
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : 600_000;
   const dataDir = dataDirOf(o.data);
-  const client = connect(dataDir);
+  const api = connect(dataDir);
   note('joining…');
-  const s = await client.join({ invite: text.trim() });
+  const s = await api.join({
+    invite: text.trim(),
+    ...(o.logName !== undefined ? { logName: o.logName } : {}),
+  });
+  const client = connect(dataDir, s.logId ?? undefined);
   note(`joined log ${s.logId} as ${s.id} (${s.name}); receiving the log`);
   const { waitCaughtUp } = await import('./progress.js');
   const done = await waitCaughtUp(() => client.status(), 'catching up', timeoutMs);
@@ -80,7 +94,7 @@ export async function join(text: string, o: Common & { timeout?: string }): Prom
 }
 
 export async function status(o: Common): Promise<void> {
-  const s = await connect(dataDirOf(o.data)).status();
+  const s = await connectTo(o).status();
   out(o.json === true ? JSON.stringify(s, null, 2) : formatStatus(s));
 }
 
@@ -101,7 +115,7 @@ export async function append(
       throw new CliError('give the body as an argument or --file, not both', 2);
     body = readBody(o.file);
   }
-  const client = connect(dataDirOf(o.data));
+  const client = connectTo(o);
   const r =
     o.wait === true
       ? await whileWaiting(client, () => client.append({ title, body, timeoutMs }))
@@ -136,7 +150,7 @@ export async function edit(
   if (body === undefined && o.title === undefined) {
     throw new CliError('nothing to change: give --title, --body or --file', 2);
   }
-  const client = connect(dataDirOf(o.data));
+  const client = connectTo(o);
   await requireMajority(client);
   const entry = await client.entry({ id });
   const { diffPatches } = await import('../document/diff.js');
@@ -196,7 +210,7 @@ export async function log(
   const read = o.local === true ? 'local' : 'linearizable';
   const limit = o.limit !== undefined ? positiveInt(o.limit, '--limit') : 50;
   const after = o.after !== undefined ? positiveInt(o.after, '--after', 0) : undefined;
-  const client = connect(dataDirOf(o.data));
+  const client = connectTo(o);
   if (o.all !== true) {
     const page = await client.history({ limit, read, ...(after !== undefined ? { after } : {}) });
     return out(o.json === true ? JSON.stringify(page.records) : formatHistory(page.records));
@@ -213,7 +227,7 @@ export async function log(
 }
 
 export async function list(o: Common & { deleted?: boolean; local?: boolean }): Promise<void> {
-  const r = await connect(dataDirOf(o.data)).entries({
+  const r = await connectTo(o).entries({
     read: o.local === true ? 'local' : 'linearizable',
     ...(o.deleted === true ? { deleted: true } : {}),
   });
@@ -223,7 +237,7 @@ export async function list(o: Common & { deleted?: boolean; local?: boolean }): 
 }
 
 export async function remove(peer: string, o: Common): Promise<void> {
-  const client = connect(dataDirOf(o.data));
+  const client = connectTo(o);
   await requireMajority(client);
   const r = await client.removePeer({ peer });
   out(o.json === true ? JSON.stringify(r) : `removed ${r.removed}`);
@@ -231,7 +245,7 @@ export async function remove(peer: string, o: Common): Promise<void> {
 
 export async function leave(o: Common): Promise<void> {
   const dataDir = dataDirOf(o.data);
-  const client = connect(dataDir);
+  const client = connect(dataDir, o.log);
   const before = await client.status();
   if (before.state === 'running') await requireMajority(client);
   const s = await client.leave();
@@ -239,6 +253,13 @@ export async function leave(o: Common): Promise<void> {
   out(
     `left log ${before.logId ?? '?'}; the old store is in ${dataDir}/left/ and this peer can join or create another log`,
   );
+}
+
+/** This peer's logs, one a line: name, id, state, title. */
+export async function logs(o: Common): Promise<void> {
+  const view = await connect(dataDirOf(o.data)).logs();
+  if (o.json === true) return out(JSON.stringify(view, null, 2));
+  out(formatLogs(view));
 }
 
 function positiveInt(text: string, what: string, min = 1): number {

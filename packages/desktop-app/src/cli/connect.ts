@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { ApiClient, ApiError } from '../api/client.js';
+import { inLog } from '../operations/table.js';
 import { readEndpoint, readToken } from '../api/credentials.js';
 import { CliError } from './cli-error.js';
 import { httpFetch } from './http-fetch.js';
@@ -21,8 +22,11 @@ function notRunning(dataDir: string): CliError {
   );
 }
 
-/** A client of the peer running on `dataDir`, whose calls turn "cannot connect" into one line. */
-export function connect(dataDir: string): ApiClient {
+/**
+ * A client of the peer running on `dataDir`, whose calls turn "cannot connect" into one line;
+ * with `log`, its operations of one log act on that log (`--log NAME|ID`).
+ */
+export function connect(dataDir: string, log?: string): ApiClient {
   let url: string;
   let token: string;
   try {
@@ -32,6 +36,10 @@ export function connect(dataDir: string): ApiClient {
     throw notRunning(dataDir);
   }
   const client = new ApiClient(url, token, httpFetch);
+  if (log !== undefined) {
+    const call = client.call.bind(client);
+    client.call = (name, request = {}) => call(name, inLog(name, request, log));
+  }
   const request = client.request.bind(client);
   client.request = async <T>(...args: Parameters<ApiClient['request']>): Promise<T> => {
     try {

@@ -1,7 +1,7 @@
 /** Human-readable output of the client commands (each also has --json). */
 import type { EntryView, HistoryRecord } from '../document/index.js';
 import type { OperationName, OperationResult } from '../operations/table.js';
-import type { ServiceStatus } from '../service/types.js';
+import type { LogsView, ServiceStatus } from '../service/types.js';
 
 function ago(ms: number | null): string {
   if (ms === null) return 'never';
@@ -18,6 +18,14 @@ function roles(r: { replica: boolean; leader: boolean; acceptor: boolean }): str
     .join('+');
 }
 
+/** The list of logs: name (or -), id, state, title. */
+export function formatLogs(v: LogsView): string {
+  if (v.logs.length === 0) return `no log yet (${v.state}): synod init, or synod join <invite>`;
+  return v.logs
+    .map((l) => `${l.logName ?? '-'}  ${l.logId}  ${l.state}${l.title ? `  "${l.title}"` : ''}`)
+    .join('\n');
+}
+
 export function formatStatus(s: ServiceStatus): string {
   const lines: string[] = [];
   lines.push(`peer      ${s.id ?? '(none yet)'} (${s.name})`);
@@ -27,8 +35,10 @@ export function formatStatus(s: ServiceStatus): string {
     lines.push('log       none yet: synod init, or synod join <invite>');
     return lines.join('\n');
   }
-  const p = s.protocol!;
-  lines.push(`log       ${s.logId}${s.log?.title ? ` "${s.log.title}"` : ''}`);
+  const named = s.logName !== null ? ` (${s.logName} here)` : '';
+  lines.push(`log       ${s.logId}${named}${s.log?.title ? ` "${s.log.title}"` : ''}`);
+  const p = s.protocol;
+  if (p === null) return lines.join('\n');
   if (s.log) {
     lines.push(
       `entries   ${s.log.entries} (${s.log.deleted} deleted), ${s.log.operations} operations`,
@@ -60,8 +70,10 @@ export function formatStatus(s: ServiceStatus): string {
       roles(peer.roles),
       peer.self ? '' : `seen ${ago(peer.lastSeen)}`,
       peer.rttMs !== null && !peer.self ? `rtt ${peer.rttMs.toFixed(1)} ms` : '',
+      peer.protocol !== null ? `protocol ${peer.protocol}` : '',
     ].filter(Boolean);
     lines.push(`  ${(peer.name || '?').padEnd(16)} ${peer.id}  ${flags.join(', ')}`);
+    if (peer.incompatible !== null) lines.push(`    INCOMPATIBLE: ${peer.incompatible}`);
   }
   if (s.addresses.length > 0) {
     lines.push('addresses');
@@ -155,7 +167,11 @@ export function formatOperationResult(
     }
     case 'suspend':
     case 'resume':
-      return `${name === 'suspend' ? 'suspended' : 'resumed'}: the peer is ${(r as ServiceStatus).state}`;
+      return `${name === 'suspend' ? 'suspended' : 'resumed'}: the peer is ${(r as LogsView).state}`;
+    case 'openLog':
+      return `opened log ${(r as ServiceStatus).logId ?? '?'}: it reconnects and catches up`;
+    case 'closeLog':
+      return `closed; this peer's logs:\n${formatLogs(r as LogsView)}`;
     default:
       return JSON.stringify(result, null, 2);
   }

@@ -3,7 +3,7 @@
  * peer already running on the directory (waiting in setup), it asks that peer through the API;
  * otherwise it creates the log offline and `synod start` runs it.
  */
-import { inspectDataDir } from '@synod/peer';
+import { PeerDirectory } from '@synod/peer';
 import { PeerService } from '../service/peer-service.js';
 import { CliError, errorLine } from './cli-error.js';
 import { connect, dataDirOf, isRunning } from './connect.js';
@@ -17,20 +17,30 @@ export async function init(o: {
   json?: boolean;
   name?: string;
   title?: string;
+  logName?: string;
 }): Promise<void> {
   const dataDir = dataDirOf(o.data);
+  const request = {
+    ...(o.title !== undefined ? { title: o.title } : {}),
+    ...(o.logName !== undefined ? { logName: o.logName } : {}),
+  };
   if (await isRunning(dataDir)) {
-    const s = await connect(dataDir).createLog(o.title !== undefined ? { title: o.title } : {});
+    const s = await connect(dataDir).createLog(request);
     out(`created log ${s.logId} (peer ${s.id}, ${s.name}); it is running now`);
     return;
   }
-  const found = await inspectDataDir(dataDir).catch((err: unknown) => {
+  const directory = PeerDirectory.open({ dataDir });
+  const refused = (err: unknown): never => {
     throw new CliError(errorLine(err, dataDir));
-  });
-  if (found.member !== undefined) {
-    throw new CliError(`${dataDir} already holds log ${found.member}`);
+  };
+  // One after the other: each opens peer.db, which one opener at a time may hold.
+  const found = await directory.state().catch(refused);
+  const held = await directory.firstLog().catch(refused);
+  // Beside a log, a new one needs a name here (--log-name).
+  if (held !== undefined && found.joining === undefined && o.logName === undefined) {
+    throw new CliError(`${dataDir} already holds log ${held}`);
   }
-  if (found.joining !== undefined) {
+  if (found.joining !== undefined && o.logName === undefined) {
     throw new CliError(`${dataDir} is joining a log (start it: synod start --data ${dataDir})`);
   }
   // A peer that listens nowhere, just long enough to create the log and record its first
@@ -42,7 +52,7 @@ export async function init(o: {
     ...(o.name !== undefined ? { name: o.name } : {}),
   });
   try {
-    const s = await service.createLog(o.title !== undefined ? { title: o.title } : {});
+    const s = await service.createLog(request);
     if (o.json === true) out(JSON.stringify(s));
     else {
       out(`created log ${s.logId} in ${dataDir}`);

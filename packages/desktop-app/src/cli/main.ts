@@ -17,7 +17,14 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { CliError, errorLine } from './cli-error.js';
 import { addOperationCommands } from './operation-commands.js';
-import { addStartOptions, dataOption, jsonOption, type StartOptions } from './start-options.js';
+import {
+  addStartOptions,
+  dataOption,
+  jsonOption,
+  logNameOption,
+  logOption,
+  type StartOptions,
+} from './start-options.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -41,13 +48,22 @@ program
   .command('init')
   .description('create a new log in the data directory, with this peer as its only member')
   .addOption(dataOption())
+  .addOption(logNameOption())
   .option('--name <name>', "this peer's display name (default: the host name)")
   .option('--title <title>', "the log's title")
   .addOption(jsonOption())
-  .action(async (o: { data?: string; name?: string; title?: string; json?: boolean }) => {
-    const { init } = await import('./init.js');
-    await init(o);
-  });
+  .action(
+    async (o: {
+      data?: string;
+      name?: string;
+      title?: string;
+      logName?: string;
+      json?: boolean;
+    }) => {
+      const { init } = await import('./init.js');
+      await init(o);
+    },
+  );
 
 addStartOptions(
   program
@@ -62,6 +78,7 @@ program
   .command('invite')
   .description('print a single-use invite to this log (give it to the new peer)')
   .addOption(dataOption())
+  .addOption(logOption())
   .option('--ttl <duration>', 'how long it stays valid (e.g. 30m, 24h, 7d)', '24h')
   .option('--qr', 'print the upper-case spelling, for a QR code')
   .addOption(jsonOption())
@@ -75,17 +92,34 @@ program
   .description('join the log of an invite (the peer must be running on the data directory)')
   .argument('<invite>', 'the invite text (synod:… or SYNOD:…)')
   .addOption(dataOption())
+  .addOption(logNameOption())
   .option('--timeout <duration>', 'how long to wait for catching up', '10m')
   .addOption(jsonOption())
-  .action(async (text: string, o: { data?: string; timeout?: string; json?: boolean }) => {
-    const { join } = await import('./client-commands.js');
-    await join(text, o);
+  .action(
+    async (
+      text: string,
+      o: { data?: string; timeout?: string; logName?: string; json?: boolean },
+    ) => {
+      const { join } = await import('./client-commands.js');
+      await join(text, o);
+    },
+  );
+
+program
+  .command('logs')
+  .description("this peer's logs: each one's name, id, title and state")
+  .addOption(dataOption())
+  .addOption(jsonOption())
+  .action(async (o: { data?: string; json?: boolean }) => {
+    const { logs } = await import('./client-commands.js');
+    await logs(o);
   });
 
 program
   .command('status')
   .description('show the peer, the peers online, the leader, the majority, the protocol state')
   .addOption(dataOption())
+  .addOption(logOption())
   .addOption(jsonOption())
   .action(async (o: { data?: string; json?: boolean }) => {
     const { status } = await import('./client-commands.js');
@@ -98,6 +132,7 @@ program
   .argument('<title>', 'the entry title')
   .argument('[body]', 'the entry body (or --file)')
   .addOption(dataOption())
+  .addOption(logOption())
   .option('--file <path>', 'read the body from a file (- for stdin)')
   .option('--wait', 'queue it even without a majority, until it commits')
   .option('--timeout <duration>', 'give up waiting after this long (default 15s; --wait: 1d)')
@@ -118,6 +153,7 @@ program
   .description('change an entry: its title, its body, or both (made against its current version)')
   .argument('<id>', 'the entry number')
   .addOption(dataOption())
+  .addOption(logOption())
   .option('--title <title>', 'the new title')
   .option('--body <text>', 'the new body')
   .option('--file <path>', 'read the new body from a file (- for stdin)')
@@ -144,6 +180,7 @@ program
   .command('log')
   .description('print the decided history: slot, time, author, operation')
   .addOption(dataOption())
+  .addOption(logOption())
   .option('--limit <n>', 'the newest n operations (with --after: the first n after it)', '50')
   .option('--after <n>', 'operations after number n (oldest first)')
   .option('--all', 'every operation the log keeps')
@@ -167,6 +204,7 @@ program
   .command('list')
   .description('print the entries of the shared log')
   .addOption(dataOption())
+  .addOption(logOption())
   .option('--deleted', 'include deleted entries')
   .option('--local', "read this peer's copy (may be stale)")
   .addOption(jsonOption())
@@ -180,6 +218,7 @@ program
   .description('remove a peer from the log (by peer id, or by a name only it uses)')
   .argument('<peer>', 'peer id or name')
   .addOption(dataOption())
+  .addOption(logOption())
   .addOption(jsonOption())
   .action(async (peer: string, o: { data?: string; json?: boolean }) => {
     const { remove } = await import('./client-commands.js');
@@ -190,6 +229,7 @@ program
   .command('leave')
   .description('take this peer out of the log (its store is kept aside in <data>/left/)')
   .addOption(dataOption())
+  .addOption(logOption())
   .addOption(jsonOption())
   .action(async (o: { data?: string; json?: boolean }) => {
     const { leave } = await import('./client-commands.js');

@@ -25,6 +25,9 @@ export interface OperationCommand {
 
 export const OPERATION_COMMANDS: { readonly [N in OperationName]: OperationCommand } = {
   status: { command: 'status', custom: true },
+  logs: { command: 'logs', custom: true },
+  openLog: { command: 'open' },
+  closeLog: { command: 'close' },
   entries: { command: 'list', custom: true },
   entry: { command: 'show', args: ['id'] },
   history: { command: 'log', custom: true },
@@ -60,6 +63,8 @@ const FIELD_HELP: Record<string, string> = {
   peer: 'a member found on the LAN (its peer id, from `synod discovered`)',
   accept: 'let the peer in (without it: decline)',
   request: 'the invite request (its id in `synod status --json`, inviteRequests)',
+  log: 'the log, by its name on this peer or its id (default: the only log)',
+  logName: "the new log's name on this peer (needed beside other logs; --log NAME names it)",
 };
 
 /** What a field's schema says about its values (valibot schemas are plain objects). */

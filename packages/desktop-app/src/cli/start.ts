@@ -11,7 +11,7 @@ import type { ServiceStatus } from '../service/types.js';
 import { CliError, errorLine } from './cli-error.js';
 import { dataDirOf } from './connect.js';
 import { CatchupBar } from './progress.js';
-import type { StartOptions } from './start-options.js';
+import { wireOptionsOf, type StartOptions } from './start-options.js';
 
 export type { StartOptions };
 
@@ -47,7 +47,15 @@ function describePeer(s: ServiceStatus): string {
     return `no log yet in ${s.dataDir}: join one (synod join <invite> --data ${s.dataDir}) or create one (synod init --data ${s.dataDir})`;
   }
   const title = s.log?.title ? ` "${s.log.title}"` : '';
-  return `peer ${s.id} (${s.name}) of log ${s.logId}${title}`;
+  const named = s.logName !== null ? ` (${s.logName} here)` : '';
+  return `peer ${s.id} (${s.name}) of log ${s.logId}${named}${title}`;
+}
+
+/** The status of each log (of setup, when there is none). */
+function statuses(service: PeerService): ServiceStatus[] {
+  const logs = service.logs().logs;
+  if (logs.length === 0) return [service.status()];
+  return logs.map((l) => service.status({ log: l.logId }));
 }
 
 export async function start(o: StartOptions): Promise<void> {
@@ -70,14 +78,17 @@ export async function start(o: StartOptions): Promise<void> {
       ...(o.listen !== undefined ? { listen: o.listen } : {}),
       ...(o.bootstrap !== undefined ? { bootstrap: o.bootstrap } : {}),
       ...(o.durability !== undefined ? { durability: o.durability } : {}),
+      ...wireOptionsOf(o),
     });
   } catch (err) {
     throw new CliError(errorLine(err, dataDir));
   }
   const { service, api } = host;
-  const first = service.status();
-  say(describePeer(first));
-  for (const a of first.addresses) say(`listening on ${a}`);
+  const all = statuses(service);
+  for (const s of all) say(describePeer(s));
+  for (const a of all.find((s) => s.addresses.length > 0)?.addresses ?? []) {
+    say(`listening on ${a}`);
+  }
   say(`local API on ${api.url} (token in ${host.dataDir}/api-token)`);
   if (api.uiUrl !== undefined) say(`UI at ${api.uiUrl}`);
 
@@ -85,16 +96,21 @@ export async function start(o: StartOptions): Promise<void> {
   await untilSignalled(host);
 }
 
-/** Report what a person running the peer wants to know: joins, catch-up, majority, removal. */
+/**
+ * Report what a person running the peer wants to know, of each log: joins, catch-up, majority,
+ * removal.
+ */
 function watch(service: PeerService): void {
   const bar = new CatchupBar('catching up');
-  let last = service.status();
-  let catching = false;
+  /** The last status of each log (null: setup), and the logs catching up. */
+  const lastOf = new Map(statuses(service).map((s) => [s.logId, s]));
+  const catchingUp = new Set<string | null>();
   service.subscribe((e) => {
     if (e.type !== 'status') return;
     const s = e.status;
+    const last = lastOf.get(s.logId) ?? { ...s, state: 'setup', protocol: null, peers: [] };
     // (A stopping peer's status has no log any more: nothing to announce.)
-    if (s.logId !== last.logId && s.state !== 'stopped') {
+    if (!lastOf.has(s.logId) && s.state !== 'stopped') {
       say(describePeer(s));
       for (const a of s.addresses) say(`listening on ${a}`);
     }
@@ -107,10 +123,10 @@ function watch(service: PeerService): void {
     // One sentence, once: peers found this peer's storage rolled back (docs/protocol.md).
     if (p?.amnesia != null && p.amnesia !== last.protocol?.amnesia) say(p.amnesia);
     if (p !== null && (p.catchup !== null || !p.initialized)) {
-      catching = true;
+      catchingUp.add(s.logId);
       bar.update(s);
-    } else if (catching && p !== null) {
-      catching = false;
+    } else if (catchingUp.has(s.logId) && p !== null) {
+      catchingUp.delete(s.logId);
       bar.finish(p.slotOut - 1);
       say(`caught up at slot ${p.slotOut - 1}`);
     }
@@ -127,7 +143,12 @@ function watch(service: PeerService): void {
       const leader = s.peers.find((x) => x.id === p.activeLeader);
       say(`leader: ${leader?.name || p.activeLeader}${leader?.self ? ' (this peer)' : ''}`);
     }
-    last = s;
+    // A peer of a release this one cannot talk to: say who must upgrade, once per sentence.
+    for (const peer of s.peers) {
+      const said = last.peers.find((x) => x.id === peer.id)?.incompatible ?? null;
+      if (peer.incompatible !== null && peer.incompatible !== said) say(peer.incompatible);
+    }
+    lastOf.set(s.logId, s);
   });
 }
 

@@ -33,9 +33,12 @@ import type {
   EntriesView,
   HistoryView,
   InviteView,
+  LogsView,
+  LogSummary,
   ProtocolSnapshot,
   ProtocolView,
   ReadMode,
+  ServiceEvent,
   ServiceStatus,
 } from '../service/types.js';
 
@@ -47,6 +50,8 @@ export type {
   HistoryRecord,
   HistoryView,
   InviteView,
+  LogsView,
+  LogSummary,
   MajorityInfo,
   Patch,
   ProtocolSnapshot,
@@ -59,10 +64,8 @@ export type { PeerView, ServiceState } from '../service/types.js';
 export type { RemotePeerView, TracedMessage } from '../service/protocol-monitor.js';
 
 export type BridgeEvent =
-  | { readonly type: 'status'; readonly status: ServiceStatus }
-  | { readonly type: 'applied'; readonly operations: readonly AppliedOperation[] }
-  /** The whole document was replaced (created, joined, left, snapshot installed): reload. */
-  | { readonly type: 'reset' }
+  /** status, applied, reset (of one log: `log`), logs (the list changed). */
+  | ServiceEvent
   /** The link to the peer (browser mode: the event stream) was lost or is back. */
   | { readonly type: 'connection'; readonly connected: boolean };
 

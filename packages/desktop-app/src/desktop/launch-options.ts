@@ -68,6 +68,7 @@ export function forwardedArgs(o: StartOptions): string[] {
   if (o.ui === false) args.push('--no-ui');
   else if (o.ui !== undefined) args.push('--ui', o.ui);
   if (o.durability !== undefined) args.push('--durability', o.durability);
+  if (o.wireVersions !== undefined) args.push('--wire-versions', o.wireVersions.join(','));
   return args;
 }
 

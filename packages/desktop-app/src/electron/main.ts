@@ -28,7 +28,7 @@ import {
 import { errorLine } from '../cli/cli-error.js';
 import { dataDirOf } from '../cli/connect.js';
 import { parseApiAddress } from '../cli/start.js';
-import { addStartOptions, type StartOptions } from '../cli/start-options.js';
+import { addStartOptions, wireOptionsOf, type StartOptions } from '../cli/start-options.js';
 import {
   BRIDGE_EVENT_CHANNEL,
   BRIDGE_INVOKE_CHANNEL,
@@ -172,6 +172,7 @@ async function openHost(): Promise<Host> {
     ...(options.durability === 'full' || options.durability === 'normal-unsafe'
       ? { durability: options.durability }
       : {}),
+    ...wireOptionsOf(options),
   });
   dispatcher = new IpcDispatcher({
     peer: h.service,

@@ -2,28 +2,35 @@
  * The operation table's HTTP bindings, both ways: the client builds a request's URL and body
  * (`toHttp`), the server finds the operation of a method and path and rebuilds the request
  * (`matchRoute`, `fromQuery`). A path's `:field` is that request field; GET requests carry
- * their other fields in the query string, POST requests in a JSON body.
+ * their other fields in the query string, POST requests in a JSON body. An operation of one log
+ * has two routes: `/api/logs/:log/…` and its path without the log, which serves the only log.
  */
 import { OPERATIONS, OPERATION_NAMES, type OperationName } from './table.js';
 
 interface CompiledRoute {
   readonly name: OperationName;
   readonly method: 'GET' | 'POST';
+  readonly path: string;
   readonly pattern: RegExp;
   readonly params: readonly string[];
 }
 
-function compile(name: OperationName): CompiledRoute {
-  const { method, path } = OPERATIONS[name].http;
+function compile(name: OperationName, path: string): CompiledRoute {
+  const { method } = OPERATIONS[name].http;
   const params: string[] = [];
   const source = path.replace(/:([a-zA-Z]+)/g, (_m, field: string) => {
     params.push(field);
     return '([^/]+)';
   });
-  return { name, method, pattern: new RegExp(`^${source}$`), params };
+  return { name, method, path, pattern: new RegExp(`^${source}$`), params };
 }
 
-const ROUTES: readonly CompiledRoute[] = OPERATION_NAMES.map(compile);
+const ROUTES: readonly CompiledRoute[] = OPERATION_NAMES.flatMap((name) => {
+  const { path, unscoped } = OPERATIONS[name].http as { path: string; unscoped?: string };
+  return unscoped === undefined
+    ? [compile(name, path)]
+    : [compile(name, path), compile(name, unscoped)];
+});
 
 /** The field names a path carries (`id` in /api/entries/:id/edit). */
 export function pathParams(name: OperationName): readonly string[] {
@@ -63,7 +70,8 @@ export function matchRoute(method: string, path: string): RouteMatch {
       } catch {
         // Left as it is: the schema refuses it.
       }
-      params[p] = fromText(raw);
+      // A log is named by text (a name such as "2026" is a name, not a number).
+      params[p] = p === 'log' ? raw : fromText(raw);
     });
     return { found: true, name: r.name, params };
   }
@@ -82,9 +90,12 @@ export function toHttp(
   name: OperationName,
   request: Record<string, unknown> = {},
 ): { method: 'GET' | 'POST'; path: string; query: Record<string, string>; body?: unknown } {
-  const route = ROUTES.find((r) => r.name === name)!;
   const rest: Record<string, unknown> = { ...request };
-  let path = OPERATIONS[name].http.path;
+  // The only log's path when no log is named (it also works with a peer of one log).
+  const routes = ROUTES.filter((r) => r.name === name);
+  const route =
+    routes.find((r) => r.params.includes('log') === (rest.log !== undefined)) ?? routes[0]!;
+  let path = route.path;
   for (const p of route.params) {
     path = path.replace(`:${p}`, encodeURIComponent(String(rest[p])));
     delete rest[p];

@@ -42,6 +42,10 @@ export const title = textOf('title', MAX_TITLE);
 export const body = textOf('body', MAX_BODY);
 export const peerName = textOf('name', MAX_NAME, 1);
 export const peerRef = textOf('peer', MAX_PEER_REF, 1);
+/** A log's name on this peer (as @synod/peer keeps it: 1 to 64 characters, not blank). */
+export const logName = v.pipe(textOf('logName', 64, 1), v.regex(/\S/, 'logName must not be blank'));
+/** A log, by its name on this peer or its id. */
+export const logRef = textOf('log', MAX_PEER_REF, 1);
 export const inviteText = v.pipe(textOf('invite', MAX_INVITE, 1), v.trim());
 export const positive = integer('the value', 1);
 export const nonNegative = integer('the value', 0);

@@ -18,6 +18,11 @@
  * path, a message), which become our `invalid-argument` errors. zod would do as well, at ten
  * times the size in a bundle.
  *
+ * A peer carries many logs. An operation of one log is declared with `logOp`: its request gains
+ * `log` (the log's name on this peer or its id; left out: the only log), its path is
+ * `/api/logs/:log/…`, and the same path without `/logs/:log` still serves the only log (the
+ * API of one log per peer, before many logs). The CLI's `--log` option comes from the field.
+ *
  * No Node or DOM here: the renderer, the preload, the main process and the CLI all import it.
  */
 import * as v from 'valibot';
@@ -28,12 +33,15 @@ import type {
   EntriesView,
   HistoryView,
   InviteView,
+  LogsView,
   ProtocolSnapshot,
   ServiceStatus,
 } from '../service/types.js';
 import {
   entryId,
   inviteText,
+  logName,
+  logRef,
   MAX_EDITS,
   optionalTimeout,
   patches,
@@ -54,6 +62,8 @@ export interface HttpBinding {
   readonly path: string;
   /** The answer's status on success (default 200). */
   readonly status?: number;
+  /** An operation of one log: its path for the only log (`log` left out), without the log. */
+  readonly unscoped?: string;
 }
 
 /** One operation: what it does, its request, its result (a type only) and its HTTP binding. */
@@ -61,6 +71,8 @@ export interface Operation<S extends v.GenericSchema = v.GenericSchema, R = unkn
   readonly summary: string;
   readonly request: S;
   readonly http: HttpBinding;
+  /** It acts on one log, which `request.log` names (default: the only log). */
+  readonly perLog: boolean;
   /** Never set: carries the result type. */
   readonly result?: R;
 }
@@ -70,64 +82,94 @@ function op<R>() {
     summary: string;
     request: S;
     http: HttpBinding;
-  }): Operation<S, R> => o;
+  }): Operation<S, R> => ({ ...o, perLog: false });
+}
+
+/**
+ * An operation of one log: `request` gains `log`, `http.path` (`/entries`) becomes
+ * `/api/logs/:log/entries`, and `/api/entries` (or `unscoped`, a path of before) serves the
+ * only log.
+ */
+function logOp<R>() {
+  return <E extends v.ObjectEntries>(o: {
+    summary: string;
+    request: E;
+    http: { method: 'GET' | 'POST'; path: string; status?: number; unscoped?: string };
+  }) => {
+    const { path, unscoped, ...http } = o.http;
+    return {
+      summary: o.summary,
+      request: v.strictObject({ log: v.optional(logRef), ...o.request }),
+      http: { ...http, path: `/api/logs/:log${path}`, unscoped: unscoped ?? `/api${path}` },
+      perLog: true,
+    } as Operation<
+      v.StrictObjectSchema<{ log: v.OptionalSchema<typeof logRef, undefined> } & E, undefined>,
+      R
+    >;
+  };
 }
 
 const none = v.strictObject({});
 const timed = { timeoutMs: optionalTimeout };
 
 export const OPERATIONS = {
-  status: op<ServiceStatus>()({
-    summary: 'the peer, its members (online, leader, roles), the majority, the protocol state',
-    request: none,
-    http: { method: 'GET', path: '/api/status' },
+  status: logOp<ServiceStatus>()({
+    summary:
+      'the peer in a log, its members (online, leader, roles), the majority, the protocol state',
+    request: {},
+    http: { method: 'GET', path: '/status' },
   }),
-  entries: op<EntriesView>()({
+  logs: op<LogsView>()({
+    summary: "this peer's logs: each one's id, name, title and state",
+    request: none,
+    http: { method: 'GET', path: '/api/logs' },
+  }),
+  entries: logOp<EntriesView>()({
     summary: 'the entries (linearizable by default; `local` reads this replica)',
-    request: v.strictObject({
+    request: {
       read: v.optional(readMode),
       deleted: v.optional(v.boolean()),
       bodies: v.optional(v.boolean()),
       ...timed,
-    }),
-    http: { method: 'GET', path: '/api/entries' },
+    },
+    http: { method: 'GET', path: '/entries' },
   }),
-  entry: op<EntryView>()({
+  entry: logOp<EntryView>()({
     summary: 'one entry, with its body',
-    request: v.strictObject({ id: entryId, read: v.optional(readMode), ...timed }),
-    http: { method: 'GET', path: '/api/entries/:id' },
+    request: { id: entryId, read: v.optional(readMode), ...timed },
+    http: { method: 'GET', path: '/entries/:id' },
   }),
-  history: op<HistoryView>()({
+  history: logOp<HistoryView>()({
     summary:
       'the decided history, oldest first: the first `limit` with n > after, or the newest `limit`',
-    request: v.strictObject({
+    request: {
       after: v.optional(nonNegative),
       limit: v.optional(v.pipe(positive, v.maxValue(10_000))),
       read: v.optional(readMode),
       ...timed,
-    }),
-    http: { method: 'GET', path: '/api/history' },
+    },
+    http: { method: 'GET', path: '/history' },
   }),
-  append: op<{ id: number; version: number }>()({
+  append: logOp<{ id: number; version: number }>()({
     summary: 'append an entry',
-    request: v.strictObject({ title, body, ...timed }),
-    http: { method: 'POST', path: '/api/entries', status: 201 },
+    request: { title, body, ...timed },
+    http: { method: 'POST', path: '/entries', status: 201 },
   }),
-  edit: op<{ version: number; rebased: boolean }>()({
+  edit: logOp<{ version: number; rebased: boolean }>()({
     summary: "patch an entry made against `version` (rebased over others' disjoint changes)",
-    request: v.strictObject({
+    request: {
       id: entryId,
       version: positive,
       patches,
       title: v.optional(title),
       rebase: v.optional(v.boolean()),
       ...timed,
-    }),
-    http: { method: 'POST', path: '/api/entries/:id/edit' },
+    },
+    http: { method: 'POST', path: '/entries/:id/edit' },
   }),
-  editMany: op<{ results: EditOutcome[] }>()({
+  editMany: logOp<{ results: EditOutcome[] }>()({
     summary: "several edits of one entry, in order, all outstanding at once (a typist's burst)",
-    request: v.strictObject({
+    request: {
       id: entryId,
       edits: v.pipe(
         v.array(
@@ -141,42 +183,47 @@ export const OPERATIONS = {
         v.maxLength(MAX_EDITS, `more than ${MAX_EDITS} edits`),
       ),
       ...timed,
-    }),
-    http: { method: 'POST', path: '/api/entries/:id/edits' },
+    },
+    http: { method: 'POST', path: '/entries/:id/edits' },
   }),
-  deleteEntry: op<{ version: number }>()({
+  deleteEntry: logOp<{ version: number }>()({
     summary: 'delete an entry (refused unless at `version`, when given)',
-    request: v.strictObject({ id: entryId, version: v.optional(positive), ...timed }),
-    http: { method: 'POST', path: '/api/entries/:id/delete' },
+    request: { id: entryId, version: v.optional(positive), ...timed },
+    http: { method: 'POST', path: '/entries/:id/delete' },
   }),
-  restoreEntry: op<{ version: number }>()({
+  restoreEntry: logOp<{ version: number }>()({
     summary: 'restore a deleted entry (refused unless at `version`, when given)',
-    request: v.strictObject({ id: entryId, version: v.optional(positive), ...timed }),
-    http: { method: 'POST', path: '/api/entries/:id/restore' },
+    request: { id: entryId, version: v.optional(positive), ...timed },
+    http: { method: 'POST', path: '/entries/:id/restore' },
   }),
-  renameLog: op<Record<string, never>>()({
-    summary: 'rename the log',
-    request: v.strictObject({ title, ...timed }),
-    http: { method: 'POST', path: '/api/log/rename' },
+  renameLog: logOp<Record<string, never>>()({
+    summary: 'rename the log (its title, the same for every member)',
+    request: { title, ...timed },
+    http: { method: 'POST', path: '/rename', unscoped: '/api/log/rename' },
   }),
   setName: op<Record<string, never>>()({
-    summary: "this peer's display name (kept in its data directory, recorded in the log)",
+    summary: "this peer's display name (kept in its data directory, recorded in its logs)",
     request: v.strictObject({ name: peerName }),
     http: { method: 'POST', path: '/api/name' },
   }),
-  invite: op<InviteView>()({
-    summary: 'a single-use invite to this log',
-    request: v.strictObject({ ttlMs: optionalTimeout }),
-    http: { method: 'POST', path: '/api/invites', status: 201 },
+  invite: logOp<InviteView>()({
+    summary: 'a single-use invite to the log',
+    request: { ttlMs: optionalTimeout },
+    http: { method: 'POST', path: '/invites', status: 201 },
   }),
   createLog: op<ServiceStatus>()({
-    summary: 'create a new log with this peer its only member (in setup)',
-    request: v.strictObject({ title: v.optional(title) }),
+    summary: 'create a new log with this peer its only member (beside others: give it a `logName`)',
+    request: v.strictObject({ title: v.optional(title), logName: v.optional(logName) }),
     http: { method: 'POST', path: '/api/create', status: 201 },
   }),
   join: op<ServiceStatus>()({
-    summary: "join an invite's log (in setup); resolves once a member added this peer",
-    request: v.strictObject({ invite: inviteText, name: v.optional(peerName) }),
+    summary:
+      "join an invite's log (beside others: give it a `logName`); resolves once a member added this peer",
+    request: v.strictObject({
+      invite: inviteText,
+      name: v.optional(peerName),
+      logName: v.optional(logName),
+    }),
     http: { method: 'POST', path: '/api/join' },
   }),
   askToJoin: op<ServiceStatus>()({
@@ -185,44 +232,54 @@ export const OPERATIONS = {
     request: v.strictObject({ peer: peerRef, name: v.optional(peerName) }),
     http: { method: 'POST', path: '/api/ask-to-join' },
   }),
-  answerInviteRequest: op<Record<string, never>>()({
+  answerInviteRequest: logOp<Record<string, never>>()({
     summary:
       'accept or decline a LAN peer that asked this member for an invite (status lists them)',
-    request: v.strictObject({
+    request: {
       request: positive,
       accept: v.boolean('accept must be true or false'),
-    }),
-    http: { method: 'POST', path: '/api/invite-requests/:request' },
+    },
+    http: { method: 'POST', path: '/invite-requests/:request' },
   }),
-  leave: op<ServiceStatus>()({
-    summary: 'take this peer out of the log, back to setup (its store kept in <data>/left/)',
-    request: none,
-    http: { method: 'POST', path: '/api/leave' },
+  openLog: logOp<ServiceStatus>()({
+    summary: 'start a closed log of this peer again (it reconnects and catches up)',
+    request: {},
+    http: { method: 'POST', path: '/open' },
   }),
-  removePeer: op<{ removed: string }>()({
+  closeLog: logOp<LogsView>()({
+    summary: "stop a log's core here, keeping its file (openLog starts it again)",
+    request: {},
+    http: { method: 'POST', path: '/close' },
+  }),
+  leave: logOp<LogsView>()({
+    summary: 'take this peer out of the log (its store kept in <data>/left/)',
+    request: {},
+    http: { method: 'POST', path: '/leave' },
+  }),
+  removePeer: logOp<{ removed: string }>()({
     summary: 'remove a member, by peer id or by a name only it uses',
-    request: v.strictObject({ peer: peerRef, ...timed }),
-    http: { method: 'POST', path: '/api/peers/remove' },
+    request: { peer: peerRef, ...timed },
+    http: { method: 'POST', path: '/peers/remove' },
   }),
   discovered: op<{ peers: DiscoveredPeerView[] }>()({
     summary: 'peers seen on the LAN (mDNS) or by address, members or not',
     request: none,
     http: { method: 'GET', path: '/api/discovered' },
   }),
-  protocol: op<ProtocolSnapshot>()({
+  protocol: logOp<ProtocolSnapshot>()({
     summary: "what the protocol view draws: this peer's roles and the messages after `after`",
-    request: v.strictObject({
+    request: {
       after: v.optional(nonNegative),
       limit: v.optional(v.pipe(positive, v.maxValue(1000))),
-    }),
-    http: { method: 'GET', path: '/api/protocol' },
+    },
+    http: { method: 'GET', path: '/protocol' },
   }),
-  suspend: op<ServiceStatus>()({
+  suspend: op<LogsView>()({
     summary: 'before sleep or quit: step down as leader and stop talking, keeping the store',
     request: none,
     http: { method: 'POST', path: '/api/suspend' },
   }),
-  resume: op<ServiceStatus>()({
+  resume: op<LogsView>()({
     summary: 'after wake: reconnect and catch up (status shows the progress)',
     request: none,
     http: { method: 'POST', path: '/api/resume' },
@@ -261,3 +318,12 @@ export function isOperationName(name: unknown): name is OperationName {
 }
 
 export { textOf };
+
+/**
+ * The request of `name` for the log `log`: operations of one log get `log` (unless the request
+ * names one), the others go as they are. The CLI's `--log` and the UI's chosen log use it.
+ */
+export function inLog(name: OperationName, request: object, log: string | undefined): object {
+  if (log === undefined || !OPERATIONS[name].perLog || 'log' in request) return request;
+  return { log, ...request };
+}

@@ -112,3 +112,35 @@ export class LanUnavailableError extends SynodError {
     super('lan-unavailable', why);
   }
 }
+
+/** A log of this peer whose core does not run now: closed (log-closed), or the peer suspended or stopped (stopped). */
+export class LogClosedError extends SynodError {
+  constructor(log: string, state: string) {
+    super(
+      state === 'suspended' || state === 'stopped' ? 'stopped' : 'log-closed',
+      state === 'suspended' || state === 'stopped'
+        ? `the peer is ${state}`
+        : `log ${log} is closed here (open it: synod open --log ${log})`,
+    );
+  }
+}
+
+/** Several logs and none named: which one? (the request changes nothing) */
+export class LogRequiredError extends SynodError {
+  constructor(readonly logs: readonly string[]) {
+    super(
+      'log-required',
+      `this peer has ${logs.length} logs: name one with --log NAME|ID (or /api/logs/<log>/…): ${logs.join(', ')}`,
+    );
+  }
+}
+
+/** A second log needs a name on this peer, to tell the logs apart (`--log NAME`). */
+export class LogNameRequiredError extends SynodError {
+  constructor(logId: string) {
+    super(
+      'already-initialized',
+      `this peer already belongs to log ${logId}: give the new log a name (--log-name) to keep it beside`,
+    );
+  }
+}

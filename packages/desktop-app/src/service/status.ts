@@ -10,6 +10,18 @@ function ballot(b: Ballot): BallotView {
   return { round: b.round, leader: b.leader, text: formatBallot(b) };
 }
 
+/** The status fields of a peer with no node running (in setup, or a log not open). */
+export const NO_NODE = {
+  id: null,
+  addresses: [],
+  log: null,
+  protocol: null,
+  peers: [],
+  majority: null,
+  failure: null,
+  inviteRequests: [],
+} as const;
+
 export function protocolView(s: SynodStatus): ProtocolView {
   const c = s.config;
   return {
@@ -67,9 +79,10 @@ export function peerViews(
   const views = ids.map((id): PeerView => {
     const self = id === s.id;
     const link = links.get(id);
+    const name = self ? selfName : (nameOf(id) ?? '');
     return {
       id,
-      name: self ? selfName : (nameOf(id) ?? ''),
+      name,
       self,
       roles: {
         replica: c.replicas.includes(id),
@@ -80,6 +93,12 @@ export function peerViews(
       leader: s.activeLeader === id,
       lastSeen: self ? Date.now() : (link?.lastSeen ?? null),
       rttMs: self ? 0 : (link?.rttMs ?? null),
+      protocol: self ? null : (link?.protocol ?? null),
+      // The transport names peers by id; a person knows them by name.
+      incompatible:
+        self || link?.incompatible == null
+          ? null
+          : link.incompatible.replaceAll(id, name === '' ? id : name),
     };
   });
   return views.sort(

@@ -18,6 +18,8 @@ export type ServiceState =
   | 'failed'
   /** Stepped down and offline for the system's sleep (resume brings it back, catching up). */
   | 'suspended'
+  /** This log's core is stopped here, its file kept (openLog starts it again). */
+  | 'closed'
   | 'stopped';
 
 export interface BallotView {
@@ -47,6 +49,13 @@ export interface PeerView {
   /** When a frame last arrived from it, ms since the epoch. */
   readonly lastSeen: number | null;
   readonly rttMs: number | null;
+  /** The wire protocol version spoken with it (null: this peer itself, or no link yet). */
+  readonly protocol: number | null;
+  /**
+   * Set when it and this peer share no protocol version, saying who must upgrade ("bob runs
+   * protocol 1, this peer 2: bob must upgrade"): it cannot be reached until then.
+   */
+  readonly incompatible: string | null;
 }
 
 /** The protocol as the PMMC slides draw it: acceptor, leader and replica state of this peer. */
@@ -107,6 +116,8 @@ export interface ServiceStatus {
   /** This peer's id (null before it has one: a new data directory in setup). */
   readonly id: string | null;
   readonly logId: string | null;
+  /** The log's name on this peer (`--log NAME`), if it has one. */
+  readonly logName: string | null;
   /** Addresses it listens on (give one to another peer's --bootstrap). */
   readonly addresses: readonly string[];
   readonly log: LogView | null;
@@ -156,11 +167,43 @@ export interface AppliedOperation {
   readonly logTitle: string | null;
 }
 
+/**
+ * The service's events. Those of one log name it (`log`: its id; a status names it as
+ * `status.logId`); `logs` tells that the list of logs changed.
+ */
 export type ServiceEvent =
-  | { readonly type: 'applied'; readonly operations: readonly AppliedOperation[] }
+  | {
+      readonly type: 'applied';
+      readonly log: string;
+      readonly operations: readonly AppliedOperation[];
+    }
   | { readonly type: 'status'; readonly status: ServiceStatus }
   /** The whole document was replaced (snapshot installed, log created, joined or left). */
-  | { readonly type: 'reset' };
+  | { readonly type: 'reset'; readonly log: string | null }
+  | { readonly type: 'logs'; readonly logs: LogsView };
+
+/** One log of this peer, as the list of logs shows it. */
+export interface LogSummary {
+  readonly logId: string;
+  /** Its name on this peer (`--log NAME`), if it has one. */
+  readonly logName: string | null;
+  /** The log's title (its replicated state; for a closed log, the one it had when open). */
+  readonly title: string | null;
+  /** Its core runs here now (closed: its file stays; openLog starts it again). */
+  readonly open: boolean;
+  /** running, removed, failed while open; `closed`, `suspended` or `stopped` otherwise. */
+  readonly state: ServiceState;
+}
+
+/** The logs of this peer (the `logs` operation, and the `logs` event). */
+export interface LogsView {
+  /** `setup` (no log), `running` (the peer runs its logs), `suspended`, `stopped`. */
+  readonly state: 'setup' | 'running' | 'suspended' | 'stopped';
+  /** This peer's id (null before it has one). */
+  readonly id: string | null;
+  readonly name: string;
+  readonly logs: readonly LogSummary[];
+}
 
 export type EditOutcome =
   | { readonly ok: true; readonly version: number; readonly rebased: boolean }

@@ -1,5 +1,5 @@
 /**
- * Synod's wire schema, version 1: every protocol message as one table, field by field. This is
+ * Synod's wire schema, versions 1 and 2: every protocol message as one table, field by field. This is
  * the one declaration of the wire format; `proto/paxos.proto` is generated from it
  * (`npm run proto -w @synod/transport-libp2p`), and docs/wire-format.md describes the bytes.
  *
@@ -41,6 +41,9 @@ type Of<T extends MessageType> = Extract<Message, { type: T }>;
 
 /** The longest peer id (a ballot's leader) accepted; the core allows ids up to 256 characters. */
 export const MAX_PEER_ID_LENGTH = 256;
+
+/** The longest log id a stream header may name (log ids are 1 to 256 characters). */
+export const MAX_LOG_ID_LENGTH = 256;
 
 /**
  * The most messages (and pvalues, and decisions) one frame may hold. It bounds what a hostile
@@ -308,6 +311,8 @@ export interface WireFrame {
   readonly messages: readonly (Message | undefined)[];
   readonly ping: number | undefined;
   readonly pong: number | undefined;
+  /** Version 2 and later: the log a stream carries, named by its first frame (its header). */
+  readonly logId?: string | undefined;
 }
 
 export const FrameSchema = message<WireFrame>(
@@ -316,6 +321,12 @@ export const FrameSchema = message<WireFrame>(
     messages: repeated(1, MessageUnion, MAX_ENTRIES_PER_FRAME),
     ping: optional(2, double, "The sender's clock (ms), echoed unchanged in a pong."),
     pong: optional(3, double, 'A ping echoed on the stream it came on: the round-trip time.'),
+    logId: optional(
+      4,
+      string(MAX_LOG_ID_LENGTH),
+      'Version 2 and later: the log this stream carries, set in its first frame only (its\n' +
+        'header); version 1 streams carry the one log both peers share and never set it.',
+    ),
   },
   {
     doc:
@@ -327,7 +338,8 @@ export const FrameSchema = message<WireFrame>(
 /** proto/paxos.proto: generated from the tables above (`npm run proto`). */
 export const PAXOS_PROTO: ProtoFile = {
   header: [
-    'Synod wire format, version 1: the frames peers exchange on /synod/paxos/1.0.0.',
+    'Synod wire format, versions 1 and 2: the frames peers exchange on /synod/paxos/1.0.0 and',
+    '/synod/paxos/2.0.0 (whose streams name their log in their first frame, Frame.log_id).',
     'GENERATED from packages/transport-libp2p/src/codec/paxos-schema.ts by `npm run proto`:',
     'change the tables there, not this file. docs/wire-format.md describes the framing around',
     'these messages, byte by byte, and the versioning rule.',

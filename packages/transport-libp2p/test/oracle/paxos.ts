@@ -4937,6 +4937,7 @@ export interface Frame {
   messages: Message[];
   ping?: number;
   pong?: number;
+  logId?: string;
 }
 
 export namespace Frame {
@@ -4965,6 +4966,11 @@ export namespace Frame {
           if (obj.pong != null) {
             w.uint32(25);
             w.double(obj.pong);
+          }
+
+          if (obj.logId != null) {
+            w.uint32(34);
+            w.string(obj.logId);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -5002,6 +5008,10 @@ export namespace Frame {
               }
               case 3: {
                 obj.pong = reader.double();
+                break;
+              }
+              case 4: {
+                obj.logId = reader.string();
                 break;
               }
               default: {
@@ -5060,6 +5070,13 @@ export namespace Frame {
                 yield {
                   field: `${prefix}.pong`,
                   value: reader.double(),
+                };
+                break;
+              }
+              case 4: {
+                yield {
+                  field: `${prefix}.logId`,
+                  value: reader.string(),
                 };
                 break;
               }
@@ -5602,6 +5619,11 @@ export namespace Frame {
     value: number;
   }
 
+  export interface FrameLogIdFieldEvent {
+    field: '$.logId';
+    value: string;
+  }
+
   export function encode(obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec());
   }
@@ -5702,6 +5724,7 @@ export namespace Frame {
     | FrameMessagesTransferToFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
+    | FrameLogIdFieldEvent
   > {
     return streamMessage(buf, Frame.codec(), opts);
   }
