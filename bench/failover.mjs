@@ -201,7 +201,7 @@ await appendReport([
   `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run.`,
   '',
   `Method: 3 peers in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options:`,
-  "heartbeat 50 ms, election timeout 300–600 ms). A follower's app keeps",
+  "heartbeat 100 ms, election timeout 300–600 ms). A follower's app keeps",
   `${CONC} proposals of ${SIZE} B outstanding; after ${BEFORE_S} s the leader is killed with SIGKILL.`,
   'Failover time: from the kill until commands commit again (the end of the longest gap between',
   'commits after the kill; commands the old leader had already decided may arrive just after it).',

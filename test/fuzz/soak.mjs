@@ -161,7 +161,11 @@ function messageArbs(num, slot, config, leader, bytes) {
     }),
     p2a: stamped({ type: fc.constant('p2a'), config, ballot, slot, value: bytes }),
     p2b: stamped({ type: fc.constant('p2b'), config, ballot, slot, proposal: ballot }),
-    decision: fc.record({ type: fc.constant('decision'), slot, value: bytes }),
+    // A decision carries its value, or names the voted pvalue by its ballot (voters have it).
+    decision: fc.oneof(
+      fc.record({ type: fc.constant('decision'), slot, value: bytes }),
+      fc.record({ type: fc.constant('decision'), slot, ballot }),
+    ),
     request: stamped({ type: fc.constant('request'), commands: bytes, hops: fc.nat({ max: 5 }) }),
     heartbeat: fc.record(
       {
@@ -196,10 +200,15 @@ function messageArbs(num, slot, config, leader, bytes) {
       snapshotSlot: slot,
       offset: num,
     }),
-    catchupDecisions: fc.record({
-      type: fc.constant('catchupDecisions'),
-      decisions: fc.array(fc.record({ slot, value: bytes }), { maxLength: 4 }),
-    }),
+    catchupDecisions: fc.record(
+      {
+        type: fc.constant('catchupDecisions'),
+        decisions: fc.array(fc.record({ slot, value: bytes }), { maxLength: 4 }),
+        slotOut: slot,
+      },
+      { requiredKeys: ['type', 'decisions'] },
+    ),
+    transfer: fc.record({ type: fc.constant('transfer'), config, ballot, to: leader }),
     rolledBack: fc.record({
       type: fc.constant('rolledBack'),
       why: fc.string({ maxLength: 200 }),

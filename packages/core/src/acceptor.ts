@@ -15,7 +15,7 @@
  */
 import { BOTTOM, ballotGreater, compareBallots, type Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';
-import type { Heartbeat, P1a, P2a, PValue } from './messages.js';
+import type { Heartbeat, P1a, P2a, PValue, Transfer } from './messages.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
 interface LeaderContact {
@@ -131,6 +131,16 @@ export class Acceptor {
       slot: m.slot,
       proposal: m.ballot,
     });
+  }
+
+  /**
+   * The leader hands over (leadership transfer): it no longer leads, so its contact stops
+   * shielding it from P1a (stickiness); the peer it hands over to may be adopted at once.
+   */
+  onTransfer(from: PeerId, m: Transfer): void {
+    const c = this.contact.get(m.config);
+    if (c !== undefined && c.leader === from && m.ballot.leader === from)
+      this.contact.delete(m.config);
   }
 
   /** A heartbeat from an active leader: remember the contact, and answer with our ballot. */

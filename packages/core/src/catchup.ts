@@ -210,6 +210,51 @@ export class Catchup {
     });
   }
 
+  /** The replica applied more slots: missing decisions may still be arriving on their own. */
+  progressed(): void {
+    this.lastSlotOut = this.replica.slotOut;
+    this.lastMove = this.ctx.now();
+  }
+
+  /**
+   * When `tick` next has something to do (Infinity: nothing until some input arrives): an
+   * answer's timeout, the moment to ask (after `catchupDelayMs` without progress), the moment
+   * the peers that lacked slotOut may be asked again, or the next probe.
+   */
+  nextDeadline(): number {
+    if (this.inFlight !== undefined) return this.inFlight.at + this.answerTimeout();
+    if (!this.behind()) return this.probeAt();
+    const now = this.ctx.now();
+    const askAt =
+      this.usefulIncoming() !== undefined || !this.replica.initialized
+        ? now
+        : this.lastMove + this.ctx.opts.catchupDelayMs;
+    if (askAt > now || this.someoneToAsk()) return askAt;
+    // Everyone known lacks slotOut: each is asked again once its lack expires (refresh).
+    let expires = Infinity;
+    for (const since of this.lacking.values()) expires = Math.min(expires, since);
+    return Math.min(expires + 2 * this.answerTimeout(), this.probeAt());
+  }
+
+  /** Whether the catch-up rule has a candidate (without drawing a random number). */
+  private someoneToAsk(): boolean {
+    if (this.usefulIncoming() !== undefined) return true;
+    for (const p of this.ahead.keys()) if (!this.lacking.has(p)) return true;
+    const r = this.replica;
+    if (r.initialized && r.maxDecided < r.slotOut) return false;
+    const latest = r.configs.latest();
+    return (
+      latest !== undefined &&
+      membersOf(latest).some((p) => p !== this.ctx.id && !this.lacking.has(p))
+    );
+  }
+
+  private probeAt(): number {
+    const latest = this.replica.configs.latest();
+    if (latest === undefined || membersOf(latest).every((p) => p === this.ctx.id)) return Infinity;
+    return Math.max(this.lastLeaderHeard, this.lastProbe) + 2 * this.ctx.opts.electionTimeoutMs;
+  }
+
   /** A heartbeat from an active leader arrived (or this peer leads). */
   heardLeader(): void {
     this.lastLeaderHeard = this.ctx.now();

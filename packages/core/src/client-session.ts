@@ -89,6 +89,11 @@ export class ClientSession {
     }
   }
 
+  /** When `tick` next resends (Infinity: nothing pending). */
+  nextDeadline(): number {
+    return this.pending.size > 0 ? this.lastProgress + this.ctx.opts.requestRetryMs : Infinity;
+  }
+
   /** The commands to send this turn, in seq order. */
   drain(): Command[] {
     if (this.resendDue) {

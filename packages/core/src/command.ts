@@ -48,26 +48,56 @@ export type Command = AppCommand | ReconfigCommand;
 /** The value decided for one slot. An empty batch is a no-op. */
 export type Batch = readonly Command[];
 
-const BATCH_FORMAT = 1;
+/**
+ * Format 2 names each (client, incarnation) once per batch, in a table at its head, and each
+ * command by its index there: a batch of 1,024 commands from one peer carries its 52-byte id
+ * once, not 1,024 times. Format 1 (the client in every command) is still read: logs and
+ * snapshots written by earlier releases hold it.
+ */
+const BATCH_FORMAT_1 = 1;
+const BATCH_FORMAT = 2;
 const KIND_APP = 1;
 const KIND_RECONFIG = 2;
 
 /** The no-op, encoded once. */
-export const NOOP: Uint8Array = new ByteWriter(2).byte(BATCH_FORMAT).uint(0).finish();
+export const NOOP: Uint8Array = new ByteWriter(3).byte(BATCH_FORMAT).uint(0).uint(0).finish();
 
 export function isNoop(value: Uint8Array): boolean {
-  return value.length === 2 && value[0] === BATCH_FORMAT && value[1] === 0;
+  // Either format: no clients (format 2), no commands.
+  return (
+    (value.length === 2 && value[0] === BATCH_FORMAT_1 && value[1] === 0) ||
+    (value.length === 3 && value[0] === BATCH_FORMAT && value[1] === 0 && value[2] === 0)
+  );
 }
 
 export function encodeBatch(batch: Batch): Uint8Array {
+  // The client table: one entry per (client, inc), in order of first appearance.
+  const index = new Map<string, Map<number, number>>();
+  const table: { client: string; inc: number }[] = [];
+  const ids = new Array<number>(batch.length);
   let size = 8;
-  for (const c of batch) size += 24 + c.client.length + (c.kind === 'app' ? c.op.length : 256);
+  for (let i = 0; i < batch.length; i++) {
+    const c = batch[i]!;
+    let incs = index.get(c.client);
+    if (incs === undefined) index.set(c.client, (incs = new Map<number, number>()));
+    let id = incs.get(c.inc);
+    if (id === undefined) {
+      id = table.length;
+      incs.set(c.inc, id);
+      table.push({ client: c.client, inc: c.inc });
+      size += 12 + 3 * c.client.length;
+    }
+    ids[i] = id;
+    size += 24 + (c.kind === 'app' ? c.op.length : 256);
+  }
   const w = new ByteWriter(size);
-  w.byte(BATCH_FORMAT).uint(batch.length);
-  for (const c of batch) {
+  w.byte(BATCH_FORMAT).uint(table.length);
+  for (const t of table) w.string(t.client).uint(t.inc);
+  w.uint(batch.length);
+  for (let i = 0; i < batch.length; i++) {
+    const c = batch[i]!;
     w.byte(c.kind === 'app' ? KIND_APP : KIND_RECONFIG)
-      .string(c.client)
-      .uint(c.inc)
+      .uint(ids[i]!)
       .uint(c.seq)
       .uint(c.ack);
     if (c.kind === 'app') {
@@ -85,14 +115,31 @@ export function encodeBatch(batch: Batch): Uint8Array {
 export function decodeBatch(value: Uint8Array): Command[] {
   const r = new ByteReader(value);
   const format = r.byte();
-  if (format !== BATCH_FORMAT) throw new DecodeError(`unknown batch format ${format}`);
+  if (format !== BATCH_FORMAT && format !== BATCH_FORMAT_1)
+    throw new DecodeError(`unknown batch format ${format}`);
+  let table: { client: string; inc: number }[] | undefined;
+  if (format === BATCH_FORMAT) {
+    const clients = r.uint();
+    if (clients > value.length) throw new DecodeError('batch client count exceeds its size');
+    table = [];
+    for (let i = 0; i < clients; i++) table.push({ client: r.string(), inc: r.uint() });
+  }
   const n = r.uint();
   if (n > value.length) throw new DecodeError('batch count exceeds its size');
   const out: Command[] = [];
   for (let i = 0; i < n; i++) {
     const kind = r.byte();
-    const client = r.string();
-    const inc = r.uint();
+    let client: string;
+    let inc: number;
+    if (table === undefined) {
+      client = r.string();
+      inc = r.uint();
+    } else {
+      const t = table[r.uint()];
+      if (t === undefined) throw new DecodeError('command names a client not in its batch');
+      client = t.client;
+      inc = t.inc;
+    }
     const seq = r.uint();
     const ack = r.uint();
     if (kind === KIND_APP) {

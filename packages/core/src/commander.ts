@@ -7,7 +7,7 @@
  * have not answered every `retransmitIntervalMs`.
  */
 import { ballotEquals, ballotGreater, type Ballot } from './ballot.js';
-import { majority } from './configuration.js';
+import { quorumReached } from './quorum.js';
 import type { NodeContext } from './context.js';
 import type { P2b, PValue } from './messages.js';
 import type { PeerId } from './types.js';
@@ -41,9 +41,19 @@ export class Commander {
   }
 
   tick(): void {
-    if (this.ctx.now() - this.lastSent >= this.ctx.opts.retransmitIntervalMs) {
-      this.sendP2a([...this.waitfor]);
-    }
+    if (this.ctx.now() >= this.nextDeadline()) this.sendP2a([...this.waitfor]);
+  }
+
+  /** When `tick` next resends. */
+  nextDeadline(): number {
+    return this.lastSent + this.ctx.opts.retransmitIntervalMs;
+  }
+
+  /** The acceptors that accepted this pvalue so far. */
+  voters(): Set<PeerId> {
+    const out = new Set<PeerId>();
+    for (const a of this.acceptors) if (!this.waitfor.has(a)) out.add(a);
+    return out;
   }
 
   onP2b(from: PeerId, m: P2b): CommanderOutcome {
@@ -56,7 +66,6 @@ export class Commander {
     ) {
       return undefined;
     }
-    const votes = this.acceptors.length - this.waitfor.size;
-    return votes >= majority(this.acceptors.length) ? { kind: 'decided' } : undefined;
+    return quorumReached(this.acceptors, this.waitfor) ? { kind: 'decided' } : undefined;
   }
 }

@@ -21,11 +21,6 @@ export interface Configuration extends Membership {
   readonly start: Slot;
 }
 
-/** The smallest number of acceptors that forms a majority of `n`. */
-export function majority(n: number): number {
-  return Math.floor(n / 2) + 1;
-}
-
 export function rolesOf(m: Membership, peer: PeerId): Roles {
   return {
     replica: m.replicas.includes(peer),

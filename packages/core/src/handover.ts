@@ -65,6 +65,14 @@ export class Handover {
     return p === undefined || p.to.some((peer) => this.appliedBy(peer) >= p.start);
   }
 
+  /** When tick() has something to do next (Infinity: nothing pending). */
+  nextDeadline(): number {
+    const p = this.pending;
+    if (p === undefined) return Infinity;
+    // Done: the next tick clears it (and the waiting caller is told after that turn).
+    return this.done ? this.ctx.now() : p.lastAsk + this.ctx.opts.retransmitIntervalMs;
+  }
+
   /** Ask the remaining replicas where they are, every retransmit interval, until done. */
   tick(): void {
     const p = this.pending;

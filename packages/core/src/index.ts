@@ -7,13 +7,13 @@ export type { PeerId, Slot, ConfigId, Roles } from './types.js';
 export { ALL_ROLES } from './types.js';
 export {
   ConfigHistory,
-  majority,
   membersOf,
   rolesOf,
   validateMembership,
   type Configuration,
   type Membership,
 } from './configuration.js';
+export { majority, majorityValue, quorumReached } from './quorum.js';
 export * from './errors.js';
 export {
   decodeBatch,
@@ -47,8 +47,8 @@ export {
   type Ready,
   type NodeStatus,
   type CommandResult,
-  type ReadResult,
 } from './raw-node.js';
+export type { ReadResult } from './read-index.js';
 export type { AppliedCommand } from './replica.js';
 export { KNOWN_BUGS, isBugName, type BugName } from './bugs.js';
 export * as membership from './membership.js';

@@ -24,11 +24,13 @@ import {
   type Ballot,
 } from './ballot.js';
 import { NOOP } from './command.js';
-import { majority, membersOf, type ConfigHistory, type Configuration } from './configuration.js';
+import { membersOf, type ConfigHistory, type Configuration } from './configuration.js';
+import { majorityValue } from './quorum.js';
 import type { NodeContext } from './context.js';
 import { Commander } from './commander.js';
-import type { Heartbeat, HeartbeatAck, P1b, P2b } from './messages.js';
+import type { Heartbeat, HeartbeatAck, P1b, P2b, PValue, Transfer } from './messages.js';
 import { Scout } from './scout.js';
+import type { ConfirmationRound } from './read-index.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
 /** What a leader needs from the replica beside it. */
@@ -41,12 +43,10 @@ export interface LeaderHost {
   /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
   snapshotSlot(): Slot;
   isDecided(slot: Slot): boolean;
-  /** A commander of this leader got slot `slot` decided. */
-  decided(slot: Slot, value: Uint8Array, config: Configuration): void;
+  /** A commander of this leader got `pvalue` chosen; `voters` are the acceptors that accepted it. */
+  decided(pvalue: PValue, config: Configuration, voters: ReadonlySet<PeerId>): void;
   /** The leader was adopted; slots below `watermark` are decided elsewhere. */
   adopted(watermark: Slot): void;
-  /** Reads waiting for confirmation: confirmed (true) or failed (false). */
-  readsSettled(tokens: readonly number[], ok: boolean): void;
 }
 
 /** The last heartbeat heard for a configuration. */
@@ -54,11 +54,6 @@ export interface HeardLeader {
   readonly peer: PeerId;
   readonly ballot: Ballot;
   readonly at: number;
-}
-
-interface ReadWaiter {
-  readonly seq: number;
-  readonly token: number;
 }
 
 /** Heartbeat numbers each run has to itself (incarnation · 2^32 onwards; rounds allow < 2^20 runs). */
@@ -91,9 +86,12 @@ export class LeaderInstance {
   behind: { slotOut: Slot; since: number } | undefined;
   /** The highest slot re-proposed at the last adoption: those may be chosen already. */
   adoptedThrough: Slot = 0;
-  readWaiters: ReadWaiter[] = [];
   /** A read arrived this turn: send a heartbeat round at the end of the turn. */
   readRoundDue = false;
+  /** Handing leadership over to `peer` (since `since`): no new slots are assigned meanwhile. */
+  transferTo: { readonly peer: PeerId; readonly since: number } | undefined;
+  /** Per acceptor: the slotOut its replica reported in its last acknowledgement. */
+  readonly ackSlotOut = new Map<PeerId, Slot>();
 
   constructor(
     readonly config: Configuration,
@@ -183,8 +181,58 @@ export class Leader {
     return this.heard.get(config)?.peer;
   }
 
-  isActive(config: ConfigId): boolean {
-    return this.instances.get(config)?.active === true;
+  /** Whether this peer may assign new slots of `config`: it leads it and is not handing over. */
+  canPropose(config: ConfigId): boolean {
+    const inst = this.instances.get(config);
+    return inst?.active === true && inst.transferTo === undefined;
+  }
+
+  /**
+   * Hand leadership of `config` over to `peer` (another of its leaders): assign no new slots,
+   * and once the slots in flight are decided and `peer` has applied as far as this peer (or an
+   * election timeout has passed), tell every member (Transfer) and step down; `peer` runs at
+   * once. Returns false when this peer does not lead `config`.
+   */
+  transfer(config: ConfigId, peer: PeerId): boolean {
+    const inst = this.instances.get(config);
+    if (inst === undefined || !inst.active) return false;
+    inst.transferTo = { peer, since: this.ctx.now() };
+    this.ctx.trace(`${this.ctx.id} hands config ${config} over to ${peer}`);
+    this.maybeHandOver(inst);
+    return true;
+  }
+
+  private maybeHandOver(inst: LeaderInstance): void {
+    const t = inst.transferTo;
+    if (t === undefined || !inst.active) return;
+    const caughtUp =
+      !inst.config.acceptors.includes(t.peer) ||
+      (inst.ackSlotOut.get(t.peer) ?? 0) >= this.host.slotOut();
+    const late = this.ctx.now() - t.since >= this.ctx.opts.electionTimeoutMs;
+    if (!late && (inst.proposals.size > 0 || !caughtUp)) return;
+    const m: Transfer = {
+      type: 'transfer',
+      config: inst.config.id,
+      ballot: inst.ballotNum,
+      to: t.peer,
+    };
+    for (const p of this.recipients(inst)) this.ctx.send(p, m);
+    this.stepDown(inst, `handed over to ${t.peer}`);
+    // Let the new leader run first.
+    inst.deadline = this.ctx.now() + 2 * this.randomTimeout();
+  }
+
+  /** Leadership transfer: the leader of `m.config` hands over (to this peer, perhaps). */
+  onTransfer(from: PeerId, m: Transfer): void {
+    if (m.ballot.leader !== from) return;
+    const heard = this.heard.get(m.config);
+    if (heard !== undefined && ballotEquals(heard.ballot, m.ballot)) this.heard.delete(m.config);
+    const inst = this.instances.get(m.config);
+    if (m.to !== this.ctx.id || inst === undefined || inst.active || inst.scout !== undefined)
+      return;
+    inst.maxRound = Math.max(inst.maxRound, m.ballot.round);
+    inst.deadline = this.ctx.now();
+    this.ctx.trace(`${this.ctx.id} takes over config ${m.config} from ${from}`);
   }
 
   tick(): void {
@@ -206,12 +254,34 @@ export class Leader {
         }
         if (now - inst.lastHeartbeat >= this.ctx.opts.heartbeatIntervalMs) this.heartbeat(inst);
         for (const c of inst.commanders.values()) c.tick();
+        this.maybeHandOver(inst);
       } else if (inst.scout !== undefined) {
         inst.scout.tick();
       } else if (now >= inst.deadline) {
         this.startScout(inst);
       }
     }
+  }
+
+  /**
+   * When `tick` next has something to do: a heartbeat (check quorum is judged then too), a
+   * retransmission, or running for office.
+   */
+  nextDeadline(): number {
+    let at = Infinity;
+    for (const inst of this.instances.values()) {
+      if (inst.active) {
+        at = Math.min(at, inst.lastHeartbeat + this.ctx.opts.heartbeatIntervalMs);
+        if (inst.transferTo !== undefined)
+          at = Math.min(at, inst.transferTo.since + this.ctx.opts.electionTimeoutMs);
+        for (const c of inst.commanders.values()) at = Math.min(at, c.nextDeadline());
+      } else if (inst.scout !== undefined) {
+        at = Math.min(at, inst.scout.nextDeadline());
+      } else {
+        at = Math.min(at, inst.deadline);
+      }
+    }
+    return at;
   }
 
   /**
@@ -240,10 +310,9 @@ export class Leader {
     const now = this.ctx.now();
     const limit = this.ctx.opts.electionTimeoutMs * 2;
     if (now - inst.activeSince < limit) return false;
-    let fresh = 0;
-    for (const a of inst.config.acceptors)
-      if (now - (inst.ackAt.get(a) ?? -Infinity) < limit) fresh++;
-    return fresh < majority(inst.config.acceptors.length);
+    // When a majority of acceptors was last heard from, all of them.
+    const heard = majorityValue(inst.config.acceptors, (a) => inst.ackAt.get(a), -Infinity);
+    return now - heard >= limit;
   }
 
   private startScout(inst: LeaderInstance): void {
@@ -280,13 +349,7 @@ export class Leader {
     inst.active = false;
     inst.scout = undefined;
     inst.commanders.clear();
-    if (inst.readWaiters.length > 0) {
-      this.host.readsSettled(
-        inst.readWaiters.map((w) => w.token),
-        false,
-      );
-      inst.readWaiters = [];
-    }
+    inst.transferTo = undefined;
     if (this.heard.get(inst.config.id)?.peer === this.ctx.id) this.heard.delete(inst.config.id);
   }
 
@@ -373,15 +436,29 @@ export class Leader {
   }
 
   /**
+   * Whether this peer may propose for `slot` now: it leads the slot's configuration, is not
+   * handing over, the slot is not below the watermark its phase 1 heard, and it has no proposal
+   * there yet.
+   */
+  mayPropose(slot: Slot): boolean {
+    const cfg = this.host.configs.at(slot);
+    const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
+    return (
+      inst !== undefined &&
+      inst.active &&
+      inst.transferTo === undefined &&
+      slot >= inst.watermark &&
+      !inst.proposals.has(slot)
+    );
+  }
+
+  /**
    * PMMC `propose(s, c)` from the replica beside this leader. Returns false when this peer
-   * cannot propose for that slot now (not active in the slot's configuration).
+   * cannot propose for that slot now (see mayPropose).
    */
   propose(slot: Slot, value: Uint8Array): boolean {
-    const cfg = this.host.configs.at(slot);
-    if (cfg === undefined) return false;
-    const inst = this.instances.get(cfg.id);
-    if (inst === undefined || !inst.active || slot < inst.watermark) return false;
-    if (inst.proposals.has(slot)) return false;
+    if (!this.mayPropose(slot)) return false;
+    const inst = this.instances.get(this.host.configs.at(slot)!.id)!;
     inst.proposals.set(slot, value);
     this.spawnCommander(inst, slot, value);
     return true;
@@ -446,7 +523,8 @@ export class Leader {
     if (out?.kind === 'decided') {
       inst.commanders.delete(m.slot);
       inst.proposals.delete(m.slot);
-      this.host.decided(m.slot, c.pvalue.value, inst.config);
+      this.host.decided(c.pvalue, inst.config, c.voters());
+      this.maybeHandOver(inst);
     } else if (out?.kind === 'preempted') {
       this.preempted(inst, out.ballot);
     }
@@ -484,7 +562,16 @@ export class Leader {
     if (m.seq > inst.hbSeq) return;
     inst.acks.set(from, Math.max(inst.acks.get(from) ?? 0, m.seq));
     inst.ackAt.set(from, this.ctx.now());
-    this.settleReads(inst);
+    inst.ackSlotOut.set(from, m.slotOut);
+    this.maybeHandOver(inst);
+  }
+
+  /** Every member of the instance's configuration and of the newest one (this peer too). */
+  private recipients(inst: LeaderInstance): Set<PeerId> {
+    const to = new Set(membersOf(inst.config));
+    const latest = this.host.configs.latest();
+    if (latest !== undefined) for (const p of membersOf(latest)) to.add(p);
+    return to;
   }
 
   private heartbeat(inst: LeaderInstance): void {
@@ -503,31 +590,41 @@ export class Leader {
       slotOut: this.host.slotOut(),
       snapshotSlot: this.host.snapshotSlot(),
     };
-    const to = new Set(membersOf(inst.config));
-    const latest = this.host.configs.latest();
-    if (latest !== undefined) for (const p of membersOf(latest)) to.add(p);
-    for (const p of to) this.ctx.send(p, m);
+    for (const p of this.recipients(inst)) this.ctx.send(p, m);
   }
 
   /**
-   * Confirm that this peer still leads the configuration of the next slot it would assign, by
-   * a heartbeat round answered by a majority of its acceptors (DESIGN.md §3 item 5). Returns
-   * false at once when it is not active there.
+   * Start (or join) a heartbeat round that confirms this peer still leads the configuration of
+   * slot `index + 1`, once a majority of its acceptors acknowledge it at our ballot (DESIGN.md
+   * §3 item 5; read-index.ts). Undefined when it is not active there.
    */
-  confirmLeadership(token: number, index: Slot): boolean {
+  requestRound(index: Slot): ConfirmationRound | undefined {
     // Sound only if this peer knows which configuration governs index + 1 (every
     // reconfiguration that could affect it is applied: PMMC §2.1), and has applied every slot
     // below the watermark its phase 1 heard (slots it cannot know otherwise).
     const next = index + 1;
-    if (next >= this.host.slotOut() + this.host.window()) return false;
+    if (next >= this.host.slotOut() + this.host.window()) return undefined;
     const cfg = this.host.configs.at(next);
     const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
-    if (inst === undefined || !inst.active || this.host.slotOut() < inst.watermark) return false;
+    if (inst === undefined || !inst.active || this.host.slotOut() < inst.watermark)
+      return undefined;
     // The round is sent at the end of the turn (flush), so that every read that arrived in one
     // turn shares one heartbeat round.
-    inst.readWaiters.push({ seq: inst.hbSeq + 1, token });
     inst.readRoundDue = true;
-    return true;
+    return { config: inst.config.id, ballot: inst.ballotNum, seq: inst.hbSeq + 1 };
+  }
+
+  /**
+   * Whether `round` is confirmed: true once a majority acknowledged it, false once this peer no
+   * longer leads with that ballot (it can never be), undefined while open.
+   */
+  roundConfirmed(round: ConfirmationRound): boolean | undefined {
+    const inst = this.instances.get(round.config);
+    if (inst === undefined || !inst.active || !ballotEquals(inst.ballotNum, round.ballot))
+      return false;
+    // The newest heartbeat round a majority of acceptors acknowledged at our ballot.
+    const confirmed = majorityValue(inst.config.acceptors, (a) => inst.acks.get(a));
+    return confirmed >= round.seq ? true : undefined;
   }
 
   /** End of a turn: send the heartbeat rounds that reads of this turn wait for. */
@@ -538,19 +635,6 @@ export class Leader {
         if (inst.active) this.heartbeat(inst);
       }
     }
-  }
-
-  private settleReads(inst: LeaderInstance): void {
-    if (inst.readWaiters.length === 0) return;
-    const acks = inst.config.acceptors.map((a) => inst.acks.get(a) ?? 0).sort((a, b) => b - a);
-    const confirmed = acks[majority(inst.config.acceptors.length) - 1] ?? 0;
-    const done = inst.readWaiters.filter((w) => w.seq <= confirmed);
-    if (done.length === 0) return;
-    inst.readWaiters = inst.readWaiters.filter((w) => w.seq > confirmed);
-    this.host.readsSettled(
-      done.map((w) => w.token),
-      true,
-    );
   }
 
   /** For status(): the ballot and activity of this peer as a leader. */

@@ -142,6 +142,14 @@ export class MemoryStorage implements Storage {
       if (pv.slot >= this.watermark) this.accepted.set(pv.slot, pv);
     for (const d of b.decisions ?? [])
       if (!this.decisions.has(d.slot)) this.decisions.set(d.slot, d.value);
+    for (const slot of b.decidedAccepted ?? []) {
+      if (this.decisions.has(slot)) continue;
+      const pv = this.accepted.get(slot);
+      // The core records a decision this way only when it accepted that pvalue first.
+      if (pv === undefined)
+        throw new StorageFailedError(`no accepted pvalue at decided slot ${slot}`);
+      this.decisions.set(slot, pv.value);
+    }
     if (
       b.snapshot !== undefined &&
       (this.snapshot === null || b.snapshot.slot >= this.snapshot.slot)

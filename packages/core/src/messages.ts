@@ -117,11 +117,20 @@ export interface P2b {
   readonly store?: StoreStamp;
 }
 
-/** Commander -> replicas: slot `slot` is decided. */
+/**
+ * Commander -> replicas: slot `slot` is decided. It carries the value, or, to a peer whose
+ * acceptor voted for it, only the ballot of the chosen pvalue: that peer holds the value as its
+ * accepted pvalue (slot, ballot), and must not apply the slot without it (a departure from PMMC,
+ * whose decisions always carry the command: a batch of 40 KB is not sent, decoded and written a
+ * second time).
+ */
 export interface Decision {
   readonly type: 'decision';
   readonly slot: Slot;
-  readonly value: Uint8Array;
+  /** The decided value; absent when `ballot` names it. */
+  readonly value?: Uint8Array;
+  /** The ballot of the chosen pvalue, when `value` is absent. */
+  readonly ballot?: Ballot;
 }
 
 /**
@@ -170,6 +179,20 @@ export interface HeartbeatAck {
   readonly slotOut: Slot;
   /** The sender's store. */
   readonly store?: StoreStamp;
+}
+
+/**
+ * Active leader -> every member: "I hand leadership of `config` over to `to`" (leadership
+ * transfer, as Raft's TimeoutNow, §3.10 of Ongaro's thesis). The leader has stopped assigning
+ * slots and stepped down; acceptors stop ignoring P1a for its sake (stickiness), and `to` runs for
+ * office at once, so writes wait a round trip or two rather than an election timeout.
+ */
+export interface Transfer {
+  readonly type: 'transfer';
+  readonly config: ConfigId;
+  /** The ballot of the leader that hands over. */
+  readonly ballot: Ballot;
+  readonly to: PeerId;
 }
 
 /** Replica -> active leader: "at which slot may I serve a linearizable read?" */
@@ -241,6 +264,7 @@ export type Message =
   | Request
   | Heartbeat
   | HeartbeatAck
+  | Transfer
   | ReadIndexRequest
   | ReadIndexResponse
   | CatchupRequest

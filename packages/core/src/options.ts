@@ -67,7 +67,9 @@ export const DEFAULT_OPTIONS: Readonly<ProtocolOptions> = Object.freeze({
   window: 64,
   maxBatchCommands: 1024,
   maxBatchBytes: 256 * 1024,
-  heartbeatIntervalMs: 50,
+  // 100 ms (was 50): an idle 3-peer cluster's cost is mostly heartbeats and their acks; three
+  // or more still fit in the shortest election timeout.
+  heartbeatIntervalMs: 100,
   electionTimeoutMs: 300,
   maxElectionTimeoutMs: 5000,
   leaderStickinessMs: -1,

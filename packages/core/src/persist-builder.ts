@@ -11,6 +11,7 @@ export class PersistBuilder {
   private promises = new Map<ConfigId, Ballot>();
   private accepted = new Map<Slot, PValue>();
   private decisions: Decided[] = [];
+  private decidedAccepted: Slot[] = [];
   private snapshot: Snapshot | undefined;
   private truncateBelow: Slot | undefined;
   private watermark: Slot | undefined;
@@ -21,6 +22,27 @@ export class PersistBuilder {
 
   get isEmpty(): boolean {
     return !this.dirty;
+  }
+
+  /** Only decisions changed: no acceptor state, snapshot or incarnation waits to be written. */
+  holdsOnlyDecisions(): boolean {
+    return (
+      this.dirty &&
+      this.promises.size === 0 &&
+      this.accepted.size === 0 &&
+      this.snapshot === undefined &&
+      this.truncateBelow === undefined &&
+      this.watermark === undefined &&
+      this.dropPromisesBelow === undefined &&
+      this.incarnation === undefined &&
+      // A rolled-back verdict is written at once, not held with decisions.
+      this.amnesia === undefined
+    );
+  }
+
+  /** How many decisions wait to be written. */
+  get decisionCount(): number {
+    return this.decisions.length + this.decidedAccepted.length;
   }
 
   promise(config: ConfigId, ballot: Ballot): void {
@@ -35,6 +57,12 @@ export class PersistBuilder {
 
   decide(d: Decided): void {
     this.decisions.push(d);
+    this.dirty = true;
+  }
+
+  /** Slot `slot` is decided with the value of the pvalue accepted there (StorageBatch). */
+  decideAccepted(slot: Slot): void {
+    this.decidedAccepted.push(slot);
     this.dirty = true;
   }
 
@@ -82,6 +110,11 @@ export class PersistBuilder {
       const kept = this.decisions.filter((d) => d.slot >= below);
       if (kept.length > 0) b.decisions = kept;
     }
+    if (this.decidedAccepted.length > 0) {
+      const below = this.truncateBelow ?? 0;
+      const kept = this.decidedAccepted.filter((s) => s >= below);
+      if (kept.length > 0) b.decidedAccepted = kept;
+    }
     if (this.snapshot !== undefined) b.snapshot = this.snapshot;
     if (this.truncateBelow !== undefined) b.truncateDecisionsBelow = this.truncateBelow;
     if (this.watermark !== undefined) b.watermark = this.watermark;
@@ -89,6 +122,7 @@ export class PersistBuilder {
     this.promises = new Map();
     this.accepted = new Map();
     this.decisions = [];
+    this.decidedAccepted = [];
     this.snapshot = undefined;
     this.truncateBelow = undefined;
     this.watermark = undefined;

@@ -4,18 +4,22 @@
  * of its own. The driver (the Runtime, or the simulator) feeds it:
  *
  *   step(from, message)  a message arrived
- *   tick(now)            time passed
+ *   observeTime(now)     the clock reads `now` (before a step: times recorded then are exact)
+ *   tick(now)            time passed: do what is due (`nextDeadline()` says when)
  *   propose(op) / read() a local client wants something
  *
- * and then takes `ready()`: the state to persist, the messages to send (some at once, some only
- * after the state is durable), the results to deliver. Once the batch is durable and the
- * messages handed to the transport, the driver calls `advance()`.
+ * and then takes `ready()`: the state to persist (one numbered write), the messages to send (some
+ * at once, some only once that write is durable), the results to deliver. Writes are pipelined,
+ * as etcd-raft's asynchronous storage writes: the driver may take further Readies while earlier
+ * writes are in flight, and reports each write's completion, in write order, with
+ * `persisted(id)`; what depends on a write (this peer's own P1b and P2b, its incarnation, a
+ * durable snapshot) is released then. A driver that writes synchronously calls `advance()`.
  *
  * Every peer runs all four modules (acceptor, leader, replica, and its own client); which of
  * them take part in a slot is decided by the configuration governing it.
  */
 import { Acceptor } from './acceptor.js';
-import { BOTTOM, type Ballot } from './ballot.js';
+import { ballotEquals, BOTTOM, type Ballot } from './ballot.js';
 import type { BugName } from './bugs.js';
 import { Catchup, type CatchupProgress } from './catchup.js';
 import { ClientSession } from './client-session.js';
@@ -30,11 +34,13 @@ import {
   type Membership,
 } from './configuration.js';
 import type { NodeContext } from './context.js';
-import { InvalidMembershipError, ReconfigPendingError } from './errors.js';
+import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
+import { routeOwn, routeRequest, type RouteSituation } from './forward.js';
 import { Leader } from './leader.js';
-import type { Envelope, Message, Request } from './messages.js';
+import type { Decision, Envelope, Message, PValue, Request } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
+import { ReadIndex, type ReadResult } from './read-index.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
 import { StoreGuard } from './store-guard.js';
@@ -68,21 +74,20 @@ export interface CommandResult {
   readonly outcome: Outcome;
 }
 
-/** A linearizable read that may now be served (ok) or that failed. */
-export interface ReadResult {
-  readonly token: number;
-  readonly ok: boolean;
-}
-
 export interface Ready {
   /**
-   * Make this durable (atomically) before anything in `afterPersist` is sent. `results`,
+   * Write this atomically, after every earlier Ready's write (writes are ordered). `results`,
    * `reads` and `applied` may go to the app at once: they rest on chosen decisions only.
    */
   readonly persist: StorageBatch | null;
+  /**
+   * The write `afterPersist` waits for: this Ready's own (when `persist` is set), else the
+   * newest one still in flight. 0 when no write is due: then `afterPersist` is empty.
+   */
+  readonly writeId: number;
   /** Messages that may leave at once. */
   readonly messages: readonly Envelope[];
-  /** Messages that may leave only once `persist` is durable. */
+  /** Messages that may leave only once write `writeId` (and so every earlier one) is durable. */
   readonly afterPersist: readonly Envelope[];
   readonly results: readonly CommandResult[];
   readonly reads: readonly ReadResult[];
@@ -130,22 +135,11 @@ export interface NodeStatus {
   readonly amnesia: string | null;
 }
 
-type Confirmation =
-  | { readonly kind: 'local'; readonly token: number; readonly index: Slot }
-  | { readonly kind: 'remote'; readonly peer: PeerId; readonly id: number; readonly index: Slot };
-
-type LocalRead =
-  | { state: 'confirming' }
-  | { state: 'remote'; to: PeerId; at: number }
-  | { state: 'waiting'; index: Slot; slotOut: Slot; since: number };
+/** Decisions that may wait for the next write before they get one of their own. */
+const MAX_HELD_DECISIONS = 256;
 
 /** The random part of a client incarnation: `incarnation · SPAN + random` (below 2^53). */
 const CLIENT_INCARNATION_SPAN = 2 ** 20;
-
-/** How many times a Request may be forwarded between would-be leaders. */
-const MAX_HOPS = 3;
-/** The most commands a non-leader queues for slots; the origin resends what is dropped. */
-const MAX_QUEUED = 200_000;
 
 /** The snapshot a new log starts from: this peer alone in configuration 0, and the app's empty state. */
 export function newLogSnapshot(
@@ -182,20 +176,23 @@ export class RawNode {
   private outboxAfter: Envelope[] = [];
   private selfQueue: Message[] = [];
   private selfAfter: Message[] = [];
-  private inflightSelf: Message[] = [];
   private results: CommandResult[] = [];
-  private readResults: ReadResult[] = [];
   private applied: AppliedCommand[] = [];
-  private inflightSnapshot: Slot | undefined;
+  /** The newest write handed out in a Ready, and the newest one reported durable. */
+  private issuedWrite = 0;
+  private durableWrite = 0;
+  /** What waits for a write: messages to this peer itself, and snapshots whose slot it makes durable. */
+  private readonly heldSelf: { id: number; msgs: Message[] }[] = [];
+  private readonly snapshotWrites: { id: number; slot: Slot }[] = [];
+  private incarnationWrite: number | undefined;
+  /** Since when decisions alone wait for a write (holdDecisions). */
+  private decisionsHeldSince: number | undefined;
   /** This run's incarnation (the store's, raised at every start). */
   private incarnation = 0;
   private incarnationDurable = false;
-  private inflightIncarnation = false;
   private draining = false;
 
-  private nextConfirmation = 1;
-  private readonly confirmations = new Map<number, Confirmation>();
-  private readonly reads = new Map<number, LocalRead>();
+  private readonly reads: ReadIndex;
   private lastTarget: PeerId | undefined;
   private removedFlag = false;
   /** Whether `ready().applied` lists applied commands (the runtime turns it on for subscribers). */
@@ -232,14 +229,14 @@ export class RawNode {
       window: () => this.replica.window,
       snapshotSlot: () => this.replica.durableSnapshotSlot,
       isDecided: (slot) => this.replica.isDecided(slot),
-      decided: (slot, value, config) => this.onDecided(slot, value, config),
+      decided: (pvalue, config, voters) => this.onDecided(pvalue, config, voters),
       adopted: (watermark) => {
         if (watermark > this.replica.slotOut)
           this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
       },
-      readsSettled: (tokens, ok) => this.readsSettled(tokens, ok),
     });
-    this.replica = new Replica(this.ctx, cfg.stateMachine, this.leader, {
+    this.replica = new Replica(this.ctx, cfg.stateMachine, {
+      learned: (slot) => this.leader.forget(slot),
       applied: (c, outcome, slot) => this.onApplied(c, outcome, slot),
       reordered: (c) => {
         if (this.client.isMine(c)) this.client.resend();
@@ -254,6 +251,15 @@ export class RawNode {
     });
     this.catchup = new Catchup(this.ctx, this.replica);
     this.handover = new Handover(this.ctx, () => this.replica.slotOut);
+    this.reads = new ReadIndex(this.ctx, {
+      readIndex: () => this.readIndex(),
+      slotOut: () => this.replica.slotOut,
+      initialized: () => this.replica.initialized,
+      requestRound: (index) => this.leader.requestRound(index),
+      roundConfirmed: (round) => this.leader.roundConfirmed(round),
+      leaderTarget: () => this.leaderTarget(),
+      removed: () => this.removedFlag,
+    });
     this.stores = new StoreGuard(this.ctx);
   }
 
@@ -292,17 +298,45 @@ export class RawNode {
     this.drainSelf();
   }
 
-  /** Time passed: `now` is the driver's clock in milliseconds; it never goes backwards. */
-  tick(now: number): void {
+  /**
+   * The driver's clock reads `now` (milliseconds; it never goes backwards). Nothing due is done
+   * here: the driver calls this before `step`, `propose` and `read`, so that what they record
+   * (when a leader was last heard, when a request left) is exact however rarely `tick` runs.
+   */
+  observeTime(now: number): void {
     if (now > this.now) this.now = now;
+  }
+
+  /** Time passed: do what is due by `now` (heartbeats, retransmissions, elections, catch-up). */
+  tick(now: number): void {
+    this.observeTime(now);
     // No ballot before this run's incarnation is durable: it makes this run's ballots unique.
     // None at all from a store found rolled back (its incarnation may have gone back too).
     if (this.incarnationDurable && this.stores.amnesia === undefined) this.leader.tick();
     this.catchup.tick();
     this.handover.tick();
     this.client.tick();
-    if (this.reads.size > 0) this.retryReads();
+    if (this.reads.size > 0) this.reads.tick();
     this.drainSelf();
+  }
+
+  /**
+   * The earliest time at which `tick` has something to do (Infinity: nothing until an input
+   * arrives). A driver arms one timer for it instead of ticking at a fixed rate; ticking earlier
+   * is harmless, later delays what is due (a heartbeat, an election, a retransmission).
+   */
+  nextDeadline(): number {
+    let at = Math.min(
+      this.catchup.nextDeadline(),
+      this.client.nextDeadline(),
+      this.handover.nextDeadline(),
+    );
+    if (this.incarnationDurable && this.stores.amnesia === undefined)
+      at = Math.min(at, this.leader.nextDeadline());
+    if (this.reads.size > 0) at = Math.min(at, this.reads.nextDeadline());
+    if (this.decisionsHeldSince !== undefined && this.persist.holdsOnlyDecisions())
+      at = Math.min(at, this.decisionsHeldSince + this.opts.heartbeatIntervalMs);
+    return at;
   }
 
   /** Propose an app command; returns its seq, which `ready().results` reports on. */
@@ -339,6 +373,25 @@ export class RawNode {
     return this.handover.done;
   }
 
+  /**
+   * Hand leadership over to `to`, another leader of the configuration of the next slot to assign
+   * (a planned departure: writes then wait a round trip or two, not an election timeout).
+   * Throws NotLeaderError when this peer does not lead it, InvalidMembershipError when `to` is
+   * not another of its leaders. `status().activeLeader` says when `to` leads.
+   */
+  transferLeadership(to: PeerId): void {
+    const cfg = this.replica.configs.at(this.replica.slotIn);
+    if (cfg === undefined || !this.leader.canPropose(cfg.id)) {
+      const leader = this.leaderTarget();
+      throw new NotLeaderError(
+        `this peer does not lead${leader === undefined ? '' : `; ${leader} does`}`,
+      );
+    }
+    if (to === this.id || !cfg.leaders.includes(to))
+      throw new InvalidMembershipError(`${to} is not another leader of configuration ${cfg.id}`);
+    this.leader.transfer(cfg.id, to);
+  }
+
   /** True when a decided membership change does not govern yet. */
   reconfigPending(): boolean {
     const latest = this.replica.configs.latest();
@@ -347,30 +400,11 @@ export class RawNode {
 
   /**
    * Start a linearizable read: `ready().reads` reports `token` once every write that completed
-   * before this call is applied here (or that no leader could confirm it).
+   * before this call is applied here (read-index.ts), or that it failed for good (this peer was
+   * removed). Until then it is retried; the driver cancels it at its deadline.
    */
   read(token: number): void {
-    if (!this.replica.initialized || this.removedFlag) {
-      this.readResults.push({ token, ok: false });
-      return;
-    }
-    if (!this.routeRead(token)) this.readResults.push({ token, ok: false });
-  }
-
-  /** Confirm a read here if this peer leads, else ask the leader; false if no leader is known. */
-  private routeRead(token: number): boolean {
-    const id = this.nextConfirmation++;
-    const index = this.readIndex();
-    if (this.leader.confirmLeadership(id, index)) {
-      this.confirmations.set(id, { kind: 'local', token, index });
-      this.reads.set(token, { state: 'confirming' });
-      return true;
-    }
-    const to = this.leaderTarget();
-    if (to === undefined || to === this.id) return false;
-    this.reads.set(token, { state: 'remote', to, at: this.now });
-    this.send(to, { type: 'readIndexReq', id: token }, false);
-    return true;
+    this.reads.read(token);
   }
 
   /**
@@ -390,107 +424,128 @@ export class RawNode {
     );
   }
 
-  /** A confirmed read waits until this replica has applied `index`. */
-  private waitFor(token: number, index: Slot): void {
-    this.reads.set(token, {
-      state: 'waiting',
-      index,
-      slotOut: this.replica.slotOut,
-      since: this.now,
-    });
-  }
-
-  /**
-   * Ask again for read indexes whose answer may have been lost, and confirm again a read whose
-   * index this replica has made no progress towards for an election timeout. The index may lie
-   * on slots that only the confirming leader's commanders were deciding (those it re-proposed
-   * when adopted); once it steps down, nobody need ever decide them: a quiet log leaves the read
-   * waiting forever (seed 120004571 of profile leader-churn: p2 confirmed a read at index 218,
-   * its adoption's re-proposals, stepped down cut off, and the next leader never heard of
-   * 217..218). Safe: a read may be linearized at any instant between its start and its answer,
-   * and a confirmation taken later still covers every write that completed before it began.
-   */
-  private retryReads(): void {
-    for (const [token, r] of this.reads) {
-      if (r.state === 'remote' && this.now - r.at >= this.opts.retransmitIntervalMs) {
-        if (!this.routeRead(token)) r.at = this.now;
-      } else if (r.state === 'waiting') {
-        if (r.slotOut !== this.replica.slotOut) {
-          r.slotOut = this.replica.slotOut;
-          r.since = this.now;
-        } else if (this.now - r.since >= this.opts.electionTimeoutMs) {
-          if (!this.routeRead(token)) r.since = this.now;
-        }
-      }
-    }
-  }
-
   /** Forget a read the driver gave up on. */
   cancelRead(token: number): void {
-    this.reads.delete(token);
+    this.reads.cancel(token);
   }
 
   // ---------------------------------------------------------------- outputs
 
-  ready(): Ready {
+  /**
+   * What must happen now. With `canWrite` false (the driver has as many writes in flight as it
+   * allows) the state to persist and the messages that depend on it stay here for a later
+   * Ready; messages that may leave at once, and results, are handed out all the same.
+   */
+  ready(canWrite = true): Ready {
     this.flush();
-    const persist = this.persist.take();
-    this.stores.number(persist);
+    if (canWrite) {
+      // Messages to this peer that waited for a write, when no write is due: deliver them now,
+      // and take what they produce in this Ready.
+      while (this.selfAfter.length > 0 && !this.acceptorStateUnwritten()) {
+        const msgs = this.selfAfter;
+        this.selfAfter = [];
+        for (const m of msgs) this.dispatch(this.id, m);
+        this.drainSelf();
+        this.flush();
+      }
+    }
+    const persist = canWrite && !this.holdDecisions() ? this.persist.take() : null;
+    if (persist !== null) {
+      this.decisionsHeldSince = undefined;
+      const id = ++this.issuedWrite;
+      this.stores.number(persist, id);
+      if (persist.incarnation !== undefined) this.incarnationWrite = id;
+      const snap = this.replica.pendingSnapshotSlot;
+      if (snap !== undefined) {
+        this.snapshotWrites.push({ id, slot: snap });
+        this.replica.pendingSnapshotSlot = undefined;
+      }
+    }
+    const writeId = this.writesInFlight ? this.issuedWrite : 0;
+    let messages = this.outbox;
+    let afterPersist: Envelope[] = [];
+    if (canWrite) {
+      if (writeId === 0) {
+        // Nothing unwritten, nothing in flight: they may leave at once.
+        if (this.outboxAfter.length > 0) messages = messages.concat(this.outboxAfter);
+      } else {
+        afterPersist = this.outboxAfter;
+        if (this.selfAfter.length > 0) this.heldSelf.push({ id: writeId, msgs: this.selfAfter });
+      }
+      this.outboxAfter = [];
+      this.selfAfter = [];
+    }
     const rd: Ready = {
       persist,
-      messages: this.stores.stampAll(this.outbox, false),
-      afterPersist: this.stores.stampAll(this.outboxAfter, true),
+      writeId: afterPersist.length > 0 || persist !== null ? writeId : 0,
+      // Store stamps name the write durable now, or the write that these messages wait for.
+      messages: this.stores.stampAll(messages),
+      afterPersist: this.stores.stampAll(afterPersist, writeId),
       results: this.results,
-      reads: this.readResults,
+      reads: this.reads.take(),
       applied: this.applied,
     };
-    this.inflightIncarnation = rd.persist?.incarnation !== undefined;
-    this.inflightSelf = this.selfAfter;
-    this.inflightSnapshot = this.replica.pendingSnapshotSlot;
-    this.replica.pendingSnapshotSlot = undefined;
     this.outbox = [];
-    this.outboxAfter = [];
-    this.selfAfter = [];
     this.results = [];
-    this.readResults = [];
     this.applied = [];
     return rd;
   }
 
-  /**
-   * Take only the results, reads and applied commands produced so far (the next `ready()` will
-   * not repeat them). They rest on chosen decisions, not on anything unwritten, so a driver may
-   * hand them to the app before it takes the rest: the app's reaction (its next proposal) then
-   * joins the same batch.
-   */
-  takeResults(): Pick<Ready, 'results' | 'reads' | 'applied'> {
-    const out = { results: this.results, reads: this.readResults, applied: this.applied };
-    this.results = [];
-    this.readResults = [];
-    this.applied = [];
-    return out;
+  private get writesInFlight(): boolean {
+    return this.issuedWrite > this.durableWrite;
   }
 
-  /** The last Ready's batch is durable and its messages were handed to the transport. */
-  advance(): void {
-    this.stores.advance();
-    if (this.inflightIncarnation) {
-      this.inflightIncarnation = false;
+  /** Acceptor state (what P1b, P2b and acks report) is still unwritten, or being written. */
+  private acceptorStateUnwritten(): boolean {
+    return this.writesInFlight || !(this.persist.isEmpty || this.persist.holdsOnlyDecisions());
+  }
+
+  /**
+   * Whether a batch of decisions alone waits for the next write instead of a write of its own:
+   * decisions are chosen, so nothing waits for them to be durable (docs/protocol.md, "Results
+   * before the decision is durable here"), and at one command in flight the decision of slot s
+   * then shares one fsync with the pvalue of slot s + 1. They wait at most a heartbeat interval,
+   * or until MAX_HELD_DECISIONS have gathered.
+   */
+  private holdDecisions(): boolean {
+    if (!this.persist.holdsOnlyDecisions()) return false;
+    this.decisionsHeldSince ??= this.now;
+    return (
+      this.persist.decisionCount < MAX_HELD_DECISIONS &&
+      this.now - this.decisionsHeldSince < this.opts.heartbeatIntervalMs
+    );
+  }
+
+  /**
+   * Write `id` (and, writes being ordered, every earlier one) is durable: release what waited
+   * for it (this peer's own votes, its incarnation, a snapshot's slot for the acceptor).
+   */
+  persisted(id: number): void {
+    if (id <= this.durableWrite) return;
+    if (id > this.issuedWrite) throw new Error(`write ${id} was never handed out`);
+    this.durableWrite = id;
+    this.stores.persisted(id);
+    if (this.incarnationWrite !== undefined && this.incarnationWrite <= id) {
+      this.incarnationWrite = undefined;
       this.incarnationDurable = true;
     }
-    const snap = this.inflightSnapshot;
-    if (snap !== undefined) {
-      this.inflightSnapshot = undefined;
+    while (this.snapshotWrites.length > 0 && this.snapshotWrites[0]!.id <= id) {
+      const snap = this.snapshotWrites.shift()!.slot;
       this.replica.durableSnapshotSlot = Math.max(this.replica.durableSnapshotSlot, snap);
       // DESIGN.md §3 item 8: pvalues go only once this peer's replica durably holds their slots.
       this.acceptor.collect(snap + 1);
       const first = this.replica.configs.at(snap + 1);
       if (first !== undefined) this.acceptor.dropConfigsBelow(first.id);
     }
-    const self = this.inflightSelf;
-    this.inflightSelf = [];
-    for (const m of self) this.dispatch(this.id, m);
+    while (this.heldSelf.length > 0 && this.heldSelf[0]!.id <= id) {
+      for (const m of this.heldSelf.shift()!.msgs) this.dispatch(this.id, m);
+    }
     this.drainSelf();
+  }
+
+  /** Every write handed out so far is durable (for drivers that write synchronously). */
+  advance(): void {
+    this.persisted(this.issuedWrite);
   }
 
   static isEmptyReady(rd: Ready): boolean {
@@ -547,7 +602,7 @@ export class RawNode {
       case 'p2b':
         return this.leader.onP2b(from, m);
       case 'decision':
-        return this.replica.onDecision(m.slot, m.value);
+        return this.onDecision(from, m);
       case 'request':
         return this.onRequest(from, m);
       case 'heartbeat':
@@ -558,29 +613,19 @@ export class RawNode {
         return;
       case 'heartbeatAck':
         this.catchup.noteAhead(from, m.slotOut);
-        return this.leader.onHeartbeatAck(from, m);
-      case 'readIndexReq': {
-        const id = this.nextConfirmation++;
-        const index = this.readIndex();
-        if (this.replica.initialized && this.leader.confirmLeadership(id, index)) {
-          this.confirmations.set(id, { kind: 'remote', peer: from, id: m.id, index });
-        } else {
-          this.send(from, { type: 'readIndexResp', id: m.id, index: -1 }, false);
-        }
+        this.leader.onHeartbeatAck(from, m);
+        this.reads.settle();
         return;
-      }
-      case 'readIndexResp': {
-        const r = this.reads.get(m.id);
-        if (r?.state !== 'remote' || r.to !== from) return;
-        if (m.index < 0) {
-          this.reads.delete(m.id);
-          this.readResults.push({ token: m.id, ok: false });
-        } else {
-          this.waitFor(m.id, m.index);
-          this.serveReads();
-        }
+      case 'transfer':
+        // A peer that no longer votes or leads takes no part in a hand-over either.
+        if (!voting) return;
+        this.acceptor.onTransfer(from, m);
+        this.leader.onTransfer(from, m);
         return;
-      }
+      case 'readIndexReq':
+        return this.reads.onRequest(from, m);
+      case 'readIndexResp':
+        return this.reads.onResponse(from, m);
       case 'catchupReq':
         return this.catchup.onRequest(from, m);
       case 'catchupDecisions':
@@ -600,23 +645,34 @@ export class RawNode {
       this.ctx.trace(`${this.id} drops a malformed request from ${from}: ${String(err)}`);
       return;
     }
-    if (this.canAssign()) {
-      this.replica.submit(cmds);
-      return;
+    const route = routeRequest(this.routeSituation(), from, m.hops, cmds.length);
+    switch (route.kind) {
+      case 'assign':
+      case 'hold':
+        this.replica.submit(cmds);
+        return;
+      case 'forward':
+        this.send(route.to, { type: 'request', commands: m.commands, hops: route.hops }, false);
+        return;
+      case 'drop':
+        this.ctx.trace(`${this.id} drops a request from ${from}: its queue is full`);
+        return;
     }
-    const to = this.leaderTarget();
-    if (to !== undefined && to !== this.id && to !== from && m.hops < MAX_HOPS) {
-      this.send(to, { type: 'request', commands: m.commands, hops: m.hops + 1 }, false);
-    } else if (this.replica.requests.length + cmds.length <= MAX_QUEUED) {
-      // Perhaps this peer is about to lead; if not, the origin resends elsewhere.
-      this.replica.submit(cmds);
-    }
+  }
+
+  private routeSituation(target = this.leaderTarget()): RouteSituation {
+    return {
+      self: this.id,
+      canAssign: this.canAssign(),
+      leader: target,
+      queued: this.replica.requests.length,
+    };
   }
 
   /** Whether the leader beside this replica can assign the next slot. */
   private canAssign(): boolean {
     const cfg = this.replica.configs.at(this.replica.slotIn);
-    return cfg !== undefined && this.leader.isActive(cfg.id);
+    return cfg !== undefined && this.leader.canPropose(cfg.id);
   }
 
   /**
@@ -646,14 +702,16 @@ export class RawNode {
         // A new leader (or the first one known): what we sent may have gone to the old one.
         if (target !== undefined) this.client.resend();
         this.lastTarget = target;
+        this.reads.leaderChanged();
       }
       if (this.incarnationDurable) {
         // Commands leave only once this incarnation is durable: reusing an incarnation after a
         // crash would make new commands look like duplicates of old ones.
         const cmds = this.client.drain();
         if (cmds.length > 0) {
-          if (this.canAssign()) this.replica.submit(cmds);
-          else if (target !== undefined && target !== this.id) this.sendRequest(target, cmds);
+          const route = routeOwn(this.routeSituation(target));
+          if (route.kind === 'assign') this.replica.submit(cmds);
+          else if (route.kind === 'forward') this.sendRequest(route.to, cmds);
           // else: no leader known; they stay pending and go out once one is.
         }
       }
@@ -668,11 +726,14 @@ export class RawNode {
         // origin resends its own pending commands to the leader it knows.
         this.replica.requests = [];
       }
-      this.replica.assign();
+      // PMMC: the replica proposes, the leader beside it runs phase 2 for each proposal.
+      for (const p of this.replica.assign(this.leader)) this.leader.propose(p.slot, p.value);
       this.leader.flush();
     }
     this.drainSelf();
-    this.serveReads();
+    // Rounds the leader settled this turn (acknowledged, or it stepped down), and reads whose
+    // index is applied now.
+    this.reads.settle();
   }
 
   private sendRequest(to: PeerId, cmds: readonly Command[]): void {
@@ -684,7 +745,9 @@ export class RawNode {
     }
   }
 
-  private onDecided(slot: Slot, value: Uint8Array, config: Configuration): void {
+  /** A commander of this peer's leader got `pvalue` chosen; `voters` accepted it. */
+  private onDecided(pvalue: PValue, config: Configuration, voters: ReadonlySet<PeerId>): void {
+    const { slot, ballot, value } = pvalue;
     // Tell every replica of the slot's configuration and of the newest one.
     const to = new Set(membersOf(config));
     const latest = this.replica.configs.latest();
@@ -692,8 +755,34 @@ export class RawNode {
     to.delete(this.id);
     // At once, not after this turn's write: the slot is chosen, whatever this peer has written
     // (docs/protocol.md). A follower then gets decision s with P2a s+1 in one frame: one write.
-    for (const p of to) this.ctx.send(p, { type: 'decision', slot, value });
-    this.replica.onDecision(slot, value, 'self');
+    // A voter holds the value as its accepted pvalue: it gets the ballot that names it.
+    const named: Decision = { type: 'decision', slot, ballot };
+    const full: Decision = { type: 'decision', slot, value };
+    for (const p of to) this.ctx.send(p, voters.has(p) ? named : full);
+    this.learn(slot, value, 'self');
+  }
+
+  /** A decision from another peer's leader. */
+  private onDecision(from: PeerId, m: Decision): void {
+    if (m.value !== undefined) {
+      this.learn(m.slot, m.value, 'member');
+      return;
+    }
+    if (m.ballot === undefined || this.replica.isDecided(m.slot)) return;
+    const own = this.acceptor.accepted.get(m.slot);
+    if (own !== undefined && ballotEquals(own.ballot, m.ballot)) {
+      this.learn(m.slot, own.value, 'member');
+    } else {
+      // Chosen, but this peer does not hold the value (its pvalue was replaced by a higher
+      // ballot's, or it never voted): it must not apply the slot without it. The sender has it.
+      this.catchup.noteAhead(from, m.slot + 1);
+    }
+  }
+
+  /** Record a decided slot; durable as this acceptor's pvalue when that is its value. */
+  private learn(slot: Slot, value: Uint8Array, from: 'member' | 'self'): void {
+    const own = this.acceptor.accepted.get(slot);
+    this.replica.onDecision(slot, value, from, own?.value === value ? 'accepted' : 'value');
   }
 
   private onApplied(c: Command, outcome: Outcome, slot: Slot): void {
@@ -731,9 +820,10 @@ export class RawNode {
   }
 
   private onProgress(): void {
+    this.catchup.progressed();
     this.leader.sync();
     this.updateRemoved();
-    this.serveReads();
+    this.reads.serve();
   }
 
   /**
@@ -760,37 +850,7 @@ export class RawNode {
     } else if (this.wasMember && !this.removedFlag) {
       this.removedFlag = true;
       this.ctx.trace(`${this.id} was removed (configuration ${latest.id})`);
-      for (const token of this.reads.keys()) this.readResults.push({ token, ok: false });
-      this.reads.clear();
-    }
-  }
-
-  private readsSettled(ids: readonly number[], ok: boolean): void {
-    for (const id of ids) {
-      const c = this.confirmations.get(id);
-      if (c === undefined) continue;
-      this.confirmations.delete(id);
-      if (c.kind === 'remote') {
-        this.send(c.peer, { type: 'readIndexResp', id: c.id, index: ok ? c.index : -1 }, false);
-      } else if (this.reads.has(c.token)) {
-        if (ok) {
-          this.waitFor(c.token, c.index);
-        } else {
-          this.reads.delete(c.token);
-          this.readResults.push({ token: c.token, ok: false });
-        }
-      }
-    }
-    this.serveReads();
-  }
-
-  private serveReads(): void {
-    if (this.reads.size === 0) return;
-    for (const [token, r] of this.reads) {
-      if (r.state === 'waiting' && this.replica.slotOut > r.index) {
-        this.reads.delete(token);
-        this.readResults.push({ token, ok: true });
-      }
+      this.reads.failAll();
     }
   }
 

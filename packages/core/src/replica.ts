@@ -25,7 +25,6 @@ import {
 } from './configuration.js';
 import type { NodeContext } from './context.js';
 import { ByteWriter } from './bytes.js';
-import type { Leader } from './leader.js';
 import type { Decided } from './messages.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { StateMachine } from './state-machine.js';
@@ -43,8 +42,29 @@ export interface AppliedCommand {
   readonly outcome: Outcome;
 }
 
+/**
+ * What assigning slots needs to know of the leader beside this replica (PMMC: the replica sends
+ * `propose` to its leaders; here the node hands the proposals that `assign` returns over).
+ */
+export interface LeaderView {
+  /** The leader may propose for `slot` now (it leads the slot's configuration, is not handing over, and the slot is not below what phase 1 showed to be decided elsewhere). */
+  mayPropose(slot: Slot): boolean;
+  /** The leader already has a proposal for `slot`. */
+  hasProposal(slot: Slot): boolean;
+  /** The highest slot the leader has a proposal for (0: none). */
+  maxProposal(): Slot;
+}
+
+/** PMMC `propose(s, c)`: a slot and the batch this replica put in it. */
+export interface Proposal {
+  readonly slot: Slot;
+  readonly value: Uint8Array;
+}
+
 /** What the replica reports to the node it lives in. */
 export interface ReplicaEvents {
+  /** A slot was decided (applied or not yet): its proposals, anywhere, are moot. */
+  learned(slot: Slot): void;
   /** A command took effect (or was refused) for the first time. */
   applied(c: Command, outcome: Outcome, slot: Slot): void;
   /** A command of `client` was skipped because a predecessor is missing. */
@@ -93,7 +113,6 @@ export class Replica {
   constructor(
     private readonly ctx: NodeContext,
     private readonly sm: StateMachine,
-    private readonly leader: Leader,
     private readonly events: ReplicaEvents,
   ) {
     this.clients.disableDedupe = ctx.bug('no-dedupe');
@@ -131,19 +150,31 @@ export class Replica {
 
   /**
    * A slot was decided (PMMC `decision`). `from` says who says so: another member (checked), or
-   * this peer itself (its own leader's commander, or its own storage), always kept.
+   * this peer itself (its own leader's commander, or its own storage), always kept. `record`
+   * says how it is made durable: with its value, or as the pvalue this peer's acceptor accepted
+   * at the slot (the value is not written again); a decision loaded from storage is not written.
    */
-  onDecision(slot: Slot, value: Uint8Array, from: 'member' | 'self' | 'storage' = 'member'): void {
+  onDecision(
+    slot: Slot,
+    value: Uint8Array,
+    from: 'member' | 'self' | 'storage' = 'member',
+    record: 'value' | 'accepted' = 'value',
+  ): void {
     if (slot < this.slotOut || this.decisions.has(slot)) return;
     // Implausibly far ahead (a member sending nonsense): catch-up brings real ones in order. Our
     // own are kept: a leader that forgot a slot it decided could assign it again, under the
     // same ballot, to another command (PMMC Invariant A4).
     if (from === 'member' && slot >= this.slotOut + this.ctx.opts.maxSlotsAhead) return;
-    const persist = from !== 'storage';
     this.decisions.set(slot, value);
     if (slot > this.maxDecided) this.maxDecided = slot;
-    if (persist) this.ctx.persist.decide({ slot, value });
-    this.leader.forget(slot);
+    if (from === 'storage') {
+      // Durable already.
+    } else if (record === 'accepted') {
+      this.ctx.persist.decideAccepted(slot);
+    } else {
+      this.ctx.persist.decide({ slot, value });
+    }
+    this.events.learned(slot);
     if (this.initialized) this.applyReady();
   }
 
@@ -253,12 +284,13 @@ export class Replica {
 
   /**
    * Assign queued requests to slots, one batch per slot, while the leader beside this replica
-   * is active for the slot and the WINDOW allows (PMMC `propose`). When a membership change is
-   * waiting for its first slot and nothing else is queued, fill the WINDOW with no-ops so that
-   * it takes effect promptly on an idle log.
+   * is active for the slot and the WINDOW allows; returns them (PMMC `propose`), for the node to
+   * hand to that leader. When a membership change is waiting for its first slot and nothing
+   * else is queued, fill the WINDOW with no-ops so that it takes effect promptly on an idle log.
    */
-  assign(): void {
-    if (!this.initialized) return;
+  assign(leader: LeaderView): Proposal[] {
+    const out: Proposal[] = [];
+    if (!this.initialized) return out;
     const { maxBatchCommands, maxBatchBytes } = this.ctx.opts;
     const window = this.window;
     const latest = this.configs.latest();
@@ -267,10 +299,10 @@ export class Replica {
     // leader will fill otherwise. (The `no-gap-fill` bug leaves such holes, as PMMC's replica
     // does when no leader fills them.)
     this.slotIn = this.ctx.bug('no-gap-fill')
-      ? Math.max(this.slotIn, this.slotOut, this.maxDecided + 1, this.leader.maxProposal() + 1)
+      ? Math.max(this.slotIn, this.slotOut, this.maxDecided + 1, leader.maxProposal() + 1)
       : this.slotOut;
     for (;;) {
-      while (this.isDecided(this.slotIn) || this.leader.hasProposal(this.slotIn)) this.slotIn++;
+      while (this.isDecided(this.slotIn) || leader.hasProposal(this.slotIn)) this.slotIn++;
       // PMMC: only within WINDOW of slotOut is the configuration of slotIn known.
       if (this.slotIn >= this.slotOut + window) break;
       // With nothing queued, fill with no-ops: up to a membership change waiting for its first
@@ -280,8 +312,7 @@ export class Replica {
         this.requests.length === 0 &&
         ((latest !== undefined && latest.start > this.slotIn) || this.slotIn < this.maxDecided);
       if (this.requests.length === 0 && !fill) break;
-      const cfg = this.configs.at(this.slotIn);
-      if (cfg === undefined || !this.leader.isActive(cfg.id)) break;
+      if (!leader.mayPropose(this.slotIn)) break;
       let n = 0;
       let bytes = 0;
       while (n < this.requests.length && n < maxBatchCommands) {
@@ -293,16 +324,14 @@ export class Replica {
       }
       const cmds = this.requests.splice(0, n);
       const value = encodeBatch(cmds);
-      if (!this.leader.propose(this.slotIn, value)) {
-        this.requests.unshift(...cmds);
-        break;
-      }
+      out.push({ slot: this.slotIn, value });
       if (cmds.length > 0) {
         this.proposals.set(this.slotIn, cmds);
         this.encodedProposals.set(cmds, value);
       }
       this.slotIn++;
     }
+    return out;
   }
 
   private maybeSnapshot(): void {

@@ -15,7 +15,8 @@
  * leader.ts instead (the no-ops it fills at once).
  */
 import { ballotEquals, ballotGreater, type Ballot } from './ballot.js';
-import { majority, type Configuration } from './configuration.js';
+import type { Configuration } from './configuration.js';
+import { quorumReached } from './quorum.js';
 import type { NodeContext } from './context.js';
 import type { P1b, PValue } from './messages.js';
 import type { PeerId, Slot } from './types.js';
@@ -62,9 +63,12 @@ export class Scout {
   }
 
   tick(): void {
-    if (this.ctx.now() - this.lastSent >= this.ctx.opts.retransmitIntervalMs) {
-      this.sendP1a([...this.waitfor]);
-    }
+    if (this.ctx.now() >= this.nextDeadline()) this.sendP1a([...this.waitfor]);
+  }
+
+  /** When `tick` next resends. */
+  nextDeadline(): number {
+    return this.lastSent + this.ctx.opts.retransmitIntervalMs;
   }
 
   onP1b(from: PeerId, m: P1b): ScoutOutcome {
@@ -72,9 +76,9 @@ export class Scout {
     if (m.probe !== this.probing) return undefined;
     if (!ballotEquals(m.ballot, this.ballot) || !this.waitfor.has(from)) return undefined;
     this.waitfor.delete(from);
-    const votes = this.config.acceptors.length - this.waitfor.size;
+    const reached = quorumReached(this.config.acceptors, this.waitfor);
     if (this.probing) {
-      if (votes >= majority(this.config.acceptors.length)) {
+      if (reached) {
         // A majority would promise: now ask for real (PMMC phase 1).
         this.probing = false;
         this.waitfor = new Set(this.config.acceptors);
@@ -88,7 +92,7 @@ export class Scout {
       if (cur === undefined || ballotGreater(pv.ballot, cur.ballot)) this.pvalues.set(pv.slot, pv);
     }
     this.watermark = Math.max(this.watermark, m.watermark);
-    if (votes >= majority(this.config.acceptors.length)) {
+    if (reached) {
       return { kind: 'adopted', pvalues: this.pvalues, watermark: this.watermark };
     }
     return undefined;

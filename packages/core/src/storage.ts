@@ -4,7 +4,9 @@
  * The protocol never reads storage while it runs: it loads everything once at start and then
  * only writes. Each turn of the runtime produces at most one `StorageBatch`, which the store
  * must make durable atomically (one transaction, one fsync: group commit) before `write`
- * resolves. Nothing that depends on the batch leaves the process before that.
+ * resolves. The runtime does not wait for one write before it issues the next (pipelined, as
+ * etcd-raft's asynchronous storage writes): writes are applied, and resolve, in the order they
+ * were issued. Nothing that depends on a batch leaves the process before its write resolves.
  */
 import type { Ballot } from './ballot.js';
 import type { Decided, PeerStamp, PValue } from './messages.js';
@@ -70,6 +72,12 @@ export interface StorageBatch {
   accepted?: PValue[];
   /** Insert decisions (a slot's decision never changes, so re-inserting one is a no-op). */
   decisions?: Decided[];
+  /**
+   * Insert decisions whose value is the pvalue accepted at that slot (upserted by this batch or
+   * an earlier one): the value is not passed again. A follower records most decisions this way,
+   * so a batch's value is not copied, sent to a worker or encoded twice.
+   */
+  decidedAccepted?: Slot[];
   /** Replace the snapshot. */
   snapshot?: Snapshot;
   /** Delete decisions below this slot (compaction). */
@@ -89,6 +97,7 @@ export function isEmptyBatch(b: StorageBatch): boolean {
     b.promises === undefined &&
     b.accepted === undefined &&
     b.decisions === undefined &&
+    b.decidedAccepted === undefined &&
     b.snapshot === undefined &&
     b.truncateDecisionsBelow === undefined &&
     b.watermark === undefined &&
@@ -107,7 +116,11 @@ export function isEmptyBatch(b: StorageBatch): boolean {
 export interface Storage {
   /** Read the whole state; called once, before the first write. */
   load(): Promise<PersistentState>;
-  /** Make `batch` durable atomically, then resolve. */
+  /**
+   * Make `batch` durable atomically, then resolve. May be called again before an earlier call
+   * resolved: batches are applied, and their calls resolve, in call order (a store may commit
+   * several in one transaction). Once one fails, every later one fails too.
+   */
   write(batch: StorageBatch): Promise<void>;
   /** Small named values kept beside the protocol state (identity key, log id, peer name). */
   getMeta(key: string): Promise<Uint8Array | undefined>;

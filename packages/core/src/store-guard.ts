@@ -41,7 +41,6 @@ export class StoreGuard {
   /** The seq given to the last batch, and the seq of the last batch known durable. */
   private assigned = 0;
   private durable = 0;
-  private inflight: number | undefined;
   /** The first batch of this run is durable: from now on its stamps are binding. */
   private started = false;
   private readonly told = new Map<PeerId, number>();
@@ -62,15 +61,17 @@ export class StoreGuard {
   }
 
   /**
-   * Number the batch this turn writes (persist before send: stamps name only durable seqs), and
-   * let it carry what this peer learned of the others' stores, if anything changed: a peer that
-   * restarts must not forget that a store it knew had gone further (it would count the votes of
-   * a restored copy). Never a write of its own for that; at most one every KNOWLEDGE_WRITE_MS.
+   * Number the batch of this run's write `write` (1, 2, 3... in the order they are handed out,
+   * each completing after the ones before it): its seq is `start + write` (persist before send:
+   * stamps name only durable seqs). It also carries what this peer learned of the others' stores,
+   * if anything changed: a peer that restarts must not forget that a store it knew had gone
+   * further (it would count the votes of a restored copy). Never a write of its own for that; at
+   * most one every KNOWLEDGE_WRITE_MS.
    */
-  number(batch: StorageBatch | null): void {
-    if (batch === null) return;
+  number(batch: StorageBatch, write: number): void {
+    if (this.start + write !== this.assigned + 1)
+      throw new Error(`write ${write} numbered out of order (seq ${this.assigned} given last)`);
     batch.seq = ++this.assigned;
-    this.inflight = this.assigned;
     const now = this.ctx.now();
     if (this.runs.changed && now - this.lastSaved >= KNOWLEDGE_WRITE_MS) {
       batch.peerStores = this.runs
@@ -81,11 +82,11 @@ export class StoreGuard {
     }
   }
 
-  /** The last batch numbered is durable. */
-  advance(): void {
-    if (this.inflight === undefined) return;
-    this.durable = this.inflight;
-    this.inflight = undefined;
+  /** This run's writes up to `write` are durable (writes complete in order). */
+  persisted(write: number): void {
+    const seq = this.start + write;
+    if (seq <= this.durable) return;
+    this.durable = seq;
     this.started = true;
   }
 
@@ -94,13 +95,15 @@ export class StoreGuard {
   }
 
   /**
-   * Stamp what leaves. A message sent at once names the seq durable now; one sent after this
-   * turn's write names that write. Nothing is stamped before this run's first write is durable:
-   * a run that crashes before it leaves no stamp, and the next starts from the same seq.
+   * Stamp what leaves. A message sent at once names the seq durable now; one released when this
+   * run's write `afterWrite` completes names that write (with writes in flight, the one it waits
+   * for). Nothing is stamped before this run's first write is durable: a run that crashes before
+   * it leaves no stamp, and the next starts from the same seq.
    */
-  stampAll(envelopes: readonly Envelope[], afterPersist: boolean): Envelope[] {
-    const seq = afterPersist ? this.assigned : this.durable;
-    const binding = afterPersist || this.started;
+  stampAll(envelopes: readonly Envelope[], afterWrite?: number): Envelope[] {
+    if (envelopes.length === 0) return envelopes as Envelope[];
+    const seq = afterWrite !== undefined ? this.start + afterWrite : this.durable;
+    const binding = afterWrite !== undefined || this.started;
     return envelopes.map((e) => {
       const m = e.msg;
       if (binding && isStamped(m)) return { to: e.to, msg: { ...m, store: this.stamp(seq) } };

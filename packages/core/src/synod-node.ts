@@ -5,11 +5,13 @@
  *   const result = await node.propose(bytes);
  *   const value = await node.read((sm) => sm.get('x'));
  *
- * One turn of the event loop is one Ready: every message, proposal and tick handled in the turn
- * lands in one storage write (group commit). The runtime sends what may leave at once, awaits
- * the write, and only then sends what depends on it and delivers results (persist before send,
- * DESIGN.md §2). While a write is in flight the next turn's inputs accumulate, which is what
- * makes batching grow with load.
+ * One turn of the event loop is one Ready: every message, proposal and tick handled since the
+ * last turn lands in one storage write (group commit). The runtime sends what may leave at once,
+ * delivers results (they rest on chosen slots only), and starts the write without waiting for
+ * it: turns go on while earlier writes are in flight (etcd-raft's asynchronous storage writes),
+ * up to `maxWritesInFlight`, beyond which inputs accumulate into the next write. What depends on
+ * a write (P1b, P2b, acks, this peer's own vote) leaves only once that write, and so every
+ * earlier one, is durable (persist before send, DESIGN.md §2; write-pipeline.ts).
  */
 import type { BugName } from './bugs.js';
 import { ByteReader } from './bytes.js';
@@ -36,6 +38,7 @@ import type { StateMachine } from './state-machine.js';
 import type { Storage } from './storage.js';
 import type { PeerLinkStatus, Transport } from './transport.js';
 import type { PeerId, Roles } from './types.js';
+import { WritePipeline } from './write-pipeline.js';
 
 export interface NodeOptions<SM extends StateMachine = StateMachine> {
   /** This peer's id; must equal `transport.id`. */
@@ -45,8 +48,12 @@ export interface NodeOptions<SM extends StateMachine = StateMachine> {
   stateMachine: SM;
   /** Protocol options (WINDOW, batching, timeouts...). */
   protocol?: Partial<ProtocolOptions>;
-  /** How often time is passed to the protocol, in ms. Default 10. */
-  tickIntervalMs?: number;
+  /**
+   * The most storage writes in flight at once (default 2: one being made durable while the
+   * next is queued). Beyond it, a turn still sends what may leave at once and delivers results,
+   * and its state joins the next write.
+   */
+  maxWritesInFlight?: number;
   /** Default timeout of propose() and read(), in ms; undefined waits as long as it takes. */
   operationTimeoutMs?: number;
   /** Election jitter source; default Math.random. */
@@ -91,16 +98,24 @@ export interface MessageEvent {
   readonly message: Message;
 }
 
+/** A proposal waiting for its result: no timer and no closure of its own unless it asked for one. */
 interface PendingCommand {
   resolve(result: Uint8Array): void;
   reject(err: Error): void;
-  cleanup(): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+interface Waiter {
+  done(): boolean;
+  resolve(): void;
+  reject(e: Error): void;
 }
 
 interface PendingRead {
   run(): void;
   fail(err: Error): void;
-  retryAt: number;
   deadline: number;
 }
 
@@ -151,7 +166,6 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly storage: Storage;
   private readonly transport: Transport;
   private readonly clock: () => number;
-  private readonly tickIntervalMs: number;
   private readonly defaultTimeout: number | undefined;
   private readonly onMessage: ((event: MessageEvent) => void) | undefined;
 
@@ -161,19 +175,19 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly listeners = new Set<Listener>();
   private readonly statusWatchers = new Set<() => void>();
   private statusKey = '';
-  private readonly governWaiters: { start: number; resolve(): void; reject(e: Error): void }[] = [];
+  /** Callers waiting until the node's state satisfies a condition (checked after each turn). */
+  private readonly waiters: Waiter[] = [];
   private readonly stopWaiters: (() => void)[] = [];
   /** Waiting for a replica that stays to hold what this leaving peer must hand over. */
   private readonly handoverWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
   private scheduled = false;
-  /** A turn is running (its write, or the app's reaction to its results). */
-  private busy = false;
+  private readonly pipeline: WritePipeline;
   private running = false;
   private failure: Error | undefined;
-  private ticker: ReturnType<typeof setInterval> | undefined;
-  /** The clock at the last tick given to the core. */
-  private lastTick = 0;
+  /** The one timer: armed for the protocol's next deadline (or a read's), never a polling tick. */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
   private members = '';
   private membersStamp = '';
   private changing = false;
@@ -187,7 +201,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.clock =
       opts.clock ??
       (typeof performance !== 'undefined' ? () => performance.now() - t0 : () => Date.now() - t0);
-    this.tickIntervalMs = opts.tickIntervalMs ?? 10;
+    this.pipeline = new WritePipeline(opts.maxWritesInFlight ?? 2);
     this.defaultTimeout = opts.operationTimeoutMs;
     this.onMessage = opts.onMessage;
     this.raw = new RawNode({
@@ -209,7 +223,6 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.updateMembers();
     await this.transport.start((from, messages) => this.onMessages(from, messages));
     this.running = true;
-    this.ticker = setInterval(() => this.onTick(), this.tickIntervalMs);
     this.schedule();
   }
 
@@ -222,6 +235,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   propose(op: Uint8Array, options: OperationOptions = {}): Promise<Uint8Array> {
     const err = this.unavailable();
     if (err !== undefined) return Promise.reject(err);
+    this.raw.observeTime(this.clock());
     const seq = this.raw.propose(op);
     const p = this.track(seq, options);
     this.schedule();
@@ -266,9 +280,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       this.reads.set(token, {
         run: () => settle(),
         fail: (e) => settle(e),
-        retryAt: 0,
         deadline: now + timeout,
       });
+      this.raw.observeTime(now);
       this.raw.read(token);
       this.schedule();
     });
@@ -385,6 +399,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       throw new ReconfigPendingError('a membership change from this peer is still pending');
     const latest = this.raw.status().config;
     if (latest === null) throw new InvalidMembershipError('this peer has no configuration yet');
+    this.raw.observeTime(this.clock());
     const next = f(latest);
     const seq = this.raw.proposeReconfig(next);
     this.changing = true;
@@ -408,8 +423,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       r.uint();
       const start = r.uint();
       await new Promise<void>((resolve, reject) => {
-        this.governWaiters.push({ start, resolve, reject });
-        this.checkGoverning();
+        this.waiters.push({ done: () => this.raw.replica.slotOut >= start, resolve, reject });
+        this.checkWaiters();
       });
       if (!membersOf(next).includes(this.id)) {
         this.raw.handOver(start, next.replicas);
@@ -424,13 +439,53 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     }
   }
 
+  /**
+   * Hand leadership over to `peer`, another leader of the current configuration (etcd's and
+   * hashicorp/raft's leadership transfer): a peer about to quit or sleep calls it so that writes
+   * never wait an election timeout for a planned departure. This peer stops assigning slots,
+   * lets those in flight finish, and tells `peer` to run at once. Resolves once `peer` leads;
+   * rejects with NotLeaderError when this peer does not lead, InvalidMembershipError for a peer
+   * that cannot lead, TimeoutError (default: operationTimeoutMs, else 10 s).
+   */
+  async transferLeadership(peer: PeerId, options: OperationOptions = {}): Promise<void> {
+    const err = this.unavailable();
+    if (err !== undefined) throw err;
+    this.raw.observeTime(this.clock());
+    this.raw.transferLeadership(peer);
+    this.schedule();
+    const timeoutMs = options.timeoutMs ?? this.defaultTimeout ?? 10_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(new TimeoutError(`${peer} did not take over within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const w: Waiter = {
+        done: () => {
+          const s = this.raw.status();
+          return s.activeLeader === peer && !s.leader.active;
+        },
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.waiters.push(w);
+    });
+  }
+
   /** Stop: pending operations fail with StoppedError; storage and transport are closed. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.ticker !== undefined) clearInterval(this.ticker);
-    // Let an in-flight write finish, so nothing half-sent remains.
-    if (this.busy) await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
+    this.disarm();
+    // Let the writes in flight finish, so the store is closed after its last write.
+    if (this.pipeline.size > 0 && this.failure === undefined)
+      await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
     this.failAll(new StoppedError());
     await this.transport.stop();
     await this.storage.close();
@@ -452,37 +507,49 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   }
 
   private track(seq: number, options: OperationOptions): Promise<Uint8Array> {
-    return new Promise<Uint8Array>((resolve, reject) => {
-      const timeout = options.timeoutMs ?? this.defaultTimeout;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const onAbort = () => {
-        cleanup();
-        reject(new StoppedError('operation aborted'));
-      };
-      const cleanup = () => {
-        this.commands.delete(seq);
-        if (timer !== undefined) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-      };
-      if (timeout !== undefined) {
-        timer = setTimeout(() => {
-          cleanup();
-          reject(new TimeoutError(`not decided within ${timeout} ms (it may still take effect)`));
-        }, timeout);
-      }
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.commands.set(seq, { resolve, reject, cleanup });
+    let pending!: PendingCommand;
+    const promise = new Promise<Uint8Array>((resolve, reject) => {
+      pending = { resolve, reject, timer: undefined, signal: undefined, onAbort: undefined };
     });
+    this.commands.set(seq, pending);
+    const timeout = options.timeoutMs ?? this.defaultTimeout;
+    if (timeout !== undefined) {
+      pending.timer = setTimeout(
+        () =>
+          this.settle(
+            seq,
+            new TimeoutError(`not decided within ${timeout} ms (it may still take effect)`),
+          ),
+        timeout,
+      );
+    }
+    const signal = options.signal;
+    if (signal !== undefined) {
+      pending.signal = signal;
+      pending.onAbort = () => this.settle(seq, new StoppedError('operation aborted'));
+      signal.addEventListener('abort', pending.onAbort, { once: true });
+    }
+    return promise;
+  }
+
+  /** Resolve (a result) or reject (an error) the proposal `seq`, once. */
+  private settle(seq: number, outcome: Uint8Array | Error): void {
+    const p = this.commands.get(seq);
+    if (p === undefined) return;
+    this.commands.delete(seq);
+    if (p.timer !== undefined) clearTimeout(p.timer);
+    if (p.onAbort !== undefined) p.signal!.removeEventListener('abort', p.onAbort);
+    if (outcome instanceof Error) p.reject(outcome);
+    else p.resolve(outcome);
   }
 
   private onMessages(from: PeerId, messages: readonly Message[]): void {
     if (!this.running || this.failure !== undefined) return;
-    // The core reads time only from ticks. After the process slept (a laptop's lid, a stopped
-    // process, a long GC) its sockets may be read before its timer fires, and the core would
-    // stamp what the messages teach it with the time it fell asleep: a catch-up source found
-    // lacking a slot was then forgiven at once and asked again (simulator seed 200035500 of
-    // profile mixed). So the clock moves on first when a tick is overdue.
-    if (this.clock() - this.lastTick >= this.tickIntervalMs) this.onTick();
+    // The clock first: after the process slept (a laptop's lid, a stopped process, a long GC)
+    // its sockets may be read before its timer fires, and the core would stamp what the
+    // messages teach it with the time it fell asleep (simulator seed 200035500 of profile mixed:
+    // a catch-up source found lacking a slot was forgiven at once and asked again).
+    this.raw.observeTime(this.clock());
     const observe = this.onMessage;
     for (const m of messages) {
       if (observe !== undefined) observe({ direction: 'in', peer: from, message: m });
@@ -491,21 +558,24 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.schedule();
   }
 
+  /** The timer fired: pass time to the protocol, and fail or retry reads that are due. */
   private onTick(): void {
     if (!this.running || this.failure !== undefined) return;
     const now = this.clock();
-    this.lastTick = now;
+    if (this.raw.nextDeadline() > now && this.reads.size === 0) {
+      // The deadline moved on since the timer was armed (a follower heard its leader).
+      this.arm();
+      return;
+    }
     this.raw.tick(now);
-    for (const [token, r] of this.reads) {
+    // The core retries a read until it is confirmed; the runtime only keeps its deadline.
+    for (const r of this.reads.values()) {
       if (now >= r.deadline) {
         r.fail(
           this.raw.status().activeLeader === null
             ? new NotLeaderError('no active leader is known: the read could not be confirmed')
             : new TimeoutError('no leader confirmed the read in time'),
         );
-      } else if (r.retryAt !== 0 && now >= r.retryAt) {
-        r.retryAt = 0;
-        this.raw.read(token);
       }
     }
     // Links come and go between turns.
@@ -513,58 +583,68 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.schedule();
   }
 
+  /**
+   * Arm the one timer for the next deadline: the protocol's, or a read's deadline. It
+   * is moved only earlier; firing early costs one tick that finds little to do, and re-arms.
+   */
+  private arm(): void {
+    let at = this.raw.nextDeadline();
+    if (this.reads.size > 0) {
+      for (const r of this.reads.values()) at = Math.min(at, r.deadline);
+    }
+    if (at >= this.timerAt) return;
+    this.disarm();
+    if (at === Infinity) return;
+    this.timerAt = at;
+    // +1: timers fire on the event loop's millisecond clock, which may run behind ours.
+    const delay = Math.max(0, Math.ceil(at - this.clock())) + 1;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Infinity;
+      // Read the sockets first: after a stall (a busy machine, a long GC), heartbeats that
+      // arrived meanwhile must count before this peer decides that its leader is gone. Timers
+      // run before the event loop's poll phase; setImmediate runs after it.
+      defer(() => this.onTick());
+    }, delay);
+  }
+
+  private disarm(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     defer(() => {
       this.scheduled = false;
-      void this.turn();
+      this.turn();
     });
   }
 
-  private async turn(): Promise<void> {
-    if (this.busy || this.failure !== undefined) return;
-    this.busy = true;
-    let again = false;
-    try {
-      again = await this.runTurn();
-    } finally {
-      this.busy = false;
-      for (const w of this.stopWaiters.splice(0)) w();
-    }
-    if (again) this.schedule();
-  }
-
-  /** One turn of the loop; returns whether another may be due. */
-  private async runTurn(): Promise<boolean> {
-    // Results first: they rest on chosen decisions only (docs/protocol.md, "Results before the
-    // decision is durable here"). The app's reaction to them, often its next proposal, then
-    // joins this turn's write: one fsync carries a decision and the next command's pvalue.
-    if (this.deliver(this.raw.takeResults())) {
-      await new Promise<void>((resolve) => defer(resolve));
-      if (!this.running || this.failure !== undefined) return false;
-    }
-    const rd = this.raw.ready();
+  /** One turn of the loop: take a Ready, send, deliver, start its write. */
+  private turn(): void {
+    if (!this.running || this.failure !== undefined) return;
+    const rd = this.raw.ready(this.pipeline.canWrite);
     if (RawNode.isEmptyReady(rd)) {
-      this.raw.advance();
       this.checkHandover();
-      return false;
+      this.arm();
+      return;
     }
     this.sendAll(rd.messages);
-    this.deliver(rd);
-    if (rd.persist !== null) {
-      try {
-        await this.storage.write(rd.persist);
-      } catch (err) {
-        this.fail(err instanceof Error ? err : new Error(String(err)));
-        return false;
-      }
-      if (!this.running) return false;
+    const id = this.pipeline.accept(rd);
+    if (id !== 0) {
+      this.storage.write(rd.persist!).then(
+        () => this.written(id),
+        (err: unknown) => this.fail(asError(err)),
+      );
     }
-    this.sendAll(rd.afterPersist);
-    this.raw.advance();
+    // In the turn that decided them: results rest on chosen slots, not on this turn's write
+    // (docs/protocol.md, "Results before the decision is durable here").
+    this.deliver(rd);
     this.updateMembers();
-    this.checkGoverning();
+    this.checkWaiters();
     this.checkHandover();
     if (this.raw.removed && this.commands.size > 0) this.failAll(new RemovedError());
     // Peers drop what a rolled-back peer proposes: its pending operations fail, saying why.
@@ -572,7 +652,20 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (amnesia !== null && this.commands.size + this.reads.size > 0)
       this.failAll(new StoreRolledBackError(amnesia));
     this.noteStatus();
-    return true;
+    this.arm();
+  }
+
+  /** The store finished write `id`: release what waited for it, in write order. */
+  private written(id: number): void {
+    if (this.failure !== undefined) return;
+    const { durable, envelopes } = this.pipeline.completed(id);
+    if (durable === 0) return;
+    if (this.running) {
+      this.sendAll(envelopes);
+      this.raw.persisted(durable);
+      this.schedule();
+    }
+    if (this.pipeline.size === 0) for (const w of this.stopWaiters.splice(0)) w();
   }
 
   private sendAll(envelopes: readonly Envelope[]): void {
@@ -596,19 +689,20 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private deliver(rd: Pick<Ready, 'results' | 'reads' | 'applied'>): boolean {
     if (rd.results.length === 0 && rd.reads.length === 0 && rd.applied.length === 0) return false;
     for (const r of rd.results) {
-      const p = this.commands.get(r.seq);
-      if (p === undefined) continue;
-      p.cleanup();
-      if (r.outcome.ok) p.resolve(r.outcome.result);
-      else p.reject(new CommandRejectedError(r.outcome.code, r.outcome.message));
+      if (!this.commands.has(r.seq)) continue;
+      this.settle(
+        r.seq,
+        r.outcome.ok
+          ? r.outcome.result
+          : new CommandRejectedError(r.outcome.code, r.outcome.message),
+      );
     }
     for (const r of rd.reads) {
       const p = this.reads.get(r.token);
       if (p === undefined) continue;
+      // A read fails in the core only for good: this peer was removed.
       if (r.ok) p.run();
-      else if (this.raw.removed) p.fail(new RemovedError());
-      // No leader confirmed it yet (an election may be running): try again shortly.
-      else p.retryAt = this.clock() + 20;
+      else p.fail(new RemovedError());
     }
     if (this.listeners.size > 0) {
       for (const entry of rd.applied) {
@@ -624,13 +718,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     return true;
   }
 
-  private checkGoverning(): void {
-    if (this.governWaiters.length === 0) return;
-    const slotOut = this.raw.replica.slotOut;
-    for (let i = this.governWaiters.length - 1; i >= 0; i--) {
-      const w = this.governWaiters[i]!;
-      if (slotOut >= w.start) {
-        this.governWaiters.splice(i, 1);
+  private checkWaiters(): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (w.done()) {
+        this.waiters.splice(i, 1);
         w.resolve();
       }
     }
@@ -659,19 +751,16 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   private fail(err: Error): void {
     this.failure = err;
-    if (this.ticker !== undefined) clearInterval(this.ticker);
+    this.disarm();
     this.failAll(new StorageFailedError(`storage write failed: ${err.message}`, { cause: err }));
     for (const w of this.stopWaiters.splice(0)) w();
     this.noteStatus();
   }
 
   private failAll(err: Error): void {
-    for (const p of [...this.commands.values()]) {
-      p.cleanup();
-      p.reject(err);
-    }
+    for (const seq of [...this.commands.keys()]) this.settle(seq, err);
     for (const r of [...this.reads.values()]) r.fail(err);
-    for (const w of this.governWaiters.splice(0)) w.reject(err);
+    for (const w of this.waiters.splice(0)) w.reject(err);
     // A leaving peer is removed while it hands over: that is no reason to stop waiting.
     if (!(err instanceof RemovedError))
       for (const w of this.handoverWaiters.splice(0)) w.reject(err);

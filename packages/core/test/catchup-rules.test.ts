@@ -6,25 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import type { BugName } from '../src/bugs.js';
 import { NOOP } from '../src/command.js';
-import { MemoryStorage } from '../src/memory-storage.js';
 import type { Message } from '../src/messages.js';
 import { RawNode } from '../src/raw-node.js';
 import { encodeSnapshot } from '../src/snapshot.js';
 import { injectedRules } from '../src/testing/injected-bugs.js';
 import { KvStateMachine } from '../src/testing/kv-state-machine.js';
-import { SimCluster } from '../src/testing/sim-cluster.js';
+import { newLogStore } from './helpers.js';
 
 const members = ['p1', 'p2', 'p3', 'p4'];
 const opts = { electionTimeoutMs: 300, catchupDelayMs: 100, retransmitIntervalMs: 100 };
 
 function follower(bugs: BugName[] = []) {
-  const storage = new MemoryStorage();
-  storage.applySync({
-    snapshot: SimCluster.initialSnapshot(
-      { replicas: members, leaders: members, acceptors: members },
-      4,
-    ),
-  });
+  const storage = newLogStore(members, 4);
   const n = new RawNode({
     id: 'p3',
     stateMachine: new KvStateMachine(),
@@ -138,7 +131,47 @@ function holeWithLeaderBehind(bugs: BugName[] = []) {
   return { asked: f.asked, slotOut: f.n.status().slotOut };
 }
 
+/**
+ * p2 sends its snapshot through slot 10 in two chunks; between them, an empty answer it sent
+ * before it held slot 1 arrives late (soak seed 130021602 of profile ballot-reuse). Marking p2
+ * as lacking slot 1 would drop its transfer and ask p4 for slot 1 at once (before 9ac00c7).
+ */
+function lateEmptyAnswerDuringTransfer() {
+  const f = follower();
+  f.n.step('p2', { type: 'catchupReq', fromSlot: 20, snapshotSlot: 0, offset: 0 });
+  f.wait(200);
+  expect(f.asked.at(-1)).toEqual(['p2', 1]);
+  const data = snapshotAt(10);
+  const half = Math.floor(data.length / 2);
+  const chunk = (offset: number, end: number): Message => ({
+    type: 'snapshotChunk',
+    slot: 10,
+    offset,
+    total: data.length,
+    data: data.subarray(offset, end),
+  });
+  f.n.step('p2', chunk(0, half));
+  f.turn();
+  // p4 is ahead too: a peer to turn to if p2 were marked as lacking slot 1.
+  f.n.step('p4', { type: 'catchupReq', fromSlot: 40, snapshotSlot: 0, offset: 0 });
+  f.turn();
+  f.asked.length = 0;
+  f.n.step('p2', { type: 'catchupDecisions', decisions: [] });
+  f.turn();
+  f.wait(50);
+  const askedBeforeRest = [...f.asked];
+  f.n.step('p2', chunk(half, data.length));
+  f.turn();
+  return { askedBeforeRest, slotOut: f.n.status().slotOut };
+}
+
 describe('catch-up ends at a peer that has what is missing', () => {
+  it('a late empty answer from the peer sending a snapshot that covers slotOut marks nothing', () => {
+    const { askedBeforeRest, slotOut } = lateEmptyAnswerDuringTransfer();
+    expect(askedBeforeRest.filter(([to]) => to !== 'p2')).toEqual([]);
+    expect(slotOut).toBe(11);
+  });
+
   it('drops a partial snapshot transfer once passed, and a source that answered with nothing', () => {
     const { asked, slotOut } = passedTransfer();
     expect(slotOut).toBe(40);

@@ -62,6 +62,7 @@ const message: fc.Arbitrary<Message> = fc.oneof(
   fc.record({ type: fc.constant('p2a' as const), config, ballot, slot, value: bytes }),
   fc.record({ type: fc.constant('p2b' as const), config, ballot, slot, proposal: ballot }),
   fc.record({ type: fc.constant('decision' as const), slot, value: bytes }),
+  fc.record({ type: fc.constant('decision' as const), slot, ballot }),
   fc.record({ type: fc.constant('request' as const), commands: bytes, hops: fc.nat({ max: 5 }) }),
   fc.record({
     type: fc.constant('heartbeat' as const),
@@ -77,6 +78,12 @@ const message: fc.Arbitrary<Message> = fc.oneof(
     ballot,
     seq: fc.nat(),
     slotOut: slot,
+  }),
+  fc.record({
+    type: fc.constant('transfer' as const),
+    config,
+    ballot,
+    to: fc.constantFrom('p1', 'p2', 'p3', 'p9'),
   }),
   fc.record({ type: fc.constant('readIndexReq' as const), id: fc.nat() }),
   fc.record({

@@ -1,10 +1,12 @@
 /** A NodeContext for testing one role in isolation: it records what the role sends and persists. */
 import type { BugName } from '../src/bugs.js';
 import type { NodeContext } from '../src/context.js';
+import { MemoryStorage } from '../src/memory-storage.js';
 import type { Message } from '../src/messages.js';
 import { validateOptions, type ProtocolOptions } from '../src/options.js';
 import { PersistBuilder } from '../src/persist-builder.js';
 import { RULES } from '../src/rules.js';
+import { SimCluster } from '../src/testing/sim-cluster.js';
 
 export interface Sent {
   to: string;
@@ -43,3 +45,15 @@ export function testContext(
 }
 
 export const b = (round: number, leader: string) => ({ round, leader });
+
+/** A store holding a new log's first snapshot: `members` are its replicas, leaders and acceptors. */
+export function newLogStore(members: readonly string[], window: number): MemoryStorage {
+  const storage = new MemoryStorage();
+  storage.applySync({
+    snapshot: SimCluster.initialSnapshot(
+      { replicas: [...members], leaders: [...members], acceptors: [...members] },
+      window,
+    ),
+  });
+  return storage;
+}

@@ -3,7 +3,8 @@
  * a RawNode driven by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeBatch, encodeBatch, NOOP, type Command } from '../src/command.js';
+import { ByteWriter } from '../src/bytes.js';
+import { decodeBatch, encodeBatch, isNoop, NOOP, type Command } from '../src/command.js';
 import { MemoryStorage } from '../src/memory-storage.js';
 import type { ProtocolOptions } from '../src/options.js';
 import { RawNode } from '../src/raw-node.js';
@@ -63,6 +64,40 @@ describe('PMMC §2 Fig. 1: the replica', () => {
     n.step('p2', { type: 'decision', slot: 3, value: encodeBatch([put('c', 2, 'x', 'two')]) });
     expect(sm.log.map((e) => e.slot)).toEqual([2, 3]);
     expect(sm.get('x')).toBe('two');
+  });
+
+  it('a decision naming a ballot applies the value this acceptor accepted there, recorded without writing it again', () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
+    const value = encodeBatch([put('c', 1, 'x', 'v')]);
+    const ballot = { round: 1 << 12, leader: 'p2' };
+    n.step('p2', { type: 'p2a', config: 0, ballot, slot: 1, value });
+    n.step('p2', { type: 'decision', slot: 1, ballot });
+    expect(sm.get('x')).toBe('v');
+    const batch = n.ready().persist!;
+    expect(batch.accepted?.map((pv) => pv.slot)).toEqual([1]);
+    expect(batch.decidedAccepted).toEqual([1]);
+    expect(batch.decisions).toBeUndefined();
+  });
+
+  it('does not apply a decision naming a ballot it holds no pvalue for: it asks the sender', () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3'], 4, { catchupDelayMs: 10 });
+    const value = encodeBatch([put('c', 1, 'x', 'v')]);
+    n.step('p2', {
+      type: 'p2a',
+      config: 0,
+      ballot: { round: 1 << 12, leader: 'p2' },
+      slot: 1,
+      value,
+    });
+    // Chosen at a higher ballot than the pvalue this acceptor holds: the value may differ.
+    n.step('p3', { type: 'decision', slot: 1, ballot: { round: 2 << 12, leader: 'p3' } });
+    expect(n.status().slotOut).toBe(1);
+    expect(sm.get('x')).toBe('');
+    n.ready();
+    n.advance();
+    n.tick(1000);
+    const asked = n.ready().messages.filter((e) => e.msg.type === 'catchupReq');
+    expect(asked.map((e) => e.to)).toEqual(['p3']);
   });
 
   it('a no-op decides a slot and changes nothing', () => {
@@ -167,6 +202,23 @@ describe('batches', () => {
     ];
     expect(decodeBatch(encodeBatch(cmds))).toEqual(cmds);
     expect(decodeBatch(NOOP)).toEqual([]);
+  });
+
+  it('name each client once per batch, and still read batches of format 1 (logs of earlier releases)', () => {
+    const id = '12D3KooWMXQdHcNbg95Dn9oAwFgLRG1gvqxTxJnsvyWZrnwkSQfz';
+    const cmds = Array.from({ length: 100 }, (_, i) => put(id, i + 1, 'k', 'v'));
+    const encoded = encodeBatch(cmds);
+    const text = new TextDecoder('latin1').decode(encoded);
+    expect(text.split(id).length - 1).toBe(1);
+    expect(decodeBatch(encoded)).toEqual(cmds);
+    // Format 1: the client and incarnation in every command.
+    const w = new ByteWriter();
+    w.byte(1).uint(1).byte(1).string('a').uint(1).uint(7).uint(6).bytes(Uint8Array.of(9));
+    expect(decodeBatch(w.finish())).toEqual([
+      { kind: 'app', client: 'a', inc: 1, seq: 7, ack: 6, op: Uint8Array.of(9) },
+    ]);
+    expect(isNoop(Uint8Array.of(1, 0))).toBe(true);
+    expect(isNoop(NOOP)).toBe(true);
   });
 
   it('reject malformed bytes with a DecodeError', () => {

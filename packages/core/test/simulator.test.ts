@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { runSimulation } from '../src/testing/simulator.js';
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 300);
-/** Seeds of each issue-12 profile (each has its `npm run sim -- --profile` runs and soak share). */
+/**
+ * Seeds of each issue-12 profile and of power-cut (each has its `npm run sim -- --profile` runs
+ * and soak share).
+ */
 const PROFILE_SEEDS = Number(process.env.SIM_PROFILE_SEEDS ?? 40);
 
 describe('simulator', () => {
@@ -21,7 +24,7 @@ describe('simulator', () => {
     expect(failed).toEqual([]);
   }, 600_000);
 
-  for (const profile of ['ballot-reuse', 'catchup', 'amnesia'] as const) {
+  for (const profile of ['ballot-reuse', 'catchup', 'amnesia', 'power-cut'] as const) {
     it(`holds every invariant on ${PROFILE_SEEDS} seeds of profile ${profile}`, () => {
       const failed: string[] = [];
       for (let seed = 1; seed <= PROFILE_SEEDS; seed++) {

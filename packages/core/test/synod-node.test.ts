@@ -227,6 +227,70 @@ describe('SynodNode', () => {
     await expect(nodes[2]!.propose(append('x', '2'))).rejects.toMatchObject({ code: 'stopped' });
   });
 
+  it('ticks at its next deadline, not at a fixed rate: idle followers hardly tick, the leader per heartbeat', async () => {
+    const { nodes } = await cluster(['a', 'b', 'c']);
+    await nodes[0]!.propose(append('x', '1'));
+    const ticks = new Map<string, number>();
+    for (const n of nodes) {
+      const raw = n.rawNode;
+      const tick = raw.tick.bind(raw);
+      ticks.set(n.id, 0);
+      raw.tick = (now: number) => {
+        ticks.set(n.id, ticks.get(n.id)! + 1);
+        tick(now);
+      };
+    }
+    const ms = 600;
+    await new Promise((r) => setTimeout(r, ms));
+    const leader = nodes.find((n) => n.status().leader.active)!;
+    // One heartbeat per interval (20 ms here), and nothing else due.
+    expect(ticks.get(leader.id)).toBeLessThanOrEqual(ms / fast.heartbeatIntervalMs + 3);
+    for (const n of nodes) {
+      // A follower's deadlines (election, catch-up probe) move with every heartbeat it hears:
+      // its timer wakes it to write the last decision it held back, and about once per
+      // election timeout to find nothing due (a 10 ms polling tick would be 60 ticks).
+      if (n !== leader) expect(ticks.get(n.id)).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('hands leadership over (transferLeadership) without waiting an election timeout', async () => {
+    // Election timeouts far longer than the test: only the transfer can make b lead in time.
+    const slow = {
+      heartbeatIntervalMs: 20,
+      electionTimeoutMs: 20_000,
+      maxElectionTimeoutMs: 20_000,
+      retransmitIntervalMs: 50,
+    };
+    const net = new MemoryNetwork();
+    const storages = new Map(['a', 'b', 'c'].map((id) => [id, new MemoryStorage()]));
+    await initLog(storages.get('a')!, 'a', new KvStateMachine());
+    const nodes: KvNode[] = [];
+    for (const id of ['a', 'b', 'c']) {
+      const n = await startNode({
+        id,
+        storage: storages.get(id)!,
+        transport: net.connect(id),
+        stateMachine: new KvStateMachine(),
+        protocol: slow,
+      });
+      running.push(n);
+      nodes.push(n);
+    }
+    const [a, b, c] = nodes as [KvNode, KvNode, KvNode];
+    await a.addPeer('b');
+    await a.addPeer('c');
+    await a.propose(append('x', '1'));
+    await expect(b.transferLeadership('c')).rejects.toMatchObject({ code: 'not-leader' });
+    await expect(a.transferLeadership('zz')).rejects.toMatchObject({ code: 'invalid-membership' });
+    await a.transferLeadership('b', { timeoutMs: 5000 });
+    expect(b.status().leader.active).toBe(true);
+    expect(a.status().leader.active).toBe(false);
+    // Writes go on through the new leader, from every peer.
+    expect(decodeKvResult(await a.propose(append('x', '2')))).toBe('12');
+    expect(decodeKvResult(await c.propose(append('x', '3')))).toBe('123');
+    expect(await c.read((sm) => sm.get('x'))).toBe('123');
+  });
+
   it('a restarted peer keeps its log and its commands are not mistaken for old ones', async () => {
     const net = new MemoryNetwork();
     const storage = new MemoryStorage();

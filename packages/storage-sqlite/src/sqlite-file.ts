@@ -199,6 +199,11 @@ export class SqliteFile {
       }
     }
     for (const d of b.decisions ?? []) st.putDecision.run(d.slot, asBuffer(d.value));
+    for (const slot of b.decidedAccepted ?? []) {
+      // The core records a decision this way only when it accepted that pvalue first.
+      if (st.putDecisionAccepted.run(slot).changes === 0 && st.hasDecision.get(slot) === undefined)
+        throw new Error(`no accepted pvalue at decided slot ${slot}`);
+    }
     if (b.snapshot !== undefined) {
       const cur = st.getSnapshot.get();
       if (cur === undefined || b.snapshot.slot >= cur.slot) this.putSnapshot(b.snapshot);

@@ -54,6 +54,10 @@ export interface Statements {
   allAccepted: Statement<[], AcceptedRow>;
   dropAcceptedBelow: Run<[number]>;
   putDecision: Run<[number, Buffer]>;
+  /** A decision whose value is the pvalue accepted at its slot; changes nothing without one. */
+  putDecisionAccepted: Run<[number]>;
+  /** Plucked: 1 when the slot has a decision. */
+  hasDecision: Statement<[number], number>;
   allDecisions: Statement<[], DecisionRow>;
   truncateDecisions: Run<[number]>;
   getSnapshot: Statement<[], { slot: number; size: number }>;
@@ -97,6 +101,10 @@ export function prepareStatements(db: Database): Statements {
     allAccepted: prep('SELECT slot, config, round, leader, value FROM accepted ORDER BY slot'),
     dropAcceptedBelow: prep('DELETE FROM accepted WHERE slot < ?'),
     putDecision: prep('INSERT OR IGNORE INTO decisions (slot, value) VALUES (?, ?)'),
+    putDecisionAccepted: prep(
+      'INSERT OR IGNORE INTO decisions (slot, value) SELECT slot, value FROM accepted WHERE slot = ?',
+    ),
+    hasDecision: prep<[number], number>('SELECT 1 FROM decisions WHERE slot = ?').pluck(),
     allDecisions: prep('SELECT slot, value FROM decisions ORDER BY slot'),
     truncateDecisions: prep('DELETE FROM decisions WHERE slot < ?'),
     getSnapshot: prep('SELECT slot, size FROM snapshot WHERE id = 1'),

@@ -72,7 +72,19 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     },
     { requiredKeys: ['type', 'config', 'ballot', 'slot', 'proposal'] },
   ),
-  decision: fc.record({ type: fc.constant('decision'), slot: uint, value: bytes }),
+  // A decision carries its value, or names the voted pvalue's ballot (to a peer whose acceptor
+  // voted for it), or both; never neither (the schema's check).
+  decision: fc
+    .record(
+      {
+        type: fc.constant('decision' as const),
+        slot: uint,
+        value: fc.uint8Array({ maxLength: 300 }),
+        ballot,
+      },
+      { requiredKeys: ['type', 'slot'] },
+    )
+    .filter((d) => d.value !== undefined || d.ballot !== undefined),
   request: fc.record(
     { type: fc.constant('request' as const), commands: bytes, hops: uint, store },
     { requiredKeys: ['type', 'commands', 'hops'] },
@@ -100,6 +112,7 @@ export const arbByType: { [T in MessageType]: fc.Arbitrary<Extract<Message, { ty
     },
     { requiredKeys: ['type', 'config', 'ballot', 'seq', 'slotOut'] },
   ),
+  transfer: fc.record({ type: fc.constant('transfer' as const), config: uint, ballot, to: leader }),
   readIndexReq: fc.record({ type: fc.constant('readIndexReq'), id: uint }),
   readIndexResp: fc.record({
     type: fc.constant('readIndexResp'),

@@ -122,6 +122,13 @@ describe('wire codec', () => {
     expect(Object.keys(cd.decisions[0]!).sort()).toEqual(keysOf(DecidedSchema));
   });
 
+  it('carries a decision without its value (to a voter: only the ballot), and refuses one with neither', () => {
+    const named: Message = { type: 'decision', slot: 7, ballot: { round: 3, leader: 'p2' } };
+    assertDeepEqual(roundTrip([named]), [named]);
+    const neither = wire.Message.encode({ decision: { slot: 7 } });
+    expect(decodeFrameBody(referenceFrame([neither])).ok).toBe(false);
+  });
+
   it('reads bytes from a copy of a frame it does not own (a kept value never pins the receive buffer)', () => {
     const m: Message = { type: 'decision', slot: 1, value: Uint8Array.of(1, 2, 3) };
     const { frames } = encodeMessages([m], 1 << 20);

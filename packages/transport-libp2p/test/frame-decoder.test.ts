@@ -35,8 +35,13 @@ function isBallot(b: unknown): boolean {
   );
 }
 
-/** Fields a message may leave out (the store stamps: not on probes, nor from older peers). */
+/**
+ * Fields a message may leave out: the store stamps (not on probes, nor from older peers), and a
+ * decision's value or ballot (one of them names the decided pvalue).
+ */
 const OPTIONAL = new Set(['store', 'stores']);
+const optional = (type: string, k: string) =>
+  OPTIONAL.has(k) || (type === 'decision' && (k === 'value' || k === 'ballot'));
 
 function isStamp(s: unknown, withPeer = false): boolean {
   const x = s as { run?: unknown; start?: unknown; seq?: unknown; peer?: unknown };
@@ -53,8 +58,9 @@ function isStamp(s: unknown, withPeer = false): boolean {
 
 /** An independent check of what the core may be given (types, ranges, exact field sets). */
 function isValidMessage(m: Message): boolean {
-  const want = KEYS[m.type]!.split(',').filter((k) => !OPTIONAL.has(k) || k in m);
+  const want = KEYS[m.type]!.split(',').filter((k) => !optional(m.type, k) || k in m);
   if (want.join() !== Object.keys(m).sort().join()) return false;
+  if (m.type === 'decision' && m.value === undefined && m.ballot === undefined) return false;
   for (const [k, v] of Object.entries(m)) {
     if (k === 'type') continue;
     if (k === 'store') {
@@ -67,6 +73,10 @@ function isValidMessage(m: Message): boolean {
     }
     if (k === 'why') {
       if (typeof v !== 'string' || v.length > 1000) return false;
+      continue;
+    }
+    if (k === 'to') {
+      if (typeof v !== 'string' || v.length > 256) return false;
       continue;
     }
     if ((k === 'ballot' || k === 'proposal') && !isBallot(v)) return false;

@@ -27,7 +27,14 @@ export type FaultKind =
    */
   | 'stale-claim'
   /** A peer's store goes back: restored from a copy taken earlier, or wiped. */
-  | 'rollback';
+  | 'rollback'
+  /** The active leader hands over (transferLeadership), then often crashes or sleeps. */
+  | 'transfer'
+  /**
+   * Every peer loses power at once (issue 18's whole-cluster cut): each keeps any prefix of its
+   * writes in flight and loses the rest, with no peer left up that remembers more.
+   */
+  | 'power-cut';
 
 export type ProfileName =
   | 'mixed'
@@ -36,7 +43,8 @@ export type ProfileName =
   | 'membership-churn'
   | 'ballot-reuse'
   | 'catchup'
-  | 'amnesia';
+  | 'amnesia'
+  | 'power-cut';
 
 export interface Profile {
   readonly description: string;
@@ -65,11 +73,13 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
       'isolate-leader': 15,
       'crash-writer': 10,
       membership: 25,
+      transfer: 5,
     },
   },
   'leader-churn': {
-    description: 'the active leader cut off again and again, with crashes of writers',
-    faults: { 'isolate-leader': 60, 'crash-writer': 20, crash: 10, partition: 10 },
+    description:
+      'the active leader cut off again and again, with crashes of writers and hand-overs',
+    faults: { 'isolate-leader': 60, 'crash-writer': 20, crash: 10, partition: 10, transfer: 15 },
   },
   'crash-churn': {
     description: 'crashes, mostly in the middle of a write',
@@ -112,6 +122,11 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   amnesia: {
     description: 'stores restored from older copies or wiped, under crashes and leader changes',
     faults: { rollback: 35, 'isolate-leader': 25, crash: 20, 'lose-votes': 20 },
+  },
+  'power-cut': {
+    description:
+      'the whole cluster loses power at once (each peer keeps any prefix of its writes in flight), between crashes and leader changes',
+    faults: { 'power-cut': 40, crash: 20, 'isolate-leader': 20, sleep: 10, partition: 10 },
   },
 };
 

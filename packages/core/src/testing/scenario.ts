@@ -22,6 +22,7 @@
  *   crash p1 / restart p1 / sleep p1 / wake p1
  *   crash-before-write p1    p1 crashes in its next turn that writes, after sending what that turn
  *                            may send at once (a leader's P2a) and before its write completes
+ *   transfer p1 p2           p1, the leader, hands leadership over to p2
  *   reconfig p1 add|remove|learner p4     a membership change proposed at p1
  *   replace p1 p3 p4         proposed at p1: p4 takes p3's place
  *   status [p1 ...]          roles, ballot, leader, slotIn/slotOut of each peer
@@ -127,6 +128,8 @@ function describe(m: Message): string {
       return `heartbeat cfg=${m.config} ${formatBallot(m.ballot)} slotOut=${m.slotOut}`;
     case 'heartbeatAck':
       return `heartbeatAck cfg=${m.config} ${formatBallot(m.ballot)}`;
+    case 'transfer':
+      return `transfer cfg=${m.config} ${formatBallot(m.ballot)} to=${m.to}`;
     case 'readIndexReq':
       return `readIndexReq`;
     case 'readIndexResp':
@@ -156,6 +159,7 @@ class ScenarioRunner {
       seed,
       bugs,
       manual: true,
+      tickMs: 10,
       fsyncMs: [0, 0],
       network: { minDelayMs: 1, maxDelayMs: 1 },
     });
@@ -195,6 +199,8 @@ class ScenarioRunner {
           window: Number(o.window ?? 4),
           snapshotInterval: Number(o['snapshot-interval'] ?? 1000),
           logRetention: Number(o.retention ?? 1000),
+          // Scripts count heartbeats: their timing is pinned, whatever the defaults become.
+          heartbeatIntervalMs: 50,
           ...(o.batch !== undefined ? { maxBatchCommands: Number(o.batch) } : {}),
           ...(o['catchup-max'] !== undefined
             ? { catchupMaxDecisions: Number(o['catchup-max']) }
@@ -207,6 +213,7 @@ class ScenarioRunner {
           seed: this.seed,
           bugs: this.bugs,
           manual: true,
+          tickMs: 10,
           fsyncMs: [0, 0],
           network: { minDelayMs: 1, maxDelayMs: 1 },
           protocol,
@@ -327,6 +334,16 @@ class ScenarioRunner {
       case 'wake':
         for (const id of a) c.resume(id);
         return 'ok';
+      case 'transfer': {
+        const [from, to] = a as [string, string];
+        const node = c.peer(from).node;
+        if (node === null) return `${from} is down`;
+        c.observeTime(node);
+        node.transferLeadership(to);
+        c.kick(from);
+        this.settle();
+        return this.traceSince() || 'ok';
+      }
       case 'reconfig':
       case 'replace': {
         const peer = a[0]!;
@@ -366,6 +383,7 @@ class ScenarioRunner {
                     acceptors: del(cfg.acceptors, id),
                   };
         }
+        c.observeTime(node);
         node.proposeReconfig(next);
         c.kick(peer);
         this.settle();

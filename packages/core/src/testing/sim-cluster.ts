@@ -6,7 +6,9 @@
  * seeded Prng, so a run is a function of its seed. The cluster models:
  *  - a network that delays, drops, duplicates and reorders messages, and partitions peers
  *    (or, in manual mode, holds every message until a script delivers it);
- *  - storage whose writes take time (a simulated fsync) and are lost if the peer crashes first;
+ *  - storage whose writes take time (a simulated fsync on one disk: they complete in order, and
+ *    a peer runs further turns while they are in flight, as the Runtime does); a crash loses
+ *    every write not yet complete (or, for `crash(id, keep)`, all but the first `keep` of them);
  *  - crashes (all in-memory state lost), restarts from storage, and pauses (a sleeping laptop);
  *  - clients that propose key-value commands and linearizable reads, whose history is recorded.
  * It checks agreement at every applied slot; the simulator checks the rest.
@@ -17,8 +19,9 @@ import { MemoryStorage } from '../memory-storage.js';
 import type { CatchupRequest, Message } from '../messages.js';
 import { DEFAULT_OPTIONS, type ProtocolOptions } from '../options.js';
 import { RawNode, type Ready } from '../raw-node.js';
-import type { Snapshot } from '../storage.js';
+import type { Snapshot, StorageBatch } from '../storage.js';
 import type { PeerId } from '../types.js';
+import { WritePipeline } from '../write-pipeline.js';
 import { encodeSnapshot } from '../snapshot.js';
 import { EventQueue } from './event-queue.js';
 import { injectedRules } from './injected-bugs.js';
@@ -51,8 +54,15 @@ export interface SimClusterOptions {
   network?: Partial<NetworkFaults>;
   /** Simulated fsync time, uniform in [min, max] ms. */
   fsyncMs?: [number, number];
+  /** The most writes a peer has in flight (the Runtime's maxWritesInFlight); default 2. */
+  maxWritesInFlight?: number;
   /** Hold every message until `deliver` (scenario scripts). */
   manual?: boolean;
+  /**
+   * Tick every peer at this fixed period instead of arming a timer at each node's next
+   * deadline (the Runtime's way). Scenario scripts use it: their time moves in 10 ms ticks, and
+   * which peer wins an election depends on it.
+   */
   tickMs?: number;
   /** Keep protocol trace lines (the last `traceLimit`). */
   traceLimit?: number;
@@ -74,11 +84,19 @@ interface PendingOp {
 export class SimPeer {
   node: RawNode | null = null;
   sm: KvStateMachine | null = null;
-  writing = false;
+  /** Writes issued and not yet on disk, oldest first (the disk completes them in order). */
+  writes: { readonly id: number; readonly batch: StorageBatch }[] = [];
+  pipeline: WritePipeline;
+  /** When the simulated disk finishes the last write queued on it. */
+  diskFreeAt = 0;
+  /** The peer's one timer, armed for its node's next deadline (as the Runtime's). */
+  timerAt = Infinity;
+  /** When its timer last fired. */
+  tickedAt = -Infinity;
+  /** Consecutive ticks after which a deadline was still due. */
+  spins = 0;
   turnScheduled = false;
   paused = false;
-  /** Virtual time of the node's last tick. */
-  lastTick = 0;
   /** Its node says it was removed from the log. */
   removed = false;
   readonly commands = new Map<number, PendingOp>();
@@ -90,10 +108,18 @@ export class SimPeer {
   constructor(
     readonly id: PeerId,
     readonly storage: MemoryStorage,
-  ) {}
+    maxWritesInFlight: number,
+  ) {
+    this.pipeline = new WritePipeline(maxWritesInFlight);
+  }
 
   get up(): boolean {
     return this.node !== null;
+  }
+
+  /** A write is in flight: a crash now loses it. */
+  get writing(): boolean {
+    return this.writes.length > 0;
   }
 }
 
@@ -112,13 +138,13 @@ export class SimCluster {
   private readonly lossy = new Map<string, Set<Message['type']>>();
   net: NetworkFaults;
   private readonly fsync: [number, number];
-  private readonly tickMs: number;
   private readonly traceLines: string[] = [];
+  private readonly tickMs: number | undefined;
+  private tickerRunning = false;
   private readonly traceLimit: number;
   private nextMsgId = 1;
   private nextToken = 1;
   private nextValue = 1;
-  private tickerRunning = false;
   messagesSent = 0;
   /** Hold every message until `deliver` (scenario scripts); can be switched at any time. */
   manual: boolean;
@@ -135,8 +161,8 @@ export class SimCluster {
       ...options.network,
     };
     this.fsync = options.fsyncMs ?? [0.5, 3];
-    this.tickMs = options.tickMs ?? 10;
     this.traceLimit = options.traceLimit ?? 600;
+    this.tickMs = options.tickMs;
     this.manual = options.manual ?? false;
   }
 
@@ -189,7 +215,7 @@ export class SimCluster {
     if (this.peers.has(id)) throw new Error(`peer ${id} exists`);
     const storage = new MemoryStorage();
     if (snapshot !== undefined) storage.applySync({ snapshot });
-    const p = new SimPeer(id, storage);
+    const p = new SimPeer(id, storage, this.options.maxWritesInFlight ?? 2);
     this.peers.set(id, p);
     return p;
   }
@@ -222,22 +248,51 @@ export class SimCluster {
     });
     p.node = node;
     p.sm = sm;
-    p.writing = false;
+    p.writes = [];
+    p.pipeline.clear();
+    p.diskFreeAt = 0;
+    p.timerAt = Infinity;
     node.load(p.storage.loadSync(), this.now);
-    this.tickPeer(p);
+    node.tick(this.now);
     this.trace(`${id} starts (incarnation ${p.storage.loadSync().incarnation + 1})`);
     this.scheduleTurn(p);
-    this.ensureTicker();
+    if (this.tickMs !== undefined) this.ensureTicker(this.tickMs);
   }
 
-  /** Lose everything in memory, including a write in progress. */
-  crash(id: PeerId): void {
+  /** The fixed polling tick (`tickMs`): every live peer, in order, every period. */
+  private ensureTicker(period: number): void {
+    if (this.tickerRunning) return;
+    this.tickerRunning = true;
+    const tick = () => {
+      for (const p of this.peers.values()) {
+        if (p.node === null || p.paused) continue;
+        p.node.tick(this.now);
+        this.scheduleTurn(p);
+      }
+      this.queue.push(this.now + period, tick);
+    };
+    this.queue.push(this.now + period, tick);
+  }
+
+  /**
+   * Lose everything in memory, and every write in flight but the first `keep` (the disk had
+   * finished those; the peer had not heard yet, so nothing that waited for them left).
+   */
+  crash(id: PeerId, keep = 0): void {
     const p = this.peer(id);
     if (p.node === null) return;
-    this.trace(`${id} CRASHES`);
+    const kept = p.writes.slice(0, keep);
+    for (const w of kept) p.storage.applySync(w.batch);
+    this.trace(
+      `${id} CRASHES` +
+        (p.writes.length > 0
+          ? ` (${kept.length} of ${p.writes.length} writes in flight kept)`
+          : ''),
+    );
     p.node = null;
     p.sm = null;
-    p.writing = false;
+    p.writes = [];
+    p.pipeline.clear();
     p.turnScheduled = false;
     p.generation++;
     this.abandonClients(p);
@@ -255,6 +310,8 @@ export class SimCluster {
     if (!p.paused) return;
     this.trace(`${id} wakes up`);
     p.paused = false;
+    // Its timers did not run while it slept: it catches up with the time now.
+    if (this.tickMs === undefined) p.node?.tick(this.now);
     this.scheduleTurn(p);
   }
 
@@ -362,6 +419,7 @@ export class SimCluster {
   receive(from: PeerId, to: PeerId, msg: Message): void {
     const p = this.peers.get(to);
     if (p?.node == null || p.paused || !this.linkUp(from, to) || this.lost(from, to, msg)) return;
+    this.observeTime(p.node);
     const key = `${to}>${from}`;
     if (
       msg.type === 'catchupDecisions' &&
@@ -376,10 +434,6 @@ export class SimCluster {
         generation: p.generation,
       });
     }
-    // As the runtime does (synod-node.ts onMessages): a node whose tick is overdue (it just
-    // woke up) has its clock moved on before it takes the message. (A scenario script says
-    // itself when nodes tick.)
-    if (!this.manual && this.now - p.lastTick >= this.tickMs) this.tickPeer(p);
     p.node.step(from, msg);
     this.scheduleTurn(p);
   }
@@ -428,10 +482,10 @@ export class SimCluster {
   /** One runtime turn, exactly as the real Runtime does it, with a simulated fsync. */
   private turn(p: SimPeer): void {
     const node = p.node;
-    if (node === null || p.writing || p.paused) return;
-    const rd = node.ready();
+    if (node === null || p.paused) return;
+    const rd = node.ready(p.pipeline.canWrite);
     if (RawNode.isEmptyReady(rd)) {
-      node.advance();
+      this.arm(p);
       return;
     }
     for (const e of rd.messages) this.transmit(p.id, e.to, e.msg);
@@ -442,19 +496,68 @@ export class SimCluster {
       this.crash(p.id);
       return;
     }
-    if (rd.persist === null) {
-      this.complete(p, rd);
-      return;
-    }
-    p.writing = true;
+    const id = p.pipeline.accept(rd);
+    if (id !== 0) this.startWrite(p, id, rd.persist!);
+    this.checkRemoved(p);
+    this.arm(p);
+  }
+
+  /**
+   * Before an input: the Runtime tells its node the time. A polling driver (`tickMs`) tells it
+   * only at its ticks, as the Runtime did before it had deadline timers.
+   */
+  observeTime(node: RawNode): void {
+    if (this.tickMs === undefined) node.observeTime(this.now);
+  }
+
+  /** Arm the peer's timer for its node's next deadline (only ever earlier, as the Runtime). */
+  private arm(p: SimPeer): void {
+    if (this.tickMs !== undefined) return;
+    const at = p.node!.nextDeadline();
+    if (at >= p.timerAt) return;
+    // As the Runtime's timers: at least 1 ms after the last one fired, so a deadline that stays
+    // due (nothing to do yet) costs a tick per ms, never an endless loop at one instant.
+    const when = Math.max(at, p.tickedAt === this.now ? this.now + 1 : this.now);
+    p.timerAt = when;
     const gen = p.generation;
+    this.queue.push(when, () => {
+      if (p.generation !== gen || p.timerAt !== when) return;
+      p.timerAt = Infinity;
+      p.tickedAt = this.now;
+      if (p.node === null) return;
+      if (p.paused) {
+        // A sleeping machine runs no timers; it ticks again when it wakes.
+        return;
+      }
+      p.node.tick(this.now);
+      // A deadline that is still due right after its tick means the timer spins (a Runtime
+      // would burn a core): nextDeadline() must only name moments at which tick() acts.
+      if (p.node.nextDeadline() <= this.now) {
+        if (++p.spins === 1000) this.violation(`${p.id}: its deadline stays due: the timer spins`);
+      } else {
+        p.spins = 0;
+      }
+      this.scheduleTurn(p);
+    });
+  }
+
+  /** The disk does one write at a time, in order; a crash in between loses it. */
+  private startWrite(p: SimPeer, id: number, batch: StorageBatch): void {
+    const node = p.node!;
+    p.writes.push({ id, batch });
     const [lo, hi] = this.fsync;
-    this.queue.push(this.now + lo + this.prng.next() * (hi - lo), () => {
+    p.diskFreeAt = Math.max(this.now, p.diskFreeAt) + lo + this.prng.next() * (hi - lo);
+    const gen = p.generation;
+    this.queue.push(p.diskFreeAt, () => {
       // A crash in between loses the write: that is what persist-before-send protects against.
       if (p.generation !== gen || p.node !== node) return;
-      p.storage.applySync(rd.persist!);
-      p.writing = false;
-      this.complete(p, rd);
+      const w = p.writes.shift()!;
+      p.storage.applySync(w.batch);
+      const { durable, envelopes } = p.pipeline.completed(w.id);
+      for (const e of envelopes) this.transmit(p.id, e.to, e.msg);
+      if (durable !== 0) node.persisted(durable);
+      this.checkRemoved(p);
+      this.scheduleTurn(p);
     });
   }
 
@@ -483,35 +586,13 @@ export class SimCluster {
     this.commandsApplied += rd.applied.length;
   }
 
-  private complete(p: SimPeer, rd: Ready): void {
+  private checkRemoved(p: SimPeer): void {
     const node = p.node!;
-    for (const e of rd.afterPersist) this.transmit(p.id, e.to, e.msg);
-    node.advance();
     if (node.removed !== p.removed) {
       p.removed = node.removed;
       // Its clients' commands will not complete here (the runtime fails them): unknown outcome.
       if (p.removed) this.abandonClients(p);
     }
-    this.scheduleTurn(p);
-  }
-
-  private tickPeer(p: SimPeer): void {
-    p.lastTick = this.now;
-    p.node!.tick(this.now);
-  }
-
-  private ensureTicker(): void {
-    if (this.tickerRunning) return;
-    this.tickerRunning = true;
-    const tick = () => {
-      for (const p of this.peers.values()) {
-        if (p.node === null || p.paused) continue;
-        this.tickPeer(p);
-        this.scheduleTurn(p);
-      }
-      this.queue.push(this.now + this.tickMs, tick);
-    };
-    this.queue.push(this.now + this.tickMs, tick);
   }
 
   // ------------------------------------------------------------------ clients
@@ -521,6 +602,7 @@ export class SimCluster {
     const p = this.peer(peer);
     const node = p.node;
     if (node === null || p.paused || node.removed) return false;
+    this.observeTime(node);
     const op: PendingOp['op'] = {
       client: peer,
       input,
@@ -621,8 +703,10 @@ export class SimCluster {
       2 * (o.retransmitIntervalMs ?? DEFAULT_OPTIONS.retransmitIntervalMs),
       o.electionTimeoutMs ?? DEFAULT_OPTIONS.electionTimeoutMs,
     );
-    // A request made before the answer arrived may leave after it (it waited for a write).
-    const grace = this.tickMs + this.fsync[1] + 1;
+    // A request made before the answer arrived may leave after it: it waited for a write, and
+    // that write behind the ones in flight (the disk does them one at a time).
+    const writes = (this.options.maxWritesInFlight ?? 2) + 1;
+    const grace = (this.tickMs ?? 0) + writes * this.fsync[1] + 1;
     if (this.now - lacked.at > grace && this.now - lacked.at < answerTimeout) {
       this.lackers.set(`${from}>${to}`, { ...lacked, slot: -1 });
       this.violation(

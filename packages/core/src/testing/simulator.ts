@@ -267,11 +267,52 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     const writers = up.filter((p) => p.writing && !p.node!.status().leader.active);
     if (writers.length === 0) return false;
     const a = rng.pick(writers);
-    cluster.crash(a.id);
+    // Any suffix of its writes in flight is lost (the disk may have finished the others).
+    cluster.crash(a.id, rng.int(0, a.writes.length - 1));
     count('crash');
     cluster.at(rng.int(1, 10), () => restartIfMember(cluster, a));
     cluster.at(rng.int(0, 10), isolateLeader);
     return true;
+  };
+  /**
+   * A planned departure: the active leader hands over to another leader of its configuration
+   * (transferLeadership), and then, often, goes away (crashes or sleeps) before or after the
+   * new leader is adopted, while commands are in flight.
+   */
+  const transferLeader = () => {
+    const up = [...cluster.peers.values()].filter((p) => p.node !== null && !p.paused);
+    const l = activeLeaders(up)[0];
+    if (l === undefined) return;
+    const node = l.node!;
+    const governing = node.replica.configs.at(node.status().slotIn);
+    const others = (governing?.leaders ?? []).filter(
+      (id) => id !== l.id && up.some((p) => p.id === id),
+    );
+    if (others.length === 0) return;
+    const to = rng.pick(others);
+    try {
+      cluster.observeTime(node);
+      node.transferLeadership(to);
+    } catch {
+      return;
+    }
+    count('transfer');
+    cluster.trace(`${l.id} hands leadership over to ${to}`);
+    cluster.kick(l.id);
+    const then = rng.next();
+    if (then < 0.3) {
+      cluster.at(rng.int(0, 2 * et), () => {
+        cluster.crash(l.id);
+        count('crash');
+        cluster.at(rng.int(50, 1500), () => restartIfMember(cluster, l));
+      });
+    } else if (then < 0.5) {
+      cluster.at(rng.int(0, 2 * et), () => {
+        cluster.pause(l.id);
+        count('sleep');
+        cluster.at(rng.int(300, 3000), () => cluster.resume(l.id));
+      });
+    }
   };
   if (profile !== 'mixed') {
     // Concentrated faults with a busy log and a network where some messages are late: commands
@@ -488,6 +529,20 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       if (membership) replacePeer(cluster, rng, joinable(), p.id);
     }
   };
+  /**
+   * Every peer loses power at once (issue 18): each keeps any prefix of its writes in flight
+   * (the disk finished those), paused peers too. Nobody is left up remembering a decision that
+   * was only in memory: what survives is what the disks hold. All come back a moment later.
+   */
+  const powerCut = (peers: SimPeer[]) => {
+    const down = peers.filter((p) => p.node !== null);
+    if (down.length === 0) return;
+    count('power-cut');
+    cluster.trace('POWER CUT: every peer goes down at once');
+    for (const p of down) cluster.crash(p.id, rng.int(0, p.writes.length));
+    const back = rng.int(1, 300);
+    for (const p of down) cluster.at(back + rng.int(0, 50), () => restartIfMember(cluster, p));
+  };
   const injectFault = () => {
     if (cluster.now >= chaosMs) return;
     if (backupPending) {
@@ -506,7 +561,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       const p = rng.pick(
         q < 0.4 && writing.length > 0 ? writing : q < 0.7 && leaders.length > 0 ? leaders : up,
       );
-      cluster.crash(p.id);
+      cluster.crash(p.id, p.writing && rng.chance(0.5) ? rng.int(0, p.writes.length) : 0);
       count('crash');
       cluster.at(rng.chance(0.3) ? rng.int(1, 50) : rng.int(50, 2500), () =>
         restartIfMember(cluster, p),
@@ -531,6 +586,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       cluster.cutLink(a, b);
       count('one-way-loss');
       cluster.at(rng.int(100, 2000), () => cluster.heal());
+    } else if (f === 'transfer') {
+      transferLeader();
     } else if (f === 'isolate-leader') {
       isolateLeader();
     } else if (f === 'crash-writer') {
@@ -547,6 +604,8 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
       staleClaim(up);
     } else if (f === 'rollback') {
       rollback(up);
+    } else if (f === 'power-cut') {
+      powerCut(peers);
     } else if (f === 'membership' && membership) {
       if (changeMembership(cluster, rng, joinable())) {
         count('membership');
@@ -856,6 +915,7 @@ function changeMembership(cluster: SimCluster, rng: Prng, universe: readonly Pee
     what = `${acceptor ? 'make' : 'unmake'} ${id} an acceptor`;
   }
   try {
+    cluster.observeTime(p.node!);
     p.node!.proposeReconfig(next);
   } catch {
     return false;

@@ -417,6 +417,26 @@ export function storageConformanceCases(
       ),
     },
     {
+      name: "decidedAccepted decides a slot with its accepted value (this batch's or an earlier one's), never changing a decided slot",
+      run: expectAfter(
+        [
+          { accepted: [pv(1, 1), pv(2, 1)] },
+          // Slot 3's pvalue comes in the same batch; slot 2 is already decided: it stays.
+          { decisions: [dec(2)], accepted: [pv(3, 1)], decidedAccepted: [1, 2, 3] },
+          { accepted: [pv(1, 2, 'b')], decidedAccepted: [1] },
+        ],
+        {
+          ...EMPTY,
+          accepted: [pv(1, 2, 'b'), pv(2, 1), pv(3, 1)],
+          decisions: [
+            { slot: 1, value: pv(1, 1).value },
+            dec(2),
+            { slot: 3, value: pv(3, 1).value },
+          ],
+        },
+      ),
+    },
+    {
       name: 'truncateDecisionsBelow compacts the log (after the batch inserts)',
       run: expectAfter(
         [

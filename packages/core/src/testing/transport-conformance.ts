@@ -103,7 +103,7 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
       proposal: { round: 6, leader: 'other' },
       store: { run: 77, start: max, seq: max },
     },
-    decision: { type: 'decision', slot: 9, value: Uint8Array.of(1, 0) },
+    decision: { type: 'decision', slot: 9, value: Uint8Array.of(1, 0), ballot: b },
     request: {
       type: 'request',
       commands: patternBytes(300, 3),
@@ -130,6 +130,7 @@ export function sampleMessages(leader: PeerId = 'peer-ü-1'): Record<MessageType
       slotOut: 70,
       store: { run: 9, start: 8, seq: 7 },
     },
+    transfer: { type: 'transfer', config: 4, ballot: b, to: 'next-leader' },
     readIndexReq: { type: 'readIndexReq', id: 5 },
     readIndexResp: { type: 'readIndexResp', id: 5, index: -1 },
     catchupReq: { type: 'catchupReq', fromSlot: 100, snapshotSlot: 96, offset: 262144 },

@@ -13,7 +13,7 @@
  * member) and read confirmations are sampled, so that they do not push the interesting
  * messages out of the ring. Nothing here holds a message's payload.
  */
-import { formatBallot, type Ballot, type Message, type MessageEvent } from '@synod/core';
+import { formatBallot, isNoop, type Ballot, type Message, type MessageEvent } from '@synod/core';
 import type { BallotView } from './types.js';
 
 /** One protocol message as the view draws it. */
@@ -115,12 +115,9 @@ function ballotView(b: Ballot): BallotView {
   return { round: b.round, leader: b.leader, text: formatBallot(b) };
 }
 
-/**
- * The no-op batch (core's command.ts NOOP: format 1, zero commands). Recognised by its two
- * bytes, only to label it in the view; nothing depends on it.
- */
+/** A slot's value as the view labels it: the no-op, or its size. */
 function valueText(v: Uint8Array): string {
-  return v.length === 2 && v[0] === 1 && v[1] === 0 ? 'no-op' : `${v.length} B`;
+  return isNoop(v) ? 'no-op' : `${v.length} B`;
 }
 
 export interface ProtocolMonitorOptions {
@@ -339,9 +336,13 @@ export function describe(m: Message): Described {
     case 'decision':
       return {
         type: m.type,
-        ballot: null,
+        ballot: m.ballot === undefined ? null : ballotView(m.ballot),
         slot: m.slot,
-        detail: `⟨${m.slot}, ${valueText(m.value)}⟩`,
+        // Without a value, the decision names the pvalue the receiver's acceptor holds.
+        detail:
+          m.value === undefined
+            ? `⟨${m.slot}⟩ chosen at ${formatBallot(m.ballot ?? { round: 0, leader: '' })}`
+            : `⟨${m.slot}, ${valueText(m.value)}⟩`,
       };
     case 'request':
       return { type: m.type, ballot: null, slot: null, detail: `${m.commands.length} B` };
@@ -358,6 +359,13 @@ export function describe(m: Message): Described {
         ballot: ballotView(m.ballot),
         slot: m.slotOut,
         detail: `${formatBallot(m.ballot)} slot_out ${m.slotOut}`,
+      };
+    case 'transfer':
+      return {
+        type: m.type,
+        ballot: ballotView(m.ballot),
+        slot: null,
+        detail: `${formatBallot(m.ballot)} hands over to ${m.to}`,
       };
     case 'readIndexReq':
       return { type: m.type, ballot: null, slot: null, detail: `read #${m.id}` };

@@ -42,6 +42,7 @@ export const batchCodec: Codec<StorageBatch> = record<StorageBatch>({
   promises: list(promise),
   accepted: list(pvalue),
   decisions: list(decided),
+  decidedAccepted: list(num),
   snapshot,
   truncateDecisionsBelow: num,
   watermark: num,

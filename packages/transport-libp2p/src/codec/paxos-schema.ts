@@ -156,10 +156,24 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
     },
     decision: {
       no: 5,
-      schema: body('decision', 'Decision', {
-        slot: field(1, uint64),
-        value: field(2, bytes),
-      }),
+      schema: body(
+        'decision',
+        'Decision',
+        {
+          slot: field(1, uint64),
+          value: optional(2, bytes, 'The decided value; absent when `ballot` names it.'),
+          ballot: optional(
+            3,
+            BallotSchema,
+            'Sent to a peer whose acceptor voted for the chosen pvalue, in place of the value:\n' +
+              "that pvalue's ballot (the peer holds the value as its accepted pvalue).",
+          ),
+        },
+        (m) =>
+          m.value === undefined && m.ballot === undefined
+            ? 'a decision needs a value or a ballot'
+            : undefined,
+      ),
     },
     request: {
       no: 6,
@@ -259,6 +273,14 @@ export const BODIES: { readonly [T in MessageType]: { no: number; schema: Messag
           required: true,
           doc: "The judged stamp: acted on only when it names the receiver's current run.",
         }),
+      }),
+    },
+    transfer: {
+      no: 15,
+      schema: body('transfer', 'Transfer', {
+        config: field(1, uint64),
+        ballot: ballot(2, 'The ballot of the leader that hands over.'),
+        to: field(3, string(MAX_PEER_ID_LENGTH), { doc: 'The peer that runs for office at once.' }),
       }),
     },
   };

@@ -1694,7 +1694,8 @@ export namespace P2b {
 
 export interface Decision {
   slot: number;
-  value: Uint8Array<ArrayBuffer>;
+  value?: Uint8Array<ArrayBuffer>;
+  ballot?: Ballot;
 }
 
 export namespace Decision {
@@ -1713,9 +1714,14 @@ export namespace Decision {
             w.uint64Number(obj.slot);
           }
 
-          if (obj.value != null && obj.value.byteLength > 0) {
+          if (obj.value != null) {
             w.uint32(18);
             w.bytes(obj.value);
+          }
+
+          if (obj.ballot != null) {
+            w.uint32(26);
+            Ballot.codec().encode(obj.ballot, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -1725,7 +1731,6 @@ export namespace Decision {
         (reader, length, opts = {}) => {
           const obj: any = {
             slot: 0,
-            value: uint8ArrayAlloc(0),
           };
 
           const end = length == null ? reader.len : reader.pos + length;
@@ -1740,6 +1745,12 @@ export namespace Decision {
               }
               case 2: {
                 obj.value = reader.bytes();
+                break;
+              }
+              case 3: {
+                obj.ballot = Ballot.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.ballot,
+                });
                 break;
               }
               default: {
@@ -1772,6 +1783,13 @@ export namespace Decision {
                 };
                 break;
               }
+              case 3: {
+                yield* Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
+                  limits: opts.limits?.ballot,
+                });
+
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -1795,6 +1813,16 @@ export namespace Decision {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface DecisionBallotRoundFieldEvent {
+    field: '$.ballot.round';
+    value: number;
+  }
+
+  export interface DecisionBallotLeaderFieldEvent {
+    field: '$.ballot.leader';
+    value: string;
+  }
+
   export function encode(obj: Partial<Decision>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Decision.codec());
   }
@@ -1809,7 +1837,12 @@ export namespace Decision {
   export function stream(
     buf: Uint8Array | Uint8ArrayList,
     opts?: DecodeOptions<Decision>,
-  ): Generator<DecisionSlotFieldEvent | DecisionValueFieldEvent> {
+  ): Generator<
+    | DecisionSlotFieldEvent
+    | DecisionValueFieldEvent
+    | DecisionBallotRoundFieldEvent
+    | DecisionBallotLeaderFieldEvent
+  > {
     return streamMessage(buf, Decision.codec(), opts);
   }
 }
@@ -3322,6 +3355,162 @@ export namespace RolledBack {
   }
 }
 
+export interface Transfer {
+  config: number;
+  ballot?: Ballot;
+  to: string;
+}
+
+export namespace Transfer {
+  let _codec: Codec<Transfer>;
+
+  export const codec = (): Codec<Transfer> => {
+    if (_codec == null) {
+      _codec = message<Transfer>(
+        (obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork();
+          }
+
+          if (obj.config != null && obj.config !== 0) {
+            w.uint32(8);
+            w.uint64Number(obj.config);
+          }
+
+          if (obj.ballot != null) {
+            w.uint32(18);
+            Ballot.codec().encode(obj.ballot, w);
+          }
+
+          if (obj.to != null && obj.to !== '') {
+            w.uint32(26);
+            w.string(obj.to);
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim();
+          }
+        },
+        (reader, length, opts = {}) => {
+          const obj: any = {
+            config: 0,
+            to: '',
+          };
+
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.config = reader.uint64Number();
+                break;
+              }
+              case 2: {
+                obj.ballot = Ballot.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.ballot,
+                });
+                break;
+              }
+              case 3: {
+                obj.to = reader.string();
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+
+          return obj;
+        },
+        function* (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length;
+
+          while (reader.pos < end) {
+            const tag = reader.uint32();
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield {
+                  field: `${prefix}.config`,
+                  value: reader.uint64Number(),
+                };
+                break;
+              }
+              case 2: {
+                yield* Ballot.codec().stream(reader, reader.uint32(), `${prefix}.ballot`, {
+                  limits: opts.limits?.ballot,
+                });
+
+                break;
+              }
+              case 3: {
+                yield {
+                  field: `${prefix}.to`,
+                  value: reader.string(),
+                };
+                break;
+              }
+              default: {
+                reader.skipType(tag & 7);
+                break;
+              }
+            }
+          }
+        },
+      );
+    }
+
+    return _codec;
+  };
+
+  export interface TransferConfigFieldEvent {
+    field: '$.config';
+    value: number;
+  }
+
+  export interface TransferBallotRoundFieldEvent {
+    field: '$.ballot.round';
+    value: number;
+  }
+
+  export interface TransferBallotLeaderFieldEvent {
+    field: '$.ballot.leader';
+    value: string;
+  }
+
+  export interface TransferToFieldEvent {
+    field: '$.to';
+    value: string;
+  }
+
+  export function encode(obj: Partial<Transfer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Transfer.codec());
+  }
+
+  export function decode(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<Transfer>,
+  ): Transfer {
+    return decodeMessage(buf, Transfer.codec(), opts);
+  }
+
+  export function stream(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<Transfer>,
+  ): Generator<
+    | TransferConfigFieldEvent
+    | TransferBallotRoundFieldEvent
+    | TransferBallotLeaderFieldEvent
+    | TransferToFieldEvent
+  > {
+    return streamMessage(buf, Transfer.codec(), opts);
+  }
+}
+
 export interface Message {
   p1a?: P1a;
   p1b?: P1b;
@@ -3337,6 +3526,7 @@ export interface Message {
   catchupDecisions?: CatchupDecisions;
   snapshotChunk?: SnapshotChunk;
   rolledBack?: RolledBack;
+  transfer?: Transfer;
 }
 
 export namespace Message {
@@ -3352,7 +3542,25 @@ export namespace Message {
 
           obj = { ...obj };
 
+          if (obj.transfer != null) {
+            obj.rolledBack = undefined;
+            obj.snapshotChunk = undefined;
+            obj.catchupDecisions = undefined;
+            obj.catchupReq = undefined;
+            obj.readIndexResp = undefined;
+            obj.readIndexReq = undefined;
+            obj.heartbeatAck = undefined;
+            obj.heartbeat = undefined;
+            obj.request = undefined;
+            obj.decision = undefined;
+            obj.p2b = undefined;
+            obj.p2a = undefined;
+            obj.p1b = undefined;
+            obj.p1a = undefined;
+          }
+
           if (obj.rolledBack != null) {
+            obj.transfer = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -3369,6 +3577,7 @@ export namespace Message {
           }
 
           if (obj.snapshotChunk != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.catchupDecisions = undefined;
             obj.catchupReq = undefined;
@@ -3385,6 +3594,7 @@ export namespace Message {
           }
 
           if (obj.catchupDecisions != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupReq = undefined;
@@ -3401,6 +3611,7 @@ export namespace Message {
           }
 
           if (obj.catchupReq != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3417,6 +3628,7 @@ export namespace Message {
           }
 
           if (obj.readIndexResp != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3433,6 +3645,7 @@ export namespace Message {
           }
 
           if (obj.readIndexReq != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3449,6 +3662,7 @@ export namespace Message {
           }
 
           if (obj.heartbeatAck != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3465,6 +3679,7 @@ export namespace Message {
           }
 
           if (obj.heartbeat != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3481,6 +3696,7 @@ export namespace Message {
           }
 
           if (obj.request != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3497,6 +3713,7 @@ export namespace Message {
           }
 
           if (obj.decision != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3513,6 +3730,7 @@ export namespace Message {
           }
 
           if (obj.p2b != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3529,6 +3747,7 @@ export namespace Message {
           }
 
           if (obj.p2a != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3545,6 +3764,7 @@ export namespace Message {
           }
 
           if (obj.p1b != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3561,6 +3781,7 @@ export namespace Message {
           }
 
           if (obj.p1a != null) {
+            obj.transfer = undefined;
             obj.rolledBack = undefined;
             obj.snapshotChunk = undefined;
             obj.catchupDecisions = undefined;
@@ -3644,6 +3865,11 @@ export namespace Message {
           if (obj.rolledBack != null) {
             w.uint32(114);
             RolledBack.codec().encode(obj.rolledBack, w);
+          }
+
+          if (obj.transfer != null) {
+            w.uint32(122);
+            Transfer.codec().encode(obj.transfer, w);
           }
 
           if (opts.lengthDelimited !== false) {
@@ -3743,6 +3969,12 @@ export namespace Message {
                 });
                 break;
               }
+              case 15: {
+                obj.transfer = Transfer.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.transfer,
+                });
+                break;
+              }
               default: {
                 reader.skipType(tag & 7);
                 break;
@@ -3750,7 +3982,25 @@ export namespace Message {
             }
           }
 
+          if (obj.transfer != null) {
+            delete obj.rolledBack;
+            delete obj.snapshotChunk;
+            delete obj.catchupDecisions;
+            delete obj.catchupReq;
+            delete obj.readIndexResp;
+            delete obj.readIndexReq;
+            delete obj.heartbeatAck;
+            delete obj.heartbeat;
+            delete obj.request;
+            delete obj.decision;
+            delete obj.p2b;
+            delete obj.p2a;
+            delete obj.p1b;
+            delete obj.p1a;
+          }
+
           if (obj.rolledBack != null) {
+            delete obj.transfer;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3767,6 +4017,7 @@ export namespace Message {
           }
 
           if (obj.snapshotChunk != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.catchupDecisions;
             delete obj.catchupReq;
@@ -3783,6 +4034,7 @@ export namespace Message {
           }
 
           if (obj.catchupDecisions != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupReq;
@@ -3799,6 +4051,7 @@ export namespace Message {
           }
 
           if (obj.catchupReq != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3815,6 +4068,7 @@ export namespace Message {
           }
 
           if (obj.readIndexResp != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3831,6 +4085,7 @@ export namespace Message {
           }
 
           if (obj.readIndexReq != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3847,6 +4102,7 @@ export namespace Message {
           }
 
           if (obj.heartbeatAck != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3863,6 +4119,7 @@ export namespace Message {
           }
 
           if (obj.heartbeat != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3879,6 +4136,7 @@ export namespace Message {
           }
 
           if (obj.request != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3895,6 +4153,7 @@ export namespace Message {
           }
 
           if (obj.decision != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3911,6 +4170,7 @@ export namespace Message {
           }
 
           if (obj.p2b != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3927,6 +4187,7 @@ export namespace Message {
           }
 
           if (obj.p2a != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3943,6 +4204,7 @@ export namespace Message {
           }
 
           if (obj.p1b != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -3959,6 +4221,7 @@ export namespace Message {
           }
 
           if (obj.p1a != null) {
+            delete obj.transfer;
             delete obj.rolledBack;
             delete obj.snapshotChunk;
             delete obj.catchupDecisions;
@@ -4102,6 +4365,13 @@ export namespace Message {
               case 14: {
                 yield* RolledBack.codec().stream(reader, reader.uint32(), `${prefix}.rolledBack`, {
                   limits: opts.limits?.rolledBack,
+                });
+
+                break;
+              }
+              case 15: {
+                yield* Transfer.codec().stream(reader, reader.uint32(), `${prefix}.transfer`, {
+                  limits: opts.limits?.transfer,
                 });
 
                 break;
@@ -4324,6 +4594,16 @@ export namespace Message {
     value: Uint8Array<ArrayBuffer>;
   }
 
+  export interface MessageDecisionBallotRoundFieldEvent {
+    field: '$.decision.ballot.round';
+    value: number;
+  }
+
+  export interface MessageDecisionBallotLeaderFieldEvent {
+    field: '$.decision.ballot.leader';
+    value: string;
+  }
+
   export interface MessageRequestCommandsFieldEvent {
     field: '$.request.commands';
     value: Uint8Array<ArrayBuffer>;
@@ -4530,6 +4810,26 @@ export namespace Message {
     value: number;
   }
 
+  export interface MessageTransferConfigFieldEvent {
+    field: '$.transfer.config';
+    value: number;
+  }
+
+  export interface MessageTransferBallotRoundFieldEvent {
+    field: '$.transfer.ballot.round';
+    value: number;
+  }
+
+  export interface MessageTransferBallotLeaderFieldEvent {
+    field: '$.transfer.ballot.leader';
+    value: string;
+  }
+
+  export interface MessageTransferToFieldEvent {
+    field: '$.transfer.to';
+    value: string;
+  }
+
   export function encode(obj: Partial<Message>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Message.codec());
   }
@@ -4582,6 +4882,8 @@ export namespace Message {
     | MessageP2bStoreSeqFieldEvent
     | MessageDecisionSlotFieldEvent
     | MessageDecisionValueFieldEvent
+    | MessageDecisionBallotRoundFieldEvent
+    | MessageDecisionBallotLeaderFieldEvent
     | MessageRequestCommandsFieldEvent
     | MessageRequestHopsFieldEvent
     | MessageRequestStoreRunFieldEvent
@@ -4622,6 +4924,10 @@ export namespace Message {
     | MessageRolledBackStoreRunFieldEvent
     | MessageRolledBackStoreStartFieldEvent
     | MessageRolledBackStoreSeqFieldEvent
+    | MessageTransferConfigFieldEvent
+    | MessageTransferBallotRoundFieldEvent
+    | MessageTransferBallotLeaderFieldEvent
+    | MessageTransferToFieldEvent
   > {
     return streamMessage(buf, Message.codec(), opts);
   }
@@ -5027,6 +5333,18 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesDecisionBallotRoundFieldEvent {
+    field: '$.messages[].decision.ballot.round';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesDecisionBallotLeaderFieldEvent {
+    field: '$.messages[].decision.ballot.leader';
+    value: string;
+    index: number;
+  }
+
   export interface FrameMessagesRequestCommandsFieldEvent {
     field: '$.messages[].request.commands';
     value: Uint8Array<ArrayBuffer>;
@@ -5267,6 +5585,30 @@ export namespace Frame {
     index: number;
   }
 
+  export interface FrameMessagesTransferConfigFieldEvent {
+    field: '$.messages[].transfer.config';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferBallotRoundFieldEvent {
+    field: '$.messages[].transfer.ballot.round';
+    value: number;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferBallotLeaderFieldEvent {
+    field: '$.messages[].transfer.ballot.leader';
+    value: string;
+    index: number;
+  }
+
+  export interface FrameMessagesTransferToFieldEvent {
+    field: '$.messages[].transfer.to';
+    value: string;
+    index: number;
+  }
+
   export interface FramePingFieldEvent {
     field: '$.ping';
     value: number;
@@ -5334,6 +5676,8 @@ export namespace Frame {
     | FrameMessagesP2bStoreSeqFieldEvent
     | FrameMessagesDecisionSlotFieldEvent
     | FrameMessagesDecisionValueFieldEvent
+    | FrameMessagesDecisionBallotRoundFieldEvent
+    | FrameMessagesDecisionBallotLeaderFieldEvent
     | FrameMessagesRequestCommandsFieldEvent
     | FrameMessagesRequestHopsFieldEvent
     | FrameMessagesRequestStoreRunFieldEvent
@@ -5374,6 +5718,10 @@ export namespace Frame {
     | FrameMessagesRolledBackStoreRunFieldEvent
     | FrameMessagesRolledBackStoreStartFieldEvent
     | FrameMessagesRolledBackStoreSeqFieldEvent
+    | FrameMessagesTransferConfigFieldEvent
+    | FrameMessagesTransferBallotRoundFieldEvent
+    | FrameMessagesTransferBallotLeaderFieldEvent
+    | FrameMessagesTransferToFieldEvent
     | FramePingFieldEvent
     | FramePongFieldEvent
     | FrameLogIdFieldEvent

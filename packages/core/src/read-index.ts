@@ -1,0 +1,271 @@
+/**
+ * Linearizable reads without a log write (DESIGN.md §3 item 5), whole: in the manner of
+ * etcd-io/raft's read_only.go. A read takes a read index R (every slot this peer has applied,
+ * knows to be decided, or re-proposed when its leader was adopted); the leader of the
+ * configuration of slot R + 1 confirms that it still leads by a heartbeat round that a majority
+ * of that configuration's acceptors acknowledge at its ballot; the read is served once the
+ * reading replica has applied R. A follower asks the leader for R (readIndexReq/Resp).
+ *
+ * One retry policy, here: a read that could not be confirmed (no leader known, the leader
+ * refused or stepped down, an answer lost) is tried again after a heartbeat interval, or at
+ * once when another leader becomes known, until the driver cancels it (its deadline). A
+ * confirmed read whose index this replica makes no progress towards for an election timeout is
+ * confirmed again (`tick`: the index may lie on slots nobody decides any more). Reads served,
+ * and reads that failed for good (this peer was removed), are outputs of `ready()`.
+ */
+import type { Ballot } from './ballot.js';
+import type { NodeContext } from './context.js';
+import type { ReadIndexRequest, ReadIndexResponse } from './messages.js';
+import type { ConfigId, PeerId, Slot } from './types.js';
+
+/** A heartbeat round that will confirm a leader's ballot once a majority acknowledges it. */
+export interface ConfirmationRound {
+  readonly config: ConfigId;
+  readonly ballot: Ballot;
+  readonly seq: number;
+}
+
+/** A read that may now be served (ok), or that failed for good (this peer was removed). */
+export interface ReadResult {
+  readonly token: number;
+  readonly ok: boolean;
+}
+
+/** What reads need from the rest of the peer. */
+export interface ReadHost {
+  /** The read index R: see readIndex() in raw-node.ts. */
+  readIndex(): Slot;
+  /** This replica has applied every slot below this. */
+  slotOut(): Slot;
+  /** False until a joining peer holds its first snapshot. */
+  initialized(): boolean;
+  /**
+   * Start (or join) a heartbeat round of this peer's leader that confirms it leads the
+   * configuration of slot `index + 1`; undefined when it does not (or cannot tell).
+   */
+  requestRound(index: Slot): ConfirmationRound | undefined;
+  /** Whether `round` is confirmed (true), still open (undefined), or can no longer be (false). */
+  roundConfirmed(round: ConfirmationRound): boolean | undefined;
+  /** The peer to ask for a read index: the active leader this peer knows of. */
+  leaderTarget(): PeerId | undefined;
+  /** This peer was removed from the log: its reads fail. */
+  removed(): boolean;
+}
+
+type Read =
+  /** Confirmed by this peer's own leader: waiting for the round. */
+  | { state: 'confirming'; round: ConfirmationRound; index: Slot }
+  /** Asked `to` for a read index at `at`. */
+  | { state: 'asked'; to: PeerId; at: number }
+  /**
+   * Confirmed: served once slot `index` is applied here. `slotOut` is the replica's as last
+   * seen, `since` when it was first seen at that value: no progress for an election timeout
+   * and the read is confirmed again (`tick`).
+   */
+  | { state: 'waiting'; index: Slot; slotOut: Slot; since: number }
+  /** Not confirmed: tried again from `at`. */
+  | { state: 'retry'; at: number };
+
+/** A read index request of another peer, waiting for this leader's round. */
+interface Remote {
+  readonly peer: PeerId;
+  readonly id: number;
+  readonly round: ConfirmationRound;
+  readonly index: Slot;
+}
+
+export class ReadIndex {
+  private readonly reads = new Map<number, Read>();
+  private remotes: Remote[] = [];
+  private results: ReadResult[] = [];
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly host: ReadHost,
+  ) {}
+
+  get size(): number {
+    return this.reads.size;
+  }
+
+  /** Start the linearizable read `token`. */
+  read(token: number): void {
+    if (this.host.removed()) this.results.push({ token, ok: false });
+    else this.attempt(token);
+  }
+
+  /** The driver gave up on `token` (its deadline passed, or it was aborted). */
+  cancel(token: number): void {
+    this.reads.delete(token);
+  }
+
+  /** Confirm `token` now, or try again after a heartbeat interval. */
+  private attempt(token: number): void {
+    if (!this.route(token)) {
+      this.reads.set(token, {
+        state: 'retry',
+        at: this.ctx.now() + this.ctx.opts.heartbeatIntervalMs,
+      });
+    }
+  }
+
+  /**
+   * Have `token` confirmed: by this peer's own leader, or by asking the leader it knows of.
+   * False (and `token` left as it was) when neither can be done now.
+   */
+  private route(token: number): boolean {
+    if (!this.host.initialized()) return false;
+    const index = this.host.readIndex();
+    const round = this.host.requestRound(index);
+    if (round !== undefined) {
+      this.reads.set(token, { state: 'confirming', round, index });
+      return true;
+    }
+    const to = this.host.leaderTarget();
+    if (to === undefined || to === this.ctx.id) return false;
+    this.reads.set(token, { state: 'asked', to, at: this.ctx.now() });
+    this.ctx.send(to, { type: 'readIndexReq', id: token });
+    return true;
+  }
+
+  /** `token` is confirmed: it waits until this replica has applied `index`. */
+  private waitFor(token: number, index: Slot): void {
+    this.reads.set(token, {
+      state: 'waiting',
+      index,
+      slotOut: this.host.slotOut(),
+      since: this.ctx.now(),
+    });
+  }
+
+  /** A leader may be known now (or another one): try the reads that wait for one at once. */
+  leaderChanged(): void {
+    for (const [token, r] of this.reads) if (r.state === 'retry') this.attempt(token);
+  }
+
+  /** Another peer asks this peer's leader for a read index. */
+  onRequest(from: PeerId, m: ReadIndexRequest): void {
+    const index = this.host.readIndex();
+    const round = this.host.initialized() ? this.host.requestRound(index) : undefined;
+    if (round === undefined) {
+      this.ctx.send(from, { type: 'readIndexResp', id: m.id, index: -1 });
+      return;
+    }
+    this.remotes.push({ peer: from, id: m.id, round, index });
+  }
+
+  /** The leader answered a read index request of ours. */
+  onResponse(from: PeerId, m: ReadIndexResponse): void {
+    const r = this.reads.get(m.id);
+    if (r?.state !== 'asked' || r.to !== from) return;
+    if (m.index < 0) {
+      this.reads.set(m.id, {
+        state: 'retry',
+        at: this.ctx.now() + this.ctx.opts.heartbeatIntervalMs,
+      });
+    } else {
+      this.waitFor(m.id, m.index);
+      this.serve();
+    }
+  }
+
+  /**
+   * Settle what the leader's rounds decided (after acknowledgements arrive or the leader steps
+   * down), and serve what the replica has applied far enough.
+   */
+  settle(): void {
+    if (this.remotes.length === 0 && this.reads.size === 0) return;
+    if (this.remotes.length > 0) {
+      const open: Remote[] = [];
+      for (const q of this.remotes) {
+        const ok = this.host.roundConfirmed(q.round);
+        if (ok === undefined) open.push(q);
+        else this.ctx.send(q.peer, { type: 'readIndexResp', id: q.id, index: ok ? q.index : -1 });
+      }
+      this.remotes = open;
+    }
+    for (const [token, r] of this.reads) {
+      if (r.state !== 'confirming') continue;
+      const ok = this.host.roundConfirmed(r.round);
+      if (ok === true) this.waitFor(token, r.index);
+      else if (ok === false) this.reads.set(token, { state: 'retry', at: this.ctx.now() });
+    }
+    this.serve();
+  }
+
+  /**
+   * Reads whose index this replica has applied may be served now; the others note the
+   * replica's progress (called whenever slotOut moves).
+   */
+  serve(): void {
+    if (this.reads.size === 0) return;
+    const slotOut = this.host.slotOut();
+    for (const [token, r] of this.reads) {
+      if (r.state !== 'waiting') continue;
+      if (slotOut > r.index) {
+        this.reads.delete(token);
+        this.results.push({ token, ok: true });
+      } else if (r.slotOut !== slotOut) {
+        r.slotOut = slotOut;
+        r.since = this.ctx.now();
+      }
+    }
+  }
+
+  /**
+   * Retry what is due: answers that did not come, reads that could not be confirmed, and
+   * confirmed reads whose index this replica has made no progress towards for an election
+   * timeout. The index may lie on slots that only the confirming leader's commanders were
+   * deciding (those it re-proposed when adopted); once it steps down, nobody need ever decide
+   * them, and a quiet log leaves the read waiting for ever (seed 120004571 of profile
+   * leader-churn: p2 confirmed a read at index 218, its adoption's re-proposals, stepped down cut
+   * off, and the next leader never heard of 217..218; testdata/read-after-leader-lost-office.txt).
+   * Such a read is confirmed again from the start, here or at whoever leads now. Safe: a read may
+   * be linearized at any instant between its start and its answer, and a confirmation taken later
+   * still covers every write that completed before the read began. Until a leader can be asked,
+   * it keeps its confirmation (served if the replica gets there after all) and waits another
+   * election timeout.
+   */
+  tick(): void {
+    const now = this.ctx.now();
+    const slotOut = this.host.slotOut();
+    for (const [token, r] of this.reads) {
+      if (
+        (r.state === 'asked' && now - r.at >= this.ctx.opts.retransmitIntervalMs) ||
+        (r.state === 'retry' && now >= r.at)
+      ) {
+        this.attempt(token);
+      } else if (r.state === 'waiting') {
+        if (r.slotOut !== slotOut) {
+          r.slotOut = slotOut;
+          r.since = now;
+        } else if (now - r.since >= this.ctx.opts.electionTimeoutMs && !this.route(token)) {
+          r.since = now;
+        }
+      }
+    }
+  }
+
+  nextDeadline(): number {
+    let at = Infinity;
+    for (const r of this.reads.values()) {
+      if (r.state === 'asked') at = Math.min(at, r.at + this.ctx.opts.retransmitIntervalMs);
+      else if (r.state === 'retry') at = Math.min(at, r.at);
+      else if (r.state === 'waiting') at = Math.min(at, r.since + this.ctx.opts.electionTimeoutMs);
+    }
+    return at;
+  }
+
+  /** This peer was removed: its reads fail for good. */
+  failAll(): void {
+    for (const token of this.reads.keys()) this.results.push({ token, ok: false });
+    this.reads.clear();
+  }
+
+  /** The reads served or failed since the last call. */
+  take(): ReadResult[] {
+    const out = this.results;
+    this.results = [];
+    return out;
+  }
+}
