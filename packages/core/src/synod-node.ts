@@ -478,6 +478,21 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     });
   }
 
+  /**
+   * The peers `transferLeadership` should hand over to, best first (RawNode.transferTargets):
+   * other leaders of the current configuration heard from within an election timeout, the most
+   * caught up first. Empty when this peer does not lead, or no other leader answered lately.
+   */
+  transferTargets(): PeerId[] {
+    this.raw.observeTime(this.clock());
+    return this.raw.transferTargets();
+  }
+
+  /** The protocol options this node runs with (defaults filled in). */
+  get protocol(): Readonly<ProtocolOptions> {
+    return this.raw.opts;
+  }
+
   /** Stop: pending operations fail with StoppedError; storage and transport are closed. */
   async stop(): Promise<void> {
     if (!this.running) return;

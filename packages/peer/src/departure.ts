@@ -1,0 +1,89 @@
+/**
+ * A planned departure (stop, close, leave, the app quitting or the machine going to sleep) hands
+ * leadership over first, so that writes at the other peers wait a round trip or two for the new
+ * leader rather than an election timeout (core's `transferLeadership`, docs/protocol.md
+ * "Leadership transfer"). Best effort and bounded: a departure never waits longer than the
+ * election it would save, and never fails because of the handover.
+ */
+import type { StateMachine, SynodNode } from '@synod/core';
+
+/** What a departure's handover did, with a sentence for a log line. */
+export type HandoverOutcome =
+  /** This peer does not lead, or leads alone: nobody waits for it. */
+  | { readonly kind: 'not-leader'; readonly line: string }
+  /** It led, but no other leader of the log answered lately and is connected. */
+  | { readonly kind: 'no-target'; readonly line: string }
+  /** `to` leads now (this peer heard it lead), `ms` after the handover began. */
+  | {
+      readonly kind: 'handed-over';
+      readonly to: string;
+      readonly ms: number;
+      readonly line: string;
+    }
+  /** `to` was asked to take over, but did not within the deadline (or the node could not ask). */
+  | {
+      readonly kind: 'failed';
+      readonly to: string;
+      readonly ms: number;
+      readonly reason: string;
+      readonly line: string;
+    };
+
+export interface HandoverOptions {
+  /**
+   * How long to wait for the new leader, ms. Default: two election timeouts, at most what the
+   * election it saves would cost (a follower's timeout is drawn from [T, 2T)); past that,
+   * stopping at once is no worse.
+   */
+  timeoutMs?: number | undefined;
+}
+
+/**
+ * If `node` is the active leader, hand leadership over to the best other leader it can reach:
+ * among those that acknowledged it within an election timeout, the most caught up, then the
+ * most recently heard (SynodNode.transferTargets: the transfer waits until its target has
+ * applied as far as this leader, so that one takes over soonest), and of those the first the
+ * transport is connected to now (the `transfer` message must leave before this peer goes).
+ * Never rejects.
+ */
+export async function handOverLeadership<SM extends StateMachine>(
+  node: SynodNode<SM>,
+  options: HandoverOptions = {},
+): Promise<HandoverOutcome> {
+  const s = node.status();
+  const others = s.config?.leaders.filter((p) => p !== node.id) ?? [];
+  if (!s.leader.active || s.activeLeader !== node.id || others.length === 0) {
+    return { kind: 'not-leader', line: 'not the leader: nothing to hand over' };
+  }
+  const connected = new Set(s.links.filter((l) => l.connected).map((l) => l.peer));
+  const to = node.transferTargets().find((p) => connected.has(p));
+  if (to === undefined) {
+    return {
+      kind: 'no-target',
+      line: 'leaving without a handover: no other leader is connected (the others elect one after an election timeout)',
+    };
+  }
+  const timeoutMs = options.timeoutMs ?? 2 * node.protocol.electionTimeoutMs;
+  const t0 = performance.now();
+  const ms = () => Math.round(performance.now() - t0);
+  try {
+    await node.transferLeadership(to, { timeoutMs });
+    const took = ms();
+    return {
+      kind: 'handed-over',
+      to,
+      ms: took,
+      line: `handed leadership over to ${to} in ${took} ms`,
+    };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const took = ms();
+    return {
+      kind: 'failed',
+      to,
+      ms: took,
+      reason,
+      line: `handing leadership over to ${to} failed after ${took} ms (${reason}): leaving anyway, the others elect a leader after an election timeout`,
+    };
+  }
+}
