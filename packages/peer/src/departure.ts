@@ -52,7 +52,9 @@ export async function handOverLeadership<SM extends StateMachine>(
 ): Promise<HandoverOutcome> {
   const s = node.status();
   const others = s.config?.leaders.filter((p) => p !== node.id) ?? [];
-  if (!s.leader.active || s.activeLeader !== node.id || others.length === 0) {
+  // A failed or removed node leads nobody any more, whatever its leader's state says.
+  const leads = s.leader.active && s.activeLeader === node.id && s.failure === null && !s.removed;
+  if (!leads || others.length === 0) {
     return { kind: 'not-leader', line: 'not the leader: nothing to hand over' };
   }
   const connected = new Set(s.links.filter((l) => l.connected).map((l) => l.peer));
