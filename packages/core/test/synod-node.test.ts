@@ -317,6 +317,12 @@ describe('SynodNode', () => {
     await until('c left out', () => a.transferTargets().join() === 'b');
     await a.transferLeadership(a.transferTargets()[0]!, { timeoutMs: 5000 });
     expect(b.status().leader.active).toBe(true);
+    // An aborted wait rejects at once (a departing peer stops waiting for a target that left).
+    const t0 = Date.now();
+    await expect(
+      b.transferLeadership('a', { timeoutMs: 60_000, signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ code: 'stopped' });
+    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('a restarted peer keeps its log and its commands are not mistaken for old ones', async () => {

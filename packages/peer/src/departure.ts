@@ -68,8 +68,14 @@ export async function handOverLeadership<SM extends StateMachine>(
   const timeoutMs = options.timeoutMs ?? 2 * node.protocol.electionTimeoutMs;
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
+  // A target that goes away meanwhile (it is stopping too: a whole cluster shut down at once)
+  // will not take over: stop waiting for it then, rather than at the deadline.
+  const gone = new AbortController();
+  const unwatch = node.watchStatus(() => {
+    if (!node.status().links.some((l) => l.peer === to && l.connected)) gone.abort();
+  });
   try {
-    await node.transferLeadership(to, { timeoutMs });
+    await node.transferLeadership(to, { timeoutMs, signal: gone.signal });
     const took = ms();
     return {
       kind: 'handed-over',
@@ -78,7 +84,11 @@ export async function handOverLeadership<SM extends StateMachine>(
       line: `handed leadership over to ${to} in ${took} ms`,
     };
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
+    const reason = gone.signal.aborted
+      ? `${to} disconnected`
+      : err instanceof Error
+        ? err.message
+        : String(err);
     const took = ms();
     return {
       kind: 'failed',
@@ -87,5 +97,7 @@ export async function handOverLeadership<SM extends StateMachine>(
       reason,
       line: `handing leadership over to ${to} failed after ${took} ms (${reason}): leaving anyway, the others elect a leader after an election timeout`,
     };
+  } finally {
+    unwatch();
   }
 }

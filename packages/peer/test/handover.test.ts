@@ -193,4 +193,21 @@ describe('a planned departure hands leadership over', () => {
     report('leader stopped alone', { 'stop ms': ms });
     expect(ms).toBeLessThan(BOUND_MS);
   }, 60_000);
+
+  it('a whole cluster stopped at once stops promptly: a leader does not wait for a target that stops too', async () => {
+    const peers = await cluster('w');
+    const t0 = performance.now();
+    const times = await Promise.all(
+      peers.map(async (p) => {
+        await stop(p);
+        return performance.now() - t0;
+      }),
+    );
+    const a = peers[0]!;
+    report('whole cluster stopped at once', {
+      'slowest stop ms': Math.max(...times),
+      'the leader': a.lastHandover?.line ?? 'none',
+    });
+    expect(Math.max(...times)).toBeLessThan(BOUND_MS);
+  }, 60_000);
 });
