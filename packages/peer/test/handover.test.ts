@@ -152,6 +152,9 @@ describe('a planned departure hands leadership over', () => {
     const [a, ...rest] = await cluster('l', 4);
     const [first, c, d] = [...rest].sort((x, y) => (x.id < y.id ? -1 : 1));
     await stop(first!);
+    await until('a sees it gone', () =>
+      a!.node.status().links.every((l) => l.peer !== first!.id || !l.connected),
+    );
     const w = writer(c!);
     await until('c commits through a', () => w.writes.length >= 5);
 
