@@ -29,11 +29,17 @@ export type HandoverOutcome =
       readonly line: string;
     };
 
+/**
+ * The longest a departure waits by default, whatever the election timeout: someone quitting the
+ * app, or a system shutting down, does not wait longer for a courtesy to the other peers.
+ */
+export const MAX_HANDOVER_WAIT_MS = 5000;
+
 export interface HandoverOptions {
   /**
-   * How long to wait for the new leader, ms. Default: two election timeouts, at most what the
-   * election it saves would cost (a follower's timeout is drawn from [T, 2T)); past that,
-   * stopping at once is no worse.
+   * How long to wait for the new leader, ms. Default: two election timeouts (at most what the
+   * election it saves would cost: a follower's timeout is drawn from [T, 2T), so past that,
+   * stopping at once is no worse), and never more than MAX_HANDOVER_WAIT_MS.
    */
   timeoutMs?: number | undefined;
 }
@@ -65,7 +71,8 @@ export async function handOverLeadership<SM extends StateMachine>(
       line: 'leaving without a handover: no other leader is connected (the others elect one after an election timeout)',
     };
   }
-  const timeoutMs = options.timeoutMs ?? 2 * node.protocol.electionTimeoutMs;
+  const timeoutMs =
+    options.timeoutMs ?? Math.min(2 * node.protocol.electionTimeoutMs, MAX_HANDOVER_WAIT_MS);
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
   // A target that goes away meanwhile (it is stopping too: a whole cluster shut down at once)

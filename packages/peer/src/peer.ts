@@ -68,7 +68,7 @@ export interface Peer<
   /**
    * If this peer is the log's active leader, hand leadership over to another leader it is
    * connected to (the most caught up), and resolve once that one leads, or at the deadline
-   * (default two election timeouts). Never rejects: the outcome says what happened, with a
+   * (default two election timeouts, at most 5 s). Never rejects: the outcome says what happened, with a
    * sentence for a log line. stop() and leave() call it first; call it yourself before the
    * machine sleeps.
    */

@@ -125,7 +125,7 @@ export class LogService {
    * If this peer leads the log, hand leadership over to a member it is connected to, so that
    * the others' writes wait a round trip rather than an election timeout (before a close, a
    * sleep, a quit or a leave: @synod/peer's handOver), and say so on the console. Bounded (two
-   * election timeouts at most); never throws: a handover that fails is said, and the caller
+   * election timeouts, 5 s at most); never throws: a handover that fails is said, and the caller
    * goes on.
    */
   async handOver(): Promise<void> {
