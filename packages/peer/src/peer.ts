@@ -68,9 +68,9 @@ export interface Peer<
   /**
    * If this peer is the log's active leader, hand leadership over to another leader it is
    * connected to (the most caught up), and resolve once that one leads, or at the deadline
-   * (default two election timeouts, at most 5 s). Never rejects: the outcome says what happened, with a
-   * sentence for a log line. stop() and leave() call it first; call it yourself before the
-   * machine sleeps.
+   * (default two election timeouts, within 2–5 s). Never rejects: the outcome says what
+   * happened, with a sentence for a log line. stop() and leave() call it first; call it
+   * yourself before the machine sleeps.
    */
   handOver(options?: HandoverOptions): Promise<HandoverOutcome>;
   /** What the last handover of this peer did (stop, leave or handOver), if one ran. */

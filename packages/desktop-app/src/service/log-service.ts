@@ -125,8 +125,8 @@ export class LogService {
    * If this peer leads the log, hand leadership over to a member it is connected to, so that
    * the others' writes wait a round trip rather than an election timeout (before a close, a
    * sleep, a quit or a leave: @synod/peer's handOver), and say so on the console. Bounded (two
-   * election timeouts, 5 s at most); never throws: a handover that fails is said, and the caller
-   * goes on.
+   * election timeouts, within 2–5 s); never throws: a handover that fails is said, and the
+   * caller goes on.
    */
   async handOver(): Promise<void> {
     const outcome = await this.peer?.handOver();
