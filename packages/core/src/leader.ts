@@ -222,6 +222,20 @@ export class Leader {
     inst.deadline = this.ctx.now() + 2 * this.randomTimeout();
   }
 
+  /**
+   * The acceptors of `config` that acknowledged this peer as its active leader: the slotOut
+   * each reported in its last acknowledgement, and when that arrived (empty when not active).
+   */
+  acknowledged(config: ConfigId): { peer: PeerId; slotOut: Slot; at: number }[] {
+    const inst = this.instances.get(config);
+    if (inst === undefined || !inst.active) return [];
+    return [...inst.ackAt].map(([peer, at]) => ({
+      peer,
+      slotOut: inst.ackSlotOut.get(peer) ?? 0,
+      at,
+    }));
+  }
+
   /** Leadership transfer: the leader of `m.config` hands over (to this peer, perhaps). */
   onTransfer(from: PeerId, m: Transfer): void {
     if (m.ballot.leader !== from) return;

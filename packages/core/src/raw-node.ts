@@ -392,6 +392,26 @@ export class RawNode {
     this.leader.transfer(cfg.id, to);
   }
 
+  /**
+   * Whom `transferLeadership` should hand over to, best first: the other leaders of the
+   * configuration of the next slot to assign whose acceptor acknowledged this leader within the
+   * last election timeout, the most caught up first (the transfer waits until its target has
+   * applied as far as this peer, so that one takes over soonest and serves at once), then the
+   * most recently heard. A leader not heard from lately may be down, and handing over to it
+   * would cost the election the transfer is meant to save: it is left out. Empty when this peer
+   * does not lead.
+   */
+  transferTargets(): PeerId[] {
+    const cfg = this.replica.configs.at(this.replica.slotIn);
+    if (cfg === undefined || !this.leader.canPropose(cfg.id)) return [];
+    const recent = this.now - this.opts.electionTimeoutMs;
+    return this.leader
+      .acknowledged(cfg.id)
+      .filter((a) => a.peer !== this.id && cfg.leaders.includes(a.peer) && a.at >= recent)
+      .sort((a, b) => b.slotOut - a.slotOut || b.at - a.at)
+      .map((a) => a.peer);
+  }
+
   /** True when a decided membership change does not govern yet. */
   reconfigPending(): boolean {
     const latest = this.replica.configs.latest();

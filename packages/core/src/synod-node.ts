@@ -445,7 +445,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    * never wait an election timeout for a planned departure. This peer stops assigning slots,
    * lets those in flight finish, and tells `peer` to run at once. Resolves once `peer` leads;
    * rejects with NotLeaderError when this peer does not lead, InvalidMembershipError for a peer
-   * that cannot lead, TimeoutError (default: operationTimeoutMs, else 10 s).
+   * that cannot lead, TimeoutError (default: operationTimeoutMs, else 10 s), StoppedError when
+   * `signal` aborts the wait (the transfer goes on).
    */
   async transferLeadership(peer: PeerId, options: OperationOptions = {}): Promise<void> {
     const err = this.unavailable();
@@ -454,28 +455,56 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.raw.transferLeadership(peer);
     this.schedule();
     const timeoutMs = options.timeoutMs ?? this.defaultTimeout ?? 10_000;
+    const signal = options.signal;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // Stop waiting (the transfer itself goes on: this peer has stopped assigning slots).
+      const giveUp = (e: Error) => {
         const i = this.waiters.indexOf(w);
         if (i >= 0) this.waiters.splice(i, 1);
-        reject(new TimeoutError(`${peer} did not take over within ${timeoutMs} ms`));
-      }, timeoutMs);
+        w.reject(e);
+      };
+      const onAbort = () => giveUp(new StoppedError('transfer aborted'));
+      const timer = setTimeout(
+        () => giveUp(new TimeoutError(`${peer} did not take over within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const settled = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
       const w: Waiter = {
         done: () => {
           const s = this.raw.status();
           return s.activeLeader === peer && !s.leader.active;
         },
         resolve: () => {
-          clearTimeout(timer);
+          settled();
           resolve();
         },
         reject: (e) => {
-          clearTimeout(timer);
+          settled();
           reject(e);
         },
       };
       this.waiters.push(w);
+      if (signal?.aborted === true) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * The peers `transferLeadership` should hand over to, best first (RawNode.transferTargets):
+   * other leaders of the current configuration heard from within an election timeout, the most
+   * caught up first. Empty when this peer does not lead, or no other leader answered lately.
+   */
+  transferTargets(): PeerId[] {
+    this.raw.observeTime(this.clock());
+    return this.raw.transferTargets();
+  }
+
+  /** The protocol options this node runs with (defaults filled in). */
+  get protocol(): Readonly<ProtocolOptions> {
+    return this.raw.opts;
   }
 
   /** Stop: pending operations fail with StoppedError; storage and transport are closed. */

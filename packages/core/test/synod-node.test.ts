@@ -291,6 +291,40 @@ describe('SynodNode', () => {
     expect(await c.read((sm) => sm.get('x'))).toBe('123');
   });
 
+  it('names the transfer targets: the leaders heard lately, the most caught up first', async () => {
+    let lagging = false;
+    let silent = false;
+    const behind = new Set(['p2a', 'decision', 'catchupDecisions', 'snapshotChunk']);
+    const { nodes } = await cluster(['a', 'b', 'c'], new MemoryNetwork(), (t) =>
+      lossy(
+        t,
+        (from, to, m) =>
+          (silent && (from === 'c' || to === 'c')) || (lagging && to === 'c' && behind.has(m.type)),
+      ),
+    );
+    const [a, b, c] = nodes as [KvNode, KvNode, KvNode];
+    expect(b.transferTargets()).toEqual([]); // b does not lead
+    await until('a hears b and c', () => a.transferTargets().sort().join() === 'b,c');
+
+    // c stops learning decisions (it still answers heartbeats, with its older slotOut).
+    lagging = true;
+    for (let i = 0; i < 3; i++) await a.propose(append('x', `${i}`));
+    await until('b ahead of c in the targets', () => a.transferTargets().join() === 'b,c');
+    expect(c.status().slotOut).toBeLessThan(b.status().slotOut);
+
+    // c falls silent: after an election timeout without its answer it is no target.
+    silent = true;
+    await until('c left out', () => a.transferTargets().join() === 'b');
+    await a.transferLeadership(a.transferTargets()[0]!, { timeoutMs: 5000 });
+    expect(b.status().leader.active).toBe(true);
+    // An aborted wait rejects at once (a departing peer stops waiting for a target that left).
+    const t0 = Date.now();
+    await expect(
+      b.transferLeadership('a', { timeoutMs: 60_000, signal: AbortSignal.abort() }),
+    ).rejects.toMatchObject({ code: 'stopped' });
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
   it('a restarted peer keeps its log and its commands are not mistaken for old ones', async () => {
     const net = new MemoryNetwork();
     const storage = new MemoryStorage();

@@ -540,9 +540,13 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     return this.transport.multiaddrs();
   }
 
-  /** Stop every log, then the node, then let go of the directory. */
+  /**
+   * Stop every log, then the node, then let go of the directory. The logs this peer leads hand
+   * over first, all at once (each is bounded; one after the other they would add up).
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      await Promise.all([...this.running.values()].map((peer) => peer.handOver()));
       for (const peer of [...this.running.values()]) await peer.stopCore().catch(() => undefined);
       await this.transport.stop();
       await this.homeStore.close();

@@ -20,6 +20,7 @@ export {
 } from './json.js';
 export { checkName, MAX_NAME_LENGTH } from './name.js';
 export type { Peer } from './peer.js';
+export { handOverLeadership, type HandoverOptions, type HandoverOutcome } from './departure.js';
 export type { AdmitHook } from './admit.js';
 export {
   AlreadyMemberError,

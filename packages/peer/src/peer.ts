@@ -18,6 +18,7 @@ import type { PeerHost } from './host.js';
 import { writeMetaString } from './store.js';
 import { checkName } from './name.js';
 import { InvalidPeerOptionsError } from './errors.js';
+import { handOverLeadership, type HandoverOptions, type HandoverOutcome } from './departure.js';
 
 /**
  * A running peer. `Host` is the libp2p underneath: a node of its own (createPeer), or the
@@ -59,12 +60,26 @@ export interface Peer<
   onInviteRequest(handler: InviteRequestHandler | undefined): void;
   /**
    * Remove this peer from the log; resolves once the configuration without it governs and a
-   * replica that stays has applied every slot before it (then it may stop).
+   * replica that stays has applied every slot before it (then it may stop). A leader hands
+   * leadership over first (handOver), so the log is never left leaderless for an election
+   * timeout.
    */
   leave(): Promise<void>;
   /**
+   * If this peer is the log's active leader, hand leadership over to another leader it is
+   * connected to (the most caught up), and resolve once that one leads, or at the deadline
+   * (default two election timeouts, within 2–5 s). Never rejects: the outcome says what
+   * happened, with a sentence for a log line. stop() and leave() call it first; call it
+   * yourself before the machine sleeps.
+   */
+  handOver(options?: HandoverOptions): Promise<HandoverOutcome>;
+  /** What the last handover of this peer did (stop, leave or handOver), if one ran. */
+  readonly lastHandover: HandoverOutcome | undefined;
+  /**
    * Stop the node; pending operations fail with StoppedError; the store is closed. The host
    * runs on with its other logs, unless this is createPeer's peer (then the host stops too).
+   * A leader hands over first (handOver, bounded; a handover that fails or times out does not
+   * fail the stop: `lastHandover` says so).
    */
   stop(): Promise<void>;
 }
@@ -108,6 +123,7 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
   private currentName: string | undefined;
   private currentLogName: string | undefined;
   private stopping: Promise<void> | undefined;
+  lastHandover: HandoverOutcome | undefined;
   private readonly stopListeners: (() => void)[] = [];
 
   constructor(parts: RunningPeerParts<SM, Host>) {
@@ -166,8 +182,23 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
     this.transport.setInviteRequestHandler(handler);
   }
 
-  leave(): Promise<void> {
-    return this.node.removePeer(this.id);
+  /**
+   * A leaving leader hands over before it proposes its removal, not after: the removal is then
+   * assigned by the new leader, which carries on into the configuration without this peer at
+   * once (core Leader.firstDeadline: the previous configuration's active leader runs at once).
+   * Removing first would leave the new configuration to its first-listed leader (which runs at
+   * once only if it heard this peer lead, and may be down), and meanwhile the writes of the
+   * other peers would keep going to a leader that is on its way out.
+   */
+  async leave(): Promise<void> {
+    await this.handOver();
+    await this.node.removePeer(this.id);
+  }
+
+  async handOver(options?: HandoverOptions): Promise<HandoverOutcome> {
+    const outcome = await handOverLeadership(this.node, options);
+    if (outcome.kind !== 'not-leader') this.lastHandover = outcome;
+    return outcome;
   }
 
   stop(): Promise<void> {
@@ -177,9 +208,11 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
 
   /** @internal Stop this log's core (and its transport on the host), not the host. */
   stopCore(): Promise<void> {
-    this.stopping ??= this.node.stop().finally(() => {
-      for (const l of this.stopListeners.splice(0)) l();
-    });
+    this.stopping ??= this.handOver()
+      .then(() => this.node.stop())
+      .finally(() => {
+        for (const l of this.stopListeners.splice(0)) l();
+      });
     return this.stopping;
   }
 

@@ -161,7 +161,9 @@ function untilSignalled(host: Host): Promise<void> {
         process.exit(130);
       }
       stopping = true;
-      say(`${signal}: stopping (pending operations fail, the store is closed)`);
+      say(
+        `${signal}: stopping (a log this peer leads hands over first; pending operations fail, the store is closed)`,
+      );
       void (async () => {
         let code = 0;
         try {

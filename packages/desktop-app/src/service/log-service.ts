@@ -121,8 +121,24 @@ export class LogService {
     this.emitStatus();
   }
 
+  /**
+   * If this peer leads the log, hand leadership over to a member it is connected to, so that
+   * the others' writes wait a round trip rather than an election timeout (before a close, a
+   * sleep, a quit or a leave: @synod/peer's handOver), and say so on the console. Bounded (two
+   * election timeouts, within 2–5 s); never throws: a handover that fails is said, and the
+   * caller goes on.
+   */
+  async handOver(): Promise<void> {
+    const outcome = await this.peer?.handOver();
+    if (outcome === undefined || outcome.kind === 'not-leader') return;
+    const line = `synod: log ${this.logName ?? this.logId}: ${outcome.line}`;
+    if (outcome.kind === 'handed-over') console.log(line);
+    else console.warn(line);
+  }
+
   /** Stop the log's core here (its file stays): `closed`, `suspended` or `stopped`. */
   async detach(state: 'closed' | 'suspended' | 'stopped'): Promise<void> {
+    await this.handOver();
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
     if (this.statusTimer !== undefined) clearTimeout(this.statusTimer);
@@ -145,7 +161,10 @@ export class LogService {
     const s = peer?.node.status();
     const members = new Set([...(s?.config?.acceptors ?? []), ...(s?.config?.replicas ?? [])]);
     const alone = members.size === 1 && peer !== undefined && members.has(peer.id);
-    if (peer !== undefined && s?.removed === false && !alone) await peer.leave();
+    if (peer !== undefined && s?.removed === false && !alone) {
+      await this.handOver();
+      await peer.leave();
+    }
     await this.detach('stopped');
     await host.discardLog(this.logId);
   }

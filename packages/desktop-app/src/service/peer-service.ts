@@ -262,12 +262,14 @@ export class PeerService implements OperationHandlers {
   }
 
   /**
-   * Before the system sleeps or the app quits: stop every log (each steps down, its links close)
-   * and the node, keeping the stores. Writes fail with `stopped` until resume.
+   * Before the system sleeps or the app quits: stop every log (the logs this peer leads hand
+   * leadership over first, each its links close) and the node, keeping the stores. Writes fail
+   * with `stopped` until resume.
    */
   suspend(): Promise<LogsView> {
     return this.serially(async () => {
       if (this.state === 'running') {
+        await this.handOverAll();
         for (const log of this.logMap.values()) await log.detach('suspended');
         await this.stopHost();
         this.state = 'suspended';
@@ -290,6 +292,7 @@ export class PeerService implements OperationHandlers {
     return this.serially(async () => {
       if (this.state === 'stopped') return;
       if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+      await this.handOverAll();
       for (const log of this.logMap.values()) await log.detach('stopped');
       await this.stopHost();
       await this.stopAsker();
@@ -543,6 +546,14 @@ export class PeerService implements OperationHandlers {
     this.state = 'setup';
     await this.startAsker();
     this.emit({ type: 'status', status: this.setupStatus() });
+  }
+
+  /**
+   * Every log this peer leads hands leadership over, all at once (each is bounded; one after
+   * the other, as the logs are detached, they would add up).
+   */
+  private async handOverAll(): Promise<void> {
+    await Promise.all([...this.logMap.values()].map((log) => log.handOver()));
   }
 
   private async stopHost(): Promise<void> {
