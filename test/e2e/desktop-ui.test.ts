@@ -63,31 +63,32 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
   }
 
   /**
-   * On a failure, what each live peer says (status, its last protocol messages, its output)
-   * and the notices each page shows (a failed join or write says why there).
+   * On a failure, what each live peer says (its output, status and last protocol messages)
+   * and the notices each page shows (a failed join or write says why there). Each question
+   * gets a few seconds: a stuck peer or page must not keep the rest from being printed.
    */
   function diagnoseOnFailure(): void {
+    const ask = <T>(q: Promise<T>): Promise<T | string> =>
+      Promise.race([
+        q.catch((err: unknown) => String(err)),
+        new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 2 s'), 2000)),
+      ]);
     onTestFailed(async () => {
-      for (const [page, name] of pageOf) {
-        if (page.isClosed()) continue;
-        const notices = await page
-          .getByTestId('notice')
-          .allTextContents()
-          .catch((err: unknown) => String(err));
-        console.error(`e2e diagnosis, ${name}'s page: notices ${JSON.stringify(notices)}`);
-      }
       for (const p of peers) {
         if (p.child.process.exitCode !== null || p.child.process.signalCode !== null) continue;
-        const status = await p.api.status().catch((err: unknown) => String(err));
-        const proto = await p.api.protocol({ after: 0, limit: 40 }).then(
-          (t) => t.trace.messages,
-          (err: unknown) => String(err),
-        );
+        const lines = p.child.lines.slice(-40).join('\n');
+        const status = await ask(p.api.status());
+        const proto = await ask(p.api.protocol({ after: 0, limit: 40 }).then((t) => t.trace));
         console.error(
-          `e2e diagnosis, ${p.name}:\n${JSON.stringify(status)}\n${JSON.stringify(proto)}\n${p.child.lines.slice(-40).join('\n')}`,
+          `e2e diagnosis, ${p.name}:\n${lines}\n${JSON.stringify(status)}\n${JSON.stringify(proto)}`,
         );
       }
-    });
+      for (const [page, name] of pageOf) {
+        if (page.isClosed()) continue;
+        const notices = await ask(page.getByTestId('notice').allTextContents());
+        console.error(`e2e diagnosis, ${name}'s page: notices ${JSON.stringify(notices)}`);
+      }
+    }, 60_000);
   }
 
   async function shot(page: Page, name: string): Promise<void> {
