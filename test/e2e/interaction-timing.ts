@@ -1,8 +1,10 @@
 /**
- * How long a page takes to answer each keystroke and click, from Chromium's own trace: for
- * each keydown or click, the tasks its renderer main thread ran from that event until the
- * next one (the handlers, then style, layout and paint of the frames that show the result;
- * anything else the page did meanwhile counts too, so the figure is an upper bound).
+ * How long a page takes to answer each keystroke and click, from Chromium's own trace, measured
+ * as INP does: for each keydown or click, the tasks its renderer main thread ran from that
+ * event until the end of the first frame painted after it (the handlers, then style, layout and
+ * paint of the frame that shows the result; a task that ran in between, such as the app's
+ * timers or the next keystroke's handlers, counts too: it delayed that frame). Background work
+ * after that frame, before the next keystroke, is not the interaction's.
  *
  * Two figures per interaction: `cpuMs`, the main thread's CPU time in those tasks (Chromium's
  * thread time: what the UI costs, whatever else the machine runs), and `wallMs`, the same
@@ -15,6 +17,8 @@ export interface InteractionTiming {
   readonly kind: 'keydown' | 'click';
   readonly cpuMs: number;
   readonly wallMs: number;
+  /** Whether a frame was painted after it (else it is counted until the trace ends). */
+  readonly painted: boolean;
 }
 
 interface TraceEvent {
@@ -25,15 +29,7 @@ interface TraceEvent {
   readonly ts: number;
   readonly dur?: number;
   readonly tdur?: number;
-  readonly args?: { name?: string; data?: { type?: string } };
-}
-
-/** Resolves once the page has drawn a frame after everything it was asked so far. */
-export async function frameDrawn(page: Page): Promise<void> {
-  // (A string: this file has no DOM types; it runs in the page.)
-  await page.evaluate(
-    'new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))',
-  );
+  readonly args?: { name?: string; data?: { type?: string; message?: string } };
 }
 
 /** Run `act` (keystrokes, clicks) under a trace; one timing per keydown and click, in order. */
@@ -49,7 +45,12 @@ export async function traceInteractions(
     categories: 'toplevel,devtools.timeline',
     transferMode: 'ReportEvents',
   });
+  // The trace holds every renderer of the browser (one per page, the others' too): this
+  // marker, stamped by this page, names its main thread.
+  const marker = `interaction-timing ${Date.now()} ${Math.random()}`;
   try {
+    // (A string: this file has no DOM types; it runs in the page.)
+    await page.evaluate(`console.timeStamp(${JSON.stringify(marker)})`);
     await act();
     // The frame that shows the last interaction's result, drawn.
     // (A string: this file has no DOM types; it runs in the page.)
@@ -61,10 +62,8 @@ export async function traceInteractions(
     await complete;
     await cdp.detach();
   }
-  const main = events.find(
-    (e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain',
-  );
-  if (main === undefined) throw new Error('the trace has no renderer main thread');
+  const main = events.find((e) => e.name === 'TimeStamp' && e.args?.data?.message === marker);
+  if (main === undefined) throw new Error("the trace has no marker from the page's main thread");
   const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X');
   const tasks = onMain.filter(
     (e) => e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask',
@@ -79,15 +78,30 @@ export async function traceInteractions(
   if (anchors.length === 0 || tasks.length === 0) {
     throw new Error('the trace has no interactions or no tasks (categories changed?)');
   }
-  const end = Math.max(...tasks.map((t) => t.ts + (t.dur ?? 0)));
-  return anchors.map((a, k) => {
-    const until = anchors[k + 1]?.ts ?? end;
-    const window = tasks.filter((t) => t.ts + (t.dur ?? 0) > a.ts && t.ts < until);
+  const endOf = (e: TraceEvent) => e.ts + (e.dur ?? 0);
+  const end = Math.max(...tasks.map(endOf));
+  // Paint on the main thread: the paint phase of a frame's lifecycle (PrePaint alone also runs
+  // for hit tests, without a frame).
+  const paints = onMain.filter((e) => e.name === 'Paint').sort((a, b) => a.ts - b.ts);
+  return anchors.map((a) => {
+    // The first frame painted after the event. (On a loaded machine the next keystroke may be
+    // handled before it: that work delayed this event's frame too, and counts, as in INP.)
+    const paint = paints.find((p) => p.ts >= a.ts);
+    // The end of the task that painted it (the paint itself if no task holds it).
+    const until =
+      paint === undefined
+        ? end
+        : Math.max(
+            endOf(paint),
+            ...tasks.filter((t) => t.ts <= paint.ts && endOf(t) >= endOf(paint)).map(endOf),
+          );
+    const window = tasks.filter((t) => endOf(t) > a.ts && t.ts < until);
     const sum = (f: (t: TraceEvent) => number) => window.reduce((s, t) => s + f(t), 0) / 1000;
     return {
       kind: a.args?.data?.type === 'click' ? 'click' : 'keydown',
       cpuMs: sum((t) => t.tdur ?? t.dur ?? 0),
       wallMs: sum((t) => t.dur ?? 0),
+      painted: paint !== undefined,
     };
   });
 }

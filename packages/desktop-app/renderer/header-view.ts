@@ -20,7 +20,8 @@ export class HeaderView {
 
   constructor(
     private readonly ui: Ui,
-    private readonly onInvite: (invite: InviteView) => void,
+    /** Show a new invite; null: put away the one shown (a new one is being made). */
+    private readonly onInvite: (invite: InviteView | null) => void,
   ) {}
 
   update(s: ServiceStatus, logTitle: string): void {
@@ -62,6 +63,9 @@ export class HeaderView {
     });
     const invite = h('button', { 'data-testid': 'invite', class: 'primary' }, 'Invite a peer');
     invite.addEventListener('click', () => {
+      // The invite shown may be used already (single-use; the news that someone joined with it
+      // may not have arrived): never leave it up to be copied while the new one is made.
+      this.onInvite(null);
       this.ui.bridge
         .invite()
         .then((inv) => this.onInvite(inv))

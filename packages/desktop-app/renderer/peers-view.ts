@@ -48,9 +48,9 @@ export class PeersView {
     this.draw();
   }
 
-  /** Show an invite to give a new peer. */
-  showInvite(view: InviteView): void {
-    this.invite = { view, members: this.status?.peers.length ?? 0 };
+  /** Show an invite to give a new peer (null: none). */
+  showInvite(view: InviteView | null): void {
+    this.invite = view === null ? null : { view, members: this.status?.peers.length ?? 0 };
     this.drawInvite();
   }
 
