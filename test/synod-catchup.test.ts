@@ -1,9 +1,11 @@
 /**
- * A peer stopped during 5,000 appends returns and catches up: three `synod start` processes
+ * A peer stopped during 2,000 appends returns and catches up: three `synod start` processes
  * (SQLite files in a tmp dir, libp2p on 127.0.0.1, mDNS off); the appends go through the other
  * two peers' local APIs with many outstanding; one follower is stopped (SIGTERM, a graceful
  * stop) after the first fifth and started again on its data directory after three fifths. At
- * the end all three hold the same 5,000 entries and the same history.
+ * the end all three hold the same 2,000 entries and the same history. (It ran 5,000; the
+ * stopped peer still misses 800 appends, and 800 more are written while it comes back;
+ * SYNOD_CATCHUP_APPENDS runs more.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { caughtUp, eventually, startCluster, type SynodPeer } from './helpers/synod-cli.js';
 
-const APPENDS = 5000;
+const APPENDS = Number(process.env.SYNOD_CATCHUP_APPENDS ?? 2000);
 /** Requests outstanding at once against each of the two writing peers. */
 const CONCURRENCY = 32;
 
@@ -22,7 +24,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-describe('a peer stopped during 5,000 appends', () => {
+describe(`a peer stopped during ${APPENDS} appends`, () => {
   it('returns and catches up: the same entries and history on every peer', async () => {
     const t0 = performance.now();
     const peers = await startCluster(root, ['alice', 'bob', 'carol'], { title: 'catch-up' });
