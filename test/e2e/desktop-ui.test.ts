@@ -227,10 +227,13 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     expect(order.filter((t) => t.startsWith('alice'))).toEqual(['alice 1', 'alice 2', 'alice 3']);
     expect(order.filter((t) => t.startsWith('bob'))).toEqual(['bob 1', 'bob 2', 'bob 3']);
     // The history shows the same decided order (slot, author, operation) in every page.
+    // (Each page reads its history when it hears of new slots: wait until all six show.)
     const rows = (p: Page) => p.getByTestId('history-row').allTextContents();
-    await expect.poll(async () => (await rows(c)).length, WAIT).toBeGreaterThanOrEqual(6);
     const appendsOf = async (p: Page) =>
       (await rows(p)).filter((r) => r.includes('append')).map((r) => r.replace(/\d\d:\d\d.*$/, ''));
+    for (const p of [a, b, c]) {
+      await expect.poll(async () => (await appendsOf(p)).length, WAIT).toBe(6);
+    }
     expect(await appendsOf(b)).toEqual(await appendsOf(a));
     expect(await appendsOf(c)).toEqual(await appendsOf(a));
     // And the peer itself agrees (a linearizable read through the API).

@@ -1,21 +1,14 @@
 /**
  * The member side of a join: a peer that presented a valid invite is added to the log.
  *
- * The log takes one membership change at a time (core refuses a second with
- * ReconfigPendingError), so requests are queued here, and a change started elsewhere (another
- * member admitting someone, say) is waited out with retries until a deadline that leaves the
- * joiner time to hear the answer.
+ * The log takes one membership change at a time, so requests are queued here, and a change
+ * started elsewhere (another member admitting someone, say) is waited out (pending-change.ts)
+ * until a deadline that leaves the joiner time to hear the answer.
  */
-import {
-  ALL_ROLES,
-  membersOf,
-  ReconfigPendingError,
-  type Roles,
-  type StateMachine,
-  type SynodNode,
-} from '@synod/core';
+import { ALL_ROLES, membersOf, type Roles, type StateMachine, type SynodNode } from '@synod/core';
 import type { JoinRequestInfo } from '@synod/transport-libp2p';
 import { JoinDeclinedError } from './errors.js';
+import { changeMembershipWhenFree } from './pending-change.js';
 
 /** Decides whether a peer that presented a valid invite may join. */
 export type AdmitHook = (request: JoinRequestInfo) => boolean | Promise<boolean>;
@@ -32,6 +25,7 @@ export interface AdmitterOptions {
   timeoutMs?: number;
 }
 
+/** Between looks while this member has no configuration yet. */
 const RETRY_MS = 100;
 
 export class Admitter {
@@ -61,25 +55,15 @@ export class Admitter {
       throw new JoinDeclinedError(request.peer);
     }
     const deadline = Date.now() + this.timeoutMs;
-    for (;;) {
-      const config = this.node.status().config;
-      // Asked again after our answer was lost: it is in already.
-      if (config !== null && membersOf(config).includes(request.peer)) return;
-      if (config === null) {
-        // This member joined moments ago and has not received the log yet.
-        if (Date.now() >= deadline) throw new Error('this peer has not caught up with the log yet');
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-        continue;
-      }
-      try {
-        await this.node.addPeer(request.peer, this.roles, {
-          timeoutMs: Math.max(1000, deadline - Date.now()),
-        });
-        return;
-      } catch (err) {
-        if (!(err instanceof ReconfigPendingError) || Date.now() >= deadline) throw err;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-      }
+    // This member joined moments ago and has not received the log yet.
+    while (this.node.status().config === null) {
+      if (Date.now() >= deadline) throw new Error('this peer has not caught up with the log yet');
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
+    await changeMembershipWhenFree(async (timeoutMs) => {
+      // Asked again after our answer was lost (or added by a try that timed out): it is in.
+      if (membersOf(this.node.status().config!).includes(request.peer)) return;
+      await this.node.addPeer(request.peer, this.roles, { timeoutMs });
+    }, deadline);
   }
 }

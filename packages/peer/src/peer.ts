@@ -19,6 +19,10 @@ import { writeMetaString } from './store.js';
 import { checkName } from './name.js';
 import { InvalidPeerOptionsError } from './errors.js';
 import { handOverLeadership, type HandoverOptions, type HandoverOutcome } from './departure.js';
+import { changeMembershipWhenFree } from './pending-change.js';
+
+/** How long a leave waits out membership changes other members made (as a join: 60 s). */
+const LEAVE_WAITS_OUT_MS = 60_000;
 
 /**
  * A running peer. `Host` is the libp2p underneath: a node of its own (createPeer), or the
@@ -62,7 +66,8 @@ export interface Peer<
    * Remove this peer from the log; resolves once the configuration without it governs and a
    * replica that stays has applied every slot before it (then it may stop). A leader hands
    * leadership over first (handOver), so the log is never left leaderless for an election
-   * timeout.
+   * timeout. A membership change another member made a moment earlier is waited out (up to
+   * 60 s), not thrown as ReconfigPendingError.
    */
   leave(): Promise<void>;
   /**
@@ -192,7 +197,12 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
    */
   async leave(): Promise<void> {
     await this.handOver();
-    await this.node.removePeer(this.id);
+    // A change another member made a moment earlier (removing a dead peer, say) is waited out:
+    // the log takes one at a time.
+    await changeMembershipWhenFree(
+      () => this.node.removePeer(this.id),
+      Date.now() + LEAVE_WAITS_OUT_MS,
+    );
   }
 
   async handOver(options?: HandoverOptions): Promise<HandoverOutcome> {

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { membersOf } from '@synod/core';
 import { encodeKv, KvStateMachine } from '@synod/core/testing';
 import { createPeer, type Peer } from '../src/index.js';
 
@@ -212,5 +213,19 @@ describe('a planned departure hands leadership over', () => {
       'the leader': a.lastHandover?.line ?? 'none',
     });
     expect(Math.max(...times)).toBeLessThan(BOUND_MS);
+  }, 60_000);
+
+  it('a leave waits out a membership change another member made a moment earlier', async () => {
+    const [a, b, , d] = await cluster('p', 4);
+    // The leader removes d; b leaves at once. b's removal reaches the log after d's, which it
+    // would find pending (core: ReconfigPendingError, "another membership change won").
+    const removal = a!.node.removePeer(d!.id);
+    await b!.leave();
+    await removal;
+    await until('a governs without b and d', () => {
+      const cfg = a!.node.status().config;
+      return cfg !== null && !membersOf(cfg).includes(b!.id) && !membersOf(cfg).includes(d!.id);
+    });
+    expect(b!.node.status().removed).toBe(true);
   }, 60_000);
 });
