@@ -16,12 +16,12 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
+import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { MAX_ENTRIES, matchRoute, toHttp } from '@synod/desktop-app';
 import { traceInteractions, type InteractionTiming } from './interaction-timing.js';
 import { SynodPeer } from '../helpers/synod-cli.js';
-import { axeViolations, CHROMIUM, haveChromium, SHOTS, UI_INDEX, uiUrl } from './pages.js';
+import { axeViolations, haveChromium, launchChromium, SHOTS, UI_INDEX, uiUrl } from './pages.js';
 
 /**
  * Waits in the pages: long enough for a loaded machine (the whole file takes about a minute with
@@ -171,10 +171,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
       ['alice', 'bob', 'carol'].map((name) => SynodPeer.start(root, name)),
     );
     peers.push(a!, b!, c!);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox'],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

@@ -9,14 +9,14 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Child } from '../helpers/child.js';
 import { ROOT } from '../helpers/paths.js';
 import { startArgs } from '../helpers/synod-cli.js';
 import { VethLan } from '../helpers/veth-lan.js';
+import { CHROMIUM, launchChromium } from './pages.js';
 
-const CHROMIUM = process.env.SYNOD_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(ROOT, 'test-results', 'e2e');
 const WAIT = { timeout: 60_000 };
 
@@ -45,10 +45,7 @@ describe('LAN first run in two network namespaces, through the UI', () => {
     children.push(child);
     const url = (await child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000))[1]!;
     const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
-    const browser = await chromium.launch({
-      executablePath: l.wrapper(i, CHROMIUM, root),
-      args: ['--headless', '--no-sandbox'],
-    });
+    const browser = await launchChromium(l.wrapper(i, CHROMIUM, root));
     browsers.push(browser);
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     await page.goto(`${url}/#token=${token}`);

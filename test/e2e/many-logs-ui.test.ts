@@ -8,10 +8,10 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caughtUp, eventually, SynodPeer } from '../helpers/synod-cli.js';
-import { axeViolations, CHROMIUM, haveChromium, SHOTS, uiUrl } from './pages.js';
+import { axeViolations, haveChromium, launchChromium, SHOTS, uiUrl } from './pages.js';
 
 const WAIT = { timeout: 30_000 };
 
@@ -24,10 +24,7 @@ describe.skipIf(!haveChromium)('the list of logs in the UI (Chromium, two synod 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'synod-e2e-logs-'));
     peers.push(...(await Promise.all(['alice', 'bob'].map((n) => SynodPeer.start(root, n)))));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox'],
-    });
+    browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT } from '../helpers/paths.js';
 import type { SynodPeer } from '../helpers/synod-cli.js';
 
@@ -16,6 +16,11 @@ export const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   // .ci/run installs it; say why the tests are skipped rather than fail obscurely.
   console.warn(`e2e: ${CHROMIUM} missing (apt-get install -y chromium): UI tests skipped`);
+}
+
+/** Chromium headless, as CI runs it (`executable`: another path, e.g. a wrapper into a netns). */
+export function launchChromium(executable = CHROMIUM): Promise<Browser> {
+  return chromium.launch({ executablePath: executable, args: ['--headless', '--no-sandbox'] });
 }
 
 /** The address of a peer's UI, with its token in the fragment. */
