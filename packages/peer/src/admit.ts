@@ -61,7 +61,7 @@ export class Admitter {
       await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
     }
     await changeMembershipWhenFree(async (timeoutMs) => {
-      // Asked again after our answer was lost (or added by a try that timed out): it is in.
+      // Asked again after our answer was lost: it is in already.
       if (membersOf(this.node.status().config!).includes(request.peer)) return;
       await this.node.addPeer(request.peer, this.roles, { timeoutMs });
     }, deadline);
