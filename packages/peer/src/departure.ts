@@ -73,9 +73,14 @@ export async function handOverLeadership<SM extends StateMachine>(
   const connected = new Set(s.links.filter((l) => l.connected).map((l) => l.peer));
   const to = node.transferTargets().find((p) => connected.has(p));
   if (to === undefined) {
+    // Connected leaders but no target: none acknowledged this leader lately, or a handover
+    // begun before (stop after leave, say) is still under way: the core names no target then.
+    const why = others.some((p) => connected.has(p))
+      ? 'no other leader is ready (none answered this leader lately, or a handover begun before is still under way)'
+      : 'no other leader is connected';
     return {
       kind: 'no-target',
-      line: 'leaving without a handover: no other leader is connected (the others elect one after an election timeout)',
+      line: `leaving without a handover: ${why} (the others elect one after an election timeout)`,
     };
   }
   const timeoutMs =
