@@ -80,6 +80,9 @@ export interface ReplicaEvents {
 
 const EMPTY = new Uint8Array(0);
 
+/** A snapshot is due at the latest once the log since the last one is this many times its size. */
+const SNAPSHOT_GROWTH = 4;
+
 export function encodeConfigResult(c: Configuration): Uint8Array {
   return new ByteWriter(16).uint(c.id).uint(c.start).finish();
 }
@@ -109,6 +112,8 @@ export class Replica {
   durableSnapshotSlot: Slot = 0;
   /** A snapshot written in the current turn, durable once the turn's batch is. */
   pendingSnapshotSlot: Slot | undefined;
+  /** Bytes of the decisions applied since the newest snapshot (snapshotIntervalBytes). */
+  private bytesSinceSnapshot = 0;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -134,6 +139,7 @@ export class Replica {
     for (const slot of this.proposals.keys()) if (slot < this.slotOut) this.proposals.delete(slot);
     this.retainedFrom = this.slotOut;
     this.snapshot = snapshot;
+    this.bytesSinceSnapshot = 0;
     this.initialized = true;
     if (fromPeer) {
       this.ctx.persist.setSnapshot(snapshot, this.slotOut);
@@ -197,6 +203,7 @@ export class Replica {
       }
       this.perform(this.slotOut, value);
       this.events.performed?.(this.slotOut, value);
+      this.bytesSinceSnapshot += value.length;
       this.slotOut++;
     }
     if (this.slotIn < this.slotOut) this.slotIn = this.slotOut;
@@ -334,11 +341,36 @@ export class Replica {
     return out;
   }
 
+  /**
+   * Snapshot every `snapshotInterval` slots, or sooner once the decisions applied since hold
+   * `snapshotIntervalBytes` (at least SNAPSHOT_GROWTH times the previous snapshot): decided
+   * values stay in memory until a snapshot lets them go, so their bytes are what must be bounded
+   * (the size rule of Ongaro's dissertation, ch. 5, on log compaction).
+   */
   private maybeSnapshot(): void {
     const last = this.slotOut - 1;
     const prev = this.snapshot?.slot ?? 0;
-    if (last - prev < this.ctx.opts.snapshotInterval) return;
+    const bytes = Math.max(
+      this.ctx.opts.snapshotIntervalBytes,
+      SNAPSHOT_GROWTH * (this.snapshot?.data.length ?? 0),
+    );
+    if (last - prev < this.ctx.opts.snapshotInterval && this.bytesSinceSnapshot < bytes) return;
     this.takeSnapshot();
+  }
+
+  /**
+   * The first decision to keep below a snapshot through `slot`: at most `logRetention` of
+   * them, holding at most `logRetentionBytes` (a peer further behind gets the snapshot).
+   */
+  private retainFrom(slot: Slot): Slot {
+    const { logRetention, logRetentionBytes } = this.ctx.opts;
+    const floor = Math.max(this.retainedFrom, slot + 1 - logRetention);
+    let bytes = 0;
+    for (let s = slot; s >= floor; s--) {
+      bytes += this.decisions.get(s)?.length ?? 0;
+      if (bytes > logRetentionBytes) return s + 1;
+    }
+    return floor;
   }
 
   /** Snapshot the state through slotOut - 1 and compact the log below it. */
@@ -353,7 +385,8 @@ export class Replica {
       app: this.sm.snapshot(),
     });
     this.snapshot = { slot, data };
-    const keepFrom = Math.max(this.retainedFrom, slot + 1 - this.ctx.opts.logRetention);
+    this.bytesSinceSnapshot = 0;
+    const keepFrom = this.retainFrom(slot);
     this.ctx.persist.setSnapshot(this.snapshot, keepFrom);
     this.pendingSnapshotSlot = slot;
     for (const s of this.decisions.keys()) if (s < keepFrom) this.decisions.delete(s);
