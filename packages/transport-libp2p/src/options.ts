@@ -79,7 +79,7 @@ export interface TransportHostOptions extends LinkDefaults {
 export interface LinkDefaults {
   /** The most bytes queued for one peer of one log before send() refuses (default 8 MiB). */
   maxSendBufferBytes?: number;
-  /** How often each link is pinged (RTT, liveness), ms (default 1000). */
+  /** How often each link is pinged (RTT, liveness), ms (default: a third of silenceTimeoutMs). */
   pingIntervalMs?: number;
   /** A link that hears nothing for this long is closed and redialled, ms (default 10 000). */
   silenceTimeoutMs?: number;
@@ -176,8 +176,16 @@ function positive(name: string, v: number | undefined, dflt: number, min = 1): n
 }
 
 function resolveLinkOptions(o: LinkDefaults): ResolvedLinkOptions {
-  const pingIntervalMs = positive('pingIntervalMs', o.pingIntervalMs, 1000, 10);
   const silenceTimeoutMs = positive('silenceTimeoutMs', o.silenceTimeoutMs, 10_000, 10);
+  // Three pings per silence timeout: a lost pong or two does not cut a link. Once a second (the
+  // default before) made link pings a quarter of an idle cluster's frames, and each frame costs
+  // about as much as a heartbeat (issue 13: idle CPU).
+  const pingIntervalMs = positive(
+    'pingIntervalMs',
+    o.pingIntervalMs,
+    Math.max(10, Math.floor(silenceTimeoutMs / 3)),
+    10,
+  );
   if (silenceTimeoutMs <= pingIntervalMs) {
     throw new TransportConfigError('silenceTimeoutMs must exceed pingIntervalMs');
   }
