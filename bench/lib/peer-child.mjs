@@ -179,6 +179,22 @@ const handlers = {
       storage: storage?.info?.() ?? null,
     });
   },
+  /**
+   * Where this process's memory is (issue 13's footprint): V8's heap spaces, external and
+   * ArrayBuffer memory, the storage's SQLite memory; with `snapshot`, a heap snapshot written to
+   * that file (for Chrome DevTools' Memory tab).
+   */
+  memory: async (r) => {
+    const v8 = await import('node:v8');
+    const file = typeof r.snapshot === 'string' ? v8.writeHeapSnapshot(r.snapshot) : undefined;
+    return {
+      usage: process.memoryUsage(),
+      heap: v8.getHeapStatistics(),
+      spaces: v8.getHeapSpaceStatistics(),
+      storage: storage?.info?.() ?? null,
+      ...(file === undefined ? {} : { file }),
+    };
+  },
   /** Counters to difference over a window: storage writes, transport frames, CPU. */
   counters: () => {
     const m = transport?.getMetrics();
