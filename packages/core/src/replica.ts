@@ -112,8 +112,10 @@ export class Replica {
   durableSnapshotSlot: Slot = 0;
   /** A snapshot written in the current turn, durable once the turn's batch is. */
   pendingSnapshotSlot: Slot | undefined;
-  /** Bytes of the decisions applied since the newest snapshot (snapshotIntervalBytes). */
+  /** Bytes of the decisions applied since the newest snapshot (snapshotIntervalBytes)... */
   private bytesSinceSnapshot = 0;
+  /** ...counted below this slot. */
+  private bytesCountedTo: Slot = 1;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -203,7 +205,6 @@ export class Replica {
       }
       this.perform(this.slotOut, value);
       this.events.performed?.(this.slotOut, value);
-      this.bytesSinceSnapshot += value.length;
       this.slotOut++;
     }
     if (this.slotIn < this.slotOut) this.slotIn = this.slotOut;
@@ -348,6 +349,10 @@ export class Replica {
    * (the size rule of Ongaro's dissertation, ch. 5, on log compaction).
    */
   private maybeSnapshot(): void {
+    // Applied decisions stay in `decisions` until a snapshot drops them: count them here.
+    for (let s = Math.max(this.bytesCountedTo, this.retainedFrom); s < this.slotOut; s++)
+      this.bytesSinceSnapshot += this.decisions.get(s)?.length ?? 0;
+    this.bytesCountedTo = this.slotOut;
     const last = this.slotOut - 1;
     const prev = this.snapshot?.slot ?? 0;
     const bytes = Math.max(
@@ -386,6 +391,7 @@ export class Replica {
     });
     this.snapshot = { slot, data };
     this.bytesSinceSnapshot = 0;
+    this.bytesCountedTo = this.slotOut;
     const keepFrom = this.retainFrom(slot);
     this.ctx.persist.setSnapshot(this.snapshot, keepFrom);
     this.pendingSnapshotSlot = slot;
