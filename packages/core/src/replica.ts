@@ -342,14 +342,12 @@ export class Replica {
     return out;
   }
 
-  /**
-   * Snapshot every `snapshotInterval` slots, or sooner once the decisions applied since hold
-   * `snapshotIntervalBytes` (at least SNAPSHOT_GROWTH times the previous snapshot): decided
-   * values stay in memory until a snapshot lets them go, so their bytes are what must be bounded
-   * (the size rule of Ongaro's dissertation, ch. 5, on log compaction).
-   */
   private maybeSnapshot(): void {
-    // Applied decisions stay in `decisions` until a snapshot drops them: count them here.
+    // Every `snapshotInterval` slots, or sooner once the decisions applied since hold
+    // `snapshotIntervalBytes` (at least SNAPSHOT_GROWTH times the previous snapshot): decided
+    // values stay in memory until a snapshot lets them go, so their bytes are what must be
+    // bounded (the size rule of Ongaro's dissertation, ch. 5, on log compaction). Applied
+    // decisions stay in `decisions` until a snapshot drops them: count them here.
     for (let s = Math.max(this.bytesCountedTo, this.retainedFrom); s < this.slotOut; s++)
       this.bytesSinceSnapshot += this.decisions.get(s)?.length ?? 0;
     this.bytesCountedTo = this.slotOut;
