@@ -29,9 +29,17 @@ export function rolesOf(m: Membership, peer: PeerId): Roles {
   };
 }
 
-/** Every peer named by a membership, each once, sorted. */
-export function membersOf(m: Membership): PeerId[] {
-  return [...new Set([...m.replicas, ...m.leaders, ...m.acceptors])].sort();
+/** membersOf's answers: a membership never changes once made, and turns ask for it often. */
+const members = new WeakMap<Membership, readonly PeerId[]>();
+
+/** Every peer named by a membership, each once, sorted (one shared array per membership). */
+export function membersOf(m: Membership): readonly PeerId[] {
+  let out = members.get(m);
+  if (out === undefined) {
+    out = Object.freeze([...new Set([...m.replicas, ...m.leaders, ...m.acceptors])].sort());
+    members.set(m, out);
+  }
+  return out;
 }
 
 function sortedUnique(ids: readonly PeerId[]): PeerId[] {
