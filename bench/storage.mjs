@@ -13,10 +13,16 @@
 // sending. Goals: SqliteStorage within 80% of the raw loop's rows/s at batch 100; the worker
 // pays if it keeps that while blocking the event loop far less.
 //
+// Then the writes of a peer at C=256: each batch one pvalue of `--slot-bytes` (a slot of 256
+// commands) and the decision of the slot before it, recorded from the accepted pvalue
+// (decidedAccepted: schema 4 marks the row) or with its value (the bytes written twice, as every
+// decision was before schema 4), alternating: CPU per write and file bytes per slot.
+//
 //   npm run bench -- storage [--runs 5] [--seconds 1] [--sizes 1,10,100,1000] [--depth 8]
+//                            [--slot-bytes 26000]
 //
 // Writes bench/results/storage-<date>.json and appends a section to bench/REPORT.md.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,12 +48,14 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '1' },
     sizes: { type: 'string', default: '1,10,100,1000' },
     depth: { type: 'string', default: '8' },
+    'slot-bytes': { type: 'string', default: '26000' },
   },
 });
 const RUNS = Number(opts.runs);
 const SECONDS = Number(opts.seconds);
 const SIZES = opts.sizes.split(',').map(Number);
 const DEPTH = Number(opts.depth);
+const SLOT_BYTES = Number(opts['slot-bytes']);
 const VALUE_BYTES = 100;
 const work = mkdtempSync(join(tmpdir(), 'synod-bench-storage-'));
 let fileNo = 0;
@@ -161,6 +169,46 @@ function rawRun(size) {
   };
 }
 
+/**
+ * A peer's writes at C=256 for SECONDS (inline, one outstanding): slot s's pvalue and slot s - 1's
+ * decision, `how` it is recorded. File bytes: the database and its WAL at the end, per slot.
+ * @param {'mark' | 'value'} how
+ * @returns {Promise<{ mainCpuMsPerWrite: number, writesPerSec: number, fileBytesPerSlot: number, load1: number }>}
+ */
+async function slotRun(how) {
+  const path = newFile();
+  const store = await openSqliteStorage(path, { logId: 'bench', io: 'inline' });
+  const big = new Uint8Array(SLOT_BYTES).fill(0x5a);
+  let slot = 1;
+  const cpu0 = mainThreadCpuMs();
+  const t0 = performance.now();
+  const end = t0 + SECONDS * 1000;
+  while (performance.now() < end) {
+    /** @type {import('@synod/core').StorageBatch} */
+    const b = { seq: slot, accepted: [{ config: 0, ballot, slot, value: big }] };
+    if (slot > 1) {
+      if (how === 'mark') b.decidedAccepted = [slot - 1];
+      else b.decisions = [{ slot: slot - 1, value: big }];
+    }
+    await store.write(b);
+    slot++;
+  }
+  const s = (performance.now() - t0) / 1000;
+  const cpu = mainThreadCpuMs() - cpu0;
+  await store.close();
+  const bytes = ['', '-wal'].reduce(
+    (n, x) => n + (statSync(path + x, { throwIfNoEntry: false })?.size ?? 0),
+    0,
+  );
+  const writes = slot - 1;
+  return {
+    mainCpuMsPerWrite: cpu / writes,
+    writesPerSec: writes / s,
+    fileBytesPerSlot: bytes / writes,
+    load1: loadavg()[0],
+  };
+}
+
 const VARIANTS = /** @type {const} */ ([
   { name: 'raw better-sqlite3 loop', key: 'raw', io: null, depth: 1 },
   { name: 'SqliteStorage inline, 1 outstanding', key: 'inline-1', io: 'inline', depth: 1 },
@@ -210,7 +258,40 @@ for (const size of SIZES) {
   }).join(' | ');
   log(`batch ${size}: ${line}`);
 }
+/** @type {Record<'mark' | 'value', Awaited<ReturnType<typeof slotRun>>[]>} */
+const slotRuns = { mark: [], value: [] };
+if (SLOT_BYTES > 0) {
+  for (let run = 0; run < RUNS; run++) {
+    for (const how of /** @type {const} */ (['mark', 'value']))
+      slotRuns[how].push(await slotRun(how));
+  }
+  const line = (/** @type {'mark' | 'value'} */ how) => {
+    const rs = slotRuns[how];
+    return `${how}: cpu ${fmt(summary(rs.map((r) => r.mainCpuMsPerWrite)).median)} ms/write, ${fmt(summary(rs.map((r) => r.fileBytesPerSlot)).median / 1024)} KiB/slot`;
+  };
+  log(
+    `slots of ${SLOT_BYTES} B with the previous slot's decision: ${line('mark')} | ${line('value')}`,
+  );
+}
 rmSync(work, { recursive: true, force: true });
+
+const slotResults =
+  SLOT_BYTES > 0
+    ? Object.fromEntries(
+        /** @type {const} */ (['mark', 'value']).map((how) => {
+          const rs = slotRuns[how];
+          return [
+            how,
+            {
+              mainCpuMsPerWrite: summary(rs.map((r) => r.mainCpuMsPerWrite)),
+              writesPerSec: summary(rs.map((r) => r.writesPerSec)),
+              fileBytesPerSlot: summary(rs.map((r) => r.fileBytesPerSlot)),
+              load1: summary(rs.map((r) => r.load1)),
+            },
+          ];
+        }),
+      )
+    : null;
 
 const results = SIZES.map((size) => {
   const per = Object.fromEntries(
@@ -275,6 +356,9 @@ const file = saveResults('storage', date, {
   pays,
   goal,
   runs,
+  slotBytes: SLOT_BYTES,
+  slots: slotResults,
+  slotRuns,
 });
 
 const cell = (/** @type {import('./lib/common.mjs').Stat} */ s) => range(s);
@@ -341,6 +425,32 @@ await appendReport([
       )
       .join('; ') +
     '.',
+  ...(slotResults === null
+    ? []
+    : [
+        '',
+        `A peer's writes at C=256: each batch one pvalue of ${SLOT_BYTES} B (a slot of 256 commands) and`,
+        "the previous slot's decision, inline, one outstanding, the two ways alternating (schema 4",
+        'records a decision taken from the accepted pvalue as a mark; with its value, the bytes are',
+        'written a second time, as every decision was before it). File: the database and its WAL at',
+        'the end, per slot.',
+        '',
+        ...table(
+          ['decision recorded', 'writes/s', 'main-thread CPU ms/write', 'file KiB/slot', 'load'],
+          /** @type {const} */ (['mark', 'value']).map((how) => {
+            const x = slotResults[how];
+            return [
+              how === 'mark' ? 'as a mark (decidedAccepted)' : 'with its value (decisions)',
+              cell(x.writesPerSec),
+              cell(x.mainCpuMsPerWrite),
+              fmt(x.fileBytesPerSlot.median / 1024),
+              fmt(x.load1.median),
+            ];
+          }),
+          'lrrrr',
+        ),
+      ]),
+  '',
   `Raw data: bench/results/${file}.`,
 ]);
 console.log(`wrote bench/results/${file} and a section of bench/REPORT.md`);

@@ -29,9 +29,18 @@ export function rolesOf(m: Membership, peer: PeerId): Roles {
   };
 }
 
-/** Every peer named by a membership, each once, sorted. */
-export function membersOf(m: Membership): PeerId[] {
-  return [...new Set([...m.replicas, ...m.leaders, ...m.acceptors])].sort();
+/** membersOf's answers: a membership never changes once made, and turns ask for it often. */
+const members = new WeakMap<Membership, readonly PeerId[]>();
+
+/** Every peer named by a membership, each once, sorted (one shared array per membership: read only). */
+export function membersOf(m: Membership): readonly PeerId[] {
+  let out = members.get(m);
+  if (out === undefined) {
+    // Not frozen: V8 runs every/some/filter on a frozen array ten times slower (node 20).
+    out = [...new Set([...m.replicas, ...m.leaders, ...m.acceptors])].sort();
+    members.set(m, out);
+  }
+  return out;
 }
 
 function sortedUnique(ids: readonly PeerId[]): PeerId[] {

@@ -399,7 +399,7 @@ export class Replica {
   }
 
   /** Every peer of the newest configuration. */
-  members(): PeerId[] {
+  members(): readonly PeerId[] {
     const latest = this.configs.latest();
     return latest === undefined ? [] : membersOf(latest);
   }

@@ -189,6 +189,7 @@ export class SqliteFile {
       const watermark = st.getWatermark.get()!;
       for (const pv of b.accepted) {
         if (pv.slot < watermark) continue;
+        if (st.keepDecidedValue.run(pv.slot).changes > 0) st.unmark.run(pv.slot);
         st.putAccepted.run(
           pv.slot,
           pv.config,
@@ -198,21 +199,29 @@ export class SqliteFile {
         );
       }
     }
-    for (const d of b.decisions ?? []) st.putDecision.run(d.slot, asBuffer(d.value));
+    for (const d of b.decisions ?? []) st.putDecision.run(d.slot, asBuffer(d.value), d.slot);
     for (const slot of b.decidedAccepted ?? []) {
-      // The core records a decision this way only when it accepted that pvalue first.
-      if (st.putDecisionAccepted.run(slot).changes === 0 && st.hasDecision.get(slot) === undefined)
+      // A mark: the accepted row's value is not written again. The core records a decision
+      // this way only when it accepted that pvalue first.
+      if (st.markDecided.run(slot, slot).changes > 0) continue;
+      if (st.isMarked.get(slot) === undefined && st.hasDecision.get(slot) === undefined)
         throw new Error(`no accepted pvalue at decided slot ${slot}`);
     }
     if (b.snapshot !== undefined) {
       const cur = st.getSnapshot.get();
       if (cur === undefined || b.snapshot.slot >= cur.slot) this.putSnapshot(b.snapshot);
     }
-    if (b.truncateDecisionsBelow !== undefined) st.truncateDecisions.run(b.truncateDecisionsBelow);
+    let collect = false;
+    if (b.truncateDecisionsBelow !== undefined) {
+      st.truncateDecisions.run(b.truncateDecisionsBelow);
+      st.truncateMarks.run(b.truncateDecisionsBelow);
+      collect = true;
+    }
     if (b.watermark !== undefined && b.watermark > st.getWatermark.get()!) {
       st.setWatermark.run(b.watermark);
-      st.dropAcceptedBelow.run(b.watermark);
+      collect = true;
     }
+    if (collect) st.collectAccepted.run();
     if (b.dropPromisesBelow !== undefined) st.dropPromisesBelow.run(b.dropPromisesBelow);
   }
 

@@ -1,6 +1,12 @@
 /**
  * Every SQL statement the store runs after opening, prepared once. The hot path (a batch of
  * promises, votes and decisions) runs only these, inside one transaction per batch.
+ *
+ * Where a decision's value lives (schema v4): in `decisions`, or, when it was recorded from the
+ * pvalue this acceptor accepted at its slot (StorageBatch.decidedAccepted), in that `accepted`
+ * row, its slot marked in `decided_pvalues`, so that a slot's value is written once. A marked
+ * slot is never in `decisions` too. A row of `accepted` is a pvalue of the acceptor (at or above
+ * the watermark), a decision (marked), or both; a row that is neither is deleted.
  */
 import type { Database, Statement } from 'better-sqlite3';
 
@@ -51,15 +57,31 @@ export interface Statements {
   allPromises: Statement<[], PromiseRow>;
   dropPromisesBelow: Run<[number]>;
   putAccepted: Run<[number, number, number, string, Buffer]>;
+  /**
+   * Before a pvalue replaces the one at its slot: if that one is the slot's decision (marked),
+   * copy its value into `decisions` (a decided slot never changes); then `unmark`.
+   */
+  keepDecidedValue: Run<[number]>;
+  unmark: Run<[number]>;
+  /** The acceptor's pvalues: those at or above the watermark. */
   allAccepted: Statement<[], AcceptedRow>;
-  dropAcceptedBelow: Run<[number]>;
-  putDecision: Run<[number, Buffer]>;
-  /** A decision whose value is the pvalue accepted at its slot; changes nothing without one. */
-  putDecisionAccepted: Run<[number]>;
-  /** Plucked: 1 when the slot has a decision. */
+  /** Delete the rows below the watermark that are no decision (not marked). */
+  collectAccepted: Run<[]>;
+  /** Params: slot, value, slot. Not where a mark decides the slot already. */
+  putDecision: Run<[number, Buffer, number]>;
+  /**
+   * A decision whose value is the pvalue accepted at its slot: mark the slot (params: slot,
+   * slot). Changes nothing without a pvalue there, where `decisions` has the slot, or marked.
+   */
+  markDecided: Run<[number, number]>;
+  /** Plucked: 1 when the slot is marked. */
+  isMarked: Statement<[number], number>;
+  /** Plucked: 1 when the slot has a decision in `decisions`. */
   hasDecision: Statement<[number], number>;
+  /** The decisions table and the marked pvalues, by slot. */
   allDecisions: Statement<[], DecisionRow>;
   truncateDecisions: Run<[number]>;
+  truncateMarks: Run<[number]>;
   getSnapshot: Statement<[], { slot: number; size: number }>;
   putSnapshot: Run<[number, number]>;
   clearChunks: Run<[]>;
@@ -98,15 +120,36 @@ export function prepareStatements(db: Database): Statements {
         'ON CONFLICT (slot) DO UPDATE SET config = excluded.config, round = excluded.round, ' +
         'leader = excluded.leader, value = excluded.value',
     ),
-    allAccepted: prep('SELECT slot, config, round, leader, value FROM accepted ORDER BY slot'),
-    dropAcceptedBelow: prep('DELETE FROM accepted WHERE slot < ?'),
-    putDecision: prep('INSERT OR IGNORE INTO decisions (slot, value) VALUES (?, ?)'),
-    putDecisionAccepted: prep(
-      'INSERT OR IGNORE INTO decisions (slot, value) SELECT slot, value FROM accepted WHERE slot = ?',
+    keepDecidedValue: prep(
+      'INSERT OR IGNORE INTO decisions (slot, value) SELECT slot, value FROM accepted ' +
+        'WHERE slot = ? AND slot IN (SELECT slot FROM decided_pvalues)',
     ),
+    unmark: prep('DELETE FROM decided_pvalues WHERE slot = ?'),
+    allAccepted: prep(
+      'SELECT slot, config, round, leader, value FROM accepted ' +
+        'WHERE slot >= (SELECT watermark FROM node_state WHERE id = 1) ORDER BY slot',
+    ),
+    collectAccepted: prep(
+      'DELETE FROM accepted WHERE slot < (SELECT watermark FROM node_state WHERE id = 1) ' +
+        'AND slot NOT IN (SELECT slot FROM decided_pvalues)',
+    ),
+    putDecision: prep(
+      'INSERT OR IGNORE INTO decisions (slot, value) SELECT ?, ? ' +
+        'WHERE NOT EXISTS (SELECT 1 FROM decided_pvalues WHERE slot = ?)',
+    ),
+    markDecided: prep(
+      'INSERT OR IGNORE INTO decided_pvalues (slot) SELECT slot FROM accepted WHERE slot = ? ' +
+        'AND NOT EXISTS (SELECT 1 FROM decisions WHERE slot = ?)',
+    ),
+    isMarked: prep<[number], number>('SELECT 1 FROM decided_pvalues WHERE slot = ?').pluck(),
     hasDecision: prep<[number], number>('SELECT 1 FROM decisions WHERE slot = ?').pluck(),
-    allDecisions: prep('SELECT slot, value FROM decisions ORDER BY slot'),
+    allDecisions: prep(
+      'SELECT slot, value FROM decisions UNION ALL ' +
+        'SELECT slot, value FROM accepted WHERE slot IN (SELECT slot FROM decided_pvalues) ' +
+        'ORDER BY slot',
+    ),
     truncateDecisions: prep('DELETE FROM decisions WHERE slot < ?'),
+    truncateMarks: prep('DELETE FROM decided_pvalues WHERE slot < ?'),
     getSnapshot: prep('SELECT slot, size FROM snapshot WHERE id = 1'),
     putSnapshot: prep(
       'INSERT INTO snapshot (id, slot, size) VALUES (1, ?, ?) ' +

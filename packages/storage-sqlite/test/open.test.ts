@@ -83,6 +83,7 @@ describe('opening a new file', () => {
       .all();
     expect(tables).toEqual([
       'accepted',
+      'decided_pvalues',
       'decisions',
       'meta',
       'node_state',
@@ -376,6 +377,42 @@ describe('migrations', () => {
       amnesia: 'rolled back',
       peerStores: [{ peer: 'b', run: 1, start: 0, seq: 4 }],
     });
+    await again.close();
+  });
+
+  it('migrates a version-3 file to version 4: its decisions stay; a decision from the accepted pvalue is then stored once', async () => {
+    const path = tmp.file();
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('BEGIN');
+    for (const m of MIGRATIONS.slice(0, 3)) m.up(db, { snapshotChunkBytes: 1 << 20 });
+    db.pragma(`application_id = ${APPLICATION_ID}`);
+    db.pragma('user_version = 3');
+    db.prepare("INSERT INTO peer_info VALUES ('log_id', 'log-a')").run();
+    db.prepare('INSERT INTO snapshot VALUES (1, 0, 0)').run();
+    db.prepare("INSERT INTO accepted VALUES (1, 0, 7, 'p', ?)").run(Buffer.from([1]));
+    db.prepare("INSERT INTO accepted VALUES (2, 0, 7, 'p', ?)").run(Buffer.from([2, 2]));
+    db.prepare('INSERT INTO decisions VALUES (1, ?)').run(Buffer.from([1]));
+    db.exec('COMMIT');
+    db.close();
+
+    const s = await openSqliteStorage(path, { logId: 'log-a' });
+    expect(s.migratedFrom).toBe(3);
+    expect((await s.load()).decisions.map((d) => d.slot)).toEqual([1]);
+    await s.write({ decidedAccepted: [2] });
+    await s.close();
+    const raw = new Database(path, { readonly: true });
+    // Slot 2's value is in its accepted row only, and tools still see it decided.
+    expect(raw.prepare('SELECT count(*) FROM decisions').pluck().get()).toBe(1);
+    expect(raw.prepare('SELECT slot_out FROM replica_progress').pluck().get()).toBe(3);
+    raw.close();
+    const again = await openSqliteStorage(path, { logId: 'log-a' });
+    const st = await again.load();
+    expect(st.decisions.map((d) => [d.slot, [...d.value]])).toEqual([
+      [1, [1]],
+      [2, [2, 2]],
+    ]);
+    expect(st.accepted.map((p) => p.slot)).toEqual([1, 2]);
     await again.close();
   });
 

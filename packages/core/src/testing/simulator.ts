@@ -771,7 +771,7 @@ function latestMembers(cluster: SimCluster): PeerId[] {
   for (const p of cluster.peers.values()) {
     const c = p.node?.status().config;
     if (c != null && (best === undefined || c.id > best.id))
-      best = { id: c.id, members: membersOf(c) };
+      best = { id: c.id, members: [...membersOf(c)] };
   }
   return best?.members ?? [];
 }

@@ -200,6 +200,8 @@ function randomBatches(next: () => number): (step: number) => StorageBatch {
   const int = (n: number) => next() % n;
   const leaders = ['a', 'b', 'c'];
   let watermark = 0;
+  /** Slots with a pvalue at or above the watermark: what decidedAccepted may name. */
+  const accepted = new Set<number>();
   return (step) => {
     const batch: StorageBatch = {};
     if (int(10) === 0) batch.incarnation = step;
@@ -220,13 +222,22 @@ function randomBatches(next: () => number): (step: number) => StorageBatch {
       batch.accepted = [...slots]
         .filter((x) => x >= 0)
         .map((slot) => pv(slot, 1 + int(6), leaders[int(3)], int(4), bytes(int(40), next())));
+      for (const p of batch.accepted) if (p.slot >= watermark) accepted.add(p.slot);
     }
     if (int(2) === 0) {
       batch.decisions = Array.from({ length: 1 + int(4) }, () => dec(int(60), int(3)));
     }
+    if (accepted.size > 0 && int(2) === 0) {
+      // Only slots with a pvalue, as the core asks (decided, compacted or not).
+      const held = [...accepted];
+      batch.decidedAccepted = Array.from({ length: 1 + int(3) }, () => held[int(held.length)]!);
+    }
     if (int(12) === 0) batch.snapshot = { slot: int(60), data: bytes(int(3000), next()) };
     if (int(10) === 0) batch.truncateDecisionsBelow = int(60);
-    if (int(8) === 0) batch.watermark = watermark = watermark + int(6);
+    if (int(8) === 0) {
+      batch.watermark = watermark = watermark + int(6);
+      for (const slot of accepted) if (slot < watermark) accepted.delete(slot);
+    }
     if (int(15) === 0) batch.dropPromisesBelow = int(4);
     return batch;
   };
