@@ -30,6 +30,23 @@ process.env.SYNOD_BENCH_LAT_TRACE = work;
 
 /** @typedef {[number, string, string][]} Events */
 
+/**
+ * A process's context switches (voluntary: it slept and was woken, the wake-ups a command
+ * costs; involuntary: preempted) and CPU ms, from /proc.
+ * @param {number} pid
+ */
+function procCounters(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const num = (/** @type {string} */ k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1]);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    voluntary: num('voluntary_ctxt_switches'),
+    involuntary: num('nonvoluntary_ctxt_switches'),
+    cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / 100,
+  };
+}
+
 /** Median of a list (NaN if empty). @param {number[]} xs */
 const median = (xs) => {
   if (xs.length === 0) return NaN;
@@ -138,7 +155,11 @@ for (let run = 0; run < Number(opts.runs); run++) {
     await leader.request('loadStart', { conc: 1, from: 0 });
     await sleep(1000);
     await Promise.all(peers.map((p) => p.request('latencyTrace', { dump: false })));
+    const before = peers.map((p) => procCounters(p.pid));
+    const c0 = Number((await leader.status()).sm.count);
     await sleep(Number(opts.seconds) * 1000);
+    const c1 = Number((await leader.status()).sm.count);
+    const after = peers.map((p) => procCounters(p.pid));
     await Promise.all(peers.map((p) => p.request('latencyTrace', { dump: true })));
     const res = await leader.request('loadStop');
     const load1 = loadavg()[0];
@@ -169,6 +190,15 @@ for (let run = 0; run < Number(opts.runs); run++) {
     console.log(
       `run ${run}: io ${opts.io ?? 'default'}, ${lat.length} commands, load p50 ${median([...lat]).toFixed(3)} ms, load average ${load1.toFixed(2)}`,
     );
+    const per = (/** @type {number} */ x) => (x / Math.max(1, c1 - c0)).toFixed(2);
+    peers.forEach((p, i) => {
+      const b = before[i];
+      const a = after[i];
+      console.log(
+        `  ${p === leader ? 'leader  ' : `${p.name} (F)`} per command: ${per(a.voluntary - b.voluntary)} wake-ups, ` +
+          `${per(a.involuntary - b.involuntary)} preemptions, ${(((a.cpuMs - b.cpuMs) * 1000) / Math.max(1, c1 - c0)).toFixed(0)} µs CPU`,
+      );
+    });
     const order = Object.entries(steps).sort((a, b) => median(a[1]) - median(b[1]));
     for (const [k, v] of order)
       console.log(`  ${median(v).toFixed(3).padStart(7)} ms  ${k}  (n=${v.length})`);
