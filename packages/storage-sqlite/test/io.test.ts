@@ -1,8 +1,9 @@
 /**
- * The store's two ways to reach its connection (io: 'inline', the default, and 'worker'):
+ * The store's three ways to reach its connection (io: 'split', the default on Linux, 'inline'
+ * and 'worker'):
  * group commit of overlapping writes, the option itself, and a worker that never keeps a
  * process alive on its own. Ordering and failure across the thread are in the conformance
- * suite (test/conformance.test.ts runs it in both modes).
+ * suite (test/conformance.test.ts runs it in each mode).
  */
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
