@@ -514,6 +514,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (!this.running) return;
     this.running = false;
     this.disarm();
+    // Decisions held for a turn that will not run now: the transport is still up.
+    this.sendHeld();
     // Let the writes in flight finish, so the store is closed after its last write.
     if (this.pipeline.size > 0 && this.failure === undefined)
       await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
