@@ -90,7 +90,9 @@ const MINUTES = Number(opts.minutes);
 const WITH_ETCD = !opts['no-etcd'];
 const CLIENT = opts['etcd-client'] === 'http' ? 'http' : 'grpc';
 /** The Synod peers' storage io: the first is measured as `synod`; others as `synod-<io>`, beside. */
-const IOS = (opts.io ?? '').split(',').filter((x) => x === 'worker' || x === 'inline');
+const IOS = (opts.io ?? '')
+  .split(',')
+  .filter((x) => x === 'worker' || x === 'inline' || x === 'split');
 const IO = IOS[0];
 const OTHER_IOS = IOS.slice(1);
 const PROFILE = opts.profile === '' ? [] : opts.profile.split(',').map(Number);

@@ -11,6 +11,8 @@ const { TextStateMachine } = await import('./text-sm.mjs');
 const { startTracePrep } = await import('./trace-prep.mjs');
 const { now, startLoad } = await import('./load.mjs');
 const { startCpuProfile } = await import('./cpu-profile.mjs');
+const latTrace =
+  process.env.SYNOD_BENCH_LAT_TRACE === undefined ? undefined : await import('./latency-trace.mjs');
 const loadedAt = performance.timeOrigin + performance.now();
 
 /**
@@ -112,7 +114,7 @@ const handlers = {
     storage = await openSqliteStorage(String(r.db), {
       logId: 'bench',
       durability: r.durability === 'normal-unsafe' ? 'normal-unsafe' : 'full',
-      ...(r.io === 'worker' || r.io === 'inline' ? { io: r.io } : {}),
+      ...(r.io === 'worker' || r.io === 'inline' || r.io === 'split' ? { io: r.io } : {}),
     });
     const openedAt = now();
     transport = await createLibp2pTransport({
@@ -125,6 +127,7 @@ const handlers = {
     });
     countWrites(storage);
     if (process.env.SYNOD_BENCH_IO_TRACE !== undefined) traceIo(storage, transport);
+    if (latTrace !== undefined) latTrace.traceIo(storage, transport);
     smKind = r.sm === 'text' || r.sm === 'document' ? r.sm : 'bench';
     const sm =
       smKind === 'document'
@@ -139,6 +142,7 @@ const handlers = {
     );
     if (r.init === true) await initLog(storage, transport.id, sm, protocol);
     node = await startNode({ id: transport.id, storage, transport, stateMachine: sm, protocol });
+    if (latTrace !== undefined) latTrace.traceNode(node);
     const startedAt = now();
     transport.onJoinRequest(async ({ peer }) => {
       await running().addPeer(peer, undefined, { timeoutMs: 30_000 });
@@ -379,6 +383,13 @@ const handlers = {
     if (node !== undefined) await node.stop();
     else if (transport !== undefined) await transport.stop();
     return {};
+  },
+  /** With SYNOD_BENCH_LAT_TRACE: forget the events so far (`dump: false`), or write them. */
+  latencyTrace: (r) => {
+    if (latTrace === undefined) throw new Error('SYNOD_BENCH_LAT_TRACE is not set');
+    const dir = String(process.env.SYNOD_BENCH_LAT_TRACE);
+    latTrace.dumpLatencyTrace(dir, r.dump === true ? String(process.env.SYNOD_BENCH_NAME) : '');
+    return Promise.resolve({});
   },
   exit: () => {
     setTimeout(() => process.exit(0), 10);

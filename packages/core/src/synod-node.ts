@@ -182,6 +182,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly handoverWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
   private scheduled = false;
+  /** Decisions that leave with the next turn's messages to their peer (sendAll). */
+  private heldDecisions = new Map<PeerId, Message[]>();
   private readonly pipeline: WritePipeline;
   private running = false;
   private failure: Error | undefined;
@@ -512,6 +514,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (!this.running) return;
     this.running = false;
     this.disarm();
+    // Decisions held for a turn that will not run now: the transport is still up.
+    this.sendHeld();
     // Let the writes in flight finish, so the store is closed after its last write.
     if (this.pipeline.size > 0 && this.failure === undefined)
       await new Promise<void>((resolve) => this.stopWaiters.push(resolve));
@@ -660,11 +664,12 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (!this.running || this.failure !== undefined) return;
     const rd = this.raw.ready(this.pipeline.canWrite);
     if (RawNode.isEmptyReady(rd)) {
+      this.sendHeld();
       this.checkHandover();
       this.arm();
       return;
     }
-    this.sendAll(rd.messages);
+    this.sendAll(rd.messages, true);
     const id = this.pipeline.accept(rd);
     if (id !== 0) {
       this.storage.write(rd.persist!).then(
@@ -700,21 +705,56 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (this.pipeline.size === 0) for (const w of this.stopWaiters.splice(0)) w();
   }
 
-  private sendAll(envelopes: readonly Envelope[]): void {
-    if (envelopes.length === 0) return;
-    // One frame per peer per turn.
+  /**
+   * Send, one frame per peer. With `holdDecisions`, a peer whose messages of this turn are all
+   * decisions gets them with the next turn's messages instead (a turn is scheduled for it): at
+   * one command in flight, decision s then leaves in one frame with P2a s+1, which the app's
+   * next proposal makes in that turn, instead of a frame of its own now. So the result reaches
+   * the app before the decisions are encrypted and written to the sockets (they would be, in
+   * this turn's microtasks, ahead of the result's promise reactions), and each follower wakes
+   * once per command instead of twice (its turn for the decision alone wrote nothing anyway:
+   * a decision waits for the next write). Delaying a message is always safe (the network may);
+   * a decision is held one turn at most, and whatever else goes to that peer takes it along,
+   * in order.
+   */
+  private sendAll(envelopes: readonly Envelope[], holdDecisions = false): void {
+    // A turn sends every decision held by an earlier one (with its own messages to that peer).
+    const earlier = this.heldDecisions.size > 0 ? this.heldDecisions : undefined;
+    if (holdDecisions && earlier !== undefined) this.heldDecisions = new Map();
     const byPeer = new Map<PeerId, Message[]>();
     for (const e of envelopes) {
       let list = byPeer.get(e.to);
       if (list === undefined) byPeer.set(e.to, (list = []));
       list.push(e.msg);
     }
-    const observe = this.onMessage;
     for (const [to, msgs] of byPeer) {
-      if (observe !== undefined)
-        for (const m of msgs) observe({ direction: 'out', peer: to, message: m });
-      this.transport.send(to, msgs);
+      const held = earlier?.get(to);
+      if (held !== undefined) {
+        earlier!.delete(to);
+        this.sendTo(to, [...held, ...msgs]);
+      } else if (holdDecisions && msgs.every((m) => m.type === 'decision')) {
+        this.heldDecisions.set(to, msgs);
+        this.schedule();
+      } else {
+        this.sendTo(to, msgs);
+      }
     }
+    if (holdDecisions && earlier !== undefined)
+      for (const [to, msgs] of earlier) this.sendTo(to, msgs);
+  }
+
+  /** Send the decisions held for a turn that has nothing else for their peers. */
+  private sendHeld(): void {
+    if (this.heldDecisions.size === 0) return;
+    for (const [to, msgs] of this.heldDecisions) this.sendTo(to, msgs);
+    this.heldDecisions.clear();
+  }
+
+  private sendTo(to: PeerId, msgs: Message[]): void {
+    const observe = this.onMessage;
+    if (observe !== undefined)
+      for (const m of msgs) observe({ direction: 'out', peer: to, message: m });
+    this.transport.send(to, msgs);
   }
 
   /** Hand results, reads and applied commands to the app; returns whether there were any. */

@@ -176,7 +176,9 @@ function inspectAndMigrate(
 }
 
 function applyDurability(db: Database.Database, opts: ResolvedOptions): void {
-  db.pragma(opts.durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  // The split io commits without a sync and fdatasyncs the WAL itself (io/split-io.ts).
+  const full = opts.durability === 'full' && opts.io !== 'split';
+  db.pragma(full ? 'synchronous = FULL' : 'synchronous = NORMAL');
   if (process.platform === 'darwin' && opts.durability === 'full') {
     // macOS's fsync does not flush the drive's cache; F_FULLFSYNC does.
     db.pragma('fullfsync = ON');

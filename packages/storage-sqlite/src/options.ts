@@ -20,19 +20,24 @@ export type Durability = 'full' | 'normal-unsafe';
 /**
  * Which thread owns the connection and runs each transaction and its fsync.
  *
- * - `inline` (the default): the caller's thread (better-sqlite3 is synchronous): each commit
- *   blocks the event loop for its fsync.
+ * - `inline` (the default outside Linux): the caller's thread (better-sqlite3 is synchronous):
+ *   each commit blocks the event loop for its fsync.
+ * - `split` (the default on Linux): the transaction on the caller's thread, its fsync on libuv's
+ *   thread pool (io/split-io.ts; as durable as `inline`): the event loop is free while the disk
+ *   syncs, without a thread hand-off of each batch. Linux only; elsewhere it means `inline`.
  * - `worker`: a worker thread, so the event loop never blocks on the disk: a peer keeps
  *   receiving and sending while it syncs, and writes issued meanwhile are committed together.
  *   Each write then costs two thread hand-offs, which a busy machine makes slow.
  *
- * The default is the one that serves today's runtime (which awaits each write before its next
- * turn) better: in two cluster runs with both on 2026-12-03 (bench/REPORT.md, issue 13's
- * section: 3 alternating passes each, load 21–31 on 2 cores) `inline` committed 1.1–1.4x and
- * 2.4–3.6x the commands of `worker` at C=1 to 1024. A runtime that overlaps its turns with writes
- * in flight is what `worker` is for: measure it with `npm run bench -- cluster --io worker,inline`.
+ * Why `split` by default: the pipelined runtime keeps turning while its writes are in flight,
+ * and a leader whose loop is blocked in its own fsync reads its followers' P2b only after it.
+ * In 7 alternating cluster passes of each on 2026-12-04 (2 cores, load 5–14, issue 13's
+ * latency note) `split` had a median C=1 p50 of 2.80 ms (2.59–3.92) against `inline`'s 4.78
+ * (2.34–8.31), and committed a median 19.6k cmd/s at C=256 against 15.1k. `worker` pays two
+ * thread hand-offs per write, which a busy machine makes slow (on 2026-12-03 `inline` committed
+ * 1.1–3.6x its commands). Compare: `npm run bench -- cluster --io split,inline,worker`.
  */
-export type StorageIo = 'worker' | 'inline';
+export type StorageIo = 'worker' | 'inline' | 'split';
 
 export interface SqliteStorageOptions {
   /**
@@ -43,7 +48,7 @@ export interface SqliteStorageOptions {
   logId?: string;
   /** Default `full`. See Durability. */
   durability?: Durability;
-  /** Default `inline` (DEFAULT_IO). See StorageIo. */
+  /** Default `split` on Linux, `inline` elsewhere (DEFAULT_IO). See StorageIo. */
   io?: StorageIo;
   /**
    * Path to a better_sqlite3.node built for another runtime (Electron's ABI), passed to
@@ -76,8 +81,8 @@ export interface ResolvedOptions {
 
 export const DEFAULT_SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
 
-/** See StorageIo; `npm run bench -- storage` and `-- cluster --io worker,inline` compare both. */
-export const DEFAULT_IO: StorageIo = 'inline';
+/** See StorageIo; `npm run bench -- cluster --io split,inline,worker` compares them. */
+export const DEFAULT_IO: StorageIo = process.platform === 'linux' ? 'split' : 'inline';
 
 export function resolveOptions(path: string, o: SqliteStorageOptions = {}): ResolvedOptions {
   const durability = o.durability ?? 'full';
@@ -85,10 +90,10 @@ export function resolveOptions(path: string, o: SqliteStorageOptions = {}): Reso
     throw new InvalidStorageOptionsError(path, `unknown durability ${String(durability)}`);
   }
   const io = o.io ?? DEFAULT_IO;
-  if (io !== 'worker' && io !== 'inline') {
+  if (io !== 'worker' && io !== 'inline' && io !== 'split') {
     throw new InvalidStorageOptionsError(
       path,
-      `io must be 'worker' or 'inline', got ${String(io)}`,
+      `io must be 'worker', 'inline' or 'split', got ${String(io)}`,
     );
   }
   const chunk = o.snapshotChunkBytes ?? DEFAULT_SNAPSHOT_CHUNK_BYTES;
@@ -112,7 +117,9 @@ export function resolveOptions(path: string, o: SqliteStorageOptions = {}): Reso
   return {
     logId: o.logId,
     durability,
-    io,
+    // The split io syncs with fdatasync, which is not macOS's F_FULLFSYNC; and with durability
+    // normal-unsafe there is no sync to move off the loop.
+    io: io === 'split' && (process.platform !== 'linux' || durability !== 'full') ? 'inline' : io,
     nativeBinding: o.nativeBinding,
     snapshotChunkBytes: chunk,
     maxDatabaseBytes: max,

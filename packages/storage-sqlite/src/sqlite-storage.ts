@@ -19,6 +19,7 @@ import {
   type StorageBatch,
 } from '@synod/core';
 import { InlineIo } from './io/inline-io.js';
+import { SplitIo } from './io/split-io.js';
 import type { StoreIo } from './io/store-io.js';
 import { WorkerIo } from './io/worker-io.js';
 import { resolveOptions, type SqliteStorageOptions } from './options.js';
@@ -33,7 +34,12 @@ export async function openSqliteStorage(
   options: SqliteStorageOptions = {},
 ): Promise<SqliteStorage> {
   const opts = resolveOptions(path, options);
-  const io = opts.io === 'worker' ? await WorkerIo.open(path, opts) : new InlineIo(path, opts);
+  const io =
+    opts.io === 'worker'
+      ? await WorkerIo.open(path, opts)
+      : opts.io === 'split'
+        ? new SplitIo(path, opts)
+        : new InlineIo(path, opts);
   return new SqliteStorage(path, io);
 }
 

@@ -111,6 +111,15 @@ export class StoreRunner {
     }
   }
 
+  /**
+   * A write's sync failed after its transaction committed (SplitIo): fail closed as if the
+   * commit had failed. Returns the error its writes reject with.
+   */
+  failWith(err: Error): StorageFailedError {
+    this.failure ??= err;
+    return failed('write', err);
+  }
+
   private failWrite(err: Error): StoreOutcome {
     this.failure = err;
     return { ok: false, error: failed('write', err) };

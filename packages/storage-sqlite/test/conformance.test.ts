@@ -4,7 +4,7 @@ import { storageConformanceCases } from '@synod/core/testing';
 import { openSqliteStorage, type SqliteStorage, type StorageIo } from '../src/index.js';
 import { tempDir } from './tmp.js';
 
-for (const io of ['worker', 'inline'] as const satisfies readonly StorageIo[]) {
+for (const io of ['worker', 'inline', 'split'] as const satisfies readonly StorageIo[]) {
   describe(`SqliteStorage conformance (io: ${io})`, () => {
     const tmp = tempDir();
     afterAll(() => tmp.remove());

@@ -1,8 +1,9 @@
 /**
- * The store's two ways to reach its connection (io: 'inline', the default, and 'worker'):
+ * The store's three ways to reach its connection (io: 'split', the default on Linux, 'inline'
+ * and 'worker'):
  * group commit of overlapping writes, the option itself, and a worker that never keeps a
  * process alive on its own. Ordering and failure across the thread are in the conformance
- * suite (test/conformance.test.ts runs it in both modes).
+ * suite (test/conformance.test.ts runs it in each mode).
  */
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,28 +19,31 @@ import { tempDir } from './tmp.js';
 const tmp = tempDir();
 afterAll(() => tmp.remove());
 
-describe.each(['worker', 'inline'] as const satisfies readonly StorageIo[])('io: %s', (io) => {
-  it('commits writes issued together in fewer transactions, every one of them durable', async () => {
-    const path = tmp.file();
-    const s = await openSqliteStorage(path, { io });
-    expect(s.info().io).toBe(io);
-    const n = 64;
-    await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        s.write({ decisions: [{ slot: i + 1, value: bytes(100, i) }] }),
-      ),
-    );
-    expect(s.writes).toBe(n);
-    expect(s.commits).toBeGreaterThan(0);
-    expect(s.commits).toBeLessThan(n);
-    await s.close();
-    const r = await openSqliteStorage(path, { io });
-    expect((await r.load()).decisions.map((d) => d.slot)).toEqual(
-      Array.from({ length: n }, (_, i) => i + 1),
-    );
-    await r.close();
-  });
-});
+describe.each(['worker', 'inline', 'split'] as const satisfies readonly StorageIo[])(
+  'io: %s',
+  (io) => {
+    it('commits writes issued together in fewer transactions, every one of them durable', async () => {
+      const path = tmp.file();
+      const s = await openSqliteStorage(path, { io });
+      expect(s.info().io).toBe(io);
+      const n = 64;
+      await Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          s.write({ decisions: [{ slot: i + 1, value: bytes(100, i) }] }),
+        ),
+      );
+      expect(s.writes).toBe(n);
+      expect(s.commits).toBeGreaterThan(0);
+      expect(s.commits).toBeLessThan(n);
+      await s.close();
+      const r = await openSqliteStorage(path, { io });
+      expect((await r.load()).decisions.map((d) => d.slot)).toEqual(
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
+      await r.close();
+    });
+  },
+);
 
 describe('the io option', () => {
   it('defaults to DEFAULT_IO, and says which it runs', async () => {

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import {
   APPLICATION_ID,
+  DEFAULT_IO,
   CorruptDatabaseError,
   InvalidStorageOptionsError,
   LogIdMismatchError,
@@ -57,7 +58,7 @@ async function expectRefused(
 }
 
 describe('opening a new file', () => {
-  it('creates the schema, records the log id, and runs WAL with synchronous=FULL', async () => {
+  it('creates the schema, records the log id, and runs WAL with synchronous=FULL (NORMAL when the split io syncs the WAL itself)', async () => {
     const path = tmp.file();
     const s = await openSqliteStorage(path, { logId: 'log-a' });
     expect(s.migratedFrom).toBe(0);
@@ -66,10 +67,13 @@ describe('opening a new file', () => {
     expect(info).toMatchObject({
       schemaVersion: SCHEMA_VERSION,
       journalMode: 'wal',
-      synchronous: 'full',
+      synchronous: DEFAULT_IO === 'split' ? 'normal' : 'full',
       lockingMode: 'exclusive',
       durability: 'full',
     });
+    const inline = await openSqliteStorage(tmp.file(), { io: 'inline' });
+    expect(inline.info()).toMatchObject({ io: 'inline', synchronous: 'full' });
+    await inline.close();
     await s.close();
     const db = new Database(path, { readonly: true });
     expect(db.pragma('application_id', { simple: true })).toBe(APPLICATION_ID);

@@ -30,7 +30,7 @@ async function run(path: string): Promise<void> {
     logId: CRASH_LOG_ID,
     snapshotChunkBytes: CRASH_CHUNK_BYTES,
     durability: process.env.SYNOD_CRASH_HOOK === 'skip-fsync' ? 'normal-unsafe' : 'full',
-    ...(io === 'worker' || io === 'inline' ? { io } : {}),
+    ...(io === 'worker' || io === 'inline' || io === 'split' ? { io } : {}),
   });
   const storage: Storage =
     process.env.SYNOD_CRASH_HOOK === 'ack-before-write'

@@ -51,7 +51,7 @@ export interface CrashTestOptions {
   /** Follow every kill by a power cut of the lane's disk (half of them torn). Default false. */
   powerCuts?: boolean;
   /** The child's storage thread (SqliteStorageOptions.io). Default: the store's default. */
-  io?: 'worker' | 'inline';
+  io?: 'worker' | 'inline' | 'split';
   /** Stop once a violation is found. Default false. */
   stopAtFirstViolation?: boolean;
   /** After the child is ready, kill it within this many ms. Default 150. */

@@ -1,0 +1,202 @@
+/**
+ * The transaction on the caller's thread, its fsync on libuv's thread pool (`io: 'split'`, the
+ * default on Linux). A commit's CPU work is short (tens of µs); its fsync is most of a write's
+ * time (a quarter to several ms on a shared disk). Inline, that fsync blocks the event loop: a
+ * leader that has sent its P2a and started its own write cannot read the followers' P2b until
+ * its fsync ends, so the slower of the two fsyncs decides the latency. Here the loop stays free
+ * while the disk syncs (as with `io: 'worker'`), without a thread hand-off of the batch.
+ *
+ * How it stays as durable as `synchronous=FULL` (each `write` resolves only once its commit is
+ * on the disk): the connection runs with `synchronous=NORMAL`, so SQLite commits a transaction
+ * by appending its frames to the WAL with write(2) and no fsync; a commit is durable once the
+ * WAL's data is, and fdatasync(2) of the WAL (on a descriptor of our own: fsync is per file, not
+ * per descriptor) makes it so. A write resolves only after an fdatasync that started after its
+ * commit returned. What SQLite still syncs itself in NORMAL mode stays as it was: the WAL before
+ * a checkpoint copies it into the database, the database after, and the WAL's header when the
+ * WAL is reused (sqlite.org/pragma.html#pragma_synchronous). A new WAL file's directory entry is
+ * synced once (SQLite's FULL mode does so at the WAL's first sync; NORMAL would leave it to the
+ * first checkpoint). Only on Linux: elsewhere (macOS needs F_FULLFSYNC, which fdatasync is not)
+ * the option falls back to `inline`.
+ *
+ * Order and failure: requests run in the order issued (store-runner.ts); each resolves in that
+ * order, a read behind a write waiting for the write's sync. One fdatasync at a time covers every
+ * commit made before it started (group commit at the disk). A failed fdatasync fails the store
+ * closed: the writes it covered and every later request reject, as a failed commit does.
+ */
+import { closeSync, fdatasync, fstatSync, fsyncSync, openSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ResolvedOptions } from '../options.js';
+import { SqliteFile } from '../sqlite-file.js';
+import {
+  StoreRunner,
+  type StoreOutcome,
+  type StoreRequest,
+  type StoreValue,
+} from '../store-runner.js';
+import type { StoreIo } from './store-io.js';
+
+interface Waiting {
+  readonly request: StoreRequest;
+  resolve(v: StoreValue): void;
+  reject(e: Error): void;
+}
+
+/** A request that has run, waiting for the fsync of its commit (or of a commit before it). */
+interface Ran {
+  readonly waiting: Waiting;
+  readonly outcome: StoreOutcome;
+}
+
+export class SplitIo implements StoreIo {
+  private readonly file: SqliteFile;
+  private readonly runner: StoreRunner;
+  private readonly walPath: string;
+  private queue: Waiting[] = [];
+  private scheduled = false;
+  /** Run, not yet settled: waiting for a sync (theirs or an earlier write's), in order. */
+  private ran: Ran[] = [];
+  /** How many of `ran` the next fdatasync will cover: those committed before it starts. */
+  private committed = 0;
+  private syncing = false;
+  /** The WAL, opened after the first commit; its inode, to notice a WAL file replaced. */
+  private wal: { fd: number; ino: number } | undefined;
+
+  /** Opens the file at once; throws its typed errors. */
+  constructor(path: string, opts: ResolvedOptions) {
+    this.file = new SqliteFile(path, opts);
+    this.runner = new StoreRunner(this.file);
+    this.walPath = `${path}-wal`;
+  }
+
+  get facts() {
+    return this.file.facts;
+  }
+
+  submit(request: StoreRequest): Promise<StoreValue> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Flush the queue at the next turn of the event loop, as InlineIo does: what the caller
+   * queued before a write (a leader's P2a) reaches the sockets first, and the writes of one turn
+   * share a commit. */
+  private kick(): void {
+    if (this.scheduled || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  pageCount(): number {
+    return this.runner.isClosed ? NaN : this.file.pageCount();
+  }
+
+  commits(): number {
+    return this.runner.commits;
+  }
+
+  async close(): Promise<void> {
+    await this.submit({ op: 'close' });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    // A close waits until every commit before it is synced (then it runs alone).
+    if (this.ran.length > 0 && this.queue[0]?.request.op === 'close') return;
+    const cut = this.queue.findIndex((w) => w.request.op === 'close');
+    const waiting = cut <= 0 ? this.queue : this.queue.slice(0, cut);
+    this.queue = cut <= 0 ? [] : this.queue.slice(cut);
+    const outcomes = this.runner.run(waiting.map((w) => w.request));
+    let wrote = false;
+    waiting.forEach((w, i) => {
+      const o = outcomes[i]!;
+      if (o.ok && (w.request.op === 'write' || w.request.op === 'setMeta')) wrote = true;
+      this.ran.push({ waiting: w, outcome: o });
+    });
+    if (wrote) {
+      this.committed = this.ran.length;
+      this.sync();
+    } else if (!this.syncing) {
+      this.settle(this.ran.length);
+    }
+    if (this.runner.isClosed) this.closeWal();
+    else if (!this.syncing) this.kick();
+  }
+
+  /** Start one fdatasync of the WAL covering every commit so far, unless one is running. */
+  private sync(): void {
+    if (this.syncing || this.committed === 0) return;
+    const covered = this.committed;
+    let fd: number;
+    try {
+      fd = this.walFd();
+    } catch (e) {
+      this.failSync(e);
+      return;
+    }
+    this.syncing = true;
+    fdatasync(fd, (err) => {
+      this.syncing = false;
+      if (err !== null) {
+        this.failSync(err);
+        return;
+      }
+      this.committed -= covered;
+      this.settle(covered);
+      if (this.committed > 0) this.sync();
+      else if (this.ran.length > 0) this.settle(this.ran.length);
+      // A close held back for the syncs.
+      if (!this.syncing) this.kick();
+    });
+  }
+
+  /** Settle the first `n` requests that ran, in order. */
+  private settle(n: number): void {
+    const done = this.ran.splice(0, n);
+    for (const { waiting, outcome } of done) {
+      if (outcome.ok) waiting.resolve(outcome.value);
+      else waiting.reject(outcome.error);
+    }
+  }
+
+  /**
+   * The WAL's descriptor. Opened after the first commit (SQLite creates the file then), with
+   * its directory synced once, as SQLite does for a new WAL in FULL mode; reopened if the WAL
+   * file was replaced (SQLite keeps one WAL file while the connection is open, truncating it in
+   * place: this only guards that assumption).
+   */
+  private walFd(): number {
+    const ino = statSync(this.walPath).ino;
+    if (this.wal !== undefined && this.wal.ino === ino) return this.wal.fd;
+    this.closeWal();
+    const fd = openSync(this.walPath, 'r');
+    this.wal = { fd, ino: fstatSync(fd).ino };
+    const dir = openSync(dirname(this.walPath), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+    return fd;
+  }
+
+  private closeWal(): void {
+    if (this.wal === undefined) return;
+    try {
+      closeSync(this.wal.fd);
+    } catch {
+      // Already gone.
+    }
+    this.wal = undefined;
+  }
+
+  /** The sync failed: the store fails closed; what waited for it, and everything after, fails. */
+  private failSync(e: unknown): void {
+    const error = this.runner.failWith(e instanceof Error ? e : new Error(String(e)));
+    const all = this.ran.splice(0);
+    this.committed = 0;
+    for (const { waiting } of all) waiting.reject(error);
+    this.kick();
+  }
+}
