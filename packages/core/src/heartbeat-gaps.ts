@@ -72,9 +72,4 @@ export class HeartbeatGaps {
     const extra = Math.round(LATENESS_FACTOR * this.lateness(now));
     return Math.min(extra, this.opts.maxElectionTimeoutMs - this.opts.electionTimeoutMs);
   }
-
-  /** The election timeout base before randomization: the configured one plus `extraMs`. */
-  electionTimeoutMs(now: number): number {
-    return this.opts.electionTimeoutMs + this.extraMs(now);
-  }
 }

@@ -121,12 +121,13 @@ export class Leader {
   }
 
   /**
-   * The wait before running for office: the AIMD base, or the configured timeout stretched by
-   * the heartbeat lateness seen lately (heartbeat-gaps.ts) if that is longer, randomized.
+   * The wait before running for office: the AIMD base, randomized in [base, 2 base), plus the
+   * margin the heartbeat lateness seen lately asks for (heartbeat-gaps.ts). The margin is added,
+   * not randomized: the spread that keeps candidates apart is the configured one, and a crashed
+   * leader on a busy machine is replaced after the margin plus 300–600 ms, not twice the margin.
    */
   private randomTimeout(): number {
-    const base = Math.max(this.timeoutMs, this.gaps.electionTimeoutMs(this.ctx.now()));
-    return base * (1 + this.ctx.random());
+    return this.timeoutMs * (1 + this.ctx.random()) + this.gaps.extraMs(this.ctx.now());
   }
 
   /** The configuration an instance belongs to is over when every slot it governs is applied. */
