@@ -19,10 +19,10 @@
  * Only gaps of the same leader count: the silence around an election (a real failure) is not
  * jitter, and learning it would slow down the next failover. A gap longer than
  * maxElectionTimeoutMs is an outage (a partition, a suspended laptop), not jitter, and is not
- * learned either. The timeout never exceeds maxElectionTimeoutMs.
+ * learned either. The margin never exceeds maxElectionTimeoutMs - electionTimeoutMs.
  *
  * Liveness only: nothing here changes what a ballot, a promise or a vote means. Deterministic:
- * it reads only the time the driver passes to `tick(now)`.
+ * it reads only the time the driver gives the core (`observeTime`, `tick`).
  */
 import { ballotEquals, type Ballot } from './ballot.js';
 import type { ProtocolOptions } from './options.js';
