@@ -2,6 +2,8 @@
 // SQLite storage (WAL, synchronous=FULL unless told otherwise) and the libp2p transport (TCP +
 // Noise + yamux on 127.0.0.1, mDNS off). The benchmark drives it over the IPC channel (see
 // peer.mjs); the closed-loop load runs here, in the peer's process, as an app's proposals would.
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+
 const bootAt = performance.timeOrigin + performance.now();
 const { initLog, startNode } = await import('@synod/core');
 const { openSqliteStorage } = await import('@synod/storage-sqlite');
@@ -69,6 +71,7 @@ function countWrites(st) {
       writes.count++;
       writes.ms += ms;
       if (ms > writes.maxMs) writes.maxMs = ms;
+      if (ms > 100) slowWriteLog?.(ms, b);
       writes.slots += (b.accepted?.length ?? 0) + (b.decisions?.length ?? 0);
     }
   };
@@ -107,6 +110,48 @@ function traceIo(st, tr) {
     });
 }
 
+/**
+ * Diagnostics (SYNOD_BENCH_DIAG=1): why leaders change. To stderr, with the wall-clock time
+ * (comparable between the peers' processes): the core's election events (who runs for office
+ * and how long ago it last heard its leader, who is adopted, who steps down and why), event-loop
+ * stalls over 100 ms (a 10 ms interval firing late), GC pauses over 50 ms, storage writes over
+ * 100 ms, and every 10 s the event-loop delay histogram's p99 and max (perf_hooks).
+ * @returns {((line: string) => void) | undefined} the trace sink for startNode
+ */
+function diagnose() {
+  if (process.env.SYNOD_BENCH_DIAG === undefined) return undefined;
+  const me = process.env.SYNOD_BENCH_NAME ?? String(process.pid);
+  const out = (/** @type {string} */ s) =>
+    process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${me} ${s}\n`);
+  let last = now();
+  setInterval(() => {
+    const t = now();
+    if (t - last > 110) out(`stall: the event loop was ${(t - last - 10).toFixed(0)} ms late`);
+    last = t;
+  }, 10).unref();
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  setInterval(() => {
+    out(
+      `loop delay 10 s: p99 ${(h.percentile(99) / 1e6).toFixed(0)} ms, max ${(h.max / 1e6).toFixed(0)} ms`,
+    );
+    h.reset();
+  }, 10_000).unref();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.duration > 50) out(`gc ${e.duration.toFixed(0)} ms`);
+  }).observe({ entryTypes: ['gc'] });
+  slowWriteLog = (ms, b) =>
+    out(
+      `slow write ${ms.toFixed(0)} ms (${(b.accepted?.length ?? 0) + (b.decisions?.length ?? 0)} slots)`,
+    );
+  return (line) => {
+    if (/ runs for | leads config | steps down | is preempted | takes over /.test(line)) out(line);
+  };
+}
+
+/** @type {((ms: number, b: import('@synod/core').StorageBatch) => void) | undefined} */
+let slowWriteLog;
+
 /** @type {Record<string, (r: Request) => Promise<Record<string, unknown>>>} */
 const handlers = {
   start: async (r) => {
@@ -141,7 +186,15 @@ const handlers = {
       r.protocol ?? {}
     );
     if (r.init === true) await initLog(storage, transport.id, sm, protocol);
-    node = await startNode({ id: transport.id, storage, transport, stateMachine: sm, protocol });
+    const trace = diagnose();
+    node = await startNode({
+      id: transport.id,
+      storage,
+      transport,
+      stateMachine: sm,
+      protocol,
+      ...(trace === undefined ? {} : { trace }),
+    });
     if (latTrace !== undefined) latTrace.traceNode(node);
     const startedAt = now();
     transport.onJoinRequest(async ({ peer }) => {

@@ -15,6 +15,7 @@
  */
 import { BOTTOM, ballotGreater, compareBallots, type Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';
+import { HeartbeatGaps } from './heartbeat-gaps.js';
 import type { Heartbeat, P1a, P2a, PValue, Transfer } from './messages.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
@@ -36,7 +37,19 @@ export class Acceptor {
     private readonly ctx: NodeContext,
     /** This peer's replica's slotOut, reported in heartbeat acks. */
     private readonly slotOut: () => Slot,
+    /** The heartbeat lateness this peer saw lately (shared with its leader's timeout). */
+    private readonly gaps = new HeartbeatGaps(ctx.opts),
   ) {}
+
+  /**
+   * For how long a live leader's contact shields it from P1a: `leaderStickinessMs` (0: off),
+   * stretched as this peer's election timeout is by the lateness it saw lately, so a peer that
+   * saw less of it cannot win a pre-vote against those that saw more (heartbeat-gaps.ts).
+   */
+  private stickinessMs(): number {
+    const ms = this.ctx.opts.leaderStickinessMs;
+    return ms === 0 ? 0 : ms + this.gaps.extraMs(this.ctx.now());
+  }
 
   /** State loaded from storage at start. */
   restore(
@@ -68,7 +81,7 @@ export class Acceptor {
     if (
       c !== undefined &&
       c.leader !== m.ballot.leader &&
-      this.ctx.now() - c.at < this.ctx.opts.leaderStickinessMs
+      this.ctx.now() - c.at < this.stickinessMs()
     ) {
       this.ctx.trace(`${this.ctx.id} ignores p1a from ${from}: hears from live leader ${c.leader}`);
       return;

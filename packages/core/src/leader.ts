@@ -29,6 +29,7 @@ import { majorityValue } from './quorum.js';
 import type { NodeContext } from './context.js';
 import { Commander } from './commander.js';
 import type { Heartbeat, HeartbeatAck, P1b, P2b, PValue, Transfer } from './messages.js';
+import { HeartbeatGaps } from './heartbeat-gaps.js';
 import { Scout } from './scout.js';
 import type { ConfirmationRound } from './read-index.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
@@ -113,12 +114,20 @@ export class Leader {
   constructor(
     private readonly ctx: NodeContext,
     private readonly host: LeaderHost,
+    /** The heartbeat lateness this peer saw lately (shared with its acceptor's stickiness). */
+    private readonly gaps = new HeartbeatGaps(ctx.opts),
   ) {
     this.timeoutMs = ctx.opts.electionTimeoutMs;
   }
 
+  /**
+   * The wait before running for office: the AIMD base, randomized in [base, 2 base), plus the
+   * margin the heartbeat lateness seen lately asks for (heartbeat-gaps.ts). The margin is added,
+   * not randomized: the spread that keeps candidates apart is the configured one, and a crashed
+   * leader on a busy machine is replaced after the margin plus 300–600 ms, not twice the margin.
+   */
   private randomTimeout(): number {
-    return this.timeoutMs * (1 + this.ctx.random());
+    return this.timeoutMs * (1 + this.ctx.random()) + this.gaps.extraMs(this.ctx.now());
   }
 
   /** The configuration an instance belongs to is over when every slot it governs is applied. */
@@ -320,13 +329,20 @@ export class Leader {
     return now - inst.behind.since >= STUCK_TIMEOUTS * this.ctx.opts.electionTimeoutMs;
   }
 
+  /**
+   * Check quorum: this leader has kept heartbeating for two election timeouts since a majority
+   * of acceptors last answered. Measured to its last heartbeat, not to now: after a stall of
+   * its own event loop (a long fsync or GC on a busy machine) the answers to its last heartbeats
+   * may still wait unread, and a leader that was deaf must not blame the others (a C=64 run:
+   * a leader stepped down as its 592 ms write ended). A leader cut off for real goes on
+   * heartbeating and steps down at most a heartbeat interval later than `now - heard` would say.
+   */
   private lostQuorum(inst: LeaderInstance): boolean {
-    const now = this.ctx.now();
     const limit = this.ctx.opts.electionTimeoutMs * 2;
-    if (now - inst.activeSince < limit) return false;
+    if (inst.lastHeartbeat - inst.activeSince < limit) return false;
     // When a majority of acceptors was last heard from, all of them.
     const heard = majorityValue(inst.config.acceptors, (a) => inst.ackAt.get(a), -Infinity);
-    return now - heard >= limit;
+    return inst.lastHeartbeat - heard >= limit;
   }
 
   private startScout(inst: LeaderInstance): void {
@@ -546,6 +562,7 @@ export class Leader {
 
   /** A heartbeat from an active leader (possibly this peer itself). */
   onHeartbeat(from: PeerId, m: Heartbeat): void {
+    if (from !== this.ctx.id) this.gaps.heard(m.config, m.ballot, this.ctx.now());
     const known = this.heard.get(m.config);
     if (known === undefined || !ballotGreater(known.ballot, m.ballot)) {
       this.heard.set(m.config, { peer: m.ballot.leader, ballot: m.ballot, at: this.ctx.now() });

@@ -19,6 +19,7 @@
  * them take part in a slot is decided by the configuration governing it.
  */
 import { Acceptor } from './acceptor.js';
+import { HeartbeatGaps } from './heartbeat-gaps.js';
 import { ballotEquals, BOTTOM, type Ballot } from './ballot.js';
 import type { BugName } from './bugs.js';
 import { Catchup, type CatchupProgress } from './catchup.js';
@@ -217,24 +218,31 @@ export class RawNode {
       incarnation: () => this.incarnation,
       trace: trace === undefined ? () => {} : trace,
     };
-    this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut);
+    // One view of how late heartbeats run on this machine, for the leader's election timeout
+    // and the acceptor's stickiness alike (heartbeat-gaps.ts).
+    const gaps = new HeartbeatGaps(this.opts);
+    this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut, gaps);
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const node = this;
-    this.leader = new Leader(this.ctx, {
-      // Read through the replica: the history is replaced when a snapshot is installed.
-      get configs() {
-        return node.replica.configs;
+    this.leader = new Leader(
+      this.ctx,
+      {
+        // Read through the replica: the history is replaced when a snapshot is installed.
+        get configs() {
+          return node.replica.configs;
+        },
+        slotOut: () => this.replica.slotOut,
+        window: () => this.replica.window,
+        snapshotSlot: () => this.replica.durableSnapshotSlot,
+        isDecided: (slot) => this.replica.isDecided(slot),
+        decided: (pvalue, config, voters) => this.onDecided(pvalue, config, voters),
+        adopted: (watermark) => {
+          if (watermark > this.replica.slotOut)
+            this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
+        },
       },
-      slotOut: () => this.replica.slotOut,
-      window: () => this.replica.window,
-      snapshotSlot: () => this.replica.durableSnapshotSlot,
-      isDecided: (slot) => this.replica.isDecided(slot),
-      decided: (pvalue, config, voters) => this.onDecided(pvalue, config, voters),
-      adopted: (watermark) => {
-        if (watermark > this.replica.slotOut)
-          this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
-      },
-    });
+      gaps,
+    );
     this.replica = new Replica(this.ctx, cfg.stateMachine, {
       learned: (slot) => this.leader.forget(slot),
       applied: (c, outcome, slot) => this.onApplied(c, outcome, slot),
