@@ -154,7 +154,15 @@ export function newLogSnapshot(
   ];
   return {
     slot: 0,
-    data: encodeSnapshot({ slot: 0, window, configs, clients: [], app: sm.snapshot() }),
+    // A new log's replicas read skips (snapshot.ts): this release and later ones only.
+    data: encodeSnapshot({
+      slot: 0,
+      window,
+      skips: true,
+      configs,
+      clients: [],
+      app: sm.snapshot(),
+    }),
   };
 }
 

@@ -106,6 +106,8 @@ export class Replica {
   configs = new ConfigHistory();
   /** The log's WINDOW, from its snapshot (the same on every peer). */
   window = 0;
+  /** The log's replicas read skips (from its snapshot: logs created before skips fill no-ops). */
+  skips = false;
   readonly clients = new ClientTable();
   /** False for a joining peer until it installs its first snapshot. */
   initialized = false;
@@ -134,6 +136,7 @@ export class Replica {
     this.clients.replaceAll(s.clients);
     this.configs = new ConfigHistory(s.configs);
     this.window = s.window;
+    this.skips = s.skips;
     this.slotOut = s.slot + 1;
     this.slotIn = Math.max(this.slotIn, this.slotOut);
     for (const slot of this.decisions.keys()) if (slot < this.slotOut) this.decisions.delete(slot);
@@ -230,6 +233,8 @@ export class Replica {
    * it alike: a bad skip is a no-op everywhere.
    */
   private skipOf(slot: Slot, value: Uint8Array): Slot | undefined {
+    // In a log without skips a skip is a no-op, as a replica of a release before them reads it.
+    if (!this.skips) return undefined;
     try {
       const through = skipThrough(value, slot, this.window);
       if (through === undefined) return undefined;
@@ -253,6 +258,7 @@ export class Replica {
    * the new configuration's writes). Conservative: any value that looks like a skip counts.
    */
   coverSkips(index: Slot, proposal: (slot: Slot) => Uint8Array | undefined): Slot {
+    if (!this.skips) return index;
     for (let s = this.slotOut; s <= index; s++) {
       const value = this.decisions.get(s) ?? proposal(s);
       if (value === undefined) continue;
@@ -399,6 +405,7 @@ export class Replica {
       const skipTo = latest === undefined ? 0 : latest.start - 1;
       if (
         this.requests.length === 0 &&
+        this.skips &&
         skipTo > this.slotIn &&
         this.slotIn > this.maxDecided &&
         this.slotIn > leader.maxProposal()
@@ -460,6 +467,7 @@ export class Replica {
     const data = encodeSnapshot({
       slot,
       window: this.window,
+      skips: this.skips,
       configs: this.configs.all().filter((c) => this.configs.endOf(c.id) > slot + 1),
       clients: this.clients.entriesSorted(),
       app: this.sm.snapshot(),

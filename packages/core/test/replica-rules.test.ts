@@ -20,12 +20,19 @@ import { RawNode } from '../src/raw-node.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
 import { SimCluster } from '../src/testing/sim-cluster.js';
 
-function node(id: string, members: string[], window = 4, options: Partial<ProtocolOptions> = {}) {
+function node(
+  id: string,
+  members: string[],
+  window = 4,
+  options: Partial<ProtocolOptions> = {},
+  skips = true,
+) {
   const storage = new MemoryStorage();
   storage.applySync({
     snapshot: SimCluster.initialSnapshot(
       { replicas: members, leaders: members, acceptors: members },
       window,
+      skips,
     ),
   });
   const sm = new KvStateMachine();
@@ -232,6 +239,18 @@ describe('skips (docs/protocol.md, "A membership change on an idle log")', () =>
     n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 1, 'x', 'two')]) });
     expect(n.status().slotOut).toBe(3);
     expect(sm.get('x')).toBe('two');
+  });
+
+  it('a log created before skips takes one for a no-op, as its older replicas do', () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3'], 8, {}, false);
+    expect(n.replica.skips).toBe(false);
+    n.step('p2', { type: 'decision', slot: 1, value: encodeSkip(1, 5, 8) });
+    expect(n.status().slotOut).toBe(2);
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 1, 'x', 'two')]) });
+    expect(sm.get('x')).toBe('two');
+    // Its snapshots stay in the format every release reads.
+    n.replica.takeSnapshot();
+    expect(n.replica.snapshot!.data[0]).toBe(1);
   });
 
   it("a skip never reaches into the next configuration's slots: decided so, it is a no-op", () => {
