@@ -77,6 +77,11 @@ export function isNoop(value: Uint8Array): boolean {
   );
 }
 
+/** Whether a slot's value is a skip (whatever its range: see skipThrough). */
+export function isSkip(value: Uint8Array): boolean {
+  return value[0] === SKIP;
+}
+
 /**
  * A skip in `slot` voiding `slot + 1 .. through`. Throws InvalidSkipError unless
  * `slot < through < slot + window` (see skipThrough).
@@ -95,7 +100,7 @@ export function encodeSkip(slot: Slot, through: Slot, window: number): Uint8Arra
  * (a skip to near 2^53 would end the log).
  */
 export function skipThrough(value: Uint8Array, slot: Slot, window: number): Slot | undefined {
-  if (value[0] !== SKIP) return undefined;
+  if (!isSkip(value)) return undefined;
   const r = new ByteReader(value);
   r.byte();
   const through = r.uint();
