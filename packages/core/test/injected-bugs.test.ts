@@ -22,7 +22,7 @@ const PROFILE_FOR: Record<BugName, ProfileName | undefined> = {
   'ballot-floor-only': 'ballot-reuse',
   'stale-catchup-source': 'catchup',
   'amnesia-votes': 'amnesia',
-  'skip-read-index': undefined,
+  'skip-read-index': 'membership-churn',
   'skip-when-learned': undefined,
   'skip-applies-held': 'membership-churn',
 };
