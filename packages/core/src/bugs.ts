@@ -34,6 +34,15 @@ export const KNOWN_BUGS = [
   'stale-catchup-source',
   /** A store restored from an older copy, or wiped, votes again as if nothing happened. */
   'amnesia-votes',
+  /**
+   * A linearizable read's index does not cover the slots a skip voids: confirmed for a voided
+   * slot (in the configuration that decided the skip), it misses the writes after the skip.
+   */
+  'skip-read-index',
+  /** A replica moves past a skip when it learns it, before it has applied the slots below. */
+  'skip-when-learned',
+  /** A replica applies the decisions it already holds in the slots a skip voids. */
+  'skip-applies-held',
 ] as const;
 
 export type BugName = (typeof KNOWN_BUGS)[number];

@@ -6,13 +6,18 @@
  * slot. A batch with no commands is the no-op that fills gaps (DESIGN.md §3 item 1). Each
  * command carries `(client, inc, seq)` for exactly-once execution (item 4).
  *
+ * A slot's value is either such a batch or a *skip* (Mencius): "the slots after this one, up to
+ * `through`, are empty". A replica that applies a skip in slot t moves its slotOut to
+ * through + 1 and ignores whatever is decided in t+1 .. through; every replica applies slot t
+ * alike, so all ignore the same slots (docs/protocol.md, "A membership change on an idle log").
+ *
  * A slot's value travels and is stored as opaque bytes; only replicas decode it, once, when
  * they apply it.
  */
 import { ByteReader, ByteWriter } from './bytes.js';
 import type { Membership } from './configuration.js';
-import { DecodeError } from './errors.js';
-import type { ConfigId } from './types.js';
+import { DecodeError, InvalidSkipError } from './errors.js';
+import type { ConfigId, Slot } from './types.js';
 
 interface CommandBase {
   /** The client that issued the command: the proposing peer's id for commands of a node. */
@@ -56,6 +61,8 @@ export type Batch = readonly Command[];
  */
 const BATCH_FORMAT_1 = 1;
 const BATCH_FORMAT = 2;
+/** The value's first byte: a skip, not a batch (the batch formats are the other values). */
+const SKIP = 3;
 const KIND_APP = 1;
 const KIND_RECONFIG = 2;
 
@@ -68,6 +75,46 @@ export function isNoop(value: Uint8Array): boolean {
     (value.length === 2 && value[0] === BATCH_FORMAT_1 && value[1] === 0) ||
     (value.length === 3 && value[0] === BATCH_FORMAT && value[1] === 0 && value[2] === 0)
   );
+}
+
+/** Whether a slot's value is a skip (whatever its range: see skipThrough). */
+export function isSkip(value: Uint8Array): boolean {
+  return value[0] === SKIP;
+}
+
+/**
+ * A skip in `slot` voiding `slot + 1 .. through`. Throws InvalidSkipError unless
+ * `slot < through < slot + window` (see skipThrough).
+ */
+export function encodeSkip(slot: Slot, through: Slot, window: number): Uint8Array {
+  checkSkip(slot, through, window);
+  return new ByteWriter(10).byte(SKIP).uint(through).finish();
+}
+
+/**
+ * The last slot a skip decided in `slot` voids; undefined when the value is a batch. Throws
+ * InvalidSkipError when the range is not `slot < through < slot + window`, and DecodeError when
+ * the bytes are not a skip. Why that bound: a skip never reaches past what its proposer could
+ * assign when it proposed it (slotOut ≤ slot, so slots below slot + WINDOW), and one bad value
+ * voids at most WINDOW - 1 slots, no more than the no-ops it replaces would have filled
+ * (a skip to near 2^53 would end the log).
+ */
+export function skipThrough(value: Uint8Array, slot: Slot, window: number): Slot | undefined {
+  if (!isSkip(value)) return undefined;
+  const r = new ByteReader(value);
+  r.byte();
+  const through = r.uint();
+  r.end();
+  checkSkip(slot, through, window);
+  return through;
+}
+
+function checkSkip(slot: Slot, through: Slot, window: number): void {
+  if (!(through > slot && through < slot + window)) {
+    throw new InvalidSkipError(
+      `a skip in slot ${slot} through slot ${through} is outside ${slot + 1}..${slot + window - 1}`,
+    );
+  }
 }
 
 export function encodeBatch(batch: Batch): Uint8Array {
@@ -115,6 +162,12 @@ export function encodeBatch(batch: Batch): Uint8Array {
 export function decodeBatch(value: Uint8Array): Command[] {
   const r = new ByteReader(value);
   const format = r.byte();
+  if (format === SKIP) {
+    // A skip carries no commands.
+    r.uint();
+    r.end();
+    return [];
+  }
   if (format !== BATCH_FORMAT && format !== BATCH_FORMAT_1)
     throw new DecodeError(`unknown batch format ${format}`);
   let table: { client: string; inc: number }[] | undefined;

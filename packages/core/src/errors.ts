@@ -32,6 +32,16 @@ export class ReconfigPendingError extends SynodError {
   }
 }
 
+/**
+ * A skip (command.ts) whose range is not `slot < through < slot + WINDOW`: refused when
+ * proposed, and applied as a no-op when decided (every replica alike).
+ */
+export class InvalidSkipError extends SynodError {
+  constructor(message: string) {
+    super('invalid-skip', message);
+  }
+}
+
 /** The operation needs a role this peer does not have (e.g. propose on an acceptor-only peer). */
 export class NotReplicaError extends SynodError {
   constructor(message = 'this peer is not a replica of the current configuration') {

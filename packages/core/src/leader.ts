@@ -514,10 +514,10 @@ export class Leader {
     return max;
   }
 
-  /** Whether this leader already has a proposal for `slot` (the replica must skip it). */
-  hasProposal(slot: Slot): boolean {
+  /** This leader's proposal for `slot`, if any (the replica must not assign the slot again). */
+  proposal(slot: Slot): Uint8Array | undefined {
     const cfg = this.host.configs.at(slot);
-    return cfg !== undefined && this.instances.get(cfg.id)?.proposals.has(slot) === true;
+    return cfg === undefined ? undefined : this.instances.get(cfg.id)?.proposals.get(slot);
   }
 
   /** A slot was decided (by anyone): nothing more to do for it. */

@@ -155,7 +155,15 @@ export function newLogSnapshot(
   ];
   return {
     slot: 0,
-    data: encodeSnapshot({ slot: 0, window, configs, clients: [], app: sm.snapshot() }),
+    // A new log's replicas read skips (snapshot.ts): this release and later ones only.
+    data: encodeSnapshot({
+      slot: 0,
+      window,
+      skips: true,
+      configs,
+      clients: [],
+      app: sm.snapshot(),
+    }),
   };
 }
 
@@ -442,14 +450,17 @@ export class RawNode {
    * Not under our ballot: our own commanders decide those, so we would know. Not under a lower
    * one: our phase 1 would have shown its pvalue, and it would be at or below what we
    * re-proposed. So under a higher one, which the confirmation round in that slot's
-   * configuration detects. (Slots we assigned afresh need not be waited for.)
+   * configuration detects. (Slots we assigned afresh need not be waited for.) A skip voids the
+   * slots after it, which need never be chosen: the index covers them (Replica.coverSkips).
    */
   private readIndex(): Slot {
-    return Math.max(
+    const index = Math.max(
       this.replica.slotOut - 1,
       this.replica.maxDecided,
       this.leader.adoptedThrough(),
     );
+    if (this.ctx.bug('skip-read-index')) return index;
+    return this.replica.coverSkips(index, (slot) => this.leader.proposal(slot));
   }
 
   /** Forget a read the driver gave up on. */

@@ -13,9 +13,14 @@
  *  - Configuration changes: a reconfiguration decided at slot s governs from s + WINDOW
  *    (PMMC §2.1), and is refused unless the newest configuration is the one it names and
  *    governs already (one change at a time).
+ *  - Skips (Mencius): a slot's value may say "the slots after me up to `through` are empty".
+ *    Applying it moves slotOut past them; what is decided there is ignored by every replica
+ *    alike, and this replica's own commands there go back to `requests` (as PMMC re-proposes
+ *    a command whose slot got another value). On an idle log a membership change waiting for
+ *    its first slot costs one skip, not WINDOW no-ops.
  */
 import type { Command, Outcome } from './command.js';
-import { decodeBatch, encodeBatch } from './command.js';
+import { decodeBatch, encodeBatch, encodeSkip, skipThrough } from './command.js';
 import { ClientTable } from './client-table.js';
 import {
   ConfigHistory,
@@ -24,6 +29,7 @@ import {
   type Configuration,
 } from './configuration.js';
 import type { NodeContext } from './context.js';
+import { InvalidSkipError } from './errors.js';
 import { ByteWriter } from './bytes.js';
 import type { Decided } from './messages.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
@@ -49,8 +55,8 @@ export interface AppliedCommand {
 export interface LeaderView {
   /** The leader may propose for `slot` now (it leads the slot's configuration, is not handing over, and the slot is not below what phase 1 showed to be decided elsewhere). */
   mayPropose(slot: Slot): boolean;
-  /** The leader already has a proposal for `slot`. */
-  hasProposal(slot: Slot): boolean;
+  /** The leader's proposal for `slot`, if it has one. */
+  proposal(slot: Slot): Uint8Array | undefined;
   /** The highest slot the leader has a proposal for (0: none). */
   maxProposal(): Slot;
 }
@@ -63,7 +69,7 @@ export interface Proposal {
 
 /** What the replica reports to the node it lives in. */
 export interface ReplicaEvents {
-  /** A slot was decided (applied or not yet): its proposals, anywhere, are moot. */
+  /** A slot was decided (applied or not yet), or skipped: its proposals, anywhere, are moot. */
   learned(slot: Slot): void;
   /** A command took effect (or was refused) for the first time. */
   applied(c: Command, outcome: Outcome, slot: Slot): void;
@@ -103,6 +109,8 @@ export class Replica {
   configs = new ConfigHistory();
   /** The log's WINDOW, from its snapshot (the same on every peer). */
   window = 0;
+  /** The log's replicas read skips (from its snapshot: logs created before skips fill no-ops). */
+  skips = false;
   readonly clients = new ClientTable();
   /** False for a joining peer until it installs its first snapshot. */
   initialized = false;
@@ -135,6 +143,7 @@ export class Replica {
     this.clients.replaceAll(s.clients);
     this.configs = new ConfigHistory(s.configs);
     this.window = s.window;
+    this.skips = s.skips;
     this.slotOut = s.slot + 1;
     this.slotIn = Math.max(this.slotIn, this.slotOut);
     for (const slot of this.decisions.keys()) if (slot < this.slotOut) this.decisions.delete(slot);
@@ -183,6 +192,13 @@ export class Replica {
       this.ctx.persist.decide({ slot, value });
     }
     this.events.learned(slot);
+    if (
+      this.ctx.bug('skip-when-learned') &&
+      this.initialized &&
+      slot > this.slotOut &&
+      this.skipOf(slot, value) !== undefined
+    )
+      this.slotOut = slot;
     if (this.initialized) this.applyReady();
   }
 
@@ -203,15 +219,87 @@ export class Replica {
         if (!sameBytes(value, this.encodedProposals.get(mine) ?? EMPTY))
           this.requests.unshift(...mine);
       }
-      this.perform(this.slotOut, value);
+      const through = this.skipOf(this.slotOut, value);
+      if (through === undefined) this.perform(this.slotOut, value);
       this.events.performed?.(this.slotOut, value);
       this.slotOut++;
+      if (through !== undefined) this.skip(through);
     }
     if (this.slotIn < this.slotOut) this.slotIn = this.slotOut;
     if (this.slotOut !== start) {
       this.maybeSnapshot();
       this.events.progressed();
     }
+  }
+
+  /**
+   * The last slot the value of `slot` voids, if it is a valid skip: within the WINDOW
+   * (skipThrough), and within the configuration that decides `slot` (a configuration's
+   * acceptors void only slots of their own). Applied in slot order, every replica has the same
+   * bytes, WINDOW and configuration history here (the configurations of the slots below
+   * slot + WINDOW are known once the slots below `slot` are applied: PMMC §2.1), so all read
+   * it alike: a bad skip is a no-op everywhere.
+   */
+  private skipOf(slot: Slot, value: Uint8Array): Slot | undefined {
+    // In a log without skips a skip is a no-op, as a replica of a release before them reads it.
+    if (!this.skips) return undefined;
+    try {
+      const through = skipThrough(value, slot, this.window);
+      if (through === undefined) return undefined;
+      const cfg = this.configs.at(slot);
+      const end = cfg === undefined ? Infinity : this.configs.endOf(cfg.id);
+      if (through >= end)
+        throw new InvalidSkipError(`a skip in slot ${slot} through ${through} crosses slot ${end}`);
+      return through;
+    } catch (err) {
+      this.ctx.trace(`${this.ctx.id} takes slot ${slot} for a no-op: ${String(err)}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * `index` moved past every slot that a skip decided or proposed at slotOut..index voids: a
+   * linearizable read's index must be a slot after which the next one has to be chosen (a write
+   * that completed before the read lies above it only if that next slot was chosen first). A
+   * voided slot need never be chosen: a read confirmed for it would miss the writes after the
+   * skip (simulator seed 9: a read confirmed in the old configuration for a voided slot missed
+   * the new configuration's writes). Conservative: any value that looks like a skip counts.
+   */
+  coverSkips(index: Slot, proposal: (slot: Slot) => Uint8Array | undefined): Slot {
+    if (!this.skips) return index;
+    for (let s = this.slotOut; s <= index; s++) {
+      const value = this.decisions.get(s) ?? proposal(s);
+      if (value === undefined) continue;
+      let through: Slot | undefined;
+      try {
+        through = skipThrough(value, s, this.window);
+      } catch {
+        through = s + this.window - 1;
+      }
+      if (through !== undefined && through > index) index = through;
+    }
+    return index;
+  }
+
+  /**
+   * A skip was applied: slots slotOut .. through are empty. Whatever is decided there is never
+   * applied (here or anywhere); this replica's own commands there are proposed again, and the
+   * client table recognises any that took effect elsewhere meanwhile.
+   */
+  private skip(through: Slot): void {
+    const voided: Command[] = [];
+    for (let s = this.slotOut; s <= through; s++) {
+      const held = this.decisions.get(s);
+      if (held !== undefined && this.ctx.bug('skip-applies-held')) this.perform(s, held);
+      const mine = this.proposals.get(s);
+      if (mine !== undefined) voided.push(...mine);
+      this.proposals.delete(s);
+      this.decisions.delete(s);
+      this.events.learned(s);
+    }
+    this.requests.unshift(...voided);
+    this.ctx.trace(`${this.ctx.id} skips slots ${this.slotOut}..${through}`);
+    this.slotOut = through + 1;
   }
 
   /** PMMC `perform`: apply every command of a decided batch, exactly once. */
@@ -294,7 +382,8 @@ export class Replica {
    * Assign queued requests to slots, one batch per slot, while the leader beside this replica
    * is active for the slot and the WINDOW allows; returns them (PMMC `propose`), for the node to
    * hand to that leader. When a membership change is waiting for its first slot and nothing
-   * else is queued, fill the WINDOW with no-ops so that it takes effect promptly on an idle log.
+   * else is queued or known above, propose one skip up to it so that it takes effect promptly on
+   * an idle log (no-ops fill the holes below slots known to be proposed or decided).
    */
   assign(leader: LeaderView): Proposal[] {
     const out: Proposal[] = [];
@@ -310,7 +399,7 @@ export class Replica {
       ? Math.max(this.slotIn, this.slotOut, this.maxDecided + 1, leader.maxProposal() + 1)
       : this.slotOut;
     for (;;) {
-      while (this.isDecided(this.slotIn) || leader.hasProposal(this.slotIn)) this.slotIn++;
+      this.passTaken(leader);
       // PMMC: only within WINDOW of slotOut is the configuration of slotIn known.
       if (this.slotIn >= this.slotOut + window) break;
       // With nothing queued, fill with no-ops: up to a membership change waiting for its first
@@ -321,6 +410,21 @@ export class Replica {
         ((latest !== undefined && latest.start > this.slotIn) || this.slotIn < this.maxDecided);
       if (this.requests.length === 0 && !fill) break;
       if (!leader.mayPropose(this.slotIn)) break;
+      const skipTo = latest === undefined ? 0 : latest.start - 1;
+      if (
+        this.requests.length === 0 &&
+        this.skips &&
+        skipTo > this.slotIn &&
+        this.slotIn > this.maxDecided &&
+        this.slotIn > leader.maxProposal()
+      ) {
+        // Nothing is known above slotIn: one skip up to the slot where the change governs. Its
+        // range is within the bound, as that change was applied below slotOut, so skipTo <
+        // slotOut + WINDOW - 1.
+        out.push({ slot: this.slotIn, value: encodeSkip(this.slotIn, skipTo, window) });
+        this.slotIn = skipTo + 1;
+        continue;
+      }
       let n = 0;
       let bytes = 0;
       while (n < this.requests.length && n < maxBatchCommands) {
@@ -340,6 +444,21 @@ export class Replica {
       this.slotIn++;
     }
     return out;
+  }
+
+  /**
+   * Move slotIn past the slots taken: decided, or proposed by the leader beside this replica;
+   * past the slots a skip voids too, when one is decided or proposed at slotIn (what is
+   * assigned there would only be voided and proposed again).
+   */
+  private passTaken(leader: LeaderView): void {
+    for (;;) {
+      const value = this.decisions.get(this.slotIn) ?? leader.proposal(this.slotIn);
+      const through = value === undefined ? undefined : this.skipOf(this.slotIn, value);
+      if (through !== undefined) this.slotIn = through + 1;
+      else if (value !== undefined || this.slotIn < this.slotOut) this.slotIn++;
+      else return;
+    }
   }
 
   private maybeSnapshot(): void {
@@ -376,14 +495,23 @@ export class Replica {
     return floor;
   }
 
-  /** Snapshot the state through slotOut - 1 and compact the log below it. */
+  /**
+   * Snapshot the state through slotOut - 1 and compact the log below it. A configuration whose
+   * last slot is the snapshot's own stays (the next snapshot drops it): its members may still
+   * need the decision of that slot, sent in this very turn, and dropping the configuration
+   * takes them off the transport's members at once. A skip made this common: it applies the
+   * last slots of a configuration in one step, so the snapshot falls right on its end, and a
+   * removed peer was cut off before the skip's decision reached it, never learning its removal
+   * (test/attacks/outsiders.test.ts under load, 3 of 3 runs).
+   */
   takeSnapshot(): void {
     const slot = this.slotOut - 1;
     if (this.snapshot !== null && this.snapshot.slot >= slot) return;
     const data = encodeSnapshot({
       slot,
       window: this.window,
-      configs: this.configs.all().filter((c) => this.configs.endOf(c.id) > slot + 1),
+      skips: this.skips,
+      configs: this.configs.all().filter((c) => this.configs.endOf(c.id) > slot),
       clients: this.clients.entriesSorted(),
       app: this.sm.snapshot(),
     });
@@ -395,7 +523,7 @@ export class Replica {
     this.pendingSnapshotSlot = slot;
     for (const s of this.decisions.keys()) if (s < keepFrom) this.decisions.delete(s);
     this.retainedFrom = keepFrom;
-    this.configs.dropBefore(slot + 1);
+    this.configs.dropBefore(slot);
   }
 
   /** Every peer of the newest configuration. */
@@ -404,7 +532,11 @@ export class Replica {
     return latest === undefined ? [] : membersOf(latest);
   }
 
-  /** Up to `max` consecutive decisions from `from`, within `maxBytes` (at least one). */
+  /**
+   * Up to `max` consecutive decisions from `from`, within `maxBytes` (at least one). Consecutive
+   * as the asker applies them: after a skip, the next one is the slot after what it voids (this
+   * replica may hold nothing in between).
+   */
   decisionsFrom(from: Slot, max: number, maxBytes: number): Decided[] {
     const out: Decided[] = [];
     let bytes = 0;
@@ -414,6 +546,7 @@ export class Replica {
       if (out.length > 0 && bytes + value.length > maxBytes) break;
       out.push({ slot: s, value });
       bytes += value.length;
+      s = this.skipOf(s, value) ?? s;
     }
     return out;
   }

@@ -8,7 +8,9 @@ import { decodeOutcome, encodeOutcome, type Outcome } from './command.js';
 import type { Configuration } from './configuration.js';
 import { DecodeError } from './errors.js';
 
-const SNAPSHOT_FORMAT = 1;
+/** Format 1: a log without skips (every release reads it); format 2 adds the skips flag. */
+const SNAPSHOT_FORMAT_1 = 1;
+const SNAPSHOT_FORMAT = 2;
 
 export interface SnapshotContents {
   /** The state after applying every slot up to and including this one. */
@@ -19,6 +21,13 @@ export interface SnapshotContents {
    * which a configuration takes effect.
    */
   readonly window: number;
+  /**
+   * The log's replicas read skips (command.ts), fixed when the log is created: a replica of a
+   * release before skips takes one for a no-op and would apply what it voids. A log created
+   * before keeps filling no-ops, and its snapshots keep format 1, which that release reads; a
+   * log with skips writes format 2, which that release refuses (it cannot join such a log).
+   */
+  readonly skips: boolean;
   readonly configs: readonly Configuration[];
   readonly clients: readonly [string, ClientEntry][];
   /** The application's own snapshot. */
@@ -27,7 +36,10 @@ export interface SnapshotContents {
 
 export function encodeSnapshot(s: SnapshotContents): Uint8Array {
   const w = new ByteWriter(256 + s.app.length);
-  w.byte(SNAPSHOT_FORMAT).uint(s.slot).uint(s.window);
+  w.byte(s.skips ? SNAPSHOT_FORMAT : SNAPSHOT_FORMAT_1)
+    .uint(s.slot)
+    .uint(s.window);
+  if (s.skips) w.byte(1);
   w.uint(s.configs.length);
   for (const c of s.configs) {
     w.uint(c.id).uint(c.start);
@@ -50,10 +62,12 @@ export function encodeSnapshot(s: SnapshotContents): Uint8Array {
 export function decodeSnapshot(data: Uint8Array): SnapshotContents {
   const r = new ByteReader(data);
   const format = r.byte();
-  if (format !== SNAPSHOT_FORMAT) throw new DecodeError(`unknown snapshot format ${format}`);
+  if (format !== SNAPSHOT_FORMAT && format !== SNAPSHOT_FORMAT_1)
+    throw new DecodeError(`unknown snapshot format ${format}`);
   const slot = r.uint();
   const window = r.uint();
   if (window < 2) throw new DecodeError('snapshot has an invalid WINDOW');
+  const skips = format === SNAPSHOT_FORMAT && r.byte() === 1;
   const nConfigs = r.uint();
   const configs: Configuration[] = [];
   for (let i = 0; i < nConfigs; i++) {
@@ -84,5 +98,5 @@ export function decodeSnapshot(data: Uint8Array): SnapshotContents {
   }
   const app = r.bytes();
   r.end();
-  return { slot, window, configs, clients, app };
+  return { slot, window, skips, configs, clients, app };
 }

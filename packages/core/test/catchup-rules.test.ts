@@ -70,6 +70,7 @@ function snapshotAt(slot: number): Uint8Array {
   return encodeSnapshot({
     slot,
     window: 4,
+    skips: true,
     configs: [{ id: 0, start: 1, replicas: members, leaders: members, acceptors: members }],
     clients: [],
     app: new KvStateMachine().snapshot(),

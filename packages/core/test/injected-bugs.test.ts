@@ -22,6 +22,9 @@ const PROFILE_FOR: Record<BugName, ProfileName | undefined> = {
   'ballot-floor-only': 'ballot-reuse',
   'stale-catchup-source': 'catchup',
   'amnesia-votes': 'amnesia',
+  'skip-read-index': 'membership-churn',
+  'skip-when-learned': undefined,
+  'skip-applies-held': 'membership-churn',
 };
 
 /** Runs seeds 1..200 with `bug` switched on until one fails; prints where it was caught. */

@@ -4,19 +4,35 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ByteWriter } from '../src/bytes.js';
-import { decodeBatch, encodeBatch, isNoop, NOOP, type Command } from '../src/command.js';
+import {
+  decodeBatch,
+  encodeBatch,
+  encodeSkip,
+  isNoop,
+  NOOP,
+  skipThrough,
+  type Command,
+} from '../src/command.js';
+import { InvalidSkipError } from '../src/errors.js';
 import { MemoryStorage } from '../src/memory-storage.js';
 import type { ProtocolOptions } from '../src/options.js';
 import { RawNode } from '../src/raw-node.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
 import { SimCluster } from '../src/testing/sim-cluster.js';
 
-function node(id: string, members: string[], window = 4, options: Partial<ProtocolOptions> = {}) {
+function node(
+  id: string,
+  members: string[],
+  window = 4,
+  options: Partial<ProtocolOptions> = {},
+  skips = true,
+) {
   const storage = new MemoryStorage();
   storage.applySync({
     snapshot: SimCluster.initialSnapshot(
       { replicas: members, leaders: members, acceptors: members },
       window,
+      skips,
     ),
   });
   const sm = new KvStateMachine();
@@ -183,6 +199,77 @@ describe('PMMC §2 Fig. 1: the replica', () => {
       ok: false,
       code: 'reconfig-pending',
     });
+  });
+});
+
+describe('skips (docs/protocol.md, "A membership change on an idle log")', () => {
+  it('a decided skip voids the slots it names, on every replica alike, in slot order', () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3'], 8);
+    // Slot 3 is decided before the skip in slot 2 that voids it, slot 6 after: neither is applied.
+    n.step('p2', { type: 'decision', slot: 3, value: encodeBatch([put('d', 1, 'y', 'void')]) });
+    n.step('p2', { type: 'decision', slot: 2, value: encodeSkip(2, 6, 8) });
+    expect(n.status().slotOut).toBe(1);
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([put('c', 1, 'x', 'one')]) });
+    expect(n.status().slotOut).toBe(7);
+    n.step('p2', { type: 'decision', slot: 6, value: encodeBatch([put('e', 1, 'y', 'void')]) });
+    n.step('p2', { type: 'decision', slot: 7, value: encodeBatch([put('c', 2, 'x', 'seven')]) });
+    expect(n.status().slotOut).toBe(8);
+    expect(sm.get('x')).toBe('seven');
+    expect(sm.get('y')).toBe('');
+    expect(sm.log.length).toBe(2);
+  });
+
+  it('a skip outside slot < through < slot + WINDOW is refused when made, and a no-op when decided', () => {
+    expect(() => encodeSkip(5, 5, 8)).toThrow(InvalidSkipError);
+    expect(() => encodeSkip(5, 4, 8)).toThrow(InvalidSkipError);
+    expect(() => encodeSkip(5, 13, 8)).toThrow(InvalidSkipError);
+    expect(skipThrough(encodeSkip(5, 12, 8), 5, 8)).toBe(12);
+    expect(skipThrough(NOOP, 5, 8)).toBeUndefined();
+    expect(decodeBatch(encodeSkip(5, 12, 8))).toEqual([]);
+    const tooFar = encodeSkip(1, 8, 8); // decided in slot 1, it is a skip through 8 = 1 + WINDOW
+    try {
+      skipThrough(tooFar, 0, 8);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toMatchObject({ code: 'invalid-skip' });
+    }
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3'], 8);
+    n.step('p2', { type: 'decision', slot: 1, value: encodeSkip(9, 15, 8) }); // 15 ≥ 1 + WINDOW
+    expect(n.status().slotOut).toBe(2);
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 1, 'x', 'two')]) });
+    expect(n.status().slotOut).toBe(3);
+    expect(sm.get('x')).toBe('two');
+  });
+
+  it('a log created before skips takes one for a no-op, as its older replicas do', () => {
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3'], 8, {}, false);
+    expect(n.replica.skips).toBe(false);
+    n.step('p2', { type: 'decision', slot: 1, value: encodeSkip(1, 5, 8) });
+    expect(n.status().slotOut).toBe(2);
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 1, 'x', 'two')]) });
+    expect(sm.get('x')).toBe('two');
+    // Its snapshots stay in the format every release reads.
+    n.replica.takeSnapshot();
+    expect(n.replica.snapshot!.data[0]).toBe(1);
+  });
+
+  it("a skip never reaches into the next configuration's slots: decided so, it is a no-op", () => {
+    const { n } = node('p1', ['p1', 'p2', 'p3'], 4);
+    const change: Command = {
+      kind: 'reconfig',
+      client: 'c',
+      inc: 1,
+      seq: 1,
+      ack: 0,
+      expectedConfig: 0,
+      membership: { replicas: ['p1', 'p2'], leaders: ['p1', 'p2'], acceptors: ['p1', 'p2'] },
+    };
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([change]) });
+    // Configuration 1 governs from 5: a skip in 2 may void 3..4, not 5.
+    n.step('p2', { type: 'decision', slot: 2, value: encodeSkip(2, 5, 4) });
+    expect(n.status().slotOut).toBe(3);
+    n.step('p2', { type: 'decision', slot: 3, value: encodeSkip(3, 4, 4) });
+    expect(n.status().slotOut).toBe(5);
   });
 });
 

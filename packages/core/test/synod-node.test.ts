@@ -92,6 +92,26 @@ describe('SynodNode', () => {
     expect(await c.read((sm) => sm.get('y'))).toHaveLength(300);
   });
 
+  it('a membership change on an idle log decides a handful of slots, not WINDOW no-ops', async () => {
+    // Before the skip (docs/protocol.md, "A membership change on an idle log"), each change
+    // decided WINDOW (64) slots: itself and 63 no-ops. Now: itself and one skip.
+    const { nodes, storages } = await cluster(['a', 'b', 'c']);
+    const a = nodes[0]!;
+    const window = validateOptions({}).window;
+    // Two changes (b, then c): each is one slot and one skip (before: 2 x 64 slots decided).
+    expect(
+      storages
+        .get('a')!
+        .loadSync()
+        .decisions.map((d) => d.slot),
+    ).toEqual([1, 2, window + 1, window + 2]);
+    // Slot numbers are names: the second change still governs from its slot + WINDOW.
+    expect(a.status().slotOut).toBe(2 * window + 1);
+    // Writes go on in the new configuration, and every peer reads them.
+    expect(decodeKvResult(await nodes[2]!.propose(append('x', '1')))).toBe('1');
+    expect(await nodes[1]!.read((sm) => sm.get('x'))).toBe('1');
+  });
+
   it('gives a local read at once and tells subscribers of every applied command', async () => {
     const { nodes } = await cluster(['a', 'b', 'c']);
     const seen: number[] = [];

@@ -1,7 +1,7 @@
 /**
  * The log takes one membership change at a time: core refuses a second while the first is
  * undecided or decided but not yet governing (ReconfigPendingError; a change governs WINDOW
- * slots after its decision, which an idle log fills with no-ops at once). A change this peer
+ * slots after its decision, which an idle log passes at once with one skip). A change this peer
  * makes for itself or for a joiner waits such a change out instead of failing: the user did
  * nothing wrong, another member was just a moment earlier.
  */

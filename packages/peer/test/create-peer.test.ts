@@ -63,6 +63,15 @@ describe('createPeer', () => {
     expect(b.created).toBe(false);
     expect(b.logId).toBe('team');
     expect(b.joined?.inviter).toBe(a.id);
+    // A join right after creation decides two slots in a's SQLite file: the change and one skip
+    // to where it governs (before skips: the change and WINDOW - 1 = 63 no-ops). The skip's
+    // decision is written with the next write, within a heartbeat interval.
+    const window = a.node.status().config!.start - 1;
+    expect(a.node.status().slotOut).toBe(1 + window);
+    const decided = async () => (await a.storage.load()).decisions.map((d) => d.slot);
+    for (const end = Date.now() + 5000; (await decided()).length < 2 && Date.now() < end;)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await decided()).toEqual([1, 2]);
     const c = await peer('c', { join: (await b.invite()).text });
 
     for (const [i, p] of [a, b, c].entries()) await p.node.propose(put('k', `${i},`));

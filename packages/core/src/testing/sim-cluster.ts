@@ -196,13 +196,14 @@ export class SimCluster {
   // ------------------------------------------------------------------ peers
 
   /** The snapshot every peer of a new log starts from (`members` all roles, configuration 0). */
-  static initialSnapshot(membership: Membership, window = 8): Snapshot {
+  static initialSnapshot(membership: Membership, window = 8, skips = true): Snapshot {
     const sm = new KvStateMachine();
     return {
       slot: 0,
       data: encodeSnapshot({
         slot: 0,
         window,
+        skips,
         configs: [{ id: 0, start: 1, ...membership }],
         clients: [],
         app: sm.snapshot(),

@@ -13,7 +13,14 @@
  * member) and read confirmations are sampled, so that they do not push the interesting
  * messages out of the ring. Nothing here holds a message's payload.
  */
-import { formatBallot, isNoop, type Ballot, type Message, type MessageEvent } from '@synod/core';
+import {
+  formatBallot,
+  isNoop,
+  isSkip,
+  type Ballot,
+  type Message,
+  type MessageEvent,
+} from '@synod/core';
 import type { BallotView } from './types.js';
 
 /** One protocol message as the view draws it. */
@@ -115,9 +122,10 @@ function ballotView(b: Ballot): BallotView {
   return { round: b.round, leader: b.leader, text: formatBallot(b) };
 }
 
-/** A slot's value as the view labels it: the no-op, or its size. */
+/** A slot's value as the view labels it: the no-op, a skip, or its size. */
 function valueText(v: Uint8Array): string {
-  return isNoop(v) ? 'no-op' : `${v.length} B`;
+  if (isNoop(v)) return 'no-op';
+  return isSkip(v) ? 'skip' : `${v.length} B`;
 }
 
 export interface ProtocolMonitorOptions {

@@ -47,6 +47,7 @@ export function initialSnapshot(): Snapshot {
     data: encodeSnapshot({
       slot: 0,
       window: 8,
+      skips: true,
       configs: [CRASH_CONFIG],
       clients: [],
       app: sm.snapshot(),
