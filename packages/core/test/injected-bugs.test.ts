@@ -22,7 +22,11 @@ const PROFILE_FOR: Record<BugName, ProfileName | undefined> = {
   'ballot-floor-only': 'ballot-reuse',
   'stale-catchup-source': 'catchup',
   'amnesia-votes': 'amnesia',
-  'skip-read-index': 'membership-churn',
+  // Rare: a read confirmed for a slot a skip voids, while the new configuration writes past it.
+  // 3 of 1,000 mixed seeds catch it on this code (159, 332, 453); membership-churn first at 222.
+  // A timing change can move it past 200, and then this test fails: find the next seed with
+  // `npm run sim -- --seeds 1000 --profile mixed --inject-bug skip-read-index --until-failure`.
+  'skip-read-index': 'mixed',
   'skip-when-learned': undefined,
   'skip-applies-held': 'membership-churn',
 };
