@@ -5,7 +5,7 @@
  * step down for the answers it could not read meanwhile (check quorum).
  */
 import { describe, expect, it } from 'vitest';
-import { LATENESS_HALF_LIFE_MS } from '../src/heartbeat-gaps.js';
+import { HeartbeatGaps, LATENESS_HALF_LIFE_MS, MAX_MARGIN_MS } from '../src/heartbeat-gaps.js';
 import type { Message } from '../src/messages.js';
 import { RawNode } from '../src/raw-node.js';
 import { KvStateMachine } from '../src/testing/kv-state-machine.js';
@@ -161,5 +161,18 @@ describe('check quorum', () => {
     l.n.tick(stalledAt + 900);
     l.turn();
     expect(l.n.status().leader.active).toBe(true);
+  });
+
+  it('bounds the margin: heartbeats lost on a lossy link do not delay a failover past 2 s more', () => {
+    const gaps = new HeartbeatGaps(opts);
+    const ballot = { round: 1, leader: 'p1' };
+    // One heartbeat in fifteen gets through: gaps of 1.5 s, lateness 1.4 s, 4x = 5.6 s.
+    for (let at = 0; at <= 6000; at += 1500) gaps.heard(0, ballot, at);
+    expect(gaps.lateness(6000)).toBe(1400);
+    expect(gaps.extraMs(6000)).toBe(MAX_MARGIN_MS);
+    // Below the bound the margin is 4x the lateness.
+    const calm = new HeartbeatGaps(opts);
+    for (let at = 0; at <= 1000; at += 200) calm.heard(0, ballot, at);
+    expect(calm.extraMs(1000)).toBe(400);
   });
 });
