@@ -49,6 +49,9 @@ describe('simulator', () => {
   const soakSeeds = {
     amnesia: [
       27000355, 27000412, 30001943, 40008765, 40009983, 40010333, 28000156, 28001360, 28004051,
+      // The nemesis crashed the one member that knew of a restored store's later writes 24 ms
+      // after the restore (a limit docs/protocol.md states); it now waits until the peer is found.
+      900015262,
     ],
     catchup: [40001484, 40004284],
     // A confirmed read waited forever for slots only a leader that stepped down was deciding.
