@@ -77,7 +77,10 @@ describe('chaos (short run)', () => {
     // Each round lost power as a whole at least once (and every acknowledged write survived:
     // the durability check above).
     expect(summary.faults!['power-cut-all'], context).toBeGreaterThanOrEqual(2);
-    expect(summary.disksCut, context).toBeGreaterThanOrEqual(8);
+    // Every cut reached real power-cut disks. Not 3 + 5: a whole-cluster cut takes only the
+    // members running then (seeds 65270 and 23186 cut 6 and 7, a peer being down or removed).
+    const cuts = summary.faults!['power-cut-all']! + (summary.faults!['power-cut-minority'] ?? 0);
+    expect(summary.disksCut, context).toBeGreaterThanOrEqual(cuts);
     // Each doctored record was caught; the real ones were clean.
     const st = summary.selfTest!;
     for (const k of ['staleRead', 'lostWrite', 'appliedTwice', 'divergedState', 'divergedLog']) {
