@@ -60,6 +60,7 @@ import {
   startEtcd,
   stopEtcd,
 } from './lib/etcd.mjs';
+import { DEFAULT_IO } from '@synod/storage-sqlite';
 import { measureFloor } from './lib/floor.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
@@ -741,26 +742,15 @@ const ld = (/** @type {import('./lib/common.mjs').Stat | undefined} */ s) =>
   s === undefined || s.n === 0 ? '—' : fmt(s.median);
 const yes = (/** @type {boolean} */ b) => (b ? 'met' : '**NOT met**');
 const loadsSeen = rows.map((r) => r.load1);
-await appendReport([
-  `## cluster — ${date.slice(0, 16).replace('T', ' ')} UTC`,
-  '',
-  machineLine(machine),
-  versionsLine(machine, `, etcd ${etcdVersion}`),
-  `Load: the machine was ${fmt(quiet)}% busy (both cores) just before the run, load average ${fmt(load0)};`,
-  `during the measured windows the 1-minute load average was ${fmt(Math.min(...loadsSeen))}–${fmt(Math.max(...loadsSeen))}`,
-  '(the "load" columns: its median at the end of each window). The machine has 2 cores.',
-  '',
-  'Method: Synod: 3 peers in 3 processes on 127.0.0.1 (libp2p TCP + Noise + yamux, mDNS off;',
-  `SQLite WAL, synchronous=FULL, storage io ${IO ?? 'default'}; default protocol options),`,
-  "grown through invites; the load runs in the leader's process, as the app's own proposals: C",
-  `workers each keep one ${SIZE}-byte \`propose()\` outstanding. etcd: 3 members on 127.0.0.1 (the`,
-  `anchor scripts), the same closed loop of ${SIZE}-byte puts to the leader from a separate process`,
-  `through ${CLIENT_NAME}. Both fsync every write batch.`,
-  `Per pass, each system on a fresh cluster: ${IDLE > 0 ? `${IDLE} s idle (CPU measured), ` : ''}${WARM} s of load at C=64 to warm it`,
-  `(not counted), then the levels in order, ${WARMUP} s warm-up then ${SECONDS} s measured each; ${PASSES} passes,`,
-  'alternating which system goes first. CPU: utime + stime of the three cluster processes from /proc',
-  "over the window, per committed command (Synod's includes the load generator in the leader;",
-  "etcd's client is a process of its own, its CPU reported beside). Figures: median (min–max) over the passes.",
+
+/** How each storage io makes a write durable (options.ts says why). */
+const ioDurability = (/** @type {string} */ io) =>
+  io === 'split'
+    ? "synchronous=NORMAL, the WAL fdatasynced on libuv's pool before a write resolves"
+    : 'synchronous=FULL, the fsync inside the transaction';
+
+/** The passes' tables: the main comparison, the other ios, the floor. */
+const passSections = () => [
   '',
   ...table(
     [
@@ -840,36 +830,10 @@ await appendReport([
   `Floor of one command at C=1, measured in each pass between the systems: ${ms(floor.floorMs)} ms = a durable`,
   `SQLite commit (batch 1, the storage's pragmas) p50 ${ms(floor.commitP50Ms)} ms + the first of two replies over Synod's`,
   `libp2p transport p50 ${ms(floor.firstOfTwoP50Ms)} ms (load ${ld(floor.load1)}).`,
-  ...(idles.length === 0
-    ? []
-    : [
-        '',
-        `Idle (a fresh cluster settled, no load, ${IDLE} s, all three processes): Synod ${ms(idle.synod.cpuPctOfOneCore)}%`,
-        `of one core (load ${ld(idle.synod.load1)}); etcd ${ms(idle.etcd.cpuPctOfOneCore)}% (load ${ld(idle.etcd.load1)}).`,
-      ]),
-  ...(longRuns.length === 0
-    ? []
-    : [
-        '',
-        `Long run: ${MINUTES} min at C=64 on a fresh, warmed cluster of each system (leader changes: Synod, the`,
-        "most times any acceptor's promised ballot rose; etcd, raft's `became leader at term` lines):",
-        '',
-        ...table(
-          ['system', 'leader changes', 'cmd/s', 'p50 ms', 'p99 ms', 'max ms', 'load mean (max)'],
-          longRuns.map((l) => [
-            String(l.system),
-            String(l.leaderChanges),
-            fmt(Number(l.commandsPerSec)),
-            fmt(Number(l.p50)),
-            fmt(Number(l.p99)),
-            fmt(Number(l.maxMs)),
-            (() => {
-              const lo = /** @type {{ mean: number, max: number }} */ (l.load);
-              return `${fmt(lo.mean)} (${fmt(lo.max)})`;
-            })(),
-          ]),
-        ),
-      ]),
+];
+
+/** The per-peer counters of the passes. */
+const breakdownSection = () => [
   '',
   "Where the time goes (Synod; medians over the passes, from each peer's own counters: CPU time of",
   'the process, and its storage writes: `write()` calls, the transactions (one fsync each) they were',
@@ -907,6 +871,67 @@ await appendReport([
       fmt(b.leader.messagesPerFrame.median),
     ]),
   ),
+  '',
+];
+await appendReport([
+  `## cluster — ${date.slice(0, 16).replace('T', ' ')} UTC`,
+  '',
+  machineLine(machine),
+  versionsLine(machine, `, etcd ${etcdVersion}`),
+  `Load: the machine was ${fmt(quiet)}% busy (both cores) just before the run, load average ${fmt(load0)};`,
+  ...(loadsSeen.length === 0
+    ? ['(no measured windows: the long run gives its own load below).']
+    : [
+        `during the measured windows the 1-minute load average was ${fmt(Math.min(...loadsSeen))}–${fmt(Math.max(...loadsSeen))}`,
+        '(the "load" columns: its median at the end of each window). The machine has 2 cores.',
+      ]),
+  '',
+  'Method: Synod: 3 peers in 3 processes on 127.0.0.1 (libp2p TCP + Noise + yamux, mDNS off;',
+  `SQLite WAL, storage io ${IO ?? `default, ${DEFAULT_IO}`}: ${ioDurability(IO ?? DEFAULT_IO)}; default protocol options),`,
+  "grown through invites; the load runs in the leader's process, as the app's own proposals: C",
+  `workers each keep one ${SIZE}-byte \`propose()\` outstanding. etcd: 3 members on 127.0.0.1 (the`,
+  `anchor scripts), the same closed loop of ${SIZE}-byte puts to the leader from a separate process`,
+  `through ${CLIENT_NAME}. Both fsync every write batch.`,
+  `Per pass, each system on a fresh cluster: ${IDLE > 0 ? `${IDLE} s idle (CPU measured), ` : ''}${WARM} s of load at C=64 to warm it`,
+  `(not counted), then the levels in order, ${WARMUP} s warm-up then ${SECONDS} s measured each; ${PASSES} passes,`,
+  'alternating which system goes first. CPU: utime + stime of the three cluster processes from /proc',
+  "over the window, per committed command (Synod's includes the load generator in the leader;",
+  "etcd's client is a process of its own, its CPU reported beside). Figures: median (min–max) over the passes.",
+  '',
+  ...(PASSES === 0
+    ? ['No passes (`--passes 0`): only the sections below were measured.']
+    : passSections()),
+  ...(idles.length === 0
+    ? []
+    : [
+        '',
+        `Idle (a fresh cluster settled, no load, ${IDLE} s, all three processes): Synod ${ms(idle.synod.cpuPctOfOneCore)}%`,
+        `of one core (load ${ld(idle.synod.load1)}); etcd ${ms(idle.etcd.cpuPctOfOneCore)}% (load ${ld(idle.etcd.load1)}).`,
+      ]),
+  ...(longRuns.length === 0
+    ? []
+    : [
+        '',
+        `Long run: ${MINUTES} min at C=64 on a fresh, warmed cluster of each system (leader changes: Synod, the`,
+        "most times any acceptor's promised ballot rose; etcd, raft's `became leader at term` lines):",
+        '',
+        ...table(
+          ['system', 'leader changes', 'cmd/s', 'p50 ms', 'p99 ms', 'max ms', 'load mean (max)'],
+          longRuns.map((l) => [
+            String(l.system),
+            String(l.leaderChanges),
+            fmt(Number(l.commandsPerSec)),
+            fmt(Number(l.p50)),
+            fmt(Number(l.p99)),
+            fmt(Number(l.maxMs)),
+            (() => {
+              const lo = /** @type {{ mean: number, max: number }} */ (l.load);
+              return `${fmt(lo.mean)} (${fmt(lo.max)})`;
+            })(),
+          ]),
+        ),
+      ]),
+  ...(PASSES === 0 ? [] : breakdownSection()),
   '',
   `Replicas agree after every pass: ${checks.every((c) => c.agree) ? 'yes' : 'NO'} (same command count and hash on all three).`,
   '',
