@@ -13,8 +13,9 @@
  *   propose p1 <key> <value> an append of <value> to <key> at p1's client
  *   propose-many p1 N        N appends, printing only how many completed
  *   read p1 <key>            a linearizable read
- *   deliver [from=p1] [to=p2] [type=p2a] [slot=N]   deliver held messages that match, printing them
- *   drop [from=] [to=] [type=] [slot=]               drop held messages that match
+ *   deliver [from=p1] [to=p2] [type=p2a] [slot=N] [cfg=N]   deliver held messages that match,
+ *                            printing them
+ *   drop [from=] [to=] [type=] [slot=] [cfg=]        drop held messages that match
  *   stabilize [ms]           deliver everything (network auto) for a while, print a summary
  *   net manual|auto          hold messages for `deliver`, or deliver them after a delay
  *   partition p1 | p2 p3     cut the network between the groups; `heal` restores it
@@ -30,12 +31,16 @@
  *   storage [p1 ...]         how many decisions and pvalues each peer's storage holds
  *   results                  client operations completed since the last `results`
  *   pending [p1 ...]         client operations not answered yet (a failed read is answered)
+ *   check                    the simulator's end checks (exactly once, convergence of the
+ *                            members at one slot, linearizability of every result so far):
+ *                            `ok`, or each VIOLATION
  */
 import { formatBallot } from '../ballot.js';
 import type { BugName } from '../bugs.js';
 import { membersOf, type Membership } from '../configuration.js';
 import type { Message } from '../messages.js';
 import { SimCluster, type InFlight } from './sim-cluster.js';
+import { checkOutcome } from './simulator.js';
 
 interface Directive {
   readonly cmd: string;
@@ -180,7 +185,8 @@ class ScenarioRunner {
       (f.from === undefined || m.from === f.from) &&
       (f.to === undefined || m.to === f.to) &&
       (f.type === undefined || m.msg.type === f.type) &&
-      (f.slot === undefined || ('slot' in m.msg && m.msg.slot === Number(f.slot)));
+      (f.slot === undefined || ('slot' in m.msg && m.msg.slot === Number(f.slot))) &&
+      (f.cfg === undefined || ('config' in m.msg && m.msg.config === Number(f.cfg)));
   }
 
   /** Run held turns at the current time (storage writes are instant in scenarios). */
@@ -438,6 +444,15 @@ class ScenarioRunner {
             )
             .join('\n') || 'none'
         );
+      }
+      case 'check': {
+        const before = c.violations.length;
+        checkOutcome(c);
+        this.traceSince();
+        return c.violations
+          .slice(before)
+          .map((v) => `VIOLATION ${v.replace(/^t=\S+ /, '')}`)
+          .join('\n');
       }
       default:
         throw new Error(`unknown command ${d.cmd}`);

@@ -701,15 +701,7 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
     finalReads(cluster, deadline);
   }
 
-  // ---- checks
-  checkExactlyOnce(cluster);
-  checkConvergence(cluster);
-  const lin = checkLinearizable(kvModel, cluster.history);
-  if (!lin.ok) {
-    cluster.violation(
-      `linearizability: no linearization of:\n    ${lin.counterexample!.join('\n    ')}`,
-    );
-  }
+  checkOutcome(cluster);
   return {
     seed: o.seed,
     ok: cluster.violations.length === 0,
@@ -848,6 +840,22 @@ function restartNeeded(cluster: SimCluster): void {
   for (const id of neededPeers(cluster)) {
     const p = cluster.peers.get(id);
     if (p !== undefined && p.node === null) cluster.start(id);
+  }
+}
+
+/**
+ * The checks on what clients and replicas ended with: every command applied at most once,
+ * members at the same slot hold the same state, and the client history is linearizable. Each
+ * failure is a `cluster.violation`. (Agreement is checked as slots are applied.)
+ */
+export function checkOutcome(cluster: SimCluster): void {
+  checkExactlyOnce(cluster);
+  checkConvergence(cluster);
+  const lin = checkLinearizable(kvModel, cluster.history);
+  if (!lin.ok) {
+    cluster.violation(
+      `linearizability: no linearization of:\n    ${lin.counterexample!.join('\n    ')}`,
+    );
   }
 }
 
