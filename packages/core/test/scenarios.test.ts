@@ -36,6 +36,10 @@ describe('scenario scripts', () => {
 const BROKEN_BY: Record<string, { bug: BugName; violation: RegExp }> = {
   'ballot-reuse-after-restart.txt': { bug: 'ballot-floor-only', violation: /VIOLATION agreement/ },
   'skip-read-index.txt': { bug: 'skip-read-index', violation: /VIOLATION linearizability/ },
+  'skip-voids-held-decision.txt': {
+    bug: 'skip-applies-held',
+    violation: /VIOLATION convergence/,
+  },
 };
 
 describe('scenario scripts catch the bug they are about', () => {
