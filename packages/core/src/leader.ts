@@ -39,6 +39,11 @@ export interface LeaderHost {
   readonly configs: ConfigHistory;
   /** The replica has applied every slot below this. */
   slotOut(): Slot;
+  /**
+   * The last slot a skip at `slot` voids (command.ts): the value decided there, else
+   * `proposal`; undefined when neither is a valid skip (Replica.skipAt).
+   */
+  skipAt(slot: Slot, proposal: Uint8Array | undefined): Slot | undefined;
   /** The log's WINDOW. */
   window(): number;
   /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
@@ -431,9 +436,14 @@ export class Leader {
       // No-ops for the gaps of one WINDOW now, whatever one P1b claimed (a forged slot near 2^53
       // once made a leader fill millions): the replica fills the holes beyond as it gets there,
       // below every slot it knows decided (replica.ts, assign), as the pvalues above are decided.
+      // Not inside the range of a skip adopted or decided below: those slots are voided once
+      // it is chosen, and its pvalue is re-proposed here. (Should it turn out a no-op, the
+      // replica fills what it left, as it fills any hole.)
       const fillTo = Math.min(maxSlot, floor + this.host.window() - 1);
       for (let s = floor; s <= fillTo; s++) {
-        if (!inst.proposals.has(s) && !this.host.isDecided(s)) inst.proposals.set(s, NOOP);
+        const through = this.host.skipAt(s, inst.proposals.get(s));
+        if (through !== undefined) s = through;
+        else if (!inst.proposals.has(s) && !this.host.isDecided(s)) inst.proposals.set(s, NOOP);
       }
     }
     this.ctx.trace(

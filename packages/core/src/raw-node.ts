@@ -240,6 +240,7 @@ export class RawNode {
           return node.replica.configs;
         },
         slotOut: () => this.replica.slotOut,
+        skipAt: (slot, proposal) => this.replica.skipAt(slot, proposal),
         window: () => this.replica.window,
         snapshotSlot: () => this.replica.durableSnapshotSlot,
         isDecided: (slot) => this.replica.isDecided(slot),

@@ -453,12 +453,27 @@ export class Replica {
    */
   private passTaken(leader: LeaderView): void {
     for (;;) {
-      const value = this.decisions.get(this.slotIn) ?? leader.proposal(this.slotIn);
-      const through = value === undefined ? undefined : this.skipOf(this.slotIn, value);
+      const proposal = leader.proposal(this.slotIn);
+      const through = this.skipAt(this.slotIn, proposal);
       if (through !== undefined) this.slotIn = through + 1;
-      else if (value !== undefined || this.slotIn < this.slotOut) this.slotIn++;
+      else if (
+        proposal !== undefined ||
+        this.decisions.has(this.slotIn) ||
+        this.slotIn < this.slotOut
+      )
+        this.slotIn++;
       else return;
     }
+  }
+
+  /**
+   * The last slot a skip at `slot` voids: the value decided there, else `proposal` (a leader's
+   * value for the slot); undefined when neither is a valid skip as this replica can judge now
+   * (skipOf: a configuration it has not applied yet may still make it a no-op).
+   */
+  skipAt(slot: Slot, proposal: Uint8Array | undefined): Slot | undefined {
+    const value = this.decisions.get(slot) ?? proposal;
+    return value === undefined ? undefined : this.skipOf(slot, value);
   }
 
   private maybeSnapshot(): void {

@@ -16,6 +16,7 @@
  *   deliver [from=p1] [to=p2] [type=p2a] [slot=N] [cfg=N]   deliver held messages that match,
  *                            printing them
  *   drop [from=] [to=] [type=] [slot=] [cfg=]        drop held messages that match
+ *   drop-all                 drop every held message, printing how many of each type
  *   stabilize [ms]           deliver everything (network auto) for a while, print a summary
  *   net manual|auto          hold messages for `deliver`, or deliver them after a delay
  *   partition p1 | p2 p3     cut the network between the groups; `heal` restores it
@@ -296,6 +297,16 @@ class ScenarioRunner {
         return (
           msgs.map((m) => `dropped ${m.from}->${m.to} ${describe(m.msg)}`).join('\n') ||
           'nothing to drop'
+        );
+      }
+      case 'drop-all': {
+        const count = new Map<string, number>();
+        for (const m of c.drop(() => true)) count.set(m.msg.type, (count.get(m.msg.type) ?? 0) + 1);
+        return (
+          [...count]
+            .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+            .map(([type, n]) => `dropped ${n} ${type}`)
+            .join('\n') || 'nothing to drop'
         );
       }
       case 'stabilize': {
