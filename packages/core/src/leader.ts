@@ -436,9 +436,9 @@ export class Leader {
       // No-ops for the gaps of one WINDOW now, whatever one P1b claimed (a forged slot near 2^53
       // once made a leader fill millions): the replica fills the holes beyond as it gets there,
       // below every slot it knows decided (replica.ts, assign), as the pvalues above are decided.
-      // Not inside the range of a skip adopted or decided below: those slots are voided once
-      // it is chosen, and its pvalue is re-proposed here. (Should it turn out a no-op, the
-      // replica fills what it left, as it fills any hole.)
+      // None inside the range of a skip adopted here (re-proposed as pmax) or known decided:
+      // the skip voids those slots. (Should it turn out a no-op, a configuration not yet known
+      // here ending before its range does, the replica fills those holes as it fills any.)
       const fillTo = Math.min(maxSlot, floor + this.host.window() - 1);
       for (let s = floor; s <= fillTo; s++) {
         const through = this.host.skipAt(s, inst.proposals.get(s));
