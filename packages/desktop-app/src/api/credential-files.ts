@@ -2,7 +2,7 @@
  * What a client reads of the local API's credentials (credentials.ts writes them): the token
  * and the address of the running API in the data directory. Apart from the writing side
  * because the CLI's client subcommands load this module: it must not import @synod/peer (whose
- * index loads libp2p and SQLite, ~0.4 s of CPU on each `synod status`; bench/cli.mjs).
+ * index loads libp2p and SQLite: ~0.5 s of CPU on each `synod status`; bench/cli.mjs).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
