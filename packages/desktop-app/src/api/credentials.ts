@@ -2,24 +2,24 @@
  * The local API's credentials in the data directory: a random token (file mode 0600, kept
  * across restarts so that an open browser tab reconnects by itself; delete the file to revoke
  * it), the address of the running API (removed when it stops), and the port it last used (kept:
- * a restarted peer listens on it again). The CLI's client commands read the first two; the
- * browser UI gets the token in the URL fragment, which never leaves the browser.
+ * a restarted peer listens on it again). The CLI's client commands read the first two
+ * (credential-files.ts, which they load alone); the browser UI gets the token in the URL
+ * fragment, which never leaves the browser.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@synod/peer';
+import {
+  ENDPOINT_FILE,
+  PORT_FILE,
+  readEndpoint,
+  readToken,
+  TOKEN_FILE,
+  type ApiEndpoint,
+} from './credential-files.js';
 
-export const TOKEN_FILE = 'api-token';
-export const ENDPOINT_FILE = 'api.json';
-export const PORT_FILE = 'api-port';
-
-/** Where a running peer's API listens. */
-export interface ApiEndpoint {
-  readonly url: string;
-  readonly pid: number;
-  readonly startedAt: string;
-}
+export * from './credential-files.js';
 
 /**
  * Write `content` to `path` with mode 0600, atomically (a reader never sees half of it).
@@ -64,20 +64,8 @@ export function rememberPort(dataDir: string, port: number): void {
   writePrivate(join(dataDir, PORT_FILE), `${port}\n`, true);
 }
 
-export function readToken(dataDir: string): string {
-  return readFileSync(join(dataDir, TOKEN_FILE), 'utf8').trim();
-}
-
 export function writeEndpoint(dataDir: string, endpoint: ApiEndpoint): void {
   writePrivate(join(dataDir, ENDPOINT_FILE), JSON.stringify(endpoint) + '\n', false);
-}
-
-export function readEndpoint(dataDir: string): ApiEndpoint {
-  const e = JSON.parse(readFileSync(join(dataDir, ENDPOINT_FILE), 'utf8')) as Partial<ApiEndpoint>;
-  if (typeof e.url !== 'string' || typeof e.pid !== 'number') {
-    throw new Error(`${join(dataDir, ENDPOINT_FILE)} is not an API endpoint file`);
-  }
-  return e as ApiEndpoint;
 }
 
 /** Remove the endpoint file, if it is still this process's (the token is kept). */

@@ -7,7 +7,8 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { ApiClient, ApiError } from '../api/client.js';
 import { inLog } from '../operations/table.js';
-import { readEndpoint, readToken } from '../api/credentials.js';
+// Not credentials.js: its writing side loads @synod/peer (libp2p, SQLite), slow to start.
+import { readEndpoint, readToken } from '../api/credential-files.js';
 import { CliError } from './cli-error.js';
 import { httpFetch } from './http-fetch.js';
 
