@@ -65,15 +65,29 @@ export class BenchStateMachine {
   }
 }
 
+/** 0, 1, ..., 255, 0, 1, ...: byte i of a command is (n + i) & 0xff, a slice of this. */
+const RAMP = Uint8Array.from({ length: 1024 }, (_, i) => i & 0xff);
+
 /**
- * A command of `size` bytes whose first 8 bytes are a number (its key is the low 32 bits).
+ * A command of `size` bytes whose first 8 bytes are a number (its key is the low 32 bits), the
+ * rest (n + i) & 0xff. The load generator runs in the leader's process and its CPU counts in
+ * Synod's: the bytes are copied from a ramp, not computed one by one (half the cost).
  * @param {number} n @param {number} size
  */
 export function benchCommand(n, size) {
   const b = new Uint8Array(size);
-  const dv = new DataView(b.buffer);
-  dv.setUint32(0, n >>> 0, true);
-  dv.setUint32(4, Math.floor(n / 2 ** 32), true);
-  for (let i = 8; i < size; i++) b[i] = (n + i) & 0xff;
+  const lo = n >>> 0;
+  const hi = Math.floor(n / 2 ** 32);
+  b[0] = lo;
+  b[1] = lo >>> 8;
+  b[2] = lo >>> 16;
+  b[3] = lo >>> 24;
+  b[4] = hi;
+  b[5] = hi >>> 8;
+  b[6] = hi >>> 16;
+  b[7] = hi >>> 24;
+  const from = (n + 8) & 0xff;
+  if (size - 8 <= RAMP.length - 256) b.set(RAMP.subarray(from, from + size - 8), 8);
+  else for (let i = 8; i < size; i++) b[i] = (n + i) & 0xff;
   return b;
 }
