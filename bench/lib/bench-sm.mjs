@@ -19,8 +19,18 @@ export class BenchStateMachine {
   /** @param {Uint8Array} cmd @returns {Uint8Array} */
   apply(cmd) {
     this.count++;
+    // FNV-1a's step over 32-bit words, then the odd bytes: every byte counts, at a quarter of
+    // the multiplications of a byte-wise loop (this runs on every replica for every command,
+    // and its CPU counts in Synod's).
     let h = this.hash;
-    for (let i = 0; i < cmd.length; i++) h = Math.imul(h ^ cmd[i], 0x01000193);
+    const n = cmd.length;
+    let i = 0;
+    for (; i + 4 <= n; i += 4)
+      h = Math.imul(
+        h ^ (cmd[i] | (cmd[i + 1] << 8) | (cmd[i + 2] << 16) | (cmd[i + 3] << 24)),
+        0x01000193,
+      );
+    for (; i < n; i++) h = Math.imul(h ^ cmd[i], 0x01000193);
     this.hash = h >>> 0;
     if (this.keyspace > 0 && cmd.length >= 4) {
       const key = (cmd[0] | (cmd[1] << 8) | (cmd[2] << 16) | (cmd[3] << 24)) >>> 0;
