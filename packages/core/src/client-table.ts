@@ -38,13 +38,6 @@ const STALE: Admission = Object.freeze({ kind: 'stale' });
 
 export class ClientTable {
   private readonly entries = new Map<string, ClientEntry>();
-  /**
-   * Per client, the lowest seq whose outcome may still be kept: acknowledged outcomes are
-   * deleted by seq from there. (Walking the map from its start instead costs a new iterator and
-   * a pass over the holes that earlier deletions left at its head, until V8 rehashes it: about
-   * 0.5 µs per command with 256 commands outstanding, on every replica.)
-   */
-  private readonly forgetFrom = new Map<string, number>();
 
   /** Test hook: the `no-dedupe` bug admits every command (and skips nothing). */
   disableDedupe = false;
@@ -63,32 +56,14 @@ export class ClientTable {
     if (e === undefined || e.inc !== c.inc) {
       e = { inc: c.inc, seq: c.seq, outcomes: new Map() };
       this.entries.set(c.client, e);
-      this.forgetFrom.delete(c.client);
     }
     e.seq = c.seq;
-    this.forget(c.client, e.outcomes, c.ack, c.seq);
+    // Forget what the client has acknowledged: the oldest entries, in insertion (seq) order.
+    for (const seq of e.outcomes.keys()) {
+      if (seq > c.ack) break;
+      e.outcomes.delete(seq);
+    }
     e.outcomes.set(c.seq, outcome);
-  }
-
-  /** Forget the outcomes the client has acknowledged (seqs up to `ack`) before `seq`'s is kept. */
-  private forget(client: string, outcomes: Map<number, Outcome>, ack: number, seq: number): void {
-    let from = this.forgetFrom.get(client);
-    if (from !== undefined && ack < from) {
-      if (seq < from) this.forgetFrom.set(client, seq);
-      return;
-    }
-    if (from === undefined || ack - from >= outcomes.size) {
-      // Not known where the kept seqs start (a snapshot's entry), or more seqs acknowledged
-      // than are kept: one pass in insertion order, which is seq order.
-      for (const s of outcomes.keys()) {
-        if (s > ack) break;
-        outcomes.delete(s);
-      }
-    } else {
-      for (; from <= ack; from++) outcomes.delete(from);
-    }
-    // Every kept seq is at least this (a client's ack is below its new seq; if not, it is kept).
-    this.forgetFrom.set(client, Math.min(ack + 1, seq));
   }
 
   get(client: string): ClientEntry | undefined {
@@ -105,7 +80,6 @@ export class ClientTable {
 
   replaceAll(entries: Iterable<[string, ClientEntry]>): void {
     this.entries.clear();
-    this.forgetFrom.clear();
     for (const [k, v] of entries) this.entries.set(k, v);
   }
 }
