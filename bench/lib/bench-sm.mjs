@@ -19,8 +19,18 @@ export class BenchStateMachine {
   /** @param {Uint8Array} cmd @returns {Uint8Array} */
   apply(cmd) {
     this.count++;
+    // FNV-1a's step over 32-bit words, then the odd bytes: every byte counts, at a quarter of
+    // the multiplications of a byte-wise loop (this runs on every replica for every command,
+    // and its CPU counts in Synod's).
     let h = this.hash;
-    for (let i = 0; i < cmd.length; i++) h = Math.imul(h ^ cmd[i], 0x01000193);
+    const n = cmd.length;
+    let i = 0;
+    for (; i + 4 <= n; i += 4)
+      h = Math.imul(
+        h ^ (cmd[i] | (cmd[i + 1] << 8) | (cmd[i + 2] << 16) | (cmd[i + 3] << 24)),
+        0x01000193,
+      );
+    for (; i < n; i++) h = Math.imul(h ^ cmd[i], 0x01000193);
     this.hash = h >>> 0;
     if (this.keyspace > 0 && cmd.length >= 4) {
       const key = (cmd[0] | (cmd[1] << 8) | (cmd[2] << 16) | (cmd[3] << 24)) >>> 0;
@@ -65,15 +75,29 @@ export class BenchStateMachine {
   }
 }
 
+/** 0, 1, ..., 255, 0, 1, ...: byte i of a command is (n + i) & 0xff, a slice of this. */
+const RAMP = Uint8Array.from({ length: 1024 }, (_, i) => i & 0xff);
+
 /**
- * A command of `size` bytes whose first 8 bytes are a number (its key is the low 32 bits).
+ * A command of `size` bytes whose first 8 bytes are a number (its key is the low 32 bits), the
+ * rest (n + i) & 0xff. The load generator runs in the leader's process and its CPU counts in
+ * Synod's: the bytes are copied from a ramp, not computed one by one (half the cost).
  * @param {number} n @param {number} size
  */
 export function benchCommand(n, size) {
   const b = new Uint8Array(size);
-  const dv = new DataView(b.buffer);
-  dv.setUint32(0, n >>> 0, true);
-  dv.setUint32(4, Math.floor(n / 2 ** 32), true);
-  for (let i = 8; i < size; i++) b[i] = (n + i) & 0xff;
+  const lo = n >>> 0;
+  const hi = Math.floor(n / 2 ** 32);
+  b[0] = lo;
+  b[1] = lo >>> 8;
+  b[2] = lo >>> 16;
+  b[3] = lo >>> 24;
+  b[4] = hi;
+  b[5] = hi >>> 8;
+  b[6] = hi >>> 16;
+  b[7] = hi >>> 24;
+  const from = (n + 8) & 0xff;
+  if (size - 8 <= RAMP.length - 256) b.set(RAMP.subarray(from, from + size - 8), 8);
+  else for (let i = 8; i < size; i++) b[i] = (n + i) & 0xff;
   return b;
 }

@@ -49,13 +49,6 @@ export class Commander {
     return this.lastSent + this.ctx.opts.retransmitIntervalMs;
   }
 
-  /** The acceptors that accepted this pvalue so far. */
-  voters(): Set<PeerId> {
-    const out = new Set<PeerId>();
-    for (const a of this.acceptors) if (!this.waitfor.has(a)) out.add(a);
-    return out;
-  }
-
   onP2b(from: PeerId, m: P2b): CommanderOutcome {
     if (ballotGreater(m.ballot, this.pvalue.ballot)) return { kind: 'preempted', ballot: m.ballot };
     // A vote is an answer to our own P2a that the acceptor accepted.

@@ -49,8 +49,8 @@ export interface LeaderHost {
   /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
   snapshotSlot(): Slot;
   isDecided(slot: Slot): boolean;
-  /** A commander of this leader got `pvalue` chosen; `voters` are the acceptors that accepted it. */
-  decided(pvalue: PValue, config: Configuration, voters: ReadonlySet<PeerId>): void;
+  /** A commander of this leader got `pvalue` chosen by the acceptors of `config`. */
+  decided(pvalue: PValue, config: Configuration): void;
   /** The leader was adopted; slots below `watermark` are decided elsewhere. */
   adopted(watermark: Slot): void;
 }
@@ -563,7 +563,7 @@ export class Leader {
     if (out?.kind === 'decided') {
       inst.commanders.delete(m.slot);
       inst.proposals.delete(m.slot);
-      this.host.decided(c.pvalue, inst.config, c.voters());
+      this.host.decided(c.pvalue, inst.config);
       this.maybeHandOver(inst);
     } else if (out?.kind === 'preempted') {
       this.preempted(inst, out.ballot);

@@ -118,8 +118,8 @@ export interface P2b {
 }
 
 /**
- * Commander -> replicas: slot `slot` is decided. It carries the value, or, to a peer whose
- * acceptor voted for it, only the ballot of the chosen pvalue: that peer holds the value as its
+ * Commander -> replicas: slot `slot` is decided. It carries the value, or, to an acceptor the
+ * commander sent its P2a, only the ballot of the chosen pvalue: that peer holds the value as its
  * accepted pvalue (slot, ballot), and must not apply the slot without it (a departure from PMMC,
  * whose decisions always carry the command: a batch of 40 KB is not sent, decoded and written a
  * second time).
