@@ -2,9 +2,10 @@
  * One encoding per turn for the same messages to several peers.
  *
  * The runtime sends one frame per peer per turn, and a leader's P2a for a slot goes to each
- * acceptor as its own object with the same fields: the same value, 100 KB at C=1024. Encoded per
- * peer, the value was copied into a fresh frame once per follower. Here a send whose messages
- * equal the previous send's field by field (the same values, by identity) reuses its frames.
+ * acceptor as its own object with the same fields (the same value, 100 KB at C=1024, and a store
+ * stamp made per recipient with the same numbers). Encoded per peer, the value was copied into a
+ * fresh frame once per follower. Here a send whose messages equal the previous send's field by
+ * field reuses its frames.
  *
  * Only within one synchronous run of sends (the cache is dropped in the next microtask), so a
  * message object changed later can never match stale bytes. The frames are shared by the links:
@@ -13,14 +14,30 @@
 import type { Message } from '@synod/core';
 import { encodeMessages, type EncodedFrames } from './frame-codec.js';
 
-/** The same fields with the same values (by identity): the same bytes on the wire. */
-function sameFields(a: Message, b: Message): boolean {
-  if (a === b) return true;
-  if (a.type !== b.type) return false;
+type Fields = Record<string, unknown>;
+
+/**
+ * The same fields with equal values: identical, or plain records (a ballot, a store stamp:
+ * made afresh for each recipient) whose own fields are identical. Bytes and arrays only by
+ * identity. Equal here means the same bytes on the wire.
+ */
+function sameFields(a: Fields, b: Fields, nested: boolean): boolean {
   let n = 0;
   for (const k in a) {
+    const x = a[k];
+    const y = b[k];
     if (
-      (a as unknown as Record<string, unknown>)[k] !== (b as unknown as Record<string, unknown>)[k]
+      x !== y &&
+      !(
+        nested &&
+        typeof x === 'object' &&
+        typeof y === 'object' &&
+        x !== null &&
+        y !== null &&
+        !ArrayBuffer.isView(x) &&
+        !Array.isArray(x) &&
+        sameFields(x as Fields, y as Fields, false)
+      )
     ) {
       return false;
     }
@@ -30,10 +47,17 @@ function sameFields(a: Message, b: Message): boolean {
   return n === 0;
 }
 
+function sameMessage(a: Message, b: Message): boolean {
+  return (
+    a === b ||
+    (a.type === b.type && sameFields(a as unknown as Fields, b as unknown as Fields, true))
+  );
+}
+
 function sameMessages(a: readonly Message[], b: readonly Message[]): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!sameFields(a[i]!, b[i]!)) return false;
+  for (let i = 0; i < a.length; i++) if (!sameMessage(a[i]!, b[i]!)) return false;
   return true;
 }
 

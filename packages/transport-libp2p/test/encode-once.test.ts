@@ -10,10 +10,17 @@ describe('one encoding per turn for the same messages to several peers', () => {
   it('reuses the frames of messages equal field by field, within one synchronous run only', async () => {
     const p2a = sampleMessages().p2a as Extract<Message, { type: 'p2a' }>;
     const enc = new EncodeOnce(() => MAX);
-    // Two acceptors' P2a: two objects with the same fields (as the commander sends them).
-    const a = enc.encode([{ ...p2a }], WIRE_VERSION);
-    const b = enc.encode([{ ...p2a }], WIRE_VERSION);
+    // Two acceptors' P2a: two objects with the same fields, each with its own store stamp and
+    // ballot objects of the same numbers (as the commander and the store guard make them).
+    const a = enc.encode([{ ...p2a, store: { ...p2a.store! } }], WIRE_VERSION);
+    const b = enc.encode(
+      [{ ...p2a, ballot: { ...p2a.ballot }, store: { ...p2a.store! } }],
+      WIRE_VERSION,
+    );
     expect(b).toBe(a);
+    // A stamp of another write is another message.
+    const seq = p2a.store!.seq + 1;
+    expect(enc.encode([{ ...p2a, store: { ...p2a.store!, seq } }], WIRE_VERSION)).not.toBe(a);
     expect(a.frames).toEqual(encodeMessages([p2a], MAX, WIRE_VERSION).frames);
     // Another value, another slot, another version: encoded anew.
     expect(enc.encode([{ ...p2a, value: p2a.value.slice() }], WIRE_VERSION)).not.toBe(a);
