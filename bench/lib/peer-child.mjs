@@ -359,6 +359,11 @@ const handlers = {
     await Promise.all(Array.from({ length: Number(r.conc ?? 256) }, () => worker()));
     return { ms: now() - t, count };
   },
+  /** Allocation sites by bytes over a window (heap-sample.mjs). */
+  heapSample: async (r) => {
+    const { sampleHeap } = await import('./heap-sample.mjs');
+    return sampleHeap(/** @type {any} */ (r));
+  },
   profileStart: async () => {
     if (profiler === undefined) profiler = await startCpuProfile();
     return {};

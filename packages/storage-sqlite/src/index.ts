@@ -6,6 +6,6 @@
  */
 export { openSqliteStorage, SqliteStorage, type StorageInfo } from './sqlite-storage.js';
 export type { Durability, SqliteStorageOptions, StorageIo } from './options.js';
-export { DEFAULT_IO, DEFAULT_SNAPSHOT_CHUNK_BYTES } from './options.js';
+export { DEFAULT_IO, DEFAULT_PAGE_CACHE_BYTES, DEFAULT_SNAPSHOT_CHUNK_BYTES } from './options.js';
 export * from './errors.js';
 export { SCHEMA_VERSION, APPLICATION_ID } from './migrations.js';

@@ -184,6 +184,8 @@ function applyDurability(db: Database.Database, opts: ResolvedOptions): void {
     db.pragma('fullfsync = ON');
     db.pragma('checkpoint_fullfsync = ON');
   }
+  // A negative cache_size is in KiB (options.ts, DEFAULT_PAGE_CACHE_BYTES says why it is small).
+  db.pragma(`cache_size = -${Math.ceil(opts.pageCacheBytes / 1024)}`);
   // A 20 MB snapshot passes through the WAL; give the space back after checkpoints.
   db.pragma('journal_size_limit = 67108864');
   if (opts.maxDatabaseBytes !== undefined) {

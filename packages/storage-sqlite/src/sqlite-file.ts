@@ -44,6 +44,8 @@ export interface StorageInfo {
   readonly pageSize: number;
   readonly pageCount: number;
   readonly maxPageCount: number;
+  /** The page cache's bound in bytes (the `pageCacheBytes` option). */
+  readonly pageCacheBytes: number;
 }
 
 /** What the opener learns about the file (sent from the worker to the caller's thread). */
@@ -113,6 +115,7 @@ export class SqliteFile {
       pageSize: p('page_size') as number,
       pageCount: p('page_count') as number,
       maxPageCount: p('max_page_count') as number,
+      pageCacheBytes: -(p('cache_size') as number) * 1024,
     };
   }
 

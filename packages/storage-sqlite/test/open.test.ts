@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import {
   APPLICATION_ID,
   DEFAULT_IO,
+  DEFAULT_PAGE_CACHE_BYTES,
   CorruptDatabaseError,
   InvalidStorageOptionsError,
   LogIdMismatchError,
@@ -111,6 +112,17 @@ describe('opening a new file', () => {
     const err = await rejectionOf(openSqliteStorage(join(tmp.dir, 'no', 'such', 'dir', 'x.db')));
     expect(err).toBeInstanceOf(OpenFailedError);
     expect(err.code).toBe('storage-open-failed');
+  });
+
+  it('bounds the page cache at 2 MiB unless told otherwise', async () => {
+    const a = await openSqliteStorage(tmp.file());
+    expect(a.info().pageCacheBytes).toBe(DEFAULT_PAGE_CACHE_BYTES);
+    await a.close();
+    const b = await openSqliteStorage(tmp.file(), { pageCacheBytes: 8 << 20 });
+    expect(b.info().pageCacheBytes).toBe(8 << 20);
+    await b.close();
+    const err = await rejectionOf(openSqliteStorage(tmp.file(), { pageCacheBytes: 1000 }));
+    expect(err).toBeInstanceOf(InvalidStorageOptionsError);
   });
 
   it('rejects invalid options', async () => {

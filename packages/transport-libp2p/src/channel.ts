@@ -75,9 +75,9 @@ export class Channel {
     // Over this package's yamux, frames come straight from the muxer (no event per frame);
     // what it cannot hand over now still comes as 'message' events, above.
     if (stream instanceof YamuxStream) {
-      stream.sink = (data) => {
+      stream.sink = (data, owned) => {
         host.metrics.bytesReceived += data.byteLength;
-        this.decoder.push(data);
+        this.decoder.push(data, owned);
       };
     }
     stream.addEventListener('close', () => this.onClosed());

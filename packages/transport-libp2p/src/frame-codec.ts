@@ -35,12 +35,12 @@ export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 const MESSAGES_TAG = (1 << 3) | 2;
 
 export interface EncodedFrames {
-  /** The frames to write, in order (usually one). */
-  frames: Uint8Array[];
+  /** The frames to write, in order (usually one). Never written to: they may be shared. */
+  readonly frames: readonly Uint8Array[];
   /** How many messages went into them. */
-  messages: number;
+  readonly messages: number;
   /** Messages left out because each alone exceeds maxFrameBytes. */
-  oversized: number;
+  readonly oversized: number;
 }
 
 /** Bytes a message whose oneof wrapper holds `inner` bytes takes in a Frame. */

@@ -24,9 +24,9 @@ function varintEnds(buf: Uint8Array, pos: number, end: number): boolean {
 
 export interface FrameDecoderEvents {
   /**
-   * A complete frame body. `owned`: the body is a buffer of its own (assembled from several
-   * chunks); otherwise it is a view of a chunk, valid only during the call (copy what must
-   * outlive it).
+   * A complete frame body. `owned`: the body may be kept as it is (assembled from several
+   * chunks, or most of a buffer pushed as owned); otherwise it is a view of a chunk, valid only
+   * during the call (copy what must outlive it).
    */
   frame(body: Uint8Array, owned: boolean): void;
   /** A frame longer than the limit was skipped (reported once, when its header is read). */
@@ -60,13 +60,18 @@ export class FrameDecoder {
     return this.failed;
   }
 
-  push(data: Uint8Array | Uint8ArrayList): void {
+  /**
+   * `owned`: data's buffer is ours alone (nothing else refers to it or will write it: a
+   * decrypted record, a reassembled yamux frame), so a body inside it may be kept without a
+   * copy when it is most of that buffer (it then pins at most twice its own size).
+   */
+  push(data: Uint8Array | Uint8ArrayList, owned = false): void {
     if (data instanceof Uint8Array) {
-      this.feed(data);
+      this.feed(data, owned);
     } else {
       for (const chunk of data) {
         if (this.failed) return;
-        this.feed(chunk);
+        this.feed(chunk, false);
       }
     }
   }
@@ -93,7 +98,7 @@ export class FrameDecoder {
     return new ByteReader(this.header, 0, n).uint();
   }
 
-  private feed(chunk: Uint8Array): void {
+  private feed(chunk: Uint8Array, owned: boolean): void {
     const r = new ByteReader(chunk);
     while (!r.done && !this.failed) {
       if (this.skip > 0) {
@@ -129,7 +134,7 @@ export class FrameDecoder {
         // The whole body is in this chunk: hand out a view.
         const body = r.raw(need);
         this.bodyLength = -1;
-        this.events.frame(body, false);
+        this.events.frame(body, owned && 2 * body.byteLength >= body.buffer.byteLength);
         continue;
       }
       this.body ??= new Uint8Array(this.bodyLength);

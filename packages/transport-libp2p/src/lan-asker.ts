@@ -11,7 +11,6 @@
  *   await asker.stop();
  */
 import type { ComponentLogger, Libp2p, PeerInfo, PrivateKey } from '@libp2p/interface';
-import { mdns } from '@libp2p/mdns';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import type { PeerId } from '@synod/core';
@@ -62,7 +61,8 @@ export class LanAsker {
         o.mdns === false
           ? []
           : [
-              mdns({
+              // Loaded here only: importing the package must not load mDNS (transport-host.ts).
+              (await import('@libp2p/mdns')).mdns({
                 broadcast: false,
                 interval: o.mdns?.intervalMs ?? 2000,
                 serviceTag: o.mdns?.serviceTag ?? DEFAULT_MDNS_SERVICE_TAG,

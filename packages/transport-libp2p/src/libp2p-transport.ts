@@ -18,7 +18,8 @@ import type { Message, PeerId, PeerLinkStatus, Transport, TransportHandler } fro
 import { AddressBook } from './address-book.js';
 import type { Channel, DecodedOk } from './channel.js';
 import { TransportStoppedError } from './errors.js';
-import { encodeControl, encodeMessages } from './frame-codec.js';
+import { EncodeOnce } from './encode-once.js';
+import { encodeControl } from './frame-codec.js';
 import type { Libp2pHost, Libp2pHostComponents } from './host.js';
 import type { MetaStore } from './identity.js';
 import type { IssuedInvite } from './invite.js';
@@ -151,6 +152,8 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
   private readonly links = new Map<PeerId, PeerLink>();
   private readonly inbound = new Map<PeerId, Channel>();
   private readonly lastSeen = new Map<PeerId, number>();
+  /** A turn's P2a to each follower is encoded once (encode-once.ts). */
+  private readonly encoder = new EncodeOnce(() => this.host.maxFrameBytes);
 
   /** @internal Use host.openLog(), createLibp2pTransport() or attachLibp2pTransport(). */
   constructor(
@@ -244,18 +247,19 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
         this.metrics.sendsBufferFull++;
         return false;
       }
-      const enc = encodeMessages(messages, this.host.maxFrameBytes, channel.version);
+      const enc = this.encoder.encode(messages, channel.version);
       if (enc.oversized > 0) {
         this.metrics.sendsOversized += enc.oversized;
         this.log.error('dropped %d message(s) to %s larger than a frame', enc.oversized, to);
       }
       if (enc.frames.length === 0) return messages.length === 0;
-      if (this.host.opts.nextRelease) enc.frames = enc.frames.map(nextReleaseFrame);
-      const result = link.write(enc.frames);
+      // The frames may be another peer's too (encode-once.ts): a transform makes new ones.
+      const frames = this.host.opts.nextRelease ? enc.frames.map(nextReleaseFrame) : enc.frames;
+      const result = link.write(frames);
       if (result === 'ok') {
-        this.metrics.framesSent += enc.frames.length;
+        this.metrics.framesSent += frames.length;
         this.metrics.messagesSent += enc.messages;
-        for (const f of enc.frames) this.metrics.bytesSent += f.length;
+        for (const f of frames) this.metrics.bytesSent += f.length;
         return enc.oversized === 0;
       }
       if (result === 'full') {

@@ -30,8 +30,6 @@ import type {
   PrivateKey,
   Stream,
 } from '@libp2p/interface';
-import { mdns } from '@libp2p/mdns';
-import { preSharedKey } from '@libp2p/pnet';
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id';
 import { tcp } from '@libp2p/tcp';
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr';
@@ -122,6 +120,11 @@ export async function createTransportHost(
   const self = peerIdFromPrivateKey(key).toString();
   // The gate reads the host, which exists once the node does: nothing dials before that.
   const made: { host?: TransportHost<Libp2p> } = {};
+  // mDNS and the private-network protector are loaded only when asked for: a peer without them
+  // (a server, the benchmarks) does not carry their modules (a few MiB of heap and code).
+  const protector =
+    opts.psk === undefined ? undefined : (await import('@libp2p/pnet')).preSharedKey;
+  const discovery = opts.mdns === undefined ? undefined : (await import('@libp2p/mdns')).mdns;
   const node = await createLibp2p({
     privateKey: key,
     addresses: {
@@ -144,12 +147,12 @@ export async function createTransportHost(
       acceptsStrangers: () => made.host?.acceptsStranger() ?? false,
       metrics: () => made.host?.metrics,
     }),
-    ...(opts.psk !== undefined
-      ? { connectionProtector: preSharedKey({ psk: toSwarmKey(opts.psk) }) }
+    ...(protector !== undefined && opts.psk !== undefined
+      ? { connectionProtector: protector({ psk: toSwarmKey(opts.psk) }) }
       : {}),
     peerDiscovery:
-      opts.mdns !== undefined
-        ? [mdns({ interval: opts.mdns.intervalMs, serviceTag: opts.mdns.serviceTag })]
+      discovery !== undefined && opts.mdns !== undefined
+        ? [discovery({ interval: opts.mdns.intervalMs, serviceTag: opts.mdns.serviceTag })]
         : [],
     services: { identify: identify() },
     // Links ping their own streams (RTT, liveness); libp2p's monitor would ping a protocol we

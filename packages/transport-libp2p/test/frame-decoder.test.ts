@@ -187,6 +187,28 @@ describe('frame decoder', () => {
     expect(bodies).toEqual([Uint8Array.of(1, 2, 3), new Uint8Array(300).fill(7)]);
   });
 
+  it('keeps a body of an owned buffer without a copy only when it is most of that buffer', () => {
+    const got: { body: Uint8Array; owned: boolean }[] = [];
+    const d = new FrameDecoder(1 << 20, {
+      frame: (body, owned) => got.push({ body, owned }),
+      oversized: () => undefined,
+      fatal: () => undefined,
+    });
+    const big = frameOf(new Uint8Array(3000).fill(1));
+    const small = frameOf(Uint8Array.of(2, 3));
+    const buf = concat([big, small]);
+    d.push(buf, true);
+    d.push(buf, false);
+    expect(got.map((g) => [g.body.length, g.owned])).toEqual([
+      [3000, true],
+      [2, false],
+      [3000, false],
+      [2, false],
+    ]);
+    // The kept body is a view of the pushed buffer itself: no copy was made.
+    expect(got[0]!.body.buffer).toBe(buf.buffer);
+  });
+
   it('skips an oversized frame without buffering it and stays in step', () => {
     const bodies: Uint8Array[] = [];
     const oversized: number[] = [];

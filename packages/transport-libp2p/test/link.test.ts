@@ -11,6 +11,7 @@ import { tcp } from '@libp2p/tcp';
 import * as fc from 'fast-check';
 import { createLibp2p } from 'libp2p';
 import { Socket } from 'node:net';
+import { Uint8ArrayList } from 'uint8arraylist';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateIdentity } from '../src/index.js';
 import { RecordSplitter } from '../src/link/noise-records.js';
@@ -114,6 +115,22 @@ describe('Noise records', () => {
     );
   });
 
+  it('passes a record that spans chunks as views of them, never joined', () => {
+    const record = new Uint8Array(100).fill(5);
+    const wire = Uint8Array.of(0, 100, ...record);
+    const a = wire.slice(0, 40);
+    const b = wire.slice(40);
+    const seen: (Uint8Array | Uint8ArrayList)[] = [];
+    const s = new RecordSplitter((r) => seen.push(r));
+    s.push(a);
+    s.push(b);
+    expect(seen).toHaveLength(1);
+    const got = seen[0]!;
+    expect(got).toBeInstanceOf(Uint8ArrayList);
+    expect([...(got as Uint8ArrayList)].map((p) => p.buffer)).toEqual([a.buffer, b.buffer]);
+    expect(got.subarray()).toEqual(record);
+  });
+
   it('refuses a record shorter than its authentication tag', () => {
     const s = new RecordSplitter(() => undefined);
     expect(() => s.push(Uint8Array.of(0, 15, ...new Uint8Array(15)))).toThrow(/shorter/);
@@ -156,6 +173,22 @@ describe('yamux frames', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('says which data may be kept: a frame it assembled, or a view of a chunk pushed as owned', () => {
+    const frame = (n: number) => {
+      const out = new Uint8Array(HEADER_LENGTH + n);
+      writeHeader(out, { type: FrameType.Data, flag: 0, streamID: 1, length: n });
+      return out;
+    };
+    const seen: boolean[] = [];
+    const p = new FrameParser(1 << 20, (_h, _d, owned) => seen.push(owned));
+    const f = frame(50);
+    p.push(f, true);
+    p.push(f, false);
+    p.push(f.subarray(0, 20), false);
+    p.push(f.subarray(20), false);
+    expect(seen).toEqual([true, false, true]);
   });
 
   it('refuses a data frame longer than any window before buffering it', () => {

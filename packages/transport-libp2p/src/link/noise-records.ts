@@ -16,8 +16,8 @@
  *    decoder that throws a RangeError whenever fewer than two bytes remain, so every chunk that
  *    ends on a record boundary (nearly all of them) builds and catches an exception: 11% of a
  *    peer's CPU in the transport bench. This one reads the 2-byte prefix inline, decrypts a
- *    record that lies within a chunk in place, and assembles one that spans chunks in a buffer
- *    of its exact size (no quadratic copying when a peer drips bytes).
+ *    record that lies within a chunk in place, and one that spans chunks piece by piece, never
+ *    joining them (no quadratic copying when a peer drips bytes, no 64 KiB buffer per record).
  *
  * Two more could go upstream to @libp2p/utils' AbstractMessageStream, which every layer here
  * extends: a send with nothing queued goes straight through (no Uint8ArrayList copies), and an
@@ -48,7 +48,7 @@ import {
 } from '@libp2p/interface';
 import { peerIdFromPublicKey } from '@libp2p/peer-id';
 import { AbstractMessageStream, lpStream, type SendResult } from '@libp2p/utils';
-import type { Uint8ArrayList } from 'uint8arraylist';
+import { Uint8ArrayList } from 'uint8arraylist';
 
 /** The largest Noise message (record), and the ChaChaPoly tag inside it. */
 const MAX_RECORD = 65_535;
@@ -62,7 +62,7 @@ interface Handshake {
     extensions?: { streamMuxers?: string[]; webtransportCerthashes?: Uint8Array[] };
   };
   encrypt(plaintext: Uint8Array | Uint8ArrayList): Uint8Array | Uint8ArrayList;
-  decrypt(ciphertext: Uint8Array, dst?: Uint8Array): Uint8Array | Uint8ArrayList;
+  decrypt(ciphertext: Uint8Array | Uint8ArrayList, dst?: Uint8Array): Uint8Array | Uint8ArrayList;
 }
 
 /**
@@ -208,32 +208,33 @@ class NoiseRecords implements ConnectionEncrypter {
 
 /**
  * Splits the connection's bytes into records (2-byte big-endian length, then that many bytes),
- * without exceptions: a record within a chunk is passed on as a view of it, one that spans chunks
- * is assembled in a buffer of its exact size (at most 64 KiB). `record` is valid only during the
- * call.
+ * without exceptions and without copying: a record within a chunk is passed on as a view of it,
+ * one that spans chunks as a list of views of them (the cipher takes the pieces one by one; a
+ * 64 KiB record spans two socket reads nearly always, and assembling it cost a 64 KiB buffer per
+ * record on the receiving peer). `record` is valid only during the call.
  */
 export class RecordSplitter {
   /** The first byte of a record length split across chunks, or -1. */
   private lengthHigh = -1;
-  /** A record being assembled from several chunks, and how much of it has arrived. */
-  private record: Uint8Array | undefined;
-  private recordFilled = 0;
+  /** A record arriving in pieces, and how many of its bytes are still to come. */
+  private pieces: Uint8ArrayList | undefined;
+  private missing = 0;
 
-  constructor(private readonly onRecord: (record: Uint8Array) => void) {}
+  constructor(private readonly onRecord: (record: Uint8Array | Uint8ArrayList) => void) {}
 
   push(chunk: Uint8Array): void {
     let off = 0;
     const end = chunk.length;
     while (off < end) {
-      const record = this.record;
-      if (record !== undefined) {
-        const n = Math.min(record.length - this.recordFilled, end - off);
-        record.set(chunk.subarray(off, off + n), this.recordFilled);
-        this.recordFilled += n;
+      const pieces = this.pieces;
+      if (pieces !== undefined) {
+        const n = Math.min(this.missing, end - off);
+        pieces.append(chunk.subarray(off, off + n));
+        this.missing -= n;
         off += n;
-        if (this.recordFilled === record.length) {
-          this.record = undefined;
-          this.onRecord(record);
+        if (this.missing === 0) {
+          this.pieces = undefined;
+          this.onRecord(pieces);
         }
         continue;
       }
@@ -253,8 +254,8 @@ export class RecordSplitter {
         this.onRecord(chunk.subarray(off, off + length));
         off += length;
       } else {
-        this.record = new Uint8Array(length);
-        this.recordFilled = 0;
+        this.pieces = new Uint8ArrayList();
+        this.missing = length;
       }
     }
   }
@@ -270,8 +271,13 @@ function plain(chunk: Uint8Array): Uint8Array {
     : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-/** A receiver of plaintext that bypasses the 'message' event (see the file comment). */
-export type PlaintextSink = (plaintext: Uint8Array) => void;
+/**
+ * A receiver of plaintext that bypasses the 'message' event (see the file comment). `owned`:
+ * the plaintext's buffer is a fresh one that nothing else refers to or will write (the cipher's
+ * output), so a reader may keep views of it instead of copying; otherwise it is a view of a
+ * receive buffer, valid only during the call.
+ */
+export type PlaintextSink = (plaintext: Uint8Array, owned: boolean) => void;
 
 /** The transport phase: encrypted records over the connection, as a MessageStream. */
 export class NoiseRecordStream extends AbstractMessageStream {
@@ -307,14 +313,25 @@ export class NoiseRecordStream extends AbstractMessageStream {
     connection.addEventListener('remoteCloseWrite', () => this.onRemoteCloseWrite());
   }
 
-  /** Decrypt one record (in place: the chunk is ours) and pass the plaintext on. */
-  private open(record: Uint8Array): void {
-    const out = this.handshake.decrypt(record, record.subarray(0, record.length - TAG));
-    const plaintext = out instanceof Uint8Array ? out : out.subarray();
+  /**
+   * Decrypt one record and pass the plaintext on: a small record in place (the chunk is ours), a
+   * large one (OpenSSL's) into fresh buffers, one per piece of a record that spans chunks.
+   */
+  private open(record: Uint8Array | Uint8ArrayList): void {
+    const whole = record instanceof Uint8Array;
+    const out = this.handshake.decrypt(
+      record,
+      whole ? record.subarray(0, record.length - TAG) : undefined,
+    );
+    if (out instanceof Uint8Array) this.deliver(out, !whole || out.buffer !== record.buffer);
+    else for (const piece of out) this.deliver(piece, true);
+  }
+
+  private deliver(plaintext: Uint8Array, owned: boolean): void {
     if (plaintext.length === 0) return;
     const sink = this.sink;
     if (sink !== undefined && this.readStatus === 'readable' && this.readBuffer.length === 0) {
-      sink(plaintext);
+      sink(plaintext, owned);
     } else {
       this.onData(plaintext);
     }

@@ -70,7 +70,10 @@ function readHeader(b: Uint8Array, o: number): FrameHeader {
   };
 }
 
-/** Splits the session's bytes into frames. `data` is valid only during the call. */
+/**
+ * Splits the session's bytes into frames. `data` is valid only during the call unless `owned`:
+ * then its buffer is ours alone (assembled here, or a view of a chunk pushed as owned).
+ */
 export class FrameParser {
   private readonly header = new Uint8Array(HEADER_LENGTH);
   private headerFilled = 0;
@@ -80,10 +83,15 @@ export class FrameParser {
   constructor(
     /** No data frame may be longer (the largest window a stream can grant). */
     private readonly maxDataLength: number,
-    private readonly onFrame: (header: FrameHeader, data: Uint8Array | undefined) => void,
+    private readonly onFrame: (
+      header: FrameHeader,
+      data: Uint8Array | undefined,
+      owned: boolean,
+    ) => void,
   ) {}
 
-  push(chunk: Uint8Array): void {
+  /** `owned`: the chunk's buffer is ours alone (see PlaintextSink), so views of it may be kept. */
+  push(chunk: Uint8Array, owned = false): void {
     let off = 0;
     const end = chunk.length;
     while (off < end) {
@@ -95,7 +103,7 @@ export class FrameParser {
         off += n;
         if (p.filled === p.data.length) {
           this.pending = undefined;
-          this.onFrame(p.header, p.data);
+          this.onFrame(p.header, p.data, true);
         }
         continue;
       }
@@ -113,7 +121,7 @@ export class FrameParser {
         header = readHeader(this.header, 0);
       }
       if (header.type !== FrameType.Data) {
-        this.onFrame(header, undefined);
+        this.onFrame(header, undefined, false);
         continue;
       }
       const length = header.length;
@@ -123,7 +131,7 @@ export class FrameParser {
       if (end - off >= length) {
         const data = chunk.subarray(off, off + length);
         off += length;
-        this.onFrame(header, data);
+        this.onFrame(header, data, owned);
       } else {
         this.pending = { header, data: new Uint8Array(length), filled: 0 };
       }

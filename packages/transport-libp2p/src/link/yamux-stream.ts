@@ -46,9 +46,10 @@ export class YamuxStream extends AbstractStream {
   /**
    * Set by a reader of this package (channel.ts) that takes each data frame directly, without a
    * 'message' event on an Uint8ArrayList; data it cannot take now (paused, or behind buffered
-   * data) still goes the event way.
+   * data) still goes the event way. `owned`: the data's buffer is ours alone, so views of it may
+   * be kept (see PlaintextSink in noise-records.ts).
    */
-  sink: ((data: Uint8Array) => void) | undefined;
+  sink: ((data: Uint8Array, owned: boolean) => void) | undefined;
   readonly streamId: number;
   state: StreamState;
   /** Bytes we may still send before the remote grants more. */
@@ -194,7 +195,8 @@ export class YamuxStream extends AbstractStream {
     if (this.writeBuffer.byteLength > 0) this.safeDispatchEvent('drain');
   }
 
-  handleData(header: FrameHeader, data: Uint8Array): void {
+  /** `owned`: data's buffer is ours alone (see PlaintextSink in noise-records.ts). */
+  handleData(header: FrameHeader, data: Uint8Array, owned = false): void {
     this.processFlags(header.flag);
     if (this.recvWindowCapacity < header.length) {
       throw new YamuxProtocolError('receive window exceeded');
@@ -207,7 +209,7 @@ export class YamuxStream extends AbstractStream {
       this.readStatus === 'readable' &&
       this.readBuffer.byteLength === 0
     ) {
-      sink(data);
+      sink(data, owned);
     } else {
       this.onData(data);
     }

@@ -123,13 +123,15 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
     this.nextStreamID = this.client ? 1 : 2;
     this.maxInboundStreams = options.maxInboundStreams ?? 1000;
     this.maxOutboundStreams = options.maxOutboundStreams ?? 1000;
-    this.parser = new FrameParser(maxWindow, (header, data) => this.handleFrame(header, data));
+    this.parser = new FrameParser(maxWindow, (header, data, owned) =>
+      this.handleFrame(header, data, owned),
+    );
     if (maConn instanceof NoiseRecordStream) {
       // Plaintext straight from the decrypted record (the base class's 'message' listener then
       // receives nothing); errors end the session as that listener's would.
-      maConn.sink = (plaintext) => {
+      maConn.sink = (plaintext, owned) => {
         try {
-          this.parser.push(plaintext);
+          this.parser.push(plaintext, owned);
         } catch (err) {
           const e = err instanceof Error ? err : new Error(String(err));
           this.abort(e);
@@ -266,7 +268,7 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
     return stream;
   }
 
-  private handleFrame(header: FrameHeader, data: Uint8Array | undefined): void {
+  private handleFrame(header: FrameHeader, data: Uint8Array | undefined, owned: boolean): void {
     if (header.streamID === 0) {
       if (header.type === FrameType.Ping) this.handlePing(header);
       else if (header.type === FrameType.GoAway) this.handleGoAway(header.length);
@@ -283,7 +285,7 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
       return;
     }
     if (header.type === FrameType.WindowUpdate) stream.handleWindowUpdate(header);
-    else stream.handleData(header, data ?? new Uint8Array(0));
+    else stream.handleData(header, data ?? new Uint8Array(0), owned);
   }
 
   private handlePing(header: FrameHeader): void {
