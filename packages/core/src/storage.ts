@@ -105,6 +105,18 @@ export function isEmptyBatch(b: StorageBatch): boolean {
   );
 }
 
+/** What the runtime tells a store about one write: a hint, which a store may ignore. */
+export interface WriteHint {
+  /**
+   * Other peers wait for this write (the P1b, P2b or acks that leave once it is durable) and the
+   * caller has no other write in flight. A store may then make it durable on the caller's
+   * thread, blocking it for the sync, rather than hand the sync to another thread and back:
+   * those two thread wake-ups lie on the critical path of a command (a follower at one command
+   * in flight; issue 13).
+   */
+  readonly awaited?: boolean;
+}
+
 /**
  * A durable store. Implementations: `MemoryStorage` (core, for tests and the simulator) and
  * `SqliteStorage` (@synod/storage-sqlite). Every implementation must pass the conformance suite
@@ -121,7 +133,7 @@ export interface Storage {
    * resolved: batches are applied, and their calls resolve, in call order (a store may commit
    * several in one transaction). Once one fails, every later one fails too.
    */
-  write(batch: StorageBatch): Promise<void>;
+  write(batch: StorageBatch, hint?: WriteHint): Promise<void>;
   /** Small named values kept beside the protocol state (identity key, log id, peer name). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
   setMeta(key: string, value: Uint8Array): Promise<void>;

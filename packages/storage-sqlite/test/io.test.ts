@@ -45,6 +45,34 @@ describe.each(['worker', 'inline', 'split'] as const satisfies readonly StorageI
   },
 );
 
+describe('io: split, a write others wait for (WriteHint awaited)', () => {
+  it("is synced on the caller's thread when no sync is in flight, without a turn of the loop", async () => {
+    if (process.platform !== 'linux') throw new Error('split io runs on Linux only');
+    const path = tmp.file();
+    const s = await openSqliteStorage(path, { io: 'split' });
+    const turned = async (awaited: boolean) => {
+      let turn = false;
+      setImmediate(() => (turn = true));
+      await s.write({ seq: 7 }, awaited ? { awaited } : undefined);
+      return turn;
+    };
+    // The pool's fdatasync calls back in a later turn; the caller's own sync does not.
+    expect(await turned(false)).toBe(true);
+    expect(await turned(true)).toBe(false);
+    // With a sync in flight, an awaited write waits for it and a sync of its own, in order.
+    const order: number[] = [];
+    await Promise.all([
+      s.write({ seq: 8 }).then(() => order.push(8)),
+      s.write({ seq: 9 }, { awaited: true }).then(() => order.push(9)),
+    ]);
+    expect(order).toEqual([8, 9]);
+    await s.close();
+    const r = await openSqliteStorage(path, { io: 'split' });
+    expect((await r.load()).seq).toBe(9);
+    await r.close();
+  });
+});
+
 describe('the io option', () => {
   it('defaults to DEFAULT_IO, and says which it runs', async () => {
     const s = await openSqliteStorage(tmp.file());
