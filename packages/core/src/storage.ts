@@ -108,11 +108,13 @@ export function isEmptyBatch(b: StorageBatch): boolean {
 /** What the runtime tells a store about one write: a hint, which a store may ignore. */
 export interface WriteHint {
   /**
-   * Other peers wait for this write (the P1b, P2b or acks that leave once it is durable) and the
-   * caller has no other write in flight. A store may then make it durable on the caller's
-   * thread, blocking it for the sync, rather than hand the sync to another thread and back:
-   * those two thread wake-ups lie on the critical path of a command (a follower at one command
-   * in flight; issue 13).
+   * The caller has no other write in flight: whatever waits for a write (the P1b, P2b or acks
+   * that leave once it is durable, this peer's own vote) waits for this one, and no other write
+   * could overlap its sync. A store may then make it durable on the caller's thread, blocking it
+   * for the sync, rather than hand the sync to another thread and back: those two thread
+   * wake-ups lie on the critical path of a command at one command in flight, and each waits for
+   * a core on a busy machine (issue 13). Writes issued while another is in flight are not
+   * awaited, so a store keeps overlapping them under load.
    */
   readonly awaited?: boolean;
 }

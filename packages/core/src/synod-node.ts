@@ -674,8 +674,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.sendAll(rd.messages, true);
     const id = this.pipeline.accept(rd);
     if (id !== 0) {
-      // Others wait for it, and nothing else of ours is in flight: see WriteHint.
-      const awaited = rd.afterPersist.length > 0 && this.pipeline.size === 1;
+      // Nothing else of ours is in flight: see WriteHint.
+      const awaited = this.pipeline.size === 1;
       this.storage.write(rd.persist!, awaited ? AWAITED : undefined).then(
         () => this.written(id),
         (err: unknown) => this.fail(asError(err)),
