@@ -21,7 +21,7 @@ const ev = (kind, detail = '') => {
  * licence; a rename there shows up here as a TypeError at start, not as silent figures).
  * @typedef {{ send: (to: string, msgs: { type: string }[]) => unknown,
  *   start: (h: (from: string, msgs: { type: string }[]) => void) => Promise<void> }} TracedTransport
- * @typedef {{ write: (b: Record<string, unknown>) => Promise<void>,
+ * @typedef {{ write: (b: Record<string, unknown>, hint?: unknown) => Promise<void>,
  *   io?: { runner?: { run: (reqs: { op: string }[]) => unknown[] } } }} TracedStorage
  * @typedef {{ propose: (op: Uint8Array, o?: object) => Promise<Uint8Array>, turn: () => void,
  *   written: (id: number) => void }} TracedNode
@@ -64,14 +64,14 @@ export function traceIo(store, tr) {
       h(from, msgs);
     });
   const write = storage.write.bind(storage);
-  storage.write = (b) => {
+  storage.write = (b, hint) => {
     ev(
       'write-call',
       Object.entries(b)
         .map(([k, v]) => `${k}${Array.isArray(v) ? `[${v.length}]` : ''}`)
         .join(','),
     );
-    return write(b).then(() => ev('write-done'));
+    return write(b, hint).then(() => ev('write-done'));
   };
   // The transaction itself (inline and split io: on this thread; with split, its fsync after).
   const runner = storage.io?.runner;

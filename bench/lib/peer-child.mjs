@@ -62,10 +62,10 @@ const writes = { count: 0, ms: 0, maxMs: 0, slots: 0 };
  */
 function countWrites(st) {
   const write = st.write.bind(st);
-  st.write = async (b) => {
+  st.write = async (b, hint) => {
     const t = now();
     try {
-      await write(b);
+      await write(b, hint);
     } finally {
       const ms = now() - t;
       writes.count++;
@@ -89,12 +89,12 @@ function traceIo(st, tr) {
   const out = (/** @type {string} */ s) =>
     process.stderr.write(`${(now() % 100_000).toFixed(3).padStart(10)} ${me} ${s}\n`);
   const write = st.write.bind(st);
-  st.write = async (b) => {
+  st.write = async (b, hint) => {
     const t = now();
     const kinds = Object.entries(b)
       .map(([k, v]) => `${k}${Array.isArray(v) ? `[${v.length}]` : ''}`)
       .join(',');
-    await write(b);
+    await write(b, hint);
     out(`write ${kinds} ${(now() - t).toFixed(3)} ms`);
   };
   const sendFn = tr.send.bind(tr);

@@ -38,6 +38,7 @@ export type {
   Snapshot,
   Storage,
   StorageBatch,
+  WriteHint,
 } from './storage.js';
 export { isEmptyBatch } from './storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';

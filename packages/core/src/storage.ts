@@ -105,6 +105,20 @@ export function isEmptyBatch(b: StorageBatch): boolean {
   );
 }
 
+/** What the runtime tells a store about one write: a hint, which a store may ignore. */
+export interface WriteHint {
+  /**
+   * The caller has no other write in flight: whatever waits for a write (the P1b, P2b or acks
+   * that leave once it is durable, this peer's own vote) waits for this one, and no other write
+   * could overlap its sync. A store may then make it durable on the caller's thread, blocking it
+   * for the sync, rather than hand the sync to another thread and back: those two thread
+   * wake-ups lie on the critical path of a command at one command in flight, and each waits for
+   * a core on a busy machine (issue 13). Writes issued while another is in flight are not
+   * awaited, so a store keeps overlapping them under load.
+   */
+  readonly awaited?: boolean;
+}
+
 /**
  * A durable store. Implementations: `MemoryStorage` (core, for tests and the simulator) and
  * `SqliteStorage` (@synod/storage-sqlite). Every implementation must pass the conformance suite
@@ -121,7 +135,7 @@ export interface Storage {
    * resolved: batches are applied, and their calls resolve, in call order (a store may commit
    * several in one transaction). Once one fails, every later one fails too.
    */
-  write(batch: StorageBatch): Promise<void>;
+  write(batch: StorageBatch, hint?: WriteHint): Promise<void>;
   /** Small named values kept beside the protocol state (identity key, log id, peer name). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
   setMeta(key: string, value: Uint8Array): Promise<void>;

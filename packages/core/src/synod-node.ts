@@ -35,7 +35,7 @@ import type { ProtocolOptions } from './options.js';
 import { RawNode, newLogSnapshot, type NodeStatus, type Ready } from './raw-node.js';
 import type { AppliedCommand } from './replica.js';
 import type { StateMachine } from './state-machine.js';
-import type { Storage } from './storage.js';
+import type { Storage, WriteHint } from './storage.js';
 import type { PeerLinkStatus, Transport } from './transport.js';
 import type { PeerId, Roles } from './types.js';
 import { WritePipeline } from './write-pipeline.js';
@@ -122,6 +122,8 @@ interface PendingRead {
 function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
+
+const AWAITED: WriteHint = { awaited: true };
 
 const defer: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
@@ -672,7 +674,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.sendAll(rd.messages, true);
     const id = this.pipeline.accept(rd);
     if (id !== 0) {
-      this.storage.write(rd.persist!).then(
+      // Nothing else of ours is in flight: see WriteHint.
+      const awaited = this.pipeline.size === 1;
+      this.storage.write(rd.persist!, awaited ? AWAITED : undefined).then(
         () => this.written(id),
         (err: unknown) => this.fail(asError(err)),
       );

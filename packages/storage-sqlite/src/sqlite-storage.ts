@@ -17,6 +17,7 @@ import {
   type PersistentState,
   type Storage,
   type StorageBatch,
+  type WriteHint,
 } from '@synod/core';
 import { InlineIo } from './io/inline-io.js';
 import { SplitIo } from './io/split-io.js';
@@ -82,8 +83,11 @@ export class SqliteStorage implements Storage {
     return this.request({ op: 'load' }) as Promise<PersistentState>;
   }
 
-  async write(batch: StorageBatch): Promise<void> {
-    await this.request({ op: 'write', batch });
+  /** `hint.awaited`: see core's WriteHint (only `io: 'split'` uses it, io/split-io.ts). */
+  async write(batch: StorageBatch, hint?: WriteHint): Promise<void> {
+    await this.request(
+      hint?.awaited === true ? { op: 'write', batch, awaited: true } : { op: 'write', batch },
+    );
     this.writes++;
   }
 

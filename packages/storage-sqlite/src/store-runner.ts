@@ -16,7 +16,7 @@ import { sqliteCode } from './open.js';
 import type { SqliteFile } from './sqlite-file.js';
 
 export type StoreRequest =
-  | { readonly op: 'write'; readonly batch: StorageBatch }
+  | { readonly op: 'write'; readonly batch: StorageBatch; readonly awaited?: boolean }
   | { readonly op: 'setMeta'; readonly key: string; readonly value: Uint8Array }
   | { readonly op: 'getMeta'; readonly key: string }
   | { readonly op: 'load' }

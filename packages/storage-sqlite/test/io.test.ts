@@ -45,6 +45,38 @@ describe.each(['worker', 'inline', 'split'] as const satisfies readonly StorageI
   },
 );
 
+describe('io: split, a write the caller waits for with nothing else in flight (WriteHint awaited)', () => {
+  it("is synced on the caller's thread while syncs are quick, without a turn of the loop", async () => {
+    if (process.platform !== 'linux') throw new Error('split io runs on Linux only');
+    const path = tmp.file();
+    const s = await openSqliteStorage(path, { io: 'split' });
+    let seq = 0;
+    const turned = async (awaited: boolean) => {
+      let turn = false;
+      setImmediate(() => (turn = true));
+      await s.write({ seq: ++seq }, awaited ? { awaited } : undefined);
+      return turn;
+    };
+    // The pool's fdatasync calls back in a later turn; the caller's own sync does not (unless
+    // the sync before took 20 ms or more: then it goes to the pool too; a few tries).
+    expect(await turned(false)).toBe(true);
+    let here = false;
+    for (let i = 0; i < 20 && !here; i++) here = !(await turned(true));
+    expect(here).toBe(true);
+    // With a sync in flight, an awaited write waits for it and a sync of its own, in order.
+    const order: number[] = [];
+    await Promise.all([
+      s.write({ seq: 100 }).then(() => order.push(100)),
+      s.write({ seq: 101 }, { awaited: true }).then(() => order.push(101)),
+    ]);
+    expect(order).toEqual([100, 101]);
+    await s.close();
+    const r = await openSqliteStorage(path, { io: 'split' });
+    expect((await r.load()).seq).toBe(101);
+    await r.close();
+  });
+});
+
 describe('the io option', () => {
   it('defaults to DEFAULT_IO, and says which it runs', async () => {
     const s = await openSqliteStorage(tmp.file());
