@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -180,5 +180,29 @@ describe('the file removed while open', () => {
     expect(err.message).toMatch(/removed or replaced/);
     await expectFailedClosed(s);
     await s.close();
+  });
+});
+
+// io: split syncs the WAL on a descriptor of its own (split-io.ts). SQLite's connection keeps
+// writing the WAL file it opened; once that file is no longer the one at the WAL's path, no sync
+// of ours reaches those commits, so the write must fail rather than resolve undurable.
+describe.each([
+  [
+    'replaced',
+    (wal: string) => (writeFileSync(`${wal}.x`, 'not a WAL'), renameSync(`${wal}.x`, wal)),
+  ],
+  ['removed', (wal: string) => unlinkSync(wal)],
+] as const)('io: split, the WAL file %s while open', (_how, change) => {
+  it.each([false, true])('fails the next write closed (awaited %s)', async (awaited) => {
+    if (process.platform !== 'linux') throw new Error('split io runs on Linux only');
+    const path = tmp.file();
+    const s = await openSqliteStorage(path, { io: 'split' });
+    await s.write({ incarnation: 1 }, { awaited });
+    change(`${path}-wal`);
+    const err = await rejectionOf(s.write({ incarnation: 2 }, { awaited }));
+    expect(err).toBeInstanceOf(StorageFailedError);
+    expect(err.message).toMatch(/WAL file was removed or replaced/);
+    await expectFailedClosed(s);
+    await s.close().catch(() => undefined);
   });
 });

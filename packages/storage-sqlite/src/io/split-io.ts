@@ -13,9 +13,9 @@
  * per descriptor) makes it so. A write resolves only after an fdatasync that started after its
  * commit returned. What SQLite still syncs itself in NORMAL mode stays as it was: the WAL before
  * a checkpoint copies it into the database, the database after, and the WAL's header when the
- * WAL is reused (sqlite.org/pragma.html#pragma_synchronous). A new WAL file's directory entry is
- * synced once (SQLite's FULL mode does so at the WAL's first sync; NORMAL would leave it to the
- * first checkpoint). Only on Linux: elsewhere (macOS needs F_FULLFSYNC, which fdatasync is not)
+ * WAL is reused (sqlite.org/pragma.html#pragma_synchronous). The WAL's directory entry is synced
+ * once, when we first open the WAL: SQLite syncs a new WAL's directory at the WAL's first sync of
+ * its own, which in NORMAL mode comes only at the first checkpoint. Only on Linux: elsewhere (macOS needs F_FULLFSYNC, which fdatasync is not)
  * the option falls back to `inline`.
  *
  * Order and failure: requests run in the order issued (store-runner.ts); each resolves in that
@@ -171,9 +171,9 @@ export class SplitIo implements StoreIo {
         return;
       }
       if (replaced) {
-        // The file synced is no longer the WAL: sync the one at its path, then settle.
-        this.closeWal();
-        this.sync();
+        // SQLite's connection still writes the file we synced, now unreachable by its name: a
+        // sync of the file at the path would not make those commits durable.
+        this.failSync(walReplacedError());
         return;
       }
       this.committed -= covered;
@@ -232,14 +232,16 @@ export class SplitIo implements StoreIo {
 
   /**
    * The WAL's descriptor. Opened after the first commit (SQLite creates the file then), with
-   * its directory synced once, as SQLite does for a new WAL in FULL mode; reopened when
-   * walReplaced() found the WAL file replaced (SQLite keeps one WAL file while the connection is
-   * open, truncating it in place: this only guards that assumption).
+   * its directory synced once. SQLite keeps one WAL file while the connection is open,
+   * truncating it in place; a WAL removed or replaced under it afterwards (by a tool, a restore)
+   * fails the store closed, as SqliteFile does for the database file: SQLite goes on writing the
+   * old file, which no sync of ours could then reach.
    */
   private walFd(): number {
-    const ino = statSync(this.walPath).ino;
-    if (this.wal !== undefined && this.wal.ino === ino) return this.wal.fd;
-    this.closeWal();
+    if (this.wal !== undefined) {
+      if (this.walReplaced()) throw walReplacedError();
+      return this.wal.fd;
+    }
     const fd = openSync(this.walPath, 'r');
     this.wal = { fd, ino: fstatSync(fd).ino };
     const dir = openSync(dirname(this.walPath), 'r');
@@ -269,4 +271,8 @@ export class SplitIo implements StoreIo {
     for (const { waiting } of all) waiting.reject(error);
     this.kick();
   }
+}
+
+function walReplacedError(): Error {
+  return new Error('the WAL file was removed or replaced while open');
 }
