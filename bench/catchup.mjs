@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Catch-up benchmark (issue 8, suite 4a): a 3-peer cluster in 3 processes (libp2p + Noise on
-// 127.0.0.1, SQLite synchronous=FULL, default options); one follower is shut down, the leader's
+// 127.0.0.1, SQLite with its default io, default options); one follower is shut down, the leader's
 // app commits 100,000 commands of 100 B (C=256 outstanding) while it is away, then the follower
 // restarts on its database and the time until it is current is measured: until it has applied
 // every command the leader had applied when it came back. The app state is realistic in size
@@ -28,6 +28,7 @@ import {
   table,
   versionsLine,
 } from './lib/common.mjs';
+import { DEFAULT_STORAGE } from './lib/durability.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, PeerProcess, startCluster, waitStable } from './lib/peer.mjs';
 
@@ -163,7 +164,7 @@ await appendReport([
   `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run, load average ${fmt(load0)};`,
   'the "load" column is the 1-minute load average when each measurement ended.',
   '',
-  `Method: 3 peers in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options:`,
+  `Method: 3 peers in 3 processes (libp2p + Noise, ${DEFAULT_STORAGE}; default options:`,
   "snapshot every 1,000 slots, 1,000 decisions retained). A follower shuts down; the leader's app",
   `commits ${COMMANDS.toLocaleString('en-US')} commands of 100 B (C=${CONC}); the follower restarts on its database and`,
   'its address, and is current once it has applied everything the leader had applied when it',

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Cluster benchmark (issues 8 and 13): what a user of a 3-peer cluster gets, next to etcd in the
 // same run. Synod: 3 peers in 3 processes on 127.0.0.1 (libp2p: TCP + Noise + yamux, mDNS off;
-// SQLite with WAL and synchronous=FULL), a closed-loop load of 100-byte commands from the app in
+// SQLite WAL, each write synced before it resolves), a closed-loop load of 100-byte commands from the app in
 // the leader's process. etcd: 3 members on 127.0.0.1 (Debian's etcd 3.4, the anchor's scripts),
 // the same closed loop of 100-byte puts to the leader from a separate process through etcd's
 // native gRPC client (the anchor's grpcbench, built offline; `--etcd-client http` uses its
@@ -61,6 +61,7 @@ import {
   stopEtcd,
 } from './lib/etcd.mjs';
 import { DEFAULT_IO } from '@synod/storage-sqlite';
+import { ioDurability } from './lib/durability.mjs';
 import { measureFloor } from './lib/floor.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
@@ -742,12 +743,6 @@ const ld = (/** @type {import('./lib/common.mjs').Stat | undefined} */ s) =>
   s === undefined || s.n === 0 ? '—' : fmt(s.median);
 const yes = (/** @type {boolean} */ b) => (b ? 'met' : '**NOT met**');
 const loadsSeen = rows.map((r) => r.load1);
-
-/** How each storage io makes a write durable (options.ts says why). */
-const ioDurability = (/** @type {string} */ io) =>
-  io === 'split'
-    ? "synchronous=NORMAL, the WAL fdatasynced on libuv's pool before a write resolves"
-    : 'synchronous=FULL, the fsync inside the transaction';
 
 /** The passes' tables: the main comparison, the other ios, the floor. */
 const passSections = () => [

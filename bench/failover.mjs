@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Failover benchmark (issue 8, suite 3): a 3-peer cluster in 3 processes (libp2p + Noise on
-// 127.0.0.1, SQLite synchronous=FULL, default LAN options) under a closed-loop load of 100-byte
+// 127.0.0.1, SQLite with its default io, default LAN options) under a closed-loop load of 100-byte
 // commands from the app of a follower (C outstanding); the leader is killed with SIGKILL. The
 // failover time is from the kill until commands commit again: the end of the longest gap
 // between two commits after the kill (commands the old leader had already decided may still
@@ -30,6 +30,7 @@ import {
   table,
   versionsLine,
 } from './lib/common.mjs';
+import { DEFAULT_STORAGE } from './lib/durability.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, PeerProcess, startCluster, waitStable } from './lib/peer.mjs';
 
@@ -200,7 +201,7 @@ await appendReport([
   versionsLine(machine),
   `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run.`,
   '',
-  `Method: 3 peers in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options:`,
+  `Method: 3 peers in 3 processes (libp2p + Noise, ${DEFAULT_STORAGE}; default options:`,
   'heartbeat 100 ms, election timeout 300–600 ms plus 4x the heartbeat lateness seen lately, so',
   "longer on a busy machine: docs/protocol.md, Failure detection). A follower's app keeps",
   `${CONC} proposals of ${SIZE} B outstanding; after ${BEFORE_S} s the leader is killed with SIGKILL.`,

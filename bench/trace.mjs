@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Trace benchmark (issue 8, suite 2): the real editing trace of a LaTeX paper (259,778 edits,
 // ../shared/data/automerge-paper.json.gz) replayed through a 3-peer Synod cluster in 3 processes
-// (libp2p + Noise on 127.0.0.1, SQLite synchronous=FULL): every edit is one command, proposed in
+// (libp2p + Noise on 127.0.0.1, SQLite with its default io): every edit is one command, proposed in
 // order from one peer with C outstanding, as one person typing, while the other two replicate and
 // apply. Reports edits/s and total time (first proposal until the last replica has applied every
 // edit), and checks that every replica's text equals `endContent`.
@@ -38,6 +38,7 @@ import {
   versionsLine,
   watchMachine,
 } from './lib/common.mjs';
+import { DEFAULT_STORAGE } from './lib/durability.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
 
 const { values: opts } = parseArgs({
@@ -182,7 +183,7 @@ await appendReport([
   '1-minute load average at the end of each run.',
   '',
   `Method: the automerge-paper editing trace (${EDITS.toLocaleString('en-US')} edits) through a`,
-  '3-peer cluster in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options): every',
+  `3-peer cluster in 3 processes (libp2p + Noise, ${DEFAULT_STORAGE}; default options): every`,
   "edit is one command, proposed in order from the leader's process with C outstanding (one",
   'typist); the other two peers replicate and apply. Time: from the first proposal until the last',
   'replica has applied every edit. State machine: ' + STATE_MACHINE + '.',

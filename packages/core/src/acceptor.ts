@@ -15,7 +15,7 @@
  */
 import { BOTTOM, ballotGreater, compareBallots, type Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';
-import { HeartbeatGaps } from './heartbeat-gaps.js';
+import type { HeartbeatGaps } from './heartbeat-gaps.js';
 import type { Heartbeat, P1a, P2a, PValue, Transfer } from './messages.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
@@ -38,7 +38,7 @@ export class Acceptor {
     /** This peer's replica's slotOut, reported in heartbeat acks. */
     private readonly slotOut: () => Slot,
     /** The heartbeat lateness this peer saw lately (shared with its leader's timeout). */
-    private readonly gaps = new HeartbeatGaps(ctx.opts),
+    private readonly gaps: HeartbeatGaps,
   ) {}
 
   /**

@@ -29,7 +29,7 @@ import { majorityValue } from './quorum.js';
 import type { NodeContext } from './context.js';
 import { Commander } from './commander.js';
 import type { Heartbeat, HeartbeatAck, P1b, P2b, PValue, Transfer } from './messages.js';
-import { HeartbeatGaps } from './heartbeat-gaps.js';
+import type { HeartbeatGaps } from './heartbeat-gaps.js';
 import { Scout } from './scout.js';
 import type { ConfirmationRound } from './read-index.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
@@ -120,7 +120,7 @@ export class Leader {
     private readonly ctx: NodeContext,
     private readonly host: LeaderHost,
     /** The heartbeat lateness this peer saw lately (shared with its acceptor's stickiness). */
-    private readonly gaps = new HeartbeatGaps(ctx.opts),
+    private readonly gaps: HeartbeatGaps,
   ) {
     this.timeoutMs = ctx.opts.electionTimeoutMs;
   }

@@ -6,8 +6,9 @@ import { InvalidStorageOptionsError } from './errors.js';
 /**
  * How hard each write is pushed to the disk before `write` resolves.
  *
- * - `full` (the default): WAL with `synchronous=FULL`; every batch is fsynced (on macOS with
- *   F_FULLFSYNC) before the node acknowledges anything that depends on it. A promise or vote
+ * - `full` (the default): every batch is on the disk before the node acknowledges anything that
+ *   depends on it: WAL with `synchronous=FULL` (on macOS with F_FULLFSYNC), or with `io: 'split'`
+ *   `synchronous=NORMAL` and the store's own fdatasync of the WAL after each commit. A promise or vote
  *   survives a process crash, a kernel panic and a power cut. This is what Paxos needs: an
  *   acceptor that forgets a vote after a power cut can let two values be chosen.
  * - `normal-unsafe`: WAL with `synchronous=NORMAL`: commits are not fsynced (only checkpoints

@@ -1,8 +1,9 @@
 /**
  * The store's work on its one SQLite connection, synchronous (better-sqlite3): what a batch does
  * to the tables, loading, meta values, the file's facts. It runs on whichever thread owns the
- * connection: the caller's thread (`io: 'inline'`, the default) or the storage worker; it knows
- * nothing of queues, threads or failure policy (store-runner.ts has those).
+ * connection: the caller's thread (`io: 'split'`, the default on Linux, and `'inline'`) or the
+ * storage worker; it knows nothing of queues, threads or failure policy (store-runner.ts has
+ * those).
  *
  * A group of batches is one transaction (one fsync): the batches are applied in order, each as
  * StorageBatch documents and exactly as MemoryStorage does: a promise never goes backwards,
@@ -34,12 +35,12 @@ export interface StorageInfo {
   readonly schemaVersion: number;
   /** `wal` once open. */
   readonly journalMode: string;
-  /** `full` in the default durability, `normal` in `normal-unsafe`. */
+  /** `full` in the default durability (`normal` with `io: 'split'`, which syncs the WAL itself), `normal` in `normal-unsafe`. */
   readonly synchronous: string;
   /** `exclusive`: the file is locked against other openers while open. */
   readonly lockingMode: string;
   readonly durability: ResolvedOptions['durability'];
-  /** Which thread runs the transactions and their fsync: `worker` or `inline` (the caller's). */
+  /** Where the transactions and their fsync run: `inline` (the caller's thread), `split` (the fsync on libuv's pool) or `worker`. */
   readonly io: ResolvedOptions['io'];
   readonly pageSize: number;
   readonly pageCount: number;

@@ -3,8 +3,9 @@
  *
  * Each `write(batch)` is made durable in one transaction with the batches issued alongside it
  * (group commit), with MemoryStorage's semantics exactly (sqlite-file.ts). The connection
- * lives on the caller's thread (`io: 'inline'`, the default) or on a worker thread (`io:
- * 'worker'`), where the transaction and its fsync never block the caller's event loop (io/).
+ * lives on the caller's thread, with its fsync there (`io: 'inline'`) or on libuv's thread pool
+ * (`io: 'split'`, the default on Linux), or on a worker thread (`io: 'worker'`), where neither
+ * the transaction nor its fsync blocks the caller's event loop (io/).
  *
  * Writes may be issued while earlier ones are in flight: they complete in the order they were
  * issued, and each resolves only once it is durable. Failure is sticky: once a write fails

@@ -2,7 +2,7 @@
  * The order and failure policy of a store, on the thread that owns the connection: requests run
  * one after another in the order they were issued; writes waiting together share one
  * transaction (group commit: one fsync for all of them); a failed write makes the store fail
- * closed. The same runner serves the storage worker and the inline mode, so both behave alike.
+ * closed. The same runner serves every io (worker, inline, split), so all behave alike.
  *
  * Failure is sticky: the write that fails, every write queued behind it and every later
  * request (but close) reject with StorageFailedError. A group that fails fails whole: none of
