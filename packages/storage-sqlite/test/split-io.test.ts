@@ -44,17 +44,23 @@ async function release(err?: NodeJS.ErrnoException): Promise<void> {
   await settled();
 }
 
-/** Until everything the store settles in answer has run (a few turns of the loop). */
+/**
+ * A few turns of the loop: long enough for the store to act on what it was given (it settles
+ * in the callback of the sync and in microtasks), so that a write still pending after it is one
+ * the store holds back, not one it has not reached yet.
+ */
 const settled = () => new Promise<void>((r) => setTimeout(r, 5));
 
-/** Wait, with a deadline, until `n` syncs are held. */
-async function syncsHeld(n: number): Promise<void> {
+/** Wait, with a deadline, until `cond` holds. */
+async function until(cond: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5_000;
-  while (held.length < n) {
-    if (Date.now() > deadline) throw new Error(`${held.length} syncs held, not ${n}`);
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`still not ${what} after 5 s`);
     await settled();
   }
 }
+
+const syncsHeld = (n: number) => until(() => held.length >= n, `${n} syncs held`);
 
 /** A write's settling, as it happens: 'pending' until it does. */
 function track(p: Promise<unknown>) {
@@ -86,9 +92,11 @@ describe('io: split, with its syncs held', () => {
     await settled();
     expect([a.state, b.state, read.state]).toEqual(['pending', 'pending', 'pending']);
     await release();
+    await until(() => a.state !== 'pending', 'A settled');
     expect([a.state, b.state, read.state]).toEqual(['resolved', 'pending', 'pending']);
     await syncsHeld(1);
     await release();
+    await until(() => read.state !== 'pending', 'the read settled');
     expect([b.state, read.state]).toEqual(['resolved', 'resolved']);
     expect(held).toHaveLength(0);
     await s.close();
@@ -101,6 +109,7 @@ describe('io: split, with its syncs held', () => {
     const d = track(s.write({ seq: 2 }));
     await settled();
     await release(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await until(() => d.state !== 'pending', 'D settled');
     expect([c.state, d.state]).toEqual(['rejected', 'rejected']);
     expect(c.error).toBeInstanceOf(StorageFailedError);
     expect((c.error as Error).cause).toMatchObject({ code: 'EIO' });
@@ -121,7 +130,7 @@ describe('io: split, with its syncs held', () => {
     await settled();
     expect([w.state, closed.state]).toEqual(['pending', 'pending']);
     await release();
-    await settled();
+    await until(() => closed.state !== 'pending', 'closed');
     expect([w.state, closed.state]).toEqual(['resolved', 'resolved']);
   });
 });
