@@ -429,6 +429,13 @@ async function synodLongRun() {
       // acceptor saw is the number of leader elections.
       leaderChanges: Math.max(...watched.map((w) => Number(w.ballotChanges))),
       activeLeaderChanges: Math.max(...watched.map((w) => Number(w.leaderChanges))),
+      // What each peer saw of each ballot change: when, from and to, and who led then.
+      ballotEvents: watched.map(
+        (w) =>
+          /** @type {{ at: string, from: string, to: string, activeLeader: string }[]} */ (
+            w.ballotEvents ?? []
+          ),
+      ),
       errors: r.errors,
       load,
     };
@@ -437,6 +444,11 @@ async function synodLongRun() {
       `long run synod: ${row.leaderChanges} leader changes in ${MINUTES} min at C=64; ` +
         `${fmt(row.commandsPerSec)} cmd/s, p99 ${fmt(row.p99)} ms, max ${fmt(row.maxMs)} ms; load ${fmt(load.mean)}`,
     );
+    row.ballotEvents.forEach((events, i) => {
+      for (const e of events) {
+        log(`  peer ${i} at ${e.at}: ballot ${e.from} -> ${e.to}, active leader ${e.activeLeader}`);
+      }
+    });
   } finally {
     await closeAll(peers);
     rmSync(dir, { recursive: true, force: true });

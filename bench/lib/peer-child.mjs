@@ -50,7 +50,8 @@ function send(msg) {
 let load;
 /** @type {{ stop: (file: string) => Promise<string> } | undefined} */
 let profiler;
-/** @type {{ timer: ReturnType<typeof setInterval>, seen: { ballots: number, leaders: number } } | undefined} */
+/** @typedef {{ at: string, from: string, to: string, activeLeader: string }} BallotEvent */
+/** @type {{ timer: ReturnType<typeof setInterval>, seen: { ballots: number, leaders: number, events: BallotEvent[] } } | undefined} */
 let watcher;
 
 /** Storage writes (one transaction and one fsync each) and the time spent in them. */
@@ -296,16 +297,35 @@ const handlers = {
   /**
    * Watch for leader changes until `watchStop`: every 20 ms, the ballot this peer's acceptor has
    * promised (it rises whenever any peer runs for leader and gets this acceptor's promise) and
-   * the active leader this peer knows of.
+   * the active leader this peer knows of. The first ballot changes are kept with their time and
+   * the active leader then, to tell a new leader from the same one running again (check quorum).
    */
   watchStart: () => {
     const n = running();
-    const seen = { ballots: 0, leaders: 0, lastBallot: '', lastLeader: '' };
+    const seen = {
+      ballots: 0,
+      leaders: 0,
+      lastBallot: '',
+      lastLeader: '',
+      /** @type {BallotEvent[]} */
+      events: [],
+    };
     const check = () => {
       const s = n.status();
       const b = `${s.acceptor.ballot.round}/${s.acceptor.ballot.leader}`;
       if (b !== seen.lastBallot) {
-        if (seen.lastBallot !== '') seen.ballots++;
+        if (seen.lastBallot !== '') {
+          seen.ballots++;
+          if (seen.events.length < 20) {
+            const at = new Date().toISOString();
+            seen.events.push({
+              at,
+              from: seen.lastBallot,
+              to: b,
+              activeLeader: s.activeLeader ?? '',
+            });
+          }
+        }
         seen.lastBallot = b;
       }
       const l = s.activeLeader ?? '';
@@ -321,9 +341,13 @@ const handlers = {
   watchStop: () => {
     if (watcher === undefined) throw new Error('not watching');
     clearInterval(watcher.timer);
-    const { ballots, leaders } = watcher.seen;
+    const { ballots, leaders, events } = watcher.seen;
     watcher = undefined;
-    return Promise.resolve({ ballotChanges: ballots, leaderChanges: leaders });
+    return Promise.resolve({
+      ballotChanges: ballots,
+      leaderChanges: leaders,
+      ballotEvents: events,
+    });
   },
   loadStart: (r) => {
     if (load !== undefined) throw new Error('a load is running');
