@@ -15,8 +15,8 @@
  * a checkpoint copies it into the database, the database after, and the WAL's header when the
  * WAL is reused (sqlite.org/pragma.html#pragma_synchronous). The WAL's directory entry is synced
  * once, when we first open the WAL: SQLite syncs a new WAL's directory at the WAL's first sync of
- * its own, which in NORMAL mode comes only at the first checkpoint. Only on Linux: elsewhere (macOS needs F_FULLFSYNC, which fdatasync is not)
- * the option falls back to `inline`.
+ * its own, which in NORMAL mode comes only at the first checkpoint. Only on Linux: elsewhere
+ * (macOS needs F_FULLFSYNC, which fdatasync is not) the option falls back to `inline`.
  *
  * Order and failure: requests run in the order issued (store-runner.ts); each resolves in that
  * order, a read behind a write waiting for the write's sync. One fdatasync at a time covers every
