@@ -18,11 +18,56 @@ export class HeaderView {
   /** What the drawn header shows besides `meta` (redrawn only when it changes). */
   private drawn = '';
 
+  /**
+   * The buttons are made once and stay in the document: a redraw refills the title and the name
+   * only. Chromium fires no click when the button under the pointer is replaced or even detached
+   * and put back between mouse down and up, so a status push redrawing the header then swallowed
+   * the click (the e2e test's two clicks on Leave once left nothing to leave).
+   */
+  private readonly leave = h('button', { 'data-testid': 'leave', class: 'danger' }, 'Leave');
+  private readonly invite = h(
+    'button',
+    { 'data-testid': 'invite', class: 'primary' },
+    'Invite a peer',
+  );
+  private readonly titleBox = h('div', { class: 'title' });
+  private readonly meBox = h('div', { class: 'me' });
+
   constructor(
     private readonly ui: Ui,
     /** Show a new invite; null: put away the one shown (a new one is being made). */
     private readonly onInvite: (invite: InviteView | null) => void,
-  ) {}
+  ) {
+    this.leave.addEventListener('click', () => {
+      if (this.confirming !== 'leave') {
+        this.confirming = 'leave';
+        this.redraw();
+        return;
+      }
+      this.confirming = null;
+      this.leave.textContent = 'Leave';
+      this.ui.bridge
+        .leave()
+        // The list of logs changes (an event): the app then shows another log, or setup.
+        .then(() => this.ui.notify('info', 'left the log'))
+        .catch((err: unknown) => this.ui.notify('error', `leave failed: ${errorText(err)}`));
+    });
+    this.invite.addEventListener('click', () => {
+      // The invite shown may be used already (single-use; the news that someone joined with it
+      // may not have arrived): never leave it up to be copied while the new one is made.
+      this.onInvite(null);
+      this.ui.bridge
+        .invite()
+        .then((inv) => this.onInvite(inv))
+        .catch((err: unknown) => this.ui.notify('error', `invite failed: ${errorText(err)}`));
+    });
+    fill(
+      this.element,
+      this.titleBox,
+      this.meBox,
+      h('div', { class: 'actions' }, this.invite, this.leave),
+    );
+  }
 
   update(s: ServiceStatus, logTitle: string): void {
     this.status = s;
@@ -43,46 +88,9 @@ export class HeaderView {
   }
 
   private draw(s: ServiceStatus): void {
-    const leave = h(
-      'button',
-      { 'data-testid': 'leave', class: 'danger' },
-      this.confirming === 'leave' ? 'Really leave this log?' : 'Leave',
-    );
-    leave.addEventListener('click', () => {
-      if (this.confirming !== 'leave') {
-        this.confirming = 'leave';
-        this.redraw();
-        return;
-      }
-      this.confirming = null;
-      this.ui.bridge
-        .leave()
-        // The list of logs changes (an event): the app then shows another log, or setup.
-        .then(() => this.ui.notify('info', 'left the log'))
-        .catch((err: unknown) => this.ui.notify('error', `leave failed: ${errorText(err)}`));
-    });
-    const invite = h('button', { 'data-testid': 'invite', class: 'primary' }, 'Invite a peer');
-    invite.addEventListener('click', () => {
-      // The invite shown may be used already (single-use; the news that someone joined with it
-      // may not have arrived): never leave it up to be copied while the new one is made.
-      this.onInvite(null);
-      this.ui.bridge
-        .invite()
-        .then((inv) => this.onInvite(inv))
-        .catch((err: unknown) => this.ui.notify('error', `invite failed: ${errorText(err)}`));
-    });
-    fill(
-      this.element,
-      h('div', { class: 'title' }, this.titleElement(), this.meta),
-      h(
-        'div',
-        { class: 'me' },
-        'You: ',
-        nameForm(this.ui, s.name),
-        h('code', null, shortId(s.id ?? '')),
-      ),
-      h('div', { class: 'actions' }, invite, leave),
-    );
+    this.leave.textContent = this.confirming === 'leave' ? 'Really leave this log?' : 'Leave';
+    fill(this.titleBox, this.titleElement(), this.meta);
+    fill(this.meBox, 'You: ', nameForm(this.ui, s.name), h('code', null, shortId(s.id ?? '')));
   }
 
   /** The log's title; click to rename it. */
