@@ -14,6 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep } from './lib/common.mjs';
+import { firstAtOrAfter } from './lib/latency-trace.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
 
 const { values: opts } = parseArgs({
@@ -55,25 +56,11 @@ const median = (xs) => {
 };
 
 /**
- * Index of the first event at or after time `t` (binary search). @param {Events} e @param {number} t
- */
-function from(e, t) {
-  let lo = 0;
-  let hi = e.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (e[m][0] < t) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
-/**
  * Time of the first event after `t` and before `end` matching `kind` (and `detail` includes
  * `has`), or NaN. @param {Events} e @param {number} t @param {number} end @param {string} kind @param {string} [has]
  */
 function first(e, t, end, kind, has) {
-  for (let i = from(e, t); i < e.length && e[i][0] <= end; i++) {
+  for (let i = firstAtOrAfter(e, t); i < e.length && e[i][0] <= end; i++) {
     if (e[i][1] === kind && (has === undefined || e[i][2].includes(has))) return e[i][0];
   }
   return NaN;

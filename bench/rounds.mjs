@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sleep } from './lib/common.mjs';
+import { firstAtOrAfter } from './lib/latency-trace.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
 
 const { values: opts } = parseArgs({
@@ -39,18 +40,6 @@ const quantile = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor(s.length * p))];
 };
 
-/** Index of the first event at or after `t`. @param {Events} e @param {number} t */
-function from(e, t) {
-  let lo = 0;
-  let hi = e.length;
-  while (lo < hi) {
-    const m = (lo + hi) >> 1;
-    if (e[m][0] < t) lo = m + 1;
-    else hi = m;
-  }
-  return lo;
-}
-
 /**
  * Times of the events in [t, end] of `kind` (whose detail includes `has`).
  * @param {Events} e @param {number} t @param {number} end @param {string} kind @param {string} [has]
@@ -59,7 +48,7 @@ function times(e, t, end, kind, has) {
   /** @type {number[]} */
   const out = [];
   if (Number.isNaN(t)) return out;
-  for (let i = from(e, t); i < e.length && e[i][0] <= end; i++)
+  for (let i = firstAtOrAfter(e, t); i < e.length && e[i][0] <= end; i++)
     if (e[i][1] === kind && (has === undefined || e[i][2].includes(has))) out.push(e[i][0]);
   return out;
 }
@@ -73,7 +62,7 @@ const last = (e, t, end, kind, has) => times(e, t, end, kind, has).at(-1) ?? NaN
 function busy(e, t, end) {
   let sum = 0;
   let open = NaN;
-  for (let i = from(e, t); i < e.length && e[i][0] < end; i++) {
+  for (let i = firstAtOrAfter(e, t); i < e.length && e[i][0] < end; i++) {
     if (e[i][1] === 'turn') open = e[i][0];
     else if (e[i][1] === 'turn-end' && Number.isFinite(open)) {
       sum += e[i][0] - open;

@@ -118,3 +118,19 @@ export function dumpLatencyTrace(dir, name) {
   if (name !== '') writeFileSync(join(dir, `${name}.json`), JSON.stringify(events));
   events.length = 0;
 }
+
+/**
+ * Index of the first event at or after time `t` in a dumped trace, events in time order (binary
+ * search; bench/latency.mjs and bench/rounds.mjs read the traces).
+ * @param {[number, string, string][]} e @param {number} t
+ */
+export function firstAtOrAfter(e, t) {
+  let lo = 0;
+  let hi = e.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (e[m][0] < t) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
