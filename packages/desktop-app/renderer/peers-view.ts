@@ -23,6 +23,14 @@ export class PeersView {
   private confirming: string | null = null;
   private invite: { view: InviteView; members: number } | null = null;
   private ticks = 0;
+  /**
+   * Each member's row, kept while it is a member: a redraw (every second, for "last seen")
+   * refills a row's text, never the row or its Remove button. Chromium fires no click when the
+   * button under the pointer is replaced, or detached and put back, between mouse down and up:
+   * rebuilt every second, Remove could lose a click held down for a tenth of a second about one
+   * time in ten (by that arithmetic; not measured).
+   */
+  private readonly rows = new Map<string, { li: HTMLElement; remove: HTMLElement }>();
 
   constructor(private readonly ui: Ui) {
     this.element = h(
@@ -64,7 +72,15 @@ export class PeersView {
     const s = this.status;
     if (s === null) return;
     const now = Date.now();
-    fill(this.list, ...s.peers.map((p) => this.peer(s, p, now)));
+    const rows = s.peers.map((p) => this.peer(s, p, now));
+    for (const id of this.rows.keys()) {
+      if (!s.peers.some((p) => p.id === id)) this.rows.delete(id);
+    }
+    // Only a change of members or of their order moves rows.
+    const shown = [...this.list.children];
+    if (rows.length !== shown.length || rows.some((li, i) => li !== shown[i])) {
+      fill(this.list, ...rows);
+    }
     this.drawRequests(s);
   }
 
@@ -108,21 +124,28 @@ export class PeersView {
     );
   }
 
+  /** The member's row, its content drawn anew in the row kept for it. */
   private peer(s: ServiceStatus, p: PeerView, now: number): HTMLElement {
+    let row = this.rows.get(p.id);
+    if (row === undefined) {
+      row = {
+        li: h('li', { 'data-testid': 'peer', 'data-peer': p.id }),
+        remove: this.removeButton(p),
+      };
+      this.rows.set(p.id, row);
+    }
     const roles = [
       p.roles.replica ? 'replica' : null,
       p.roles.leader ? 'leader' : null,
       p.roles.acceptor ? 'acceptor' : null,
     ].filter((r) => r !== null);
     const state = !this.connected ? 'unknown' : p.online ? 'online' : 'offline';
-    return h(
-      'li',
-      {
-        class: `peer ${state}`,
-        'data-testid': 'peer',
-        'data-peer': p.id,
-        'data-online': this.connected ? String(p.online) : 'unknown',
-      },
+    const { li, remove } = row;
+    li.className = `peer ${state}`;
+    li.dataset.online = this.connected ? String(p.online) : 'unknown';
+    remove.textContent = this.confirming === `remove ${p.id}` ? 'Really remove?' : 'Remove';
+    const removable = !p.self && s.state === 'running';
+    const parts = [
       h('span', { class: 'dot', title: state, 'aria-hidden': 'true' }),
       h(
         'div',
@@ -150,17 +173,19 @@ export class PeersView {
             )
           : null,
       ),
-      !p.self && s.state === 'running' ? this.removeButton(p) : null,
-    );
+    ];
+    // Everything but the button is drawn anew; the button stays where it is.
+    for (const child of [...li.children]) if (child !== remove) child.remove();
+    li.prepend(...parts);
+    if (removable && remove.parentElement !== li) li.append(remove);
+    if (!removable) remove.remove();
+    return li;
   }
 
+  /** The member's Remove button (asks twice); its text follows `confirming` (peer()). */
   private removeButton(p: PeerView): HTMLElement {
     const key = `remove ${p.id}`;
-    const b = h(
-      'button',
-      { class: 'small danger', 'data-testid': 'remove-peer' },
-      this.confirming === key ? 'Really remove?' : 'Remove',
-    );
+    const b = h('button', { class: 'small danger', 'data-testid': 'remove-peer' }, 'Remove');
     b.addEventListener('click', () => {
       if (this.confirming !== key) {
         this.confirming = key;
@@ -168,7 +193,10 @@ export class PeersView {
         return;
       }
       this.confirming = null;
-      const who = p.name || shortId(p.id);
+      b.textContent = 'Remove';
+      // The name as shown now (the button outlives the status it was made with).
+      const now = this.status?.peers.find((q) => q.id === p.id) ?? p;
+      const who = now.name || shortId(now.id);
       this.ui.writes.add(`remove ${who}`, null, async () => {
         await this.ui.bridge.removePeer({ peer: p.id, timeoutMs: WRITE_TIMEOUT_MS });
         this.ui.notify('ok', `${who} removed from the log`);
