@@ -335,19 +335,23 @@ export class Leader {
   }
 
   /**
-   * Check quorum: this leader has kept heartbeating for two election timeouts since a majority
-   * of acceptors last answered. Measured to its last heartbeat, not to now: after a stall of
+   * Check quorum: this leader has kept heartbeating for two election timeouts, plus the margin
+   * the lateness seen lately asks for (heartbeat-gaps.ts), since a majority of acceptors last
+   * answered. Measured to its last heartbeat, not to now: after a stall of
    * its own event loop (a long fsync or GC on a busy machine) the answers to its last heartbeats
    * may still wait unread, and a leader that was deaf must not blame the others (a C=64 run:
    * a leader stepped down as its 592 ms write ended). A leader cut off for real goes on
    * heartbeating and steps down at most a heartbeat interval later than `now - heard` would say.
    */
   private lostQuorum(inst: LeaderInstance): boolean {
-    const limit = this.ctx.opts.electionTimeoutMs * 2;
+    const limit = this.ctx.opts.electionTimeoutMs * 2 + this.gaps.extraMs(this.ctx.now());
     if (inst.lastHeartbeat - inst.activeSince < limit) return false;
-    // When a majority of acceptors was last heard from, all of them.
-    const heard = majorityValue(inst.config.acceptors, (a) => inst.ackAt.get(a), -Infinity);
-    return inst.lastHeartbeat - heard >= limit;
+    return inst.lastHeartbeat - this.answeredAt(inst) >= limit;
+  }
+
+  /** When a majority of acceptors last answered a heartbeat, all of them (-Infinity: never). */
+  private answeredAt(inst: LeaderInstance): number {
+    return majorityValue(inst.config.acceptors, (a) => inst.ackAt.get(a), -Infinity);
   }
 
   private startScout(inst: LeaderInstance): void {
@@ -602,7 +606,12 @@ export class Leader {
     // A number this instance never sent answers another run's heartbeat.
     if (m.seq > inst.hbSeq) return;
     inst.acks.set(from, Math.max(inst.acks.get(from) ?? 0, m.seq));
-    inst.ackAt.set(from, this.ctx.now());
+    const now = this.ctx.now();
+    const majorityBefore = this.answeredAt(inst);
+    inst.ackAt.set(from, now);
+    const majorityNow = this.answeredAt(inst);
+    if (majorityBefore !== -Infinity && majorityNow > majorityBefore)
+      this.gaps.answered(majorityNow - majorityBefore, now);
     inst.ackSlotOut.set(from, m.slotOut);
     this.maybeHandOver(inst);
   }

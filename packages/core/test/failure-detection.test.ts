@@ -122,37 +122,34 @@ describe('failure detection adapts to heartbeat lateness', () => {
   });
 });
 
+/**
+ * A leader p1 whose acceptors p2 and p3 answer everything it sent so far: every P1a (probe or
+ * not) with a promise, every heartbeat with an acknowledgement.
+ */
+function answerAll(l: ReturnType<typeof peer>) {
+  for (const e of l.sent.splice(0)) {
+    const m = e.msg;
+    if (e.to === 'p1') continue;
+    if (m.type === 'p1a') {
+      l.n.step(e.to, {
+        type: 'p1b',
+        config: 0,
+        ballot: m.ballot,
+        accepted: [],
+        watermark: 0,
+        probe: m.probe,
+      });
+    } else if (m.type === 'heartbeat') {
+      l.n.step(e.to, { type: 'heartbeatAck', config: 0, ballot: m.ballot, seq: m.seq, slotOut: 1 });
+    }
+  }
+}
+
 describe('check quorum', () => {
   it('does not step a leader down for answers it could not read while its own event loop stalled', () => {
     const l = peer('p1');
     l.turn();
-    // Elect p1: its acceptors p2 and p3 answer every P1a (probe or not) with a promise, and
-    // every heartbeat with an acknowledgement, as they arrive.
-    const answer = () => {
-      for (const e of l.sent.splice(0)) {
-        const m = e.msg;
-        if (e.to === 'p1') continue;
-        if (m.type === 'p1a') {
-          l.n.step(e.to, {
-            type: 'p1b',
-            config: 0,
-            ballot: m.ballot,
-            accepted: [],
-            watermark: 0,
-            probe: m.probe,
-          });
-        } else if (m.type === 'heartbeat') {
-          l.n.step(e.to, {
-            type: 'heartbeatAck',
-            config: 0,
-            ballot: m.ballot,
-            seq: m.seq,
-            slotOut: 1,
-          });
-        }
-      }
-    };
-    l.wait(3000, answer);
+    l.wait(3000, () => answerAll(l));
     expect(l.n.status().leader.active).toBe(true);
     // A 900 ms stall (a synchronous fsync, a GC, the scheduler): no tick, no socket read. The
     // acknowledgements of its last heartbeats wait unread; the first tick comes before them.
@@ -161,6 +158,28 @@ describe('check quorum', () => {
     l.n.tick(stalledAt + 900);
     l.turn();
     expect(l.n.status().leader.active).toBe(true);
+  });
+
+  it('waits the margin its late answers taught it, and still steps down when cut off for real', () => {
+    const l = peer('p1');
+    l.turn();
+    l.wait(3000, () => answerAll(l));
+    expect(l.n.status().leader.active).toBe(true);
+    // Busy followers: their answers come in bunches, 400 ms apart (lateness 300 ms, margin
+    // 4 x 300 = 1.2 s on top of the two election timeouts, 600 ms).
+    let bunch = l.now();
+    l.wait(2000, (now) => {
+      if (now - bunch < 400) return;
+      answerAll(l);
+      bunch = now;
+    });
+    // Then a stall of both followers, 1 s, while the leader's own loop runs on: without the
+    // margin it gave up after 600 ms, and ran again with a new ballot.
+    l.wait(1000, () => void l.sent.splice(0));
+    expect(l.n.status().leader.active).toBe(true);
+    // Cut off for real: it steps down within 600 ms + 1.2 s of the last answer.
+    l.wait(1500, () => void l.sent.splice(0));
+    expect(l.n.status().leader.active).toBe(false);
   });
 
   it('bounds the margin: heartbeats lost on a lossy link do not delay a failover past 2 s more', () => {
