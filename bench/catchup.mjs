@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import {
   appendReport,
   busyPct,
@@ -32,7 +32,7 @@ import { DEFAULT_STORAGE } from './lib/durability.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, PeerProcess, startCluster, waitStable } from './lib/peer.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     runs: { type: 'string', default: '3' },
     commands: { type: 'string', default: '100000' },

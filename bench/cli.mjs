@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import {
   appendReport,
   fmt,
@@ -31,7 +31,7 @@ import {
   versionsLine,
 } from './lib/common.mjs';
 
-const { values: opts } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
+const { values: opts } = benchArgs({ options: { runs: { type: 'string', default: '15' } } });
 const RUNS = Number(opts.runs);
 const SYNOD = join(ROOT, 'packages/desktop-app/bin/synod.js');
 const TIME = '/usr/bin/time';

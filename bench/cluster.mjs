@@ -29,7 +29,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import {
   appendReport,
   BENCH_DIR,
@@ -67,7 +67,7 @@ import { now } from './lib/load.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     passes: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '5' },

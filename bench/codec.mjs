@@ -13,7 +13,7 @@
 // load average is printed beside each row. Writes bench/results/codec-<date>.json and appends a
 // section to bench/REPORT.md.
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import { ByteReader } from '@synod/core';
 import { sampleMessages } from '@synod/core/testing';
 import { decodeFrameBody, encodeMessages, MESSAGE_TYPES } from '@synod/transport-libp2p';
@@ -31,7 +31,7 @@ import {
 } from './lib/common.mjs';
 import { BASELINE_REV, loadBaseline, loadProtons } from './lib/reference-codecs.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     rounds: { type: 'string', default: '7' },
     ms: { type: 'string', default: '40' },

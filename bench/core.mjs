@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import { initLog, MemoryNetwork, MemoryStorage, startNode } from '@synod/core';
 import { BenchStateMachine } from './lib/bench-sm.mjs';
 import {
@@ -36,7 +36,7 @@ import { startCpuProfile } from './lib/cpu-profile.mjs';
 import { now, startLoad } from './lib/load.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     runs: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '3' },

@@ -14,7 +14,7 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import {
   appendReport,
   busyPct,
@@ -34,7 +34,7 @@ import { DEFAULT_STORAGE } from './lib/durability.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, PeerProcess, startCluster, waitStable } from './lib/peer.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     kills: { type: 'string', default: '10' },
     conc: { type: 'string', default: '8' },

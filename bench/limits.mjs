@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import {
   appendReport,
   busyPct,
@@ -31,7 +31,7 @@ import {
 } from './lib/common.mjs';
 import { MSG, rawRoundTrips, sqliteCommits, transportFirstOfTwo } from './lib/floor.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     runs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '1' },

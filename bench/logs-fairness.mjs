@@ -21,7 +21,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import {
   appendReport,
   fmt,
@@ -35,7 +35,7 @@ import {
 import { joinLog, makeLog, startHosts, waitReady } from './lib/hosts.mjs';
 import { now } from './lib/load.mjs';
 
-const { values: o } = parseArgs({
+const { values: o } = benchArgs({
   options: {
     mb: { type: 'string', default: '128' },
     kib: { type: 'string', default: '64' },

@@ -21,7 +21,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import {
   appendReport,
   fmt,
@@ -36,7 +36,7 @@ import {
 } from './lib/common.mjs';
 import { makeLog as makeLogOn, startHosts, waitReady as waitReadyOf } from './lib/hosts.mjs';
 
-const { values: o } = parseArgs({
+const { values: o } = benchArgs({
   options: {
     logs: { type: 'string', default: '50' },
     busy: { type: 'string', default: '10' },

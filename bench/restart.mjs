@@ -20,7 +20,7 @@
 import { rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import {
   appendReport,
   busyPct,
@@ -37,7 +37,7 @@ import {
 import { now } from './lib/load.mjs';
 import { closeAll, PeerProcess, startCluster, waitStable } from './lib/peer.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     runs: { type: 'string', default: '3' },
     slots: { type: 'string', default: '1000000' },

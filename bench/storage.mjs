@@ -25,7 +25,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import Database from 'better-sqlite3';
 import { openSqliteStorage } from '@synod/storage-sqlite';
 import {
@@ -42,7 +42,7 @@ import {
   versionsLine,
 } from './lib/common.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     runs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '1' },

@@ -7,10 +7,10 @@
 //   npm run bench -- summary [--since 2026-11-27T03:00:00Z]
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import { appendReport, fmt, log, parseJson, range, RESULTS_DIR, table } from './lib/common.mjs';
 
-const { values: opts } = parseArgs({ options: { since: { type: 'string' } } });
+const { values: opts } = benchArgs({ options: { since: { type: 'string' } } });
 const since = opts.since === undefined ? '' : new Date(opts.since).toISOString();
 
 /**

@@ -20,7 +20,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import { gunzipSync } from 'node:zlib';
 import {
   appendReport,
@@ -41,7 +41,7 @@ import {
 import { DEFAULT_STORAGE } from './lib/durability.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     runs: { type: 'string', default: '3' },
     conc: { type: 'string', default: '1024' },

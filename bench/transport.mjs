@@ -32,7 +32,7 @@ import { fork } from 'node:child_process';
 import { connect, createServer, Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
@@ -62,7 +62,7 @@ import {
   versionsLine,
 } from './lib/common.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     runs: { type: 'string', default: '3' },
     'rtt-samples': { type: 'string', default: '2000' },

@@ -12,10 +12,10 @@
 // Prints one JSON line.
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
+import { benchArgs } from '../lib/args.mjs';
 import { latencySummary, parseJson } from '../lib/common.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     conc: { type: 'string', default: '1' },
     duration: { type: 'string', default: '5' },
