@@ -20,11 +20,12 @@
 //   npm run bench -- cluster [--passes 3] [--seconds 5] [--warmup 1] [--warm 5]
 //                            [--levels 1,64,256,1024] [--idle 10] [--minutes 0]
 //                            [--etcd-client grpc|http] [--no-etcd] [--io worker|inline]
-//                            [--profile 1,256]
+//                            [--profile 1,256] [--node-flags "--max-semi-space-size=8 ..."]
 //
 // --io: the Synod peers' storage thread (default: the storage's default). --profile C: after
 // the passes, one more Synod run at C (not counted) with the V8 CPU profiler on the leader and
-// a follower. Writes bench/results/cluster-<date>.json (+ an SVG chart) and appends a section to
+// a follower. --node-flags: Node.js/V8 flags of the Synod peers' processes (default none, as an
+// app started with plain `node`), e.g. the heap sizing of packages/core/README.md "Memory". Writes bench/results/cluster-<date>.json (+ an SVG chart) and appends a section to
 // bench/REPORT.md.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -80,6 +81,7 @@ const { values: opts } = benchArgs({
     'no-etcd': { type: 'boolean', default: false },
     io: { type: 'string' },
     profile: { type: 'string', default: '1,256' },
+    'node-flags': { type: 'string', default: '' },
   },
 });
 const PASSES = Number(opts.passes);
@@ -98,6 +100,8 @@ const IOS = (opts.io ?? '')
 const IO = IOS[0];
 const OTHER_IOS = IOS.slice(1);
 const PROFILE = opts.profile === '' ? [] : opts.profile.split(',').map(Number);
+/** Node.js flags of the Synod peers' processes. */
+const NODE_FLAGS = opts['node-flags'].split(' ').filter((f) => f !== '');
 const SIZE = 100;
 const work = mkdtempSync(join(tmpdir(), 'synod-bench-cluster-'));
 const date = new Date().toISOString();
@@ -112,7 +116,8 @@ const CLIENT_NAME =
     : "etcd's HTTP/JSON gateway (bench/etcd/etcd-load.mjs, node:http keep-alive)";
 log(
   `cluster bench: ${PASSES} passes, levels ${LEVELS.join(',')}, warm ${WARM} s, ${WARMUP}+${SECONDS} s each` +
-    `${WITH_ETCD ? `, etcd ${etcdVersion} through ${CLIENT}` : ''}${IO === undefined ? '' : `, storage io ${IOS.join(' and ')}`}`,
+    `${WITH_ETCD ? `, etcd ${etcdVersion} through ${CLIENT}` : ''}${IO === undefined ? '' : `, storage io ${IOS.join(' and ')}`}` +
+    `${NODE_FLAGS.length === 0 ? '' : `, peers run with node ${NODE_FLAGS.join(' ')}`}`,
 );
 
 /**
@@ -200,7 +205,10 @@ async function idleCpu(pids, seconds) {
 async function synodCluster(name, io = IO) {
   const dir = join(work, name);
   rmSync(dir, { recursive: true, force: true });
-  const peers = await startCluster(dir, io === undefined ? {} : { io });
+  const peers = await startCluster(dir, {
+    ...(io === undefined ? {} : { io }),
+    ...(NODE_FLAGS.length === 0 ? {} : { execArgv: NODE_FLAGS }),
+  });
   const leader = await waitStable(peers);
   return { dir, peers, leader };
 }
@@ -710,6 +718,7 @@ const file = saveResults('cluster', date, {
   etcd: etcdVersion,
   etcdClient: CLIENT,
   storageIo: IOS.length === 0 ? ['default'] : IOS,
+  nodeFlags: NODE_FLAGS,
   busyBeforePct: quiet,
   load1Before: load0,
   method: {
@@ -894,7 +903,8 @@ await appendReport([
       ]),
   '',
   'Method: Synod: 3 peers in 3 processes on 127.0.0.1 (libp2p TCP + Noise + yamux, mDNS off;',
-  `SQLite WAL, storage io ${IO ?? `default, ${DEFAULT_IO}`}: ${ioDurability(IO ?? DEFAULT_IO)}; default protocol options),`,
+  `SQLite WAL, storage io ${IO ?? `default, ${DEFAULT_IO}`}: ${ioDurability(IO ?? DEFAULT_IO)}; default protocol options;`,
+  `${NODE_FLAGS.length === 0 ? 'node without flags' : `node ${NODE_FLAGS.join(' ')}`}),`,
   "grown through invites; the load runs in the leader's process, as the app's own proposals: C",
   `workers each keep one ${SIZE}-byte \`propose()\` outstanding. etcd: 3 members on 127.0.0.1 (the`,
   `anchor scripts), the same closed loop of ${SIZE}-byte puts to the leader from a separate process`,

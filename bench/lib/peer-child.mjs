@@ -239,17 +239,20 @@ const handlers = {
   },
   /**
    * Where this process's memory is (issue 13's footprint): V8's heap spaces, external and
-   * ArrayBuffer memory, the storage's SQLite memory; with `snapshot`, a heap snapshot written to
-   * that file (for Chrome DevTools' Memory tab).
+   * ArrayBuffer memory, the storage's SQLite memory, the resident memory by kind of mapping
+   * (smaps.mjs); with `snapshot`, a heap snapshot written to that file (for Chrome DevTools'
+   * Memory tab).
    */
   memory: async (r) => {
     const v8 = await import('node:v8');
+    const { smapsBreakdown } = await import('./smaps.mjs');
     const file = typeof r.snapshot === 'string' ? v8.writeHeapSnapshot(r.snapshot) : undefined;
     return {
       usage: process.memoryUsage(),
       heap: v8.getHeapStatistics(),
       spaces: v8.getHeapSpaceStatistics(),
       storage: storage?.info?.() ?? null,
+      resident: smapsBreakdown(process.pid),
       ...(file === undefined ? {} : { file }),
     };
   },

@@ -162,7 +162,8 @@ export function freePort() {
  * Start a 3-peer cluster: peer 0 creates the log, peers 1 and 2 join it with invites.
  * @param {string} dir working directory (one SQLite file per peer)
  * @param {{ protocol?: Record<string, unknown>, keyspace?: number, durability?: string, io?: string,
- *   cpuProfDir?: string, names?: string[], sm?: 'bench' | 'text' | 'document' }} [o]
+ *   cpuProfDir?: string, names?: string[], sm?: 'bench' | 'text' | 'document',
+ *   execArgv?: string[] }} [o] `execArgv`: Node.js flags of the peers' processes
  */
 export async function startCluster(dir, o = {}) {
   const names = o.names ?? ['p0', 'p1', 'p2'];
@@ -170,6 +171,7 @@ export async function startCluster(dir, o = {}) {
     (n) =>
       new PeerProcess(n, join(dir, `${n}.db`), {
         ...(o.cpuProfDir !== undefined ? { cpuProfDir: o.cpuProfDir } : {}),
+        ...(o.execArgv !== undefined ? { execArgv: o.execArgv } : {}),
       }),
   );
   const common = {
