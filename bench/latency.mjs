@@ -87,9 +87,13 @@ function analyse(leader, followers) {
     add('L first socket write after P2a', at(first(leader, p2a, end, 'sock-out')));
     add('L turn ends', at(first(leader, turn, end, 'turn-end')));
     add('L write() called', at(first(leader, t0, end, 'write-call')));
-    const fs = first(leader, t0, end, 'fsync');
-    add('L fsync starts', at(fs));
-    add('L fsync ends', at(first(leader, fs, end, 'fsync-end')));
+    const tx = first(leader, t0, end, 'tx');
+    add('L transaction starts', at(tx));
+    add('L transaction ends', at(first(leader, tx, end, 'tx-end')));
+    const ds = first(leader, tx, end, 'datasync');
+    add('L fdatasync starts', at(ds));
+    const dse = first(leader, ds, end + 2, 'datasync-end');
+    add('L fdatasync ends', at(dse));
     add('L write resolved (written)', at(first(leader, t0, end, 'written')));
     const sockIn = first(leader, p2a, end, 'sock-in');
     add('L first socket read after P2a', at(sockIn));
@@ -97,22 +101,25 @@ function analyse(leader, followers) {
     add('L first P2b stepped', at(r1));
     add('L next turn after first P2b', at(first(leader, r1, end, 'turn')));
     add('L second P2b stepped', at(first(leader, r1 + 1e-6, end + 2, 'recv', 'p2b')));
-    /** @type {{ n: string, sin: number, rv: number, ffs: number, ffe: number, fp: number, fo: number }[]} */
+    /** @type {{ n: string, sin: number, rv: number, ftx: number, fte: number, fds: number, fde: number, fp: number, fo: number }[]} */
     const fs2 = followers.map((f, k) => {
       const n = `F${k + 1}`;
       const sin = first(f, p2a, end, 'sock-in');
       const rv = first(f, p2a, end + 2, 'recv', 'p2a');
-      const ffs = first(f, rv, end + 2, 'fsync');
-      const ffe = first(f, ffs, end + 2, 'fsync-end');
+      const ftx = first(f, rv, end + 2, 'tx');
+      const fte = first(f, ftx, end + 2, 'tx-end');
+      const fds = first(f, fte, end + 2, 'datasync');
+      const fde = first(f, fds, end + 2, 'datasync-end');
       const fp = first(f, rv, end + 2, 'send', 'p2b');
       const fo = first(f, fp, end + 2, 'sock-out');
       add(`${n} socket read`, at(sin));
       add(`${n} P2a stepped`, at(rv));
-      add(`${n} fsync starts`, at(ffs));
-      add(`${n} fsync ends`, at(ffe));
+      add(`${n} transaction starts`, at(ftx));
+      add(`${n} fdatasync starts`, at(fds));
+      add(`${n} fdatasync ends`, at(fde));
       add(`${n} P2b to transport`, at(fp));
       add(`${n} socket write after P2b`, at(fo));
-      return { n, sin, rv, ffs, ffe, fp, fo };
+      return { n, sin, rv, ftx, fte, fds, fde, fp, fo };
     });
     // The chain through the follower whose P2b left first.
     const f = fs2.filter((x) => Number.isFinite(x.fo)).sort((a, b) => a.fo - b.fo)[0];
@@ -121,13 +128,15 @@ function analyse(leader, followers) {
       add('Δ1 propose → L P2a on socket', lo - t0);
       add('Δ2 wire: L socket → F socket read', f.sin - lo);
       add('Δ3 F read → P2a stepped (decode)', f.rv - f.sin);
-      add('Δ4 F stepped → fsync starts', f.ffs - f.rv);
-      add('Δ5 F fsync', f.ffe - f.ffs);
-      add('Δ6 F fsync end → P2b on socket', f.fo - f.ffe);
+      add('Δ4 F stepped → transaction starts', f.ftx - f.rv);
+      add('Δ5 F transaction', f.fte - f.ftx);
+      add('Δ5b F transaction end → fdatasync starts', f.fds - f.fte);
+      add('Δ5c F fdatasync', f.fde - f.fds);
+      add('Δ6 F fdatasync end → P2b on socket', f.fo - f.fde);
       add('Δ7 F P2b socket → L P2b stepped', r1 - f.fo);
       add('Δ8 L P2b stepped → result', end - r1);
-      add('L fsync duration', first(leader, fs, end, 'fsync-end') - fs);
-      add('L fsync end − first P2b on F socket', first(leader, fs, end, 'fsync-end') - f.fo);
+      add('L fdatasync', dse - ds);
+      add('L fdatasync end − first P2b on F socket', dse - f.fo);
     }
   }
   return steps;

@@ -95,9 +95,9 @@ function analyse(L, Fs) {
     add('round (to the next P2a turn)', t1 - t0);
     add('L P2a turn ends', at(first(L, t0, t1, 'turn-end')));
     add('L first socket write', at(first(L, t0, t1, 'sock-out')));
-    const tx = first(L, t0, t1, 'fsync');
+    const tx = first(L, t0, t1, 'tx');
     add('L transaction starts', at(tx));
-    add('L transaction ends', at(first(L, tx, t1, 'fsync-end')));
+    add('L transaction ends', at(first(L, tx, t1, 'tx-end')));
     add('L own write resolved', at(first(L, t0, t1 + 5, 'written')));
     const p2b = times(L, t0, t1, 'recv', 'p2b');
     add('L first P2b stepped', at(p2b[0] ?? NaN));
@@ -114,9 +114,9 @@ function analyse(L, Fs) {
       const rv = first(F, t0, t1, 'recv', 'p2a');
       add(`${n} first socket read`, at(first(F, t0, t1, 'sock-in')));
       add(`${n} P2a stepped`, at(rv));
-      const ftx = first(F, rv, t1, 'fsync');
+      const ftx = first(F, rv, t1, 'tx');
       add(`${n} transaction starts`, at(ftx));
-      add(`${n} transaction ends`, at(first(F, ftx, t1, 'fsync-end')));
+      add(`${n} transaction ends`, at(first(F, ftx, t1, 'tx-end')));
       add(`${n} write resolved`, at(first(F, ftx, t1 + 5, 'written')));
       add(`${n} P2b sent`, at(first(F, rv, t1 + 5, 'send', 'p2b')));
       add(`${n} time in turns`, busy(F, t0, t1));

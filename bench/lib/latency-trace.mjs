@@ -1,9 +1,11 @@
 // Diagnostics (SYNOD_BENCH_LAT_TRACE=<dir>): timestamps of each step on a command's critical
 // path in one peer process, kept in memory and written to <dir>/<name>.json when the peer stops:
 // proposals and their results, runtime turns, transport sends and receives, the bytes handed to
-// and read from the TCP sockets, storage write() calls and the transactions (fsync) themselves.
+// and read from the TCP sockets, storage write() calls, the transactions, the WAL's fdatasync and
+// the files' stats.
 // bench/latency.mjs runs a C=1 load with it and prints where a command's time goes.
-import { writeFileSync } from 'node:fs';
+import fs, { writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 import { join } from 'node:path';
 import { now } from './load.mjs';
@@ -62,6 +64,7 @@ export function traceIo(store, tr) {
     start((from, msgs) => {
       ev('recv', `${from.slice(-4)}:${types(msgs)}`);
       h(from, msgs);
+      ev('recv-end');
     });
   const write = storage.write.bind(storage);
   storage.write = (b, hint) => {
@@ -73,15 +76,43 @@ export function traceIo(store, tr) {
     );
     return write(b, hint).then(() => ev('write-done'));
   };
-  // The transaction itself (inline and split io: on this thread; with split, its fsync after).
+  // The WAL's fdatasync (split io: on this thread when awaited, else on the pool) and the stats
+  // that check the files are still ours: node:fs's exports, rebound for modules that import them.
+  const fsx = /** @type {Record<string, (...a: unknown[]) => unknown>} */ (
+    /** @type {unknown} */ (fs)
+  );
+  /** @type {[string, string][]} */
+  const wrapped = [
+    ['fdatasyncSync', 'datasync'],
+    ['statSync', 'stat'],
+  ];
+  for (const [name, kind] of wrapped) {
+    const orig = fsx[name];
+    fsx[name] = (...args) => {
+      ev(kind);
+      const out = orig(...args);
+      ev(`${kind}-end`);
+      return out;
+    };
+  }
+  const fdatasync = fsx.fdatasync;
+  fsx.fdatasync = (fd, cb) => {
+    ev('datasync', 'pool');
+    return fdatasync(fd, (/** @type {unknown} */ err) => {
+      ev('datasync-end', 'pool');
+      /** @type {(e: unknown) => void} */ (cb)(err);
+    });
+  };
+  syncBuiltinESMExports();
+  // The transaction itself (inline io: with its fsync; split io: without).
   const runner = storage.io?.runner;
   if (runner !== undefined) {
     const run = runner.run.bind(runner);
     runner.run = (reqs) => {
       const w = reqs.some((r) => r.op === 'write');
-      if (w) ev('fsync');
+      if (w) ev('tx');
       const out = run(reqs);
-      if (w) ev('fsync-end');
+      if (w) ev('tx-end');
       return out;
     };
   }
