@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import Database from 'better-sqlite3';
 import { median, sleep } from './lib/common.mjs';
 import { MSG } from './lib/floor.mjs';
@@ -62,7 +62,7 @@ if (process.argv[2] === '--child') {
   process.exit(0);
 }
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '2' },

@@ -14,12 +14,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './lib/args.mjs';
 import { sleep } from './lib/common.mjs';
 import { firstAtOrAfter } from './lib/latency-trace.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
 
-const { values: opts } = parseArgs({
+const { values: opts } = benchArgs({
   options: {
     conc: { type: 'string', default: '256' },
     seconds: { type: 'string', default: '2' },
