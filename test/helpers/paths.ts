@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const COUNTER_EXAMPLE = join(ROOT, 'examples/shared-counter/dist/counter.js');
-export const SYNOD_CLI = join(ROOT, 'packages/desktop-app/dist/cli/main.js');
+/** The `synod` command as installed (its bin, which runs the bundle in dist/synod/). */
+export const SYNOD_CLI = join(ROOT, 'packages/desktop-app/bin/synod.js');
 /** The editing trace (outside the repository, beside it), overridable for other checkouts. */
 export const TRACE_FILE =
   process.env.SYNOD_TRACE_FILE ?? join(ROOT, '..', 'shared', 'data', 'automerge-paper.json.gz');

@@ -35,15 +35,47 @@ const PROFILE_FOR: Record<BugName, ProfileName | undefined> = {
   'skip-applies-held': 'membership-churn',
 };
 
+/**
+ * The first of seeds 1..200 that caught each bug (on bbf51e5), tried before the others: the
+ * assertion is the same (some seed of 1..200 catches the bug), but scanning from seed 1 ran 485
+ * simulations for these 15 checks, 17 s of CPU, where the first catches are 15. A change that
+ * moves a catch only costs the scan, and the test prints the seed to write here.
+ */
+const FIRST_CATCH: Record<string, number> = {
+  'forget-promise': 34,
+  'no-gap-fill': 95,
+  'send-before-persist': 81,
+  'accept-lower-ballot': 6,
+  'no-dedupe': 1,
+  'reconfig-immediate': 4,
+  'gc-unsafe': 2,
+  'wrong-config-quorum': 3,
+  'ballot-floor-only/ballot-reuse': 31,
+  'stale-catchup-source/catchup': 5,
+  'amnesia-votes/amnesia': 18,
+  'skip-read-index/mixed': 159,
+  'skip-when-learned': 3,
+  'skip-applies-held/membership-churn': 22,
+  'send-before-persist/power-cut': 21,
+};
+
 /** Runs seeds 1..200 with `bug` switched on until one fails; prints where it was caught. */
 function expectCaught(bug: BugName, profile: ProfileName | undefined): void {
+  const key = profile === undefined ? bug : `${bug}/${profile}`;
+  const first = FIRST_CATCH[key];
+  const seeds = Array.from({ length: 200 }, (_, i) => i + 1);
+  if (first !== undefined) seeds.unshift(...seeds.splice(first - 1, 1));
   let caught: { seed: number; violation: string } | undefined;
-  for (let seed = 1; seed <= 200 && caught === undefined; seed++) {
+  for (const seed of seeds) {
     const r = runSimulation({ seed, bugs: [bug], ...(profile ? { profile } : {}) });
-    if (!r.ok) caught = { seed, violation: r.violations[0]! };
+    if (!r.ok) {
+      caught = { seed, violation: r.violations[0]! };
+      break;
+    }
   }
   expect(caught, `${bug} went unnoticed for 200 seeds`).toBeDefined();
-  console.log(`${bug}: caught at seed ${caught!.seed}: ${caught!.violation.slice(0, 120)}`);
+  const moved = caught!.seed !== first ? ` (FIRST_CATCH['${key}'] was ${first})` : '';
+  console.log(`${bug}: caught at seed ${caught!.seed}${moved}: ${caught!.violation.slice(0, 120)}`);
 }
 
 describe('the simulator catches known bugs', () => {

@@ -6,12 +6,13 @@
  * the root `tsc -b` (renderer/tsconfig.json); esbuild only strips types and joins the files.
  * Also bundles the Electron preload (src/electron/preload.ts) into dist/electron/preload.cjs:
  * a sandboxed preload cannot require anything but `electron`, so the operation table it
- * derives its method list from must be inside it.
+ * derives its method list from must be inside it. And the `synod` command (build-cli.js).
  *
  *   node bin/build-ui.js            (run by the root `npm run build` after tsc -b)
  */
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildCli } from './build-cli.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
 
@@ -39,6 +40,7 @@ export async function buildUi() {
       external: ['electron'],
       logLevel: 'warning',
     }),
+    buildCli(PACKAGE_DIR),
   ]);
 }
 

@@ -3,16 +3,29 @@
  * HTTP client, never the peer's heavy modules (@synod/peer's index, libp2p, SQLite, core), which
  * cost ~0.4 s of CPU on every `synod status` when one import of the client path reached them
  * (bench/cli.mjs measures the time; this checks the cause). Each subcommand runs on a data
- * directory where no peer runs, under a module hook that lists every module it loads.
+ * directory where no peer runs, under a module hook that lists every module it loads. The
+ * command is a bundle (bin/build-cli.js): the modules are its chunks, and esbuild's metafile
+ * (dist/synod/meta.json) says which sources each chunk holds.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const CLI = fileURLToPath(new URL('../bin/synod.js', import.meta.url));
+const PKG = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(PKG, 'bin/synod.js');
+const META = JSON.parse(readFileSync(join(PKG, 'dist/synod/meta.json'), 'utf8')) as {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+};
+
+/** The source files a loaded module holds: a chunk's inputs (absolute), or the module itself. */
+function sourcesOf(module: string): string[] {
+  const path = fileURLToPath(module);
+  const chunk = META.outputs[path.slice(PKG.length)];
+  return chunk === undefined ? [path] : Object.keys(chunk.inputs).map((i) => resolve(PKG, i));
+}
 const dir = mkdtempSync(join(tmpdir(), 'synod-cli-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -58,7 +71,8 @@ describe('synod client subcommands', () => {
     const { modules, stderr } = modulesOf([...args, '--data', dir]);
     // It ran its command (and found no peer), so the modules of that command are in the list.
     expect(stderr).toMatch(/no peer is running/);
-    expect(modules.some((m) => m.includes('/desktop-app/dist/cli/'))).toBe(true);
-    expect(modules.filter((m) => HEAVY.test(m))).toEqual([]);
+    const sources = modules.flatMap(sourcesOf);
+    expect(sources.some((m) => m.includes('/desktop-app/dist/cli/main.js'))).toBe(true);
+    expect(sources.filter((m) => HEAVY.test(m))).toEqual([]);
   });
 });
