@@ -14,7 +14,9 @@
  * longer, times LATENESS_FACTOR, before it suspects its leader; its acceptor shields the leader
  * from P1a (stickiness) that much longer too, so a peer that saw less cannot win a pre-vote
  * against those that saw more. The worst lateness halves every LATENESS_HALF_LIFE_MS without a
- * worse one: a machine that calms down goes back to the prompt timeout within minutes.
+ * worse one: a machine that calms down goes back to the prompt timeout within minutes. A leader
+ * learns the same lateness from its side (`answered`: how late a majority's answers to its
+ * heartbeats came) and waits the same margin before its check quorum gives up.
  *
  * Only gaps of the same leader count: the silence around an election (a real failure) is not
  * jitter, and learning it would slow down the next failover. A gap longer than
