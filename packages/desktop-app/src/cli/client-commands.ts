@@ -44,13 +44,25 @@ async function requireRunning(client: ApiClient): Promise<ServiceStatus> {
   return s;
 }
 
+/**
+ * A majority back within this long was a blip, not an outage: a link redialling after a missed
+ * ping on a busy machine, or a send buffer draining. The write goes ahead then.
+ */
+const MAJORITY_GRACE_MS = 2_000;
+const MAJORITY_POLL_MS = 100;
+
 /** Refuse a write that cannot commit now, saying how many acceptors are reachable. */
 async function requireMajority(client: ApiClient): Promise<void> {
-  const m = (await requireRunning(client)).majority;
-  if (m !== null && !m.ok) {
-    throw new CliError(
-      `no majority reachable: ${m.reachable} of ${m.total} acceptors reachable, need ${m.needed} (nothing was written; add --wait to queue it until a majority is back)`,
-    );
+  const deadline = Date.now() + MAJORITY_GRACE_MS;
+  for (;;) {
+    const m = (await requireRunning(client)).majority;
+    if (m === null || m.ok) return;
+    if (Date.now() >= deadline) {
+      throw new CliError(
+        `no majority reachable: ${m.reachable} of ${m.total} acceptors reachable, need ${m.needed} (nothing was written; add --wait to queue it until a majority is back)`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, MAJORITY_POLL_MS));
   }
 }
 
