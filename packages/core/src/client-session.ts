@@ -7,12 +7,13 @@
 import type { Command } from './command.js';
 import type { Membership } from './configuration.js';
 import type { NodeContext } from './context.js';
+import { SeqMap } from './seq-map.js';
 import type { ConfigId } from './types.js';
 
 export class ClientSession {
   private nextSeq = 1;
   /** Commands proposed and not yet taken effect, in seq order. */
-  readonly pending = new Map<number, Command>();
+  readonly pending = new SeqMap<Command>();
   private outbox: Command[] = [];
   private lastProgress = 0;
   private resendDue = false;
@@ -51,8 +52,8 @@ export class ClientSession {
 
   /** Every command below the oldest pending one has its outcome here. */
   private ack(): number {
-    for (const seq of this.pending.keys()) return seq - 1;
-    return this.nextSeq - 1;
+    const oldest = this.pending.first();
+    return oldest === undefined ? this.nextSeq - 1 : oldest - 1;
   }
 
   private add(c: Command): number {

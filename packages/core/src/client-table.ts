@@ -10,6 +10,7 @@
  * O(slot_out) per decision, with one map lookup. It is part of every snapshot.
  */
 import type { Command, Outcome } from './command.js';
+import { SeqMap } from './seq-map.js';
 
 export interface ClientEntry {
   readonly inc: number;
@@ -19,7 +20,7 @@ export interface ClientEntry {
    * Outcomes of the commands the client has not acknowledged yet, by seq. Commands of a client
    * take effect in seq order, so the map's insertion order is seq order.
    */
-  readonly outcomes: Map<number, Outcome>;
+  readonly outcomes: SeqMap<Outcome>;
 }
 
 /** What the replica must do with a decided command. */
@@ -54,15 +55,12 @@ export class ClientTable {
   record(c: Command, outcome: Outcome): void {
     let e = this.entries.get(c.client);
     if (e === undefined || e.inc !== c.inc) {
-      e = { inc: c.inc, seq: c.seq, outcomes: new Map() };
+      e = { inc: c.inc, seq: c.seq, outcomes: new SeqMap() };
       this.entries.set(c.client, e);
     }
     e.seq = c.seq;
-    // Forget what the client has acknowledged: the oldest entries, in insertion (seq) order.
-    for (const seq of e.outcomes.keys()) {
-      if (seq > c.ack) break;
-      e.outcomes.delete(seq);
-    }
+    // Forget what the client has acknowledged.
+    e.outcomes.deleteThrough(c.ack);
     e.outcomes.set(c.seq, outcome);
   }
 

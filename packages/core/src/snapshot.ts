@@ -7,6 +7,7 @@ import type { ClientEntry } from './client-table.js';
 import { decodeOutcome, encodeOutcome, type Outcome } from './command.js';
 import type { Configuration } from './configuration.js';
 import { DecodeError } from './errors.js';
+import { SeqMap } from './seq-map.js';
 
 /** Format 1: a log without skips (every release reads it); format 2 adds the skips flag. */
 const SNAPSHOT_FORMAT_1 = 1;
@@ -50,7 +51,7 @@ export function encodeSnapshot(s: SnapshotContents): Uint8Array {
   w.uint(s.clients.length);
   for (const [client, e] of s.clients) {
     w.string(client).uint(e.inc).uint(e.seq).uint(e.outcomes.size);
-    for (const [seq, o] of [...e.outcomes].sort((a, b) => a[0] - b[0])) {
+    for (const [seq, o] of e.outcomes) {
       w.uint(seq);
       encodeOutcome(w, o);
     }
@@ -89,9 +90,15 @@ export function decodeSnapshot(data: Uint8Array): SnapshotContents {
     const seq = r.uint();
     const n = r.uint();
     if (n > data.length) throw new DecodeError('outcome count exceeds the snapshot size');
-    const outcomes = new Map<number, Outcome>();
+    const outcomes = new SeqMap<Outcome>();
+    let first = 0;
     for (let j = 0; j < n; j++) {
       const s = r.uint();
+      if (j === 0) first = s;
+      // A client's unacknowledged seqs are consecutive (see ClientTable): a table far sparser
+      // is not one we wrote, and its ring (seq-map.ts) would be as large as its span.
+      else if (Math.abs(s - first) > 2 * n + 1024)
+        throw new DecodeError('client outcomes too sparse');
       outcomes.set(s, decodeOutcome(r));
     }
     clients.push([client, { inc, seq, outcomes }]);

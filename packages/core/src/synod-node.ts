@@ -33,6 +33,7 @@ import * as membership from './membership.js';
 import type { Envelope, Message } from './messages.js';
 import type { ProtocolOptions } from './options.js';
 import { RawNode, newLogSnapshot, type NodeStatus, type Ready } from './raw-node.js';
+import { SeqMap } from './seq-map.js';
 import type { AppliedCommand } from './replica.js';
 import type { StateMachine } from './state-machine.js';
 import type { Storage, WriteHint } from './storage.js';
@@ -171,7 +172,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly defaultTimeout: number | undefined;
   private readonly onMessage: ((event: MessageEvent) => void) | undefined;
 
-  private readonly commands = new Map<number, PendingCommand>();
+  /** By seq (a SeqMap, not a Map: see seq-map.ts). */
+  private readonly commands = new SeqMap<PendingCommand>();
   private readonly reads = new Map<number, PendingRead>();
   private nextReadToken = 1;
   private readonly listeners = new Set<Listener>();

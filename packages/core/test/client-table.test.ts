@@ -8,8 +8,15 @@ import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ClientTable, type ClientEntry } from '../src/client-table.js';
 import type { Command, Outcome } from '../src/command.js';
+import { SeqMap } from '../src/seq-map.js';
 
 const ok = (seq: number): Outcome => ({ ok: true, result: new Uint8Array([seq & 0xff]) });
+
+function seqMap<V>(entries: [number, V][]): SeqMap<V> {
+  const m = new SeqMap<V>();
+  for (const [k, v] of entries) m.set(k, v);
+  return m;
+}
 
 type Step = { kind: 'record'; client: number; lag: number; restart: boolean } | { kind: 'install' };
 
@@ -47,7 +54,7 @@ describe('client table', () => {
                 {
                   inc: m.inc,
                   seq: m.seq,
-                  outcomes: new Map([...m.kept].sort((a, b) => a - b).map((q) => [q, ok(q)])),
+                  outcomes: seqMap([...m.kept].sort((a, b) => a - b).map((q) => [q, ok(q)])),
                 },
               ]);
               table.replaceAll(copy);
