@@ -14,7 +14,7 @@
  * A slot's value travels and is stored as opaque bytes; only replicas decode it, once, when
  * they apply it.
  */
-import { ByteReader, ByteWriter } from './bytes.js';
+import { ByteReader, ByteWriter, utf8Length, varintSize } from './bytes.js';
 import type { Membership } from './configuration.js';
 import { DecodeError, InvalidSkipError } from './errors.js';
 import type { ConfigId, Slot } from './types.js';
@@ -122,7 +122,10 @@ export function encodeBatch(batch: Batch): Uint8Array {
   const index = new Map<string, Map<number, number>>();
   const table: { client: string; inc: number }[] = [];
   const ids = new Array<number>(batch.length);
-  let size = 8;
+  // The exact size, so that the value is the writer's own buffer: the batch of a busy leader is
+  // ~100 KB, and a writer sized by a bound and then copied out made a second one per slot,
+  // garbage at once (issue 13: ArrayBuffers are malloc'd, and their churn holds RSS up).
+  let size = 1 + varintSize(batch.length);
   for (let i = 0; i < batch.length; i++) {
     const c = batch[i]!;
     let incs = index.get(c.client);
@@ -132,11 +135,19 @@ export function encodeBatch(batch: Batch): Uint8Array {
       id = table.length;
       incs.set(c.inc, id);
       table.push({ client: c.client, inc: c.inc });
-      size += 12 + 3 * c.client.length;
+      size += stringSize(c.client) + varintSize(c.inc);
     }
     ids[i] = id;
-    size += 24 + (c.kind === 'app' ? c.op.length : 256);
+    size += 1 + varintSize(id) + varintSize(c.seq) + varintSize(c.ack);
+    if (c.kind === 'app') {
+      size += varintSize(c.op.length) + c.op.length;
+    } else {
+      const m = c.membership;
+      size += varintSize(c.expectedConfig);
+      size += stringsSize(m.replicas) + stringsSize(m.leaders) + stringsSize(m.acceptors);
+    }
   }
+  size += varintSize(table.length);
   const w = new ByteWriter(size);
   w.byte(BATCH_FORMAT).uint(table.length);
   for (const t of table) w.string(t.client).uint(t.inc);
@@ -156,7 +167,21 @@ export function encodeBatch(batch: Batch): Uint8Array {
       w.strings(c.membership.acceptors);
     }
   }
-  return w.finish();
+  // Exactly filled: the buffer itself. (A miscount only costs the copy that finish makes.)
+  return w.length === size ? w.written() : w.finish();
+}
+
+/** Bytes of ByteWriter.string(s). */
+function stringSize(s: string): number {
+  const n = utf8Length(s);
+  return varintSize(n) + n;
+}
+
+/** Bytes of ByteWriter.strings(list). */
+function stringsSize(list: readonly string[]): number {
+  let n = varintSize(list.length);
+  for (const s of list) n += stringSize(s);
+  return n;
 }
 
 export function decodeBatch(value: Uint8Array): Command[] {
