@@ -186,6 +186,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly handoverWaiters: { resolve(): void; reject(e: Error): void }[] = [];
 
   private scheduled = false;
+  /** Decisions received with a P2a, stepped a macrotask after the turn that takes the P2a. */
+  private laterDecisions: { from: PeerId; m: Message }[] = [];
   /** Decisions that leave with the next turn's messages to their peer (sendAll). */
   private heldDecisions = new Map<PeerId, Message[]>();
   private readonly pipeline: WritePipeline;
@@ -588,10 +590,35 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     // a catch-up source found lacking a slot was forgiven at once and asked again).
     this.raw.observeTime(this.clock());
     const observe = this.onMessage;
+    // Decisions that share a frame with a P2a wait until its write has started (see
+    // stepLaterDecisions); so do the later ones, to keep decisions in the order they came.
+    const later = this.laterDecisions.length > 0 || messages.some((m) => m.type === 'p2a');
     for (const m of messages) {
       if (observe !== undefined) observe({ direction: 'in', peer: from, message: m });
-      this.raw.step(from, m);
+      if (later && m.type === 'decision') this.laterDecisions.push({ from, m });
+      else this.raw.step(from, m);
     }
+    this.schedule();
+  }
+
+  /**
+   * A follower gets decision s with P2a s+1 in one frame (sendAll holds decisions for that).
+   * Stepped in the order they came, the decision applies slot s's batch first: at C=256, 256
+   * commands of the app's apply and the client table (150 µs) before this peer's accept of s+1
+   * is written and its P2b leaves, on the round trip that every command of s+1 waits for (issue
+   * 13). Stepped after the turn that starts that write (a macrotask later: the commit and the
+   * P2b go in the microtasks after that turn), they apply while the disk syncs or after the P2b
+   * left. Stepping a decision late is safe, as the network may delay it: it is chosen already,
+   * it is made durable with the next write, and an acceptor's vote on another slot does not
+   * depend on its replica.
+   */
+  private stepLaterDecisions(): void {
+    if (this.laterDecisions.length === 0) return;
+    const decisions = this.laterDecisions;
+    this.laterDecisions = [];
+    if (!this.running || this.failure !== undefined) return;
+    this.raw.observeTime(this.clock());
+    for (const { from, m } of decisions) this.raw.step(from, m);
     this.schedule();
   }
 
@@ -666,6 +693,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   /** One turn of the loop: take a Ready, send, deliver, start its write. */
   private turn(): void {
     if (!this.running || this.failure !== undefined) return;
+    if (this.laterDecisions.length > 0) defer(() => this.stepLaterDecisions());
     const rd = this.raw.ready(this.pipeline.canWrite);
     if (RawNode.isEmptyReady(rd)) {
       this.sendHeld();
