@@ -9,7 +9,9 @@ import {
   validateOptions,
   type Message,
   type PeerId,
+  type ApplyContext,
   type ProtocolOptions,
+  type StorageBatch,
   type SynodNode,
   type Transport,
 } from '../src/index.js';
@@ -343,6 +345,67 @@ describe('SynodNode', () => {
       b.transferLeadership('a', { timeoutMs: 60_000, signal: AbortSignal.abort() }),
     ).rejects.toMatchObject({ code: 'stopped' });
     expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('a follower writes its vote on slot s before it applies slot s - 1, whose decision came in the same frame', async () => {
+    // Each follower's log of events: the write that carries its vote on a slot, and the apply
+    // of a slot's commands. Decision s - 1 reaches a follower with P2a s (sendAll holds it): the
+    // vote on s is on the round trip that the next command waits for, the apply is not.
+    const events = new Map<string, string[]>([
+      ['b', []],
+      ['c', []],
+    ]);
+    class LoggedStorage extends MemoryStorage {
+      constructor(private readonly seen: string[] | undefined) {
+        super();
+      }
+      override write(batch: StorageBatch): Promise<void> {
+        for (const pv of batch.accepted ?? []) this.seen?.push(`vote ${pv.slot}`);
+        return super.write(batch);
+      }
+    }
+    class LoggedKv extends KvStateMachine {
+      constructor(private readonly seen: string[] | undefined) {
+        super();
+      }
+      override apply(command: Uint8Array, ctx: ApplyContext): Uint8Array {
+        this.seen?.push(`apply ${ctx.slot}`);
+        return super.apply(command, ctx);
+      }
+    }
+    const net = new MemoryNetwork();
+    const ids = ['a', 'b', 'c'];
+    const storages = new Map(ids.map((id) => [id, new LoggedStorage(events.get(id))]));
+    await initLog(storages.get('a')!, 'a', new KvStateMachine());
+    const nodes: KvNode[] = [];
+    for (const id of ids) {
+      const n = await startNode({
+        id,
+        storage: storages.get(id)!,
+        transport: net.connect(id),
+        stateMachine: new LoggedKv(events.get(id)),
+        protocol: fast,
+      });
+      running.push(n);
+      nodes.push(n);
+    }
+    for (const id of ids.slice(1)) await nodes[0]!.addPeer(id);
+    await until('every peer initialized', () => nodes.every((n) => n.status().initialized));
+    for (const e of events.values()) e.length = 0;
+    // One command at a time: each slot's decision leaves with the next slot's P2a.
+    for (let i = 0; i < 20; i++) await nodes[0]!.propose(append('k', String(i)));
+    for (const [id, log] of events) {
+      let pairs = 0;
+      for (let i = 0; i < log.length; i++) {
+        const m = /^vote (\d+)$/.exec(log[i]!);
+        if (m === null) continue;
+        const applied = log.indexOf(`apply ${Number(m[1]) - 1}`);
+        if (applied < 0) continue;
+        pairs++;
+        expect(applied, `${id}: ${log.join(', ')}`).toBeGreaterThan(i);
+      }
+      expect(pairs, `${id}: ${log.join(', ')}`).toBeGreaterThan(10);
+    }
   });
 
   it('a restarted peer keeps its log and its commands are not mistaken for old ones', async () => {
