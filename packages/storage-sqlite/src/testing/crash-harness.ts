@@ -54,7 +54,10 @@ export interface CrashTestOptions {
   io?: 'worker' | 'inline' | 'split';
   /** Stop once a violation is found. Default false. */
   stopAtFirstViolation?: boolean;
-  /** After the child is ready, kill it within this many ms. Default 150. */
+  /**
+   * After the child is ready, kill it within this many ms. Default 150. The window stretches on
+   * a machine too busy to do a few P2bs in it (see LIVES_WORTH_OF_P2BS).
+   */
   maxRunMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -81,6 +84,14 @@ export interface CrashTestResult {
   maxSnapshotSlot: number;
   elapsedMs: number;
 }
+
+/**
+ * A life under load lasts a random time in a window of at least this many P2bs of the child's
+ * (on average half of it). On a quiet machine the fixed window (maxRunMs) holds more; at load
+ * 17 (npm test beside 17 spinning processes) one run counted 64 P2bs in 30 lives, so the cuts
+ * no longer landed on enough work and power-cut.test's "more than 5 P2bs per cut" failed.
+ */
+const LIVES_WORTH_OF_P2BS = 16;
 
 /** mulberry32: a small seeded generator, so that a run's kill schedule replays. */
 function prng(seed: number): () => number {
@@ -187,6 +198,8 @@ async function runLaneOn(
   await init.close();
   const maxRunMs = opts.maxRunMs ?? 150;
   let startupMs = 20;
+  /** How long one P2b takes the child here and now: a moving average over the lives so far. */
+  let msPerP2b = 0;
 
   // A spare child boots (node, modules) while the current one lives, so that the time between
   // kills goes to the part under test: opening, loading, and running under load.
@@ -197,16 +210,23 @@ async function runLaneOn(
       spare = bootChild(opts.hook, opts.io);
       // Mostly kill under load; one time in six, while the child is still opening or loading.
       const duringStartup = random() < 1 / 6;
+      const window = Math.max(maxRunMs, LIVES_WORTH_OF_P2BS * msPerP2b);
+      let runMs: number | undefined;
+      const p2bsBefore = leader.ledger.p2bs;
       const life = await runChild(child, path, leader, (ready) =>
         ready
           ? duringStartup
             ? undefined
-            : random() * maxRunMs
+            : (runMs = random() * window)
           : duringStartup
             ? random() * startupMs
             : undefined,
       );
       if (life.readyAfterMs !== undefined) startupMs = 0.8 * startupMs + 0.2 * life.readyAfterMs;
+      if (life.ready && runMs !== undefined) {
+        const p2bs = leader.ledger.p2bs - p2bsBefore;
+        msPerP2b = 0.8 * msPerP2b + 0.2 * (runMs / Math.max(1, p2bs));
+      }
       lane.kills++;
       if (!life.ready) lane.killsDuringStartup++;
       const found: string[] = [];
