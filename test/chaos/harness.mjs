@@ -19,6 +19,7 @@ const PORT = 4001;
  * @typedef {{
  *   peers: number, seconds: number, seed: number, clients: number, bugs: string[],
  *   log: (line: string) => void, subnet: number, keep: boolean, powerCuts: boolean,
+ *   paceMs?: number,
  * }} RoundOptions
  * @typedef {{
  *   peers: number, seconds: number, seed: number, ops: Record<string, number>,
@@ -262,6 +263,7 @@ export async function runRound(opts) {
     let okAfterHeal = 0;
     let healed = false;
     const keysPerEpoch = 3;
+    const pace = opts.paceMs ?? 0;
 
     /** One client: sequential operations; after an unknown outcome it continues as a new process. */
     async function client(/** @type {number} */ c) {
@@ -278,6 +280,10 @@ export async function runRound(opts) {
           await sleep(100);
           continue;
         }
+        // Paced (`--pace-ms`): a random pause of up to paceMs before each operation, so that a
+        // short run spends its CPU on faults and checks rather than on thousands of operations.
+        if (pace > 0) await sleep(crng.int(pace));
+        if (!running) break;
         const key = `e${epoch}k${crng.int(keysPerEpoch)}`;
         const r = crng.next();
         /** @type {'put' | 'append' | 'get'} */
