@@ -50,7 +50,11 @@ if (diagnostics.length === 0) {
 }
 diagnostics.push(...builder.emit().diagnostics); // noEmit: only the buildinfo
 if (diagnostics.length > 0) {
-  process.stdout.write(ts.formatDiagnosticsWithColorAndContext(diagnostics, format));
+  // As tsc prints them: with colour and context on a terminal, one line each otherwise.
+  const pretty = process.stdout.isTTY
+    ? ts.formatDiagnosticsWithColorAndContext
+    : ts.formatDiagnostics;
+  process.stdout.write(pretty(diagnostics, format));
 }
 const typeErrors = diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error).length;
 
