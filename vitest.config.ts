@@ -15,6 +15,8 @@ const LONGEST = [
   'test/attacks/other-log.test.ts',
   'packages/storage-sqlite/test/power-cut.test.ts',
   'test/synod-trace.test.ts',
+  // 72 s at load 17, and it started last there: the run's tail (testtime4).
+  'packages/storage-sqlite/test/conformance.test.ts',
 ];
 
 /** vitest's order (failed first, then longest by its cache, else largest), LONGEST before it. */
