@@ -16,6 +16,7 @@
 import type { Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';
 import type { ReadIndexRequest, ReadIndexResponse } from './messages.js';
+import { TokenMap } from './token-map.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
 /** A heartbeat round that will confirm a leader's ballot once a majority acknowledges it. */
@@ -75,7 +76,8 @@ interface Remote {
 }
 
 export class ReadIndex {
-  private readonly reads = new Map<number, Read>();
+  // Not a Map: token-map.ts.
+  private readonly reads = new TokenMap<Read>();
   private remotes: Remote[] = [];
   private results: ReadResult[] = [];
 

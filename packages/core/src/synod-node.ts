@@ -34,6 +34,7 @@ import type { Envelope, Message } from './messages.js';
 import type { ProtocolOptions } from './options.js';
 import { RawNode, newLogSnapshot, type NodeStatus, type Ready } from './raw-node.js';
 import { SeqMap } from './seq-map.js';
+import { TokenMap } from './token-map.js';
 import type { AppliedCommand } from './replica.js';
 import type { StateMachine } from './state-machine.js';
 import type { Storage, WriteHint } from './storage.js';
@@ -174,7 +175,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   /** By seq (a SeqMap, not a Map: see seq-map.ts). */
   private readonly commands = new SeqMap<PendingCommand>();
-  private readonly reads = new Map<number, PendingRead>();
+  // Not a Map: token-map.ts.
+  private readonly reads = new TokenMap<PendingRead>();
   private nextReadToken = 1;
   private readonly listeners = new Set<Listener>();
   private readonly statusWatchers = new Set<() => void>();
