@@ -6,12 +6,16 @@
 // the whole cluster's protocol cost of one command). One extra run per profiled level is
 // profiled (V8 CPU profiler over the measured window); the hottest functions go to the report.
 //
+// With --op read the load is linearizable reads (leader.read) instead of commands, with --op mix
+// each client alternates a command and a read: the read path's cost and garbage (issue 13).
+//
 //   npm run bench -- core [--runs 3] [--seconds 3] [--levels 1,8,64,256,1024] [--profile 256,1024]
+//                         [--op write|read|mix]
 //
 // Writes bench/results/core-<date>.json and appends a section to bench/REPORT.md.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { benchArgs } from './lib/args.mjs';
 import { initLog, MemoryNetwork, MemoryStorage, startNode } from '@synod/core';
 import { BenchStateMachine } from './lib/bench-sm.mjs';
@@ -43,8 +47,11 @@ const { values: opts } = benchArgs({
     warmup: { type: 'string', default: '0.5' },
     levels: { type: 'string', default: '1,8,64,256,1024' },
     profile: { type: 'string', default: '256,1024' },
+    op: { type: 'string', default: 'write' },
   },
 });
+const OP = opts.op;
+if (!['write', 'read', 'mix'].includes(OP)) throw new Error(`--op ${OP}: write, read or mix`);
 const RUNS = Number(opts.runs);
 const SECONDS = Number(opts.seconds);
 const WARMUP = Number(opts.warmup);
@@ -73,9 +80,30 @@ async function cluster() {
 }
 
 let gcMs = 0;
+// Full (mark-compact) GCs: garbage promoted to the old generation shows as many of them.
+let fullGcs = 0;
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) gcMs += e.duration;
+  for (const e of list.getEntries()) {
+    gcMs += e.duration;
+    const d = /** @type {unknown} */ (/** @type {{ detail?: unknown }} */ (e).detail);
+    if (typeof d === 'object' && d !== null && 'kind' in d)
+      if (d.kind === constants.NODE_PERFORMANCE_GC_MAJOR) fullGcs++;
+  }
 }).observe({ entryTypes: ['gc'] });
+
+/**
+ * What one client does per operation: a command, a linearizable read, or the two in turn.
+ * @param {import('@synod/core').SynodNode<BenchStateMachine>} leader
+ */
+function operation(leader) {
+  const read = (/** @type {object} */ o) => leader.read((sm) => sm.count, o);
+  if (OP === 'read') return (/** @type {Uint8Array} */ _cmd, /** @type {object} */ o) => read(o);
+  if (OP === 'write')
+    return (/** @type {Uint8Array} */ cmd, /** @type {object} */ o) => leader.propose(cmd, o);
+  let n = 0;
+  return (/** @type {Uint8Array} */ cmd, /** @type {object} */ o) =>
+    n++ % 2 === 0 ? leader.propose(cmd, o) : read(o);
+}
 
 /**
  * One measured load on a fresh cluster.
@@ -85,14 +113,16 @@ async function measure(conc, profileFile) {
   const nodes = await cluster();
   const leader = nodes[0];
   const from = now() + WARMUP * 1000;
-  const load = startLoad((cmd, o) => leader.propose(cmd, o), { conc, size: SIZE, from });
+  const load = startLoad(operation(leader), { conc, size: SIZE, from });
   await sleep(WARMUP * 1000);
   const gc0 = gcMs;
+  const full0 = fullGcs;
   const prof = profileFile !== undefined ? await startCpuProfile() : undefined;
   await sleep(SECONDS * 1000);
   const r = await load.stop();
   if (prof !== undefined && profileFile !== undefined) await prof.stop(profileFile);
   const gc = gcMs - gc0;
+  const full = fullGcs - full0;
   const window = (r.stopAt - from) / 1000;
   const t0 = now();
   while (nodes.some((n) => n.stateMachine.count !== leader.stateMachine.count) && now() - t0 < 5000)
@@ -112,7 +142,9 @@ async function measure(conc, profileFile) {
     cpuUsPerCommand: r.cpuUs / r.counted,
     cpuPct: r.cpuUs / 1e4 / window,
     gcPct: (100 * gc) / 1000 / window,
-    commandsPerSlot: r.total / slots,
+    fullGcsPerSec: full / window,
+    // Commands only (a read takes no slot).
+    commandsPerSlot: (OP === 'write' ? r.total : OP === 'mix' ? r.total / 2 : 0) / slots,
     heapMiB,
     errors: r.errors,
     replicasAgree: hashes.size === 1 && new Set(counts).size === 1,
@@ -131,7 +163,8 @@ for (let run = 0; run < RUNS; run++) {
     (runs[conc] ??= []).push(r);
     log(
       `run ${run + 1} C=${conc}: ${fmt(r.commandsPerSec)} cmd/s p50 ${fmt(r.p50)} ms ` +
-        `p99 ${fmt(r.p99)} ms, ${fmt(r.cpuUsPerCommand)} µs CPU/cmd, gc ${fmt(r.gcPct)}%, ` +
+        `p99 ${fmt(r.p99)} ms, ${fmt(r.cpuUsPerCommand)} µs CPU/cmd, gc ${fmt(r.gcPct)}% ` +
+        `(${fmt(r.fullGcsPerSec)} full/s), ` +
         `${fmt(r.commandsPerSlot)} cmd/slot`,
     );
   }
@@ -159,6 +192,7 @@ const results = LEVELS.map((conc) => {
     p999: summary(rs.map((r) => r.p999)),
     cpuUsPerCommand: summary(rs.map((r) => r.cpuUsPerCommand)),
     gcPct: summary(rs.map((r) => r.gcPct)),
+    fullGcsPerSec: summary(rs.map((r) => r.fullGcsPerSec)),
     commandsPerSlot: summary(rs.map((r) => r.commandsPerSlot)),
     agree: rs.every((r) => r.replicasAgree),
     runs: rs,
@@ -169,7 +203,7 @@ const file = saveResults('core', date, {
   date,
   machine,
   quietBeforePct: quiet,
-  method: { runs: RUNS, secondsPerRun: SECONDS, warmupS: WARMUP, commandBytes: SIZE },
+  method: { runs: RUNS, secondsPerRun: SECONDS, warmupS: WARMUP, commandBytes: SIZE, op: OP },
   results,
   profiles: profiles.map((p) => ({
     conc: p.conc,
@@ -184,7 +218,7 @@ const file = saveResults('core', date, {
 
 const ms = (/** @type {number} */ x) => fmt(x);
 await appendReport([
-  `## core — ${date.slice(0, 16).replace('T', ' ')} UTC`,
+  `## core${OP === 'write' ? '' : ` (--op ${OP})`} — ${date.slice(0, 16).replace('T', ' ')} UTC`,
   '',
   machineLine(machine),
   versionsLine(machine),
@@ -196,6 +230,13 @@ await appendReport([
   `measured; ${RUNS} runs per level, interleaved. CPU µs/command is this process's CPU time (all`,
   'three nodes and the load generator) over the commands committed: the protocol cost of one',
   'command across the cluster. Figures: median (min–max) over the runs.',
+  ...(OP === 'write'
+    ? []
+    : [
+        OP === 'read'
+          ? 'Operations are linearizable reads (`leader.read`), not commands: the columns count reads.'
+          : 'Each client alternates a command and a linearizable read: the columns count both.',
+      ]),
   '',
   ...table(
     [
@@ -206,6 +247,7 @@ await appendReport([
       'p999 ms',
       'CPU µs/command',
       'GC % of wall',
+      'full GCs/s',
       'commands/slot',
     ],
     results.map((r) => [
@@ -216,6 +258,7 @@ await appendReport([
       range(r.p999, ms),
       range(r.cpuUsPerCommand),
       range(r.gcPct),
+      range(r.fullGcsPerSec),
       range(r.commandsPerSlot),
     ]),
   ),
