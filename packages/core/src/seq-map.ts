@@ -1,3 +1,5 @@
+import { IntKeyedMap } from './int-keyed-map.js';
+
 /**
  * A map from dense integer keys (a client's command seqs) to values, kept in a ring buffer:
  * for the per-command tables that fill at one end and empty at the other (the proposals
@@ -17,23 +19,14 @@
  * entries: keys must be dense (consecutive seqs, with at most a few holes). Values may not be
  * undefined. Iteration is in key order (for these tables, also the order of insertion).
  */
-export class SeqMap<V> {
+export class SeqMap<V> extends IntKeyedMap<V> {
   private items: (V | undefined)[] = new Array<V | undefined>(MIN_CAPACITY).fill(undefined);
   /** No key below `head` is present... */
   private head = 0;
   /** ...nor any at or above `tail`. */
   private tail = 0;
-  private count = 0;
 
-  get size(): number {
-    return this.count;
-  }
-
-  has(key: number): boolean {
-    return this.get(key) !== undefined;
-  }
-
-  get(key: number): V | undefined {
+  override get(key: number): V | undefined {
     if (key < this.head || key >= this.tail) return undefined;
     return this.items[key % this.items.length];
   }
@@ -77,24 +70,12 @@ export class SeqMap<V> {
     this.trim();
   }
 
-  *keys(): IterableIterator<number> {
-    for (const [k] of this.entries()) yield k;
-  }
-
-  *values(): IterableIterator<V> {
-    for (const [, v] of this.entries()) yield v;
-  }
-
   /** In key order. The map may be changed meanwhile: each key is looked up when reached. */
-  *entries(): IterableIterator<[number, V]> {
+  override *entries(): IterableIterator<[number, V]> {
     for (let k = this.head; k < this.tail; k++) {
       const v = this.get(k);
       if (v !== undefined) yield [k, v];
     }
-  }
-
-  [Symbol.iterator](): IterableIterator<[number, V]> {
-    return this.entries();
   }
 
   /** Move head and tail to the lowest and highest key present; shrink a mostly empty ring. */

@@ -1,3 +1,5 @@
+import { IntKeyedMap } from './int-keyed-map.js';
+
 /**
  * A map from integer keys given out in increasing order (read tokens) to values, kept as a
  * sorted array: for the tables of linearizable reads in flight, which fill at one end and
@@ -19,22 +21,13 @@
  * undefined. Iteration is in key order, and sees entries set meanwhile (as a Map's does for
  * increasing keys).
  */
-export class TokenMap<V> {
+export class TokenMap<V> extends IntKeyedMap<V> {
   private ks: number[] = [];
   private vs: (V | undefined)[] = [];
   /** Slots in use, holes included: ks[0..end) ascend strictly; vs[i] undefined is a hole. */
   private end = 0;
-  private count = 0;
 
-  get size(): number {
-    return this.count;
-  }
-
-  has(key: number): boolean {
-    return this.get(key) !== undefined;
-  }
-
-  get(key: number): V | undefined {
+  override get(key: number): V | undefined {
     const i = this.lowerBound(key);
     return i < this.end && this.ks[i] === key ? this.vs[i] : undefined;
   }
@@ -78,19 +71,11 @@ export class TokenMap<V> {
     this.end = this.count = 0;
   }
 
-  *keys(): IterableIterator<number> {
-    for (const [k] of this.entries()) yield k;
-  }
-
-  *values(): IterableIterator<V> {
-    for (const [, v] of this.entries()) yield v;
-  }
-
   /**
    * In key order. The map may be changed meanwhile: a compaction moves entries, so the
    * iterator finds its place again by the last key it yielded.
    */
-  *entries(): IterableIterator<[number, V]> {
+  override *entries(): IterableIterator<[number, V]> {
     let i = 0;
     while (i < this.end) {
       const k = this.ks[i]!;
@@ -105,10 +90,6 @@ export class TokenMap<V> {
       }
       i++;
     }
-  }
-
-  [Symbol.iterator](): IterableIterator<[number, V]> {
-    return this.entries();
   }
 
   /** The first slot whose key is >= `key` (end if none). */
