@@ -45,6 +45,7 @@ import { ReadIndex, type ReadResult } from './read-index.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
 import { StoreGuard } from './store-guard.js';
+import { WriteTracker } from './write-tracker.js';
 import { encodeSnapshot } from './snapshot.js';
 import type { StateMachine } from './state-machine.js';
 import type { PersistentState, Snapshot, StorageBatch } from './storage.js';
@@ -136,9 +137,6 @@ export interface NodeStatus {
   readonly amnesia: string | null;
 }
 
-/** Decisions that may wait for the next write before they get one of their own. */
-const MAX_HELD_DECISIONS = 256;
-
 /** The random part of a client incarnation: `incarnation · SPAN + random` (below 2^53). */
 const CLIENT_INCARNATION_SPAN = 2 ** 20;
 
@@ -181,24 +179,12 @@ export class RawNode {
 
   private now = 0;
   private readonly persist = new PersistBuilder();
-  private outbox: Envelope[] = [];
-  private outboxAfter: Envelope[] = [];
-  private selfQueue: Message[] = [];
-  private selfAfter: Message[] = [];
+  /** This turn's messages and state, numbered writes, and what waits for them (write-tracker.ts). */
+  private readonly writes: WriteTracker;
   private results: CommandResult[] = [];
   private applied: AppliedCommand[] = [];
-  /** The newest write handed out in a Ready, and the newest one reported durable. */
-  private issuedWrite = 0;
-  private durableWrite = 0;
-  /** What waits for a write: messages to this peer itself, and snapshots whose slot it makes durable. */
-  private readonly heldSelf: { id: number; msgs: Message[] }[] = [];
-  private readonly snapshotWrites: { id: number; slot: Slot }[] = [];
-  private incarnationWrite: number | undefined;
-  /** Since when decisions alone wait for a write (holdDecisions). */
-  private decisionsHeldSince: number | undefined;
   /** This run's incarnation (the store's, raised at every start). */
   private incarnation = 0;
-  private incarnationDurable = false;
   private draining = false;
 
   private readonly reads: ReadIndex;
@@ -211,6 +197,7 @@ export class RawNode {
   constructor(private readonly cfg: RawNodeConfig) {
     this.id = cfg.id;
     this.opts = validateOptions(cfg.options);
+    this.writes = new WriteTracker(this.persist, cfg.id, this.opts.heartbeatIntervalMs);
     const bugs = cfg.bugs ?? new Set<BugName>();
     const trace = cfg.trace;
     this.ctx = {
@@ -220,8 +207,8 @@ export class RawNode {
       rules: { ...RULES, ...cfg.rules },
       now: () => this.now,
       random: cfg.random,
-      send: (to, msg) => this.send(to, msg, false),
-      sendAfterPersist: (to, msg) => this.send(to, msg, !bugs.has('send-before-persist')),
+      send: (to, msg) => this.writes.send(to, msg, false),
+      sendAfterPersist: (to, msg) => this.writes.send(to, msg, !bugs.has('send-before-persist')),
       bug: (name) => bugs.has(name),
       incarnation: () => this.incarnation,
       trace: trace === undefined ? () => {} : trace,
@@ -329,7 +316,7 @@ export class RawNode {
     this.observeTime(now);
     // No ballot before this run's incarnation is durable: it makes this run's ballots unique.
     // None at all from a store found rolled back (its incarnation may have gone back too).
-    if (this.incarnationDurable && this.stores.amnesia === undefined) this.leader.tick();
+    if (this.writes.incarnationDurable && this.stores.amnesia === undefined) this.leader.tick();
     this.catchup.tick();
     this.handover.tick();
     this.client.tick();
@@ -347,12 +334,11 @@ export class RawNode {
       this.catchup.nextDeadline(),
       this.client.nextDeadline(),
       this.handover.nextDeadline(),
+      this.writes.nextDeadline(),
     );
-    if (this.incarnationDurable && this.stores.amnesia === undefined)
+    if (this.writes.incarnationDurable && this.stores.amnesia === undefined)
       at = Math.min(at, this.leader.nextDeadline());
     if (this.reads.size > 0) at = Math.min(at, this.reads.nextDeadline());
-    if (this.decisionsHeldSince !== undefined && this.persist.holdsOnlyDecisions())
-      at = Math.min(at, this.decisionsHeldSince + this.opts.heartbeatIntervalMs);
     return at;
   }
 
@@ -481,79 +467,31 @@ export class RawNode {
     if (canWrite) {
       // Messages to this peer that waited for a write, when no write is due: deliver them now,
       // and take what they produce in this Ready.
-      while (this.selfAfter.length > 0 && !this.acceptorStateUnwritten()) {
-        const msgs = this.selfAfter;
-        this.selfAfter = [];
+      let msgs: Message[] | undefined;
+      while ((msgs = this.writes.takeUnheldSelf()) !== undefined) {
         for (const m of msgs) this.dispatch(this.id, m);
         this.drainSelf();
         this.flush();
       }
     }
-    const persist = canWrite && !this.holdDecisions() ? this.persist.take() : null;
-    if (persist !== null) {
-      this.decisionsHeldSince = undefined;
-      const id = ++this.issuedWrite;
-      this.stores.number(persist, id);
-      if (persist.incarnation !== undefined) this.incarnationWrite = id;
-      const snap = this.replica.pendingSnapshotSlot;
-      if (snap !== undefined) {
-        this.snapshotWrites.push({ id, slot: snap });
-        this.replica.pendingSnapshotSlot = undefined;
-      }
-    }
-    const writeId = this.writesInFlight ? this.issuedWrite : 0;
-    let messages = this.outbox;
-    let afterPersist: Envelope[] = [];
-    if (canWrite) {
-      if (writeId === 0) {
-        // Nothing unwritten, nothing in flight: they may leave at once.
-        if (this.outboxAfter.length > 0) messages = messages.concat(this.outboxAfter);
-      } else {
-        afterPersist = this.outboxAfter;
-        if (this.selfAfter.length > 0) this.heldSelf.push({ id: writeId, msgs: this.selfAfter });
-      }
-      this.outboxAfter = [];
-      this.selfAfter = [];
+    const w = this.writes.take(canWrite, this.now, this.replica.pendingSnapshotSlot);
+    if (w.persist !== null) {
+      this.stores.number(w.persist, w.writeId);
+      this.replica.pendingSnapshotSlot = undefined;
     }
     const rd: Ready = {
-      persist,
-      writeId: afterPersist.length > 0 || persist !== null ? writeId : 0,
+      persist: w.persist,
+      writeId: w.writeId,
       // Store stamps name the write durable now, or the write that these messages wait for.
-      messages: this.stores.stampAll(messages),
-      afterPersist: this.stores.stampAll(afterPersist, writeId),
+      messages: this.stores.stampAll(w.messages),
+      afterPersist: this.stores.stampAll(w.afterPersist, w.writeId),
       results: this.results,
       reads: this.reads.take(),
       applied: this.applied,
     };
-    this.outbox = [];
     this.results = [];
     this.applied = [];
     return rd;
-  }
-
-  private get writesInFlight(): boolean {
-    return this.issuedWrite > this.durableWrite;
-  }
-
-  /** Acceptor state (what P1b, P2b and acks report) is still unwritten, or being written. */
-  private acceptorStateUnwritten(): boolean {
-    return this.writesInFlight || !(this.persist.isEmpty || this.persist.holdsOnlyDecisions());
-  }
-
-  /**
-   * Whether a batch of decisions alone waits for the next write instead of a write of its own:
-   * decisions are chosen, so nothing waits for them to be durable (docs/protocol.md, "Results
-   * before the decision is durable here"), and at one command in flight the decision of slot s
-   * then shares one fsync with the pvalue of slot s + 1. They wait at most a heartbeat interval,
-   * or until MAX_HELD_DECISIONS have gathered.
-   */
-  private holdDecisions(): boolean {
-    if (!this.persist.holdsOnlyDecisions()) return false;
-    this.decisionsHeldSince ??= this.now;
-    return (
-      this.persist.decisionCount < MAX_HELD_DECISIONS &&
-      this.now - this.decisionsHeldSince < this.opts.heartbeatIntervalMs
-    );
   }
 
   /**
@@ -561,31 +499,23 @@ export class RawNode {
    * for it (this peer's own votes, its incarnation, a snapshot's slot for the acceptor).
    */
   persisted(id: number): void {
-    if (id <= this.durableWrite) return;
-    if (id > this.issuedWrite) throw new Error(`write ${id} was never handed out`);
-    this.durableWrite = id;
+    const released = this.writes.persisted(id);
+    if (released === undefined) return;
     this.stores.persisted(id);
-    if (this.incarnationWrite !== undefined && this.incarnationWrite <= id) {
-      this.incarnationWrite = undefined;
-      this.incarnationDurable = true;
-    }
-    while (this.snapshotWrites.length > 0 && this.snapshotWrites[0]!.id <= id) {
-      const snap = this.snapshotWrites.shift()!.slot;
+    for (const snap of released.snapshots) {
       this.replica.durableSnapshotSlot = Math.max(this.replica.durableSnapshotSlot, snap);
       // DESIGN.md §3 item 8: pvalues go only once this peer's replica durably holds their slots.
       this.acceptor.collect(snap + 1);
       const first = this.replica.configs.at(snap + 1);
       if (first !== undefined) this.acceptor.dropConfigsBelow(first.id);
     }
-    while (this.heldSelf.length > 0 && this.heldSelf[0]!.id <= id) {
-      for (const m of this.heldSelf.shift()!.msgs) this.dispatch(this.id, m);
-    }
+    for (const m of released.self) this.dispatch(this.id, m);
     this.drainSelf();
   }
 
   /** Every write handed out so far is durable (for drivers that write synchronously). */
   advance(): void {
-    this.persisted(this.issuedWrite);
+    this.persisted(this.writes.lastIssued);
   }
 
   static isEmptyReady(rd: Ready): boolean {
@@ -601,19 +531,11 @@ export class RawNode {
 
   // ---------------------------------------------------------------- internals
 
-  private send(to: PeerId, msg: Message, afterPersist: boolean): void {
-    if (to === this.id) {
-      (afterPersist ? this.selfAfter : this.selfQueue).push(msg);
-    } else {
-      (afterPersist ? this.outboxAfter : this.outbox).push({ to, msg });
-    }
-  }
-
   private drainSelf(): void {
     if (this.draining) return;
     this.draining = true;
     try {
-      for (let m = this.selfQueue.shift(); m !== undefined; m = this.selfQueue.shift()) {
+      for (let m = this.writes.nextSelf(); m !== undefined; m = this.writes.nextSelf()) {
         this.dispatch(this.id, m);
       }
     } finally {
@@ -692,7 +614,7 @@ export class RawNode {
         this.replica.submit(cmds);
         return;
       case 'forward':
-        this.send(route.to, { type: 'request', commands: m.commands, hops: route.hops }, false);
+        this.ctx.send(route.to, { type: 'request', commands: m.commands, hops: route.hops });
         return;
       case 'drop':
         this.ctx.trace(`${this.id} drops a request from ${from}: its queue is full`);
@@ -744,7 +666,7 @@ export class RawNode {
         this.lastTarget = target;
         this.reads.leaderChanged();
       }
-      if (this.incarnationDurable) {
+      if (this.writes.incarnationDurable) {
         // Commands leave only once this incarnation is durable: reusing an incarnation after a
         // crash would make new commands look like duplicates of old ones.
         const cmds = this.client.drain();
@@ -781,7 +703,7 @@ export class RawNode {
     const max = this.opts.maxBatchCommands;
     for (let i = 0; i < cmds.length; i += max) {
       const part = cmds.slice(i, i + max);
-      this.send(to, { type: 'request', commands: encodeBatch(part), hops: 0 }, false);
+      this.ctx.send(to, { type: 'request', commands: encodeBatch(part), hops: 0 });
     }
   }
 
