@@ -4,7 +4,16 @@
  * to the leader it knows. A request forwarded too often, or arriving while no other leader is
  * known, is queued here (perhaps this peer is about to lead; if not, its origin resends it
  * elsewhere); past MAX_QUEUED it is dropped, and the origin resends it.
+ *
+ * `routeOwn` and `routeRequest` decide (pure, table-tested); `Router` finds the situation they
+ * decide on and carries the route out. (PMMC's clients send every request to every replica; here
+ * one replica, the one beside the active leader, puts it in a slot.)
  */
+import { decodeBatch, encodeBatch, type Command } from './command.js';
+import type { NodeContext } from './context.js';
+import type { Leader } from './leader.js';
+import type { Request } from './messages.js';
+import type { Replica } from './replica.js';
 import type { PeerId } from './types.js';
 
 export type Route =
@@ -47,4 +56,122 @@ export function routeRequest(s: RouteSituation, from: PeerId, hops: number, coun
   if (s.leader !== undefined && s.leader !== s.self && s.leader !== from && hops < MAX_HOPS)
     return { kind: 'forward', to: s.leader, hops: hops + 1 };
   return s.queued + count <= MAX_QUEUED ? { kind: 'hold' } : { kind: 'drop' };
+}
+
+/**
+ * Client commands on their way to a slot: this peer's own client's, at the end of every turn, and
+ * requests other peers forwarded here. It reads the replica's queue and configurations and the
+ * leader's view of who leads, and sends requests on; the slots themselves are the replica's.
+ */
+export class Router {
+  /** The leader this peer's commands went to last (leaderChanged). */
+  private lastTarget: PeerId | undefined;
+
+  constructor(
+    private readonly ctx: NodeContext,
+    private readonly replica: Pick<Replica, 'configs' | 'slotIn' | 'requests' | 'submit'>,
+    private readonly leader: Pick<Leader, 'canPropose' | 'activeLeaderOf'>,
+  ) {}
+
+  /**
+   * The peer to send client commands to: the active leader of the configuration of the next
+   * slot to assign, as far as this peer knows; else the newest configuration's.
+   */
+  leaderTarget(): PeerId | undefined {
+    const configs = this.replica.configs;
+    const at = configs.at(this.replica.slotIn);
+    if (at !== undefined) {
+      const p = this.leader.activeLeaderOf(at.id);
+      if (p !== undefined) return p;
+    }
+    const all = configs.all();
+    for (let i = all.length - 1; i >= 0; i--) {
+      const p = this.leader.activeLeaderOf(all[i]!.id);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+
+  /**
+   * Whether `target` (leaderTarget, this turn) is not the leader this peer's commands went to
+   * last turn: what was sent may have gone to the old one. Remembers it.
+   */
+  leaderChanged(target: PeerId | undefined): boolean {
+    if (target === this.lastTarget) return false;
+    this.lastTarget = target;
+    return true;
+  }
+
+  /** This peer's own client's commands of this turn, towards `target` (leaderTarget). */
+  sendOwn(cmds: readonly Command[], target: PeerId | undefined): void {
+    if (cmds.length === 0) return;
+    const route = routeOwn(this.situation(target));
+    if (route.kind === 'assign') this.replica.submit(cmds);
+    else if (route.kind === 'forward') this.sendRequest(route.to, cmds);
+    // else: no leader known; they stay pending and go out once one is.
+  }
+
+  /** Commands another peer sent (its client's, or forwarded). */
+  onRequest(from: PeerId, m: Request): void {
+    let cmds: Command[];
+    try {
+      cmds = decodeBatch(m.commands);
+    } catch (err) {
+      this.ctx.trace(`${this.ctx.id} drops a malformed request from ${from}: ${String(err)}`);
+      return;
+    }
+    const route = routeRequest(this.situation(), from, m.hops, cmds.length);
+    switch (route.kind) {
+      case 'assign':
+      case 'hold':
+        this.replica.submit(cmds);
+        return;
+      case 'forward':
+        this.ctx.send(route.to, { type: 'request', commands: m.commands, hops: route.hops });
+        return;
+      case 'drop':
+        this.ctx.trace(`${this.ctx.id} drops a request from ${from}: its queue is full`);
+        return;
+    }
+  }
+
+  /**
+   * Another peer leads (`target`): what was queued here waiting for this peer to lead is dropped
+   * (never forwarded again, which could make two peers bounce it between them); every origin
+   * resends its own pending commands to the leader it knows.
+   */
+  dropQueued(target: PeerId | undefined): void {
+    if (
+      this.replica.requests.length > 0 &&
+      target !== undefined &&
+      target !== this.ctx.id &&
+      !this.canAssign()
+    ) {
+      this.replica.requests = [];
+    }
+  }
+
+  /** Whether the leader beside this replica can assign the next slot. */
+  private canAssign(): boolean {
+    const cfg = this.replica.configs.at(this.replica.slotIn);
+    return cfg !== undefined && this.leader.canPropose(cfg.id);
+  }
+
+  private situation(target = this.leaderTarget()): RouteSituation {
+    return {
+      self: this.ctx.id,
+      canAssign: this.canAssign(),
+      leader: target,
+      queued: this.replica.requests.length,
+    };
+  }
+
+  private sendRequest(to: PeerId, cmds: readonly Command[]): void {
+    // Large queues go in several requests, so no message exceeds a batch.
+    const max = this.ctx.opts.maxBatchCommands;
+    for (let i = 0; i < cmds.length; i += max) {
+      const part = cmds.slice(i, i + max);
+      this.ctx.send(to, { type: 'request', commands: encodeBatch(part), hops: 0 });
+    }
+  }
 }

@@ -25,7 +25,7 @@ import type { BugName } from './bugs.js';
 import { Catchup, type CatchupProgress } from './catchup.js';
 import { ClientSession } from './client-session.js';
 import { Handover } from './handover.js';
-import { decodeBatch, encodeBatch, type Command, type Outcome } from './command.js';
+import type { Command, Outcome } from './command.js';
 import {
   membersOf,
   rolesOf,
@@ -36,9 +36,9 @@ import {
 } from './configuration.js';
 import type { NodeContext } from './context.js';
 import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
-import { routeOwn, routeRequest, type RouteSituation } from './forward.js';
+import { Router } from './forward.js';
 import { Leader } from './leader.js';
-import type { Decision, Envelope, Message, PValue, Request } from './messages.js';
+import type { Decision, Envelope, Message, PValue } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { ReadIndex, type ReadResult } from './read-index.js';
@@ -174,6 +174,8 @@ export class RawNode {
   readonly replica: Replica;
   private readonly catchup: Catchup;
   private readonly handover: Handover;
+  /** Where client commands go: assigned here, or forwarded to the leader (forward.ts). */
+  private readonly router: Router;
   private readonly stores: StoreGuard;
   private client!: ClientSession;
 
@@ -188,7 +190,6 @@ export class RawNode {
   private draining = false;
 
   private readonly reads: ReadIndex;
-  private lastTarget: PeerId | undefined;
   private removedFlag = false;
   /** Whether `ready().applied` lists applied commands (the runtime turns it on for subscribers). */
   reportApplied = true;
@@ -254,6 +255,7 @@ export class RawNode {
       ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),
     });
     this.catchup = new Catchup(this.ctx, this.replica);
+    this.router = new Router(this.ctx, this.replica, this.leader);
     this.handover = new Handover(this.ctx, () => this.replica.slotOut);
     this.reads = new ReadIndex(this.ctx, {
       readIndex: () => this.readIndex(),
@@ -261,7 +263,7 @@ export class RawNode {
       initialized: () => this.replica.initialized,
       requestRound: (index) => this.leader.requestRound(index),
       roundConfirmed: (round) => this.leader.roundConfirmed(round),
-      leaderTarget: () => this.leaderTarget(),
+      leaderTarget: () => this.router.leaderTarget(),
       removed: () => this.removedFlag,
     });
     this.stores = new StoreGuard(this.ctx);
@@ -385,7 +387,7 @@ export class RawNode {
   transferLeadership(to: PeerId): void {
     const cfg = this.replica.configs.at(this.replica.slotIn);
     if (cfg === undefined || !this.leader.canPropose(cfg.id)) {
-      const leader = this.leaderTarget();
+      const leader = this.router.leaderTarget();
       throw new NotLeaderError(
         `this peer does not lead${leader === undefined ? '' : `; ${leader} does`}`,
       );
@@ -566,7 +568,7 @@ export class RawNode {
       case 'decision':
         return this.onDecision(from, m);
       case 'request':
-        return this.onRequest(from, m);
+        return this.router.onRequest(from, m);
       case 'heartbeat':
         if (voting) this.acceptor.onHeartbeat(from, m);
         this.leader.onHeartbeat(from, m);
@@ -599,95 +601,19 @@ export class RawNode {
     }
   }
 
-  private onRequest(from: PeerId, m: Request): void {
-    let cmds: Command[];
-    try {
-      cmds = decodeBatch(m.commands);
-    } catch (err) {
-      this.ctx.trace(`${this.id} drops a malformed request from ${from}: ${String(err)}`);
-      return;
-    }
-    const route = routeRequest(this.routeSituation(), from, m.hops, cmds.length);
-    switch (route.kind) {
-      case 'assign':
-      case 'hold':
-        this.replica.submit(cmds);
-        return;
-      case 'forward':
-        this.ctx.send(route.to, { type: 'request', commands: m.commands, hops: route.hops });
-        return;
-      case 'drop':
-        this.ctx.trace(`${this.id} drops a request from ${from}: its queue is full`);
-        return;
-    }
-  }
-
-  private routeSituation(target = this.leaderTarget()): RouteSituation {
-    return {
-      self: this.id,
-      canAssign: this.canAssign(),
-      leader: target,
-      queued: this.replica.requests.length,
-    };
-  }
-
-  /** Whether the leader beside this replica can assign the next slot. */
-  private canAssign(): boolean {
-    const cfg = this.replica.configs.at(this.replica.slotIn);
-    return cfg !== undefined && this.leader.canPropose(cfg.id);
-  }
-
-  /**
-   * The peer to send client commands to: the active leader of the configuration of the next
-   * slot to assign, as far as this peer knows; else the newest configuration's.
-   */
-  private leaderTarget(): PeerId | undefined {
-    const configs = this.replica.configs;
-    const at = configs.at(this.replica.slotIn);
-    if (at !== undefined) {
-      const p = this.leader.activeLeaderOf(at.id);
-      if (p !== undefined) return p;
-    }
-    const all = configs.all();
-    for (let i = all.length - 1; i >= 0; i--) {
-      const p = this.leader.activeLeaderOf(all[i]!.id);
-      if (p !== undefined) return p;
-    }
-    return undefined;
-  }
-
   /** End of a turn: route this turn's client commands, assign slots, send read rounds. */
   private flush(): void {
     if (!this.removedFlag && this.replica.initialized) {
-      const target = this.leaderTarget();
-      if (target !== this.lastTarget) {
+      const target = this.router.leaderTarget();
+      if (this.router.leaderChanged(target)) {
         // A new leader (or the first one known): what we sent may have gone to the old one.
         if (target !== undefined) this.client.resend();
-        this.lastTarget = target;
         this.reads.leaderChanged();
       }
-      if (this.writes.incarnationDurable) {
-        // Commands leave only once this incarnation is durable: reusing an incarnation after a
-        // crash would make new commands look like duplicates of old ones.
-        const cmds = this.client.drain();
-        if (cmds.length > 0) {
-          const route = routeOwn(this.routeSituation(target));
-          if (route.kind === 'assign') this.replica.submit(cmds);
-          else if (route.kind === 'forward') this.sendRequest(route.to, cmds);
-          // else: no leader known; they stay pending and go out once one is.
-        }
-      }
-      if (
-        this.replica.requests.length > 0 &&
-        target !== undefined &&
-        target !== this.id &&
-        !this.canAssign()
-      ) {
-        // Another peer leads: what was queued here waiting for this peer to lead is dropped
-        // (never forwarded again, which could make two peers bounce it between them); every
-        // origin resends its own pending commands to the leader it knows.
-        this.replica.requests = [];
-      }
+      // Commands leave only once this incarnation is durable: reusing an incarnation after a
+      // crash would make new commands look like duplicates of old ones.
+      if (this.writes.incarnationDurable) this.router.sendOwn(this.client.drain(), target);
+      this.router.dropQueued(target);
       // PMMC: the replica proposes, the leader beside it runs phase 2 for each proposal.
       for (const p of this.replica.assign(this.leader)) this.leader.propose(p.slot, p.value);
       this.leader.flush();
@@ -696,15 +622,6 @@ export class RawNode {
     // Rounds the leader settled this turn (acknowledged, or it stepped down), and reads whose
     // index is applied now.
     this.reads.settle();
-  }
-
-  private sendRequest(to: PeerId, cmds: readonly Command[]): void {
-    // Large queues go in several requests, so no message exceeds a batch.
-    const max = this.opts.maxBatchCommands;
-    for (let i = 0; i < cmds.length; i += max) {
-      const part = cmds.slice(i, i + max);
-      this.ctx.send(to, { type: 'request', commands: encodeBatch(part), hops: 0 });
-    }
   }
 
   /** A commander of this peer's leader got `pvalue` chosen by the acceptors of `config`. */
@@ -854,7 +771,7 @@ export class RawNode {
         latest === null
           ? { replica: false, leader: false, acceptor: false }
           : rolesOf(latest, this.id),
-      activeLeader: this.leaderTarget() ?? null,
+      activeLeader: this.router.leaderTarget() ?? null,
       leader: {
         active: mine?.active ?? false,
         ballot: mine?.ballot ?? BOTTOM,
