@@ -2,13 +2,21 @@
  * This peer's own client: it numbers the commands the app proposes `(client, inc, seq)`, keeps
  * them until they take effect, and resends them, in order, when they may have been lost: after
  * `requestRetryMs` without progress, when the active leader changes, or when one of them was
- * skipped because it arrived ahead of a lost predecessor (DESIGN.md §3 item 4).
+ * skipped because it arrived ahead of a lost predecessor (DESIGN.md §3 item 4). What became of
+ * each is a result of `ready()`.
  */
-import type { Command } from './command.js';
+import type { ClientEntry } from './client-table.js';
+import type { Command, Outcome } from './command.js';
 import type { Membership } from './configuration.js';
 import type { NodeContext } from './context.js';
 import { SeqMap } from './seq-map.js';
 import type { ConfigId } from './types.js';
+
+/** What became of one of this peer's own commands. */
+export interface CommandResult {
+  readonly seq: number;
+  readonly outcome: Outcome;
+}
 
 export class ClientSession {
   private nextSeq = 1;
@@ -17,6 +25,7 @@ export class ClientSession {
   private outbox: Command[] = [];
   private lastProgress = 0;
   private resendDue = false;
+  private results: CommandResult[] = [];
 
   constructor(
     private readonly ctx: NodeContext,
@@ -73,6 +82,36 @@ export class ClientSession {
     if (!this.pending.delete(seq)) return false;
     this.lastProgress = this.ctx.now();
     return true;
+  }
+
+  /** A command took effect (or was refused): the result of ours, unless answered already. */
+  applied(c: Command, outcome: Outcome): void {
+    if (this.isMine(c) && this.settled(c.seq)) this.results.push({ seq: c.seq, outcome });
+  }
+
+  /**
+   * A snapshot was installed: our commands that took effect inside it are answered from our
+   * entry `e` of its client table, which keeps the outcomes we have not acknowledged.
+   */
+  settleFrom(e: ClientEntry | undefined): void {
+    if (e === undefined || e.inc !== this.inc) return;
+    for (const seq of [...this.pending.keys()]) {
+      if (seq > e.seq) break;
+      const outcome = e.outcomes.get(seq) ?? {
+        ok: false as const,
+        code: 'outcome-lost',
+        message: 'the command took effect but its outcome was compacted away',
+      };
+      this.settled(seq);
+      this.results.push({ seq, outcome });
+    }
+  }
+
+  /** The results since the last call, in the order they were settled. */
+  takeResults(): CommandResult[] {
+    const out = this.results;
+    this.results = [];
+    return out;
   }
 
   /** Resend every pending command at the end of this turn. */

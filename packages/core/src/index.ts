@@ -50,8 +50,8 @@ export {
   type RawNodeConfig,
   type Ready,
   type NodeStatus,
-  type CommandResult,
 } from './raw-node.js';
+export type { CommandResult } from './client-session.js';
 export type { ReadResult } from './read-index.js';
 export type { AppliedCommand } from './replica.js';
 export { KNOWN_BUGS, isBugName, type BugName } from './bugs.js';

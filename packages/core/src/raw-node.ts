@@ -23,7 +23,7 @@ import { HeartbeatGaps } from './heartbeat-gaps.js';
 import { ballotEquals, BOTTOM, type Ballot } from './ballot.js';
 import type { BugName } from './bugs.js';
 import { Catchup, type CatchupProgress } from './catchup.js';
-import { ClientSession } from './client-session.js';
+import { ClientSession, type CommandResult } from './client-session.js';
 import { Handover } from './handover.js';
 import type { Command, Outcome } from './command.js';
 import {
@@ -68,12 +68,6 @@ export interface RawNodeConfig {
   trace?: (line: string) => void;
   /** Called with every slot this replica applies, in order (the simulator checks agreement). */
   onSlotApplied?: (slot: Slot, value: Uint8Array) => void;
-}
-
-/** What became of one of this peer's own commands. */
-export interface CommandResult {
-  readonly seq: number;
-  readonly outcome: Outcome;
 }
 
 export interface Ready {
@@ -183,7 +177,6 @@ export class RawNode {
   private readonly persist = new PersistBuilder();
   /** This turn's messages and state, numbered writes, and what waits for them (write-tracker.ts). */
   private readonly writes: WriteTracker;
-  private results: CommandResult[] = [];
   private applied: AppliedCommand[] = [];
   /** This run's incarnation (the store's, raised at every start). */
   private incarnation = 0;
@@ -250,7 +243,10 @@ export class RawNode {
         if (membersOf(c).includes(this.id)) this.wasMember = true;
         this.leader.sync();
       },
-      installed: () => this.settleFromClientTable(),
+      // A snapshot replaced the state: our commands in it are answered from its client table.
+      installed: () => {
+        if (this.client !== undefined) this.client.settleFrom(this.replica.clients.get(this.id));
+      },
       progressed: () => this.onProgress(),
       ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),
     });
@@ -487,11 +483,10 @@ export class RawNode {
       // Store stamps name the write durable now, or the write that these messages wait for.
       messages: this.stores.stampAll(w.messages),
       afterPersist: this.stores.stampAll(w.afterPersist, w.writeId),
-      results: this.results,
+      results: this.client.takeResults(),
       reads: this.reads.take(),
       applied: this.applied,
     };
-    this.results = [];
     this.applied = [];
     return rd;
   }
@@ -669,8 +664,7 @@ export class RawNode {
   }
 
   private onApplied(c: Command, outcome: Outcome, slot: Slot): void {
-    if (this.client.isMine(c) && this.client.settled(c.seq))
-      this.results.push({ seq: c.seq, outcome });
+    this.client.applied(c, outcome);
     if (!this.reportApplied) return;
     this.applied.push({
       slot,
@@ -680,26 +674,6 @@ export class RawNode {
       op: c.kind === 'app' ? c.op : new Uint8Array(0),
       outcome,
     });
-  }
-
-  /**
-   * After a snapshot install, our commands that took effect inside it are answered from the
-   * client table, which keeps the outcomes we have not acknowledged.
-   */
-  private settleFromClientTable(): void {
-    if (this.client === undefined) return;
-    const e = this.replica.clients.get(this.id);
-    if (e === undefined || e.inc !== this.client.inc) return;
-    for (const seq of [...this.client.pending.keys()]) {
-      if (seq > e.seq) break;
-      const outcome = e.outcomes.get(seq) ?? {
-        ok: false as const,
-        code: 'outcome-lost',
-        message: 'the command took effect but its outcome was compacted away',
-      };
-      this.client.settled(seq);
-      this.results.push({ seq, outcome });
-    }
   }
 
   private onProgress(): void {
