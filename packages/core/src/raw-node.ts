@@ -42,6 +42,7 @@ import type { Decision, Envelope, Message, PValue } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { ReadIndex, type ReadResult } from './read-index.js';
+import { Removal } from './removal.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
 import { StoreGuard } from './store-guard.js';
@@ -171,6 +172,8 @@ export class RawNode {
   /** Where client commands go: assigned here, or forwarded to the leader (forward.ts). */
   private readonly router: Router;
   private readonly stores: StoreGuard;
+  /** Whether this peer was removed from the log (removal.ts). */
+  private readonly removal: Removal;
   private client!: ClientSession;
 
   private now = 0;
@@ -183,10 +186,8 @@ export class RawNode {
   private draining = false;
 
   private readonly reads: ReadIndex;
-  private removedFlag = false;
   /** Whether `ready().applied` lists applied commands (the runtime turns it on for subscribers). */
   reportApplied = true;
-  private wasMember = false;
 
   constructor(private readonly cfg: RawNodeConfig) {
     this.id = cfg.id;
@@ -240,7 +241,7 @@ export class RawNode {
         if (this.client.isMine(c)) this.client.resend();
       },
       configAdded: (c) => {
-        if (membersOf(c).includes(this.id)) this.wasMember = true;
+        this.removal.configAdded(c);
         this.leader.sync();
       },
       // A snapshot replaced the state: our commands in it are answered from its client table.
@@ -260,9 +261,10 @@ export class RawNode {
       requestRound: (index) => this.leader.requestRound(index),
       roundConfirmed: (round) => this.leader.roundConfirmed(round),
       leaderTarget: () => this.router.leaderTarget(),
-      removed: () => this.removedFlag,
+      removed: () => this.removal.removed,
     });
     this.stores = new StoreGuard(this.ctx);
+    this.removal = new Removal(this.ctx);
   }
 
   /**
@@ -598,7 +600,7 @@ export class RawNode {
 
   /** End of a turn: route this turn's client commands, assign slots, send read rounds. */
   private flush(): void {
-    if (!this.removedFlag && this.replica.initialized) {
+    if (!this.removal.removed && this.replica.initialized) {
       const target = this.router.leaderTarget();
       if (this.router.leaderChanged(target)) {
         // A new leader (or the first one known): what we sent may have gone to the old one.
@@ -683,38 +685,15 @@ export class RawNode {
     this.reads.serve();
   }
 
-  /**
-   * A peer is removed once it has been a member and a configuration without it governs. This
-   * is not final: a removed peer still learns (it may be behind, replaying its own history, or
-   * be added again), and it is no longer removed when it learns of a configuration with it.
-   * A removed peer takes no part in new configurations, since none names it.
-   */
+  /** This peer's replica moved (or loaded): is it still a member? Its reads fail once it is not. */
   private updateRemoved(): void {
-    const configs = this.replica.configs;
-    const latest = configs.latest();
-    if (latest === undefined) return;
-    // A member of the configuration governing slotOut, or of any later one, takes part: it may
-    // have left in one configuration and come back in the next, learning both at once.
-    const from = configs.at(this.replica.slotOut)?.id ?? latest.id;
-    const member = configs.all().some((c) => c.id >= from && membersOf(c).includes(this.id));
-    // A joining peer replays configurations from before it was added: it is not "removed"
-    // until it has been a member and then a configuration without it governs.
-    if (member) {
-      this.wasMember = true;
-      if (this.removedFlag)
-        this.ctx.trace(`${this.id} is a member again (configuration ${latest.id})`);
-      this.removedFlag = false;
-    } else if (this.wasMember && !this.removedFlag) {
-      this.removedFlag = true;
-      this.ctx.trace(`${this.id} was removed (configuration ${latest.id})`);
-      this.reads.failAll();
-    }
+    if (this.removal.update(this.replica.configs, this.replica.slotOut)) this.reads.failAll();
   }
 
   // ---------------------------------------------------------------- status
 
   get removed(): boolean {
-    return this.removedFlag;
+    return this.removal.removed;
   }
 
   /**
@@ -739,7 +718,7 @@ export class RawNode {
     return {
       id: this.id,
       initialized: this.replica.initialized,
-      removed: this.removedFlag,
+      removed: this.removal.removed,
       config: latest,
       roles:
         latest === null
