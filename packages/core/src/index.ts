@@ -44,13 +44,8 @@ export { isEmptyBatch } from './storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
 export type { Transport, TransportHandler, PeerLinkStatus } from './transport.js';
 export { MemoryNetwork, MemoryTransport } from './memory-network.js';
-export {
-  RawNode,
-  newLogSnapshot,
-  type RawNodeConfig,
-  type Ready,
-  type NodeStatus,
-} from './raw-node.js';
+export { RawNode, type RawNodeConfig, type Ready } from './raw-node.js';
+export type { NodeStatus } from './status.js';
 export type { CommandResult } from './client-session.js';
 export type { ReadResult } from './read-index.js';
 export type { AppliedCommand } from './replica.js';
@@ -67,4 +62,9 @@ export {
   type MessageEvent,
 } from './synod-node.js';
 export { ByteReader, ByteWriter, utf8Length, varintSize } from './bytes.js';
-export { decodeSnapshot, encodeSnapshot, type SnapshotContents } from './snapshot.js';
+export {
+  decodeSnapshot,
+  encodeSnapshot,
+  newLogSnapshot,
+  type SnapshotContents,
+} from './snapshot.js';

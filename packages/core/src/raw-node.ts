@@ -20,15 +20,14 @@
  */
 import { Acceptor } from './acceptor.js';
 import { HeartbeatGaps } from './heartbeat-gaps.js';
-import { ballotEquals, BOTTOM, type Ballot } from './ballot.js';
+import { ballotEquals } from './ballot.js';
 import type { BugName } from './bugs.js';
-import { Catchup, type CatchupProgress } from './catchup.js';
+import { Catchup } from './catchup.js';
 import { ClientSession, type CommandResult } from './client-session.js';
 import { Handover } from './handover.js';
 import type { Command, Outcome } from './command.js';
 import {
   membersOf,
-  rolesOf,
   sameMembership,
   validateMembership,
   type Configuration,
@@ -45,12 +44,12 @@ import { ReadIndex, type ReadResult } from './read-index.js';
 import { Removal } from './removal.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
+import { amnesiaNotice, nodeStatus, type NodeStatus } from './status.js';
 import { StoreGuard } from './store-guard.js';
 import { WriteTracker } from './write-tracker.js';
-import { encodeSnapshot } from './snapshot.js';
 import type { StateMachine } from './state-machine.js';
-import type { PersistentState, Snapshot, StorageBatch } from './storage.js';
-import type { PeerId, Roles, Slot } from './types.js';
+import type { PersistentState, StorageBatch } from './storage.js';
+import type { PeerId, Slot } from './types.js';
 
 export interface RawNodeConfig {
   /** This peer's id. */
@@ -91,74 +90,8 @@ export interface Ready {
   readonly applied: readonly AppliedCommand[];
 }
 
-export interface NodeStatus {
-  readonly id: PeerId;
-  /** False while a joining peer waits for its first snapshot. */
-  readonly initialized: boolean;
-  /** This peer is not in the newest configuration, which governs already. */
-  readonly removed: boolean;
-  /** The newest configuration (it may not govern yet: see `config.start` and `slotOut`). */
-  readonly config: Configuration | null;
-  /** This peer's roles in the newest configuration. */
-  readonly roles: Roles;
-  /** The active leader this peer knows of (itself included), or null. */
-  readonly activeLeader: PeerId | null;
-  readonly leader: {
-    readonly active: boolean;
-    readonly ballot: Ballot;
-    readonly proposals: number;
-  };
-  readonly acceptor: {
-    /** The ballot promised in the configuration governing slotOut. */
-    readonly ballot: Ballot;
-    readonly accepted: number;
-    readonly watermark: Slot;
-  };
-  readonly slotIn: Slot;
-  readonly slotOut: Slot;
-  /** This peer's commands proposed and not yet decided. */
-  readonly pending: number;
-  /** Commands waiting here for a slot. */
-  readonly queued: number;
-  readonly snapshotSlot: Slot;
-  /** Set while this peer is behind and catching up. */
-  readonly catchup: CatchupProgress | null;
-  /** True when a membership change is decided but does not govern yet. */
-  readonly reconfigPending: boolean;
-  /**
-   * Set when peers found this peer's storage rolled back (restored from an older copy, or
-   * replaced): one sentence for its user, saying why and what to do. It no longer votes or leads.
-   */
-  readonly amnesia: string | null;
-}
-
 /** The random part of a client incarnation: `incarnation · SPAN + random` (below 2^53). */
 const CLIENT_INCARNATION_SPAN = 2 ** 20;
-
-/** The snapshot a new log starts from: this peer alone in configuration 0, and the app's empty state. */
-export function newLogSnapshot(
-  id: PeerId,
-  sm: StateMachine,
-  options: Partial<ProtocolOptions> = {},
-): Snapshot {
-  // The WINDOW is fixed here, for the life of the log, and travels in every snapshot.
-  const { window } = validateOptions(options);
-  const configs: Configuration[] = [
-    { id: 0, start: 1, replicas: [id], leaders: [id], acceptors: [id] },
-  ];
-  return {
-    slot: 0,
-    // A new log's replicas read skips (snapshot.ts): this release and later ones only.
-    data: encodeSnapshot({
-      slot: 0,
-      window,
-      skips: true,
-      configs,
-      clients: [],
-      app: sm.snapshot(),
-    }),
-  };
-}
 
 export class RawNode {
   readonly id: PeerId;
@@ -701,9 +634,7 @@ export class RawNode {
    * from an older copy, or replaced): why, and what to do. Null otherwise.
    */
   get amnesia(): string | null {
-    const why = this.stores.amnesia;
-    if (why === undefined) return null;
-    return `This peer's storage went back in time (${why}), so it no longer votes or leads under its id: remove it from the log on another member, then join again here with a new invite (nothing the log holds is lost).`;
+    return amnesiaNotice(this.stores.amnesia);
   }
 
   get initialized(): boolean {
@@ -711,39 +642,18 @@ export class RawNode {
   }
 
   status(): NodeStatus {
-    const latest = this.replica.configs.latest() ?? null;
-    const governing = this.replica.configs.at(this.replica.slotOut);
-    const leaders = this.leader.summary();
-    const mine = leaders.find((l) => l.active) ?? leaders[leaders.length - 1];
-    return {
+    return nodeStatus({
       id: this.id,
-      initialized: this.replica.initialized,
+      replica: this.replica,
+      leader: this.leader,
+      acceptor: this.acceptor,
       removed: this.removal.removed,
-      config: latest,
-      roles:
-        latest === null
-          ? { replica: false, leader: false, acceptor: false }
-          : rolesOf(latest, this.id),
-      activeLeader: this.router.leaderTarget() ?? null,
-      leader: {
-        active: mine?.active ?? false,
-        ballot: mine?.ballot ?? BOTTOM,
-        proposals: leaders.reduce((n, l) => n + l.proposals, 0),
-      },
-      acceptor: {
-        ballot: governing === undefined ? BOTTOM : this.acceptor.ballotFor(governing.id),
-        accepted: this.acceptor.accepted.size,
-        watermark: this.acceptor.watermark,
-      },
-      slotIn: this.replica.slotIn,
-      slotOut: this.replica.slotOut,
+      activeLeader: this.router.leaderTarget(),
       pending: this.client?.pending.size ?? 0,
-      queued: this.replica.requests.length,
-      snapshotSlot: this.replica.snapshot?.slot ?? 0,
-      catchup: this.catchup.progress() ?? null,
+      catchup: this.catchup.progress(),
       reconfigPending: this.reconfigPending(),
       amnesia: this.amnesia,
-    };
+    });
   }
 
   /** For tests and tools: the acceptor's state. */

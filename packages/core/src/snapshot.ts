@@ -7,7 +7,11 @@ import type { ClientEntry } from './client-table.js';
 import { decodeOutcome, encodeOutcome, type Outcome } from './command.js';
 import type { Configuration } from './configuration.js';
 import { DecodeError } from './errors.js';
+import { validateOptions, type ProtocolOptions } from './options.js';
 import { SeqMap } from './seq-map.js';
+import type { StateMachine } from './state-machine.js';
+import type { Snapshot } from './storage.js';
+import type { PeerId } from './types.js';
 
 /** Format 1: a log without skips (every release reads it); format 2 adds the skips flag. */
 const SNAPSHOT_FORMAT_1 = 1;
@@ -106,4 +110,29 @@ export function decodeSnapshot(data: Uint8Array): SnapshotContents {
   const app = r.bytes();
   r.end();
   return { slot, window, skips, configs, clients, app };
+}
+
+/** The snapshot a new log starts from: this peer alone in configuration 0, and the app's empty state. */
+export function newLogSnapshot(
+  id: PeerId,
+  sm: StateMachine,
+  options: Partial<ProtocolOptions> = {},
+): Snapshot {
+  // The WINDOW is fixed here, for the life of the log, and travels in every snapshot.
+  const { window } = validateOptions(options);
+  const configs: Configuration[] = [
+    { id: 0, start: 1, replicas: [id], leaders: [id], acceptors: [id] },
+  ];
+  return {
+    slot: 0,
+    // A new log's replicas read skips (snapshot.ts): this release and later ones only.
+    data: encodeSnapshot({
+      slot: 0,
+      window,
+      skips: true,
+      configs,
+      clients: [],
+      app: sm.snapshot(),
+    }),
+  };
 }

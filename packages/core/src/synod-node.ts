@@ -32,7 +32,9 @@ import {
 import * as membership from './membership.js';
 import type { Envelope, Message } from './messages.js';
 import type { ProtocolOptions } from './options.js';
-import { RawNode, newLogSnapshot, type NodeStatus, type Ready } from './raw-node.js';
+import { RawNode, type Ready } from './raw-node.js';
+import { newLogSnapshot } from './snapshot.js';
+import type { NodeStatus } from './status.js';
 import { SeqMap } from './seq-map.js';
 import { TokenMap } from './token-map.js';
 import type { AppliedCommand } from './replica.js';
