@@ -18,6 +18,20 @@ export interface CommandResult {
   readonly outcome: Outcome;
 }
 
+/** The random part of a client incarnation: `incarnation · SPAN + random` (below 2^53). */
+const CLIENT_INCARNATION_SPAN = 2 ** 20;
+
+/**
+ * The client incarnation of this peer's run `incarnation` (`random` in [0, 1), from the seeded
+ * generator). It carries a random low part: a store restored from an older copy starts again
+ * from an incarnation it used before, and its new commands must not pass for the old ones, nor
+ * old results for theirs (docs/protocol.md, "An acceptor with amnesia"). A later run's client
+ * incarnation is still above every earlier run's.
+ */
+export function clientIncarnation(incarnation: number, random: number): number {
+  return incarnation * CLIENT_INCARNATION_SPAN + Math.floor(random * CLIENT_INCARNATION_SPAN);
+}
+
 export class ClientSession {
   private nextSeq = 1;
   /** Commands proposed and not yet taken effect, in seq order. */

@@ -23,7 +23,7 @@ import { HeartbeatGaps } from './heartbeat-gaps.js';
 import { ballotEquals } from './ballot.js';
 import type { BugName } from './bugs.js';
 import { Catchup } from './catchup.js';
-import { ClientSession, type CommandResult } from './client-session.js';
+import { ClientSession, clientIncarnation, type CommandResult } from './client-session.js';
 import { Handover } from './handover.js';
 import type { Command, Outcome } from './command.js';
 import {
@@ -40,7 +40,7 @@ import { Leader } from './leader.js';
 import type { Decision, Envelope, Message, PValue } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
-import { ReadIndex, type ReadResult } from './read-index.js';
+import { ReadIndex, readIndexOf, type ReadResult } from './read-index.js';
 import { Removal } from './removal.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
@@ -89,9 +89,6 @@ export interface Ready {
   readonly reads: readonly ReadResult[];
   readonly applied: readonly AppliedCommand[];
 }
-
-/** The random part of a client incarnation: `incarnation · SPAN + random` (below 2^53). */
-const CLIENT_INCARNATION_SPAN = 2 ** 20;
 
 export class RawNode {
   readonly id: PeerId;
@@ -188,7 +185,7 @@ export class RawNode {
     this.router = new Router(this.ctx, this.replica, this.leader);
     this.handover = new Handover(this.ctx, () => this.replica.slotOut);
     this.reads = new ReadIndex(this.ctx, {
-      readIndex: () => this.readIndex(),
+      readIndex: () => readIndexOf(this.replica, this.leader, !this.ctx.bug('skip-read-index')),
       slotOut: () => this.replica.slotOut,
       initialized: () => this.replica.initialized,
       requestRound: (index) => this.leader.requestRound(index),
@@ -207,14 +204,10 @@ export class RawNode {
   load(state: PersistentState, now = 0): void {
     this.now = now;
     this.incarnation = state.incarnation + 1;
-    // The client's incarnation carries a random low part: a store restored from an older copy
-    // starts again from an incarnation it used before, and its new commands must not pass for
-    // the old ones, nor old results for theirs (docs/protocol.md, "An acceptor with amnesia").
-    // A later run's client incarnation is still above every earlier run's.
-    const clientInc =
-      this.incarnation * CLIENT_INCARNATION_SPAN +
-      Math.floor(this.ctx.random() * CLIENT_INCARNATION_SPAN);
-    this.client = new ClientSession(this.ctx, clientInc);
+    this.client = new ClientSession(
+      this.ctx,
+      clientIncarnation(this.incarnation, this.ctx.random()),
+    );
     this.persist.setIncarnation(this.incarnation);
     this.stores.load(state);
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
@@ -361,26 +354,6 @@ export class RawNode {
    */
   read(token: number): void {
     this.reads.read(token);
-  }
-
-  /**
-   * The slot a linearizable read must wait for: every slot this peer has applied or knows to be
-   * decided, and every slot its leader re-proposed when adopted. Suppose a write that completed
-   * before the read lay above it: then the slot right above was chosen before the read began.
-   * Not under our ballot: our own commanders decide those, so we would know. Not under a lower
-   * one: our phase 1 would have shown its pvalue, and it would be at or below what we
-   * re-proposed. So under a higher one, which the confirmation round in that slot's
-   * configuration detects. (Slots we assigned afresh need not be waited for.) A skip voids the
-   * slots after it, which need never be chosen: the index covers them (Replica.coverSkips).
-   */
-  private readIndex(): Slot {
-    const index = Math.max(
-      this.replica.slotOut - 1,
-      this.replica.maxDecided,
-      this.leader.adoptedThrough(),
-    );
-    if (this.ctx.bug('skip-read-index')) return index;
-    return this.replica.coverSkips(index, (slot) => this.leader.proposal(slot));
   }
 
   /** Forget a read the driver gave up on. */

@@ -15,7 +15,9 @@
  */
 import type { Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';
+import type { Leader } from './leader.js';
 import type { ReadIndexRequest, ReadIndexResponse } from './messages.js';
+import type { Replica } from './replica.js';
 import { TokenMap } from './token-map.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
@@ -32,9 +34,30 @@ export interface ReadResult {
   readonly ok: boolean;
 }
 
+/**
+ * The slot a linearizable read must wait for: every slot this peer has applied or knows to be
+ * decided, and every slot its leader re-proposed when adopted. Suppose a write that completed
+ * before the read lay above it: then the slot right above was chosen before the read began.
+ * Not under our ballot: our own commanders decide those, so we would know. Not under a lower
+ * one: our phase 1 would have shown its pvalue, and it would be at or below what we
+ * re-proposed. So under a higher one, which the confirmation round in that slot's
+ * configuration detects. (Slots we assigned afresh need not be waited for.) A skip voids the
+ * slots after it, which need never be chosen: the index covers them (Replica.coverSkips; not
+ * with `coverSkips` false, the injected bug skip-read-index).
+ */
+export function readIndexOf(
+  replica: Pick<Replica, 'slotOut' | 'maxDecided' | 'coverSkips'>,
+  leader: Pick<Leader, 'adoptedThrough' | 'proposal'>,
+  coverSkips: boolean,
+): Slot {
+  const index = Math.max(replica.slotOut - 1, replica.maxDecided, leader.adoptedThrough());
+  if (!coverSkips) return index;
+  return replica.coverSkips(index, (slot) => leader.proposal(slot));
+}
+
 /** What reads need from the rest of the peer. */
 export interface ReadHost {
-  /** The read index R: see readIndex() in raw-node.ts. */
+  /** The read index R (readIndexOf). */
   readIndex(): Slot;
   /** This replica has applied every slot below this. */
   slotOut(): Slot;
