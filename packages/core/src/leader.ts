@@ -49,8 +49,8 @@ export interface LeaderHost {
   /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
   snapshotSlot(): Slot;
   isDecided(slot: Slot): boolean;
-  /** A commander of this leader got `pvalue` chosen by the acceptors of `config`. */
-  decided(pvalue: PValue, config: Configuration): void;
+  /** A commander of this leader got `pvalue` chosen, and told the other replicas (`announce`). */
+  decided(pvalue: PValue): void;
   /** The leader was adopted; slots below `watermark` are decided elsewhere. */
   adopted(watermark: Slot): void;
 }
@@ -567,7 +567,8 @@ export class Leader {
     if (out?.kind === 'decided') {
       inst.commanders.delete(m.slot);
       inst.proposals.delete(m.slot);
-      this.host.decided(c.pvalue, inst.config);
+      c.announce(inst.config, this.host.configs.latest());
+      this.host.decided(c.pvalue);
       this.maybeHandOver(inst);
     } else if (out?.kind === 'preempted') {
       this.preempted(inst, out.ballot);

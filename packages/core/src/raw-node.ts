@@ -26,18 +26,12 @@ import { Catchup } from './catchup.js';
 import { ClientSession, clientIncarnation, type CommandResult } from './client-session.js';
 import { Handover } from './handover.js';
 import type { Command, Outcome } from './command.js';
-import {
-  membersOf,
-  sameMembership,
-  validateMembership,
-  type Configuration,
-  type Membership,
-} from './configuration.js';
+import { sameMembership, validateMembership, type Membership } from './configuration.js';
 import type { NodeContext } from './context.js';
 import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
 import { Router } from './forward.js';
 import { Leader } from './leader.js';
-import type { Decision, Envelope, Message, PValue } from './messages.js';
+import type { Decision, Envelope, Message } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { ReadIndex, readIndexOf, type ReadResult } from './read-index.js';
@@ -156,7 +150,7 @@ export class RawNode {
         window: () => this.replica.window,
         snapshotSlot: () => this.replica.durableSnapshotSlot,
         isDecided: (slot) => this.replica.isDecided(slot),
-        decided: (pvalue, config) => this.onDecided(pvalue, config),
+        decided: (pvalue) => this.learn(pvalue.slot, pvalue.value, 'self'),
         adopted: (watermark) => {
           if (watermark > this.replica.slotOut)
             this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
@@ -525,27 +519,6 @@ export class RawNode {
     // Rounds the leader settled this turn (acknowledged, or it stepped down), and reads whose
     // index is applied now.
     this.reads.settle();
-  }
-
-  /** A commander of this peer's leader got `pvalue` chosen by the acceptors of `config`. */
-  private onDecided(pvalue: PValue, config: Configuration): void {
-    const { slot, ballot, value } = pvalue;
-    // Tell every replica of the slot's configuration and of the newest one.
-    const to = new Set(membersOf(config));
-    const latest = this.replica.configs.latest();
-    if (latest !== undefined) for (const p of membersOf(latest)) to.add(p);
-    to.delete(this.id);
-    // At once, not after this turn's write: the slot is chosen, whatever this peer has written
-    // (docs/protocol.md). A follower then gets decision s with P2a s+1 in one frame: one write.
-    // An acceptor of the slot's configuration holds the value as its accepted pvalue: it voted,
-    // or its vote is on its way (the commander's P2a went to it before this decision, on the
-    // same link), so it gets the ballot that names the value. One that lacks it asks for it
-    // (onDecision). At C=256 the third acceptor's P2b comes after the decision in about half
-    // the slots: a copy of the whole batch to it cost it a 26 KB write of the value again.
-    const named: Decision = { type: 'decision', slot, ballot };
-    const full: Decision = { type: 'decision', slot, value };
-    for (const p of to) this.ctx.send(p, config.acceptors.includes(p) ? named : full);
-    this.learn(slot, value, 'self');
   }
 
   /** A decision from another peer's leader. */
