@@ -34,25 +34,25 @@ import { Scout } from './scout.js';
 import type { ConfirmationRound } from './read-index.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
-/** What a leader needs from the replica beside it. */
-export interface LeaderHost {
+/**
+ * What a leader reads of the replica beside it, which it never changes (the Replica itself; the
+ * replica reads the leader through its LeaderView in turn). Read each field when needed: a
+ * snapshot install replaces the configuration history.
+ */
+export interface ReplicaView {
   readonly configs: ConfigHistory;
   /** The replica has applied every slot below this. */
-  slotOut(): Slot;
+  readonly slotOut: Slot;
+  /** The log's WINDOW. */
+  readonly window: number;
+  /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
+  readonly durableSnapshotSlot: Slot;
   /**
    * The last slot a skip at `slot` voids (command.ts): the value decided there, else
    * `proposal`; undefined when neither is a valid skip (Replica.skipAt).
    */
   skipAt(slot: Slot, proposal: Uint8Array | undefined): Slot | undefined;
-  /** The log's WINDOW. */
-  window(): number;
-  /** The replica's durable snapshot slot (0: none), advertised in heartbeats. */
-  snapshotSlot(): Slot;
   isDecided(slot: Slot): boolean;
-  /** A commander of this leader got `pvalue` chosen, and told the other replicas (`announce`). */
-  decided(pvalue: PValue): void;
-  /** The leader was adopted; slots below `watermark` are decided elsewhere. */
-  adopted(watermark: Slot): void;
 }
 
 /** The last heartbeat heard for a configuration. */
@@ -118,7 +118,9 @@ export class Leader {
 
   constructor(
     private readonly ctx: NodeContext,
-    private readonly host: LeaderHost,
+    private readonly replica: ReplicaView,
+    /** A commander got `pvalue` chosen and told the other replicas: the one beside it learns it. */
+    private readonly decided: (pvalue: PValue) => void,
     /** The heartbeat lateness this peer saw lately (shared with its acceptor's stickiness). */
     private readonly gaps: HeartbeatGaps,
   ) {
@@ -137,7 +139,7 @@ export class Leader {
 
   /** The configuration an instance belongs to is over when every slot it governs is applied. */
   private isOver(c: Configuration): boolean {
-    return this.host.configs.endOf(c.id) <= this.host.slotOut();
+    return this.replica.configs.endOf(c.id) <= this.replica.slotOut;
   }
 
   /**
@@ -152,12 +154,12 @@ export class Leader {
       }
     }
     for (const [id] of this.heard) {
-      const c = this.host.configs.byId(id);
+      const c = this.replica.configs.byId(id);
       if (c === undefined || this.isOver(c)) this.heard.delete(id);
     }
-    const first = this.host.configs.at(this.host.slotOut());
+    const first = this.replica.configs.at(this.replica.slotOut);
     if (first === undefined) return;
-    for (const c of this.host.configs.all()) {
+    for (const c of this.replica.configs.all()) {
       if (c.id < first.id || this.instances.has(c.id) || !c.leaders.includes(this.ctx.id)) continue;
       const inst = new LeaderInstance(c, this.ctx.id, this.firstDeadline(c));
       // Heartbeat numbers of one run are above every earlier run's: an acceptor answers a
@@ -221,7 +223,7 @@ export class Leader {
     if (t === undefined || !inst.active) return;
     const caughtUp =
       !inst.config.acceptors.includes(t.peer) ||
-      (inst.ackSlotOut.get(t.peer) ?? 0) >= this.host.slotOut();
+      (inst.ackSlotOut.get(t.peer) ?? 0) >= this.replica.slotOut;
     const late = this.ctx.now() - t.since >= this.ctx.opts.electionTimeoutMs;
     if (!late && (inst.proposals.size > 0 || !caughtUp)) return;
     const m: Transfer = {
@@ -322,7 +324,7 @@ export class Leader {
    * or dropped it once its replica had applied it, and then reports a watermark above it.
    */
   private stuckBehindWatermark(inst: LeaderInstance, now: number): boolean {
-    const slotOut = this.host.slotOut();
+    const slotOut = this.replica.slotOut;
     if (slotOut >= inst.watermark) {
       inst.behind = undefined;
       return false;
@@ -368,7 +370,7 @@ export class Leader {
     }
     inst.ballotNum = { round, leader: this.ctx.id };
     inst.maxRound = round;
-    const fromSlot = Math.max(this.host.slotOut(), inst.config.start);
+    const fromSlot = Math.max(this.replica.slotOut, inst.config.start);
     inst.scout = new Scout(this.ctx, inst.config, inst.ballotNum, fromSlot);
     inst.deadline = this.ctx.now() + this.randomTimeout();
     this.ctx.trace(
@@ -413,7 +415,7 @@ export class Leader {
   /** PMMC `adopted`: a majority promised our ballot and reported what they accepted. */
   private adopted(inst: LeaderInstance, scout: Scout): void {
     const cfg = inst.config;
-    const end = this.host.configs.endOf(cfg.id);
+    const end = this.replica.configs.endOf(cfg.id);
     inst.scout = undefined;
     inst.active = true;
     inst.activeSince = this.ctx.now();
@@ -430,10 +432,10 @@ export class Leader {
       if (pv.slot < floor || pv.slot >= end) continue;
       // A decided slot needs no proposal, but it still marks the range to fill below it.
       maxSlot = Math.max(maxSlot, pv.slot);
-      if (!this.host.isDecided(pv.slot)) inst.proposals.set(pv.slot, pv.value);
+      if (!this.replica.isDecided(pv.slot)) inst.proposals.set(pv.slot, pv.value);
     }
     for (const s of inst.proposals.keys()) {
-      if (s < floor || this.host.isDecided(s)) inst.proposals.delete(s);
+      if (s < floor || this.replica.isDecided(s)) inst.proposals.delete(s);
       else maxSlot = Math.max(maxSlot, s);
     }
     if (!this.ctx.bug('no-gap-fill')) {
@@ -443,11 +445,11 @@ export class Leader {
       // None inside the range of a skip adopted here (re-proposed as pmax) or known decided:
       // the skip voids those slots. (Should it turn out a no-op, a configuration not yet known
       // here ending before its range does, the replica fills those holes as it fills any.)
-      const fillTo = Math.min(maxSlot, floor + this.host.window() - 1);
+      const fillTo = Math.min(maxSlot, floor + this.replica.window - 1);
       for (let s = floor; s <= fillTo; s++) {
-        const through = this.host.skipAt(s, inst.proposals.get(s));
+        const through = this.replica.skipAt(s, inst.proposals.get(s));
         if (through !== undefined) s = through;
-        else if (!inst.proposals.has(s) && !this.host.isDecided(s)) inst.proposals.set(s, NOOP);
+        else if (!inst.proposals.has(s) && !this.replica.isDecided(s)) inst.proposals.set(s, NOOP);
       }
     }
     this.ctx.trace(
@@ -459,7 +461,8 @@ export class Leader {
     );
     this.heard.set(cfg.id, { peer: this.ctx.id, ballot: inst.ballotNum, at: this.ctx.now() });
     inst.adoptedThrough = maxSlot;
-    this.host.adopted(inst.watermark);
+    if (inst.watermark > this.replica.slotOut)
+      this.ctx.trace(`${this.ctx.id} is behind the watermark ${inst.watermark}`);
     for (const [slot, value] of [...inst.proposals].sort((a, b) => a[0] - b[0])) {
       this.spawnCommander(inst, slot, value);
     }
@@ -468,7 +471,7 @@ export class Leader {
 
   private spawnCommander(inst: LeaderInstance, slot: Slot, value: Uint8Array): void {
     const acceptors = this.ctx.bug('wrong-config-quorum')
-      ? (this.host.configs.latest() ?? inst.config).acceptors
+      ? (this.replica.configs.latest() ?? inst.config).acceptors
       : inst.config.acceptors;
     const c = new Commander(
       this.ctx,
@@ -485,7 +488,7 @@ export class Leader {
    * there yet.
    */
   mayPropose(slot: Slot): boolean {
-    const cfg = this.host.configs.at(slot);
+    const cfg = this.replica.configs.at(slot);
     const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
     return (
       inst !== undefined &&
@@ -502,7 +505,7 @@ export class Leader {
    */
   propose(slot: Slot, value: Uint8Array): boolean {
     if (!this.mayPropose(slot)) return false;
-    const inst = this.instances.get(this.host.configs.at(slot)!.id)!;
+    const inst = this.instances.get(this.replica.configs.at(slot)!.id)!;
     inst.proposals.set(slot, value);
     this.spawnCommander(inst, slot, value);
     return true;
@@ -530,7 +533,7 @@ export class Leader {
 
   /** This leader's proposal for `slot`, if any (the replica must not assign the slot again). */
   proposal(slot: Slot): Uint8Array | undefined {
-    const cfg = this.host.configs.at(slot);
+    const cfg = this.replica.configs.at(slot);
     return cfg === undefined ? undefined : this.instances.get(cfg.id)?.proposals.get(slot);
   }
 
@@ -567,8 +570,8 @@ export class Leader {
     if (out?.kind === 'decided') {
       inst.commanders.delete(m.slot);
       inst.proposals.delete(m.slot);
-      c.announce(inst.config, this.host.configs.latest());
-      this.host.decided(c.pvalue);
+      c.announce(inst.config, this.replica.configs.latest());
+      this.decided(c.pvalue);
       this.maybeHandOver(inst);
     } else if (out?.kind === 'preempted') {
       this.preempted(inst, out.ballot);
@@ -620,7 +623,7 @@ export class Leader {
   /** Every member of the instance's configuration and of the newest one (this peer too). */
   private recipients(inst: LeaderInstance): Set<PeerId> {
     const to = new Set(membersOf(inst.config));
-    const latest = this.host.configs.latest();
+    const latest = this.replica.configs.latest();
     if (latest !== undefined) for (const p of membersOf(latest)) to.add(p);
     return to;
   }
@@ -638,8 +641,8 @@ export class Leader {
       config: inst.config.id,
       ballot: inst.ballotNum,
       seq: inst.hbSeq,
-      slotOut: this.host.slotOut(),
-      snapshotSlot: this.host.snapshotSlot(),
+      slotOut: this.replica.slotOut,
+      snapshotSlot: this.replica.durableSnapshotSlot,
     };
     for (const p of this.recipients(inst)) this.ctx.send(p, m);
   }
@@ -654,10 +657,10 @@ export class Leader {
     // reconfiguration that could affect it is applied: PMMC §2.1), and has applied every slot
     // below the watermark its phase 1 heard (slots it cannot know otherwise).
     const next = index + 1;
-    if (next >= this.host.slotOut() + this.host.window()) return undefined;
-    const cfg = this.host.configs.at(next);
+    if (next >= this.replica.slotOut + this.replica.window) return undefined;
+    const cfg = this.replica.configs.at(next);
     const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
-    if (inst === undefined || !inst.active || this.host.slotOut() < inst.watermark)
+    if (inst === undefined || !inst.active || this.replica.slotOut < inst.watermark)
       return undefined;
     // The round is sent at the end of the turn (flush), so that every read that arrived in one
     // turn shares one heartbeat round.

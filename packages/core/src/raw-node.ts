@@ -136,28 +136,6 @@ export class RawNode {
     // and the acceptor's stickiness alike (heartbeat-gaps.ts).
     const gaps = new HeartbeatGaps(this.opts);
     this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut, gaps);
-    // eslint-disable-next-line @typescript-eslint/no-this-alias
-    const node = this;
-    this.leader = new Leader(
-      this.ctx,
-      {
-        // Read through the replica: the history is replaced when a snapshot is installed.
-        get configs() {
-          return node.replica.configs;
-        },
-        slotOut: () => this.replica.slotOut,
-        skipAt: (slot, proposal) => this.replica.skipAt(slot, proposal),
-        window: () => this.replica.window,
-        snapshotSlot: () => this.replica.durableSnapshotSlot,
-        isDecided: (slot) => this.replica.isDecided(slot),
-        decided: (pvalue) => this.learn(pvalue.slot, pvalue.value, 'self'),
-        adopted: (watermark) => {
-          if (watermark > this.replica.slotOut)
-            this.ctx.trace(`${this.id} is behind the watermark ${watermark}`);
-        },
-      },
-      gaps,
-    );
     this.replica = new Replica(this.ctx, cfg.stateMachine, {
       learned: (slot) => this.leader.forget(slot),
       applied: (c, outcome, slot) => this.onApplied(c, outcome, slot),
@@ -175,6 +153,13 @@ export class RawNode {
       progressed: () => this.onProgress(),
       ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),
     });
+    // The leader reads the replica beside it; a decision its commanders got is learned here.
+    this.leader = new Leader(
+      this.ctx,
+      this.replica,
+      (pvalue) => this.learn(pvalue.slot, pvalue.value, 'self'),
+      gaps,
+    );
     this.catchup = new Catchup(this.ctx, this.replica);
     this.router = new Router(this.ctx, this.replica, this.leader);
     this.handover = new Handover(this.ctx, () => this.replica.slotOut);
