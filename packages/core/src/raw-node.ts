@@ -17,6 +17,22 @@
  *
  * Every peer runs all four modules (acceptor, leader, replica, and its own client); which of
  * them take part in a slot is decided by the configuration governing it.
+ *
+ * RawNode is the facade (as etcd-raft's rawnode.go over raft.go): it owns the peer's parts and
+ * passes what one reports to the others that need it. Each part does one job in its own file:
+ *
+ * - PMMC's roles, with the paper's names: acceptor.ts, leader.ts (scout.ts, commander.ts),
+ *   replica.ts;
+ * - this peer's client (seqs, resends, results): client-session.ts;
+ * - where client commands go (assigned here, or forwarded to the leader): forward.ts;
+ * - linearizable reads: read-index.ts;
+ * - catch-up of peers that were away: catchup.ts; a leaver's hand-over: handover.ts;
+ * - amnesia detection: store-guard.ts; whether this peer was removed: removal.ts;
+ * - persist before send (numbered writes, and what waits for each): write-tracker.ts;
+ * - what `status()` reports: status.ts.
+ *
+ * What stays here: the inputs and outputs above, `dispatch` (which part hears which message),
+ * and the end of a turn (`flush`: commands routed, slots proposed, phase 2 started).
  */
 import { Acceptor } from './acceptor.js';
 import { HeartbeatGaps } from './heartbeat-gaps.js';
@@ -88,30 +104,30 @@ export class RawNode {
   readonly id: PeerId;
   readonly opts: ProtocolOptions;
   private readonly ctx: NodeContext;
+  // The parts (see above).
   private readonly acceptor: Acceptor;
   private readonly leader: Leader;
   readonly replica: Replica;
+  private client!: ClientSession; // from load(): its incarnation is this run's
+  private readonly router: Router;
+  private readonly reads: ReadIndex;
   private readonly catchup: Catchup;
   private readonly handover: Handover;
-  /** Where client commands go: assigned here, or forwarded to the leader (forward.ts). */
-  private readonly router: Router;
   private readonly stores: StoreGuard;
-  /** Whether this peer was removed from the log (removal.ts). */
   private readonly removal: Removal;
-  private client!: ClientSession;
+  /** This turn's messages and state, numbered writes, and what waits for them. */
+  private readonly writes: WriteTracker;
+  private readonly persist = new PersistBuilder();
 
   private now = 0;
-  private readonly persist = new PersistBuilder();
-  /** This turn's messages and state, numbered writes, and what waits for them (write-tracker.ts). */
-  private readonly writes: WriteTracker;
-  private applied: AppliedCommand[] = [];
   /** This run's incarnation (the store's, raised at every start). */
   private incarnation = 0;
-  private draining = false;
-
-  private readonly reads: ReadIndex;
+  /** Commands applied this turn, for `ready().applied`. */
+  private applied: AppliedCommand[] = [];
   /** Whether `ready().applied` lists applied commands (the runtime turns it on for subscribers). */
   reportApplied = true;
+  /** Messages to this peer itself are being stepped (drainSelf is not reentrant). */
+  private draining = false;
 
   constructor(private readonly cfg: RawNodeConfig) {
     this.id = cfg.id;
