@@ -239,17 +239,22 @@ export class Leader {
   }
 
   /**
-   * The acceptors of `config` that acknowledged this peer as its active leader: the slotOut
-   * each reported in its last acknowledgement, and when that arrived (empty when not active).
+   * Whom to hand `config` over to (`transfer`), best first: its other leaders whose acceptor
+   * acknowledged this leader within the last election timeout, the most caught up first (the
+   * transfer waits until its target has applied as far as this peer, so that one takes over
+   * soonest and serves at once), then the most recently heard. A leader not heard from lately
+   * may be down, and handing over to it would cost the election the transfer is meant to save:
+   * it is left out. Empty when this peer cannot assign slots of `config`.
    */
-  acknowledged(config: ConfigId): { peer: PeerId; slotOut: Slot; at: number }[] {
-    const inst = this.instances.get(config);
-    if (inst === undefined || !inst.active) return [];
-    return [...inst.ackAt].map(([peer, at]) => ({
-      peer,
-      slotOut: inst.ackSlotOut.get(peer) ?? 0,
-      at,
-    }));
+  transferTargets(config: Configuration): PeerId[] {
+    const inst = this.instances.get(config.id);
+    if (inst === undefined || !this.canPropose(config.id)) return [];
+    const recent = this.ctx.now() - this.ctx.opts.electionTimeoutMs;
+    return [...inst.ackAt]
+      .map(([peer, at]) => ({ peer, slotOut: inst.ackSlotOut.get(peer) ?? 0, at }))
+      .filter((a) => a.peer !== this.ctx.id && config.leaders.includes(a.peer) && a.at >= recent)
+      .sort((a, b) => b.slotOut - a.slotOut || b.at - a.at)
+      .map((a) => a.peer);
   }
 
   /** Leadership transfer: the leader of `m.config` hands over (to this peer, perhaps). */

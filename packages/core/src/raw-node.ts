@@ -317,23 +317,13 @@ export class RawNode {
   }
 
   /**
-   * Whom `transferLeadership` should hand over to, best first: the other leaders of the
-   * configuration of the next slot to assign whose acceptor acknowledged this leader within the
-   * last election timeout, the most caught up first (the transfer waits until its target has
-   * applied as far as this peer, so that one takes over soonest and serves at once), then the
-   * most recently heard. A leader not heard from lately may be down, and handing over to it
-   * would cost the election the transfer is meant to save: it is left out. Empty when this peer
-   * does not lead.
+   * Whom `transferLeadership` should hand over to, best first: other leaders of the configuration
+   * of the next slot to assign, heard lately, the most caught up first (Leader.transferTargets).
+   * Empty when this peer does not lead.
    */
   transferTargets(): PeerId[] {
     const cfg = this.replica.configs.at(this.replica.slotIn);
-    if (cfg === undefined || !this.leader.canPropose(cfg.id)) return [];
-    const recent = this.now - this.opts.electionTimeoutMs;
-    return this.leader
-      .acknowledged(cfg.id)
-      .filter((a) => a.peer !== this.id && cfg.leaders.includes(a.peer) && a.at >= recent)
-      .sort((a, b) => b.slotOut - a.slotOut || b.at - a.at)
-      .map((a) => a.peer);
+    return cfg === undefined ? [] : this.leader.transferTargets(cfg);
   }
 
   /** True when a decided membership change does not govern yet. */
