@@ -1,6 +1,17 @@
-/** Where client commands go (forward.ts), table-tested. */
+/** Where client commands go (forward.ts), table-tested; and the Router that carries it out. */
 import { describe, expect, it } from 'vitest';
-import { MAX_HOPS, MAX_QUEUED, routeOwn, routeRequest, type Route } from '../src/forward.js';
+import { decodeBatch, type Command } from '../src/command.js';
+import { ConfigHistory, type Configuration } from '../src/configuration.js';
+import type { ConfigId } from '../src/types.js';
+import {
+  MAX_HOPS,
+  MAX_QUEUED,
+  Router,
+  routeOwn,
+  routeRequest,
+  type Route,
+} from '../src/forward.js';
+import { testContext } from './helpers.js';
 
 const at = (over: Partial<Parameters<typeof routeOwn>[0]> = {}) => ({
   self: 'p1',
@@ -42,5 +53,78 @@ describe('routeRequest: commands another peer sent', () => {
     ],
   ])('%s', (_, s, from, hops, count, want) => {
     expect(routeRequest(s, from, hops, count)).toEqual(want);
+  });
+});
+
+describe('Router', () => {
+  const cfg = (id: number, start: number, leaders: string[]): Configuration => ({
+    id,
+    start,
+    replicas: ['p1', 'p2', 'p3'],
+    leaders,
+    acceptors: ['p1', 'p2', 'p3'],
+  });
+  const cmd = (seq: number): Command => ({
+    kind: 'app',
+    client: 'p1',
+    inc: 1,
+    seq,
+    ack: 0,
+    op: new Uint8Array([seq]),
+  });
+
+  function router(active: Map<ConfigId, string>) {
+    const ctx = testContext('p1', { maxBatchCommands: 2 });
+    const replica = {
+      configs: new ConfigHistory([cfg(0, 1, ['p1', 'p2']), cfg(1, 10, ['p2', 'p3'])]),
+      slotIn: 4,
+      requests: [] as Command[],
+      submit(cmds: readonly Command[]) {
+        this.requests.push(...cmds);
+      },
+    };
+    const leader = {
+      activeLeaderOf: (c: ConfigId) => active.get(c),
+      canPropose: (c: ConfigId) => active.get(c) === 'p1',
+    };
+    return { ctx, replica, r: new Router(ctx, replica, leader) };
+  }
+
+  it('sends to the leader of the next slot’s configuration, else of the newest one', () => {
+    const active = new Map([[1, 'p3']]);
+    const { r } = router(active);
+    expect(r.leaderTarget()).toBe('p3');
+    active.set(0, 'p2');
+    expect(r.leaderTarget()).toBe('p2');
+    expect(r.leaderChanged('p2')).toBe(true);
+    expect(r.leaderChanged('p2')).toBe(false);
+  });
+
+  it('forwards own commands in requests of at most a batch, or assigns them when it leads', () => {
+    const active = new Map([[0, 'p2']]);
+    const { ctx, replica, r } = router(active);
+    r.sendOwn([cmd(1), cmd(2), cmd(3)], r.leaderTarget());
+    const sent = ctx.take();
+    expect(sent.map((s) => s.to)).toEqual(['p2', 'p2']);
+    const seqs = sent.map((s) => (s.msg.type === 'request' ? decodeBatch(s.msg.commands) : []));
+    expect(seqs.map((b) => b.map((c) => c.seq))).toEqual([[1, 2], [3]]);
+    active.set(0, 'p1');
+    r.sendOwn([cmd(4)], r.leaderTarget());
+    expect(ctx.take()).toEqual([]);
+    expect(replica.requests.map((c) => c.seq)).toEqual([4]);
+  });
+
+  it('drops what was queued here once another peer leads, never forwarding it again', () => {
+    const active = new Map<ConfigId, string>();
+    const { ctx, replica, r } = router(active);
+    r.sendOwn([cmd(1)], r.leaderTarget()); // no leader known: held in the session, not queued
+    expect(replica.requests).toEqual([]);
+    replica.requests.push(cmd(2)); // queued here while this peer was about to lead
+    r.dropQueued(undefined);
+    expect(replica.requests).toHaveLength(1);
+    active.set(0, 'p2');
+    r.dropQueued(r.leaderTarget());
+    expect(replica.requests).toEqual([]);
+    expect(ctx.take()).toEqual([]);
   });
 });
