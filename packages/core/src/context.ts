@@ -1,7 +1,8 @@
 /**
- * What the roles of one peer share: its id, the time of the last tick, the options, the
- * outbox, the batch of state to persist this turn, and the test-only bug switches. The roles
- * never do I/O themselves; they append to these and RawNode hands them out in `ready()`.
+ * What the roles of one peer share: its id, the time of the last tick, the options, where to
+ * send (RawNode's WriteTracker holds the turn's outbox), the batch of state to persist this
+ * turn, and the test-only bug switches. The roles never do I/O themselves; they append to these
+ * and RawNode hands them out in `ready()`.
  */
 import type { BugName } from './bugs.js';
 import type { Message } from './messages.js';
@@ -25,8 +26,9 @@ export interface NodeContext {
   /** Send a message that depends on no unpersisted state (P1a, P2a, heartbeats, requests...). */
   send(to: PeerId, msg: Message): void;
   /**
-   * Send a message that reports state changed in this turn (P1b, P2b, acks, decisions): it
-   * leaves only after this turn's batch is durable (persist before send, DESIGN.md §2).
+   * Send a message that reports acceptor state (P1b, P2b, heartbeat acks): it leaves only once
+   * this turn's write, or the newest one in flight, is durable (persist before send, per write:
+   * write-tracker.ts). Decisions go with `send`: they are chosen, whatever this peer wrote.
    */
   sendAfterPersist(to: PeerId, msg: Message): void;
   bug(name: BugName): boolean;

@@ -3,7 +3,7 @@
  * `decisions`, and the application state it applies decisions to. Departures:
  *  - One proposer (DESIGN.md §3 item 2): only the replica beside the active leader assigns
  *    slots, and it packs every request of a turn into one slot (batching), up to WINDOW slots
- *    ahead of `slotOut` (pipelining). Other replicas forward requests to it (client-session.ts).
+ *    ahead of `slotOut` (pipelining). Other replicas forward requests to it (forward.ts).
  *    PMMC's fallback stays: when a slot it proposed is decided with other commands, its
  *    commands go back to `requests`.
  *  - `perform` consults the replicated client table instead of scanning earlier slots for the
