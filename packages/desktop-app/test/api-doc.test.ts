@@ -17,6 +17,8 @@ import { PeerService } from '../src/service/peer-service.js';
 
 const DOC = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8');
 const API_SRC = new URL('../src/api/', import.meta.url);
+const dataDir = mkdtempSync(join(tmpdir(), 'synod-api-doc-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** The lines of the doc from the heading `from` to the next heading of the same level or above. */
 function section(from: string): string[] {
@@ -107,8 +109,6 @@ describe('docs/api.md', () => {
   it("shows a status with the fields of a running log's status", async () => {
     const json = /### `GET \/api\/logs\/LOG\/status`[\s\S]*?```json\n([\s\S]*?)\n```/.exec(DOC);
     expect(json).not.toBeNull();
-    const dataDir = mkdtempSync(join(tmpdir(), 'synod-api-doc-'));
-    afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
     const service = await PeerService.open({
       dataDir,
       listen: ['/ip4/127.0.0.1/tcp/0'],
