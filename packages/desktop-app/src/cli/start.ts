@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startHost, type Host } from '../host/host.js';
+import { capYoungGeneration } from '../host/young-generation.js';
 import type { PeerService } from '../service/peer-service.js';
 import type { ServiceStatus } from '../service/types.js';
 import { CliError, errorLine } from './cli-error.js';
@@ -65,6 +66,8 @@ export async function start(o: StartOptions): Promise<void> {
     throw new CliError('--durability must be full or normal-unsafe', 2);
   }
   const uiDir = uiDirOf(o.ui);
+  // The app's V8 policy for the peer it runs in this process (young-generation.ts says why).
+  capYoungGeneration();
   let host: Host;
   try {
     host = await startHost({

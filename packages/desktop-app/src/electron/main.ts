@@ -35,6 +35,7 @@ import {
   BRIDGE_SUBSCRIBE_CHANNEL,
 } from '../desktop/bridge-api.js';
 import { startHost, type Host } from '../host/host.js';
+import { capYoungGeneration } from '../host/young-generation.js';
 import { IpcDispatcher, type IpcSender } from './ipc.js';
 import { findElectronBinding } from './native.js';
 import {
@@ -158,6 +159,8 @@ async function openHost(): Promise<Host> {
   );
   if (!binding.found) throw new Error(binding.message);
   const dataDir = dataDirOf(options.data);
+  // The app's V8 policy for the peer in this process (young-generation.ts says why).
+  capYoungGeneration();
   // The local API too (127.0.0.1, a token), so that `synod status --data …` works.
   const { host: apiHost, port } = parseApiAddress(options.api);
   const h = await startHost({
