@@ -62,10 +62,12 @@ export default defineConfig({
     ],
     testTimeout: 30_000,
     pool: 'forks',
-    // Two files at once, also on 2 cores (vitest's default there is one): a full run of one
-    // worker kept 0.5-0.65 of a core busy (CPU time / wall time, load 9-15), its files mostly
-    // waiting on the processes they start; two: 611 s against 693 s + the UI file's 50-87 s.
-    maxWorkers: 2,
+    // Four files at once, also on 2 cores (vitest's default there is one): the files mostly wait
+    // on the processes they start, and on a busy machine the run's share of the CPU follows how
+    // many runnable threads it has (CFS). Fresh-clone npm test at load 17 (spinners holding the
+    // runnable count there), same CPU (383-394 s): 2 workers 1037 s, 4 workers 455 s (415 s with
+    // prettier beside the type check). One worker to two was 693 s -> 611 s at load 9-15.
+    maxWorkers: 4,
     sequence: { sequencer: LongestFirst },
     // Property tests start from a fixed seed (replayable; random seeds only in the soaks).
     setupFiles: ['test/helpers/fast-check-seed.ts'],

@@ -13,9 +13,9 @@
  * dist/synod/meta.json (esbuild's metafile: which inputs each chunk holds) is for the test
  * that checks what client subcommands load; it is not packed.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { writeOutputs } from './write-outputs.js';
 
 /** @param {string} packageDir the package directory (absolute) */
 export async function buildCli(packageDir) {
@@ -36,6 +36,12 @@ export async function buildCli(packageDir) {
     legalComments: 'linked',
     metafile: true,
     logLevel: 'warning',
+    // Written by writeOutputs: never truncated in place while a `synod` process loads it.
+    write: false,
   });
-  writeFileSync(join(packageDir, 'dist/synod/meta.json'), JSON.stringify(result.metafile));
+  const meta = {
+    path: join(packageDir, 'dist/synod/meta.json'),
+    contents: Buffer.from(JSON.stringify(result.metafile)),
+  };
+  writeOutputs([...result.outputFiles, meta]);
 }

@@ -13,9 +13,14 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildCli } from './build-cli.js';
+import { writeOutputs } from './write-outputs.js';
 
 const PACKAGE_DIR = fileURLToPath(new URL('../', import.meta.url));
 
+/**
+ * Each output is written only if it changed, and never in place (write-outputs.js): `npm test`
+ * runs this build (test/pack's `npm pack`) while other test files use the outputs.
+ */
 export async function buildUi() {
   await Promise.all([
     build({
@@ -28,7 +33,8 @@ export async function buildUi() {
       target: 'chrome120',
       legalComments: 'linked',
       logLevel: 'warning',
-    }),
+      write: false,
+    }).then((r) => writeOutputs(r.outputFiles)),
     build({
       absWorkingDir: PACKAGE_DIR,
       entryPoints: ['src/electron/preload.ts'],
@@ -39,7 +45,8 @@ export async function buildUi() {
       target: 'node22',
       external: ['electron'],
       logLevel: 'warning',
-    }),
+      write: false,
+    }).then((r) => writeOutputs(r.outputFiles)),
     buildCli(PACKAGE_DIR),
   ]);
 }
