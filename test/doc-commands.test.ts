@@ -21,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLaunchArgs } from '../packages/desktop-app/src/desktop/launch-options.js';
-import { shellBlocks, trackedDocs } from './helpers/doc-shell.js';
+import { shellBlocks, trackedDocs, type ShellLine } from './helpers/doc-shell.js';
 import { ROOT, SYNOD_CLI } from './helpers/paths.js';
 
 interface ShellCommand {
@@ -40,17 +40,39 @@ function commandsOf(line: string): string[] {
   return [...inner, ...outer.split(/&&|\|\||[|;]/)];
 }
 
-/** Every command of every ```sh block of the Markdown files git tracks. */
+/**
+ * The `npx synod …` commands the prose of a Markdown file gives in backticks (outside code
+ * blocks), e.g. `npx synod append "While carol is away" --data /tmp/synod/alice`.
+ */
+function proseCommands(doc: string): ShellLine[] {
+  const out: ShellLine[] = [];
+  let fenced = false;
+  readFileSync(join(ROOT, doc), 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (/^\s*```/.test(line)) fenced = !fenced;
+      if (fenced) return;
+      for (const m of line.matchAll(/`(npx synod [^`]+)`/g)) {
+        out.push({ where: `${doc}:${i + 1}`, text: m[1]! });
+      }
+    });
+  return out;
+}
+
+/** Every command of every ```sh block of the Markdown files git tracks, and of their prose. */
 function shellCommands(): ShellCommand[] {
   const out: ShellCommand[] = [];
-  for (const block of trackedDocs().flatMap((doc) => shellBlocks(doc))) {
-    for (const { where, text } of block.lines) {
-      for (const cmd of commandsOf(text)) {
-        const words = (cmd.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) =>
-          /^(["']).*\1$/.test(w) ? w.slice(1, -1) : w,
-        );
-        if (words.length > 0) out.push({ where, words });
-      }
+  const docs = trackedDocs();
+  const lines = [
+    ...docs.flatMap((doc) => shellBlocks(doc)).flatMap((b) => b.lines),
+    ...docs.flatMap(proseCommands),
+  ];
+  for (const { where, text } of lines) {
+    for (const cmd of commandsOf(text)) {
+      const words = (cmd.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) =>
+        /^(["']).*\1$/.test(w) ? w.slice(1, -1) : w,
+      );
+      if (words.length > 0) out.push({ where, words });
     }
   }
   return out;
@@ -122,6 +144,7 @@ describe('the shell commands of the docs', () => {
     const wrong: string[] = [];
     for (const { where, words } of uses) {
       const sub = words[2];
+      if (sub === '…') continue; // "`npx synod …`": any subcommand
       if (sub === undefined || !subcommands.has(sub)) {
         wrong.push(`${where}: synod ${sub ?? ''} is no subcommand`);
         continue;
