@@ -12,7 +12,8 @@
  *   node --flag … app.js    node takes the flags
  *   node dist/main.js …     the options of the guide's own src/main.ts (docs/build-an-app.md)
  *
- * and every command is of a kind that some test checks or runs (the last test here). Most are
+ * and every command is of a kind that some test checks or runs (the last test here). The desktop
+ * README's example error lines are held to the messages the sources write. Most are
  * not run here: they start peers, Electron or hour-long soaks; doc-shell-run.test.ts runs the
  * blocks of one machine.
  */
@@ -98,6 +99,32 @@ function packageScripts(dir: string): Record<string, string> {
 }
 
 const SIM_CLI = join(ROOT, 'packages/core/dist/testing/sim-cli.js');
+
+/**
+ * The messages the CLI can write, as patterns: every string and template literal of the
+ * sources of desktop-app and peer with at least 12 characters of its own (`${…}` matching
+ * anything), so that a pattern made only of placeholders matches no example by itself.
+ */
+function messageTemplates(): RegExp[] {
+  const out: RegExp[] = [];
+  for (const dir of ['packages/desktop-app/src', 'packages/peer/src']) {
+    const files = execFileSync('git', ['ls-files', `${dir}/*.ts`], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f !== '');
+    for (const f of files) {
+      const src = readFileSync(join(ROOT, f), 'utf8');
+      for (const m of src.matchAll(/`((?:[^`\\\n]|\\.)*)`|'((?:[^'\\\n]|\\.)*)'/g)) {
+        // One line each (a stray backquote in a comment must not swallow the file); a trailing
+        // \n is the line's end.
+        const parts = (m[1] ?? m[2]!).replace(/\\n$/, '').split(/\$\{(?:[^{}]|\{[^{}]*\})*\}/);
+        if (parts.join('').length < 12) continue;
+        const escaped = parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+        out.push(new RegExp(`^${escaped.join('.+')}$`));
+      }
+    }
+  }
+  return out;
+}
 
 /** The long options of a program's `parseArgs({ options: { … } })`, read from its source. */
 function parseArgsOptions(file: string, src = readFileSync(join(ROOT, file), 'utf8')): Set<string> {
@@ -264,6 +291,27 @@ describe('the shell commands of the docs', () => {
         if (!mainOptions.has(o)) wrong.push(`${where}: src/main.ts has no ${o}`);
       }
     }
+    expect(wrong).toEqual([]);
+  });
+
+  it("the desktop README's error examples are lines the CLI writes", () => {
+    const readme = readFileSync(join(ROOT, 'packages/desktop-app/README.md'), 'utf8');
+    const block = /\*\*Errors\*\* are one line[\s\S]*?```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(block, 'packages/desktop-app/README.md: the error examples').toBeDefined();
+    const examples = block!.split('\n');
+    expect(examples.length).toBeGreaterThan(5);
+    const templates = messageTemplates();
+    const subcommands = new Set(
+      [...synodHelp([]).matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]!),
+    );
+    const wrong = examples.filter((line) => {
+      const m = /^synod ([a-z-]+): (.*)$/.exec(line);
+      if (m === null || !subcommands.has(m[1]!)) return true;
+      // The message as the code writes it (an API error adds its code: " (unknown-log)"), or
+      // the whole line (commander's errors: main.ts).
+      const message = m[2]!.replace(/ \([a-z-]+\)$/, '');
+      return !templates.some((t) => t.test(m[2]!) || t.test(message) || t.test(line));
+    });
     expect(wrong).toEqual([]);
   });
 
