@@ -1,9 +1,10 @@
 /**
  * The docs' shell blocks that a person runs on one machine, run as written by bash against real
  * `synod` processes on 127.0.0.1: the README's three peers and two logs, and docs/api.md's curl
- * of the status and of the event stream, whose output is held to the page's example of it. (The
- * README's prose then stops and restarts carol: synod-cluster.test.ts does that; here it would
- * double this file's time on a busy machine. doc-commands.test.ts checks those commands.)
+ * of the status and of the event stream, whose output is held to the page's example of it; then
+ * alice's data directory is held to docs/many-logs.md's layout of the files. (The README's prose
+ * then stops and restarts carol: synod-cluster.test.ts does that; here it would double this
+ * file's time on a busy machine. doc-commands.test.ts checks those commands.)
  *
  * What differs from a person's terminal, and only that: `npx synod` is the repository's bin (an
  * `npx` earlier in PATH, not npm's resolution: 0.5 s less per command), `/tmp/synod` is a temp
@@ -12,14 +13,17 @@
  * (`synod start`) runs in the background; every other line must exit 0.
  *
  * The other shell blocks cannot run here, and doc-commands.test.ts checks their commands: the
- * machines' blocks (several machines, mDNS on a LAN: test/e2e/lan-discovery runs that in network
- * namespaces), `npm start` (Electron), `npm install`/`npm ci` (the network), and the sims, chaos
- * and fuzz soaks (minutes to hours; `npm test` runs short ones).
+ * machines' blocks (several machines, mDNS on a LAN: test/e2e/lan-first-run.test.ts runs peers
+ * on a LAN of network namespaces), `npm start` (Electron), `npm install`/`npm ci` (the network),
+ * and the sims, chaos and fuzz soaks (minutes to hours; `npm test` runs short ones).
  */
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -152,7 +156,7 @@ describe('the shell blocks of the docs, run', () => {
     expect(status).toMatch(/LEADER/);
   }, 120_000);
 
-  it('docs/api.md: the status with curl; the event stream as its example shows it', async () => {
+  it('docs/api.md: the status with curl; the event stream as its example shows it (and many-logs.md: the files)', async () => {
     const [status, events] = shellBlocks('docs/api.md').map((b) => b.lines.map((l) => l.text));
     expect(status!.at(-1)).toMatch(/^curl .*\/api\/status$/);
     const body = JSON.parse(await sh('docs/api.md: status', status!.join('\n'))) as {
@@ -194,6 +198,25 @@ describe('the shell blocks of the docs, run', () => {
       return diffs.some((d) => d.length === 0) ? [] : diffs[0]!;
     });
     expect(wrong).toEqual([]);
+
+    // docs/many-logs.md's layout of the data directory: a log created by a host (both of
+    // alice's here) is `logs/<h>.db`, <h> the first 128 bits of SHA-256(log id) in hex.
+    const layout = readFileSync(join(ROOT, 'docs/many-logs.md'), 'utf8');
+    expect(layout).toMatch(
+      /<dataDir>\/peer\.db[\s\S]*<dataDir>\/logs\/<h>\.db +every other log; <h> = the first 128 bits of SHA-256\(log id\), hex/,
+    );
+    const logs = seen.events.filter((e) => e.event === 'logs').at(-1)!.data as {
+      logs: { logId: string }[];
+    };
+    expect(logs.logs.length).toBe(2);
+    const alice = join(root, 'synod', 'alice');
+    const hashed = (id: string) => createHash('sha256').update(id).digest('hex').slice(0, 32);
+    expect(existsSync(join(alice, 'peer.db'))).toBe(true);
+    expect(
+      readdirSync(join(alice, 'logs'))
+        .filter((f) => f.endsWith('.db'))
+        .sort(),
+    ).toEqual(logs.logs.map((l) => `${hashed(l.logId)}.db`).sort());
   }, 60_000);
 });
 
