@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Fairness between the logs of one host (issue 16): a log catching up a large state must not
 // starve another log's commits over the connection they share. 3 host processes on 127.0.0.1
-// (@synod/peer's createHost, one libp2p node each, WAL and synchronous=FULL unless told
-// otherwise):
+// (@synod/peer's createHost, one libp2p node each, durability `full` unless told otherwise:
+// every commit synced):
 //
 // - log `quiet`: a 3-member group of h0, h1, h2, created by h0;
 // - log `bulk`: h0 and h1, filled with `--mb` MiB of app state (commands of `--kib` KiB, each

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Many logs per peer (issue 16): 3 host processes on 127.0.0.1 (@synod/peer's createHost: one
-// libp2p node and one data directory each, each log its own core and SQLite file, WAL and
-// synchronous=FULL), every log a 3-member group of the three, created by host 0 (its leader)
+// libp2p node and one data directory each, each log its own core and SQLite file, durability
+// `full`: every commit synced, by the store's own fdatasync of the WAL with the default io
+// 'split' on Linux), every log a 3-member group of the three, created by host 0 (its leader)
 // and joined by the others with invites.
 //
 // - Busy: the committed commands/s of 1 log under a closed loop of `--conc` proposals of 100

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Child } from '../helpers/child.js';
+import { shellBlocks } from '../helpers/doc-shell.js';
 import { ROOT } from '../helpers/paths.js';
 import {
   installedVersion,
@@ -349,22 +350,25 @@ describe('the published packages, installed from their tarballs into a fresh pro
       mkdirSync(dirname(join(app, f.path!)), { recursive: true });
       writeFileSync(join(app, f.path!), f.code + '\n');
     }
-    // As the guide says: npx tsc, then node dist/main.js (two peers on one machine: --local).
+    // As the guide's "Run it" block says: npx tsc, then its two `node dist/main.js` lines
+    // (two peers on one machine), with a data directory here, any free port, the real invite.
+    const [compile, ...starts] = shellBlocks(doc)
+      .filter((b) => b.heading === 'Run it')
+      .flatMap((b) => b.lines.map((l) => l.text));
+    expect(compile).toBe('npx tsc');
+    expect(starts.map((l) => /--data (\w+)/.exec(l)?.[1])).toEqual(['alice', 'bob']);
     await tsc(['-p', app]);
     const t1 = Date.now();
-    const run = (name: string, extra: string[] = []) =>
-      child(
-        `guide ${name}`,
-        [
-          process.execPath,
-          'dist/main.js',
-          ...['--data', join(work, `todo-${name}`), '--port', '0', '--local', ...extra],
-        ],
-        app,
-        {},
-        true,
-      );
-    const alice = run('alice');
+    const run = (line: string, invite?: string) => {
+      const [node, main, ...args] = line
+        .replace(/--data (\w+)/, (_, name: string) => `--data ${join(work, `todo-${name}`)}`)
+        .replace(/--port \d+/, '--port 0')
+        .split(/\s+/)
+        .map((w) => (w === "'synod:…'" ? invite! : w));
+      expect([node, main]).toEqual(['node', 'dist/main.js']);
+      return child(`guide ${line}`, [process.execPath, main!, ...args], app, {}, true);
+    };
+    const alice = run(starts[0]!);
     const aliceUi = (await alice.waitFor(/^UI on (http:\S+)$/))[1]!;
     const t2 = Date.now();
     console.log(
@@ -372,7 +376,7 @@ describe('the published packages, installed from their tarballs into a fresh pro
         `(npm install ${install.end - install.start} ms, tsc ${t1 - t0} ms, start ${t2 - t1} ms)`,
     );
     const invite = (await alice.waitFor(/^invite (synod:\S+)$/))[1]!;
-    const bob = run('bob', ['--join', invite]);
+    const bob = run(starts[1]!, invite);
     const bobUi = (await bob.waitFor(/^UI on (http:\S+)$/))[1]!;
 
     expect(await (await fetch(aliceUi)).text()).toContain('<title>Shared to-dos</title>');
@@ -394,7 +398,27 @@ describe('the published packages, installed from their tarballs into a fresh pro
       items: { text: string }[];
     };
     expect(state.items.map((i) => i.text)).toEqual(['milk']);
-    const codes = await Promise.all([alice, bob].map(async (c) => (await c.kill('SIGTERM')).code));
+    // "Stop bob (Ctrl-C): alice's writes now wait […]. Start bob again with the same command: he
+    // opens his log (the invite is not used again) and catches up."
+    expect((await bob.kill('SIGINT')).code).toBe(0);
+    const waiting = fetch(new URL('/api/commands', aliceUi), {
+      method: 'POST',
+      body: JSON.stringify({ type: 'add', text: 'eggs' }),
+    });
+    const again = run(starts[1]!, invite);
+    const againUi = (await again.waitFor(/^UI on (http:\S+)$/))[1]!;
+    expect(await (await waiting).json()).toEqual({ id: 2 });
+    for (const deadline = Date.now() + 30_000; ;) {
+      const s = (await (await fetch(new URL('/api/state', againUi))).json()) as typeof state;
+      if (s.items.length === 2 || Date.now() > deadline) {
+        expect(s.items.map((i) => i.text)).toEqual(['milk', 'eggs']);
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const codes = await Promise.all(
+      [alice, again].map(async (c) => (await c.kill('SIGTERM')).code),
+    );
     expect(codes).toEqual([0, 0]);
   }, 180_000);
 });

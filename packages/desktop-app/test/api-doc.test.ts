@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeError } from '../src/api/http-error.js';
 import { matchRoute, pathParams } from '../src/operations/http.js';
 import { OPERATION_NAMES, OPERATIONS, type OperationName } from '../src/operations/table.js';
+import { OperationTimeoutError } from '../src/service/errors.js';
 import { PeerService } from '../src/service/peer-service.js';
 
 const DOC = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8');
@@ -104,6 +105,15 @@ describe('docs/api.md', () => {
     expect(mappedCodes.length).toBeGreaterThan(20);
     const missing = [...mappedCodes, ...raised.keys()].filter((c) => !documented.has(c));
     expect(missing).toEqual([]);
+  });
+
+  it('shows the no-majority answer as the API writes it', () => {
+    const json = /`no-majority` is the answer[\s\S]*?```json\n([\s\S]*?)\n```/.exec(DOC);
+    expect(json).not.toBeNull();
+    const majority = { reachable: 1, total: 3, needed: 2, ok: false };
+    const answer = describeError(new OperationTimeoutError(majority, 30_000));
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(json![1]!)).toEqual(answer.body);
   });
 
   it("shows a status with the fields of a running log's status", async () => {
