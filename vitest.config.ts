@@ -17,6 +17,8 @@ const LONGEST = [
   'test/synod-trace.test.ts',
   // 72 s at load 17, and it started last there: the run's tail (testtime4).
   'packages/storage-sqlite/test/conformance.test.ts',
+  // The docs' shell blocks, 16 CLI commands: 4-7 s at load 2-12, 28-77 s at load 10-18 (docs7).
+  'test/doc-shell-run.test.ts',
 ];
 
 /** vitest's order (failed first, then longest by its cache, else largest), LONGEST before it. */
