@@ -25,6 +25,7 @@ export function testContext(
   opts: Partial<ProtocolOptions> = {},
   bugs: BugName[] = [],
 ): TestContext {
+  let reads = 0;
   const ctx: TestContext = {
     id,
     opts: validateOptions(opts),
@@ -37,6 +38,7 @@ export function testContext(
     incarnation: () => 1,
     send: (to, msg) => ctx.sent.push({ to, msg, afterPersist: false }),
     sendAfterPersist: (to, msg) => ctx.sent.push({ to, msg, afterPersist: true }),
+    read: () => ++reads,
     bug: (name) => bugs.includes(name),
     trace: () => {},
     take: () => ctx.sent.splice(0),
