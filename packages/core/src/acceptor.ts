@@ -5,6 +5,10 @@
  *    logical acceptor (DESIGN.md §3 item 6; PMMC §2.2 assumes disjoint configurations).
  *  - pvalues below `watermark` are dropped once this peer's own replica has decided and
  *    snapshotted their slots, and the watermark is reported in P1b (DESIGN.md §3 item 8).
+ *  - Before that, once its replica has applied a slot and the pvalue is durable, the pvalue's
+ *    value leaves memory (`release`; its ballot stays): a P1b that must report it reads it
+ *    from storage first (`onP1a`). So a decided value dies young in V8's heap instead of living
+ *    until the next snapshot (issue 13). What the acceptor reports is unchanged.
  *  - a P1a is ignored while this acceptor hears from another live leader of the same
  *    configuration, so a peer returning from a partition cannot disrupt it (DESIGN.md §3 item 3).
  *  - a P2a is accepted when its ballot is at least `ballotNum`, not only when equal (PMMC Fig. 4,
@@ -13,11 +17,18 @@
  *    acceptor may have missed the P1a (lost, or answered by others first). Lamport's Paxos
  *    accepts so too ("unless it has promised a higher ballot").
  */
-import { BOTTOM, ballotGreater, compareBallots, type Ballot } from './ballot.js';
+import { BOTTOM, ballotEquals, ballotGreater, compareBallots, type Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';
 import type { HeartbeatGaps } from './heartbeat-gaps.js';
 import type { Heartbeat, P1a, P2a, PValue, Transfer } from './messages.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
+
+function* range(from: Slot, to: Slot): Generator<Slot> {
+  for (let s = from; s < to; s++) yield s;
+}
+
+/** The value of a pvalue whose bytes are in storage only (`release`). */
+const IN_STORAGE = new Uint8Array(0);
 
 interface LeaderContact {
   readonly leader: PeerId;
@@ -32,6 +43,13 @@ export class Acceptor {
   /** pvalues of slots below this are gone (decided and snapshotted by this peer's replica). */
   watermark: Slot = 0;
   private readonly contact = new Map<ConfigId, LeaderContact>();
+  /** Per slot: the number of the accept that put its pvalue there (1, 2, 3...; 0: loaded). */
+  private readonly acceptedAt = new Map<Slot, number>();
+  private accepts = 0;
+  /** Values are released below this slot (`release`). */
+  private releasedTo: Slot = 0;
+  /** P1a waiting for a storage read of released values: by read id. */
+  private readonly waiting = new Map<number, { from: PeerId; m: P1a }>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -100,10 +118,39 @@ export class Acceptor {
       return;
     }
     this.raise(m.config, m.ballot);
+    this.answerP1a(from, m);
+  }
+
+  /**
+   * The P1b for `m`, with every pvalue from its slot on; a released value comes from `read` (a
+   * storage read of them), or, without one, is read first: the P1b then leaves when the read
+   * completes, with the ballot promised by then (an answer may always come late).
+   */
+  private answerP1a(from: PeerId, m: P1a, read?: ReadonlyMap<Slot, PValue>): void {
     const from_ = Math.max(m.fromSlot, this.watermark);
     const accepted: PValue[] = [];
+    let lo = Infinity;
+    let hi = -1;
     for (const pv of this.accepted.values()) {
-      if (pv.config === m.config && pv.slot >= from_) accepted.push(pv);
+      if (pv.config !== m.config || pv.slot < from_) continue;
+      if (pv.value !== IN_STORAGE) {
+        accepted.push(pv);
+        continue;
+      }
+      const stored = read?.get(pv.slot);
+      if (stored !== undefined && ballotEquals(stored.ballot, pv.ballot)) accepted.push(stored);
+      else [lo, hi] = [Math.min(lo, pv.slot), Math.max(hi, pv.slot)];
+    }
+    if (hi >= 0) {
+      if (read !== undefined) {
+        // Storage lacks a pvalue it made durable: no P1b rather than one that misses a vote
+        // (the leader asks again; a store that lost it fails elsewhere).
+        this.ctx.trace(`${this.ctx.id} cannot read its pvalues ${lo}..${hi}: no p1b`);
+        return;
+      }
+      const id = this.ctx.read({ kind: 'accepted', from: lo, to: hi + 1 });
+      this.waiting.set(id, { from, m });
+      return;
     }
     this.ctx.sendAfterPersist(from, {
       type: 'p1b',
@@ -127,6 +174,7 @@ export class Acceptor {
       this.raise(m.config, m.ballot);
       const pv: PValue = { config: m.config, ballot: m.ballot, slot: m.slot, value: m.value };
       this.accepted.set(m.slot, pv);
+      this.acceptedAt.set(m.slot, ++this.accepts);
       this.ctx.persist.accept(pv);
       if (this.ctx.bug('gc-unsafe')) {
         // The bug: assume every slot below a newly proposed one is decided, and drop its pvalue
@@ -178,7 +226,40 @@ export class Acceptor {
     if (slot <= this.watermark) return;
     this.watermark = slot;
     for (const s of this.accepted.keys()) if (s < slot) this.accepted.delete(s);
+    for (const s of this.acceptedAt.keys()) if (s < slot) this.acceptedAt.delete(s);
     this.ctx.persist.setWatermark(slot);
+  }
+
+  /** How many P2a were accepted so far (`release` takes those up to a count as durable). */
+  get acceptCount(): number {
+    return this.accepts;
+  }
+
+  /**
+   * This peer's replica has applied every slot below `slot`, and the first `durable` accepts
+   * are durable: the values of those pvalues leave memory (their ballots stay). A pvalue
+   * accepted later at such a slot (a new leader proposing the chosen value again) keeps its
+   * value until the watermark passes it.
+   */
+  release(slot: Slot, durable: number): void {
+    const from = Math.max(this.releasedTo, this.watermark);
+    // Slot by slot, or, after a jump (a snapshot installed), over the pvalues held.
+    const slots = slot - from <= this.accepted.size ? range(from, slot) : [...this.accepted.keys()];
+    for (const s of slots) {
+      const pv = this.accepted.get(s);
+      if (pv === undefined || pv.value === IN_STORAGE || s < from || s >= slot) continue;
+      if ((this.acceptedAt.get(s) ?? 0) > durable) continue;
+      this.accepted.set(s, { ...pv, value: IN_STORAGE });
+    }
+    if (slot > this.releasedTo) this.releasedTo = slot;
+  }
+
+  /** Storage read `id` returned `pvalues`: answer the P1a that waited for it. */
+  onRead(id: number, pvalues: readonly PValue[]): void {
+    const w = this.waiting.get(id);
+    if (w === undefined) return;
+    this.waiting.delete(id);
+    this.answerP1a(w.from, w.m, new Map(pvalues.map((pv) => [pv.slot, pv])));
   }
 
   /** Forget the promises of configurations below `config`: they govern no undecided slot. */

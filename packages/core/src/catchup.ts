@@ -10,10 +10,16 @@
  * request goes to another one at once. So while some member has the missing slots, a finite
  * number of requests reaches it. A snapshot transfer stays with its source (chunks of two
  * snapshots do not fit together) only while that snapshot is still ahead of `slotOut`.
+ *
+ * Serving: decisions this replica still holds in memory are sent at once; older ones it retains
+ * are in storage only (replica.ts, `release`), so the answer waits for a storage read, an effect
+ * like a write (storage-reads.ts; the driver answers with RawNode.decisionsRead). At most
+ * one read per asking peer is in flight; a read lost in a crash is simply never answered, and
+ * the asker asks again (or someone else) after its answer timeout.
  */
 import { membersOf } from './configuration.js';
 import type { NodeContext } from './context.js';
-import type { CatchupDecisions, CatchupRequest, SnapshotChunk } from './messages.js';
+import type { CatchupDecisions, CatchupRequest, Decided, SnapshotChunk } from './messages.js';
 import type { Replica } from './replica.js';
 import type { CatchupSituation } from './rules.js';
 import type { Snapshot } from './storage.js';
@@ -73,6 +79,8 @@ export class Catchup {
   private readonly pinned = new Map<Slot, { snap: Snapshot; at: number }>();
   private lastLeaderHeard = 0;
   private lastProbe = 0;
+  /** Storage reads in flight: for whom, from which slot (at most one per peer). */
+  private readonly reading = new Map<number, { peer: PeerId; from: Slot }>();
 
   constructor(
     private readonly ctx: NodeContext,
@@ -296,6 +304,8 @@ export class Catchup {
     this.noteAhead(from, m.fromSlot);
     if (!r.initialized) return;
     if (m.fromSlot >= r.retainedFrom && m.fromSlot > 0) {
+      // Applied and durable: in storage only.
+      if (m.fromSlot < r.heldFrom) return this.fetch(from, m.fromSlot);
       const decisions = r.decisionsFrom(
         m.fromSlot,
         this.ctx.opts.catchupMaxDecisions,
@@ -315,6 +325,42 @@ export class Catchup {
       total: snap.data.length,
       data: snap.data.subarray(offset, end),
     });
+  }
+
+  /** Ask the driver to read decisions from `slot` for `peer` (unless one is in flight for it). */
+  private fetch(peer: PeerId, slot: Slot): void {
+    for (const f of this.reading.values()) if (f.peer === peer) return;
+    const { catchupMaxDecisions: max, catchupMaxBytes: maxBytes } = this.ctx.opts;
+    const id = this.ctx.read({ kind: 'decisions', from: slot, max, maxBytes });
+    this.reading.set(id, { peer, from: slot });
+  }
+
+  /**
+   * Storage read `id` returned `read` (empty when it failed): answer the peer it was for with
+   * the consecutive decisions from its slot, those read and then those still in memory. When
+   * a snapshot compacted the slot meanwhile, the peer gets the snapshot instead.
+   */
+  onRead(id: number, read: readonly Decided[]): void {
+    const f = this.reading.get(id);
+    if (f === undefined) return;
+    this.reading.delete(id);
+    const r = this.replica;
+    const stored = new Map<Slot, Uint8Array>();
+    for (const d of read) stored.set(d.slot, d.value);
+    const decisions = r.decisionsFrom(
+      f.from,
+      this.ctx.opts.catchupMaxDecisions,
+      this.ctx.opts.catchupMaxBytes,
+      (s) => stored.get(s) ?? r.decisions.get(s),
+    );
+    if (decisions.length === 0 && f.from < r.retainedFrom) {
+      this.onRequest(f.peer, { type: 'catchupReq', fromSlot: f.from, snapshotSlot: 0, offset: 0 });
+      return;
+    }
+    // Read from what storage has committed, which under SqliteStorage's `io: 'split'` may not be
+    // synced yet: safe to send, as a decision is chosen (docs/protocol.md, "Catch-up from
+    // storage"); persist before send is about acceptor state, never about decisions.
+    this.ctx.send(f.peer, { type: 'catchupDecisions', decisions, slotOut: r.slotOut });
   }
 
   /**

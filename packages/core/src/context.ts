@@ -9,6 +9,7 @@ import type { Message } from './messages.js';
 import type { ProtocolOptions } from './options.js';
 import type { PersistBuilder } from './persist-builder.js';
 import type { Rules } from './rules.js';
+import type { StorageReadRequest } from './storage-reads.js';
 import type { PeerId } from './types.js';
 
 export interface NodeContext {
@@ -31,6 +32,8 @@ export interface NodeContext {
    * write-tracker.ts). Decisions go with `send`: they are chosen, whatever this peer wrote.
    */
   sendAfterPersist(to: PeerId, msg: Message): void;
+  /** Ask the driver to read storage (storage-reads.ts); returns the id its answer comes with. */
+  read(r: StorageReadRequest): number;
   bug(name: BugName): boolean;
   trace(line: string): void;
 }

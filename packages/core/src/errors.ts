@@ -94,6 +94,13 @@ export class StorageFailedError extends SynodError {
   }
 }
 
+/** A storage read was asked for something that cannot be (Storage.readDecisions' arguments). */
+export class InvalidReadError extends SynodError {
+  constructor(message: string) {
+    super('invalid-read', message);
+  }
+}
+
 /** A command was decided but the state machine refused it (its `apply` threw). */
 export class CommandRejectedError extends SynodError {
   constructor(code: string, message: string) {

@@ -40,11 +40,12 @@ export type {
   StorageBatch,
   WriteHint,
 } from './storage.js';
-export { isEmptyBatch } from './storage.js';
+export { checkReadAccepted, checkReadDecisions, isEmptyBatch } from './storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
 export type { Transport, TransportHandler, PeerLinkStatus } from './transport.js';
 export { MemoryNetwork, MemoryTransport } from './memory-network.js';
 export { RawNode, type RawNodeConfig, type Ready } from './raw-node.js';
+export type { StorageRead } from './storage-reads.js';
 export type { NodeStatus } from './status.js';
 export type { CommandResult } from './client-session.js';
 export type { ReadResult } from './read-index.js';

@@ -6,12 +6,14 @@
 import { ballotGreater } from './ballot.js';
 import { StorageFailedError } from './errors.js';
 import type { Decided, PeerStamp, PValue } from './messages.js';
-import type {
-  AcceptorPromise,
-  PersistentState,
-  Snapshot,
-  Storage,
-  StorageBatch,
+import {
+  checkReadAccepted,
+  checkReadDecisions,
+  type AcceptorPromise,
+  type PersistentState,
+  type Snapshot,
+  type Storage,
+  type StorageBatch,
 } from './storage.js';
 import type { ConfigId, PeerId, Slot } from './types.js';
 
@@ -181,6 +183,41 @@ export class MemoryStorage implements Storage {
   /** Test hook: make every later write fail, as a full or broken disk would. */
   fail(err: Error = new Error('simulated I/O error')): void {
     this.failed = err;
+  }
+
+  /** In order with the writes issued before it (Storage.readDecisions). */
+  readDecisions(from: Slot, max: number, maxBytes: number): Promise<Decided[]> {
+    return this.inOrder(() => this.readDecisionsSync(from, max, maxBytes));
+  }
+
+  /** Storage.readDecisions at once (the simulator calls this when a simulated read completes). */
+  readDecisionsSync(from: Slot, max: number, maxBytes: number): Decided[] {
+    checkReadDecisions(from, max, maxBytes);
+    if (this.closed) throw new StorageFailedError('storage is closed');
+    const slots = [...this.decisions.keys()].filter((s) => s >= from).sort((a, b) => a - b);
+    const out: Decided[] = [];
+    let bytes = 0;
+    for (const slot of slots) {
+      const value = this.decisions.get(slot)!;
+      if (out.length === max || (out.length > 0 && bytes + value.length > maxBytes)) break;
+      out.push({ slot, value });
+      bytes += value.length;
+    }
+    return out;
+  }
+
+  /** In order with the writes issued before it (Storage.readAccepted). */
+  readAccepted(from: Slot, to: Slot): Promise<PValue[]> {
+    return this.inOrder(() => this.readAcceptedSync(from, to));
+  }
+
+  /** Storage.readAccepted at once (the simulator calls this when a simulated read completes). */
+  readAcceptedSync(from: Slot, to: Slot): PValue[] {
+    checkReadAccepted(from, to);
+    if (this.closed) throw new StorageFailedError('storage is closed');
+    return [...this.accepted.values()]
+      .filter((pv) => pv.slot >= from && pv.slot < to)
+      .sort((a, b) => a.slot - b.slot);
   }
 
   getMeta(key: string): Promise<Uint8Array | undefined> {

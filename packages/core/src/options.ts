@@ -44,9 +44,10 @@ export interface ProtocolOptions {
   /**
    * A replica also takes a snapshot once the decisions it applied since the previous one hold
    * this many bytes, or four times the previous snapshot's size if that is more (so that
-   * snapshots cost at most a quarter of the bytes the log carries). Decided values stay in memory
-   * until a snapshot lets them go (the acceptor's pvalues, the replica's decisions): counting
-   * slots alone let 1,000–2,000 batches of 100 KB (C=1024) hold 100–300 MB per peer.
+   * snapshots cost at most a quarter of the bytes the log carries). Decided values are kept
+   * until a snapshot lets them go (the acceptor's pvalues, the replica's decisions; in storage,
+   * and in memory only until applied and durable): counting slots alone let 1,000–2,000
+   * batches of 100 KB (C=1024) hold 100–300 MB per peer, in memory then.
    */
   snapshotIntervalBytes: number;
   /** Decisions kept below the newest snapshot, so a peer slightly behind catches up without one. */

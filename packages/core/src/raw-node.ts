@@ -47,7 +47,7 @@ import type { NodeContext } from './context.js';
 import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
 import { Router } from './forward.js';
 import { Leader } from './leader.js';
-import type { Decision, Envelope, Message } from './messages.js';
+import type { Decided, Decision, Envelope, Message, PValue } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { ReadIndex, readIndexOf, type ReadResult } from './read-index.js';
@@ -56,6 +56,7 @@ import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
 import { amnesiaNotice, nodeStatus, type NodeStatus } from './status.js';
 import { StoreGuard } from './store-guard.js';
+import { StorageReads, type StorageRead } from './storage-reads.js';
 import { WriteTracker } from './write-tracker.js';
 import type { StateMachine } from './state-machine.js';
 import type { PersistentState, StorageBatch } from './storage.js';
@@ -98,6 +99,14 @@ export interface Ready {
   readonly results: readonly CommandResult[];
   readonly reads: readonly ReadResult[];
   readonly applied: readonly AppliedCommand[];
+  /**
+   * Storage reads to perform (storage-reads.ts), each after this Ready's write is issued (a
+   * store runs them in order with its writes): `decisions` with `Storage.readDecisions(from,
+   * max, maxBytes)`, answered by `decisionsRead(id, ...)`; `accepted` with
+   * `Storage.readAccepted(from, to)`, answered by `acceptedRead(id, ...)`; with [] if the read
+   * failed. A read lost in a crash is never answered: the peer that wanted it asks again.
+   */
+  readonly fetches: readonly StorageRead[];
 }
 
 export class RawNode {
@@ -128,6 +137,12 @@ export class RawNode {
   reportApplied = true;
   /** Messages to this peer itself are being stepped (drainSelf is not reentrant). */
   private draining = false;
+  /**
+   * Per write in flight: every decision below `upTo` is applied and in it or an earlier one, as
+   * are the acceptor's first `accepts` pvalues.
+   */
+  private readonly appliedWrites: { id: number; upTo: Slot; accepts: number }[] = [];
+  private readonly storageReads = new StorageReads();
 
   constructor(private readonly cfg: RawNodeConfig) {
     this.id = cfg.id;
@@ -144,6 +159,7 @@ export class RawNode {
       random: cfg.random,
       send: (to, msg) => this.writes.send(to, msg, false),
       sendAfterPersist: (to, msg) => this.writes.send(to, msg, !bugs.has('send-before-persist')),
+      read: (r) => this.storageReads.ask(r),
       bug: (name) => bugs.has(name),
       incarnation: () => this.incarnation,
       trace: trace === undefined ? () => {} : trace,
@@ -369,6 +385,13 @@ export class RawNode {
     if (w.persist !== null) {
       this.stores.number(w.persist, w.writeId);
       this.replica.pendingSnapshotSlot = undefined;
+      // Every decision a slot below slotOut needs is recorded by now: in this write or an
+      // earlier one (a decision is recorded when learned, before it is applied).
+      this.appliedWrites.push({
+        id: w.writeId,
+        upTo: this.replica.slotOut,
+        accepts: this.acceptor.acceptCount,
+      });
     }
     const rd: Ready = {
       persist: w.persist,
@@ -379,6 +402,7 @@ export class RawNode {
       results: this.client.takeResults(),
       reads: this.reads.take(),
       applied: this.applied,
+      fetches: this.storageReads.take(),
     };
     this.applied = [];
     return rd;
@@ -399,7 +423,32 @@ export class RawNode {
       const first = this.replica.configs.at(snap + 1);
       if (first !== undefined) this.acceptor.dropConfigsBelow(first.id);
     }
+    let done: { upTo: Slot; accepts: number } | undefined;
+    while (this.appliedWrites.length > 0 && this.appliedWrites[0]!.id <= id)
+      done = this.appliedWrites.shift()!;
+    if (done !== undefined) {
+      // Applied and durable: the values may go (catch-up and P1b read them from storage).
+      this.replica.release(done.upTo);
+      this.acceptor.release(done.upTo, done.accepts);
+    }
     for (const m of released.self) this.dispatch(this.id, m);
+    this.drainSelf();
+  }
+
+  /**
+   * Storage read `id` (a Ready's `fetches`) returned `decisions` ([] if it failed): the peer it
+   * was for gets its answer.
+   */
+  decisionsRead(id: number, decisions: readonly Decided[]): void {
+    this.catchup.onRead(id, decisions);
+  }
+
+  /**
+   * Storage read `id` (a Ready's `fetches`) returned the acceptor's `pvalues` ([] if it
+   * failed): the P1b that waited for them leaves (not from a store found rolled back).
+   */
+  acceptedRead(id: number, pvalues: readonly PValue[]): void {
+    if (this.stores.amnesia === undefined) this.acceptor.onRead(id, pvalues);
     this.drainSelf();
   }
 
@@ -415,7 +464,8 @@ export class RawNode {
       rd.afterPersist.length === 0 &&
       rd.results.length === 0 &&
       rd.reads.length === 0 &&
-      rd.applied.length === 0
+      rd.applied.length === 0 &&
+      rd.fetches.length === 0
     );
   }
 

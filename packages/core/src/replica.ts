@@ -10,6 +10,10 @@
  *    same command (exactly once, DESIGN.md §3 item 4).
  *  - Snapshots every `snapshotInterval` slots, after which old decisions are dropped
  *    (DESIGN.md §3 item 8); a snapshot can also be installed from another peer (catch-up).
+ *  - `decisions` holds a decision only until it is applied and durable here (`release`): the
+ *    retained log below (`retainedFrom` .. `heldFrom`) lives in storage alone, and catch-up
+ *    reads it from there (catchup.ts). So a decided value dies young in V8's heap instead of
+ *    living until the next snapshot and being freed only by a mark-compact (issue 13).
  *  - Configuration changes: a reconfiguration decided at slot s governs from s + WINDOW
  *    (PMMC §2.1), and is refused unless the newest configuration is the one it names and
  *    governs already (one change at a time).
@@ -101,9 +105,17 @@ export class Replica {
   /** PMMC `proposals`: the commands this replica put in each slot it assigned, until decided. */
   readonly proposals = new Map<Slot, Command[]>();
   private readonly encodedProposals = new WeakMap<Command[], Uint8Array>();
-  /** PMMC `decisions`, from `retainedFrom` on (older ones are compacted). */
+  /**
+   * PMMC `decisions`, from `heldFrom` on: the ones not applied yet, and applied ones not yet
+   * known to be durable here. Those between `retainedFrom` and `heldFrom` are in storage only.
+   */
   readonly decisions = new Map<Slot, Uint8Array>();
+  /** The first decision kept (in storage; older ones are compacted into the snapshot). */
   retainedFrom: Slot = 1;
+  /** The first applied decision that may still be in `decisions` (below it: storage only). */
+  heldFrom: Slot = 1;
+  /** The size of each applied decision kept, from `retainedFrom` (for `logRetentionBytes`). */
+  private readonly appliedBytes = new Map<Slot, number>();
   /** The highest slot known to be decided (applied or not). */
   maxDecided: Slot = 0;
   configs = new ConfigHistory();
@@ -120,10 +132,8 @@ export class Replica {
   durableSnapshotSlot: Slot = 0;
   /** A snapshot written in the current turn, durable once the turn's batch is. */
   pendingSnapshotSlot: Slot | undefined;
-  /** Bytes of the decisions applied since the newest snapshot (snapshotIntervalBytes)... */
+  /** Bytes of the decisions applied since the newest snapshot (snapshotIntervalBytes). */
   private bytesSinceSnapshot = 0;
-  /** ...counted below this slot. */
-  private bytesCountedTo: Slot = 1;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -148,7 +158,9 @@ export class Replica {
     this.slotIn = Math.max(this.slotIn, this.slotOut);
     for (const slot of this.decisions.keys()) if (slot < this.slotOut) this.decisions.delete(slot);
     for (const slot of this.proposals.keys()) if (slot < this.slotOut) this.proposals.delete(slot);
+    this.appliedBytes.clear();
     this.retainedFrom = this.slotOut;
+    this.heldFrom = this.slotOut;
     this.snapshot = snapshot;
     this.bytesSinceSnapshot = 0;
     this.initialized = true;
@@ -221,6 +233,8 @@ export class Replica {
       }
       const through = this.skipOf(this.slotOut, value);
       if (through === undefined) this.perform(this.slotOut, value);
+      this.appliedBytes.set(this.slotOut, value.length);
+      this.bytesSinceSnapshot += value.length;
       this.events.performed?.(this.slotOut, value);
       this.slotOut++;
       if (through !== undefined) this.skip(through);
@@ -479,12 +493,9 @@ export class Replica {
   private maybeSnapshot(): void {
     // Every `snapshotInterval` slots, or sooner once the decisions applied since hold
     // `snapshotIntervalBytes` (at least SNAPSHOT_GROWTH times the previous snapshot): decided
-    // values stay in memory until a snapshot lets them go, so their bytes are what must be
-    // bounded (the size rule of Ongaro's dissertation, ch. 5, on log compaction). Applied
-    // decisions stay in `decisions` until a snapshot drops them: count them here.
-    for (let s = Math.max(this.bytesCountedTo, this.retainedFrom); s < this.slotOut; s++)
-      this.bytesSinceSnapshot += this.decisions.get(s)?.length ?? 0;
-    this.bytesCountedTo = this.slotOut;
+    // values are kept until a snapshot lets them go, so their bytes are what must be bounded
+    // (the size rule of Ongaro's dissertation, ch. 5, on log compaction). Kept in storage: in
+    // memory only until applied and durable (`release`).
     const last = this.slotOut - 1;
     const prev = this.snapshot?.slot ?? 0;
     const bytes = Math.max(
@@ -504,7 +515,7 @@ export class Replica {
     const floor = Math.max(this.retainedFrom, slot + 1 - logRetention);
     let bytes = 0;
     for (let s = slot; s >= floor; s--) {
-      bytes += this.decisions.get(s)?.length ?? 0;
+      bytes += this.appliedBytes.get(s) ?? 0;
       if (bytes > logRetentionBytes) return s + 1;
     }
     return floor;
@@ -532,13 +543,24 @@ export class Replica {
     });
     this.snapshot = { slot, data };
     this.bytesSinceSnapshot = 0;
-    this.bytesCountedTo = this.slotOut;
     const keepFrom = this.retainFrom(slot);
     this.ctx.persist.setSnapshot(this.snapshot, keepFrom);
     this.pendingSnapshotSlot = slot;
     for (const s of this.decisions.keys()) if (s < keepFrom) this.decisions.delete(s);
+    for (const s of this.appliedBytes.keys()) if (s < keepFrom) this.appliedBytes.delete(s);
     this.retainedFrom = keepFrom;
+    this.heldFrom = Math.max(this.heldFrom, keepFrom);
     this.configs.dropBefore(slot);
+  }
+
+  /**
+   * Every decision below `upTo` is applied and durable here (the node learned it from a
+   * completed write): let the values go. Catch-up reads them from storage from now on.
+   */
+  release(upTo: Slot): void {
+    const to = Math.min(upTo, this.slotOut);
+    for (let s = this.heldFrom; s < to; s++) this.decisions.delete(s);
+    if (to > this.heldFrom) this.heldFrom = to;
   }
 
   /** Every peer of the newest configuration. */
@@ -548,15 +570,21 @@ export class Replica {
   }
 
   /**
-   * Up to `max` consecutive decisions from `from`, within `maxBytes` (at least one). Consecutive
-   * as the asker applies them: after a skip, the next one is the slot after what it voids (this
-   * replica may hold nothing in between).
+   * Up to `max` consecutive decisions from `from`, within `maxBytes` (at least one), taken from
+   * `decisions` (or, with `read`, from those a storage read returned). Consecutive as the asker
+   * applies them: after a skip, the next one is the slot after what it voids (this replica may
+   * hold nothing in between).
    */
-  decisionsFrom(from: Slot, max: number, maxBytes: number): Decided[] {
+  decisionsFrom(
+    from: Slot,
+    max: number,
+    maxBytes: number,
+    read: (slot: Slot) => Uint8Array | undefined = (s) => this.decisions.get(s),
+  ): Decided[] {
     const out: Decided[] = [];
     let bytes = 0;
     for (let s = from; out.length < max; s++) {
-      const value = this.decisions.get(s);
+      const value = read(s);
       if (value === undefined) break;
       if (out.length > 0 && bytes + value.length > maxBytes) break;
       out.push({ slot: s, value });

@@ -1,8 +1,10 @@
 /**
  * The durable state of a peer, and the interface a store implements (DESIGN.md §2, §5).
  *
- * The protocol never reads storage while it runs: it loads everything once at start and then
- * only writes. Each turn of the runtime produces at most one `StorageBatch`, which the store
+ * The protocol loads everything at start and then mostly writes. Once a slot is applied and
+ * durable here its decided value and the acceptor's pvalue leave memory (so the value dies
+ * young in V8's heap); what is kept of them in storage is read back when asked for, which is
+ * rare: `readDecisions` for a peer that catches up, `readAccepted` for a P1b (storage-reads.ts). Each turn of the runtime produces at most one `StorageBatch`, which the store
  * must make durable atomically (one transaction, one fsync: group commit) before `write`
  * resolves. The runtime does not wait for one write before it issues the next (pipelined, as
  * etcd-raft's asynchronous storage writes): writes are applied, and resolve, in the order they
@@ -10,6 +12,7 @@
  */
 import type { Ballot } from './ballot.js';
 import type { Decided, PeerStamp, PValue } from './messages.js';
+import { InvalidReadError } from './errors.js';
 import type { ConfigId, Slot } from './types.js';
 
 /** The acceptor's promise for one configuration (PMMC: `ballot_num`). */
@@ -136,8 +139,41 @@ export interface Storage {
    * several in one transaction). Once one fails, every later one fails too.
    */
   write(batch: StorageBatch, hint?: WriteHint): Promise<void>;
+  /**
+   * Up to `max` decisions (at least one, if any) with slots `from` or above, in slot order,
+   * holding at most `maxBytes` of values (the first one whatever its size): what the table of
+   * decisions holds now, after every write issued before this call. Not necessarily
+   * consecutive (a skip's voided slots may have none). `from` beyond the last decision gives [];
+   * arguments that are not whole numbers (`from` >= 0, `max` >= 1, `maxBytes` >= 0) reject with
+   * InvalidReadError. A read does not make the store fail closed.
+   */
+  readDecisions(from: Slot, max: number, maxBytes: number): Promise<Decided[]>;
+  /**
+   * The acceptor's pvalues at slots `from` .. `to` - 1 (those at or above the watermark, as
+   * `load` returns them), in slot order, after every write issued before this call; [] where
+   * there are none. Arguments that are not whole numbers with 0 <= from <= to reject with
+   * InvalidReadError. A read does not make the store fail closed.
+   */
+  readAccepted(from: Slot, to: Slot): Promise<PValue[]>;
   /** Small named values kept beside the protocol state (identity key, log id, peer name). */
   getMeta(key: string): Promise<Uint8Array | undefined>;
   setMeta(key: string, value: Uint8Array): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Throw InvalidReadError unless readDecisions' arguments are whole numbers in range. */
+export function checkReadDecisions(from: Slot, max: number, maxBytes: number): void {
+  const whole = (n: number, min: number) => Number.isSafeInteger(n) && n >= min;
+  if (!whole(from, 0) || !whole(max, 1) || !whole(maxBytes, 0))
+    throw new InvalidReadError(
+      `readDecisions(${String(from)}, ${String(max)}, ${String(maxBytes)}): from >= 0, max >= 1 and maxBytes >= 0 must be whole numbers`,
+    );
+}
+
+/** Throw InvalidReadError unless readAccepted's arguments are whole numbers, 0 <= from <= to. */
+export function checkReadAccepted(from: Slot, to: Slot): void {
+  if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || to < from)
+    throw new InvalidReadError(
+      `readAccepted(${String(from)}, ${String(to)}): 0 <= from <= to must be whole numbers`,
+    );
 }

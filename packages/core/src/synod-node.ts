@@ -40,6 +40,7 @@ import { TokenMap } from './token-map.js';
 import type { AppliedCommand } from './replica.js';
 import type { StateMachine } from './state-machine.js';
 import type { Storage, WriteHint } from './storage.js';
+import type { StorageRead } from './storage-reads.js';
 import type { PeerLinkStatus, Transport } from './transport.js';
 import type { PeerId, Roles } from './types.js';
 import { WritePipeline } from './write-pipeline.js';
@@ -715,6 +716,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
         (err: unknown) => this.fail(asError(err)),
       );
     }
+    for (const f of rd.fetches) this.fetch(f);
     // In the turn that decided them: results rest on chosen slots, not on this turn's write
     // (docs/protocol.md, "Results before the decision is durable here").
     this.deliver(rd);
@@ -728,6 +730,29 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       this.failAll(new StoreRolledBackError(amnesia));
     this.noteStatus();
     this.arm();
+  }
+
+  /**
+   * A storage read (Ready.fetches): its answer is stepped back in. One that fails answers []:
+   * the peer that wanted it asks again (or elsewhere); the node does not fail for a read.
+   */
+  private fetch(f: StorageRead): void {
+    const step = (answer: () => void) => {
+      if (!this.running || this.failure !== undefined) return;
+      answer();
+      this.schedule();
+    };
+    if (f.kind === 'decisions') {
+      this.storage.readDecisions(f.from, f.max, f.maxBytes).then(
+        (d) => step(() => this.raw.decisionsRead(f.id, d)),
+        () => step(() => this.raw.decisionsRead(f.id, [])),
+      );
+    } else {
+      this.storage.readAccepted(f.from, f.to).then(
+        (pvs) => step(() => this.raw.acceptedRead(f.id, pvs)),
+        () => step(() => this.raw.acceptedRead(f.id, [])),
+      );
+    }
   }
 
   /** The store finished write `id`: release what waited for it, in write order. */

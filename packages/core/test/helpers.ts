@@ -6,6 +6,7 @@ import type { Message } from '../src/messages.js';
 import { validateOptions, type ProtocolOptions } from '../src/options.js';
 import { PersistBuilder } from '../src/persist-builder.js';
 import { RULES } from '../src/rules.js';
+import type { StorageReadRequest } from '../src/storage-reads.js';
 import { SimCluster } from '../src/testing/sim-cluster.js';
 
 export interface Sent {
@@ -16,6 +17,8 @@ export interface Sent {
 
 export interface TestContext extends NodeContext {
   sent: Sent[];
+  /** The storage reads asked for, in order (the id of each is its index + 1). */
+  reads: StorageReadRequest[];
   time: number;
   take(): Sent[];
 }
@@ -37,6 +40,8 @@ export function testContext(
     incarnation: () => 1,
     send: (to, msg) => ctx.sent.push({ to, msg, afterPersist: false }),
     sendAfterPersist: (to, msg) => ctx.sent.push({ to, msg, afterPersist: true }),
+    reads: [],
+    read: (r) => ctx.reads.push(r),
     bug: (name) => bugs.includes(name),
     trace: () => {},
     take: () => ctx.sent.splice(0),

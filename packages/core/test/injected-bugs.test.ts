@@ -25,6 +25,9 @@ const PROFILE_FOR: Record<BugName, ProfileName | undefined> = {
   // The three skip bugs. Random seeds catch two of them rarely (seeds 1..1,000 on 0e3cea1):
   // skip-read-index 3 of 1,000 mixed (159, 332, 453) and 4 of 1,000 membership-churn (222, 387,
   // 487, 497); skip-applies-held 2 of 1,000 membership-churn (22, 417) and 0 of 1,000 drawn.
+  // Since storage reads (a P1b waits for one when it must report values that left memory),
+  // skip-applies-held is first caught at seed 450 of membership-churn, which FIRST_CATCH names
+  // (it is tried besides 1..200).
   // Each has a scenario script that catches it every time (scenarios.test.ts: skip-read-index.txt,
   // skip-voids-held-decision.txt); these random checks stay as a second net. A timing change can
   // move the first catch past 200, and then this test fails: find the next seed with
@@ -36,35 +39,38 @@ const PROFILE_FOR: Record<BugName, ProfileName | undefined> = {
 };
 
 /**
- * The first of seeds 1..200 that caught each bug (on bbf51e5), tried before the others: the
+ * The first of seeds 1..200 that caught each bug (on bbf51e5; moved by storage reads, issue 13 rss6), tried before the others: the
  * assertion is the same (some seed of 1..200 catches the bug), but scanning from seed 1 ran 485
  * simulations for these 15 checks, 17 s of CPU, where the first catches are 15. A change that
  * moves a catch only costs the scan, and the test prints the seed to write here.
  */
 const FIRST_CATCH: Record<string, number> = {
-  'forget-promise': 34,
-  'no-gap-fill': 95,
-  'send-before-persist': 81,
+  'forget-promise': 19,
+  'no-gap-fill': 24,
+  'send-before-persist': 88,
   'accept-lower-ballot': 6,
   'no-dedupe': 1,
   'reconfig-immediate': 4,
   'gc-unsafe': 2,
-  'wrong-config-quorum': 3,
-  'ballot-floor-only/ballot-reuse': 31,
-  'stale-catchup-source/catchup': 5,
-  'amnesia-votes/amnesia': 18,
+  'wrong-config-quorum': 22,
+  'ballot-floor-only/ballot-reuse': 18,
+  'stale-catchup-source/catchup': 2,
+  'amnesia-votes/amnesia': 8,
   'skip-read-index/mixed': 159,
   'skip-when-learned': 3,
-  'skip-applies-held/membership-churn': 22,
-  'send-before-persist/power-cut': 21,
+  'skip-applies-held/membership-churn': 450,
+  'send-before-persist/power-cut': 28,
 };
 
-/** Runs seeds 1..200 with `bug` switched on until one fails; prints where it was caught. */
+/**
+ * Runs seeds 1..200 with `bug` switched on until one fails, its FIRST_CATCH seed first (also
+ * when beyond 200: a rare bug's known catch); prints where it was caught.
+ */
 function expectCaught(bug: BugName, profile: ProfileName | undefined): void {
   const key = profile === undefined ? bug : `${bug}/${profile}`;
   const first = FIRST_CATCH[key];
   const seeds = Array.from({ length: 200 }, (_, i) => i + 1);
-  if (first !== undefined) seeds.unshift(...seeds.splice(first - 1, 1));
+  if (first !== undefined) seeds.unshift(...(first <= 200 ? seeds.splice(first - 1, 1) : [first]));
   let caught: { seed: number; violation: string } | undefined;
   for (const seed of seeds) {
     const r = runSimulation({ seed, bugs: [bug], ...(profile ? { profile } : {}) });

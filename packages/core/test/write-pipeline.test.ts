@@ -26,6 +26,7 @@ function ready(writeId: number, persist: boolean, after: Envelope[]): Ready {
     results: [],
     reads: [],
     applied: [],
+    fetches: [],
   };
 }
 

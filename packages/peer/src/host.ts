@@ -578,6 +578,8 @@ function keepOpen(store: SqliteStorage): Storage {
   return {
     load: () => store.load(),
     write: (batch) => store.write(batch),
+    readDecisions: (from, max, maxBytes) => store.readDecisions(from, max, maxBytes),
+    readAccepted: (from, to) => store.readAccepted(from, to),
     getMeta: (key) => store.getMeta(key),
     setMeta: (key, value) => store.setMeta(key, value),
     close: () => Promise.resolve(),

@@ -12,6 +12,8 @@
  */
 import { statSync } from 'node:fs';
 import {
+  checkReadAccepted,
+  checkReadDecisions,
   compareBallots,
   type AcceptorPromise,
   type Decided,
@@ -89,6 +91,40 @@ export class SqliteFile {
   setMeta(key: string, value: Uint8Array): void {
     this.st.putMeta.run(key, asBuffer(value));
     this.checkFile();
+  }
+
+  /**
+   * Storage.readDecisions: what is committed on this connection. Under `io: 'split'` a commit
+   * may not be synced yet when this runs, but the read resolves only after the sync of every
+   * write issued before it (split-io.ts), so what it returns is durable by then. (Sending a
+   * decision that is not durable here would be safe anyway: it is chosen; persist before send
+   * is about acceptor state, docs/protocol.md.)
+   */
+  readDecisions(from: number, max: number, maxBytes: number): Decided[] {
+    checkReadDecisions(from, max, maxBytes);
+    const out: Decided[] = [];
+    let bytes = 0;
+    for (const r of this.st.decisionsFrom.iterate(from, from, max)) {
+      if (out.length > 0 && bytes + r.value.length > maxBytes) break;
+      out.push({ slot: r.slot, value: asBytes(r.value) });
+      bytes += r.value.length;
+    }
+    return out;
+  }
+
+  /**
+   * Storage.readAccepted: the pvalues committed on this connection. The acceptor asks only for
+   * pvalues it knows to be durable (acceptor.ts, `release`), so a commit not synced yet is
+   * never what a P1b reports from here.
+   */
+  readAccepted(from: number, to: number): PValue[] {
+    checkReadAccepted(from, to);
+    return this.st.acceptedBetween.all(from, to).map((r) => ({
+      config: r.config,
+      ballot: { round: r.round, leader: r.leader },
+      slot: r.slot,
+      value: asBytes(r.value),
+    }));
   }
 
   getMeta(key: string): Uint8Array | undefined {

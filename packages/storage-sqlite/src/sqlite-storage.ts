@@ -15,7 +15,9 @@
  */
 import {
   StorageFailedError,
+  type Decided,
   type PersistentState,
+  type PValue,
   type Storage,
   type StorageBatch,
   type WriteHint,
@@ -90,6 +92,16 @@ export class SqliteStorage implements Storage {
       hint?.awaited === true ? { op: 'write', batch, awaited: true } : { op: 'write', batch },
     );
     this.writes++;
+  }
+
+  /** Storage.readDecisions: in order with the writes issued before it; never fails the store. */
+  readDecisions(from: number, max: number, maxBytes: number): Promise<Decided[]> {
+    return this.request({ op: 'readDecisions', from, max, maxBytes }) as Promise<Decided[]>;
+  }
+
+  /** Storage.readAccepted: in order with the writes issued before it; never fails the store. */
+  readAccepted(from: number, to: number): Promise<PValue[]> {
+    return this.request({ op: 'readAccepted', from, to }) as Promise<PValue[]>;
   }
 
   getMeta(key: string): Promise<Uint8Array | undefined> {

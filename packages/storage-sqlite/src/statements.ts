@@ -65,6 +65,8 @@ export interface Statements {
   unmark: Run<[number]>;
   /** The acceptor's pvalues: those at or above the watermark. */
   allAccepted: Statement<[], AcceptedRow>;
+  /** Params: from, to. The acceptor's pvalues at slots from .. to - 1 (at or above the watermark). */
+  acceptedBetween: Statement<[number, number], AcceptedRow>;
   /** Delete the rows below the watermark that are no decision (not marked). */
   collectAccepted: Run<[]>;
   /** Params: slot, value, slot. Not where a mark decides the slot already. */
@@ -80,6 +82,11 @@ export interface Statements {
   hasDecision: Statement<[number], number>;
   /** The decisions table and the marked pvalues, by slot. */
   allDecisions: Statement<[], DecisionRow>;
+  /**
+   * Params: from, from, limit. Up to `limit` decisions from slot `from`, in slot order: from
+   * `decisions` and the marked pvalues (Storage.readDecisions).
+   */
+  decisionsFrom: Statement<[number, number, number], DecisionRow>;
   truncateDecisions: Run<[number]>;
   truncateMarks: Run<[number]>;
   getSnapshot: Statement<[], { slot: number; size: number }>;
@@ -129,6 +136,10 @@ export function prepareStatements(db: Database): Statements {
       'SELECT slot, config, round, leader, value FROM accepted ' +
         'WHERE slot >= (SELECT watermark FROM node_state WHERE id = 1) ORDER BY slot',
     ),
+    acceptedBetween: prep(
+      'SELECT slot, config, round, leader, value FROM accepted WHERE slot >= ? AND slot < ? ' +
+        'AND slot >= (SELECT watermark FROM node_state WHERE id = 1) ORDER BY slot',
+    ),
     collectAccepted: prep(
       'DELETE FROM accepted WHERE slot < (SELECT watermark FROM node_state WHERE id = 1) ' +
         'AND slot NOT IN (SELECT slot FROM decided_pvalues)',
@@ -147,6 +158,11 @@ export function prepareStatements(db: Database): Statements {
       'SELECT slot, value FROM decisions UNION ALL ' +
         'SELECT slot, value FROM accepted WHERE slot IN (SELECT slot FROM decided_pvalues) ' +
         'ORDER BY slot',
+    ),
+    decisionsFrom: prep(
+      'SELECT slot, value FROM decisions WHERE slot >= ? UNION ALL ' +
+        'SELECT a.slot, a.value FROM accepted a JOIN decided_pvalues d ON d.slot = a.slot ' +
+        'WHERE a.slot >= ? ORDER BY slot LIMIT ?',
     ),
     truncateDecisions: prep('DELETE FROM decisions WHERE slot < ?'),
     truncateMarks: prep('DELETE FROM decided_pvalues WHERE slot < ?'),

@@ -10,7 +10,14 @@
  * batches of a failed group are not retried one by one: after a failed fsync the kernel may
  * have dropped the dirty pages, and a second fsync "succeeding" would prove nothing.
  */
-import { StorageFailedError, type PersistentState, type StorageBatch } from '@synod/core';
+import {
+  InvalidReadError,
+  StorageFailedError,
+  type Decided,
+  type PersistentState,
+  type PValue,
+  type StorageBatch,
+} from '@synod/core';
 import { CorruptDatabaseError } from './errors.js';
 import { sqliteCode } from './open.js';
 import type { SqliteFile } from './sqlite-file.js';
@@ -19,11 +26,21 @@ export type StoreRequest =
   | { readonly op: 'write'; readonly batch: StorageBatch; readonly awaited?: boolean }
   | { readonly op: 'setMeta'; readonly key: string; readonly value: Uint8Array }
   | { readonly op: 'getMeta'; readonly key: string }
+  | {
+      readonly op: 'readDecisions';
+      readonly from: number;
+      readonly max: number;
+      readonly maxBytes: number;
+    }
+  | { readonly op: 'readAccepted'; readonly from: number; readonly to: number }
   | { readonly op: 'load' }
   | { readonly op: 'close' };
 
-/** What a request answers: `load` a PersistentState, `getMeta` bytes or undefined, others nothing. */
-export type StoreValue = PersistentState | Uint8Array | undefined;
+/**
+ * What a request answers: `load` a PersistentState, `getMeta` bytes or undefined,
+ * `readDecisions` decisions, `readAccepted` pvalues, others nothing.
+ */
+export type StoreValue = PersistentState | Uint8Array | Decided[] | PValue[] | undefined;
 
 export type StoreOutcome =
   | { readonly ok: true; readonly value?: StoreValue }
@@ -102,13 +119,22 @@ export class StoreRunner {
       }
     }
     try {
-      return { ok: true, value: r.op === 'load' ? this.file.load() : this.file.getMeta(r.key) };
+      return { ok: true, value: this.read(r) };
     } catch (e) {
       const err = asError(e);
+      // Bad arguments are the caller's fault: reported as such, as a read failure is.
+      if (err instanceof InvalidReadError) return { ok: false, error: err };
       // A snapshot whose chunks do not add up is the file's fault, reported as such.
       if (err instanceof CorruptDatabaseError) return { ok: false, error: err };
       return { ok: false, error: failed('read', err) };
     }
+  }
+
+  private read(r: Exclude<StoreRequest, { op: 'write' | 'setMeta' | 'close' }>): StoreValue {
+    if (r.op === 'load') return this.file.load();
+    if (r.op === 'getMeta') return this.file.getMeta(r.key);
+    if (r.op === 'readAccepted') return this.file.readAccepted(r.from, r.to);
+    return this.file.readDecisions(r.from, r.max, r.maxBytes);
   }
 
   /**

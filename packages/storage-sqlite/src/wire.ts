@@ -5,7 +5,7 @@
  * Both are generic over the shape of the data: a field added to StorageBatch or PersistentState
  * crosses without a line here.
  */
-import { StorageFailedError, SynodError } from '@synod/core';
+import { InvalidReadError, StorageFailedError, SynodError } from '@synod/core';
 import Database from 'better-sqlite3';
 import * as errors from './errors.js';
 
@@ -68,6 +68,7 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** The classes an error may come back as, by name; anything else comes back as an Error. */
 const CLASSES: Record<string, ErrorClass> = {
+  InvalidReadError,
   StorageFailedError,
   SynodError,
   SqliteError: Database.SqliteError,

@@ -15,6 +15,7 @@
  */
 import type { BugName } from '../bugs.js';
 import type { Membership } from '../configuration.js';
+import type { StorageRead } from '../storage-reads.js';
 import { MemoryStorage } from '../memory-storage.js';
 import type { CatchupRequest, Message } from '../messages.js';
 import { DEFAULT_OPTIONS, type ProtocolOptions } from '../options.js';
@@ -499,6 +500,7 @@ export class SimCluster {
     }
     const id = p.pipeline.accept(rd);
     if (id !== 0) this.startWrite(p, id, rd.persist!);
+    for (const f of rd.fetches) this.startRead(p, f);
     this.checkRemoved(p);
     this.arm(p);
   }
@@ -558,6 +560,24 @@ export class SimCluster {
       for (const e of envelopes) this.transmit(p.id, e.to, e.msg);
       if (durable !== 0) node.persisted(durable);
       this.checkRemoved(p);
+      this.scheduleTurn(p);
+    });
+  }
+
+  /**
+   * A storage read (catch-up from decisions kept only in storage) completes later than asked,
+   * after a random delay within the fsync's range, unordered with the writes: it sees what the
+   * disk holds then. A crash in between loses it (the peer it was for is never answered).
+   */
+  private startRead(p: SimPeer, f: StorageRead): void {
+    const node = p.node!;
+    const [lo, hi] = this.fsync;
+    const gen = p.generation;
+    this.queue.push(this.now + lo + this.prng.next() * (hi - lo), () => {
+      if (p.generation !== gen || p.node !== node) return;
+      if (f.kind === 'decisions')
+        node.decisionsRead(f.id, p.storage.readDecisionsSync(f.from, f.max, f.maxBytes));
+      else node.acceptedRead(f.id, p.storage.readAcceptedSync(f.from, f.to));
       this.scheduleTurn(p);
     });
   }

@@ -663,6 +663,9 @@ export function runSimulation(o: SimRunOptions): SimRunResult {
   // Every peer of a configuration that may still have undecided slots must come back: a
   // configuration has to decide its own slots before the next one can govern (PMMC §2.1).
   const needed = neededPeers(cluster);
+  // No live peer knows the configuration (the chaos left only a joining peer up, soak seed
+  // 7002347 of membership-churn): bring every peer back, and let them tell.
+  if (needed.size === 0) for (const id of cluster.peers.keys()) needed.add(id);
   for (const p of cluster.peers.values()) {
     if (p.paused) cluster.resume(p.id);
     if (p.node === null && needed.has(p.id)) cluster.start(p.id);

@@ -564,6 +564,71 @@ export function storageConformanceCases(
       ]),
     },
     {
+      name: 'readDecisions reads the decisions from a slot in order (values and marked pvalues), bounded by count and bytes, after the writes before it',
+      run: withStore(async (s) => {
+        const big = bytes(300, 9);
+        // Not awaited: a read runs after the writes issued before it.
+        void s.write({ accepted: [pv(1, 1), pv(2, 1), pv(5, 1)], decidedAccepted: [1, 2] });
+        void s.write({ decisions: [dec(3), { slot: 4, value: big }, dec(7)] });
+        const show = (ds: Decided[]) => ds.map((d) => d.slot).join(',');
+        const all = await s.readDecisions(1, 100, 1 << 20);
+        check(show(all) === '1,2,3,4,7', `read from 1: ${show(all)}, expected 1,2,3,4,7`);
+        check(sameBytes(all[0]!.value, pv(1, 1).value), 'a marked slot reads its pvalue');
+        check(sameBytes(all[3]!.value, big), 'a decision reads its value');
+        check(show(await s.readDecisions(2, 2, 1 << 20)) === '2,3', 'at most max');
+        const few = await s.readDecisions(3, 100, 100);
+        check(show(few) === '3', `within maxBytes: ${show(few)}, expected 3`);
+        check(show(await s.readDecisions(4, 100, 1)) === '4', 'the first one whatever its size');
+        check((await s.readDecisions(8, 100, 1 << 20)).length === 0, 'beyond the last: none');
+        await s.write({ truncateDecisionsBelow: 3 });
+        const r = await factory.reopen(s);
+        check(show(await r.readDecisions(0, 100, 1 << 20)) === '3,4,7', 'after compaction');
+        return r;
+      }),
+    },
+    {
+      name: 'readAccepted reads the pvalues between two slots, at or above the watermark',
+      run: withStore(async (s) => {
+        void s.write({ accepted: [pv(1, 1), pv(2, 1), pv(3, 2, 'b'), pv(6, 1)] });
+        void s.write({ accepted: [pv(2, 3)], watermark: 2 });
+        const got = await s.readAccepted(0, 6);
+        const show = got.map((x) => `${x.slot}@${x.ballot.round}${x.ballot.leader}`).join(',');
+        check(show === '2@3a,3@2b', `read 0..5: ${show}, expected 2@3a,3@2b`);
+        check(sameBytes(got[0]!.value, pv(2, 3).value), 'the pvalue read has its value');
+        check((await s.readAccepted(7, 7)).length === 0, 'an empty range reads nothing');
+        return s;
+      }),
+    },
+    {
+      name: 'a read with bad arguments rejects with invalid-read, and the store works on',
+      run: withStore(async (s) => {
+        await s.write({ decisions: [dec(1)] });
+        const bad: [string, () => Promise<unknown>][] = [
+          ['from -1', () => s.readDecisions(-1, 1, 1)],
+          ['from 1.5', () => s.readDecisions(1.5, 1, 1)],
+          ['from NaN', () => s.readDecisions(NaN, 1, 1)],
+          ['max 0', () => s.readDecisions(1, 0, 1)],
+          ['maxBytes -1', () => s.readDecisions(1, 1, -1)],
+          ['to below from', () => s.readAccepted(5, 2)],
+          ['to Infinity', () => s.readAccepted(0, Infinity)],
+        ];
+        for (const [what, read] of bad) {
+          const err = await read().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          check(
+            err instanceof SynodError && err.code === 'invalid-read',
+            `${what}: rejects with invalid-read (got ${String(err)})`,
+          );
+        }
+        await s.write({ decisions: [dec(2)] });
+        const d = await s.readDecisions(1, 10, 1 << 20);
+        check(d.length === 2, 'the store still reads and writes');
+        return s;
+      }),
+    },
+    {
       name: 'meta values round-trip, are overwritten, and survive reopen',
       run: withStore(async (s) => {
         const key = bytes(32, 5);

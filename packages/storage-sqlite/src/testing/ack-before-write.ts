@@ -4,7 +4,7 @@
  * runs a few milliseconds later, so a node sends its P1b/P2b before the promise or vote is on
  * disk (the one rule whose violation loses data, DESIGN.md §2). Never use it for anything else.
  */
-import type { PersistentState, Storage, StorageBatch } from '@synod/core';
+import type { Decided, PersistentState, PValue, Storage, StorageBatch } from '@synod/core';
 
 export class AckBeforeWriteStorage implements Storage {
   private queue: StorageBatch[] = [];
@@ -30,6 +30,14 @@ export class AckBeforeWriteStorage implements Storage {
     const batches = this.queue;
     this.queue = [];
     for (const b of batches) await this.inner.write(b);
+  }
+
+  readDecisions(from: number, max: number, maxBytes: number): Promise<Decided[]> {
+    return this.inner.readDecisions(from, max, maxBytes);
+  }
+
+  readAccepted(from: number, to: number): Promise<PValue[]> {
+    return this.inner.readAccepted(from, to);
   }
 
   getMeta(key: string): Promise<Uint8Array | undefined> {
