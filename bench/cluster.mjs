@@ -36,7 +36,6 @@ import {
   BENCH_DIR,
   busyPct,
   fmt,
-  latencySummary,
   log,
   machineInfo,
   machineLine,
@@ -254,7 +253,7 @@ async function synodPass(pass, io) {
       const perPeer = peers.map((p, i) =>
         peerCounters(p === leader ? 'leader' : 'follower', c0[i], c1[i]),
       );
-      const lat = latencySummary(r.latencies);
+      const lat = r.latency;
       const window = (r.stopAt - from) / 1000;
       const cps = r.counted / window;
       const cpu = total(m.cpuPctOfOneCore);
@@ -425,7 +424,7 @@ async function synodLongRun() {
     /** @type {import('./lib/load.mjs').LoadResult} */
     const r = /** @type {any} */ (await leader.request('loadStop', {}, 300_000));
     const watched = await Promise.all(peers.map((p) => p.request('watchStop')));
-    const lat = latencySummary(r.latencies);
+    const lat = r.latency;
     const row = {
       system: 'synod',
       minutes: MINUTES,

@@ -23,7 +23,6 @@ import {
   appendReport,
   BENCH_DIR,
   fmt,
-  latencySummary,
   log,
   machineInfo,
   machineLine,
@@ -132,7 +131,7 @@ async function measure(conc, profileFile) {
   const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
   const slots = leader.status().slotOut;
   for (const n of nodes) await n.stop();
-  const lat = latencySummary(r.latencies);
+  const lat = r.latency;
   return {
     conc,
     commandsPerSec: r.counted / window,

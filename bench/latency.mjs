@@ -182,9 +182,10 @@ for (let run = 0; run < Number(opts.runs); run++) {
         if (t >= t0 && t < t1)
           console.log(`${(t - t0).toFixed(3).padStart(8)} ${who} ${kind} ${detail}`);
     }
-    const lat = /** @type {Float64Array} */ (/** @type {unknown} */ (res.latencies));
+    const lat = /** @type {import('./lib/load.mjs').LoadResult} */ (/** @type {unknown} */ (res))
+      .latency;
     console.log(
-      `run ${run}: io ${opts.io ?? 'default'}, ${lat.length} commands, load p50 ${median([...lat]).toFixed(3)} ms, load average ${load1.toFixed(2)}`,
+      `run ${run}: io ${opts.io ?? 'default'}, ${lat.n} commands, load p50 ${lat.p50.toFixed(3)} ms, load average ${load1.toFixed(2)}`,
     );
     const per = (/** @type {number} */ x) => (x / Math.max(1, c1 - c0)).toFixed(2);
     peers.forEach((p, i) => {

@@ -7,7 +7,6 @@ const { createHost } = await import('@synod/peer');
 const { BenchStateMachine } = await import('./bench-sm.mjs');
 const { now, startLoad } = await import('./load.mjs');
 const { benchCommand } = await import('./bench-sm.mjs');
-const { latencySummary } = await import('./common.mjs');
 
 /** @typedef {{ id: number, cmd: string, [arg: string]: unknown }} Request */
 
@@ -112,7 +111,7 @@ const handlers = {
   },
   /** Stop every load: commands counted per log, and the window they were counted in. */
   async stopLoad() {
-    /** @type {Record<string, { counted: number, firstStart: number, lastEnd: number, errors: Record<string, number>, latency: ReturnType<typeof latencySummary> }>} */
+    /** @type {Record<string, { counted: number, firstStart: number, lastEnd: number, errors: Record<string, number>, latency: import('./load.mjs').LoadResult['latency'] }>} */
     const out = {};
     const all = [...loads.entries()];
     loads.clear();
@@ -123,7 +122,7 @@ const handlers = {
         firstStart: res.firstStart,
         lastEnd: res.lastEnd,
         errors: res.errors,
-        latency: latencySummary(res.latencies),
+        latency: res.latency,
       };
     }
     return { logs: out };

@@ -1,8 +1,11 @@
 // The closed-loop load of the Synod benchmarks: `conc` workers in the app's process, each with
 // exactly one proposal outstanding (send, await its result, repeat), as the etcd anchor's client
 // does with HTTP requests. Commands that start before `from` (warm-up) or end after the stop
-// are not counted.
+// are not counted. Latencies go to a histogram (latency-histogram.mjs), not a list: the load runs
+// in the leader's process, and the RSS the cluster bench reports for the leader must not include
+// the bench's own samples.
 import { benchCommand } from './bench-sm.mjs';
+import { LatencyHistogram } from './latency-histogram.mjs';
 
 /**
  * Wall-clock ms with sub-ms resolution, comparable between processes of one machine. (The
@@ -13,9 +16,8 @@ const ORIGIN = performance.timeOrigin;
 export const now = () => ORIGIN + performance.now();
 
 /**
- * A growable typed array of numbers. Latencies (ms) fit a Float32Array (to 1 µs below 8 s): at
- * C=1024 a window holds ~500,000 of them in the leader's process, whose peak RSS the cluster
- * bench reports, so they take half what 64-bit samples did (4 MiB, not 8).
+ * A growable typed array of numbers: the timeline, for the runs that ask for it (one entry per
+ * command; latencies in ms fit a Float32Array, to 1 µs below 8 s).
  */
 export class Samples {
   /** @param {Float32ArrayConstructor | Float64ArrayConstructor} [type] @param {number} [capacity] */
@@ -42,7 +44,7 @@ export class Samples {
 let nextCommand = Math.floor(Math.random() * 2 ** 40);
 
 /**
- * @typedef {{ stopAt: number, latencies: Float32Array | Float64Array,
+ * @typedef {{ stopAt: number, latency: ReturnType<LatencyHistogram['summary']>,
  *   timelineDone: Float32Array | Float64Array, timelineLat: Float32Array | Float64Array,
  *   errors: Record<string, number>, total: number, counted: number,
  *   firstStart: number, lastEnd: number, cpuUs: number }} LoadResult
@@ -56,7 +58,7 @@ let nextCommand = Math.floor(Math.random() * 2 ** 40);
 export function startLoad(propose, o) {
   let stopped = false;
   let stopAt = Infinity;
-  const lat = new Samples(Float32Array);
+  const lat = new LatencyHistogram();
   // The timeline (absolute times: 64-bit) only when asked for.
   const done = new Samples(Float64Array, o.timeline === true ? 1 << 16 : 0);
   const doneLat = new Samples(Float32Array, o.timeline === true ? 1 << 16 : 0);
@@ -91,7 +93,7 @@ export function startLoad(propose, o) {
         doneLat.push(e - t);
       }
       if (t >= o.from && e <= stopAt) {
-        lat.push(e - t);
+        lat.record(e - t);
         if (t < firstStart) firstStart = t;
         if (e > lastEnd) lastEnd = e;
       }
@@ -107,7 +109,7 @@ export function startLoad(propose, o) {
       await Promise.all(workers);
       return {
         stopAt,
-        latencies: lat.values(),
+        latency: lat.summary(),
         timelineDone: done.values(),
         timelineLat: doneLat.values(),
         errors,
