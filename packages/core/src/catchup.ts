@@ -179,6 +179,11 @@ export class Catchup {
       // That peer may be down or cut off: someone else, now (a transfer from it is abandoned).
       // It comes back into the running when the lacking set is cleared.
       if (this.incoming?.from === to) this.incoming = undefined;
+      // Nor is what it claimed to have a reason to ask it again: it is learned anew when the
+      // peer speaks. Otherwise its lack expires and this peer asks it, and any other silent
+      // one known ahead, for ever, and never probes the members it knows, who may be the live
+      // ones (soak seed 72008859 of membership-churn: a re-added peer asked two crashed ones).
+      this.ahead.delete(to);
       this.lacks(to);
     }
     if (!this.behind()) {
@@ -377,9 +382,14 @@ export class Catchup {
     if (snap === null) return null;
     this.pinned.delete(snap.slot);
     this.pinned.set(snap.slot, { snap, at: now });
+    // One transfer per peer behind at most: every other member may be fetching its own
+    // snapshot at once (after a partition heals), and evicting one of them restarts that
+    // transfer on the newest snapshot, which evicts another's (soak seed 72003652 of
+    // ballot-reuse: 4 followers of 5 restarted each other's transfers for 30 s).
     const idle = 10 * this.ctx.opts.electionTimeoutMs;
+    const room = Math.max(3, this.replica.members().length - 1);
     for (const [slot, p] of this.pinned) {
-      if (now - p.at > idle || this.pinned.size > 3) this.pinned.delete(slot);
+      if (now - p.at > idle || this.pinned.size > room) this.pinned.delete(slot);
     }
     return snap;
   }

@@ -58,7 +58,10 @@ describe('simulator', () => {
     'leader-churn': [120004571],
     // Stale reads: acks of heartbeats sent before a restart confirmed the new run's reads.
     // 130021602: a late "lacks it" answer from the peer sending a snapshot that covers the slot.
-    'ballot-reuse': [80011565, 130021602],
+    // 72003652 (issue 13, after decided values left memory): four followers of five fetched
+    // snapshots from one source at once, which pinned three, so they restarted each other's
+    // transfers; it now pins one per peer behind.
+    'ballot-reuse': [80011565, 130021602, 72003652],
     // A node that woke up took a catch-up answer before its tick: a source found lacking the
     // slot was stamped with the time it fell asleep, forgiven at once and asked again.
     // 600001352 (and 600000523 of membership-churn): a change decided after the heal named a
@@ -67,7 +70,11 @@ describe('simulator', () => {
     // missed the new configuration's writes; the read index now covers voided slots (the run
     // changed with the snapshot rule after it: injected-bugs' skip-read-index is the live check).
     mixed: [200035500, 600001352, 9],
-    'membership-churn': [600000523],
+    // 72008859 (issue 13): a re-added peer asked only two crashed peers it had heard were
+    // ahead, for ever; one that leaves three requests unanswered is now forgotten as ahead, so
+    // the peer probes the members it knows. 7002347: the heal left only a joining peer up (the
+    // simulator now restarts everyone when no live peer knows the configuration).
+    'membership-churn': [600000523, 72008859, 7002347],
   } as const;
   for (const [profile, seeds] of Object.entries(soakSeeds)) {
     it(`holds every invariant on the soak's seeds of profile ${profile}`, () => {
