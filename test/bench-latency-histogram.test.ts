@@ -3,6 +3,7 @@
  * summary of the same samples (common.mjs's latencySummary, nearest rank): percentiles within
  * 0.1%, n and max exact, mean to rounding.
  */
+import { Prng } from '@synod/core/testing';
 import { describe, expect, it } from 'vitest';
 
 // The bench's modules are plain JavaScript (no declarations for this program): their types here.
@@ -15,16 +16,10 @@ const { LatencyHistogram } = (await import(lib('latency-histogram.mjs'))) as {
   LatencyHistogram: new () => { record: (ms: number) => void; summary: () => Summary };
 };
 
-/** A seeded PRNG (mulberry32): the same samples every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
+/** The simulator's seeded PRNG: the same samples every run. */
+function prng(seed: number): () => number {
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 /** Compare both summaries of `xs` (ms). */
