@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Restart benchmark (issue 8, suite 4b): how long a peer with a long history takes to restart
-// and serve a read. A 3-peer cluster in 3 processes (libp2p + Noise on 127.0.0.1, SQLite
-// synchronous=FULL, default options: snapshot every 1,000 slots, 1,000 decisions retained)
+// and serve a read. A 3-peer cluster in 3 processes (libp2p + Noise on 127.0.0.1, SQLite with
+// its default io, default options: snapshot every 1,000 slots, 1,000 decisions retained)
 // first decides 1,000,000 slots (one 100-byte command per slot: maxBatchCommands 1 on the
 // proposer, C=256, default WINDOW 64; --window sets the log's WINDOW for the fill), then a follower is killed with SIGKILL and restarted on its database and
 // address; measured: from the spawn of the new process (and from the request to start the node)
@@ -21,6 +21,7 @@ import { rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchArgs } from './lib/args.mjs';
+import { DEFAULT_STORAGE } from './lib/durability.mjs';
 import {
   appendReport,
   busyPct,
@@ -208,7 +209,7 @@ await appendReport([
   `Load: the machine was ${fmt(busy)}% busy (both cores) just before the run, load average ${fmt(load0)};`,
   'the "load" column is the 1-minute load average when each measurement ended.',
   '',
-  'Method: 3 peers in 3 processes (libp2p + Noise, SQLite synchronous=FULL, default options:',
+  `Method: 3 peers in 3 processes (libp2p + Noise, ${DEFAULT_STORAGE}; default options:`,
   `snapshot every 1,000 slots, 1,000 decisions retained; WINDOW ${PROTOCOL.window}; app state: last value of each of`,
   `${KEYSPACE.toLocaleString('en-US')} keys). A follower is killed with SIGKILL and restarted on its database and address;`,
   'measured until a linearizable read on it returns (confirmed through the leader). First on a',
