@@ -599,37 +599,34 @@ export class RawNode {
   }
 
   /**
-   * Take what the replica reports (replica.ts, `ReplicaOutcome`) to the parts it concerns, each
-   * as it happens: the replica goes on only once its outcome is taken, so every part sees the
-   * replica at the slot the outcome speaks of.
+   * Take what the replica reports (replica.ts, `ReplicaOutcome`) to the parts it concerns, slot
+   * by slot: the replica applies the next slot only once the outcomes of the last are taken, so
+   * every part sees the replica at the slot the outcome speaks of.
    */
-  private takeReplica(outcomes: Iterable<ReplicaOutcome>): void {
-    for (const o of outcomes) {
-      switch (o.kind) {
-        case 'learned':
-          this.leader.forget(o.slot);
-          break;
-        case 'applied':
-          this.onApplied(o.command, o.outcome, o.slot);
-          break;
-        case 'reordered':
-          if (this.client.isMine(o.command)) this.client.resend();
-          break;
-        case 'configAdded':
-          this.removal.configAdded(o.config);
-          this.leader.sync();
-          break;
-        case 'performed':
-          this.cfg.onSlotApplied?.(o.slot, o.value);
-          break;
-        case 'installed':
-          // Our commands inside the snapshot are answered from its client table.
-          this.client.settleFrom(o.entry);
-          break;
-        case 'progressed':
-          this.onProgress();
-          break;
-      }
+  private takeReplica(outcomes: Iterable<readonly ReplicaOutcome[]>): void {
+    for (const slot of outcomes) for (const o of slot) this.takeOutcome(o);
+  }
+
+  /** One outcome of the replica, to the part it concerns (replica.ts says why). */
+  private takeOutcome(o: ReplicaOutcome): void {
+    switch (o.kind) {
+      case 'learned':
+        return this.leader.forget(o.slot);
+      case 'applied':
+        return this.onApplied(o.command, o.outcome, o.slot);
+      case 'reordered':
+        if (this.client.isMine(o.command)) this.client.resend();
+        return;
+      case 'configAdded':
+        this.removal.configAdded(o.config);
+        return this.leader.sync();
+      case 'performed':
+        return this.cfg.onSlotApplied?.(o.slot, o.value);
+      case 'installed':
+        // Our commands inside the snapshot are answered from its client table.
+        return this.client.settleFrom(o.entry);
+      case 'progressed':
+        return this.onProgress();
     }
   }
 

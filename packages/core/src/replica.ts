@@ -25,8 +25,9 @@
  *
  * The replica calls nothing outside itself: where PMMC's replica sends a response to a client,
  * this one reports an outcome (`ReplicaOutcome`) to the node it lives in. Its handlers that
- * change the log (`install`, `onDecision`) are generators of outcomes, and the node takes each
- * one as it happens, before the replica goes on (`RawNode.takeReplica`).
+ * change the log (`install`, `onDecision`) are generators: they yield the outcomes of each slot
+ * they apply, and the node takes them before the replica goes on to the next slot
+ * (`RawNode.takeReplica`).
  */
 import type { Command, Outcome } from './command.js';
 import { decodeBatch, encodeBatch, encodeSkip, skipThrough } from './command.js';
@@ -79,12 +80,13 @@ export interface Proposal {
 /**
  * What the replica reports to the node it lives in, as data: every effect it has on the other
  * parts (openraft's engine lists its effects the same way, as `Command`s). Unlike openraft's,
- * each is taken when it happens, before the replica goes on, because the other parts read the
- * replica and must see it at the slot the outcome speaks of: a configuration change reaches the
- * leader while the configuration before it still runs. Taken after the call, once the replica
- * also applied a skip up to where the change governs (decided first, so applied in the same
- * call), the old configuration would be over and its active leader gone, and the new one would
- * wait an election timeout instead of carrying on (simulator seed 32, mixed: p2 at 4210 ms).
+ * they are taken slot by slot, before the replica applies the next slot, because the other
+ * parts read the replica and must see it at the slot the outcome speaks of: a configuration
+ * change reaches the leader while the configuration before it still runs. Taken after the
+ * call, once the replica also applied a skip up to where the change governs (decided first, so
+ * applied in the same call), the old configuration would be over and its active leader gone,
+ * and the new one would wait an election timeout instead of carrying on (simulator seed 32,
+ * profile mixed: p2 at 4210 ms).
  */
 export type ReplicaOutcome =
   /**
@@ -132,11 +134,12 @@ export type ReplicaOutcome =
   | { readonly kind: 'progressed' };
 
 /**
- * What a replica handler returns: its outcomes, one at a time, as it goes (see ReplicaOutcome).
- * A generator does nothing until it is iterated: every call must be taken to the end
- * (RawNode.takeReplica), or the decision is not even applied.
+ * What a replica handler returns: its outcomes as it goes, in order, those of each slot it
+ * applies before it moves on to the next (see ReplicaOutcome). A generator does nothing until
+ * it is iterated: every call must be taken to the end (RawNode.takeReplica), or the decision
+ * is not even applied.
  */
-export type ReplicaOutcomes<R = void> = Generator<ReplicaOutcome, R, undefined>;
+export type ReplicaOutcomes = Generator<readonly ReplicaOutcome[], void, undefined>;
 
 const EMPTY = new Uint8Array(0);
 
@@ -220,9 +223,10 @@ export class Replica {
     } else {
       this.durableSnapshotSlot = snapshot.slot;
     }
-    yield { kind: 'installed', entry: this.clients.get(this.ctx.id) };
-    yield* this.applyReady();
-    yield { kind: 'progressed' };
+    // Taken before any slot is applied: the entry changes as commands are.
+    yield [{ kind: 'installed', entry: this.clients.get(this.ctx.id) }];
+    yield* this.applyReady([]);
+    yield [{ kind: 'progressed' }];
   }
 
   /**
@@ -251,7 +255,7 @@ export class Replica {
     } else {
       this.ctx.persist.decide({ slot, value });
     }
-    yield { kind: 'learned', slot };
+    const out: ReplicaOutcome[] = [{ kind: 'learned', slot }];
     if (
       this.ctx.bug('skip-when-learned') &&
       this.initialized &&
@@ -259,14 +263,19 @@ export class Replica {
       this.skipOf(slot, value) !== undefined
     )
       this.slotOut = slot;
-    if (this.initialized) yield* this.applyReady();
+    if (this.initialized) yield* this.applyReady(out);
+    else yield out;
   }
 
   isDecided(slot: Slot): boolean {
     return slot < this.slotOut || this.decisions.has(slot);
   }
 
-  private *applyReady(): ReplicaOutcomes {
+  /**
+   * PMMC: while a decision for slotOut exists, perform it. The outcomes join `out`, which goes
+   * to the node after each slot, while slotOut still names it, and at the end.
+   */
+  private *applyReady(out: ReplicaOutcome[]): ReplicaOutcomes {
     const start = this.slotOut;
     for (;;) {
       const value = this.decisions.get(this.slotOut);
@@ -280,18 +289,21 @@ export class Replica {
           this.requests.unshift(...mine);
       }
       const through = this.skipOf(this.slotOut, value);
-      if (through === undefined) yield* this.perform(this.slotOut, value);
+      if (through === undefined) this.perform(this.slotOut, value, out);
       this.appliedBytes.set(this.slotOut, value.length);
       this.bytesSinceSnapshot += value.length;
-      yield { kind: 'performed', slot: this.slotOut, value };
+      out.push({ kind: 'performed', slot: this.slotOut, value });
+      // The node takes this slot's outcomes now, while slotOut still names it.
+      yield out.splice(0);
       this.slotOut++;
-      if (through !== undefined) yield* this.skip(through);
+      if (through !== undefined) yield* this.skip(through, out);
     }
     if (this.slotIn < this.slotOut) this.slotIn = this.slotOut;
     if (this.slotOut !== start) {
       this.maybeSnapshot();
-      yield { kind: 'progressed' };
+      out.push({ kind: 'progressed' });
     }
+    if (out.length > 0) yield out;
   }
 
   /**
@@ -348,16 +360,19 @@ export class Replica {
    * applied (here or anywhere); this replica's own commands there are proposed again, and the
    * client table recognises any that took effect elsewhere meanwhile.
    */
-  private *skip(through: Slot): ReplicaOutcomes {
+  private *skip(through: Slot, out: ReplicaOutcome[]): ReplicaOutcomes {
     const voided: Command[] = [];
     for (let s = this.slotOut; s <= through; s++) {
       const held = this.decisions.get(s);
-      if (held !== undefined && this.ctx.bug('skip-applies-held')) yield* this.perform(s, held);
+      if (held !== undefined && this.ctx.bug('skip-applies-held')) {
+        this.perform(s, held, out);
+        yield out.splice(0); // as applyReady does after each slot
+      }
       const mine = this.proposals.get(s);
       if (mine !== undefined) voided.push(...mine);
       this.proposals.delete(s);
       this.decisions.delete(s);
-      yield { kind: 'learned', slot: s };
+      out.push({ kind: 'learned', slot: s });
     }
     this.requests.unshift(...voided);
     this.ctx.trace(`${this.ctx.id} skips slots ${this.slotOut}..${through}`);
@@ -365,7 +380,7 @@ export class Replica {
   }
 
   /** PMMC `perform`: apply every command of a decided batch, exactly once. */
-  private *perform(slot: Slot, value: Uint8Array): ReplicaOutcomes {
+  private perform(slot: Slot, value: Uint8Array, out: ReplicaOutcome[]): void {
     let batch: Command[];
     try {
       batch = decodeBatch(value);
@@ -377,14 +392,14 @@ export class Replica {
     for (const c of batch) {
       const adm = this.clients.admit(c);
       if (adm.kind === 'reordered') {
-        yield { kind: 'reordered', command: c };
+        out.push({ kind: 'reordered', command: c });
         continue;
       }
       if (adm.kind !== 'apply') continue;
       const outcome =
-        c.kind === 'app' ? this.applyApp(c.op, slot, c.client) : yield* this.applyReconfig(c, slot);
+        c.kind === 'app' ? this.applyApp(c.op, slot, c.client) : this.applyReconfig(c, slot, out);
       this.clients.record(c, outcome);
-      yield { kind: 'applied', command: c, outcome, slot };
+      out.push({ kind: 'applied', command: c, outcome, slot });
     }
   }
 
@@ -400,7 +415,11 @@ export class Replica {
     }
   }
 
-  private *applyReconfig(c: Command & { kind: 'reconfig' }, slot: Slot): ReplicaOutcomes<Outcome> {
+  private applyReconfig(
+    c: Command & { kind: 'reconfig' },
+    slot: Slot,
+    out: ReplicaOutcome[],
+  ): Outcome {
     const latest = this.configs.latest();
     if (latest === undefined)
       return { ok: false, code: 'no-configuration', message: 'no configuration' };
@@ -431,7 +450,7 @@ export class Replica {
     this.ctx.trace(
       `${this.ctx.id} config ${next.id} from slot ${start}: acceptors ${next.acceptors.join(',')}`,
     );
-    yield { kind: 'configAdded', config: next };
+    out.push({ kind: 'configAdded', config: next });
     return { ok: true, result: encodeConfigResult(next) };
   }
 

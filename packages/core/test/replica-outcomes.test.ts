@@ -37,31 +37,32 @@ const change = (seq: number, expectedConfig: number, m: string[]): Command => ({
   membership: membership(m),
 });
 
-/** The kinds of outcomes, with the slot of those that name one. */
-function kinds(outcomes: Iterable<ReplicaOutcome>): string[] {
-  return [...outcomes].map((o) => ('slot' in o ? `${o.kind} ${o.slot}` : o.kind));
+/** The kinds of outcomes, slot by slot as yielded, with the slot of those that name one. */
+function kinds(outcomes: Iterable<readonly ReplicaOutcome[]>): string[][] {
+  return [...outcomes].map((slot) =>
+    slot.map((o) => ('slot' in o ? `${o.kind} ${o.slot}` : o.kind)),
+  );
 }
 
 describe('the replica reports outcomes, in the order they happen', () => {
   it('learns, applies in slot order, adds a configuration, and says it progressed', () => {
     const r = new Replica(testContext('p1'), new KvStateMachine());
     expect(kinds(r.install(SimCluster.initialSnapshot(membership(three), 4), false))).toEqual([
-      'installed',
-      'progressed',
+      ['installed'],
+      ['progressed'],
     ]);
     // Slot 2 waits for slot 1 (PMMC: decisions are applied at slotOut only).
-    expect(kinds(r.onDecision(2, encodeBatch([put(3, 'b')])))).toEqual(['learned 2']);
-    expect(kinds(r.onDecision(1, encodeBatch([put(1, 'a'), change(2, 0, four)])))).toEqual([
-      'learned 1',
-      'applied 1',
-      'configAdded', // before the reconfiguration's own result, as it happens
-      'applied 1',
-      'performed 1',
-      'applied 2',
-      'performed 2',
-      'progressed',
+    expect(kinds(r.onDecision(2, encodeBatch([put(3, 'b')])))).toEqual([['learned 2']]);
+    // Each slot's outcomes come while slotOut still names that slot.
+    const seen: [number, string[]][] = [];
+    for (const slot of r.onDecision(1, encodeBatch([put(1, 'a'), change(2, 0, four)])))
+      seen.push([r.slotOut, kinds([slot])[0]!]);
+    expect(seen).toEqual([
+      // The configuration comes before the reconfiguration's own result, as it happens.
+      [1, ['learned 1', 'applied 1', 'configAdded', 'applied 1', 'performed 1']],
+      [2, ['applied 2', 'performed 2']],
+      [3, ['progressed']],
     ]);
-    expect(r.slotOut).toBe(3);
     expect(r.configs.latest()).toMatchObject({ id: 1, start: 5 });
   });
 
