@@ -195,7 +195,10 @@ export class Replica {
     this.clients.disableDedupe = ctx.bug('no-dedupe');
   }
 
-  /** Start from a snapshot (at boot from storage, or received from a peer). */
+  /**
+   * Start from a snapshot (at boot from storage, or received from a peer), then apply the
+   * decisions held above it; yields the outcomes (ReplicaOutcomes).
+   */
   *install(snapshot: Snapshot, fromPeer: boolean): ReplicaOutcomes {
     if (this.initialized && snapshot.slot < this.slotOut) return;
     const s = decodeSnapshot(snapshot.data);
@@ -234,6 +237,7 @@ export class Replica {
    * this peer itself (its own leader's commander, or its own storage), always kept. `record`
    * says how it is made durable: with its value, or as the pvalue this peer's acceptor accepted
    * at the slot (the value is not written again); a decision loaded from storage is not written.
+   * Then the slots it made ready are applied; yields the outcomes (ReplicaOutcomes).
    */
   *onDecision(
     slot: Slot,
