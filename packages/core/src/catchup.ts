@@ -16,14 +16,44 @@
  * like a write (storage-reads.ts; the driver answers with RawNode.decisionsRead). At most
  * one read per asking peer is in flight; a read lost in a crash is simply never answered, and
  * the asker asks again (or someone else) after its answer timeout.
+ *
+ * Catch-up only reads the replica (`CatchupReplica`): what it brings in, the node hands to the
+ * replica, as any decision (RawNode's dispatch), and then lets catch-up judge the answer.
  */
-import { membersOf } from './configuration.js';
+import { membersOf, type ConfigHistory } from './configuration.js';
 import type { NodeContext } from './context.js';
 import type { CatchupDecisions, CatchupRequest, Decided, SnapshotChunk } from './messages.js';
-import type { Replica } from './replica.js';
 import type { CatchupSituation } from './rules.js';
 import type { Snapshot } from './storage.js';
 import type { PeerId, Slot } from './types.js';
+
+/** What catch-up reads of the replica beside it (replica.ts); it never changes it. */
+export interface CatchupReplica {
+  /** Every slot below it is applied. */
+  readonly slotOut: Slot;
+  /** False for a joining peer until it installs its first snapshot. */
+  readonly initialized: boolean;
+  /** The highest slot known to be decided (applied or not). */
+  readonly maxDecided: Slot;
+  readonly configs: ConfigHistory;
+  /** The first decision kept (older ones are in the snapshot only). */
+  readonly retainedFrom: Slot;
+  /** The first applied decision that may still be in memory (below it: storage only). */
+  readonly heldFrom: Slot;
+  /** The decisions held in memory, by slot. */
+  readonly decisions: ReadonlyMap<Slot, Uint8Array>;
+  /** The newest snapshot taken or installed. */
+  readonly snapshot: Snapshot | null;
+  /** Up to `max` consecutive decisions from `from`, within `maxBytes` (Replica.decisionsFrom). */
+  decisionsFrom(
+    from: Slot,
+    max: number,
+    maxBytes: number,
+    read?: (slot: Slot) => Uint8Array | undefined,
+  ): Decided[];
+  /** Every peer of the newest configuration. */
+  members(): readonly PeerId[];
+}
 
 interface Incoming {
   /** One transfer comes from one peer: chunks of other snapshots would not fit together. */
@@ -84,7 +114,7 @@ export class Catchup {
 
   constructor(
     private readonly ctx: NodeContext,
-    private readonly replica: Replica,
+    private readonly replica: CatchupReplica,
   ) {}
 
   /** A peer has applied every slot below `slotOut` (heard in a heartbeat or a P1b watermark). */
@@ -394,10 +424,11 @@ export class Catchup {
     return snap;
   }
 
-  onDecisions(from: PeerId, m: CatchupDecisions): void {
-    const before = this.replica.slotOut;
-    for (const d of m.decisions) this.replica.onDecision(d.slot, d.value);
-    const moved = this.replica.slotOut > before;
+  /**
+   * `from` answered with decisions, which the node has handed to the replica; `moved` says
+   * whether they moved slotOut.
+   */
+  onDecisions(from: PeerId, m: CatchupDecisions, moved: boolean): void {
     this.refresh(this.ctx.now());
     if (moved) {
       if (this.inFlight?.to === from) this.inFlight = undefined;
@@ -415,7 +446,11 @@ export class Catchup {
     // Decisions that moved nothing: a late duplicate; the request in flight stands.
   }
 
-  onSnapshotChunk(from: PeerId, m: SnapshotChunk): void {
+  /**
+   * A chunk of a snapshot from `from`. Returns the snapshot once it is whole: the node installs
+   * it, then reports `installed(from)` (or nothing, if the replica refused it).
+   */
+  onSnapshotChunk(from: PeerId, m: SnapshotChunk): Snapshot | undefined {
     // Chunks of one transfer come from one peer: the one asked, or the transfer's source.
     if (from !== this.inFlight?.to && from !== this.incoming?.from) return;
     if (this.replica.initialized && m.slot < this.replica.slotOut) {
@@ -446,12 +481,11 @@ export class Catchup {
       data.set(p, at);
       at += p.length;
     }
-    try {
-      this.replica.install({ slot: inc.slot, data }, true);
-    } catch (err) {
-      this.ctx.trace(`${this.ctx.id} rejects snapshot from ${from}: ${String(err)}`);
-      return;
-    }
+    return { slot: inc.slot, data };
+  }
+
+  /** The snapshot `from` sent was installed: go on with the decisions after it. */
+  installed(from: PeerId): void {
     this.continueFrom(from);
   }
 

@@ -5,13 +5,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { BugName } from '../src/bugs.js';
+import { Catchup } from '../src/catchup.js';
 import { NOOP } from '../src/command.js';
 import type { Message } from '../src/messages.js';
 import { RawNode } from '../src/raw-node.js';
+import { Replica } from '../src/replica.js';
 import { encodeSnapshot } from '../src/snapshot.js';
 import { injectedRules } from '../src/testing/injected-bugs.js';
 import { KvStateMachine } from '../src/testing/kv-state-machine.js';
-import { newLogStore } from './helpers.js';
+import { newLogStore, testContext } from './helpers.js';
 
 const members = ['p1', 'p2', 'p3', 'p4'];
 const opts = { electionTimeoutMs: 300, catchupDelayMs: 100, retransmitIntervalMs: 100 };
@@ -200,5 +202,40 @@ describe('catch-up ends at a peer that has what is missing', () => {
     const { asked, slotOut } = holeWithLeaderBehind(['stale-catchup-source']);
     expect(slotOut).toBe(1);
     expect(asked).toEqual([]);
+  });
+});
+
+describe('catch-up only reads the replica; the node hands what it brings to the replica', () => {
+  it('returns a snapshot once its chunks are whole, and goes on from its source once installed', () => {
+    const ctx = testContext('p3', opts);
+    const replica = new Replica(ctx, new KvStateMachine());
+    // The node takes the replica's outcomes (Array.from), and tells catch-up of its progress.
+    Array.from(replica.install({ slot: 0, data: snapshotAt(0) }, false));
+    const c = new Catchup(ctx, replica);
+    c.progressed();
+    c.noteAhead('p1', 20);
+    ctx.time = 1000;
+    c.tick();
+    expect(ctx.take()).toMatchObject([{ to: 'p1', msg: { type: 'catchupReq', fromSlot: 1 } }]);
+    const data = snapshotAt(10);
+    const half = data.length >> 1;
+    const chunk = (offset: number, end: number) =>
+      ({
+        type: 'snapshotChunk',
+        slot: 10,
+        offset,
+        total: data.length,
+        data: data.slice(offset, end),
+      }) as const;
+    expect(c.onSnapshotChunk('p1', chunk(0, half))).toBeUndefined();
+    expect(ctx.take()).toMatchObject([{ to: 'p1', msg: { snapshotSlot: 10, offset: half } }]);
+    const whole = c.onSnapshotChunk('p1', chunk(half, data.length));
+    expect(whole).toEqual({ slot: 10, data });
+    expect(replica.slotOut).toBe(1); // catch-up installs nothing itself
+    Array.from(replica.install(whole!, true));
+    c.progressed();
+    c.installed('p1');
+    // p1 is still ahead (20): the decisions after the snapshot, from it.
+    expect(ctx.take()).toMatchObject([{ to: 'p1', msg: { type: 'catchupReq', fromSlot: 11 } }]);
   });
 });
