@@ -167,7 +167,7 @@ export class RawNode {
     // One view of how late heartbeats run on this machine, for the leader's election timeout
     // and the acceptor's stickiness alike (heartbeat-gaps.ts).
     const gaps = new HeartbeatGaps(this.opts);
-    this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut, gaps);
+    this.acceptor = new Acceptor(this.ctx, gaps);
     this.replica = new Replica(this.ctx, cfg.stateMachine, {
       learned: (slot) => this.leader.forget(slot),
       applied: (c, outcome, slot) => this.onApplied(c, outcome, slot),
@@ -194,7 +194,7 @@ export class RawNode {
     );
     this.catchup = new Catchup(this.ctx, this.replica);
     this.router = new Router(this.ctx, this.replica, this.leader);
-    this.handover = new Handover(this.ctx, () => this.replica.slotOut);
+    this.handover = new Handover(this.ctx);
     this.reads = new ReadIndex(this.ctx, {
       readIndex: () => readIndexOf(this.replica, this.leader, !this.ctx.bug('skip-read-index')),
       slotOut: () => this.replica.slotOut,
@@ -255,7 +255,7 @@ export class RawNode {
     // None at all from a store found rolled back (its incarnation may have gone back too).
     if (this.writes.incarnationDurable && this.stores.amnesia === undefined) this.leader.tick();
     this.catchup.tick();
-    this.handover.tick();
+    this.handover.tick(this.replica.slotOut);
     this.client.tick();
     if (this.reads.size > 0) this.reads.tick();
     this.drainSelf();
@@ -508,7 +508,7 @@ export class RawNode {
       case 'request':
         return this.router.onRequest(from, m);
       case 'heartbeat':
-        if (voting) this.acceptor.onHeartbeat(from, m);
+        if (voting) this.acceptor.onHeartbeat(from, m, this.replica.slotOut);
         this.leader.onHeartbeat(from, m);
         this.catchup.noteAhead(from, m.slotOut);
         this.catchup.heardLeader();
