@@ -119,8 +119,6 @@ export class Leader {
   constructor(
     private readonly ctx: NodeContext,
     private readonly replica: ReplicaView,
-    /** A commander got `pvalue` chosen and told the other replicas: the one beside it learns it. */
-    private readonly decided: (pvalue: PValue) => void,
     /** The heartbeat lateness this peer saw lately (shared with its acceptor's stickiness). */
     private readonly gaps: HeartbeatGaps,
   ) {
@@ -563,24 +561,38 @@ export class Leader {
     else if (out?.kind === 'preempted') this.preempted(inst, out.ballot);
   }
 
-  onP2b(from: PeerId, m: P2b): void {
+  /**
+   * A vote for one of this leader's commanders. Returns the pvalue when that commander got it
+   * chosen (PMMC Fig. 7: `decided` goes to the replicas): the other replicas are told here
+   * (Commander.announce); the one beside this leader is the caller's to tell, and then `chosen`.
+   */
+  onP2b(from: PeerId, m: P2b): PValue | undefined {
     const inst = this.instances.get(m.config);
-    if (inst === undefined) return;
+    if (inst === undefined) return undefined;
     const c = inst.commanders.get(m.slot);
     if (c === undefined) {
       if (ballotGreater(m.ballot, inst.ballotNum)) this.preempted(inst, m.ballot);
-      return;
+      return undefined;
     }
     const out = c.onP2b(from, m);
     if (out?.kind === 'decided') {
       inst.commanders.delete(m.slot);
       inst.proposals.delete(m.slot);
       c.announce(inst.config, this.replica.configs.latest());
-      this.decided(c.pvalue);
-      this.maybeHandOver(inst);
-    } else if (out?.kind === 'preempted') {
-      this.preempted(inst, out.ballot);
+      return c.pvalue;
     }
+    if (out?.kind === 'preempted') this.preempted(inst, out.ballot);
+    return undefined;
+  }
+
+  /**
+   * The replica beside this leader learned `pvalue`, which onP2b returned: a hand-over that
+   * waited for the slots in flight, and for its target to apply as far as this replica, may go
+   * now. (After the learning, not before: applying moves this replica's slotOut.)
+   */
+  chosen(pvalue: PValue): void {
+    const inst = this.instances.get(pvalue.config);
+    if (inst !== undefined) this.maybeHandOver(inst);
   }
 
   /** A heartbeat from an active leader (possibly this peer itself). */

@@ -185,13 +185,9 @@ export class RawNode {
       progressed: () => this.onProgress(),
       ...(cfg.onSlotApplied !== undefined ? { performed: cfg.onSlotApplied } : {}),
     });
-    // The leader reads the replica beside it; a decision its commanders got is learned here.
-    this.leader = new Leader(
-      this.ctx,
-      this.replica,
-      (pvalue) => this.learn(pvalue.slot, pvalue.value, 'self'),
-      gaps,
-    );
+    // The leader reads the replica beside it; a value its commanders got chosen is learned
+    // here (onChosen).
+    this.leader = new Leader(this.ctx, this.replica, gaps);
     this.catchup = new Catchup(this.ctx, this.replica);
     this.router = new Router(this.ctx, this.replica, this.leader);
     this.handover = new Handover(this.ctx);
@@ -502,7 +498,7 @@ export class RawNode {
       case 'p2a':
         return voting ? this.acceptor.onP2a(from, m) : undefined;
       case 'p2b':
-        return this.leader.onP2b(from, m);
+        return this.onChosen(this.leader.onP2b(from, m));
       case 'decision':
         return this.onDecision(from, m);
       case 'request':
@@ -577,6 +573,17 @@ export class RawNode {
       // ballot's, or it never voted): it must not apply the slot without it. The sender has it.
       this.catchup.noteAhead(from, m.slot + 1);
     }
+  }
+
+  /**
+   * A commander of this peer's leader got `pvalue` chosen (or nothing, when undefined), and
+   * told the other replicas: the replica beside it learns it, then the leader takes the new
+   * slotOut into account (a hand-over may go now).
+   */
+  private onChosen(pvalue: PValue | undefined): void {
+    if (pvalue === undefined) return;
+    this.learn(pvalue.slot, pvalue.value, 'self');
+    this.leader.chosen(pvalue);
   }
 
   /** Record a decided slot; durable as this acceptor's pvalue when that is its value. */
