@@ -50,7 +50,7 @@ import { Leader } from './leader.js';
 import type { Decided, Decision, Envelope, Message, PValue } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
-import { ReadIndex, readIndexOf, type ReadResult } from './read-index.js';
+import { ReadIndex, type ReadResult } from './read-index.js';
 import { Removal } from './removal.js';
 import { Replica, type AppliedCommand } from './replica.js';
 import { RULES, type Rules } from './rules.js';
@@ -191,15 +191,8 @@ export class RawNode {
     this.catchup = new Catchup(this.ctx, this.replica);
     this.router = new Router(this.ctx, this.replica, this.leader);
     this.handover = new Handover(this.ctx);
-    this.reads = new ReadIndex(this.ctx, {
-      readIndex: () => readIndexOf(this.replica, this.leader, !this.ctx.bug('skip-read-index')),
-      slotOut: () => this.replica.slotOut,
-      initialized: () => this.replica.initialized,
-      requestRound: (index) => this.leader.requestRound(index),
-      roundConfirmed: (round) => this.leader.roundConfirmed(round),
-      leaderTarget: () => this.router.leaderTarget(),
-      removed: () => this.removal.removed,
-    });
+    // Reads read the replica and the leader; the rounds they take are sent at a turn's end.
+    this.reads = new ReadIndex(this.ctx, this.replica, this.leader);
     this.stores = new StoreGuard(this.ctx);
     this.removal = new Removal(this.ctx);
   }
@@ -253,7 +246,7 @@ export class RawNode {
     this.catchup.tick();
     this.handover.tick(this.replica.slotOut);
     this.client.tick();
-    if (this.reads.size > 0) this.reads.tick();
+    if (this.reads.size > 0) this.reads.tick(this.router.leaderTarget());
     this.drainSelf();
   }
 
@@ -350,7 +343,7 @@ export class RawNode {
    * removed). Until then it is retried; the driver cancels it at its deadline.
    */
   read(token: number): void {
-    this.reads.read(token);
+    this.reads.read(token, this.removal.removed, this.router.leaderTarget());
   }
 
   /** Forget a read the driver gave up on. */
@@ -542,7 +535,7 @@ export class RawNode {
       if (this.router.leaderChanged(target)) {
         // A new leader (or the first one known): what we sent may have gone to the old one.
         if (target !== undefined) this.client.resend();
-        this.reads.leaderChanged();
+        this.reads.leaderChanged(target);
       }
       // Commands leave only once this incarnation is durable: reusing an incarnation after a
       // crash would make new commands look like duplicates of old ones.
@@ -550,7 +543,8 @@ export class RawNode {
       this.router.dropQueued(target);
       // PMMC: the replica proposes, the leader beside it runs phase 2 for each proposal.
       for (const p of this.replica.assign(this.leader)) this.leader.propose(p.slot, p.value);
-      this.leader.flush();
+      // The heartbeat rounds that this turn's reads took.
+      this.leader.confirm(this.reads.takeRounds());
     }
     this.drainSelf();
     // Rounds the leader settled this turn (acknowledged, or it stepped down), and reads whose
