@@ -45,7 +45,7 @@ import type { Command, Outcome } from './command.js';
 import { sameMembership, validateMembership, type Membership } from './configuration.js';
 import type { NodeContext } from './context.js';
 import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
-import { Router } from './forward.js';
+import { Router, type Routed } from './forward.js';
 import { Leader } from './leader.js';
 import type { Decided, Decision, Envelope, Message, PValue } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
@@ -495,7 +495,7 @@ export class RawNode {
       case 'decision':
         return this.onDecision(from, m);
       case 'request':
-        return this.router.onRequest(from, m);
+        return this.routed(this.router.onRequest(from, m));
       case 'heartbeat':
         if (voting) this.acceptor.onHeartbeat(from, m, this.replica.slotOut);
         this.leader.onHeartbeat(from, m);
@@ -539,8 +539,9 @@ export class RawNode {
       }
       // Commands leave only once this incarnation is durable: reusing an incarnation after a
       // crash would make new commands look like duplicates of old ones.
-      if (this.writes.incarnationDurable) this.router.sendOwn(this.client.drain(), target);
-      this.router.dropQueued(target);
+      if (this.writes.incarnationDurable)
+        this.routed(this.router.ownCommands(this.client.drain(), target));
+      if (this.router.dropsQueued(target)) this.replica.requests = [];
       // PMMC: the replica proposes, the leader beside it runs phase 2 for each proposal.
       for (const p of this.replica.assign(this.leader)) this.leader.propose(p.slot, p.value);
       // The heartbeat rounds that this turn's reads took.
@@ -550,6 +551,12 @@ export class RawNode {
     // Rounds the leader settled this turn (acknowledged, or it stepped down), and reads whose
     // index is applied now.
     this.reads.settle();
+  }
+
+  /** Carry out where the router sent client commands: queued for slots here, or forwarded. */
+  private routed(r: Routed): void {
+    if (r.kind === 'submit') this.replica.submit(r.cmds);
+    else if (r.kind === 'forward') for (const m of r.requests) this.ctx.send(r.to, m);
   }
 
   /** A decision from another peer's leader. */
