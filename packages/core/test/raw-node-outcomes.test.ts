@@ -1,11 +1,11 @@
 /**
- * A leader's outcome applied (raw-node.ts, onChosen): the pvalue a commander got chosen is
- * learned by the replica beside it, and then the leader hands over at once if a transfer waited
- * only for that slot. RawNodes driven by hand, messages delivered until none is left, no tick:
- * nothing but the decision can make the leader hand over here.
+ * RawNode carries out what its parts return (raw-node.ts): each test here fails when RawNode
+ * drops one of those outcomes. RawNodes driven by hand, messages delivered until none is left,
+ * and no clock but the one a test moves.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryStorage } from '../src/memory-storage.js';
+import { encodeBatch } from '../src/command.js';
 import type { Envelope } from '../src/messages.js';
 import { RawNode } from '../src/raw-node.js';
 import { KvStateMachine, encodeKv } from '../src/testing/kv-state-machine.js';
@@ -45,8 +45,10 @@ function cluster() {
   return { nodes, pump };
 }
 
-describe('a transfer waiting for the slots in flight', () => {
-  it('goes as soon as the last one is chosen and learned', () => {
+describe('RawNode carries out', () => {
+  // The leader's outcome (onChosen): the pvalue a commander got chosen is learned by the replica
+  // beside it, and then the leader hands over at once if a transfer waited only for that slot.
+  it('a chosen pvalue: learned, and a transfer waiting for the slots in flight goes', () => {
     const { nodes, pump } = cluster();
     const p2 = nodes.get('p2')!;
     pump('p2'); // every incarnation durable
@@ -67,5 +69,31 @@ describe('a transfer waiting for the slots in flight', () => {
     // The replica beside p2 learned the slot from its leader; p1 from the decision.
     expect(p2.status().slotOut).toBe(2);
     expect(nodes.get('p1')!.status().slotOut).toBe(2);
+  });
+
+  // The router's outcome (dropsQueued): once another peer leads, what was queued here for this
+  // peer to assign is dropped, never forwarded (its origin resends it to the leader it knows).
+  it('the queue dropped once another peer leads', () => {
+    const { nodes, pump } = cluster();
+    const p3 = nodes.get('p3')!;
+    pump('p3');
+    const cmd = {
+      kind: 'app' as const,
+      client: 'p9',
+      inc: 1,
+      seq: 1,
+      ack: 0,
+      op: encodeKv({ op: 'put', key: 'k', value: 'a' }),
+    };
+    // No leader known yet: p3 keeps the request for slots.
+    p3.step('p1', { type: 'request', commands: encodeBatch([cmd]), hops: 0 });
+    expect(pump('p3').filter((e) => e.msg.type === 'request')).toEqual([]);
+    expect(p3.replica.requests).toHaveLength(1);
+    const p2 = nodes.get('p2')!;
+    p2.tick(10_000);
+    const sent = pump('p3');
+    expect(p3.status().activeLeader).toBe('p2');
+    expect(p3.replica.requests).toEqual([]);
+    expect(sent.filter((e) => e.msg.type === 'request')).toEqual([]);
   });
 });
