@@ -53,8 +53,6 @@ export class Acceptor {
 
   constructor(
     private readonly ctx: NodeContext,
-    /** This peer's replica's slotOut, reported in heartbeat acks. */
-    private readonly slotOut: () => Slot,
     /** The heartbeat lateness this peer saw lately (shared with its leader's timeout). */
     private readonly gaps: HeartbeatGaps,
   ) {}
@@ -204,8 +202,11 @@ export class Acceptor {
       this.contact.delete(m.config);
   }
 
-  /** A heartbeat from an active leader: remember the contact, and answer with our ballot. */
-  onHeartbeat(from: PeerId, m: Heartbeat): void {
+  /**
+   * A heartbeat from an active leader: remember the contact, and answer with our ballot and
+   * `slotOut`, how far this peer's replica has applied (a leader hands over to a caught-up peer).
+   */
+  onHeartbeat(from: PeerId, m: Heartbeat, slotOut: Slot): void {
     if (compareBallots(m.ballot, this.ballotFor(m.config)) >= 0) {
       this.contact.set(m.config, { leader: m.ballot.leader, at: this.ctx.now() });
     }
@@ -214,7 +215,7 @@ export class Acceptor {
       config: m.config,
       ballot: this.ballotFor(m.config),
       seq: m.seq,
-      slotOut: this.slotOut(),
+      slotOut,
     });
   }
 

@@ -6,8 +6,9 @@
  * elsewhere); past MAX_QUEUED it is dropped, and the origin resends it.
  *
  * `routeOwn` and `routeRequest` decide (pure, table-tested); `Router` finds the situation they
- * decide on and carries the route out. (PMMC's clients send every request to every replica; here
- * one replica, the one beside the active leader, puts it in a slot.)
+ * decide on and returns what to do (`Routed`), which RawNode carries out: the router changes no
+ * other part. (PMMC's clients send every request to every replica; here one replica, the one
+ * beside the active leader, puts it in a slot.)
  */
 import { decodeBatch, encodeBatch, type Command } from './command.js';
 import type { NodeContext } from './context.js';
@@ -26,10 +27,24 @@ export type Route =
   /** Refuse them: the queue is full; their origin resends them. */
   | { readonly kind: 'drop' };
 
+/** What to do with commands the router routed (RawNode does it). */
+export type Routed =
+  /** Queue `cmds` for slots here (Replica.submit): to assign, or held for a leader to come. */
+  | { readonly kind: 'submit'; readonly cmds: readonly Command[] }
+  /** Send `requests` to the leader `to`. */
+  | { readonly kind: 'forward'; readonly to: PeerId; readonly requests: readonly Request[] }
+  /** Nothing: own commands stay pending in the session until a leader is known. */
+  | { readonly kind: 'hold' }
+  /** Nothing: the queue is full; their origin resends them. */
+  | { readonly kind: 'drop' };
+
 /** How many times a request may be forwarded between would-be leaders. */
 export const MAX_HOPS = 3;
 /** The most commands a non-leader queues for slots; the origin resends what is dropped. */
 export const MAX_QUEUED = 200_000;
+
+const HOLD: Routed = { kind: 'hold' };
+const DROP: Routed = { kind: 'drop' };
 
 export interface RouteSituation {
   readonly self: PeerId;
@@ -61,7 +76,8 @@ export function routeRequest(s: RouteSituation, from: PeerId, hops: number, coun
 /**
  * Client commands on their way to a slot: this peer's own client's, at the end of every turn, and
  * requests other peers forwarded here. It reads the replica's queue and configurations and the
- * leader's view of who leads, and sends requests on; the slots themselves are the replica's.
+ * leader's view of who leads (read-only), and says where the commands go (`Routed`); the slots
+ * themselves are the replica's.
  */
 export class Router {
   /** The leader this peer's commands went to last (leaderChanged). */
@@ -69,7 +85,7 @@ export class Router {
 
   constructor(
     private readonly ctx: NodeContext,
-    private readonly replica: Pick<Replica, 'configs' | 'slotIn' | 'requests' | 'submit'>,
+    private readonly replica: Pick<Replica, 'configs' | 'slotIn' | 'requests'>,
     private readonly leader: Pick<Leader, 'canPropose' | 'activeLeaderOf'>,
   ) {}
 
@@ -103,52 +119,52 @@ export class Router {
   }
 
   /** This peer's own client's commands of this turn, towards `target` (leaderTarget). */
-  sendOwn(cmds: readonly Command[], target: PeerId | undefined): void {
-    if (cmds.length === 0) return;
+  ownCommands(cmds: readonly Command[], target: PeerId | undefined): Routed {
+    if (cmds.length === 0) return HOLD;
     const route = routeOwn(this.situation(target));
-    if (route.kind === 'assign') this.replica.submit(cmds);
-    else if (route.kind === 'forward') this.sendRequest(route.to, cmds);
-    // else: no leader known; they stay pending and go out once one is.
+    if (route.kind === 'assign') return { kind: 'submit', cmds };
+    if (route.kind === 'forward')
+      return { kind: 'forward', to: route.to, requests: this.split(cmds) };
+    // No leader known: they stay pending and go out once one is.
+    return HOLD;
   }
 
   /** Commands another peer sent (its client's, or forwarded). */
-  onRequest(from: PeerId, m: Request): void {
+  onRequest(from: PeerId, m: Request): Routed {
     let cmds: Command[];
     try {
       cmds = decodeBatch(m.commands);
     } catch (err) {
       this.ctx.trace(`${this.ctx.id} drops a malformed request from ${from}: ${String(err)}`);
-      return;
+      return DROP;
     }
     const route = routeRequest(this.situation(), from, m.hops, cmds.length);
     switch (route.kind) {
       case 'assign':
       case 'hold':
-        this.replica.submit(cmds);
-        return;
-      case 'forward':
-        this.ctx.send(route.to, { type: 'request', commands: m.commands, hops: route.hops });
-        return;
+        return { kind: 'submit', cmds };
+      case 'forward': {
+        const request: Request = { type: 'request', commands: m.commands, hops: route.hops };
+        return { kind: 'forward', to: route.to, requests: [request] };
+      }
       case 'drop':
         this.ctx.trace(`${this.ctx.id} drops a request from ${from}: its queue is full`);
-        return;
+        return DROP;
     }
   }
 
   /**
-   * Another peer leads (`target`): what was queued here waiting for this peer to lead is dropped
-   * (never forwarded again, which could make two peers bounce it between them); every origin
-   * resends its own pending commands to the leader it knows.
+   * Whether what is queued here waiting for this peer to lead is to be dropped: another peer
+   * leads (`target`). It is never forwarded again, which could make two peers bounce it between
+   * them; every origin resends its own pending commands to the leader it knows.
    */
-  dropQueued(target: PeerId | undefined): void {
-    if (
+  dropsQueued(target: PeerId | undefined): boolean {
+    return (
       this.replica.requests.length > 0 &&
       target !== undefined &&
       target !== this.ctx.id &&
       !this.canAssign()
-    ) {
-      this.replica.requests = [];
-    }
+    );
   }
 
   /** Whether the leader beside this replica can assign the next slot. */
@@ -166,12 +182,14 @@ export class Router {
     };
   }
 
-  private sendRequest(to: PeerId, cmds: readonly Command[]): void {
-    // Large queues go in several requests, so no message exceeds a batch.
+  /** Requests for `cmds`: large queues go in several, so no message exceeds a batch. */
+  private split(cmds: readonly Command[]): Request[] {
     const max = this.ctx.opts.maxBatchCommands;
+    const out: Request[] = [];
     for (let i = 0; i < cmds.length; i += max) {
       const part = cmds.slice(i, i + max);
-      this.ctx.send(to, { type: 'request', commands: encodeBatch(part), hops: 0 });
+      out.push({ type: 'request', commands: encodeBatch(part), hops: 0 });
     }
+    return out;
   }
 }

@@ -23,10 +23,7 @@ export class Handover {
   private readonly applied = new Map<PeerId, Slot>();
   private pending: { start: Slot; to: readonly PeerId[]; lastAsk: number } | undefined;
 
-  constructor(
-    private readonly ctx: NodeContext,
-    private readonly slotOut: () => Slot,
-  ) {}
+  constructor(private readonly ctx: NodeContext) {}
 
   /** Take in what a message says of its sender's replica. */
   heard(from: PeerId, m: Message): void {
@@ -73,8 +70,11 @@ export class Handover {
     return this.done ? this.ctx.now() : p.lastAsk + this.ctx.opts.retransmitIntervalMs;
   }
 
-  /** Ask the remaining replicas where they are, every retransmit interval, until done. */
-  tick(): void {
+  /**
+   * Ask the remaining replicas where they are, every retransmit interval, until done; `slotOut`
+   * is this peer's replica's (a remaining one that is behind learns whom to catch up from).
+   */
+  tick(slotOut: Slot): void {
     const p = this.pending;
     if (p === undefined) return;
     if (this.done) {
@@ -87,7 +87,7 @@ export class Handover {
     for (const peer of p.to) {
       this.ctx.send(peer, {
         type: 'catchupReq',
-        fromSlot: this.slotOut(),
+        fromSlot: slotOut,
         snapshotSlot: 0,
         offset: 0,
       });

@@ -92,8 +92,6 @@ export class LeaderInstance {
   behind: { slotOut: Slot; since: number } | undefined;
   /** The highest slot re-proposed at the last adoption: those may be chosen already. */
   adoptedThrough: Slot = 0;
-  /** A read arrived this turn: send a heartbeat round at the end of the turn. */
-  readRoundDue = false;
   /** Handing leadership over to `peer` (since `since`): no new slots are assigned meanwhile. */
   transferTo: { readonly peer: PeerId; readonly since: number } | undefined;
   /** Per acceptor: the slotOut its replica reported in its last acknowledgement. */
@@ -119,8 +117,6 @@ export class Leader {
   constructor(
     private readonly ctx: NodeContext,
     private readonly replica: ReplicaView,
-    /** A commander got `pvalue` chosen and told the other replicas: the one beside it learns it. */
-    private readonly decided: (pvalue: PValue) => void,
     /** The heartbeat lateness this peer saw lately (shared with its acceptor's stickiness). */
     private readonly gaps: HeartbeatGaps,
   ) {
@@ -563,24 +559,38 @@ export class Leader {
     else if (out?.kind === 'preempted') this.preempted(inst, out.ballot);
   }
 
-  onP2b(from: PeerId, m: P2b): void {
+  /**
+   * A vote for one of this leader's commanders. Returns the pvalue when that commander got it
+   * chosen (PMMC Fig. 7: `decided` goes to the replicas): the other replicas are told here
+   * (Commander.announce); the one beside this leader is the caller's to tell, and then `chosen`.
+   */
+  onP2b(from: PeerId, m: P2b): PValue | undefined {
     const inst = this.instances.get(m.config);
-    if (inst === undefined) return;
+    if (inst === undefined) return undefined;
     const c = inst.commanders.get(m.slot);
     if (c === undefined) {
       if (ballotGreater(m.ballot, inst.ballotNum)) this.preempted(inst, m.ballot);
-      return;
+      return undefined;
     }
     const out = c.onP2b(from, m);
     if (out?.kind === 'decided') {
       inst.commanders.delete(m.slot);
       inst.proposals.delete(m.slot);
       c.announce(inst.config, this.replica.configs.latest());
-      this.decided(c.pvalue);
-      this.maybeHandOver(inst);
-    } else if (out?.kind === 'preempted') {
-      this.preempted(inst, out.ballot);
+      return c.pvalue;
     }
+    if (out?.kind === 'preempted') this.preempted(inst, out.ballot);
+    return undefined;
+  }
+
+  /**
+   * The replica beside this leader learned `pvalue`, which onP2b returned: a hand-over that
+   * waited for the slots in flight, and for its target to apply as far as this replica, may go
+   * now. (After the learning, not before: applying moves this replica's slotOut.)
+   */
+  chosen(pvalue: PValue): void {
+    const inst = this.instances.get(pvalue.config);
+    if (inst !== undefined) this.maybeHandOver(inst);
   }
 
   /** A heartbeat from an active leader (possibly this peer itself). */
@@ -653,11 +663,12 @@ export class Leader {
   }
 
   /**
-   * Start (or join) a heartbeat round that confirms this peer still leads the configuration of
-   * slot `index + 1`, once a majority of its acceptors acknowledge it at our ballot (DESIGN.md
-   * §3 item 5; read-index.ts). Undefined when it is not active there.
+   * The heartbeat round that would confirm this peer still leads the configuration of slot
+   * `index + 1`, once a majority of its acceptors acknowledge it at our ballot (DESIGN.md §3
+   * item 5; read-index.ts): the next one (`confirm` sends it). Undefined when it is not active
+   * there.
    */
-  requestRound(index: Slot): ConfirmationRound | undefined {
+  confirmationRound(index: Slot): ConfirmationRound | undefined {
     // Sound only if this peer knows which configuration governs index + 1 (every
     // reconfiguration that could affect it is applied: PMMC §2.1), and has applied every slot
     // below the watermark its phase 1 heard (slots it cannot know otherwise).
@@ -667,9 +678,6 @@ export class Leader {
     const inst = cfg === undefined ? undefined : this.instances.get(cfg.id);
     if (inst === undefined || !inst.active || this.replica.slotOut < inst.watermark)
       return undefined;
-    // The round is sent at the end of the turn (flush), so that every read that arrived in one
-    // turn shares one heartbeat round.
-    inst.readRoundDue = true;
     return { config: inst.config.id, ballot: inst.ballotNum, seq: inst.hbSeq + 1 };
   }
 
@@ -686,14 +694,14 @@ export class Leader {
     return confirmed >= round.seq ? true : undefined;
   }
 
-  /** End of a turn: send the heartbeat rounds that reads of this turn wait for. */
-  flush(): void {
-    for (const inst of this.instances.values()) {
-      if (inst.readRoundDue) {
-        inst.readRoundDue = false;
-        if (inst.active) this.heartbeat(inst);
-      }
-    }
+  /**
+   * End of a turn: send a heartbeat round in each of `configs` this peer still leads; reads of
+   * this turn took it (ReadIndex.takeRounds) and wait for its acknowledgements.
+   */
+  confirm(configs: ReadonlySet<ConfigId>): void {
+    if (configs.size === 0) return;
+    for (const inst of this.instances.values())
+      if (configs.has(inst.config.id) && inst.active) this.heartbeat(inst);
   }
 
   /** For status(): the ballot and activity of this peer as a leader. */

@@ -45,12 +45,12 @@ import type { Command, Outcome } from './command.js';
 import { sameMembership, validateMembership, type Membership } from './configuration.js';
 import type { NodeContext } from './context.js';
 import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
-import { Router } from './forward.js';
+import { Router, type Routed } from './forward.js';
 import { Leader } from './leader.js';
 import type { CatchupDecisions, Decided, Decision, Envelope, Message, PValue } from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
-import { ReadIndex, readIndexOf, type ReadResult } from './read-index.js';
+import { ReadIndex, type ReadResult } from './read-index.js';
 import { Removal } from './removal.js';
 import { Replica, type AppliedCommand, type ReplicaOutcome } from './replica.js';
 import { RULES, type Rules } from './rules.js';
@@ -167,27 +167,16 @@ export class RawNode {
     // One view of how late heartbeats run on this machine, for the leader's election timeout
     // and the acceptor's stickiness alike (heartbeat-gaps.ts).
     const gaps = new HeartbeatGaps(this.opts);
-    this.acceptor = new Acceptor(this.ctx, () => this.replica.slotOut, gaps);
+    this.acceptor = new Acceptor(this.ctx, gaps);
     this.replica = new Replica(this.ctx, cfg.stateMachine);
-    // The leader reads the replica beside it; a decision its commanders got is learned here.
-    this.leader = new Leader(
-      this.ctx,
-      this.replica,
-      (pvalue) => this.learn(pvalue.slot, pvalue.value, 'self'),
-      gaps,
-    );
+    // The leader reads the replica beside it; a value its commanders got chosen is learned
+    // here (onChosen).
+    this.leader = new Leader(this.ctx, this.replica, gaps);
     this.catchup = new Catchup(this.ctx, this.replica);
     this.router = new Router(this.ctx, this.replica, this.leader);
-    this.handover = new Handover(this.ctx, () => this.replica.slotOut);
-    this.reads = new ReadIndex(this.ctx, {
-      readIndex: () => readIndexOf(this.replica, this.leader, !this.ctx.bug('skip-read-index')),
-      slotOut: () => this.replica.slotOut,
-      initialized: () => this.replica.initialized,
-      requestRound: (index) => this.leader.requestRound(index),
-      roundConfirmed: (round) => this.leader.roundConfirmed(round),
-      leaderTarget: () => this.router.leaderTarget(),
-      removed: () => this.removal.removed,
-    });
+    this.handover = new Handover(this.ctx);
+    // Reads read the replica and the leader; the rounds they take are sent at a turn's end.
+    this.reads = new ReadIndex(this.ctx, this.replica, this.leader);
     this.stores = new StoreGuard(this.ctx);
     this.removal = new Removal(this.ctx);
   }
@@ -240,9 +229,9 @@ export class RawNode {
     // None at all from a store found rolled back (its incarnation may have gone back too).
     if (this.writes.incarnationDurable && this.stores.amnesia === undefined) this.leader.tick();
     this.catchup.tick();
-    this.handover.tick();
+    this.handover.tick(this.replica.slotOut);
     this.client.tick();
-    if (this.reads.size > 0) this.reads.tick();
+    if (this.reads.size > 0) this.reads.tick(this.router.leaderTarget());
     this.drainSelf();
   }
 
@@ -339,7 +328,7 @@ export class RawNode {
    * removed). Until then it is retried; the driver cancels it at its deadline.
    */
   read(token: number): void {
-    this.reads.read(token);
+    this.reads.read(token, this.removal.removed, this.router.leaderTarget());
   }
 
   /** Forget a read the driver gave up on. */
@@ -487,13 +476,13 @@ export class RawNode {
       case 'p2a':
         return voting ? this.acceptor.onP2a(from, m) : undefined;
       case 'p2b':
-        return this.leader.onP2b(from, m);
+        return this.onChosen(this.leader.onP2b(from, m));
       case 'decision':
         return this.onDecision(from, m);
       case 'request':
-        return this.router.onRequest(from, m);
+        return this.routed(this.router.onRequest(from, m));
       case 'heartbeat':
-        if (voting) this.acceptor.onHeartbeat(from, m);
+        if (voting) this.acceptor.onHeartbeat(from, m, this.replica.slotOut);
         this.leader.onHeartbeat(from, m);
         this.catchup.noteAhead(from, m.slotOut);
         this.catchup.heardLeader();
@@ -533,20 +522,28 @@ export class RawNode {
       if (this.router.leaderChanged(target)) {
         // A new leader (or the first one known): what we sent may have gone to the old one.
         if (target !== undefined) this.client.resend();
-        this.reads.leaderChanged();
+        this.reads.leaderChanged(target);
       }
       // Commands leave only once this incarnation is durable: reusing an incarnation after a
       // crash would make new commands look like duplicates of old ones.
-      if (this.writes.incarnationDurable) this.router.sendOwn(this.client.drain(), target);
-      this.router.dropQueued(target);
+      if (this.writes.incarnationDurable)
+        this.routed(this.router.ownCommands(this.client.drain(), target));
+      if (this.router.dropsQueued(target)) this.replica.requests = [];
       // PMMC: the replica proposes, the leader beside it runs phase 2 for each proposal.
       for (const p of this.replica.assign(this.leader)) this.leader.propose(p.slot, p.value);
-      this.leader.flush();
+      // The heartbeat rounds that this turn's reads took.
+      this.leader.confirm(this.reads.takeRounds());
     }
     this.drainSelf();
     // Rounds the leader settled this turn (acknowledged, or it stepped down), and reads whose
     // index is applied now.
     this.reads.settle();
+  }
+
+  /** Carry out where the router sent client commands: queued for slots here, or forwarded. */
+  private routed(r: Routed): void {
+    if (r.kind === 'submit') this.replica.submit(r.cmds);
+    else if (r.kind === 'forward') for (const m of r.requests) this.ctx.send(r.to, m);
   }
 
   /** A decision from another peer's leader. */
@@ -588,6 +585,17 @@ export class RawNode {
       return;
     }
     this.catchup.installed(from);
+  }
+
+  /**
+   * A commander of this peer's leader got `pvalue` chosen (or nothing, when undefined), and
+   * told the other replicas: the replica beside it learns it, then the leader takes the new
+   * slotOut into account (a hand-over may go now).
+   */
+  private onChosen(pvalue: PValue | undefined): void {
+    if (pvalue === undefined) return;
+    this.learn(pvalue.slot, pvalue.value, 'self');
+    this.leader.chosen(pvalue);
   }
 
   /** Record a decided slot; durable as this acceptor's pvalue when that is its value. */

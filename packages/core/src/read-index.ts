@@ -10,8 +10,14 @@
  * refused or stepped down, an answer lost) is tried again after a heartbeat interval, or at
  * once when another leader becomes known, until the driver cancels it (its deadline). A
  * confirmed read whose index this replica makes no progress towards for an election timeout is
- * confirmed again (`tick`: the index may lie on slots nobody decides any more). Reads served,
- * and reads that failed for good (this peer was removed), are outputs of `ready()`.
+ * confirmed again (`tick`: the index may lie on slots nobody decides any more).
+ *
+ * It changes no other part. It reads the replica and the leader through read-only views
+ * (ReplicaReads, LeaderReads), when a read needs them (the read index costs a walk over the
+ * slots in flight); what the rest of the peer knows comes with the call (whether this peer was
+ * removed, which leader it knows of). What it asks for is its output: the heartbeat rounds the
+ * leader is to send (`takeRounds`), the requests and answers to other peers (messages), and
+ * reads served or failed for good (this peer was removed), outputs of `ready()` (`take`).
  */
 import type { Ballot } from './ballot.js';
 import type { NodeContext } from './context.js';
@@ -55,26 +61,18 @@ export function readIndexOf(
   return replica.coverSkips(index, (slot) => leader.proposal(slot));
 }
 
-/** What reads need from the rest of the peer. */
-export interface ReadHost {
-  /** The read index R (readIndexOf). */
-  readIndex(): Slot;
-  /** This replica has applied every slot below this. */
-  slotOut(): Slot;
-  /** False until a joining peer holds its first snapshot. */
-  initialized(): boolean;
-  /**
-   * Start (or join) a heartbeat round of this peer's leader that confirms it leads the
-   * configuration of slot `index + 1`; undefined when it does not (or cannot tell).
-   */
-  requestRound(index: Slot): ConfirmationRound | undefined;
-  /** Whether `round` is confirmed (true), still open (undefined), or can no longer be (false). */
-  roundConfirmed(round: ConfirmationRound): boolean | undefined;
-  /** The peer to ask for a read index: the active leader this peer knows of. */
-  leaderTarget(): PeerId | undefined;
-  /** This peer was removed from the log: its reads fail. */
-  removed(): boolean;
-}
+/** What reads read of the replica beside them (the Replica, read-only). */
+export type ReplicaReads = Pick<Replica, 'initialized' | 'slotOut' | 'maxDecided' | 'coverSkips'>;
+
+/**
+ * What reads ask of this peer's leader (the Leader, read-only): what the read index rests on,
+ * which of its heartbeat rounds would confirm it, and whether a round is confirmed. Asking sends
+ * nothing: the rounds that reads took are this module's output (`takeRounds`).
+ */
+export type LeaderReads = Pick<
+  Leader,
+  'adoptedThrough' | 'proposal' | 'confirmationRound' | 'roundConfirmed'
+>;
 
 type Read =
   /** Confirmed by this peer's own leader: waiting for the round. */
@@ -103,20 +101,26 @@ export class ReadIndex {
   private readonly reads = new TokenMap<Read>();
   private remotes: Remote[] = [];
   private results: ReadResult[] = [];
+  /** Configurations whose leader (this peer) is to send a confirmation round this turn. */
+  private rounds = new Set<ConfigId>();
 
   constructor(
     private readonly ctx: NodeContext,
-    private readonly host: ReadHost,
+    private readonly replica: ReplicaReads,
+    private readonly leader: LeaderReads,
   ) {}
 
   get size(): number {
     return this.reads.size;
   }
 
-  /** Start the linearizable read `token`. */
-  read(token: number): void {
-    if (this.host.removed()) this.results.push({ token, ok: false });
-    else this.attempt(token);
+  /**
+   * Start the linearizable read `token`. `removed`: this peer was removed from the log (its
+   * reads fail); `target`: the active leader it knows of (Router.leaderTarget), as in `tick`.
+   */
+  read(token: number, removed: boolean, target: PeerId | undefined): void {
+    if (removed) this.results.push({ token, ok: false });
+    else this.attempt(token, target);
   }
 
   /** The driver gave up on `token` (its deadline passed, or it was aborted). */
@@ -125,8 +129,8 @@ export class ReadIndex {
   }
 
   /** Confirm `token` now, or try again after a heartbeat interval. */
-  private attempt(token: number): void {
-    if (!this.route(token)) {
+  private attempt(token: number, target: PeerId | undefined): void {
+    if (!this.route(token, target)) {
       this.reads.set(token, {
         state: 'retry',
         at: this.ctx.now() + this.ctx.opts.heartbeatIntervalMs,
@@ -135,22 +139,27 @@ export class ReadIndex {
   }
 
   /**
-   * Have `token` confirmed: by this peer's own leader, or by asking the leader it knows of.
-   * False (and `token` left as it was) when neither can be done now.
+   * Have `token` confirmed: by this peer's own leader, or by asking the leader it knows of,
+   * `target`. False (and `token` left as it was) when neither can be done now.
    */
-  private route(token: number): boolean {
-    if (!this.host.initialized()) return false;
-    const index = this.host.readIndex();
-    const round = this.host.requestRound(index);
+  private route(token: number, target: PeerId | undefined): boolean {
+    if (!this.replica.initialized) return false;
+    const index = this.readIndex();
+    const round = this.leader.confirmationRound(index);
     if (round !== undefined) {
       this.reads.set(token, { state: 'confirming', round, index });
+      this.rounds.add(round.config);
       return true;
     }
-    const to = this.host.leaderTarget();
-    if (to === undefined || to === this.ctx.id) return false;
-    this.reads.set(token, { state: 'asked', to, at: this.ctx.now() });
-    this.ctx.send(to, { type: 'readIndexReq', id: token });
+    if (target === undefined || target === this.ctx.id) return false;
+    this.reads.set(token, { state: 'asked', to: target, at: this.ctx.now() });
+    this.ctx.send(target, { type: 'readIndexReq', id: token });
     return true;
+  }
+
+  /** The read index R now (readIndexOf; `skip-read-index`: without covering skips). */
+  private readIndex(): Slot {
+    return readIndexOf(this.replica, this.leader, !this.ctx.bug('skip-read-index'));
   }
 
   /** `token` is confirmed: it waits until this replica has applied `index`. */
@@ -158,25 +167,26 @@ export class ReadIndex {
     this.reads.set(token, {
       state: 'waiting',
       index,
-      slotOut: this.host.slotOut(),
+      slotOut: this.replica.slotOut,
       since: this.ctx.now(),
     });
   }
 
-  /** A leader may be known now (or another one): try the reads that wait for one at once. */
-  leaderChanged(): void {
-    for (const [token, r] of this.reads) if (r.state === 'retry') this.attempt(token);
+  /** A leader may be known now (`target`, or another one): try the reads that wait for one. */
+  leaderChanged(target: PeerId | undefined): void {
+    for (const [token, r] of this.reads) if (r.state === 'retry') this.attempt(token, target);
   }
 
   /** Another peer asks this peer's leader for a read index. */
   onRequest(from: PeerId, m: ReadIndexRequest): void {
-    const index = this.host.readIndex();
-    const round = this.host.initialized() ? this.host.requestRound(index) : undefined;
+    const index = this.readIndex();
+    const round = this.replica.initialized ? this.leader.confirmationRound(index) : undefined;
     if (round === undefined) {
       this.ctx.send(from, { type: 'readIndexResp', id: m.id, index: -1 });
       return;
     }
     this.remotes.push({ peer: from, id: m.id, round, index });
+    this.rounds.add(round.config);
   }
 
   /** The leader answered a read index request of ours. */
@@ -203,7 +213,7 @@ export class ReadIndex {
     if (this.remotes.length > 0) {
       const open: Remote[] = [];
       for (const q of this.remotes) {
-        const ok = this.host.roundConfirmed(q.round);
+        const ok = this.leader.roundConfirmed(q.round);
         if (ok === undefined) open.push(q);
         else this.ctx.send(q.peer, { type: 'readIndexResp', id: q.id, index: ok ? q.index : -1 });
       }
@@ -211,7 +221,7 @@ export class ReadIndex {
     }
     for (const [token, r] of this.reads) {
       if (r.state !== 'confirming') continue;
-      const ok = this.host.roundConfirmed(r.round);
+      const ok = this.leader.roundConfirmed(r.round);
       if (ok === true) this.waitFor(token, r.index);
       else if (ok === false) this.reads.set(token, { state: 'retry', at: this.ctx.now() });
     }
@@ -224,7 +234,7 @@ export class ReadIndex {
    */
   serve(): void {
     if (this.reads.size === 0) return;
-    const slotOut = this.host.slotOut();
+    const slotOut = this.replica.slotOut;
     for (const [token, r] of this.reads) {
       if (r.state !== 'waiting') continue;
       if (slotOut > r.index) {
@@ -251,20 +261,20 @@ export class ReadIndex {
    * it keeps its confirmation (served if the replica gets there after all) and waits another
    * election timeout.
    */
-  tick(): void {
+  tick(target: PeerId | undefined): void {
     const now = this.ctx.now();
-    const slotOut = this.host.slotOut();
+    const slotOut = this.replica.slotOut;
     for (const [token, r] of this.reads) {
       if (
         (r.state === 'asked' && now - r.at >= this.ctx.opts.retransmitIntervalMs) ||
         (r.state === 'retry' && now >= r.at)
       ) {
-        this.attempt(token);
+        this.attempt(token, target);
       } else if (r.state === 'waiting') {
         if (r.slotOut !== slotOut) {
           r.slotOut = slotOut;
           r.since = now;
-        } else if (now - r.since >= this.ctx.opts.electionTimeoutMs && !this.route(token)) {
+        } else if (now - r.since >= this.ctx.opts.electionTimeoutMs && !this.route(token, target)) {
           r.since = now;
         }
       }
@@ -291,6 +301,17 @@ export class ReadIndex {
   take(): ReadResult[] {
     const out = this.results;
     this.results = [];
+    return out;
+  }
+
+  /**
+   * The configurations in which this peer's leader is to send a heartbeat round now: reads (its
+   * own or other peers') took its round this turn. Sent once at the end of the turn, so that
+   * every read that arrived in one turn shares one round.
+   */
+  takeRounds(): ReadonlySet<ConfigId> {
+    const out = this.rounds;
+    if (out.size > 0) this.rounds = new Set();
     return out;
   }
 }

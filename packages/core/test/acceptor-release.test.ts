@@ -21,7 +21,7 @@ const p1a = (leader: string, round: number, fromSlot: number): P1a => ({
 /** An acceptor that accepted slots 1..3 at ballot (2, p2), and the pvalues as storage has them. */
 function accepted() {
   const ctx = testContext('p1');
-  const a = new Acceptor(ctx, () => 4, new HeartbeatGaps(ctx.opts));
+  const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
   const stored: PValue[] = [];
   for (const slot of [1, 2, 3]) {
     a.onP2a('p2', { type: 'p2a', config: 0, ballot: b(2, 'p2'), slot, value: v(slot) });

@@ -1,6 +1,7 @@
 /** Where client commands go (forward.ts), table-tested; and the Router that carries it out. */
 import { describe, expect, it } from 'vitest';
-import { decodeBatch, type Command } from '../src/command.js';
+import { decodeBatch, encodeBatch, type Command } from '../src/command.js';
+import type { Request } from '../src/messages.js';
 import { ConfigHistory, type Configuration } from '../src/configuration.js';
 import type { ConfigId } from '../src/types.js';
 import {
@@ -79,9 +80,6 @@ describe('Router', () => {
       configs: new ConfigHistory([cfg(0, 1, ['p1', 'p2']), cfg(1, 10, ['p2', 'p3'])]),
       slotIn: 4,
       requests: [] as Command[],
-      submit(cmds: readonly Command[]) {
-        this.requests.push(...cmds);
-      },
     };
     const leader = {
       activeLeaderOf: (c: ConfigId) => active.get(c),
@@ -89,6 +87,12 @@ describe('Router', () => {
     };
     return { ctx, replica, r: new Router(ctx, replica, leader) };
   }
+
+  const request = (cmds: Command[], hops = 0): Request => ({
+    type: 'request',
+    commands: encodeBatch(cmds),
+    hops,
+  });
 
   it('sends to the leader of the next slot’s configuration, else of the newest one', () => {
     const active = new Map([[1, 'p3']]);
@@ -100,31 +104,53 @@ describe('Router', () => {
     expect(r.leaderChanged('p2')).toBe(false);
   });
 
-  it('forwards own commands in requests of at most a batch, or assigns them when it leads', () => {
+  it('forwards own commands in requests of at most a batch, or has them queued when it leads', () => {
     const active = new Map([[0, 'p2']]);
     const { ctx, replica, r } = router(active);
-    r.sendOwn([cmd(1), cmd(2), cmd(3)], r.leaderTarget());
-    const sent = ctx.take();
-    expect(sent.map((s) => s.to)).toEqual(['p2', 'p2']);
-    const seqs = sent.map((s) => (s.msg.type === 'request' ? decodeBatch(s.msg.commands) : []));
-    expect(seqs.map((b) => b.map((c) => c.seq))).toEqual([[1, 2], [3]]);
+    const out = r.ownCommands([cmd(1), cmd(2), cmd(3)], r.leaderTarget());
+    if (out.kind !== 'forward') throw new Error(`forwarded, not ${out.kind}`);
+    expect(out.to).toBe('p2');
+    const seqs = out.requests.map((m) => decodeBatch(m.commands).map((c) => c.seq));
+    expect(seqs).toEqual([[1, 2], [3]]);
     active.set(0, 'p1');
-    r.sendOwn([cmd(4)], r.leaderTarget());
+    expect(r.ownCommands([cmd(4)], r.leaderTarget())).toEqual({ kind: 'submit', cmds: [cmd(4)] });
+    active.clear();
+    expect(r.ownCommands([cmd(5)], r.leaderTarget())).toEqual({ kind: 'hold' });
+    // The router only says so: it sends nothing and queues nothing itself.
     expect(ctx.take()).toEqual([]);
-    expect(replica.requests.map((c) => c.seq)).toEqual([4]);
+    expect(replica.requests).toEqual([]);
+  });
+
+  it('queues another peer’s request, forwards it one hop on, or drops it when the queue is full', () => {
+    const active = new Map<ConfigId, string>();
+    const { ctx, replica, r } = router(active);
+    expect(r.onRequest('p3', request([cmd(1)]))).toEqual({ kind: 'submit', cmds: [cmd(1)] });
+    active.set(0, 'p2');
+    expect(r.onRequest('p3', request([cmd(2)], 1))).toEqual({
+      kind: 'forward',
+      to: 'p2',
+      requests: [request([cmd(2)], 2)],
+    });
+    active.clear();
+    replica.requests = new Array<Command>(MAX_QUEUED).fill(cmd(0));
+    expect(r.onRequest('p3', request([cmd(3)]))).toEqual({ kind: 'drop' });
+    expect(
+      r.onRequest('p3', { type: 'request', commands: new Uint8Array([255]), hops: 0 }),
+    ).toEqual({
+      kind: 'drop',
+    });
+    expect(ctx.take()).toEqual([]);
   });
 
   it('drops what was queued here once another peer leads, never forwarding it again', () => {
     const active = new Map<ConfigId, string>();
-    const { ctx, replica, r } = router(active);
-    r.sendOwn([cmd(1)], r.leaderTarget()); // no leader known: held in the session, not queued
-    expect(replica.requests).toEqual([]);
+    const { replica, r } = router(active);
+    expect(r.dropsQueued(undefined)).toBe(false); // nothing queued
     replica.requests.push(cmd(2)); // queued here while this peer was about to lead
-    r.dropQueued(undefined);
-    expect(replica.requests).toHaveLength(1);
+    expect(r.dropsQueued(undefined)).toBe(false);
+    active.set(0, 'p1');
+    expect(r.dropsQueued('p1')).toBe(false); // it leads: it assigns them
     active.set(0, 'p2');
-    r.dropQueued(r.leaderTarget());
-    expect(replica.requests).toEqual([]);
-    expect(ctx.take()).toEqual([]);
+    expect(r.dropsQueued(r.leaderTarget())).toBe(true);
   });
 });

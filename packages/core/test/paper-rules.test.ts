@@ -34,7 +34,7 @@ describe('PMMC §2 ballots', () => {
 describe('PMMC §2 Fig. 4: the acceptor', () => {
   it('adopts a higher ballot on p1a, persists it, and answers with it after the write', () => {
     const ctx = testContext('p1');
-    const a = new Acceptor(ctx, () => 1, new HeartbeatGaps(ctx.opts));
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
     a.onP1a('p2', { type: 'p1a', config: 0, ballot: b(3, 'p2'), fromSlot: 1, probe: false });
     expect(a.ballotFor(0)).toEqual(b(3, 'p2'));
     expect(ctx.persist.take()?.promises).toEqual([{ config: 0, ballot: b(3, 'p2') }]);
@@ -48,7 +48,7 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
 
   it('never lowers its ballot: a lower p1a gets its current ballot back', () => {
     const ctx = testContext('p1');
-    const a = new Acceptor(ctx, () => 1, new HeartbeatGaps(ctx.opts));
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
     a.onP1a('p3', { type: 'p1a', config: 0, ballot: b(5, 'p3'), fromSlot: 1, probe: false });
     ctx.take();
     a.onP1a('p2', { type: 'p1a', config: 0, ballot: b(4, 'p2'), fromSlot: 1, probe: false });
@@ -58,7 +58,7 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
 
   it('accepts a p2a whose ballot is its own ballot, and reports it with the accepted pvalues in p1b', () => {
     const ctx = testContext('p1');
-    const a = new Acceptor(ctx, () => 1, new HeartbeatGaps(ctx.opts));
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
     a.onP1a('p2', { type: 'p1a', config: 0, ballot: b(2, 'p2'), fromSlot: 1, probe: false });
     a.onP2a('p2', { type: 'p2a', config: 0, ballot: b(2, 'p2'), slot: 7, value: v(1) });
     expect(a.accepted.get(7)).toMatchObject({ slot: 7, ballot: b(2, 'p2') });
@@ -71,7 +71,7 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
 
   it('refuses a p2a below its ballot, answering with its higher ballot', () => {
     const ctx = testContext('p1');
-    const a = new Acceptor(ctx, () => 1, new HeartbeatGaps(ctx.opts));
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
     a.onP1a('p3', { type: 'p1a', config: 0, ballot: b(3, 'p3'), fromSlot: 1, probe: false });
     ctx.take();
     a.onP2a('p2', { type: 'p2a', config: 0, ballot: b(2, 'p2'), slot: 1, value: v(1) });
@@ -85,7 +85,7 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
 
   it('keeps only the pvalue with the highest ballot for each slot', () => {
     const ctx = testContext('p1');
-    const a = new Acceptor(ctx, () => 1, new HeartbeatGaps(ctx.opts));
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
     a.onP2a('p2', { type: 'p2a', config: 0, ballot: b(2, 'p2'), slot: 1, value: v(1) });
     a.onP2a('p3', { type: 'p2a', config: 0, ballot: b(3, 'p3'), slot: 1, value: v(2) });
     a.onP2a('p2', { type: 'p2a', config: 0, ballot: b(2, 'p2'), slot: 1, value: v(1) });
@@ -94,7 +94,7 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
 
   it('keeps one ballot per configuration (each (peer, configuration) is its own acceptor, §2.2)', () => {
     const ctx = testContext('p1');
-    const a = new Acceptor(ctx, () => 1, new HeartbeatGaps(ctx.opts));
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
     a.onP1a('p2', { type: 'p1a', config: 1, ballot: b(9, 'p2'), fromSlot: 1, probe: false });
     expect(a.ballotFor(1)).toEqual(b(9, 'p2'));
     expect(a.ballotFor(0)).toEqual(BOTTOM);
@@ -102,7 +102,7 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
 
   it('ignores p1a from others while it hears from a live leader (DESIGN.md §3 item 3)', () => {
     const ctx = testContext('p1', { electionTimeoutMs: 300 });
-    const a = new Acceptor(ctx, () => 1, new HeartbeatGaps(ctx.opts));
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
     a.onP2a('p2', { type: 'p2a', config: 0, ballot: b(2, 'p2'), slot: 1, value: v(1) });
     ctx.take();
     ctx.time = 200;
@@ -116,7 +116,7 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
 
   it('answers a probe without promising or persisting anything', () => {
     const ctx = testContext('p1');
-    const a = new Acceptor(ctx, () => 1, new HeartbeatGaps(ctx.opts));
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
     a.onP1a('p2', { type: 'p1a', config: 0, ballot: b(4, 'p2'), fromSlot: 1, probe: true });
     expect(a.ballotFor(0)).toEqual(BOTTOM);
     expect(ctx.persist.isEmpty).toBe(true);
