@@ -671,7 +671,8 @@ export class Leader {
   confirmationRound(index: Slot): ConfirmationRound | undefined {
     // Sound only if this peer knows which configuration governs index + 1 (every
     // reconfiguration that could affect it is applied: PMMC §2.1), and has applied every slot
-    // below the watermark its phase 1 heard (slots it cannot know otherwise).
+    // below the watermark its phase 1 heard (slots it cannot know otherwise). readIndexOf
+    // covers skips only up to this bound: keep the two alike.
     const next = index + 1;
     if (next >= this.replica.slotOut + this.replica.window) return undefined;
     const cfg = this.replica.configs.at(next);

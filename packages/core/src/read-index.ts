@@ -52,17 +52,25 @@ export interface ReadResult {
  * with `coverSkips` false, the injected bug skip-read-index).
  */
 export function readIndexOf(
-  replica: Pick<Replica, 'slotOut' | 'maxDecided' | 'coverSkips'>,
+  replica: Pick<Replica, 'slotOut' | 'maxDecided' | 'window' | 'coverSkips'>,
   leader: Pick<Leader, 'adoptedThrough' | 'proposal'>,
   coverSkips: boolean,
 ): Slot {
   const index = Math.max(replica.slotOut - 1, replica.maxDecided, leader.adoptedThrough());
   if (!coverSkips) return index;
-  return replica.coverSkips(index, (slot) => leader.proposal(slot));
+  // Covered only as far as a read can be confirmed: no leader confirms an index at or past
+  // slotOut + WINDOW - 1 (Leader.confirmationRound: the configuration of index + 1 is not known
+  // yet), so any index there is refused alike, and the walk stops there. The index may lie at any
+  // slot: what a P1b reported, or this peer's leader decided (Replica.coverSkips).
+  const unconfirmable = replica.slotOut + replica.window - 1;
+  return replica.coverSkips(index, (slot) => leader.proposal(slot), unconfirmable);
 }
 
 /** What reads read of the replica beside them (the Replica, read-only). */
-export type ReplicaReads = Pick<Replica, 'initialized' | 'slotOut' | 'maxDecided' | 'coverSkips'>;
+export type ReplicaReads = Pick<
+  Replica,
+  'initialized' | 'slotOut' | 'maxDecided' | 'window' | 'coverSkips'
+>;
 
 /**
  * What reads ask of this peer's leader (the Leader, read-only): what the read index rests on,

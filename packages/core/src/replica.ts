@@ -342,10 +342,16 @@ export class Replica {
    * voided slot need never be chosen: a read confirmed for it would miss the writes after the
    * skip (simulator seed 9: a read confirmed in the old configuration for a voided slot missed
    * the new configuration's writes). Conservative: any value that looks like a skip counts.
+   *
+   * The walk stops once `index` reaches `limit` (the result is then some slot at or past it):
+   * its cost is at most `limit - slotOut` slots, however far off a slot a message named. The
+   * index can be raised without bound: a decision of this peer's own leader, or a pvalue in a
+   * P1b that it re-proposed, may lie at any slot (a forged or corrupted one near 2^53 made this
+   * walk run for ever, and the peer's event loop with it).
    */
-  coverSkips(index: Slot, proposal: (slot: Slot) => Uint8Array | undefined): Slot {
+  coverSkips(index: Slot, proposal: (slot: Slot) => Uint8Array | undefined, limit: Slot): Slot {
     if (!this.skips) return index;
-    for (let s = this.slotOut; s <= index; s++) {
+    for (let s = this.slotOut; s <= index && index < limit; s++) {
       const value = this.decisions.get(s) ?? proposal(s);
       if (value === undefined) continue;
       let through: Slot | undefined;

@@ -17,6 +17,7 @@ function setup(opts: Partial<ProtocolOptions> = {}) {
     initialized: true,
     slotOut: 5,
     maxDecided: 7,
+    window: 64,
     coverSkips: (index: number) => index,
   };
   const leader = {
