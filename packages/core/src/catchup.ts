@@ -31,6 +31,8 @@ import type { PeerId, Slot } from './types.js';
 export interface CatchupReplica {
   /** Every slot below it is applied. */
   readonly slotOut: Slot;
+  /** Every slot below it is applied and durable (what an answer says this replica has). */
+  readonly durableSlotOut: Slot;
   /** False for a joining peer until it installs its first snapshot. */
   readonly initialized: boolean;
   /** The highest slot known to be decided (applied or not). */
@@ -346,7 +348,7 @@ export class Catchup {
         this.ctx.opts.catchupMaxDecisions,
         this.ctx.opts.catchupMaxBytes,
       );
-      this.ctx.send(from, { type: 'catchupDecisions', decisions, slotOut: r.slotOut });
+      this.ctx.send(from, { type: 'catchupDecisions', decisions, slotOut: r.durableSlotOut });
       return;
     }
     const snap = this.snapshotToServe(m);
@@ -395,7 +397,7 @@ export class Catchup {
     // Read from what storage has committed, which under SqliteStorage's `io: 'split'` may not be
     // synced yet: safe to send, as a decision is chosen (docs/protocol.md, "Catch-up from
     // storage"); persist before send is about acceptor state, never about decisions.
-    this.ctx.send(f.peer, { type: 'catchupDecisions', decisions, slotOut: r.slotOut });
+    this.ctx.send(f.peer, { type: 'catchupDecisions', decisions, slotOut: r.durableSlotOut });
   }
 
   /**

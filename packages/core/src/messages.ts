@@ -223,9 +223,9 @@ export interface CatchupDecisions {
   readonly type: 'catchupDecisions';
   readonly decisions: readonly Decided[];
   /**
-   * The answering replica has applied every slot below this (absent from older peers): a peer
-   * that leaves learns from it that a remaining replica holds what it must hand over
-   * (handover.ts).
+   * The answering replica has applied every slot below this, and holds them durably (absent
+   * from older peers): a peer that leaves learns from it that a remaining replica holds what it
+   * must hand over (handover.ts).
    */
   readonly slotOut?: Slot;
 }

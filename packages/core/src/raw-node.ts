@@ -200,6 +200,8 @@ export class RawNode {
       for (const d of state.decisions)
         this.takeReplica(this.replica.onDecision(d.slot, d.value, 'storage'));
     }
+    // Loaded from storage: durable.
+    this.replica.durableSlotOut = this.replica.slotOut;
     this.leader.sync();
     this.catchup.heardLeader();
     this.updateRemoved();
@@ -402,6 +404,7 @@ export class RawNode {
       done = this.appliedWrites.shift()!;
     if (done !== undefined) {
       // Applied and durable: the values may go (catch-up and P1b read them from storage).
+      this.replica.durableSlotOut = Math.max(this.replica.durableSlotOut, done.upTo);
       this.replica.release(done.upTo);
       this.acceptor.release(done.upTo, done.accepts);
     }

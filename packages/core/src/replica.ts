@@ -183,6 +183,13 @@ export class Replica {
   snapshot: Snapshot | null = null;
   /** The newest snapshot known to be durable (the acceptor may collect below it). */
   durableSnapshotSlot: Slot = 0;
+  /**
+   * Every slot below this is applied here and durable (its decision, or a snapshot through it, is
+   * in a completed write; RawNode sets it). Catch-up answers report it: a leaver stops once a
+   * remaining replica says it has every slot before it left (handover.ts), and after that only
+   * this replica's own store can give them back to it.
+   */
+  durableSlotOut: Slot = 1;
   /** A snapshot written in the current turn, durable once the turn's batch is. */
   pendingSnapshotSlot: Slot | undefined;
   /** Bytes of the decisions applied since the newest snapshot (snapshotIntervalBytes). */
