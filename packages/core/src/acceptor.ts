@@ -9,6 +9,12 @@
  *    value leaves memory (`release`; its ballot stays): a P1b that must report it reads it
  *    from storage first (`onP1a`). So a decided value dies young in V8's heap instead of living
  *    until the next snapshot (issue 13). What the acceptor reports is unchanged.
+ *  - `accepted` holds one pvalue per slot, the highest-ballot one, not the paper's set of
+ *    every pvalue: a scout keeps only the highest per slot anyway (PMMC `pmax`), so the rest
+ *    would only be written, sent and read back for nothing.
+ *  - a P1a names `fromSlot` (its leader's replica's slotOut) and the P1b reports only pvalues
+ *    from there (and from the watermark): the slots below are decided and applied by that
+ *    leader's replica, so their pvalues cannot change what it proposes.
  *  - a P1a is ignored while this acceptor hears from another live leader of the same
  *    configuration, so a peer returning from a partition cannot disrupt it (DESIGN.md §3 item 3).
  *  - a P2a is accepted when its ballot is at least `ballotNum`, not only when equal (PMMC Fig. 4,

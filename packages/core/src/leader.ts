@@ -14,6 +14,13 @@
  *    preemption and shrinks again after a success (AIMD, PMMC §3).
  *  - An active leader sends heartbeats; acceptors' answers both keep it informed of higher
  *    ballots and confirm that it still leads, for linearizable reads (DESIGN.md §3 item 5).
+ *  - `proposals` and the commanders of a slot are dropped once the slot is decided, by any
+ *    leader (`forget`): PMMC's leader keeps every proposal for ever, and its later commanders
+ *    for a decided slot only re-decide the same value. Here that would be memory and messages
+ *    for nothing.
+ *  - It reads the replica beside it (`ReplicaView`: configurations, slotOut, WINDOW, decided
+ *    slots and skips), never changing it: PMMC's leader is told only `propose`, but a real
+ *    leader must not propose past the WINDOW nor below what is already decided.
  */
 import {
   ballotEquals,
