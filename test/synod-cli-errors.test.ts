@@ -5,7 +5,7 @@
  * lock), a data directory of another log, bad and expired invites, and no majority reachable,
  * told with the number reachable. (A used invite: synod-cluster.test.ts.)
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,20 @@ describe('synod errors: one line and a non-zero exit', () => {
     await synodOk(['init', '--data', offline, '--name', 'olga']);
     await fails(['init', '--data', offline], 1, /^synod init: \S+offline already holds log \S+$/);
   }, 120_000);
+
+  it('init with a bad name, log name or title: exit 2, and nothing made on disk', async () => {
+    const fresh = join(root, 'fresh-init');
+    await Promise.all([
+      fails(['init', '--data', fresh, '--name', ''], 2, /^synod init: a name must be 1 to 64/),
+      fails(['init', '--data', fresh, '--log-name', ' '], 2, /^synod init: logName must not/),
+      fails(
+        ['init', '--data', fresh, '--title', 'x'.repeat(201)],
+        2,
+        /^synod init: title exceeds 200 code units$/,
+      ),
+    ]);
+    expect(existsSync(fresh)).toBe(false);
+  }, 60_000);
 
   it('invalid and expired invites', async () => {
     const dave = peer('dave').dataDir;
