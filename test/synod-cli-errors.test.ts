@@ -132,6 +132,14 @@ describe('synod errors: one line and a non-zero exit', () => {
       1,
       /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
     );
+    // A directory with no log yet listens only once it has one: the address is checked anyway.
+    const fresh = join(root, 'listener-setup');
+    await fails(
+      ['start', '--data', fresh, '--no-mdns', '--listen', 'garbage'],
+      1,
+      /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
+    );
+    expect(existsSync(fresh)).toBe(false);
     await fails(
       ['start', '--data', dir, '--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${peer('alice').port}`],
       1,
