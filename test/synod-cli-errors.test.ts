@@ -5,7 +5,7 @@
  * lock), a data directory of another log, bad and expired invites, and no majority reachable,
  * told with the number reachable. (A used invite: synod-cluster.test.ts.)
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,15 @@ describe('synod errors: one line and a non-zero exit', () => {
       ),
     ]);
     expect(existsSync(fresh)).toBe(false);
+    // An empty --data would be the working directory; a file where the directory should be.
+    await fails(['init', '--data', ''], 2, /^synod init: --data must name a directory$/);
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'not a directory');
+    await fails(
+      ['init', '--data', join(file, 'sub')],
+      1,
+      /^synod init: \S+a-file\/sub is not a directory \(a file is in its way\)$/,
+    );
   }, 60_000);
 
   it('invalid and expired invites', async () => {
