@@ -5,7 +5,7 @@
  * lock), a data directory of another log, bad and expired invites, and no majority reachable,
  * told with the number reachable. (A used invite: synod-cluster.test.ts.)
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -132,6 +132,14 @@ describe('synod errors: one line and a non-zero exit', () => {
       1,
       /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
     );
+    // A directory with no log yet listens only once it has one: the address is checked anyway.
+    const fresh = join(root, 'listener-setup');
+    await fails(
+      ['start', '--data', fresh, '--no-mdns', '--listen', 'garbage'],
+      1,
+      /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
+    );
+    expect(existsSync(fresh)).toBe(false);
     await fails(
       ['start', '--data', dir, '--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${peer('alice').port}`],
       1,
@@ -161,6 +169,29 @@ describe('synod errors: one line and a non-zero exit', () => {
     await synodOk(['init', '--data', offline, '--name', 'olga']);
     await fails(['init', '--data', offline], 1, /^synod init: \S+offline already holds log \S+$/);
   }, 120_000);
+
+  it('init with a bad name, log name or title: exit 2, and nothing made on disk', async () => {
+    const fresh = join(root, 'fresh-init');
+    await Promise.all([
+      fails(['init', '--data', fresh, '--name', ''], 2, /^synod init: a name must be 1 to 64/),
+      fails(['init', '--data', fresh, '--log-name', ' '], 2, /^synod init: logName must not/),
+      fails(
+        ['init', '--data', fresh, '--title', 'x'.repeat(201)],
+        2,
+        /^synod init: title exceeds 200 code units$/,
+      ),
+    ]);
+    expect(existsSync(fresh)).toBe(false);
+    // An empty --data would be the working directory; a file where the directory should be.
+    await fails(['init', '--data', ''], 2, /^synod init: --data must name a directory$/);
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'not a directory');
+    await fails(
+      ['init', '--data', join(file, 'sub')],
+      1,
+      /^synod init: \S+a-file\/sub is not a directory \(a file is in its way\)$/,
+    );
+  }, 60_000);
 
   it('invalid and expired invites', async () => {
     const dave = peer('dave').dataDir;

@@ -227,6 +227,45 @@ describe('the local API refuses bad input and changes nothing', () => {
     await unchanged();
   });
 
+  it('a compressed body, another charset, bytes that are not UTF-8: 415 / 400, never read garbled', async () => {
+    for (const headers of [
+      { 'content-encoding': 'gzip' },
+      { 'content-type': 'application/json; charset=latin1' },
+      { 'content-type': 'application/json; charset="utf-16"' },
+    ]) {
+      const r = await send('POST', '/api/entries', { body: APPEND, headers });
+      expect(r.status, JSON.stringify(headers)).toBe(415);
+      expect(r.json.error?.code).toBe('unsupported-media-type');
+    }
+    const ok = await send('POST', '/api/entries/1/edit', {
+      body: '{}',
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+    });
+    expect(ok.json.error?.code).toBe('invalid-argument');
+    const latin1 = Buffer.from('{"title":"caf\xe9","body":"b"}', 'latin1');
+    const r = await send('POST', '/api/entries', { body: latin1 });
+    expect(r.status).toBe(400);
+    expect(r.json.error).toMatchObject({
+      code: 'bad-request',
+      message: 'the body is not valid UTF-8',
+    });
+    await unchanged();
+  });
+
+  it("requests node's parser refuses (headers too large, broken framing): a JSON error with a code", async () => {
+    const big = await send('GET', `/api/status?${'a=1&'.repeat(5000)}`);
+    expect(big.status).toBe(431);
+    expect(big.json.error?.code).toBe('headers-too-large');
+    const broken = await raw(
+      `POST /api/entries HTTP/1.1\r\nHost: 127.0.0.1:${api.port}\r\ncontent-length: x\r\n\r\n`,
+    );
+    expect(broken).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(broken.slice(broken.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      error: { code: 'bad-request' },
+    });
+    await unchanged();
+  });
+
   it('wrong types, unknown fields and bad values: 400, each with its reason', async () => {
     const bad: [string, string, unknown][] = [
       ['POST', '/api/entries', { title: 42, body: 'b' }],

@@ -24,6 +24,7 @@ import {
   type TransportHost,
 } from '@synod/transport-libp2p';
 import type { AdmitHook } from './admit.js';
+import { checkPeerOptions } from './check-options.js';
 import { ensureDataDir, hasStore } from './data-dir.js';
 import {
   AlreadyMemberError,
@@ -32,7 +33,6 @@ import {
   OtherLogError,
 } from './errors.js';
 import { PeerHost, type Plan } from './host.js';
-import { checkName } from './name.js';
 import type { Peer } from './peer.js';
 import {
   bindToLog,
@@ -103,16 +103,6 @@ export interface PeerOptions<SM extends StateMachine> {
     | undefined;
 }
 
-function checkOptions<SM extends StateMachine>(o: PeerOptions<SM>): void {
-  if (typeof o.dataDir !== 'string' || o.dataDir.length === 0) {
-    throw new InvalidPeerOptionsError('dataDir must be a non-empty path');
-  }
-  if (o.name !== undefined) checkName(o.name);
-  if (o.logId !== undefined && (o.logId.length === 0 || o.logId.length > 256)) {
-    throw new InvalidPeerOptionsError('logId must be 1 to 256 characters');
-  }
-}
-
 function plan<SM extends StateMachine>(o: PeerOptions<SM>, s: StoreState): Plan {
   if (s.member !== undefined) {
     // The same options on every start: an invite to the log this peer is in changes nothing.
@@ -168,7 +158,7 @@ export async function openPeer<SM extends StateMachine, Host extends Libp2pHost>
   options: PeerOptions<SM>,
   makeHost: TransportHostFactory<Host>,
 ): Promise<Peer<SM, Host>> {
-  checkOptions(options);
+  checkPeerOptions(options);
   // Decode an invite before touching the disk: a typo must change nothing.
   if (options.join !== undefined) decodeInvite(options.join);
   ensureDataDir(options.dataDir);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirDurable } from './durable-file.js';
+import { InvalidPeerOptionsError } from './errors.js';
 
 /**
  * The peer's SQLite file: its identity key and name, and its home log (acceptor and replica
@@ -68,5 +69,14 @@ export function hasStore(dataDir: string): boolean {
  * in it) would be gone after one.
  */
 export function ensureDataDir(dataDir: string): void {
-  makeDirDurable(dataDir, 0o700);
+  try {
+    makeDirDurable(dataDir, 0o700);
+  } catch (err) {
+    // A file where the directory (or one of its parents) should be: said in words.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new InvalidPeerOptionsError(`${dataDir} is not a directory (a file is in its way)`);
+    }
+    throw err;
+  }
 }

@@ -63,6 +63,7 @@ import {
   OtherLogError,
   UnknownLogError,
 } from './errors.js';
+import { checkLogId, checkLogOptions } from './check-options.js';
 import { checkName } from './name.js';
 import { RunningPeer, type Peer } from './peer.js';
 import {
@@ -259,6 +260,8 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
   async createLog<SM extends StateMachine>(
     o: LogOptions<SM> & { logId?: string | undefined; logName?: string | undefined },
   ): Promise<Peer<SM, Host>> {
+    checkLogOptions(o);
+    checkLogId(o.logId);
     const logId = o.logId ?? crypto.randomUUID();
     await this.checkNewName(o.logName);
     return this.startInFile(logId, o, (found) => {
@@ -273,6 +276,8 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
   async joinLog<SM extends StateMachine>(
     o: LogOptions<SM> & { invite: string; logName?: string | undefined },
   ): Promise<Peer<SM, Host>> {
+    checkLogOptions(o);
+    if (typeof o.invite !== 'string') throw new InvalidPeerOptionsError('invite must be text');
     const invite = o.invite.trim();
     const { logId } = decodeInvite(invite);
     await this.checkNewName(o.logName);
@@ -291,6 +296,7 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
   async openLog<SM extends StateMachine>(
     o: LogOptions<SM> & { log: string },
   ): Promise<Peer<SM, Host>> {
+    checkLogOptions(o);
     const entry = await this.find(o.log);
     if (this.running.has(entry.logId)) {
       throw new InvalidPeerOptionsError(`log ${o.log} is open already`);

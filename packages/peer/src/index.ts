@@ -52,6 +52,7 @@ export { PeerDirectory, type PeerDirectoryOptions, type SetAside } from './direc
 // neither package itself.
 export type { Durability } from '@synod/storage-sqlite';
 export {
+  checkListenAddresses,
   decodeInvite,
   InviteRequestFailedError,
   InviteRequestRefusedError,

@@ -12,6 +12,7 @@ import {
   createPeer,
   hasStore,
   inspectDataDir,
+  InvalidPeerOptionsError,
   NotInitializedError,
   OtherLogError,
   type Peer,
@@ -126,6 +127,37 @@ describe('createPeer', () => {
     });
     expect(hasStore(dir('fresh'))).toBe(false);
   }, 60_000);
+
+  it('refuses options of the wrong type, bad timeouts and unknown keys before touching the disk', async () => {
+    const bad: [string, Record<string, unknown>][] = [
+      ['no state machine', { stateMachine: undefined }],
+      ['a state machine that is none', { stateMachine: {} }],
+      ['operationTimeoutMs NaN', { operationTimeoutMs: NaN }],
+      ['operationTimeoutMs -1', { operationTimeoutMs: -1 }],
+      ['operationTimeoutMs as text', { operationTimeoutMs: '100' }],
+      ['joinTimeoutMs 0', { joinTimeoutMs: 0 }],
+      ['logId a number', { logId: 5 }],
+      ['join a number', { join: 5 }],
+      ['bootstrap a string', { bootstrap: '/ip4/127.0.0.1/tcp/1' }],
+      ['listen a string', { listen: '/ip4/127.0.0.1/tcp/0' }],
+      ['init as text', { init: 'no' }],
+      ['mdns as text', { mdns: 'yes' }],
+      ['admit as text', { admit: 'yes' }],
+      ['joinRoles as text', { joinRoles: 'all' }],
+      ['durability unknown', { durability: 'fast' }],
+      ['a typo', { mdsn: false }],
+    ];
+    for (const [i, [what, extra]] of bad.entries()) {
+      const where = dir(`bad-${i}`);
+      const err = await peer(`bad-${i}`, extra as Partial<PeerOptions<KvStateMachine>>).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, what).toBeInstanceOf(InvalidPeerOptionsError);
+      expect((err as InvalidPeerOptionsError).code, what).toBe('invalid-peer-options');
+      expect(existsSync(where), `${what}: the directory was created`).toBe(false);
+    }
+  });
 
   it('a refused join leaves no store behind; a used invite is refused', async () => {
     const a = await peer('r', { logId: 'r-log' });

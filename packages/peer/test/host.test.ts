@@ -163,6 +163,20 @@ describe('PeerHost', () => {
     ]);
   });
 
+  it('refuses a log of bad options before making its file', async () => {
+    const h = await host('bad-options');
+    const bad = [
+      () => h.createLog({ stateMachine: counter(), operationTimeoutMs: NaN }),
+      () => h.createLog({ stateMachine: counter(), logId: 7 as unknown as string }),
+      () => h.createLog({ stateMachine: undefined as unknown as ReturnType<typeof counter> }),
+      () => h.joinLog({ stateMachine: counter(), invite: 5 as unknown as string }),
+    ];
+    for (const call of bad) {
+      await expect(call()).rejects.toMatchObject({ code: 'invalid-peer-options' });
+    }
+    expect(existsSync(join(h.dataDir, 'logs'))).toBe(false);
+  });
+
   it('joins several logs of one host at once', async () => {
     const [a, b] = [await host('many-a'), await host('many-b')];
     const logs = await Promise.all(

@@ -108,3 +108,14 @@ export class InvalidStorageOptionsError extends StorageOpenError {
     super('storage-invalid-options', path, message);
   }
 }
+
+/**
+ * A call on an open store was given arguments it cannot take (a meta key that is no string, a
+ * value that is no Uint8Array, a read range that is no range). Refused before the request is
+ * queued: the store does not fail closed on it and nothing is written.
+ */
+export class InvalidStorageArgumentError extends SynodError {
+  constructor(message: string) {
+    super('storage-invalid-argument', message);
+  }
+}

@@ -99,7 +99,29 @@ export const DEFAULT_PAGE_CACHE_BYTES = 2 * 1024 * 1024;
 /** See StorageIo; `npm run bench -- cluster --io split,inline,worker` compares them. */
 export const DEFAULT_IO: StorageIo = process.platform === 'linux' ? 'split' : 'inline';
 
+/** Every option there is: any other key is a typo that would silently change nothing. */
+const OPTION_KEYS: ReadonlySet<string> = new Set<keyof SqliteStorageOptions>([
+  'logId',
+  'durability',
+  'io',
+  'nativeBinding',
+  'snapshotChunkBytes',
+  'maxDatabaseBytes',
+  'lockTimeoutMs',
+  'pageCacheBytes',
+]);
+
 export function resolveOptions(path: string, o: SqliteStorageOptions = {}): ResolvedOptions {
+  // SQLite takes '' for a private temporary database: a store that forgets on close.
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new InvalidStorageOptionsError(String(path), 'the path must be a non-empty string');
+  }
+  if (typeof o !== 'object' || o === null) {
+    throw new InvalidStorageOptionsError(path, 'the options must be an object');
+  }
+  for (const key of Object.keys(o)) {
+    if (!OPTION_KEYS.has(key)) throw new InvalidStorageOptionsError(path, `unknown option ${key}`);
+  }
   const durability = o.durability ?? 'full';
   if (durability !== 'full' && durability !== 'normal-unsafe') {
     throw new InvalidStorageOptionsError(path, `unknown durability ${String(durability)}`);

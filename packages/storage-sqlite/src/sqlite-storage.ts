@@ -26,6 +26,7 @@ import { InlineIo } from './io/inline-io.js';
 import { SplitIo } from './io/split-io.js';
 import type { StoreIo } from './io/store-io.js';
 import { WorkerIo } from './io/worker-io.js';
+import { InvalidStorageArgumentError } from './errors.js';
 import { resolveOptions, type SqliteStorageOptions } from './options.js';
 import type { StorageInfo } from './sqlite-file.js';
 import { failedEarlier, type StoreRequest } from './store-runner.js';
@@ -104,11 +105,17 @@ export class SqliteStorage implements Storage {
     return this.request({ op: 'readAccepted', from, to }) as Promise<PValue[]>;
   }
 
-  getMeta(key: string): Promise<Uint8Array | undefined> {
-    return this.request({ op: 'getMeta', key }) as Promise<Uint8Array | undefined>;
+  async getMeta(key: string): Promise<Uint8Array | undefined> {
+    checkMetaKey(key);
+    return (await this.request({ op: 'getMeta', key })) as Uint8Array | undefined;
   }
 
+  /** Bad arguments are refused before the write is queued: they never fail the store closed. */
   async setMeta(key: string, value: Uint8Array): Promise<void> {
+    checkMetaKey(key);
+    if (!(value instanceof Uint8Array)) {
+      throw new InvalidStorageArgumentError(`setMeta ${key}: the value must be a Uint8Array`);
+    }
     await this.request({ op: 'setMeta', key, value });
   }
 
@@ -131,5 +138,16 @@ export class SqliteStorage implements Storage {
       }
       throw e;
     }
+  }
+}
+
+/** The longest meta key taken (keys are names like `transport.libp2p.identity`). */
+export const MAX_META_KEY_LENGTH = 1024;
+
+function checkMetaKey(key: unknown): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_META_KEY_LENGTH) {
+    throw new InvalidStorageArgumentError(
+      `a meta key must be a string of 1 to ${MAX_META_KEY_LENGTH} characters`,
+    );
   }
 }

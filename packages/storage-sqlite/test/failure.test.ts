@@ -206,3 +206,29 @@ describe.each([
     await s.close().catch(() => undefined);
   });
 });
+
+describe('bad arguments to an open store', () => {
+  it.each(['inline', 'split', 'worker'] as const)(
+    'are refused with storage-invalid-argument and never fail the store closed (%s)',
+    async (io) => {
+      const s = await openSqliteStorage(tmp.file(), { logId: 'x', io });
+      await s.setMeta('kept', bytes(3, 7));
+      const calls: [string, () => Promise<unknown>][] = [
+        ['a string value', () => s.setMeta('k', 'abc' as unknown as Uint8Array)],
+        ['a missing value', () => s.setMeta('k', undefined as unknown as Uint8Array)],
+        ['a number key', () => s.setMeta(5 as unknown as string, bytes(1))],
+        ['an empty key', () => s.setMeta('', bytes(1))],
+        ['an undefined key read', () => s.getMeta(undefined as unknown as string)],
+      ];
+      for (const [what, call] of calls) {
+        const err = await rejectionOf(call());
+        expect(err.code, what).toBe('storage-invalid-argument');
+      }
+      expect(s.failed).toBeUndefined();
+      expect(await s.getMeta('k')).toBeUndefined();
+      expect(await s.getMeta('kept')).toEqual(bytes(3, 7));
+      await s.setMeta('k', bytes(1));
+      await s.close();
+    },
+  );
+});

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -131,6 +139,19 @@ describe('opening a new file', () => {
     );
     expect(err).toBeInstanceOf(InvalidStorageOptionsError);
     expect(err.code).toBe('storage-invalid-options');
+  });
+
+  it('rejects an unknown option (a typo) and an empty path, creating nothing', async () => {
+    const path = tmp.file();
+    const typo = { logId: 'x', durabilty: 'normal-unsafe' } as SqliteStorageOptions;
+    const err = await rejectionOf(openSqliteStorage(path, typo));
+    expect(err).toBeInstanceOf(InvalidStorageOptionsError);
+    expect(err.message).toContain('unknown option durabilty');
+    expect(existsSync(path)).toBe(false);
+    // SQLite would open '' as a private temporary database, forgotten on close.
+    const empty = await rejectionOf(openSqliteStorage('', { logId: 'x' }));
+    expect(empty).toBeInstanceOf(InvalidStorageOptionsError);
+    expect(empty.code).toBe('storage-invalid-options');
   });
 });
 

@@ -47,6 +47,7 @@ export {
 export { LanAsker, type LanAskerOptions, type LanPeer } from './lan-asker.js';
 export { generateIdentity, loadOrCreateIdentity, type MetaStore } from './identity.js';
 export { generatePsk } from './psk.js';
+export { checkListenAddresses } from './listen-failure.js';
 export { DROP_REASONS, type DropReason, type TransportMetrics } from './metrics.js';
 export {
   CURRENT_WIRE_VERSION,

@@ -95,6 +95,9 @@ export interface JoinServiceDeps {
   onJoined(result: JoinResult): Promise<void>;
 }
 
+/** The longest an invite may stay valid. */
+export const MAX_INVITE_TTL_MS = 365 * 24 * 60 * 60 * 1000;
+
 /** The largest JoinRequest / JoinResponse accepted. */
 const MAX_JOIN_MESSAGE_BYTES = 256 * 1024;
 /** A joiner must send its request this soon after opening the stream. */
@@ -115,7 +118,15 @@ export class JoinService {
       throw new InviteCreationError('this transport has no logId option: invites name the log');
     }
     const ttl = opts.ttlMs ?? this.deps.inviteTtlMs;
-    if (!(ttl > 0)) throw new InviteCreationError('ttlMs must be positive');
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_INVITE_TTL_MS) {
+      throw new InviteCreationError(
+        `ttlMs must be a number of ms from 1 to ${MAX_INVITE_TTL_MS} (a year), got ${String(ttl)}`,
+      );
+    }
+    const given: unknown = opts.addrs;
+    if (given !== undefined && !Array.isArray(given)) {
+      throw new InviteCreationError('addrs must be an array of multiaddrs');
+    }
     const addrs =
       opts.addrs !== undefined
         ? opts.addrs.map((a) => multiaddr(a))
@@ -124,8 +135,9 @@ export class JoinService {
     // Whole seconds on the wire: round down here so both sides agree on the instant.
     const expiresAt = Math.floor((Date.now() + ttl) / 1000) * 1000;
     const invite: Invite = { logId, inviter: this.deps.self, addrs, expiresAt, secret };
-    await this.deps.book.issue(secret, logId, expiresAt);
+    // Encoded before it is recorded: an invite that cannot be written is not kept either.
     const { text, qr } = encodeInvite(invite);
+    await this.deps.book.issue(secret, logId, expiresAt);
     return {
       text,
       qr,

@@ -37,6 +37,7 @@ import { nextReleaseFrame } from './next-release.js';
 import { META_JOINED } from './meta-keys.js';
 import { copyMetrics, type TransportMetrics } from './metrics.js';
 import {
+  checkTransportKeys,
   resolveLogOptions,
   type Libp2pTransportOptions,
   type LogTransportOptions,
@@ -94,6 +95,7 @@ function hostOptionsOf(o: Libp2pTransportOptions): TransportHostOptions {
 export async function createLibp2pTransport(
   options: Libp2pTransportOptions,
 ): Promise<Libp2pTransport> {
+  checkTransportKeys(options);
   return openOwnLog(await createTransportHost(hostOptionsOf(options)), options);
 }
 
@@ -112,6 +114,7 @@ export async function attachLibp2pTransport(
   components: Libp2pHostComponents,
   options: AttachLibp2pTransportOptions,
 ): Promise<Libp2pTransport<Libp2pHost>> {
+  checkTransportKeys(options);
   return openOwnLog(await attachTransportHost(components, hostOptionsOf(options)), options);
 }
 

@@ -6,14 +6,18 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import { TransportConfigError } from './errors.js';
 
-/** Refuse a listen address that is no multiaddr, before anything starts. */
-export function checkListenAddresses(addrs: readonly string[]): void {
+/** Refuse a listen (or announce) address that is no multiaddr, before anything starts. */
+export function checkListenAddresses(addrs: readonly string[], what = 'listen'): void {
+  const given: unknown = addrs;
+  if (!Array.isArray(given)) {
+    throw new TransportConfigError(`${what} must be an array of multiaddrs`);
+  }
   for (const a of addrs) {
     try {
       multiaddr(a);
     } catch {
       throw new TransportConfigError(
-        `listen address ${a} is not a multiaddr (like /ip4/0.0.0.0/tcp/4001)`,
+        `${what} address ${String(a)} is not a multiaddr (like /ip4/0.0.0.0/tcp/4001)`,
       );
     }
   }

@@ -272,12 +272,45 @@ function resolveWireVersions(wanted: readonly number[] | undefined): readonly Wi
   return out;
 }
 
+/** Every option of createLibp2pTransport: the host's, its links' and its log's. */
+const TRANSPORT_KEYS: ReadonlySet<string> = new Set([
+  ...LINK_KEYS,
+  'identity',
+  'storage',
+  'listen',
+  'mdns',
+  'psk',
+  'announce',
+  'maxFrameBytes',
+  'strangerGraceMs',
+  'maxStrangers',
+  'maxBadFrames',
+  'badFrameWindowMs',
+  'offenderBanMs',
+  'wireVersions',
+  'logger',
+  'testing',
+  'logId',
+  'bootstrap',
+  'initialMembers',
+]);
+
+/** An option name this package does not know is a typo that would silently change nothing. */
+export function checkTransportKeys(o: object): void {
+  for (const key of Object.keys(o)) {
+    if (!TRANSPORT_KEYS.has(key)) throw new TransportConfigError(`unknown option ${key}`);
+  }
+}
+
 /** A log's options over its host's defaults. */
 export function resolveLogOptions(
   host: ResolvedHostOptions,
   o: LogTransportOptions,
 ): ResolvedLogOptions {
-  if (o.logId !== undefined && (o.logId.length === 0 || o.logId.length > 256)) {
+  if (
+    o.logId !== undefined &&
+    (typeof o.logId !== 'string' || o.logId.length === 0 || o.logId.length > 256)
+  ) {
     throw new TransportConfigError('logId must be 1 to 256 characters');
   }
   return {

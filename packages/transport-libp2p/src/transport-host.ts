@@ -113,6 +113,7 @@ export async function createTransportHost(
 ): Promise<TransportHost<Libp2p>> {
   const opts = resolveHostOptions(options);
   checkListenAddresses(opts.listen);
+  if (opts.announce !== undefined) checkListenAddresses(opts.announce, 'announce');
   if (options.identity === undefined && options.storage === undefined) {
     throw new TransportConfigError('give an identity key or a storage to keep one in');
   }

@@ -48,6 +48,27 @@ describe('identity, options and the Node 20 polyfill', () => {
     ).rejects.toThrow(/silenceTimeoutMs/);
   });
 
+  it('refuses a typo in an option name, a log id that is no text, and announce addresses that are none', async () => {
+    const storage = new MemoryStorage();
+    const bad: [string, Record<string, unknown>, RegExp][] = [
+      ['a typo', { maxFrameByte: 4096 }, /unknown option maxFrameByte/],
+      ['logId a number', { logId: 5 }, /logId/],
+      ['announce a string', { announce: '/ip4/1.2.3.4/tcp/1' }, /announce must be an array/],
+      ['announce garbage', { announce: ['garbage'] }, /announce address garbage/],
+    ];
+    for (const [what, extra, message] of bad) {
+      const err = await createLibp2pTransport({ storage, listen: LOOPBACK, ...extra }).then(
+        async (t) => {
+          await t.stop();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      expect(err, what).toBeInstanceOf(TransportConfigError);
+      expect((err as Error).message, what).toMatch(message);
+    }
+  });
+
   it('installs Promise.withResolvers where the runtime lacks it (Node 20), and only there', () => {
     const major = Number(process.versions.node.split('.')[0]);
     expect(typeof (Promise as unknown as { withResolvers: unknown }).withResolvers).toBe(

@@ -128,6 +128,22 @@ describe('invites and the join protocol', () => {
     }
   });
 
+  it('refuses a lifetime that is not one, and records no invite for it', async () => {
+    const storage = new MemoryStorage();
+    const { t } = await member({ storage });
+    for (const ttlMs of [0, -1, NaN, Infinity, 1e20, '5' as unknown as number]) {
+      const err = await t.createInvite({ ttlMs }).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string },
+      );
+      expect(err?.code, String(ttlMs)).toBe('invite-unavailable');
+    }
+    await expect(
+      t.createInvite({ addrs: '/ip4/127.0.0.1/tcp/1' as unknown as string[] }),
+    ).rejects.toMatchObject({ code: 'invite-unavailable' });
+    expect(await storage.getMeta('transport.libp2p.invites')).toBeUndefined();
+  });
+
   it('a refusing hook keeps the invite usable; without a hook joins are refused', async () => {
     const a = await peer({ logId: 'log-1' });
     a.setMembers([a.id]);

@@ -6,7 +6,8 @@
  * its path fields and query or body the request, which `dispatch` validates and runs. Everything
  * else (GET /, /app.js…) is the browser UI's files, when a directory is given (issue 7).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import type { PeerService } from '../service/index.js';
 import { readJson } from './body.js';
@@ -75,6 +76,18 @@ function sendJson(
   res.end(body);
 }
 
+/** An HTTP/1.1 answer written straight to a socket (no request object to answer through). */
+function rawAnswer(e: HttpError): string {
+  const body = JSON.stringify({ error: { code: e.code, message: e.message } });
+  const head = Object.entries({
+    ...API_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  }).map(([k, v]) => `${k}: ${v}\r\n`);
+  return `HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\n${head.join('')}\r\n${body}`;
+}
+
 export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
   const host = o.host ?? '127.0.0.1';
   if (host !== '127.0.0.1' && host !== 'localhost') {
@@ -130,6 +143,19 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
       sendJson(res, status, body, { ...headers, ...close });
       if (status === 413) res.on('finish', () => req.destroy());
     });
+  });
+  // A request node's parser refuses before any handler runs (headers over 16 KiB, broken
+  // framing) gets a JSON error too, not node's bare status line.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const refusal =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new HttpError(431, 'headers-too-large', 'the request line and headers exceed 16 KiB')
+        : new HttpError(400, 'bad-request', 'malformed HTTP request');
+    socket.end(rawAnswer(refusal));
   });
   server.headersTimeout = 20_000;
   // An idle keep-alive connection is closed by the server after this long. Node's 5 s lets a

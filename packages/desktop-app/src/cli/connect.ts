@@ -14,7 +14,14 @@ import { httpFetch } from './http-fetch.js';
 
 /** --data, else $SYNOD_DATA, else ~/.synod. */
 export function dataDirOf(option: string | undefined): string {
-  return resolve(option ?? process.env.SYNOD_DATA ?? resolve(homedir(), '.synod'));
+  // resolve('') is the working directory: an empty --data would make a peer wherever it runs.
+  if (option !== undefined && option.trim() === '') {
+    throw new CliError('--data must name a directory', 2);
+  }
+  const env = process.env.SYNOD_DATA;
+  return resolve(
+    option ?? (env !== undefined && env.trim() !== '' ? env : resolve(homedir(), '.synod')),
+  );
 }
 
 function notRunning(dataDir: string): CliError {

@@ -3,7 +3,9 @@
  * peer already running on the directory (waiting in setup), it asks that peer through the API;
  * otherwise it creates the log offline and `synod start` runs it.
  */
-import { PeerDirectory } from '@synod/peer';
+import { checkName, PeerDirectory } from '@synod/peer';
+import { parseRequest } from '../operations/validate.js';
+import type { OperationRequest as Req } from '../operations/table.js';
 import { PeerService } from '../service/peer-service.js';
 import { CliError, errorLine } from './cli-error.js';
 import { connect, dataDirOf, isRunning } from './connect.js';
@@ -20,10 +22,17 @@ export async function init(o: {
   logName?: string;
 }): Promise<void> {
   const dataDir = dataDirOf(o.data);
-  const request = {
-    ...(o.title !== undefined ? { title: o.title } : {}),
-    ...(o.logName !== undefined ? { logName: o.logName } : {}),
-  };
+  // Checked before anything touches the directory: a title too long must not leave a log made.
+  let request: Req<'createLog'>;
+  try {
+    request = parseRequest('createLog', {
+      ...(o.title !== undefined ? { title: o.title } : {}),
+      ...(o.logName !== undefined ? { logName: o.logName } : {}),
+    });
+    if (o.name !== undefined) checkName(o.name);
+  } catch (err) {
+    throw new CliError(errorLine(err, dataDir), 2);
+  }
   if (await isRunning(dataDir)) {
     const s = await connect(dataDir).createLog(request);
     out(`created log ${s.logId} (peer ${s.id}, ${s.name}); it is running now`);

@@ -22,6 +22,7 @@
 import { hostname } from 'node:os';
 import type { ProtocolOptions } from '@synod/core';
 import {
+  checkListenAddresses,
   createHost,
   decodeInvite,
   JoinRefusedError,
@@ -128,6 +129,9 @@ export class PeerService implements OperationHandlers {
    * store's typed errors (storage-locked: another peer runs on this directory).
    */
   static async open(options: PeerServiceOptions): Promise<PeerService> {
+    // Checked now, though a peer in setup listens only once it has a log: a bad address would
+    // otherwise refuse the first init or join, as an error of the API (500).
+    if (options.listen !== undefined) checkListenAddresses(options.listen);
     const directory = PeerDirectory.open(options);
     const found = await directory.state();
     const service = new PeerService(
