@@ -229,7 +229,7 @@ describe('the local API refuses bad input and changes nothing', () => {
 
   it('a compressed body, another charset, bytes that are not UTF-8: 415 / 400, never read garbled', async () => {
     for (const headers of [
-      { 'content-encoding': 'gzip' },
+      { 'content-encoding': 'gzip' } as Record<string, string>,
       { 'content-type': 'application/json; charset=latin1' },
       { 'content-type': 'application/json; charset="utf-16"' },
     ]) {
