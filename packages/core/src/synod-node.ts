@@ -206,6 +206,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    */
   private leaving:
     { start: Slot; replicas: readonly PeerId[]; begun: boolean; done: boolean } | undefined;
+  /**
+   * This peer proposed its own removal and stopped waiting before it was decided: if the log
+   * removes it later, it still hands over (checkHandover).
+   */
+  private removalUnwatched = false;
 
   private scheduled = false;
   /** Decisions received with a P2a, stepped a macrotask after the turn that takes the P2a. */
@@ -450,6 +455,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       try {
         result = await p;
       } catch (e) {
+        // Timed out or aborted: the removal may still be decided.
+        if (!membersOf(next).includes(this.id) && !(e instanceof CommandRejectedError))
+          this.removalUnwatched = true;
         // Another peer's change won the race: the log refused ours, the same way everywhere.
         if (
           e instanceof CommandRejectedError &&
@@ -958,6 +966,12 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    * is done. Runs after every turn, so it goes on when no caller waits any more.
    */
   private checkHandover(): void {
+    if (this.leaving === undefined && this.removalUnwatched && this.raw.removed) {
+      // Its removal was decided after the caller stopped waiting: the configuration without it
+      // governs here, so this replica is at its start already.
+      const c = this.raw.replica.configs.latest()!;
+      this.leaving = { start: c.start, replicas: c.replicas, begun: false, done: false };
+    }
     const l = this.leaving;
     if (l === undefined || l.done) return;
     if (!l.begun) {

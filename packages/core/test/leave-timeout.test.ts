@@ -174,4 +174,19 @@ describe('a membership change is bounded by its timeoutMs and signal, the waits 
     );
     expect(a.status().config?.acceptors).toEqual(['a']);
   });
+
+  it('a leaver whose removal is decided only after its call timed out still hands over, and says so in status', async () => {
+    let cut = false;
+    const { leader: a, other: b } = await twoMembers(
+      (from, _to, m) => cut && m.type !== 'heartbeat',
+    );
+    cut = true;
+    const err = await errorWithin(a.removePeer(a.id, { timeoutMs: 500 }), 8000);
+    expect(err).toMatchObject({ code: 'timeout' });
+    expect(a.status().handover).toBeNull();
+    cut = false;
+    await until('the hand-over done, in status', () => a.status().handover?.done === true);
+    expect(a.status().removed).toBe(true);
+    expect(b.status().slotOut).toBeGreaterThanOrEqual(a.status().handover!.start);
+  });
 });
