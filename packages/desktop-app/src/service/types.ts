@@ -128,6 +128,12 @@ export interface ServiceStatus {
   readonly failure: string | null;
   /** Peers in no log that asked this member for an invite, waiting for the user's answer. */
   readonly inviteRequests: readonly InviteRequestView[];
+  /**
+   * Set once this peer removed itself (a leave) while it runs: `done` turns true once a member
+   * that stays confirmed it holds every slot before `start`, the first slot without this peer.
+   * Until then keep it running (a leave that timed out left it `removed`; leave again to wait).
+   */
+  readonly handover: { readonly start: number; readonly done: boolean } | null;
 }
 
 /** A peer found on the LAN that asked for an invite (answer with answerInviteRequest). */
