@@ -82,9 +82,9 @@ export class RemovedError extends SynodError {
  * from slot `start` on it is not a member. But the call's `timeoutMs` or `signal` ended it before
  * a replica that stays confirmed it holds, durably, every slot before `start` (the hand-over,
  * docs/protocol.md). Those slots may need this peer's acceptor to be learned again: stopped now,
- * a remaining replica that then lost them (a crash before it wrote them) could never recover
- * them. Keep the peer running: it goes on asking until one confirms, and `status().handover`
- * says when (`done`); `awaitHandover()` waits for it again.
+ * a remaining replica that lacks them (not learned yet, or lost in a crash before it wrote them)
+ * could never recover them. Keep the peer running: it goes on asking until one confirms, and
+ * `status().handover` says when (`done`); `awaitHandover()` waits for it again.
  */
 export class HandoverPendingError extends SynodError {
   constructor(
@@ -98,9 +98,9 @@ export class HandoverPendingError extends SynodError {
       `the removal of this peer is decided (from slot ${start} it is no longer a member), but ` +
         `${reason === 'timeout' ? 'the time ran out' : 'the wait was aborted'} before a remaining ` +
         `replica confirmed that it holds every slot before ${start}; stopping this peer now may ` +
-        `leave the log unable to recover those slots if a remaining peer then loses them (a crash ` +
-        `or a lost disk before it writes them): keep this peer running, it goes on asking, until ` +
-        `its status shows the hand-over done`,
+        `leave the log unable to recover those slots if no remaining peer then holds them (one ` +
+        `has not learned them yet, or crashes or loses its disk before it writes them): keep this ` +
+        `peer running (it goes on asking) until its status shows the hand-over done`,
     );
   }
 }

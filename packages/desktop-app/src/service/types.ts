@@ -12,7 +12,10 @@ export type ServiceState =
   | 'setup'
   /** A member of a log (maybe still catching up: see protocol.initialized and catchup). */
   | 'running'
-  /** Removed from the log by a member: it takes no further part; leave to start over. */
+  /**
+   * Removed from the log by a member (or by its own leave that timed out before the hand-over:
+   * see `handover`): it takes no further part; leave to start over.
+   */
   | 'removed'
   /** The store failed: the peer acknowledges nothing more (see failure). */
   | 'failed'
