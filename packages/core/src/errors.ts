@@ -78,6 +78,34 @@ export class RemovedError extends SynodError {
 }
 
 /**
+ * This peer removed itself (`removePeer(self)`, @synod/peer's `leave`) and the removal is decided:
+ * from slot `start` on it is not a member. But the call's `timeoutMs` or `signal` ended it before
+ * a replica that stays confirmed it holds, durably, every slot before `start` (the hand-over,
+ * docs/protocol.md). Those slots may need this peer's acceptor to be learned again: stopped now,
+ * a remaining replica that lacks them (not learned yet, or lost in a crash before it wrote them)
+ * could never recover them. Keep the peer running: it goes on asking until one confirms, and
+ * `status().handover` says when (`done`); `awaitHandover()` waits for it again.
+ */
+export class HandoverPendingError extends SynodError {
+  constructor(
+    /** The first slot of the configuration without this peer. */
+    readonly start: number,
+    /** Why the wait ended: the call's time was up, or its signal aborted. */
+    readonly reason: 'timeout' | 'aborted',
+  ) {
+    super(
+      'handover-pending',
+      `the removal of this peer is decided (from slot ${start} it is no longer a member), but ` +
+        `${reason === 'timeout' ? 'the time ran out' : 'the wait was aborted'} before a remaining ` +
+        `replica confirmed that it holds every slot before ${start}; stopping this peer now may ` +
+        `leave the log unable to recover those slots if no remaining peer then holds them (one ` +
+        `has not learned them yet, or crashes or loses its disk before it writes them): keep this ` +
+        `peer running (it goes on asking) until its status shows the hand-over done`,
+    );
+  }
+}
+
+/**
  * Peers found this peer's store rolled back (restored from an older copy, or replaced): it no
  * longer votes, leads or proposes under its id (docs/protocol.md, "An acceptor with amnesia").
  */

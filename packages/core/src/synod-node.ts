@@ -19,6 +19,7 @@ import type { Membership } from './configuration.js';
 import { membersOf } from './configuration.js';
 import {
   CommandRejectedError,
+  HandoverPendingError,
   InvalidMembershipError,
   NotLeaderError,
   ReconfigPendingError,
@@ -42,7 +43,7 @@ import type { StateMachine } from './state-machine.js';
 import type { Storage, WriteHint } from './storage.js';
 import type { StorageRead } from './storage-reads.js';
 import type { PeerLinkStatus, Transport } from './transport.js';
-import type { PeerId, Roles } from './types.js';
+import type { PeerId, Roles, Slot } from './types.js';
 import { WritePipeline } from './write-pipeline.js';
 
 export interface NodeOptions<SM extends StateMachine = StateMachine> {
@@ -77,7 +78,11 @@ export interface NodeOptions<SM extends StateMachine = StateMachine> {
 }
 
 export interface OperationOptions {
-  /** Give up after this many ms (the operation may still take effect later). */
+  /**
+   * Give up after this many ms (the operation may still take effect later). A membership change
+   * counts every wait of the call: its decision, then the new configuration governing here, then
+   * (a peer removing itself) the hand-over.
+   */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -92,6 +97,12 @@ export interface SynodStatus extends NodeStatus {
   readonly links: PeerLinkStatus[];
   /** Set once the node has failed (e.g. its storage), with the reason. */
   readonly failure: string | null;
+  /**
+   * Set once this peer removed itself in this run (`removePeer(self)`): `start` is the first
+   * slot of the configuration without it, and `done` turns true once a replica that stays
+   * confirmed it holds every slot before `start` durably (then this peer may stop).
+   */
+  readonly handover: { readonly start: Slot; readonly done: boolean } | null;
 }
 
 type Listener = (entry: AppliedCommand) => void;
@@ -188,7 +199,18 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private readonly waiters: Waiter[] = [];
   private readonly stopWaiters: (() => void)[] = [];
   /** Waiting for a replica that stays to hold what this leaving peer must hand over. */
-  private readonly handoverWaiters: { resolve(): void; reject(e: Error): void }[] = [];
+  private readonly handoverWaiters: Waiter[] = [];
+  /**
+   * This peer's own removal, once decided: the hand-over begins when this replica reaches
+   * `start`, and goes on until done or stopped, whether or not a caller still waits for it.
+   */
+  private leaving:
+    { start: Slot; replicas: readonly PeerId[]; begun: boolean; done: boolean } | undefined;
+  /**
+   * This peer proposed its own removal and stopped waiting before it was decided: if the log
+   * removes it later, it still hands over (checkHandover).
+   */
+  private removalUnwatched = false;
 
   private scheduled = false;
   /** Decisions received with a P2a, stepped a macrotask after the turn that takes the P2a. */
@@ -355,6 +377,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       incompatible,
       this.failure?.message,
       this.running,
+      this.leaving?.done,
     ].join('|');
     if (key === this.statusKey) return;
     this.statusKey = key;
@@ -372,6 +395,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       ...this.raw.status(),
       links: this.transport.peers(),
       failure: this.failure === undefined ? null : this.failure.message,
+      handover:
+        this.leaving === undefined ? null : { start: this.leaving.start, done: this.leaving.done },
     };
   }
 
@@ -382,9 +407,13 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   /**
    * Remove a peer; resolves once the configuration without it governs. A peer that removes
-   * itself (to stop afterwards) resolves only once a replica that stays has applied every slot
-   * before that configuration: the older configurations may need this peer to learn them again
+   * itself (to stop afterwards) resolves only once a replica that stays holds every slot before
+   * that configuration durably: the older configurations may need this peer to learn them again
    * (two members becoming one), so leaving earlier could strand the log (docs/protocol.md).
+   * `timeoutMs` and `signal` bound the whole call. Once the removal is decided, they end it
+   * with HandoverPendingError (a peer removing itself: it is no longer a member, but keep it
+   * running until `status().handover.done`), or TimeoutError / StoppedError (another peer: the
+   * removal is decided and governs once this replica reaches its start).
    */
   removePeer(id: PeerId, options?: OperationOptions): Promise<void> {
     return this.changeMembership((m) => membership.removePeer(m, id), options);
@@ -416,6 +445,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     const next = f(latest);
     const seq = this.raw.proposeReconfig(next);
     this.changing = true;
+    // One deadline for the whole call: the decision, then the waits after it.
+    const timeout = options.timeoutMs ?? this.defaultTimeout;
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
     try {
       const p = this.track(seq, options);
       this.schedule();
@@ -423,6 +455,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       try {
         result = await p;
       } catch (e) {
+        // Timed out or aborted: the removal may still be decided.
+        if (!membersOf(next).includes(this.id) && !(e instanceof CommandRejectedError))
+          this.removalUnwatched = true;
         // Another peer's change won the race: the log refused ours, the same way everywhere.
         if (
           e instanceof CommandRejectedError &&
@@ -435,21 +470,96 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       const r = new ByteReader(result);
       r.uint();
       const start = r.uint();
-      await new Promise<void>((resolve, reject) => {
-        this.waiters.push({ done: () => this.raw.replica.slotOut >= start, resolve, reject });
-        this.checkWaiters();
-      });
+      const rest = {
+        ...(deadline !== undefined ? { timeoutMs: deadline - Date.now() } : {}),
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      };
       if (!membersOf(next).includes(this.id)) {
-        this.raw.handOver(start, next.replicas);
-        this.schedule();
-        await new Promise<void>((resolve, reject) => {
-          this.handoverWaiters.push({ resolve, reject });
-          this.checkHandover();
-        });
+        this.leaving = { start, replicas: next.replicas, begun: false, done: false };
+        this.checkHandover();
+        await this.awaitHandover(rest);
+        return;
       }
+      await this.waitUntil(
+        this.waiters,
+        () => this.raw.replica.slotOut >= start,
+        rest,
+        (reason) =>
+          reason === 'timeout'
+            ? new TimeoutError(
+                `the change is decided but does not govern here yet: this replica has not reached its first slot, ${start}, within ${timeout} ms`,
+              )
+            : new StoppedError(
+                `operation aborted; the change is decided and governs from slot ${start}`,
+              ),
+      );
     } finally {
       this.changing = false;
     }
+  }
+
+  /**
+   * Wait for the hand-over of this peer's own removal (`removePeer(self)`): resolves once a
+   * replica that stays confirmed it holds every slot before the configuration without this peer
+   * (`status().handover.done`), at once if there is none in this run. `timeoutMs` and `signal`
+   * end the wait with HandoverPendingError; the hand-over itself goes on until the node stops.
+   */
+  awaitHandover(options: OperationOptions = {}): Promise<void> {
+    const l = this.leaving;
+    if (l === undefined || l.done) return Promise.resolve();
+    if (this.failure !== undefined || !this.running) {
+      return Promise.reject(this.unavailable() ?? new StoppedError());
+    }
+    return this.waitUntil(
+      this.handoverWaiters,
+      () => l.done,
+      options,
+      (reason) => new HandoverPendingError(l.start, reason),
+    );
+  }
+
+  /**
+   * Wait (in `list`, checked after each turn) until `done()`; the options' time or signal end
+   * the wait with `ended(reason)`. Nothing is undone: what is waited for may still happen.
+   */
+  private waitUntil(
+    list: Waiter[],
+    done: () => boolean,
+    options: OperationOptions,
+    ended: (reason: 'timeout' | 'aborted') => Error,
+  ): Promise<void> {
+    if (done()) return Promise.resolve();
+    const signal = options.signal;
+    return new Promise<void>((resolve, reject) => {
+      const giveUp = (e: Error) => {
+        const i = list.indexOf(w);
+        if (i >= 0) list.splice(i, 1);
+        w.reject(e);
+      };
+      const onAbort = () => giveUp(ended('aborted'));
+      const timer =
+        options.timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => giveUp(ended('timeout')), Math.max(0, options.timeoutMs));
+      const settled = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const w: Waiter = {
+        done,
+        resolve: () => {
+          settled();
+          resolve();
+        },
+        reject: (e) => {
+          settled();
+          reject(e);
+        },
+      };
+      list.push(w);
+      if (signal?.aborted === true) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /**
@@ -468,41 +578,20 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.raw.transferLeadership(peer);
     this.schedule();
     const timeoutMs = options.timeoutMs ?? this.defaultTimeout ?? 10_000;
-    const signal = options.signal;
-    await new Promise<void>((resolve, reject) => {
-      // Stop waiting (the transfer itself goes on: this peer has stopped assigning slots).
-      const giveUp = (e: Error) => {
-        const i = this.waiters.indexOf(w);
-        if (i >= 0) this.waiters.splice(i, 1);
-        w.reject(e);
-      };
-      const onAbort = () => giveUp(new StoppedError('transfer aborted'));
-      const timer = setTimeout(
-        () => giveUp(new TimeoutError(`${peer} did not take over within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const settled = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      const w: Waiter = {
-        done: () => {
-          const s = this.raw.status();
-          return s.activeLeader === peer && !s.leader.active;
-        },
-        resolve: () => {
-          settled();
-          resolve();
-        },
-        reject: (e) => {
-          settled();
-          reject(e);
-        },
-      };
-      this.waiters.push(w);
-      if (signal?.aborted === true) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    // Stop waiting when it ends (the transfer itself goes on: this peer has stopped assigning
+    // slots).
+    await this.waitUntil(
+      this.waiters,
+      () => {
+        const s = this.raw.status();
+        return s.activeLeader === peer && !s.leader.active;
+      },
+      { ...options, timeoutMs },
+      (reason) =>
+        reason === 'timeout'
+          ? new TimeoutError(`${peer} did not take over within ${timeoutMs} ms`)
+          : new StoppedError('transfer aborted'),
+    );
   }
 
   /**
@@ -525,6 +614,14 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (!this.running) return;
     this.running = false;
     this.disarm();
+    // A caller waiting for the hand-over is told at once, and why it matters.
+    const l = this.leaving;
+    if (l !== undefined && !l.done) {
+      const e = new StoppedError(
+        `stopped before a remaining replica confirmed that it holds every slot before ${l.start} (the removal of this peer is decided)`,
+      );
+      for (const w of this.handoverWaiters.splice(0)) w.reject(e);
+    }
     // Decisions held for a turn that will not run now: the transport is still up.
     this.sendHeld();
     // Let the writes in flight finish, so the store is closed after its last write.
@@ -853,19 +950,40 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     return true;
   }
 
-  private checkWaiters(): void {
-    for (let i = this.waiters.length - 1; i >= 0; i--) {
-      const w = this.waiters[i]!;
+  private checkWaiters(list: Waiter[] = this.waiters): void {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const w = list[i]!;
       if (w.done()) {
-        this.waiters.splice(i, 1);
+        list.splice(i, 1);
         w.resolve();
       }
     }
   }
 
+  /**
+   * This peer's own removal: begin the hand-over once this replica reaches the new
+   * configuration's start (RawNode.handOver; its asks leave from the next tick), and note when it
+   * is done. Runs after every turn, so it goes on when no caller waits any more.
+   */
   private checkHandover(): void {
-    if (this.handoverWaiters.length === 0 || !this.raw.handedOver) return;
-    for (const w of this.handoverWaiters.splice(0)) w.resolve();
+    if (this.leaving === undefined && this.removalUnwatched && this.raw.removed) {
+      // Its removal was decided after the caller stopped waiting: the configuration without it
+      // governs here, so this replica is at its start already.
+      const c = this.raw.replica.configs.latest()!;
+      this.leaving = { start: c.start, replicas: c.replicas, begun: false, done: false };
+    }
+    const l = this.leaving;
+    if (l === undefined || l.done) return;
+    if (!l.begun) {
+      if (this.raw.replica.slotOut < l.start) return;
+      this.raw.handOver(l.start, l.replicas);
+      l.begun = true;
+      this.schedule();
+    }
+    if (!this.raw.handedOver) return;
+    l.done = true;
+    this.checkWaiters(this.handoverWaiters);
+    this.noteStatus();
   }
 
   /** Tell the transport who may talk to us: every member of every configuration still kept. */

@@ -51,6 +51,14 @@ export interface HandoverOptions {
   timeoutMs?: number | undefined;
 }
 
+/** HandoverOptions.timeoutMs' default for `node`. */
+export function defaultHandoverWaitMs(node: SynodNode<StateMachine>): number {
+  return Math.min(
+    Math.max(2 * node.protocol.electionTimeoutMs, MIN_HANDOVER_WAIT_MS),
+    MAX_HANDOVER_WAIT_MS,
+  );
+}
+
 /**
  * If `node` is the active leader, hand leadership over to the best other leader it can reach:
  * among those that acknowledged it within an election timeout, the most caught up, then the
@@ -83,12 +91,7 @@ export async function handOverLeadership<SM extends StateMachine>(
       line: `leaving without a handover: ${why} (the others elect one after an election timeout)`,
     };
   }
-  const timeoutMs =
-    options.timeoutMs ??
-    Math.min(
-      Math.max(2 * node.protocol.electionTimeoutMs, MIN_HANDOVER_WAIT_MS),
-      MAX_HANDOVER_WAIT_MS,
-    );
+  const timeoutMs = options.timeoutMs ?? defaultHandoverWaitMs(node);
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
   // A target that goes away meanwhile (it is stopping too: a whole cluster shut down at once)

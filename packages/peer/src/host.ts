@@ -21,6 +21,7 @@ import {
   initLog,
   startNode,
   type MessageEvent,
+  type OperationOptions,
   type ProtocolOptions,
   type Roles,
   type StateMachine,
@@ -324,13 +325,15 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
 
   /**
    * Leave a log: remove this peer from its configuration (resolves once the configuration
-   * without it governs), stop its core, and set its file aside in `left/` (the home log's file
-   * stays in place, marked left: it also keeps the identity).
+   * without it governs and a replica that stays holds the slots before it), stop its core, and
+   * set its file aside in `left/` (the home log's file stays in place, marked left: it also
+   * keeps the identity). `options` bound it as Peer.leave's; when they end it, the log stays
+   * open here (see Peer.leave: keep it running after `handover-pending`).
    */
-  async leaveLog(ref: string): Promise<void> {
+  async leaveLog(ref: string, options?: OperationOptions): Promise<void> {
     const peer = this.log(ref) as RunningPeer<StateMachine, Host> | undefined;
     if (peer === undefined) throw new UnknownLogError(ref, [...this.running.keys()]);
-    await peer.leave();
+    await peer.leave(options);
     await this.forget(peer);
   }
 

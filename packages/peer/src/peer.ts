@@ -2,7 +2,7 @@
  * A running peer: the node, its transport and store, and the few things an app does with the
  * three together (invites, its name, leaving, stopping).
  */
-import type { StateMachine, SynodNode } from '@synod/core';
+import type { OperationOptions, StateMachine, SynodNode } from '@synod/core';
 import type { SqliteStorage } from '@synod/storage-sqlite';
 import type {
   CreateInviteOptions,
@@ -18,7 +18,12 @@ import type { PeerHost } from './host.js';
 import { writeMetaString } from './store.js';
 import { checkName } from './name.js';
 import { InvalidPeerOptionsError } from './errors.js';
-import { handOverLeadership, type HandoverOptions, type HandoverOutcome } from './departure.js';
+import {
+  defaultHandoverWaitMs,
+  handOverLeadership,
+  type HandoverOptions,
+  type HandoverOutcome,
+} from './departure.js';
 import { changeMembershipWhenFree } from './pending-change.js';
 
 /** How long a leave waits out membership changes other members made (as a join: 60 s). */
@@ -64,12 +69,20 @@ export interface Peer<
   onInviteRequest(handler: InviteRequestHandler | undefined): void;
   /**
    * Remove this peer from the log; resolves once the configuration without it governs and a
-   * replica that stays has applied every slot before it (then it may stop). A leader hands
+   * replica that stays holds every slot before it durably (then it may stop). A leader hands
    * leadership over first (handOver), so the log is never left leaderless for an election
    * timeout. A membership change another member made a moment earlier is waited out (up to
    * 60 s), not thrown as ReconfigPendingError.
+   *
+   * `timeoutMs` and `signal` bound the whole call (default: the node's operationTimeoutMs; none
+   * set: as long as it takes). Before the removal is decided they end it with TimeoutError or
+   * StoppedError (it may still be decided: then this peer hands over on its own). After, with
+   * HandoverPendingError: this peer is no longer a member, but no remaining replica has
+   * confirmed it holds the slots before its removal, so keep the peer running (it goes on
+   * asking; `node.status().handover.done` turns true) rather than stop it. Calling leave() again
+   * then waits for that hand-over.
    */
-  leave(): Promise<void>;
+  leave(options?: OperationOptions): Promise<void>;
   /**
    * If this peer is the log's active leader, hand leadership over to another leader it is
    * connected to (the most caught up), and resolve once that one leads, or at the deadline
@@ -195,13 +208,25 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
    * once only if it heard this peer lead, and may be down), and meanwhile the writes of the
    * other peers would keep going to a leader that is on its way out.
    */
-  async leave(): Promise<void> {
-    await this.handOver();
+  async leave(options: OperationOptions = {}): Promise<void> {
+    // Removed by an earlier leave that stopped waiting: wait for its hand-over again.
+    if (this.node.status().handover !== null) return this.node.awaitHandover(options);
+    const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    const left = () => (deadline === undefined ? undefined : Math.max(0, deadline - Date.now()));
+    // The leadership handover is a courtesy: it takes no more than its own bound of the time.
+    const courtesy = Math.min(left() ?? Infinity, defaultHandoverWaitMs(this.node));
+    await this.handOver({ timeoutMs: courtesy });
     // A change another member made a moment earlier (removing a dead peer, say) is waited out:
     // the log takes one at a time.
     await changeMembershipWhenFree(
-      () => this.node.removePeer(this.id),
-      Date.now() + LEAVE_WAITS_OUT_MS,
+      () => {
+        const timeoutMs = left();
+        return this.node.removePeer(this.id, {
+          ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+          ...(options.signal !== undefined ? { signal: options.signal } : {}),
+        });
+      },
+      Math.min(Date.now() + LEAVE_WAITS_OUT_MS, deadline ?? Infinity),
     );
   }
 

@@ -3,7 +3,7 @@
  * `{ "error": { "code": "...", "message": "...", ...details } }`, the code being the stable
  * `code` of the typed error behind it (docs/api.md lists them).
  */
-import { SynodError } from '@synod/core';
+import { HandoverPendingError, SynodError } from '@synod/core';
 import { DocumentError, LogRequiredError, OperationTimeoutError } from '../service/index.js';
 
 /** A refusal decided by the API layer itself. */
@@ -69,6 +69,8 @@ const STATUS: Record<string, number> = {
   'storage-failed': 503,
   'transport-stopped': 503,
   timeout: 504,
+  // Removed from the log, but no member that stays confirmed it holds the slots before.
+  'handover-pending': 504,
 };
 
 /** The status, code, message and details to answer an error with. */
@@ -89,6 +91,7 @@ export function describeError(err: unknown): {
     if (err instanceof DocumentError) details.version = err.version;
     if (err instanceof OperationTimeoutError) details.majority = err.majority;
     if (err instanceof LogRequiredError) details.logs = err.logs;
+    if (err instanceof HandoverPendingError) details.start = err.start;
     return {
       status: STATUS[err.code] ?? 500,
       body: { error: { code: err.code, message: err.message, ...details } },

@@ -230,8 +230,9 @@ program
   .description('take this peer out of the log (its store is kept aside in <data>/left/)')
   .addOption(dataOption())
   .addOption(logOption())
+  .option('--timeout <duration>', 'give up waiting after this long (default 1m)')
   .addOption(jsonOption())
-  .action(async (o: { data?: string; json?: boolean }) => {
+  .action(async (o: { data?: string; json?: boolean; timeout?: string }) => {
     const { leave } = await import('./client-commands.js');
     await leave(o);
   });

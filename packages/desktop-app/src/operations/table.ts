@@ -253,7 +253,7 @@ export const OPERATIONS = {
   }),
   leave: logOp<LogsView>()({
     summary: 'take this peer out of the log (its store kept in <data>/left/)',
-    request: {},
+    request: { ...timed },
     http: { method: 'POST', path: '/leave' },
   }),
   removePeer: logOp<{ removed: string }>()({

@@ -153,17 +153,26 @@ export class LogService {
   }
 
   /**
-   * Take this peer out of the log (resolves once the configuration without it governs), and set
-   * its file aside. Its only member has no one to tell: the log just goes (into left/).
+   * Take this peer out of the log (resolves once the configuration without it governs and a
+   * member that stays holds every slot before it), and set its file aside. Its only member has
+   * no one to tell: the log just goes (into left/). Bounded by `timeoutMs`: past it, the log
+   * stays open here and the error says why (a removal decided but not yet handed over:
+   * `handover-pending`; the next leave waits for that hand-over again).
    */
-  async leave(host: PeerHost): Promise<void> {
+  async leave(host: PeerHost, timeoutMs: number): Promise<void> {
     const peer = this.peer;
     const s = peer?.node.status();
     const members = new Set([...(s?.config?.acceptors ?? []), ...(s?.config?.replicas ?? [])]);
     const alone = members.size === 1 && peer !== undefined && members.has(peer.id);
-    if (peer !== undefined && s?.removed === false && !alone) {
+    // Removed by its own earlier leave, which stopped waiting: wait for its hand-over again.
+    const handingOver = s?.handover?.done === false;
+    if (peer !== undefined && ((s?.removed === false && !alone) || handingOver)) {
       await this.handOver();
-      await peer.leave();
+      try {
+        await peer.leave({ timeoutMs });
+      } catch (err) {
+        throw this.timeoutError(err, timeoutMs);
+      }
     }
     await this.detach('stopped');
     await host.discardLog(this.logId);
@@ -364,6 +373,7 @@ export class LogService {
       majority: majorityInfo(s),
       failure: s.failure,
       inviteRequests: this.inviteRequests.list(),
+      handover: s.handover,
     };
   }
 

@@ -20,6 +20,7 @@ export const NO_NODE = {
   majority: null,
   failure: null,
   inviteRequests: [],
+  handover: null,
 } as const;
 
 export function protocolView(s: SynodStatus): ProtocolView {

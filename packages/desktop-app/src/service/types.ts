@@ -12,7 +12,10 @@ export type ServiceState =
   | 'setup'
   /** A member of a log (maybe still catching up: see protocol.initialized and catchup). */
   | 'running'
-  /** Removed from the log by a member: it takes no further part; leave to start over. */
+  /**
+   * Removed from the log by a member (or by its own leave that timed out before the hand-over:
+   * see `handover`): it takes no further part; leave to start over.
+   */
   | 'removed'
   /** The store failed: the peer acknowledges nothing more (see failure). */
   | 'failed'
@@ -128,6 +131,12 @@ export interface ServiceStatus {
   readonly failure: string | null;
   /** Peers in no log that asked this member for an invite, waiting for the user's answer. */
   readonly inviteRequests: readonly InviteRequestView[];
+  /**
+   * Set once this peer removed itself (a leave) while it runs: `done` turns true once a member
+   * that stays confirmed it holds every slot before `start`, the first slot without this peer.
+   * Until then keep it running (a leave that timed out left it `removed`; leave again to wait).
+   */
+  readonly handover: { readonly start: number; readonly done: boolean } | null;
 }
 
 /** A peer found on the LAN that asked for an invite (answer with answerInviteRequest). */

@@ -1,0 +1,87 @@
+/**
+ * leave() is bounded by its `timeoutMs` (review.md: with the other member down it used to wait
+ * until stop()). Two real peers (SQLite files, libp2p on 127.0.0.1 at fixed ports so that the
+ * stopped one is found again when it comes back, mDNS off).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { KvStateMachine } from '@synod/core/testing';
+import { createPeer, type Peer, type PeerOptions } from '../src/index.js';
+import { freePort } from './free-port.js';
+
+const root = mkdtempSync(join(tmpdir(), 'synod-peer-leave-'));
+const running = new Set<Peer<KvStateMachine>>();
+afterAll(async () => {
+  await Promise.all([...running].map((p) => p.stop()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+const ports = new Map<string, number>();
+
+async function start(
+  name: string,
+  extra: Partial<PeerOptions<KvStateMachine>> = {},
+): Promise<Peer<KvStateMachine>> {
+  if (!ports.has(name)) ports.set(name, await freePort());
+  const p = await createPeer({
+    dataDir: join(root, name),
+    stateMachine: new KvStateMachine(),
+    listen: [`/ip4/127.0.0.1/tcp/${ports.get(name)}`],
+    mdns: false,
+    ...extra,
+  });
+  running.add(p);
+  return p;
+}
+
+async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
+  const end = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The promise's error, or 'pending' if it has not settled within `ms` (main hung here). */
+async function errorWithin(p: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<string>((r) => (timer = setTimeout(() => r('pending'), ms)));
+  try {
+    return await Promise.race([
+      p.then(
+        () => 'resolved',
+        (e: unknown) => e,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('leave({ timeoutMs })', () => {
+  it('with the other member stopped, rejects at its timeout; once it is back the removal is decided and handed over, and leave() again resolves', async () => {
+    const a = await start('a');
+    const b = await start('b', { join: (await a.invite()).text });
+    await until('both initialized', () => b.node.status().initialized);
+    await b.stop();
+    running.delete(b);
+
+    const t0 = performance.now();
+    const err = await errorWithin(a.leave({ timeoutMs: 2000 }), 20_000);
+    // Not decided: without b there is no majority of {a, b}.
+    expect(err).toMatchObject({ code: 'timeout' });
+    expect(performance.now() - t0).toBeLessThan(6000);
+    expect(a.node.status()).toMatchObject({ removed: false, handover: null });
+
+    // b comes back: the removal a proposed is decided after all, and a hands over on its own.
+    const b2 = await start('b');
+    await until('a removed and handed over', () => a.node.status().handover?.done === true);
+    expect(a.node.status().removed).toBe(true);
+    expect(b2.node.status().config?.acceptors).toEqual([b2.id]);
+    // Asked again, leave() just waits for the hand-over (done): it resolves.
+    expect(await errorWithin(a.leave({ timeoutMs: 1000 }), 5000)).toBe('resolved');
+  }, 90_000);
+});
