@@ -109,6 +109,20 @@ describe('IPC dispatcher', () => {
     expect(calls).toEqual([]);
   });
 
+  it('names the field a bad duration is in', async () => {
+    const { bridge, calls } = recordingBridge();
+    const d = new IpcDispatcher({ peer: bridge, send: () => undefined });
+    for (const [method, field, request] of [
+      ['invite', 'ttlMs', {}],
+      ['append', 'timeoutMs', { title: 'a', body: 'b' }],
+    ] as const) {
+      const r = await d.invoke(APP, [method, { ...request, [field]: -5 }]);
+      expect(r).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+      if (!r.ok) expect(r.error.message).toMatch(new RegExp(`^${field} must be an integer`));
+    }
+    expect(calls).toEqual([]);
+  });
+
   it('passes a valid call on with only the checked fields', async () => {
     const { bridge, calls } = recordingBridge();
     const d = new IpcDispatcher({ peer: bridge, send: () => undefined });

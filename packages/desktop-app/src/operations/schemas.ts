@@ -51,7 +51,9 @@ export const positive = integer('the value', 1);
 export const nonNegative = integer('the value', 0);
 export const entryId = integer('id', 1);
 export const readMode = v.picklist(['linearizable', 'local'], 'read must be linearizable or local');
-export const optionalTimeout = v.optional(integer('timeoutMs', 1, MAX_TIMEOUT_MS));
+/** An optional duration in ms, named as its field is (`what`), from 1 ms to MAX_TIMEOUT_MS. */
+export const optionalMs = (what: string) => v.optional(integer(what, 1, MAX_TIMEOUT_MS));
+export const optionalTimeout = optionalMs('timeoutMs');
 
 /** A patch [pos, del, ins]: at pos, delete del code units, then insert ins. */
 const patch = v.strictTuple(

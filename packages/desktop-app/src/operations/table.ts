@@ -43,6 +43,7 @@ import {
   logName,
   logRef,
   MAX_EDITS,
+  optionalMs,
   optionalTimeout,
   patches,
   peerName,
@@ -208,7 +209,7 @@ export const OPERATIONS = {
   }),
   invite: logOp<InviteView>()({
     summary: 'a single-use invite to the log',
-    request: { ttlMs: optionalTimeout },
+    request: { ttlMs: optionalMs('ttlMs') },
     http: { method: 'POST', path: '/invites', status: 201 },
   }),
   createLog: op<ServiceStatus>()({
