@@ -156,6 +156,8 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
   private readonly running = new Map<string, RunningPeer<StateMachine, Host>>();
   /** Logs being started, so that two calls cannot start the same one. */
   private readonly starting = new Set<string>();
+  /** Inspections of log files under way, by path (see inspect). */
+  private readonly inspecting = new Map<string, Promise<StoreState | undefined>>();
   private stopping: Promise<void> | undefined;
   /** The home log's RunningPeer stops the host with it (createPeer). */
   ownedBy: RunningPeer<StateMachine, Host> | undefined;
@@ -205,7 +207,7 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
         continue;
       }
       if ([...this.starting].some((id) => logDbPath(this.dataDir, id) === path)) continue;
-      const state = await inspectStoreAt(path, this.storeOptions).catch(() => undefined);
+      const state = await this.inspect(path);
       if (state?.logId === undefined || state.left === state.logId) continue;
       if (state.member === undefined && state.joining === undefined) continue;
       out.push(this.entry(state, path, false));
@@ -215,6 +217,24 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
         (a.logName ?? '\uffff').localeCompare(b.logName ?? '\uffff') ||
         a.logId.localeCompare(b.logId),
     );
+  }
+
+  /**
+   * What a log file that is not open holds. An inspection opens the file, and so holds its
+   * exclusive lock while it reads: two at once (two calls of logs(), or of openLog, which lists
+   * the logs to find its own) would find the file locked and leave the log out of the list, and a
+   * log started meanwhile could not open it. So calls share one inspection per file, and
+   * startInFile waits for the inspection of its file before it opens it.
+   */
+  private inspect(path: string): Promise<StoreState | undefined> {
+    let p = this.inspecting.get(path);
+    if (p === undefined) {
+      p = inspectStoreAt(path, this.storeOptions)
+        .catch(() => undefined)
+        .finally(() => this.inspecting.delete(path));
+      this.inspecting.set(path, p);
+    }
+    return p;
   }
 
   private entry(state: StoreState, path: string, home: boolean): LogEntry {
@@ -415,6 +435,9 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     this.starting.add(logId);
     try {
       const path = logDbPath(this.dataDir, logId);
+      // An inspection begun before this log was starting holds the file's lock (see inspect);
+      // none begins now.
+      await this.inspecting.get(path);
       makeDirDurable(join(this.dataDir, LOGS_DIR), 0o700);
       const fresh = !existsSync(path);
       let store = await openStoreAt(path, this.storeOptions);
