@@ -156,6 +156,8 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
   private readonly running = new Map<string, RunningPeer<StateMachine, Host>>();
   /** Logs being started, so that two calls cannot start the same one. */
   private readonly starting = new Set<string>();
+  /** Log names taken by logs being created or joined (see takeNewName). */
+  private readonly naming = new Set<string>();
   /** Inspections of log files under way, by path (see inspect). */
   private readonly inspecting = new Map<string, Promise<StoreState | undefined>>();
   private stopping: Promise<void> | undefined;
@@ -284,13 +286,17 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     checkLogOptions(o);
     checkLogId(o.logId);
     const logId = o.logId ?? crypto.randomUUID();
-    await this.checkNewName(o.logName);
-    return this.startInFile(logId, o, (found) => {
-      if (found.member !== undefined) {
-        throw new InvalidPeerOptionsError(`log ${logId} exists here already: open it`);
-      }
-      return { kind: 'create', logId };
-    });
+    const release = await this.takeNewName(o.logName);
+    try {
+      return await this.startInFile(logId, o, (found) => {
+        if (found.member !== undefined) {
+          throw new InvalidPeerOptionsError(`log ${logId} exists here already: open it`);
+        }
+        return { kind: 'create', logId };
+      });
+    } finally {
+      release();
+    }
   }
 
   /** Join the log of an invite (`synod:…`), in a file of its own, and start it. */
@@ -301,16 +307,20 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     if (typeof o.invite !== 'string') throw new InvalidPeerOptionsError('invite must be text');
     const invite = o.invite.trim();
     const { logId } = decodeInvite(invite);
-    await this.checkNewName(o.logName);
-    const home = await storeState(this.homeStore);
-    if (home.member === logId && home.left !== logId) {
-      throw new AlreadyMemberError(this.dataDir, logId, logId);
+    const release = await this.takeNewName(o.logName);
+    try {
+      const home = await storeState(this.homeStore);
+      if (home.member === logId && home.left !== logId) {
+        throw new AlreadyMemberError(this.dataDir, logId, logId);
+      }
+      if (await this.leftBefore(logId)) throw new LeftLogError(logId);
+      return await this.startInFile(logId, o, (found) => {
+        if (found.member !== undefined) throw new AlreadyMemberError(this.dataDir, logId, logId);
+        return { kind: 'join', logId, invite };
+      });
+    } finally {
+      release();
     }
-    if (await this.leftBefore(logId)) throw new LeftLogError(logId);
-    return this.startInFile(logId, o, (found) => {
-      if (found.member !== undefined) throw new AlreadyMemberError(this.dataDir, logId, logId);
-      return { kind: 'join', logId, invite };
-    });
   }
 
   /** Start a log of this directory (by id or name): its core, its links, its invites. */
@@ -414,12 +424,27 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     }
   }
 
-  private async checkNewName(logName: string | undefined): Promise<void> {
-    if (logName === undefined) return;
+  /**
+   * Take `logName` for a log being created or joined; the returned function gives it back (the
+   * log then carries it in its file). Taken before the logs are listed: two calls at once
+   * would both find the name free and give it to two logs (then neither could be named).
+   */
+  private async takeNewName(logName: string | undefined): Promise<() => void> {
+    if (logName === undefined) return () => undefined;
     checkName(logName);
-    if ((await this.logs()).some((e) => e.logName === logName || e.logId === logName)) {
-      throw new InvalidPeerOptionsError(`a log named ${logName} exists here already`);
+    const taken = () => new InvalidPeerOptionsError(`a log named ${logName} exists here already`);
+    if (this.naming.has(logName)) throw taken();
+    this.naming.add(logName);
+    const release = () => this.naming.delete(logName);
+    try {
+      if ((await this.logs()).some((e) => e.logName === logName || e.logId === logName)) {
+        throw taken();
+      }
+    } catch (err) {
+      release();
+      throw err;
     }
+    return release;
   }
 
   /** Open (or create) the file of `logId` in logs/, decide what to do with it, and start. */

@@ -48,4 +48,24 @@ describe('PeerHost, calls at once', () => {
       await h.stop();
     }
   }, 60_000);
+
+  it('gives a log name once, also to two logs created at once', async () => {
+    const h = await createHost({
+      dataDir: join(root, 'b'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      mdns: false,
+    });
+    try {
+      const out = await Promise.allSettled([
+        h.createLog({ logName: 'x', stateMachine: counter() }),
+        h.createLog({ logName: 'x', stateMachine: counter() }),
+      ]);
+      expect(out.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      expect((await h.logs()).filter((e) => e.logName === 'x')).toHaveLength(1);
+      await h.closeLog('x');
+      await h.openLog({ log: 'x', stateMachine: counter() });
+    } finally {
+      await h.stop();
+    }
+  }, 60_000);
 });
