@@ -429,7 +429,8 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
    * log then carries it in its file). Taken before the logs are listed: two calls at once
    * would both find the name free and give it to two logs (then neither could be named).
    */
-  private async takeNewName(logName: string | undefined): Promise<() => void> {
+  /** @internal Also Peer.setLogName's, for log `self` (which may keep its own name). */
+  async takeNewName(logName: string | undefined, self?: string): Promise<() => void> {
     if (logName === undefined) return () => undefined;
     checkName(logName);
     const taken = () => new InvalidPeerOptionsError(`a log named ${logName} exists here already`);
@@ -437,7 +438,8 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     this.naming.add(logName);
     const release = () => this.naming.delete(logName);
     try {
-      if ((await this.logs()).some((e) => e.logName === logName || e.logId === logName)) {
+      const logs = await this.logs();
+      if (logs.some((e) => e.logId !== self && (e.logName === logName || e.logId === logName))) {
         throw taken();
       }
     } catch (err) {

@@ -49,7 +49,7 @@ describe('PeerHost, calls at once', () => {
     }
   }, 60_000);
 
-  it('gives a log name once, also to two logs created at once', async () => {
+  it('gives a log name once, also to two logs created or renamed at once', async () => {
     const h = await createHost({
       dataDir: join(root, 'b'),
       listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -64,6 +64,22 @@ describe('PeerHost, calls at once', () => {
       expect((await h.logs()).filter((e) => e.logName === 'x')).toHaveLength(1);
       await h.closeLog('x');
       await h.openLog({ log: 'x', stateMachine: counter() });
+      // Two logs renamed to one name at once, or one renamed while another is created with it.
+      const [p, q, r] = [
+        await h.createLog({ logName: 'p', stateMachine: counter() }),
+        await h.createLog({ logName: 'q', stateMachine: counter() }),
+        await h.createLog({ logName: 'r', stateMachine: counter() }),
+      ];
+      const renamed = await Promise.allSettled([p.setLogName('y'), q.setLogName('y')]);
+      expect(renamed.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      const mixed = await Promise.allSettled([
+        r.setLogName('z'),
+        h.createLog({ logName: 'z', stateMachine: counter() }),
+      ]);
+      expect(mixed.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const n of ['y', 'z']) {
+        expect((await h.logs()).filter((e) => e.logName === n)).toHaveLength(1);
+      }
     } finally {
       await h.stop();
     }
