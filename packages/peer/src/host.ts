@@ -636,7 +636,8 @@ async function joinLog(
 function keepOpen(store: SqliteStorage): Storage {
   return {
     load: () => store.load(),
-    write: (batch) => store.write(batch),
+    // With the hint: at one command in flight the home log's writes sync on this thread too.
+    write: (batch, hint) => store.write(batch, hint),
     readDecisions: (from, max, maxBytes) => store.readDecisions(from, max, maxBytes),
     readAccepted: (from, to) => store.readAccepted(from, to),
     getMeta: (key) => store.getMeta(key),
