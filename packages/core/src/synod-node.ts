@@ -219,6 +219,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private heldDecisions = new Map<PeerId, Message[]>();
   private readonly pipeline: WritePipeline;
   private running = false;
+  /** The stop under way or done, once stop() was called on a running node. */
+  private stopping: Promise<void> | undefined;
   private failure: Error | undefined;
   /** The one timer: armed for the protocol's next deadline (or a read's), never a polling tick. */
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -609,9 +611,17 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     return this.raw.opts;
   }
 
-  /** Stop: pending operations fail with StoppedError; storage and transport are closed. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
+  /**
+   * Stop: pending operations fail with StoppedError; storage and transport are closed. Every
+   * call resolves only once they are: a second call made while the first is under way waits for
+   * it (had it resolved at once, a restart on the same file would find it still locked).
+   */
+  stop(): Promise<void> {
+    if (this.stopping === undefined && this.running) this.stopping = this.stopOnce();
+    return this.stopping ?? Promise.resolve();
+  }
+
+  private async stopOnce(): Promise<void> {
     this.running = false;
     this.disarm();
     // A caller waiting for the hand-over is told at once, and why it matters.

@@ -156,6 +156,10 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
   private readonly running = new Map<string, RunningPeer<StateMachine, Host>>();
   /** Logs being started, so that two calls cannot start the same one. */
   private readonly starting = new Set<string>();
+  /** Log names taken by logs being created or joined (see takeNewName). */
+  private readonly naming = new Set<string>();
+  /** Inspections of log files under way, by path (see inspect). */
+  private readonly inspecting = new Map<string, Promise<StoreState | undefined>>();
   private stopping: Promise<void> | undefined;
   /** The home log's RunningPeer stops the host with it (createPeer). */
   ownedBy: RunningPeer<StateMachine, Host> | undefined;
@@ -205,7 +209,7 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
         continue;
       }
       if ([...this.starting].some((id) => logDbPath(this.dataDir, id) === path)) continue;
-      const state = await inspectStoreAt(path, this.storeOptions).catch(() => undefined);
+      const state = await this.inspect(path);
       if (state?.logId === undefined || state.left === state.logId) continue;
       if (state.member === undefined && state.joining === undefined) continue;
       out.push(this.entry(state, path, false));
@@ -215,6 +219,24 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
         (a.logName ?? '\uffff').localeCompare(b.logName ?? '\uffff') ||
         a.logId.localeCompare(b.logId),
     );
+  }
+
+  /**
+   * What a log file that is not open holds. An inspection opens the file, and so holds its
+   * exclusive lock while it reads: two at once (two calls of logs(), or of openLog, which lists
+   * the logs to find its own) would find the file locked and leave the log out of the list, and a
+   * log started meanwhile could not open it. So calls share one inspection per file, and
+   * startInFile waits for the inspection of its file before it opens it.
+   */
+  private inspect(path: string): Promise<StoreState | undefined> {
+    let p = this.inspecting.get(path);
+    if (p === undefined) {
+      p = inspectStoreAt(path, this.storeOptions)
+        .catch(() => undefined)
+        .finally(() => this.inspecting.delete(path));
+      this.inspecting.set(path, p);
+    }
+    return p;
   }
 
   private entry(state: StoreState, path: string, home: boolean): LogEntry {
@@ -264,13 +286,17 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     checkLogOptions(o);
     checkLogId(o.logId);
     const logId = o.logId ?? crypto.randomUUID();
-    await this.checkNewName(o.logName);
-    return this.startInFile(logId, o, (found) => {
-      if (found.member !== undefined) {
-        throw new InvalidPeerOptionsError(`log ${logId} exists here already: open it`);
-      }
-      return { kind: 'create', logId };
-    });
+    const release = await this.takeNewName(o.logName);
+    try {
+      return await this.startInFile(logId, o, (found) => {
+        if (found.member !== undefined) {
+          throw new InvalidPeerOptionsError(`log ${logId} exists here already: open it`);
+        }
+        return { kind: 'create', logId };
+      });
+    } finally {
+      release();
+    }
   }
 
   /** Join the log of an invite (`synod:…`), in a file of its own, and start it. */
@@ -281,16 +307,20 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     if (typeof o.invite !== 'string') throw new InvalidPeerOptionsError('invite must be text');
     const invite = o.invite.trim();
     const { logId } = decodeInvite(invite);
-    await this.checkNewName(o.logName);
-    const home = await storeState(this.homeStore);
-    if (home.member === logId && home.left !== logId) {
-      throw new AlreadyMemberError(this.dataDir, logId, logId);
+    const release = await this.takeNewName(o.logName);
+    try {
+      const home = await storeState(this.homeStore);
+      if (home.member === logId && home.left !== logId) {
+        throw new AlreadyMemberError(this.dataDir, logId, logId);
+      }
+      if (await this.leftBefore(logId)) throw new LeftLogError(logId);
+      return await this.startInFile(logId, o, (found) => {
+        if (found.member !== undefined) throw new AlreadyMemberError(this.dataDir, logId, logId);
+        return { kind: 'join', logId, invite };
+      });
+    } finally {
+      release();
     }
-    if (await this.leftBefore(logId)) throw new LeftLogError(logId);
-    return this.startInFile(logId, o, (found) => {
-      if (found.member !== undefined) throw new AlreadyMemberError(this.dataDir, logId, logId);
-      return { kind: 'join', logId, invite };
-    });
   }
 
   /** Start a log of this directory (by id or name): its core, its links, its invites. */
@@ -394,12 +424,29 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     }
   }
 
-  private async checkNewName(logName: string | undefined): Promise<void> {
-    if (logName === undefined) return;
+  /**
+   * Take `logName` for a log being created or joined; the returned function gives it back (the
+   * log then carries it in its file). Taken before the logs are listed: two calls at once
+   * would both find the name free and give it to two logs (then neither could be named).
+   */
+  /** @internal Also Peer.setLogName's, for log `self` (which may keep its own name). */
+  async takeNewName(logName: string | undefined, self?: string): Promise<() => void> {
+    if (logName === undefined) return () => undefined;
     checkName(logName);
-    if ((await this.logs()).some((e) => e.logName === logName || e.logId === logName)) {
-      throw new InvalidPeerOptionsError(`a log named ${logName} exists here already`);
+    const taken = () => new InvalidPeerOptionsError(`a log named ${logName} exists here already`);
+    if (this.naming.has(logName)) throw taken();
+    this.naming.add(logName);
+    const release = () => this.naming.delete(logName);
+    try {
+      const logs = await this.logs();
+      if (logs.some((e) => e.logId !== self && (e.logName === logName || e.logId === logName))) {
+        throw taken();
+      }
+    } catch (err) {
+      release();
+      throw err;
     }
+    return release;
   }
 
   /** Open (or create) the file of `logId` in logs/, decide what to do with it, and start. */
@@ -415,6 +462,9 @@ export class PeerHost<Host extends Libp2pHost = Libp2p> {
     this.starting.add(logId);
     try {
       const path = logDbPath(this.dataDir, logId);
+      // An inspection begun before this log was starting holds the file's lock (see inspect);
+      // none begins now.
+      await this.inspecting.get(path);
       makeDirDurable(join(this.dataDir, LOGS_DIR), 0o700);
       const fresh = !existsSync(path);
       let store = await openStoreAt(path, this.storeOptions);
@@ -586,7 +636,8 @@ async function joinLog(
 function keepOpen(store: SqliteStorage): Storage {
   return {
     load: () => store.load(),
-    write: (batch) => store.write(batch),
+    // With the hint: at one command in flight the home log's writes sync on this thread too.
+    write: (batch, hint) => store.write(batch, hint),
     readDecisions: (from, max, maxBytes) => store.readDecisions(from, max, maxBytes),
     readAccepted: (from, to) => store.readAccepted(from, to),
     getMeta: (key) => store.getMeta(key),

@@ -17,7 +17,6 @@ import { META_LOG_NAME, META_NAME } from './data-dir.js';
 import type { PeerHost } from './host.js';
 import { writeMetaString } from './store.js';
 import { checkName } from './name.js';
-import { InvalidPeerOptionsError } from './errors.js';
 import {
   defaultHandoverWaitMs,
   handOverLeadership,
@@ -175,13 +174,14 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
   }
 
   async setLogName(name: string): Promise<void> {
-    checkName(name);
-    const taken = (await this.host.logs()).some(
-      (e) => e.logId !== this.logId && (e.logName === name || e.logId === name),
-    );
-    if (taken) throw new InvalidPeerOptionsError(`a log named ${name} exists here already`);
-    await writeMetaString(this.storage, META_LOG_NAME, name);
-    this.currentLogName = name;
+    // Taken through the host: a name given at once to another log (renamed or created) is refused.
+    const release = await this.host.takeNewName(name, this.logId);
+    try {
+      await writeMetaString(this.storage, META_LOG_NAME, name);
+      this.currentLogName = name;
+    } finally {
+      release();
+    }
   }
 
   invite(options?: CreateInviteOptions): Promise<IssuedInvite> {

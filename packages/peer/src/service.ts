@@ -18,6 +18,7 @@ import {
   attachTransportHost,
   type Libp2pHost,
   type Libp2pHostComponents,
+  type TransportHost,
   type TransportHostOptions,
 } from '@synod/transport-libp2p';
 import { openPeer, type PeerOptions } from './create-peer.js';
@@ -66,6 +67,8 @@ export class SynodService<SM extends StateMachine> implements Startable {
   private current: Peer<SM, Libp2pHost> | undefined;
   /** The opening started by afterStart (settles with the peer, or undefined if it failed). */
   private started: Promise<Peer<SM, Libp2pHost> | undefined> | undefined;
+  /** The libp2p side of the peer being opened, once made (see beforeStop). */
+  private opening: TransportHost<Libp2pHost> | undefined;
 
   constructor(
     private readonly components: Libp2pHostComponents,
@@ -96,7 +99,11 @@ export class SynodService<SM extends StateMachine> implements Startable {
     const pending = this.next;
     const o = this.options;
     // Not awaited: a join may wait a minute for its inviter, and the node should run meanwhile.
-    this.started = openPeer(o, () => attachTransportHost(this.components, o.transport ?? {})).then(
+    this.started = openPeer(o, async () => {
+      const host = await attachTransportHost(this.components, o.transport ?? {});
+      this.opening = host;
+      return host;
+    }).then(
       (peer) => {
         this.current = peer;
         pending.resolve(peer);
@@ -112,7 +119,12 @@ export class SynodService<SM extends StateMachine> implements Startable {
   /** Stop the peer while the node's connections are still up (its streams close cleanly). */
   async beforeStop(): Promise<void> {
     if (this.started === undefined) return;
+    // A peer still opening (a join waiting on its inviter) is cut short: stopping its host stops
+    // the join, and the opening then fails and cleans up (the store is kept: the join may have
+    // got through). Awaiting it instead held the node's stop up for the join's whole timeout.
+    if (this.current === undefined) await this.opening?.stop();
     const peer = await this.started;
+    this.opening = undefined;
     this.started = undefined;
     this.current = undefined;
     this.next = opening<SM>();

@@ -152,6 +152,11 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
   ownsHost = false;
   private handler: TransportHandler | undefined;
   private stopped = false;
+  /**
+   * Aborted by stop(): a join under way ends then, not at its timeout (it may wait a minute on
+   * the inviter's app, which asks its user), so stopping the log or its host is never held up.
+   */
+  private readonly stopSignal = new AbortController();
   private readonly links = new Map<PeerId, PeerLink>();
   private readonly inbound = new Map<PeerId, Channel>();
   private readonly lastSeen = new Map<PeerId, number>();
@@ -298,6 +303,7 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.stopSignal.abort(new TransportStoppedError());
     this.handler = undefined;
     const peers = new Set([...this.links.keys(), ...this.inbound.keys()]);
     await Promise.all([...this.links.values()].map((link) => link.drain()));
@@ -382,9 +388,11 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
    * it named until the log tells it its members; throws JoinRefusedError (with the member's
    * reason code) or JoinFailedError.
    */
-  join(invite: string, opts?: JoinOptions): Promise<JoinResult> {
+  join(invite: string, opts: JoinOptions = {}): Promise<JoinResult> {
     if (this.stopped) return Promise.reject(new TransportStoppedError());
-    return this.joinService.join(invite, opts);
+    const stop = this.stopSignal.signal;
+    const signal = opts.signal === undefined ? stop : AbortSignal.any([opts.signal, stop]);
+    return this.joinService.join(invite, { ...opts, signal });
   }
 
   /**
