@@ -391,8 +391,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       ...this.raw.status(),
       links: this.transport.peers(),
       failure: this.failure === undefined ? null : this.failure.message,
+      // RawNode's until this turn ends (it begins a hand-over on its own: checkHandover).
       handover:
-        this.leaving === undefined ? null : { start: this.leaving.start, done: this.leaving.done },
+        this.leaving === undefined
+          ? this.raw.handoverState
+          : { start: this.leaving.start, done: this.leaving.done },
     };
   }
 
