@@ -1,15 +1,23 @@
 /**
  * Leaving a log without stranding it (docs/protocol.md, "A peer that leaves hands over first").
  *
- * A peer that removes itself stops once the configuration without it governs, that is once its
- * own replica reached that configuration's first slot, `start`. The slots below `start` belong
- * to the older configurations, which may need the leaver's acceptor for a majority (two members
- * becoming one): if no remaining replica has learned them yet, nobody can learn or re-decide
- * them after the leaver is gone, and the log stalls forever. So the leaver hands over first: it
- * waits until some remaining replica is known to have applied every slot below `start`, and
- * meanwhile asks them where they are with a catch-up request from its own slotOut, which also
- * tells a remaining replica that is behind whom to catch up from.
+ * A peer that leaves (it removed itself, or another member removed it) may stop once the
+ * configuration without it governs, that is once its own replica reached that configuration's
+ * first slot, `start`. The slots below `start` belong to the older configurations, which may
+ * need the leaver's acceptor for a majority (two members becoming one): if no remaining replica
+ * has learned them yet, nobody can learn or re-decide them after the leaver is gone, and the log
+ * stalls forever. So the leaver hands over first: it waits until some remaining replica is known
+ * to have applied every slot below `start`, and meanwhile asks them where they are with a
+ * catch-up request from its own slotOut, which also tells a remaining replica that is behind
+ * whom to catch up from.
  *
+ * RawNode begins it when its replica learns, in this run, that this peer was removed (the
+ * configuration governing its slotOut, and every later one, leaves it out): whoever proposed the
+ * removal, the operator stops the peer once it shows as removed, and another member's decision
+ * strands the log the same way (test/handover-removed.test.ts: 8 of 8 seeds stalled for ever
+ * when only `removePeer(self)` handed over). A removal replayed from storage at load begins
+ * none: the run that learned it handed over, or was stopped first (not kept across restarts).
+
  * What a remaining replica holds is heard in the answers to those requests: a catch-up answer
  * carries its sender's `durableSlotOut` (replica.ts), every slot below it applied and durable.
  * Durable, not just applied: once the leaver is gone, a remaining replica that crashed with those
@@ -24,7 +32,9 @@ import type { PeerId, Slot } from './types.js';
 export class Handover {
   /** Per peer: it has applied every slot below this, durably (the highest heard). */
   private readonly applied = new Map<PeerId, Slot>();
-  private pending: { start: Slot; to: readonly PeerId[]; lastAsk: number } | undefined;
+  /** This run's hand-over, kept once done (status). */
+  private current:
+    { start: Slot; to: readonly PeerId[]; lastAsk: number; done: boolean } | undefined;
 
   constructor(private readonly ctx: NodeContext) {}
 
@@ -42,22 +52,37 @@ export class Handover {
     return this.applied.get(peer) ?? 0;
   }
 
-  /** Hand over to `to` (the remaining replicas) every slot below `start`. */
+  /**
+   * Hand over to `to` (the remaining replicas) every slot below `start`. Once per removal: the
+   * removal learned here and the caller of `removePeer(self)` both begin it, with the same
+   * `start`; a hand-over through `start` or further (pending or done) already covers it.
+   */
   begin(start: Slot, to: readonly PeerId[]): void {
-    this.pending = { start, to: to.filter((p) => p !== this.ctx.id), lastAsk: -Infinity };
+    if (this.current !== undefined && this.current.start >= start) return;
+    this.current = {
+      start,
+      to: to.filter((p) => p !== this.ctx.id),
+      lastAsk: -Infinity,
+      done: false,
+    };
   }
 
-  /** True once some remaining replica has applied every slot below `start` (or none pending). */
+  /** True once some remaining replica has applied every slot below `start` (or none begun). */
   get done(): boolean {
-    const p = this.pending;
-    return p === undefined || p.to.some((peer) => this.appliedBy(peer) >= p.start);
+    const p = this.current;
+    return p === undefined || p.done || p.to.some((peer) => this.appliedBy(peer) >= p.start);
+  }
+
+  /** This run's hand-over: its `start`, and whether it is done (null: none begun). */
+  get state(): { start: Slot; done: boolean } | null {
+    return this.current === undefined ? null : { start: this.current.start, done: this.done };
   }
 
   /** When tick() has something to do next (Infinity: nothing pending). */
   nextDeadline(): number {
-    const p = this.pending;
-    if (p === undefined) return Infinity;
-    // Done: the next tick clears it (and the waiting caller is told after that turn).
+    const p = this.current;
+    if (p === undefined || p.done) return Infinity;
+    // Done: the next tick marks it (and the waiting caller is told after that turn).
     return this.done ? this.ctx.now() : p.lastAsk + this.ctx.opts.retransmitIntervalMs;
   }
 
@@ -66,10 +91,10 @@ export class Handover {
    * is this peer's replica's (a remaining one that is behind learns whom to catch up from).
    */
   tick(slotOut: Slot): void {
-    const p = this.pending;
-    if (p === undefined) return;
+    const p = this.current;
+    if (p === undefined || p.done) return;
     if (this.done) {
-      this.pending = undefined;
+      p.done = true;
       return;
     }
     const now = this.ctx.now();

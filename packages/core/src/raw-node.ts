@@ -143,6 +143,8 @@ export class RawNode {
    */
   private readonly appliedWrites: { id: number; upTo: Slot; accepts: number }[] = [];
   private readonly storageReads = new StorageReads();
+  /** load() is done: what the replica learns from now on, it learns in this run. */
+  private loaded = false;
 
   constructor(private readonly cfg: RawNodeConfig) {
     this.id = cfg.id;
@@ -205,6 +207,7 @@ export class RawNode {
     this.leader.sync();
     this.catchup.heardLeader();
     this.updateRemoved();
+    this.loaded = true;
   }
 
   // ---------------------------------------------------------------- inputs
@@ -279,14 +282,21 @@ export class RawNode {
   /**
    * This peer removed itself: before it stops, some replica that stays must have applied every
    * slot below `start`, the first slot of the configuration without it (handover.ts).
-   * `handedOver` turns true once one of `replicas` is heard to have.
+   * `handedOver` turns true once one of `replicas` is heard to have. The node also begins it on
+   * its own when its replica learns the removal (however it was proposed); once per removal.
    */
   handOver(start: Slot, replicas: readonly PeerId[]): void {
     this.handover.begin(start, replicas);
   }
 
+  /** False while a hand-over is pending (this peer should not stop yet). */
   get handedOver(): boolean {
     return this.handover.done;
+  }
+
+  /** This run's hand-over: every slot below `start` is handed over once `done`. */
+  get handoverState(): { start: Slot; done: boolean } | null {
+    return this.handover.state;
   }
 
   /**
@@ -661,9 +671,16 @@ export class RawNode {
     this.reads.serve();
   }
 
-  /** This peer's replica moved (or loaded): is it still a member? Its reads fail once it is not. */
+  /**
+   * This peer's replica moved (or loaded): is it still a member? Once it is not, its reads fail,
+   * and, when it learned so in this run, it hands over before its operator stops it
+   * (handover.ts), to the configuration that governs here now.
+   */
   private updateRemoved(): void {
-    if (this.removal.update(this.replica.configs, this.replica.slotOut)) this.reads.failAll();
+    if (!this.removal.update(this.replica.configs, this.replica.slotOut)) return;
+    this.reads.failAll();
+    const c = this.replica.configs.at(this.replica.slotOut);
+    if (this.loaded && c !== undefined) this.handover.begin(c.start, c.replicas);
   }
 
   // ---------------------------------------------------------------- status

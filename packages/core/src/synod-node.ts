@@ -98,9 +98,10 @@ export interface SynodStatus extends NodeStatus {
   /** Set once the node has failed (e.g. its storage), with the reason. */
   readonly failure: string | null;
   /**
-   * Set once this peer removed itself in this run (`removePeer(self)`): `start` is the first
-   * slot of the configuration without it, and `done` turns true once a replica that stays
-   * confirmed it holds every slot before `start` durably (then this peer may stop).
+   * Set once this peer removed itself in this run (`removePeer(self)`), or learned in this run
+   * that another member removed it: `start` is the first slot of the configuration without it,
+   * and `done` turns true once a replica that stays confirmed it holds every slot before `start`
+   * durably (then this peer may stop).
    */
   readonly handover: { readonly start: Slot; readonly done: boolean } | null;
 }
@@ -201,17 +202,12 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   /** Waiting for a replica that stays to hold what this leaving peer must hand over. */
   private readonly handoverWaiters: Waiter[] = [];
   /**
-   * This peer's own removal, once decided: the hand-over begins when this replica reaches
-   * `start`, and goes on until done or stopped, whether or not a caller still waits for it.
+   * This peer's own removal, once decided (by its own call, or learned here): the hand-over
+   * begins when this replica reaches `start`, and goes on until done or stopped, whether or not
+   * a caller still waits for it.
    */
   private leaving:
     { start: Slot; replicas: readonly PeerId[]; begun: boolean; done: boolean } | undefined;
-  /**
-   * This peer proposed its own removal and stopped waiting before it was decided: if the log
-   * removes it later, it still hands over (checkHandover).
-   */
-  private removalUnwatched = false;
-
   private scheduled = false;
   /** Decisions received with a P2a, stepped a macrotask after the turn that takes the P2a. */
   private laterDecisions: { from: PeerId; m: Message }[] = [];
@@ -397,8 +393,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       ...this.raw.status(),
       links: this.transport.peers(),
       failure: this.failure === undefined ? null : this.failure.message,
+      // RawNode's until this turn ends (it begins a hand-over on its own: checkHandover).
       handover:
-        this.leaving === undefined ? null : { start: this.leaving.start, done: this.leaving.done },
+        this.leaving === undefined
+          ? this.raw.handoverState
+          : { start: this.leaving.start, done: this.leaving.done },
     };
   }
 
@@ -457,9 +456,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       try {
         result = await p;
       } catch (e) {
-        // Timed out or aborted: the removal may still be decided.
-        if (!membersOf(next).includes(this.id) && !(e instanceof CommandRejectedError))
-          this.removalUnwatched = true;
+        // Timed out or aborted: a removal of this peer may still be decided, and then its
+        // RawNode begins the hand-over, which checkHandover follows.
         // Another peer's change won the race: the log refused ours, the same way everywhere.
         if (
           e instanceof CommandRejectedError &&
@@ -501,8 +499,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   }
 
   /**
-   * Wait for the hand-over of this peer's own removal (`removePeer(self)`): resolves once a
-   * replica that stays confirmed it holds every slot before the configuration without this peer
+   * Wait for the hand-over of this peer's removal (`removePeer(self)`, or by another member,
+   * learned in this run): resolves once a replica that stays confirmed it holds every slot before the configuration without this peer
    * (`status().handover.done`), at once if there is none in this run. `timeoutMs` and `signal`
    * end the wait with HandoverPendingError; the hand-over itself goes on until the node stops.
    */
@@ -972,15 +970,19 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   /**
    * This peer's own removal: begin the hand-over once this replica reaches the new
-   * configuration's start (RawNode.handOver; its asks leave from the next tick), and note when it
-   * is done. Runs after every turn, so it goes on when no caller waits any more.
+   * configuration's start (RawNode.handOver; its asks leave from the next tick), follow the one
+   * RawNode begins when it learns a removal proposed elsewhere, and note when it is done. Runs
+   * after every turn, so it goes on when no caller waits any more.
    */
   private checkHandover(): void {
-    if (this.leaving === undefined && this.removalUnwatched && this.raw.removed) {
-      // Its removal was decided after the caller stopped waiting: the configuration without it
-      // governs here, so this replica is at its start already.
-      const c = this.raw.replica.configs.latest()!;
-      this.leaving = { start: c.start, replicas: c.replicas, begun: false, done: false };
+    const r = this.raw.handoverState;
+    if (r !== null && (this.leaving === undefined || r.start > this.leaving.start)) {
+      // RawNode began it: this replica learned the removal of this peer, whoever proposed it
+      // (another member; or this one, whose call stopped waiting before the decision).
+      const l = (this.leaving ??= { start: r.start, replicas: [], begun: true, done: false });
+      l.start = r.start;
+      l.begun = true;
+      l.done = false;
     }
     const l = this.leaving;
     if (l === undefined || l.done) return;

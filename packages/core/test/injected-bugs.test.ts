@@ -26,8 +26,9 @@ const PROFILE_FOR: Record<BugName, ProfileName | undefined> = {
   // skip-read-index 3 of 1,000 mixed (159, 332, 453) and 4 of 1,000 membership-churn (222, 387,
   // 487, 497); skip-applies-held 2 of 1,000 membership-churn (22, 417) and 0 of 1,000 drawn.
   // Since storage reads (a P1b waits for one when it must report values that left memory),
-  // skip-applies-held is first caught at seed 450 of membership-churn, which FIRST_CATCH names
-  // (it is tried besides 1..200).
+  // skip-applies-held was first caught at seed 450 of membership-churn; since a peer removed by
+  // another member hands over (its asks change the timing of every run with a removal), at seed
+  // 1046, which FIRST_CATCH names (it is tried besides 1..200; none of 1..1,000 catches it now).
   // Each has a scenario script that catches it every time (scenarios.test.ts: skip-read-index.txt,
   // skip-voids-held-decision.txt); these random checks stay as a second net. A timing change can
   // move the first catch past 200, and then this test fails: find the next seed with
@@ -58,7 +59,7 @@ const FIRST_CATCH: Record<string, number> = {
   'amnesia-votes/amnesia': 8,
   'skip-read-index/mixed': 159,
   'skip-when-learned': 3,
-  'skip-applies-held/membership-churn': 450,
+  'skip-applies-held/membership-churn': 1046,
   'send-before-persist/power-cut': 28,
 };
 

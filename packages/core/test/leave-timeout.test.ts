@@ -189,4 +189,24 @@ describe('a membership change is bounded by its timeoutMs and signal, the waits 
     expect(a.status().removed).toBe(true);
     expect(b.status().slotOut).toBeGreaterThanOrEqual(a.status().handover!.start);
   });
+  it('a peer removed by another member hands over too: status().handover and awaitHandover() show it', async () => {
+    // a removes b; once b is removed, a's catch-up answers (b's only evidence of what a holds
+    // durably) are lost.
+    let starve = true;
+    const { leader: a, other: b } = await twoMembers(
+      (from, _to, m) =>
+        starve && from === 'a' && m.type === 'catchupDecisions' && running[1]!.status().removed,
+    );
+    await a.removePeer('b');
+    await until('b removed', () => b.status().removed);
+    const start = b.status().config!.start;
+    expect(b.status().handover).toEqual({ start, done: false });
+    const err = await errorWithin(b.awaitHandover({ timeoutMs: 300 }), 5000);
+    expect(err).toMatchObject({ code: 'handover-pending', reason: 'timeout', start });
+    const waiting = b.awaitHandover();
+    starve = false;
+    expect(await errorWithin(waiting, 5000)).toBe('resolved');
+    expect(b.status().handover).toEqual({ start, done: true });
+    expect(a.status().slotOut).toBeGreaterThanOrEqual(start);
+  });
 });

@@ -26,6 +26,16 @@ export class BannerView {
       );
       return;
     }
+    if (s.state === 'removed' && s.handover?.done === false) {
+      // The log may still need it: the slots before its removal are not confirmed elsewhere.
+      el.classList.add('bad');
+      fill(
+        el,
+        h('strong', null, 'Removed from the log, handing over'),
+        ' · keep this peer running until a member that stays confirms it holds the last entries; closing it now may leave the log unable to recover them.',
+      );
+      return;
+    }
     if (s.state === 'removed' || s.state === 'failed') {
       el.classList.add('bad');
       fill(

@@ -24,6 +24,7 @@ import {
   type HandoverOutcome,
 } from './departure.js';
 import { changeMembershipWhenFree } from './pending-change.js';
+import { awaitRemovalHandover, type RemovalHandoverOutcome } from './removal-handover.js';
 
 /** How long a leave waits out membership changes other members made (as a join: 60 s). */
 const LEAVE_WAITS_OUT_MS = 60_000;
@@ -92,11 +93,16 @@ export interface Peer<
   handOver(options?: HandoverOptions): Promise<HandoverOutcome>;
   /** What the last handover of this peer did (stop, leave or handOver), if one ran. */
   readonly lastHandover: HandoverOutcome | undefined;
+  /** What stop() found of this peer's removal hand-over, if one was pending then. */
+  readonly removalHandover: RemovalHandoverOutcome | undefined;
   /**
    * Stop the node; pending operations fail with StoppedError; the store is closed. The host
    * runs on with its other logs, unless this is createPeer's peer (then the host stops too).
    * A leader hands over first (handOver, bounded; a handover that fails or times out does not
-   * fail the stop: `lastHandover` says so).
+   * fail the stop: `lastHandover` says so). A peer removed in this run (its leave, or another
+   * member's removePeer) whose hand-over is pending (`node.status().handover`) waits for it
+   * too, as long (two election timeouts, within 2–5 s), then stops anyway: `removalHandover`
+   * says which.
    */
   stop(): Promise<void>;
 }
@@ -141,6 +147,7 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
   private currentLogName: string | undefined;
   private stopping: Promise<void> | undefined;
   lastHandover: HandoverOutcome | undefined;
+  removalHandover: RemovalHandoverOutcome | undefined;
   private readonly stopListeners: (() => void)[] = [];
 
   constructor(parts: RunningPeerParts<SM, Host>) {
@@ -209,8 +216,11 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
    * other peers would keep going to a leader that is on its way out.
    */
   async leave(options: OperationOptions = {}): Promise<void> {
-    // Removed by an earlier leave that stopped waiting: wait for its hand-over again.
-    if (this.node.status().handover !== null) return this.node.awaitHandover(options);
+    // Removed by an earlier leave that stopped waiting, or by another member: wait for its
+    // hand-over (again). Removed and added again since: leave anew.
+    const s = this.node.status();
+    if (s.handover !== null && (!s.handover.done || s.removed))
+      return this.node.awaitHandover(options);
     const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
     const left = () => (deadline === undefined ? undefined : Math.max(0, deadline - Date.now()));
     // The leadership handover is a courtesy: it takes no more than its own bound of the time.
@@ -244,7 +254,11 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
   /** @internal Stop this log's core (and its transport on the host), not the host. */
   stopCore(): Promise<void> {
     this.stopping ??= this.handOver()
-      .then(() => this.node.stop())
+      .then(() => awaitRemovalHandover(this.node))
+      .then((outcome) => {
+        this.removalHandover = outcome;
+        return this.node.stop();
+      })
       .finally(() => {
         for (const l of this.stopListeners.splice(0)) l();
       });

@@ -702,12 +702,16 @@ export class SimCluster {
    * Catch-up moves on (docs/protocol.md, "Catch-up ends at a peer that has what is missing"): a
    * replica does not ask a peer again for the slot that peer just said it lacks, for an answer
    * timeout at least, while that peer still lacks it; it asks another one. (Asking again at once is how a replica stayed stuck
-   * on a stale source for ever: simulator seed 4020591.)
+   * on a stale source for ever: simulator seed 4020591.) A removed peer's hand-over is no
+   * catch-up: it asks the replicas that stay, from its own slotOut, every retransmit interval,
+   * to hear when one holds its slots durably (handover.ts), and an answer without decisions is
+   * what it expects. Its requests are not judged while it hands over.
    */
   private checkCatchupRequest(from: PeerId, to: PeerId, m: CatchupRequest): void {
     const { fromSlot } = m;
     const lacked = this.lackers.get(`${from}>${to}`);
     if (lacked === undefined || lacked.slot !== fromSlot) return;
+    if (this.peer(from).node?.handoverState?.done === false) return;
     // Asking again is right once the asker restarted (it forgot), or the peer has the slot now,
     // or showed it has: the request asks for the rest of a snapshot covering the slot that the
     // peer began to send (its "lacks" answer was older, delivered late; the peer may have

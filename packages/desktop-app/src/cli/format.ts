@@ -31,6 +31,11 @@ export function formatStatus(s: ServiceStatus): string {
   lines.push(`peer      ${s.id ?? '(none yet)'} (${s.name})`);
   lines.push(`data      ${s.dataDir}`);
   lines.push(`state     ${s.state}${s.failure ? `: ${s.failure}` : ''}`);
+  // Removed, and the log may still need this peer: stopping it now is a risk.
+  if (s.handover !== null && !s.handover.done)
+    lines.push(
+      `handover  pending: no member that stays has confirmed it holds the slots before ${s.handover.start}; keep this peer running (a stop waits for it at most 2-5 s)`,
+    );
   if (s.logId === null) {
     lines.push('log       none yet: synod init, or synod join <invite>');
     return lines.join('\n');

@@ -136,7 +136,10 @@ export class LogService {
     else console.warn(line);
   }
 
-  /** Stop the log's core here (its file stays): `closed`, `suspended` or `stopped`. */
+  /**
+   * Stop the log's core here (its file stays): `closed`, `suspended` or `stopped`. A removed
+   * peer's hand-over still pending is waited for first, bounded (@synod/peer's stop).
+   */
   async detach(state: 'closed' | 'suspended' | 'stopped'): Promise<void> {
     await this.handOver();
     for (const u of this.unsubscribe) u();
@@ -149,6 +152,13 @@ export class LogService {
     this.peer = undefined;
     this.state = state;
     await peer?.stop();
+    // A removed peer's stop waited for its hand-over (bounded): say what became of it.
+    const h = peer?.removalHandover;
+    if (h !== undefined) {
+      const line = `synod: log ${this.logName ?? this.logId}: ${h.line}`;
+      if (h.kind === 'done') console.log(line);
+      else console.warn(line);
+    }
     this.emitStatus();
   }
 

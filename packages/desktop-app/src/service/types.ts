@@ -13,8 +13,8 @@ export type ServiceState =
   /** A member of a log (maybe still catching up: see protocol.initialized and catchup). */
   | 'running'
   /**
-   * Removed from the log by a member (or by its own leave that timed out before the hand-over:
-   * see `handover`): it takes no further part; leave to start over.
+   * Removed from the log by a member (or by its own leave that timed out before the hand-over):
+   * it takes no further part once `handover.done`; leave to start over.
    */
   | 'removed'
   /** The store failed: the peer acknowledges nothing more (see failure). */
@@ -132,9 +132,10 @@ export interface ServiceStatus {
   /** Peers in no log that asked this member for an invite, waiting for the user's answer. */
   readonly inviteRequests: readonly InviteRequestView[];
   /**
-   * Set once this peer removed itself (a leave) while it runs: `done` turns true once a member
-   * that stays confirmed it holds every slot before `start`, the first slot without this peer.
-   * Until then keep it running (a leave that timed out left it `removed`; leave again to wait).
+   * Set once this peer was removed while it runs (its own leave, or another member's remove):
+   * `done` turns true once a member that stays confirmed it holds every slot before `start`, the
+   * first slot without this peer. Until then keep it running (a leave that timed out left it
+   * `removed`; leave again to wait); a stop waits for it, at most 2–5 s.
    */
   readonly handover: { readonly start: number; readonly done: boolean } | null;
 }
