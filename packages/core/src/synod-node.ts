@@ -298,7 +298,9 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   /**
    * Propose a command; resolves with its result once it is decided and applied here. Rejects
-   * with CommandRejectedError when the state machine refused it, TimeoutError, StoppedError.
+   * with CommandRejectedError when the state machine refused it, TimeoutError, StoppedError;
+   * with InvalidArgumentError, proposing nothing, for a command that is no Uint8Array or bad
+   * options.
    */
   propose(op: Uint8Array, options: OperationOptions = {}): Promise<Uint8Array> {
     // Inline, not refused(): no closure per command.
@@ -657,7 +659,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    * lets those in flight finish, and tells `peer` to run at once. Resolves once `peer` leads;
    * rejects with NotLeaderError when this peer does not lead, InvalidMembershipError for a peer
    * that cannot lead, TimeoutError (default: operationTimeoutMs, else 10 s), StoppedError when
-   * `signal` aborts the wait (the transfer goes on).
+   * `signal` aborts the wait (the transfer goes on; one aborted before the call refuses it, and
+   * nothing is transferred).
    */
   async transferLeadership(peer: PeerId, options: OperationOptions = {}): Promise<void> {
     const bad = refused(() => {
