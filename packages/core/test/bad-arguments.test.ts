@@ -152,6 +152,14 @@ describe('bad arguments to SynodNode', () => {
     expect(outcomes.sort()).toEqual(['1099511627776 stopped', 'Infinity stopped']);
   });
 
+  it('a membership change with a timeout of Infinity or 2^40 ms waits for the new configuration (it timed out at once)', async () => {
+    const node = await oneNode();
+    const learner = { replica: true, leader: false, acceptor: false };
+    await node.addPeer('b', learner, { timeoutMs: Infinity });
+    await node.addPeer('c', learner, { timeoutMs: 2 ** 40 });
+    expect(node.status().config?.replicas).toEqual(['a', 'b', 'c']);
+  });
+
   it('read: a query that is no function, bad options or an aborted signal are refused', async () => {
     const node = await oneNode();
     const before = state(node);
