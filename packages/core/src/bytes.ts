@@ -10,17 +10,25 @@
  * `decode-error`); callers that must tell "malformed" from "well-formed but invalid" (the wire
  * codec) validate the values they read themselves.
  */
-import { DecodeError } from './errors.js';
+import { DecodeError, InvalidArgumentError } from './errors.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** Bytes the unsigned varint of `n` takes (n a non-negative integer, up to 2^64). */
+/**
+ * Bytes the unsigned varint of `n` takes (n an integer from 0 to 2^64 - 1, what uint64 writes).
+ * Anything else is an InvalidArgumentError: Infinity looped for ever, and NaN or -1 got a size.
+ */
 export function varintSize(n: number): number {
-  if (n < 0x80) return 1;
-  if (n < 0x4000) return 2;
-  if (n < 0x200000) return 3;
-  if (n < 0x10000000) return 4;
+  // An integer of 0 to 2^31 - 1 (so no NaN): one test for nearly every varint.
+  if ((n | 0) === n && n >= 0) {
+    if (n < 0x80) return 1;
+    if (n < 0x4000) return 2;
+    if (n < 0x200000) return 3;
+    return n < 0x10000000 ? 4 : 5;
+  }
+  if (!(n >= 0 && n < 2 ** 64 && Number.isInteger(n)))
+    throw new InvalidArgumentError(`no unsigned varint holds ${String(n)}`);
   let size = 4;
   n = Math.floor(n / 0x10000000);
   while (n >= 1) {
@@ -64,6 +72,19 @@ export class ByteWriter {
    * `into` from `offset` on (sized by the caller: it still grows, by copying, if it must).
    */
   constructor(initial: number | Uint8Array = 256, offset = 0) {
+    const length = typeof initial === 'number' ? initial : initial.length;
+    // A negative offset wrote nothing (typed arrays ignore such indexes); NaN broke every write.
+    if (!(
+      Number.isSafeInteger(length) &&
+      length >= 0 &&
+      Number.isSafeInteger(offset) &&
+      offset >= 0 &&
+      offset <= length
+    )) {
+      throw new InvalidArgumentError(
+        `a ByteWriter of ${String(length)} bytes from ${String(offset)}`,
+      );
+    }
     this.buf = typeof initial === 'number' ? new Uint8Array(initial) : initial;
     this.pos = offset;
   }
@@ -86,7 +107,7 @@ export class ByteWriter {
   /** An unsigned integer up to 2^53 - 1. */
   uint(n: number): this {
     if (!Number.isSafeInteger(n) || n < 0)
-      throw new RangeError(`not a safe unsigned integer: ${n}`);
+      throw new InvalidArgumentError(`not a safe unsigned integer: ${n}`);
     return this.varint(n);
   }
 
@@ -96,7 +117,7 @@ export class ByteWriter {
    */
   uint64(n: number): this {
     if (!(n >= 0 && n < 2 ** 64 && Number.isInteger(n)))
-      throw new RangeError(`not an unsigned 64-bit integer: ${n}`);
+      throw new InvalidArgumentError(`not an unsigned 64-bit integer: ${n}`);
     return this.varint(n);
   }
 
@@ -187,6 +208,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * A length past the end is malformed input (DecodeError); a negative or NaN one is the caller's
+ * mistake (it moved the position back, or made it NaN).
+ */
+function tooFar(n: number, what: string): Error {
+  return n >= 0 ? new DecodeError(what) : new InvalidArgumentError(`not a length: ${String(n)}`);
+}
+
 export class ByteReader {
   /** The next byte to read. */
   pos: number;
@@ -199,6 +228,18 @@ export class ByteReader {
     start = 0,
     end = buf.length,
   ) {
+    // Outside the buffer, reads would see undefined as 0 (and NaN would never end).
+    if (!(
+      Number.isSafeInteger(start) &&
+      Number.isSafeInteger(end) &&
+      start >= 0 &&
+      start <= end &&
+      end <= buf.length
+    )) {
+      throw new InvalidArgumentError(
+        `a ByteReader of bytes ${String(start)}..${String(end)} of ${buf.length}`,
+      );
+    }
     this.pos = start;
     this.endPos = end;
   }
@@ -265,13 +306,13 @@ export class ByteReader {
 
   /** Skip `n` bytes. */
   skip(n: number): void {
-    if (n > this.endPos - this.pos) throw new DecodeError('truncated field');
+    if (!(n >= 0 && n <= this.endPos - this.pos)) throw tooFar(n, 'truncated field');
     this.pos += n;
   }
 
   /** The next `n` bytes, as a view of the buffer. */
   raw(n: number): Uint8Array {
-    if (n > this.endPos - this.pos) throw new DecodeError('truncated bytes');
+    if (!(n >= 0 && n <= this.endPos - this.pos)) throw tooFar(n, 'truncated bytes');
     const out = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -342,7 +383,7 @@ export class ByteReader {
    * back to `unlimit` once the structure is read.
    */
   limit(n: number): number {
-    if (n > this.endPos - this.pos) throw new DecodeError('length past the end');
+    if (!(n >= 0 && n <= this.endPos - this.pos)) throw tooFar(n, 'length past the end');
     const outer = this.endPos;
     this.endPos = this.pos + n;
     return outer;

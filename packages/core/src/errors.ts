@@ -18,6 +18,17 @@ export class InvalidConfigError extends SynodError {
   }
 }
 
+/**
+ * An argument of the public API has the wrong type or is out of range (a command that is not a
+ * Uint8Array, a timeout that is NaN or negative, a peer id the transport cannot reach, a size
+ * of Infinity): refused before anything is proposed, read or written.
+ */
+export class InvalidArgumentError extends SynodError {
+  constructor(message: string) {
+    super('invalid-argument', message);
+  }
+}
+
 /** A membership change would leave a configuration that cannot work (no acceptor, no leader...). */
 export class InvalidMembershipError extends SynodError {
   constructor(message: string) {

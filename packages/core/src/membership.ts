@@ -2,6 +2,7 @@
  * Membership changes as pure functions from one membership to the next. The node turns each
  * into one reconfiguration command (PMMC §2.1).
  */
+import { checkRoles } from './check-args.js';
 import { validateMembership, type Membership } from './configuration.js';
 import { InvalidMembershipError } from './errors.js';
 import { ALL_ROLES, type PeerId, type Roles } from './types.js';
@@ -21,6 +22,7 @@ function isMember(m: Membership, id: PeerId): boolean {
 }
 
 export function addPeer(m: Membership, id: PeerId, roles: Roles = ALL_ROLES): Membership {
+  checkRoles(roles);
   if (isMember(m, id)) throw new InvalidMembershipError(`${id} is already a member`);
   if (!roles.replica && !roles.leader && !roles.acceptor) {
     throw new InvalidMembershipError('a peer needs at least one role');
@@ -34,6 +36,7 @@ export function removePeer(m: Membership, id: PeerId): Membership {
 }
 
 export function setRoles(m: Membership, id: PeerId, roles: Roles): Membership {
+  checkRoles(roles);
   if (!isMember(m, id)) throw new InvalidMembershipError(`${id} is not a member`);
   if (!roles.replica && !roles.leader && !roles.acceptor) {
     throw new InvalidMembershipError('a peer needs at least one role; use removePeer to remove it');

@@ -39,6 +39,7 @@ import { HeartbeatGaps } from './heartbeat-gaps.js';
 import { ballotEquals } from './ballot.js';
 import type { BugName } from './bugs.js';
 import { Catchup } from './catchup.js';
+import { checkCommand } from './check-args.js';
 import { ClientSession, clientIncarnation, type CommandResult } from './client-session.js';
 import { Handover } from './handover.js';
 import type { Command, Outcome } from './command.js';
@@ -260,6 +261,8 @@ export class RawNode {
 
   /** Propose an app command; returns its seq, which `ready().results` reports on. */
   propose(op: Uint8Array): number {
+    // Here, not later: a bad op threw inside the next ready(), turn after turn.
+    checkCommand(op);
     return this.client.proposeApp(op);
   }
 

@@ -15,11 +15,24 @@
  */
 import type { BugName } from './bugs.js';
 import { ByteReader } from './bytes.js';
+import {
+  checkCommand,
+  checkFunction,
+  checkInitLog,
+  checkNodeOptions,
+  checkOperationOptions,
+  checkPeerId,
+  checkReadOptions,
+  checkRoles,
+  MAX_TIMER_MS,
+  timerMs,
+} from './check-args.js';
 import type { Membership } from './configuration.js';
 import { membersOf } from './configuration.js';
 import {
   CommandRejectedError,
   HandoverPendingError,
+  InvalidArgumentError,
   InvalidMembershipError,
   NotLeaderError,
   ReconfigPendingError,
@@ -79,11 +92,13 @@ export interface NodeOptions<SM extends StateMachine = StateMachine> {
 
 export interface OperationOptions {
   /**
-   * Give up after this many ms (the operation may still take effect later). A membership change
-   * counts every wait of the call: its decision, then the new configuration governing here, then
-   * (a peer removing itself) the hand-over.
+   * Give up after this many ms (the operation may still take effect later): a number >= 0;
+   * Infinity (or more than 2^31 - 1 ms) waits as long as it takes. A membership change counts
+   * every wait of the call: its decision, then the new configuration governing here, then (a
+   * peer removing itself) the hand-over.
    */
   timeoutMs?: number;
+  /** Stop waiting when it aborts; one aborted already refuses the call, which does nothing. */
   signal?: AbortSignal;
 }
 
@@ -140,6 +155,22 @@ function asError(e: unknown): Error {
   return e instanceof Error ? e : new Error(String(e));
 }
 
+/**
+ * Why a call is refused before it does anything: bad arguments (`check` throws
+ * InvalidArgumentError) or an aborted signal. As a rejection, as the API's other errors are.
+ */
+function refused(check: () => void, options?: OperationOptions): Promise<never> | undefined {
+  try {
+    check();
+  } catch (e) {
+    return Promise.reject(asError(e));
+  }
+  if (options?.signal?.aborted === true) {
+    return Promise.reject(new StoppedError('operation aborted'));
+  }
+  return undefined;
+}
+
 const AWAITED: WriteHint = { awaited: true };
 
 const defer: (fn: () => void) => void =
@@ -156,6 +187,7 @@ export async function initLog(
   /** Options of the new log: its WINDOW is fixed here for the life of the log. */
   protocol: Partial<ProtocolOptions> = {},
 ): Promise<void> {
+  checkInitLog(storage, id, stateMachine, protocol);
   const state = await storage.load();
   if (state.snapshot !== null || state.decisions.length > 0) {
     throw new SynodError('already-initialized', 'this store already holds a log');
@@ -167,6 +199,7 @@ export async function initLog(
 export async function startNode<SM extends StateMachine>(
   opts: NodeOptions<SM>,
 ): Promise<SynodNode<SM>> {
+  checkNodeOptions(opts);
   if (opts.transport.id !== opts.id) {
     throw new SynodError(
       'invalid-config',
@@ -263,9 +296,21 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   /**
    * Propose a command; resolves with its result once it is decided and applied here. Rejects
-   * with CommandRejectedError when the state machine refused it, TimeoutError, StoppedError.
+   * with CommandRejectedError when the state machine refused it, TimeoutError, StoppedError;
+   * with InvalidArgumentError, proposing nothing, for a command that is no Uint8Array or bad
+   * options.
    */
   propose(op: Uint8Array, options: OperationOptions = {}): Promise<Uint8Array> {
+    // Inline, not refused(): no closure per command.
+    try {
+      checkCommand(op);
+      checkOperationOptions(options);
+    } catch (e) {
+      return Promise.reject(asError(e));
+    }
+    if (options.signal?.aborted === true) {
+      return Promise.reject(new StoppedError('operation aborted'));
+    }
     const err = this.unavailable();
     if (err !== undefined) return Promise.reject(err);
     this.raw.observeTime(this.clock());
@@ -281,6 +326,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    * `{ local: true }` it reads this replica's state at once (possibly stale).
    */
   read<T>(query: (sm: SM) => T, options: ReadOptions = {}): Promise<T> {
+    const bad = refused(() => {
+      checkFunction(query, 'query');
+      checkReadOptions(options);
+    }, options);
+    if (bad !== undefined) return bad;
     const err = this.unavailable();
     if (err !== undefined) return Promise.reject(err);
     if (options.local === true) {
@@ -323,6 +373,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   /** Call `listener` for every command applied here, in log order. Returns an unsubscribe. */
   subscribe(listener: Listener): () => void {
+    checkFunction(listener, 'listener');
     this.listeners.add(listener);
     this.raw.reportApplied = true;
     return () => {
@@ -338,6 +389,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    * that apps need not poll status() to notice changes.) Returns an unsubscribe.
    */
   watchStatus(listener: () => void): () => void {
+    checkFunction(listener, 'listener');
     this.statusWatchers.add(listener);
     return () => this.statusWatchers.delete(listener);
   }
@@ -403,6 +455,12 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
 
   /** Add a peer with the given roles; resolves once the new configuration governs. */
   addPeer(id: PeerId, roles?: Roles, options?: OperationOptions): Promise<void> {
+    const bad = refused(() => {
+      this.checkNewPeer(id, 'id');
+      if (roles !== undefined) checkRoles(roles);
+      if (options !== undefined) checkOperationOptions(options);
+    }, options);
+    if (bad !== undefined) return bad;
     return this.changeMembership((m) => membership.addPeer(m, id, roles), options);
   }
 
@@ -417,17 +475,45 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    * removal is decided and governs once this replica reaches its start).
    */
   removePeer(id: PeerId, options?: OperationOptions): Promise<void> {
+    const bad = refused(() => {
+      // Any member can be removed, one added before ids were checked too: the core's rule only.
+      checkPeerId(id, 'id');
+      if (options !== undefined) checkOperationOptions(options);
+    }, options);
+    if (bad !== undefined) return bad;
     return this.changeMembership((m) => membership.removePeer(m, id), options);
   }
 
   /** Replace `old` (e.g. a dead machine) by `next`, with the same roles. */
   replacePeer(old: PeerId, next: PeerId, options?: OperationOptions): Promise<void> {
+    const bad = refused(() => {
+      checkPeerId(old, 'old');
+      this.checkNewPeer(next, 'next');
+      if (options !== undefined) checkOperationOptions(options);
+    }, options);
+    if (bad !== undefined) return bad;
     return this.changeMembership((m) => membership.replacePeer(m, old, next), options);
   }
 
   /** Change the roles of a member. */
   setRoles(id: PeerId, roles: Roles, options?: OperationOptions): Promise<void> {
+    const bad = refused(() => {
+      checkPeerId(id, 'id');
+      checkRoles(roles);
+      if (options !== undefined) checkOperationOptions(options);
+    }, options);
+    if (bad !== undefined) return bad;
     return this.changeMembership((m) => membership.setRoles(m, id, roles), options);
+  }
+
+  /** A peer to put into the membership: an id by the core's rule that the transport can reach. */
+  private checkNewPeer(id: PeerId, what: string): void {
+    checkPeerId(id, what);
+    if (this.transport.isPeerId !== undefined && !this.transport.isPeerId(id)) {
+      throw new InvalidArgumentError(
+        `${what} ${JSON.stringify(id)} is not a peer id the transport can reach`,
+      );
+    }
   }
 
   private async changeMembership(
@@ -505,6 +591,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    * end the wait with HandoverPendingError; the hand-over itself goes on until the node stops.
    */
   awaitHandover(options: OperationOptions = {}): Promise<void> {
+    const bad = refused(() => checkOperationOptions(options));
+    if (bad !== undefined) return bad;
     const l = this.leaving;
     if (l === undefined || l.done) return Promise.resolve();
     if (this.failure !== undefined || !this.running) {
@@ -537,10 +625,12 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
         w.reject(e);
       };
       const onAbort = () => giveUp(ended('aborted'));
+      // None for Infinity or past setTimeout's range (it would fire at once).
+      const delay = timerMs(options.timeoutMs);
       const timer =
-        options.timeoutMs === undefined
+        delay === undefined
           ? undefined
-          : setTimeout(() => giveUp(ended('timeout')), Math.max(0, options.timeoutMs));
+          : setTimeout(() => giveUp(ended('timeout')), Math.max(0, delay));
       const settled = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -569,9 +659,15 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    * lets those in flight finish, and tells `peer` to run at once. Resolves once `peer` leads;
    * rejects with NotLeaderError when this peer does not lead, InvalidMembershipError for a peer
    * that cannot lead, TimeoutError (default: operationTimeoutMs, else 10 s), StoppedError when
-   * `signal` aborts the wait (the transfer goes on).
+   * `signal` aborts the wait (the transfer goes on; one aborted before the call refuses it, and
+   * nothing is transferred).
    */
   async transferLeadership(peer: PeerId, options: OperationOptions = {}): Promise<void> {
+    const bad = refused(() => {
+      checkPeerId(peer, 'peer');
+      checkOperationOptions(options);
+    }, options);
+    if (bad !== undefined) return bad;
     const err = this.unavailable();
     if (err !== undefined) throw err;
     this.raw.observeTime(this.clock());
@@ -661,7 +757,7 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
       pending = { resolve, reject, timer: undefined, signal: undefined, onAbort: undefined };
     });
     this.commands.set(seq, pending);
-    const timeout = options.timeoutMs ?? this.defaultTimeout;
+    const timeout = timerMs(options.timeoutMs ?? this.defaultTimeout);
     if (timeout !== undefined) {
       pending.timer = setTimeout(
         () =>
@@ -774,7 +870,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     if (at === Infinity) return;
     this.timerAt = at;
     // +1: timers fire on the event loop's millisecond clock, which may run behind ours.
-    const delay = Math.max(0, Math.ceil(at - this.clock())) + 1;
+    // At most setTimeout's longest (a read's far deadline): a longer delay fires at once.
+    const delay = Math.min(Math.max(0, Math.ceil(at - this.clock())) + 1, MAX_TIMER_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;

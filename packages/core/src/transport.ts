@@ -50,4 +50,11 @@ export interface Transport {
   /** The state of the link to each member. */
   peers(): PeerLinkStatus[];
   stop(): Promise<void>;
+  /**
+   * Optional: whether `id` names a peer this transport can reach (libp2p: a peer id string).
+   * SynodNode refuses to add any other to the membership (InvalidArgumentError), where it would
+   * count toward every majority and never answer. Without it, any id the core accepts (a string
+   * of 1 to 256 characters: MemoryNetwork's ids are any such string).
+   */
+  isPeerId?(id: PeerId): boolean;
 }

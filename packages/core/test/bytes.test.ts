@@ -5,7 +5,7 @@
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ByteReader, ByteWriter, utf8Length, varintSize } from '../src/bytes.js';
-import { DecodeError } from '../src/errors.js';
+import { DecodeError, InvalidArgumentError } from '../src/errors.js';
 
 describe('byte layer', () => {
   it('writes and reads every safe unsigned integer, in varintSize bytes', () => {
@@ -35,9 +35,60 @@ describe('byte layer', () => {
       // The safe-integer reader refuses it.
       expect(() => new ByteReader(bytes).uint()).toThrow(DecodeError);
     }
-    expect(() => new ByteWriter().uint(2 ** 53)).toThrow(RangeError);
-    expect(() => new ByteWriter().uint64(2 ** 64)).toThrow(RangeError);
-    expect(() => new ByteWriter().uint64(-1)).toThrow(RangeError);
+    expect(() => new ByteWriter().uint(2 ** 53)).toThrow(InvalidArgumentError);
+    expect(() => new ByteWriter().uint64(2 ** 64)).toThrow(InvalidArgumentError);
+    expect(() => new ByteWriter().uint64(-1)).toThrow(InvalidArgumentError);
+  });
+
+  it('varintSize refuses what no varint holds (NaN and -1 got a size, Infinity looped for ever)', () => {
+    // Infinity last: before the fix it never returned, and the cases before it failed first.
+    for (const n of [NaN, -1, -0.5, 1.5, 2 ** 31 + 0.5, 2 ** 64, '5', -Infinity, Infinity]) {
+      expect(() => varintSize(n as number), String(n)).toThrow(InvalidArgumentError);
+    }
+    // Every size at its edges still.
+    for (let bytes = 1; bytes <= 10; bytes++) {
+      const first = bytes === 1 ? 0 : 2 ** (7 * (bytes - 1));
+      expect(varintSize(first)).toBe(bytes);
+      if (bytes < 8) expect(varintSize(2 ** (7 * bytes) - 1)).toBe(bytes);
+    }
+    expect(varintSize(-0)).toBe(1);
+    expect(varintSize(2 ** 31 - 1)).toBe(5);
+    expect(varintSize(2 ** 31)).toBe(5);
+  });
+
+  it('refuses positions outside the buffer and negative or NaN lengths (they read undefined as 0)', () => {
+    const buf = Uint8Array.of(1, 2, 3);
+    for (const [start, end] of [
+      [-1, 3],
+      [0, 4],
+      [2, 1],
+      [NaN, 3],
+      [0.5, 3],
+    ]) {
+      expect(() => new ByteReader(buf, start, end), `${start}..${end}`).toThrow(
+        InvalidArgumentError,
+      );
+    }
+    for (const n of [-1, NaN]) {
+      expect(() => new ByteReader(buf).raw(n), String(n)).toThrow(InvalidArgumentError);
+      expect(() => new ByteReader(buf).skip(n), String(n)).toThrow(InvalidArgumentError);
+      expect(() => new ByteReader(buf).limit(n), String(n)).toThrow(InvalidArgumentError);
+    }
+    // Past the end is malformed input, as before.
+    expect(() => new ByteReader(buf).raw(4)).toThrow(DecodeError);
+    expect(() => new ByteReader(buf).raw(2 ** 64)).toThrow(DecodeError);
+    for (const [size, offset] of [
+      [-1, 0],
+      [NaN, 0],
+      [4, -1],
+      [4, 5],
+    ]) {
+      expect(() => new ByteWriter(size, offset), `${size} from ${offset}`).toThrow(
+        InvalidArgumentError,
+      );
+    }
+    expect(() => new ByteWriter(buf, 4)).toThrow(InvalidArgumentError);
+    expect(new ByteWriter(buf, 3).byte(7).finish()).toEqual(Uint8Array.of(1, 2, 3, 7));
   });
 
   it('refuses truncated and overlong varints', () => {

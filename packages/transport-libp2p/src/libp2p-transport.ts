@@ -14,6 +14,7 @@
  * and connection gating are then the app's).
  */
 import type { Libp2p, Logger } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Message, PeerId, PeerLinkStatus, Transport, TransportHandler } from '@synod/core';
 import { AddressBook } from './address-book.js';
 import type { Channel, DecodedOk } from './channel.js';
@@ -290,6 +291,19 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
     this.host.onAccessLost(lost);
     this.syncLinks();
     this.addressBook.retain(this.members.allowedPeers());
+  }
+
+  /**
+   * Whether `id` is a libp2p peer id in the form this transport names peers (base58btc, as
+   * `this.id`): SynodNode adds no other to the membership (one would count toward every majority
+   * and never answer).
+   */
+  isPeerId(id: PeerId): boolean {
+    try {
+      return peerIdFromString(id).toString() === id;
+    } catch {
+      return false;
+    }
   }
 
   peers(): LogPeerStatus[] {
