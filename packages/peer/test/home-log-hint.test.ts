@@ -9,17 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StorageBatch, WriteHint } from '@synod/core';
-import { createHost, createPeer, JsonStateMachine, proposeJson } from '../src/index.js';
+import { createHost, createPeer, proposeJson } from '../src/index.js';
+import { counter } from './counter.js';
 
 const root = mkdtempSync(join(tmpdir(), 'synod-home-hint-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const counter = () =>
-  new JsonStateMachine<{ total: number }, number, number>({
-    initial: () => ({ total: 0 }),
-    parseCommand: (v) => v as number,
-    apply: (state, n) => (state.total += n),
-  });
 
 describe('the WriteHint reaches the store', () => {
   it('of the home log (createPeer) as of a log in logs/ (createHost)', async () => {

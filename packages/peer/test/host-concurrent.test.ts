@@ -7,17 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHost, JsonStateMachine } from '../src/index.js';
+import { createHost } from '../src/index.js';
+import { counter } from './counter.js';
 
 const root = mkdtempSync(join(tmpdir(), 'synod-host-concurrent-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const counter = () =>
-  new JsonStateMachine<{ total: number }, number, number>({
-    initial: () => ({ total: 0 }),
-    parseCommand: (v) => v as number,
-    apply: (state, n) => (state.total += n),
-  });
 
 describe('PeerHost, calls at once', () => {
   it('lists every closed log from calls at once, and opens several logs at once', async () => {

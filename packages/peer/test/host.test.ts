@@ -8,14 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  createHost,
-  createPeer,
-  JsonStateMachine,
-  logDbPath,
-  proposeJson,
-  type PeerHost,
-} from '../src/index.js';
+import { createHost, createPeer, logDbPath, proposeJson, type PeerHost } from '../src/index.js';
+import { counter } from './counter.js';
 
 const root = mkdtempSync(join(tmpdir(), 'synod-host-test-'));
 const hosts: { stop(): Promise<void> }[] = [];
@@ -23,16 +17,6 @@ afterAll(async () => {
   for (const h of hosts) await h.stop().catch(() => undefined);
   rmSync(root, { recursive: true, force: true });
 });
-
-const counter = () =>
-  new JsonStateMachine<{ total: number }, number, number>({
-    initial: () => ({ total: 0 }),
-    parseCommand: (v) => {
-      if (!Number.isSafeInteger(v)) throw new Error('not an integer');
-      return v as number;
-    },
-    apply: (state, n) => (state.total += n),
-  });
 
 async function host(name: string, named = true): Promise<PeerHost> {
   const h = await createHost({

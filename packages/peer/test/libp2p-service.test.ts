@@ -15,8 +15,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPeer, JsonStateMachine, proposeJson, synod, type Peer } from '../src/index.js';
+import { createPeer, proposeJson, synod, type Peer } from '../src/index.js';
 import { freePort } from './free-port.js';
+import { counter } from './counter.js';
 
 const root = mkdtempSync(join(tmpdir(), 'synod-peer-service-'));
 const cleanup: (() => unknown)[] = [];
@@ -24,16 +25,6 @@ afterAll(async () => {
   await Promise.all(cleanup.map((f) => Promise.resolve(f()).catch(() => undefined)));
   rmSync(root, { recursive: true, force: true });
 });
-
-const counter = () =>
-  new JsonStateMachine<{ total: number }, number, number>({
-    initial: () => ({ total: 0 }),
-    parseCommand: (v) => {
-      if (!Number.isSafeInteger(v)) throw new Error('not an integer');
-      return v as number;
-    },
-    apply: (state, n) => (state.total += n),
-  });
 
 const ECHO = '/app/echo/1.0.0';
 

@@ -13,17 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHost, inspectDataDir, JsonStateMachine, synod } from '../src/index.js';
+import { createHost, inspectDataDir, synod } from '../src/index.js';
+import { counter } from './counter.js';
 
 const root = mkdtempSync(join(tmpdir(), 'synod-service-stop-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const counter = () =>
-  new JsonStateMachine<{ total: number }, number, number>({
-    initial: () => ({ total: 0 }),
-    parseCommand: (v) => v as number,
-    apply: (state, n) => (state.total += n),
-  });
 
 describe('synod() service stop', () => {
   it("stops the node at once while its join waits on the inviter's app, and keeps the join for the next start", async () => {
