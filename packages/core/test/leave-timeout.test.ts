@@ -16,6 +16,7 @@ import {
   type Transport,
 } from '../src/index.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
+import { until, errorWithin } from '../src/testing/index.js';
 
 type KvNode = SynodNode<KvStateMachine>;
 const running: KvNode[] = [];
@@ -62,31 +63,6 @@ async function twoMembers(drop: Drop) {
   await until('b initialized and a leads', () => nodes[1]!.status().initialized);
   await nodes[0]!.propose(encodeKv({ op: 'append', key: 'x', value: '0' }));
   return { leader: nodes[0]!, other: nodes[1]! };
-}
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** The promise's error, or 'pending' if it has not settled within `ms` (main hung here). */
-async function errorWithin(p: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<string>((r) => (timer = setTimeout(() => r('pending'), ms)));
-  try {
-    return await Promise.race([
-      p.then(
-        () => 'resolved',
-        (e: unknown) => e,
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('a membership change is bounded by its timeoutMs and signal, the waits after its decision too', () => {

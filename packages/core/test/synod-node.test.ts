@@ -16,6 +16,7 @@ import {
   type Transport,
 } from '../src/index.js';
 import { decodeKvResult, encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
+import { until } from '../src/testing/index.js';
 
 type KvNode = SynodNode<KvStateMachine>;
 const running: KvNode[] = [];
@@ -69,14 +70,6 @@ function lossy(t: Transport, drop: (from: PeerId, to: PeerId, m: Message) => boo
     peers: () => t.peers(),
     stop: () => t.stop(),
   };
-}
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('SynodNode', () => {

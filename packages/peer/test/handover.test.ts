@@ -10,8 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { membersOf } from '@synod/core';
-import { encodeKv, KvStateMachine } from '@synod/core/testing';
+import { encodeKv, KvStateMachine, until } from '@synod/core/testing';
 import { createPeer, type Peer } from '../src/index.js';
+
+/** This file's waits are longer than until's default: real peers on a busy machine. */
+const wait = (what: string, cond: () => boolean, ms = 20_000) => until(what, cond, ms);
 
 const ELECTION_TIMEOUT_MS = 4000;
 /** A write at a remaining peer must commit within this, all through the departure. */
@@ -51,21 +54,13 @@ async function cluster(tag: string, n = 3): Promise<Peer<KvStateMachine>[]> {
   const a = await peer(`${tag}-0`);
   const peers = [a];
   for (let i = 1; i < n; i++) peers.push(await peer(`${tag}-${i}`, (await a.invite()).text));
-  await until(`${tag}: the first peer leads and every peer knows it`, () =>
+  await wait(`${tag}: the first peer leads and every peer knows it`, () =>
     peers.every((p) => p.node.status().activeLeader === a.id),
   );
   return peers;
 }
 
 /** Poll `cond` until it holds, failing with `what` after `ms`. */
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** A client at `p` writing one command after another, timing each. */
 function writer(p: Peer<KvStateMachine>) {
   const writes: { start: number; end: number }[] = [];
@@ -87,7 +82,7 @@ function writer(p: Peer<KvStateMachine>) {
     writes,
     /** Wait until a write that started after `t` has committed. */
     async committedAfter(t: number): Promise<void> {
-      await until(
+      await wait(
         'a write after the departure commits',
         () => {
           if (failure !== undefined) throw failure as Error;
@@ -123,7 +118,7 @@ describe('a planned departure hands leadership over', () => {
   it('the leader stops while a client at another peer writes: writes wait well under an election timeout', async () => {
     const [a, b, c] = await cluster('s');
     const w = writer(b!);
-    await until('b commits through a', () => w.writes.length >= 5);
+    await wait('b commits through a', () => w.writes.length >= 5);
 
     const t0 = performance.now();
     await stop(a!);
@@ -153,11 +148,11 @@ describe('a planned departure hands leadership over', () => {
     const [a, ...rest] = await cluster('l', 4);
     const [first, c, d] = [...rest].sort((x, y) => (x.id < y.id ? -1 : 1));
     await stop(first!);
-    await until('a sees it gone', () =>
+    await wait('a sees it gone', () =>
       a!.node.status().links.every((l) => l.peer !== first!.id || !l.connected),
     );
     const w = writer(c!);
-    await until('c commits through a', () => w.writes.length >= 5);
+    await wait('c commits through a', () => w.writes.length >= 5);
 
     const t0 = performance.now();
     await a!.leave();
@@ -186,7 +181,7 @@ describe('a planned departure hands leadership over', () => {
   it('a leader with no other peer connected stops at once, without throwing', async () => {
     const [a, b, c] = await cluster('n');
     await Promise.all([stop(b!), stop(c!)]);
-    await until('a sees b and c gone', () => a!.node.status().links.every((l) => !l.connected));
+    await wait('a sees b and c gone', () => a!.node.status().links.every((l) => !l.connected));
     // Still leading: it notices the lost majority only after an election timeout.
     expect(a!.node.status().leader.active).toBe(true);
 
@@ -222,7 +217,7 @@ describe('a planned departure hands leadership over', () => {
     const removal = a!.node.removePeer(d!.id);
     await b!.leave();
     await removal;
-    await until('a governs without b and d', () => {
+    await wait('a governs without b and d', () => {
       const cfg = a!.node.status().config;
       return cfg !== null && !membersOf(cfg).includes(b!.id) && !membersOf(cfg).includes(d!.id);
     });

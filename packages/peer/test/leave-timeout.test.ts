@@ -7,9 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KvStateMachine } from '@synod/core/testing';
+import { KvStateMachine, until, errorWithin } from '@synod/core/testing';
 import { createPeer, type Peer, type PeerOptions } from '../src/index.js';
 import { freePort } from './free-port.js';
+
+/** This file's waits are longer than until's default: real peers on a busy machine. */
+const wait = (what: string, cond: () => boolean, ms = 30_000) => until(what, cond, ms);
 
 const root = mkdtempSync(join(tmpdir(), 'synod-peer-leave-'));
 const running = new Set<Peer<KvStateMachine>>();
@@ -36,36 +39,11 @@ async function start(
   return p;
 }
 
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** The promise's error, or 'pending' if it has not settled within `ms` (main hung here). */
-async function errorWithin(p: Promise<unknown>, ms: number): Promise<unknown> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<string>((r) => (timer = setTimeout(() => r('pending'), ms)));
-  try {
-    return await Promise.race([
-      p.then(
-        () => 'resolved',
-        (e: unknown) => e,
-      ),
-      late,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 describe('leave({ timeoutMs })', () => {
   it('with the other member stopped, rejects at its timeout; once it is back the removal is decided and handed over, and leave() again resolves', async () => {
     const a = await start('a');
     const b = await start('b', { join: (await a.invite()).text });
-    await until('both initialized', () => b.node.status().initialized);
+    await wait('both initialized', () => b.node.status().initialized);
     await b.stop();
     running.delete(b);
 
@@ -78,7 +56,7 @@ describe('leave({ timeoutMs })', () => {
 
     // b comes back: the removal a proposed is decided after all, and a hands over on its own.
     const b2 = await start('b');
-    await until('a removed and handed over', () => a.node.status().handover?.done === true);
+    await wait('a removed and handed over', () => a.node.status().handover?.done === true);
     expect(a.node.status().removed).toBe(true);
     expect(b2.node.status().config?.acceptors).toEqual([b2.id]);
     // Asked again, leave() just waits for the hand-over (done): it resolves.

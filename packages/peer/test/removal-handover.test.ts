@@ -16,8 +16,11 @@ import {
   type SynodNode,
   type Transport,
 } from '@synod/core';
-import { KvStateMachine } from '@synod/core/testing';
+import { KvStateMachine, until } from '@synod/core/testing';
 import { awaitRemovalHandover, createPeer, type Peer } from '../src/index.js';
+
+/** This file's waits are longer than until's default: real peers on a busy machine. */
+const wait = (what: string, cond: () => boolean, ms = 30_000) => until(what, cond, ms);
 
 const root = mkdtempSync(join(tmpdir(), 'synod-peer-removed-'));
 const running = new Set<{ stop(): Promise<void> }>();
@@ -25,14 +28,6 @@ afterAll(async () => {
   await Promise.all([...running].map((p) => p.stop()));
   rmSync(root, { recursive: true, force: true });
 });
-
-async function until(what: string, cond: () => boolean, ms = 30_000): Promise<void> {
-  const end = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function peer(name: string, join_?: string): Promise<Peer<KvStateMachine>> {
   const p = await createPeer({
@@ -50,9 +45,9 @@ describe('a peer removed by another member', () => {
   it('shows its hand-over in status, and has handed over once stop() returns', async () => {
     const a = await peer('a');
     const b = await peer('b', (await a.invite()).text);
-    await until('b initialized', () => b.node.status().initialized);
+    await wait('b initialized', () => b.node.status().initialized);
     await a.node.removePeer(b.id);
-    await until('b removed', () => b.node.status().removed);
+    await wait('b removed', () => b.node.status().removed);
     const start = b.node.status().handover?.start;
     expect(start).toBe(a.node.status().config!.start);
     await b.stop();
@@ -104,9 +99,9 @@ describe('a peer removed by another member', () => {
     }
     const [a, b] = nodes as [SynodNode<KvStateMachine>, SynodNode<KvStateMachine>];
     await a.addPeer('b');
-    await until('b initialized', () => b.status().initialized);
+    await wait('b initialized', () => b.status().initialized);
     await a.removePeer('b');
-    await until('b removed', () => b.status().removed);
+    await wait('b removed', () => b.status().removed);
     const start = b.status().handover!.start;
 
     const pending = await awaitRemovalHandover(b, 300);

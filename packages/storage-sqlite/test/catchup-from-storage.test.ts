@@ -14,9 +14,12 @@ import {
   type SynodNode,
   type Transport,
 } from '@synod/core';
-import { decodeKvResult, encodeKv, KvStateMachine } from '@synod/core/testing';
+import { decodeKvResult, encodeKv, KvStateMachine, until } from '@synod/core/testing';
 import { openSqliteStorage, type SqliteStorage } from '../src/index.js';
 import { tempDir } from './tmp.js';
+
+/** This file's waits are longer than until's default: real peers on a busy machine. */
+const wait = (what: string, cond: () => boolean, ms = 20_000) => until(what, cond, ms);
 
 const tmp = tempDir();
 afterAll(() => tmp.remove());
@@ -34,14 +37,6 @@ const fast = {
   snapshotInterval: 10_000,
 };
 const append = (key: string, value: string) => encodeKv({ op: 'append', key, value });
-
-async function until(what: string, cond: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** A transport that drops what `drop` picks and counts by type what it lets through to `to`. */
 function observed(
@@ -103,7 +98,7 @@ describe('catch-up from storage', () => {
     const [a, , c] = nodes as [KvNode, KvNode, KvNode];
     await a.addPeer('b');
     await a.addPeer('c');
-    await until('c initialized', () => c.status().initialized);
+    await wait('c initialized', () => c.status().initialized);
 
     // c is cut off while 300 appends are decided (in many slots) and leave a's and b's memory.
     away = true;
@@ -114,7 +109,7 @@ describe('catch-up from storage', () => {
     toC.clear();
     reads = 0;
     away = false;
-    await until('c caught up', () => c.status().slotOut >= a.status().slotOut);
+    await wait('c caught up', () => c.status().slotOut >= a.status().slotOut);
     expect(toC.get('snapshotChunk') ?? 0).toBe(0);
     expect(toC.get('catchupDecisions') ?? 0).toBeGreaterThan(0);
     expect(reads).toBeGreaterThan(0);
