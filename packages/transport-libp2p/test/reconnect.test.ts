@@ -5,7 +5,7 @@
 import type { Message, PeerId } from '@synod/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateIdentity, type Libp2pTransport } from '../src/index.js';
-import { loopbackTransport, sleep, waitFor } from './helpers.js';
+import { loopbackTransport, waitFor } from './helpers.js';
 
 const open: Libp2pTransport[] = [];
 afterEach(async () => {
@@ -57,7 +57,11 @@ describe('a member that restarts elsewhere', () => {
       const oldAddr = b.multiaddrs()[0]!;
       await b.stop();
       open.splice(open.indexOf(b), 1);
-      await sleep(50);
+      // a has seen the old connection close: the new b must be dialled or heard afresh.
+      await waitFor(
+        () => a.peers().find((l) => l.peer === bId)?.connected !== true,
+        'a to see b gone',
+      );
       b = await loopbackTransport({ identity: keyB });
       expect(b.id).toBe(bId);
       expect(b.multiaddrs()[0]).not.toBe(oldAddr);
