@@ -3,41 +3,14 @@
  * until stop()). Two real peers (SQLite files, libp2p on 127.0.0.1 at fixed ports so that the
  * stopped one is found again when it comes back, mDNS off).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { KvStateMachine, until, errorWithin } from '@synod/core/testing';
-import { createPeer, type Peer, type PeerOptions } from '../src/index.js';
-import { freePort } from './free-port.js';
+import { describe, expect, it } from 'vitest';
+import { until, errorWithin } from '@synod/core/testing';
+import { kvPeers } from './kv-peers.js';
 
 /** This file's waits are longer than until's default: real peers on a busy machine. */
 const wait = (what: string, cond: () => boolean, ms = 30_000) => until(what, cond, ms);
 
-const root = mkdtempSync(join(tmpdir(), 'synod-peer-leave-'));
-const running = new Set<Peer<KvStateMachine>>();
-afterAll(async () => {
-  await Promise.all([...running].map((p) => p.stop()));
-  rmSync(root, { recursive: true, force: true });
-});
-
-const ports = new Map<string, number>();
-
-async function start(
-  name: string,
-  extra: Partial<PeerOptions<KvStateMachine>> = {},
-): Promise<Peer<KvStateMachine>> {
-  if (!ports.has(name)) ports.set(name, await freePort());
-  const p = await createPeer({
-    dataDir: join(root, name),
-    stateMachine: new KvStateMachine(),
-    listen: [`/ip4/127.0.0.1/tcp/${ports.get(name)}`],
-    mdns: false,
-    ...extra,
-  });
-  running.add(p);
-  return p;
-}
+const { start, running } = kvPeers('synod-peer-leave-');
 
 describe('leave({ timeoutMs })', () => {
   it('with the other member stopped, rejects at its timeout; once it is back the removal is decided and handed over, and leave() again resolves', async () => {

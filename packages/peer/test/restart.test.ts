@@ -4,39 +4,12 @@
  * their timeout) instead of failing. Real SQLite files, libp2p on 127.0.0.1 (fixed ports, so
  * that restarted peers find each other again), mDNS off.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { decodeKvResult, encodeKv, KvStateMachine } from '@synod/core/testing';
-import { createPeer, type Peer, type PeerOptions } from '../src/index.js';
-import { freePort } from './free-port.js';
+import { describe, expect, it } from 'vitest';
+import { decodeKvResult, encodeKv, type KvStateMachine } from '@synod/core/testing';
+import type { Peer } from '../src/index.js';
+import { kvPeers } from './kv-peers.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-peer-restart-'));
-const running = new Set<Peer<KvStateMachine>>();
-afterAll(async () => {
-  await Promise.all([...running].map((p) => p.stop()));
-  rmSync(root, { recursive: true, force: true });
-});
-
-const ports = new Map<string, number>();
-
-/** The same options on every start of `name`, plus `extra`. */
-async function start(
-  name: string,
-  extra: Partial<PeerOptions<KvStateMachine>> = {},
-): Promise<Peer<KvStateMachine>> {
-  if (!ports.has(name)) ports.set(name, await freePort());
-  const p = await createPeer({
-    dataDir: join(root, name),
-    stateMachine: new KvStateMachine(),
-    listen: [`/ip4/127.0.0.1/tcp/${ports.get(name)}`],
-    mdns: false,
-    ...extra,
-  });
-  running.add(p);
-  return p;
-}
+const { start, running } = kvPeers('synod-peer-restart-');
 
 async function stop(p: Peer<KvStateMachine>): Promise<void> {
   await p.stop();
