@@ -10,28 +10,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ProtocolOptions } from '../src/options.js';
 import { removePeer } from '../src/membership.js';
-import { SimCluster } from '../src/testing/sim-cluster.js';
-
-const ids = ['p1', 'p2'];
+import { ids, twoPeersLed } from './two-peer-sim.js';
 
 /**
  * A log of p1 and p2 with a few commands, whose leader has removed itself and applied up to the
  * configuration without it (`start`), as SynodNode.removePeer(self) does before it hands over.
  */
 function leaverAtStart(seed: number, protocol: Partial<ProtocolOptions> = {}) {
-  const c = new SimCluster({
-    seed,
-    protocol,
-    fsyncMs: [1, 3],
-    network: { minDelayMs: 1, maxDelayMs: 3 },
-  });
-  const snap = SimCluster.initialSnapshot({ replicas: ids, leaders: ids, acceptors: ids }, 8);
-  for (const id of ids) {
-    c.addPeer(id, snap);
-    c.start(id);
-  }
-  const node = (id: string) => c.peer(id).node!;
-  c.runFor(5_000, () => ids.some((id) => node(id).status().leader.active));
+  const { c, node } = twoPeersLed(seed, protocol);
   const leaving = ids.find((id) => node(id).status().leader.active)!;
   const staying = ids.find((id) => id !== leaving)!;
   for (let i = 0; i < 5; i++) c.invoke(leaving, { op: 'append', key: 'x', value: `${i}.` });

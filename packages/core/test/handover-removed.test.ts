@@ -10,25 +10,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { removePeer } from '../src/membership.js';
-import { SimCluster } from '../src/testing/sim-cluster.js';
-
-const ids = ['p1', 'p2'];
+import { twoPeersLed } from './two-peer-sim.js';
 
 describe('a peer removed by another member hands over before it stops', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`seed ${seed}: p2 removes p1, p1 stops once removed and handed over, p2 crashes then`, () => {
-      const c = new SimCluster({
-        seed,
-        fsyncMs: [1, 3],
-        network: { minDelayMs: 1, maxDelayMs: 3 },
-      });
-      const snap = SimCluster.initialSnapshot({ replicas: ids, leaders: ids, acceptors: ids }, 8);
-      for (const id of ids) {
-        c.addPeer(id, snap);
-        c.start(id);
-      }
-      const node = (id: string) => c.peer(id).node!;
-      c.runFor(5_000, () => ids.some((id) => node(id).status().leader.active));
+      const { c, node } = twoPeersLed(seed);
       for (let i = 0; i < 5; i++) c.invoke('p2', { op: 'append', key: 'x', value: `${i}.` });
       c.runFor(2_000, () => c.totalOutstanding() === 0);
       expect(c.totalOutstanding()).toBe(0);
