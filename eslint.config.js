@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import noDiscardedGenerator from './scripts/eslint-rules/no-discarded-generator.mjs';
 
 /**
  * The TypeScript projects that give the typed rules their types; a file is linted with the first
@@ -33,6 +34,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
+    plugins: { synod: { rules: { 'no-discarded-generator': noDiscardedGenerator } } },
     languageOptions: {
       parserOptions: {
         project: LINT_PROJECTS,
@@ -48,6 +50,7 @@ export default tseslint.config(
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
       'no-constant-condition': ['error', { checkLoops: false }],
+      'synod/no-discarded-generator': 'error',
     },
   },
   {

@@ -27,7 +27,9 @@
  * this one reports an outcome (`ReplicaOutcome`) to the node it lives in. Its handlers that
  * change the log (`install`, `onDecision`) are generators: they yield the outcomes of each slot
  * they apply, and the node takes them before the replica goes on to the next slot
- * (`RawNode.takeReplica`).
+ * (`RawNode.takeReplica`). A generator runs nothing until it is iterated, so a call that drops
+ * one would silently apply nothing: the lint rule `synod/no-discarded-generator`
+ * (scripts/eslint-rules/) refuses such a call.
  */
 import type { Command, Outcome } from './command.js';
 import { decodeBatch, encodeBatch, encodeSkip, skipThrough } from './command.js';
