@@ -15,8 +15,11 @@
  * configuration governing its slotOut, and every later one, leaves it out): whoever proposed the
  * removal, the operator stops the peer once it shows as removed, and another member's decision
  * strands the log the same way (test/handover-removed.test.ts: 8 of 8 seeds stalled for ever
- * when only `removePeer(self)` handed over). A removal replayed from storage at load begins
- * none: the run that learned it handed over, or was stopped first (not kept across restarts).
+ * when only `removePeer(self)` handed over). A peer that loads a log which has removed it begins
+ * it again at load: the run that learned the removal may have been stopped (a crash, the app
+ * closed) before a remaining replica confirmed, and nothing records that one did
+ * (test/handover-restart.test.ts: 6 of 8 seeds stalled for ever when it showed nothing pending).
+ * Once the remaining replicas are past `start`, that costs one request and its answer per start.
 
  * What a remaining replica holds is heard in the answers to those requests: a catch-up answer
  * carries its sender's `durableSlotOut` (replica.ts), every slot below it applied and durable.

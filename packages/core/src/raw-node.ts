@@ -200,6 +200,9 @@ export class RawNode {
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
     if (state.snapshot !== null) {
       this.takeReplica(this.replica.install(state.snapshot, false));
+      // Its configurations were learned too (install reports none): a peer restarted from a
+      // snapshot taken just before its removal governed was a member of one, so it is removed.
+      for (const c of this.replica.configs.all()) this.removal.configAdded(c);
       for (const d of state.decisions)
         this.takeReplica(this.replica.onDecision(d.slot, d.value, 'storage'));
     }
@@ -209,6 +212,11 @@ export class RawNode {
     this.catchup.heardLeader();
     this.updateRemoved();
     this.loaded = true;
+    // Removed in the log as loaded (after every configuration in it, so not for a removal it was
+    // added back after): the run that learned it may have stopped before a remaining replica
+    // confirmed, and nothing records that one did. So ask again; once they are past `start`,
+    // their first answer ends it (handover.ts).
+    if (this.removal.removed) this.beginHandover();
   }
 
   // ---------------------------------------------------------------- inputs
@@ -676,14 +684,20 @@ export class RawNode {
 
   /**
    * This peer's replica moved (or loaded): is it still a member? Once it is not, its reads fail,
-   * and, when it learned so in this run, it hands over before its operator stops it
-   * (handover.ts), to the configuration that governs here now.
+   * and it hands over before its operator stops it (handover.ts): here when it learns so in this
+   * run; at the end of load() when the log it loaded says so (not during the replay, which may
+   * pass a removal the log later undid).
    */
   private updateRemoved(): void {
     if (!this.removal.update(this.replica.configs, this.replica.slotOut)) return;
     this.reads.failAll();
+    if (this.loaded) this.beginHandover();
+  }
+
+  /** Hand over to the replicas of the configuration that governs here now (one without this peer). */
+  private beginHandover(): void {
     const c = this.replica.configs.at(this.replica.slotOut);
-    if (this.loaded && c !== undefined) this.handover.begin(c.start, c.replicas);
+    if (c !== undefined) this.handover.begin(c.start, c.replicas);
   }
 
   // ---------------------------------------------------------------- status
