@@ -286,6 +286,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     const state = await this.storage.load();
     this.raw.load(state, this.clock());
     this.raw.tick(this.clock());
+    // A removed peer resumes its hand-over at load: awaitHandover() waits for it from the start.
+    this.checkHandover();
     this.updateMembers();
     await this.transport.start((from, messages) => this.onMessages(from, messages));
     this.running = true;
