@@ -19,7 +19,10 @@
  * it again at load: the run that learned the removal may have been stopped (a crash, the app
  * closed) before a remaining replica confirmed, and nothing records that one did
  * (test/handover-restart.test.ts: 6 of 8 seeds stalled for ever when it showed nothing pending).
- * Once the remaining replicas are past `start`, that costs one request and its answer per start.
+ * Unless its driver recorded that one did (SynodNode keeps the `start` of the last hand-over
+ * confirmed in the store's meta values, and tells RawNode at load): a remaining replica that has
+ * compacted past the removal no longer keeps the configuration with the removed peer, so its
+ * transport refuses it, and the asks would go unanswered for ever.
 
  * What a remaining replica holds is heard in the answers to those requests: a catch-up answer
  * carries its sender's `durableSlotOut` (replica.ts), every slot below it applied and durable.
@@ -68,6 +71,15 @@ export class Handover {
       lastAsk: -Infinity,
       done: false,
     };
+  }
+
+  /**
+   * An earlier run saw a hand-over through `through` confirmed (its driver recorded it): the one
+   * begun at load for a removal at or before it is done without asking.
+   */
+  confirmedBefore(through: Slot): void {
+    const p = this.current;
+    if (p !== undefined && p.start <= through) p.done = true;
   }
 
   /** True once some remaining replica has applied every slot below `start` (or none begun). */

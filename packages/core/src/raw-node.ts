@@ -214,8 +214,8 @@ export class RawNode {
     this.loaded = true;
     // Removed in the log as loaded (after every configuration in it, so not for a removal it was
     // added back after): the run that learned it may have stopped before a remaining replica
-    // confirmed, and nothing records that one did. So ask again; once they are past `start`,
-    // their first answer ends it (handover.ts).
+    // confirmed. So ask again (handover.ts), unless the driver says a run confirmed it
+    // (confirmedHandover).
     if (this.removal.removed) this.beginHandover();
   }
 
@@ -298,6 +298,15 @@ export class RawNode {
    */
   handOver(start: Slot, replicas: readonly PeerId[]): void {
     this.handover.begin(start, replicas);
+  }
+
+  /**
+   * The driver recorded, in an earlier run, that a hand-over through `through` was confirmed
+   * (call after load, before the first tick): the one load began for a removal at or before it
+   * is done without asking again.
+   */
+  confirmedHandover(through: Slot): void {
+    this.handover.confirmedBefore(through);
   }
 
   /** False while a hand-over is pending (this peer should not stop yet). */
