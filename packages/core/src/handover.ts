@@ -17,12 +17,12 @@
  * strands the log the same way (test/handover-removed.test.ts: 8 of 8 seeds stalled for ever
  * when only `removePeer(self)` handed over). A peer that loads a log which has removed it begins
  * it again at load: the run that learned the removal may have been stopped (a crash, the app
- * closed) before a remaining replica confirmed, and nothing records that one did
+ * closed) before a remaining replica confirmed, which the log does not tell
  * (test/handover-restart.test.ts: 6 of 8 seeds stalled for ever when it showed nothing pending).
- * Unless its driver recorded that one did (SynodNode keeps the `start` of the last hand-over
- * confirmed in the store's meta values, and tells RawNode at load): a remaining replica that has
- * compacted past the removal no longer keeps the configuration with the removed peer, so its
- * transport refuses it, and the asks would go unanswered for ever.
+ * Unless its driver recorded that one did (`confirmedBefore`; SynodNode keeps the `start` of the
+ * last hand-over confirmed in the store's meta values, handover-record.ts): a remaining replica
+ * that has compacted past the removal no longer keeps the configuration with the removed peer,
+ * so its transport refuses it, and the asks would go unanswered for ever.
 
  * What a remaining replica holds is heard in the answers to those requests: a catch-up answer
  * carries its sender's `durableSlotOut` (replica.ts), every slot below it applied and durable.
