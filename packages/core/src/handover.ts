@@ -15,8 +15,14 @@
  * configuration governing its slotOut, and every later one, leaves it out): whoever proposed the
  * removal, the operator stops the peer once it shows as removed, and another member's decision
  * strands the log the same way (test/handover-removed.test.ts: 8 of 8 seeds stalled for ever
- * when only `removePeer(self)` handed over). A removal replayed from storage at load begins
- * none: the run that learned it handed over, or was stopped first (not kept across restarts).
+ * when only `removePeer(self)` handed over). A peer that loads a log which has removed it begins
+ * it again at load: the run that learned the removal may have been stopped (a crash, the app
+ * closed) before a remaining replica confirmed, which the log does not tell
+ * (test/handover-restart.test.ts: 6 of 8 seeds stalled for ever when it showed nothing pending).
+ * Unless its driver recorded that one did (`confirmedBefore`; SynodNode keeps the `start` of the
+ * last hand-over confirmed in the store's meta values, handover-record.ts): a remaining replica
+ * that has compacted past the removal no longer keeps the configuration with the removed peer,
+ * so its transport refuses it, and the asks would go unanswered for ever.
 
  * What a remaining replica holds is heard in the answers to those requests: a catch-up answer
  * carries its sender's `durableSlotOut` (replica.ts), every slot below it applied and durable.
@@ -65,6 +71,15 @@ export class Handover {
       lastAsk: -Infinity,
       done: false,
     };
+  }
+
+  /**
+   * An earlier run saw a hand-over through `through` confirmed (its driver recorded it): the one
+   * begun at load for a removal at or before it is done without asking.
+   */
+  confirmedBefore(through: Slot): void {
+    const p = this.current;
+    if (p !== undefined && p.start <= through) p.done = true;
   }
 
   /** True once some remaining replica has applied every slot below `start` (or none begun). */

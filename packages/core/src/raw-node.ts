@@ -200,6 +200,9 @@ export class RawNode {
     this.acceptor.restore(state.promises, state.accepted, state.watermark);
     if (state.snapshot !== null) {
       this.takeReplica(this.replica.install(state.snapshot, false));
+      // Its configurations were learned too (install reports none): a peer restarted from a
+      // snapshot taken just before its removal governed was a member of one, so it is removed.
+      for (const c of this.replica.configs.all()) this.removal.configAdded(c);
       for (const d of state.decisions)
         this.takeReplica(this.replica.onDecision(d.slot, d.value, 'storage'));
     }
@@ -209,6 +212,11 @@ export class RawNode {
     this.catchup.heardLeader();
     this.updateRemoved();
     this.loaded = true;
+    // Removed in the log as loaded (after every configuration in it, so not for a removal it was
+    // added back after): the run that learned it may have stopped before a remaining replica
+    // confirmed. So ask again (handover.ts), unless the driver says a run confirmed it
+    // (confirmedHandover).
+    if (this.removal.removed) this.beginHandover();
   }
 
   // ---------------------------------------------------------------- inputs
@@ -290,6 +298,15 @@ export class RawNode {
    */
   handOver(start: Slot, replicas: readonly PeerId[]): void {
     this.handover.begin(start, replicas);
+  }
+
+  /**
+   * The driver recorded, in an earlier run, that a hand-over through `through` was confirmed
+   * (call after load, before the first tick): the one load began for a removal at or before it
+   * is done without asking again.
+   */
+  confirmedHandover(through: Slot): void {
+    this.handover.confirmedBefore(through);
   }
 
   /** False while a hand-over is pending (this peer should not stop yet). */
@@ -676,14 +693,20 @@ export class RawNode {
 
   /**
    * This peer's replica moved (or loaded): is it still a member? Once it is not, its reads fail,
-   * and, when it learned so in this run, it hands over before its operator stops it
-   * (handover.ts), to the configuration that governs here now.
+   * and it hands over before its operator stops it (handover.ts): here when it learns so in this
+   * run; at the end of load() when the log it loaded says so (not during the replay, which may
+   * pass a removal the log later undid).
    */
   private updateRemoved(): void {
     if (!this.removal.update(this.replica.configs, this.replica.slotOut)) return;
     this.reads.failAll();
+    if (this.loaded) this.beginHandover();
+  }
+
+  /** Hand over to the replicas of the configuration that governs here now (one without this peer). */
+  private beginHandover(): void {
     const c = this.replica.configs.at(this.replica.slotOut);
-    if (this.loaded && c !== undefined) this.handover.begin(c.start, c.replicas);
+    if (c !== undefined) this.handover.begin(c.start, c.replicas);
   }
 
   // ---------------------------------------------------------------- status

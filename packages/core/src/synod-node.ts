@@ -43,6 +43,7 @@ import {
   SynodError,
   TimeoutError,
 } from './errors.js';
+import { readHandedOver, recordHandedOver } from './handover-record.js';
 import * as membership from './membership.js';
 import type { Envelope, Message } from './messages.js';
 import type { ProtocolOptions } from './options.js';
@@ -241,6 +242,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
    */
   private leaving:
     { start: Slot; replicas: readonly PeerId[]; begun: boolean; done: boolean } | undefined;
+  /** The `start` of the last hand-over confirmed, as recorded in the store (handover-record.ts). */
+  private handedOverThrough = 0;
   private scheduled = false;
   /** Decisions received with a P2a, stepped a macrotask after the turn that takes the P2a. */
   private laterDecisions: { from: PeerId; m: Message }[] = [];
@@ -284,8 +287,13 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   /** @internal Use startNode(). */
   async start(): Promise<void> {
     const state = await this.storage.load();
+    this.handedOverThrough = (await readHandedOver(this.storage)) ?? 0;
     this.raw.load(state, this.clock());
+    // A removed peer begins its hand-over again at load, unless a run saw it confirmed.
+    this.raw.confirmedHandover(this.handedOverThrough);
     this.raw.tick(this.clock());
+    // So that awaitHandover() waits for it from the start.
+    this.checkHandover();
     this.updateMembers();
     await this.transport.start((from, messages) => this.onMessages(from, messages));
     this.running = true;
@@ -1091,6 +1099,10 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     }
     if (!this.raw.handedOver) return;
     l.done = true;
+    if (l.start > this.handedOverThrough) {
+      this.handedOverThrough = l.start;
+      void recordHandedOver(this.storage, l.start);
+    }
     this.checkWaiters(this.handoverWaiters);
     this.noteStatus();
   }

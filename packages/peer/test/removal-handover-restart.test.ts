@@ -1,0 +1,125 @@
+/**
+ * A removed peer stopped before a member that stays confirmed its hand-over (the app closed,
+ * `synod stop` past its 2–5 s wait) shows it pending again when it is opened again, and asks
+ * until a member that stays confirms (core RawNode.load). One that saw it confirmed shows it done
+ * when opened again, and asks nothing: the confirmation is recorded in its store
+ * (core handover-record.ts), since a member that stays may refuse it by then.
+ * Real SQLite files in both tests.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initLog, MemoryNetwork, startNode, type SynodNode, type Transport } from '@synod/core';
+import { encodeKv, KvStateMachine, until } from '@synod/core/testing';
+import { openSqliteStorage } from '@synod/storage-sqlite';
+import { awaitRemovalHandover, type Peer } from '../src/index.js';
+import { kvPeers } from './kv-peers.js';
+
+const { start, running } = kvPeers('synod-peer-removed-restart-');
+const root = mkdtempSync(join(tmpdir(), 'synod-peer-removed-restart-nodes-'));
+const nodes = new Set<SynodNode<KvStateMachine>>();
+afterAll(async () => {
+  await Promise.all([...nodes].map((n) => n.stop()));
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Longer than until's default: real peers on a busy machine. */
+const wait = (what: string, cond: () => boolean) => until(what, cond, 30_000);
+
+async function stop(p: Peer<KvStateMachine>): Promise<void> {
+  await p.stop();
+  running.delete(p);
+}
+
+describe('a removed peer opened again', () => {
+  it('before its hand-over was confirmed: shows it pending, asks again, and shows it done once a member that stays answers', async () => {
+    // a removes b; once b is removed, a's catch-up answers (what the hand-over waits for) are
+    // dropped while `starve` is set. Nodes on SQLite files and an in-memory network.
+    let starve = true;
+    const net = new MemoryNetwork();
+    // Checked as a sends: b asks only once it knows it was removed.
+    let bNode: SynodNode<KvStateMachine> | undefined;
+    const open = async (id: 'a' | 'b') => {
+      const storage = await openSqliteStorage(join(root, `${id}.db`));
+      const t = net.connect(id);
+      const transport: Transport = {
+        id: t.id,
+        start: (handler) => t.start(handler),
+        send: (to, messages) =>
+          t.send(
+            to,
+            messages.filter(
+              (m) => !(starve && bNode?.status().removed === true && m.type === 'catchupDecisions'),
+            ),
+          ),
+        setMembers: (peers) => t.setMembers(peers),
+        peers: () => t.peers(),
+        stop: () => t.stop(),
+      };
+      const n = await startNode({
+        id,
+        storage,
+        transport,
+        stateMachine: new KvStateMachine(),
+        protocol: { heartbeatIntervalMs: 20, electionTimeoutMs: 2000, retransmitIntervalMs: 50 },
+      });
+      nodes.add(n);
+      if (id === 'b') bNode = n;
+      return n;
+    };
+    const close = async (n: SynodNode<KvStateMachine>) => {
+      await n.stop();
+      nodes.delete(n);
+    };
+    const first = await openSqliteStorage(join(root, 'a.db'));
+    await initLog(first, 'a', new KvStateMachine());
+    await first.close();
+    const a = await open('a');
+    const b = await open('b');
+    await a.addPeer('b');
+    await wait('b initialized', () => b.status().initialized);
+    await a.propose(encodeKv({ op: 'append', key: 'k', value: 'x,' }));
+    await a.removePeer('b');
+    await wait('b removed', () => b.status().removed);
+    const start_ = b.status().handover!.start;
+    // b has written its removal (decisions alone may wait a heartbeat interval for a write).
+    await wait('removal written', () => b.rawNode.replica.durableSlotOut >= start_);
+    expect(await awaitRemovalHandover(b, 200)).toMatchObject({ kind: 'pending', start: start_ });
+    await close(b);
+
+    // Opened again: pending (not "nothing to hand over"), and asking.
+    const b2 = await open('b');
+    expect(b2.status().removed).toBe(true);
+    expect(b2.status().handover).toEqual({ start: start_, done: false });
+    expect(await awaitRemovalHandover(b2, 200)).toMatchObject({ kind: 'pending', start: start_ });
+    starve = false;
+    expect(await awaitRemovalHandover(b2, 20_000)).toMatchObject({ kind: 'done', start: start_ });
+    await close(b2);
+
+    // Confirmed in that run: opened again, it is done without an answer.
+    starve = true;
+    const b3 = await open('b');
+    expect(b3.status().handover).toEqual({ start: start_, done: true });
+    expect(await awaitRemovalHandover(b3, 200)).toBeUndefined();
+    await Promise.all([close(b3), close(a)]);
+  }, 90_000);
+
+  it('after its hand-over was confirmed: shows it done, with the member that stays gone', async () => {
+    const a = await start('a');
+    const b = await start('b', { join: (await a.invite()).text });
+    await wait('b initialized', () => b.node.status().initialized);
+    await a.node.removePeer(b.id);
+    await wait('b handed over', () => b.node.status().handover?.done === true);
+    const start_ = b.node.status().handover!.start;
+    await wait('removal written', () => b.node.rawNode.replica.durableSlotOut >= start_);
+    await stop(a);
+    await stop(b);
+
+    const b2 = await start('b');
+    expect(b2.node.status().removed).toBe(true);
+    expect(b2.node.status().handover).toEqual({ start: start_, done: true });
+    await stop(b2);
+    expect(b2.removalHandover).toBeUndefined();
+  }, 90_000);
+});
