@@ -604,6 +604,7 @@ export class RawNode {
       this.takeReplica(this.replica.install(snapshot, true));
     } catch (err) {
       this.ctx.trace(`${this.id} rejects snapshot from ${from}: ${String(err)}`);
+      this.catchup.refused(from);
       return;
     }
     this.catchup.installed(from);
