@@ -46,6 +46,15 @@ export function nextRound(seen: number, incarnation: number): number | undefined
   return Number.isSafeInteger(round) ? round : undefined;
 }
 
+/**
+ * The highest round a message may carry (RawNode refuses one above it). Above every round up to
+ * this one, every run can still make one (`nextRound`, below 2^53); a peer that took a higher
+ * one in could never run for leader in that configuration again ("no unused round"). No peer
+ * makes a round past it but after some 2^32 elections in one configuration: a message that
+ * carries one is forged or corrupted.
+ */
+export const MAX_ROUND = Number.MAX_SAFE_INTEGER - INCARNATIONS;
+
 /** The ballot below every real ballot: what an acceptor holds before it promises anything. */
 export const BOTTOM: Ballot = Object.freeze({ round: 0, leader: '' });
 

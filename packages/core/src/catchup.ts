@@ -113,6 +113,8 @@ export class Catchup {
   private lastProbe = 0;
   /** Storage reads in flight: for whom, from which slot (at most one per peer). */
   private readonly reading = new Map<number, { peer: PeerId; from: Slot }>();
+  /** The slotOut at which this replica refused a snapshot a peer sent (0: never). */
+  private refusedAt: Slot = 0;
 
   constructor(
     private readonly ctx: NodeContext,
@@ -127,10 +129,13 @@ export class Catchup {
     }
   }
 
-  /** Slots are known to be missing here: a decision above a hole, or no state yet. */
+  /**
+   * Slots are known to be missing here: a decision above a hole, no state yet, or a snapshot of
+   * them that this replica refused (`refused`).
+   */
   private missing(): boolean {
     const r = this.replica;
-    return !r.initialized || r.maxDecided >= r.slotOut;
+    return !r.initialized || r.maxDecided >= r.slotOut || this.refusedAt === r.slotOut;
   }
 
   progress(): CatchupProgress | undefined {
@@ -285,9 +290,8 @@ export class Catchup {
   private someoneToAsk(): boolean {
     if (this.usefulIncoming() !== undefined) return true;
     for (const p of this.ahead.keys()) if (!this.lacking.has(p)) return true;
-    const r = this.replica;
-    if (r.initialized && r.maxDecided < r.slotOut) return false;
-    const latest = r.configs.latest();
+    if (!this.missing()) return false;
+    const latest = this.replica.configs.latest();
     return (
       latest !== undefined &&
       membersOf(latest).some((p) => p !== this.ctx.id && !this.lacking.has(p))
@@ -484,6 +488,19 @@ export class Catchup {
       at += p.length;
     }
     return { slot: inc.slot, data };
+  }
+
+  /**
+   * The snapshot `from` sent could not be installed (the replica refused it: replica.ts,
+   * `install`). It moved nothing, as an empty answer moves nothing: `from` is marked as lacking
+   * slotOut, and, the slots being known missing now, any other member is asked first. Before,
+   * the peer fetched the same snapshot again at once, whole transfer after whole transfer, for
+   * as long as `from` was the peer it knew to be furthest ahead, while another member held one
+   * it could install (test/snapshot-refused-source.test.ts: 1250 transfers in 10 s).
+   */
+  refused(from: PeerId): void {
+    this.refusedAt = this.replica.slotOut;
+    this.lacks(from);
   }
 
   /** The snapshot `from` sent was installed: go on with the decisions after it. */

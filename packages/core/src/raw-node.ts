@@ -36,7 +36,7 @@
  */
 import { Acceptor } from './acceptor.js';
 import { HeartbeatGaps } from './heartbeat-gaps.js';
-import { ballotEquals } from './ballot.js';
+import { ballotEquals, MAX_ROUND } from './ballot.js';
 import type { BugName } from './bugs.js';
 import { Catchup } from './catchup.js';
 import { checkCommand } from './check-args.js';
@@ -491,6 +491,12 @@ export class RawNode {
   }
 
   private dispatch(from: PeerId, m: Message): void {
+    // A round above MAX_ROUND, once heard, would leave this peer no round to run with in that
+    // configuration for ever (ballot.ts): only a forged or corrupted message carries one.
+    if (farRound(m)) {
+      this.ctx.trace(`${this.id} drops a ${m.type} from ${from}: a round above ${MAX_ROUND}`);
+      return;
+    }
     // A rolled-back peer's votes and ballots are dropped; this peer, if found rolled back
     // itself, neither votes nor leads (store-guard.ts).
     const wasRolledBack = this.stores.amnesia !== undefined;
@@ -615,6 +621,7 @@ export class RawNode {
       this.takeReplica(this.replica.install(snapshot, true));
     } catch (err) {
       this.ctx.trace(`${this.id} rejects snapshot from ${from}: ${String(err)}`);
+      this.catchup.refused(from);
       return;
     }
     this.catchup.installed(from);
@@ -751,4 +758,10 @@ export class RawNode {
   leaderState(): Leader {
     return this.leader;
   }
+}
+
+/** Whether `m` carries a ballot round above MAX_ROUND (its own, or the one a P2b answers). */
+function farRound(m: Message): boolean {
+  if ('ballot' in m && m.ballot !== undefined && m.ballot.round > MAX_ROUND) return true;
+  return m.type === 'p2b' && m.proposal.round > MAX_ROUND;
 }

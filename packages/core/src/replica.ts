@@ -41,7 +41,7 @@ import {
   type Configuration,
 } from './configuration.js';
 import type { NodeContext } from './context.js';
-import { InvalidSkipError } from './errors.js';
+import { DecodeError, InvalidSkipError } from './errors.js';
 import { ByteWriter } from './bytes.js';
 import type { Decided } from './messages.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
@@ -213,9 +213,20 @@ export class Replica {
     const s = decodeSnapshot(snapshot.data);
     if (s.slot !== snapshot.slot)
       throw new Error(`snapshot claims slot ${s.slot}, stored as ${snapshot.slot}`);
+    // Whatever refuses the snapshot does so before anything changes: refused after the app's
+    // state was restored, it left that state at the snapshot's slot and slotOut at the old one,
+    // and the decisions after slotOut were applied again on top (test/snapshot-refused.test.ts).
+    const configs = new ConfigHistory(s.configs);
+    if (configs.at(s.slot + 1) === undefined)
+      throw new DecodeError(`snapshot through slot ${s.slot} has no configuration after it`);
+    // The WINDOW and skips are the log's, fixed when it was created (snapshot.ts).
+    if (this.initialized && (s.window !== this.window || s.skips !== this.skips))
+      throw new DecodeError(
+        `snapshot of a log with WINDOW ${s.window} and skips ${s.skips}, not ${this.window} and ${this.skips}`,
+      );
     this.sm.restore(s.app);
     this.clients.replaceAll(s.clients);
-    this.configs = new ConfigHistory(s.configs);
+    this.configs = configs;
     this.window = s.window;
     this.skips = s.skips;
     this.slotOut = s.slot + 1;
