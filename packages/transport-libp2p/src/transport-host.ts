@@ -38,6 +38,7 @@ import { createLibp2p } from 'libp2p';
 import { Channel, type ChannelHost, type DecodedOk } from './channel.js';
 import { TransportConfigError, TransportStoppedError } from './errors.js';
 import { encodeControl } from './frame-codec.js';
+import { DiscoveredPeers } from './discovered-peers.js';
 import { createGate } from './gate.js';
 import { hostOfComponents, type Libp2pHost, type Libp2pHostComponents } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
@@ -66,7 +67,10 @@ import { incompatibility, versionsIn, type PeerProtocol } from './versions.js';
 export interface DiscoveredPeer {
   readonly peer: PeerId;
   readonly addrs: readonly string[];
-  /** When it was last seen (ms since the epoch). */
+  /**
+   * When it was last seen (ms since the epoch): now while it is connected. A peer neither seen
+   * nor connected for 3 mDNS intervals (30 s without mDNS) is no longer listed.
+   */
   readonly lastSeen: number;
   /** Whether it may speak the protocol with us (a member of a log here, or provisionally one). */
   readonly member: boolean;
@@ -206,7 +210,8 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
   readonly wireVersions: readonly WireVersion[];
   private stopped = false;
   private readonly logs = new Map<string, Libp2pTransport<Host>>();
-  private readonly discovered = new Map<PeerId, DiscoveredPeer>();
+  /** Peers seen lately: mDNS repeats its answers every interval, so 3 missed ones mean gone. */
+  private readonly discovered: DiscoveredPeers;
   private readonly discoveryListeners = new Set<(p: DiscoveredPeer) => void>();
   private readonly peerIds = new Map<PeerId, Libp2pPeerId | null>();
   private readonly joinsInProgress = new Map<PeerId, number>();
@@ -248,6 +253,7 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
     this.maxFrameBytes = opts.maxFrameBytes;
     this.metrics = newMetrics();
     this.wireVersions = opts.wireVersions;
+    this.discovered = new DiscoveredPeers(3 * (opts.mdns?.intervalMs ?? 10_000));
     this.inviteRequests = new InviteRequestService({
       createInvite: () => {
         const log = this.inviteRequestLog;
@@ -297,6 +303,8 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
       this.detach.push(() => node.removeEventListener(type, listener));
     };
     listen('peer:discovery', (evt) => this.onDiscovery(evt.detail));
+    listen('peer:connect', (evt) => this.discovered.connect(evt.detail.toString()));
+    listen('peer:disconnect', (evt) => this.discovered.disconnect(evt.detail.toString()));
     listen('connection:open', (evt) => this.onConnectionOpen(evt.detail));
     listen('connection:close', (evt) => this.onConnectionClose(evt.detail));
     listen('peer:identify', (evt) => {
@@ -647,9 +655,12 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
     return this.libp2p.getMultiaddrs().map((a) => a.toString());
   }
 
-  /** Peers found by discovery, members or not (the app can show "peers on this LAN"). */
+  /**
+   * Peers found by discovery, members or not (the app can show "peers on this LAN"): those seen
+   * within 3 mDNS intervals (30 s without mDNS) or connected now, at most 1024.
+   */
   discoveredPeers(): DiscoveredPeer[] {
-    return [...this.discovered.values()].map((d) => ({ ...d, member: this.isAllowed(d.peer) }));
+    return this.discovered.list().map((d) => ({ ...d, member: this.isAllowed(d.peer) }));
   }
 
   /** Be told of each discovery; returns an unsubscribe function. */
@@ -808,8 +819,10 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
   }
 
   private noteDiscovered(peer: PeerId, addrs: string[]): void {
-    const d: DiscoveredPeer = { peer, addrs, lastSeen: Date.now(), member: this.isAllowed(peer) };
-    this.discovered.set(peer, d);
+    const d: DiscoveredPeer = {
+      ...this.discovered.note(peer, addrs),
+      member: this.isAllowed(peer),
+    };
     for (const l of this.discoveryListeners) {
       try {
         l(d);
