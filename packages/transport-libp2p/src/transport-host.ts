@@ -52,6 +52,7 @@ import { Libp2pTransport } from './libp2p-transport.js';
 import { noiseRecords } from './link/noise-records.js';
 import { yamuxMuxer } from './link/yamux.js';
 import { checkListenAddresses, listenFailure } from './listen-failure.js';
+import { rememberedListen, rememberListenPorts } from './listen-ports.js';
 import { newMetrics, type DropReason, type TransportMetrics } from './metrics.js';
 import {
   resolveHostOptions,
@@ -130,43 +131,58 @@ export async function createTransportHost(
   const protector =
     opts.psk === undefined ? undefined : (await import('@libp2p/pnet')).preSharedKey;
   const discovery = opts.mdns === undefined ? undefined : (await import('@libp2p/mdns')).mdns;
-  const node = await createLibp2p({
-    privateKey: key,
-    addresses: {
-      listen: opts.listen,
-      ...(opts.announce !== undefined ? { announce: opts.announce } : {}),
-    },
-    transports: [tcp()],
-    connectionEncrypters: [noiseRecords()],
-    streamMuxers: [yamuxMuxer()],
-    // libp2p allows each IP address 5 inbound connections a second, a guard for public nodes
-    // that takes one address for one host. Peers of the same machine share it: a stranger
-    // redialling while the gate refuses it, or another peer starting, used the allowance up and
-    // the next joiner's dial was reset before Noise. Our gate decides who may connect (an
-    // allowed address skips libp2p's pending and total connection limits too); the limits stay
-    // for other machines.
-    connectionManager: { allow: SAME_MACHINE },
-    connectionGater: createGate({
-      mayDial: (peer) => made.host?.mayDial(peer) ?? false,
-      isAllowed: (peer) => made.host?.isAllowed(peer) ?? false,
-      acceptsStrangers: () => made.host?.acceptsStranger() ?? false,
-      metrics: () => made.host?.metrics,
-    }),
-    ...(protector !== undefined && opts.psk !== undefined
-      ? { connectionProtector: protector({ psk: toSwarmKey(opts.psk) }) }
-      : {}),
-    peerDiscovery:
-      discovery !== undefined && opts.mdns !== undefined
-        ? [discovery({ interval: opts.mdns.intervalMs, serviceTag: opts.mdns.serviceTag })]
-        : [],
-    services: { identify: identify() },
-    // Links ping their own streams (RTT, liveness); libp2p's monitor would ping a protocol we
-    // do not serve.
-    connectionMonitor: { enabled: false },
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-  }).catch((err: unknown) => {
-    throw listenFailure(err);
-  });
+  const start = (listen: string[]) =>
+    createLibp2p({
+      privateKey: key,
+      addresses: {
+        listen,
+        ...(opts.announce !== undefined ? { announce: opts.announce } : {}),
+      },
+      transports: [tcp()],
+      connectionEncrypters: [noiseRecords()],
+      streamMuxers: [yamuxMuxer()],
+      // libp2p allows each IP address 5 inbound connections a second, a guard for public nodes
+      // that takes one address for one host. Peers of the same machine share it: a stranger
+      // redialling while the gate refuses it, or another peer starting, used the allowance up and
+      // the next joiner's dial was reset before Noise. Our gate decides who may connect (an
+      // allowed address skips libp2p's pending and total connection limits too); the limits stay
+      // for other machines.
+      connectionManager: { allow: SAME_MACHINE },
+      connectionGater: createGate({
+        mayDial: (peer) => made.host?.mayDial(peer) ?? false,
+        isAllowed: (peer) => made.host?.isAllowed(peer) ?? false,
+        acceptsStrangers: () => made.host?.acceptsStranger() ?? false,
+        metrics: () => made.host?.metrics,
+      }),
+      ...(protector !== undefined && opts.psk !== undefined
+        ? { connectionProtector: protector({ psk: toSwarmKey(opts.psk) }) }
+        : {}),
+      peerDiscovery:
+        discovery !== undefined && opts.mdns !== undefined
+          ? [discovery({ interval: opts.mdns.intervalMs, serviceTag: opts.mdns.serviceTag })]
+          : [],
+      services: { identify: identify() },
+      // Links ping their own streams (RTT, liveness); libp2p's monitor would ping a protocol we
+      // do not serve.
+      connectionMonitor: { enabled: false },
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
+  // Port 0 gets last run's port where it is still free (listen-ports.ts), else a free one.
+  const store = options.storage;
+  const again = store === undefined ? opts.listen : await rememberedListen(store, opts.listen);
+  const node = await start(again)
+    .catch((err: unknown) => {
+      if (again.every((a, i) => a === opts.listen[i])) throw err;
+      return start(opts.listen);
+    })
+    .catch((err: unknown) => {
+      throw listenFailure(err);
+    });
+  if (store !== undefined) {
+    await rememberListenPorts(store, opts.listen, node.getMultiaddrs()).catch((err: unknown) =>
+      node.logger.forComponent('synod:transport')('keeping the listen ports: %e', err),
+    );
+  }
   const host = new TransportHost(node, self, opts, node);
   made.host = host;
   await host.init();
