@@ -33,6 +33,11 @@ describe('PeerService called directly', () => {
         refused,
       );
       await expect(service.append(bad(null))).rejects.toMatchObject(refused);
+      // A field no request has is named, in words (not valibot's "Expected never").
+      await expect(service.entries(bad({ limit: 5 }))).rejects.toMatchObject({
+        ...refused,
+        message: 'limit: no such field in this request',
+      });
       await expect(
         service.edit(bad({ id, version, patches: [], title: ['no'] })),
       ).rejects.toMatchObject(refused);

@@ -19,6 +19,10 @@ import {
 
 function refusal(issue: v.BaseIssue<unknown>): InvalidArgumentError {
   const where = v.getDotPath(issue);
+  // valibot says "Invalid key: Expected never but received "x"" of a field no schema has.
+  if (issue.type === 'strict_object' && where !== null) {
+    return new InvalidArgumentError(`${where}: no such field in this request`);
+  }
   const message =
     where !== null && !issue.message.startsWith(where)
       ? `${where}: ${issue.message}`
