@@ -33,7 +33,7 @@ import {
 
 const { values: opts } = benchArgs({ options: { runs: { type: 'string', default: '15' } } });
 const RUNS = Number(opts.runs);
-const SYNOD = join(ROOT, 'packages/desktop-app/bin/synod.js');
+const SYNOD = join(ROOT, 'packages/desktop-app/bin/synod.cjs');
 const TIME = '/usr/bin/time';
 const dir = mkdtempSync(join(tmpdir(), 'synod-bench-cli-'));
 const data = join(dir, 'alice');

@@ -74,6 +74,23 @@ describe('synod errors: one line and a non-zero exit', () => {
         2,
         /^synod start: --api must be 127\.0\.0\.1:<port>/,
       ),
+      // Bad --listen, --bootstrap or --name: bad arguments too, refused before the peer starts.
+      fails(
+        ['start', '--data', empty, '--listen', '/ip4/127.0.0.1/tcp/99999'],
+        2,
+        /^synod start: listen address \/ip4\/127\.0\.0\.1\/tcp\/99999 is not a multiaddr/,
+      ),
+      fails(
+        ['start', '--data', empty, '--bootstrap', 'nonsense'],
+        2,
+        /^synod start: --bootstrap nonsense is not a multiaddr ending in \/p2p\/<peer id>$/,
+      ),
+      fails(
+        ['start', '--data', empty, '--bootstrap', '/ip4/127.0.0.1/tcp/4001'],
+        2,
+        /^synod start: --bootstrap \S+ is not a multiaddr ending in \/p2p\/<peer id>$/,
+      ),
+      fails(['start', '--data', empty, '--name', ''], 2, /^synod start: --name: a name must be/),
       fails(
         ['start', '--durability', 'none'],
         2,
@@ -124,19 +141,19 @@ describe('synod errors: one line and a non-zero exit', () => {
     }
   }, 120_000);
 
-  it('listen addresses it cannot use: said in words, not as libp2p text', async () => {
+  it('listen addresses it cannot use: said in words, not as libp2p text (a bad one: exit 2)', async () => {
     const dir = join(root, 'listener');
     await synodOk(['init', '--data', dir, '--name', 'lis']);
     await fails(
       ['start', '--data', dir, '--no-mdns', '--listen', 'garbage'],
-      1,
+      2,
       /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
     );
     // A directory with no log yet listens only once it has one: the address is checked anyway.
     const fresh = join(root, 'listener-setup');
     await fails(
       ['start', '--data', fresh, '--no-mdns', '--listen', 'garbage'],
-      1,
+      2,
       /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
     );
     expect(existsSync(fresh)).toBe(false);

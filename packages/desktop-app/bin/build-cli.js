@@ -4,7 +4,7 @@
  * imports lazily (client subcommands load commander and an HTTP client, never the peer's chunk).
  * Node's loader resolves and reads each module file on its own: unbundled, `synod start` loaded
  * ~700 modules, 0.58 s of CPU before its first output; bundled 0.22 s (client subcommands 0.12 ->
- * 0.09 s). bin/synod.js runs the bundle: what users run is what the tests run.
+ * 0.09 s). bin/synod.cjs runs the bundle: what users run is what the tests run.
  *
  * Kept outside: better-sqlite3 (a native addon found through its package). The bundle sits two
  * levels below the package, as dist/cli/ does, so that the paths the CLI reads relative to its

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const PKG = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(PKG, 'bin/synod.js');
+const CLI = join(PKG, 'bin/synod.cjs');
 const META = JSON.parse(readFileSync(join(PKG, 'dist/synod/meta.json'), 'utf8')) as {
   outputs: Record<string, { inputs: Record<string, unknown> }>;
 };

@@ -302,7 +302,7 @@ describe('npm start without a display or without Electron', () => {
       ELECTRON_RUN_AS_NODE: '1',
     });
     expect(await launcher.exited).toBe(3);
-    const main = fileURLToPath(new URL('../dist/electron/main.js', import.meta.url));
+    const main = fileURLToPath(new URL('../dist/electron/boot.cjs', import.meta.url));
     expect(launcher.lines).toEqual([
       `ELECTRON |${main} --data ${data} --no-mdns --api 127.0.0.1:0 --name desk --durability full`,
     ]);

@@ -66,7 +66,7 @@ describe('electron-builder configuration', () => {
   it('starts the compiled main process, with its preload beside it', async () => {
     const c = await config.getConfig(PKG, null, null);
     const main = c.extraMetadata?.main;
-    expect(main).toBe('dist/electron/main.js');
+    expect(main).toBe('dist/electron/boot.cjs');
     expect(existsSync(join(PKG, main!))).toBe(true);
     expect(existsSync(join(PKG, 'dist/electron/preload.cjs'))).toBe(true);
     expect(filesOf(c)).toEqual(
@@ -149,7 +149,9 @@ describe('electron-builder packs the app', () => {
       const files = new Set(asar.listPackage(archive).map((f) => f.replaceAll('\\', '/')));
       for (const f of [
         '/package.json',
+        '/dist/electron/boot.cjs',
         '/dist/electron/main.js',
+        '/dist/thread-pool.cjs',
         '/dist/electron/preload.cjs',
         // The operation table and its validation: what the main process checks each IPC call with.
         '/dist/operations/table.js',
@@ -173,7 +175,7 @@ describe('electron-builder packs the app', () => {
       const pkg = JSON.parse(asar.extractFile(archive, 'package.json').toString('utf8')) as {
         main: string;
       };
-      expect(pkg.main).toBe('dist/electron/main.js');
+      expect(pkg.main).toBe('dist/electron/boot.cjs');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -16,6 +16,7 @@ import { tcp } from '@libp2p/tcp';
 import type { PeerId } from '@synod/core';
 import { multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p } from 'libp2p';
+import { DiscoveredPeers } from './discovered-peers.js';
 import { TransportConfigError } from './errors.js';
 import { requestInvite, type RequestInviteOptions } from './invite-request.js';
 import { noiseRecords } from './link/noise-records.js';
@@ -42,7 +43,7 @@ export interface LanAskerOptions {
 const FORGET_AFTER_MS = 60_000;
 
 export class LanAsker {
-  private readonly found = new Map<PeerId, LanPeer>();
+  private readonly found = new DiscoveredPeers(FORGET_AFTER_MS);
 
   private constructor(private readonly node: Libp2p) {
     node.addEventListener('peer:discovery', (evt) => this.onDiscovery(evt.detail));
@@ -81,10 +82,7 @@ export class LanAsker {
 
   /** Members that answered lately, the most recently heard first. */
   peers(): LanPeer[] {
-    const since = Date.now() - FORGET_AFTER_MS;
-    return [...this.found.values()]
-      .filter((p) => p.lastSeen >= since)
-      .sort((a, b) => b.lastSeen - a.lastSeen);
+    return this.found.list().reverse();
   }
 
   /** A member known by address (a multiaddr ending in /p2p/<id>), as if it had answered. */
@@ -109,10 +107,9 @@ export class LanAsker {
   private onDiscovery(info: PeerInfo): void {
     const peer = info.id.toString();
     if (peer === this.id) return;
-    this.found.set(peer, {
+    this.found.note(
       peer,
-      addrs: info.multiaddrs.map((a) => a.toString()),
-      lastSeen: Date.now(),
-    });
+      info.multiaddrs.map((a) => a.toString()),
+    );
   }
 }

@@ -510,7 +510,26 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
       );
       this.links.set(peer, link);
       link.kick();
+      this.rememberKnownAddrs(peer);
     }
+  }
+
+  /**
+   * A peer newly allowed here: keep the addresses libp2p already knows for it. A joiner's come
+   * by identify while it is still a stranger, when no log records them (recordAddresses); kept
+   * only there, an inviter restarted on a new port could redial none of the peers it let in.
+   */
+  private rememberKnownAddrs(peer: PeerId): void {
+    this.host.addrsOf(peer).then(
+      (addrs) => {
+        if (!this.stopped)
+          this.recordAddresses(
+            peer,
+            addrs.map((a) => a.toString()),
+          );
+      },
+      (err: unknown) => this.log('addresses of %s: %e', peer, err),
+    );
   }
 
   // ------------------------------------------------------------------ internals

@@ -6,3 +6,4 @@ export const META_IDENTITY = 'transport.libp2p.identity';
 export const META_INVITES = 'transport.libp2p.invites';
 export const META_JOINED = 'transport.libp2p.joined';
 export const META_ADDRESS_BOOK = 'transport.libp2p.addresses';
+export const META_LISTEN_PORTS = 'transport.libp2p.listen-ports';

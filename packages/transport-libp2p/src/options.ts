@@ -27,7 +27,11 @@ export interface TransportHostOptions extends LinkDefaults {
   identity?: PrivateKey | undefined;
   /** Where the identity key is kept (only getMeta/setMeta are used). */
   storage?: MetaStore | undefined;
-  /** Multiaddrs to listen on. Default ['/ip4/0.0.0.0/tcp/0']: every interface, a free port. */
+  /**
+   * Multiaddrs to listen on. Default ['/ip4/0.0.0.0/tcp/0']: every interface, a free port. With
+   * `storage`, a port 0 is last run's port while that one is free (members keep this peer's
+   * address and redial it there after a restart; listen-ports.ts).
+   */
   listen?: string[];
   /**
    * LAN discovery with mDNS, dialling members as they are found. Off by default: multicast

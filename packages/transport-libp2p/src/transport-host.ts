@@ -38,6 +38,7 @@ import { createLibp2p } from 'libp2p';
 import { Channel, type ChannelHost, type DecodedOk } from './channel.js';
 import { TransportConfigError, TransportStoppedError } from './errors.js';
 import { encodeControl } from './frame-codec.js';
+import { DiscoveredPeers } from './discovered-peers.js';
 import { createGate } from './gate.js';
 import { hostOfComponents, type Libp2pHost, type Libp2pHostComponents } from './host.js';
 import { loadOrCreateIdentity } from './identity.js';
@@ -51,6 +52,7 @@ import { Libp2pTransport } from './libp2p-transport.js';
 import { noiseRecords } from './link/noise-records.js';
 import { yamuxMuxer } from './link/yamux.js';
 import { checkListenAddresses, listenFailure } from './listen-failure.js';
+import { rememberedListen, rememberListenPorts } from './listen-ports.js';
 import { newMetrics, type DropReason, type TransportMetrics } from './metrics.js';
 import {
   resolveHostOptions,
@@ -66,7 +68,10 @@ import { incompatibility, versionsIn, type PeerProtocol } from './versions.js';
 export interface DiscoveredPeer {
   readonly peer: PeerId;
   readonly addrs: readonly string[];
-  /** When it was last seen (ms since the epoch). */
+  /**
+   * When it was last seen (ms since the epoch): now while it is connected. A peer neither seen
+   * nor connected for 3 mDNS intervals (30 s without mDNS) is no longer listed.
+   */
   readonly lastSeen: number;
   /** Whether it may speak the protocol with us (a member of a log here, or provisionally one). */
   readonly member: boolean;
@@ -126,43 +131,58 @@ export async function createTransportHost(
   const protector =
     opts.psk === undefined ? undefined : (await import('@libp2p/pnet')).preSharedKey;
   const discovery = opts.mdns === undefined ? undefined : (await import('@libp2p/mdns')).mdns;
-  const node = await createLibp2p({
-    privateKey: key,
-    addresses: {
-      listen: opts.listen,
-      ...(opts.announce !== undefined ? { announce: opts.announce } : {}),
-    },
-    transports: [tcp()],
-    connectionEncrypters: [noiseRecords()],
-    streamMuxers: [yamuxMuxer()],
-    // libp2p allows each IP address 5 inbound connections a second, a guard for public nodes
-    // that takes one address for one host. Peers of the same machine share it: a stranger
-    // redialling while the gate refuses it, or another peer starting, used the allowance up and
-    // the next joiner's dial was reset before Noise. Our gate decides who may connect (an
-    // allowed address skips libp2p's pending and total connection limits too); the limits stay
-    // for other machines.
-    connectionManager: { allow: SAME_MACHINE },
-    connectionGater: createGate({
-      mayDial: (peer) => made.host?.mayDial(peer) ?? false,
-      isAllowed: (peer) => made.host?.isAllowed(peer) ?? false,
-      acceptsStrangers: () => made.host?.acceptsStranger() ?? false,
-      metrics: () => made.host?.metrics,
-    }),
-    ...(protector !== undefined && opts.psk !== undefined
-      ? { connectionProtector: protector({ psk: toSwarmKey(opts.psk) }) }
-      : {}),
-    peerDiscovery:
-      discovery !== undefined && opts.mdns !== undefined
-        ? [discovery({ interval: opts.mdns.intervalMs, serviceTag: opts.mdns.serviceTag })]
-        : [],
-    services: { identify: identify() },
-    // Links ping their own streams (RTT, liveness); libp2p's monitor would ping a protocol we
-    // do not serve.
-    connectionMonitor: { enabled: false },
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-  }).catch((err: unknown) => {
-    throw listenFailure(err);
-  });
+  const start = (listen: string[]) =>
+    createLibp2p({
+      privateKey: key,
+      addresses: {
+        listen,
+        ...(opts.announce !== undefined ? { announce: opts.announce } : {}),
+      },
+      transports: [tcp()],
+      connectionEncrypters: [noiseRecords()],
+      streamMuxers: [yamuxMuxer()],
+      // libp2p allows each IP address 5 inbound connections a second, a guard for public nodes
+      // that takes one address for one host. Peers of the same machine share it: a stranger
+      // redialling while the gate refuses it, or another peer starting, used the allowance up and
+      // the next joiner's dial was reset before Noise. Our gate decides who may connect (an
+      // allowed address skips libp2p's pending and total connection limits too); the limits stay
+      // for other machines.
+      connectionManager: { allow: SAME_MACHINE },
+      connectionGater: createGate({
+        mayDial: (peer) => made.host?.mayDial(peer) ?? false,
+        isAllowed: (peer) => made.host?.isAllowed(peer) ?? false,
+        acceptsStrangers: () => made.host?.acceptsStranger() ?? false,
+        metrics: () => made.host?.metrics,
+      }),
+      ...(protector !== undefined && opts.psk !== undefined
+        ? { connectionProtector: protector({ psk: toSwarmKey(opts.psk) }) }
+        : {}),
+      peerDiscovery:
+        discovery !== undefined && opts.mdns !== undefined
+          ? [discovery({ interval: opts.mdns.intervalMs, serviceTag: opts.mdns.serviceTag })]
+          : [],
+      services: { identify: identify() },
+      // Links ping their own streams (RTT, liveness); libp2p's monitor would ping a protocol we
+      // do not serve.
+      connectionMonitor: { enabled: false },
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    });
+  // Port 0 gets last run's port where it is still free (listen-ports.ts), else a free one.
+  const store = options.storage;
+  const again = store === undefined ? opts.listen : await rememberedListen(store, opts.listen);
+  const node = await start(again)
+    .catch((err: unknown) => {
+      if (again.every((a, i) => a === opts.listen[i])) throw err;
+      return start(opts.listen);
+    })
+    .catch((err: unknown) => {
+      throw listenFailure(err);
+    });
+  if (store !== undefined) {
+    await rememberListenPorts(store, opts.listen, node.getMultiaddrs()).catch((err: unknown) =>
+      node.logger.forComponent('synod:transport')('keeping the listen ports: %e', err),
+    );
+  }
   const host = new TransportHost(node, self, opts, node);
   made.host = host;
   await host.init();
@@ -206,7 +226,8 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
   readonly wireVersions: readonly WireVersion[];
   private stopped = false;
   private readonly logs = new Map<string, Libp2pTransport<Host>>();
-  private readonly discovered = new Map<PeerId, DiscoveredPeer>();
+  /** Peers seen lately: mDNS repeats its answers every interval, so 3 missed ones mean gone. */
+  private readonly discovered: DiscoveredPeers;
   private readonly discoveryListeners = new Set<(p: DiscoveredPeer) => void>();
   private readonly peerIds = new Map<PeerId, Libp2pPeerId | null>();
   private readonly joinsInProgress = new Map<PeerId, number>();
@@ -248,6 +269,7 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
     this.maxFrameBytes = opts.maxFrameBytes;
     this.metrics = newMetrics();
     this.wireVersions = opts.wireVersions;
+    this.discovered = new DiscoveredPeers(3 * (opts.mdns?.intervalMs ?? 10_000));
     this.inviteRequests = new InviteRequestService({
       createInvite: () => {
         const log = this.inviteRequestLog;
@@ -297,6 +319,8 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
       this.detach.push(() => node.removeEventListener(type, listener));
     };
     listen('peer:discovery', (evt) => this.onDiscovery(evt.detail));
+    listen('peer:connect', (evt) => this.discovered.connect(evt.detail.toString()));
+    listen('peer:disconnect', (evt) => this.discovered.disconnect(evt.detail.toString()));
     listen('connection:open', (evt) => this.onConnectionOpen(evt.detail));
     listen('connection:close', (evt) => this.onConnectionClose(evt.detail));
     listen('peer:identify', (evt) => {
@@ -647,9 +671,12 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
     return this.libp2p.getMultiaddrs().map((a) => a.toString());
   }
 
-  /** Peers found by discovery, members or not (the app can show "peers on this LAN"). */
+  /**
+   * Peers found by discovery, members or not (the app can show "peers on this LAN"): those seen
+   * within 3 mDNS intervals (30 s without mDNS) or connected now, at most 1024.
+   */
   discoveredPeers(): DiscoveredPeer[] {
-    return [...this.discovered.values()].map((d) => ({ ...d, member: this.isAllowed(d.peer) }));
+    return this.discovered.list().map((d) => ({ ...d, member: this.isAllowed(d.peer) }));
   }
 
   /** Be told of each discovery; returns an unsubscribe function. */
@@ -808,8 +835,10 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
   }
 
   private noteDiscovered(peer: PeerId, addrs: string[]): void {
-    const d: DiscoveredPeer = { peer, addrs, lastSeen: Date.now(), member: this.isAllowed(peer) };
-    this.discovered.set(peer, d);
+    const d: DiscoveredPeer = {
+      ...this.discovered.note(peer, addrs),
+      member: this.isAllowed(peer),
+    };
     for (const l of this.discoveryListeners) {
       try {
         l(d);

@@ -108,4 +108,25 @@ describe('mDNS discovery in network namespaces', () => {
       expect(got.map((g) => g.from)).toContain(ids[1 - i]);
     }
   }, 60_000);
+
+  it('a peer that leaves the LAN is no longer listed (mDNS sends no goodbye)', async (ctx) => {
+    if (peers.length < 2) {
+      ctx.skip('the namespaces were not set up (see above)');
+      return;
+    }
+    const gone = String((await peers[1]!.ready).id);
+    const listed = async () =>
+      ((await peers[0]!.request('state')).discovered as { peer: string }[]).some(
+        (d) => d.peer === gone,
+      );
+    expect(await listed()).toBe(true);
+    // Killed, as a laptop leaving the LAN: no goodbye, no clean close of anything.
+    peers[1]!.proc.kill('SIGKILL');
+    // The fixture announces every 500 ms: an entry not re-announced for 3 intervals goes.
+    const deadline = Date.now() + 15_000;
+    while (await listed()) {
+      if (Date.now() > deadline) throw new Error(`${gone} still listed 15 s after it went`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }, 30_000);
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { checkListenAddresses, checkName } from '@synod/peer';
 import { startHost, type Host } from '../host/host.js';
 import { capYoungGeneration } from '../host/young-generation.js';
 import type { PeerService } from '../service/peer-service.js';
@@ -32,6 +33,36 @@ export function parseApiAddress(text: string): { host: string; port: number } {
     );
   }
   return { host: m[1] ?? '127.0.0.1', port: Number(m[2]) };
+}
+
+/**
+ * --listen, --bootstrap and --name are arguments like --api: a bad one is exit 2, found before
+ * the peer starts (the peer's own checks would refuse it later, as a failure, exit 1).
+ */
+function checkPeerArguments(o: StartOptions): void {
+  for (const a of o.listen ?? []) {
+    try {
+      checkListenAddresses([a]);
+    } catch (err) {
+      throw new CliError(errorLine(err), 2);
+    }
+  }
+  for (const a of o.bootstrap ?? []) {
+    let ok = /\/p2p\/[^/]+$/.test(a);
+    try {
+      checkListenAddresses([a]);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new CliError(`--bootstrap ${a} is not a multiaddr ending in /p2p/<peer id>`, 2);
+  }
+  if (o.name !== undefined) {
+    try {
+      checkName(o.name);
+    } catch (err) {
+      throw new CliError(`--name: ${errorLine(err)}`, 2);
+    }
+  }
 }
 
 function uiDirOf(option: string | false | undefined): string | undefined {
@@ -65,6 +96,7 @@ export async function start(o: StartOptions): Promise<void> {
   if (o.durability !== undefined && o.durability !== 'full' && o.durability !== 'normal-unsafe') {
     throw new CliError('--durability must be full or normal-unsafe', 2);
   }
+  checkPeerArguments(o);
   const uiDir = uiDirOf(o.ui);
   // The app's V8 policy for the peer it runs in this process (young-generation.ts says why).
   capYoungGeneration();

@@ -23,7 +23,7 @@ import {
   type LaunchOptions,
 } from './launch-options.js';
 
-const ELECTRON_MAIN = fileURLToPath(new URL('../electron/main.js', import.meta.url));
+const ELECTRON_MAIN = fileURLToPath(new URL('../electron/boot.cjs', import.meta.url));
 
 async function browserMode(o: LaunchOptions): Promise<number> {
   const { start } = await import('../cli/start.js');

@@ -1,10 +1,11 @@
 /**
  * The peer service: one peer (one data directory, one libp2p node: a PeerHost of @synod/peer)
  * with any number of shared document logs, and one method per operation of the operation table
- * (operations/table.ts: it `implements OperationHandlers`, each method taking its validated
- * request) and an event stream. The host module (host/) serves it over the local API and
- * Electron's IPC; requests reach it through `dispatch`, which validates them first. It holds no
- * Electron and no HTTP.
+ * (operations/table.ts: it `implements OperationHandlers`) and an event stream. Each operation
+ * method parses its request with the operation's schema before it acts (validateRequests): an
+ * app calling it directly gets the same typed refusal as the local API and Electron's IPC (the
+ * host module, host/, serves it over both), and the request is parsed once on every path. It
+ * holds no Electron and no HTTP.
  *
  * Each log is a LogService (log-service.ts): its document, entries, history, members, invites
  * and protocol view. An operation of one log names it (`request.log`: its name on this peer or
@@ -38,6 +39,7 @@ import type {
   OperationRequest as Req,
   OperationResult as Res,
 } from '../operations/table.js';
+import { validateRequests } from '../operations/validate.js';
 import {
   AlreadyInitializedError,
   LanUnavailableError,
@@ -122,6 +124,7 @@ export class PeerService implements OperationHandlers {
       emit: (e) => this.emit(e),
       changed: () => this.logsChanged(),
     };
+    validateRequests<PeerService>(this, { status: true, logs: true });
   }
 
   /**
