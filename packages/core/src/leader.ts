@@ -553,6 +553,14 @@ export class Leader {
     }
   }
 
+  /** Every slot through `slot` was decided (a snapshot covers them): as `forget` for each. */
+  forgetThrough(slot: Slot): void {
+    for (const inst of this.instances.values()) {
+      for (const s of inst.proposals.keys()) if (s <= slot) inst.proposals.delete(s);
+      for (const s of inst.commanders.keys()) if (s <= slot) inst.commanders.delete(s);
+    }
+  }
+
   onP1b(from: PeerId, m: P1b): void {
     const inst = this.instances.get(m.config);
     const scout = inst?.scout;

@@ -660,6 +660,8 @@ export class RawNode {
     switch (o.kind) {
       case 'learned':
         return this.leader.forget(o.slot);
+      case 'learnedThrough':
+        return this.leader.forgetThrough(o.slot);
       case 'applied':
         return this.onApplied(o.command, o.outcome, o.slot);
       case 'reordered':

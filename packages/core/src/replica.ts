@@ -98,6 +98,13 @@ export type ReplicaOutcome =
    */
   | { readonly kind: 'learned'; readonly slot: Slot }
   /**
+   * Every slot through `slot` is decided: a snapshot covers them. As `learned` for each of them,
+   * in one step (a snapshot may cover millions of slots): the leader beside this replica
+   * forgets its proposals and commanders there. Kept, they resent their P2a for as long as it
+   * led, the acceptors that compacted those slots never answering (test/install-covers-proposals).
+   */
+  | { readonly kind: 'learnedThrough'; readonly slot: Slot }
+  /**
    * `command` took effect, or was refused for good, at `slot` (PMMC: the response to the
    * client): this peer's client is answered if it is its own, and the app's subscribers see it.
    */
@@ -247,7 +254,10 @@ export class Replica {
       this.durableSnapshotSlot = snapshot.slot;
     }
     // Taken before any slot is applied: the entry changes as commands are.
-    yield [{ kind: 'installed', entry: this.clients.get(this.ctx.id) }];
+    yield [
+      { kind: 'installed', entry: this.clients.get(this.ctx.id) },
+      { kind: 'learnedThrough', slot: snapshot.slot },
+    ];
     yield* this.applyReady([]);
     yield [{ kind: 'progressed' }];
   }

@@ -48,7 +48,7 @@ describe('the replica reports outcomes, in the order they happen', () => {
   it('learns, applies in slot order, adds a configuration, and says it progressed', () => {
     const r = new Replica(testContext('p1'), new KvStateMachine());
     expect(kinds(r.install(SimCluster.initialSnapshot(membership(three), 4), false))).toEqual([
-      ['installed'],
+      ['installed', 'learnedThrough 0'],
       ['progressed'],
     ]);
     // Slot 2 waits for slot 1 (PMMC: decisions are applied at slotOut only).
