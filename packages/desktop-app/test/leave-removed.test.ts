@@ -83,7 +83,10 @@ describe('leave on a log this peer was removed from', () => {
 
     // alice compacts past bob's removal: her snapshot drops the configuration that names bob.
     for (let i = 0; i < 12; i++) await alice.append({ title: `e${i}`, body: '' });
-    await wait('alice compacted past the removal', () => alice.status().protocol!.snapshotSlot >= start);
+    await wait(
+      'alice compacted past the removal',
+      () => alice.status().protocol!.snapshotSlot >= start,
+    );
 
     const bob2 = await open('bob');
     await wait('bob shown removed', () => bob2.status().state === 'removed');
