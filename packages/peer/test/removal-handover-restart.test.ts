@@ -122,4 +122,38 @@ describe('a removed peer opened again', () => {
     await stop(b2);
     expect(b2.removalHandover).toBeUndefined();
   }, 90_000);
+
+  it('before its hand-over was confirmed, after every member that stays compacted past its removal: they refuse it, and it stays pending', async () => {
+    // What the app's leave with `force` is for (desktop-app/test/leave-removed.test.ts).
+    const a = await start('a', { protocol: { snapshotInterval: 5 } });
+    const b = await start('b', { join: (await a.invite()).text });
+    await wait('b initialized', () => b.node.status().initialized);
+    await a.node.removePeer(b.id);
+    await wait('b handed over', () => b.node.status().handover?.done === true);
+    const start_ = b.node.status().handover!.start;
+    await wait('removal written', () => b.node.rawNode.replica.durableSlotOut >= start_);
+    await stop(b);
+    // b's store as a run stopped before the confirmation leaves it: the record is the one thing
+    // such a run does not write (the race itself is not steerable over libp2p).
+    const store = await openSqliteStorage(b.storePath);
+    expect(await store.getMeta('synod.handedOver')).toBeDefined();
+    await store.setMeta('synod.handedOver', new TextEncoder().encode('0'));
+    await store.close();
+    // a's snapshot passes the removal and drops the configuration that names b.
+    for (let i = 0; i < 12; i++)
+      await a.node.propose(encodeKv({ op: 'append', key: 'k', value: 'y,' }));
+    await wait(
+      'a compacted past the removal',
+      () => (a.node.rawNode.replica.snapshot?.slot ?? 0) >= start_,
+    );
+    const denied = a.transport.metrics.connectionsDenied;
+
+    const b2 = await start('b');
+    expect(b2.node.status().handover).toEqual({ start: start_, done: false });
+    await wait('a refuses b', () => a.transport.metrics.connectionsDenied > denied);
+    expect(await awaitRemovalHandover(b2, 3000)).toMatchObject({ kind: 'pending', start: start_ });
+    await stop(b2);
+    expect(b2.removalHandover).toMatchObject({ kind: 'pending', start: start_ });
+    await stop(a);
+  }, 90_000);
 });
