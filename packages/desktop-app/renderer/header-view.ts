@@ -1,8 +1,10 @@
 /**
  * The header: the log's title (click to rename it: a write like any other), where this peer is
- * in the log, this peer's name, and the Invite and Leave buttons (Leave asks twice).
+ * in the log, this peer's name, and the Invite and Leave buttons (Leave asks twice). A leave
+ * that ends `handover-pending` turns the button into "Leave anyway", which sets the log aside
+ * without that confirmation (the user's call: see LogService.leave's `force`).
  */
-import type { InviteView, ServiceStatus } from '../src/desktop/bridge-api.js';
+import { BridgeError, type InviteView, type ServiceStatus } from '../src/desktop/bridge-api.js';
 import { fill, h } from './dom.js';
 import { errorText, shortId } from './format.js';
 import { nameForm } from './name-form.js';
@@ -14,7 +16,7 @@ export class HeaderView {
   private readonly meta = h('span', { class: 'muted' });
   private status: ServiceStatus | null = null;
   private logTitle = '';
-  private confirming: 'leave' | 'rename' | null = null;
+  private confirming: 'leave' | 'force' | 'rename' | null = null;
   /** What the drawn header shows besides `meta` (redrawn only when it changes). */
   private drawn = '';
 
@@ -39,18 +41,25 @@ export class HeaderView {
     private readonly onInvite: (invite: InviteView | null) => void,
   ) {
     this.leave.addEventListener('click', () => {
-      if (this.confirming !== 'leave') {
+      if (this.confirming !== 'leave' && this.confirming !== 'force') {
         this.confirming = 'leave';
         this.redraw();
         return;
       }
+      const force = this.confirming === 'force';
       this.confirming = null;
       this.leave.textContent = 'Leave';
       this.ui.bridge
-        .leave()
+        .leave(force ? { force } : {})
         // The list of logs changes (an event): the app then shows another log, or setup.
         .then(() => this.ui.notify('info', 'left the log'))
-        .catch((err: unknown) => this.ui.notify('error', `leave failed: ${errorText(err)}`));
+        .catch((err: unknown) => {
+          this.ui.notify('error', `leave failed: ${errorText(err)}`);
+          if (err instanceof BridgeError && err.code === 'handover-pending') {
+            this.confirming = 'force';
+            this.redraw();
+          }
+        });
     });
     this.invite.addEventListener('click', () => {
       // The invite shown may be used already (single-use; the news that someone joined with it
@@ -88,7 +97,12 @@ export class HeaderView {
   }
 
   private draw(s: ServiceStatus): void {
-    this.leave.textContent = this.confirming === 'leave' ? 'Really leave this log?' : 'Leave';
+    this.leave.textContent =
+      this.confirming === 'leave'
+        ? 'Really leave this log?'
+        : this.confirming === 'force'
+          ? 'Leave anyway (hand-over not confirmed)'
+          : 'Leave';
     fill(this.titleBox, this.titleElement(), this.meta);
     fill(this.meBox, 'You: ', nameForm(this.ui, s.name), h('code', null, shortId(s.id ?? '')));
   }

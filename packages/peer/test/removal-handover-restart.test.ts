@@ -3,8 +3,10 @@
  * `synod stop` past its 2–5 s wait) shows it pending again when it is opened again, and asks
  * until a member that stays confirms (core RawNode.load). One that saw it confirmed shows it done
  * when opened again, and asks nothing: the confirmation is recorded in its store
- * (core handover-record.ts), since a member that stays may refuse it by then.
- * Real SQLite files in both tests.
+ * (core handover-record.ts), since a member that stays may refuse it by then. One that did not
+ * see it confirmed, opened only after every member that stays compacted past its removal, is
+ * refused by them and stays pending: nothing in the core ends that (docs/protocol.md).
+ * Real SQLite files in every test.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,5 +123,43 @@ describe('a removed peer opened again', () => {
     expect(b2.node.status().handover).toEqual({ start: start_, done: true });
     await stop(b2);
     expect(b2.removalHandover).toBeUndefined();
+  }, 90_000);
+
+  it('before its hand-over was confirmed, after every member that stays compacted past its removal: they refuse it, and it stays pending', async () => {
+    // a (stays) and b (removed) run as 'c' and 'd': stores of their own. The case the desktop
+    // app's leave with `force` is for (desktop-app/test/leave-removed.test.ts).
+    const a = await start('c', { protocol: { snapshotInterval: 5 } });
+    const b = await start('d', { join: (await a.invite()).text });
+    await wait('b initialized', () => b.node.status().initialized);
+    await a.node.removePeer(b.id);
+    await wait('b handed over', () => b.node.status().handover?.done === true);
+    const start_ = b.node.status().handover!.start;
+    await wait('removal written', () => b.node.rawNode.replica.durableSlotOut >= start_);
+    await stop(b);
+    // b's store as a run stopped before the confirmation leaves it: the record is the one thing
+    // such a run does not write (the race itself is not steerable over libp2p).
+    const store = await openSqliteStorage(b.storage.path);
+    expect(await store.getMeta('synod.handedOver')).toBeDefined();
+    await store.setMeta('synod.handedOver', new TextEncoder().encode('0'));
+    await store.close();
+    // a's snapshot passes the removal and drops the configuration that names b.
+    for (let i = 0; i < 12; i++)
+      await a.node.propose(encodeKv({ op: 'append', key: 'k', value: 'y,' }));
+    await wait(
+      'a compacted past the removal',
+      () => (a.node.rawNode.replica.snapshot?.slot ?? 0) >= start_,
+    );
+    const denied = a.transport.metrics.connectionsDenied;
+
+    const b2 = await start('d');
+    expect(b2.node.status().handover).toEqual({ start: start_, done: false });
+    await wait('a refuses b', () => a.transport.metrics.connectionsDenied > denied);
+    expect(await awaitRemovalHandover(b2.node, 3000)).toMatchObject({
+      kind: 'pending',
+      start: start_,
+    });
+    await stop(b2);
+    expect(b2.removalHandover).toMatchObject({ kind: 'pending', start: start_ });
+    await stop(a);
   }, 90_000);
 });

@@ -34,6 +34,9 @@ export function serveEvents(
   res.write('retry: 2000\n\n');
   streams.add(res);
   const send = (e: ServiceEvent): void => {
+    // Ended by the server's close, which then stops the service: its last events (the logs
+    // closing) come before the stream's 'close', and a write after end throws (uncaught).
+    if (res.writableEnded) return;
     const { type, ...data } = e;
     const payload = e.type === 'status' ? e.status : e.type === 'logs' ? e.logs : data;
     res.write(`event: ${type}\ndata: ${JSON.stringify(payload)}\n\n`);
@@ -48,7 +51,9 @@ export function serveEvents(
       send({ type: 'status', status: service.status({ log: l.logId }) });
   // A client following the events is a UI: it shows invite requests to its user.
   const unsubscribe = service.subscribe(send, { answersInviteRequests: true });
-  const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+  const keepalive = setInterval(() => {
+    if (!res.writableEnded) res.write(': keepalive\n\n');
+  }, KEEPALIVE_MS);
   const done = (): void => {
     unsubscribe();
     clearInterval(keepalive);

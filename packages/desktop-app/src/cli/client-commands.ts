@@ -258,15 +258,17 @@ export async function remove(peer: string, o: Common): Promise<void> {
 /**
  * Leave, bounded (default 1 min): past it the command says why and exits 1, the peer runs on
  * (`handover-pending`: removed, but no member that stays has confirmed it holds the slots before;
- * keep the peer running, and run `synod leave` again to wait for that).
+ * keep the peer running, and run `synod leave` again to wait for that). `--force` sets the log
+ * aside past `handover-pending` all the same: for a hand-over no member that stays can confirm
+ * any more (they compacted past this peer's removal and refuse it).
  */
-export async function leave(o: Common & { timeout?: string }): Promise<void> {
+export async function leave(o: Common & { timeout?: string; force?: boolean }): Promise<void> {
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : 60_000;
   const dataDir = dataDirOf(o.data);
   const client = connect(dataDir, o.log);
   const before = await client.status();
   if (before.state === 'running') await requireMajority(client);
-  const s = await client.leave({ timeoutMs });
+  const s = await client.leave(o.force === true ? { timeoutMs, force: true } : { timeoutMs });
   if (o.json === true) return out(JSON.stringify(s));
   out(
     `left log ${before.logId ?? '?'}; the old store is in ${dataDir}/left/ and this peer can join or create another log`,

@@ -231,8 +231,12 @@ program
   .addOption(dataOption())
   .addOption(logOption())
   .option('--timeout <duration>', 'give up waiting after this long (default 1m)')
+  .option(
+    '--force',
+    'past handover-pending, set the log aside all the same (no member that stays confirmed it holds the slots before this peer was removed)',
+  )
   .addOption(jsonOption())
-  .action(async (o: { data?: string; json?: boolean; timeout?: string }) => {
+  .action(async (o: { data?: string; json?: boolean; timeout?: string; force?: boolean }) => {
     const { leave } = await import('./client-commands.js');
     await leave(o);
   });

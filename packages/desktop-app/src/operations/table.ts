@@ -253,8 +253,9 @@ export const OPERATIONS = {
     http: { method: 'POST', path: '/close' },
   }),
   leave: logOp<LogsView>()({
-    summary: 'take this peer out of the log (its store kept in <data>/left/)',
-    request: { ...timed },
+    summary:
+      'take this peer out of the log (its store kept in <data>/left/); force: set it aside even if no member that stays confirmed the hand-over (handover-pending)',
+    request: { ...timed, force: v.optional(v.boolean('force must be true or false')) },
     http: { method: 'POST', path: '/leave' },
   }),
   removePeer: logOp<{ removed: string }>()({

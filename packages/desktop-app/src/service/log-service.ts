@@ -9,7 +9,7 @@
  * document (DocumentLog) is made anew at every start (the store replays into it); the protocol
  * monitor, the name and the listeners stay.
  */
-import { RemovedError, TimeoutError, type AppliedCommand } from '@synod/core';
+import { HandoverPendingError, RemovedError, TimeoutError, type AppliedCommand } from '@synod/core';
 import type { PeerHost, Peer, LogOptions } from '@synod/peer';
 import {
   decodeCommand,
@@ -168,8 +168,15 @@ export class LogService {
    * no one to tell: the log just goes (into left/). Bounded by `timeoutMs`: past it, the log
    * stays open here and the error says why (a removal decided but not yet handed over:
    * `handover-pending`; the next leave waits for that hand-over again).
+   *
+   * `force` sets the log aside past `handover-pending` all the same, after the same wait: the
+   * user's way out when no member that stays can confirm (they compacted past this peer's
+   * removal and refuse it: docs/protocol.md, "A peer that leaves hands over first"). This peer
+   * cannot tell that from a member that stays being away, so it is never done unasked. Only past
+   * `handover-pending`, that is once the removal is decided: never a member's log (a dead
+   * acceptor left in the configuration). The file is kept in left/, as for every leave.
    */
-  async leave(host: PeerHost, timeoutMs: number): Promise<void> {
+  async leave(host: PeerHost, timeoutMs: number, force = false): Promise<void> {
     const peer = this.peer;
     const s = peer?.node.status();
     const members = new Set([...(s?.config?.acceptors ?? []), ...(s?.config?.replicas ?? [])]);
@@ -181,7 +188,13 @@ export class LogService {
       try {
         await peer.leave({ timeoutMs });
       } catch (err) {
-        throw this.timeoutError(err, timeoutMs);
+        if (!(force && err instanceof HandoverPendingError))
+          throw this.timeoutError(err, timeoutMs);
+        console.warn(
+          `synod: log ${this.logName ?? this.logId}: set aside (force) before a member that ` +
+            `stays confirmed it holds the slots before ${err.start}; if none does, the log cannot ` +
+            `learn them again without this peer's store, kept in left/`,
+        );
       }
     }
     await this.detach('stopped');

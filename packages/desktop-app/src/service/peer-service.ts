@@ -252,7 +252,7 @@ export class PeerService implements OperationHandlers {
   leave(request: Req<'leave'>): Promise<LogsView> {
     return this.serially(async () => {
       const log = this.logOf(request.log);
-      await log.leave(this.runningHost(), request.timeoutMs ?? this.timeoutMs);
+      await log.leave(this.runningHost(), request.timeoutMs ?? this.timeoutMs, request.force);
       this.logMap.delete(log.logId);
       this.emit({ type: 'reset', log: log.logId });
       if (this.logMap.size === 0) {
