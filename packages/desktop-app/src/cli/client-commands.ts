@@ -4,7 +4,7 @@
  * line (cli-error.ts).
  */
 import { readFileSync } from 'node:fs';
-import type { ApiClient } from '../api/client.js';
+import { ApiError, type ApiClient } from '../api/client.js';
 import type { ServiceStatus } from '../service/types.js';
 import { CliError, fileError } from './cli-error.js';
 import { connect, dataDirOf } from './connect.js';
@@ -268,7 +268,17 @@ export async function leave(o: Common & { timeout?: string; force?: boolean }): 
   const client = connect(dataDir, o.log);
   const before = await client.status();
   if (before.state === 'running') await requireMajority(client);
-  const s = await client.leave(o.force === true ? { timeoutMs, force: true } : { timeoutMs });
+  const s = await client
+    .leave(o.force === true ? { timeoutMs, force: true } : { timeoutMs })
+    .catch((err: unknown) => {
+      if (!(err instanceof ApiError) || err.code !== 'handover-pending') throw err;
+      // The way out when no member that stays will ever answer, named where the user meets it.
+      throw new CliError(
+        `${err.message} (handover-pending). Keep this peer running and run \`synod leave\` again; ` +
+          `if no member that stays can answer any more (they compacted past this peer's removal), ` +
+          `\`synod leave --force\` sets the log aside all the same`,
+      );
+    });
   if (o.json === true) return out(JSON.stringify(s));
   out(
     `left log ${before.logId ?? '?'}; the old store is in ${dataDir}/left/ and this peer can join or create another log`,
