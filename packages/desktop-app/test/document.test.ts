@@ -271,7 +271,15 @@ describe('bodyAt: the body at a past version (what `synod edit --base` diffs aga
     const id = ok(run(sm, append('t', 'one\ntwo\nthree'))).id;
     const bodies = ['one\ntwo\nthree'];
     // Several patches in one edit, a rebased edit, a delete and a restore (no patches).
-    ok(run(sm, edit(id, 1, [[0, 3, 'ONE'], [8, 5, 'THREE!']])));
+    ok(
+      run(
+        sm,
+        edit(id, 1, [
+          [0, 3, 'ONE'],
+          [8, 5, 'THREE!'],
+        ]),
+      ),
+    );
     ok(run(sm, edit(id, 1, [[4, 3, '2']], { rebase: true })));
     bodies.push('ONE\ntwo\nTHREE!', 'ONE\n2\nTHREE!');
     ok(run(sm, { ...base, type: 'delete', id, version: 3 }));

@@ -507,7 +507,8 @@ export class DocumentLog implements StateMachine {
       deleted += del;
     }
     if (c.title !== undefined) e.title = c.title;
-    this.step(e, patches, baseLength, c, slot, undo.map(([, , text]) => text));
+    const removed = undo.map(([, , text]) => text);
+    this.step(e, patches, baseLength, c, slot, removed);
     return { version: e.version, rebased, inserted, deleted };
   }
 
