@@ -167,7 +167,17 @@ export async function edit(
   }
   const client = connectTo(o);
   await requireMajority(client);
-  const entry = await client.entry({ id, ...(base !== undefined ? { atVersion: base } : {}) });
+  // A conflict of either call, with --base: the version the user edited is not one the log
+  // can rebase over (too old, not decided yet, or changed text that theirs changed).
+  const redo = (err: unknown): never => {
+    if (base === undefined || (err as { code?: unknown }).code !== 'conflict') throw err;
+    throw new CliError(
+      `not edited: ${(err as Error).message} (conflict); nothing changed — show the entry again, redo the change on its newest version, and give that version as --base`,
+    );
+  };
+  const entry = await client
+    .entry({ id, ...(base !== undefined ? { atVersion: base } : {}) })
+    .catch(redo);
   const { diffPatches } = await import('../document/diff.js');
   const r = await client
     .edit({
@@ -178,12 +188,7 @@ export async function edit(
       rebase: true,
       timeoutMs,
     })
-    .catch((err: unknown) => {
-      if (base === undefined || (err as { code?: unknown }).code !== 'conflict') throw err;
-      throw new CliError(
-        `not edited: ${(err as Error).message} (conflict); nothing changed — show the entry again, redo the change on its newest version, and give that version as --base`,
-      );
-    });
+    .catch(redo);
   out(
     o.json === true
       ? JSON.stringify(r)
