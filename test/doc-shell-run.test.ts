@@ -148,6 +148,13 @@ describe('the shell blocks of the docs, run', () => {
     expect(log).toMatch(/Agenda/);
     const list = outputOf(out, /^npx synod list\b/);
     expect(list).toMatch(/Hello/);
+    expect(outputOf(out, /^npx synod show 1\b/)).toMatch(/^#1 v1 Hello\n/);
+    expect(outputOf(out, /^npx synod edit .*carol/)).toBe(
+      'edited entry #1: now version 3 (rebased from version 1 over a concurrent edit)\n',
+    );
+    expect(
+      await sh('README: the entry edited twice', 'npx synod show 1 --json --data /tmp/synod/bob'),
+    ).toMatch(/"body": ?"hi, from bob!"/);
     // "peers, leader, ballot, slot_in/slot_out, majority"
     const status = outputOf(out, /^npx synod status\b/);
     expect(status).toMatch(/majority +3 of 3 acceptors reachable/);

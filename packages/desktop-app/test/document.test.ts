@@ -264,3 +264,47 @@ describe('rebasing (text operations)', () => {
     );
   });
 });
+
+describe('bodyAt: the body at a past version (what `synod edit --base` diffs against)', () => {
+  it('undoes the kept changes, newest first, back to any version they reach', () => {
+    const sm = new DocumentLog();
+    const id = ok(run(sm, append('t', 'one\ntwo\nthree'))).id;
+    const bodies = ['one\ntwo\nthree'];
+    // Several patches in one edit, a rebased edit, a delete and a restore (no patches).
+    ok(
+      run(
+        sm,
+        edit(id, 1, [
+          [0, 3, 'ONE'],
+          [8, 5, 'THREE!'],
+        ]),
+      ),
+    );
+    ok(run(sm, edit(id, 1, [[4, 3, '2']], { rebase: true })));
+    bodies.push('ONE\ntwo\nTHREE!', 'ONE\n2\nTHREE!');
+    ok(run(sm, { ...base, type: 'delete', id, version: 3 }));
+    ok(run(sm, { ...base, type: 'restore', id, version: 4 }));
+    bodies.push('ONE\n2\nTHREE!', 'ONE\n2\nTHREE!');
+    ok(run(sm, edit(id, 5, [[0, 12, '']])));
+    bodies.push('');
+    bodies.forEach((body, i) => expect(sm.bodyAt(id, i + 1)).toBe(body));
+    expect(sm.bodyAt(id, 0)).toBeUndefined();
+    expect(sm.bodyAt(id, 7)).toBeUndefined();
+    expect(sm.bodyAt(id + 1, 1)).toBeUndefined();
+  });
+
+  it('knows nothing before a restored snapshot, nor older than the rebase window', () => {
+    const sm = new DocumentLog();
+    const id = ok(run(sm, append('t', 'a'))).id;
+    ok(run(sm, edit(id, 1, [[1, 0, 'b']])));
+    const copy = new DocumentLog();
+    copy.restore(sm.snapshot());
+    expect(copy.bodyAt(id, 2)).toBe('ab');
+    expect(copy.bodyAt(id, 1)).toBeUndefined();
+    ok(run(copy, edit(id, 2, [[2, 0, 'c']])));
+    expect(copy.bodyAt(id, 2)).toBe('ab');
+    for (let v = 2; v <= REBASE_WINDOW + 2; v++) ok(run(sm, edit(id, v, [[0, 0, 'x']])));
+    expect(sm.bodyAt(id, 3)).toBe('xab');
+    expect(sm.bodyAt(id, 2)).toBeUndefined();
+  });
+});

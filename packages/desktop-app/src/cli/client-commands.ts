@@ -145,15 +145,18 @@ function readBody(file: string): string {
 }
 
 /**
- * Change an entry's title or body: the patches are the difference from its current body (a
- * real diff: an edit in two places is two patches), made against its current version, and
- * rebased by the log over an edit that another peer made meanwhile elsewhere in the text.
+ * Change an entry's title or body: the patches are the difference from its body at the base
+ * version (a real diff: an edit in two places is two patches), and the log rebases them over
+ * the edits decided since, when those changed other text (else: a conflict, nothing changes).
+ * The base is --base, the version the user edited (from `synod show`); without it, the current
+ * version — then a concurrent edit of the same entry is reverted where the new body differs.
  */
 export async function edit(
   idText: string,
-  o: Common & { title?: string; body?: string; file?: string; timeout?: string },
+  o: Common & { title?: string; body?: string; file?: string; base?: string; timeout?: string },
 ): Promise<void> {
   const id = positiveInt(idText, '<id>');
+  const base = o.base !== undefined ? positiveInt(o.base, '--base') : undefined;
   const timeoutMs = o.timeout !== undefined ? parseDuration(o.timeout, '--timeout') : 15_000;
   if (o.body !== undefined && o.file !== undefined) {
     throw new CliError('give the body as --body or --file, not both', 2);
@@ -164,20 +167,32 @@ export async function edit(
   }
   const client = connectTo(o);
   await requireMajority(client);
-  const entry = await client.entry({ id });
+  // A conflict of either call, with --base: the version the user edited is not one the log
+  // can rebase over (too old, not decided yet, or changed text that theirs changed).
+  const redo = (err: unknown): never => {
+    if (base === undefined || (err as { code?: unknown }).code !== 'conflict') throw err;
+    throw new CliError(
+      `not edited: ${(err as Error).message} (conflict); nothing changed — show the entry again, redo the change on its newest version, and give that version as --base`,
+    );
+  };
+  const entry = await client
+    .entry({ id, ...(base !== undefined ? { atVersion: base } : {}) })
+    .catch(redo);
   const { diffPatches } = await import('../document/diff.js');
-  const r = await client.edit({
-    id,
-    version: entry.version,
-    patches: body === undefined ? [] : diffPatches(entry.body, body),
-    ...(o.title !== undefined ? { title: o.title } : {}),
-    rebase: true,
-    timeoutMs,
-  });
+  const r = await client
+    .edit({
+      id,
+      version: entry.version,
+      patches: body === undefined ? [] : diffPatches(entry.body, body),
+      ...(o.title !== undefined ? { title: o.title } : {}),
+      rebase: true,
+      timeoutMs,
+    })
+    .catch(redo);
   out(
     o.json === true
       ? JSON.stringify(r)
-      : `edited entry #${id}: now version ${r.version}${r.rebased ? ' (rebased over a concurrent edit)' : ''}`,
+      : `edited entry #${id}: now version ${r.version}${r.rebased ? ` (rebased from version ${entry.version} over a concurrent edit)` : ''}`,
   );
 }
 

@@ -150,13 +150,19 @@ program
 
 program
   .command('edit')
-  .description('change an entry: its title, its body, or both (made against its current version)')
+  .description(
+    'change an entry: its title, its body, or both (made against its current version, or --base)',
+  )
   .argument('<id>', 'the entry number')
   .addOption(dataOption())
   .addOption(logOption())
   .option('--title <title>', 'the new title')
   .option('--body <text>', 'the new body')
   .option('--file <path>', 'read the new body from a file (- for stdin)')
+  .option(
+    '--base <version>',
+    "the version you edited (from synod show): others' edits since are kept, or a conflict refuses it; without it the body replaces the current one",
+  )
   .option('--timeout <duration>', 'give up waiting after this long (default 15s)')
   .addOption(jsonOption())
   .action(
@@ -167,6 +173,7 @@ program
         title?: string;
         body?: string;
         file?: string;
+        base?: string;
         timeout?: string;
         json?: boolean;
       },

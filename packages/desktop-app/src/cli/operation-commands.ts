@@ -55,6 +55,7 @@ export const OPERATION_COMMANDS: { readonly [N in OperationName]: OperationComma
 const FIELD_HELP: Record<string, string> = {
   id: 'the entry number',
   version: 'refuse unless the entry is at this version',
+  atVersion: "the body as it was at this version (the rest is the entry's now)",
   title: 'the title',
   name: 'the display name',
   edits: 'the edits, as JSON: [{"version": 1, "patches": [[pos, del, "ins"]]}, …]',

@@ -55,6 +55,12 @@ interface Change {
   /** The body's length before the patches. */
   readonly baseLength: number;
   readonly patches: readonly Patch[];
+  /**
+   * The text each patch deleted, so that bodyAt() can undo it. Memory only, never in a
+   * snapshot (the state machine's replicated state and format stay as they are): a change
+   * restored from a snapshot has none, and versions before it cannot be shown here.
+   */
+  readonly removed?: readonly string[];
 }
 
 interface Entry {
@@ -301,6 +307,30 @@ export class DocumentLog implements StateMachine {
   }
 
   /**
+   * The body of entry `id` as it was at `version`: the current body with the kept changes
+   * since undone, newest first. Undefined when this replica no longer knows it (older than the
+   * kept changes, or before a snapshot it restored). What a stale edit is diffed against, so
+   * that the log can rebase it (`synod edit --base`).
+   */
+  bodyAt(id: number, version: number): string | undefined {
+    const e = this.entries.get(id);
+    if (e === undefined || version < 1 || version > e.version) return undefined;
+    const changes = newest(e.changes, REBASE_WINDOW);
+    const from = changes.findIndex((ch) => ch.version === version + 1);
+    if (version < e.version && from < 0) return undefined;
+    const body = new TextBuffer(e.body.toString());
+    for (let i = changes.length - 1; from >= 0 && i >= from; i--) {
+      const { patches, removed } = changes[i]!;
+      if (removed === undefined) return undefined;
+      for (let k = patches.length - 1; k >= 0; k--) {
+        const [pos, , ins] = patches[k]!;
+        body.splice(pos, ins.length, removed[k]!);
+      }
+    }
+    return body.toString();
+  }
+
+  /**
    * History records, oldest first: the first `limit` after `after`, or without `after` the
    * newest `limit` (what a log viewer shows first, like `git log -n`).
    */
@@ -477,7 +507,8 @@ export class DocumentLog implements StateMachine {
       deleted += del;
     }
     if (c.title !== undefined) e.title = c.title;
-    this.step(e, patches, baseLength, c, slot);
+    const removed = undo.map(([, , text]) => text);
+    this.step(e, patches, baseLength, c, slot, removed);
     return { version: e.version, rebased, inserted, deleted };
   }
 
@@ -488,9 +519,10 @@ export class DocumentLog implements StateMachine {
     baseLength: number,
     c: DocumentCommand,
     slot: number,
+    removed: readonly string[] = [],
   ): void {
     e.version++;
-    e.changes.push({ version: e.version, baseLength, patches });
+    e.changes.push({ version: e.version, baseLength, patches, removed });
     keep(e.changes, REBASE_WINDOW);
     e.updated = c.time;
     e.updatedBy = c.author;

@@ -136,8 +136,13 @@ export const OPERATIONS = {
     http: { method: 'GET', path: '/entries' },
   }),
   entry: logOp<EntryView>()({
-    summary: 'one entry, with its body',
-    request: { id: entryId, read: v.optional(readMode), ...timed },
+    summary: 'one entry, with its body (or its body at `atVersion`, while this peer keeps it)',
+    request: {
+      id: entryId,
+      atVersion: v.optional(positive),
+      read: v.optional(readMode),
+      ...timed,
+    },
     http: { method: 'GET', path: '/entries/:id' },
   }),
   history: logOp<HistoryView>()({

@@ -311,9 +311,22 @@ export class LogService {
   }
 
   async entry(r: Req<'entry'>): Promise<Res<'entry'>> {
-    const entry = await this.read(r.read ?? 'linearizable', r.timeoutMs, (sm) => sm.get(r.id));
+    const at = r.atVersion;
+    const [entry, body] = await this.read(r.read ?? 'linearizable', r.timeoutMs, (sm) => [
+      sm.get(r.id),
+      at === undefined ? undefined : sm.bodyAt(r.id, at),
+    ]);
     if (entry === undefined) throw new DocumentError('unknown-entry', `no entry ${r.id}`, 0);
-    return entry;
+    if (at === undefined) return entry;
+    if (body === undefined) {
+      // 'conflict': the version the caller holds is not one this peer can serve.
+      throw new DocumentError(
+        'conflict',
+        `entry ${r.id} is at version ${entry.version}; its version ${at} is ${at > entry.version ? 'not decided yet' : 'no longer kept on this peer'}`,
+        entry.version,
+      );
+    }
+    return { ...entry, version: at, body };
   }
 
   /** The decided history, oldest first: records with n > after, or the newest `limit`. */
