@@ -7,12 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeSkip, NOOP } from '../src/command.js';
-import type { Envelope } from '../src/messages.js';
-import { RawNode } from '../src/raw-node.js';
 import { Replica } from '../src/replica.js';
 import { KvStateMachine } from '../src/testing/kv-state-machine.js';
 import { SimCluster } from '../src/testing/sim-cluster.js';
-import { b, newLogStore, testContext } from './helpers.js';
+import { drivenNode } from './driven-node.js';
+import { b, testContext } from './helpers.js';
 
 const three = ['p1', 'p2', 'p3'];
 const WINDOW = 8;
@@ -64,31 +63,8 @@ describe('Replica.coverSkips walks at most to its limit', () => {
   });
 });
 
-/** p1 of a new log of three, stepped by hand; `sent` collects what it sends. */
-function driven() {
-  const n = new RawNode({
-    id: 'p1',
-    stateMachine: new KvStateMachine(),
-    random: () => 0.5,
-    options: { heartbeatIntervalMs: 100, electionTimeoutMs: 300, retransmitIntervalMs: 100 },
-  });
-  n.load(newLogStore(three, WINDOW).loadSync());
-  let now = 0;
-  const sent: Envelope[] = [];
-  const turn = () => {
-    const rd = n.ready();
-    n.advance();
-    sent.push(...rd.messages, ...rd.afterPersist);
-    return rd;
-  };
-  const tick = (ms: number) => {
-    now += ms;
-    n.tick(now);
-    turn();
-  };
-  turn();
-  return { n, sent, turn, tick };
-}
+/** p1 of a new log of three, stepped by hand (driven-node.ts). */
+const driven = () => drivenNode('p1', three, { window: WINDOW });
 
 describe('a leader adopted with a pvalue far off', () => {
   // A timeout, as the old walk took time in proportion to the distance: not 2^52 here, where it

@@ -16,14 +16,13 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBatch, type Command } from '../src/command.js';
 import type { Envelope, Message } from '../src/messages.js';
-import { RawNode } from '../src/raw-node.js';
+import type { RawNode } from '../src/raw-node.js';
 import { encodeSnapshot } from '../src/snapshot.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
-import { newLogStore } from './helpers.js';
+import { drivenNode } from './driven-node.js';
 
 const three = ['p1', 'p2', 'p3'];
 const WINDOW = 8;
-const ELECTION_MS = 300;
 const members = { replicas: three, leaders: three, acceptors: three };
 
 const put = (seq: number, value: string): Command => ({
@@ -35,64 +34,43 @@ const put = (seq: number, value: string): Command => ({
   op: encodeKv({ op: 'append', key: 'x', value, id: `p1-${seq}` }),
 });
 
-/** p3 of a new log of three, stepped by hand; p1 answers its P1a and heartbeats; `sent` collects what it sends. */
+/** p1's answers to p3's P1a and heartbeats. */
+const answerAsP1 = (n: RawNode, m: Message): void => {
+  // p1 has applied every slot below 20, and acknowledges p3's heartbeats.
+  if (m.type === 'heartbeat')
+    n.step('p1', { type: 'heartbeatAck', config: 0, ballot: m.ballot, seq: m.seq, slotOut: 20 });
+  if (m.type !== 'p1a') return;
+  // p1 has snapshotted through slot 9; it still holds a vote at slot 12, of an older ballot.
+  const accepted = m.probe
+    ? []
+    : [
+        {
+          config: 0,
+          ballot: { round: 1, leader: 'p2' },
+          slot: 12,
+          value: encodeBatch([put(1, 'a')]),
+        },
+      ];
+  n.step('p1', {
+    type: 'p1b',
+    config: 0,
+    ballot: m.ballot,
+    accepted,
+    watermark: 10,
+    probe: m.probe,
+  });
+};
+
+/** p3 of a new log of three, stepped by hand (driven-node.ts); p1 answers its P1a and heartbeats. */
 function driven() {
-  const n = new RawNode({
-    id: 'p3',
-    stateMachine: new KvStateMachine(),
-    random: () => 0.5,
-    options: {
-      heartbeatIntervalMs: 100,
-      electionTimeoutMs: ELECTION_MS,
-      retransmitIntervalMs: 100,
+  return drivenNode('p3', three, {
+    window: WINDOW,
+    answer: (sent, n) => {
+      const toP1 = sent.filter((e) => e.to === 'p1');
+      for (const e of toP1) answerAsP1(n, e.msg);
+      return toP1.length > 0;
     },
   });
-  n.load(newLogStore(three, WINDOW).loadSync());
-  let now = 0;
-  const sent: Envelope[] = [];
-  const answer = (m: Message): void => {
-    // p1 has applied every slot below 20, and acknowledges p3's heartbeats.
-    if (m.type === 'heartbeat')
-      n.step('p1', { type: 'heartbeatAck', config: 0, ballot: m.ballot, seq: m.seq, slotOut: 20 });
-    if (m.type !== 'p1a') return;
-    // p1 has snapshotted through slot 9; it still holds a vote at slot 12, of an older ballot.
-    const accepted = m.probe
-      ? []
-      : [
-          {
-            config: 0,
-            ballot: { round: 1, leader: 'p2' },
-            slot: 12,
-            value: encodeBatch([put(1, 'a')]),
-          },
-        ];
-    n.step('p1', {
-      type: 'p1b',
-      config: 0,
-      ballot: m.ballot,
-      accepted,
-      watermark: 10,
-      probe: m.probe,
-    });
-  };
-  const turn = (): void => {
-    for (let i = 0; i < 10; i++) {
-      const rd = n.ready();
-      n.advance();
-      const out = [...rd.messages, ...rd.afterPersist];
-      sent.push(...out);
-      const toP1 = out.filter((e) => e.to === 'p1');
-      if (toP1.length === 0) break;
-      for (const e of toP1) answer(e.msg);
-    }
-  };
-  const tick = (ms: number): void => {
-    now += ms;
-    n.tick(now);
-    turn();
-  };
-  turn();
-  return { n, sent, tick, turn, now: () => now };
 }
 
 /** p3 leads, with commanders for 10..12 that nobody else votes for, and has asked p1 for slots. */

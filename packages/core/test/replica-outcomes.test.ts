@@ -8,11 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { encodeBatch, encodeSkip, NOOP, type Command } from '../src/command.js';
 import type { Membership } from '../src/configuration.js';
 import type { Envelope, Message } from '../src/messages.js';
-import { RawNode } from '../src/raw-node.js';
 import { Replica, type ReplicaOutcome } from '../src/replica.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
 import { SimCluster } from '../src/testing/sim-cluster.js';
-import { newLogStore, testContext } from './helpers.js';
+import { drivenNode } from './driven-node.js';
+import { testContext } from './helpers.js';
 
 const three = ['p1', 'p2', 'p3'];
 const four = ['p1', 'p2', 'p3', 'p4'];
@@ -76,30 +76,8 @@ describe('the replica reports outcomes, in the order they happen', () => {
   });
 });
 
-/** A RawNode of a new log of `members`, stepped by hand; `sent` collects what it sends. */
-function driven(id: string, members: string[], window = 4) {
-  const n = new RawNode({
-    id,
-    stateMachine: new KvStateMachine(),
-    random: () => 0.5,
-    options: { heartbeatIntervalMs: 100, electionTimeoutMs: 300, retransmitIntervalMs: 100 },
-  });
-  n.load(newLogStore(members, window).loadSync());
-  let now = 0;
-  const sent: Envelope[] = [];
-  const turn = () => {
-    const rd = n.ready();
-    n.advance();
-    sent.push(...rd.messages, ...rd.afterPersist);
-  };
-  const tick = (ms: number) => {
-    now += ms;
-    n.tick(now);
-    turn();
-  };
-  turn();
-  return { n, sent, turn, tick };
-}
+/** A RawNode of a new log of `members`, stepped by hand (driven-node.ts). */
+const driven = (id: string, members: string[]) => drivenNode(id, members);
 
 /** p1, the active leader of configuration 0 of three peers: p2 promises whatever it asks. */
 function activeLeader() {

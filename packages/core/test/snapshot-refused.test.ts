@@ -8,40 +8,15 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBatch, type Command } from '../src/command.js';
 import type { Configuration } from '../src/configuration.js';
-import type { Envelope } from '../src/messages.js';
-import { RawNode } from '../src/raw-node.js';
 import { encodeSnapshot } from '../src/snapshot.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
-import { newLogStore } from './helpers.js';
+import { drivenNode } from './driven-node.js';
 
 const three = ['p1', 'p2', 'p3'];
 const WINDOW = 8;
 
-/** p3 of a new log of three, stepped by hand; `sent` collects what it sends. */
-function driven() {
-  const sm = new KvStateMachine();
-  const n = new RawNode({
-    id: 'p3',
-    stateMachine: sm,
-    random: () => 0.5,
-    options: { heartbeatIntervalMs: 100, electionTimeoutMs: 300, retransmitIntervalMs: 100 },
-  });
-  n.load(newLogStore(three, WINDOW).loadSync());
-  let now = 0;
-  const sent: Envelope[] = [];
-  const turn = () => {
-    const rd = n.ready();
-    n.advance();
-    sent.push(...rd.messages, ...rd.afterPersist);
-  };
-  const tick = (ms: number) => {
-    now += ms;
-    n.tick(now);
-    turn();
-  };
-  turn();
-  return { n, sm, sent, turn, tick };
-}
+/** p3 of a new log of three, stepped by hand (driven-node.ts). */
+const driven = () => drivenNode('p3', three, { window: WINDOW });
 
 const put = (seq: number, value: string): Command => ({
   kind: 'app',
