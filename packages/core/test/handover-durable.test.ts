@@ -9,24 +9,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ProtocolOptions } from '../src/options.js';
-import { removePeer } from '../src/membership.js';
-import { ids, twoPeersLed } from './two-peer-sim.js';
+import { ids, proposeRemoval, twoPeersLed } from './two-peer-sim.js';
 
 /**
  * A log of p1 and p2 with a few commands, whose leader has removed itself and applied up to the
  * configuration without it (`start`), as SynodNode.removePeer(self) does before it hands over.
  */
 function leaverAtStart(seed: number, protocol: Partial<ProtocolOptions> = {}) {
-  const { c, node } = twoPeersLed(seed, protocol);
+  const log = twoPeersLed(seed, protocol);
+  const { c, node } = log;
   const leaving = ids.find((id) => node(id).status().leader.active)!;
   const staying = ids.find((id) => id !== leaving)!;
-  for (let i = 0; i < 5; i++) c.invoke(leaving, { op: 'append', key: 'x', value: `${i}.` });
-  c.runFor(2_000, () => c.totalOutstanding() === 0);
-  expect(c.totalOutstanding()).toBe(0);
-  const l = node(leaving);
-  c.observeTime(l);
-  l.proposeReconfig(removePeer(l.status().config!, leaving));
-  c.kick(leaving);
+  proposeRemoval(log, leaving, leaving);
   c.runFor(5_000, () => node(leaving).removed);
   expect(node(leaving).removed).toBe(true);
   const start = node(staying).replica.configs.latest()!.start;

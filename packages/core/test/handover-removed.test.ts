@@ -9,21 +9,14 @@
  * all 8 seeds stalled at slot 3 for ever.
  */
 import { describe, expect, it } from 'vitest';
-import { removePeer } from '../src/membership.js';
-import { twoPeersLed } from './two-peer-sim.js';
+import { proposeRemoval, twoPeersLed } from './two-peer-sim.js';
 
 describe('a peer removed by another member hands over before it stops', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`seed ${seed}: p2 removes p1, p1 stops once removed and handed over, p2 crashes then`, () => {
-      const { c, node } = twoPeersLed(seed);
-      for (let i = 0; i < 5; i++) c.invoke('p2', { op: 'append', key: 'x', value: `${i}.` });
-      c.runFor(2_000, () => c.totalOutstanding() === 0);
-      expect(c.totalOutstanding()).toBe(0);
-
-      const p2 = node('p2');
-      c.observeTime(p2);
-      p2.proposeReconfig(removePeer(p2.status().config!, 'p1'));
-      c.kick('p2');
+      const log = twoPeersLed(seed);
+      const { c, node } = log;
+      proposeRemoval(log, 'p2', 'p1');
       // p1's operator stops it as soon as it may: removed, and nothing left to hand over.
       const mayStop = () => node('p1').removed && node('p1').handedOver;
       c.runFor(5_000, mayStop);

@@ -7,22 +7,17 @@
  * ever. Now RawNode begins the hand-over at load when the log it loads has removed this peer.
  */
 import { describe, expect, it } from 'vitest';
-import { addPeer, removePeer } from '../src/membership.js';
+import { addPeer } from '../src/membership.js';
 import type { Message } from '../src/messages.js';
 import type { ProtocolOptions } from '../src/options.js';
 import type { PeerId } from '../src/types.js';
-import { twoPeersLed } from './two-peer-sim.js';
+import { proposeRemoval, twoPeersLed } from './two-peer-sim.js';
 
 /** A log of p1 and p2 with a few commands, where p2 has removed p1 and p1 has learned it. */
 function p1Removed(seed: number, protocol: Partial<ProtocolOptions> = {}) {
-  const { c, node } = twoPeersLed(seed, protocol);
-  for (let i = 0; i < 5; i++) c.invoke('p2', { op: 'append', key: 'x', value: `${i}.` });
-  c.runFor(2_000, () => c.totalOutstanding() === 0);
-  expect(c.totalOutstanding()).toBe(0);
-  const p2 = node('p2');
-  c.observeTime(p2);
-  p2.proposeReconfig(removePeer(p2.status().config!, 'p1'));
-  c.kick('p2');
+  const log = twoPeersLed(seed, protocol);
+  const { c, node } = log;
+  proposeRemoval(log, 'p2', 'p1');
   // Removed, its removal written, and handed over.
   const start = () => node('p2').replica.configs.latest()!.start;
   const done = () =>
@@ -55,15 +50,9 @@ function countAsks(c: ReturnType<typeof twoPeersLed>['c'], from: PeerId, to: Pee
 describe('a removed peer restarted mid hand-over asks again', () => {
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`seed ${seed}: p1 crashes with its removal written, restarts, stops once handed over; p2 crashes then`, () => {
-      const { c, node } = twoPeersLed(seed);
-      for (let i = 0; i < 5; i++) c.invoke('p2', { op: 'append', key: 'x', value: `${i}.` });
-      c.runFor(2_000, () => c.totalOutstanding() === 0);
-      expect(c.totalOutstanding()).toBe(0);
-
-      const p2 = node('p2');
-      c.observeTime(p2);
-      p2.proposeReconfig(removePeer(p2.status().config!, 'p1'));
-      c.kick('p2');
+      const log = twoPeersLed(seed);
+      const { c, node } = log;
+      proposeRemoval(log, 'p2', 'p1');
       // p1 has written every slot through its removal, and nobody has confirmed holding them.
       const start = () => node('p1').replica.configs.latest()!.start;
       const written = () =>
