@@ -8,8 +8,8 @@ import { ApiClient } from '@synod/desktop-app/api-client';
 import type { ServiceStatus } from '@synod/desktop-app';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../packages/peer/test/free-port.js';
 import { Child, run } from './child.js';
 import { SYNOD_CLI } from './paths.js';
 
@@ -56,17 +56,8 @@ export async function eventually<T>(
   }
 }
 
-/** A TCP port free on 127.0.0.1 now (for a peer's libp2p listener, kept across restarts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A TCP port free on 127.0.0.1 now, outside the ephemeral range (free-port.ts says why). */
+export { freePort };
 
 /** The arguments of `node`: `synod start` on `dataDir`, its API on a free 127.0.0.1 port. */
 export function startArgs(
