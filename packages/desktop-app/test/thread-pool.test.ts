@@ -1,7 +1,8 @@
 /**
- * `synod start` runs with a libuv thread pool sized for many logs (src/thread-pool.cts: every
- * log's WAL sync runs on that pool; 4 threads let logs on a slow disk hold up one on a fast
- * one), unless the user set UV_THREADPOOL_SIZE. The pool is counted as it is: the threads of the
+ * `synod start`, and `npm start`'s launcher in browser mode (the peer in its own process), run
+ * with a libuv thread pool sized for many logs (src/thread-pool.cts: every log's WAL sync runs on
+ * that pool; 4 threads let logs on a slow disk hold up one on a fast one), unless the user set
+ * UV_THREADPOOL_SIZE. The pool is counted as it is: the threads of the
  * running peer process (/proc/<pid>/task), whose pool started as its first file was read.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -12,16 +13,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const CLI = fileURLToPath(new URL('../bin/synod.cjs', import.meta.url));
+const LAUNCHER = fileURLToPath(new URL('../bin/launch.cjs', import.meta.url));
+const PEER_ARGS = ['--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'];
 const root = mkdtempSync(join(tmpdir(), 'synod-thread-pool-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** The threads of a `synod start` on `data` once it leads its log; the peer is stopped after. */
-async function threadsOfPeer(data: string, env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'start', '--data', data, '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0'],
-    { env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+/** The threads of the peer process `args` start, once it leads its log; stopped after. */
+async function threadsOfPeer(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const exited = new Promise((r) => child.once('exit', r));
   try {
@@ -36,7 +35,7 @@ async function threadsOfPeer(data: string, env: NodeJS.ProcessEnv): Promise<numb
       };
       child.stdout.on('data', read);
       child.stderr.on('data', read);
-      child.once('exit', () => reject(new Error(`synod start exited:\n${out}`)));
+      child.once('exit', () => reject(new Error(`the peer exited:\n${out}`)));
     });
     return readdirSync(`/proc/${child.pid}/task`).length;
   } finally {
@@ -53,7 +52,11 @@ describe.runIf(process.platform === 'linux')('synod start', () => {
     const env = { ...process.env };
     delete env.UV_THREADPOOL_SIZE;
     // 64 pool threads, beside Node's own (main, V8 platform workers, signal and inspector threads).
-    expect(await threadsOfPeer(data, env)).toBeGreaterThanOrEqual(64);
-    expect(await threadsOfPeer(data, { ...env, UV_THREADPOOL_SIZE: '4' })).toBeLessThan(30);
-  }, 90_000);
+    const start = [CLI, 'start', '--data', data, ...PEER_ARGS];
+    expect(await threadsOfPeer(start, env)).toBeGreaterThanOrEqual(64);
+    expect(await threadsOfPeer(start, { ...env, UV_THREADPOOL_SIZE: '4' })).toBeLessThan(30);
+    // npm start in browser mode (--headless: even where Electron is installed).
+    const launch = [LAUNCHER, '--headless', '--data', data, ...PEER_ARGS, '--api', '127.0.0.1:0'];
+    expect(await threadsOfPeer(launch, env)).toBeGreaterThanOrEqual(64);
+  }, 120_000);
 });
