@@ -43,7 +43,7 @@ export type {
 export { checkReadAccepted, checkReadDecisions, isEmptyBatch } from './storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
 export type { Transport, TransportHandler, PeerLinkStatus } from './transport.js';
-export { MemoryNetwork, MemoryTransport } from './memory-network.js';
+export { MemoryNetwork, MemoryTransport, type DropRule } from './memory-network.js';
 export { RawNode, type RawNodeConfig, type Ready } from './raw-node.js';
 export type { StorageRead } from './storage-reads.js';
 export type { NodeStatus } from './status.js';

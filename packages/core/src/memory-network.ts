@@ -1,7 +1,8 @@
 /**
  * An in-process network for tests and examples: every `MemoryNetwork.connect(id)` returns a
  * Transport whose messages reach the other transports of the same network asynchronously, in
- * order per pair of peers. Links can be cut (`partition`) and healed, to test failures.
+ * order per pair of peers. Links can be cut (`partition`) and healed, and single messages dropped
+ * (`dropWhere`), to test failures.
  *
  * Messages are passed by reference: the protocol never mutates a message once sent.
  */
@@ -12,9 +13,13 @@ import type { PeerId } from './types.js';
 const defer: (fn: () => void) => void =
   typeof setImmediate === 'function' ? (fn) => setImmediate(fn) : (fn) => setTimeout(fn, 0);
 
+/** Picks the messages a network drops: sender, receiver, message. */
+export type DropRule = (from: PeerId, to: PeerId, m: Message) => boolean;
+
 export class MemoryNetwork {
   private readonly endpoints = new Map<PeerId, MemoryTransport>();
   private readonly cut = new Set<string>();
+  private dropRule: DropRule | undefined;
 
   /** A transport for peer `id` on this network. */
   connect(id: PeerId): MemoryTransport {
@@ -43,6 +48,20 @@ export class MemoryNetwork {
 
   heal(): void {
     this.cut.clear();
+  }
+
+  /**
+   * Drop, from now on, every message `rule` picks (undefined: none), where `partition` cuts whole
+   * links: a loss the test aims at one kind of message, one direction, or one moment.
+   */
+  dropWhere(rule: DropRule | undefined): void {
+    this.dropRule = rule;
+  }
+
+  /** @internal The messages of a send from `from` to `to` that the drop rule lets through. */
+  kept(from: PeerId, to: PeerId, messages: readonly Message[]): Message[] {
+    const rule = this.dropRule;
+    return rule === undefined ? [...messages] : messages.filter((m) => !rule(from, to, m));
   }
 
   /** @internal */
@@ -83,7 +102,7 @@ export class MemoryTransport implements Transport {
     if (this.stopped) return false;
     const dest = this.network.endpoint(to);
     if (dest === undefined || !this.network.linkUp(this.id, to)) return false;
-    const batch = [...messages];
+    const batch = this.network.kept(this.id, to, messages);
     defer(() => dest.deliver(this.id, batch));
     return true;
   }

@@ -10,10 +10,8 @@ import {
   MemoryNetwork,
   MemoryStorage,
   startNode,
-  type Message,
-  type PeerId,
+  type DropRule,
   type SynodNode,
-  type Transport,
 } from '../src/index.js';
 import { encodeKv, KvStateMachine } from '../src/testing/kv-state-machine.js';
 import { until, errorWithin } from '../src/testing/index.js';
@@ -27,32 +25,18 @@ afterEach(async () => {
 /** One leader throughout, even on a loaded machine: the election timeout is long. */
 const protocol = { heartbeatIntervalMs: 20, electionTimeoutMs: 2000, retransmitIntervalMs: 50 };
 
-type Drop = (from: PeerId, to: PeerId, m: Message) => boolean;
-
 /** A two-member log {a, b} whose links drop what `drop` picks; `leader` leads it. */
-async function twoMembers(drop: Drop) {
+async function twoMembers(drop: DropRule) {
   const net = new MemoryNetwork();
+  net.dropWhere(drop);
   const storages = { a: new MemoryStorage(), b: new MemoryStorage() };
   await initLog(storages.a, 'a', new KvStateMachine());
   const nodes: KvNode[] = [];
   for (const id of ['a', 'b'] as const) {
-    const t = net.connect(id);
-    const transport: Transport = {
-      id: t.id,
-      start: (handler) => t.start(handler),
-      send: (to, messages) =>
-        t.send(
-          to,
-          messages.filter((m) => !drop(id, to, m)),
-        ),
-      setMembers: (peers) => t.setMembers(peers),
-      peers: () => t.peers(),
-      stop: () => t.stop(),
-    };
     const n = await startNode({
       id,
       storage: storages[id],
-      transport,
+      transport: net.connect(id),
       stateMachine: new KvStateMachine(),
       protocol,
     });

@@ -7,8 +7,6 @@ import {
   MemoryStorage,
   startNode,
   validateOptions,
-  type Message,
-  type PeerId,
   type ApplyContext,
   type ProtocolOptions,
   type StorageBatch,
@@ -29,7 +27,6 @@ const fast = { heartbeatIntervalMs: 20, electionTimeoutMs: 100, retransmitInterv
 async function cluster(
   ids: string[],
   net = new MemoryNetwork(),
-  wrap: (t: Transport) => Transport = (t) => t,
   protocol: Partial<ProtocolOptions> = fast,
 ) {
   const storages = new Map(ids.map((id) => [id, new MemoryStorage()]));
@@ -39,7 +36,7 @@ async function cluster(
     const n = await startNode({
       id,
       storage: storages.get(id)!,
-      transport: wrap(net.connect(id)),
+      transport: net.connect(id),
       stateMachine: new KvStateMachine(),
       protocol,
     });
@@ -55,22 +52,6 @@ async function cluster(
 }
 
 const append = (key: string, value: string) => encodeKv({ op: 'append', key, value });
-
-/** A transport that drops the messages `drop` picks (faults injected from the test). */
-function lossy(t: Transport, drop: (from: PeerId, to: PeerId, m: Message) => boolean): Transport {
-  return {
-    id: t.id,
-    start: (handler) => t.start(handler),
-    send: (to, messages) =>
-      t.send(
-        to,
-        messages.filter((m) => !drop(t.id, to, m)),
-      ),
-    setMembers: (peers) => t.setMembers(peers),
-    peers: () => t.peers(),
-    stop: () => t.stop(),
-  };
-}
 
 describe('SynodNode', () => {
   it('grows from one peer to three through reconfiguration, and every peer proposes and reads', async () => {
@@ -163,18 +144,14 @@ describe('SynodNode', () => {
     // Filled in once the leader is known (it is the one that leaves).
     const ids = { leaving: '', staying: '' };
     const learning = new Set(['decision', 'catchupDecisions', 'snapshotChunk']);
-    const { nodes } = await cluster(
-      ['a', 'b'],
-      new MemoryNetwork(),
-      (t) =>
-        lossy(t, (from, to, m) => {
-          if (from !== ids.leaving || to !== ids.staying) return false;
-          if (m.type === 'catchupReq' && leaving.status().removed) asked++;
-          return starve && learning.has(m.type);
-        }),
-      // One leader throughout, even on a loaded machine: the other learns only from it.
-      { ...fast, electionTimeoutMs: 2000 },
-    );
+    const net = new MemoryNetwork();
+    net.dropWhere((from, to, m) => {
+      if (from !== ids.leaving || to !== ids.staying) return false;
+      if (m.type === 'catchupReq' && leaving.status().removed) asked++;
+      return starve && learning.has(m.type);
+    });
+    // One leader throughout, even on a loaded machine: the other learns only from it.
+    const { nodes } = await cluster(['a', 'b'], net, { ...fast, electionTimeoutMs: 2000 });
     await until('a leader', () => nodes.some((n) => n.status().leader.active));
     const leaving = nodes.find((n) => n.status().leader.active)!;
     const staying = nodes.find((n) => n !== leaving)!;
@@ -310,13 +287,12 @@ describe('SynodNode', () => {
     let lagging = false;
     let silent = false;
     const behind = new Set(['p2a', 'decision', 'catchupDecisions', 'snapshotChunk']);
-    const { nodes } = await cluster(['a', 'b', 'c'], new MemoryNetwork(), (t) =>
-      lossy(
-        t,
-        (from, to, m) =>
-          (silent && (from === 'c' || to === 'c')) || (lagging && to === 'c' && behind.has(m.type)),
-      ),
+    const net = new MemoryNetwork();
+    net.dropWhere(
+      (from, to, m) =>
+        (silent && (from === 'c' || to === 'c')) || (lagging && to === 'c' && behind.has(m.type)),
     );
+    const { nodes } = await cluster(['a', 'b', 'c'], net);
     const [a, b, c] = nodes as [KvNode, KvNode, KvNode];
     expect(b.transferTargets()).toEqual([]); // b does not lead
     await until('a hears b and c', () => a.transferTargets().sort().join() === 'b,c');

@@ -8,14 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  initLog,
-  MemoryNetwork,
-  MemoryStorage,
-  startNode,
-  type SynodNode,
-  type Transport,
-} from '@synod/core';
+import { initLog, MemoryNetwork, MemoryStorage, startNode, type SynodNode } from '@synod/core';
 import { KvStateMachine, until } from '@synod/core/testing';
 import { awaitRemovalHandover, createPeer, type Peer } from '../src/index.js';
 
@@ -65,32 +58,15 @@ describe('a peer removed by another member', () => {
     const storages = { a: new MemoryStorage(), b: new MemoryStorage() };
     await initLog(storages.a, 'a', new KvStateMachine());
     const nodes: SynodNode<KvStateMachine>[] = [];
+    net.dropWhere(
+      (from, _to, m) =>
+        starve && from === 'a' && m.type === 'catchupDecisions' && nodes[1]!.status().removed,
+    );
     for (const id of ['a', 'b'] as const) {
-      const t = net.connect(id);
-      const transport: Transport = {
-        id: t.id,
-        start: (handler) => t.start(handler),
-        send: (to, messages) =>
-          t.send(
-            to,
-            messages.filter(
-              (m) =>
-                !(
-                  starve &&
-                  id === 'a' &&
-                  m.type === 'catchupDecisions' &&
-                  nodes[1]!.status().removed
-                ),
-            ),
-          ),
-        setMembers: (peers) => t.setMembers(peers),
-        peers: () => t.peers(),
-        stop: () => t.stop(),
-      };
       const n = await startNode({
         id,
         storage: storages[id],
-        transport,
+        transport: net.connect(id),
         stateMachine: new KvStateMachine(),
         protocol: { heartbeatIntervalMs: 20, electionTimeoutMs: 2000, retransmitIntervalMs: 50 },
       });
