@@ -70,6 +70,11 @@ export class SqliteFile {
    * Not under io split, which checks the descriptor it syncs (io/split-io.ts).
    */
   private readonly wal: { readonly fd: number; readonly identity: WalIdentity } | undefined;
+  /**
+   * The WAL's path: beside the file SQLite opened, which is `path` with symbolic links resolved
+   * (a `path` that is a link has no WAL beside it).
+   */
+  readonly walPath: string;
   readonly facts: FileFacts;
 
   /** Open (creating, checking, migrating) the file; throws the typed errors of errors.ts. */
@@ -85,12 +90,16 @@ export class SqliteFile {
       for (const b of batches) this.apply(b);
     });
     this.logId = opened.logId;
+    const main = (this.db.pragma('database_list') as { name: string; file: string }[]).find(
+      (d) => d.name === 'main',
+    );
+    this.walPath = `${main?.file ?? path}-wal`;
     this.facts = { logId: opened.logId, migratedFrom: opened.migratedFrom, info: this.info() };
     // Taken now, so that ours is the file SQLite writes: SQLite opened (or created) the WAL at
     // its first read in WAL mode (info() above), and keeps it open until close (exclusive
     // locking mode).
     try {
-      this.wal = opts.io === 'split' ? undefined : openWal(`${path}-wal`);
+      this.wal = opts.io === 'split' ? undefined : openWal(this.walPath);
     } catch (e) {
       this.db.close();
       throw e;
@@ -230,7 +239,7 @@ export class SqliteFile {
     }
     // SQLite syncs the WAL it opened, whatever is at its path now: commits into a WAL removed
     // or replaced since would report success and be gone at the next start.
-    if (this.wal !== undefined && !isStill(this.wal.identity, this.wal.fd, `${this.path}-wal`))
+    if (this.wal !== undefined && !isStill(this.wal.identity, this.wal.fd, this.walPath))
       throw walReplacedError();
   }
 

@@ -75,7 +75,7 @@ export class SplitIo implements StoreIo {
   constructor(path: string, opts: ResolvedOptions) {
     this.file = new SqliteFile(path, opts);
     this.runner = new StoreRunner(this.file);
-    this.walPath = `${path}-wal`;
+    this.walPath = this.file.walPath;
   }
 
   get facts() {
