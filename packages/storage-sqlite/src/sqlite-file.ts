@@ -71,9 +71,11 @@ export class SqliteFile {
    */
   private readonly wal: { readonly fd: number; readonly identity: WalIdentity } | undefined;
   /**
-   * The WAL's path: beside the file SQLite opened, which is `path` with symbolic links resolved
-   * (a `path` that is a link has no WAL beside it).
+   * The file SQLite opened: `path` made absolute, with symbolic links resolved. Its WAL is
+   * beside it (a `path` that is a link has none beside it), and it is what a check must find
+   * (`path` may be relative to a working directory the process has left since).
    */
+  private readonly realPath: string;
   readonly walPath: string;
   readonly facts: FileFacts;
 
@@ -93,7 +95,8 @@ export class SqliteFile {
     const main = (this.db.pragma('database_list') as { name: string; file: string }[]).find(
       (d) => d.name === 'main',
     );
-    this.walPath = `${main?.file ?? path}-wal`;
+    this.realPath = main?.file ?? path;
+    this.walPath = `${this.realPath}-wal`;
     this.facts = { logId: opened.logId, migratedFrom: opened.migratedFrom, info: this.info() };
     // Taken now, so that ours is the file SQLite writes: SQLite opened (or created) the WAL at
     // its first read in WAL mode (info() above), and keeps it open until close (exclusive
@@ -233,7 +236,7 @@ export class SqliteFile {
    * though SQLite reports success: the inode lives on, unlinked, until the process exits.
    */
   private checkFile(): void {
-    const st = statSync(this.path, { throwIfNoEntry: false });
+    const st = statSync(this.realPath, { throwIfNoEntry: false });
     if (st === undefined || st.ino !== this.fileId.ino || st.dev !== this.fileId.dev) {
       throw new Error('the database file was removed or replaced while open');
     }

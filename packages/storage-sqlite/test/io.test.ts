@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_IO,
@@ -65,6 +66,22 @@ describe.each(['worker', 'inline', 'split'] as const satisfies readonly StorageI
       const err = await rejectionOf(t.write({ incarnation: 4 }));
       expect(err.message).toMatch(/WAL file was removed or replaced/);
       await t.close();
+    });
+
+    it('opened by a relative path, keeps writing after the process changes directory', async () => {
+      const home = process.cwd();
+      process.chdir(tmp.dir);
+      let s: Awaited<ReturnType<typeof openSqliteStorage>>;
+      try {
+        s = await openSqliteStorage(`relative-${io}.db`, { io });
+      } finally {
+        process.chdir(home);
+      }
+      await s.write({ incarnation: 1 });
+      await s.close();
+      const r = await openSqliteStorage(join(tmp.dir, `relative-${io}.db`), { io });
+      expect((await r.load()).incarnation).toBe(1);
+      await r.close();
     });
   },
 );
