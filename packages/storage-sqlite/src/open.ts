@@ -102,11 +102,14 @@ export function openDatabase(
         { cause: e },
       );
     }
+    // A WAL left by an earlier run (a file created by this open, or left half-created by a
+    // crash, is in rollback mode until the switch below: it has none).
+    const hadWal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     // Only now, with the file known to be ours, may its journal mode change.
     const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
     if (mode.toLowerCase() !== 'wal') throw new Error(`could not switch to WAL (got ${mode})`);
     applyDurability(db, opts);
-    checkpointAtOpen(db);
+    if (hadWal) checkpointAtOpen(db);
     const st = statSync(path);
     return { db, logId, migratedFrom, fileId: { dev: st.dev, ino: st.ino }, statements };
   } catch (e) {
