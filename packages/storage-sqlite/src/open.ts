@@ -189,11 +189,21 @@ function inspectAndMigrate(
  * acknowledged ones too (test/failed-sync.test.ts). A checkpoint writes those pages anew, into
  * the database file, and syncs it. After a clean close the WAL is gone and this costs nothing;
  * after a crash it copies at most the WAL once.
+ *
+ * PASSIVE, not TRUNCATE: the WAL is left in place, and SQLite's next write restarts it as after
+ * any complete checkpoint (a new header, synced). With TRUNCATE here the storage power-cut soak
+ * found promises and watermarks gone backwards (io inline, 6 lanes: 506 violations in 300 cuts;
+ * PASSIVE and no checkpoint: none); why, I did not find.
  */
 function checkpointAtOpen(db: Database.Database): void {
-  const [r] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
-  // The lock is exclusive: no reader can hold the checkpoint back.
-  if (r === undefined || r.busy !== 0) throw new Error('could not checkpoint the WAL at open');
+  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as {
+    busy: number;
+    log: number;
+    checkpointed: number;
+  }[];
+  // The lock is exclusive: no reader can hold any frame back.
+  if (r === undefined || r.busy !== 0 || r.checkpointed !== r.log)
+    throw new Error(`could not checkpoint the WAL at open (${JSON.stringify(r)})`);
 }
 
 function applyDurability(db: Database.Database, opts: ResolvedOptions): void {
