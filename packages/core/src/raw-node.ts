@@ -589,9 +589,15 @@ export class RawNode {
    * A former member's message (former-members.ts): a catch-up request is answered as a
    * catch-up answer carries this replica's progress, its `durableSlotOut` (every slot below it
    * applied and durable here: what a removed peer's hand-over waits for), with no decisions.
-   * It needs no write: it says only what is durable already.
+   * It needs no write: it says only what is durable already. Nothing it says is taken in,
+   * but that it has no decisions for us.
    */
   private answerFormer(from: PeerId, m: Message): void {
+    // Its answer to an ask of ours (our catch-up knew it ahead while it was a member) tells
+    // catch-up one thing: it has nothing for us; without it, catch-up would ask it again and
+    // again as if unanswered.
+    if (m.type === 'catchupDecisions')
+      return this.catchup.onDecisions(from, { ...m, decisions: [] }, false);
     if (m.type !== 'catchupReq' || !this.replica.initialized) return;
     this.ctx.trace(`${this.id} tells former member ${from} its progress only`);
     this.ctx.send(from, {
