@@ -525,6 +525,10 @@ export class RawNode {
       this.ctx.trace(`${this.id} drops a ${m.type} from ${from}: a round above ${MAX_ROUND}`);
       return;
     }
+    // A peer that configurations removed, and that no kept configuration names, is no member:
+    // its catch-up requests get this peer's durable progress, and nothing else is taken in (not
+    // even the store stamps its messages carry: store-guard.ts).
+    if (this.formers.isOutside(from, this.replica.configs)) return this.answerFormer(from, m);
     // A rolled-back peer's votes and ballots are dropped; this peer, if found rolled back
     // itself, neither votes nor leads (store-guard.ts).
     const wasRolledBack = this.stores.amnesia !== undefined;
@@ -532,9 +536,6 @@ export class RawNode {
       if (!wasRolledBack && this.stores.amnesia !== undefined) this.leader.stepDownAll();
       return;
     }
-    // A peer that configurations removed, and that no kept configuration names, is no member:
-    // its catch-up requests get this peer's durable progress, and nothing else is taken in.
-    if (this.formers.isOutside(from, this.replica.configs)) return this.answerFormer(from, m);
     const voting = this.stores.amnesia === undefined;
     this.handover.heard(from, m);
     switch (m.type) {
