@@ -9,8 +9,8 @@
  * answered like any member. Once that member's snapshot passes the removal, the configuration is
  * dropped and the transport refuses the removed peer; a removed peer restarted only then could
  * never confirm, and its user's only way out was `leave --force`. So a member remembers whom
- * configurations removed, and answers their catch-up requests with its durable progress only
- * (RawNode): no decisions, no snapshot, nothing it learns from them.
+ * configurations removed, its transport lets their catch-up requests in (and nothing else of
+ * theirs), and RawNode answers them with its durable progress only: no decisions, no snapshot.
  *
  * Where the list comes from: the configurations this replica learns (a removal is seen when a
  * configuration is added that leaves out a peer the one before it named), and, across restarts,
@@ -73,7 +73,6 @@ export class FormerMembers {
   /**
    * Whether `peer` is a former member that no configuration kept here names: then it gets the
    * progress answer only. One that a kept configuration still names is a member as any other.
-   * (A Set lookup first: RawNode asks this of every message.)
    */
   isOutside(peer: PeerId, configs: ConfigHistory): boolean {
     if (!this.ids.has(peer)) return false;

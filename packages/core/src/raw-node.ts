@@ -56,7 +56,15 @@ import type { NodeContext } from './context.js';
 import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
 import { Router, type Routed } from './forward.js';
 import { Leader } from './leader.js';
-import type { CatchupDecisions, Decided, Decision, Envelope, Message, PValue } from './messages.js';
+import type {
+  CatchupDecisions,
+  CatchupRequest,
+  Decided,
+  Decision,
+  Envelope,
+  Message,
+  PValue,
+} from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { ReadIndex, type ReadResult } from './read-index.js';
@@ -525,10 +533,6 @@ export class RawNode {
       this.ctx.trace(`${this.id} drops a ${m.type} from ${from}: a round above ${MAX_ROUND}`);
       return;
     }
-    // A peer that configurations removed, and that no kept configuration names, is no member:
-    // its catch-up requests get this peer's durable progress, and nothing else is taken in (not
-    // even the store stamps its messages carry: store-guard.ts).
-    if (this.formers.isOutside(from, this.replica.configs)) return this.answerFormer(from, m);
     // A rolled-back peer's votes and ballots are dropped; this peer, if found rolled back
     // itself, neither votes nor leads (store-guard.ts).
     const wasRolledBack = this.stores.amnesia !== undefined;
@@ -574,7 +578,11 @@ export class RawNode {
       case 'readIndexResp':
         return this.reads.onResponse(from, m);
       case 'catchupReq':
-        return this.catchup.onRequest(from, m);
+        // A peer that configurations removed, and that no kept configuration names, is no
+        // member: it gets this peer's durable progress, nothing more (former-members.ts).
+        return this.formers.isOutside(from, this.replica.configs)
+          ? this.answerFormer(from, m)
+          : this.catchup.onRequest(from, m);
       case 'catchupDecisions':
         return this.onCatchupDecisions(from, m);
       case 'snapshotChunk': {
@@ -587,19 +595,20 @@ export class RawNode {
   }
 
   /**
-   * A former member's message (former-members.ts): a catch-up request is answered as a
-   * catch-up answer carries this replica's progress, its `durableSlotOut` (every slot below it
-   * applied and durable here: what a removed peer's hand-over waits for), with no decisions.
-   * It needs no write: it says only what is durable already. Nothing it says is taken in,
-   * but that it has no decisions for us.
+   * A former member's catch-up request (former-members.ts), answered as a catch-up answer
+   * carries this replica's progress, its `durableSlotOut` (every slot below it applied and
+   * durable here: what a removed peer's hand-over waits for), with no decisions and no snapshot.
+   * It needs no write: it says only what is durable already. Where the asker is, catch-up hears
+   * as from anyone (if it is ahead, it may be a member again). Its other messages are the
+   * transport's to gate (it delivers only these from a former member): this replica's view of who is a former member may be behind,
+   * as a peer removed in a configuration it knows may be a member again in one it has not
+   * learned yet, whose ballots and decisions it needs (soak seed 96002035 of membership-churn
+   * stalled for good when a replica dropped them: the P1a of both candidates of its new
+   * configuration, of which it was one of two acceptors).
    */
-  private answerFormer(from: PeerId, m: Message): void {
-    // Its answer to an ask of ours (our catch-up knew it ahead while it was a member) tells
-    // catch-up one thing: it has nothing for us; without it, catch-up would ask it again and
-    // again as if unanswered.
-    if (m.type === 'catchupDecisions')
-      return this.catchup.onDecisions(from, { ...m, decisions: [] }, false);
-    if (m.type !== 'catchupReq' || !this.replica.initialized) return;
+  private answerFormer(from: PeerId, m: CatchupRequest): void {
+    this.catchup.noteAhead(from, m.fromSlot);
+    if (!this.replica.initialized) return;
     this.ctx.trace(`${this.id} tells former member ${from} its progress only`);
     this.ctx.send(from, {
       type: 'catchupDecisions',
