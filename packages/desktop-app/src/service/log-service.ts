@@ -138,9 +138,11 @@ export class LogService {
 
   /**
    * Stop the log's core here (its file stays): `closed`, `suspended` or `stopped`. A removed
-   * peer's hand-over still pending is waited for first, bounded (@synod/peer's stop).
+   * peer's hand-over still pending is waited for first, bounded (@synod/peer's stop), and what
+   * became of it is said. `waited`: a forced leave has just waited for it and said so; the stop
+   * neither waits again nor says it again.
    */
-  async detach(state: 'closed' | 'suspended' | 'stopped'): Promise<void> {
+  async detach(state: 'closed' | 'suspended' | 'stopped', waited = false): Promise<void> {
     await this.handOver();
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
@@ -151,10 +153,10 @@ export class LogService {
     const peer = this.peer;
     this.peer = undefined;
     this.state = state;
-    await peer?.stop();
+    await peer?.stop(waited ? { removalHandoverWaitMs: 0 } : {});
     // A removed peer's stop waited for its hand-over (bounded): say what became of it.
     const h = peer?.removalHandover;
-    if (h !== undefined) {
+    if (h !== undefined && !waited) {
       const line = `synod: log ${this.logName ?? this.logId}: ${h.line}`;
       if (h.kind === 'done') console.log(line);
       else console.warn(line);
@@ -183,21 +185,26 @@ export class LogService {
     const alone = members.size === 1 && peer !== undefined && members.has(peer.id);
     // Removed by its own earlier leave, which stopped waiting: wait for its hand-over again.
     const handingOver = s?.handover?.done === false;
+    let waited = false;
     if (peer !== undefined && ((s?.removed === false && !alone) || handingOver)) {
       await this.handOver();
+      const t0 = performance.now();
       try {
         await peer.leave({ timeoutMs });
       } catch (err) {
         if (!(force && err instanceof HandoverPendingError))
           throw this.timeoutError(err, timeoutMs);
+        // This wait is the hand-over's one wait: the stop below neither waits nor warns again.
+        waited = true;
         console.warn(
           `synod: log ${this.logName ?? this.logId}: set aside (force) before a member that ` +
-            `stays confirmed it holds the slots before ${err.start}; if none does, the log cannot ` +
-            `learn them again without this peer's store, kept in left/`,
+            `stays confirmed it holds the slots before ${err.start} (waited ` +
+            `${Math.round(performance.now() - t0)} ms); if none does, the log cannot learn them ` +
+            `again without this peer's store, kept in left/`,
         );
       }
     }
-    await this.detach('stopped');
+    await this.detach('stopped', waited);
     await host.discardLog(this.logId);
   }
 
