@@ -1,0 +1,117 @@
+/**
+ * `synod leave --force` waits for a pending hand-over once, its --timeout, and says so once; the
+ * peer's stop then neither waits its own 2–5 s again nor warns again. A plain stop still waits
+ * (nobody forced anything). Two `synod start` processes (SQLite files, libp2p on 127.0.0.1, mDNS
+ * off).
+ *
+ * The hand-over that cannot be confirmed: alice removes bob, who hands over and stops; his store
+ * is made that of a run stopped before the confirmation (its record, meta `synod.handedOver`,
+ * cleared: packages/desktop-app/test/leave-removed.test.ts says why), and alice is killed. Bob,
+ * started again, resumes the hand-over, and no member that stays is there to confirm it.
+ */
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteStorage } from '@synod/storage-sqlite';
+import { eventually, startCluster, synod, type SynodPeer } from './helpers/synod-cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'synod-leave-force-'));
+const running = new Set<SynodPeer>();
+let bob: SynodPeer;
+let start: number;
+
+/** The forced leave's warning, with the time it waited. */
+const FORCED = /: set aside \(force\) before a member that stays confirmed .* \(waited (\d+) ms\)/;
+/** The stop's own wait for a pending hand-over (@synod/peer removal-handover.ts). */
+const STOP_WAITED = /: stopping before a member that stays confirmed .* \(waited (\d+) ms\)/;
+
+/** Every SQLite file under `dir` (the peer's home store and its logs' stores). */
+function dbFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return dbFiles(p);
+    return f.endsWith('.db') ? [p] : [];
+  });
+}
+
+/** Bob started again on his data directory, shown removed with his hand-over pending. */
+async function restartStranded(): Promise<SynodPeer> {
+  running.delete(bob);
+  bob = await bob.restart(root);
+  running.add(bob);
+  const s = await eventually('bob removed, hand-over pending', async () => {
+    const st = await bob.status();
+    return st.state === 'removed' ? st : undefined;
+  });
+  expect(s.handover).toEqual({ start, done: false });
+  return bob;
+}
+
+/** SIGTERM bob (a clean exit) and every line he printed, stdout and stderr. */
+async function stopped(p: SynodPeer): Promise<string[]> {
+  expect(await p.stop('SIGTERM')).toBe(0);
+  running.delete(p);
+  return p.child.lines;
+}
+
+beforeAll(async () => {
+  const [alice, b] = (await startCluster(root, ['alice', 'bob'])) as [SynodPeer, SynodPeer];
+  bob = b;
+  running.add(alice).add(bob);
+  const bobId = (await bob.status()).id!;
+  const r = await synod(['remove', bobId, '--data', alice.dataDir]);
+  expect(r.code, r.stderr).toBe(0);
+  const s = await eventually('bob handed over', async () => {
+    const st = await bob.status();
+    return st.handover?.done === true ? st : undefined;
+  });
+  start = s.handover!.start;
+  await stopped(bob);
+  let cleared = 0;
+  for (const file of dbFiles(bob.dataDir)) {
+    const st = await openSqliteStorage(file);
+    if ((await st.getMeta('synod.handedOver')) !== undefined) {
+      await st.setMeta('synod.handedOver', new TextEncoder().encode('0'));
+      cleared++;
+    }
+    await st.close();
+  }
+  expect(cleared).toBe(1);
+  await alice.stop('SIGKILL');
+  running.delete(alice);
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all([...running].map((p) => p.stop('SIGKILL')));
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('a hand-over no member that stays confirms', () => {
+  it('a plain leave fails with handover-pending, and the stop after it waits for the hand-over again', async () => {
+    const p = await restartStranded();
+    const r = await synod(['leave', '--timeout', '1500ms', '--data', p.dataDir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/\(handover-pending\)/);
+    const lines = await stopped(p);
+    // Nobody forced anything: the stop waited its own bound (two election timeouts, >= 2 s).
+    const waits = lines.flatMap((l) => l.match(STOP_WAITED)?.[1] ?? []);
+    expect(waits, lines.join('\n')).toHaveLength(1);
+    expect(Number(waits[0])).toBeGreaterThanOrEqual(2000);
+    expect(lines.filter((l) => FORCED.test(l))).toEqual([]);
+  }, 120_000);
+
+  it('leave --force waits its --timeout once and says so once; the stop does not wait again', async () => {
+    const p = await restartStranded();
+    const r = await synod(['leave', '--force', '--timeout', '1500ms', '--data', p.dataDir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^left log \S+; the old store is in /);
+    expect((await p.status()).state).toBe('setup');
+    const lines = await stopped(p);
+    const forced = lines.flatMap((l) => l.match(FORCED)?.[1] ?? []);
+    // One wait, the leave's, as long as its --timeout; one warning; no stop wait after it.
+    expect(forced, lines.join('\n')).toHaveLength(1);
+    expect(Number(forced[0])).toBeGreaterThanOrEqual(1500);
+    expect(lines.filter((l) => STOP_WAITED.test(l)), lines.join('\n')).toEqual([]);
+  }, 120_000);
+});
