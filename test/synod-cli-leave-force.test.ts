@@ -112,6 +112,9 @@ describe('a hand-over no member that stays confirms', () => {
     // One wait, the leave's, as long as its --timeout; one warning; no stop wait after it.
     expect(forced, lines.join('\n')).toHaveLength(1);
     expect(Number(forced[0])).toBeGreaterThanOrEqual(1500);
-    expect(lines.filter((l) => STOP_WAITED.test(l)), lines.join('\n')).toEqual([]);
+    expect(
+      lines.filter((l) => STOP_WAITED.test(l)),
+      lines.join('\n'),
+    ).toEqual([]);
   }, 120_000);
 });

@@ -263,8 +263,10 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
     const wait = options.removalHandoverWaitMs;
     if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) {
       // Finite: a stop never hangs on a hand-over that may never be confirmed.
-      throw new InvalidPeerOptionsError(
-        `removalHandoverWaitMs must be a finite number >= 0 (ms), got ${String(wait)}`,
+      return Promise.reject(
+        new InvalidPeerOptionsError(
+          `removalHandoverWaitMs must be a finite number >= 0 (ms), got ${String(wait)}`,
+        ),
       );
     }
     // Kept on the peer: createPeer's peer stops through the host, which calls stopCore.
