@@ -5,19 +5,17 @@
  * off).
  *
  * The hand-over that cannot be confirmed: alice removes bob, who hands over and stops; his store
- * is made that of a run stopped before the confirmation (its record, meta `synod.handedOver`,
- * cleared: packages/desktop-app/test/leave-removed.test.ts says why), and alice is killed. Bob,
- * started again, resumes the hand-over, and no member that stays is there to confirm it.
+ * is made that of a run stopped before the confirmation (forgetHandover), and alice is killed.
+ * Bob, started again, resumes the hand-over, and no member that stays is there to confirm it.
+ * (Not alice compacting past the removal, as in packages/desktop-app/test/leave-removed.test.ts:
+ * this is about the waits, whatever keeps the hand-over from being confirmed.)
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStorage } from '@synod/storage-sqlite';
-import { eventually, startCluster, synod, type SynodPeer } from './helpers/synod-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { forgetHandover } from '../packages/desktop-app/test/unconfirmed-handover.js';
+import { eventually, synod, type SynodPeer } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-leave-force-'));
-const running = new Set<SynodPeer>();
+const root = new SynodRoot('synod-leave-force-');
 let bob: SynodPeer;
 let start: number;
 
@@ -26,20 +24,9 @@ const FORCED = /: set aside \(force\) before a member that stays confirmed .* \(
 /** The stop's own wait for a pending hand-over (@synod/peer removal-handover.ts). */
 const STOP_WAITED = /: stopping before a member that stays confirmed .* \(waited (\d+) ms\)/;
 
-/** Every SQLite file under `dir` (the peer's home store and its logs' stores). */
-function dbFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = join(dir, f);
-    if (statSync(p).isDirectory()) return dbFiles(p);
-    return f.endsWith('.db') ? [p] : [];
-  });
-}
-
 /** Bob started again on his data directory, shown removed with his hand-over pending. */
 async function restartStranded(): Promise<SynodPeer> {
-  running.delete(bob);
-  bob = await bob.restart(root);
-  running.add(bob);
+  bob = await root.restart(bob);
   const s = await eventually('bob removed, hand-over pending', async () => {
     const st = await bob.status();
     return st.state === 'removed' ? st : undefined;
@@ -51,14 +38,12 @@ async function restartStranded(): Promise<SynodPeer> {
 /** SIGTERM bob (a clean exit) and every line he printed, stdout and stderr. */
 async function stopped(p: SynodPeer): Promise<string[]> {
   expect(await p.stop('SIGTERM')).toBe(0);
-  running.delete(p);
   return p.child.lines;
 }
 
 beforeAll(async () => {
-  const [alice, b] = (await startCluster(root, ['alice', 'bob'])) as [SynodPeer, SynodPeer];
+  const [alice, b] = await root.cluster(['alice', 'bob']);
   bob = b;
-  running.add(alice).add(bob);
   const bobId = (await bob.status()).id!;
   const r = await synod(['remove', bobId, '--data', alice.dataDir]);
   expect(r.code, r.stderr).toBe(0);
@@ -68,24 +53,9 @@ beforeAll(async () => {
   });
   start = s.handover!.start;
   await stopped(bob);
-  let cleared = 0;
-  for (const file of dbFiles(bob.dataDir)) {
-    const st = await openSqliteStorage(file);
-    if ((await st.getMeta('synod.handedOver')) !== undefined) {
-      await st.setMeta('synod.handedOver', new TextEncoder().encode('0'));
-      cleared++;
-    }
-    await st.close();
-  }
-  expect(cleared).toBe(1);
+  expect(await forgetHandover(bob.dataDir)).toBe(1);
   await alice.stop('SIGKILL');
-  running.delete(alice);
 }, 180_000);
-
-afterAll(async () => {
-  await Promise.all([...running].map((p) => p.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
 
 describe('a hand-over no member that stays confirms', () => {
   it('a plain leave fails with handover-pending, and the stop after it waits for the hand-over again', async () => {

@@ -147,14 +147,16 @@ export class SynodPeer {
         ...(options.extra ?? []),
       ]),
     );
-    const url = (await child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000))[1]!;
+    // A start that never serves (a held directory, a bad flag, a slow machine) is killed here:
+    // nobody else holds the process yet, and it would outlive the test file.
+    const url = (
+      await child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000).catch(async (err) => {
+        await child.kill('SIGKILL');
+        throw err;
+      })
+    )[1]!;
     const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
     return new SynodPeer(name, dataDir, child, new ApiClient(url, token), port, token);
-  }
-
-  /** Start this data directory again, on the same libp2p port. */
-  restart(root: string): Promise<SynodPeer> {
-    return SynodPeer.start(root, this.name, { port: this.port });
   }
 
   status(): Promise<ServiceStatus> {
