@@ -147,10 +147,19 @@ export class SynodPeer {
         ...(options.extra ?? []),
       ]),
     );
-    // A start that never serves (a held directory, a bad flag, a slow machine) is killed here:
-    // nobody else holds the process yet, and it would outlive the test file.
+    // A start that never serves is killed here (nobody else holds the process yet, and it would
+    // outlive the test file), and one that exits first (a held directory, a bad flag) fails now,
+    // with its output, not at the 90 s deadline. (race handles `exited`'s later rejection.)
+    const exited = child.exited.then(({ code, signal }) => {
+      throw new Error(
+        `${name}: synod start exited (${code ?? signal}) before serving:\n${child.lines.join('\n')}`,
+      );
+    });
     const url = (
-      await child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000).catch(async (err) => {
+      await Promise.race([
+        child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000),
+        exited,
+      ]).catch(async (err: unknown) => {
         await child.kill('SIGKILL');
         throw err;
       })
