@@ -117,6 +117,9 @@ export class LogService {
       peer.node.subscribe((e) => this.onApplied(e, sm)),
       peer.node.watchStatus(() => this.onStatusChange()),
     ];
+    // What the node loaded: a log that removed this peer is `removed` now, not at the next
+    // status change, which with the members away may never come.
+    this.noticeState(peer);
     this.ctx.emit({ type: 'reset', log: this.logId });
     this.emitStatus();
   }
@@ -538,23 +541,28 @@ export class LogService {
     if (operations.length > 0) this.ctx.emit({ type: 'applied', log: this.logId, operations });
   }
 
+  /** A running log whose node failed or removed this peer becomes `failed` or `removed`. */
+  private noticeState(peer: Peer<DocumentLog>): void {
+    if (this.state !== 'running') return;
+    const s = peer.node.status();
+    if (s.failure !== null) this.state = 'failed';
+    else if (s.removed) this.state = 'removed';
+    if (this.state !== 'running') this.ctx.changed();
+  }
+
   /** The node says its status changed: notice removal and failure, tell the listeners. */
   private onStatusChange(): void {
     const peer = this.peer;
     if (peer === undefined) return;
-    const s = peer.node.status();
     const title = peer.node.stateMachine.stats().title;
     if (title !== this.listedTitle) {
       this.listedTitle = title;
       this.ctx.changed();
     }
-    if (this.state === 'running') {
-      if (s.failure !== null) this.state = 'failed';
-      else if (s.removed) this.state = 'removed';
-      else if (!this.nameProposed && s.initialized && majorityInfo(s)?.ok === true) {
-        this.recordName(peer);
-      }
-      if (this.state !== 'running') this.ctx.changed();
+    this.noticeState(peer);
+    const s = peer.node.status();
+    if (this.state === 'running' && !this.nameProposed && s.initialized && majorityInfo(s)?.ok) {
+      this.recordName(peer);
     }
     if (!this.ctx.listening() || this.statusTimer !== undefined) return;
     const wait = Math.max(0, this.lastStatusAt + STATUS_COALESCE_MS - Date.now());
