@@ -1,14 +1,18 @@
 /**
  * `synod leave --force` waits for a pending hand-over once, its --timeout, and says so once; the
  * peer's stop then neither waits its own 2–5 s again nor warns again. A plain stop still waits
- * (nobody forced anything). Two `synod start` processes (SQLite files, libp2p on 127.0.0.1, mDNS
- * off).
+ * (nobody forced anything). Three `synod start` processes (SQLite files, libp2p on 127.0.0.1,
+ * mDNS off).
  *
- * The hand-over that cannot be confirmed: alice removes bob, who hands over and stops; his store
- * is made that of a run stopped before the confirmation (forgetHandover), and alice is killed.
- * Bob, started again, resumes the hand-over, and no member that stays is there to confirm it.
- * (Not alice compacting past the removal, as in packages/desktop-app/test/leave-removed.test.ts:
- * this is about the waits, whatever keeps the hand-over from being confirmed.)
+ * The hand-over that cannot be confirmed: alice and carol remove bob while he is away; he comes
+ * back, catches up, hands over and stops; his store is made that of a run stopped before the
+ * confirmation (forgetHandover), and alice and carol are killed. Bob, started again, resumes the
+ * hand-over, and no member that stays is there to confirm it. (Not members compacting past the
+ * removal, as in packages/desktop-app/test/leave-removed.test.ts: this is about the waits,
+ * whatever keeps the hand-over from being confirmed.) Bob learns his removal by catching up more
+ * than 256 slots in one answer, which is written at once: a graceful stop does not write the
+ * decisions a node holds for its next write (write-tracker.ts), so learned live, right before
+ * the stop, his removal could be lost from his store.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { forgetHandover } from '../packages/desktop-app/test/unconfirmed-handover.js';
@@ -42,19 +46,23 @@ async function stopped(p: SynodPeer): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const [alice, b] = await root.cluster(['alice', 'bob']);
+  const [alice, b, carol] = await root.cluster(['alice', 'bob', 'carol']);
   bob = b;
   const bobId = (await bob.status()).id!;
+  await stopped(bob);
+  // One at a time: a slot each.
+  for (let i = 0; i < 300; i++) await alice.post('/api/entries', { title: `e${i}`, body: '' });
   const r = await synod(['remove', bobId, '--data', alice.dataDir]);
   expect(r.code, r.stderr).toBe(0);
-  const s = await eventually('bob handed over', async () => {
+  bob = await root.restart(bob);
+  const s = await eventually('bob caught up, removed and handed over', async () => {
     const st = await bob.status();
     return st.handover?.done === true ? st : undefined;
   });
   start = s.handover!.start;
   await stopped(bob);
   expect(await forgetHandover(bob.dataDir)).toBe(1);
-  await alice.stop('SIGKILL');
+  await Promise.all([alice.stop('SIGKILL'), carol.stop('SIGKILL')]);
 }, 180_000);
 
 describe('a hand-over no member that stays confirms', () => {
