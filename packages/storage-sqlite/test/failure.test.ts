@@ -203,6 +203,7 @@ describe.each([
     (wal: string) => (writeFileSync(`${wal}.x`, 'not a WAL'), renameSync(`${wal}.x`, wal)),
   ],
   ['removed', (wal: string) => unlinkSync(wal)],
+  ['moved', (wal: string) => renameSync(wal, `${wal}.moved`)],
 ] as const)('io: split, the WAL file %s while open', (_how, change) => {
   it.each([false, true])('fails the next write closed (awaited %s)', async (awaited) => {
     if (process.platform !== 'linux') throw new Error('split io runs on Linux only');

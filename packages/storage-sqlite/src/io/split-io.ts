@@ -30,6 +30,7 @@ import {
   fstatSync,
   fsyncSync,
   openSync,
+  readlinkSync,
   statSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
@@ -75,8 +76,8 @@ export class SplitIo implements StoreIo {
   private syncing = false;
   /** How long the last sync took, ms (from its start to its settling here). */
   private lastSyncMs = 0;
-  /** The WAL, opened after the first commit; its inode, to notice a WAL file replaced. */
-  private wal: { fd: number; ino: number } | undefined;
+  /** The WAL, opened after the first commit, and how to tell it is still the file at its path. */
+  private wal: { fd: number; identity: WalIdentity } | undefined;
 
   /** Opens the file at once; throws its typed errors. */
   constructor(path: string, opts: ResolvedOptions) {
@@ -185,17 +186,13 @@ export class SplitIo implements StoreIo {
     });
     // Is the descriptor still the WAL at its path? Checked after the commit, before anything it
     // covers settles, as walFd() did before the sync; but while the disk syncs, not before the
-    // sync starts: a stat is tens of µs of a follower's critical path at C=1 (issue 13).
+    // sync starts: a check is µs of a follower's critical path at C=1 (issue 13).
     replaced = this.walReplaced();
   }
 
   /** Whether the WAL file at its path is no longer the one our descriptor syncs. */
   private walReplaced(): boolean {
-    try {
-      return statSync(this.walPath).ino !== this.wal?.ino;
-    } catch {
-      return true;
-    }
+    return this.wal === undefined || !isStill(this.wal.identity, this.wal.fd, this.walPath);
   }
 
   /**
@@ -243,7 +240,7 @@ export class SplitIo implements StoreIo {
       return this.wal.fd;
     }
     const fd = openSync(this.walPath, 'r');
-    this.wal = { fd, ino: fstatSync(fd).ino };
+    this.wal = { fd, identity: identify(fd) };
     const dir = openSync(dirname(this.walPath), 'r');
     try {
       fsyncSync(dir);
@@ -275,4 +272,40 @@ export class SplitIo implements StoreIo {
 
 function walReplacedError(): Error {
   return new Error('the WAL file was removed or replaced while open');
+}
+
+/**
+ * What the WAL's descriptor was opened as: the kernel's name for it (Linux's /proc/self/fd), or
+ * its inode where /proc is not mounted.
+ *
+ * Why not stat(2) the path at every commit, as before: on Linux 6.13 and later (multigrain
+ * timestamps: ext4, xfs, btrfs, tmpfs), a stat marks the file's ctime as seen, so the next write
+ * must give the file a new fine-grained mtime, which dirties its inode; fdatasync then writes the
+ * inode table block too. One extra disk write and wait in every commit: on this machine's ext4 the
+ * inode block went out at 62-72% of the syncs with a stat per commit and at 15-16% without (the
+ * coarse clock tick), traced with tracefs (block_rq_issue, `WSM` requests) during `node
+ * bench/latency.mjs`; `node bench/fsync-stat.mjs` shows the cost. readlink(2) of the descriptor
+ * reads the dentry, not the inode's times.
+ */
+type WalIdentity = { readonly link: string } | { readonly ino: number };
+
+function identify(fd: number): WalIdentity {
+  try {
+    return { link: readlinkSync(`/proc/self/fd/${fd}`) };
+  } catch {
+    return { ino: fstatSync(fd).ino };
+  }
+}
+
+/**
+ * Whether `fd` is still the file at `path`. Removed or replaced (renamed over), the file's name
+ * in /proc ends in " (deleted)"; moved, it names the new path: either way it differs.
+ */
+function isStill(identity: WalIdentity, fd: number, path: string): boolean {
+  try {
+    if ('link' in identity) return readlinkSync(`/proc/self/fd/${fd}`) === identity.link;
+    return statSync(path).ino === identity.ino;
+  } catch {
+    return false;
+  }
 }
