@@ -7,6 +7,7 @@
  *   observeTime(now)     the clock reads `now` (before a step: times recorded then are exact)
  *   tick(now)            time passed: do what is due (`nextDeadline()` says when)
  *   propose(op) / read() a local client wants something
+ *   stopping()           the driver will stop: nothing waits for a later write any more
  *
  * and then takes `ready()`: the state to persist (one numbered write), the messages to send (some
  * at once, some only once that write is durable), the results to deliver. Writes are pipelined,
@@ -284,6 +285,14 @@ export class RawNode {
       at = Math.min(at, this.leader.nextDeadline());
     if (this.reads.size > 0) at = Math.min(at, this.reads.nextDeadline());
     return at;
+  }
+
+  /**
+   * The driver is about to stop (not crash): decisions held for the next write (write-tracker,
+   * holdDecisions) go into the next Ready's write instead, as there will be no next write.
+   */
+  stopping(): void {
+    this.writes.stopHoldingDecisions();
   }
 
   /** Propose an app command; returns its seq, which `ready().results` reports on. */
