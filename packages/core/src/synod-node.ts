@@ -43,6 +43,7 @@ import {
   SynodError,
   TimeoutError,
 } from './errors.js';
+import { readFormerMembers, recordFormerMembers } from './former-members-record.js';
 import { readHandedOver, recordHandedOver } from './handover-record.js';
 import * as membership from './membership.js';
 import type { Envelope, Message } from './messages.js';
@@ -259,6 +260,8 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   private timerAt = Infinity;
   private members = '';
   private membersStamp = '';
+  /** The former members as last recorded in the store and given to the transport. */
+  private formers = '';
   private changing = false;
 
   constructor(opts: NodeOptions<SM>) {
@@ -288,7 +291,11 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
   async start(): Promise<void> {
     const state = await this.storage.load();
     this.handedOverThrough = (await readHandedOver(this.storage)) ?? 0;
+    const formers = await readFormerMembers(this.storage);
     this.raw.load(state, this.clock());
+    // Whom configurations removed, as earlier runs saw: compaction may have dropped those.
+    this.raw.knownFormerMembers(formers);
+    this.formers = formers.join(',');
     // A removed peer begins its hand-over again at load, unless a run saw it confirmed.
     this.raw.confirmedHandover(this.handedOverThrough);
     this.raw.tick(this.clock());
@@ -1124,20 +1131,33 @@ export class SynodNode<SM extends StateMachine = StateMachine> {
     this.noteStatus();
   }
 
-  /** Tell the transport who may talk to us: every member of every configuration still kept. */
+  /**
+   * Tell the transport who may talk to us: every member of every configuration still kept, and
+   * the former members, who may ask for our progress only (former-members.ts); record those.
+   */
   private updateMembers(): void {
     const configs = this.raw.replica.configs.all();
     if (configs.length === 0) return;
-    // Only when the configuration history changed (its first and last ids identify it).
+    // Only when the configuration history changed (its first and last ids identify it): the
+    // former members change only with it.
     const stamp = `${configs[0]!.id}-${configs[configs.length - 1]!.id}`;
     if (stamp === this.membersStamp) return;
     this.membersStamp = stamp;
     const ids = new Set<PeerId>();
     for (const c of configs) for (const p of membersOf(c)) ids.add(p);
-    const key = [...ids].sort().join(',');
+    const formerList = this.raw.formerMembers;
+    const formers = formerList.join(',');
+    if (formers !== this.formers) {
+      this.formers = formers;
+      void recordFormerMembers(this.storage, formerList);
+    }
+    const key = `${[...ids].sort().join(',')};${[...formerList].sort().join(',')}`;
     if (key === this.members) return;
     this.members = key;
-    this.transport.setMembers([...ids]);
+    this.transport.setMembers(
+      [...ids],
+      formerList.filter((p) => !ids.has(p)),
+    );
   }
 
   private fail(err: Error): void {
