@@ -62,7 +62,7 @@ import {
 } from './lib/etcd.mjs';
 import { DEFAULT_IO } from '@synod/storage-sqlite';
 import { ioDurability } from './lib/durability.mjs';
-import { measureFloor } from './lib/floor.mjs';
+import { measureFloor, PACED_COMMIT_US } from './lib/floor.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
 import { summarizeProfile } from './lib/profile.mjs';
@@ -131,7 +131,7 @@ log(
 const rows = [];
 /** @type {{ system: string, pass: number, seconds: number, cpuPctOfOneCore: number, perProcess: Record<string, number>, load1: number }[]} */
 const idles = [];
-/** @type {{ pass: number, commitP50Ms: number, firstOfTwoP50Ms: number, floorMs: number, load1: number }[]} */
+/** @type {{ pass: number, commitP50Ms: number, pacedCommitP50Ms: number, firstOfTwoP50Ms: number, floorMs: number, load1: number }[]} */
 const floors = [];
 /** @type {Record<string, unknown>[]} */
 const longRuns = [];
@@ -392,7 +392,8 @@ async function floorPass(pass) {
   floors.push({ pass, ...f, load1: loadavg()[0] });
   log(
     `pass ${pass + 1} floor: ${fmt(f.floorMs)} ms (commit p50 ${fmt(f.commitP50Ms)} + first of two ` +
-      `over the transport p50 ${fmt(f.firstOfTwoP50Ms)}); load ${fmt(loadavg()[0])}`,
+      `over the transport p50 ${fmt(f.firstOfTwoP50Ms)}); a commit paced at one per ` +
+      `${PACED_COMMIT_US} µs p50 ${fmt(f.pacedCommitP50Ms)}; load ${fmt(loadavg()[0])}`,
   );
 }
 
@@ -620,6 +621,7 @@ const results = LEVELS.map((conc) => {
 const floor = {
   floorMs: summary(floors.map((f) => f.floorMs)),
   commitP50Ms: summary(floors.map((f) => f.commitP50Ms)),
+  pacedCommitP50Ms: summary(floors.map((f) => f.pacedCommitP50Ms)),
   firstOfTwoP50Ms: summary(floors.map((f) => f.firstOfTwoP50Ms)),
   load1: summary(floors.map((f) => f.load1)),
 };
@@ -681,6 +683,9 @@ const goals = {
           etcdP50: at1.etcd?.p50.median ?? NaN,
           floorMs: floor.floorMs.median,
           vsFloor: at1.synod.p50.median / floor.floorMs.median,
+          // Not the goal's floor: the same with the commit paced as C=1 paces it (shown beside).
+          vsPacedFloor:
+            at1.synod.p50.median / (floor.pacedCommitP50Ms.median + floor.firstOfTwoP50Ms.median),
           met:
             at1.synod.p50.median <= (at1.etcd?.p50.median ?? Infinity) &&
             at1.synod.p50.median <= 1.5 * floor.floorMs.median,
@@ -844,7 +849,9 @@ const passSections = () => [
   ]),
   `Floor of one command at C=1, measured in each pass between the systems: ${ms(floor.floorMs)} ms = a durable`,
   `SQLite commit (batch 1, the storage's pragmas) p50 ${ms(floor.commitP50Ms)} ms + the first of two replies over Synod's`,
-  `libp2p transport p50 ${ms(floor.firstOfTwoP50Ms)} ms (load ${ld(floor.load1)}).`,
+  `libp2p transport p50 ${ms(floor.firstOfTwoP50Ms)} ms (load ${ld(floor.load1)}). The floor's commit runs back to back;`,
+  `the same commit paced at one per ${PACED_COMMIT_US} µs, as each peer commits at C=1 (the disk idle in between), took`,
+  `p50 ${ms(floor.pacedCommitP50Ms)} ms. Not part of the floor, which issue 13 defines with one commit: shown beside it.`,
 ];
 
 /** The per-peer counters of the passes. */
@@ -957,7 +964,7 @@ await appendReport([
     : `- C=256: ≥ 10x etcd's puts/s and CPU ≤ 27 µs per command (cluster): ${yes(goals.throughput256.met)} (${fmt(goals.throughput256.ratio)}x; ${fmt(goals.throughput256.cpuUsPerCommand)} µs).`,
   goals.latency1 === null
     ? '- C=1: not measured'
-    : `- C=1: p50 ≤ etcd's p50 and ≤ 1.5x the floor: ${yes(goals.latency1.met)} (${fmt(goals.latency1.p50)} ms; etcd ${fmt(goals.latency1.etcdP50)} ms; floor ${fmt(goals.latency1.floorMs)} ms, ${fmt(goals.latency1.vsFloor)}x).`,
+    : `- C=1: p50 ≤ etcd's p50 and ≤ 1.5x the floor: ${yes(goals.latency1.met)} (${fmt(goals.latency1.p50)} ms; etcd ${fmt(goals.latency1.etcdP50)} ms; floor ${fmt(goals.latency1.floorMs)} ms, ${fmt(goals.latency1.vsFloor)}x; with the floor's commit paced as at C=1, ${fmt(goals.latency1.vsPacedFloor)}x, not the goal).`,
   goals.idle === null
     ? '- idle: not measured'
     : `- idle 3-peer cluster ≤ 5% of one core: ${yes(goals.idle.met)} (${fmt(goals.idle.cpuPctOfOneCore)}%; etcd ${fmt(goals.idle.etcd)}%).`,

@@ -5,25 +5,15 @@
  * none, and both say so — in `synod status`, in the status the UI draws, and on the console —
  * naming who must upgrade; upgrading the old one brings the link back on protocol 2.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, startCluster, SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, type SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-versions-'));
-const running = new Set<SynodPeer>();
-afterAll(async () => {
-  await Promise.all([...running].map((p) => p.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
+const root = new SynodRoot('synod-versions-');
 
 async function restart(p: SynodPeer, extra: string[]): Promise<SynodPeer> {
-  running.delete(p);
   expect(await p.stop()).toBe(0);
-  const next = await SynodPeer.start(root, p.name, { port: p.port, extra });
-  running.add(next);
-  return next;
+  return root.restart(p, extra);
 }
 
 /** What `p` says of its one other member: protocol in use and incompatibility. */
@@ -36,21 +26,20 @@ async function otherPeer(p: SynodPeer) {
 
 describe('peers of two releases', () => {
   it('talk on the newest version both speak, refuse each other clearly when they share none, and recover on upgrade', async () => {
-    let [alice, bob] = await startCluster(root, ['alice', 'bob']);
-    running.add(alice!).add(bob!);
+    let [alice, bob] = await root.cluster(['alice', 'bob']);
 
     // bob goes back to the release before (protocol 1 only): alice offers 2, then 1.
-    bob = await restart(bob!, ['--wire-versions', '1']);
+    bob = await restart(bob, ['--wire-versions', '1']);
     await eventually('alice and bob on protocol 1', async () => {
-      const [a, b] = await Promise.all([otherPeer(alice!), otherPeer(bob!)]);
+      const [a, b] = await Promise.all([otherPeer(alice), otherPeer(bob)]);
       return a.online && a.protocol === 1 && b.online && b.protocol === 1 ? true : undefined;
     });
     await bob.api.append({ title: 'from bob on protocol 1', body: '', timeoutMs: 30_000 });
 
     // alice drops protocol 1: nothing in common.
-    alice = await restart(alice!, ['--wire-versions', '2']);
+    alice = await restart(alice, ['--wire-versions', '2']);
     const [saysAlice, saysBob] = await eventually('both to say they share no version', async () => {
-      const [a, b] = await Promise.all([otherPeer(alice), otherPeer(bob!)]);
+      const [a, b] = await Promise.all([otherPeer(alice), otherPeer(bob)]);
       return a.incompatible !== null && b.incompatible !== null
         ? [a.incompatible, b.incompatible]
         : undefined;

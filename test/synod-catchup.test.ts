@@ -7,34 +7,26 @@
  * stopped peer still misses 800 appends, and 800 more are written while it comes back;
  * SYNOD_CATCHUP_APPENDS runs more.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { caughtUp, eventually, startCluster, type SynodPeer } from './helpers/synod-cli.js';
+import { describe, expect, it } from 'vitest';
+import { caughtUp, eventually, type SynodPeer } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
 const APPENDS = Number(process.env.SYNOD_CATCHUP_APPENDS ?? 2000);
 /** Requests outstanding at once against each of the two writing peers. */
 const CONCURRENCY = 32;
 
-const root = mkdtempSync(join(tmpdir(), 'synod-catchup-'));
-const running: SynodPeer[] = [];
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
+const root = new SynodRoot('synod-catchup-');
 
 describe(`a peer stopped during ${APPENDS} appends`, () => {
   it('returns and catches up: the same entries and history on every peer', async () => {
     const t0 = performance.now();
-    const peers = await startCluster(root, ['alice', 'bob', 'carol'], { title: 'catch-up' });
-    running.push(...peers);
+    const peers = await root.cluster(['alice', 'bob', 'carol'], { title: 'catch-up' });
     // Stop a follower (not the leader, whose loss the cluster test covers): the newest joiner
     // unless it leads; the other two write.
-    const leader = (await peers[0]!.status()).protocol!.activeLeader;
+    const leader = (await peers[0].status()).protocol!.activeLeader;
     const ids0 = await Promise.all(peers.map(async (p) => (await p.status()).id));
     const awayIndex = ids0[2] !== leader ? 2 : 1;
-    let away = peers[awayIndex]!;
+    let away = peers[awayIndex];
     const [w1, w2] = peers.filter((_, i) => i !== awayIndex) as [SynodPeer, SynodPeer];
     const tJoined = performance.now();
 
@@ -68,9 +60,7 @@ describe(`a peer stopped during ${APPENDS} appends`, () => {
         if (done === (3 * APPENDS) / 5) {
           restarted = (async () => {
             await stopped;
-            running.splice(running.indexOf(away), 1);
-            away = await away.restart(root);
-            running.push(away);
+            away = await root.restart(away);
           })();
         }
       }

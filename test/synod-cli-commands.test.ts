@@ -5,29 +5,21 @@
  * lists a subcommand for every operation of the table. (init, start, invite, join, status, append,
  * log, list and remove: synod-cluster, synod-cli-errors and synod-cli-output.)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPERATION_COMMANDS } from '../packages/desktop-app/src/cli/operation-commands.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startCluster, type SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, type SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-commands-'));
+const root = new SynodRoot('synod-commands-');
 let alice: SynodPeer;
 let bob: SynodPeer;
 
 beforeAll(async () => {
-  [alice, bob] = (await startCluster(root, ['alice', 'bob'], { title: 'Commands' })) as [
-    SynodPeer,
-    SynodPeer,
-  ];
+  [alice, bob] = await root.cluster(['alice', 'bob'], { title: 'Commands' });
   await alice.api.append({ title: 'Agenda', body: 'one\ntwo\nthree' });
 }, 180_000);
-
-afterAll(async () => {
-  await Promise.all([alice, bob].map((p) => p?.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
 
 /** `synod <args> --data <alice> [--json]`, parsed when JSON. */
 async function cli(args: string[], json = false): Promise<string> {
@@ -47,7 +39,7 @@ describe('a subcommand for every operation', () => {
 
   it('show, edit (a diff of the body), edits, delete, restore', async () => {
     expect(await cli(['show', '1'])).toMatch(/^#1 v1 Agenda\nby alice; .*\n\none\ntwo\nthree$/m);
-    const file = join(root, 'agenda.txt');
+    const file = join(root.dir, 'agenda.txt');
     writeFileSync(file, 'one\n2\nthree\nfour');
     expect(await cli(['edit', '1', '--file', file, '--title', 'Agenda (v2)'])).toBe(
       'edited entry #1: now version 2\n',

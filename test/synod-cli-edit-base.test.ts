@@ -4,28 +4,18 @@
  * second is rebased), overlapping ones refuse the second with a conflict naming both versions
  * and change nothing. Without --base the new body replaces the current one (last writer wins).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, synod, type SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { synod, type SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-edit-base-'));
+const root = new SynodRoot('synod-edit-base-');
 let alice: SynodPeer;
 let bob: SynodPeer;
 
 beforeAll(async () => {
-  [alice, bob] = (await startCluster(root, ['alice', 'bob'], { title: 'Edits' })) as [
-    SynodPeer,
-    SynodPeer,
-  ];
+  [alice, bob] = await root.cluster(['alice', 'bob'], { title: 'Edits' });
   await alice.api.append({ title: 'Plan', body: 'mon: rest\ntue: rest\nwed: rest' });
 }, 180_000);
-
-afterAll(async () => {
-  await Promise.all([alice, bob].map((p) => p?.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
 
 /** What `synod show 1` on `p`'s peer prints: the version, human and JSON alike. */
 async function showVersion(p: SynodPeer): Promise<number> {

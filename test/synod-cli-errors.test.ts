@@ -5,18 +5,15 @@
  * lock), a data directory of another log, bad and expired invites, and no majority reachable,
  * told with the number reachable. (A used invite: synod-cluster.test.ts.)
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startCluster, SynodPeer, synod, synodOk } from './helpers/synod-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, type SynodPeer, synod, synodOk } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-errors-'));
+const root = new SynodRoot('synod-errors-');
+/** The peers by name (SynodRoot stops them). */
 const running = new Map<string, SynodPeer>();
-afterAll(async () => {
-  await Promise.all([...running.values()].map((p) => p.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
 
 function peer(name: string): SynodPeer {
   return running.get(name)!;
@@ -48,9 +45,9 @@ async function fails(
 beforeAll(async () => {
   // alice and bob share a log; zed has a log of its own; dave has none yet.
   const [cluster, zed, dave] = await Promise.all([
-    startCluster(root, ['alice', 'bob']),
-    SynodPeer.start(root, 'zed'),
-    SynodPeer.start(root, 'dave'),
+    root.cluster(['alice', 'bob']),
+    root.start('zed'),
+    root.start('dave'),
   ]);
   for (const p of [...cluster, zed, dave]) running.set(p.name, p);
   await zed.api.createLog({ title: 'zed only' });
@@ -58,7 +55,7 @@ beforeAll(async () => {
 
 describe('synod errors: one line and a non-zero exit', () => {
   it('bad arguments (exit 2), and no peer running on the directory (exit 1)', async () => {
-    const empty = join(root, 'empty');
+    const empty = join(root.dir, 'empty');
     mkdirSync(empty);
     const data = peer('alice').dataDir;
     await Promise.all([
@@ -113,7 +110,7 @@ describe('synod errors: one line and a non-zero exit', () => {
         /^synod invite: --ttl needs a unit: 5s, 5m, 5h or 5d \(or 5ms\)$/,
       ),
       fails(
-        ['append', 't', '--file', join(root, 'no-such-file'), '--data', data],
+        ['append', 't', '--file', join(root.dir, 'no-such-file'), '--data', data],
         2,
         /^synod append: cannot read --file \S+no-such-file: no such file$/,
       ),
@@ -142,7 +139,7 @@ describe('synod errors: one line and a non-zero exit', () => {
   }, 120_000);
 
   it('listen addresses it cannot use: said in words, not as libp2p text (a bad one: exit 2)', async () => {
-    const dir = join(root, 'listener');
+    const dir = join(root.dir, 'listener');
     await synodOk(['init', '--data', dir, '--name', 'lis']);
     await fails(
       ['start', '--data', dir, '--no-mdns', '--listen', 'garbage'],
@@ -150,7 +147,7 @@ describe('synod errors: one line and a non-zero exit', () => {
       /^synod start: listen address garbage is not a multiaddr \(like \/ip4\/0\.0\.0\.0\/tcp\/4001\)$/,
     );
     // A directory with no log yet listens only once it has one: the address is checked anyway.
-    const fresh = join(root, 'listener-setup');
+    const fresh = join(root.dir, 'listener-setup');
     await fails(
       ['start', '--data', fresh, '--no-mdns', '--listen', 'garbage'],
       2,
@@ -182,13 +179,13 @@ describe('synod errors: one line and a non-zero exit', () => {
       ),
     );
     // Offline too: the store says which log it holds.
-    const offline = join(root, 'offline');
+    const offline = join(root.dir, 'offline');
     await synodOk(['init', '--data', offline, '--name', 'olga']);
     await fails(['init', '--data', offline], 1, /^synod init: \S+offline already holds log \S+$/);
   }, 120_000);
 
   it('init with a bad name, log name or title: exit 2, and nothing made on disk', async () => {
-    const fresh = join(root, 'fresh-init');
+    const fresh = join(root.dir, 'fresh-init');
     await Promise.all([
       fails(['init', '--data', fresh, '--name', ''], 2, /^synod init: a name must be 1 to 64/),
       fails(['init', '--data', fresh, '--log-name', ' '], 2, /^synod init: logName must not/),
@@ -201,7 +198,7 @@ describe('synod errors: one line and a non-zero exit', () => {
     expect(existsSync(fresh)).toBe(false);
     // An empty --data would be the working directory; a file where the directory should be.
     await fails(['init', '--data', ''], 2, /^synod init: --data must name a directory$/);
-    const file = join(root, 'a-file');
+    const file = join(root.dir, 'a-file');
     writeFileSync(file, 'not a directory');
     await fails(
       ['init', '--data', join(file, 'sub')],
@@ -225,7 +222,7 @@ describe('synod errors: one line and a non-zero exit', () => {
     );
     expect((await peer('dave').status()).state).toBe('setup');
     // An inviter that is not running any more: said so, not as a socket error.
-    const gone = await SynodPeer.start(root, 'gone');
+    const gone = await root.start('gone');
     await gone.api.createLog({});
     const orphan = (await gone.api.invite()).text;
     await gone.stop();
@@ -266,7 +263,7 @@ describe('synod errors: one line and a non-zero exit', () => {
     const status = await synodOk(['status', '--data', data]);
     expect(status).toMatch(/majority +1 of 2 acceptors reachable, need 2/);
 
-    running.set('bob', await bob.restart(root));
+    running.set('bob', await root.restart(bob));
     const list = await eventually('the queued append to commit', async () => {
       const l = await alice.api.entries({ read: 'local', bodies: false });
       return l.entries.some((e) => e.title === 'queued') ? l : undefined;

@@ -5,24 +5,17 @@
  * the other peer's vote, written to its disk); it is decided a moment later, this peer hands
  * over on its own, and a second `synod leave` finishes.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startCluster, synod, synodOk, type SynodPeer } from './helpers/synod-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, synod, synodOk, type SynodPeer } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-leave-timeout-'));
+const root = new SynodRoot('synod-leave-timeout-');
 let alice: SynodPeer;
 let bob: SynodPeer;
 
 beforeAll(async () => {
-  [alice, bob] = (await startCluster(root, ['alice', 'bob'])) as [SynodPeer, SynodPeer];
+  [alice, bob] = await root.cluster(['alice', 'bob']);
 }, 180_000);
-
-afterAll(async () => {
-  await Promise.all([alice, bob].map((p) => p?.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
 
 describe('synod leave --timeout', () => {
   it('exits 1 with the reason at its timeout; the peer runs on, hands over, and leave again finishes', async () => {

@@ -5,29 +5,24 @@
  * (`synod start`: SQLite file, libp2p on 127.0.0.1, mDNS off).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsqr from 'jsqr';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, SYNOD_CLI } from './helpers/paths.js';
-import { SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { type SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-output-'));
+const root = new SynodRoot('synod-output-');
 let alice: SynodPeer;
 const BIG = 'x'.repeat(600_000);
 
 beforeAll(async () => {
-  alice = await SynodPeer.start(root, 'alice');
+  alice = await root.start('alice');
   await alice.api.createLog({ title: 'Output' });
   for (const title of ['one', 'two']) await alice.api.append({ title, body: BIG });
   for (let i = 0; i < 5; i++) await alice.api.append({ title: `small ${i}`, body: `body ${i}` });
 }, 120_000);
-
-afterAll(async () => {
-  await alice?.stop('SIGKILL');
-  rmSync(root, { recursive: true, force: true });
-});
 
 /**
  * Run a subcommand whose stdout goes into a pipe read slowly (64 KiB, then a pause): what a

@@ -5,24 +5,17 @@
  * 127.0.0.1, mDNS off). What `synod status` prints while the hand-over is pending is in
  * packages/desktop-app/test/cli-format.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startCluster, synodOk, type SynodPeer } from './helpers/synod-cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { eventually, synodOk, type SynodPeer } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-removed-'));
+const root = new SynodRoot('synod-removed-');
 let alice: SynodPeer;
 let bob: SynodPeer;
 
 beforeAll(async () => {
-  [alice, bob] = (await startCluster(root, ['alice', 'bob'])) as [SynodPeer, SynodPeer];
+  [alice, bob] = await root.cluster(['alice', 'bob']);
 }, 180_000);
-
-afterAll(async () => {
-  await Promise.all([alice, bob].map((p) => p?.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
 
 describe('a peer removed by another member (synod remove)', () => {
   it('shows its hand-over in status, done once alice holds its slots, and stops cleanly', async () => {

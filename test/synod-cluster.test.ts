@@ -6,19 +6,15 @@
  *
  * The steps share one cluster and run in order (each needs the one before).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HistoryRecord } from '@synod/desktop-app';
-import { eventually, SynodPeer, synod, synodOk } from './helpers/synod-cli.js';
+import { eventually, type SynodPeer, synod, synodOk } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-cluster-'));
+const root = new SynodRoot('synod-cluster-');
+/** The running peers by name (SynodRoot stops them). */
 const peers = new Map<string, SynodPeer>();
-afterAll(async () => {
-  await Promise.all([...peers.values()].map((p) => p.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
 
 function peer(name: string): SynodPeer {
   const p = peers.get(name);
@@ -47,7 +43,7 @@ async function histories(
 
 describe('three synod processes', () => {
   it('init, invite and join two peers, append from each: identical histories', async () => {
-    const alice = join(root, 'alice');
+    const alice = join(root.dir, 'alice');
     const init = await synodOk(['init', '--data', alice, '--name', 'alice', '--title', 'Notes']);
     expect(init).toMatch(/^created log \S+ in /);
     // A second init refuses: the directory holds a log.
@@ -56,7 +52,7 @@ describe('three synod processes', () => {
     expect(again.stderr).toMatch(/already holds log/);
 
     const names = ['alice', 'bob', 'carol', 'dave'];
-    for (const p of await Promise.all(names.map((n) => SynodPeer.start(root, n)))) {
+    for (const p of await Promise.all(names.map((n) => root.start(n)))) {
       peers.set(p.name, p);
     }
     expect((await peer('bob').status()).state).toBe('setup');
@@ -148,7 +144,7 @@ describe('three synod processes', () => {
     expect(next.peers.find((p) => p.id === leaderId)!.online).toBe(false);
 
     // Its data directory is free again (the OS dropped the lock with the process).
-    peers.set(leader, await killed.restart(root));
+    peers.set(leader, await root.restart(killed));
     const [h0, h1, h2] = await histories([...others, leader], 8);
     expect(h1).toEqual(h0);
     expect(h2).toEqual(h0);

@@ -4,22 +4,15 @@
  * and stop of the peer service), names the peer it handed over to before it exits, and that
  * peer leads. Three real processes (SQLite files in a tmp dir, libp2p on 127.0.0.1, mDNS off).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { eventually, startCluster, type SynodPeer } from './helpers/synod-cli.js';
+import { describe, expect, it } from 'vitest';
+import { eventually } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-quit-handover-'));
-let peers: SynodPeer[] = [];
-afterAll(async () => {
-  await Promise.all(peers.map((p) => p.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
+const root = new SynodRoot('synod-quit-handover-');
 
 describe('a synod process that quits while it leads', () => {
   it('hands leadership over before it exits, and says to whom', async () => {
-    peers = await startCluster(root, ['alice', 'bob', 'carol'], { title: 'Quit' });
+    const peers = await root.cluster(['alice', 'bob', 'carol'], { title: 'Quit' });
     const leaderId = await eventually('every peer to agree on a leader', async () => {
       const all = await Promise.all(peers.map((p) => p.status()));
       const ids = new Set(all.map((s) => s.protocol?.activeLeader ?? null));
@@ -50,6 +43,5 @@ describe('a synod process that quits while it leads', () => {
       return all.every((s) => s.protocol?.activeLeader === to) ? true : undefined;
     });
     await others[0]!.api.append({ title: 'after the quit', body: '', timeoutMs: 30_000 });
-    peers = others;
   }, 180_000);
 });

@@ -7,27 +7,19 @@
  * in one sentence, and rejoins by invite (removed from another member, left, joined again)
  * with every entry there: nothing is lost.
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { caughtUp, eventually, startCluster, type SynodPeer } from './helpers/synod-cli.js';
+import { describe, expect, it } from 'vitest';
+import { caughtUp, eventually, type SynodPeer } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
-const root = mkdtempSync(join(tmpdir(), 'synod-rollback-'));
-const running = new Set<SynodPeer>();
-afterAll(async () => {
-  await Promise.all([...running].map((p) => p.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
+const root = new SynodRoot('synod-rollback-');
 
 /** Stop `p` gracefully and start its data directory again (same libp2p port). */
 async function restart(p: SynodPeer, before?: () => void): Promise<SynodPeer> {
   expect(await p.stop('SIGTERM'), `${p.name} stops cleanly`).toBe(0);
-  running.delete(p);
   before?.();
-  const again = await p.restart(root);
-  running.add(again);
-  return again;
+  return root.restart(p);
 }
 
 async function appendAll(p: SynodPeer, from: number, to: number): Promise<void> {
@@ -43,15 +35,15 @@ async function sameSlot(a: SynodPeer, b: SynodPeer): Promise<true | undefined> {
 
 describe('a member whose data directory is restored from an older copy', () => {
   it('never votes, says why, and rejoins by invite with nothing lost', async () => {
-    const peers = await startCluster(root, ['alice', 'bob', 'carol'], { title: 'rollback' });
-    for (const p of peers) running.add(p);
-    const [alice] = peers as [SynodPeer, SynodPeer, SynodPeer];
-    let carol = peers[2]!;
+    const [alice, bob, carol0] = await root.cluster(['alice', 'bob', 'carol'], {
+      title: 'rollback',
+    });
+    let carol = carol0;
     const carolId = (await carol.status()).id!;
     await appendAll(alice, 0, 5);
 
     // A backup of carol's data directory, taken while she is stopped.
-    const backup = join(root, 'carol-backup');
+    const backup = join(root.dir, 'carol-backup');
     carol = await restart(carol, () => cpSync(carol.dataDir, backup, { recursive: true }));
     await eventually('carol to catch up', () => sameSlot(alice, carol));
 
@@ -106,12 +98,12 @@ describe('a member whose data directory is restored from an older copy', () => {
     await carol.api.append({ title: 'back', body: 'from carol', timeoutMs: 30_000 });
     await eventually('every peer to hold 36 entries', async () => {
       const lists = await Promise.all(
-        [...running].map((p) => p.api.entries({ read: 'local', bodies: false })),
+        [alice, bob, carol].map((p) => p.api.entries({ read: 'local', bodies: false })),
       );
       return lists.every((l) => l.entries.length === 36) ? lists : undefined;
     });
     const lists = await Promise.all(
-      [...running].map((p) => p.api.entries({ read: 'local', bodies: false })),
+      [alice, bob, carol].map((p) => p.api.entries({ read: 'local', bodies: false })),
     );
     const titles = lists.map((l) => l.entries.map((e) => e.title).sort());
     for (const t of titles) expect(t).toEqual(titles[0]);

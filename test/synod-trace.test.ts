@@ -10,13 +10,12 @@
  * `npm run test:trace` runs the one-typist phase over the rest of the trace (254,778 edits,
  * ~7 min); SYNOD_TRACE_TYPIST=<n> any other count. Its speed is `npm run bench -- trace`'s.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { loadTrace, textAfter, tracePatches, type Patch } from '@synod/desktop-app/document';
 import { TRACE_FILE } from './helpers/paths.js';
-import { caughtUp, eventually, startCluster, type SynodPeer } from './helpers/synod-cli.js';
+import { caughtUp, eventually, type SynodPeer } from './helpers/synod-cli.js';
+import { SynodRoot } from './helpers/synod-root.js';
 
 const IN_TURN = 5000;
 /** Three bursts in npm test; `all`: the rest of the trace. */
@@ -37,12 +36,7 @@ if (!have) {
   console.warn(`trace replay skipped: ${why}`);
 }
 
-const root = mkdtempSync(join(tmpdir(), 'synod-trace-'));
-const running: SynodPeer[] = [];
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop('SIGKILL')));
-  rmSync(root, { recursive: true, force: true });
-});
+const root = new SynodRoot('synod-trace-');
 
 /** Propose `patches` (one edit each) from `peer`, the first against `version`; the next version. */
 async function burst(peer: SynodPeer, id: number, version: number, patches: readonly Patch[]) {
@@ -84,9 +78,8 @@ describe.skipIf(!have)('the editing trace through three synod processes', () => 
           ? patches.length - IN_TURN
           : Math.min(Number(TYPIST_ENV), patches.length - IN_TURN);
       expect(ONE_TYPIST, `SYNOD_TRACE_TYPIST=${TYPIST_ENV}`).toBeGreaterThan(0);
-      const peers = await startCluster(root, ['alice', 'bob', 'carol'], { title: 'paper' });
-      running.push(...peers);
-      const [alice, bob] = peers as [SynodPeer, SynodPeer, SynodPeer];
+      const peers = await root.cluster(['alice', 'bob', 'carol'], { title: 'paper' });
+      const [alice, bob] = peers;
 
       const { id, version: v0 } = await alice.api.append({
         title: 'paper',

@@ -64,18 +64,28 @@ export interface Member {
   logs: string[];
   /** Every peer whose messages reached this node's core, with when it last did (ms). */
   senders: Map<string, number>;
+  /**
+   * The same, for messages other than catch-up requests (all a former member may get through:
+   * docs/protocol.md, "A former member gets the members' progress, nothing else").
+   */
+  beyondAsks: Map<string, number>;
 }
 
 /** Record who gets messages through to the core: wrap the handler the node registers. */
-export function recordSenders(t: Libp2pTransport): Map<string, number> {
-  const seen = new Map<string, number>();
+export function recordSenders(t: Libp2pTransport): {
+  senders: Map<string, number>;
+  beyondAsks: Map<string, number>;
+} {
+  const senders = new Map<string, number>();
+  const beyondAsks = new Map<string, number>();
   const start = t.start.bind(t);
   t.start = (handler) =>
     start((from, messages) => {
-      seen.set(from, Date.now());
+      senders.set(from, Date.now());
+      if (messages.some((m) => m.type !== 'catchupReq')) beyondAsks.set(from, Date.now());
       handler(from, messages);
     });
-  return seen;
+  return { senders, beyondAsks };
 }
 
 export interface Cluster {
@@ -110,7 +120,7 @@ export async function startCluster(
       ...(i > 0 ? { initialMembers: [members[0]!.transport.id] } : {}),
       ...opts.transport,
     });
-    const senders = recordSenders(transport);
+    const { senders, beyondAsks } = recordSenders(transport);
     const sm = new KvStateMachine();
     sm.keepLog = false;
     if (i === 0) await initLog(storage, transport.id, sm);
@@ -129,7 +139,7 @@ export async function startCluster(
     transport.onJoinRequest(async ({ peer }) => {
       await node.addPeer(peer, undefined, { timeoutMs: 10_000 });
     });
-    members.push({ node, transport, storage, logs, senders });
+    members.push({ node, transport, storage, logs, senders, beyondAsks });
   }
   const first = members[0]!.node;
   for (const m of members.slice(1)) await first.addPeer(m.transport.id);
@@ -167,7 +177,7 @@ export async function freshPeer(
     logger: recordingLogger(logs),
     ...opts.transport,
   });
-  const senders = recordSenders(transport);
+  const { senders, beyondAsks } = recordSenders(transport);
   const sm = new KvStateMachine();
   sm.keepLog = false;
   if (opts.ownLog === true) await initLog(storage, transport.id, sm);
@@ -179,7 +189,7 @@ export async function freshPeer(
     operationTimeoutMs: 10_000,
     protocol: PROTOCOL,
   });
-  return { node, transport, storage, logs, senders };
+  return { node, transport, storage, logs, senders, beyondAsks };
 }
 
 /** A bare libp2p node with `key` (a member's identity, say), on 127.0.0.1. */

@@ -13,14 +13,15 @@
  * dead peer and leave, from the app.
  * Screenshots go to test-results/e2e/ (the README's docs/screenshot.png is one of them).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { MAX_ENTRIES, matchRoute, toHttp } from '@synod/desktop-app';
 import { traceInteractions, type InteractionTiming } from './interaction-timing.js';
-import { SynodPeer } from '../helpers/synod-cli.js';
+import type { SynodPeer } from '../helpers/synod-cli.js';
+import { SynodRoot } from '../helpers/synod-root.js';
 import { axeViolations, haveChromium, launchChromium, SHOTS, UI_INDEX, uiUrl } from './pages.js';
 
 /**
@@ -38,7 +39,7 @@ function load1(): string {
 }
 
 describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', () => {
-  let root: string;
+  const root = new SynodRoot('synod-e2e-');
   let browser: Browser;
   const peers: SynodPeer[] = [];
   const pages: Page[] = [];
@@ -166,18 +167,13 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
   beforeAll(async () => {
     if (!existsSync(UI_INDEX)) throw new Error(`${UI_INDEX} missing: run npm run build first`);
     mkdirSync(SHOTS, { recursive: true });
-    root = mkdtempSync(join(tmpdir(), 'synod-e2e-'));
-    const [a, b, c] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((name) => SynodPeer.start(root, name)),
-    );
+    const [a, b, c] = await Promise.all(['alice', 'bob', 'carol'].map((n) => root.start(n)));
     peers.push(a!, b!, c!);
     browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all(peers.map((p) => p.stop('SIGKILL').catch(() => undefined)));
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
   }, 30_000);
 
   it('creates a log, invites two peers, orders entries typed in two pages the same everywhere', async () => {
@@ -411,7 +407,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
     await shot(a, '4-no-majority-pending');
 
     // Bob comes back: the write commits, in every peer's log.
-    const bob2 = await bob.restart(root);
+    const bob2 = await root.restart(bob);
     peers[1] = bob2;
     await expect.poll(async () => await lists(a, 'written alone'), { timeout: 40_000 }).toBe(true);
     await expect.poll(() => a.getByTestId('pending').textContent(), WAIT).toContain('None');
@@ -688,7 +684,7 @@ describe.skipIf(!haveChromium)('desktop UI in Chromium, three headless peers', (
   it('a new peer joins the 10,000-entry log and draws its catch-up; asleep and awake', async () => {
     diagnoseOnFailure();
     const [a] = pages as [Page];
-    const dave = await SynodPeer.start(root, 'dave');
+    const dave = await root.start('dave');
     peers.push(dave);
     const d = await openPage(dave);
     await d.getByTestId('setup').waitFor(WAIT);

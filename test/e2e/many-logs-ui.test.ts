@@ -5,32 +5,29 @@
  * beside Team. Each log shows its own entries; closing and opening a log, and leaving one, keep
  * the other; axe-core finds no serious violation with the list shown.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caughtUp, eventually, SynodPeer } from '../helpers/synod-cli.js';
+import { caughtUp, eventually, type SynodPeer } from '../helpers/synod-cli.js';
+import { SynodRoot } from '../helpers/synod-root.js';
 import { axeViolations, haveChromium, launchChromium, SHOTS, uiUrl } from './pages.js';
 
 const WAIT = { timeout: 30_000 };
 
 describe.skipIf(!haveChromium)('the list of logs in the UI (Chromium, two synod peers)', () => {
-  let root: string;
+  const root = new SynodRoot('synod-e2e-logs-');
   let browser: Browser;
   const peers: SynodPeer[] = [];
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), 'synod-e2e-logs-'));
-    peers.push(...(await Promise.all(['alice', 'bob'].map((n) => SynodPeer.start(root, n)))));
+    peers.push(...(await Promise.all(['alice', 'bob'].map((n) => root.start(n)))));
     browser = await launchChromium();
   }, 90_000);
 
   afterAll(async () => {
     await browser?.close();
-    await Promise.all(peers.map((p) => p.stop('SIGKILL').catch(() => undefined)));
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
   }, 30_000);
 
   async function openPage(peer: SynodPeer): Promise<Page> {

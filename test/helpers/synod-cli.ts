@@ -147,14 +147,25 @@ export class SynodPeer {
         ...(options.extra ?? []),
       ]),
     );
-    const url = (await child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000))[1]!;
+    // A start that never serves is killed here (nobody else holds the process yet, and it would
+    // outlive the test file), and one that exits first (a held directory, a bad flag) fails now,
+    // with its output, not at the 90 s deadline. (race handles `exited`'s later rejection.)
+    const exited = child.exited.then(({ code, signal }) => {
+      throw new Error(
+        `${name}: synod start exited (${code ?? signal}) before serving:\n${child.lines.join('\n')}`,
+      );
+    });
+    const url = (
+      await Promise.race([
+        child.waitFor(/^synod: local API on (http:\/\/\S+) /, 90_000),
+        exited,
+      ]).catch(async (err: unknown) => {
+        await child.kill('SIGKILL');
+        throw err;
+      })
+    )[1]!;
     const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
     return new SynodPeer(name, dataDir, child, new ApiClient(url, token), port, token);
-  }
-
-  /** Start this data directory again, on the same libp2p port. */
-  restart(root: string): Promise<SynodPeer> {
-    return SynodPeer.start(root, this.name, { port: this.port });
   }
 
   status(): Promise<ServiceStatus> {

@@ -3,9 +3,10 @@
  * of the last one confirmed, in the store's meta values. At load, RawNode begins the hand-over
  * again for a removal the log it loads holds, since the run that learned it may have stopped
  * first. Deriving is enough to know one may be pending, never that one was confirmed, and asking
- * again does not always get an answer: a remaining replica that compacted past the removal no
- * longer keeps the configuration that named this peer, so its transport refuses this peer. So
- * a peer removed long ago that had handed over would show a hand-over pending for ever.
+ * again does not always get an answer: a remaining replica that compacted past the removal
+ * answers a former member only while it remembers it (former-members.ts: the 64 most recent,
+ * recorded best effort). So a peer removed long ago that had handed over could show a hand-over
+ * pending for ever.
  *
  * Written after the confirmation, on its own: lost in a crash, the next run asks again, which
  * is safe. Never wrong once written: a confirmation stays true.

@@ -20,9 +20,9 @@
  * closed) before a remaining replica confirmed, which the log does not tell
  * (test/handover-restart.test.ts: 6 of 8 seeds stalled for ever when it showed nothing pending).
  * Unless its driver recorded that one did (`confirmedBefore`; SynodNode keeps the `start` of the
- * last hand-over confirmed in the store's meta values, handover-record.ts): a remaining replica
- * that has compacted past the removal no longer keeps the configuration with the removed peer,
- * so its transport refuses it, and the asks would go unanswered for ever.
+ * last hand-over confirmed in the store's meta values, handover-record.ts). A remaining replica
+ * that has compacted past the removal no longer keeps the configuration with the removed peer;
+ * it still answers its asks, with its progress only (a former member, former-members.ts).
 
  * What a remaining replica holds is heard in the answers to those requests: a catch-up answer
  * carries its sender's `durableSlotOut` (replica.ts), every slot below it applied and durable.

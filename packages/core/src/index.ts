@@ -44,6 +44,7 @@ export { checkReadAccepted, checkReadDecisions, isEmptyBatch } from './storage.j
 export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
 export type { Transport, TransportHandler, PeerLinkStatus } from './transport.js';
 export { MemoryNetwork, MemoryTransport, type DropRule } from './memory-network.js';
+export { fromFormerMember, toFormerMember, MAX_FORMER_MEMBERS } from './former-members.js';
 export { RawNode, type RawNodeConfig, type Ready } from './raw-node.js';
 export type { StorageRead } from './storage-reads.js';
 export type { NodeStatus } from './status.js';

@@ -6,6 +6,7 @@
  *
  * Messages are passed by reference: the protocol never mutates a message once sent.
  */
+import { fromFormerMember, toFormerMember } from './former-members.js';
 import type { Message } from './messages.js';
 import type { PeerLinkStatus, Transport, TransportHandler } from './transport.js';
 import type { PeerId } from './types.js';
@@ -83,6 +84,8 @@ export class MemoryNetwork {
 export class MemoryTransport implements Transport {
   private handler: TransportHandler | undefined;
   private members: Set<PeerId> | undefined;
+  /** Former members (setMembers): they may ask for progress, and get that answer only. */
+  private formers = new Set<PeerId>();
   private readonly lastSeen = new Map<PeerId, number>();
   private stopped = false;
   /** Messages whose handler threw. */
@@ -102,7 +105,8 @@ export class MemoryTransport implements Transport {
     if (this.stopped) return false;
     const dest = this.network.endpoint(to);
     if (dest === undefined || !this.network.linkUp(this.id, to)) return false;
-    const batch = this.network.kept(this.id, to, messages);
+    const sent = this.isFormer(to) ? messages.filter(toFormerMember) : messages;
+    const batch = this.network.kept(this.id, to, sent);
     defer(() => dest.deliver(this.id, batch));
     return true;
   }
@@ -110,12 +114,16 @@ export class MemoryTransport implements Transport {
   /** @internal */
   deliver(from: PeerId, messages: readonly Message[]): void {
     if (this.stopped || this.handler === undefined) return;
-    // Membership gating: only members may speak (all peers, until members are first set).
-    if (this.members !== undefined && !this.members.has(from)) return;
+    // Membership gating: only members may speak (all peers, until members are first set), and a
+    // former member may ask for progress.
+    let allowed = messages;
+    if (this.isFormer(from)) allowed = messages.filter(fromFormerMember);
+    else if (this.members !== undefined && !this.members.has(from)) return;
+    if (allowed.length === 0) return;
     if (!this.network.linkUp(from, this.id)) return;
     this.lastSeen.set(from, Date.now());
     try {
-      this.handler(from, messages);
+      this.handler(from, allowed);
     } catch {
       // A handler that throws is the receiver's bug; like a real transport, the network goes
       // on delivering (the libp2p transport counts such errors).
@@ -123,8 +131,13 @@ export class MemoryTransport implements Transport {
     }
   }
 
-  setMembers(peers: readonly PeerId[]): void {
+  setMembers(peers: readonly PeerId[], formers: readonly PeerId[] = []): void {
     this.members = new Set(peers);
+    this.formers = new Set(formers.filter((p) => !this.members!.has(p)));
+  }
+
+  private isFormer(peer: PeerId): boolean {
+    return this.formers.has(peer);
   }
 
   peers(): PeerLinkStatus[] {

@@ -7,6 +7,7 @@
  *   observeTime(now)     the clock reads `now` (before a step: times recorded then are exact)
  *   tick(now)            time passed: do what is due (`nextDeadline()` says when)
  *   propose(op) / read() a local client wants something
+ *   stopping()           the driver will stop: nothing waits for a later write any more
  *
  * and then takes `ready()`: the state to persist (one numbered write), the messages to send (some
  * at once, some only once that write is durable), the results to deliver. Writes are pipelined,
@@ -26,7 +27,8 @@
  * - this peer's client (seqs, resends, results): client-session.ts;
  * - where client commands go (assigned here, or forwarded to the leader): forward.ts;
  * - linearizable reads: read-index.ts;
- * - catch-up of peers that were away: catchup.ts; a leaver's hand-over: handover.ts;
+ * - catch-up of peers that were away: catchup.ts; a leaver's hand-over: handover.ts; whom
+ *   configurations removed, answered with this peer's progress only: former-members.ts;
  * - amnesia detection: store-guard.ts; whether this peer was removed: removal.ts;
  * - persist before send (numbered writes, and what waits for each): write-tracker.ts;
  * - what `status()` reports: status.ts.
@@ -41,14 +43,29 @@ import type { BugName } from './bugs.js';
 import { Catchup } from './catchup.js';
 import { checkCommand } from './check-args.js';
 import { ClientSession, clientIncarnation, type CommandResult } from './client-session.js';
+import { FormerMembers } from './former-members.js';
 import { Handover } from './handover.js';
 import type { Command, Outcome } from './command.js';
-import { sameMembership, validateMembership, type Membership } from './configuration.js';
+import {
+  membersOf,
+  sameMembership,
+  validateMembership,
+  type Configuration,
+  type Membership,
+} from './configuration.js';
 import type { NodeContext } from './context.js';
 import { InvalidMembershipError, NotLeaderError, ReconfigPendingError } from './errors.js';
 import { Router, type Routed } from './forward.js';
 import { Leader } from './leader.js';
-import type { CatchupDecisions, Decided, Decision, Envelope, Message, PValue } from './messages.js';
+import type {
+  CatchupDecisions,
+  CatchupRequest,
+  Decided,
+  Decision,
+  Envelope,
+  Message,
+  PValue,
+} from './messages.js';
 import { validateOptions, type ProtocolOptions } from './options.js';
 import { PersistBuilder } from './persist-builder.js';
 import { ReadIndex, type ReadResult } from './read-index.js';
@@ -125,6 +142,7 @@ export class RawNode {
   private readonly handover: Handover;
   private readonly stores: StoreGuard;
   private readonly removal: Removal;
+  private readonly formers: FormerMembers;
   /** This turn's messages and state, numbered writes, and what waits for them. */
   private readonly writes: WriteTracker;
   private readonly persist = new PersistBuilder();
@@ -182,6 +200,7 @@ export class RawNode {
     this.reads = new ReadIndex(this.ctx, this.replica, this.leader);
     this.stores = new StoreGuard(this.ctx);
     this.removal = new Removal(this.ctx);
+    this.formers = new FormerMembers(cfg.id);
   }
 
   /**
@@ -203,6 +222,7 @@ export class RawNode {
       // Its configurations were learned too (install reports none): a peer restarted from a
       // snapshot taken just before its removal governed was a member of one, so it is removed.
       for (const c of this.replica.configs.all()) this.removal.configAdded(c);
+      this.formersOfInstall([]);
       for (const d of state.decisions)
         this.takeReplica(this.replica.onDecision(d.slot, d.value, 'storage'));
     }
@@ -267,6 +287,14 @@ export class RawNode {
     return at;
   }
 
+  /**
+   * The driver is about to stop (not crash): decisions held for the next write (write-tracker,
+   * holdDecisions) go into the next Ready's write instead, as there will be no next write.
+   */
+  stopping(): void {
+    this.writes.stopHoldingDecisions();
+  }
+
   /** Propose an app command; returns its seq, which `ready().results` reports on. */
   propose(op: Uint8Array): number {
     // Here, not later: a bad op threw inside the next ready(), turn after turn.
@@ -307,6 +335,23 @@ export class RawNode {
    */
   confirmedHandover(through: Slot): void {
     this.handover.confirmedBefore(through);
+  }
+
+  /**
+   * Peers removed from the log that this peer answers with its progress only, once no kept
+   * configuration names them (former-members.ts), oldest removal first: the driver records them
+   * (former-members-record.ts) and gives them to its transport beside the members.
+   */
+  get formerMembers(): PeerId[] {
+    return this.formers.all();
+  }
+
+  /**
+   * Former members an earlier run recorded (call after load, before the first step): the
+   * configurations that removed them may be compacted away.
+   */
+  knownFormerMembers(ids: readonly PeerId[]): void {
+    this.formers.add(ids);
   }
 
   /** False while a hand-over is pending (this peer should not stop yet). */
@@ -542,7 +587,11 @@ export class RawNode {
       case 'readIndexResp':
         return this.reads.onResponse(from, m);
       case 'catchupReq':
-        return this.catchup.onRequest(from, m);
+        // A peer that configurations removed, and that no kept configuration names, is no
+        // member: it gets this peer's durable progress, nothing more (former-members.ts).
+        return this.formers.isOutside(from, this.replica.configs)
+          ? this.answerFormer(from, m)
+          : this.catchup.onRequest(from, m);
       case 'catchupDecisions':
         return this.onCatchupDecisions(from, m);
       case 'snapshotChunk': {
@@ -552,6 +601,29 @@ export class RawNode {
       case 'rolledBack':
         return; // taken in by admit()
     }
+  }
+
+  /**
+   * A former member's catch-up request (former-members.ts), answered as a catch-up answer
+   * carries this replica's progress, its `durableSlotOut` (every slot below it applied and
+   * durable here: what a removed peer's hand-over waits for), with no decisions and no snapshot.
+   * It needs no write: it says only what is durable already. Where the asker is, catch-up hears
+   * as from anyone (if it is ahead, it may be a member again). Its other messages are the
+   * transport's to gate (it delivers only these from a former member): this replica's view of who is a former member may be behind,
+   * as a peer removed in a configuration it knows may be a member again in one it has not
+   * learned yet, whose ballots and decisions it needs (soak seed 96002035 of membership-churn
+   * stalled for good when a replica dropped them: the P1a of both candidates of its new
+   * configuration, of which it was one of two acceptors).
+   */
+  private answerFormer(from: PeerId, m: CatchupRequest): void {
+    this.catchup.noteAhead(from, m.fromSlot);
+    if (!this.replica.initialized) return;
+    this.ctx.trace(`${this.id} tells former member ${from} its progress only`);
+    this.ctx.send(from, {
+      type: 'catchupDecisions',
+      decisions: [],
+      slotOut: this.replica.durableSlotOut,
+    });
   }
 
   /** End of a turn: route this turn's client commands, assign slots, send read rounds. */
@@ -617,14 +689,31 @@ export class RawNode {
 
   /** A snapshot a peer sent in full (catch-up): install it, then go on from that peer. */
   private installFrom(from: PeerId, snapshot: Snapshot): void {
+    const before = this.replica.configs.all();
     try {
       this.takeReplica(this.replica.install(snapshot, true));
+      this.formersOfInstall(before);
     } catch (err) {
       this.ctx.trace(`${this.id} rejects snapshot from ${from}: ${String(err)}`);
       this.catchup.refused(from);
       return;
     }
     this.catchup.installed(from);
+  }
+
+  /**
+   * A snapshot replaced the configurations `before` (install reports no configAdded): whom
+   * they named and the snapshot's do not was removed since, as is whom one of the snapshot's
+   * configurations leaves out of the one before it (former-members.ts).
+   */
+  private formersOfInstall(before: readonly Configuration[]): void {
+    const now = this.replica.configs.all();
+    const named = new Set<PeerId>();
+    for (const c of now) for (const p of membersOf(c)) named.add(p);
+    const gone = new Set<PeerId>();
+    for (const c of before) for (const p of membersOf(c)) if (!named.has(p)) gone.add(p);
+    this.formers.add(gone);
+    for (let i = 1; i < now.length; i++) this.formers.configAdded(now[i]!, now[i - 1]);
   }
 
   /**
@@ -669,6 +758,7 @@ export class RawNode {
         return;
       case 'configAdded':
         this.removal.configAdded(o.config);
+        this.formers.configAdded(o.config, this.replica.configs.byId(o.config.id - 1));
         return this.leader.sync();
       case 'performed':
         return this.cfg.onSlotApplied?.(o.slot, o.value);

@@ -5,7 +5,7 @@
  *
  * A transport may lose, delay or reorder messages; the protocol retransmits what matters. It
  * must not corrupt or invent them, and it must not deliver messages from peers outside the
- * members it was last given (membership gating).
+ * members it was last given (membership gating), but a former member's catch-up requests.
  */
 import type { Message } from './messages.js';
 import type { PeerId } from './types.js';
@@ -45,8 +45,15 @@ export interface Transport {
    * queued before them), and the protocol's retransmission takes over.
    */
   send(to: PeerId, messages: readonly Message[]): boolean;
-  /** The peers allowed to exchange protocol messages with this one (the configurations' members). */
-  setMembers(peers: readonly PeerId[]): void;
+  /**
+   * The peers allowed to exchange protocol messages with this one (the configurations' members),
+   * and the former members (peers configurations removed, none of `peers`), which may still ask
+   * for this peer's progress: from one of those deliver only `catchupReq` messages, and send one
+   * only `catchupDecisions` without decisions (docs/protocol.md, "A former member gets the
+   * members' progress, nothing else"). A transport that ignores `formers` refuses them as any
+   * stranger: their hand-over is then never confirmed (they leave with `force`).
+   */
+  setMembers(peers: readonly PeerId[], formers?: readonly PeerId[]): void;
   /** The state of the link to each member. */
   peers(): PeerLinkStatus[];
   stop(): Promise<void>;

@@ -52,6 +52,8 @@ export class WriteTracker {
   incarnationDurable = false;
   /** Since when decisions alone wait for a write (holdDecisions). */
   private decisionsHeldSince: number | undefined;
+  /** Decisions no longer wait for a later write (the node is stopping: there is none). */
+  private holdingOff = false;
 
   constructor(
     /** The state the roles changed this turn (NodeContext.persist). */
@@ -147,6 +149,15 @@ export class WriteTracker {
     return this.issued;
   }
 
+  /**
+   * From now on, decisions do not wait for a later write: the next Ready that may write takes
+   * them. For a driver that stops: a stop is not a crash, and what the run learned should be in
+   * the store at the next start (its own removal, say: RawNode.load resumes the hand-over).
+   */
+  stopHoldingDecisions(): void {
+    this.holdingOff = true;
+  }
+
   /** When a batch of decisions held for the next write must be written anyway (Infinity: none). */
   nextDeadline(): number {
     return this.decisionsHeldSince !== undefined && this.persist.holdsOnlyDecisions()
@@ -171,7 +182,7 @@ export class WriteTracker {
    * or until MAX_HELD_DECISIONS have gathered.
    */
   private holdDecisions(now: number): boolean {
-    if (!this.persist.holdsOnlyDecisions()) return false;
+    if (this.holdingOff || !this.persist.holdsOnlyDecisions()) return false;
     this.decisionsHeldSince ??= now;
     return (
       this.persist.decisionCount < MAX_HELD_DECISIONS &&

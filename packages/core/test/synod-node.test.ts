@@ -392,6 +392,30 @@ describe('SynodNode', () => {
     }
   });
 
+  it('a stop writes the decisions held for the next write: the restarted peer has them', async () => {
+    // A decision alone waits up to a heartbeat interval for the next write (write-tracker,
+    // holdDecisions). Before, a stop in that window lost them: a peer stopped just after it
+    // learned its own removal came back not removed.
+    const slow = {
+      heartbeatIntervalMs: 5000,
+      electionTimeoutMs: 10_000,
+      maxElectionTimeoutMs: 20_000,
+      retransmitIntervalMs: 50,
+    };
+    const { nodes, storages } = await cluster(['a', 'b', 'c'], new MemoryNetwork(), slow);
+    const [a, b] = nodes as [KvNode, KvNode];
+    await a.propose(append('x', '1'));
+    // b has applied it: it learned the decision, which holds only decisions for its next write.
+    await until('b applied the command', () => b.status().slotOut === a.status().slotOut, 5000);
+    const learned = b.status().slotOut;
+    const storage = storages.get('b')!;
+    const highest = () => storage.loadSync().decisions.at(-1)?.slot ?? -1;
+    expect(highest(), 'the decision is still held for a later write').toBeLessThan(learned - 1);
+    await b.stop();
+    running.splice(running.indexOf(b), 1);
+    expect(highest()).toBe(learned - 1);
+  });
+
   it('a restarted peer keeps its log and its commands are not mistaken for old ones', async () => {
     const net = new MemoryNetwork();
     const storage = new MemoryStorage();

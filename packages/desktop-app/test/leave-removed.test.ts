@@ -1,8 +1,9 @@
 /**
  * Leave on a log this peer was removed from, when its hand-over can no longer be confirmed: it
- * was stopped before a member that stays confirmed it, and started again only after every
- * member that stays compacted past its removal. Those members no longer keep the configuration
- * that names it, so their transport refuses it, and its resumed hand-over never ends
+ * was stopped before a member that stays confirmed it, every member that stays compacted past its
+ * removal, and is gone for good when it starts again (a member that is up answers it, as a former
+ * member, with its progress: docs/protocol.md, "A former member gets the members' progress,
+ * nothing else"). It cannot tell gone from away, so its resumed hand-over never ends
  * (docs/protocol.md, "A peer that leaves hands over first"). A plain leave fails with
  * `handover-pending` every time; `force` sets the log aside after the same bounded wait. In the
  * UI, the Leave button then offers "Leave anyway".
@@ -66,7 +67,8 @@ function dbFiles(dir: string): string[] {
 
 /**
  * alice removes bob, who hands over and stops; his store is made one stopped before the
- * confirmation; alice compacts past his removal. Returns bob's data directory and `start`.
+ * confirmation; alice compacts past his removal, and is gone for good. Returns bob's data
+ * directory and `start`.
  */
 async function strand(name: string): Promise<{ bobDir: string; start: number }> {
   const alice = await open(join(root, name, 'alice'));
@@ -97,6 +99,7 @@ async function strand(name: string): Promise<{ bobDir: string; start: number }> 
     'alice compacted past the removal',
     () => alice.status().protocol!.snapshotSlot >= start,
   );
+  await stop(alice);
   return { bobDir, start };
 }
 
@@ -106,7 +109,7 @@ describe('leave on a log this peer was removed from', () => {
     const bob = await open(bobDir);
     await wait('bob shown removed', () => bob.status().state === 'removed');
     expect(bob.status().handover).toEqual({ start, done: false });
-    // Leave waits for the hand-over, bounded, and fails: alice refuses bob, so it never ends.
+    // Leave waits for the hand-over, bounded, and fails: alice is gone, so it never ends.
     for (let i = 0; i < 2; i++) {
       await expect(bob.leave({ timeoutMs: 1500 })).rejects.toMatchObject({
         code: 'handover-pending',

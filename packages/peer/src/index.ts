@@ -19,7 +19,7 @@ export {
   type JsonValue,
 } from './json.js';
 export { checkName, MAX_NAME_LENGTH } from './name.js';
-export type { Peer } from './peer.js';
+export type { Peer, StopOptions } from './peer.js';
 export { handOverLeadership, type HandoverOptions, type HandoverOutcome } from './departure.js';
 export { awaitRemovalHandover, type RemovalHandoverOutcome } from './removal-handover.js';
 export type { AdmitHook } from './admit.js';

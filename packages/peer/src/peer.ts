@@ -17,6 +17,7 @@ import { META_LOG_NAME, META_NAME } from './data-dir.js';
 import type { PeerHost } from './host.js';
 import { writeMetaString } from './store.js';
 import { checkName } from './name.js';
+import { InvalidPeerOptionsError } from './errors.js';
 import {
   defaultHandoverWaitMs,
   handOverLeadership,
@@ -101,10 +102,20 @@ export interface Peer<
    * A leader hands over first (handOver, bounded; a handover that fails or times out does not
    * fail the stop: `lastHandover` says so). A peer removed in this run (its leave, or another
    * member's removePeer) whose hand-over is pending (`node.status().handover`) waits for it
-   * too, as long (two election timeouts, within 2–5 s), then stops anyway: `removalHandover`
-   * says which.
+   * too, as long (two election timeouts, within 2–5 s; `options.removalHandoverWaitMs`), then
+   * stops anyway: `removalHandover` says which. Only the first call's options count.
    */
-  stop(): Promise<void>;
+  stop(options?: StopOptions): Promise<void>;
+}
+
+export interface StopOptions {
+  /**
+   * How long to wait for a pending removal hand-over (default: as the leadership handover, two
+   * election timeouts within 2–5 s). 0 is for a caller that has just waited for it itself and
+   * chose to go without it (the desktop app's forced leave), so that the user does not wait
+   * twice; `removalHandover` then says `pending`.
+   */
+  readonly removalHandoverWaitMs?: number;
 }
 
 export interface RunningPeerParts<SM extends StateMachine, Host extends Libp2pHost> {
@@ -146,6 +157,8 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
   private currentName: string | undefined;
   private currentLogName: string | undefined;
   private stopping: Promise<void> | undefined;
+  /** stop()'s removalHandoverWaitMs; undefined: awaitRemovalHandover's default. */
+  private removalWaitMs: number | undefined;
   lastHandover: HandoverOutcome | undefined;
   removalHandover: RemovalHandoverOutcome | undefined;
   private readonly stopListeners: (() => void)[] = [];
@@ -246,7 +259,18 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
     return outcome;
   }
 
-  stop(): Promise<void> {
+  stop(options: StopOptions = {}): Promise<void> {
+    const wait = options.removalHandoverWaitMs;
+    if (wait !== undefined && !(Number.isFinite(wait) && wait >= 0)) {
+      // Finite: a stop never hangs on a hand-over that may never be confirmed.
+      return Promise.reject(
+        new InvalidPeerOptionsError(
+          `removalHandoverWaitMs must be a finite number >= 0 (ms), got ${String(wait)}`,
+        ),
+      );
+    }
+    // Kept on the peer: createPeer's peer stops through the host, which calls stopCore.
+    if (this.stopping === undefined && wait !== undefined) this.removalWaitMs = wait;
     if (this.host.ownedBy === (this as unknown)) return this.host.stop();
     return this.stopCore();
   }
@@ -254,7 +278,7 @@ export class RunningPeer<SM extends StateMachine, Host extends Libp2pHost> imple
   /** @internal Stop this log's core (and its transport on the host), not the host. */
   stopCore(): Promise<void> {
     this.stopping ??= this.handOver()
-      .then(() => awaitRemovalHandover(this.node))
+      .then(() => awaitRemovalHandover(this.node, this.removalWaitMs))
       .then((outcome) => {
         this.removalHandover = outcome;
         return this.node.stop();

@@ -4,6 +4,8 @@
  * checks run right after the Noise handshake, so they judge an authenticated peer id, and before
  * any muxer or protocol. Which log a peer may reach is decided per stream (transport-host.ts).
  *
+ * A former member of a log here (members.ts) may connect too, to ask that log for its progress.
+ *
  * The one exception: while a log here has unused, unexpired invites, or the app takes invite
  * requests (invite-request.ts), a few strangers may connect, because a joining peer has to reach
  * us to present its invite, or to ask for one. Such a connection is good only for those two
@@ -19,6 +21,8 @@ export interface GateDeps {
   mayDial(peer: PeerId): boolean;
   /** May `peer` speak the protocol with some log here? */
   isAllowed(peer: PeerId): boolean;
+  /** Is `peer` a former member of some log here (it may ask that log for its progress only)? */
+  isFormer(peer: PeerId): boolean;
   /** May one more stranger connect now (invites are out or requests taken, room is left)? */
   acceptsStrangers(): boolean;
   /** Where refusals are counted (undefined until the host exists). */
@@ -38,7 +42,8 @@ export function createGate(deps: GateDeps): ConnectionGater {
     denyDialPeer: outbound,
     denyOutboundEncryptedConnection: outbound,
     denyInboundEncryptedConnection: (peer) => {
-      if (deps.isAllowed(peer.toString())) return false;
+      const id = peer.toString();
+      if (deps.isAllowed(id) || deps.isFormer(id)) return false;
       return deny(!deps.acceptsStrangers());
     },
   };

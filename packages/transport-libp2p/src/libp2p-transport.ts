@@ -15,7 +15,15 @@
  */
 import type { Libp2p, Logger } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
-import type { Message, PeerId, PeerLinkStatus, Transport, TransportHandler } from '@synod/core';
+import {
+  fromFormerMember,
+  toFormerMember,
+  type Message,
+  type PeerId,
+  type PeerLinkStatus,
+  type Transport,
+  type TransportHandler,
+} from '@synod/core';
 import { AddressBook } from './address-book.js';
 import type { Channel, DecodedOk } from './channel.js';
 import { TransportStoppedError } from './errors.js';
@@ -247,6 +255,7 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
     try {
       if (this.stopped) return false;
       const link = this.links.get(to);
+      if (link === undefined && this.members.isFormer(to)) return this.sendToFormer(to, messages);
       const channel = link?.current;
       if (link === undefined || link.state !== 'open' || channel === undefined) {
         this.metrics.sendsUnreachable++;
@@ -284,9 +293,9 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
     }
   }
 
-  setMembers(peers: readonly PeerId[]): void {
+  setMembers(peers: readonly PeerId[], formers: readonly PeerId[] = []): void {
     if (this.stopped) return;
-    const lost = this.members.set(peers);
+    const lost = this.members.set(peers, formers);
     for (const peer of lost) this.cutOff(peer);
     this.host.onAccessLost(lost);
     this.syncLinks();
@@ -467,6 +476,56 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
       this.metrics.handlerErrors++;
       this.log.error('the handler threw on messages from %s: %e', peer, err);
     }
+  }
+
+  /**
+   * @internal A frame of this log from a former member (members.ts): only its catch-up
+   * requests reach the core, which answers them with its progress only (sendToFormer). Its
+   * pings are answered, so that its link to us stays up while it asks.
+   */
+  onFormerFrame(channel: Channel, frame: DecodedOk): void {
+    if (this.stopped) return;
+    this.metrics.framesReceived++;
+    if (frame.ping !== undefined) {
+      channel.write(
+        [encodeControl({ pong: frame.ping }, channel.version)],
+        Number.MAX_SAFE_INTEGER,
+      );
+    }
+    const asks = frame.messages.filter(fromFormerMember);
+    this.metrics.formerMessages.dropped += frame.messages.length - asks.length;
+    const handler = this.handler;
+    if (asks.length === 0 || handler === undefined) return;
+    this.metrics.formerMessages.delivered += asks.length;
+    try {
+      handler(channel.peer, asks);
+    } catch (err) {
+      this.metrics.handlerErrors++;
+      this.log.error('the handler threw on messages from %s: %e', channel.peer, err);
+    }
+  }
+
+  /**
+   * The answer to a former member goes back on the stream it asked on: no link is kept to it
+   * (it is never dialled). Only a catch-up answer without decisions leaves (core toFormerMember).
+   */
+  private sendToFormer(to: PeerId, messages: readonly Message[]): boolean {
+    const channel = this.inbound.get(to);
+    const answers = messages.filter(toFormerMember);
+    if (channel === undefined || !channel.isOpen || answers.length === 0) {
+      this.metrics.sendsUnreachable++;
+      return false;
+    }
+    const enc = this.encoder.encode(answers, channel.version);
+    const frames = this.host.opts.nextRelease ? enc.frames.map(nextReleaseFrame) : enc.frames;
+    if (!channel.write(frames, this.opts.maxSendBufferBytes)) {
+      this.metrics.sendsBufferFull++;
+      return false;
+    }
+    this.metrics.framesSent += frames.length;
+    this.metrics.messagesSent += enc.messages;
+    for (const f of frames) this.metrics.bytesSent += f.length;
+    return true;
   }
 
   /** @internal Cut everything of this log to a peer that lost access (or was banned). */

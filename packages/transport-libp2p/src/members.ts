@@ -11,6 +11,10 @@
  *   even before the configuration that adds it is decided, so that its streams are not refused
  *   in between.
  * - Peers this peer is dialling to present an invite (join targets) may be dialled, nothing more.
+ * - Former members (peers configurations removed, as the runtime names them beside the members)
+ *   may connect and ask for this log's progress, nothing more (core former-members.ts): a
+ *   removed peer restarted after every member compacted past its removal confirms its hand-over
+ *   so. They are never dialled, and no link is kept to them.
  */
 import type { PeerId } from '@synod/core';
 
@@ -22,6 +26,8 @@ export class MemberSet {
   private readonly joinTargets = new Set<PeerId>();
   /** Every peer the runtime has ever named a member (to tell "removed" from "not yet added"). */
   private readonly everMembers = new Set<PeerId>();
+  /** Former members, as the runtime last named them (none of them a member). */
+  private formers = new Set<PeerId>();
   /** Peer -> until when (ms, Date.now clock) it is shut out, member or not (bad frames). */
   private readonly banned = new Map<PeerId, number>();
 
@@ -38,10 +44,16 @@ export class MemberSet {
     return this.members !== undefined;
   }
 
-  /** Replace the member set (the runtime's setMembers). Returns the peers that lost access. */
-  set(peers: readonly PeerId[]): PeerId[] {
+  /**
+   * Replace the member set and the former members (the runtime's setMembers). Returns the peers
+   * that lost access (a member that became a former one among them: its links are cut, and it
+   * may come back to ask).
+   */
+  set(peers: readonly PeerId[], formers: readonly PeerId[] = []): PeerId[] {
     const before = this.allowedPeers();
-    this.members = new Set(peers);
+    const members = new Set(peers);
+    this.members = members;
+    this.formers = new Set(formers.filter((p) => !members.has(p) && p !== this.self));
     for (const p of peers) {
       this.admitted.delete(p);
       this.everMembers.add(p);
@@ -63,9 +75,19 @@ export class MemberSet {
     this.admitted.set(peer, this.now() + forMs);
   }
 
-  /** Was `peer` a member once, and is no longer (removed from the log)? */
+  /**
+   * Was `peer` a member once, and is no longer (removed from the log)? Known from this run, or
+   * from the runtime's former members (which earlier runs recorded).
+   */
   wasRemoved(peer: PeerId): boolean {
-    return this.everMembers.has(peer) && this.members?.has(peer) !== true;
+    return (
+      (this.everMembers.has(peer) || this.formers.has(peer)) && this.members?.has(peer) !== true
+    );
+  }
+
+  /** May `peer` ask for this log's progress, and nothing more (a former member)? */
+  isFormer(peer: PeerId): boolean {
+    return this.formers.has(peer) && !this.isAllowed(peer) && !this.isBanned(peer);
   }
 
   addJoinTarget(peer: PeerId): void {

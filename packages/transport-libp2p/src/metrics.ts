@@ -55,6 +55,11 @@ export interface TransportMetrics {
   connectionsDenied: number;
   /** Times a peer was disconnected and shut out for sending too many bad frames. */
   offendersDisconnected: number;
+  /**
+   * Messages from former members (peers configurations removed): their catch-up requests, the one
+   * kind delivered (the core answers them with its progress only), and the others, dropped.
+   */
+  formerMessages: { delivered: number; dropped: number };
   /** Exceptions thrown by the handler (caught; the transport goes on). */
   handlerErrors: number;
   /** Join requests answered with success, and refused (by code). */
@@ -83,6 +88,7 @@ export function newMetrics(): TransportMetrics {
     streamsRefused: 0,
     connectionsDenied: 0,
     offendersDisconnected: 0,
+    formerMessages: { delivered: 0, dropped: 0 },
     handlerErrors: 0,
     joinsAccepted: 0,
     joinsRefused: {},
@@ -92,5 +98,10 @@ export function newMetrics(): TransportMetrics {
 
 /** A deep copy, so callers can diff two snapshots. */
 export function copyMetrics(m: TransportMetrics): TransportMetrics {
-  return { ...m, framesDropped: { ...m.framesDropped }, joinsRefused: { ...m.joinsRefused } };
+  return {
+    ...m,
+    framesDropped: { ...m.framesDropped },
+    formerMessages: { ...m.formerMessages },
+    joinsRefused: { ...m.joinsRefused },
+  };
 }

@@ -151,6 +151,7 @@ export async function createTransportHost(
       connectionGater: createGate({
         mayDial: (peer) => made.host?.mayDial(peer) ?? false,
         isAllowed: (peer) => made.host?.isAllowed(peer) ?? false,
+        isFormer: (peer) => made.host?.isFormer(peer) ?? false,
         acceptsStrangers: () => made.host?.acceptsStranger() ?? false,
         metrics: () => made.host?.metrics,
       }),
@@ -400,6 +401,13 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
     return false;
   }
 
+  /** @internal Is `peer` a former member of some log here (it may ask for progress only)? */
+  isFormer(peer: PeerId): boolean {
+    if (this.isBanned(peer)) return false;
+    for (const log of this.logs.values()) if (log.members.isFormer(peer)) return true;
+    return false;
+  }
+
   /** @internal May we dial `peer` (a member of a log here, or an inviter we present to)? */
   mayDial(peer: PeerId): boolean {
     if (this.isBanned(peer)) return false;
@@ -489,7 +497,7 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
 
   private onInboundStream(stream: Stream, conn: Connection, wire: WireVersion): void {
     const peer = conn.remotePeer.toString();
-    if (this.stopped || !this.isAllowed(peer)) {
+    if (this.stopped || (!this.isAllowed(peer) && !this.isFormer(peer))) {
       this.refuseStream(stream, peer);
       return;
     }
@@ -524,7 +532,10 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
   private nameStream(channel: Channel, logId: string): void {
     this.unnamed.delete(channel);
     const log = this.logs.get(logId);
-    if (log === undefined || !log.members.isAllowed(channel.peer)) {
+    if (
+      log === undefined ||
+      (!log.members.isAllowed(channel.peer) && !log.members.isFormer(channel.peer))
+    ) {
       this.refuseStream(channel.stream, channel.peer);
       channel.abort(new Error('refused'));
       return;
@@ -555,11 +566,15 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
       return;
     }
     const log = this.logs.get(channel.logId);
-    if (log === undefined || !log.members.isAllowed(channel.peer) || this.isBanned(channel.peer)) {
+    if (log === undefined || this.isBanned(channel.peer)) {
       this.metrics.framesDropped['non-member']++;
-      return;
+    } else if (log.members.isAllowed(channel.peer)) {
+      log.onFrame(channel, frame);
+    } else if (log.members.isFormer(channel.peer)) {
+      log.onFormerFrame(channel, frame);
+    } else {
+      this.metrics.framesDropped['non-member']++;
     }
-    log.onFrame(channel, frame);
   }
 
   /**
@@ -794,6 +809,8 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
       for (const log of this.logs.values()) log.kick(peer);
       return;
     }
+    // A former member asking for progress (gate.ts): not a stranger, and never dialled.
+    if (this.isFormer(peer)) return;
     // On the app's node, other peers are the app's business (no gate let them in).
     if (this.ownNode === undefined) return;
     // A stranger let in to present an invite (gate.ts): it gets a grace period.

@@ -126,4 +126,39 @@ describe('membership gating', () => {
       expect(a!.libp2p.getConnections(peerIdFromString(stranger.id)).length).toBe(0);
     }
   });
+  // core former-members.ts: a removed peer restarted after every member compacted past its
+  // removal asks for their progress to confirm its hand-over.
+  it('a former member may ask for progress and get the answer without decisions, nothing else; a stranger still nothing', async () => {
+    const [a, f, n] = (await cluster(3)) as [Libp2pTransport, Libp2pTransport, Libp2pTransport];
+    const gotA = await record(a);
+    const gotF = await record(f);
+    await record(n);
+    a.setMembers([a.id], [f.id]);
+    // Both believe they are members and keep trying.
+    f.setMembers([a.id, f.id]);
+    n.setMembers([a.id, n.id]);
+    const ask: Message = { type: 'catchupReq', fromSlot: 3, snapshotSlot: 0, offset: 0 };
+    await waitFor(() => {
+      f.send(a.id, [PING, ask]);
+      n.send(a.id, [PING, ask]);
+      return gotA.some((d) => d.from === f.id);
+    }, 'f asked a');
+    // Of f's, the ask only; of n's, nothing.
+    expect(gotA.filter((d) => d.from === n.id)).toEqual([]);
+    for (const d of gotA) expect(d).toEqual({ from: f.id, messages: [ask] });
+    expect(a.getMetrics().formerMessages.dropped).toBeGreaterThan(0);
+    // a never dials f: the answer goes back on f's stream, and only a catch-up answer without
+    // decisions leaves.
+    const progress: Message = { type: 'catchupDecisions', decisions: [], slotOut: 9 };
+    const decisions: Message = {
+      type: 'catchupDecisions',
+      decisions: [{ slot: 3, value: new Uint8Array([1]) }],
+      slotOut: 9,
+    };
+    expect(a.send(f.id, [PING, decisions])).toBe(false);
+    expect(a.send(f.id, [decisions, progress, PING])).toBe(true);
+    await waitFor(() => gotF.length > 0, 'f got the answer');
+    expect(gotF).toEqual([{ from: a.id, messages: [progress] }]);
+    expect(a.peers().map((p) => p.peer)).not.toContain(f.id);
+  });
 });

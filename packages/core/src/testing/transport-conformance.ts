@@ -7,7 +7,9 @@
  * It checks what transport.ts promises: every message type arrives with every field intact,
  * one sender's messages arrive in order, one send() may carry many messages (and large ones),
  * sending to an unknown or unreachable peer returns false and never throws, a non-member's
- * messages never reach the handler (also after a member is removed), and stop() ends delivery.
+ * messages never reach the handler (also after a member is removed), a former member's reach it
+ * only as catch-up requests and it is sent only catch-up answers without decisions, and stop()
+ * ends delivery.
  *
  * It uses timers (the transports under test are real), but nothing from Node: it runs wherever
  * the transport does.
@@ -445,6 +447,41 @@ export function transportConformanceCases(
             a!.t.send(b!.id, [{ type: 'readIndexReq', id: 3 }]);
             return receivedFrom(b!, a!.id).length > before;
           }, 'delivery after the member was added back');
+        }),
+    },
+    {
+      name: "delivers a former member's catch-up requests only, and sends it only answers without decisions",
+      run: () =>
+        withTransports(2, async ([a, b]) => {
+          // a was removed: b names it a former member; a still believes b is one.
+          a!.t.setMembers([a!.id, b!.id]);
+          b!.t.setMembers([b!.id], [a!.id]);
+          const ask: Message = { type: 'catchupReq', fromSlot: 7, snapshotSlot: 0, offset: 0 };
+          await waitFor(() => {
+            a!.t.send(b!.id, [{ type: 'readIndexReq', id: 1 }, ask]);
+            return receivedFrom(b!, a!.id).length > 0;
+          }, "a former member's ask");
+          check(
+            receivedFrom(b!, a!.id).every((m) => m.type === 'catchupReq'),
+            "b delivered a former member's message other than a catch-up request",
+          );
+          const progress: Message = { type: 'catchupDecisions', decisions: [], slotOut: 9 };
+          const decisions: Message = {
+            type: 'catchupDecisions',
+            decisions: [{ slot: 7, value: new Uint8Array([1]) }],
+            slotOut: 9,
+          };
+          await waitFor(() => {
+            b!.t.send(a!.id, [decisions, { type: 'readIndexReq', id: 2 }, progress]);
+            return receivedFrom(a!, b!.id).length > 0;
+          }, 'the answer at the former member');
+          await sleep(quietMs / 5);
+          check(
+            receivedFrom(a!, b!.id).every(
+              (m) => m.type === 'catchupDecisions' && m.decisions.length === 0,
+            ),
+            'a former member was sent more than a catch-up answer without decisions',
+          );
         }),
     },
     {

@@ -117,6 +117,9 @@ export class LogService {
       peer.node.subscribe((e) => this.onApplied(e, sm)),
       peer.node.watchStatus(() => this.onStatusChange()),
     ];
+    // What the node loaded: a log that removed this peer is `removed` now, not at the next
+    // status change, which with the members away may never come.
+    this.noticeState(peer);
     this.ctx.emit({ type: 'reset', log: this.logId });
     this.emitStatus();
   }
@@ -138,9 +141,11 @@ export class LogService {
 
   /**
    * Stop the log's core here (its file stays): `closed`, `suspended` or `stopped`. A removed
-   * peer's hand-over still pending is waited for first, bounded (@synod/peer's stop).
+   * peer's hand-over still pending is waited for first, bounded (@synod/peer's stop), and what
+   * became of it is said. `waited`: a forced leave has just waited for it and said so; the stop
+   * neither waits again nor says it again.
    */
-  async detach(state: 'closed' | 'suspended' | 'stopped'): Promise<void> {
+  async detach(state: 'closed' | 'suspended' | 'stopped', waited = false): Promise<void> {
     await this.handOver();
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
@@ -151,10 +156,10 @@ export class LogService {
     const peer = this.peer;
     this.peer = undefined;
     this.state = state;
-    await peer?.stop();
+    await peer?.stop(waited ? { removalHandoverWaitMs: 0 } : {});
     // A removed peer's stop waited for its hand-over (bounded): say what became of it.
     const h = peer?.removalHandover;
-    if (h !== undefined) {
+    if (h !== undefined && !waited) {
       const line = `synod: log ${this.logName ?? this.logId}: ${h.line}`;
       if (h.kind === 'done') console.log(line);
       else console.warn(line);
@@ -183,21 +188,26 @@ export class LogService {
     const alone = members.size === 1 && peer !== undefined && members.has(peer.id);
     // Removed by its own earlier leave, which stopped waiting: wait for its hand-over again.
     const handingOver = s?.handover?.done === false;
+    let waited = false;
     if (peer !== undefined && ((s?.removed === false && !alone) || handingOver)) {
       await this.handOver();
+      const t0 = performance.now();
       try {
         await peer.leave({ timeoutMs });
       } catch (err) {
         if (!(force && err instanceof HandoverPendingError))
           throw this.timeoutError(err, timeoutMs);
+        // This wait is the hand-over's one wait: the stop below neither waits nor warns again.
+        waited = true;
         console.warn(
           `synod: log ${this.logName ?? this.logId}: set aside (force) before a member that ` +
-            `stays confirmed it holds the slots before ${err.start}; if none does, the log cannot ` +
-            `learn them again without this peer's store, kept in left/`,
+            `stays confirmed it holds the slots before ${err.start} (waited ` +
+            `${Math.round(performance.now() - t0)} ms); if none does, the log cannot learn them ` +
+            `again without this peer's store, kept in left/`,
         );
       }
     }
-    await this.detach('stopped');
+    await this.detach('stopped', waited);
     await host.discardLog(this.logId);
   }
 
@@ -531,23 +541,28 @@ export class LogService {
     if (operations.length > 0) this.ctx.emit({ type: 'applied', log: this.logId, operations });
   }
 
+  /** A running log whose node failed or removed this peer becomes `failed` or `removed`. */
+  private noticeState(peer: Peer<DocumentLog>): void {
+    if (this.state !== 'running') return;
+    const s = peer.node.status();
+    if (s.failure !== null) this.state = 'failed';
+    else if (s.removed) this.state = 'removed';
+    if (this.state !== 'running') this.ctx.changed();
+  }
+
   /** The node says its status changed: notice removal and failure, tell the listeners. */
   private onStatusChange(): void {
     const peer = this.peer;
     if (peer === undefined) return;
-    const s = peer.node.status();
     const title = peer.node.stateMachine.stats().title;
     if (title !== this.listedTitle) {
       this.listedTitle = title;
       this.ctx.changed();
     }
-    if (this.state === 'running') {
-      if (s.failure !== null) this.state = 'failed';
-      else if (s.removed) this.state = 'removed';
-      else if (!this.nameProposed && s.initialized && majorityInfo(s)?.ok === true) {
-        this.recordName(peer);
-      }
-      if (this.state !== 'running') this.ctx.changed();
+    this.noticeState(peer);
+    const s = peer.node.status();
+    if (this.state === 'running' && !this.nameProposed && s.initialized && majorityInfo(s)?.ok) {
+      this.recordName(peer);
     }
     if (!this.ctx.listening() || this.statusTimer !== undefined) return;
     const wait = Math.max(0, this.lastStatusAt + STATUS_COALESCE_MS - Date.now());
