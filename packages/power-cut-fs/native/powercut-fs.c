@@ -25,6 +25,11 @@
  *                  random (torn and reordered writes), a file's size is the old or the new one,
  *                  and each directory keeps its unsynced entries or loses them, at random.
  *   sync           make everything durable (as sync(2) would).
+ *   fail-syncs N   the next N fsyncs or fdatasyncs of a file fail with EIO, as Linux's do when
+ *                  the disk fails a write-back: the unsynced blocks stay as processes see them
+ *                  but are never made durable by a later sync unless written again (Linux marks
+ *                  the pages clean and reports the error once: PostgreSQL's "fsyncgate"); a cut
+ *                  forgets them.
  *   stats          counters.
  *   quit (or EOF)  unmount and exit.
  *
@@ -222,6 +227,7 @@ typedef struct inode {
   int dirty; /* on the dirty list */
   struct inode *dirty_next;
   content cur, dur;       /* a file's bytes */
+  content lost;           /* blocks of cur a failed sync left clean but not durable (fail-syncs) */
   entries dcur, ddur;     /* a directory's entries */
 } inode;
 
@@ -230,6 +236,7 @@ static uint64_t g_next_ino = 1, g_inodes;
 static inode *g_dirty; /* inodes whose current state may differ from their durable one */
 static int g_open;
 static uint64_t g_fsyncs, g_dirsyncs, g_cuts;
+static int g_fail_syncs; /* file syncs still to fail with EIO (fail-syncs) */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void inode_unref(inode *n);
@@ -278,6 +285,7 @@ static void inode_unref(inode *n) {
   }
   content_free(&n->cur);
   content_free(&n->dur);
+  content_free(&n->lost);
   entries_free(&n->dcur);
   entries_free(&n->ddur);
   free(n);
@@ -391,10 +399,55 @@ static inode *of(const char *path, struct fuse_file_info *fi) {
 
 /* ------------------------------------------------------------------ durability */
 
+/* dur := cur, but for the blocks a failed sync left clean (`lost`) and not written since. */
+static void sync_file(inode *n) {
+  content *c = &n->cur, *d = &n->dur, *l = &n->lost;
+  content_reserve(d, c->n);
+  for (size_t i = 0; i < d->n; i++) {
+    blk *nb = i < c->n ? c->b[i] : NULL;
+    blk *lb = i < l->n ? l->b[i] : NULL;
+    if (lb != NULL && nb == lb) continue; /* clean for the kernel, not on the disk */
+    if (lb != NULL) {
+      blk_unref(lb); /* written again since: a sync makes it durable as any other */
+      l->b[i] = NULL;
+    }
+    if (d->b[i] != nb) {
+      blk_unref(d->b[i]);
+      d->b[i] = blk_ref(nb);
+    }
+  }
+  d->size = c->size;
+}
+
 static void sync_inode(inode *n) {
   if (S_ISDIR(n->mode)) entries_copy(&n->ddur, &n->dcur);
-  else content_copy(&n->dur, &n->cur);
+  else sync_file(n);
   n->dmode = n->mode;
+}
+
+/* Before a cut: the blocks a failed sync left clean never reached the disk, torn cut or not. */
+static void forget_lost(inode *n) {
+  content *c = &n->cur, *d = &n->dur, *l = &n->lost;
+  for (size_t i = 0; i < l->n && i < c->n; i++) {
+    if (l->b[i] != NULL && c->b[i] == l->b[i]) {
+      blk_unref(c->b[i]);
+      c->b[i] = blk_ref(i < d->n ? d->b[i] : NULL);
+    }
+  }
+}
+
+/* A sync that fails (fail-syncs): what it would have made durable is left clean, not durable. */
+static void fail_sync(inode *n) {
+  content *c = &n->cur, *d = &n->dur, *l = &n->lost;
+  content_reserve(l, c->n);
+  for (size_t i = 0; i < blocks_for(c->size); i++) {
+    blk *nb = i < c->n ? c->b[i] : NULL;
+    blk *db = i < d->n ? d->b[i] : NULL;
+    if (nb != NULL && nb != db && l->b[i] != nb) {
+      blk_unref(l->b[i]);
+      l->b[i] = blk_ref(nb);
+    }
+  }
 }
 
 /* Is anything of n not yet durable? (Otherwise it leaves the dirty list.) */
@@ -488,6 +541,7 @@ static cut_report power_cut(int torn) {
       }
     } else if (content_differs(&n->cur, &n->dur)) {
       r.files++;
+      forget_lost(n);
       size_t nb = blocks_for(n->cur.size);
       for (size_t j = 0; j < nb; j++) {
         blk *x = j < n->cur.n ? n->cur.b[j] : NULL, *y = j < n->dur.n ? n->dur.b[j] : NULL;
@@ -496,6 +550,7 @@ static cut_report power_cut(int torn) {
       if (torn) tear(n);
       else content_copy(&n->cur, &n->dur);
     }
+    if (!S_ISDIR(n->mode)) content_free(&n->lost);
     n->mode = n->dmode;
   }
   release_all(list, k);
@@ -670,6 +725,11 @@ static int op_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
 static int do_fsync(const char *path, struct fuse_file_info *fi) {
   inode *n = of(path, fi);
   if (n == NULL) return -ENOENT;
+  if (!S_ISDIR(n->mode) && g_fail_syncs > 0) {
+    g_fail_syncs--;
+    fail_sync(n);
+    return -EIO;
+  }
   sync_inode(n);
   if (S_ISDIR(n->mode)) g_dirsyncs++;
   else g_fsyncs++;
@@ -920,6 +980,7 @@ static void *commands(void *arg) {
   while (fgets(line, sizeof line, stdin) != NULL) {
     line[strcspn(line, "\r\n")] = 0;
     unsigned long long seed = 0;
+    int failing = -1;
     if (strcmp(line, "cut") == 0) cmd_cut(0, 0);
     else if (sscanf(line, "cut torn %llu", &seed) == 1) cmd_cut(1, seed);
     else if (strcmp(line, "stats") == 0) {
@@ -929,6 +990,11 @@ static void *commands(void *arg) {
     } else if (strcmp(line, "sync") == 0) {
       pthread_mutex_lock(&g_lock);
       cmd_sync();
+      pthread_mutex_unlock(&g_lock);
+    } else if (sscanf(line, "fail-syncs %d", &failing) == 1 && failing >= 0) {
+      pthread_mutex_lock(&g_lock);
+      g_fail_syncs = failing;
+      say("ok {}");
       pthread_mutex_unlock(&g_lock);
     } else if (strcmp(line, "quit") == 0) break;
     else say("error unknown command: %s", line);

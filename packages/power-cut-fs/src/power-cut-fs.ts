@@ -125,6 +125,17 @@ export class PowerCutFs {
     await this.command('sync');
   }
 
+  /**
+   * Make the next `n` fsyncs or fdatasyncs of a file fail with EIO, as Linux's do when the disk
+   * fails a write-back: what such a sync was to make durable stays as processes see it but is
+   * never made durable by a later sync unless written again (Linux marks the pages clean and
+   * reports the error once: PostgreSQL's "fsyncgate", 2018), and a cut forgets it. 0 stops it.
+   */
+  async failSyncs(n: number): Promise<void> {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`failSyncs: ${n} is no count`);
+    await this.command(`fail-syncs ${n}`);
+  }
+
   stats(): Promise<PowerCutFsStats> {
     return this.command('stats') as Promise<PowerCutFsStats>;
   }

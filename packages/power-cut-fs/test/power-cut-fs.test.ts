@@ -80,6 +80,32 @@ describe('a power cut forgets what was not made durable, and only that', () => {
     expect(read(join(d, 'f'))).toBe('synced!');
   });
 
+  it('a failed sync (failSyncs): EIO once; its blocks stay visible but no later sync makes them durable', async () => {
+    const d = scratch();
+    const f = join(d, 'f');
+    // Two blocks, synced; then block 0 and a block 2 written, not synced.
+    write(f, 'A'.repeat(8192), { sync: true });
+    fsyncPath(d);
+    write(f, 'B', { at: 0 });
+    write(f, 'C', { at: 8192 });
+    await fs.failSyncs(1);
+    const fd = openSync(f, 'r');
+    try {
+      expect(() => fsyncSync(fd)).toThrow(/EIO/);
+    } finally {
+      closeSync(fd);
+    }
+    // Reported once: the next sync succeeds, and the data still reads as written.
+    fsyncPath(f);
+    expect(read(f)).toBe('B' + 'A'.repeat(8191) + 'C');
+    // Block 1 written after the failure: that one a sync makes durable.
+    write(f, 'D', { at: 4096 });
+    fsyncPath(f);
+    await fs.cut();
+    // The size was synced; blocks 0 and 2 never reached the disk (block 2 was a hole).
+    expect(read(f)).toBe('A'.repeat(4096) + 'D' + 'A'.repeat(4095) + '\0');
+  });
+
   it('a new file synced in a directory that was not: gone', async () => {
     const d = scratch();
     write(join(d, 'new'), 'data', { sync: true });

@@ -102,10 +102,14 @@ export function openDatabase(
         { cause: e },
       );
     }
+    // A WAL left by an earlier run (a file created by this open, or left half-created by a
+    // crash, is in rollback mode until the switch below: it has none).
+    const hadWal = String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     // Only now, with the file known to be ours, may its journal mode change.
     const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
     if (mode.toLowerCase() !== 'wal') throw new Error(`could not switch to WAL (got ${mode})`);
     applyDurability(db, opts);
+    if (hadWal) checkpointAtOpen(db);
     const st = statSync(path);
     return { db, logId, migratedFrom, fileId: { dev: st.dev, ino: st.ino }, statements };
   } catch (e) {
@@ -173,6 +177,33 @@ function inspectAndMigrate(
   }
   db.exec('COMMIT');
   return { logId, migratedFrom: version };
+}
+
+/**
+ * Copy what the WAL holds into the database file, synced, before anything is read from it. A
+ * run that crashed may have left commits in the WAL that read back but are not on the disk: after
+ * a failed fsync (EIO: the disk failed a write-back), Linux keeps the pages it could not write,
+ * clean, and no later fsync writes them (PostgreSQL's "fsyncgate", 2018). That run failed closed
+ * and acknowledged none of them; but this one would load them, act on them as durable, and
+ * append after them, and a power cut would then take them and every later frame of the WAL, the
+ * acknowledged ones too (test/failed-sync.test.ts). A checkpoint writes those pages anew, into
+ * the database file, and syncs it. After a clean close the WAL is gone and this costs nothing;
+ * after a crash it copies at most the WAL once.
+ *
+ * PASSIVE, not TRUNCATE: the WAL is left in place, and SQLite's next write restarts it as after
+ * any complete checkpoint (a new header, synced). With TRUNCATE here the storage power-cut soak
+ * found promises and watermarks gone backwards (io inline, 6 lanes: 506 violations in 300 cuts;
+ * PASSIVE and no checkpoint: none); why, I did not find.
+ */
+function checkpointAtOpen(db: Database.Database): void {
+  const [r] = db.pragma('wal_checkpoint(PASSIVE)') as {
+    busy: number;
+    log: number;
+    checkpointed: number;
+  }[];
+  // The lock is exclusive: no reader can hold any frame back.
+  if (r === undefined || r.busy !== 0 || r.checkpointed !== r.log)
+    throw new Error(`could not checkpoint the WAL at open (${JSON.stringify(r)})`);
 }
 
 function applyDurability(db: Database.Database, opts: ResolvedOptions): void {

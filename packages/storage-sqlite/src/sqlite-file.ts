@@ -10,7 +10,7 @@
  * pvalues below the watermark are ignored and dropped, a decided slot never changes, a snapshot
  * replaces only an older one. A field added to StorageBatch needs its line in `apply` only.
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import {
   checkReadAccepted,
   checkReadDecisions,
@@ -28,6 +28,7 @@ import { CorruptDatabaseError } from './errors.js';
 import { openDatabase, type OpenedDatabase } from './open.js';
 import type { ResolvedOptions } from './options.js';
 import type { Statements } from './statements.js';
+import { identify, isStill, walReplacedError, type WalIdentity } from './wal-identity.js';
 
 const SYNC_NAMES: Record<number, string> = { 0: 'off', 1: 'normal', 2: 'full', 3: 'extra' };
 
@@ -64,6 +65,18 @@ export class SqliteFile {
   private readonly fileId: OpenedDatabase['fileId'];
   private readonly applyGroup: (batches: readonly StorageBatch[]) => void;
   private readonly logId: string | undefined;
+  /**
+   * Our own descriptor of the WAL, to notice it removed or replaced while open (wal-identity.ts).
+   * Not under io split, which checks the descriptor it syncs (io/split-io.ts).
+   */
+  private readonly wal: { readonly fd: number; readonly identity: WalIdentity } | undefined;
+  /**
+   * The file SQLite opened: `path` made absolute, with symbolic links resolved. Its WAL is
+   * beside it (a `path` that is a link has none beside it), and it is what a check must find
+   * (`path` may be relative to a working directory the process has left since).
+   */
+  private readonly realPath: string;
+  readonly walPath: string;
   readonly facts: FileFacts;
 
   /** Open (creating, checking, migrating) the file; throws the typed errors of errors.ts. */
@@ -79,7 +92,21 @@ export class SqliteFile {
       for (const b of batches) this.apply(b);
     });
     this.logId = opened.logId;
+    const main = (this.db.pragma('database_list') as { name: string; file: string }[]).find(
+      (d) => d.name === 'main',
+    );
+    this.realPath = main?.file ?? path;
+    this.walPath = `${this.realPath}-wal`;
     this.facts = { logId: opened.logId, migratedFrom: opened.migratedFrom, info: this.info() };
+    // Taken now, so that ours is the file SQLite writes: SQLite opened (or created) the WAL at
+    // its first read in WAL mode (info() above), and keeps it open until close (exclusive
+    // locking mode).
+    try {
+      this.wal = opts.io === 'split' ? undefined : openWal(this.walPath);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
   }
 
   /** Commit `batches` in one transaction (one fsync), in order; throws if it did not commit. */
@@ -157,7 +184,11 @@ export class SqliteFile {
   }
 
   close(): void {
-    this.db.close();
+    try {
+      this.db.close();
+    } finally {
+      if (this.wal !== undefined) closeSync(this.wal.fd);
+    }
   }
 
   load(): PersistentState {
@@ -205,10 +236,14 @@ export class SqliteFile {
    * though SQLite reports success: the inode lives on, unlinked, until the process exits.
    */
   private checkFile(): void {
-    const st = statSync(this.path, { throwIfNoEntry: false });
+    const st = statSync(this.realPath, { throwIfNoEntry: false });
     if (st === undefined || st.ino !== this.fileId.ino || st.dev !== this.fileId.dev) {
       throw new Error('the database file was removed or replaced while open');
     }
+    // SQLite syncs the WAL it opened, whatever is at its path now: commits into a WAL removed
+    // or replaced since would report success and be gone at the next start.
+    if (this.wal !== undefined && !isStill(this.wal.identity, this.wal.fd, this.walPath))
+      throw walReplacedError();
   }
 
   /** One batch, in StorageBatch's order, inside the caller's transaction. */
@@ -288,4 +323,9 @@ export class SqliteFile {
     }
     return { slot: head.slot, data };
   }
+}
+
+function openWal(path: string): { fd: number; identity: WalIdentity } {
+  const fd = openSync(path, 'r');
+  return { fd, identity: identify(fd) };
 }

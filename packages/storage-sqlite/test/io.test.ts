@@ -6,6 +6,8 @@
  * suite (test/conformance.test.ts runs it in each mode).
  */
 import { spawn } from 'node:child_process';
+import { symlinkSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEFAULT_IO,
@@ -40,6 +42,45 @@ describe.each(['worker', 'inline', 'split'] as const satisfies readonly StorageI
       expect((await r.load()).decisions.map((d) => d.slot)).toEqual(
         Array.from({ length: n }, (_, i) => i + 1),
       );
+      await r.close();
+    });
+
+    // SQLite resolves the link and keeps its WAL beside the file linked to: a store that looks
+    // for the WAL beside the link finds none (io split then failed every write), or a stale one
+    // that is not the file SQLite writes.
+    it('opens a file through a symbolic link, with its WAL beside the file linked to', async () => {
+      const real = tmp.file();
+      const link = tmp.file();
+      symlinkSync(real, link);
+      const s = await openSqliteStorage(link, { io });
+      await s.write({ incarnation: 1 }, { awaited: true });
+      await s.write({ incarnation: 2 });
+      await s.close();
+      const r = await openSqliteStorage(real, { io });
+      expect((await r.load()).incarnation).toBe(2);
+      await r.close();
+      // Its WAL removed, the store fails closed (the check looks at the WAL SQLite writes).
+      const t = await openSqliteStorage(link, { io });
+      await t.write({ incarnation: 3 });
+      unlinkSync(`${real}-wal`);
+      const err = await rejectionOf(t.write({ incarnation: 4 }));
+      expect(err.message).toMatch(/WAL file was removed or replaced/);
+      await t.close();
+    });
+
+    it('opened by a relative path, keeps writing after the process changes directory', async () => {
+      const home = process.cwd();
+      process.chdir(tmp.dir);
+      let s: Awaited<ReturnType<typeof openSqliteStorage>>;
+      try {
+        s = await openSqliteStorage(`relative-${io}.db`, { io });
+      } finally {
+        process.chdir(home);
+      }
+      await s.write({ incarnation: 1 });
+      await s.close();
+      const r = await openSqliteStorage(join(tmp.dir, `relative-${io}.db`), { io });
+      expect((await r.load()).incarnation).toBe(1);
       await r.close();
     });
   },

@@ -23,16 +23,7 @@
  * commit made before it started (group commit at the disk). A failed fdatasync fails the store
  * closed: the writes it covered and every later request reject, as a failed commit does.
  */
-import {
-  closeSync,
-  fdatasync,
-  fdatasyncSync,
-  fstatSync,
-  fsyncSync,
-  openSync,
-  readlinkSync,
-  statSync,
-} from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ResolvedOptions } from '../options.js';
 import { SqliteFile } from '../sqlite-file.js';
@@ -42,6 +33,7 @@ import {
   type StoreRequest,
   type StoreValue,
 } from '../store-runner.js';
+import { identify, isStill, walReplacedError, type WalIdentity } from '../wal-identity.js';
 import type { StoreIo } from './store-io.js';
 
 /**
@@ -83,7 +75,7 @@ export class SplitIo implements StoreIo {
   constructor(path: string, opts: ResolvedOptions) {
     this.file = new SqliteFile(path, opts);
     this.runner = new StoreRunner(this.file);
-    this.walPath = `${path}-wal`;
+    this.walPath = this.file.walPath;
   }
 
   get facts() {
@@ -267,45 +259,5 @@ export class SplitIo implements StoreIo {
     this.committed = 0;
     for (const { waiting } of all) waiting.reject(error);
     this.kick();
-  }
-}
-
-function walReplacedError(): Error {
-  return new Error('the WAL file was removed or replaced while open');
-}
-
-/**
- * What the WAL's descriptor was opened as: the kernel's name for it (Linux's /proc/self/fd), or
- * its inode where /proc is not mounted.
- *
- * Why not stat(2) the path at every commit, as before: on Linux 6.13 and later (multigrain
- * timestamps: ext4, xfs, btrfs, tmpfs), a stat marks the file's ctime as seen, so the next write
- * must give the file a new fine-grained mtime, which dirties its inode; fdatasync then writes the
- * inode table block too. One extra disk write and wait in every commit: on this machine's ext4 the
- * inode block went out at 62-72% of the syncs with a stat per commit and at 15-16% without (the
- * coarse clock tick), traced with tracefs (block_rq_issue, `WSM` requests) during `node
- * bench/latency.mjs`; `node bench/fsync-stat.mjs` shows the cost. readlink(2) of the descriptor
- * reads the dentry, not the inode's times.
- */
-type WalIdentity = { readonly link: string } | { readonly ino: number };
-
-function identify(fd: number): WalIdentity {
-  try {
-    return { link: readlinkSync(`/proc/self/fd/${fd}`) };
-  } catch {
-    return { ino: fstatSync(fd).ino };
-  }
-}
-
-/**
- * Whether `fd` is still the file at `path`. Removed or replaced (renamed over), the file's name
- * in /proc ends in " (deleted)"; moved, it names the new path: either way it differs.
- */
-function isStill(identity: WalIdentity, fd: number, path: string): boolean {
-  try {
-    if ('link' in identity) return readlinkSync(`/proc/self/fd/${fd}`) === identity.link;
-    return statSync(path).ino === identity.ino;
-  } catch {
-    return false;
   }
 }
