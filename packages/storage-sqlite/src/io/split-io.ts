@@ -230,8 +230,9 @@ export class SplitIo implements StoreIo {
   /**
    * The WAL's descriptor. Opened at open (the constructor), with its directory synced once.
    * SQLite keeps one WAL file while the connection is open, truncating it in place; a WAL
-   * removed or replaced under it afterwards (by a tool, a restore) fails the store closed, as SqliteFile does for the database file: SQLite goes on writing the
-   * old file, which no sync of ours could then reach.
+   * removed or replaced under it afterwards (by a tool, a restore) fails the store closed, as
+   * SqliteFile does for the database file: SQLite goes on writing the old file, which no sync
+   * of ours could then reach.
    */
   private walFd(): number {
     if (this.wal !== undefined) {
