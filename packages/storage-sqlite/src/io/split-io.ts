@@ -76,6 +76,14 @@ export class SplitIo implements StoreIo {
     this.file = new SqliteFile(path, opts);
     this.runner = new StoreRunner(this.file);
     this.walPath = this.file.walPath;
+    // Our descriptor of the WAL, taken now: SQLite opened the WAL at the open's first read, so
+    // the file at its path is now the one SQLite writes; at the first commit it may not be.
+    try {
+      this.walFd();
+    } catch (e) {
+      this.file.close();
+      throw e;
+    }
   }
 
   get facts() {
@@ -220,11 +228,11 @@ export class SplitIo implements StoreIo {
   }
 
   /**
-   * The WAL's descriptor. Opened after the first commit (SQLite creates the file then), with
-   * its directory synced once. SQLite keeps one WAL file while the connection is open,
-   * truncating it in place; a WAL removed or replaced under it afterwards (by a tool, a restore)
-   * fails the store closed, as SqliteFile does for the database file: SQLite goes on writing the
-   * old file, which no sync of ours could then reach.
+   * The WAL's descriptor. Opened at open (the constructor), with its directory synced once.
+   * SQLite keeps one WAL file while the connection is open, truncating it in place; a WAL
+   * removed or replaced under it afterwards (by a tool, a restore) fails the store closed, as
+   * SqliteFile does for the database file: SQLite goes on writing the old file, which no sync
+   * of ours could then reach.
    */
   private walFd(): number {
     if (this.wal !== undefined) {
