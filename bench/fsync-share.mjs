@@ -18,9 +18,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchArgs } from './lib/args.mjs';
-import Database from 'better-sqlite3';
 import { median, sleep } from './lib/common.mjs';
-import { MSG } from './lib/floor.mjs';
+import { MSG, referenceDb } from './lib/floor.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -28,10 +27,7 @@ if (process.argv[2] === '--child') {
   const [file, offsetUs, periodUs, seconds, startAt] = process.argv
     .slice(3)
     .map((x, i) => (i === 0 ? x : Number(x)));
-  const db = new Database(/** @type {string} */ (file));
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  const db = referenceDb(/** @type {string} */ (file));
   db.exec('CREATE TABLE accepted (slot INTEGER PRIMARY KEY, value BLOB NOT NULL) STRICT');
   const put = db.prepare('INSERT INTO accepted (slot, value) VALUES (?, ?)');
   const value = Buffer.alloc(MSG, 0x5a);

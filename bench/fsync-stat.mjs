@@ -21,10 +21,9 @@ import { existsSync, fdatasyncSync, mkdtempSync, openSync, closeSync, readFileSy
 import { readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { benchArgs } from './lib/args.mjs';
 import { median, sleep } from './lib/common.mjs';
-import { MSG } from './lib/floor.mjs';
+import { MSG, referenceDb } from './lib/floor.mjs';
 
 const { values: opts } = benchArgs({
   options: {
@@ -58,10 +57,7 @@ const CHECKS = {
  */
 function windowOf(dir, check) {
   const path = join(dir, `${check}-${Date.now()}.db`);
-  const db = new Database(path);
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  const db = referenceDb(path, 'NORMAL');
   db.exec('CREATE TABLE accepted (slot INTEGER PRIMARY KEY, value BLOB NOT NULL) STRICT');
   const put = db.prepare('INSERT INTO accepted (slot, value) VALUES (?, ?)');
   const value = Buffer.alloc(MSG, 0x5a);

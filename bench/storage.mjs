@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import { benchArgs } from './lib/args.mjs';
 import Database from 'better-sqlite3';
 import { openSqliteStorage } from '@synod/storage-sqlite';
+import { referenceDb } from './lib/floor.mjs';
 import {
   appendReport,
   busyPct,
@@ -128,10 +129,7 @@ async function synodRun(io, size, depth) {
 
 /** The raw loop: one transaction per batch, synchronous. @param {number} size @returns {Run} */
 function rawRun(size) {
-  const db = new Database(newFile());
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  const db = referenceDb(newFile());
   db.pragma('journal_size_limit = 67108864');
   db.exec(`CREATE TABLE accepted (
     slot INTEGER PRIMARY KEY, config INTEGER NOT NULL, round INTEGER NOT NULL,

@@ -15,16 +15,27 @@ const ECHO_CHILD = fileURLToPath(new URL('./echo-child.mjs', import.meta.url));
 export const MSG = 100;
 
 /**
+ * A new SQLite file with the storage's pragmas (exclusive locking, WAL), at `synchronous` FULL (a
+ * commit syncs the WAL, as `io: 'inline'` and `'worker'` do) or NORMAL (the caller syncs the WAL
+ * itself, as `io: 'split'` does). The benches' physical references all start here.
+ * @param {string} file @param {'FULL' | 'NORMAL'} [synchronous]
+ */
+export function referenceDb(file, synchronous = 'FULL') {
+  const db = new Database(file);
+  db.pragma('locking_mode = EXCLUSIVE');
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  return db;
+}
+
+/**
  * Durable commits of `batch` rows of MSG bytes per transaction for `seconds`, on a new file:
  * back to back, or one per `periodUs` (as each peer of a C=1 cluster commits once per command,
  * the disk idle in between; the floor's commit is the back-to-back one).
  * @param {string} file @param {number} batch @param {number} seconds @param {number} [periodUs]
  */
 export function sqliteCommits(file, batch, seconds, periodUs = 0) {
-  const db = new Database(file);
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  const db = referenceDb(file);
   db.exec(
     'CREATE TABLE accepted (slot INTEGER PRIMARY KEY, config INTEGER NOT NULL, round INTEGER NOT NULL, ' +
       'leader TEXT NOT NULL, value BLOB NOT NULL) STRICT',
