@@ -44,7 +44,8 @@ function procCounters(pid) {
   return {
     voluntary: num('voluntary_ctxt_switches'),
     involuntary: num('nonvoluntary_ctxt_switches'),
-    cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / 100,
+    userMs: (Number(f[11]) * 1000) / 100,
+    systemMs: (Number(f[12]) * 1000) / 100,
   };
 }
 
@@ -193,7 +194,9 @@ for (let run = 0; run < Number(opts.runs); run++) {
       const a = after[i];
       console.log(
         `  ${p === leader ? 'leader  ' : `${p.name} (F)`} per command: ${per(a.voluntary - b.voluntary)} wake-ups, ` +
-          `${per(a.involuntary - b.involuntary)} preemptions, ${(((a.cpuMs - b.cpuMs) * 1000) / Math.max(1, c1 - c0)).toFixed(0)} µs CPU`,
+          `${per(a.involuntary - b.involuntary)} preemptions, ` +
+          `${(((a.userMs - b.userMs) * 1000) / Math.max(1, c1 - c0)).toFixed(0)} µs user + ` +
+          `${(((a.systemMs - b.systemMs) * 1000) / Math.max(1, c1 - c0)).toFixed(0)} µs system CPU`,
       );
     });
     const order = Object.entries(steps).sort((a, b) => median(a[1]) - median(b[1]));

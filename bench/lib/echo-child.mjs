@@ -1,7 +1,9 @@
 // An echo peer in its own process, for the floor measurements (floor.mjs): `tcp` echoes every
 // byte on a raw node:net socket; `libp2p` runs Synod's libp2p transport (TCP + Noise + yamux)
-// and sends every message it receives back to its sender. Tells its parent where it listens.
+// and sends every message it receives back to its sender, after the floor's durable commit on
+// ECHO_DB when that is set (idealRounds). Tells its parent where it listens.
 import { createServer } from 'node:net';
+import { referenceCommitter } from './floor.mjs';
 
 const kind = process.argv[2];
 if (kind === 'tcp') {
@@ -23,7 +25,16 @@ if (kind === 'tcp') {
     listen: ['/ip4/127.0.0.1/tcp/0'],
     mdns: false,
   });
-  await t.start((from, messages) => void t.send(from, [...messages]));
+  const db = process.env.ECHO_DB
+    ? referenceCommitter(process.env.ECHO_DB, 1, {
+        walFdatasync: process.env.ECHO_WAL_FDATASYNC === 'true',
+      })
+    : undefined;
+  let slot = 1;
+  await t.start((from, messages) => {
+    db?.commit(slot++);
+    void t.send(from, [...messages]);
+  });
   t.setMembers([t.id, process.env.ECHO_PEER ?? '']);
   process.send?.({ address: String(t.multiaddrs()[0]), peer: t.id });
   process.on('disconnect', () => void t.stop().then(() => process.exit(0)));

@@ -5,6 +5,7 @@
 // a majority of three), over raw TCP and over Synod's libp2p transport. The floor of one command
 // at C=1 is one commit + the first of two replies over the transport (issue 13).
 import { fork } from 'node:child_process';
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -29,13 +30,15 @@ export function referenceDb(file, synchronous = 'FULL') {
 }
 
 /**
- * Durable commits of `batch` rows of MSG bytes per transaction for `seconds`, on a new file:
- * back to back, or one per `periodUs` (as each peer of a C=1 cluster commits once per command,
- * the disk idle in between; the floor's commit is the back-to-back one).
- * @param {string} file @param {number} batch @param {number} seconds @param {number} [periodUs]
+ * The floor's durable commit on a new file: `commit(first)` writes `batch` rows of MSG bytes in
+ * one transaction (an acceptor's pvalue row), and returns once it is durable. SQLite syncs it
+ * (synchronous=FULL: an fsync, as this build of SQLite has no fdatasync; the floor's commit), or,
+ * with `walFdatasync`, the caller fdatasyncs the WAL after a synchronous=NORMAL commit, as
+ * `io: 'split'` does.
+ * @param {string} file @param {number} [batch] @param {{ walFdatasync?: boolean }} [o]
  */
-export function sqliteCommits(file, batch, seconds, periodUs = 0) {
-  const db = referenceDb(file);
+export function referenceCommitter(file, batch = 1, o = {}) {
+  const db = referenceDb(file, o.walFdatasync === true ? 'NORMAL' : 'FULL');
   db.exec(
     'CREATE TABLE accepted (slot INTEGER PRIMARY KEY, config INTEGER NOT NULL, round INTEGER NOT NULL, ' +
       'leader TEXT NOT NULL, value BLOB NOT NULL) STRICT',
@@ -45,9 +48,33 @@ export function sqliteCommits(file, batch, seconds, periodUs = 0) {
       'ON CONFLICT (slot) DO UPDATE SET value = excluded.value',
   );
   const value = Buffer.alloc(MSG, 0x5a);
-  const tx = db.transaction((/** @type {number} */ first) => {
+  const commit = db.transaction((/** @type {number} */ first) => {
     for (let i = 0; i < batch; i++) put.run(first + i, 0, 1, 'bench-leader', value);
   });
+  /** @type {number | undefined} */
+  let wal;
+  return {
+    commit: (/** @type {number} */ first) => {
+      commit(first);
+      if (o.walFdatasync !== true) return;
+      wal ??= openSync(`${file}-wal`, 'r');
+      fdatasyncSync(wal);
+    },
+    close: () => {
+      if (wal !== undefined) closeSync(wal);
+      db.close();
+    },
+  };
+}
+
+/**
+ * Durable commits of `batch` rows of MSG bytes per transaction for `seconds`, on a new file:
+ * back to back, or one per `periodUs` (as each peer of a C=1 cluster commits once per command,
+ * the disk idle in between; the floor's commit is the back-to-back one).
+ * @param {string} file @param {number} batch @param {number} seconds @param {number} [periodUs]
+ */
+export function sqliteCommits(file, batch, seconds, periodUs = 0) {
+  const { commit: tx, close } = referenceCommitter(file, batch);
   /** @type {number[]} */
   const lat = [];
   let slot = 1;
@@ -71,7 +98,7 @@ export function sqliteCommits(file, batch, seconds, periodUs = 0) {
     lat.push(e - t);
     t = e;
   }
-  db.close();
+  close();
   const s = (t - t0) / 1000;
   return {
     commitsPerSec: lat.length / s,
@@ -200,21 +227,53 @@ export async function rawRoundTrips(samples) {
  * request to two echo peers and waits for the first answer.
  * @param {number} samples
  */
-export async function transportFirstOfTwo(samples) {
+export function transportFirstOfTwo(samples) {
+  return transportRounds(samples);
+}
+
+/**
+ * Phase 2 of Paxos at C=1 with no protocol at all, over the floor's own parts: one process sends
+ * a 100-byte request to two echo peers over Synod's transport, then makes the floor's durable
+ * commit itself (its own vote); each echo makes the floor's commit before it answers. A round
+ * ends at a majority of the three votes: the sender's and one answer, or both answers. What any
+ * implementation on this transport and this storage pays on this machine, whatever its code.
+ * @param {string} dir @param {number} samples
+ */
+export function idealRounds(dir, samples) {
+  return transportRounds(samples, dir);
+}
+
+/** idealRounds' commits fdatasync the WAL as Synod's default io does (SYNOD_IDEAL_SYNC=full: SQLite's FULL, as the floor). */
+const IDEAL_WAL_FDATASYNC = process.env.SYNOD_IDEAL_SYNC !== 'full';
+
+/**
+ * The rounds of transportFirstOfTwo, or, with `commitDir`, of idealRounds.
+ * @param {number} samples @param {string} [commitDir]
+ */
+async function transportRounds(samples, commitDir) {
   const { generateKeyPair, privateKeyToProtobuf } = await import('@libp2p/crypto/keys');
   const { peerIdFromPrivateKey } = await import('@libp2p/peer-id');
   const { createLibp2pTransport } = await import('@synod/transport-libp2p');
   const keyA = await generateKeyPair('Ed25519');
   const idA = peerIdFromPrivateKey(keyA).toString();
+  const stamp = Date.now();
   const echoes = await Promise.all(
-    [0, 1].map(async () => {
+    [0, 1].map(async (i) => {
       const key = await generateKeyPair('Ed25519');
       return startEcho('libp2p', {
         ECHO_KEY: Buffer.from(privateKeyToProtobuf(key)).toString('hex'),
         ECHO_PEER: idA,
+        ...(commitDir === undefined
+          ? {}
+          : {
+              ECHO_DB: join(commitDir, `ideal-${stamp}-${i}.db`),
+              ECHO_WAL_FDATASYNC: String(IDEAL_WAL_FDATASYNC),
+            }),
       });
     }),
   );
+  const own =
+    commitDir === undefined ? undefined : referenceCommitter(join(commitDir, `ideal-${stamp}.db`));
   const t = await createLibp2pTransport({
     identity: keyA,
     listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -234,18 +293,31 @@ export async function transportFirstOfTwo(samples) {
     }
     const payload = new Uint8Array(MSG).fill(0x5a);
     let hops = 0;
+    let slot = 1;
+    // Voter 2 is the sender's own commit, made as a leader makes its own vote: in a microtask
+    // queued after the sends, so that the transport's flush (a microtask queued at send) puts
+    // both requests on their sockets first (storage-sqlite's split io does the same).
+    const vote = (/** @type {number} */ i) => {
+      if (i < 2) void t.send(peers[i], [{ type: 'request', commands: payload, hops: hops++ % 2 }]);
+      else
+        queueMicrotask(() => {
+          own?.commit(slot++);
+          onAnswer(2);
+        });
+    };
     return await firstOf(
-      2,
-      (i) => void t.send(peers[i], [{ type: 'request', commands: payload, hops: hops++ % 2 }]),
+      own === undefined ? 2 : 3,
+      vote,
       (on) => {
         onAnswer = on;
       },
-      1,
+      own === undefined ? 1 : 2,
       samples,
       300,
     );
   } finally {
     await t.stop();
+    own?.close();
     await Promise.all(echoes.map((e) => e.stop()));
   }
 }
