@@ -9,14 +9,15 @@
 //          commits, the same transport, the same three processes on two cores and one disk as a
 //          C=1 Synod command, and nothing else: what any implementation pays here.
 //   synod  a 3-peer Synod cluster at C=1, as `cluster` runs it (fresh cluster, warmed at C=64)
-// Prints each window's p50, then the medians, ideal / floor and synod / floor.
+// Prints each window's p50 (and CPU per command of the leader and a follower), then the medians,
+// ideal / floor and synod / floor.
 //
 //   node bench/ideal-round.mjs [--passes 3] [--seconds 5] [--samples 3000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchArgs } from './lib/args.mjs';
-import { median, sleep } from './lib/common.mjs';
+import { median, procTicks, sleep } from './lib/common.mjs';
 import { idealRounds, measureFloor } from './lib/floor.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
@@ -32,7 +33,12 @@ const SECONDS = Number(opts.seconds);
 const SAMPLES = Number(opts.samples);
 const work = mkdtempSync(join(tmpdir(), 'synod-bench-ideal-'));
 
-/** @param {number} pass */
+/**
+ * A window's p50, and CPU µs per command of the leader (the sender) and the mean follower (echo).
+ * @typedef {{ p50: number, leaderCpuUs: number, followerCpuUs: number }} Window
+ */
+
+/** @param {number} pass @returns {Promise<Window>} */
 async function synodWindow(pass) {
   const peers = await startCluster(join(work, `synod-${pass}`));
   try {
@@ -40,41 +46,74 @@ async function synodWindow(pass) {
     await leader.request('loadStart', { conc: 64, size: 100, from: Infinity });
     await sleep(3000);
     await leader.request('loadStop', {}, 300_000);
-    await leader.request('loadStart', { conc: 1, size: 100, from: now() + 1000 });
-    await sleep((1 + SECONDS) * 1000);
+    const from = now() + 1000;
+    await leader.request('loadStart', { conc: 1, size: 100, from });
+    await sleep(1000);
+    const ticks0 = peers.map((p) => procTicks(p.pid));
+    await sleep(SECONDS * 1000);
+    const ticks = peers.map((p, i) => (procTicks(p.pid) - ticks0[i]) * 10_000);
     /** @type {import('./lib/load.mjs').LoadResult} */
     const r = /** @type {any} */ (await leader.request('loadStop', {}, 300_000));
-    return r.latency.p50;
+    // The commands of the CPU window: the load's rate over its counted window.
+    const commands = (r.counted / (r.stopAt - from)) * SECONDS * 1000;
+    const followers = ticks.filter((_, i) => peers[i] !== leader);
+    return {
+      p50: r.latency.p50,
+      leaderCpuUs: ticks[peers.indexOf(leader)] / commands,
+      followerCpuUs: followers.reduce((a, b) => a + b, 0) / followers.length / commands,
+    };
   } finally {
     await closeAll(peers);
   }
 }
 
-/** @type {Record<'floor' | 'ideal' | 'synod', number[]>} */
-const p50 = { floor: [], ideal: [], synod: [] };
-/** @type {Record<'floor' | 'ideal' | 'synod', (pass: number) => Promise<number>>} */
+/** @type {Record<'floor' | 'ideal' | 'synod', Window[]>} */
+const seen = { floor: [], ideal: [], synod: [] };
+/** @type {Record<'floor' | 'ideal' | 'synod', (pass: number) => Promise<Window>>} */
 const windows = {
-  floor: async () => (await measureFloor(work, { samples: SAMPLES })).floorMs,
-  ideal: async () => (await idealRounds(work, SAMPLES)).p50,
+  floor: async () => ({
+    p50: (await measureFloor(work, { samples: SAMPLES })).floorMs,
+    leaderCpuUs: NaN,
+    followerCpuUs: NaN,
+  }),
+  ideal: async () => {
+    const r = await idealRounds(work, SAMPLES);
+    return {
+      p50: r.p50,
+      leaderCpuUs: r.senderCpuUs,
+      followerCpuUs: (r.echoCpuUs[0] + r.echoCpuUs[1]) / 2,
+    };
+  },
   synod: synodWindow,
 };
+/** @param {Window[]} ws @param {keyof Window} k */
+const med = (ws, k) => median(ws.map((w) => w[k]));
 try {
   for (let pass = 0; pass < Number(opts.passes); pass++) {
     /** @type {('floor' | 'ideal' | 'synod')[]} */
     const order = pass % 2 === 0 ? ['floor', 'ideal', 'synod'] : ['synod', 'ideal', 'floor'];
-    for (const w of order) {
-      const ms = await windows[w](pass);
-      p50[w].push(ms);
+    for (const name of order) {
+      const w = await windows[name](pass);
+      seen[name].push(w);
+      const cpu = Number.isNaN(w.leaderCpuUs)
+        ? ''
+        : `, CPU µs/command: leader ${w.leaderCpuUs.toFixed(0)}, follower ${w.followerCpuUs.toFixed(0)}`;
       console.log(
-        `pass ${pass + 1} ${w.padEnd(5)} p50 ${ms.toFixed(3)} ms (load ${loadavg()[0].toFixed(2)})`,
+        `pass ${pass + 1} ${name.padEnd(5)} p50 ${w.p50.toFixed(3)} ms${cpu} (load ${loadavg()[0].toFixed(2)})`,
       );
     }
   }
-  const m = { floor: median(p50.floor), ideal: median(p50.ideal), synod: median(p50.synod) };
+  const floor = med(seen.floor, 'p50');
+  const ideal = med(seen.ideal, 'p50');
+  const synod = med(seen.synod, 'p50');
   console.log(
-    `medians: floor ${m.floor.toFixed(3)} ms, ideal ${m.ideal.toFixed(3)} ms (${(m.ideal / m.floor).toFixed(2)}x the floor), ` +
-      `synod ${m.synod.toFixed(3)} ms (${(m.synod / m.floor).toFixed(2)}x the floor, ${(m.synod / m.ideal).toFixed(2)}x ideal); ` +
-      `the goal is 1.5x the floor = ${(1.5 * m.floor).toFixed(3)} ms`,
+    `medians: floor ${floor.toFixed(3)} ms; ideal ${ideal.toFixed(3)} ms (${(ideal / floor).toFixed(2)}x the floor); ` +
+      `synod ${synod.toFixed(3)} ms (${(synod / floor).toFixed(2)}x the floor, ${(synod / ideal).toFixed(2)}x ideal); ` +
+      `the goal is 1.5x the floor = ${(1.5 * floor).toFixed(3)} ms`,
+  );
+  console.log(
+    `CPU µs per command, leader / follower: ideal ${med(seen.ideal, 'leaderCpuUs').toFixed(0)} / ${med(seen.ideal, 'followerCpuUs').toFixed(0)}, ` +
+      `synod ${med(seen.synod, 'leaderCpuUs').toFixed(0)} / ${med(seen.synod, 'followerCpuUs').toFixed(0)}`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });

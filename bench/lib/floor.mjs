@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { latencySummary, sleep } from './common.mjs';
+import { latencySummary, procTicks, sleep } from './common.mjs';
 
 const ECHO_CHILD = fileURLToPath(new URL('./echo-child.mjs', import.meta.url));
 export const MSG = 100;
@@ -110,7 +110,7 @@ export function sqliteCommits(file, batch, seconds, periodUs = 0) {
 /**
  * An echo process of `kind` (tcp | libp2p).
  * @param {'tcp' | 'libp2p'} kind @param {Record<string, string>} [env]
- * @returns {Promise<{ address: string, peer?: string, stop: () => Promise<void> }>}
+ * @returns {Promise<{ address: string, peer?: string, pid: number, stop: () => Promise<void> }>}
  */
 function startEcho(kind, env = {}) {
   const child = fork(ECHO_CHILD, [kind], { stdio: 'inherit', env: { ...process.env, ...env } });
@@ -119,6 +119,7 @@ function startEcho(kind, env = {}) {
       const a = /** @type {{ address: string, peer?: string }} */ (m);
       resolve({
         ...a,
+        pid: child.pid ?? -1,
         stop: async () => {
           const exited = new Promise((r) => child.once('exit', r));
           child.disconnect();
@@ -243,6 +244,9 @@ export function idealRounds(dir, samples) {
   return transportRounds(samples, dir);
 }
 
+/** Rounds before the measured ones: JIT, connections, the files' first pages. */
+const TRANSPORT_WARMUP = 300;
+
 /** idealRounds' commits fdatasync the WAL as Synod's default io does (SYNOD_IDEAL_SYNC=full: SQLite's FULL, as the floor). */
 const IDEAL_WAL_FDATASYNC = process.env.SYNOD_IDEAL_SYNC !== 'full';
 
@@ -305,7 +309,10 @@ async function transportRounds(samples, commitDir) {
           onAnswer(2);
         });
     };
-    return await firstOf(
+    const rounds = samples + TRANSPORT_WARMUP;
+    const cpu0 = process.cpuUsage();
+    const ticks0 = echoes.map((e) => procTicks(e.pid));
+    const lat = await firstOf(
       own === undefined ? 2 : 3,
       vote,
       (on) => {
@@ -313,8 +320,16 @@ async function transportRounds(samples, commitDir) {
       },
       own === undefined ? 1 : 2,
       samples,
-      300,
+      TRANSPORT_WARMUP,
     );
+    const cpu = process.cpuUsage(cpu0);
+    // CPU per round (warm-up rounds included) of the sender's process and of each echo's
+    // (jiffies of 10 ms: rounds enough to make that fine).
+    return {
+      ...lat,
+      senderCpuUs: (cpu.user + cpu.system) / rounds,
+      echoCpuUs: echoes.map((e, i) => ((procTicks(e.pid) - ticks0[i]) * 10_000) / rounds),
+    };
   } finally {
     await t.stop();
     own?.close();
