@@ -15,6 +15,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { ownerOnlyFiles } from '../host/owner-only-files.js';
 import { CliError, errorLine } from './cli-error.js';
 import { addOperationCommands } from './operation-commands.js';
 import {
@@ -251,6 +252,8 @@ program
 addOperationCommands(program);
 
 async function main(): Promise<void> {
+  // A data directory's files are the user's only, whatever its mode (owner-only-files.ts).
+  ownerOnlyFiles();
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

@@ -36,6 +36,7 @@ import {
 } from '../desktop/bridge-api.js';
 import { startHost, type Host } from '../host/host.js';
 import { capYoungGeneration } from '../host/young-generation.js';
+import { ownerOnlyFiles } from '../host/owner-only-files.js';
 import { IpcDispatcher, type IpcSender } from './ipc.js';
 import { findElectronBinding } from './native.js';
 import {
@@ -161,6 +162,8 @@ async function openHost(): Promise<Host> {
   const dataDir = dataDirOf(options.data);
   // The app's V8 policy for the peer in this process (young-generation.ts says why).
   capYoungGeneration();
+  // The peer's files are the user's only, in any directory (owner-only-files.ts says why).
+  ownerOnlyFiles();
   // The local API too (127.0.0.1, a token), so that `synod status --data …` works.
   const { host: apiHost, port } = parseApiAddress(options.api);
   const h = await startHost({
