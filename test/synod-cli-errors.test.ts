@@ -128,6 +128,26 @@ describe('synod errors: one line and a non-zero exit', () => {
     ]);
   }, 120_000);
 
+  it('values the peer refuses (invalid-argument) are bad arguments too: exit 2, named by their option', async () => {
+    const data = peer('alice').dataDir;
+    await Promise.all([
+      fails(
+        ['show', '1', '--at-version', '0', '--data', data],
+        2,
+        /^synod show: --at-version: the value must be an integer from 1 /,
+      ),
+      fails(['log', '--limit', '20000', '--data', data], 2, /^synod log: --limit: .*10000/),
+      fails(['name', '', '--data', data], 2, /^synod name: name must not be empty/),
+      fails(
+        ['edits', '1', '--edits', '[{"version":1,"patches":[[0,0,5]]}]', '--data', data],
+        2,
+        /^synod edits: edits\.0\.patches\.0\.2: ins must be a string \(invalid-argument\)$/,
+      ),
+      // Whole numbers too long for the CLI's own check: the peer answers, not a false "must be >= 1".
+      fails(['edit', '1234567890', '--body', 'x', '--data', data], 1, /no entry 1234567890/),
+    ]);
+  }, 120_000);
+
   it('a data directory held by a running peer: the lock', async () => {
     for (const name of ['alice', 'dave']) {
       await fails(
