@@ -1,6 +1,7 @@
 /**
  * How the CLI fails: one clear line on stderr and a non-zero exit code (1; 2 for bad
- * arguments, which commander reports). Typed errors from any layer become that line here.
+ * arguments: commander's, the CLI's own checks, and the values the peer's schemas refuse).
+ * Typed errors from any layer become that line here.
  */
 import { ApiError } from '../api/client.js';
 
@@ -12,6 +13,27 @@ export class CliError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The exit code for `err`: 2 for a bad argument, whoever found it (a value only the peer's
+ * schema checks, such as `--at-version 0` or `--limit 20000`, is as bad as `--limit many`).
+ */
+export function exitCodeOf(err: unknown): number {
+  if (err instanceof CliError) return err.exitCode;
+  return err instanceof ApiError && err.code === 'invalid-argument' ? 2 : 1;
+}
+
+/**
+ * The peer names a refused field as the request does (`atVersion: …`); the user typed an
+ * option (`--at-version`): said as typed, when `argv` has it.
+ */
+export function asTyped(line: string, argv: readonly string[]): string {
+  const field = /^([a-z][A-Za-z]*): /.exec(line)?.[1];
+  if (field === undefined) return line;
+  const option = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const typed = argv.some((a) => a === option || a.startsWith(`${option}=`));
+  return typed ? option + line.slice(field.length) : line;
 }
 
 /** The one line to print for `err`. */

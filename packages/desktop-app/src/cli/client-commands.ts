@@ -307,8 +307,9 @@ export async function logs(o: Common): Promise<void> {
   out(formatLogs(view));
 }
 
+/** A whole number of up to 15 digits (as the derived commands take); the peer checks the rest. */
 function positiveInt(text: string, what: string, min = 1): number {
-  if (!/^\d{1,9}$/.test(text) || Number(text) < min) {
+  if (!/^\d{1,15}$/.test(text) || Number(text) < min) {
     throw new CliError(`${what} must be an integer >= ${min}`, 2);
   }
   return Number(text);

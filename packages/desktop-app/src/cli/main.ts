@@ -16,7 +16,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { ownerOnlyFiles } from '../host/owner-only-files.js';
-import { CliError, errorLine } from './cli-error.js';
+import { asTyped, errorLine, exitCodeOf } from './cli-error.js';
 import { addOperationCommands } from './operation-commands.js';
 import {
   addStartOptions,
@@ -265,8 +265,8 @@ async function main(): Promise<void> {
     const command = process.argv[2] ?? '';
     const data = process.argv.indexOf('--data');
     const dir = data > 0 ? process.argv[data + 1] : undefined;
-    process.stderr.write(`synod ${command}: ${errorLine(err, dir)}\n`);
-    process.exitCode = err instanceof CliError ? err.exitCode : 1;
+    process.stderr.write(`synod ${command}: ${asTyped(errorLine(err, dir), process.argv)}\n`);
+    process.exitCode = exitCodeOf(err);
   }
 }
 
