@@ -98,6 +98,12 @@ describe('synod errors: one line and a non-zero exit', () => {
         2,
         /^synod log: --limit must be an integer >= 1$/,
       ),
+      // Conflicting options: refused, not one of them silently dropped.
+      fails(
+        ['log', '--data', data, '--all', '--limit', '3'],
+        2,
+        /^synod log: option '--all' cannot be used with option '--limit <n>'/,
+      ),
       fails(
         ['invite', '--data', data, '--ttl', 'forever'],
         2,
