@@ -13,7 +13,7 @@
  * has --help. Heavy modules (libp2p, SQLite) load only for the subcommands that run a peer, the
  * rest only when its subcommand runs, so client subcommands start fast (bench/cli.mjs).
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { ownerOnlyFiles } from '../host/owner-only-files.js';
 import { asTyped, errorLine, exitCodeOf } from './cli-error.js';
@@ -191,7 +191,8 @@ program
   .addOption(logOption())
   .option('--limit <n>', 'the newest n operations (with --after: the first n after it)', '50')
   .option('--after <n>', 'operations after number n (oldest first)')
-  .option('--all', 'every operation the log keeps')
+  // Not with --limit (commander ignores --limit's default here): one of them would be dropped.
+  .addOption(new Option('--all', 'every operation the log keeps').conflicts('limit'))
   .option('--local', "read this peer's copy (no leader round trip; may be stale)")
   .addOption(jsonOption())
   .action(
