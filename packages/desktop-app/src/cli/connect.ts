@@ -31,6 +31,23 @@ function notRunning(dataDir: string): CliError {
 }
 
 /**
+ * Whether the process that wrote the endpoint file still runs, as this user. A peer that crashed
+ * leaves the file behind, and any user of the machine may listen on its port since: the token
+ * must not go there (it stays valid across restarts). A signal 0 to another user's process is
+ * EPERM, to none ESRCH. (A pid reused by another process of ours still passes.)
+ */
+function runsAsUs(pid: number): boolean {
+  // 0 and negative numbers name process groups, not a process.
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A client of the peer running on `dataDir`, whose calls turn "cannot connect" into one line;
  * with `log`, its operations of one log act on that log (`--log NAME|ID`).
  */
@@ -38,7 +55,9 @@ export function connect(dataDir: string, log?: string): ApiClient {
   let url: string;
   let token: string;
   try {
-    url = readEndpoint(dataDir).url;
+    const endpoint = readEndpoint(dataDir);
+    if (!runsAsUs(endpoint.pid)) throw notRunning(dataDir);
+    url = endpoint.url;
     token = readToken(dataDir);
   } catch {
     throw notRunning(dataDir);
