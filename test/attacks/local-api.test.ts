@@ -9,6 +9,7 @@
  * Requests go through node:http (and a raw socket where even node:http is too polite), since
  * fetch will not send a forged Host header.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
@@ -174,6 +175,29 @@ describe('the local API refuses bad input and changes nothing', () => {
       headers: { origin: 'https://evil.example' },
     });
     expect(ev.status).toBe(403);
+    await unchanged();
+  });
+
+  it('the proof of the token (before a tab sends it): bound to the port, no token needed, never the token', async () => {
+    const nonce = 'n0nce-of-a-tab_0123456789';
+    const r = await send('GET', `/api/proof?nonce=${nonce}`, { token: null });
+    expect(r.status, r.body).toBe(200);
+    const mac = (port: number) =>
+      createHmac('sha256', TOKEN).update(`synod-api-proof ${port} ${nonce}`).digest('base64url');
+    expect(r.json).toEqual({ proof: mac(api.port) });
+    // A squatter on another port that relays the nonce here gets this port's proof, not its own.
+    expect(r.json.proof).not.toBe(mac(api.port + 1));
+    expect(r.body).not.toContain(TOKEN);
+    for (const bad of ['', 'short', 'x'.repeat(129), 'not%20base64url%20at%20all%20!!']) {
+      const b = await send('GET', `/api/proof?nonce=${bad}`, { token: null });
+      expect(b.status, bad).toBe(400);
+    }
+    expect((await send('POST', `/api/proof?nonce=${nonce}`, { token: null })).status).toBe(405);
+    const cross = await send('GET', `/api/proof?nonce=${nonce}`, {
+      token: null,
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(cross.status).toBe(403);
     await unchanged();
   });
 

@@ -1,7 +1,8 @@
 /**
  * The local API server: JSON over HTTP and Server-Sent Events, on 127.0.0.1 only, with no
  * framework (node:http). Every request passes the source checks (Host, Origin) and, under
- * /api, the token check, before anything else; a refused request changes nothing. The
+ * /api, the token check (but /api/proof, which proves the server knows the token: proof.ts),
+ * before anything else; a refused request changes nothing. The
  * endpoints are the operation table's (operations/table.ts): the route gives the operation,
  * its path fields and query or body the request, which `dispatch` validates and runs. Everything
  * else (GET /, /app.js…) is the browser UI's files, when a directory is given (issue 7).
@@ -13,6 +14,7 @@ import type { PeerService } from '../service/index.js';
 import { readJson } from './body.js';
 import { serveEvents } from './events.js';
 import { checkSource, checkToken } from './guard.js';
+import { answerProof, PROOF_PATH } from './proof.js';
 import { describeError, HttpError } from './http-error.js';
 import { fromQuery, matchRoute } from '../operations/http.js';
 import { OPERATIONS } from '../operations/table.js';
@@ -104,6 +106,10 @@ export async function startApiServer(o: ApiServerOptions): Promise<ApiServer> {
     if (path !== '/api' && !path.startsWith('/api/')) {
       if (o.uiDir === undefined) throw new HttpError(404, 'not-found', 'no such endpoint');
       serveStatic(o.uiDir, path, method, res, BASE_HEADERS);
+      return;
+    }
+    if (path === PROOF_PATH) {
+      sendJson(res, 200, answerProof(method, url, o.token, port));
       return;
     }
     const isEvents = path === '/api/events';
