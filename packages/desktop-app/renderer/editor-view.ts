@@ -11,7 +11,7 @@ import { diffPatches } from '../src/document/diff.js';
 import { fill, h } from './dom.js';
 import type { EntriesView } from './entries-view.js';
 import type { EntryIndex } from './entry-index.js';
-import { errorText } from './format.js';
+import { errorText, mayStillCommit } from './format.js';
 import type { Ui } from './ui.js';
 import { WRITE_TIMEOUT_MS } from './writes.js';
 
@@ -92,12 +92,17 @@ export class EditorView {
     const e = this.index.get(ed.id);
     if (e === undefined || e.version === ed.baseVersion) return;
     const by = e.updatedBy || 'another peer';
-    if (!this.isDirty()) {
+    // The new version holds what the editor holds: a save of this tab's whose answer was lost
+    // (decided after all), or the same change made elsewhere. Nothing is left to save.
+    const mine = this.isDirty() && this.title.value === e.title && this.body.value === e.body;
+    if (!this.isDirty() || mine) {
       Object.assign(ed, {
         baseVersion: e.version,
         baseBody: e.body,
         baseTitle: e.title,
-        note: { kind: 'info', text: `updated to v${e.version} by ${by}` },
+        note: mine
+          ? { kind: 'ok', text: `v${e.version} has your text` }
+          : { kind: 'info', text: `updated to v${e.version} by ${by}` },
       });
       this.draw();
       return;
@@ -223,7 +228,12 @@ export class EditorView {
         }
         if (this.editing?.id === id) {
           this.editing.saving = false;
-          this.editing.note = { kind: 'warn', text: `not saved: ${errorText(err)}` };
+          this.editing.note = {
+            kind: 'warn',
+            text: mayStillCommit(err)
+              ? `not confirmed: ${errorText(err)}. It may still be decided: the editor shows it if it is`
+              : `not saved: ${errorText(err)}`,
+          };
           this.drawState();
         }
         throw err;

@@ -35,6 +35,18 @@ export function dateTime(ms: number): string {
 }
 
 /** What went wrong, in words: never `[object Event]` (a failed connection throws an Event). */
+/**
+ * Whether a write that failed with `err` may still be decided: its answer was lost with the
+ * link to the peer, or the peer stopped waiting for it (no majority, a timeout, a stop) after
+ * proposing it. Not "not saved": the user would write it again (a second copy of an append).
+ */
+export function mayStillCommit(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    code === 'unreachable' || code === 'no-majority' || code === 'timeout' || code === 'stopped'
+  );
+}
+
 export function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (typeof Event !== 'undefined' && err instanceof Event) {

@@ -19,7 +19,9 @@ export class PendingView {
           p.label,
           ' · ',
           p.state === 'failed'
-            ? `failed: ${p.error ?? ''}`
+            ? p.maybe === true
+              ? `not confirmed, it may still be decided: ${p.error ?? ''}`
+              : `failed: ${p.error ?? ''}`
             : p.state === 'queued'
               ? 'queued behind the writes before it'
               : noMajority

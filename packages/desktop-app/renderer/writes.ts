@@ -4,7 +4,7 @@
  * failed write stays listed, with its error, until dismissed.
  */
 
-import { errorText } from './format.js';
+import { errorText, mayStillCommit } from './format.js';
 
 /** Writes wait this long for a majority (they are pending meanwhile). */
 export const WRITE_TIMEOUT_MS = 86_400_000;
@@ -17,6 +17,8 @@ export interface PendingWrite {
   readonly kind: 'append' | 'other';
   state: 'queued' | 'sent' | 'failed';
   error?: string;
+  /** Failed, but it may still be decided (format.ts mayStillCommit). */
+  maybe?: boolean;
 }
 
 interface Queued extends PendingWrite {
@@ -72,6 +74,7 @@ export class WriteQueue {
         } catch (err) {
           w.state = 'failed';
           w.error = errorText(err);
+          w.maybe = mayStillCommit(err);
         }
         this.changed();
       }
