@@ -1,5 +1,6 @@
 /** The form that appends an entry (Ctrl/Cmd+Enter in the text adds it too). */
 import { h } from './dom.js';
+import { mayStillCommit } from './format.js';
 import type { Ui } from './ui.js';
 import { WRITE_TIMEOUT_MS } from './writes.js';
 
@@ -24,8 +25,18 @@ export function newEntryForm(ui: Ui): HTMLElement {
       `append “${entry.title || entry.body.slice(0, 30)}”`,
       null,
       async () => {
-        const r = await ui.bridge.append(entry);
-        ui.notify('ok', `entry #${r.id} committed`);
+        try {
+          const r = await ui.bridge.append(entry);
+          ui.notify('ok', `entry #${r.id} committed`);
+        } catch (err) {
+          // Refused for good: the text comes back into the form (emptied when queued), unless
+          // the user is typing the next one. Not when it may still be decided: no second copy.
+          if (!mayStillCommit(err) && title.value === '' && body.value === '') {
+            title.value = entry.title;
+            body.value = entry.body;
+          }
+          throw err;
+        }
       },
       'append',
     );
