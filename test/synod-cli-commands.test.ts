@@ -35,6 +35,11 @@ describe('a subcommand for every operation', () => {
     expect(await synodOk(['delete', '--help'])).toMatch(
       /^Usage: synod delete \[options\] <id>\n\ndelete an entry/,
     );
+    // The summaries name request fields and operations as the API does; the help as typed.
+    expect(help).not.toContain('`');
+    expect(await synodOk(['show', '--help'])).toContain('its body at --at-version');
+    expect(await synodOk(['delete', '--help'])).toContain('refused unless at --version');
+    expect(await synodOk(['close', '--help'])).toContain('(synod open starts it again)');
   });
 
   it('show, edit (a diff of the body), edits, delete, restore', async () => {
