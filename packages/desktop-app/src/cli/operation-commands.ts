@@ -106,6 +106,27 @@ export function fieldsOf(
 export const kebab = (field: string): string =>
   field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/**
+ * An operation's summary as the command line says it: the table names request fields and
+ * operations as the API does (`atVersion`, openLog), a user types `--at-version` and
+ * `synod open`.
+ */
+export function commandSummary(name: OperationName): string {
+  const fields = new Set(fieldsOf(name).map((f) => f.field));
+  return (
+    OPERATIONS[name].summary
+      .replace(/`(\w+)`/g, (whole, field: string) =>
+        fields.has(field) ? `--${kebab(field)}` : whole,
+      )
+      // Operation names are camelCase (openLog); plain words (entry, status) stay words.
+      .replace(/\b[a-z]+[A-Z]\w*\b/g, (word) =>
+        word in OPERATION_COMMANDS
+          ? `synod ${OPERATION_COMMANDS[word as OperationName].command}`
+          : word,
+      )
+  );
+}
+
 /** Add the derived subcommands (those not written out) to `program`. */
 export function addOperationCommands(program: Command): void {
   for (const [name, binding] of Object.entries(OPERATION_COMMANDS) as [
@@ -115,7 +136,7 @@ export function addOperationCommands(program: Command): void {
     if (binding.custom === true) continue;
     const command = program
       .command(binding.command)
-      .description(OPERATIONS[name].summary)
+      .description(commandSummary(name))
       .addOption(dataOption())
       .addOption(jsonOption());
     const args = binding.args ?? [];
