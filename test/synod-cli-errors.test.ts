@@ -58,6 +58,8 @@ describe('synod errors: one line and a non-zero exit', () => {
     const empty = join(root.dir, 'empty');
     mkdirSync(empty);
     const data = peer('alice').dataDir;
+    const latin1 = join(root.dir, 'latin1.txt');
+    writeFileSync(latin1, Buffer.from([0x63, 0x61, 0x66, 0xe9]));
     await Promise.all([
       fails(
         ['append'],
@@ -119,6 +121,12 @@ describe('synod errors: one line and a non-zero exit', () => {
         ['append', 't', '--file', join(root.dir, 'no-such-file'), '--data', data],
         2,
         /^synod append: cannot read --file \S+no-such-file: no such file$/,
+      ),
+      // Not UTF-8 (Latin-1 "café"): refused, never committed with U+FFFD in place of the é.
+      fails(
+        ['append', 't', '--file', latin1, '--data', data],
+        2,
+        /^synod append: --file \S+latin1\.txt is not UTF-8 text \(invalid bytes at offset 3\)$/,
       ),
       fails(
         ['append', 't', 'body', '--file', 'x', '--data', data],
