@@ -135,13 +135,37 @@ export async function append(
   out(o.json === true ? JSON.stringify(r) : `appended entry #${r.id}`);
 }
 
-/** A body from --file (`-`: stdin). */
+/** Refuses bytes that are not UTF-8, rather than reading them as U+FFFD (a garbled body). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A body from --file (`-`: stdin): UTF-8 text, as the local API takes it. */
 function readBody(file: string): string {
+  const name = file === '-' ? 'stdin' : file;
+  let bytes: Buffer;
   try {
-    return readFileSync(file === '-' ? 0 : file, 'utf8');
+    bytes = readFileSync(file === '-' ? 0 : file);
   } catch (err) {
-    throw new CliError(fileError('--file', file === '-' ? 'stdin' : file, err), 2);
+    throw new CliError(fileError('--file', name, err), 2);
   }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    throw new CliError(
+      `--file ${name} is not UTF-8 text (invalid bytes at offset ${badByte(bytes)})`,
+      2,
+    );
+  }
+}
+
+/** Where the first byte sequence that is not UTF-8 starts (read leniently, it is a U+FFFD). */
+function badByte(bytes: Buffer): number {
+  const text = bytes.toString('utf8');
+  for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
+    // Everything before it was valid, so it takes the same bytes again.
+    const at = Buffer.byteLength(text.slice(0, i));
+    if (!(bytes[at] === 0xef && bytes[at + 1] === 0xbf && bytes[at + 2] === 0xbd)) return at;
+  }
+  return 0;
 }
 
 /**
