@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OPERATION_COMMANDS } from '../packages/desktop-app/src/cli/operation-commands.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventually, type SynodPeer, synodOk } from './helpers/synod-cli.js';
+import { eventually, type SynodPeer, synod, synodOk } from './helpers/synod-cli.js';
 import { SynodRoot } from './helpers/synod-root.js';
 
 const root = new SynodRoot('synod-commands-');
@@ -85,6 +85,16 @@ describe('a subcommand for every operation', () => {
     };
     expect(protocol.self).toBe((await alice.status()).id);
   }, 60_000);
+
+  it('answer-request: without --accept it declines (a flag is a choice, never a required option)', async () => {
+    // No such request here: the peer answers for both choices, so both reached it.
+    for (const choice of [[], ['--accept']]) {
+      const r = await synod(['answer-request', '99', ...choice, '--data', alice.dataDir]);
+      expect(r.stderr).toMatch(/^synod answer-request: .*\(unknown-invite-request\)\n$/);
+      expect(r.code).toBe(1);
+    }
+    expect(await synodOk(['answer-request', '--help'])).toMatch(/--accept +let the peer in/);
+  });
 
   it('suspend and resume, then leave', async () => {
     expect(await synodOk(['suspend', '--data', bob.dataDir])).toMatch(/^suspended: the peer is /);
