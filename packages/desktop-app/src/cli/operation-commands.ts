@@ -150,7 +150,8 @@ export function addOperationCommands(program: Command): void {
         const flags = kind === 'flag' ? `--${kebab(field)}` : `--${kebab(field)} <${field}>`;
         const option = new Option(flags, FIELD_HELP[field] ?? field);
         if (typeof kind === 'object') option.choices(kind.choices);
-        command.addOption(optional ? option : option.makeOptionMandatory());
+        // A flag is the choice itself (absent: false, run-operation.ts), never required.
+        command.addOption(optional || kind === 'flag' ? option : option.makeOptionMandatory());
       }
     }
     for (const field of args) {

@@ -33,7 +33,7 @@ export async function runOperation(
   options: Record<string, unknown>,
 ): Promise<void> {
   const request: Record<string, unknown> = {};
-  for (const { field, kind } of fieldsOf(name)) {
+  for (const { field, kind, optional } of fieldsOf(name)) {
     const at = args.indexOf(field);
     if (at >= 0) request[field] = valueOf(kind, positional[at], `<${field}>`);
     else if (field === 'timeoutMs' && typeof options.timeout === 'string') {
@@ -41,7 +41,7 @@ export async function runOperation(
     } else if (field === 'read' && options.local === true) request.read = 'local';
     else if (options[field] !== undefined) {
       request[field] = valueOf(kind, options[field], `--${kebab(field)}`);
-    }
+    } else if (kind === 'flag' && !optional) request[field] = false;
   }
   const result = await connect(dataDirOf(options.data as string | undefined)).call(name, request);
   process.stdout.write(
