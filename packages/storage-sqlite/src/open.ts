@@ -10,7 +10,7 @@
  * lock when the process dies, so a crash never leaves a stale lock behind. (It also keeps WAL's
  * index in heap memory: no -shm file.)
  */
-import { statSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import {
   CorruptDatabaseError,
@@ -67,6 +67,27 @@ function classify(path: string, e: unknown): Error {
 }
 
 /**
+ * Create `path` empty and readable by its owner alone (0600, whatever the umask), unless it
+ * exists: the file holds the log and, for @synod/peer, the private key (docs/security.md), and
+ * it may live in a directory that others can list. SQLite then opens it as a new database and
+ * gives the WAL it creates the same mode. An existing file keeps the mode its owner gave it.
+ */
+function createOwnerOnly(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw e;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Open (creating if needed) the database at `path`. `migrations` is a parameter only so that
  * tests can open with a shorter or a failing history.
  */
@@ -78,6 +99,7 @@ export function openDatabase(
   const current = migrations[migrations.length - 1]?.version ?? SCHEMA_VERSION;
   let db: Database.Database;
   try {
+    createOwnerOnly(path);
     db = new Database(path, {
       timeout: opts.lockTimeoutMs,
       ...(opts.nativeBinding !== undefined ? { nativeBinding: opts.nativeBinding } : {}),

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   existsSync,
   mkdirSync,
   openSync,
   readdirSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -114,6 +116,28 @@ describe('opening a new file', () => {
     const s = await openSqliteStorage(tmp.file(), { durability: 'normal-unsafe' });
     expect(s.info()).toMatchObject({ synchronous: 'normal', durability: 'normal-unsafe' });
     await s.close();
+  });
+
+  it('creates a new file and its WAL owner-only (0600), whatever the umask; an existing file keeps its mode', async () => {
+    // The file holds the log and, for @synod/peer, the private key (docs/security.md): another
+    // user must not read it, even in a directory that others may list.
+    const old = process.umask(0o022);
+    try {
+      const path = tmp.file();
+      await makeStore(path);
+      const s = await openSqliteStorage(path, { logId: 'log-a' });
+      await s.write({ seq: 2 });
+      for (const f of [path, `${path}-wal`])
+        expect(f + ' ' + (statSync(f).mode & 0o777).toString(8)).toBe(f + ' 600');
+      await s.close();
+      const shared = tmp.file();
+      writeFileSync(shared, '');
+      chmodSync(shared, 0o640);
+      await (await openSqliteStorage(shared)).close();
+      expect((statSync(shared).mode & 0o777).toString(8)).toBe('640');
+    } finally {
+      process.umask(old);
+    }
   });
 
   it('reports a path it cannot open with OpenFailedError', async () => {
