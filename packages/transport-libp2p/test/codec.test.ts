@@ -16,7 +16,12 @@ import {
   MessageUnion,
   PValueSchema,
 } from '../src/codec/paxos-schema.js';
-import { decodeFrameBody, encodeMessages, WIRE_VERSION } from '../src/frame-codec.js';
+import {
+  decodeFrameBody,
+  encodeMessages,
+  MAX_ENTRIES_PER_FRAME,
+  WIRE_VERSION,
+} from '../src/frame-codec.js';
 import { arbMessage } from './arbitraries.js';
 import * as joinOracle from './oracle/join.js';
 import * as wire from './oracle/paxos.js';
@@ -161,6 +166,35 @@ describe('wire codec', () => {
       back,
       msgs.filter((m) => (m as { slot: number }).slot !== 4),
     );
+  });
+
+  it('bounds the entries of a whole frame, not only of each list (review6)', () => {
+    // 32 catch-up answers of 65,536 empty decisions each (`0a 00`): every list is within its
+    // limit, but the frame (4 MiB) held 2M entries, 68 MB of decoded objects; a 16 MiB frame
+    // of them made a receiver allocate 550 MB and spend 1.9 s of CPU decoding it.
+    const inner = new Uint8Array(2 * MAX_ENTRIES_PER_FRAME);
+    for (let i = 0; i < inner.length; i += 2) inner[i] = 0x0a;
+    const answer = new ByteWriter(inner.length + 8).byte(0x62).bytes(inner).finish();
+    const w = new ByteWriter(32 * (answer.length + 8) + 1).byte(WIRE_VERSION);
+    for (let i = 0; i < 32; i++) w.byte(0x0a).bytes(answer);
+    expect(decodeFrameBody(w.finish())).toMatchObject({ ok: false, reason: 'malformed' });
+    // One answer of a full list still passes.
+    const one = new ByteWriter(answer.length + 9).byte(WIRE_VERSION).byte(0x0a).bytes(answer);
+    expect(decodeFrameBody(one.finish())).toMatchObject({ ok: true });
+  });
+
+  it('splits a send into frames that each stay within the entries a frame may hold', () => {
+    const answer = (seed: number): Message => ({
+      type: 'catchupDecisions',
+      decisions: Array.from({ length: MAX_ENTRIES_PER_FRAME }, (_, i) => ({
+        slot: seed * MAX_ENTRIES_PER_FRAME + i,
+        value: new Uint8Array(0),
+      })),
+    });
+    const msgs = [answer(0), answer(1), answer(2), { type: 'readIndexReq', id: 1 } as Message];
+    const enc = encodeMessages(msgs, 16 << 20);
+    expect(enc.frames.length).toBeGreaterThan(1);
+    assertDeepEqual(roundTrip(msgs), msgs);
   });
 
   it('rejects invalid messages: missing ballot, unsafe integers, bad index, long ids', () => {
