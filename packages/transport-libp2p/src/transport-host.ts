@@ -540,7 +540,7 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
       channel.abort(new Error('refused'));
       return;
     }
-    channel.logId = logId;
+    channel.name(logId);
     log.attachInbound(channel);
   }
 
