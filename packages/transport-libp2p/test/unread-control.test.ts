@@ -106,3 +106,33 @@ describe('a peer that floods frames the muxer answers, and never reads', () => {
     }, 60_000);
   }
 });
+
+describe('a data frame longer than its stream may receive', () => {
+  it('is refused at its header, not assembled (from a stranger)', async () => {
+    const [a] = await introducedTransports(1, { logId: 'log-1', strangerGraceMs: 60_000 });
+    const [n] = await introducedTransports(1);
+    open.push(a!, n!);
+    await a!.start(() => undefined);
+    await n!.start(() => undefined);
+    a!.setMembers([a!.id]);
+    await a!.createInvite();
+    await n!.addPeerAddress(a!.multiaddrs()[0]!);
+    n!.setMembers([a!.id, n!.id]);
+    await waitFor(() => session(a!, n!.id) !== undefined, 'the stranger to connect');
+    const attacker = session(n!, a!.id)!.muxer.maConn;
+    const before = heap();
+    // A new stream (SYN) whose first data frame claims 16 MiB: its window is 256 KiB.
+    const head = new Uint8Array(HEADER_LENGTH);
+    writeHeader(head, { type: FrameType.Data, flag: 1, streamID: 1001, length: 16 << 20 });
+    attacker.send(head);
+    // Then the start of its data; the victim either hung up or holds the frame's buffer.
+    attacker.send(new Uint8Array(64 * 1024));
+    await waitFor(
+      () => session(a!, n!.id) === undefined || heap() - before > 8 << 20,
+      'the victim to hang up or to hold the frame',
+    );
+    // Before: a 16 MiB buffer allocated for the frame, held while its data trickles in.
+    expect(session(a!, n!.id) === undefined).toBe(true);
+    expect(heap() - before).toBeLessThan(4 << 20);
+  }, 30_000);
+});
