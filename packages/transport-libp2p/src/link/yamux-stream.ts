@@ -87,6 +87,11 @@ export class YamuxStream extends AbstractStream {
     });
   }
 
+  /** Bytes the remote may still send before this stream grants more (its window left). */
+  get receiveWindowLeft(): number {
+    return this.recvWindowCapacity;
+  }
+
   /**
    * Send as much as the remote's window allows; the rest waits for a window update, or for the
    * connection to drain (the muxer's 'drain' then resumes this stream).

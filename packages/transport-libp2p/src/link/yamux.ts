@@ -135,8 +135,10 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
     this.nextStreamID = this.client ? 1 : 2;
     this.maxInboundStreams = options.maxInboundStreams ?? 1000;
     this.maxOutboundStreams = options.maxOutboundStreams ?? 1000;
-    this.parser = new FrameParser(maxWindow, (header, data, owned) =>
-      this.handleFrame(header, data, owned),
+    this.parser = new FrameParser(
+      maxWindow,
+      (header, data, owned) => this.handleFrame(header, data, owned),
+      (header) => this.room(header),
     );
     if (maConn instanceof NoiseRecordStream) {
       // Plaintext straight from the decrypted record (the base class's 'message' listener then
@@ -299,6 +301,17 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
     }
     if (header.type === FrameType.WindowUpdate) stream.handleWindowUpdate(header);
     else stream.handleData(header, data ?? new Uint8Array(0), owned);
+  }
+
+  /**
+   * What a data frame's stream may still receive (FrameParser's `room`): its window; a new
+   * stream's (SYN) is the initial window; -1 for a frame of no stream (dropped, as handleFrame
+   * drops one that arrives whole).
+   */
+  private room(header: FrameHeader): number {
+    const stream = this.streams.find((s) => s.streamId === header.streamID);
+    if (stream !== undefined) return stream.receiveWindowLeft;
+    return (header.flag & Flag.SYN) === Flag.SYN ? this.initialWindow : -1;
   }
 
   private handlePing(header: FrameHeader): void {
