@@ -239,6 +239,43 @@ describe('wire codec', () => {
     ).toMatchObject({ ok: false, reason: 'malformed' });
   });
 
+  it('drops a frame whole when any one of its messages is invalid, wherever it stands (property)', () => {
+    // Invalid messages protobuf can carry (the encoder refuses to write them).
+    const p2b = Uint8Array.of(0x08, ...varint(2 ** 60), 0x12, 0x00, 0x18, 0x01);
+    const invalid: Uint8Array[] = [
+      wire.Message.encode({ p1a: { config: 1, fromSlot: 1, probe: false } }),
+      wire.Message.encode({ readIndexResp: { id: 1, index: -2 } }),
+      wire.Message.encode({ decision: { slot: 1 } }),
+      wire.Message.encode({
+        p2a: {
+          config: 1,
+          ballot: { round: 1, leader: 'x'.repeat(257) },
+          slot: 1,
+          value: new Uint8Array(0),
+        },
+      }),
+      Uint8Array.of(0x22, p2b.length, ...p2b),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(arbMessage, { maxLength: 6 }),
+        fc.nat(),
+        fc.constantFrom(...invalid),
+        (msgs, at, bad) => {
+          const entries = msgs.map(encodeMessage);
+          entries.splice(at % (entries.length + 1), 0, bad);
+          const w = new ByteWriter().byte(WIRE_VERSION);
+          for (const e of entries) w.byte(0x0a).bytes(e);
+          const d = decodeFrameBody(w.finish());
+          expect(d).toMatchObject({ ok: false, reason: 'invalid' });
+          // Without it, the same frame is delivered whole.
+          assertDeepEqual(roundTrip(msgs), msgs.map(asDecoded));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('skips (and counts) a message type it does not know, keeping the others', () => {
     // Field 99 of Message: a type a newer peer might send.
     const unknown = Uint8Array.of(...varint((99 << 3) | 2), 0x01, 0x00);
