@@ -17,6 +17,14 @@ import type { DropReason, TransportMetrics } from './metrics.js';
 
 export type DecodedOk = Extract<DecodedFrame, { ok: true }>;
 
+/**
+ * The longest frame a stream may send before it names its log: its header holds the log id
+ * (at most 256 characters) and little else. Until then the stream belongs to no log, so a log's
+ * bound of one inbound stream per peer does not hold it; with frames of maxFrameBytes, a member
+ * opening many streams made this peer assemble a frame on each (review6).
+ */
+export const MAX_HEADER_FRAME_BYTES = 4096;
+
 export interface ChannelHost {
   readonly maxFrameBytes: number;
   readonly metrics: TransportMetrics;
@@ -53,12 +61,13 @@ export class Channel {
     readonly version: number = WIRE_VERSION,
     /**
      * The log this stream carries: known when it was opened (ours), or named by its header (the
-     * remote's; until then undefined). See protocols.ts.
+     * remote's; until then undefined, see name()). See protocols.ts.
      */
-    public logId: string | undefined = undefined,
+    private log: string | undefined = undefined,
   ) {
     this.openedAt = performance.now();
-    this.decoder = new FrameDecoder(host.maxFrameBytes, {
+    const limit = log === undefined ? MAX_HEADER_FRAME_BYTES : Infinity;
+    this.decoder = new FrameDecoder(Math.min(limit, host.maxFrameBytes), {
       frame: (body, owned) => this.onBody(body, owned),
       oversized: (length) => this.drop('oversized', `frame of ${length} bytes`),
       fatal: (reason) => {
@@ -82,6 +91,17 @@ export class Channel {
     }
     stream.addEventListener('close', () => this.onClosed());
     if (stream.status !== 'open') queueMicrotask(() => this.onClosed());
+  }
+
+  /** The log this stream carries, if known (see the constructor). */
+  get logId(): string | undefined {
+    return this.log;
+  }
+
+  /** The stream's header named its log: frames up to the full limit may follow. */
+  name(logId: string): void {
+    this.log = logId;
+    this.decoder.maxFrameBytes = this.host.maxFrameBytes;
   }
 
   get isOpen(): boolean {

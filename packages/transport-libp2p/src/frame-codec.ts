@@ -12,15 +12,22 @@ import { ByteReader, ByteWriter, DecodeError, varintSize, type Message } from '@
 import {
   allocate,
   beginEncoding,
+  limitEntries,
+  measuredEntries,
   sizesMark,
   sizesSeek,
   WireValidationError,
 } from './codec/proto.js';
-import { FrameSchema, MAX_ENTRIES_PER_FRAME, MessageUnion } from './codec/paxos-schema.js';
+import {
+  FrameSchema,
+  MAX_ENTRIES_PER_FRAME,
+  MAX_FRAME_ENTRIES,
+  MessageUnion,
+} from './codec/paxos-schema.js';
 import type { DropReason } from './metrics.js';
 import { CURRENT_WIRE_VERSION } from './protocols.js';
 
-export { MAX_ENTRIES_PER_FRAME };
+export { MAX_ENTRIES_PER_FRAME, MAX_FRAME_ENTRIES };
 
 /**
  * The wire version this build writes by default (the body's first byte); a stream's frames carry
@@ -72,9 +79,9 @@ function writeFrame(
 }
 
 /**
- * Encode messages as frames of at most `maxFrameBytes` (body) each: one frame unless they do
- * not fit. A message that alone exceeds the limit is left out and counted, never sent: the
- * receiver would drop it anyway.
+ * Encode messages as frames of at most `maxFrameBytes` (body) and MAX_FRAME_ENTRIES entries
+ * each: one frame unless they do not fit. A message that alone exceeds a limit is left out and
+ * counted, never sent: the receiver would drop it anyway.
  */
 export function encodeMessages(
   messages: readonly Message[],
@@ -89,26 +96,36 @@ export function encodeMessages(
   beginEncoding();
   let start = 0;
   let body = 1;
+  /** Entries of the frame being filled: its messages and their lists' entries. */
+  let entries = 0;
   let sent = 0;
   let oversized = 0;
   for (const m of messages) {
     const mark = sizesMark();
+    const listed = measuredEntries();
     const size = MessageUnion.bodySize(m);
     const entry = entrySize(size);
-    if (1 + entry > maxFrameBytes) {
+    const own = 1 + measuredEntries() - listed;
+    if (1 + entry > maxFrameBytes || own > MAX_FRAME_ENTRIES) {
       oversized++;
       continue;
     }
-    if (body + entry > maxFrameBytes || kept.length - start === MAX_ENTRIES_PER_FRAME) {
+    if (
+      body + entry > maxFrameBytes ||
+      kept.length - start === MAX_ENTRIES_PER_FRAME ||
+      entries + own > MAX_FRAME_ENTRIES
+    ) {
       frames.push(writeFrame(kept, inner, marks, start, kept.length, version));
       sent += kept.length - start;
       start = kept.length;
       body = 1;
+      entries = 0;
     }
     kept.push(m);
     inner.push(size);
     marks.push(mark);
     body += entry;
+    entries += own;
   }
   if (kept.length > start) {
     frames.push(writeFrame(kept, inner, marks, start, kept.length, version));
@@ -168,6 +185,7 @@ export function decodeFrameBody(
   // Uint8Array's slice, which copies (a Buffer's would not).
   if (!owned) body = Uint8Array.prototype.slice.call(body);
   let frame;
+  limitEntries(MAX_FRAME_ENTRIES);
   try {
     frame = FrameSchema.readBody(new ByteReader(body, 1));
   } catch (err) {
@@ -176,6 +194,8 @@ export function decodeFrameBody(
     }
     if (err instanceof DecodeError) return { ok: false, reason: 'malformed', detail: err.message };
     return { ok: false, reason: 'malformed', detail: String(err) };
+  } finally {
+    limitEntries(Infinity);
   }
   const all = frame.messages;
   let messages = all as Message[];

@@ -47,7 +47,8 @@ export class FrameDecoder {
   private failed = false;
 
   constructor(
-    private readonly maxFrameBytes: number,
+    /** The longest body taken; a caller may change it between frames (channel.ts). */
+    public maxFrameBytes: number,
     private readonly events: FrameDecoderEvents,
   ) {}
 

@@ -8,6 +8,7 @@
 import type {
   AbortOptions,
   ComponentLogger,
+  Connection,
   Libp2pEvents,
   PeerId,
   PeerStore,
@@ -27,6 +28,8 @@ export interface Libp2pHost {
   /** Open a stream on the first of `protocol` the remote accepts (offered in order). */
   dialProtocol(peer: PeerId, protocol: string | string[], options?: AbortOptions): Promise<Stream>;
   hangUp(peer: PeerId): Promise<void>;
+  /** The open connections to `peer`. */
+  getConnections(peer: PeerId): Connection[];
   getMultiaddrs(): Multiaddr[];
   addEventListener: TypedEventTarget<Libp2pEvents>['addEventListener'];
   removeEventListener: TypedEventTarget<Libp2pEvents>['removeEventListener'];
@@ -39,7 +42,7 @@ export interface Libp2pHostComponents {
   peerStore: PeerStore;
   events: TypedEventTarget<Libp2pEvents>;
   registrar: Pick<Registrar, 'handle' | 'unhandle'>;
-  connectionManager: Pick<ConnectionManager, 'openStream' | 'closeConnections'>;
+  connectionManager: Pick<ConnectionManager, 'openStream' | 'closeConnections' | 'getConnections'>;
   addressManager: Pick<AddressManager, 'getAddresses'>;
 }
 
@@ -53,6 +56,7 @@ export function hostOfComponents(c: Libp2pHostComponents): Libp2pHost {
     dialProtocol: (peer, protocol, options) =>
       c.connectionManager.openStream(peer, protocol, options),
     hangUp: (peer) => c.connectionManager.closeConnections(peer),
+    getConnections: (peer) => c.connectionManager.getConnections(peer),
     getMultiaddrs: () => c.addressManager.getAddresses(),
     addEventListener: c.events.addEventListener.bind(c.events),
     removeEventListener: c.events.removeEventListener.bind(c.events),

@@ -85,9 +85,15 @@ export class InviteRequestService {
   /** The stream handler of INVITE_REQUEST_PROTOCOL. Never throws. */
   async serve(stream: Stream, connection: Connection): Promise<void> {
     const peer = connection.remotePeer.toString();
-    this.deps.inProgress(peer, true);
+    // The exchange counts (and keeps a stranger connected) from its request on: a stream that
+    // sends none is no exchange, or silent streams would hold a connection for ever (review6).
+    let started = false;
+    const start = () => {
+      started = true;
+      this.deps.inProgress(peer, true);
+    };
     try {
-      const answer = await this.answer(stream, peer);
+      const answer = await this.answer(stream, peer, start);
       if (answer === undefined) return;
       if (!answer.ok) {
         this.deps.log(
@@ -103,12 +109,19 @@ export class InviteRequestService {
       this.deps.log.error('invite request exchange with %s failed: %e', peer, err);
       stream.abort(err instanceof Error ? err : new Error(String(err)));
     } finally {
-      this.deps.inProgress(peer, false);
+      if (started) this.deps.inProgress(peer, false);
     }
   }
 
-  /** The answer to send, or undefined when the asker went away meanwhile. */
-  private async answer(stream: Stream, peer: PeerId): Promise<wire.InviteAnswer | undefined> {
+  /**
+   * The answer to send, or undefined when the asker went away meanwhile. `start`: called once
+   * the request has been read (the exchange is under way).
+   */
+  private async answer(
+    stream: Stream,
+    peer: PeerId,
+    start: () => void,
+  ): Promise<wire.InviteAnswer | undefined> {
     let request: wire.InviteRequest;
     try {
       const bytes = await readOne(
@@ -120,6 +133,7 @@ export class InviteRequestService {
     } catch (err) {
       return refuse('bad-request', `unreadable request: ${String(err)}`);
     }
+    start();
     const handler = this.handler;
     if (handler === undefined) {
       return refuse('not-accepting', 'this member is not taking invite requests now');

@@ -302,9 +302,15 @@ export async function serveJoinStream(
   deps: JoinStreamDeps,
 ): Promise<void> {
   const peer = connection.remotePeer.toString();
-  deps.joinInProgress(peer, true);
+  // The exchange counts (and keeps a stranger connected) from its request on: a stream that
+  // sends none is no exchange, or silent streams would hold a connection for ever (review6).
+  let started = false;
+  const start = () => {
+    started = true;
+    deps.joinInProgress(peer, true);
+  };
   try {
-    const response = await answerJoinStream(stream, peer, deps);
+    const response = await answerJoinStream(stream, peer, deps, start);
     if (response.ok) deps.metrics.joinsAccepted++;
     else {
       const refused = deps.metrics.joinsRefused;
@@ -317,14 +323,16 @@ export async function serveJoinStream(
     deps.log.error('join exchange with %s failed: %e', peer, err);
     stream.abort(err instanceof Error ? err : new Error(String(err)));
   } finally {
-    deps.joinInProgress(peer, false);
+    if (started) deps.joinInProgress(peer, false);
   }
 }
 
+/** `start`: called once the request has been read (the exchange is under way). */
 async function answerJoinStream(
   stream: Stream,
   peer: PeerId,
   deps: JoinStreamDeps,
+  start: () => void,
 ): Promise<wire.JoinResponse> {
   let request: wire.JoinRequest;
   try {
@@ -337,6 +345,7 @@ async function answerJoinStream(
   } catch (err) {
     return refusal('', 'bad-request', `unreadable request: ${String(err)}`);
   }
+  start();
   let invite: Invite;
   try {
     if (request.invite === undefined) throw new Error('no invite');

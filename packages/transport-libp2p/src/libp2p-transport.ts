@@ -563,6 +563,7 @@ export class Libp2pTransport<Host extends Libp2pHost = Libp2p> implements Transp
         peer,
         {
           openChannel: (p, signal) => this.host.openStream(p, this.logId, signal),
+          onSilent: (ch) => this.host.closeConnectionOf(peer, ch.stream),
           log: (fmt, ...args) => this.log(fmt, ...args),
         },
         this.opts,

@@ -29,6 +29,8 @@ export interface LinkOptions {
 export interface LinkHost {
   /** Open a protocol stream to `peer` and wrap it. */
   openChannel(peer: PeerId, signal: AbortSignal): Promise<Channel>;
+  /** `channel` heard nothing for silenceTimeoutMs (called before it is aborted). */
+  onSilent?(channel: Channel): void;
   readonly log: { (fmt: string, ...args: unknown[]): void };
 }
 
@@ -248,6 +250,7 @@ export class PeerLink {
     const heardAt = ch.lastReceived >= 0 ? ch.lastReceived : ch.openedAt;
     if (now - heardAt > this.opts.silenceTimeoutMs) {
       this.host.log('%s silent for %d ms: redialling', this.peer, Math.round(now - heardAt));
+      this.host.onSilent?.(ch);
       ch.abort(new Error('peer silent'));
       return;
     }

@@ -452,6 +452,21 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
     this.libp2p.hangUp(id).catch((err: unknown) => this.log('hang up %s: %e', peer, err));
   }
 
+  /**
+   * @internal A link heard nothing on `stream` for silenceTimeoutMs: its connection is taken
+   * for dead as well (a peer that vanished without closing it, a half-open connection) and
+   * closed. Left open, libp2p would open the redial's stream on it again, and a peer back at
+   * another address would not be reached until TCP gave the old connection up, minutes later
+   * or never (review6).
+   */
+  closeConnectionOf(peer: PeerId, stream: Stream): void {
+    const id = this.libp2pPeerId(peer);
+    if (id === null) return;
+    for (const conn of this.libp2p.getConnections(id)) {
+      if (conn.streams.includes(stream)) conn.abort(new Error('no answer to pings'));
+    }
+  }
+
   // ------------------------------------------------------------------ streams
 
   /**
@@ -540,7 +555,7 @@ export class TransportHost<Host extends Libp2pHost = Libp2p> implements ChannelH
       channel.abort(new Error('refused'));
       return;
     }
-    channel.logId = logId;
+    channel.name(logId);
     log.attachInbound(channel);
   }
 

@@ -16,7 +16,12 @@ import {
   MessageUnion,
   PValueSchema,
 } from '../src/codec/paxos-schema.js';
-import { decodeFrameBody, encodeMessages, WIRE_VERSION } from '../src/frame-codec.js';
+import {
+  decodeFrameBody,
+  encodeMessages,
+  MAX_ENTRIES_PER_FRAME,
+  WIRE_VERSION,
+} from '../src/frame-codec.js';
 import { arbMessage } from './arbitraries.js';
 import * as joinOracle from './oracle/join.js';
 import * as wire from './oracle/paxos.js';
@@ -163,6 +168,35 @@ describe('wire codec', () => {
     );
   });
 
+  it('bounds the entries of a whole frame, not only of each list (review6)', () => {
+    // 32 catch-up answers of 65,536 empty decisions each (`0a 00`): every list is within its
+    // limit, but the frame (4 MiB) held 2M entries, 68 MB of decoded objects; a 16 MiB frame
+    // of them made a receiver allocate 550 MB and spend 1.9 s of CPU decoding it.
+    const inner = new Uint8Array(2 * MAX_ENTRIES_PER_FRAME);
+    for (let i = 0; i < inner.length; i += 2) inner[i] = 0x0a;
+    const answer = new ByteWriter(inner.length + 8).byte(0x62).bytes(inner).finish();
+    const w = new ByteWriter(32 * (answer.length + 8) + 1).byte(WIRE_VERSION);
+    for (let i = 0; i < 32; i++) w.byte(0x0a).bytes(answer);
+    expect(decodeFrameBody(w.finish())).toMatchObject({ ok: false, reason: 'malformed' });
+    // One answer of a full list still passes.
+    const one = new ByteWriter(answer.length + 9).byte(WIRE_VERSION).byte(0x0a).bytes(answer);
+    expect(decodeFrameBody(one.finish())).toMatchObject({ ok: true });
+  });
+
+  it('splits a send into frames that each stay within the entries a frame may hold', () => {
+    const answer = (seed: number): Message => ({
+      type: 'catchupDecisions',
+      decisions: Array.from({ length: MAX_ENTRIES_PER_FRAME }, (_, i) => ({
+        slot: seed * MAX_ENTRIES_PER_FRAME + i,
+        value: new Uint8Array(0),
+      })),
+    });
+    const msgs = [answer(0), answer(1), answer(2), { type: 'readIndexReq', id: 1 } as Message];
+    const enc = encodeMessages(msgs, 16 << 20);
+    expect(enc.frames.length).toBeGreaterThan(1);
+    assertDeepEqual(roundTrip(msgs), msgs);
+  });
+
   it('rejects invalid messages: missing ballot, unsafe integers, bad index, long ids', () => {
     const bad: wire.Message[] = [
       { p1a: { config: 1, fromSlot: 1, probe: false } },
@@ -203,6 +237,43 @@ describe('wire codec', () => {
     expect(
       decodeFrameBody(Uint8Array.of(WIRE_VERSION, 0x0a, wrong.length, ...wrong)),
     ).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+
+  it('drops a frame whole when any one of its messages is invalid, wherever it stands (property)', () => {
+    // Invalid messages protobuf can carry (the encoder refuses to write them).
+    const p2b = Uint8Array.of(0x08, ...varint(2 ** 60), 0x12, 0x00, 0x18, 0x01);
+    const invalid: Uint8Array[] = [
+      wire.Message.encode({ p1a: { config: 1, fromSlot: 1, probe: false } }),
+      wire.Message.encode({ readIndexResp: { id: 1, index: -2 } }),
+      wire.Message.encode({ decision: { slot: 1 } }),
+      wire.Message.encode({
+        p2a: {
+          config: 1,
+          ballot: { round: 1, leader: 'x'.repeat(257) },
+          slot: 1,
+          value: new Uint8Array(0),
+        },
+      }),
+      Uint8Array.of(0x22, p2b.length, ...p2b),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(arbMessage, { maxLength: 6 }),
+        fc.nat(),
+        fc.constantFrom(...invalid),
+        (msgs, at, bad) => {
+          const entries = msgs.map(encodeMessage);
+          entries.splice(at % (entries.length + 1), 0, bad);
+          const w = new ByteWriter().byte(WIRE_VERSION);
+          for (const e of entries) w.byte(0x0a).bytes(e);
+          const d = decodeFrameBody(w.finish());
+          expect(d).toMatchObject({ ok: false, reason: 'invalid' });
+          // Without it, the same frame is delivered whole.
+          assertDeepEqual(roundTrip(msgs), msgs.map(asDecoded));
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('skips (and counts) a message type it does not know, keeping the others', () => {

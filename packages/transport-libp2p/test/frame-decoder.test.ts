@@ -2,7 +2,7 @@ import { ByteReader, ByteWriter, type Message } from '@synod/core';
 import { assertDeepEqual, sampleMessages } from '@synod/core/testing';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Channel, type ChannelHost } from '../src/channel.js';
+import { Channel, MAX_HEADER_FRAME_BYTES, type ChannelHost } from '../src/channel.js';
 import { encodeMessages, MAX_ENTRIES_PER_FRAME, WIRE_VERSION } from '../src/frame-codec.js';
 import { FrameDecoder } from '../src/frame-decoder.js';
 import { newMetrics } from '../src/metrics.js';
@@ -131,7 +131,8 @@ function harness(): Harness {
     },
   };
   const stream = new FakeStream();
-  new Channel('peer', stream.asStream(), host);
+  // A stream of a known log (one that names none yet takes only small frames: channel.ts).
+  new Channel('peer', stream.asStream(), host, WIRE_VERSION, 'log');
   return { stream, delivered, host };
 }
 
@@ -347,6 +348,24 @@ describe('frame decoder', () => {
     FUZZ_TIMEOUT,
   );
 
+  it("takes frames of at most a header's size until the stream names its log", () => {
+    const h = harness();
+    const host = { ...h.host, maxFrameBytes: 1 << 20 };
+    const s = new FakeStream();
+    const ch = new Channel('peer', s.asStream(), host);
+    const big = encodeMessages(
+      [{ type: 'decision', slot: 1, value: new Uint8Array(MAX_HEADER_FRAME_BYTES) }],
+      1 << 20,
+    ).frames[0]!;
+    s.push([big]);
+    expect(host.metrics.framesDropped.oversized).toBe(1);
+    ch.name('log');
+    s.push([big]);
+    expect(host.metrics.framesDropped.oversized).toBe(1);
+    expect(h.delivered.map((m) => m.type)).toEqual(['decision']);
+    expect(host.metrics.framesDropped.invalid + host.metrics.framesDropped.malformed).toBe(0);
+  });
+
   it('refuses frames with more entries than a frame may hold', () => {
     const h = harness();
     const body = new Uint8Array(1 + 2 * (MAX_ENTRIES_PER_FRAME + 1));
@@ -355,7 +374,7 @@ describe('frame decoder', () => {
     const big = frameOf(body);
     const host = { ...h.host, maxFrameBytes: 1 << 20 };
     const s = new FakeStream();
-    new Channel('peer', s.asStream(), host);
+    new Channel('peer', s.asStream(), host, WIRE_VERSION, 'log');
     s.push([big]);
     expect(host.metrics.framesDropped.malformed).toBe(1);
   });

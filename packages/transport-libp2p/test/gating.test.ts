@@ -2,7 +2,12 @@ import type { Message, PeerId } from '@synod/core';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generatePsk, type Libp2pTransport } from '../src/index.js';
+import {
+  generatePsk,
+  INVITE_REQUEST_PROTOCOL,
+  JOIN_PROTOCOL,
+  type Libp2pTransport,
+} from '../src/index.js';
 import { introducedTransports, sleep, waitFor } from './helpers.js';
 
 const PING: Message = { type: 'readIndexReq', id: 1 };
@@ -83,6 +88,43 @@ describe('membership gating', () => {
     );
     expect(Date.now() - connectedAt).toBeGreaterThan(500);
   });
+
+  for (const protocol of [JOIN_PROTOCOL, INVITE_REQUEST_PROTOCOL]) {
+    it(`a stranger cannot keep its connection past the grace period with ${protocol} streams that send nothing (review6)`, async () => {
+      const [a] = await cluster(1, { logId: 'log-1', strangerGraceMs: 800 });
+      const [n] = await cluster(1, { backoffInitialMs: 20_000, backoffMaxMs: 20_000 });
+      await record(a!);
+      await record(n!);
+      a!.setMembers([a!.id]);
+      await a!.createInvite();
+      a!.setInviteRequestHandler(() => new Promise(() => undefined));
+      await n!.addPeerAddress(a!.multiaddrs()[0]!);
+      n!.setMembers([a!.id, n!.id]);
+      const aId = peerIdFromString(a!.id);
+      const connected = () => a!.libp2p.getConnections(peerIdFromString(n!.id)).length > 0;
+      await waitFor(
+        () => connected() && n!.libp2p.getConnections(aId).length > 0,
+        'the stranger to connect',
+      );
+      const connectedAt = Date.now();
+      // An exchange under way keeps a stranger connected (a joiner waiting for the app). One
+      // that never sends its request is no exchange: opened every 200 ms, it must not count.
+      let streams = 0;
+      while (connected() && Date.now() - connectedAt < 6000) {
+        const conn = n!.libp2p.getConnections(aId)[0];
+        if (conn !== undefined && conn.status === 'open') {
+          await conn.newStream(protocol).then(
+            () => streams++,
+            () => undefined,
+          );
+        }
+        await sleep(200);
+      }
+      expect(streams).toBeGreaterThan(0);
+      // Before: still connected after 6 s (each silent stream held it for its 10 s timeout).
+      expect(connected()).toBe(false);
+    });
+  }
 
   it('a member removed while connected is cut off at once', async () => {
     const [a, b] = (await cluster(2)) as [Libp2pTransport, Libp2pTransport];

@@ -201,6 +201,36 @@ describe('yamux frames', () => {
   });
 });
 
+describe("yamux frames against their stream's window", () => {
+  const data = (streamID: number, length: number): Uint8Array => {
+    const f = new Uint8Array(HEADER_LENGTH + length).fill(7);
+    writeHeader(f, { type: FrameType.Data, flag: 0, streamID, length });
+    return f;
+  };
+
+  it('refuses a frame longer than its stream may receive before assembling it', () => {
+    const p = new FrameParser(
+      16 << 20,
+      () => undefined,
+      () => 1000,
+    );
+    // Only the header and a few bytes have arrived.
+    expect(() => p.push(data(1, 1001).subarray(0, 20))).toThrow(/exceeds its window/);
+  });
+
+  it('passes over a frame of no stream unread and stays in step', () => {
+    const seen: number[] = [];
+    const p = new FrameParser(
+      16 << 20,
+      (h) => seen.push(h.streamID),
+      (h) => (h.streamID === 3 ? -1 : 1 << 20),
+    );
+    const bytes = concat([data(3, 5000), data(5, 10)]);
+    for (let i = 0; i < bytes.length; i += 700) p.push(bytes.subarray(i, i + 700));
+    expect(seen).toEqual([5]);
+  });
+});
+
 describe('interoperability with stock js-libp2p (TCP, Noise, yamux)', () => {
   it.each([
     ['ours', 'stock'],

@@ -46,10 +46,19 @@ export const MAX_PEER_ID_LENGTH = 256;
 export const MAX_LOG_ID_LENGTH = 256;
 
 /**
- * The most messages (and pvalues, and decisions) one frame may hold. It bounds what a hostile
- * frame of tiny entries can make the decoder allocate; the encoder splits frames to respect it.
+ * The most messages one frame may hold, and the most entries of any one list in it (pvalues,
+ * decisions); the encoder splits frames to respect it.
  */
 export const MAX_ENTRIES_PER_FRAME = 65_536;
+
+/**
+ * The most entries one frame may hold in all its lists together: its messages, and the pvalues,
+ * decisions and stamps in them. The limit per list alone let one 16 MiB frame hold 8M tiny
+ * entries, 550 MB of decoded objects (review6); this bounds a frame's at about 30 MB. Twice the
+ * limit per list, so that any message a list's limit admits fits in a frame of its own; the
+ * encoder splits frames to respect it (honest frames in practice hold a few thousand).
+ */
+export const MAX_FRAME_ENTRIES = 2 * MAX_ENTRIES_PER_FRAME;
 
 /** The longest `rolledBack.why` accepted (a sentence of evidence). */
 export const MAX_REASON_LENGTH = 1000;

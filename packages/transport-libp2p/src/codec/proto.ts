@@ -216,6 +216,26 @@ const sizes: number[] = [];
 let sizesUsed = 0;
 let nextSize = 0;
 
+/*
+ * Entries of repeated fields: counted as messages are measured (what a frame of them will hold),
+ * and bounded across one decoding (limitEntries; a frame's lists together, not only each list).
+ */
+let entriesMeasured = 0;
+let entriesLeft = Infinity;
+
+/** Entries of repeated fields measured by bodySize so far (a running count: take differences). */
+export function measuredEntries(): number {
+  return entriesMeasured;
+}
+
+/**
+ * Let the decodings that follow read at most `n` entries of repeated fields in all (Infinity:
+ * only each field's own limit); past it, reading fails as malformed.
+ */
+export function limitEntries(n: number): void {
+  entriesLeft = n;
+}
+
 /** Start an encoding: forget earlier measurements. */
 export function beginEncoding(): void {
   sizesUsed = 0;
@@ -450,8 +470,10 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
           break;
         case REPEATED:
           // undefined: an empty list the sender's type leaves out (the decoder gives []).
-          if (v !== undefined)
+          if (v !== undefined) {
             for (const e of v as readonly unknown[]) n += f.tagSize + f.kind.size(e);
+            entriesMeasured += (v as readonly unknown[]).length;
+          }
           break;
         default:
           if (v !== undefined && (f.optional || !f.kind.isDefault(v))) {
@@ -532,6 +554,7 @@ export class MessageSchema<T> implements Kind<T>, SchemaInfo {
       } else if (f.code === REPEATED) {
         const list = (o[f.key] ??= []) as unknown[];
         if (list.length >= f.maxEntries) throw new DecodeError(`${f.path} has too many entries`);
+        if (--entriesLeft < 0) throw new DecodeError('too many entries in all');
         list.push(f.kind.read(r, f.path));
       } else {
         o[f.key] = f.kind.read(r, f.path);

@@ -79,6 +79,8 @@ export class FrameParser {
   private headerFilled = 0;
   /** A data frame whose data spans chunks. */
   private pending: { header: FrameHeader; data: Uint8Array; filled: number } | undefined;
+  /** Bytes of a data frame for no stream, still to pass over unread. */
+  private skip = 0;
 
   constructor(
     /** No data frame may be longer (the largest window a stream can grant). */
@@ -88,6 +90,12 @@ export class FrameParser {
       data: Uint8Array | undefined,
       owned: boolean,
     ) => void,
+    /**
+     * How much data the frame's stream may still receive (its window), or -1 when it has no
+     * stream: asked before a frame that spans chunks is assembled, so that its buffer is never
+     * larger than the stream allows (a stranger's new stream: 256 KiB, not maxDataLength).
+     */
+    private readonly room: (header: FrameHeader) => number = () => maxDataLength,
   ) {}
 
   /** `owned`: the chunk's buffer is ours alone (see PlaintextSink), so views of it may be kept. */
@@ -95,6 +103,12 @@ export class FrameParser {
     let off = 0;
     const end = chunk.length;
     while (off < end) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, end - off);
+        this.skip -= n;
+        off += n;
+        continue;
+      }
       const p = this.pending;
       if (p !== undefined) {
         const n = Math.min(p.data.length - p.filled, end - off);
@@ -133,7 +147,16 @@ export class FrameParser {
         off += length;
         this.onFrame(header, data, owned);
       } else {
-        this.pending = { header, data: new Uint8Array(length), filled: 0 };
+        const room = this.room(header);
+        if (room < 0) {
+          // A stream already gone (reset or closed while the remote was sending): drop it.
+          this.skip = length - (end - off);
+          off = end;
+        } else if (length > room) {
+          throw new YamuxProtocolError(`data frame of ${length} bytes exceeds its window`);
+        } else {
+          this.pending = { header, data: new Uint8Array(length), filled: 0 };
+        }
       }
     }
   }

@@ -40,6 +40,12 @@ export interface YamuxStreamInit extends AbstractStreamInit {
   sendFrame: (header: FrameHeader, data?: Uint8Array | Uint8ArrayList) => boolean;
   /** The session's measured round trip (ms), or -1. */
   getRTT: () => number;
+  /**
+   * True while the connection under the muxer waits for a drain: data then stays in this
+   * stream's own buffer (which its writer bounds), so that only control frames ever queue below
+   * the muxer (see YamuxMuxer's CONTROL_BACKLOG).
+   */
+  connectionFull: () => boolean;
 }
 
 export class YamuxStream extends AbstractStream {
@@ -62,6 +68,7 @@ export class YamuxStream extends AbstractStream {
   private epochStart: number;
   private readonly getRTT: () => number;
   private readonly sendFrame: YamuxStreamInit['sendFrame'];
+  private readonly connectionFull: () => boolean;
 
   constructor(init: YamuxStreamInit) {
     super({ ...init, maxMessageSize: init.initialStreamWindowSize - HEADER_LENGTH });
@@ -74,17 +81,26 @@ export class YamuxStream extends AbstractStream {
     this.epochStart = Date.now();
     this.getRTT = init.getRTT;
     this.sendFrame = init.sendFrame;
+    this.connectionFull = init.connectionFull;
     this.addEventListener('close', () => {
       this.state = StreamState.Finished;
     });
   }
 
-  /** Send as much as the remote's window allows; the rest waits for a window update. */
+  /** Bytes the remote may still send before this stream grants more (its window left). */
+  get receiveWindowLeft(): number {
+    return this.recvWindowCapacity;
+  }
+
+  /**
+   * Send as much as the remote's window allows; the rest waits for a window update, or for the
+   * connection to drain (the muxer's 'drain' then resumes this stream).
+   */
   sendData(buf: Uint8ArrayList): SendResult {
     let sentBytes = 0;
     let canSendMore = true;
     while (buf.byteLength > 0) {
-      if (this.sendWindowCapacity === 0) {
+      if (this.sendWindowCapacity === 0 || this.connectionFull()) {
         canSendMore = false;
         break;
       }
@@ -120,7 +136,8 @@ export class YamuxStream extends AbstractStream {
       this.writeBuffer.byteLength > 0 ||
       this.sendingData ||
       this.writableNeedsDrain ||
-      this.writeStatus !== 'writable'
+      this.writeStatus !== 'writable' ||
+      this.connectionFull()
     ) {
       return super.send(data);
     }

@@ -43,6 +43,16 @@ import { StreamState, YamuxStream } from './yamux-stream.js';
 /** Frames at least this large are not joined into one buffer here (see sendFrame). */
 const JOIN_BELOW = 4096;
 
+/**
+ * The most bytes of control frames (window updates, pings, resets, SYN/FIN) that may wait below
+ * the muxer for the connection to drain; past it, the remote is taken to read nothing and the
+ * connection is closed. Streams hold their data back while the connection is full
+ * (YamuxStream's connectionFull), so only control frames queue there, and an honest peer's are
+ * a few per stream. Without the bound, a peer that floods pings or stream opens and never reads
+ * made this end queue every answer (review6; HTTP/2's "ping flood", CVE-2019-9512).
+ */
+export const CONTROL_BACKLOG = 256 * 1024;
+
 export interface YamuxOptions {
   /** Ping the session every keepAliveInterval ms (default true, 30 s); measures the RTT. */
   enableKeepAlive?: boolean;
@@ -106,6 +116,8 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
   private readonly keepAlive: RepeatingTask | undefined;
   private readonly maxInboundStreams: number;
   private readonly maxOutboundStreams: number;
+  /** Set once the connection is being closed for CONTROL_BACKLOG. */
+  private hangingUp = false;
 
   constructor(
     maConn: MessageStream,
@@ -123,8 +135,10 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
     this.nextStreamID = this.client ? 1 : 2;
     this.maxInboundStreams = options.maxInboundStreams ?? 1000;
     this.maxOutboundStreams = options.maxOutboundStreams ?? 1000;
-    this.parser = new FrameParser(maxWindow, (header, data, owned) =>
-      this.handleFrame(header, data, owned),
+    this.parser = new FrameParser(
+      maxWindow,
+      (header, data, owned) => this.handleFrame(header, data, owned),
+      (header) => this.room(header),
     );
     if (maConn instanceof NoiseRecordStream) {
       // Plaintext straight from the decrypted record (the base class's 'message' listener then
@@ -256,6 +270,7 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
       sendFrame: (header, data) => this.sendFrame(header, data),
       log: this.log.newScope(`${direction}:${streamId}`),
       getRTT: () => this.rtt,
+      connectionFull: () => this.maConn.writableNeedsDrain,
     });
     stream.addEventListener(
       'close',
@@ -286,6 +301,17 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
     }
     if (header.type === FrameType.WindowUpdate) stream.handleWindowUpdate(header);
     else stream.handleData(header, data ?? new Uint8Array(0), owned);
+  }
+
+  /**
+   * What a data frame's stream may still receive (FrameParser's `room`): its window; a new
+   * stream's (SYN) is the initial window; -1 for a frame of no stream (dropped, as handleFrame
+   * drops one that arrives whole).
+   */
+  private room(header: FrameHeader): number {
+    const stream = this.streams.find((s) => s.streamId === header.streamID);
+    if (stream !== undefined) return stream.receiveWindowLeft;
+    return (header.flag & Flag.SYN) === Flag.SYN ? this.initialWindow : -1;
   }
 
   private handlePing(header: FrameHeader): void {
@@ -336,6 +362,7 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
       out.append(data!);
       return this.send(out);
     }
+    if (length === 0 && this.maConn.writeBufferLength > CONTROL_BACKLOG) this.hangUp();
     // Every byte is written below (allocUnsafe: pooled for small sizes, not zeroed).
     const out = Buffer.allocUnsafe(HEADER_LENGTH + length);
     writeHeader(out, header);
@@ -349,6 +376,24 @@ export class YamuxMuxer extends AbstractStreamMuxer<YamuxStream> {
       }
     }
     return this.send(out);
+  }
+
+  /**
+   * Close a connection whose remote reads nothing (CONTROL_BACKLOG). Deferred: this runs inside
+   * the parser or a stream's send, which must finish first.
+   */
+  private hangUp(): void {
+    if (this.hangingUp || this.status !== 'open') return;
+    this.hangingUp = true;
+    const backlog = this.maConn.writeBufferLength;
+    queueMicrotask(() => {
+      const err = new YamuxProtocolError(
+        `the remote reads nothing: ${backlog} bytes of control frames wait`,
+        GoAwayCode.InternalError,
+      );
+      this.abort(err);
+      this.maConn.abort(err);
+    });
   }
 
   private sendPing(id: number, flag: number): void {
