@@ -14,10 +14,13 @@
 //   next round.
 // - CPU per message, sender + receiver (process.cpuUsage of both), 100-byte decisions sent one
 //   by one (each send in its own turn of the event loop, so its own frame and flush) and 100 per
-//   send; and the messages per second this came to.
+//   send; and the messages per second this came to. A send Synod's transport refuses (its 8 MiB
+//   send buffer full: 100 per send outruns the receiver) waits until the link reports itself
+//   connected again and goes again; the other kinds buffer without bound and never refuse.
 // - Socket writes per flushed frame, counted at both ends (net.Socket's _write/_writev on TCP
 //   sockets, in every process): the sender's and the receiver's (window updates) separately.
-// The load average (1 min) is recorded beside each figure.
+// The load average (1 min) is recorded beside each figure. Every wait fails the run after 60 s
+// without progress, and the forked peers end with it (they would otherwise hold its output pipe).
 //
 // Goals (issue 14), from this run: first of two p50 <= 2x raw; RTT p50 <= 2x raw; CPU per
 // message <= 1.5x raw, one by one and batched; <= 1.2 socket writes per flushed frame; no window
