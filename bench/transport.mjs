@@ -14,10 +14,13 @@
 //   next round.
 // - CPU per message, sender + receiver (process.cpuUsage of both), 100-byte decisions sent one
 //   by one (each send in its own turn of the event loop, so its own frame and flush) and 100 per
-//   send; and the messages per second this came to.
+//   send; and the messages per second this came to. A send Synod's transport refuses (its 8 MiB
+//   send buffer full: 100 per send outruns the receiver) waits until the link reports itself
+//   connected again and goes again; the other kinds buffer without bound and never refuse.
 // - Socket writes per flushed frame, counted at both ends (net.Socket's _write/_writev on TCP
 //   sockets, in every process): the sender's and the receiver's (window updates) separately.
-// The load average (1 min) is recorded beside each figure.
+// The load average (1 min) is recorded beside each figure. Every wait fails the run after 60 s
+// without progress, and the forked peers end with it (they would otherwise hold its output pipe).
 //
 // Goals (issue 14), from this run: first of two p50 <= 2x raw; RTT p50 <= 2x raw; CPU per
 // message <= 1.5x raw, one by one and batched; <= 1.2 socket writes per flushed frame; no window
@@ -89,10 +92,17 @@ const payload = new Uint8Array(PAYLOAD).fill(0x5a);
 /**
  * @typedef {import('@synod/core').Message} Message
  * @typedef {(messages: readonly Message[]) => void} Handler
- * @typedef {{ send(messages: Message[]): boolean, onMessages(h: Handler): void }} End
+ * @typedef {{ send(messages: Message[]): boolean, room(): Promise<void>, onMessages(h: Handler): void }} End
  * @typedef {{ count: number, cpuUs: number, writes: number }} Stats
- * @typedef {{ address: string, id: string, stats(): Promise<Stats>, arrived(n: number): Promise<Stats>, stop(): Promise<void> }} Remote
+ * @typedef {{ address: string, id: string, stats(): Promise<Stats>, arrived(n: number): Promise<Stats>, linked(peer: string): Promise<void>, stop(): Promise<void> }} Remote
  */
+
+/**
+ * How long a wait may last before the run fails (a lost message or a dead peer would otherwise
+ * leave it waiting for ever, printing nothing): a round trip, a congested link's room, the
+ * last decisions' arrival after the final send, a link coming up.
+ */
+const STALL_MS = 60_000;
 
 // ------------------------------------------------------------------ counting socket writes
 
@@ -188,6 +198,9 @@ function framedEnd(write) {
       for (const f of encodeMessages(messages, MAX_FRAME).frames) write(f);
       return true;
     },
+    // A socket or a libp2p stream takes every frame (it buffers past its high-water mark):
+    // send() never refuses, so there is never room to wait for.
+    room: () => Promise.resolve(),
     onMessages: (h) => {
       handler = h;
     },
@@ -235,7 +248,7 @@ function bareNode(kind, privateKey) {
 /**
  * Start a remote peer of `kind` in this (child) process.
  * @param {string} kind @param {import('@libp2p/interface').PrivateKey} key @param {string[]} members
- * @returns {Promise<{ address: string, count: () => number, close: () => Promise<void> }>}
+ * @returns {Promise<{ address: string, count: () => number, close: () => Promise<void>, linked?: (peer: string) => Promise<void> }>}
  */
 async function startRemote(kind, key, members) {
   if (kind === 'raw') {
@@ -278,13 +291,41 @@ async function startRemote(kind, key, members) {
     r.handle(messages);
   });
   t.setMembers(members);
-  return { address: String(t.multiaddrs()[0]), count: () => r.count(), close: () => t.stop() };
+  return {
+    address: String(t.multiaddrs()[0]),
+    count: () => r.count(),
+    close: () => t.stop(),
+    linked: (peer) => untilConnected(t, peer, 'the remote link back to the sender'),
+  };
+}
+
+/**
+ * Until `t`'s link to `peer` is connected: open, answered, and not congested (a congested link
+ * reports itself not connected until its send buffer has drained to half; the transport has no
+ * drain event, so this polls, every millisecond, which is what an app watching peers() would
+ * do). Throws after STALL_MS.
+ * @param {Awaited<ReturnType<typeof createLibp2pTransport>>} t @param {string} peer @param {string} what
+ */
+async function untilConnected(t, peer, what) {
+  const deadline = performance.now() + STALL_MS;
+  while (!t.linkDetails(peer).connected) {
+    if (performance.now() > deadline) {
+      const d = t.linkDetails(peer);
+      throw new Error(
+        `${what} not connected after ${STALL_MS / 1000} s (state ${d.state}, ${d.queuedBytes} bytes queued)`,
+      );
+    }
+    await sleep(1);
+  }
 }
 
 /** Child process mode: run a remote peer, answer the parent's requests over IPC. */
 async function runChild() {
   const key = privateKeyFromProtobuf(Buffer.from(process.env.BENCH_KEY ?? '', 'hex'));
   const members = (process.env.BENCH_MEMBERS ?? '').split(',');
+  // The parent gone (failed, killed) closes the IPC channel: a peer left running would hold its
+  // ports and a core for ever.
+  process.on('disconnect', () => process.exit(1));
   const b = await startRemote(String(opts.peer), key, members);
   const report = () =>
     process.send?.({ stats: { count: b.count(), cpuUs: cpuUs(), writes: socketWrites } });
@@ -295,8 +336,25 @@ async function runChild() {
       arrival.target = b.count() + Number(m.expect);
       arrival.reached = () => void report();
     }
+    if (typeof m === 'object' && m !== null && 'linked' in m) {
+      void (b.linked?.(String(m.linked)) ?? Promise.resolve()).then(
+        () => process.send?.({ linked: true }),
+        (/** @type {unknown} */ err) => process.send?.({ linked: false, error: String(err) }),
+      );
+    }
   });
   process.send?.({ address: b.address });
+}
+
+/** The remote peers running now: killed when this process exits, whatever ends it. */
+const children = new Set(/** @type {import('node:child_process').ChildProcess[]} */ ([]));
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+  process.once(signal, () =>
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1)),
+  );
 }
 
 /**
@@ -312,12 +370,13 @@ async function spawnRemote(kind, key, members) {
       BENCH_MEMBERS: members.join(','),
     },
   });
-  /** @type {((m: { address?: string, stats?: Stats }) => void)[]} */
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  /** @typedef {{ address?: string, stats?: Stats, linked?: boolean, error?: string }} Answer */
+  /** @type {((m: Answer) => void)[]} */
   const waiters = [];
-  child.on('message', (/** @type {{ address?: string, stats?: Stats }} */ m) =>
-    waiters.shift()?.(m),
-  );
-  /** @returns {Promise<{ address?: string, stats?: Stats }>} */
+  child.on('message', (/** @type {Answer} */ m) => waiters.shift()?.(m));
+  /** @returns {Promise<Answer>} */
   const next = () => new Promise((resolve) => waiters.push(resolve));
   const { address } = await next();
   return {
@@ -333,6 +392,14 @@ async function spawnRemote(kind, key, members) {
       const answer = next();
       child.send({ expect: n });
       return /** @type {Stats} */ ((await answer).stats);
+    },
+    // Resolves once the remote's own link to `peer` is connected (its replies would be dropped
+    // before).
+    linked: async (peer) => {
+      const answer = next();
+      child.send({ linked: peer });
+      const a = await answer;
+      if (a.linked !== true) throw new Error(String(a.error));
     },
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', () => resolve(undefined)));
@@ -397,14 +464,15 @@ async function setUp(kind) {
   await t.start((from, messages) => handlers.get(from)?.(messages));
   t.setMembers(ids);
   for (const r of remotes) await t.addPeerAddress(r.address);
-  const deadline = Date.now() + 20_000;
-  while (t.peers().filter((p) => p.connected).length < 2) {
-    if (Date.now() > deadline) throw new Error('the Synod transports did not link up');
-    await sleep(10);
-  }
+  // Both ways: a remote replies over its own link to A, which opens after A's reached it; a
+  // request answered before then would lose its reply (send refused) and the round trip would
+  // wait for ever.
+  for (const r of remotes) await untilConnected(t, r.id, `the link to ${r.id}`);
+  await Promise.all(remotes.map((r) => r.linked(ids[0] ?? '')));
   /** @param {Remote} r @returns {End} */
   const end = (r) => ({
     send: (messages) => t.send(r.id, messages),
+    room: () => untilConnected(t, r.id, `the congested link to ${r.id}`),
     onMessages: (h) => void handlers.set(r.id, h),
   });
   return {
@@ -429,6 +497,8 @@ async function roundTrips(ends, remotes) {
   let got = 0;
   /** @type {() => void} */
   let wake = () => undefined;
+  /** @type {(err: Error) => void} */
+  let stall = () => undefined;
   for (const e of ends) {
     e.onMessages(() => {
       got++;
@@ -437,12 +507,24 @@ async function roundTrips(ends, remotes) {
   }
   /** @param {number} n */
   const until = (n) =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
       wake = () => {
         if (got >= n) resolve(undefined);
       };
+      stall = reject;
       wake();
     });
+  // One timer for the whole series, not one per round trip (which A's CPU figure would count).
+  let seen = -1;
+  let since = performance.now();
+  const guard = setInterval(() => {
+    if (got !== seen) {
+      seen = got;
+      since = performance.now();
+    } else if (performance.now() - since > STALL_MS) {
+      stall(new Error(`no answer in ${STALL_MS / 1000} s (${got} answers so far)`));
+    }
+  }, 5000);
   /** @type {number[]} */
   const samples = [];
   const warmup = Math.min(300, RTT_SAMPLES);
@@ -450,20 +532,24 @@ async function roundTrips(ends, remotes) {
   /** @type {Stats[]} */
   let before = [];
   let c0 = 0;
-  for (let i = 0; i < warmup + RTT_SAMPLES; i++) {
-    if (i === warmup) {
-      before = await Promise.all(remotes.map((r) => r.stats()));
-      c0 = cpuUs();
+  try {
+    for (let i = 0; i < warmup + RTT_SAMPLES; i++) {
+      if (i === warmup) {
+        before = await Promise.all(remotes.map((r) => r.stats()));
+        c0 = cpuUs();
+      }
+      const t0 = performance.now();
+      const base = expected;
+      for (const e of ends) {
+        if (!e.send(batch('request', 1, i))) throw new Error('send refused in a round trip');
+        expected++;
+      }
+      await until(base + 1);
+      if (i >= warmup) samples.push(performance.now() - t0);
+      await until(expected);
     }
-    const t0 = performance.now();
-    const base = expected;
-    for (const e of ends) {
-      if (!e.send(batch('request', 1, i))) throw new Error('send refused in a round trip');
-      expected++;
-    }
-    await until(base + 1);
-    if (i >= warmup) samples.push(performance.now() - t0);
-    await until(expected);
+  } finally {
+    clearInterval(guard);
   }
   const cpuA = cpuUs() - c0;
   const after = await Promise.all(remotes.map((r) => r.stats()));
@@ -473,7 +559,9 @@ async function roundTrips(ends, remotes) {
 
 /**
  * `total` decisions to B, `perSend` per send and one send per turn of the event loop; CPU of A
- * and B, socket writes of A and B, until B counted them all.
+ * and B, socket writes of A and B, until B counted them all. A refused send (Synod's link
+ * buffers at most 8 MiB: the sender outruns the receiver) waits for the link's room and is sent
+ * again, as an app that must deliver every message would; the waits are counted.
  * @param {End} b @param {Remote} remote @param {number} total @param {number} perSend
  */
 async function stream(b, remote, total, perSend) {
@@ -484,14 +572,29 @@ async function stream(b, remote, total, perSend) {
   const t0 = performance.now();
   let sent = 0;
   let sends = 0;
+  let refused = 0;
   while (sent < total) {
-    if (!b.send(batch('decision', perSend, sent))) throw new Error('send refused');
+    const messages = batch('decision', perSend, sent);
+    while (!b.send(messages)) {
+      refused++;
+      await b.room();
+    }
     sent += perSend;
     sends++;
     await tick();
   }
   const sentWrites = socketWrites - w0;
-  const after = await done;
+  /** @type {NodeJS.Timeout | undefined} */
+  let timer;
+  /** @type {Promise<never>} */
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the last decisions did not arrive in ${STALL_MS / 1000} s`)),
+      STALL_MS,
+    );
+  });
+  const after = await Promise.race([done, late]);
+  clearTimeout(timer);
   const seconds = (performance.now() - t0) / 1000;
   const cpuA = cpuUs() - c0;
   const cpuB = after.cpuUs - before.cpuUs;
@@ -506,6 +609,7 @@ async function stream(b, remote, total, perSend) {
     writesPerFrame: (sentWrites + (after.writes - before.writes)) / sends,
     senderWritesPerFrame: sentWrites / sends,
     receiverWritesPerFrame: (after.writes - before.writes) / sends,
+    refused,
     load: loadavg()[0],
   };
 }
@@ -525,6 +629,7 @@ const METRICS = /** @type {const} */ ([
   'writesBatch',
   'receiverWritesOne',
   'receiverWritesBatch',
+  'refusedBatch',
 ]);
 
 async function runParent() {
@@ -567,12 +672,13 @@ async function runParent() {
       put('rateBatch', many.messagesPerSec);
       put('writesBatch', many.writesPerFrame);
       put('receiverWritesBatch', many.receiverWritesPerFrame);
+      put('refusedBatch', many.refused);
       await s.close();
       log(
         `run ${run + 1} ${kind.padEnd(5)} RTT p50 ${fmt(rtt.p50)} ms (CPU ${fmt(rtt.cpuUsPerRoundTrip)} µs); first of two p50 ${fmt(two.p50)} ms; ` +
           `CPU/msg one by one ${fmt(one.cpuUsPerMessage)} µs (${fmt(one.writesPerFrame)} writes/frame, ` +
           `receiver ${fmt(one.receiverWritesPerFrame)}), ${BATCH}/send ${fmt(many.cpuUsPerMessage)} µs ` +
-          `(${fmt(many.writesPerFrame)} writes/frame); load ${loadavg()[0].toFixed(1)}`,
+          `(${fmt(many.writesPerFrame)} writes/frame, ${many.refused} refused); load ${loadavg()[0].toFixed(1)}`,
       );
     }
   }
@@ -661,8 +767,9 @@ async function runParent() {
     'and the CPU time they took in both processes, per round trip.',
     'First of two: the request to two peers, timed to the first answer. CPU per message: sender +',
     `receiver CPU (user + system) over ${MESSAGES} decisions of ${PAYLOAD} B sent one by one (one`,
-    `send per turn of the event loop), and over ${BATCHED_MESSAGES} sent ${BATCH} per send. Socket`,
-    'writes: TCP writes of both',
+    `send per turn of the event loop), and over ${BATCHED_MESSAGES} sent ${BATCH} per send (a send`,
+    "Synod's transport refuses, its 8 MiB send buffer full, waits until the link reports itself",
+    'connected again, then goes again; the others buffer without bound). Socket writes: TCP writes of both',
     'processes per flushed frame (of the receiver alone: window updates). Figures: median',
     '(min–max) over the runs, [load average].',
     '',
@@ -685,6 +792,10 @@ async function runParent() {
         [
           `of which the receiver (${BATCH}/send)`,
           ...KINDS.map((k) => cell(k, 'receiverWritesBatch')),
+        ],
+        [
+          `sends refused (then waited for room), ${BATCH}/send`,
+          ...KINDS.map((k) => cell(k, 'refusedBatch')),
         ],
       ],
       `l${'r'.repeat(KINDS.length)}`,
