@@ -39,11 +39,11 @@ const soak = values.soak ?? '1';
 const chosen =
   positionals.length === 0 ? MUTANTS : MUTANTS.filter((m) => positionals.includes(m.id));
 let restore = () => {};
-/** @type {import('node:child_process').ChildProcessWithoutNullStreams | undefined} */
-let child;
+/** The commands under way (the simulator and the tests run side by side). */
+const children = new Set(/** @type {import('node:child_process').ChildProcess[]} */ ([]));
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
-    if (child?.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    for (const c of children) if (c.pid !== undefined) process.kill(-c.pid, 'SIGKILL');
     restore();
     process.exit(1);
   });
@@ -59,28 +59,30 @@ for (const sig of ['SIGINT', 'SIGTERM']) {
 
 /**
  * Run a command (its own process group) with a deadline; a hang counts as a kill ("timeout").
+ * `limit.ms` may be lowered while it runs.
  * @param {string} cmd
  * @param {string[]} args
- * @param {number} timeoutMs
+ * @param {{ ms: number }} limit
  * @returns {Promise<Ran>}
  */
-function run(cmd, args, timeoutMs) {
+function run(cmd, args, limit) {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const c = spawn(cmd, args, { cwd: root, detached: true });
-    child = c;
+    children.add(c);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
     c.stdout.on('data', (/** @type {Buffer} */ d) => (stdout += d.toString()));
     c.stderr.on('data', (/** @type {Buffer} */ d) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
+    const timer = setInterval(() => {
+      if (Date.now() - t0 < limit.ms) return;
       timedOut = true;
       if (c.pid !== undefined) process.kill(-c.pid, 'SIGKILL');
-    }, timeoutMs);
+    }, 500);
     c.on('close', (/** @type {number | null} */ status) => {
-      clearTimeout(timer);
-      child = undefined;
+      clearInterval(timer);
+      children.delete(c);
       resolve({ status, stdout, stderr, timedOut, ms: Date.now() - t0 });
     });
   });
@@ -88,16 +90,16 @@ function run(cmd, args, timeoutMs) {
 
 /**
  * The core tests, up to the first failure.
- * @param {number} timeoutMs
+ * @param {{ ms: number }} limit
  * @returns {Promise<VitestResult>}
  */
-async function vitest(timeoutMs) {
+async function vitest(limit) {
   const json = '/tmp/mutant-vitest.json';
   rmSync(json, { force: true });
   const r = await run(
     'npx',
     ['vitest', 'run', 'packages/core', '--bail=1', '--reporter=json', `--outputFile=${json}`],
-    timeoutMs,
+    limit,
   );
   if (r.timedOut) return { killed: true, by: ['timeout'], ms: r.ms };
   /** @type {string[]} */
@@ -131,7 +133,9 @@ async function sim() {
     '--from',
     values.from ?? '7000000',
   ];
-  const r = await run('node', [...args, '--until-failure'], Number(soak) * 60_000 + 120_000);
+  const r = await run('node', [...args, '--until-failure'], {
+    ms: Number(soak) * 60_000 + 120_000,
+  });
   if (r.timedOut) return { killed: true, by: 'timeout', ms: r.ms };
   const last = r.stdout.trim().split('\n').at(-1) ?? '';
   /** @type {SimSummary} */
@@ -167,17 +171,24 @@ for (const m of chosen) {
   /** @type {{ id: string, area: string, file: string, what: string, compile?: string, sim?: SimResult, vitest?: VitestResult, extra?: { killed: boolean, ms: number, tail: string }, killed?: boolean }} */
   const result = { id: m.id, area: m.area, file: m.file, what: m.what };
   try {
-    const build = await run('npx', ['tsc', '-b', 'packages/core'], 300_000);
+    const build = await run('npx', ['tsc', '-b', 'packages/core'], { ms: 300_000 });
     if (build.status !== 0) {
       result.compile = build.stdout.slice(0, 500);
     } else {
-      if (!values['no-sim']) result.sim = await sim();
-      // A mutant the simulator killed gets a shorter deadline: a broken ballot order makes every
-      // test that elects a leader wait out its 30 s timeout (a clean run takes 20-60 s).
-      if (!values['no-vitest'])
-        result.vitest = await vitest(result.sim?.killed ? 150_000 : 600_000);
+      // Side by side. Once the simulator has killed the mutant, the tests get a shorter deadline:
+      // a broken ballot order makes every test that elects a leader wait out its 30 s timeout
+      // (a clean run takes 20-60 s).
+      const limit = { ms: 600_000 };
+      const simmed = values['no-sim']
+        ? undefined
+        : sim().then((r) => {
+            if (r.killed) limit.ms = Math.min(limit.ms, 150_000);
+            return r;
+          });
+      const tested = values['no-vitest'] ? undefined : vitest(limit);
+      [result.sim, result.vitest] = await Promise.all([simmed, tested]);
       if (values.extra !== undefined) {
-        const e = await run('sh', ['-c', values.extra], 900_000);
+        const e = await run('sh', ['-c', values.extra], { ms: 900_000 });
         result.extra = {
           killed: e.status !== 0,
           ms: e.ms,
@@ -198,4 +209,4 @@ for (const m of chosen) {
   );
 }
 // Leave dist as the source says.
-await run('npx', ['tsc', '-b', 'packages/core'], 300_000);
+await run('npx', ['tsc', '-b', 'packages/core'], { ms: 300_000 });
