@@ -5,7 +5,9 @@
 //
 //   node scripts/mutation/run.mjs [--out FILE] [--soak MIN] [--from SEED] [--extra CMD] [ID...]
 //
-// --extra runs one more shell command per mutant (say, a root test file for SynodNode mutants).
+// --extra runs one more shell command per mutant (say, a root test file for SynodNode mutants);
+// --tests a,b runs those test files instead of all of packages/core (a new test against the
+// mutants it is meant to kill).
 // vitest stops at its first failure (--bail): "killed by" names the first failing tests only.
 // The file is restored from the text read before the change, also when the run is stopped
 // (SIGINT, SIGTERM: the command under way is killed first). It refuses to start on a dirty
@@ -24,6 +26,7 @@ const { values, positionals } = parseArgs({
     soak: { type: 'string', default: '1' },
     from: { type: 'string', default: '7000000' },
     extra: { type: 'string' },
+    tests: { type: 'string' },
     'no-sim': { type: 'boolean' },
     'no-vitest': { type: 'boolean' },
   },
@@ -98,7 +101,14 @@ async function vitest(limit) {
   rmSync(json, { force: true });
   const r = await run(
     'npx',
-    ['vitest', 'run', 'packages/core', '--bail=1', '--reporter=json', `--outputFile=${json}`],
+    [
+      'vitest',
+      'run',
+      ...(values.tests?.split(',') ?? ['packages/core']),
+      '--bail=1',
+      '--reporter=json',
+      `--outputFile=${json}`,
+    ],
     limit,
   );
   if (r.timedOut) return { killed: true, by: ['timeout'], ms: r.ms };
