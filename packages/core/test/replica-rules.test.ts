@@ -116,6 +116,44 @@ describe('PMMC §2 Fig. 1: the replica', () => {
     expect(asked.map((e) => e.to)).toEqual(['p3']);
   });
 
+  it('never installs a snapshot behind what it applied: the log does not go back', () => {
+    // Catch-up drops a transfer once the replica has passed its snapshot (catchup.ts), and the
+    // replica refuses one behind slotOut itself: installed, the snapshot would put the app's
+    // state back and apply slots 1..2 a second time.
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
+    const initial = n.replica.snapshot!;
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([put('c', 1, 'x', 'one')]) });
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 2, 'y', 'two')]) });
+    expect(n.status().slotOut).toBe(3);
+    expect([...n.replica.install(initial, true)]).toEqual([]);
+    expect(n.status().slotOut).toBe(3);
+    expect([sm.get('x'), sm.get('y')]).toEqual(['one', 'two']);
+  });
+
+  it('keeps a decision above its snapshot that came in the same write (logRetention 0): a restart has it', () => {
+    // Slot 2 completes the snapshot interval; slot 3 is decided in the same turn, after it. One
+    // write holds the three decisions, the snapshot through 2, and "truncate below 3": slot 3
+    // must stay.
+    const { n, storage } = node('p1', ['p1', 'p2', 'p3'], 4, {
+      snapshotInterval: 2,
+      logRetention: 0,
+    });
+    for (const slot of [1, 2, 3])
+      n.step('p2', {
+        type: 'decision',
+        slot,
+        value: encodeBatch([put('c', slot, 'x', `${slot}`)]),
+      });
+    expect(n.status().slotOut).toBe(4);
+    const rd = n.ready();
+    expect(rd.persist?.snapshot?.slot).toBe(2);
+    storage.applySync(rd.persist!);
+    expect(storage.loadSync().decisions.map((d) => d.slot)).toEqual([3]);
+    const again = new RawNode({ id: 'p1', stateMachine: new KvStateMachine(), random: () => 0.5 });
+    again.load(storage.loadSync());
+    expect(again.status().slotOut).toBe(4);
+  });
+
   it('a no-op decides a slot and changes nothing', () => {
     const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
     n.step('p2', { type: 'decision', slot: 1, value: NOOP });
