@@ -8,7 +8,8 @@
 // --extra runs one more shell command per mutant (say, a root test file for SynodNode mutants);
 // --tests a,b runs those test files instead of all of packages/core (a new test against the
 // mutants it is meant to kill).
-// vitest stops at its first failure (--bail): "killed by" names the first failing tests only.
+// vitest stops at its first failure (--bail): "killed by" names the first failing tests only,
+// unless --all-failures.
 // The file is restored from the text read before the change, also when the run is stopped
 // (SIGINT, SIGTERM: the command under way is killed first). It refuses to start on a dirty
 // packages/core/src: a mutant must never be committed.
@@ -27,6 +28,7 @@ const { values, positionals } = parseArgs({
     from: { type: 'string', default: '7000000' },
     extra: { type: 'string' },
     tests: { type: 'string' },
+    'all-failures': { type: 'boolean' },
     'no-sim': { type: 'boolean' },
     'no-vitest': { type: 'boolean' },
   },
@@ -105,7 +107,7 @@ async function vitest(limit) {
       'vitest',
       'run',
       ...(values.tests?.split(',') ?? ['packages/core']),
-      '--bail=1',
+      ...(values['all-failures'] ? [] : ['--bail=1']),
       '--reporter=json',
       `--outputFile=${json}`,
     ],
