@@ -103,4 +103,11 @@ describe('client table', () => {
     for (const seq of [1, 2, 3]) expect(table.admit(cmd(1, seq)).kind).toBe('stale');
     expect(table.admit(cmd(2, 2)).kind).toBe('apply');
   });
+
+  it('takes a retry of the latest command for a duplicate, answered with its outcome', () => {
+    const table = new ClientTable();
+    const c: Command = { kind: 'app', client: 'c', inc: 1, seq: 1, ack: 0, op: new Uint8Array(0) };
+    table.record(c, ok(1));
+    expect(table.admit(c)).toEqual({ kind: 'duplicate', outcome: ok(1) });
+  });
 });

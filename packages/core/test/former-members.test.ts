@@ -9,6 +9,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { NOOP } from '../src/command.js';
+import { ConfigHistory } from '../src/configuration.js';
 import { FormerMembers, MAX_FORMER_MEMBERS } from '../src/former-members.js';
 import {
   initLog,
@@ -219,6 +220,23 @@ describe('RawNode and former members', () => {
     expect(f.all()).toEqual(['d']);
     f.configAdded(c(2, ['a', 'b', 'c', 'd']), c1);
     expect(f.all()).toEqual([]);
+  });
+
+  it('takes a former member for a member while a kept configuration names it (seed 96002035 of membership-churn)', () => {
+    // This peer may not have learned yet the configuration that adds it back; while one it
+    // keeps names it, it gets everything, decisions included.
+    const f = new FormerMembers('a');
+    f.add(['d']);
+    const named = (peers: string[]) => ({
+      id: 0,
+      start: 1,
+      replicas: peers,
+      leaders: peers,
+      acceptors: peers,
+    });
+    expect(f.isOutside('d', new ConfigHistory([named(['a', 'b', 'c'])]))).toBe(true);
+    expect(f.isOutside('d', new ConfigHistory([named(['a', 'b', 'd'])]))).toBe(false);
+    expect(f.isOutside('b', new ConfigHistory([named(['a', 'b', 'c'])]))).toBe(false);
   });
 
   it(`remembers the ${MAX_FORMER_MEMBERS} most recently removed`, () => {

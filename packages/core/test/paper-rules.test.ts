@@ -132,6 +132,15 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
     expect(ctx.take()).toEqual([]);
   });
 
+  it('answers a probe below its promise with the promise: it would not promise', () => {
+    const ctx = testContext('p1');
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
+    a.onP1a('p3', { type: 'p1a', config: 0, ballot: b(5, 'p3'), fromSlot: 1, probe: false });
+    ctx.take();
+    a.onP1a('p2', { type: 'p1a', config: 0, ballot: b(4, 'p2'), fromSlot: 1, probe: true });
+    expect(ctx.take()[0]!.msg).toMatchObject({ type: 'p1b', probe: true, ballot: b(5, 'p3') });
+  });
+
   it('answers a probe without promising or persisting anything', () => {
     const ctx = testContext('p1');
     const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));

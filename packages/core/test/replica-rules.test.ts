@@ -257,6 +257,26 @@ describe('skips (docs/protocol.md, "A membership change on an idle log")', () =>
     expect(sm.log.length).toBe(2);
   });
 
+  it("a skip voids its last slot too: this replica's commands in the slots it voids are proposed again", () => {
+    const { n } = node('p1', ['p1'], 8);
+    n.tick(1000);
+    for (let i = 0; i < 3; i++) {
+      n.ready();
+      n.advance();
+    }
+    expect(n.status().leader.active).toBe(true);
+    // Slots 1..3 are assigned, one command each; our own acceptor has not answered yet.
+    for (const value of ['a', 'b', 'c']) {
+      n.propose(encodeKv({ op: 'put', key: 'k', value }));
+      n.ready();
+    }
+    expect([...n.replica.proposals.keys()]).toEqual([1, 2, 3]);
+    // Another leader's skip in slot 1 through 3 is decided: none of ours took effect.
+    n.step('p9', { type: 'decision', slot: 1, value: encodeSkip(1, 3, 8) });
+    expect(n.status().slotOut).toBe(4);
+    expect(n.replica.requests.map((c) => c.seq).sort()).toEqual([1, 2, 3]);
+  });
+
   it('a skip outside slot < through < slot + WINDOW is refused when made, and a no-op when decided', () => {
     expect(() => encodeSkip(5, 5, 8)).toThrow(InvalidSkipError);
     expect(() => encodeSkip(5, 4, 8)).toThrow(InvalidSkipError);
