@@ -84,4 +84,30 @@ describe('client table', () => {
       { numRuns: 200, seed: 13256 },
     );
   });
+
+  it("refuses an older incarnation's command, whatever its seq (a peer's client before its restart)", () => {
+    // A command of the client's previous run, decided late (it was in flight when the peer
+    // restarted): applied, it would take effect after commands the new run was already answered
+    // for, and its seq says nothing about the new run's (each run counts from 1).
+    const table = new ClientTable();
+    const cmd = (inc: number, seq: number): Command => ({
+      kind: 'app',
+      client: 'c',
+      inc,
+      seq,
+      ack: 0,
+      op: new Uint8Array(0),
+    });
+    table.record(cmd(1, 1), ok(1));
+    table.record(cmd(2, 1), ok(1));
+    for (const seq of [1, 2, 3]) expect(table.admit(cmd(1, seq)).kind).toBe('stale');
+    expect(table.admit(cmd(2, 2)).kind).toBe('apply');
+  });
+
+  it('takes a retry of the latest command for a duplicate, answered with its outcome', () => {
+    const table = new ClientTable();
+    const c: Command = { kind: 'app', client: 'c', inc: 1, seq: 1, ack: 0, op: new Uint8Array(0) };
+    table.record(c, ok(1));
+    expect(table.admit(c)).toEqual({ kind: 'duplicate', outcome: ok(1) });
+  });
 });

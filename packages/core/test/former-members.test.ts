@@ -8,6 +8,8 @@
  * answer them with their `durableSlotOut` only.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { NOOP } from '../src/command.js';
+import { ConfigHistory } from '../src/configuration.js';
 import { FormerMembers, MAX_FORMER_MEMBERS } from '../src/former-members.js';
 import {
   initLog,
@@ -182,6 +184,59 @@ describe('RawNode and former members', () => {
     expect(to('x')).toEqual([{ type: 'catchupDecisions', decisions: [], slotOut: decided }]);
     expect(rd.fetches).toMatchObject([{ kind: 'decisions', from: 1 }]);
     expect(d.n.formerMembers).toEqual(['x']);
+  });
+
+  it('tells a former member nothing that is not durable here: a decision applied but held for the next write', () => {
+    // A removed peer's hand-over rests on this answer (handover.ts): it stops once a member says
+    // it holds every slot before the removal. A decision alone waits for the next write
+    // (write-tracker.ts, holdDecisions): applied here, it is not yet durable, and a member that
+    // crashed now would come back without it.
+    const d = drivenNode('a', ['a', 'b', 'c']);
+    d.n.step('b', { type: 'decision', slot: 1, value: NOOP });
+    d.turn();
+    expect(d.n.status().slotOut).toBe(2);
+    expect(d.n.replica.durableSlotOut, 'the decision waits for the next write').toBe(1);
+    d.n.knownFormerMembers(['x']);
+    d.sent.length = 0;
+    d.n.step('x', { type: 'catchupReq', fromSlot: 1, snapshotSlot: 0, offset: 0 });
+    d.turn();
+    const toX = d.sent.filter((e: Envelope) => e.to === 'x').map((e) => e.msg);
+    expect(toX).toEqual([{ type: 'catchupDecisions', decisions: [], slotOut: 1 }]);
+  });
+
+  it('forgets a former member once a configuration names it again, and lists the peers it leaves out', () => {
+    // The list goes to the driver, which records it, and to the transport, which lets a former
+    // member in for catch-up requests only: a peer added back is a member, not a former one.
+    const f = new FormerMembers('a');
+    const c = (id: number, peers: string[]) => ({
+      id,
+      start: id * 10 + 1,
+      replicas: peers,
+      leaders: peers,
+      acceptors: peers,
+    });
+    const c1 = c(1, ['a', 'b', 'c']);
+    f.configAdded(c1, c(0, ['a', 'b', 'c', 'd']));
+    expect(f.all()).toEqual(['d']);
+    f.configAdded(c(2, ['a', 'b', 'c', 'd']), c1);
+    expect(f.all()).toEqual([]);
+  });
+
+  it('takes a former member for a member while a kept configuration names it (seed 96002035 of membership-churn)', () => {
+    // This peer may not have learned yet the configuration that adds it back; while one it
+    // keeps names it, it gets everything, decisions included.
+    const f = new FormerMembers('a');
+    f.add(['d']);
+    const named = (peers: string[]) => ({
+      id: 0,
+      start: 1,
+      replicas: peers,
+      leaders: peers,
+      acceptors: peers,
+    });
+    expect(f.isOutside('d', new ConfigHistory([named(['a', 'b', 'c'])]))).toBe(true);
+    expect(f.isOutside('d', new ConfigHistory([named(['a', 'b', 'd'])]))).toBe(false);
+    expect(f.isOutside('b', new ConfigHistory([named(['a', 'b', 'c'])]))).toBe(false);
   });
 
   it(`remembers the ${MAX_FORMER_MEMBERS} most recently removed`, () => {

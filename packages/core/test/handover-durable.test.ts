@@ -8,7 +8,9 @@
  * Now catch-up answers carry `durableSlotOut`, and only they count (handover.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { Handover } from '../src/handover.js';
 import type { ProtocolOptions } from '../src/options.js';
+import { testContext } from './helpers.js';
 import { ids, proposeRemoval, twoPeersLed } from './two-peer-sim.js';
 
 /**
@@ -68,5 +70,20 @@ describe('a leaver hands over what the one that stays holds durably', () => {
     c.kick(leaving);
     c.runFor(5_000, () => node(leaving).handedOver);
     expect(node(leaving).handedOver).toBe(true);
+  });
+});
+
+describe('Handover', () => {
+  it('is done only once a replica that stays holds every slot before the removal durably', () => {
+    // Slot start - 1 is the last of a configuration with the leaver in it: once the leaver has
+    // stopped, nobody can decide it again, so a replica that stays must hold it already.
+    const h = new Handover(testContext('a'));
+    h.begin(10, ['a', 'b']);
+    const answer = (slotOut: number) =>
+      h.heard('b', { type: 'catchupDecisions', decisions: [], slotOut });
+    answer(9);
+    expect(h.done).toBe(false);
+    answer(10);
+    expect(h.done).toBe(true);
   });
 });

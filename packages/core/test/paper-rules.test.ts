@@ -114,6 +114,33 @@ describe('PMMC §2 Fig. 4: the acceptor', () => {
     expect(a.ballotFor(0)).toEqual(b(9, 'p3'));
   });
 
+  it('votes on no slot below its watermark, not even the last one compacted (DESIGN.md §3 item 8)', () => {
+    // Slots 1..4 are decided and snapshotted here, and the configuration that governed them is
+    // over (its promise dropped: any ballot is at least BOTTOM). A P2a for slot 4 that a stale
+    // leader sent long ago must get no vote: with votes from others in the same state, it
+    // could decide slot 4 again for a replica that has not applied it yet.
+    const ctx = testContext('p1');
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
+    a.onP1a('p2', { type: 'p1a', config: 0, ballot: b(2, 'p2'), fromSlot: 1, probe: false });
+    a.collect(5);
+    a.dropConfigsBelow(1);
+    ctx.take();
+    ctx.persist.take();
+    a.onP2a('p3', { type: 'p2a', config: 0, ballot: b(1, 'p3'), slot: 4, value: v(9) });
+    expect(a.accepted.has(4)).toBe(false);
+    expect(ctx.persist.isEmpty).toBe(true);
+    expect(ctx.take()).toEqual([]);
+  });
+
+  it('answers a probe below its promise with the promise: it would not promise', () => {
+    const ctx = testContext('p1');
+    const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));
+    a.onP1a('p3', { type: 'p1a', config: 0, ballot: b(5, 'p3'), fromSlot: 1, probe: false });
+    ctx.take();
+    a.onP1a('p2', { type: 'p1a', config: 0, ballot: b(4, 'p2'), fromSlot: 1, probe: true });
+    expect(ctx.take()[0]!.msg).toMatchObject({ type: 'p1b', probe: true, ballot: b(5, 'p3') });
+  });
+
   it('answers a probe without promising or persisting anything', () => {
     const ctx = testContext('p1');
     const a = new Acceptor(ctx, new HeartbeatGaps(ctx.opts));

@@ -116,6 +116,44 @@ describe('PMMC §2 Fig. 1: the replica', () => {
     expect(asked.map((e) => e.to)).toEqual(['p3']);
   });
 
+  it('never installs a snapshot behind what it applied: the log does not go back', () => {
+    // Catch-up drops a transfer once the replica has passed its snapshot (catchup.ts), and the
+    // replica refuses one behind slotOut itself: installed, the snapshot would put the app's
+    // state back and apply slots 1..2 a second time.
+    const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
+    const initial = n.replica.snapshot!;
+    n.step('p2', { type: 'decision', slot: 1, value: encodeBatch([put('c', 1, 'x', 'one')]) });
+    n.step('p2', { type: 'decision', slot: 2, value: encodeBatch([put('c', 2, 'y', 'two')]) });
+    expect(n.status().slotOut).toBe(3);
+    expect([...n.replica.install(initial, true)]).toEqual([]);
+    expect(n.status().slotOut).toBe(3);
+    expect([sm.get('x'), sm.get('y')]).toEqual(['one', 'two']);
+  });
+
+  it('keeps a decision above its snapshot that came in the same write (logRetention 0): a restart has it', () => {
+    // Slot 2 completes the snapshot interval; slot 3 is decided in the same turn, after it. One
+    // write holds the three decisions, the snapshot through 2, and "truncate below 3": slot 3
+    // must stay.
+    const { n, storage } = node('p1', ['p1', 'p2', 'p3'], 4, {
+      snapshotInterval: 2,
+      logRetention: 0,
+    });
+    for (const slot of [1, 2, 3])
+      n.step('p2', {
+        type: 'decision',
+        slot,
+        value: encodeBatch([put('c', slot, 'x', `${slot}`)]),
+      });
+    expect(n.status().slotOut).toBe(4);
+    const rd = n.ready();
+    expect(rd.persist?.snapshot?.slot).toBe(2);
+    storage.applySync(rd.persist!);
+    expect(storage.loadSync().decisions.map((d) => d.slot)).toEqual([3]);
+    const again = new RawNode({ id: 'p1', stateMachine: new KvStateMachine(), random: () => 0.5 });
+    again.load(storage.loadSync());
+    expect(again.status().slotOut).toBe(4);
+  });
+
   it('a no-op decides a slot and changes nothing', () => {
     const { n, sm } = node('p1', ['p1', 'p2', 'p3']);
     n.step('p2', { type: 'decision', slot: 1, value: NOOP });
@@ -217,6 +255,26 @@ describe('skips (docs/protocol.md, "A membership change on an idle log")', () =>
     expect(sm.get('x')).toBe('seven');
     expect(sm.get('y')).toBe('');
     expect(sm.log.length).toBe(2);
+  });
+
+  it("a skip voids its last slot too: this replica's commands in the slots it voids are proposed again", () => {
+    const { n } = node('p1', ['p1'], 8);
+    n.tick(1000);
+    for (let i = 0; i < 3; i++) {
+      n.ready();
+      n.advance();
+    }
+    expect(n.status().leader.active).toBe(true);
+    // Slots 1..3 are assigned, one command each; our own acceptor has not answered yet.
+    for (const value of ['a', 'b', 'c']) {
+      n.propose(encodeKv({ op: 'put', key: 'k', value }));
+      n.ready();
+    }
+    expect([...n.replica.proposals.keys()]).toEqual([1, 2, 3]);
+    // Another leader's skip in slot 1 through 3 is decided: none of ours took effect.
+    n.step('p9', { type: 'decision', slot: 1, value: encodeSkip(1, 3, 8) });
+    expect(n.status().slotOut).toBe(4);
+    expect(n.replica.requests.map((c) => c.seq).sort()).toEqual([1, 2, 3]);
   });
 
   it('a skip outside slot < through < slot + WINDOW is refused when made, and a no-op when decided', () => {

@@ -392,6 +392,54 @@ describe('SynodNode', () => {
     }
   });
 
+  it('a stop closes the store only once every write it started has completed', async () => {
+    // A store may take a write and work on it elsewhere (a worker thread), and need not hold
+    // its close back for it: the node waits for its writes in flight itself, or the last one
+    // would meet a closed store and be lost.
+    class SlowDisk extends MemoryStorage {
+      readonly events: string[] = [];
+      gate: Promise<void> | undefined;
+      override async write(batch: StorageBatch): Promise<void> {
+        this.events.push('write');
+        const gate = this.gate;
+        this.gate = undefined;
+        await gate;
+        await super.write(batch);
+        this.events.push('written');
+      }
+      override async close(): Promise<void> {
+        this.events.push('close');
+        await super.close();
+      }
+    }
+    const storage = new SlowDisk();
+    await initLog(storage, 'a', new KvStateMachine());
+    const a = await startNode({
+      id: 'a',
+      storage,
+      transport: new MemoryNetwork().connect('a'),
+      stateMachine: new KvStateMachine(),
+      protocol: fast,
+    });
+    await a.propose(append('x', '1'));
+    let open!: () => void;
+    storage.gate = new Promise((resolve) => (open = resolve));
+    const pending = a.propose(append('x', '2')).catch(() => undefined);
+    await until('a write is in flight', () => storage.events.at(-1) === 'write', 5000);
+    const stopped = a.stop();
+    // The write completes a turn of the event loop later: a stop that does not wait for it has
+    // closed the store by then (its steps are promise reactions, run before the next turn).
+    await new Promise((r) => setImmediate(r));
+    open();
+    await stopped;
+    await pending;
+    const close = storage.events.indexOf('close');
+    expect(close).toBeGreaterThan(storage.events.lastIndexOf('written'));
+    expect(storage.events.filter((e) => e === 'written')).toHaveLength(
+      storage.events.filter((e) => e === 'write').length,
+    );
+  });
+
   it('a stop writes the decisions held for the next write: the restarted peer has them', async () => {
     // A decision alone waits up to a heartbeat interval for the next write (write-tracker,
     // holdDecisions). Before, a stop in that window lost them: a peer stopped just after it
