@@ -10,14 +10,24 @@
 //          C=1 Synod command, and nothing else: what any implementation pays here.
 //   synod  a 3-peer Synod cluster at C=1, as `cluster` runs it (fresh cluster, warmed at C=64)
 // Prints each window's p50 (and CPU per command of the leader and a follower), then the medians,
-// ideal / floor and synod / floor.
+// ideal / floor and synod / floor, and appends a section to bench/REPORT.md.
 //
 //   node bench/ideal-round.mjs [--passes 3] [--seconds 5] [--samples 3000]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchArgs } from './lib/args.mjs';
-import { median, procTicks, sleep } from './lib/common.mjs';
+import {
+  appendReport,
+  fmt,
+  machineInfo,
+  machineLine,
+  median,
+  procTicks,
+  sleep,
+  table,
+  versionsLine,
+} from './lib/common.mjs';
 import { idealRounds, measureFloor } from './lib/floor.mjs';
 import { now } from './lib/load.mjs';
 import { closeAll, startCluster, waitStable } from './lib/peer.mjs';
@@ -69,6 +79,10 @@ async function synodWindow(pass) {
 
 /** @type {Record<'floor' | 'ideal' | 'synod', Window[]>} */
 const seen = { floor: [], ideal: [], synod: [] };
+/** @type {Record<'floor' | 'ideal' | 'synod', number[]>} */
+const loads = { floor: [], ideal: [], synod: [] };
+const machine = machineInfo(tmpdir());
+const date = new Date().toISOString();
 /** @type {Record<'floor' | 'ideal' | 'synod', (pass: number) => Promise<Window>>} */
 const windows = {
   floor: async () => ({
@@ -95,6 +109,7 @@ try {
     for (const name of order) {
       const w = await windows[name](pass);
       seen[name].push(w);
+      loads[name].push(loadavg()[0]);
       const cpu = Number.isNaN(w.leaderCpuUs)
         ? ''
         : `, CPU µs/command: leader ${w.leaderCpuUs.toFixed(0)}, follower ${w.followerCpuUs.toFixed(0)}`;
@@ -115,6 +130,48 @@ try {
     `CPU µs per command, leader / follower: ideal ${med(seen.ideal, 'leaderCpuUs').toFixed(0)} / ${med(seen.ideal, 'followerCpuUs').toFixed(0)}, ` +
       `synod ${med(seen.synod, 'leaderCpuUs').toFixed(0)} / ${med(seen.synod, 'followerCpuUs').toFixed(0)}`,
   );
+  /** @param {'floor' | 'ideal' | 'synod'} n @param {string} what */
+  const row = (n, what) => {
+    const p = med(seen[n], 'p50');
+    const cpu = (/** @type {keyof Window} */ k) => (n === 'floor' ? '' : fmt(med(seen[n], k)));
+    const lo = Math.min(...seen[n].map((w) => w.p50));
+    const hi = Math.max(...seen[n].map((w) => w.p50));
+    return [
+      n,
+      what,
+      `${fmt(p)} (${fmt(lo)}–${fmt(hi)})`,
+      `${(p / floor).toFixed(2)}x`,
+      cpu('leaderCpuUs'),
+      cpu('followerCpuUs'),
+      fmt(median(loads[n])),
+    ];
+  };
+  await appendReport([
+    `## ideal-round — ${date.slice(0, 16).replace('T', ' ')} UTC`,
+    '',
+    machineLine(machine),
+    versionsLine(machine),
+    '',
+    'Is C=1 ≤ 1.5x the floor reachable on this machine at all (issue 13)? Three windows, alternating in',
+    `one run, ${opts.passes} passes (\`node bench/ideal-round.mjs\`): the floor of issue 13; phase 2 with no protocol`,
+    "over the floor's own parts (one process sends a 100-byte request to two others over Synod's transport",
+    'and commits its own vote, each other commits before it answers, done at a majority of the three',
+    'votes; commits fdatasync the WAL as Synod does); and a fresh 3-peer Synod cluster at C=1, warmed.',
+    'Figures: median (min–max) of the passes; CPU per command (utime + stime of the process).',
+    '',
+    ...table(
+      ['window', 'what', 'p50 ms', '/ floor', 'leader CPU µs', 'follower CPU µs', 'load'],
+      [
+        row('floor', 'one commit (back to back) + the first of two replies over the transport'),
+        row('ideal', 'phase 2 with no protocol: the same commits and transport, three processes'),
+        row('synod', 'Synod at C=1'),
+      ],
+      'llrrrrr',
+    ),
+    '',
+    `The goal is 1.5x the floor = ${fmt(1.5 * floor)} ms. Phase 2 with no protocol at all is ${(ideal / floor).toFixed(2)}x the floor;`,
+    `Synod is ${(synod / ideal).toFixed(2)}x that.`,
+  ]);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
