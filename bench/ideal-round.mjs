@@ -5,14 +5,18 @@
 //          Synod's transport (lib/floor.mjs measureFloor)
 //   ideal  phase 2 with no protocol: one process sends a 100-byte request to two others over
 //          the same transport, then commits its own vote; each of the others commits before it
-//          answers; done at a majority of the three votes (lib/floor.mjs idealRounds). The same
-//          commits, the same transport, the same three processes on two cores and one disk as a
-//          C=1 Synod command, and nothing else: what any implementation pays here.
+//          answers; done at a majority of the three votes (lib/floor.mjs idealRounds). Each
+//          commit is the floor's transaction, synced as Synod syncs it (an fdatasync of the WAL);
+//          the same transport and three processes on two cores and one disk as a C=1 Synod
+//          command, and nothing else: what any implementation pays here.
 //   synod  a 3-peer Synod cluster at C=1, as `cluster` runs it (fresh cluster, warmed at C=64)
 // Prints each window's p50 (and CPU per command of the leader and a follower), then the medians,
 // ideal / floor and synod / floor, and appends a section to bench/REPORT.md.
 //
 //   node bench/ideal-round.mjs [--passes 3] [--seconds 5] [--samples 3000]
+//
+// SYNOD_IDEAL_SYNC=full: the ideal round commits with SQLite's own sync (synchronous=FULL, an
+// fsync), as the floor's commit does, instead of an fdatasync of the WAL, as Synod does.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
