@@ -18,8 +18,6 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { ByteWriter } from '@synod/core';
 import { PAXOS_PROTOCOL } from '@synod/transport-libp2p';
 import * as fc from 'fast-check';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMessages } from '../../packages/transport-libp2p/src/frame-codec.js';
 import { arbMessage } from '../../packages/transport-libp2p/test/arbitraries.js';
@@ -33,16 +31,7 @@ import {
   type Cluster,
   type Member,
 } from './cluster.js';
-
-setFlagsFromString('--expose_gc');
-const gc = runInNewContext('gc') as () => void;
-/** Live heap and ArrayBuffer bytes, after two full GCs (why two: slow-reader.test.ts). */
-function heap(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
+import { liveHeapBytes } from '../../packages/transport-libp2p/test/live-heap.js';
 
 const MAX_FRAME = 1 << 20;
 const SEND_BUFFER = 1 << 20;
@@ -124,7 +113,7 @@ describe('a member that misbehaves on the wire', () => {
     // The honest peers' links to the attacker carry decisions (it is a learner); it accepted
     // their streams and never reads them (see beforeAll).
     await waitFor(() => unread.length >= 1, 'a stream from an honest peer to the attacker');
-    const before = heap();
+    const before = liveHeapBytes();
     const r = await commitFor(leaderOf().node, 4000);
     expect(r.failed).toBe(0);
     expect(r.ok).toBeGreaterThan(0);
@@ -134,12 +123,12 @@ describe('a member that misbehaves on the wire', () => {
         SEND_BUFFER + MAX_FRAME,
       );
     }
-    expect(heap() - before).toBeLessThan(32 << 20);
+    expect(liveHeapBytes() - before).toBeLessThan(32 << 20);
   }, 60_000);
 
   it('frames over the size limit are skipped without being buffered; the others keep committing', async () => {
     const target = leaderOf();
-    const before = heap();
+    const before = liveHeapBytes();
     const dropped = target.transport.getMetrics().framesDropped.oversized;
     const stream = await openTo(target);
     const commits = commitFor(target.node, 4000);
@@ -157,7 +146,7 @@ describe('a member that misbehaves on the wire', () => {
     expect(r.failed).toBe(0);
     expect(r.ok).toBeGreaterThan(0);
     // 24 MiB went through; none of it was kept.
-    expect(heap() - before).toBeLessThan(16 << 20);
+    expect(liveHeapBytes() - before).toBeLessThan(16 << 20);
     expect(target.logs.some((l) => /oversized/.test(l))).toBe(true);
     // A header that claims more than any varint frame may hold aborts the stream.
     const s2 = await openTo(target);
@@ -189,7 +178,7 @@ describe('a member that misbehaves on the wire', () => {
     const target = (m: Member) => peerIdFromString(m.transport.id);
     const streams: (Stream | undefined)[] = await Promise.all(targets.map((m) => openTo(m)));
     const before = targets.map((m) => m.transport.getMetrics());
-    const heapBefore = heap();
+    const heapBefore = liveHeapBytes();
     const leader = leaderOf();
     const commits = commitFor(leader.node, 4000);
     // 1000 frames of 10 entries a second (10k messages/s) to each of the three peers, paced by
@@ -217,7 +206,7 @@ describe('a member that misbehaves on the wire', () => {
       await sleep(5);
     }
     const r = await commits;
-    const grown = heap() - heapBefore;
+    const grown = liveHeapBytes() - heapBefore;
     expect(r.failed).toBe(0);
     expect(r.ok).toBeGreaterThan(0);
     expect(grown).toBeLessThan(64 << 20);

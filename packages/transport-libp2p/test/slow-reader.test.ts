@@ -4,30 +4,12 @@ import type { Libp2p, Stream } from '@libp2p/interface';
 import { tcp } from '@libp2p/tcp';
 import type { Message } from '@synod/core';
 import { createLibp2p } from 'libp2p';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeFrameBody } from '../src/frame-codec.js';
 import { FrameDecoder } from '../src/frame-decoder.js';
 import { generateIdentity, PAXOS_PROTOCOL, type Libp2pTransport } from '../src/index.js';
 import { LOOPBACK, loopbackTransport, sleep, waitFor } from './helpers.js';
-
-setFlagsFromString('--expose_gc');
-const gc = runInNewContext('gc') as () => void;
-
-/**
- * Live heap and ArrayBuffer bytes. gc() twice: a full GC frees unreachable ArrayBuffers' memory
- * on a background thread, and process.memoryUsage().arrayBuffers counts them until that sweep
- * ends; the next GC first waits for it. With one gc(), a loaded machine (the sweeper thread not
- * yet run) counted 35-40 MB of the refused sends' frames here (each refused send is encoded
- * first, 100 KB), garbage since the loop.
- */
-function memory(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
+import { liveHeapBytes } from './live-heap.js';
 
 const BUFFER = 1 << 20;
 const MESSAGES_PER_SEND = 100;
@@ -89,7 +71,7 @@ describe('a peer that stops reading', () => {
     await a.addPeerAddress(reader.node.getMultiaddrs()[0]!.toString());
     await waitFor(() => a.linkDetails(readerId).state === 'open', 'the link to open');
 
-    const before = memory();
+    const before = liveHeapBytes();
     const accepted: number[] = [];
     let maxQueued = 0;
     // 2000 sends of 100 messages of 1 kB: about 200 MB offered to a peer that reads nothing.
@@ -103,7 +85,7 @@ describe('a peer that stops reading', () => {
       maxQueued = Math.max(maxQueued, a.getMetrics().queuedBytes);
       if (i % 20 === 19) await sleep(1);
     }
-    const grown = memory() - before;
+    const grown = liveHeapBytes() - before;
     const metrics = a.getMetrics();
     expect(metrics.sendsBufferFull).toBeGreaterThan(1900);
     expect(accepted.length).toBeLessThan(40);

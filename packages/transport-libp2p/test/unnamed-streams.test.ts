@@ -8,21 +8,10 @@
 import type { Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ByteWriter } from '@synod/core';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PAXOS_PROTOCOL, WIRE_VERSION, type Libp2pTransport } from '../src/index.js';
 import { introducedTransports, waitFor } from './helpers.js';
-
-setFlagsFromString('--expose_gc');
-const gc = runInNewContext('gc') as () => void;
-/** Live heap and ArrayBuffer bytes, after two full GCs (why two: slow-reader.test.ts). */
-function heap(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
+import { liveHeapBytes } from './live-heap.js';
 
 const MAX_FRAME = 1 << 20;
 const STREAMS = 48;
@@ -53,7 +42,7 @@ describe('streams that name no log yet', () => {
     b!.setMembers([a!.id, b!.id]);
     await waitFor(() => b!.peers().some((p) => p.peer === a!.id && p.connected), 'b -> a');
     const conn = b!.libp2p.getConnections(peerIdFromString(a!.id))[0]!;
-    const before = heap();
+    const before = liveHeapBytes();
     // Each stream: the length of a full-size frame, then all of it but its last byte.
     const head = new ByteWriter(10).uint(MAX_FRAME).byte(WIRE_VERSION).finish();
     const body = new Uint8Array(MAX_FRAME - 2).fill(0x0a);
@@ -69,7 +58,7 @@ describe('streams that name no log yet', () => {
       () => a!.getMetrics().bytesReceived >= STREAMS * (MAX_FRAME - 2),
       'the partial frames to arrive',
     );
-    const grown = heap() - before;
+    const grown = liveHeapBytes() - before;
     for (const s of streams) s.abort(new Error('done'));
     // Before: 48 MiB held (a frame assembled per stream).
     expect(grown).toBeLessThan(16 << 20);

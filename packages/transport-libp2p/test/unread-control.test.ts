@@ -10,22 +10,11 @@
  * connection bounded and cut the connection off.
  */
 import { peerIdFromString } from '@libp2p/peer-id';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Libp2pTransport } from '../src/index.js';
 import { FrameType, HEADER_LENGTH, writeHeader } from '../src/link/yamux-frame.js';
 import { introducedTransports, sleep, waitFor } from './helpers.js';
-
-setFlagsFromString('--expose_gc');
-const gc = runInNewContext('gc') as () => void;
-/** Live heap and ArrayBuffer bytes, after two full GCs (why two: slow-reader.test.ts). */
-function heap(): number {
-  gc();
-  gc();
-  const m = process.memoryUsage();
-  return m.heapUsed + m.arrayBuffers;
-}
+import { liveHeapBytes } from './live-heap.js';
 
 let open: Libp2pTransport[] = [];
 afterEach(async () => {
@@ -81,7 +70,7 @@ describe('a peer that floods frames the muxer answers, and never reads', () => {
       const attacker = session(n!, a!.id)!.muxer.maConn;
       const victim = session(a!, n!.id)!;
       attacker.connection.socket.pause();
-      const before = heap();
+      const before = liveHeapBytes();
 
       // Up to 24 MB of frames, each answered by the victim.
       const BATCH = 5000;
@@ -99,7 +88,7 @@ describe('a peer that floods frames the muxer answers, and never reads', () => {
         if (sent % (40 * BATCH) === 0) await sleep(1);
       }
       maxQueued = Math.max(maxQueued, victim.muxer.maConn.writeBufferLength);
-      const grown = heap() - before;
+      const grown = liveHeapBytes() - before;
       expect(maxQueued).toBeLessThan(1 << 20);
       expect(grown).toBeLessThan(32 << 20);
       await waitFor(() => session(a!, n!.id) === undefined, 'the victim to hang up');
@@ -120,7 +109,7 @@ describe('a data frame longer than its stream may receive', () => {
     n!.setMembers([a!.id, n!.id]);
     await waitFor(() => session(a!, n!.id) !== undefined, 'the stranger to connect');
     const attacker = session(n!, a!.id)!.muxer.maConn;
-    const before = heap();
+    const before = liveHeapBytes();
     // A new stream (SYN) whose first data frame claims 16 MiB: its window is 256 KiB.
     const head = new Uint8Array(HEADER_LENGTH);
     writeHeader(head, { type: FrameType.Data, flag: 1, streamID: 1001, length: 16 << 20 });
@@ -128,11 +117,11 @@ describe('a data frame longer than its stream may receive', () => {
     // Then the start of its data; the victim either hung up or holds the frame's buffer.
     attacker.send(new Uint8Array(64 * 1024));
     await waitFor(
-      () => session(a!, n!.id) === undefined || heap() - before > 8 << 20,
+      () => session(a!, n!.id) === undefined || liveHeapBytes() - before > 8 << 20,
       'the victim to hang up or to hold the frame',
     );
     // Before: a 16 MiB buffer allocated for the frame, held while its data trickles in.
     expect(session(a!, n!.id) === undefined).toBe(true);
-    expect(heap() - before).toBeLessThan(4 << 20);
+    expect(liveHeapBytes() - before).toBeLessThan(4 << 20);
   }, 30_000);
 });
